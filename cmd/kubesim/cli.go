@@ -1,0 +1,214 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/kubesim/kubesim/plots"
+	"github.com/kubesim/kubesim/scenarios"
+	"github.com/spf13/pflag"
+)
+
+// Exit codes.
+const (
+	exitOK    = 0
+	exitFail  = 1 // bad input or failed run
+	exitUsage = 2
+)
+
+const usage = `kubesim simulates Kubernetes workloads in simulated time.
+
+Usage:
+  kubesim run [SCENARIO] [flags]
+
+Commands:
+  run        Run a scenario (default: the built-in default scenario)
+
+Examples:
+  # Run the default scenario and print a summary table
+  kubesim run
+
+  # The same run as JSON, with another seed, for 10 simulated minutes
+  kubesim run --seed 7 --duration 10m -o json
+
+  # Write plots and the JSON summary to ./out
+  kubesim run --out out
+`
+
+// Main runs the CLI and returns its exit code.
+func Main(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprint(stdout, usage)
+		if len(args) == 0 {
+			return exitUsage
+		}
+		return exitOK
+	}
+	switch args[0] {
+	case "run":
+		return cmdRun(args[1:], stdout, stderr)
+	}
+	fmt.Fprintf(stderr, "error: unknown command %q for \"kubesim\"\nRun 'kubesim --help' for usage.\n", args[0])
+	return exitUsage
+}
+
+type usageError struct{ error }
+
+func cmdRun(args []string, stdout, stderr io.Writer) int {
+	fs := pflag.NewFlagSet("run", pflag.ContinueOnError)
+	fs.SetOutput(stderr)
+	seed := fs.Uint64("seed", 0, "random seed (0: the scenario's own seed)")
+	duration := fs.Duration("duration", 0, "simulated duration (0: the scenario's own)")
+	out := fs.String("out", "", "directory to write plots and the JSON summary to")
+	output := fs.StringP("output", "o", "table", "output format: table or json")
+	window := fs.Duration("window", 0, "width of the summary's time windows (default 10s)")
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage:\n  kubesim run [SCENARIO] [flags]\n\nExamples:\n  kubesim run\n  kubesim run --seed 7 -o json\n  kubesim run --out out\n\nFlags:\n%s", fs.FlagUsages())
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			return exitOK
+		}
+		fmt.Fprintf(stderr, "error: %v\nSee 'kubesim run --help' for usage.\n", err)
+		return exitUsage
+	}
+	if *output != "table" && *output != "json" {
+		fmt.Fprintf(stderr, "error: unknown output format %q: use -o table or -o json\n", *output)
+		return exitUsage
+	}
+	if fs.NArg() > 1 {
+		fmt.Fprintf(stderr, "error: run takes at most one scenario, got %d: %s\n", fs.NArg(), strings.Join(fs.Args(), " "))
+		return exitUsage
+	}
+	s := scenarios.Default()
+	if fs.NArg() == 1 && fs.Arg(0) != s.Name && fs.Arg(0) != "default" {
+		fmt.Fprintf(stderr, "error: unknown scenario %q (built-in: %s)\n", fs.Arg(0), s.Name)
+		return exitFail
+	}
+	if *seed != 0 {
+		s.Seed = *seed
+	}
+	if *duration < 0 {
+		fmt.Fprintf(stderr, "error: --duration must be positive, got %v\n", *duration)
+		return exitUsage
+	}
+	if *duration > 0 {
+		s.Duration = *duration
+		keep := s.Steps[:0]
+		for _, st := range s.Steps {
+			if st.At <= s.Duration {
+				keep = append(keep, st)
+			}
+		}
+		s.Steps = keep
+	}
+	if *window > 0 {
+		s.Window = *window
+	}
+	start := time.Now()
+	res, err := scenarios.Run(s)
+	if err != nil {
+		fmt.Fprintf(stderr, "error: %v\n", err)
+		return exitFail
+	}
+	res.Summary.WallSeconds = time.Since(start).Seconds()
+
+	if *out != "" {
+		if err := writeOut(*out, s, res); err != nil {
+			fmt.Fprintf(stderr, "error: %v\n", err)
+			return exitFail
+		}
+	}
+	switch *output {
+	case "json":
+		b, _ := json.MarshalIndent(summaryJSON(res), "", "  ")
+		fmt.Fprintln(stdout, string(b))
+	default:
+		printTable(stdout, s, res)
+	}
+	return exitOK
+}
+
+func summaryJSON(res *scenarios.Result) any {
+	return struct {
+		modelSummary
+		Timeline []scenarios.StepResult `json:"timeline"`
+	}{modelSummary(res.Summary), res.Timeline}
+}
+
+func writeOut(dir string, s *scenarios.Scenario, res *scenarios.Result) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	b, _ := json.MarshalIndent(summaryJSON(res), "", "  ")
+	if err := os.WriteFile(filepath.Join(dir, "summary.json"), append(b, '\n'), 0o644); err != nil {
+		return err
+	}
+	run := plots.Run{Title: s.Name, Summary: res.Summary, Speeds: res.Cluster.Rec.Speeds()}
+	for _, st := range res.Timeline {
+		run.Marks = append(run.Marks, plots.Mark{T: st.At, Label: st.Command})
+	}
+	_, err := plots.Throughput(run, dir, "throughput")
+	return err
+}
+
+func printTable(w io.Writer, s *scenarios.Scenario, res *scenarios.Result) {
+	sum := res.Summary
+	fmt.Fprintf(w, "Scenario %s (seed %d): %.0f s simulated in %.2f s, %d events\n", s.Name, sum.Seed, sum.SimSeconds, sum.WallSeconds, sum.Events)
+	if s.Description != "" {
+		fmt.Fprintf(w, "  %s\n", s.Description)
+	}
+	fmt.Fprintln(w, "\nTimeline:")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, st := range res.Timeline {
+		if st.At == 0 {
+			continue
+		}
+		r := st.Output
+		if st.Error != "" {
+			r = st.Error
+		}
+		fmt.Fprintf(tw, "  %6.0fs\t%s\t%s\n", st.At, st.Command, r)
+	}
+	tw.Flush()
+	fmt.Fprintf(w, "\nMining speed as the web UI shows it (hashes/s), %d hashes in all:\n", sum.Hashes)
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "  window\thashes/s\t")
+	for _, win := range sum.Windows {
+		bar := strings.Repeat("#", int(win.HashesPerSec+0.5))
+		fmt.Fprintf(tw, "  %4.0f-%4.0fs\t%8.2f\t%s\n", win.Start, win.End, win.HashesPerSec, bar)
+	}
+	tw.Flush()
+	fmt.Fprintln(w, "\nServices (latency as clients see it, ms):")
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "  service\trequests\terrors\tp50\tp99\tmax\t")
+	names := make([]string, 0, len(sum.Services))
+	for n := range sum.Services {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		v := sum.Services[n]
+		fmt.Fprintf(tw, "  %s\t%d\t%d\t%.1f\t%.1f\t%.1f\t\n", n, v.Requests, v.Errors, v.LatencyMs.P50, v.LatencyMs.P99, v.LatencyMs.Max)
+	}
+	tw.Flush()
+	fmt.Fprintln(w, "\nPods per node at the end:")
+	nodes := make([]string, 0, len(sum.Nodes))
+	for n := range sum.Nodes {
+		nodes = append(nodes, n)
+	}
+	sort.Strings(nodes)
+	for _, n := range nodes {
+		fmt.Fprintf(w, "  %-8s %2d  %s\n", n, len(sum.Nodes[n].Pods), strings.Join(sum.Nodes[n].Pods, " "))
+	}
+	a := sum.Requests
+	fmt.Fprintf(w, "\nRequests: %d sent = %d completed + %d refused + %d failed + %d in flight\n", a.Sent, a.Completed, a.Refused, a.Failed, a.InFlight)
+}

@@ -1,0 +1,5 @@
+package main
+
+import "github.com/kubesim/kubesim/model"
+
+type modelSummary = model.Summary

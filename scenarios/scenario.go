@@ -1,0 +1,105 @@
+package scenarios
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/kubesim/kubesim/model"
+	"github.com/kubesim/kubesim/sim"
+)
+
+// NodeSpec describes one node of the cluster.
+type NodeSpec struct {
+	Name         string
+	Labels       map[string]string
+	Taints       []model.Taint
+	Capacity     model.Resources
+	ControlPlane bool
+}
+
+// Step is one timeline step: a kubectl-style command run at a simulated time.
+type Step struct {
+	At      sim.Time
+	Command string
+}
+
+// Scenario is what to simulate.
+type Scenario struct {
+	Name        string
+	Description string
+	Seed        uint64
+	Duration    sim.Time
+	Nodes       []NodeSpec
+	Config      model.Config
+	Steps       []Step
+	// Window is the width of the summary's time windows.
+	Window sim.Time
+}
+
+// StepResult is what a step did.
+type StepResult struct {
+	At      float64 `json:"t_s"`
+	Command string  `json:"command"`
+	Output  string  `json:"output,omitempty"`
+	Error   string  `json:"error,omitempty"`
+}
+
+// Result is a finished run.
+type Result struct {
+	Summary  model.Summary
+	Timeline []StepResult
+	Cluster  *model.Cluster
+}
+
+// ControlPlaneNode returns the spec of a kubeadm control-plane node.
+func ControlPlaneNode(name string, capacity model.Resources) NodeSpec {
+	return NodeSpec{Name: name, ControlPlane: true, Capacity: capacity,
+		Labels: map[string]string{model.LabelControlPlane: ""},
+		Taints: []model.Taint{{Key: model.TaintControlPlane, Effect: model.NoSchedule}}}
+}
+
+// Run simulates s. wall is called to measure wall-clock time (nil: not measured).
+func Run(s *Scenario) (*Result, error) {
+	if s.Duration <= 0 {
+		return nil, fmt.Errorf("scenario %q: duration must be positive", s.Name)
+	}
+	e := sim.New(s.Seed)
+	c := model.NewCluster(e, s.Config)
+	if s.Window > 0 {
+		c.Rec.Window = s.Window
+	}
+	for _, n := range s.Nodes {
+		if _, err := c.AddNode(n.Name, n.Labels, n.Taints, n.Capacity); err != nil {
+			return nil, fmt.Errorf("scenario %q: node %s: %v", s.Name, n.Name, err)
+		}
+	}
+	res := &Result{Cluster: c}
+	for i := range s.Steps {
+		st := s.Steps[i]
+		if st.At > s.Duration {
+			return nil, fmt.Errorf("scenario %q: step %d (%q) is at %v, after the end of the run (%v)", s.Name, i+1, st.Command, st.At, s.Duration)
+		}
+		e.At(st.At, sim.HandlerFunc(func(*sim.Engine, int64) {
+			out, err := Apply(c, st.Command)
+			r := StepResult{At: e.Now().Seconds(), Command: st.Command, Output: out}
+			if err != nil {
+				r.Error = err.Error()
+			}
+			res.Timeline = append(res.Timeline, r)
+		}), 0)
+	}
+	c.StartBrowser()
+	e.RunUntil(s.Duration)
+	res.Summary = c.Rec.Summary()
+	res.Summary.Scenario = s.Name
+	return res, nil
+}
+
+// Gi is a gibibyte.
+const Gi = int64(1) << 30
+
+// DefaultNodeCapacity is a workshop VM: 2 CPUs, 4 GiB, 110 pods.
+var DefaultNodeCapacity = model.Resources{MilliCPU: 2000, Memory: 4 * Gi, Pods: 110}
+
+// sec is a shorthand for whole seconds.
+func sec(n int) sim.Time { return sim.Time(n) * time.Second }
