@@ -117,6 +117,7 @@ type Cluster struct {
 	nameRand  *rand.Rand
 	lbRand    *rand.Rand
 	freeReqs  *request
+	dataPath  // the lead's data-path state (net.go)
 	schedRand *rand.Rand
 
 	d            dists

@@ -206,12 +206,13 @@ func (w *workerApp) loopDone() {
 // browser is the web UI page open in a browser: every poll period it fetches
 // /json from a webui pod, which reads the counters from redis.
 type browser struct {
-	c *Cluster
+	c     *Cluster
+	timer sim.Timer
 }
 
 func (b *browser) Handle(_ *sim.Engine, _ int64) {
 	c := b.c
-	c.E.After(c.Cfg.Workload.WebUIPoll, b, 0)
+	b.timer = c.E.After(c.Cfg.Workload.WebUIPoll, b, 0)
 	var webui *Pod
 	if s := c.Service("webui"); s != nil {
 		webui = c.pick(s, c.lbRand)
@@ -238,5 +239,16 @@ func (b *browser) requestDone(r *request, outcome int) {
 
 // StartBrowser opens the web UI page: polling starts now.
 func (c *Cluster) StartBrowser() {
-	c.E.After(0, &browser{c: c}, 0)
+	if c.browser == nil {
+		c.browser = &browser{c: c}
+		c.browser.timer = c.E.After(0, c.browser, 0)
+	}
+}
+
+// StopBrowser closes the web UI page: no more polls.
+func (c *Cluster) StopBrowser() {
+	if c.browser != nil {
+		c.E.Cancel(c.browser.timer)
+		c.browser = nil
+	}
 }

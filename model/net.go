@@ -6,6 +6,12 @@ import (
 	"github.com/kubesim/kubesim/sim"
 )
 
+// dataPath is the state of the request data path kept in the Cluster.
+type dataPath struct {
+	liveReqs int
+	browser  *browser
+}
+
 // reqKind is what a request asks of its server.
 type reqKind uint8
 
@@ -60,6 +66,7 @@ type request struct {
 }
 
 func (c *Cluster) newRequest() *request {
+	c.liveReqs++
 	r := c.freeReqs
 	if r != nil {
 		c.freeReqs = r.next
@@ -72,9 +79,15 @@ func (c *Cluster) newRequest() *request {
 }
 
 func (c *Cluster) freeRequest(r *request) {
+	c.liveReqs--
 	*r = request{next: c.freeReqs}
 	c.freeReqs = r
 }
+
+// LiveRequests is the number of request objects in the system: sent and not yet
+// answered, wherever they are (network, accept queue, in service, SYN retry).
+// It is counted apart from the Recorder, to check its accounting.
+func (c *Cluster) LiveRequests() int { return c.liveReqs }
 
 // hop is the one-way network latency between two nodes (from may be nil: outside).
 func (c *Cluster) hop(from *Node, to string) sim.Time {
