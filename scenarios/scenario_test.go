@@ -1,0 +1,86 @@
+package scenarios
+
+import (
+	"testing"
+	"time"
+)
+
+// Every request sent is completed, refused, failed or still in flight, and the
+// Recorder's count of in-flight requests equals the request objects actually live
+// in the model (a request lost without an answer would show here).
+func TestDefaultScenarioAccounting(t *testing.T) {
+	s := Default()
+	res, err := Run(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := res.Summary.Requests
+	if a.Sent == 0 || a.Completed == 0 {
+		t.Fatalf("no traffic: %+v", a)
+	}
+	if a.Sent != a.Completed+a.Refused+a.Failed+a.InFlight {
+		t.Fatalf("accounting does not add up: %+v", a)
+	}
+	if int64(res.Cluster.LiveRequests()) != a.InFlight {
+		t.Fatalf("recorder says %d in flight, model holds %d live requests", a.InFlight, res.Cluster.LiveRequests())
+	}
+	// Stop every client and let the system drain: nothing may stay in flight.
+	c := res.Cluster
+	if _, err := Apply(c, "kubectl scale deployment worker --replicas=0"); err != nil {
+		t.Fatal(err)
+	}
+	c.StopBrowser()
+	c.E.RunUntil(c.Now() + 5*time.Minute)
+	sum := c.Rec.Summary()
+	d := sum.Requests
+	if d.InFlight != 0 || c.LiveRequests() != 0 {
+		t.Fatalf("after draining: %d in flight, %d live requests: %+v", d.InFlight, c.LiveRequests(), d)
+	}
+	if d.Sent != d.Completed+d.Refused+d.Failed {
+		t.Fatalf("drained accounting does not add up: %+v", d)
+	}
+	for name, svc := range sum.Services {
+		if svc.Requests == 0 {
+			t.Errorf("service %s received no requests", name)
+		}
+	}
+}
+
+// The default scenario reproduces the workshop's observation from the services'
+// mechanisms: one worker loops every ~0.3 s (0.1 s sleep, 0.1 s rng, 0.1 s
+// hasher), two workers double that, and ten workers are capped by the single
+// rng pod's 10 requests/s.
+func TestDefaultScenarioThroughput(t *testing.T) {
+	res, err := Run(Default())
+	if err != nil {
+		t.Fatal(err)
+	}
+	mean := func(from, to float64) float64 {
+		var sum float64
+		n := 0
+		for _, w := range res.Summary.Windows {
+			if w.Start >= from && w.End <= to {
+				sum += w.HashesPerSec
+				n++
+			}
+		}
+		if n == 0 {
+			t.Fatalf("no window in [%v,%v]", from, to)
+		}
+		return sum / float64(n)
+	}
+	one, two, ten := mean(20, 60), mean(80, 120), mean(140, 180)
+	if one < 2.8 || one > 3.4 {
+		t.Errorf("1 worker: %.2f hashes/s, want about 1/0.3 s = 3.3", one)
+	}
+	if two < 5.6 || two > 6.8 {
+		t.Errorf("2 workers: %.2f hashes/s, want about 6.6", two)
+	}
+	if ten < 9.0 || ten > 10.0 {
+		t.Errorf("10 workers: %.2f hashes/s, want just under rng's 10 requests/s", ten)
+	}
+	rng := res.Summary.Services["rng"]
+	if rng.LatencyMs.P50 < 300 {
+		t.Errorf("rng p50 %.1f ms: with 10 workers queueing on one rng pod it should be several times its 100 ms", rng.LatencyMs.P50)
+	}
+}
