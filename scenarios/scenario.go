@@ -21,6 +21,8 @@ type NodeSpec struct {
 type Step struct {
 	At      sim.Time
 	Command string
+	// Line is the step's line in its scenario file (0 for steps made in Go).
+	Line int
 }
 
 // Scenario is what to simulate.
@@ -34,6 +36,11 @@ type Scenario struct {
 	Steps       []Step
 	// Window is the width of the summary's time windows.
 	Window sim.Time
+	// Files are the files `kubectl apply -f NAME` can read, by name; other names
+	// are paths relative to Dir.
+	Files     map[string]string
+	FileLines []int
+	Dir       string
 }
 
 // StepResult is what a step did.

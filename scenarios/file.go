@@ -1,0 +1,486 @@
+package scenarios
+
+import (
+	"bytes"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/kubesim/kubesim/model"
+	"github.com/kubesim/kubesim/sim"
+	"go.yaml.in/yaml/v3"
+	"k8s.io/apimachinery/pkg/api/resource"
+)
+
+// FileError is a problem in a scenario file, with where it is.
+type FileError struct {
+	File string
+	Line int
+	Msg  string
+}
+
+func (e *FileError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
+	}
+	return fmt.Sprintf("%s: %s", e.File, e.Msg)
+}
+
+// FileErrors is every problem found in a scenario file.
+type FileErrors []*FileError
+
+func (es FileErrors) Error() string {
+	s := make([]string, len(es))
+	for i, e := range es {
+		s[i] = e.Error()
+	}
+	return strings.Join(s, "\n")
+}
+
+type fileParser struct {
+	name string
+	errs FileErrors
+}
+
+func (p *fileParser) errorf(n *yaml.Node, format string, args ...any) {
+	line := 0
+	if n != nil {
+		line = n.Line
+	}
+	p.errs = append(p.errs, &FileError{File: p.name, Line: line, Msg: fmt.Sprintf(format, args...)})
+}
+
+// fields walks a mapping node, calling f for each key it knows and reporting the
+// others as unknown fields.
+func (p *fileParser) fields(n *yaml.Node, where string, known []string, f func(key string, v *yaml.Node)) {
+	if n == nil {
+		return
+	}
+	if n.Kind != yaml.MappingNode {
+		p.errorf(n, "%s: want a mapping with fields %s", where, strings.Join(known, ", "))
+		return
+	}
+	seen := map[string]bool{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if seen[k.Value] {
+			p.errorf(k, "%s: field %q given twice", where, k.Value)
+			continue
+		}
+		seen[k.Value] = true
+		ok := false
+		for _, want := range known {
+			if k.Value == want {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			p.errorf(k, "%s: unknown field %q (known fields: %s)", where, k.Value, strings.Join(known, ", "))
+			continue
+		}
+		f(k.Value, v)
+	}
+}
+
+func (p *fileParser) str(n *yaml.Node, where string) string {
+	if n.Kind != yaml.ScalarNode {
+		p.errorf(n, "%s: want a string", where)
+		return ""
+	}
+	return n.Value
+}
+
+func (p *fileParser) duration(n *yaml.Node, where string) sim.Time {
+	s := p.str(n, where)
+	if s == "" {
+		return 0
+	}
+	d, err := time.ParseDuration(strings.TrimSpace(s))
+	if err != nil || d < 0 {
+		p.errorf(n, "%s: %q is not a duration; write e.g. 90s, 1m30s or 250ms", where, s)
+		return 0
+	}
+	return d
+}
+
+func (p *fileParser) integer(n *yaml.Node, where string, min int64) int64 {
+	s := p.str(n, where)
+	v, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || v < min {
+		p.errorf(n, "%s: %q is not a whole number >= %d", where, s, min)
+		return 0
+	}
+	return v
+}
+
+func (p *fileParser) stringMap(n *yaml.Node, where string) map[string]string {
+	if n.Kind != yaml.MappingNode {
+		p.errorf(n, "%s: want a mapping of strings", where)
+		return nil
+	}
+	m := map[string]string{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if yaml11Bool(v) {
+			p.errorf(v, "%s.%s: the value %s is a YAML boolean, not a string; quote it: %q", where, k.Value, v.Value, v.Value)
+			continue
+		}
+		m[k.Value] = p.str(v, where+"."+k.Value)
+	}
+	return m
+}
+
+// ParseFile reads a scenario file. name is used in error messages and to resolve
+// relative paths; every problem is reported with its line.
+func ParseFile(name string, data []byte) (*Scenario, error) {
+	p := &fileParser{name: name}
+	var doc yaml.Node
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&doc); err != nil {
+		return nil, FileErrors{{File: name, Msg: "not valid YAML: " + strings.TrimPrefix(err.Error(), "yaml: ")}}
+	}
+	if len(doc.Content) == 0 {
+		return nil, FileErrors{{File: name, Msg: "empty scenario file"}}
+	}
+	root := doc.Content[0]
+	s := &Scenario{Config: model.DefaultConfig(), Seed: 1, Dir: filepath.Dir(name), Files: map[string]string{}}
+	var cluster, timeline *yaml.Node
+	p.fields(root, "scenario", []string{"name", "description", "seed", "duration", "window", "cluster", "config", "files", "timeline"}, func(k string, v *yaml.Node) {
+		switch k {
+		case "name":
+			s.Name = p.str(v, k)
+		case "description":
+			s.Description = p.str(v, k)
+		case "seed":
+			s.Seed = uint64(p.integer(v, k, 0))
+		case "duration":
+			s.Duration = p.duration(v, k)
+		case "window":
+			s.Window = p.duration(v, k)
+		case "cluster":
+			cluster = v
+		case "config":
+			p.config(v, &s.Config)
+		case "files":
+			if v.Kind != yaml.MappingNode {
+				p.errorf(v, "files: want a mapping of file name to content")
+				return
+			}
+			for i := 0; i+1 < len(v.Content); i += 2 {
+				s.Files[v.Content[i].Value] = p.str(v.Content[i+1], "files."+v.Content[i].Value)
+				s.FileLines = append(s.FileLines, v.Content[i+1].Line)
+			}
+		case "timeline":
+			timeline = v
+		}
+	})
+	if s.Name == "" {
+		p.errorf(root, "scenario: the field name is required")
+	}
+	if s.Duration <= 0 {
+		p.errorf(root, "scenario: the field duration is required and must be positive (e.g. duration: 5m)")
+	}
+	s.Nodes = p.cluster(cluster)
+	p.timeline(timeline, s)
+	if len(p.errs) > 0 {
+		return nil, p.errs
+	}
+	return s, nil
+}
+
+// LoadFile reads and parses a scenario file from disk.
+func LoadFile(path string) (*Scenario, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("%s: cannot read the scenario file: %v", path, err)
+	}
+	return ParseFile(path, data)
+}
+
+func (p *fileParser) cluster(n *yaml.Node) []NodeSpec {
+	if n == nil {
+		return WorkshopNodes()
+	}
+	controlPlanes, workers := int64(1), int64(3)
+	capacity := DefaultNodeCapacity
+	var nodes []NodeSpec
+	explicit := false
+	p.fields(n, "cluster", []string{"controlPlanes", "workers", "capacity", "nodes"}, func(k string, v *yaml.Node) {
+		switch k {
+		case "controlPlanes":
+			controlPlanes = p.integer(v, "cluster.controlPlanes", 0)
+		case "workers":
+			workers = p.integer(v, "cluster.workers", 0)
+		case "capacity":
+			capacity = p.capacity(v, "cluster.capacity", capacity)
+		case "nodes":
+			explicit = true
+			if v.Kind != yaml.SequenceNode {
+				p.errorf(v, "cluster.nodes: want a list of nodes")
+				return
+			}
+			seen := map[string]bool{}
+			for i, nn := range v.Content {
+				ns := p.node(nn, fmt.Sprintf("cluster.nodes[%d]", i), capacity)
+				if seen[ns.Name] {
+					p.errorf(nn, "cluster.nodes[%d]: node %q is listed twice", i, ns.Name)
+				}
+				seen[ns.Name] = true
+				nodes = append(nodes, ns)
+			}
+		}
+	})
+	if explicit {
+		return nodes
+	}
+	for i := int64(1); i <= controlPlanes+workers; i++ {
+		name := fmt.Sprintf("node%d", i)
+		if i <= controlPlanes {
+			nodes = append(nodes, ControlPlaneNode(name, capacity))
+		} else {
+			nodes = append(nodes, NodeSpec{Name: name, Capacity: capacity})
+		}
+	}
+	return nodes
+}
+
+func (p *fileParser) capacity(n *yaml.Node, where string, base model.Resources) model.Resources {
+	r := base
+	p.fields(n, where, []string{"cpu", "memory", "pods"}, func(k string, v *yaml.Node) {
+		s := p.str(v, where+"."+k)
+		if k == "pods" {
+			r.Pods = p.integer(v, where+".pods", 1)
+			return
+		}
+		q, err := resource.ParseQuantity(s)
+		if err != nil || q.Sign() <= 0 {
+			p.errorf(v, "%s.%s: %q is not a positive Kubernetes quantity (e.g. cpu: \"2\" or 500m, memory: 4Gi)", where, k, s)
+			return
+		}
+		if k == "cpu" {
+			r.MilliCPU = q.MilliValue()
+		} else {
+			r.Memory = q.Value()
+		}
+	})
+	return r
+}
+
+func (p *fileParser) node(n *yaml.Node, where string, capacity model.Resources) NodeSpec {
+	ns := NodeSpec{Capacity: capacity}
+	p.fields(n, where, []string{"name", "controlPlane", "labels", "taints", "capacity"}, func(k string, v *yaml.Node) {
+		switch k {
+		case "name":
+			ns.Name = p.str(v, where+".name")
+		case "controlPlane":
+			ns.ControlPlane = p.str(v, where+".controlPlane") == "true"
+		case "labels":
+			ns.Labels = p.stringMap(v, where+".labels")
+		case "taints":
+			if v.Kind != yaml.SequenceNode {
+				p.errorf(v, "%s.taints: want a list such as [\"dedicated=rng:NoSchedule\"]", where)
+				return
+			}
+			for _, t := range v.Content {
+				taint, err := ParseTaint(p.str(t, where+".taints"))
+				if err != nil {
+					p.errorf(t, "%s.taints: %v", where, err)
+					continue
+				}
+				ns.Taints = append(ns.Taints, taint)
+			}
+		case "capacity":
+			ns.Capacity = p.capacity(v, where+".capacity", capacity)
+		}
+	})
+	if ns.Name == "" {
+		p.errorf(n, "%s: every node needs a name", where)
+	}
+	if ns.ControlPlane {
+		cp := ControlPlaneNode(ns.Name, ns.Capacity)
+		if ns.Labels == nil {
+			ns.Labels = map[string]string{}
+		}
+		for k, v := range cp.Labels {
+			ns.Labels[k] = v
+		}
+		ns.Taints = append(cp.Taints, ns.Taints...)
+	}
+	return ns
+}
+
+// ParseTaint reads a taint as kubectl writes it: key[=value]:Effect.
+func ParseTaint(s string) (model.Taint, error) {
+	i := strings.LastIndexByte(s, ':')
+	if i < 0 {
+		return model.Taint{}, fmt.Errorf("invalid taint spec: %s, want key[=value]:Effect", s)
+	}
+	kv, eff := s[:i], model.TaintEffect(s[i+1:])
+	if eff != model.NoSchedule && eff != model.PreferNoSchedule && eff != model.NoExecute {
+		return model.Taint{}, fmt.Errorf("invalid taint effect: %s, unsupported taint effect", eff)
+	}
+	k, v, _ := strings.Cut(kv, "=")
+	if k == "" {
+		return model.Taint{}, fmt.Errorf("invalid taint spec: %s, the key is empty", s)
+	}
+	return model.Taint{Key: k, Value: v, Effect: eff}, nil
+}
+
+// timeline reads the steps. `at` is absolute (90s) or relative to the previous
+// step (+30s); `run` holds one kubectl-style command per line.
+func (p *fileParser) timeline(n *yaml.Node, s *Scenario) {
+	if n == nil {
+		return
+	}
+	if n.Kind != yaml.SequenceNode {
+		p.errorf(n, "timeline: want a list of steps, each with at: and run:")
+		return
+	}
+	var prev sim.Time
+	for i, st := range n.Content {
+		where := fmt.Sprintf("timeline[%d]", i)
+		var at sim.Time
+		var run string
+		var runNode *yaml.Node
+		haveRun := false
+		p.fields(st, where, []string{"at", "run"}, func(k string, v *yaml.Node) {
+			switch k {
+			case "at":
+				txt := strings.TrimSpace(p.str(v, where+".at"))
+				rel := strings.HasPrefix(txt, "+")
+				v2 := *v
+				v2.Value = strings.TrimPrefix(txt, "+")
+				at = p.duration(&v2, where+".at")
+				if rel {
+					at += prev
+				}
+			case "run":
+				run, runNode, haveRun = p.str(v, where+".run"), v, true
+			}
+		})
+		if !haveRun {
+			p.errorf(st, "%s: a step needs run: with a command", where)
+			continue
+		}
+		if at < prev {
+			p.errorf(st, "%s: at %v is before the previous step (%v); steps must be in time order", where, at, prev)
+		}
+		if s.Duration > 0 && at > s.Duration {
+			p.errorf(st, "%s: at %v is after the end of the run (duration %v)", where, at, s.Duration)
+		}
+		prev = at
+		line := runNode.Line
+		if runNode.Style == yaml.LiteralStyle || runNode.Style == yaml.FoldedStyle {
+			line++
+		}
+		for j, cmd := range strings.Split(run, "\n") {
+			cmd = strings.TrimSpace(cmd)
+			if cmd == "" || strings.HasPrefix(cmd, "#") {
+				continue
+			}
+			s.Steps = append(s.Steps, Step{At: at, Command: cmd, Line: line + j})
+		}
+	}
+}
+
+// config sets model.Config fields by name: sections timings, network, workload
+// and the field proxyMode; field names are the Go field names with a lower-case
+// first letter (e.g. config.workload.rngService: 100ms).
+func (p *fileParser) config(n *yaml.Node, cfg *model.Config) {
+	p.setStruct(n, "config", reflect.ValueOf(cfg).Elem())
+}
+
+var (
+	distType = reflect.TypeOf(sim.DistSpec{})
+	timeType = reflect.TypeOf(sim.Time(0))
+)
+
+// lowerCamel turns a Go field name into its scenario-file name: RNGService ->
+// rngService, WebUIPoll -> webUIPoll, ProxyMinSync -> proxyMinSync.
+func lowerCamel(s string) string {
+	up := 0
+	for up < len(s) && s[up] >= 'A' && s[up] <= 'Z' {
+		up++
+	}
+	switch {
+	case up == 0:
+		return s
+	case up == 1 || up == len(s):
+		return strings.ToLower(s[:up]) + s[up:]
+	default:
+		return strings.ToLower(s[:up-1]) + s[up-1:]
+	}
+}
+
+// yaml11Bool reports whether a plain scalar is a boolean in YAML 1.1, which
+// Kubernetes' YAML reader follows (yes, no, on, off, y, n, true, false).
+func yaml11Bool(n *yaml.Node) bool {
+	if n.Kind != yaml.ScalarNode || n.Style != 0 {
+		return false
+	}
+	switch strings.ToLower(n.Value) {
+	case "y", "yes", "n", "no", "true", "false", "on", "off":
+		return n.Value == strings.ToLower(n.Value) || n.Value == strings.ToUpper(n.Value) || n.Value == strings.ToUpper(n.Value[:1])+strings.ToLower(n.Value[1:])
+	}
+	return false
+}
+
+func (p *fileParser) setStruct(n *yaml.Node, where string, v reflect.Value) {
+	t := v.Type()
+	var known []string
+	idx := map[string]int{}
+	for i := 0; i < t.NumField(); i++ {
+		if t.Field(i).IsExported() {
+			name := lowerCamel(t.Field(i).Name)
+			known = append(known, name)
+			idx[name] = i
+		}
+	}
+	sort.Strings(known)
+	p.fields(n, where, known, func(k string, val *yaml.Node) {
+		p.setValue(val, where+"."+k, v.Field(idx[k]))
+	})
+}
+
+func (p *fileParser) setValue(n *yaml.Node, where string, f reflect.Value) {
+	switch {
+	case f.Type() == distType:
+		d, err := sim.ParseDist(p.str(n, where))
+		if err != nil {
+			p.errorf(n, "%s: %v", where, err)
+			return
+		}
+		f.Set(reflect.ValueOf(d))
+	case f.Type() == timeType:
+		f.SetInt(int64(p.duration(n, where)))
+	case f.Kind() == reflect.Struct:
+		p.setStruct(n, where, f)
+	case f.Kind() == reflect.Int || f.Kind() == reflect.Int64:
+		f.SetInt(p.integer(n, where, 0))
+	case f.Kind() == reflect.Float64:
+		x, err := strconv.ParseFloat(p.str(n, where), 64)
+		if err != nil || math.IsNaN(x) || x < 0 {
+			p.errorf(n, "%s: %q is not a non-negative number", where, n.Value)
+			return
+		}
+		f.SetFloat(x)
+	case f.Kind() == reflect.String:
+		f.SetString(p.str(n, where))
+	case f.Kind() == reflect.Bool:
+		b, err := strconv.ParseBool(p.str(n, where))
+		if err != nil {
+			p.errorf(n, "%s: %q is not true or false", where, n.Value)
+			return
+		}
+		f.SetBool(b)
+	default:
+		p.errorf(n, "%s: this setting cannot be set from a scenario file", where)
+	}
+}

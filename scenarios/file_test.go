@@ -1,0 +1,69 @@
+package scenarios
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+const sampleFile = `name: sample
+description: two workers
+seed: 7
+duration: 2m
+cluster:
+  workers: 2
+  capacity: {cpu: "4", memory: 8Gi}
+config:
+  workload:
+    rngService: exp(100ms)
+    hasherThreads: 10
+  timings:
+    proxyMinSync: 2s
+timeline:
+  - at: 0s
+    run: |
+      kubectl create deployment rng --image=dockercoins/rng:v0.1
+      # a comment
+      kubectl expose deployment rng --port 80
+  - at: +30s
+    run: kubectl scale deployment rng --replicas=2
+`
+
+func TestParseFile(t *testing.T) {
+	s, err := ParseFile("sample.yaml", []byte(sampleFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Name != "sample" || s.Seed != 7 || s.Duration != 2*time.Minute {
+		t.Errorf("header: %+v", s)
+	}
+	if len(s.Nodes) != 3 || !s.Nodes[0].ControlPlane || s.Nodes[2].Name != "node3" || s.Nodes[1].Capacity.MilliCPU != 4000 || s.Nodes[1].Capacity.Memory != 8<<30 {
+		t.Errorf("nodes: %+v", s.Nodes)
+	}
+	if s.Config.Workload.RNGService.Kind != "exp" || s.Config.Workload.HasherThreads != 10 || s.Config.Timings.ProxyMinSync != 2*time.Second {
+		t.Errorf("config not applied: %+v", s.Config.Workload)
+	}
+	if len(s.Steps) != 3 || s.Steps[2].At != 30*time.Second || s.Steps[0].Line != 17 || s.Steps[1].Line != 19 || s.Steps[2].Line != 21 {
+		t.Errorf("steps: %+v", s.Steps)
+	}
+}
+
+func TestParseFileErrors(t *testing.T) {
+	cases := []struct{ file, want string }{
+		{"name: x\nduration: 1m\nbogus: 1\n", `x.yaml:3: scenario: unknown field "bogus"`},
+		{"name: x\n", "duration is required"},
+		{"name: x\nduration: 1m\ntimeline:\n  - at: 2m\n    run: kubectl get pods\n", "x.yaml:4: timeline[0]: at 2m0s is after the end of the run"},
+		{"name: x\nduration: 1m\ntimeline:\n  - at: soon\n    run: kubectl get pods\n", `x.yaml:4: timeline[0].at: "soon" is not a duration`},
+		{"name: x\nduration: 1m\nconfig:\n  workload:\n    rngService: fast\n", "x.yaml:5: config.workload.rngService: distribution \"fast\""},
+		{"name: x\nduration: 1m\nconfig:\n  workload:\n    rngSrvice: 1s\n", `x.yaml:5: config.workload: unknown field "rngSrvice"`},
+		{"name: x\nduration: 1m\ncluster:\n  nodes:\n    - name: a\n      labels: {enabled: yes}\n", `x.yaml:6: cluster.nodes[0].labels.enabled: the value yes is a YAML boolean, not a string; quote it: "yes"`},
+		{"name: x\nduration: 1m\ncluster:\n  nodes:\n    - name: a\n      taints: [\"k=v:Sometimes\"]\n", "x.yaml:6: cluster.nodes[0].taints: invalid taint effect"},
+		{"name: [x\n", "x.yaml: not valid YAML"},
+	}
+	for _, c := range cases {
+		_, err := ParseFile("x.yaml", []byte(c.file))
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("file:\n%s\nerror %v\nwant it to contain %q", c.file, err, c.want)
+		}
+	}
+}
