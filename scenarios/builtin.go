@@ -1,6 +1,70 @@
 package scenarios
 
-import "github.com/kubesim/kubesim/model"
+import (
+	"embed"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+)
+
+//go:embed builtin/*.yaml
+var builtinFS embed.FS
+
+// DefaultName is the scenario `kubesim run` runs when given none.
+var DefaultName = "scale-workers"
+
+// BuiltinNames lists the built-in scenarios, sorted.
+func BuiltinNames() []string {
+	ents, _ := builtinFS.ReadDir("builtin")
+	var names []string
+	for _, e := range ents {
+		names = append(names, strings.TrimSuffix(e.Name(), ".yaml"))
+	}
+	sort.Strings(names)
+	return names
+}
+
+// BuiltinSource returns the YAML of a built-in scenario.
+func BuiltinSource(name string) ([]byte, bool) {
+	b, err := builtinFS.ReadFile("builtin/" + name + ".yaml")
+	return b, err == nil
+}
+
+// Builtin parses a built-in scenario.
+func Builtin(name string) (*Scenario, error) {
+	b, ok := BuiltinSource(name)
+	if !ok {
+		return nil, fmt.Errorf("unknown scenario %q: not a file and not a built-in scenario (built-in: %s)", name, strings.Join(BuiltinNames(), ", "))
+	}
+	s, err := ParseFile(name+".yaml", b)
+	if err != nil {
+		return nil, err
+	}
+	s.Dir = ""
+	return s, nil
+}
+
+// Load returns the built-in scenario called ref, or else parses the file at path
+// ref.
+func Load(ref string) (*Scenario, error) {
+	if _, ok := BuiltinSource(ref); ok {
+		return Builtin(ref)
+	}
+	if _, err := os.Stat(ref); err == nil || strings.ContainsAny(ref, "/.") {
+		return LoadFile(ref)
+	}
+	return Builtin(ref)
+}
+
+// Default is the built-in default scenario.
+func Default() *Scenario {
+	s, err := Builtin(DefaultName)
+	if err != nil {
+		panic("scenarios: the built-in default scenario does not parse: " + err.Error())
+	}
+	return s
+}
 
 // WorkshopNodes is the workshop's cluster: node1 is the kubeadm control plane,
 // node2..node4 are workers.
@@ -10,40 +74,4 @@ func WorkshopNodes() []NodeSpec {
 		nodes = append(nodes, NodeSpec{Name: n, Capacity: DefaultNodeCapacity})
 	}
 	return nodes
-}
-
-// dockerCoinsSetup is the workshop's deployment of DockerCoins: one Deployment
-// per service, redis, rng and hasher exposed inside the cluster, webui as a
-// NodePort.
-func dockerCoinsSetup() []Step {
-	var steps []Step
-	for _, d := range []string{"redis:7", "dockercoins/hasher:v0.1", "dockercoins/rng:v0.1", "dockercoins/webui:v0.1", "dockercoins/worker:v0.1"} {
-		steps = append(steps, Step{Command: "kubectl create deployment " + model.AppKind(d) + " --image=" + d})
-	}
-	steps = append(steps,
-		Step{Command: "kubectl expose deployment redis --port 6379"},
-		Step{Command: "kubectl expose deployment rng --port 80"},
-		Step{Command: "kubectl expose deployment hasher --port 80"},
-		Step{Command: "kubectl expose deployment webui --type=NodePort --port=80"},
-	)
-	return steps
-}
-
-// Default is the built-in default scenario: DockerCoins on the workshop's 4-node
-// cluster, one replica of each Deployment, worker scaled 1 -> 2 -> 10.
-func Default() *Scenario {
-	steps := dockerCoinsSetup()
-	steps = append(steps,
-		Step{At: sec(60), Command: "kubectl scale deployment worker --replicas=2"},
-		Step{At: sec(120), Command: "kubectl scale deployment worker --replicas=10"},
-	)
-	return &Scenario{
-		Name:        "scale-workers",
-		Description: "DockerCoins on 4 nodes; worker scaled 1 -> 2 -> 10: throughput stops at rng's 10 requests/s",
-		Seed:        1,
-		Duration:    sec(180),
-		Nodes:       WorkshopNodes(),
-		Config:      model.DefaultConfig(),
-		Steps:       steps,
-	}
 }

@@ -2,7 +2,6 @@ package scenarios
 
 import (
 	"fmt"
-	"time"
 
 	"github.com/kubesim/kubesim/model"
 	"github.com/kubesim/kubesim/sim"
@@ -107,6 +106,3 @@ const Gi = int64(1) << 30
 
 // DefaultNodeCapacity is a workshop VM: 2 CPUs, 4 GiB, 110 pods.
 var DefaultNodeCapacity = model.Resources{MilliCPU: 2000, Memory: 4 * Gi, Pods: 110}
-
-// sec is a shorthand for whole seconds.
-func sec(n int) sim.Time { return sim.Time(n) * time.Second }

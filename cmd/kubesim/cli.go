@@ -27,10 +27,12 @@ const (
 const usage = `kubesim simulates Kubernetes workloads in simulated time.
 
 Usage:
-  kubesim run [SCENARIO] [flags]
+  kubesim run [NAME|FILE.yaml] [flags]
+  kubesim scenarios [show NAME]
 
 Commands:
-  run        Run a scenario (default: the built-in default scenario)
+  run        Run a built-in scenario or a scenario file (default: the built-in default scenario)
+  scenarios  List the built-in scenarios, or print one's YAML to copy and edit
 
 Examples:
   # Run the default scenario and print a summary table
@@ -41,6 +43,11 @@ Examples:
 
   # Write plots and the JSON summary to ./out
   kubesim run --out out
+
+  # See the built-in scenarios, then start your own from one of them
+  kubesim scenarios
+  kubesim scenarios show node-reboot > my.yaml
+  kubesim run my.yaml
 `
 
 // Main runs the CLI and returns its exit code.
@@ -55,6 +62,8 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "run":
 		return cmdRun(args[1:], stdout, stderr)
+	case "scenarios":
+		return cmdScenarios(args[1:], stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "error: unknown command %q for \"kubesim\"\nRun 'kubesim --help' for usage.\n", args[0])
 	return exitUsage
@@ -88,9 +97,13 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "error: run takes at most one scenario, got %d: %s\n", fs.NArg(), strings.Join(fs.Args(), " "))
 		return exitUsage
 	}
-	s := scenarios.Default()
-	if fs.NArg() == 1 && fs.Arg(0) != s.Name && fs.Arg(0) != "default" {
-		fmt.Fprintf(stderr, "error: unknown scenario %q (built-in: %s)\n", fs.Arg(0), s.Name)
+	ref := scenarios.DefaultName
+	if fs.NArg() == 1 {
+		ref = fs.Arg(0)
+	}
+	s, err := scenarios.Load(ref)
+	if err != nil {
+		fmt.Fprintf(stderr, "error: %v\n", err)
 		return exitFail
 	}
 	if *seed != 0 {
@@ -114,7 +127,8 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		s.Window = *window
 	}
 	start := time.Now()
-	res, err := scenarios.Run(s)
+	var res *scenarios.Result
+	res, err = scenarios.Run(s)
 	if err != nil {
 		fmt.Fprintf(stderr, "error: %v\n", err)
 		return exitFail
@@ -211,4 +225,35 @@ func printTable(w io.Writer, s *scenarios.Scenario, res *scenarios.Result) {
 	}
 	a := sum.Requests
 	fmt.Fprintf(w, "\nRequests: %d sent = %d completed + %d refused + %d failed + %d in flight\n", a.Sent, a.Completed, a.Refused, a.Failed, a.InFlight)
+}
+
+func cmdScenarios(args []string, stdout, stderr io.Writer) int {
+	switch {
+	case len(args) == 0:
+		tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+		for _, name := range scenarios.BuiltinNames() {
+			s, err := scenarios.Builtin(name)
+			if err != nil {
+				fmt.Fprintf(stderr, "error: built-in scenario %s: %v\n", name, err)
+				return exitFail
+			}
+			def := ""
+			if name == scenarios.DefaultName {
+				def = " (default)"
+			}
+			fmt.Fprintf(tw, "%s%s\t%s\n", name, def, s.Description)
+		}
+		tw.Flush()
+		return exitOK
+	case len(args) == 2 && args[0] == "show":
+		b, ok := scenarios.BuiltinSource(args[1])
+		if !ok {
+			fmt.Fprintf(stderr, "error: unknown scenario %q (built-in: %s)\n", args[1], strings.Join(scenarios.BuiltinNames(), ", "))
+			return exitFail
+		}
+		stdout.Write(b)
+		return exitOK
+	}
+	fmt.Fprintf(stderr, "error: usage: kubesim scenarios [show NAME]\n")
+	return exitUsage
 }
