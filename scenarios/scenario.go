@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/kubesim/kubesim/model"
 	"github.com/kubesim/kubesim/sim"
@@ -64,8 +65,18 @@ func ControlPlaneNode(name string, capacity model.Resources) NodeSpec {
 		Taints: []model.Taint{{Key: model.TaintControlPlane, Effect: model.NoSchedule}}}
 }
 
-// Run simulates s. wall is called to measure wall-clock time (nil: not measured).
-func Run(s *Scenario) (*Result, error) {
+// Options change how a run is carried out, never what it simulates.
+type Options struct {
+	// Progress, if set, is called every simulated second with the simulated time,
+	// the end, and the events handled so far.
+	Progress func(now, end sim.Time, events uint64)
+}
+
+// Run simulates s.
+func Run(s *Scenario) (*Result, error) { return RunWith(s, Options{}) }
+
+// RunWith simulates s with options.
+func RunWith(s *Scenario, opt Options) (*Result, error) {
 	if s.Duration <= 0 {
 		return nil, fmt.Errorf("scenario %q: duration must be positive", s.Name)
 	}
@@ -95,7 +106,16 @@ func Run(s *Scenario) (*Result, error) {
 		}), 0)
 	}
 	c.StartBrowser()
-	e.RunUntil(s.Duration)
+	if opt.Progress == nil {
+		e.RunUntil(s.Duration)
+	} else {
+		// Running in slices changes nothing simulated: events run in the same order.
+		for t := sim.Time(0); t < s.Duration; {
+			t = min(t+time.Second, s.Duration)
+			e.RunUntil(t)
+			opt.Progress(t, s.Duration, e.Events())
+		}
+	}
 	res.Summary = c.Rec.Summary()
 	res.Summary.Scenario = s.Name
 	return res, nil

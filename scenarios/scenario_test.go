@@ -84,3 +84,22 @@ func TestDefaultScenarioThroughput(t *testing.T) {
 		t.Errorf("rng p50 %.1f ms: with 10 workers queueing on one rng pod it should be several times its 100 ms", rng.LatencyMs.P50)
 	}
 }
+
+// Reporting progress runs the simulation in slices; the result must not change.
+func TestProgressDoesNotChangeTheRun(t *testing.T) {
+	a, err := Run(Default())
+	if err != nil {
+		t.Fatal(err)
+	}
+	calls := 0
+	b, err := RunWith(Default(), Options{Progress: func(now, end time.Duration, events uint64) { calls++ }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if calls != int(Default().Duration/time.Second) {
+		t.Errorf("progress called %d times", calls)
+	}
+	if a.Summary.Events != b.Summary.Events || a.Summary.Hashes != b.Summary.Hashes || a.Summary.Requests != b.Summary.Requests {
+		t.Errorf("progress changed the run: %+v vs %+v", a.Summary.Requests, b.Summary.Requests)
+	}
+}
