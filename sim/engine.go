@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"math"
 	"time"
 )
 
@@ -25,7 +26,9 @@ type HandlerFunc func(e *Engine, arg int64)
 func (f HandlerFunc) Handle(e *Engine, arg int64) { f(e, arg) }
 
 // Timer identifies a scheduled event so that it can be cancelled. The zero Timer
-// refers to no event.
+// refers to no event. A Timer stays valid after its event ran or was cancelled:
+// cancelling it then does nothing, even when the engine has reused its storage for
+// a newer event.
 type Timer struct {
 	slot uint32
 	gen  uint32
@@ -33,23 +36,27 @@ type Timer struct {
 
 // Engine is a sequential discrete-event simulator. It is not safe for concurrent
 // use; run independent replications on independent engines.
+//
+// Events are ordered by time, then by the order in which they were scheduled
+// (FIFO among equal times). The clock jumps from one event to the next.
 type Engine struct {
 	now     Time
-	seq     uint64
 	events  uint64
 	stopped bool
 	seed    uint64
 
 	q     queue
+	dead  int // cancelled events still in q, removed lazily (see Cancel)
 	slots []slot
 	free  []uint32
 }
 
+// slot holds what an event does; entries in the queue refer to it by index. A
+// slot with a nil handler is a cancelled event still in the queue.
 type slot struct {
-	h    Handler
-	arg  int64
-	gen  uint32
-	live bool
+	h   Handler
+	arg int64
+	gen uint32
 }
 
 // New returns an engine at time 0 whose random streams derive from seed.
@@ -69,30 +76,35 @@ func (e *Engine) Seed() uint64 { return e.seed }
 func (e *Engine) Events() uint64 { return e.events }
 
 // Pending is the number of scheduled events not yet handled or cancelled.
-func (e *Engine) Pending() int { return len(e.slots) - 1 - len(e.free) }
+func (e *Engine) Pending() int { return e.q.len() - e.dead }
 
-// At schedules h.Handle(e, arg) at time t. Scheduling in the past is a programming
-// error and panics.
+// At schedules h.Handle(e, arg) at time t. Scheduling in the past or with a nil
+// handler is a programming error and panics.
 func (e *Engine) At(t Time, h Handler, arg int64) Timer {
 	if t < e.now {
 		panic(fmt.Sprintf("sim: event scheduled at %v, before now (%v)", t, e.now))
+	}
+	if h == nil {
+		panic("sim: event scheduled with a nil Handler")
 	}
 	var s uint32
 	if n := len(e.free); n > 0 {
 		s = e.free[n-1]
 		e.free = e.free[:n-1]
 	} else {
+		if len(e.slots) > math.MaxUint32 {
+			panic("sim: more than 2^32-1 pending events")
+		}
 		e.slots = append(e.slots, slot{})
 		s = uint32(len(e.slots) - 1)
 	}
 	sl := &e.slots[s]
-	sl.h, sl.arg, sl.live = h, arg, true
-	e.seq++
-	e.q.push(entry{at: t, seq: e.seq, slot: s})
+	sl.h, sl.arg = h, arg
+	e.q.push(entry{at: t, slot: s})
 	return Timer{slot: s, gen: sl.gen}
 }
 
-// After schedules h.Handle(e, arg) at Now()+d.
+// After schedules h.Handle(e, arg) at Now()+d. A negative d counts as 0.
 func (e *Engine) After(d Time, h Handler, arg int64) Timer {
 	if d < 0 {
 		d = 0
@@ -100,25 +112,52 @@ func (e *Engine) After(d Time, h Handler, arg int64) Timer {
 	return e.At(e.now+d, h, arg)
 }
 
-// Cancel removes a scheduled event. It reports whether the event was still pending.
+// Cancel removes a scheduled event. It reports whether the event was still pending;
+// cancelling an event that already ran or was cancelled, or the zero Timer, does
+// nothing and returns false.
+//
+// The entry is removed from the event list lazily: it is skipped when it reaches
+// the front, and when cancelled entries outnumber live ones the list is compacted,
+// so that memory stays proportional to the pending events however many timers are
+// set and cancelled.
 func (e *Engine) Cancel(t Timer) bool {
 	if t.slot == 0 || int(t.slot) >= len(e.slots) {
 		return false
 	}
 	sl := &e.slots[t.slot]
-	if !sl.live || sl.gen != t.gen {
+	if sl.h == nil || sl.gen != t.gen {
 		return false
 	}
-	sl.live = false
 	sl.h = nil
+	sl.gen++ // the Timer is spent even before the entry leaves the queue
+	e.dead++
+	if e.dead > compactMin && 2*e.dead > e.q.len() {
+		e.compact()
+	}
 	return true
+}
+
+// compactMin is the number of cancelled entries below which the queue is never
+// compacted: compacting a small queue costs more than skipping a few entries.
+const compactMin = 64
+
+// compact drops cancelled entries from the queue and frees their slots.
+func (e *Engine) compact() {
+	e.q.filter(func(x entry) bool {
+		if e.slots[x.slot].h == nil {
+			e.free = append(e.free, x.slot)
+			return false
+		}
+		return true
+	})
+	e.dead = 0
 }
 
 // Stop makes Run or RunUntil return after the event being handled.
 func (e *Engine) Stop() { e.stopped = true }
 
 // Run handles events until none is left or Stop is called.
-func (e *Engine) Run() { e.run(-1) }
+func (e *Engine) Run() { e.run(math.MaxInt64) }
 
 // RunUntil handles every event at or before t, then advances the clock to t (unless
 // stopped earlier).
@@ -131,20 +170,21 @@ func (e *Engine) RunUntil(t Time) {
 
 func (e *Engine) run(limit Time) {
 	e.stopped = false
-	for !e.stopped && e.q.len() > 0 {
-		top := e.q.peek()
-		if limit >= 0 && top.at > limit {
+	for !e.stopped {
+		top, ok := e.q.next(limit)
+		if !ok {
 			return
 		}
-		e.q.pop()
-		sl := &e.slots[top.slot]
-		h, arg, live := sl.h, sl.arg, sl.live
-		sl.h, sl.live = nil, false
-		sl.gen++
-		e.free = append(e.free, top.slot)
-		if !live {
+		s := top.slot
+		sl := &e.slots[s]
+		h, arg := sl.h, sl.arg
+		e.free = append(e.free, s)
+		if h == nil {
+			e.dead--
 			continue
 		}
+		sl.h = nil
+		sl.gen++
 		e.now = top.at
 		e.events++
 		h.Handle(e, arg)

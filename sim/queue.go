@@ -1,54 +1,143 @@
 package sim
 
-// entry is one pending event in the queue, ordered by (at, seq).
+import (
+	"math"
+	"math/bits"
+)
+
+// entry is one pending event in the queue: its time and the slot holding what it
+// does.
 type entry struct {
 	at   Time
-	seq  uint64
 	slot uint32
 }
 
-func (a entry) less(b entry) bool {
-	return a.at < b.at || (a.at == b.at && a.seq < b.seq)
+const (
+	digitBits = 4
+	digitVals = 1 << digitBits
+	levels    = (64 + digitBits - 1) / digitBits
+	nBuckets  = 1 + levels*digitVals
+	maskWords = (nBuckets + 63) / 64
+)
+
+// queue is a radix heap with base-16 digits: a monotone priority queue, which is
+// all a discrete-event simulator needs, since no event is ever scheduled before the
+// last one taken out.
+type queue struct {
+	last Time
+	n    int
+	head int // bucket 0 is consumed from b[0][head:]
+	mask [maskWords]uint64
+	// top[k] is MaxInt64 minus the earliest time in bucket k, so that the zero
+	// value means empty (and max is branch-free).
+	top [nBuckets]Time
+	b    [nBuckets][]entry
 }
 
-// queue is a binary min-heap of entries.
-type queue struct{ h []entry }
+func (q *queue) len() int { return q.n }
 
-func (q *queue) len() int    { return len(q.h) }
-func (q *queue) peek() entry { return q.h[0] }
+// bucketOf is 0 when at == last, otherwise 1 + digitVals*L + v, where L is the
+// highest base-16 digit in which at and last differ and v is at's digit there.
+func bucketOf(at, last Time) int {
+	d := bits.Len64(uint64(at ^ last))
+	if d == 0 {
+		return 0
+	}
+	l := (d - 1) / digitBits
+	v := int(uint64(at)>>(l*digitBits)) & (digitVals - 1)
+	return 1 + l*digitVals + v
+}
+
+func (q *queue) add(k int, x entry) {
+	q.mask[k>>6] |= 1 << (k & 63)
+	q.top[k] = max(q.top[k], math.MaxInt64-x.at)
+	q.b[k] = append(q.b[k], x)
+}
+
 func (q *queue) push(x entry) {
-	q.h = append(q.h, x)
-	i := len(q.h) - 1
-	for i > 0 {
-		p := (i - 1) / 2
-		if !q.h[i].less(q.h[p]) {
-			break
+	if x.at < q.last {
+		if q.n != 0 {
+			panic("sim: internal error: event list is not monotone")
 		}
-		q.h[i], q.h[p] = q.h[p], q.h[i]
-		i = p
+		q.last = x.at
+	}
+	q.add(bucketOf(x.at, q.last), x)
+	q.n++
+}
+
+func (q *queue) first() int {
+	for w, m := range q.mask {
+		if m != 0 {
+			return w*64 + bits.TrailingZeros64(m)
+		}
+	}
+	return -1
+}
+
+// next removes and returns the earliest entry if there is one at or before limit.
+func (q *queue) next(limit Time) (entry, bool) {
+	if q.mask[0]&1 == 0 {
+		k := q.first()
+		if k < 0 || math.MaxInt64-q.top[k] > limit {
+			return entry{}, false
+		}
+		q.spill(k)
+	} else if q.last > limit {
+		return entry{}, false
+	}
+	return q.pop0(), true
+}
+
+// pop0 takes the next entry of bucket 0, which must not be empty.
+func (q *queue) pop0() entry {
+	b0 := q.b[0]
+	x := b0[q.head]
+	q.head++
+	if q.head == len(b0) {
+		q.b[0] = b0[:0]
+		q.head = 0
+		q.mask[0] &^= 1
+		q.top[0] = 0
+	}
+	q.n--
+	return x
+}
+
+// spill empties bucket k, the first non-empty one, into lower ones around its
+// minimum, which becomes last.
+func (q *queue) spill(k int) {
+	last := math.MaxInt64 - q.top[k]
+	q.last = last
+	src := q.b[k]
+	q.b[k] = src[:0]
+	q.mask[k>>6] &^= 1 << (k & 63)
+	q.top[k] = 0
+	for _, x := range src {
+		q.add(bucketOf(x.at, last), x)
 	}
 }
 
-func (q *queue) pop() entry {
-	top := q.h[0]
-	n := len(q.h) - 1
-	q.h[0] = q.h[n]
-	q.h = q.h[:n]
-	i := 0
-	for {
-		l := 2*i + 1
-		if l >= n {
-			break
+// filter keeps the entries for which keep returns true, in order.
+func (q *queue) filter(keep func(entry) bool) {
+	q.n = 0
+	for k := range q.b {
+		src := q.b[k]
+		if k == 0 {
+			src = src[q.head:]
+			q.head = 0
 		}
-		m := l
-		if r := l + 1; r < n && q.h[r].less(q.h[l]) {
-			m = r
+		dst := q.b[k][:0]
+		q.top[k] = 0
+		for _, x := range src {
+			if keep(x) {
+				q.top[k] = max(q.top[k], math.MaxInt64-x.at)
+				dst = append(dst, x)
+			}
 		}
-		if !q.h[m].less(q.h[i]) {
-			break
+		q.b[k] = dst
+		q.n += len(dst)
+		if len(dst) == 0 {
+			q.mask[k>>6] &^= 1 << (k & 63)
 		}
-		q.h[i], q.h[m] = q.h[m], q.h[i]
-		i = m
 	}
-	return top
 }

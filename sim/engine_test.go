@@ -1,0 +1,414 @@
+package sim
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"testing"
+	"time"
+)
+
+// recorder is a Handler that appends what it handled to a log.
+type recorder struct {
+	log []string
+}
+
+func (r *recorder) Handle(e *Engine, arg int64) {
+	r.log = append(r.log, fmt.Sprintf("%v:%d", e.Now(), arg))
+}
+
+func TestOrderByTimeThenFIFO(t *testing.T) {
+	e := New(1)
+	r := &recorder{}
+	e.At(3*time.Second, r, 1)
+	e.At(1*time.Second, r, 2)
+	e.At(2*time.Second, r, 3)
+	e.At(1*time.Second, r, 4) // same time as arg 2, scheduled later: runs after it
+	e.At(0, r, 5)
+	e.At(1*time.Second, r, 6)
+	e.Run()
+	want := []string{"0s:5", "1s:2", "1s:4", "1s:6", "2s:3", "3s:1"}
+	if !slices.Equal(r.log, want) {
+		t.Fatalf("order = %v, want %v", r.log, want)
+	}
+	if e.Now() != 3*time.Second || e.Events() != 6 || e.Pending() != 0 {
+		t.Fatalf("after Run: now %v events %d pending %d; want 3s 6 0", e.Now(), e.Events(), e.Pending())
+	}
+}
+
+// Events scheduled by a handler for the current time run after the events already
+// scheduled for that time.
+func TestFIFOForEventsScheduledAtNow(t *testing.T) {
+	e := New(1)
+	var order []int64
+	var h HandlerFunc
+	h = func(e *Engine, arg int64) {
+		order = append(order, arg)
+		if arg < 10 {
+			e.After(0, h, arg+10)
+		}
+	}
+	for i := int64(1); i <= 3; i++ {
+		e.At(time.Second, h, i)
+	}
+	e.Run()
+	want := []int64{1, 2, 3, 11, 12, 13}
+	if !slices.Equal(order, want) {
+		t.Fatalf("order = %v, want %v", order, want)
+	}
+}
+
+func TestAtInThePastPanics(t *testing.T) {
+	e := New(1)
+	e.RunUntil(time.Second)
+	defer func() {
+		if recover() == nil {
+			t.Fatal("At before Now did not panic")
+		}
+	}()
+	e.At(time.Second-1, HandlerFunc(func(*Engine, int64) {}), 0)
+}
+
+func TestAfterNegativeIsNow(t *testing.T) {
+	e := New(1)
+	e.RunUntil(time.Second)
+	r := &recorder{}
+	e.After(-time.Hour, r, 7)
+	e.Run()
+	if !slices.Equal(r.log, []string{"1s:7"}) {
+		t.Fatalf("log = %v", r.log)
+	}
+}
+
+func TestCancel(t *testing.T) {
+	e := New(1)
+	r := &recorder{}
+	a := e.At(time.Second, r, 1)
+	b := e.At(2*time.Second, r, 2)
+	if !e.Cancel(a) {
+		t.Fatal("Cancel of a pending event returned false")
+	}
+	if e.Cancel(a) {
+		t.Fatal("second Cancel returned true")
+	}
+	if e.Pending() != 1 {
+		t.Fatalf("pending = %d after cancelling one of two", e.Pending())
+	}
+	if e.Cancel(Timer{}) {
+		t.Fatal("Cancel of the zero Timer returned true")
+	}
+	e.Run()
+	if !slices.Equal(r.log, []string{"2s:2"}) {
+		t.Fatalf("log = %v, want only the uncancelled event", r.log)
+	}
+	if e.Cancel(b) {
+		t.Fatal("Cancel after the event ran returned true")
+	}
+	if e.Events() != 1 {
+		t.Fatalf("events = %d, want 1 (cancelled events are not counted)", e.Events())
+	}
+}
+
+// A Timer whose event is gone must not cancel the newer event that reuses its
+// storage.
+func TestStaleTimerDoesNotCancelReusedSlot(t *testing.T) {
+	e := New(1)
+	r := &recorder{}
+	old := e.At(time.Second, r, 1)
+	e.Run() // old fired; its slot is free
+	fresh := e.At(2*time.Second, r, 2)
+	if fresh.slot != old.slot {
+		t.Fatalf("test premise: expected slot reuse, got %d and %d", old.slot, fresh.slot)
+	}
+	if e.Cancel(old) {
+		t.Fatal("stale Timer cancelled the new event")
+	}
+	// Same after a cancel: the cancelled entry's slot is reused once it leaves
+	// the queue.
+	c := e.At(3*time.Second, r, 3)
+	e.Cancel(c)
+	e.Run()
+	again := e.At(4*time.Second, r, 4)
+	if e.Cancel(c) {
+		t.Fatal("Timer of a cancelled event cancelled a later event")
+	}
+	e.Run()
+	if !slices.Equal(r.log, []string{"1s:1", "2s:2", "4s:4"}) {
+		t.Fatalf("log = %v", r.log)
+	}
+	_ = again
+}
+
+func TestCancelFromHandler(t *testing.T) {
+	e := New(1)
+	r := &recorder{}
+	var timeout Timer
+	// The reply arrives before the timeout and cancels it.
+	e.At(time.Second, HandlerFunc(func(e *Engine, _ int64) {
+		if !e.Cancel(timeout) {
+			t.Error("cancel of the pending timeout returned false")
+		}
+	}), 0)
+	timeout = e.At(5*time.Second, r, 99)
+	// An event cancelling itself while running: already gone.
+	var self Timer
+	self = e.At(2*time.Second, HandlerFunc(func(e *Engine, _ int64) {
+		if e.Cancel(self) {
+			t.Error("an event could cancel itself while running")
+		}
+	}), 0)
+	// Cancelling another event at the same time that is still pending works.
+	var second Timer
+	e.At(3*time.Second, HandlerFunc(func(e *Engine, _ int64) {
+		if !e.Cancel(second) {
+			t.Error("cancel of a same-time later event returned false")
+		}
+	}), 0)
+	second = e.At(3*time.Second, r, 3)
+	e.Run()
+	if len(r.log) != 0 {
+		t.Fatalf("cancelled events ran: %v", r.log)
+	}
+	if e.Now() != 3*time.Second {
+		t.Fatalf("now = %v; cancelled events must not move the clock", e.Now())
+	}
+}
+
+func TestRunUntil(t *testing.T) {
+	e := New(1)
+	r := &recorder{}
+	e.At(time.Second, r, 1)
+	e.At(2*time.Second, r, 2)
+	e.At(3*time.Second, r, 3)
+	e.RunUntil(2 * time.Second) // inclusive
+	if !slices.Equal(r.log, []string{"1s:1", "2s:2"}) || e.Now() != 2*time.Second {
+		t.Fatalf("RunUntil(2s): log %v now %v", r.log, e.Now())
+	}
+	e.RunUntil(2500 * time.Millisecond) // no event: the clock still advances
+	if e.Now() != 2500*time.Millisecond || e.Pending() != 1 {
+		t.Fatalf("RunUntil(2.5s): now %v pending %d", e.Now(), e.Pending())
+	}
+	// Scheduling between now and the next event after RunUntil.
+	e.At(2600*time.Millisecond, r, 4)
+	e.RunUntil(time.Hour)
+	if !slices.Equal(r.log, []string{"1s:1", "2s:2", "2.6s:4", "3s:3"}) || e.Now() != time.Hour {
+		t.Fatalf("RunUntil(1h): log %v now %v", r.log, e.Now())
+	}
+}
+
+// Cancelled events at the front of the list are skipped without moving the clock,
+// and scheduling before them afterwards still works.
+func TestCancelledEventsDoNotMoveClock(t *testing.T) {
+	e := New(1)
+	r := &recorder{}
+	c := e.At(10*time.Second, r, 1)
+	e.At(20*time.Second, r, 2)
+	e.Cancel(c)
+	e.RunUntil(15 * time.Second)
+	if e.Now() != 15*time.Second || len(r.log) != 0 {
+		t.Fatalf("now %v log %v", e.Now(), r.log)
+	}
+	e.At(16*time.Second, r, 3)
+	e.Run()
+	if !slices.Equal(r.log, []string{"16s:3", "20s:2"}) {
+		t.Fatalf("log %v", r.log)
+	}
+	// Only cancelled events left: Run drains them, the clock stays.
+	c = e.At(30*time.Second, r, 4)
+	e.Cancel(c)
+	e.Run()
+	if e.Now() != 20*time.Second || e.Pending() != 0 {
+		t.Fatalf("now %v pending %d", e.Now(), e.Pending())
+	}
+	e.At(21*time.Second, r, 5)
+	e.Run()
+	if !slices.Equal(r.log, []string{"16s:3", "20s:2", "21s:5"}) {
+		t.Fatalf("log %v", r.log)
+	}
+}
+
+func TestStop(t *testing.T) {
+	e := New(1)
+	r := &recorder{}
+	e.At(1*time.Second, r, 1)
+	e.At(2*time.Second, HandlerFunc(func(e *Engine, _ int64) { e.Stop() }), 0)
+	e.At(2*time.Second, r, 2)
+	e.At(3*time.Second, r, 3)
+	e.RunUntil(time.Hour)
+	if !slices.Equal(r.log, []string{"1s:1"}) || e.Now() != 2*time.Second {
+		t.Fatalf("after Stop: log %v now %v (RunUntil must not advance the clock when stopped)", r.log, e.Now())
+	}
+	e.Run() // Stop does not stick
+	if !slices.Equal(r.log, []string{"1s:1", "2s:2", "3s:3"}) {
+		t.Fatalf("after second Run: log %v", r.log)
+	}
+}
+
+// Many timers set and cancelled must not grow memory without bound: the
+// engine's slots and event list stay proportional to the live events.
+func TestCancelledTimersDoNotAccumulate(t *testing.T) {
+	e := New(1)
+	nop := HandlerFunc(func(*Engine, int64) {})
+	const live = 100
+	for i := 0; i < live; i++ {
+		e.At(time.Duration(i+1)*time.Hour, nop, 0)
+	}
+	for i := 0; i < 1_000_000; i++ {
+		tm := e.After(time.Duration(i%1000+1)*time.Minute, nop, 0)
+		if !e.Cancel(tm) {
+			t.Fatal("cancel failed")
+		}
+	}
+	if e.Pending() != live {
+		t.Fatalf("pending = %d, want %d", e.Pending(), live)
+	}
+	if n := len(e.slots); n > 4*live+2*compactMin {
+		t.Fatalf("%d slots for %d live events: cancelled timers accumulate", n, live)
+	}
+	if n := e.q.len(); n > 2*live+2*compactMin {
+		t.Fatalf("event list holds %d entries for %d live events", n, live)
+	}
+	e.Run()
+	if e.Events() != live {
+		t.Fatalf("events = %d, want %d", e.Events(), live)
+	}
+}
+
+// The engine against a reference model: random schedules (with many equal
+// times), cancels, and partial runs, compared event by event with a list kept
+// sorted by (time, sequence).
+func TestAgainstReferenceModel(t *testing.T) {
+	for seed := uint64(1); seed <= 20; seed++ {
+		r := rand.New(rand.NewPCG(seed, 99))
+		e := New(seed)
+		type ref struct {
+			at  Time
+			seq int64
+			tm  Timer
+		}
+		var want []ref // pending, in any order
+		var got []int64
+		h := HandlerFunc(func(e *Engine, arg int64) { got = append(got, arg) })
+		var expect []int64
+		var seq int64
+		// spread chooses the scale of times: ties, small and huge gaps.
+		spread := []Time{1, 1000, time.Second, 1 << 50}
+		for step := 0; step < 3000; step++ {
+			switch op := r.IntN(10); {
+			case op < 6:
+				d := Time(r.Int64N(int64(spread[r.IntN(len(spread))]) * 4))
+				if r.IntN(4) == 0 {
+					d = 0
+				}
+				seq++
+				tm := e.At(e.Now()+d, h, seq)
+				want = append(want, ref{e.Now() + d, seq, tm})
+			case op < 8 && len(want) > 0:
+				i := r.IntN(len(want))
+				if !e.Cancel(want[i].tm) {
+					t.Fatalf("seed %d: cancel of pending event %d failed", seed, want[i].seq)
+				}
+				want = slices.Delete(want, i, i+1)
+			default:
+				slices.SortFunc(want, func(a, b ref) int {
+					if a.at != b.at {
+						return int(max(-1, min(1, a.at-b.at)))
+					}
+					return int(a.seq - b.seq)
+				})
+				limit := e.Now() + Time(r.Int64N(int64(spread[r.IntN(len(spread))])*4))
+				n := 0
+				for n < len(want) && want[n].at <= limit {
+					expect = append(expect, want[n].seq)
+					n++
+				}
+				want = want[n:]
+				e.RunUntil(limit)
+				if e.Now() != limit {
+					t.Fatalf("seed %d: now %v after RunUntil(%v)", seed, e.Now(), limit)
+				}
+			}
+			if e.Pending() != len(want) {
+				t.Fatalf("seed %d step %d: pending %d, want %d", seed, step, e.Pending(), len(want))
+			}
+		}
+		slices.SortFunc(want, func(a, b ref) int {
+			if a.at != b.at {
+				return int(max(-1, min(1, a.at-b.at)))
+			}
+			return int(a.seq - b.seq)
+		})
+		for _, w := range want {
+			expect = append(expect, w.seq)
+		}
+		e.Run()
+		if !slices.Equal(got, expect) {
+			for i := range min(len(got), len(expect)) {
+				if got[i] != expect[i] {
+					t.Fatalf("seed %d: event %d is %d, want %d", seed, i, got[i], expect[i])
+				}
+			}
+			t.Fatalf("seed %d: handled %d events, want %d", seed, len(got), len(expect))
+		}
+	}
+}
+
+// traceModel is a small model of clients with timeouts: each request either gets
+// its reply (cancelling its timeout) or times out. It hashes every event.
+type traceModel struct {
+	rng      *rand.Rand
+	service  Dist
+	h        uint64
+	timeouts []Timer
+}
+
+func (m *traceModel) Handle(e *Engine, arg int64) {
+	// fold (time, arg) into an FNV-1a style hash
+	for _, v := range [2]uint64{uint64(e.Now()), uint64(arg)} {
+		m.h ^= v
+		m.h *= 1099511628211
+	}
+	client := int(arg % 100)
+	switch arg / 100 {
+	case 0: // send a request: reply after a service time, timeout after 150ms
+		e.After(m.service.Sample().Round(time.Millisecond), m, 100+int64(client))
+		m.timeouts[client] = e.After(150*time.Millisecond, m, 200+int64(client))
+	case 1: // reply
+		if e.Cancel(m.timeouts[client]) {
+			e.After(Time(m.rng.IntN(50))*time.Millisecond, m, int64(client))
+		}
+	case 2: // timeout: retry
+		e.After(0, m, int64(client))
+	}
+}
+
+func traceHash(seed uint64) (uint64, uint64) {
+	e := New(seed)
+	m := &traceModel{
+		rng:      e.Stream("think"),
+		service:  Exp(100 * time.Millisecond).New(e.Stream("service")),
+		h:        14695981039346656037,
+		timeouts: make([]Timer, 20),
+	}
+	for c := 0; c < 20; c++ {
+		e.At(0, m, int64(c))
+	}
+	e.RunUntil(time.Minute)
+	return m.h, e.Events()
+}
+
+func TestDeterminism(t *testing.T) {
+	h1, n1 := traceHash(42)
+	h2, n2 := traceHash(42)
+	if h1 != h2 || n1 != n2 {
+		t.Fatalf("same seed gave different traces: %x (%d events) vs %x (%d events)", h1, n1, h2, n2)
+	}
+	if n1 < 5000 {
+		t.Fatalf("trace too short to mean anything: %d events", n1)
+	}
+	h3, _ := traceHash(43)
+	if h3 == h1 {
+		t.Fatalf("seeds 42 and 43 gave the same trace %x", h1)
+	}
+}
+
