@@ -411,4 +411,3 @@ func TestDeterminism(t *testing.T) {
 		t.Fatalf("seeds 42 and 43 gave the same trace %x", h1)
 	}
 }
-

@@ -21,8 +21,8 @@ const holdSeed = 20240601
 func holdDelay(r *rand.Rand) Time { return Time(r.ExpFloat64() * 1e9) }
 
 type holdEngine struct {
-	r     *rand.Rand
-	left  int
+	r    *rand.Rand
+	left int
 }
 
 func (h *holdEngine) Handle(e *Engine, _ int64) {

@@ -31,7 +31,7 @@ type queue struct {
 	// top[k] is MaxInt64 minus the earliest time in bucket k, so that the zero
 	// value means empty (and max is branch-free).
 	top [nBuckets]Time
-	b    [nBuckets][]entry
+	b   [nBuckets][]entry
 }
 
 func (q *queue) len() int { return q.n }
