@@ -1,0 +1,303 @@
+package study
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"runtime"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Runner runs one replication of the base scenario with the point's parameters
+// applied, seeded with seed, and returns its metrics. It is called from several
+// goroutines at once and must not share mutable state between calls. It should
+// return early with ctx.Err() when ctx is cancelled.
+type Runner func(ctx context.Context, p Point, seed uint64) (Result, error)
+
+// Result is what one replication measured. A metric is looked up first in Series
+// (its replication value is then the mean of the samples left after warm-up
+// removal), then in Scalars (used as given: a runner reporting a scalar computed
+// over the whole run is responsible for its own warm-up, see Study.WarmupSetting).
+type Result struct {
+	Scalars map[string]float64
+	Series  map[string]Series
+}
+
+// Series is a metric sampled at a fixed period: Values[i] describes the interval
+// [i*Period, (i+1)*Period) of simulated time (or the instant i*Period).
+type Series struct {
+	Period time.Duration
+	Values []float64
+}
+
+// Progress reports how far a run is. Done replications of Total planned have
+// finished; Total grows when sequential stopping adds batches, up to Max. ETA is
+// Elapsed*(Total-Done)/Done (0 until the first replication finishes).
+type Progress struct {
+	Done, Total, Max int
+	Elapsed, ETA     time.Duration
+}
+
+// Options control Run.
+type Options struct {
+	// Parallelism is the number of replications run at once (default GOMAXPROCS).
+	// Results do not depend on it.
+	Parallelism int
+	// Shard selects the points to run (zero value: all of them).
+	Shard Shard
+	// Progress, if set, is called after each replication from a single goroutine.
+	Progress func(Progress)
+}
+
+// Replication is the outcome of one replication: its seed, the value of each
+// study metric (in Study.Metrics order) and, per metric, the number of leading
+// series samples removed as warm-up (-1 when the metric was a scalar).
+type Replication struct {
+	Seed      uint64  `json:"seed"`
+	Values    []Float `json:"values"`
+	Truncated []int   `json:"truncated"`
+}
+
+// PointResult holds the replications of one point, in replication order.
+type PointResult struct {
+	Index        int           `json:"index"`
+	Point        Point         `json:"point"`
+	Replications []Replication `json:"replications"`
+}
+
+type job struct {
+	pi int // index into the run's point list
+	r  int
+}
+
+type jobDone struct {
+	job
+	rep Replication
+	err error
+}
+
+// Run runs the study's points selected by o.Shard on a pool of o.Parallelism
+// goroutines and returns the raw results. Each point runs
+// Replications.Min replications, then, while the target relative half-width is
+// not met, Replications.Batch more, up to Max; the decision looks only at the
+// values of replications 0..n-1, so the results are the same for any
+// parallelism. On error or cancellation Run stops handing out work, waits for
+// running replications and returns the error.
+func Run(ctx context.Context, s *Study, run Runner, o Options) (*Results, error) {
+	if run == nil {
+		return nil, errors.New("study: no runner")
+	}
+	if s.points == nil {
+		if err := s.Validate(); err != nil {
+			return nil, err
+		}
+	}
+	if err := o.Shard.check(); err != nil {
+		return nil, err
+	}
+	res, err := newResults(s, o.Shard)
+	if err != nil {
+		return nil, err
+	}
+	par := o.Parallelism
+	if par <= 0 {
+		par = runtime.GOMAXPROCS(0)
+	}
+	rp := s.Replications
+	type state struct {
+		planned, done int
+	}
+	states := make([]state, len(res.Results))
+	var queue []job
+	total := 0
+	for i := range res.Results {
+		res.Results[i].Replications = make([]Replication, rp.Min, rp.Max)
+		states[i].planned = rp.Min
+		total += rp.Min
+		for r := 0; r < rp.Min; r++ {
+			queue = append(queue, job{i, r})
+		}
+	}
+	maxTotal := len(res.Results) * rp.Max
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	jobs := make(chan job)
+	done := make(chan jobDone)
+	if par > len(queue) {
+		par = len(queue)
+	}
+	for w := 0; w < par; w++ {
+		go func() {
+			for j := range jobs {
+				pr := &res.Results[j.pi]
+				rep, err := runOne(ctx, s, run, pr.Index, pr.Point, j.r)
+				done <- jobDone{job: j, rep: rep, err: err}
+			}
+		}()
+	}
+	start := time.Now()
+	finished, inflight := 0, 0
+	var firstErr error
+	ctxDone := ctx.Done()
+	for len(queue) > 0 || inflight > 0 {
+		var send chan job
+		var next job
+		if len(queue) > 0 && firstErr == nil {
+			send, next = jobs, queue[0]
+		}
+		if send == nil && inflight == 0 {
+			break
+		}
+		select {
+		case send <- next:
+			queue = queue[1:]
+			inflight++
+		case d := <-done:
+			inflight--
+			if d.err != nil {
+				if firstErr == nil {
+					firstErr = d.err
+					cancel()
+				}
+				continue
+			}
+			if firstErr != nil {
+				continue
+			}
+			res.Results[d.pi].Replications[d.r] = d.rep
+			finished++
+			st := &states[d.pi]
+			st.done++
+			if st.done == st.planned {
+				if more := moreReplications(s, res.Results[d.pi].Replications); more > 0 {
+					pr := &res.Results[d.pi]
+					for r := st.planned; r < st.planned+more; r++ {
+						pr.Replications = append(pr.Replications, Replication{})
+						queue = append(queue, job{d.pi, r})
+					}
+					st.planned += more
+					total += more
+				}
+			}
+			if o.Progress != nil {
+				el := time.Since(start)
+				p := Progress{Done: finished, Total: total, Max: maxTotal, Elapsed: el}
+				p.ETA = time.Duration(float64(el) * float64(total-finished) / float64(finished))
+				o.Progress(p)
+			}
+		case <-ctxDone:
+			if firstErr == nil {
+				firstErr = fmt.Errorf("study %s: %w", s.Name, ctx.Err())
+			}
+			ctxDone = nil
+		}
+	}
+	close(jobs)
+	if firstErr != nil {
+		return nil, firstErr
+	}
+	return res, nil
+}
+
+// moreReplications returns how many replications to add to a point that has
+// finished reps, per the sequential stopping rule: 0 once Max is reached or when
+// every target metric's relative half-width is at most the target.
+func moreReplications(s *Study, reps []Replication) int {
+	rp := s.Replications
+	n := len(reps)
+	if n >= rp.Max || rp.TargetRelHalfWidth <= 0 {
+		return 0
+	}
+	targets := rp.TargetMetrics
+	if len(targets) == 0 {
+		targets = s.Metrics
+	}
+	x := make([]float64, n)
+	for _, m := range targets {
+		mi := s.metricIndex(m)
+		for r := range reps {
+			x[r] = float64(reps[r].Values[mi])
+		}
+		if !(Summarise(x).RelHalfWidth() <= rp.TargetRelHalfWidth) {
+			return min(rp.Batch, rp.Max-n)
+		}
+	}
+	return 0
+}
+
+func (s *Study) metricIndex(m string) int {
+	for i, n := range s.Metrics {
+		if n == m {
+			return i
+		}
+	}
+	return -1
+}
+
+// runOne runs one replication and reduces its Result to the study's metrics.
+// A panicking runner becomes an error.
+func runOne(ctx context.Context, s *Study, run Runner, index int, p Point, r int) (rep Replication, err error) {
+	seed := ReplicationSeed(s.Seed, p.Key(), r)
+	where := func() string {
+		return fmt.Sprintf("study %s: point %d (%s) replication %d (seed %d)", s.Name, index, p, r, seed)
+	}
+	defer func() {
+		if v := recover(); v != nil {
+			err = fmt.Errorf("%s: runner panicked: %v", where(), v)
+		}
+	}()
+	res, err := run(ctx, p, seed)
+	if err != nil {
+		return rep, fmt.Errorf("%s: %w", where(), err)
+	}
+	rep = Replication{Seed: seed, Values: make([]Float, len(s.Metrics)), Truncated: make([]int, len(s.Metrics))}
+	for i, m := range s.Metrics {
+		if ser, ok := res.Series[m]; ok {
+			t, err := Truncate(s.warmup, ser)
+			if err != nil {
+				return rep, fmt.Errorf("%s: metric %s: %v", where(), m, err)
+			}
+			rep.Values[i], rep.Truncated[i] = Float(mean(ser.Values[t:])), t
+			continue
+		}
+		if v, ok := res.Scalars[m]; ok {
+			rep.Values[i], rep.Truncated[i] = Float(v), -1
+			continue
+		}
+		return rep, fmt.Errorf("%s: the run has no metric %q; it reports %s: fix the study's metrics", where(), m, describeMetrics(res))
+	}
+	return rep, nil
+}
+
+func describeMetrics(r Result) string {
+	var names []string
+	for k := range r.Scalars {
+		names = append(names, k)
+	}
+	for k := range r.Series {
+		if _, dup := r.Scalars[k]; !dup {
+			names = append(names, k)
+		}
+	}
+	if len(names) == 0 {
+		return "no metrics"
+	}
+	sort.Strings(names)
+	return strings.Join(names, ", ")
+}
+
+// values returns the replication values of metric index mi.
+func (pr *PointResult) values(mi int) []float64 {
+	x := make([]float64, len(pr.Replications))
+	for r, rep := range pr.Replications {
+		if mi < len(rep.Values) {
+			x[r] = float64(rep.Values[mi])
+		} else {
+			x[r] = math.NaN()
+		}
+	}
+	return x
+}

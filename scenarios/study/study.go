@@ -1,0 +1,488 @@
+package study
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"sort"
+	"strings"
+	"time"
+	"unicode"
+
+	"sigs.k8s.io/yaml"
+)
+
+// Study is a study file: a base scenario, the parameters to vary, the metrics to
+// analyse, how many replications to run and, optionally, a question to answer.
+// Build one with Parse or Load (which validate it and fill in defaults); a Study
+// built by hand must go through Validate before use.
+type Study struct {
+	// Name identifies the study in outputs and in emitted Job names.
+	Name string `json:"name"`
+	// Base is the scenario every point starts from: a built-in scenario name or a
+	// file path. The study package does not interpret it; the Runner does.
+	Base string `json:"base"`
+	// Seed is the study seed every replication seed derives from (default 0).
+	Seed uint64 `json:"seed"`
+	// Replications sets how many replications each point gets.
+	Replications Replications `json:"replications"`
+	// Warmup is removed from time series before averaging: "" or "none", a
+	// duration such as "30s", or "mser5".
+	Warmup string `json:"warmup,omitempty"`
+	// Metrics are the names of the scalar metrics to analyse, in output order.
+	Metrics []string `json:"metrics"`
+	// Parameters are what varies from point to point.
+	Parameters Parameters `json:"parameters"`
+	// Question, if set, is answered from the table.
+	Question *Question `json:"question,omitempty"`
+
+	file   string
+	warmup Warmup
+	points []Point
+	paths  []string
+}
+
+// Replications says how many replications each point runs. Each point first runs
+// Min replications; while some metric of TargetMetrics (default: all metrics)
+// has a relative half-width above TargetRelHalfWidth, Batch more run, up to Max.
+type Replications struct {
+	Min                int      `json:"min"`
+	Max                int      `json:"max,omitempty"`
+	Batch              int      `json:"batch,omitempty"`
+	TargetRelHalfWidth float64  `json:"target_rel_half_width,omitempty"`
+	TargetMetrics      []string `json:"target_metrics,omitempty"`
+}
+
+// Parameters is either a Grid (every combination) or a list of Points. Neither
+// means one point: the base scenario unchanged.
+type Parameters struct {
+	Grid   map[string][]Value `json:"grid,omitempty"`
+	Points []map[string]Value `json:"points,omitempty"`
+}
+
+// Question asks for the smallest (or largest) value of Parameter for which Metric
+// meets "Op Bound", within each combination of the other parameters.
+type Question struct {
+	Find      string   `json:"find"`
+	Parameter string   `json:"parameter"`
+	Metric    string   `json:"metric"`
+	Op        string   `json:"op"`
+	Bound     *float64 `json:"bound"`
+}
+
+// WarmupKind is how warm-up is removed from time series.
+type WarmupKind uint8
+
+// Warm-up removal methods.
+const (
+	WarmupNone WarmupKind = iota
+	WarmupFixed
+	WarmupMSER5
+)
+
+// Warmup is a parsed warm-up setting.
+type Warmup struct {
+	Kind   WarmupKind
+	Period time.Duration // for WarmupFixed
+}
+
+// Limits on study size, so that a typo cannot ask for a billion runs.
+const (
+	MaxPoints       = 1_000_000
+	MaxReplications = 100_000
+)
+
+var knownFields = map[string][]string{
+	"":             {"name", "base", "seed", "replications", "warmup", "metrics", "parameters", "question"},
+	"replications": {"min", "max", "batch", "target_rel_half_width", "target_metrics"},
+	"parameters":   {"grid", "points"},
+	"question":     {"find", "parameter", "metric", "op", "bound"},
+}
+
+// Load reads and validates the study file at path.
+func Load(path string) (*Study, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("study: %w", err)
+	}
+	return Parse(path, b)
+}
+
+// Parse reads a study from YAML (or JSON) data; file names the data in errors.
+// Unknown fields are errors naming the field.
+func Parse(file string, data []byte) (*Study, error) {
+	if file == "" {
+		file = "study"
+	}
+	js, err := yaml.YAMLToJSON(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: not valid YAML: %v", file, err)
+	}
+	var generic any
+	if err := json.Unmarshal(js, &generic); err != nil {
+		return nil, fmt.Errorf("%s: %v", file, err)
+	}
+	top, ok := generic.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("%s: a study file is a YAML map with fields %s", file, strings.Join(knownFields[""], ", "))
+	}
+	if err := checkFields(file, "", top); err != nil {
+		return nil, err
+	}
+	for _, sub := range []string{"replications", "parameters", "question"} {
+		if v, ok := top[sub]; ok && v != nil {
+			m, ok := v.(map[string]any)
+			if !ok {
+				return nil, fmt.Errorf("%s: %s: must be a map with fields %s", file, sub, strings.Join(knownFields[sub], ", "))
+			}
+			if err := checkFields(file, sub, m); err != nil {
+				return nil, err
+			}
+		}
+	}
+	s := new(Study)
+	if err := yaml.UnmarshalStrict(data, s); err != nil {
+		return nil, fmt.Errorf("%s: %v", file, cleanJSONErr(err))
+	}
+	s.file = file
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func checkFields(file, where string, m map[string]any) error {
+	known := knownFields[where]
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		found := false
+		for _, f := range known {
+			if f == k {
+				found = true
+			}
+		}
+		if !found {
+			name := k
+			if where != "" {
+				name = where + "." + k
+			}
+			in := "a study"
+			if where != "" {
+				in = where
+			}
+			return fmt.Errorf("%s: unknown field %q: the fields of %s are %s; check the spelling", file, name, in, strings.Join(known, ", "))
+		}
+	}
+	return nil
+}
+
+func cleanJSONErr(err error) string {
+	msg := err.Error()
+	msg = strings.TrimPrefix(msg, "error unmarshaling JSON: ")
+	msg = strings.TrimPrefix(msg, "while decoding JSON: ")
+	return msg
+}
+
+// File is the name the study was read from ("study" if none).
+func (s *Study) File() string {
+	if s.file == "" {
+		return "study"
+	}
+	return s.file
+}
+
+func (s *Study) errf(field, format string, a ...any) error {
+	return fmt.Errorf("%s: %s: %s", s.File(), field, fmt.Sprintf(format, a...))
+}
+
+// Validate checks every field, fills in defaults (replications.max and batch,
+// target_metrics) and expands the points. Parse and Load call it.
+func (s *Study) Validate() error {
+	if strings.TrimSpace(s.Name) == "" {
+		return s.errf("name", "missing; give the study a name, e.g. name: rng-capacity")
+	}
+	if strings.TrimSpace(s.Base) == "" {
+		return s.errf("base", "missing; name a built-in scenario or a scenario file")
+	}
+	if err := s.validateReplications(); err != nil {
+		return err
+	}
+	w, err := ParseWarmup(s.Warmup)
+	if err != nil {
+		return s.errf("warmup", "%v", err)
+	}
+	s.warmup = w
+	if len(s.Metrics) == 0 {
+		return s.errf("metrics", "missing; list the scalar metrics to analyse, e.g. metrics: [hashes_per_s]")
+	}
+	seen := map[string]bool{}
+	for i, m := range s.Metrics {
+		if strings.TrimSpace(m) == "" || m != strings.TrimSpace(m) {
+			return s.errf(fmt.Sprintf("metrics[%d]", i), "%q is not a metric name (empty or with surrounding spaces)", m)
+		}
+		if seen[m] {
+			return s.errf(fmt.Sprintf("metrics[%d]", i), "%q is listed twice; list each metric once", m)
+		}
+		seen[m] = true
+	}
+	if len(s.Replications.TargetMetrics) == 0 {
+		s.Replications.TargetMetrics = nil
+	}
+	for i, m := range s.Replications.TargetMetrics {
+		if !seen[m] {
+			return s.errf(fmt.Sprintf("replications.target_metrics[%d]", i), "%q is not one of the study's metrics (%s); add it to metrics or fix the name", m, strings.Join(s.Metrics, ", "))
+		}
+	}
+	if err := s.expand(); err != nil {
+		return err
+	}
+	if s.Question != nil {
+		if err := s.validateQuestion(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Study) validateReplications() error {
+	r := &s.Replications
+	if r.Min == 0 {
+		return s.errf("replications.min", "missing; set at least 2 replications per point (a confidence interval needs 2)")
+	}
+	if r.Min < 2 || r.Min > MaxReplications {
+		return s.errf("replications.min", "%d is out of range; set 2 to %d", r.Min, MaxReplications)
+	}
+	if r.TargetRelHalfWidth < 0 || math.IsNaN(r.TargetRelHalfWidth) || math.IsInf(r.TargetRelHalfWidth, 0) {
+		return s.errf("replications.target_rel_half_width", "%v must be a positive fraction such as 0.05 (5%%), or omitted", r.TargetRelHalfWidth)
+	}
+	if r.Max == 0 {
+		if r.TargetRelHalfWidth > 0 {
+			return s.errf("replications.max", "missing; with target_rel_half_width set, give the most replications a point may run, e.g. max: %d", 10*r.Min)
+		}
+		r.Max = r.Min
+	}
+	if r.Max < r.Min || r.Max > MaxReplications {
+		return s.errf("replications.max", "%d must be between min (%d) and %d", r.Max, r.Min, MaxReplications)
+	}
+	if r.TargetRelHalfWidth == 0 && r.Max != r.Min {
+		return s.errf("replications.max", "%d differs from min (%d) but no target_rel_half_width is set; set a target or make max equal min", r.Max, r.Min)
+	}
+	if r.TargetRelHalfWidth > 0 && r.Max == r.Min {
+		return s.errf("replications.target_rel_half_width", "has no effect when max equals min (%d); raise max", r.Min)
+	}
+	if r.Batch == 0 {
+		r.Batch = r.Min
+	}
+	if r.Batch < 1 || r.Batch > MaxReplications {
+		return s.errf("replications.batch", "%d is out of range; set 1 to %d (default: min)", r.Batch, MaxReplications)
+	}
+	return nil
+}
+
+// ParseWarmup reads a warm-up setting: "" or "none", a duration such as "30s", or
+// "mser5".
+func ParseWarmup(w string) (Warmup, error) {
+	switch strings.ToLower(strings.TrimSpace(w)) {
+	case "", "none":
+		return Warmup{}, nil
+	case "mser5", "mser-5":
+		return Warmup{Kind: WarmupMSER5}, nil
+	}
+	d, err := time.ParseDuration(strings.TrimSpace(w))
+	if err != nil {
+		return Warmup{}, fmt.Errorf("%q is neither a duration (e.g. 30s) nor mser5", w)
+	}
+	if d < 0 {
+		return Warmup{}, fmt.Errorf("%q must not be negative", w)
+	}
+	if d == 0 {
+		return Warmup{}, nil
+	}
+	return Warmup{Kind: WarmupFixed, Period: d}, nil
+}
+
+func checkPath(p string) error {
+	if p == "" {
+		return fmt.Errorf("empty parameter path")
+	}
+	for _, r := range p {
+		if unicode.IsSpace(r) || unicode.IsControl(r) {
+			return fmt.Errorf("parameter path %q contains white space or a control character", p)
+		}
+	}
+	return nil
+}
+
+func (s *Study) expand() error {
+	g, pts := s.Parameters.Grid, s.Parameters.Points
+	if len(g) > 0 && len(pts) > 0 {
+		return s.errf("parameters", "has both grid and points; use one of them")
+	}
+	if s.Parameters.Grid != nil && len(g) == 0 {
+		s.Parameters.Grid = nil
+	}
+	if s.Parameters.Points != nil && len(pts) == 0 {
+		s.Parameters.Points = nil
+	}
+	s.points, s.paths = nil, nil
+	switch {
+	case len(g) > 0:
+		paths := make([]string, 0, len(g))
+		for p := range g {
+			paths = append(paths, p)
+		}
+		sort.Strings(paths)
+		n := 1
+		for _, p := range paths {
+			field := "parameters.grid." + p
+			if err := checkPath(p); err != nil {
+				return s.errf(field, "%v", err)
+			}
+			vals := g[p]
+			if len(vals) == 0 {
+				return s.errf(field, "has no values; list at least one")
+			}
+			for i := range vals {
+				for j := 0; j < i; j++ {
+					if vals[i].Equal(vals[j]) {
+						return s.errf(field, "value %s is listed twice; list each value once", vals[i])
+					}
+				}
+			}
+			n *= len(vals)
+			if n > MaxPoints {
+				return s.errf("parameters.grid", "expands to more than %d points; vary fewer parameters or use points", MaxPoints)
+			}
+		}
+		s.paths = paths
+		// Odometer order: the first path (byte-wise smallest) varies slowest,
+		// the last fastest; each path's values in file order.
+		idx := make([]int, len(paths))
+		for k := 0; k < n; k++ {
+			pt := make(Point, len(paths))
+			for i, p := range paths {
+				pt[i] = Param{Path: p, Value: g[p][idx[i]]}
+			}
+			s.points = append(s.points, pt)
+			for i := len(paths) - 1; i >= 0; i-- {
+				idx[i]++
+				if idx[i] < len(g[paths[i]]) {
+					break
+				}
+				idx[i] = 0
+			}
+		}
+	case len(pts) > 0:
+		if len(pts) > MaxPoints {
+			return s.errf("parameters.points", "has more than %d points", MaxPoints)
+		}
+		all := map[string]bool{}
+		keys := map[string]int{}
+		for i, m := range pts {
+			field := fmt.Sprintf("parameters.points[%d]", i)
+			if len(m) == 0 {
+				return s.errf(field, "is empty; set at least one parameter (an empty list of points means the base scenario alone)")
+			}
+			pt := make(Point, 0, len(m))
+			for p, v := range m {
+				if err := checkPath(p); err != nil {
+					return s.errf(field, "%v", err)
+				}
+				pt = append(pt, Param{Path: p, Value: v})
+				all[p] = true
+			}
+			sort.Slice(pt, func(a, b int) bool { return pt[a].Path < pt[b].Path })
+			k := pt.Key()
+			if j, dup := keys[k]; dup {
+				return s.errf(field, "repeats parameters.points[%d] (%s); replications already repeat a point, so list each point once", j, pt)
+			}
+			keys[k] = i
+			s.points = append(s.points, pt)
+		}
+		for p := range all {
+			s.paths = append(s.paths, p)
+		}
+		sort.Strings(s.paths)
+	default:
+		s.points = []Point{{}}
+	}
+	return nil
+}
+
+func (s *Study) validateQuestion() error {
+	q := s.Question
+	switch q.Find {
+	case "smallest", "largest":
+	case "":
+		return s.errf("question.find", "missing; set find: smallest")
+	default:
+		return s.errf("question.find", "%q: want smallest or largest", q.Find)
+	}
+	if q.Op != "<=" && q.Op != ">=" {
+		return s.errf("question.op", "%q: want \"<=\" or \">=\" (quote it in YAML)", q.Op)
+	}
+	if q.Bound == nil {
+		return s.errf("question.bound", "missing; give the number the metric is compared with")
+	}
+	if math.IsNaN(*q.Bound) || math.IsInf(*q.Bound, 0) {
+		return s.errf("question.bound", "must be a finite number")
+	}
+	found := false
+	for _, m := range s.Metrics {
+		found = found || m == q.Metric
+	}
+	if !found {
+		return s.errf("question.metric", "%q is not one of the study's metrics (%s); add it to metrics", q.Metric, strings.Join(s.Metrics, ", "))
+	}
+	found = false
+	for _, p := range s.paths {
+		found = found || p == q.Parameter
+	}
+	if !found {
+		return s.errf("question.parameter", "%q is not a parameter of the study (parameters: %s)", q.Parameter, strings.Join(s.paths, ", "))
+	}
+	return nil
+}
+
+// Points is the expanded list of points, in study order. For a grid, parameters
+// are ordered by path (byte-wise) and the first path varies slowest, each
+// path's values in file order; for a list of points, file order. The caller must
+// not modify the result.
+func (s *Study) Points() []Point { return s.points }
+
+// ParameterPaths is every parameter path the points set, sorted byte-wise.
+func (s *Study) ParameterPaths() []string { return s.paths }
+
+// WarmupSetting is the parsed Warmup field.
+func (s *Study) WarmupSetting() Warmup { return s.warmup }
+
+// JSON is the canonical JSON form of the validated study (defaults filled in,
+// map keys sorted): the same study always gives the same bytes.
+func (s *Study) JSON() ([]byte, error) { return json.Marshal(s) }
+
+// Digest is the SHA-256 of JSON, in hex. Shard outputs carry it so that Merge
+// refuses to combine results of different studies.
+func (s *Study) Digest() (string, error) {
+	b, err := s.JSON()
+	if err != nil {
+		return "", err
+	}
+	h := sha256.Sum256(b)
+	return hex.EncodeToString(h[:]), nil
+}
+
+// YAML is the canonical study as YAML (what EmitJob puts in its ConfigMap).
+func (s *Study) YAML() ([]byte, error) {
+	b, err := s.JSON()
+	if err != nil {
+		return nil, err
+	}
+	return yaml.JSONToYAML(b)
+}
