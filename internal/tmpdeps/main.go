@@ -11,8 +11,8 @@ import (
 	_ "k8s.io/api/apps/v1"
 	_ "k8s.io/api/batch/v1"
 	_ "k8s.io/api/core/v1"
-	_ "k8s.io/apimachinery/pkg/labels"
 	_ "k8s.io/apimachinery/pkg/apis/meta/v1"
+	_ "k8s.io/apimachinery/pkg/labels"
 	_ "sigs.k8s.io/yaml"
 )
 
