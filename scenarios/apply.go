@@ -8,6 +8,23 @@ import (
 	"github.com/spf13/pflag"
 )
 
+// CheckCommand reports whether a step's command can be run (it parses and is
+// a command kubesim knows), without running it.
+func CheckCommand(command string) error {
+	args := strings.Fields(command)
+	if len(args) > 0 && args[0] == "kubectl" {
+		args = args[1:]
+	}
+	if len(args) == 0 {
+		return fmt.Errorf("empty command")
+	}
+	switch args[0] {
+	case "create", "expose", "scale":
+		return nil
+	}
+	return fmt.Errorf("error: unknown command %q", args[0])
+}
+
 // Apply runs one kubectl-style command against the cluster at the current
 // simulated time and returns what kubectl would print.
 func Apply(c *model.Cluster, command string) (string, error) {

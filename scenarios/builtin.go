@@ -41,7 +41,7 @@ func Builtin(name string) (*Scenario, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.Dir = ""
+	s.Dir, s.Path = "", ""
 	return s, nil
 }
 

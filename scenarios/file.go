@@ -150,7 +150,7 @@ func ParseFile(name string, data []byte) (*Scenario, error) {
 		return nil, FileErrors{{File: name, Msg: "empty scenario file"}}
 	}
 	root := doc.Content[0]
-	s := &Scenario{Config: model.DefaultConfig(), Seed: 1, Dir: filepath.Dir(name), Files: map[string]string{}}
+	s := &Scenario{Config: model.DefaultConfig(), Seed: 1, Dir: filepath.Dir(name), Path: name, Files: map[string]string{}}
 	var cluster, timeline *yaml.Node
 	p.fields(root, "scenario", []string{"name", "description", "seed", "duration", "window", "cluster", "config", "files", "timeline"}, func(k string, v *yaml.Node) {
 		switch k {

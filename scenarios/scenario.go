@@ -41,6 +41,8 @@ type Scenario struct {
 	Files     map[string]string
 	FileLines []int
 	Dir       string
+	// Path is the scenario file's path ("" for a built-in scenario).
+	Path string
 }
 
 // StepResult is what a step did.

@@ -29,10 +29,12 @@ const usage = `kubesim simulates Kubernetes workloads in simulated time.
 Usage:
   kubesim run [NAME|FILE.yaml] [flags]
   kubesim scenarios [show NAME]
+  kubesim validate FILE...
 
 Commands:
   run        Run a built-in scenario or a scenario file (default: the built-in default scenario)
   scenarios  List the built-in scenarios, or print one's YAML to copy and edit
+  validate   Check scenario files and Kubernetes manifests without running them
 
 Examples:
   # Run the default scenario and print a summary table
@@ -64,6 +66,8 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		return cmdRun(args[1:], stdout, stderr)
 	case "scenarios":
 		return cmdScenarios(args[1:], stdout, stderr)
+	case "validate":
+		return cmdValidate(args[1:], stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "error: unknown command %q for \"kubesim\"\nRun 'kubesim --help' for usage.\n", args[0])
 	return exitUsage
@@ -256,4 +260,28 @@ func cmdScenarios(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stderr, "error: usage: kubesim scenarios [show NAME]\n")
 	return exitUsage
+}
+
+func cmdValidate(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		fmt.Fprintf(stderr, "error: usage: kubesim validate FILE...\nChecks scenario files and Kubernetes manifests; exit 0 if all are valid, 1 if not.\n")
+		return exitUsage
+	}
+	bad := 0
+	for _, f := range args {
+		problems := scenarios.ValidateFile(f)
+		if len(problems) == 0 {
+			fmt.Fprintf(stdout, "%s: valid\n", f)
+			continue
+		}
+		bad++
+		for _, p := range problems {
+			fmt.Fprintln(stderr, p)
+		}
+	}
+	if bad > 0 {
+		fmt.Fprintf(stderr, "%d of %d file(s) invalid\n", bad, len(args))
+		return exitFail
+	}
+	return exitOK
 }

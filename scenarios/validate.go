@@ -1,0 +1,122 @@
+package scenarios
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/kubesim/kubesim/scenarios/manifest"
+	"go.yaml.in/yaml/v3"
+)
+
+// IsManifest reports whether a YAML file holds Kubernetes manifests (its first
+// document has apiVersion or kind) rather than a scenario.
+func IsManifest(data []byte) bool {
+	var doc yaml.Node
+	if err := yaml.NewDecoder(bytes.NewReader(data)).Decode(&doc); err != nil || len(doc.Content) == 0 {
+		return false
+	}
+	root := doc.Content[0]
+	if root.Kind != yaml.MappingNode {
+		return false
+	}
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		if k := root.Content[i].Value; k == "apiVersion" || k == "kind" {
+			return true
+		}
+	}
+	return false
+}
+
+// ValidateFile checks a scenario file or a manifest file without running it and
+// returns every problem found, each naming the file and the line or field.
+func ValidateFile(path string) []string {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return []string{fmt.Sprintf("%s: cannot read: %v", path, err)}
+	}
+	return ValidateData(path, data)
+}
+
+// ValidateData is ValidateFile on data already read.
+func ValidateData(path string, data []byte) []string {
+	if IsManifest(data) {
+		return manifestProblems(path, data)
+	}
+	s, err := ParseFile(path, data)
+	if err != nil {
+		return errorLines(err)
+	}
+	return s.check()
+}
+
+func errorLines(err error) []string {
+	var fe FileErrors
+	if errors.As(err, &fe) {
+		out := make([]string, len(fe))
+		for i, e := range fe {
+			out[i] = e.Error()
+		}
+		return out
+	}
+	return strings.Split(err.Error(), "\n")
+}
+
+func manifestProblems(path string, data []byte) []string {
+	_, _, err := manifest.Decode(path, data, manifest.Options{Validate: true})
+	if err == nil {
+		return nil
+	}
+	var me *manifest.Error
+	if errors.As(err, &me) {
+		out := make([]string, len(me.Problems))
+		for i, p := range me.Problems {
+			out[i] = p.String()
+		}
+		return out
+	}
+	return []string{err.Error()}
+}
+
+// ReadFile returns the content of a file a step names (`kubectl apply -f
+// NAME`): one of the scenario's inline files, or a path relative to the
+// scenario file's directory.
+func (s *Scenario) ReadFile(name string) ([]byte, string, error) {
+	if b, ok := s.Files[name]; ok {
+		return []byte(b), name, nil
+	}
+	path := name
+	if !filepath.IsAbs(path) && s.Dir != "" {
+		path = filepath.Join(s.Dir, name)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, path, fmt.Errorf("error: the path %q does not exist", name)
+	}
+	return b, path, nil
+}
+
+// check finds the problems of a parsed scenario that only show when its steps
+// are read: commands that do not parse and manifests that do not decode.
+// Manifests applied with --validate=false are decoded that way.
+func (s *Scenario) check() []string {
+	var out []string
+	for _, st := range s.Steps {
+		where := fmt.Sprintf("%s:%d", s.Source(), st.Line)
+		if err := CheckCommand(st.Command); err != nil {
+			out = append(out, fmt.Sprintf("%s: %s: %v", where, st.Command, err))
+		}
+	}
+	return out
+}
+
+// Source is the scenario's file name.
+func (s *Scenario) Source() string {
+	if s.Path != "" {
+		return s.Path
+	}
+	return s.Name + ".yaml"
+}

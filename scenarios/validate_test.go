@@ -1,0 +1,55 @@
+package scenarios
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestBuiltinScenariosParse(t *testing.T) {
+	names := BuiltinNames()
+	if len(names) < 10 {
+		t.Fatalf("only %d built-in scenarios: %v", len(names), names)
+	}
+	for _, name := range names {
+		s, err := Builtin(name)
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		if s.Name != name || s.Description == "" || len(s.Steps) == 0 {
+			t.Errorf("%s: name %q, description %q, %d steps", name, s.Name, s.Description, len(s.Steps))
+		}
+	}
+}
+
+func TestValidateManifest(t *testing.T) {
+	cast := `apiVersion: apps/v1
+kind: DaemonSet
+metadata:
+  name: rng
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: rng}}
+  template:
+    metadata: {labels: {app: rng, enabled: yes}}
+    spec:
+      containers: [{name: rng, image: dockercoins/rng:v0.1}]
+`
+	problems := ValidateData("rng.yml", []byte(cast))
+	text := strings.Join(problems, "\n")
+	for _, want := range []string{"rng.yml:6: spec.replicas", "rng.yml:9: spec.template.metadata.labels.enabled", "quote it"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("problems %q lack %q", text, want)
+		}
+	}
+	if p := ValidateData("ok.yml", []byte(strings.Replace(strings.Replace(cast, "  replicas: 1\n", "", 1), "enabled: yes", `enabled: "yes"`, 1))); len(p) != 0 {
+		t.Errorf("valid manifest reported: %v", p)
+	}
+}
+
+func TestValidateScenario(t *testing.T) {
+	p := ValidateData("s.yaml", []byte("name: s\nduration: 1m\ntimeline:\n  - at: 0s\n    run: kubectl frobnicate pods\n"))
+	if len(p) != 1 || !strings.HasPrefix(p[0], "s.yaml:5: kubectl frobnicate pods:") {
+		t.Errorf("problems: %q", p)
+	}
+}
