@@ -1,0 +1,298 @@
+package bench
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"runtime"
+	"sync"
+	"testing"
+
+	k8slabels "k8s.io/apimachinery/pkg/labels"
+
+	"github.com/kubesim/kubesim/model/endpoints"
+	"github.com/kubesim/kubesim/model/labels"
+	"github.com/kubesim/kubesim/sim"
+)
+
+// cluster is a synthetic cluster at Kubernetes' scalability limits, with the
+// label vocabulary of real workloads: every pod of a Deployment carries app,
+// tier, env, team, version, pod-template-hash and the app.kubernetes.io
+// name/part-of labels; most Services select app=X or app=X,tier=Y, some use the
+// recommended labels, and one in ten is set-based.
+type cluster struct {
+	podMaps  []map[string]string
+	svcSrc   []string // selector strings
+	svcSel   []*labels.Selector
+	podApp   []int // app index of each pod
+	apps     []string
+	appPods  [][]int // pods of each app
+	appSvcs  [][]int // services whose selector names the app
+	flipPod  int
+	flipFrom map[string]string
+	flipTo   map[string]string
+}
+
+var (
+	clusterOnce  sync.Once
+	clusterCache *cluster
+)
+
+const (
+	benchPods     = 150000
+	benchServices = 10000
+)
+
+var (
+	appWords = []string{"web", "api", "auth", "cart", "payments", "search", "catalog", "users", "orders",
+		"inventory", "billing", "notify", "gateway", "worker", "cache", "db", "queue", "ml", "report", "media"}
+	tiers    = []string{"frontend", "backend", "cache", "database", "worker"}
+	envs     = []string{"prod", "prod", "prod", "prod", "prod", "prod", "prod", "staging", "staging", "dev"}
+	versions = []string{"v1", "v2", "v3", "v4", "v5"}
+)
+
+func buildCluster() *cluster {
+	r := sim.NewStream(1, "bench/endpoints/cluster")
+	c := &cluster{}
+	const nApps = benchServices / 2
+	type appInfo struct {
+		tier, env, team, version, hash, partOf string
+	}
+	infos := make([]appInfo, nApps)
+	for a := range nApps {
+		c.apps = append(c.apps, fmt.Sprintf("%s-%d", appWords[a%len(appWords)], a/len(appWords)))
+		infos[a] = appInfo{
+			tier:    tiers[r.IntN(len(tiers))],
+			env:     envs[r.IntN(len(envs))],
+			team:    fmt.Sprintf("team-%d", r.IntN(40)),
+			version: versions[r.IntN(len(versions))],
+			hash:    fmt.Sprintf("%010x", r.Uint64()&0xffffffffff),
+			partOf:  fmt.Sprintf("system-%d", r.IntN(200)),
+		}
+	}
+	c.appPods = make([][]int, nApps)
+	for p := range benchPods {
+		a := p % nApps // 30 pods per app
+		in := infos[a]
+		c.podApp = append(c.podApp, a)
+		c.appPods[a] = append(c.appPods[a], p)
+		c.podMaps = append(c.podMaps, map[string]string{
+			"app": c.apps[a], "tier": in.tier, "env": in.env, "team": in.team, "version": in.version,
+			"pod-template-hash": in.hash, "app.kubernetes.io/name": c.apps[a], "app.kubernetes.io/part-of": in.partOf,
+		})
+	}
+	c.appSvcs = make([][]int, nApps)
+	for s := range benchServices {
+		a := s / 2
+		in := infos[a]
+		var src string
+		named := []int{a}
+		switch k := r.IntN(100); {
+		case k < 55:
+			src = "app=" + c.apps[a]
+		case k < 85:
+			src = "app=" + c.apps[a] + ",tier=" + in.tier
+		case k < 90:
+			src = "app.kubernetes.io/name=" + c.apps[a] + ",app.kubernetes.io/part-of=" + in.partOf
+		case k < 93:
+			b := (a + 1) % nApps
+			src = "app in (" + c.apps[a] + "," + c.apps[b] + ")"
+			named = append(named, b)
+		case k < 96:
+			src = "app=" + c.apps[a] + ",version in (v1,v2,v3)"
+		case k < 98:
+			src = "app=" + c.apps[a] + ",env notin (dev)"
+		default:
+			src = "app=" + c.apps[a] + ",track!=canary"
+		}
+		c.svcSrc = append(c.svcSrc, src)
+		c.svcSel = append(c.svcSel, labels.MustParse(src))
+		for _, n := range named {
+			c.appSvcs[n] = append(c.appSvcs[n], s)
+		}
+	}
+	// The benchmark flips one pod between two apps that have two Services
+	// each: its membership flips in a few Services.
+	for a := 0; a+1 < nApps; a++ {
+		if len(c.appSvcs[a]) == 2 && len(c.appSvcs[a+1]) == 2 {
+			c.flipPod = c.appPods[a][0]
+			c.flipFrom = c.podMaps[c.flipPod]
+			c.flipTo = map[string]string{}
+			for k, v := range c.flipFrom {
+				c.flipTo[k] = v
+			}
+			c.flipTo["app"] = c.apps[a+1]
+			c.flipTo["app.kubernetes.io/name"] = c.apps[a+1]
+			break
+		}
+	}
+	return c
+}
+
+func getCluster() *cluster {
+	clusterOnce.Do(func() { clusterCache = buildCluster() })
+	return clusterCache
+}
+
+func heapInUse() uint64 {
+	var ms runtime.MemStats
+	runtime.GC()
+	runtime.GC()
+	runtime.ReadMemStats(&ms)
+	return ms.HeapAlloc
+}
+
+type countingSub struct{ n int }
+
+func (c *countingSub) EndpointChanged(endpoints.ServiceID, endpoints.PodID, endpoints.Conditions, endpoints.Conditions) {
+	c.n++
+}
+
+// BenchmarkEndpointUpdate: one pod label change that flips its membership in a
+// few Services, with 150,000 pods and 10,000 Services indexed.
+func BenchmarkEndpointUpdate(b *testing.B) {
+	b.Run(fmt.Sprintf("pods=%d", benchPods), func(b *testing.B) {
+		b.Run(fmt.Sprintf("services=%d", benchServices), func(b *testing.B) {
+			c := getCluster()
+			st := endpoints.PodState{HasIP: true, Ready: true}
+			compiled := make([]labels.Labels, len(c.podMaps))
+			before := heapInUse()
+			for p, m := range c.podMaps {
+				compiled[p] = labels.NewLabels(m)
+			}
+			afterLabels := heapInUse()
+			ix := endpoints.NewIndex()
+			for s, sel := range c.svcSel {
+				if err := ix.SetService(endpoints.ServiceID(s), sel); err != nil {
+					b.Fatal(err)
+				}
+			}
+			afterSvcs := heapInUse()
+			for p, l := range compiled {
+				if err := ix.SetPod(endpoints.PodID(p), l, st); err != nil {
+					b.Fatal(err)
+				}
+			}
+			afterPods := heapInUse()
+			sub := &countingSub{}
+			ix.Subscribe(sub)
+			from, to := labels.NewLabels(c.flipFrom), labels.NewLabels(c.flipTo)
+			pod := endpoints.PodID(c.flipPod)
+			i := 0
+			for b.Loop() {
+				l := to
+				if i&1 == 1 {
+					l = from
+				}
+				i++
+				ix.SetPod(pod, l, st)
+			}
+			b.ReportMetric(float64(sub.n)/float64(i), "flips/op")
+			b.ReportMetric(float64(ix.Checked()), "selectors-matched/op")
+			b.ReportMetric(float64(afterPods-afterSvcs)/benchPods, "index-B/pod")
+			b.ReportMetric(float64(afterLabels-before)/benchPods, "labels-B/pod")
+			b.ReportMetric(float64(afterSvcs-afterLabels)/benchServices, "index-B/service")
+			runtime.KeepAlive(compiled)
+		})
+	})
+}
+
+// BenchmarkEndpointUpdateNaive is the same change handled as Kubernetes'
+// EndpointSlice controller does: match the pod's old and new labels against
+// every Service's selector and resync those whose match flipped. The selectors
+// are our compiled ones (the same Matches as the index uses), so the difference
+// is the algorithm alone.
+func BenchmarkEndpointUpdateNaive(b *testing.B) {
+	b.Run(fmt.Sprintf("pods=%d", benchPods), func(b *testing.B) {
+		b.Run(fmt.Sprintf("services=%d", benchServices), func(b *testing.B) {
+			c := getCluster()
+			from, to := labels.NewLabels(c.flipFrom), labels.NewLabels(c.flipTo)
+			i, flips := 0, 0
+			for b.Loop() {
+				old, cur := from, to
+				if i&1 == 1 {
+					old, cur = to, from
+				}
+				i++
+				for _, sel := range c.svcSel {
+					if sel.Matches(old) != sel.Matches(cur) {
+						flips++
+					}
+				}
+			}
+			b.ReportMetric(float64(flips)/float64(i), "flips/op")
+		})
+	})
+}
+
+// BenchmarkEndpointUpdateNaiveApimachinery is the naive algorithm with
+// k8s.io/apimachinery's selectors (pre-parsed) on the pod's label maps, which is
+// what the controller runs.
+func BenchmarkEndpointUpdateNaiveApimachinery(b *testing.B) {
+	b.Run(fmt.Sprintf("pods=%d", benchPods), func(b *testing.B) {
+		b.Run(fmt.Sprintf("services=%d", benchServices), func(b *testing.B) {
+			c := getCluster()
+			sels := make([]k8slabels.Selector, len(c.svcSrc))
+			for s, src := range c.svcSrc {
+				var err error
+				if sels[s], err = k8slabels.Parse(src); err != nil {
+					b.Fatal(err)
+				}
+			}
+			from, to := k8slabels.Set(c.flipFrom), k8slabels.Set(c.flipTo)
+			i, flips := 0, 0
+			for b.Loop() {
+				old, cur := from, to
+				if i&1 == 1 {
+					old, cur = to, from
+				}
+				i++
+				for _, sel := range sels {
+					if sel.Matches(old) != sel.Matches(cur) {
+						flips++
+					}
+				}
+			}
+			b.ReportMetric(float64(flips)/float64(i), "flips/op")
+		})
+	})
+}
+
+// TestBenchClusterIsRealistic checks the synthetic cluster the benchmarks use:
+// the index and a brute-force match agree on a sample of Services, and the
+// flipped pod changes membership in a few Services.
+func TestBenchClusterIsRealistic(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a 150,000-pod cluster")
+	}
+	c := getCluster()
+	ix := endpoints.NewIndex()
+	st := endpoints.PodState{HasIP: true, Ready: true}
+	for s, sel := range c.svcSel {
+		ix.SetService(endpoints.ServiceID(s), sel)
+	}
+	compiled := make([]labels.Labels, len(c.podMaps))
+	for p, m := range c.podMaps {
+		compiled[p] = labels.NewLabels(m)
+		ix.SetPod(endpoints.PodID(p), compiled[p], st)
+	}
+	r := rand.New(rand.NewPCG(3, 4))
+	var buf []endpoints.Endpoint
+	for range 50 {
+		s := r.IntN(len(c.svcSel))
+		want := 0
+		for _, l := range compiled {
+			if c.svcSel[s].Matches(l) {
+				want++
+			}
+		}
+		if got := len(ix.Endpoints(endpoints.ServiceID(s), buf[:0])); got != want || want == 0 {
+			t.Errorf("service %d (%s): %d endpoints, brute force %d", s, c.svcSrc[s], got, want)
+		}
+	}
+	sub := &countingSub{}
+	ix.Subscribe(sub)
+	ix.SetPod(endpoints.PodID(c.flipPod), labels.NewLabels(c.flipTo), st)
+	if sub.n < 2 || sub.n > 8 {
+		t.Errorf("the benchmark's label change flips %d memberships, want a few", sub.n)
+	}
+}
