@@ -10,22 +10,37 @@ import (
 
 // Recorder collects a run's measurements as the simulation produces them. It
 // never schedules events, so measuring does not change what is simulated.
+//
+// It always keeps the counters (requests, errors, hashes, the web UI's polls,
+// endpoints and pods per node over time). With detailed collection on (the
+// default), it also keeps latency histograms per Service and per pod, for the
+// whole run and per time window, the true throughput per bin, and per serving
+// pod the requests served, busy time and queue length per bin.
 type Recorder struct {
 	c *Cluster
-	// Window is the width of the time windows of the summary (default 10 s).
+	// Window is the width of the time windows of the summary (default 10 s). Set
+	// it before the run starts.
 	Window sim.Time
+	// Bin is the width of the fine time bins of the series (true throughput, pod
+	// load and queues; default 1 s). Set it before the run starts.
+	Bin sim.Time
 
-	counted    int64
-	computed   int64
-	samples    []WebUISample
-	services   map[string]*svcStats
-	svcOrder   []string
-	endpoints  map[string][]Point
-	nodePods   map[string][]Point
-	servers    []*server
-	sent, done int64
-	refused    int64
-	failed     int64
+	detailed bool
+
+	counted  int64
+	computed int64
+	// computedBins[i] is the hashes computed in bin i.
+	computedBins []int64
+	samples      []WebUISample
+	services     map[string]*svcStats
+	svcByID      []*svcStats
+	svcOrder     []string
+	pods         []*podStats // by Pod.ID; nil for pods that never served nor were asked
+	endpoints    map[string][]Point
+	nodePods     map[string][]Point
+	sent, done   int64
+	refused      int64
+	failed       int64
 }
 
 // WebUISample is one /json poll as the web UI page receives it.
@@ -40,78 +55,302 @@ type Point struct {
 	V float64 `json:"v"`
 }
 
-type svcStats struct {
+// latStats is what clients saw of one Service or one pod: counts and latency,
+// for the whole run and per window. The current window's histogram is reset and
+// reused when a request completes in a later window, so recording never
+// allocates except when a window closes.
+type latStats struct {
 	requests, errors int64
 	all              *hdrhistogram.Histogram
-	windows          []*hdrhistogram.Histogram
-	winReq, winErr   []int64
+	cur              *hdrhistogram.Histogram // the open window
+	curWin           int
+	curReq, curErr   int64
+	wins             []WindowLatency // closed windows, by index
+	digits           int
 }
 
-func newHist() *hdrhistogram.Histogram {
-	// Microseconds, from 1 us to 1 hour, 3 significant digits.
-	return hdrhistogram.New(1, 3_600_000_000, 3)
+type svcStats struct {
+	name string
+	latStats
+}
+
+// podStats is one pod: as a destination of requests (client-side latency) and,
+// if it runs a server, its load.
+type podStats struct {
+	pod *Pod
+	latStats
+	srv      *server
+	started  sim.Time // first time a server started in the pod
+	hasSrv   bool
+	slots    int
+	served   int64
+	busy     sim.Time
+	qLast    int
+	qT       sim.Time
+	maxQueue int
+	// Per bin: requests served, slot-seconds busy, queue-length-seconds, max queue.
+	servedBins []int64
+	busyBins   []float64
+	qArea      []float64
+	qMax       []int32
+}
+
+// Histograms: microseconds from 1 us to 1 hour. Services keep 3 significant
+// digits (0.1 % resolution); pods keep 2 (1 %), as there can be many of them.
+const (
+	histMaxUs     = 3_600_000_000
+	svcHistDigits = 3
+	podHistDigits = 2
+)
+
+func newHistDigits(d int) *hdrhistogram.Histogram {
+	return hdrhistogram.New(1, histMaxUs, d)
 }
 
 func newRecorder(c *Cluster) *Recorder {
-	return &Recorder{c: c, Window: 10e9, services: map[string]*svcStats{},
+	r := &Recorder{c: c, Window: 10e9, Bin: 1e9, detailed: true, services: map[string]*svcStats{},
 		endpoints: map[string][]Point{}, nodePods: map[string][]Point{}}
+	c.podObservers = append(c.podObservers, r.podChanged)
+	return r
 }
+
+// SetDetailed turns detailed collection on or off (see Recorder). Call it before
+// the run starts; the counters are kept either way.
+func (r *Recorder) SetDetailed(on bool) { r.detailed = on }
+
+// Detailed reports whether detailed collection is on.
+func (r *Recorder) Detailed() bool { return r.detailed }
 
 func (r *Recorder) now() float64 { return r.c.Now().Seconds() }
 
-func (r *Recorder) svc(name string) *svcStats {
-	s := r.services[name]
-	if s == nil {
-		s = &svcStats{all: newHist()}
-		r.services[name] = s
+func (r *Recorder) svc(s *Service) *svcStats {
+	if s != nil && s.ID < len(r.svcByID) && r.svcByID[s.ID] != nil {
+		return r.svcByID[s.ID]
+	}
+	name := "?"
+	if s != nil {
+		name = s.Name
+	}
+	st := r.services[name]
+	if st == nil {
+		st = &svcStats{name: name, latStats: latStats{digits: svcHistDigits}}
+		r.services[name] = st
 		r.svcOrder = append(r.svcOrder, name)
 	}
-	return s
+	if s != nil {
+		for len(r.svcByID) <= s.ID {
+			r.svcByID = append(r.svcByID, nil)
+		}
+		r.svcByID[s.ID] = st
+	}
+	return st
+}
+
+func (r *Recorder) podStat(p *Pod) *podStats {
+	for len(r.pods) <= p.ID {
+		r.pods = append(r.pods, nil)
+	}
+	ps := r.pods[p.ID]
+	if ps == nil {
+		ps = &podStats{pod: p, latStats: latStats{digits: podHistDigits}}
+		r.pods[p.ID] = ps
+	}
+	return ps
 }
 
 func (r *Recorder) requestSent(q *request) { r.sent++ }
 
 func (r *Recorder) requestDone(q *request) {
 	r.done++
-	name := "?"
-	if q.svc != nil {
-		name = q.svc.Name
-	}
-	s := r.svc(name)
-	w := int(r.c.Now() / r.Window)
-	for len(s.windows) <= w {
-		s.windows = append(s.windows, nil)
-		s.winReq = append(s.winReq, 0)
-		s.winErr = append(s.winErr, 0)
-	}
-	s.requests++
-	s.winReq[w]++
 	switch q.outcome {
 	case outcomeOK:
-		us := int64((r.c.Now() - q.sent) / 1000)
-		if us < 1 {
-			us = 1
-		}
-		s.all.RecordValue(us)
-		if s.windows[w] == nil {
-			s.windows[w] = newHist()
-		}
-		s.windows[w].RecordValue(us)
-		return
 	case outcomeRefused:
 		r.refused++
 	default:
 		r.failed++
 	}
-	s.errors++
-	s.winErr[w]++
+	s := r.svc(q.svc)
+	if !r.detailed {
+		s.requests++
+		if q.outcome != outcomeOK {
+			s.errors++
+		}
+		return
+	}
+	now := r.c.Now()
+	w := slot(now, r.Window)
+	us := int64((now - q.sent) / 1000)
+	s.record(r.Window, w, q.outcome == outcomeOK, us)
+	if q.to != nil {
+		r.podStat(q.to).record(r.Window, w, q.outcome == outcomeOK, us)
+	}
 }
 
-func (r *Recorder) hashesCounted(n int64)        { r.counted += n }
-func (r *Recorder) hashComputed()                { r.computed++ }
-func (r *Recorder) queueChanged(s *server)       {}
-func (r *Recorder) served(s *server, q *request) {}
-func (r *Recorder) serverStarted(s *server)      { r.servers = append(r.servers, s) }
+// record counts one request completed in window w, with latency us if ok.
+func (l *latStats) record(width sim.Time, w int, ok bool, us int64) {
+	if l.all == nil {
+		l.all, l.cur = newHistDigits(l.digits), newHistDigits(l.digits)
+	}
+	if w > l.curWin {
+		l.closeWindow(width, w)
+	}
+	l.requests++
+	l.curReq++
+	if !ok {
+		l.errors++
+		l.curErr++
+		return
+	}
+	if us < 1 {
+		us = 1
+	}
+	if us > histMaxUs {
+		us = histMaxUs
+	}
+	_ = l.all.RecordValue(us)
+	_ = l.cur.RecordValue(us)
+}
+
+// closeWindow closes the open window and the empty ones before w; w opens.
+func (l *latStats) closeWindow(width sim.Time, w int) {
+	for len(l.wins) < l.curWin {
+		l.wins = append(l.wins, emptyWindow(width, len(l.wins)))
+	}
+	l.wins = append(l.wins, l.openWindow(width))
+	l.cur.Reset()
+	l.curWin, l.curReq, l.curErr = w, 0, 0
+}
+
+func (l *latStats) openWindow(width sim.Time) WindowLatency {
+	wl := emptyWindow(width, l.curWin)
+	wl.Requests, wl.Errors, wl.LatencyMs = l.curReq, l.curErr, latency(l.cur)
+	return wl
+}
+
+func emptyWindow(width sim.Time, i int) WindowLatency {
+	return WindowLatency{Start: round6((sim.Time(i) * width).Seconds()), End: round6((sim.Time(i+1) * width).Seconds())}
+}
+
+// windows returns n windows: the closed ones, the open one, and empty ones.
+func (l *latStats) windows(width sim.Time, n int) []WindowLatency {
+	out := make([]WindowLatency, 0, n)
+	for i := 0; i < n; i++ {
+		switch {
+		case i < len(l.wins):
+			out = append(out, l.wins[i])
+		case i == l.curWin && l.cur != nil:
+			out = append(out, l.openWindow(width))
+		default:
+			out = append(out, emptyWindow(width, i))
+		}
+	}
+	if n > 0 {
+		out[n-1].End = math.Min(out[n-1].End, round6(width.Seconds()*float64(n)))
+	}
+	return out
+}
+
+func (r *Recorder) hashesCounted(n int64) { r.counted += n }
+
+func (r *Recorder) hashComputed() {
+	r.computed++
+	if r.detailed {
+		i := slot(r.c.Now(), r.Bin)
+		for len(r.computedBins) <= i {
+			r.computedBins = append(r.computedBins, 0)
+		}
+		r.computedBins[i]++
+	}
+}
+
+func (r *Recorder) queueChanged(s *server) {
+	if !r.detailed {
+		return
+	}
+	ps := r.podStat(s.pod)
+	r.advanceQueue(ps)
+	q := s.queued()
+	ps.qLast = q
+	if q > ps.maxQueue {
+		ps.maxQueue = q
+	}
+	i := r.bin(ps, r.c.Now())
+	if int32(q) > ps.qMax[i] {
+		ps.qMax[i] = int32(q)
+	}
+}
+
+// advanceQueue adds the queue-length area from the last change to now.
+func (r *Recorder) advanceQueue(ps *podStats) {
+	now := r.c.Now()
+	if ps.qLast > 0 && now > ps.qT {
+		r.spread(ps, &ps.qArea, ps.qT, now, float64(ps.qLast))
+	}
+	ps.qT = now
+}
+
+// slot is the index of the window or bin of width w holding instant t. Windows
+// are (start, end]: what happens exactly at the end of a run is in its last
+// window, and instant 0 is in the first.
+func slot(t, w sim.Time) int {
+	if t <= 0 {
+		return 0
+	}
+	return int((t - 1) / w)
+}
+
+// bin returns the index of the bin of t, growing ps's bins to hold it.
+func (r *Recorder) bin(ps *podStats, t sim.Time) int {
+	i := slot(t, r.Bin)
+	for len(ps.servedBins) <= i {
+		ps.servedBins = append(ps.servedBins, 0)
+		ps.busyBins = append(ps.busyBins, 0)
+		ps.qArea = append(ps.qArea, 0)
+		ps.qMax = append(ps.qMax, 0)
+	}
+	return i
+}
+
+// spread adds weight x seconds of [from, to) to the bins it overlaps.
+func (r *Recorder) spread(ps *podStats, bins *[]float64, from, to sim.Time, weight float64) {
+	r.bin(ps, to)
+	b := *bins
+	for i := int(from / r.Bin); from < to; i++ {
+		if i >= len(b) { // to is exactly on a bin boundary
+			i = len(b) - 1
+		}
+		end := sim.Time(i+1) * r.Bin
+		if end > to {
+			end = to
+		}
+		b[i] += weight * (end - from).Seconds()
+		from = end
+	}
+}
+
+func (r *Recorder) served(s *server, q *request) {
+	if !r.detailed {
+		return
+	}
+	ps := r.podStat(s.pod)
+	now := r.c.Now()
+	ps.served++
+	ps.busy += now - q.started
+	ps.servedBins[r.bin(ps, now)]++
+	r.spread(ps, &ps.busyBins, q.started, now, 1)
+}
+
+func (r *Recorder) serverStarted(s *server) {
+	ps := r.podStat(s.pod)
+	if !ps.hasSrv {
+		ps.hasSrv, ps.started = true, r.c.Now()
+	}
+	ps.srv, ps.slots = s, s.slots
+	if r.detailed {
+		r.advanceQueue(ps)
+		ps.qLast = s.queued()
+	}
+}
 
 func (r *Recorder) webUISample(t sim.Time, hashes int64) {
 	r.samples = append(r.samples, WebUISample{T: t.Seconds(), Hashes: hashes})
@@ -119,6 +358,17 @@ func (r *Recorder) webUISample(t sim.Time, hashes int64) {
 
 func (r *Recorder) endpointsChanged(s *Service) {
 	r.endpoints[s.Name] = appendStep(r.endpoints[s.Name], r.now(), float64(len(s.proxy.ready)))
+}
+
+// podChanged is the Recorder's pod observer: a pod leaving its node changes the
+// node's count.
+func (r *Recorder) podChanged(p *Pod) {
+	if p.NodeName == "" {
+		return
+	}
+	if n := r.c.nodeByName[p.NodeName]; n != nil {
+		r.nodeChanged(n)
+	}
 }
 
 func (r *Recorder) nodeChanged(n *Node) {
@@ -137,6 +387,10 @@ func appendStep(s []Point, t, v float64) []Point {
 	}
 	if n := len(s); n > 0 && s[n-1].T == t {
 		s[n-1].V = v
+		// Collapse a change undone at the same instant.
+		if n > 1 && s[n-2].V == v {
+			s = s[:n-1]
+		}
 		return s
 	}
 	return append(s, Point{T: t, V: v})
@@ -163,6 +417,9 @@ type Window struct {
 	Start        float64 `json:"start_s"`
 	End          float64 `json:"end_s"`
 	HashesPerSec float64 `json:"hashes_per_s"`
+	// ComputedPerSec is the true throughput: hashes the workers computed in the
+	// window, per second (detailed collection only).
+	ComputedPerSec *float64 `json:"hashes_computed_per_s,omitempty"`
 }
 
 // Latency is a latency distribution's percentiles, in milliseconds.
@@ -174,16 +431,55 @@ type Latency struct {
 	Max  float64 `json:"max"`
 }
 
-// ServiceSummary is what clients saw of one Service.
-type ServiceSummary struct {
+// WindowLatency is what clients saw of a Service or pod in one time window:
+// requests completed in the window, errors among them, and the latency of the
+// successful ones.
+type WindowLatency struct {
+	Start     float64 `json:"start_s"`
+	End       float64 `json:"end_s"`
 	Requests  int64   `json:"requests"`
 	Errors    int64   `json:"errors"`
 	LatencyMs Latency `json:"latency_ms"`
 }
 
+// ServiceSummary is what clients saw of one Service.
+type ServiceSummary struct {
+	Requests  int64   `json:"requests"`
+	Errors    int64   `json:"errors"`
+	LatencyMs Latency `json:"latency_ms"`
+	// Windows is the same per time window (detailed collection only).
+	Windows []WindowLatency `json:"windows,omitempty"`
+}
+
 // NodeSummary is a node at the end of the run.
 type NodeSummary struct {
 	Pods []string `json:"pods"`
+	// PodsOverTime is the number of live pods bound to the node, as a step
+	// function of time.
+	PodsOverTime []Point `json:"pods_over_time,omitempty"`
+}
+
+// PodSummary is one pod that received requests or ran a server (detailed
+// collection only).
+type PodSummary struct {
+	Node string `json:"node"`
+	App  string `json:"app"`
+	// Requests, Errors and LatencyMs are as the clients of the pod saw them.
+	Requests  int64           `json:"requests"`
+	Errors    int64           `json:"errors"`
+	LatencyMs Latency         `json:"latency_ms"`
+	Windows   []WindowLatency `json:"windows,omitempty"`
+	// Served is the requests the pod's server completed; BusySeconds the
+	// slot-time it spent serving them; Utilisation is BusySeconds over slots
+	// times the server's lifetime in the run.
+	Slots       int     `json:"slots"`
+	Served      int64   `json:"served"`
+	BusySeconds float64 `json:"busy_s"`
+	Utilisation float64 `json:"utilisation"`
+	// MaxQueue and MeanQueue are the requests waiting for a slot: the largest
+	// number, and the time-weighted mean over the server's lifetime.
+	MaxQueue  int     `json:"max_queue"`
+	MeanQueue float64 `json:"mean_queue"`
 }
 
 // Accounting checks that every request is accounted for.
@@ -196,26 +492,35 @@ type Accounting struct {
 }
 
 // Summary is the machine-readable result of a run. Field names are stable; see
-// README.md for their meaning.
+// plots/SCHEMA.md for their meaning.
 type Summary struct {
 	Scenario       string                    `json:"scenario"`
 	Seed           uint64                    `json:"seed"`
 	SimSeconds     float64                   `json:"sim_seconds"`
 	WallSeconds    float64                   `json:"wall_seconds"`
 	Events         uint64                    `json:"events"`
+	Detailed       bool                      `json:"detailed"`
 	Hashes         int64                     `json:"hashes"`
 	HashesComputed int64                     `json:"hashes_computed"`
 	Windows        []Window                  `json:"windows"`
 	Services       map[string]ServiceSummary `json:"services"`
 	Nodes          map[string]NodeSummary    `json:"nodes"`
-	Requests       Accounting                `json:"requests"`
+	Pods           map[string]PodSummary     `json:"pods,omitempty"`
+	// ReadyEndpoints is, per Service, the number of ready endpoints kube-proxy
+	// balances over, as a step function of time.
+	ReadyEndpoints map[string][]Point `json:"ready_endpoints,omitempty"`
+	Requests       Accounting         `json:"requests"`
 }
+
+func round6(v float64) float64 { return math.Round(v*1e6) / 1e6 }
+func round3(v float64) float64 { return math.Round(v*1e3) / 1e3 }
 
 func latency(h *hdrhistogram.Histogram) Latency {
 	if h == nil || h.TotalCount() == 0 {
 		return Latency{}
 	}
-	ms := func(us int64) float64 { return math.Round(float64(us)) / 1000 }
+	// HdrHistogram reports the highest value equivalent to the bucket: ms, to 1 us.
+	ms := func(us int64) float64 { return float64(us) / 1000 }
 	return Latency{P50: ms(h.ValueAtQuantile(50)), P90: ms(h.ValueAtQuantile(90)),
 		P99: ms(h.ValueAtQuantile(99)), P999: ms(h.ValueAtQuantile(99.9)), Max: ms(h.Max())}
 }
@@ -242,35 +547,117 @@ func (r *Recorder) WindowSpeeds(w, end float64) []Window {
 // ServiceLatencyWindow returns a service's latency and counts in window w.
 func (r *Recorder) ServiceLatencyWindow(name string, w int) (Latency, int64, int64) {
 	s := r.services[name]
-	if s == nil || w >= len(s.windows) {
+	if s == nil || s.all == nil {
 		return Latency{}, 0, 0
 	}
-	return latency(s.windows[w]), s.winReq[w], s.winErr[w]
+	ws := s.windows(r.Window, w+1)
+	return ws[w].LatencyMs, ws[w].Requests, ws[w].Errors
+}
+
+// nWindows is the number of summary windows up to now.
+func (r *Recorder) nWindows() int {
+	now := r.c.Now()
+	n := int(now / r.Window)
+	if sim.Time(n)*r.Window < now {
+		n++
+	}
+	return n
 }
 
 // Summary builds the run's summary at the current simulated time.
 func (r *Recorder) Summary() Summary {
 	c := r.c
+	end := c.Now().Seconds()
 	s := Summary{
 		Seed:           c.E.Seed(),
-		SimSeconds:     c.Now().Seconds(),
+		SimSeconds:     end,
 		Events:         c.E.Events(),
+		Detailed:       r.detailed,
 		Hashes:         r.counted,
 		HashesComputed: r.computed,
-		Windows:        r.WindowSpeeds(r.Window.Seconds(), c.Now().Seconds()),
+		Windows:        r.WindowSpeeds(r.Window.Seconds(), end),
 		Services:       map[string]ServiceSummary{},
 		Nodes:          map[string]NodeSummary{},
 		Requests: Accounting{Sent: r.sent, Completed: r.done - r.refused - r.failed,
 			Refused: r.refused, Failed: r.failed, InFlight: r.sent - r.done},
 	}
+	if r.detailed {
+		for i := range s.Windows {
+			w := &s.Windows[i]
+			v := round3(r.computedBetween(w.Start, w.End) / (w.End - w.Start))
+			w.ComputedPerSec = &v
+		}
+	}
+	n := r.nWindows()
 	for _, name := range r.svcOrder {
 		st := r.services[name]
-		s.Services[name] = ServiceSummary{Requests: st.requests, Errors: st.errors, LatencyMs: latency(st.all)}
+		ss := ServiceSummary{Requests: st.requests, Errors: st.errors, LatencyMs: latency(st.all)}
+		if r.detailed && st.all != nil {
+			ss.Windows = st.windows(r.Window, n)
+		}
+		s.Services[name] = ss
+	}
+	if len(r.endpoints) > 0 {
+		s.ReadyEndpoints = r.endpoints
 	}
 	for node, pods := range c.PodsPerNode() {
-		s.Nodes[node] = NodeSummary{Pods: pods}
+		s.Nodes[node] = NodeSummary{Pods: pods, PodsOverTime: r.nodePods[node]}
+	}
+	if r.detailed {
+		s.Pods = map[string]PodSummary{}
+		for _, ps := range r.pods {
+			if ps != nil {
+				s.Pods[ps.pod.Name] = r.podSummary(ps, n)
+			}
+		}
 	}
 	return s
+}
+
+// computedBetween is the hashes computed in [a, b) seconds, with bins split
+// proportionally when a or b falls inside one.
+func (r *Recorder) computedBetween(a, b float64) float64 {
+	bw := r.Bin.Seconds()
+	var sum float64
+	for i, n := range r.computedBins {
+		lo, hi := float64(i)*bw, float64(i+1)*bw
+		ov := math.Min(hi, b) - math.Max(lo, a)
+		if ov > 0 {
+			sum += float64(n) * ov / bw
+		}
+	}
+	return sum
+}
+
+// lifetime is the span of the run during which ps's server existed.
+func (r *Recorder) lifetime(ps *podStats) sim.Time {
+	if !ps.hasSrv {
+		return 0
+	}
+	end := r.c.Now()
+	if ps.pod.Gone && ps.pod.DeletedAt > ps.started && ps.pod.DeletedAt < end {
+		end = ps.pod.DeletedAt
+	}
+	return end - ps.started
+}
+
+func (r *Recorder) podSummary(ps *podStats, n int) PodSummary {
+	r.advanceQueue(ps)
+	out := PodSummary{Node: ps.pod.NodeName, App: AppKind(ps.pod.Spec.Image),
+		Requests: ps.requests, Errors: ps.errors, LatencyMs: latency(ps.all),
+		Slots: ps.slots, Served: ps.served, BusySeconds: round6(ps.busy.Seconds()), MaxQueue: ps.maxQueue}
+	if ps.all != nil {
+		out.Windows = ps.windows(r.Window, n)
+	}
+	if life := r.lifetime(ps).Seconds(); life > 0 && ps.slots > 0 {
+		out.Utilisation = round6(ps.busy.Seconds() / (float64(ps.slots) * life))
+		var area float64
+		for _, a := range ps.qArea {
+			area += a
+		}
+		out.MeanQueue = round6(area / life)
+	}
+	return out
 }
 
 // EndpointSeries returns each Service's ready endpoints over time.

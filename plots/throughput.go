@@ -1,59 +1,157 @@
 package plots
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
 
 	"github.com/kubesim/kubesim/model"
 	"gonum.org/v1/plot"
-	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
+	"gonum.org/v1/plot/vg/vgsvg"
 )
 
 // Mark is a labelled instant on a chart's time axis (a timeline step).
+//
+// Deprecated: fill Run.Timeline instead.
 type Mark struct {
 	T     float64
 	Label string
 }
 
-// Run is what the charts are drawn from.
+// Step is one timeline step as the charts and the report show it.
+type Step struct {
+	T       float64 // simulated seconds
+	Command string
+	Output  string
+	Error   string
+}
+
+// Run is what the charts, the CSV files and the report are made from.
 type Run struct {
-	Title   string
+	// Title is the scenario's name; Description says what it shows.
+	Title       string
+	Description string
+	// Summary is the run's summary (WallSeconds filled).
 	Summary model.Summary
-	Speeds  []model.Point // the web UI's instantaneous speed
-	Marks   []Mark
+	// Timeline is every step with its time and result, in order.
+	Timeline []Step
+	// Series is the Recorder's time series: Cluster.Rec.Series() after the run.
+	Series *model.Series
+
+	// Speeds and Marks are what Throughput drew before Series and Timeline
+	// existed; they are used only when Series (or Timeline) is nil.
+	Speeds []model.Point
+	Marks  []Mark
+}
+
+func (r Run) title() string {
+	if r.Title == "" {
+		return "kubesim"
+	}
+	return r.Title
+}
+
+// withDefaults fills Series and Timeline from the older fields.
+func (r Run) withDefaults() Run {
+	if r.Series == nil {
+		r.Series = &model.Series{End: r.Summary.SimSeconds, Window: 10, Bin: 1, Speeds: r.Speeds}
+		if n := len(r.Summary.Windows); n > 0 {
+			r.Series.Window = r.Summary.Windows[0].End - r.Summary.Windows[0].Start
+		}
+	}
+	if r.Timeline == nil {
+		for _, m := range r.Marks {
+			r.Timeline = append(r.Timeline, Step{T: m.T, Command: m.Label})
+		}
+	}
+	return r
 }
 
 // Throughput writes the hashes/s chart as DIR/NAME.png and DIR/NAME.svg.
 func Throughput(run Run, dir, name string) ([]string, error) {
-	p := plot.New()
-	p.Title.Text = run.Title + ": mining speed"
-	p.X.Label.Text = "simulated time (s)"
-	p.Y.Label.Text = "hashes/s (web UI)"
-	pts := make(plotter.XYs, len(run.Speeds))
-	for i, s := range run.Speeds {
-		pts[i].X, pts[i].Y = s.T, s.V
-	}
-	line, err := plotter.NewLine(pts)
+	c, err := throughputChart(run.withDefaults())
 	if err != nil {
 		return nil, err
 	}
-	p.Add(line, plotter.NewGrid())
-	p.Legend.Add("instantaneous speed", line)
-	p.X.Min = 0
-	p.Y.Min = 0
-	return save(p, dir, name, 9*vg.Inch, 4.5*vg.Inch)
+	c.name = name
+	return c.save(dir)
 }
 
-func save(p *plot.Plot, dir, name string, w, h vg.Length) ([]string, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+// pngDPI is the resolution of the PNG files: sharp on high-density screens,
+// still small.
+const pngDPI = 110
+
+// draw renders the chart's panels stacked vertically on dc; the first panel
+// (a bar chart, for pod load) may be of a different height.
+func (c chart) draw(dc draw.Canvas) {
+	if len(c.panels) == 1 {
+		c.panels[0].Draw(draw.Crop(dc, vg.Points(2), -vg.Points(6), vg.Points(2), -vg.Points(2)))
+		return
+	}
+	// Pod-load charts: the bar panel on top gets what the time panels leave;
+	// the time panels are aligned so that their time axes line up.
+	timeH := 3.2 * vg.Inch
+	top := dc
+	top.Min.Y = dc.Max.Y - (dc.Max.Y - dc.Min.Y - timeH*vg.Length(len(c.panels)-1))
+	c.panels[0].Draw(draw.Crop(top, vg.Points(4), -vg.Points(6), vg.Points(4), -vg.Points(4)))
+	rest := dc
+	rest.Max.Y = top.Min.Y
+	col := make([][]*plot.Plot, len(c.panels)-1)
+	for i, p := range c.panels[1:] {
+		col[i] = []*plot.Plot{p}
+	}
+	t := draw.Tiles{Rows: len(col), Cols: 1, PadY: vg.Points(8), PadLeft: vg.Points(4), PadRight: vg.Points(6), PadBottom: vg.Points(4)}
+	for i, cv := range plot.Align(col, t, rest) {
+		col[i][0].Draw(cv[0])
+	}
+}
+
+// encode renders the chart as PNG and SVG.
+func (c chart) encode() (png, svg []byte, err error) {
+	defer func() {
+		// gonum/plot panics on impossible axes (e.g. a log axis over 0); report
+		// it as an error naming the chart rather than crashing the run.
+		if r := recover(); r != nil {
+			err = fmt.Errorf("drawing chart %s: %v", c.name, r)
+		}
+	}()
+	img := vgimg.NewWith(vgimg.UseWH(c.w, c.h), vgimg.UseDPI(pngDPI))
+	c.draw(draw.New(img))
+	var pb bytes.Buffer
+	if _, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(&pb); err != nil {
+		return nil, nil, err
+	}
+	sv := vgsvg.New(c.w, c.h)
+	c.draw(draw.New(sv))
+	var sb bytes.Buffer
+	if _, err := sv.WriteTo(&sb); err != nil {
+		return nil, nil, err
+	}
+	return pb.Bytes(), sb.Bytes(), nil
+}
+
+// save writes DIR/NAME.png and DIR/NAME.svg.
+func (c chart) save(dir string) ([]string, error) {
+	png, svg, err := c.encode()
+	if err != nil {
 		return nil, err
 	}
+	return writeFiles(dir, map[string][]byte{c.name + ".png": png, c.name + ".svg": svg}, c.name+".png", c.name+".svg")
+}
+
+// writeFiles writes the named contents in the given order.
+func writeFiles(dir string, contents map[string][]byte, order ...string) ([]string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("creating output directory: %w", err)
+	}
 	var files []string
-	for _, ext := range []string{".png", ".svg"} {
-		f := filepath.Join(dir, name+ext)
-		if err := p.Save(w, h, f); err != nil {
+	for _, name := range order {
+		f := filepath.Join(dir, name)
+		if err := os.WriteFile(f, contents[name], 0o644); err != nil {
 			return files, fmt.Errorf("writing %s: %w", f, err)
 		}
 		files = append(files, f)

@@ -1,0 +1,177 @@
+package model
+
+import (
+	"math"
+	"sort"
+)
+
+// Series is a run's measurements as time series, for charts and CSV files. All
+// times are simulated seconds; lists are sorted by name.
+type Series struct {
+	End    float64 // the run's end
+	Window float64 // width of the summary windows
+	Bin    float64 // width of the fine bins
+	// Detailed is false when the Recorder kept only counters: Throughput,
+	// Services' windows and CDFs, and Pods are then empty.
+	Detailed bool
+	// WebUI is the web UI page's polls; Speeds the speed it shows after each.
+	WebUI  []WebUISample
+	Speeds []Point
+	// Throughput is the true throughput: hashes computed per bin.
+	Throughput []ThroughputBin
+	Services   []ServiceSeries
+	Pods       []PodSeries
+	// Endpoints is each Service's ready endpoints; NodePods each node's live pods.
+	Endpoints []NamedSteps
+	NodePods  []NamedSteps
+}
+
+// ThroughputBin is the hashes the workers computed in (Start, End].
+type ThroughputBin struct {
+	Start, End float64
+	Hashes     int64
+	PerSec     float64
+}
+
+// ServiceSeries is one Service's latency over time and its latency CDF.
+type ServiceSeries struct {
+	Name    string
+	Windows []WindowLatency
+	CDF     []CDFPoint
+}
+
+// CDFPoint says that a Fraction of the successful requests took at most Ms.
+type CDFPoint struct {
+	Ms       float64
+	Fraction float64
+}
+
+// PodSeries is one pod's load over time.
+type PodSeries struct {
+	Name    string
+	Summary PodSummary
+	Bins    []PodBin
+}
+
+// PodBin is a pod's server in one bin (Start, End]: requests served,
+// utilisation (busy slot-time over slots times the bin's width), and the
+// time-weighted mean and the largest number of requests waiting for a slot.
+type PodBin struct {
+	Start, End  float64
+	Served      int64
+	Utilisation float64
+	MeanQueue   float64
+	MaxQueue    int
+}
+
+// NamedSteps is a named step function of time.
+type NamedSteps struct {
+	Name   string
+	Points []Point
+}
+
+// Series returns the run's time series up to the current simulated time.
+func (r *Recorder) Series() *Series {
+	end := r.c.Now()
+	bw := r.Bin.Seconds()
+	s := &Series{End: end.Seconds(), Window: r.Window.Seconds(), Bin: bw, Detailed: r.detailed,
+		WebUI: r.samples, Speeds: r.Speeds()}
+	nb := r.nBins()
+	if r.detailed {
+		for i := 0; i < nb; i++ {
+			var n int64
+			if i < len(r.computedBins) {
+				n = r.computedBins[i]
+			}
+			a, b := r.binBounds(i)
+			s.Throughput = append(s.Throughput, ThroughputBin{Start: a, End: b, Hashes: n, PerSec: round6(float64(n) / (b - a))})
+		}
+	}
+	names := append([]string(nil), r.svcOrder...)
+	sort.Strings(names)
+	nw := r.nWindows()
+	for _, name := range names {
+		st := r.services[name]
+		ss := ServiceSeries{Name: name}
+		if st.all != nil {
+			ss.Windows = st.windows(r.Window, nw)
+			ss.CDF = cdf(st.latStats)
+		}
+		s.Services = append(s.Services, ss)
+	}
+	if r.detailed {
+		for _, ps := range r.pods {
+			if ps == nil {
+				continue
+			}
+			p := PodSeries{Name: ps.pod.Name, Summary: r.podSummary(ps, nw)}
+			if ps.hasSrv {
+				for i := 0; i < nb; i++ {
+					a, b := r.binBounds(i)
+					pb := PodBin{Start: a, End: b}
+					if i < len(ps.servedBins) {
+						pb.Served = ps.servedBins[i]
+						if ps.slots > 0 {
+							pb.Utilisation = round6(ps.busyBins[i] / (float64(ps.slots) * (b - a)))
+						}
+						pb.MeanQueue = round6(ps.qArea[i] / (b - a))
+						pb.MaxQueue = int(ps.qMax[i])
+					}
+					p.Bins = append(p.Bins, pb)
+				}
+			}
+			s.Pods = append(s.Pods, p)
+		}
+		sort.Slice(s.Pods, func(i, j int) bool { return s.Pods[i].Name < s.Pods[j].Name })
+	}
+	s.Endpoints = namedSteps(r.endpoints)
+	s.NodePods = namedSteps(r.nodePods)
+	return s
+}
+
+func (r *Recorder) nBins() int {
+	now := r.c.Now()
+	n := int(now / r.Bin)
+	if n*int(r.Bin) < int(now) {
+		n++
+	}
+	return n
+}
+
+// binBounds is bin i, the last one ending at the run's end.
+func (r *Recorder) binBounds(i int) (float64, float64) {
+	a := round6(float64(i) * r.Bin.Seconds())
+	b := math.Min(round6(float64(i+1)*r.Bin.Seconds()), r.c.Now().Seconds())
+	return a, b
+}
+
+func namedSteps(m map[string][]Point) []NamedSteps {
+	out := make([]NamedSteps, 0, len(m))
+	for _, k := range sortedKeys(m) {
+		out = append(out, NamedSteps{Name: k, Points: m[k]})
+	}
+	return out
+}
+
+// cdf is the whole-run latency CDF of l's successful requests: one point per
+// non-empty histogram bucket, at the bucket's highest value.
+func cdf(l latStats) []CDFPoint {
+	h := l.all
+	total := h.TotalCount()
+	if total == 0 {
+		return nil
+	}
+	var out []CDFPoint
+	var cum int64
+	for _, b := range h.Distribution() {
+		if b.Count == 0 {
+			continue
+		}
+		if len(out) == 0 {
+			out = append(out, CDFPoint{Ms: float64(b.From) / 1000, Fraction: 0})
+		}
+		cum += b.Count
+		out = append(out, CDFPoint{Ms: float64(b.To) / 1000, Fraction: round6(float64(cum) / float64(total))})
+	}
+	return out
+}

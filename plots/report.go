@@ -1,0 +1,289 @@
+package plots
+
+import (
+	"bytes"
+	"encoding/base64"
+	"fmt"
+	"html/template"
+	"math"
+	"sort"
+	"strings"
+
+	"github.com/kubesim/kubesim/model"
+)
+
+// reportData is what the HTML template shows.
+type reportData struct {
+	Title, Description string
+	Facts              []fact
+	Timeline           []stepRow
+	Services           []serviceRow
+	Pods               []podRow
+	Nodes              []nodeRow
+	Accounting         model.Accounting
+	Figures            []figure
+	Files              []string
+	Detailed           bool
+}
+
+type fact struct{ Name, Value, Note string }
+
+type stepRow struct {
+	T, Command, Result string
+	Error              bool
+	Before, After      string
+}
+
+type serviceRow struct {
+	Name                               string
+	Requests, Errors                   int64
+	ErrorPct, P50, P90, P99, P999, Max string
+}
+
+type podRow struct {
+	Name, App, Node, Util, MeanQueue, P99 string
+	Served                                int64
+	MaxQueue                              int
+	Share                                 string
+}
+
+type nodeRow struct {
+	Name string
+	Pods []string
+}
+
+type figure struct {
+	Name, Title string
+	PNG         template.URL
+}
+
+func ms(v float64) string {
+	switch {
+	case v == 0:
+		return "–"
+	case v < 10:
+		return fmt.Sprintf("%.2f", v)
+	case v < 1000:
+		return fmt.Sprintf("%.1f", v)
+	}
+	return fmt.Sprintf("%.0f", v)
+}
+
+// meanSpeed is the time-weighted mean of the web UI's speeds shown in (a, b].
+func meanSpeed(pts []model.Point, a, b float64) (float64, bool) {
+	var sum, span float64
+	prev := math.NaN()
+	for _, p := range pts {
+		if p.T > a && p.T <= b && !math.IsNaN(prev) {
+			sum += p.V * (p.T - prev)
+			span += p.T - prev
+		}
+		prev = p.T
+	}
+	if span == 0 {
+		return 0, false
+	}
+	return sum / span, true
+}
+
+func speedText(v float64, ok bool) string {
+	if !ok {
+		return "–"
+	}
+	return fmt.Sprintf("%.1f", v)
+}
+
+// settle is how long before a step (or before the next step) the speed is
+// averaged to say what it was before and after.
+const settle = 10.0
+
+func reportOf(run Run, figs []figure, files []string) reportData {
+	s, sum := run.Series, run.Summary
+	d := reportData{Title: run.title(), Description: run.Description, Accounting: sum.Requests,
+		Figures: figs, Files: files, Detailed: s.Detailed}
+
+	evps := "–"
+	if sum.WallSeconds > 0 {
+		evps = fmt.Sprintf("%.2g events/s (×%.0f real time)", float64(sum.Events)/sum.WallSeconds, sum.SimSeconds/sum.WallSeconds)
+	}
+	var last, peak float64
+	for _, w := range sum.Windows {
+		last, peak = w.HashesPerSec, math.Max(peak, w.HashesPerSec)
+	}
+	lastTrue := "–"
+	if n := len(sum.Windows); n > 0 && sum.Windows[n-1].ComputedPerSec != nil {
+		lastTrue = fmt.Sprintf("%.2f hashes/s", *sum.Windows[n-1].ComputedPerSec)
+	}
+	d.Facts = []fact{
+		{"Simulated", fmt.Sprintf("%.0f s", sum.SimSeconds), fmt.Sprintf("seed %d", sum.Seed)},
+		{"Speed at the end (web UI)", fmt.Sprintf("%.2f hashes/s", last), "mean over the last window"},
+		{"True throughput at the end", lastTrue, "hashes computed in the last window"},
+		{"Peak window speed", fmt.Sprintf("%.2f hashes/s", peak), "web UI, best window"},
+		{"Hashes", fmt.Sprintf("%d counted / %d computed", sum.Hashes, sum.HashesComputed), "in redis / by the workers"},
+		{"Requests", fmt.Sprintf("%d sent, %d failed, %d refused", sum.Requests.Sent, sum.Requests.Failed, sum.Requests.Refused), fmt.Sprintf("%d in flight at the end", sum.Requests.InFlight)},
+		{"Simulation", fmt.Sprintf("%d events in %.3f s", sum.Events, sum.WallSeconds), evps},
+	}
+
+	// Timeline, with the speed before each step and once it settled.
+	times := []float64{}
+	for _, st := range run.Timeline {
+		if len(times) == 0 || times[len(times)-1] != st.T {
+			times = append(times, st.T)
+		}
+	}
+	for _, st := range run.Timeline {
+		r := stepRow{T: fmtSeconds(st.T), Command: st.Command, Result: st.Output}
+		if st.Error != "" {
+			r.Result, r.Error = st.Error, true
+		}
+		next := s.End
+		for _, t := range times {
+			if t > st.T {
+				next = t
+				break
+			}
+		}
+		r.Before = speedText(meanSpeed(s.Speeds, st.T-settle, st.T))
+		r.After = speedText(meanSpeed(s.Speeds, math.Max(st.T, next-settle), next))
+		d.Timeline = append(d.Timeline, r)
+	}
+
+	names := make([]string, 0, len(sum.Services))
+	for n := range sum.Services {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		v := sum.Services[n]
+		pct := "0"
+		if v.Requests > 0 && v.Errors > 0 {
+			pct = fmt.Sprintf("%.2g", 100*float64(v.Errors)/float64(v.Requests))
+		}
+		d.Services = append(d.Services, serviceRow{Name: n, Requests: v.Requests, Errors: v.Errors, ErrorPct: pct,
+			P50: ms(v.LatencyMs.P50), P90: ms(v.LatencyMs.P90), P99: ms(v.LatencyMs.P99), P999: ms(v.LatencyMs.P999), Max: ms(v.LatencyMs.Max)})
+	}
+
+	served := map[string]int64{}
+	for _, p := range s.Pods {
+		served[p.Summary.App] += p.Summary.Served
+	}
+	for _, p := range s.Pods {
+		v := p.Summary
+		if v.Slots == 0 {
+			continue // not a server (a pod that only got refused connections)
+		}
+		share := "–"
+		if t := served[v.App]; t > 0 {
+			share = fmt.Sprintf("%.0f%%", 100*float64(v.Served)/float64(t))
+		}
+		d.Pods = append(d.Pods, podRow{Name: p.Name, App: v.App, Node: v.Node, Served: v.Served, Share: share,
+			Util: fmt.Sprintf("%.0f%%", 100*v.Utilisation), MeanQueue: fmt.Sprintf("%.1f", v.MeanQueue), MaxQueue: v.MaxQueue, P99: ms(v.LatencyMs.P99)})
+	}
+	sort.SliceStable(d.Pods, func(i, j int) bool {
+		if d.Pods[i].App != d.Pods[j].App {
+			return d.Pods[i].App < d.Pods[j].App
+		}
+		return d.Pods[i].Name < d.Pods[j].Name
+	})
+
+	nodes := make([]string, 0, len(sum.Nodes))
+	for n := range sum.Nodes {
+		nodes = append(nodes, n)
+	}
+	sort.Strings(nodes)
+	for _, n := range nodes {
+		d.Nodes = append(d.Nodes, nodeRow{Name: n, Pods: sum.Nodes[n].Pods})
+	}
+	return d
+}
+
+func pngURL(png []byte) template.URL {
+	// The bytes are our own PNG encoding: safe to trust as a data URL.
+	return template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(png))
+}
+
+var reportTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
+	"join": strings.Join,
+	"len":  func(s []string) int { return len(s) },
+}).Parse(`<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>kubesim: {{.Title}}</title>
+<style>
+  body { font-family: system-ui, -apple-system, "Segoe UI", "Liberation Sans", Arial, sans-serif; color: #222;
+         max-width: 1000px; margin: 2em auto; padding: 0 1em; line-height: 1.4; background: #fff; }
+  h1 { font-size: 1.6em; margin-bottom: 0.1em; }
+  h2 { font-size: 1.2em; margin-top: 1.8em; border-bottom: 1px solid #ddd; padding-bottom: 0.2em; }
+  .desc { color: #555; margin-top: 0; }
+  .facts { display: grid; grid-template-columns: repeat(auto-fill, minmax(220px, 1fr)); gap: 0.6em; margin: 1em 0; }
+  .fact { border: 1px solid #e3e3e3; border-radius: 6px; padding: 0.5em 0.7em; background: #fafafa; }
+  .fact .n { font-size: 0.8em; color: #666; text-transform: uppercase; letter-spacing: 0.03em; }
+  .fact .v { font-size: 1.15em; font-weight: 600; }
+  .fact .x { font-size: 0.8em; color: #777; }
+  table { border-collapse: collapse; margin: 0.5em 0; font-size: 0.92em; }
+  th, td { padding: 0.25em 0.7em; border-bottom: 1px solid #eee; text-align: left; vertical-align: top; }
+  th { background: #f3f3f3; font-weight: 600; }
+  td.r, th.r { text-align: right; font-variant-numeric: tabular-nums; }
+  td.err { color: #b00020; }
+  code { font-family: ui-monospace, "Liberation Mono", Menlo, monospace; font-size: 0.95em; }
+  figure { margin: 1.2em 0; }
+  figure img { width: 100%; height: auto; border: 1px solid #eee; }
+  figcaption { font-size: 0.85em; color: #666; }
+  .small { font-size: 0.85em; color: #666; }
+</style>
+</head>
+<body>
+<h1>{{.Title}}</h1>
+{{if .Description}}<p class="desc">{{.Description}}</p>{{end}}
+
+<div class="facts">
+{{range .Facts}}<div class="fact"><div class="n">{{.Name}}</div><div class="v">{{.Value}}</div><div class="x">{{.Note}}</div></div>
+{{end}}</div>
+
+<h2>Timeline</h2>
+<table>
+<tr><th class="r">time</th><th>command</th><th>result</th><th class="r">hashes/s before</th><th class="r">after (settled)</th></tr>
+{{range .Timeline}}<tr><td class="r">{{.T}}</td><td><code>{{.Command}}</code></td><td{{if .Error}} class="err"{{end}}>{{.Result}}</td><td class="r">{{.Before}}</td><td class="r">{{.After}}</td></tr>
+{{end}}</table>
+<p class="small">Speeds are the web UI's, averaged over the 10 s before the step and the 10 s before the next step (or the end).</p>
+
+{{range .Figures}}<figure id="{{.Name}}"><img src="{{.PNG}}" alt="{{.Title}}"><figcaption>{{.Title}}: <a href="{{.Name}}.svg">{{.Name}}.svg</a>, <a href="{{.Name}}.png">{{.Name}}.png</a></figcaption></figure>
+{{end}}
+
+<h2>Services</h2>
+<p class="small">As clients saw them: every request through the Service, latency of the successful ones (ms).</p>
+<table>
+<tr><th>Service</th><th class="r">requests</th><th class="r">errors</th><th class="r">error %</th><th class="r">p50</th><th class="r">p90</th><th class="r">p99</th><th class="r">p99.9</th><th class="r">max</th></tr>
+{{range .Services}}<tr><td>{{.Name}}</td><td class="r">{{.Requests}}</td><td class="r">{{.Errors}}</td><td class="r">{{.ErrorPct}}</td><td class="r">{{.P50}}</td><td class="r">{{.P90}}</td><td class="r">{{.P99}}</td><td class="r">{{.P999}}</td><td class="r">{{.Max}}</td></tr>
+{{end}}</table>
+<p class="small">Requests: {{.Accounting.Sent}} sent = {{.Accounting.Completed}} completed + {{.Accounting.Refused}} refused + {{.Accounting.Failed}} failed + {{.Accounting.InFlight}} in flight.</p>
+
+{{if .Pods}}<h2>Serving pods</h2>
+<table>
+<tr><th>pod</th><th>app</th><th>node</th><th class="r">served</th><th class="r">share</th><th class="r">utilisation</th><th class="r">mean queue</th><th class="r">max queue</th><th class="r">p99 (ms)</th></tr>
+{{range .Pods}}<tr><td><code>{{.Name}}</code></td><td>{{.App}}</td><td>{{.Node}}</td><td class="r">{{.Served}}</td><td class="r">{{.Share}}</td><td class="r">{{.Util}}</td><td class="r">{{.MeanQueue}}</td><td class="r">{{.MaxQueue}}</td><td class="r">{{.P99}}</td></tr>
+{{end}}</table>{{else if not .Detailed}}<p class="small">Detailed measurements were off for this run: no per-pod figures.</p>{{end}}
+
+<h2>Pods per node at the end</h2>
+<table>
+<tr><th>node</th><th class="r">pods</th><th>names</th></tr>
+{{range .Nodes}}<tr><td>{{.Name}}</td><td class="r">{{len .Pods}}</td><td><code>{{join .Pods " "}}</code></td></tr>
+{{end}}</table>
+
+<h2>Data</h2>
+<p class="small">Written next to this report (CSV: one row per observation; the schema is in SCHEMA.md):</p>
+<p class="small">{{range .Files}}<a href="{{.}}">{{.}}</a> {{end}}</p>
+<p class="small">Generated by kubesim. This page is self-contained: it loads nothing from the network.</p>
+</body>
+</html>
+`))
+
+func renderReport(d reportData) ([]byte, error) {
+	var b bytes.Buffer
+	if err := reportTmpl.Execute(&b, d); err != nil {
+		return nil, fmt.Errorf("rendering the report: %w", err)
+	}
+	return b.Bytes(), nil
+}
