@@ -20,7 +20,7 @@ type Dist interface {
 
 // DistSpec describes a distribution of durations independently of any stream, as a
 // scenario file writes it: "100ms" or "const(100ms)", "uniform(90ms,110ms)",
-// "exp(100ms)" (mean), "normal(100ms,10ms)" (mean, stddev, truncated at 0),
+// "exp(100ms)" (mean), "normal(100ms,10ms)" (mean, stddev; draws below 0 are 0),
 // "lognormal(100ms,20ms)" (mean, stddev of the distribution itself), and
 // "empirical(90ms,100ms,130ms)" (each listed value equally likely).
 type DistSpec struct {
@@ -61,6 +61,8 @@ var distArity = map[string][2]int{
 	"lognormal": {2, 2}, "empirical": {1, 1 << 20},
 }
 
+const distKinds = "const, uniform, exp, normal, lognormal or empirical"
+
 // ParseDist reads a DistSpec. A bare duration ("100ms") is a constant.
 func ParseDist(s string) (DistSpec, error) {
 	s = strings.TrimSpace(s)
@@ -68,7 +70,7 @@ func ParseDist(s string) (DistSpec, error) {
 	if open < 0 {
 		d, err := time.ParseDuration(s)
 		if err != nil {
-			return DistSpec{}, fmt.Errorf("distribution %q: want a duration such as 100ms, or kind(args) with kind one of const, uniform, exp, normal, lognormal, empirical", s)
+			return DistSpec{}, fmt.Errorf("distribution %q: want a duration such as 100ms, or kind(args) with kind one of %s", s, distKinds)
 		}
 		if d < 0 {
 			return DistSpec{}, fmt.Errorf("distribution %q: duration must not be negative", s)
@@ -79,9 +81,8 @@ func ParseDist(s string) (DistSpec, error) {
 		return DistSpec{}, fmt.Errorf("distribution %q: missing closing parenthesis", s)
 	}
 	kind := strings.TrimSpace(s[:open])
-	ar, ok := distArity[kind]
-	if !ok {
-		return DistSpec{}, fmt.Errorf("distribution %q: unknown kind %q (want const, uniform, exp, normal, lognormal or empirical)", s, kind)
+	if _, ok := distArity[kind]; !ok {
+		return DistSpec{}, fmt.Errorf("distribution %q: unknown kind %q (want %s)", s, kind, distKinds)
 	}
 	var params []Time
 	for _, a := range strings.Split(s[open+1:len(s)-1], ",") {
@@ -99,20 +100,59 @@ func ParseDist(s string) (DistSpec, error) {
 		}
 		params = append(params, d)
 	}
-	if len(params) < ar[0] || len(params) > ar[1] {
-		return DistSpec{}, fmt.Errorf("distribution %q: %s takes %d argument(s), got %d", s, kind, ar[0], len(params))
+	spec := DistSpec{Kind: kind, Params: params}
+	if err := spec.Validate(); err != nil {
+		return DistSpec{}, fmt.Errorf("distribution %q: %w", s, err)
 	}
-	if kind == "uniform" && params[1] < params[0] {
-		return DistSpec{}, fmt.Errorf("distribution %q: uniform(min,max) needs min <= max", s)
-	}
-	if (kind == "exp" || kind == "lognormal") && params[0] == 0 {
-		return DistSpec{}, fmt.Errorf("distribution %q: the mean must be positive", s)
-	}
-	return DistSpec{Kind: kind, Params: params}, nil
+	return spec, nil
 }
 
-// New binds the spec to a stream.
+// Validate reports what is wrong with a spec built by hand; specs from ParseDist,
+// Const and Exp (with a positive mean) are valid. The zero DistSpec is the
+// constant 0.
+func (s DistSpec) Validate() error {
+	if s.Kind == "" && len(s.Params) == 0 {
+		return nil
+	}
+	ar, ok := distArity[s.Kind]
+	if !ok {
+		return fmt.Errorf("unknown kind %q (want %s)", s.Kind, distKinds)
+	}
+	switch n := len(s.Params); {
+	case ar[0] == ar[1] && n != ar[0]:
+		return fmt.Errorf("%s takes %d argument%s, got %d", s.Kind, ar[0], plural(ar[0]), n)
+	case n < ar[0]:
+		return fmt.Errorf("%s takes at least %d argument%s, got %d", s.Kind, ar[0], plural(ar[0]), n)
+	case n > ar[1]:
+		return fmt.Errorf("%s takes at most %d arguments, got %d", s.Kind, ar[1], n)
+	}
+	for _, p := range s.Params {
+		if p < 0 {
+			return fmt.Errorf("argument %v must not be negative", p)
+		}
+	}
+	if s.Kind == "uniform" && s.Params[1] < s.Params[0] {
+		return fmt.Errorf("uniform(min,max) needs min <= max")
+	}
+	if (s.Kind == "exp" || s.Kind == "lognormal") && s.Params[0] == 0 {
+		return fmt.Errorf("the mean must be positive")
+	}
+	return nil
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+// New binds the spec to a stream. Sampling the result does not allocate. New
+// panics on a spec that Validate rejects: check specs built by hand first.
 func (s DistSpec) New(r *rand.Rand) Dist {
+	if err := s.Validate(); err != nil {
+		panic("sim: DistSpec.New: " + err.Error())
+	}
 	sec := func(d Time) float64 { return d.Seconds() }
 	switch s.Kind {
 	case "const", "":
@@ -126,7 +166,7 @@ func (s DistSpec) New(r *rand.Rand) Dist {
 	case "exp":
 		return floatDist{distuv.Exponential{Rate: 1 / sec(s.Params[0]), Src: r}}
 	case "normal":
-		return floatDist{distuv.Normal{Mu: sec(s.Params[0]), Sigma: sec(s.Params[1]), Src: r}}
+		return censoredNormal{floatDist{distuv.Normal{Mu: sec(s.Params[0]), Sigma: sec(s.Params[1]), Src: r}}}
 	case "lognormal":
 		m, sd := sec(s.Params[0]), sec(s.Params[1])
 		s2 := math.Log(1 + sd*sd/(m*m))
@@ -159,6 +199,20 @@ func (f floatDist) Sample() Time {
 	return Time(x * 1e9)
 }
 func (f floatDist) Mean() Time { return Time(f.d.Mean() * 1e9) }
+
+// censoredNormal is a normal distribution whose negative draws count as 0; its
+// mean is E[max(X, 0)] = mu*Phi(mu/sigma) + sigma*phi(mu/sigma).
+type censoredNormal struct{ floatDist }
+
+func (c censoredNormal) Mean() Time {
+	n := c.d.(distuv.Normal)
+	if n.Sigma == 0 {
+		return Time(max(n.Mu, 0) * 1e9)
+	}
+	z := n.Mu / n.Sigma
+	std := distuv.UnitNormal
+	return Time((n.Mu*std.CDF(z) + n.Sigma*std.Prob(z)) * 1e9)
+}
 
 type empirical struct {
 	v []Time
