@@ -527,3 +527,30 @@ func TestNoServiceScan(t *testing.T) {
 		t.Errorf("SetPod Ready flip: %v allocs", n)
 	}
 }
+
+// TestRegistrationPrefersRarePairs: a Service set after its pods is registered
+// under the pair the fewest pods carry, whatever the key order, so a change of a
+// pod that shares only the common pair does not check it.
+func TestRegistrationPrefersRarePairs(t *testing.T) {
+	ix := NewIndex()
+	st := PodState{HasIP: true, Ready: true}
+	for p := range 300 {
+		ix.SetPod(PodID(p), labels.NewLabels(map[string]string{"app": fmt.Sprint("app", p%100), "tier": "front", "zone": "a"}), st)
+	}
+	for s := range 100 {
+		// "tier" and "zone" sort after "app" here; "aaa" sorts first.
+		ix.SetService(ServiceID(s), labels.MustParse(fmt.Sprintf("aaa notin (x),tier=front,zone in (a,b),app=app%d", s)))
+	}
+	ix.SetService(100, labels.MustParse("tier,zone=a,app in (app1,app2)"))
+	ix.SetPod(7, labels.NewLabels(map[string]string{"app": "app50", "tier": "front", "zone": "a"}), st)
+	if c := ix.Checked(); c != 1 {
+		t.Errorf("a pod of app50 was matched against %d selectors, want 1 (only app=app50's)", c)
+	}
+	if got := ix.Services(7, nil); !slices.Equal(got, []ServiceID{50}) {
+		t.Errorf("pod 7: services %v, want [50]", got)
+	}
+	ix.SetPod(8, labels.NewLabels(map[string]string{"app": "app2", "tier": "front", "zone": "a"}), st)
+	if got := ix.Services(8, nil); !slices.Equal(got, []ServiceID{2, 100}) || ix.Checked() != 2 {
+		t.Errorf("pod 8: services %v after %d matches, want [2 100] after 2", got, ix.Checked())
+	}
+}

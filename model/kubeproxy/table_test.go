@@ -463,3 +463,43 @@ func TestProxier(t *testing.T) {
 		t.Error("deleted service accepted a connection")
 	}
 }
+
+func TestPending(t *testing.T) {
+	px, err := NewProxier(Config{Mode: ModeIPVS}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var q Pending
+	if _, ok := q.Next(); ok {
+		t.Error("empty queue has a next change")
+	}
+	q.Add(1*time.Second, 0, 1, ready)
+	q.Add(2*time.Second, 0, 2, ready)
+	q.Add(2*time.Second, 0, 1, endpoints.Conditions{})
+	q.Add(5*time.Second, 0, 3, ready)
+	if n := q.ApplyDue(px, 500*time.Millisecond); n != 0 {
+		t.Errorf("applied %d changes before any was due", n)
+	}
+	if _, ok := px.Pick(0, 0, 0); ok {
+		t.Error("connection accepted before the first endpoint arrived")
+	}
+	q.ApplyDue(px, time.Second)
+	if pod, _ := px.Pick(0, 0, 0); pod != 1 {
+		t.Errorf("at 1 s picked %d, want 1", pod)
+	}
+	if n := q.ApplyDue(px, 3*time.Second); n != 2 {
+		t.Errorf("at 3 s applied %d changes, want 2", n)
+	}
+	for range 3 {
+		if pod, _ := px.Pick(0, 0, 0); pod != 2 {
+			t.Errorf("at 3 s picked %d, want 2 (pod 1 removed)", pod)
+		}
+	}
+	if at, ok := q.Next(); !ok || at != 5*time.Second || q.Len() != 1 {
+		t.Errorf("Next = %v %v, Len %d; want 5s true 1", at, ok, q.Len())
+	}
+	q.ApplyDue(px, time.Hour)
+	if q.Len() != 0 {
+		t.Errorf("%d changes left", q.Len())
+	}
+}
