@@ -87,6 +87,7 @@ type Index struct {
 	subs    []Subscriber
 
 	nPods, nSvcs int
+	notifying    bool // subscribers are being called: changes are refused
 
 	// scratch, reused by every operation
 	epoch            uint32
@@ -105,7 +106,12 @@ func NewIndex() *Index {
 // Subscribe adds s to the subscribers called with every change.
 func (ix *Index) Subscribe(s Subscriber) { ix.subs = append(ix.subs, s) }
 
-func checkID(what string, id int32) error {
+var errReentrant = fmt.Errorf("endpoints: the index was changed from inside a Subscriber; subscribers may read the index but must schedule changes as later events")
+
+func (ix *Index) checkID(what string, id int32) error {
+	if ix.notifying {
+		return errReentrant
+	}
 	if id < 0 || id > MaxID {
 		return fmt.Errorf("endpoints: %s id %d is out of range; ids are dense integers in [0, %d] handed out by the caller", what, id, MaxID)
 	}
@@ -356,10 +362,14 @@ func (ix *Index) commit(ch []change) {
 			s.count(c.new, 1)
 		}
 	}
-	for _, c := range ch {
-		for _, sub := range ix.subs {
-			sub.EndpointChanged(c.svc, c.pod, c.old, c.new)
+	if len(ix.subs) > 0 {
+		ix.notifying = true
+		for _, c := range ch {
+			for _, sub := range ix.subs {
+				sub.EndpointChanged(c.svc, c.pod, c.old, c.new)
+			}
 		}
+		ix.notifying = false
 	}
 	ix.changes = ch[:0]
 }
@@ -444,7 +454,7 @@ func (ix *Index) growSvcs(id ServiceID) {
 // inverted index, never by scanning all Services. It does not allocate once the
 // index's tables have grown to the pod's labels and Services.
 func (ix *Index) SetPod(id PodID, l labels.Labels, st PodState) error {
-	if err := checkID("pod", int32(id)); err != nil {
+	if err := ix.checkID("pod", int32(id)); err != nil {
 		return err
 	}
 	ix.growPods(id)
@@ -484,9 +494,12 @@ func (ix *Index) SetPod(id PodID, l labels.Labels, st PodState) error {
 
 // DeletePod removes the pod from the index and from every Service's endpoints.
 // Deleting an unknown pod does nothing.
-func (ix *Index) DeletePod(id PodID) {
+func (ix *Index) DeletePod(id PodID) error {
+	if ix.notifying {
+		return errReentrant
+	}
 	if id < 0 || int(id) >= len(ix.pods) || !ix.pods[id].present {
-		return
+		return nil
 	}
 	p := &ix.pods[id]
 	oldC := p.state.Conditions()
@@ -505,6 +518,7 @@ func (ix *Index) DeletePod(id PodID) {
 	p.labels = labels.Labels{}
 	p.state = PodState{}
 	ix.nPods--
+	return nil
 }
 
 // SetService adds the Service or changes its selector, and updates its endpoints,
@@ -512,7 +526,7 @@ func (ix *Index) DeletePod(id PodID) {
 // candidate pods are those carrying the pairs (or key) the selector is registered
 // under; a selector with no positive requirement checks every pod.
 func (ix *Index) SetService(id ServiceID, sel *labels.Selector) error {
-	if err := checkID("service", int32(id)); err != nil {
+	if err := ix.checkID("service", int32(id)); err != nil {
 		return err
 	}
 	if sel == nil {
@@ -582,9 +596,12 @@ func (ix *Index) SetService(id ServiceID, sel *labels.Selector) error {
 // DeleteService removes the Service and its endpoints, telling the subscribers
 // of each removed endpoint (in PodID order). Deleting an unknown Service does
 // nothing.
-func (ix *Index) DeleteService(id ServiceID) {
+func (ix *Index) DeleteService(id ServiceID) error {
+	if ix.notifying {
+		return errReentrant
+	}
 	if id < 0 || int(id) >= len(ix.svcs) || !ix.svcs[id].present {
-		return
+		return nil
 	}
 	ix.unregister(id)
 	s := &ix.svcs[id]
@@ -599,6 +616,7 @@ func (ix *Index) DeleteService(id ServiceID) {
 	s.sel = nil
 	s.members = nil
 	ix.nSvcs--
+	return nil
 }
 
 // --- queries ---

@@ -554,3 +554,30 @@ func TestRegistrationPrefersRarePairs(t *testing.T) {
 		t.Errorf("pod 8: services %v after %d matches, want [2 100] after 2", got, ix.Checked())
 	}
 }
+
+func TestSubscriberCannotChangeIndex(t *testing.T) {
+	ix := NewIndex()
+	var errs []error
+	ix.Subscribe(SubscriberFunc(func(svc ServiceID, pod PodID, old, new Conditions) {
+		if r, _ := ix.Count(svc); r != 1 {
+			t.Errorf("during the notification Count = %d, want the updated 1", r)
+		}
+		errs = append(errs, ix.SetPod(pod+1, labels.Labels{}, PodState{}), ix.SetService(svc+1, nil),
+			ix.DeletePod(pod), ix.DeleteService(svc))
+	}))
+	ix.SetService(0, labels.MustParse("app=a"))
+	if err := ix.SetPod(0, labels.NewLabels(map[string]string{"app": "a"}), PodState{HasIP: true, Ready: true}); err != nil {
+		t.Fatal(err)
+	}
+	if len(errs) != 4 {
+		t.Fatalf("%d calls from the subscriber, want 4", len(errs))
+	}
+	for i, err := range errs {
+		if err == nil || !strings.Contains(err.Error(), "inside a Subscriber") {
+			t.Errorf("call %d from a subscriber: error %v", i, err)
+		}
+	}
+	if got := ix.Services(0, nil); !slices.Equal(got, []ServiceID{0}) {
+		t.Errorf("pod 0 services %v after refused changes", got)
+	}
+}

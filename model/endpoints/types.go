@@ -91,8 +91,9 @@ type Endpoint struct {
 // the pod's conditions in the Service went from old to new. old.Member false means
 // the pod was added to the Service's endpoints, new.Member false that it was
 // removed. The model uses this to deliver the change to kube-proxy after the
-// modelled endpoint-controller and kube-proxy sync delay. Subscribers must not
-// call back into the index.
+// modelled endpoint-controller and kube-proxy sync delay. The index is up to
+// date when subscribers are called, and they may read it; changing it from a
+// subscriber is refused with an error (schedule the change as an event).
 type Subscriber interface {
 	EndpointChanged(svc ServiceID, pod PodID, old, new Conditions)
 }
