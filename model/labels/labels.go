@@ -15,6 +15,9 @@ type Pair struct {
 // The zero Labels is the empty set.
 type Labels struct {
 	s *labelSet
+	// Bloom filters of the keys and of the (key, value) pairs, so that most selectors
+	// that do not match are rejected without looking at the labels themselves.
+	keyMask, pairMask uint64
 }
 
 type labelSet struct {
@@ -47,13 +50,26 @@ func NewLabels(m map[string]string) Labels {
 		vals:  make([]string, n),
 		nums:  make([]intValue, n),
 	}
+	l := Labels{s: s}
 	for i, k := range keys {
 		v := m[k]
 		s.vals[i] = v
-		s.pairs[i] = Pair{Key: Intern(k), Value: Intern(v)}
+		p := Pair{Key: Intern(k), Value: Intern(v)}
+		s.pairs[i] = p
 		s.nums[i].n, s.nums[i].ok = parseInt64(v)
+		l.keyMask |= keyBit(p.Key)
+		l.pairMask |= pairBit(p.Key, p.Value)
 	}
-	return Labels{s}
+	return l
+}
+
+// keyBit and pairBit place a key and a (key, value) pair in a 64-bit Bloom filter.
+// IDs depend on interning order, so these bits only ever decide how fast a match
+// is found, never its result.
+func keyBit(k ID) uint64 { return 1 << (uint32(k) * 0x9E3779B1 >> 26) }
+
+func pairBit(k, v ID) uint64 {
+	return 1 << ((uint32(k)*0x9E3779B1 ^ uint32(v)*0x85EBCA77) * 0xC2B2AE3D >> 26)
 }
 
 // Len returns the number of labels.

@@ -135,9 +135,12 @@ func sortedSet(values []string) []string {
 // immutable and safe to share between goroutines; use it as *Selector. A nil
 // *Selector matches nothing.
 type Selector struct {
-	reqs    []Requirement // sorted by key, as apimachinery sorts them
-	match   []matcher     // reqs compiled, same order
-	nothing bool
+	// Bloom bits that a label set's masks must all have to possibly match: the keys
+	// that must be present and the (key, value) pairs of single-valued =, == and in.
+	needKeys, needPairs uint64
+	nothing             bool
+	match               []matcher     // reqs compiled, same order
+	reqs                []Requirement // sorted by key, as apimachinery sorts them
 }
 
 // kind is what a compiled requirement tests.
@@ -212,9 +215,15 @@ func compile(reqs []Requirement) *Selector {
 			m.kind = kindLT
 			m.num, _ = parseInt64(r.Values[0])
 		}
+		if m.kind == kindIn || m.kind == kindExists || m.kind == kindGT || m.kind == kindLT {
+			s.needKeys |= keyBit(m.key)
+		}
 		if m.kind == kindIn || m.kind == kindNotIn {
 			if len(r.Values) == 1 {
 				m.val = Intern(r.Values[0])
+				if m.kind == kindIn {
+					s.needPairs |= pairBit(m.key, m.val)
+				}
 			} else {
 				m.vals = make([]ID, len(r.Values))
 				for j, v := range r.Values {
@@ -242,13 +251,18 @@ func (m *matcher) has(v ID) bool {
 // Matches reports whether the labels satisfy every requirement. It does not
 // allocate.
 func (s *Selector) Matches(l Labels) bool {
-	if s == nil || s.nothing {
+	// Small enough to be inlined: most selectors that do not match stop here.
+	return s != nil && s.needKeys&^l.keyMask|s.needPairs&^l.pairMask == 0 && s.matches(l.s)
+}
+
+func (s *Selector) matches(l *labelSet) bool {
+	if s.nothing {
 		return false
 	}
 	var pairs []Pair
 	var nums []intValue
-	if l.s != nil {
-		pairs, nums = l.s.pairs, l.s.nums
+	if l != nil {
+		pairs, nums = l.pairs, l.nums
 	}
 	for i := range s.match {
 		m := &s.match[i]

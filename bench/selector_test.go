@@ -1,0 +1,186 @@
+package bench
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	k8s "k8s.io/apimachinery/pkg/labels"
+
+	"github.com/kubesim/kubesim/model/labels"
+)
+
+// selectorWorkload is a realistic mix of Service / controller selectors (1-4
+// requirements: mostly equality, some in / notin / != / exists / !exists) and pods
+// (3-8 labels) drawn from the same vocabulary, so that matches go both ways.
+// nPair is the number of (selector, pod) pairs a benchmark cycles through: a power of
+// two, so that picking the next pair costs a mask rather than a division.
+const nPair = 4096
+
+type selectorWorkload struct {
+	selectors []string
+	pods      []map[string]string
+	pairs     [][2]int // (selector, pod) index pairs, in benchmark order
+}
+
+var labelVocabulary = []struct {
+	key    string
+	values []string
+}{
+	{"app", []string{"rng", "hasher", "worker", "webui", "redis"}},
+	{"app.kubernetes.io/name", []string{"dockercoins", "prometheus", "nginx"}},
+	{"app.kubernetes.io/component", []string{"frontend", "backend", "cache", "queue"}},
+	{"tier", []string{"frontend", "backend", "cache"}},
+	{"environment", []string{"production", "staging", "dev"}},
+	{"track", []string{"stable", "canary"}},
+	{"release", []string{"r1", "r2", "r3"}},
+	{"version", []string{"1.0.0", "1.1.0", "2.0.0"}},
+	{"pod-template-hash", []string{"5d8f7c9b6", "7f9c6d4b8", "6b7d5f8c9", "84c7b6d5f"}},
+	{"zone", []string{"us-east-1a", "us-east-1b", "eu-west-1a"}},
+}
+
+func newSelectorWorkload(seed uint64) *selectorWorkload {
+	r := rand.New(rand.NewPCG(seed, 0x73656c))
+	w := &selectorWorkload{}
+	const nSel, nPod = 128, 256
+	for i := 0; i < nPod; i++ {
+		m := map[string]string{}
+		n := 3 + r.IntN(6)
+		for _, j := range r.Perm(len(labelVocabulary))[:n] {
+			v := labelVocabulary[j]
+			m[v.key] = v.values[r.IntN(len(v.values))]
+		}
+		w.pods = append(w.pods, m)
+	}
+	for i := 0; i < nSel; i++ {
+		n := 1 + r.IntN(4)
+		var reqs []string
+		for _, j := range r.Perm(len(labelVocabulary) - 1)[:n] { // no pod-template-hash
+			v := labelVocabulary[j]
+			pick := func() string { return v.values[r.IntN(len(v.values))] }
+			switch x := r.IntN(20); {
+			case x < 10:
+				reqs = append(reqs, v.key+"="+pick())
+			case x < 14:
+				reqs = append(reqs, fmt.Sprintf("%s in (%s,%s)", v.key, pick(), pick()))
+			case x < 16:
+				reqs = append(reqs, fmt.Sprintf("%s notin (%s)", v.key, pick()))
+			case x < 18:
+				reqs = append(reqs, v.key+"!="+pick())
+			case x < 19:
+				reqs = append(reqs, v.key)
+			default:
+				reqs = append(reqs, "!"+v.key)
+			}
+		}
+		w.selectors = append(w.selectors, strings.Join(reqs, ","))
+	}
+	for i := 0; i < nPair; i++ {
+		w.pairs = append(w.pairs, [2]int{r.IntN(nSel), r.IntN(nPod)})
+	}
+	return w
+}
+
+var sink int
+
+// TestSelectorWorkloadAgrees checks that both implementations give the same results
+// on the benchmark workload, and that the workload has both outcomes.
+func TestSelectorWorkloadAgrees(t *testing.T) {
+	w := newSelectorWorkload(1)
+	matched := 0
+	for _, p := range w.pairs {
+		ours := labels.MustParse(w.selectors[p[0]])
+		theirs, err := k8s.Parse(w.selectors[p[0]])
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, want := ours.Matches(labels.NewLabels(w.pods[p[1]])), theirs.Matches(k8s.Set(w.pods[p[1]]))
+		if got != want {
+			t.Fatalf("%q on %v: ours %v, apimachinery %v", w.selectors[p[0]], w.pods[p[1]], got, want)
+		}
+		if got {
+			matched++
+		}
+	}
+	if matched < len(w.pairs)/20 || matched > len(w.pairs)/2 {
+		t.Fatalf("%d of %d pairs match: workload too one-sided", matched, len(w.pairs))
+	}
+}
+
+func BenchmarkSelectorMatch(b *testing.B) {
+	w := newSelectorWorkload(1)
+	sels := make([]*labels.Selector, len(w.selectors))
+	for i, s := range w.selectors {
+		sels[i] = labels.MustParse(s)
+	}
+	pods := make([]labels.Labels, len(w.pods))
+	for i, m := range w.pods {
+		pods[i] = labels.NewLabels(m)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	n := 0
+	for i := 0; i < b.N; i++ {
+		p := w.pairs[i&(nPair-1)]
+		if sels[p[0]].Matches(pods[p[1]]) {
+			n++
+		}
+	}
+	sink += n
+	b.ReportMetric(float64(n)/float64(b.N), "matched/op")
+}
+
+func BenchmarkSelectorMatchApimachinery(b *testing.B) {
+	w := newSelectorWorkload(1)
+	sels := make([]k8s.Selector, len(w.selectors))
+	for i, s := range w.selectors {
+		sel, err := k8s.Parse(s)
+		if err != nil {
+			b.Fatal(err)
+		}
+		sels[i] = sel
+	}
+	pods := make([]k8s.Set, len(w.pods))
+	for i, m := range w.pods {
+		pods[i] = k8s.Set(m)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	n := 0
+	for i := 0; i < b.N; i++ {
+		p := w.pairs[i&(nPair-1)]
+		if sels[p[0]].Matches(pods[p[1]]) {
+			n++
+		}
+	}
+	sink += n
+	b.ReportMetric(float64(n)/float64(b.N), "matched/op")
+}
+
+func BenchmarkSelectorParse(b *testing.B) {
+	w := newSelectorWorkload(1)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		sel, err := labels.Parse(w.selectors[i%len(w.selectors)])
+		if err != nil {
+			b.Fatal(err)
+		}
+		sink += sel.Len()
+	}
+}
+
+func BenchmarkSelectorParseApimachinery(b *testing.B) {
+	w := newSelectorWorkload(1)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		sel, err := k8s.Parse(w.selectors[i%len(w.selectors)])
+		if err != nil {
+			b.Fatal(err)
+		}
+		reqs, _ := sel.Requirements()
+		sink += len(reqs)
+	}
+}
