@@ -14,12 +14,12 @@ import (
 	"github.com/kubesim/kubesim/sim"
 )
 
-// cluster is a synthetic cluster at Kubernetes' scalability limits, with the
+// epCluster is a synthetic cluster at Kubernetes' scalability limits, with the
 // label vocabulary of real workloads: every pod of a Deployment carries app,
 // tier, env, team, version, pod-template-hash and the app.kubernetes.io
 // name/part-of labels; most Services select app=X or app=X,tier=Y, some use the
 // recommended labels, and one in ten is set-based.
-type cluster struct {
+type epCluster struct {
 	podMaps  []map[string]string
 	svcSrc   []string // selector strings
 	svcSel   []*labels.Selector
@@ -33,8 +33,8 @@ type cluster struct {
 }
 
 var (
-	clusterOnce  sync.Once
-	clusterCache *cluster
+	epClusterOnce  sync.Once
+	epClusterCache *epCluster
 )
 
 const (
@@ -43,28 +43,28 @@ const (
 )
 
 var (
-	appWords = []string{"web", "api", "auth", "cart", "payments", "search", "catalog", "users", "orders",
+	epAppWords = []string{"web", "api", "auth", "cart", "payments", "search", "catalog", "users", "orders",
 		"inventory", "billing", "notify", "gateway", "worker", "cache", "db", "queue", "ml", "report", "media"}
-	tiers    = []string{"frontend", "backend", "cache", "database", "worker"}
-	envs     = []string{"prod", "prod", "prod", "prod", "prod", "prod", "prod", "staging", "staging", "dev"}
-	versions = []string{"v1", "v2", "v3", "v4", "v5"}
+	epTiers    = []string{"frontend", "backend", "cache", "database", "worker"}
+	epEnvs     = []string{"prod", "prod", "prod", "prod", "prod", "prod", "prod", "staging", "staging", "dev"}
+	epVersions = []string{"v1", "v2", "v3", "v4", "v5"}
 )
 
-func buildCluster() *cluster {
-	r := sim.NewStream(1, "bench/endpoints/cluster")
-	c := &cluster{}
+func buildEPCluster() *epCluster {
+	r := sim.NewStream(1, "bench/endpoints/epCluster")
+	c := &epCluster{}
 	const nApps = benchServices / 2
-	type appInfo struct {
+	type epAppInfo struct {
 		tier, env, team, version, hash, partOf string
 	}
-	infos := make([]appInfo, nApps)
+	infos := make([]epAppInfo, nApps)
 	for a := range nApps {
-		c.apps = append(c.apps, fmt.Sprintf("%s-%d", appWords[a%len(appWords)], a/len(appWords)))
-		infos[a] = appInfo{
-			tier:    tiers[r.IntN(len(tiers))],
-			env:     envs[r.IntN(len(envs))],
+		c.apps = append(c.apps, fmt.Sprintf("%s-%d", epAppWords[a%len(epAppWords)], a/len(epAppWords)))
+		infos[a] = epAppInfo{
+			tier:    epTiers[r.IntN(len(epTiers))],
+			env:     epEnvs[r.IntN(len(epEnvs))],
 			team:    fmt.Sprintf("team-%d", r.IntN(40)),
-			version: versions[r.IntN(len(versions))],
+			version: epVersions[r.IntN(len(epVersions))],
 			hash:    fmt.Sprintf("%010x", r.Uint64()&0xffffffffff),
 			partOf:  fmt.Sprintf("system-%d", r.IntN(200)),
 		}
@@ -128,12 +128,12 @@ func buildCluster() *cluster {
 	return c
 }
 
-func getCluster() *cluster {
-	clusterOnce.Do(func() { clusterCache = buildCluster() })
-	return clusterCache
+func getEPCluster() *epCluster {
+	epClusterOnce.Do(func() { epClusterCache = buildEPCluster() })
+	return epClusterCache
 }
 
-func heapInUse() uint64 {
+func epHeapInUse() uint64 {
 	var ms runtime.MemStats
 	runtime.GC()
 	runtime.GC()
@@ -141,9 +141,9 @@ func heapInUse() uint64 {
 	return ms.HeapAlloc
 }
 
-type countingSub struct{ n int }
+type epCountingSub struct{ n int }
 
-func (c *countingSub) EndpointChanged(endpoints.ServiceID, endpoints.PodID, endpoints.Conditions, endpoints.Conditions) {
+func (c *epCountingSub) EndpointChanged(endpoints.ServiceID, endpoints.PodID, endpoints.Conditions, endpoints.Conditions) {
 	c.n++
 }
 
@@ -152,28 +152,28 @@ func (c *countingSub) EndpointChanged(endpoints.ServiceID, endpoints.PodID, endp
 func BenchmarkEndpointUpdate(b *testing.B) {
 	b.Run(fmt.Sprintf("pods=%d", benchPods), func(b *testing.B) {
 		b.Run(fmt.Sprintf("services=%d", benchServices), func(b *testing.B) {
-			c := getCluster()
+			c := getEPCluster()
 			st := endpoints.PodState{HasIP: true, Ready: true}
 			compiled := make([]labels.Labels, len(c.podMaps))
-			before := heapInUse()
+			before := epHeapInUse()
 			for p, m := range c.podMaps {
 				compiled[p] = labels.NewLabels(m)
 			}
-			afterLabels := heapInUse()
+			afterLabels := epHeapInUse()
 			ix := endpoints.NewIndex()
 			for s, sel := range c.svcSel {
 				if err := ix.SetService(endpoints.ServiceID(s), sel); err != nil {
 					b.Fatal(err)
 				}
 			}
-			afterSvcs := heapInUse()
+			afterSvcs := epHeapInUse()
 			for p, l := range compiled {
 				if err := ix.SetPod(endpoints.PodID(p), l, st); err != nil {
 					b.Fatal(err)
 				}
 			}
-			afterPods := heapInUse()
-			sub := &countingSub{}
+			afterPods := epHeapInUse()
+			sub := &epCountingSub{}
 			ix.Subscribe(sub)
 			from, to := labels.NewLabels(c.flipFrom), labels.NewLabels(c.flipTo)
 			pod := endpoints.PodID(c.flipPod)
@@ -204,7 +204,7 @@ func BenchmarkEndpointUpdate(b *testing.B) {
 func BenchmarkEndpointUpdateNaive(b *testing.B) {
 	b.Run(fmt.Sprintf("pods=%d", benchPods), func(b *testing.B) {
 		b.Run(fmt.Sprintf("services=%d", benchServices), func(b *testing.B) {
-			c := getCluster()
+			c := getEPCluster()
 			from, to := labels.NewLabels(c.flipFrom), labels.NewLabels(c.flipTo)
 			i, flips := 0, 0
 			for b.Loop() {
@@ -230,7 +230,7 @@ func BenchmarkEndpointUpdateNaive(b *testing.B) {
 func BenchmarkEndpointUpdateNaiveApimachinery(b *testing.B) {
 	b.Run(fmt.Sprintf("pods=%d", benchPods), func(b *testing.B) {
 		b.Run(fmt.Sprintf("services=%d", benchServices), func(b *testing.B) {
-			c := getCluster()
+			c := getEPCluster()
 			sels := make([]k8slabels.Selector, len(c.svcSrc))
 			for s, src := range c.svcSrc {
 				var err error
@@ -262,9 +262,9 @@ func BenchmarkEndpointUpdateNaiveApimachinery(b *testing.B) {
 // flipped pod changes membership in a few Services.
 func TestBenchClusterIsRealistic(t *testing.T) {
 	if testing.Short() {
-		t.Skip("builds a 150,000-pod cluster")
+		t.Skip("builds a 150,000-pod epCluster")
 	}
-	c := getCluster()
+	c := getEPCluster()
 	ix := endpoints.NewIndex()
 	st := endpoints.PodState{HasIP: true, Ready: true}
 	for s, sel := range c.svcSel {
@@ -289,7 +289,7 @@ func TestBenchClusterIsRealistic(t *testing.T) {
 			t.Errorf("service %d (%s): %d endpoints, brute force %d", s, c.svcSrc[s], got, want)
 		}
 	}
-	sub := &countingSub{}
+	sub := &epCountingSub{}
 	ix.Subscribe(sub)
 	ix.SetPod(endpoints.PodID(c.flipPod), labels.NewLabels(c.flipTo), st)
 	if sub.n < 2 || sub.n > 8 {

@@ -11,13 +11,13 @@ import (
 // BenchmarkLBPick: kube-proxy choosing the endpoint of a new connection and the
 // connection closing again (Pick + Release), for a Service with 100 ready and 10
 // serving-terminating endpoints, in each mode.
-func BenchmarkLBPick(b *testing.B) { benchPick(b, false) }
+func BenchmarkLBPick(b *testing.B) { benchLBPick(b, false) }
 
 // BenchmarkLBPickAffinity is BenchmarkLBPick with ClientIP session affinity and
 // 1024 clients, so most picks follow the affinity table.
-func BenchmarkLBPickAffinity(b *testing.B) { benchPick(b, true) }
+func BenchmarkLBPickAffinity(b *testing.B) { benchLBPick(b, true) }
 
-func benchPick(b *testing.B, affinity bool) {
+func benchLBPick(b *testing.B, affinity bool) {
 	for _, m := range []struct {
 		name string
 		cfg  kubeproxy.Config
