@@ -1,0 +1,53 @@
+// Package kubectl owns the command grammar of scenario steps: kubectl command
+// lines as people type them, and kubesim's own node and probe steps, parsed
+// into a typed Command the scenario runner applies to the model.
+//
+// Parse(line) accepts, with or without a leading "kubectl" (or "k"):
+//
+//	apply -f FILE... [--validate=false|ignore|warn|strict]
+//	create deployment NAME --image=IMAGE [--replicas=N] [--port=P] [-- CMD ARGS...]
+//	run NAME --image=IMAGE [--labels=k=v,...] [--port=P] [-- CMD ARGS...]
+//	expose TYPE NAME --port=P [--target-port=T] [--type=NodePort] [--name=N] [--selector=k=v]
+//	scale TYPE NAME --replicas=N
+//	label TYPE (NAME... | -l SEL | --all) k=v... k-... [--overwrite]
+//	annotate TYPE (NAME... | -l SEL | --all) k=v... k-... [--overwrite]
+//	set selector TYPE NAME k=v[,k=v...]
+//	set image TYPE NAME CONTAINER=IMAGE...
+//	patch TYPE NAME -p PATCH [--type=strategic|merge|json]
+//	edit TYPE NAME PATH=VALUE...            (kubesim: a non-interactive edit)
+//	delete TYPE (NAME... | -l SEL | --all) [--grace-period=S] [--force] [--now] | delete -f FILE
+//	get TYPE[,TYPE...] [NAME...] [-l SEL] [-o wide|yaml|json|name] [-w]; get all
+//	describe TYPE [NAME...] [-l SEL]
+//	rollout restart|status TYPE NAME
+//	cordon|uncordon NODE; drain NODE [--ignore-daemonsets] [--force] [--grace-period=S] [--delete-emptydir-data]
+//	taint nodes NODE key[=value]:Effect... key[:Effect]-... [--overwrite]
+//	node add NAME [--label k=v]... [--taint k=v:Effect]... [--cpu 2] [--memory 4Gi] [--pods 110]
+//	node remove NAME
+//	node reboot NAME --downtime 60s
+//	httping SERVICE [-c N] [-i INTERVAL]
+//
+// -n/--namespace is accepted everywhere. TYPE is any name kubectl resolves for
+// the simulated resources: po/pod/pods, deploy/deployment(s), rs/replicaset(s),
+// ds/daemonset(s), svc/service(s), no/node(s), ns/namespace(s), Kind names and
+// resource.group forms (deployments.apps); TYPE/NAME works wherever TYPE NAME
+// does. Flags follow kubectl's (pflag) syntax: --flag=value, --flag value,
+// -l value, interspersed with arguments, -- ending flags.
+//
+// The line is split into words as a POSIX shell would (quotes and backslash
+// escapes); shell variables, command substitution, pipes and redirections are
+// refused with an error saying so, since a step is one command.
+//
+// A command kubectl would refuse before reaching the server fails with a
+// *UsageError whose text is kubectl's, e.g. `error: required flag(s)
+// "replicas" not set` or `error: the server doesn't have a resource type
+// "deploymnt"`. The refusals that need the cluster's state (a label that
+// already has a value, an object not found, a drain blocked by daemon pods)
+// are the runner's to detect; this package provides their constructors
+// (LabelOverwrite, NotFound, DrainRefused...) and success lines (Done, Deleted,
+// RolloutDone...) so that the runner words them exactly like kubectl.
+//
+// The edit step takes PATH=VALUE pairs (spec.selector.enabled=VALUE) where
+// VALUE is YAML after shell unquoting: `spec.selector.enabled=yes` is the
+// YAML boolean that `kubectl edit` refuses, `spec.selector.enabled='"yes"'`
+// the string. Command.EditPatch turns the pairs into a YAML merge patch.
+package kubectl

@@ -1,0 +1,1078 @@
+package kubectl
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/kubesim/kubesim/model/labels"
+	"github.com/spf13/pflag"
+	yaml "go.yaml.in/yaml/v3"
+	"k8s.io/apimachinery/pkg/api/resource"
+)
+
+// Verb is the command a step runs.
+type Verb string
+
+// Verbs: kubectl's, and kubesim's own node and probe steps.
+const (
+	Apply            Verb = "apply"
+	CreateDeployment Verb = "create deployment"
+	Run              Verb = "run"
+	Expose           Verb = "expose"
+	Scale            Verb = "scale"
+	Label            Verb = "label"
+	Annotate         Verb = "annotate"
+	SetSelector      Verb = "set selector"
+	SetImage         Verb = "set image"
+	Patch            Verb = "patch"
+	Edit             Verb = "edit"
+	Delete           Verb = "delete"
+	Get              Verb = "get"
+	Describe         Verb = "describe"
+	RolloutRestart   Verb = "rollout restart"
+	RolloutStatus    Verb = "rollout status"
+	Cordon           Verb = "cordon"
+	Uncordon         Verb = "uncordon"
+	Drain            Verb = "drain"
+	Taint            Verb = "taint"
+	NodeAdd          Verb = "node add"
+	NodeRemove       Verb = "node remove"
+	NodeReboot       Verb = "node reboot"
+	HTTPing          Verb = "httping"
+)
+
+// KeyValue is one label, annotation or selector entry to set.
+type KeyValue struct{ Key, Value string }
+
+// TaintSpec is a node taint as `kubectl taint` writes it: key[=value]:Effect.
+// For a removal Effect may be "" (every effect of the key).
+type TaintSpec struct{ Key, Value, Effect string }
+
+func (t TaintSpec) String() string {
+	s := t.Key
+	if t.Value != "" {
+		s += "=" + t.Value
+	}
+	if t.Effect != "" {
+		s += ":" + t.Effect
+	}
+	return s
+}
+
+// FieldEdit is one field set by an edit step: Path is the dotted field path
+// (spec.selector.enabled), Value the YAML text given for it, unparsed so that
+// an unquoted yes is refused as `kubectl edit` refuses it.
+type FieldEdit struct{ Path, Value string }
+
+// Command is one parsed step, ready for the runner to apply. Fields not used
+// by the verb keep their zero value (or the default noted).
+type Command struct {
+	Line string // the step as written
+	Verb Verb
+	// Targets are the objects or types named: TYPE NAME..., TYPE/NAME...,
+	// TYPE[,TYPE...]. A Target with Name "" means every object of the type
+	// that matches Selector (or all of them with --all). Commands on nodes
+	// (cordon, drain, node ...) and httping name their target here too.
+	Targets []Target
+
+	Namespace     string // -n; "" means the default namespace
+	AllNamespaces bool   // -A
+	Selector      string // -l, validated label selector syntax
+	All           bool   // --all
+	Output        string // -o: "", wide, yaml, json, name
+	Watch         bool   // get -w
+
+	Files    []string // apply/delete -f
+	Validate bool     // apply: false with --validate=false (default true)
+
+	Overwrite bool       // label/annotate/taint --overwrite
+	Set       []KeyValue // label/annotate changes, set selector entries, node add --label
+	Remove    []string   // label/annotate KEY-
+
+	Replicas   int32  // scale --replicas, create deployment --replicas (-1 when not given)
+	Image      string // create deployment/run --image (create deployment: the first image)
+	Images     []string
+	Containers []KeyValue // set image CONTAINER=IMAGE
+	Port       int32      // expose/create deployment/run --port (0 when not given)
+	TargetPort string     // expose --target-port
+	Type       string     // expose --type: ClusterIP, NodePort, LoadBalancer
+	Name       string     // expose --name
+	Args       []string   // create deployment/run: command after --
+
+	Patch     string      // patch -p, as given (JSON or YAML)
+	PatchType string      // patch --type: strategic (default), merge, json
+	Edits     []FieldEdit // edit
+
+	GracePeriod      int64 // delete/drain --grace-period (-1 when not given)
+	Force            bool  // delete/drain --force
+	IgnoreDaemonSets bool  // drain --ignore-daemonsets
+	DeleteEmptyDir   bool  // drain --delete-emptydir-data
+
+	Taints      []TaintSpec // taint, node add --taint
+	TaintRemove []TaintSpec // taint KEY[:Effect]-
+
+	CPU, Memory, PodsCapacity resource.Quantity // node add (zero when not given)
+	Downtime                  time.Duration     // node reboot --downtime
+	Count                     int               // httping -c (0: until the run ends)
+	Interval                  time.Duration     // httping -i (default 1s)
+}
+
+// UsageError is a command kubectl would refuse before talking to the server.
+// Its text is kubectl's: "error: ..." and, for flag errors, the help hint.
+type UsageError struct {
+	Verb Verb
+	Msg  string // without the "error: " prefix
+	// Hint is "See 'kubectl scale -h' for help and examples" where kubectl
+	// prints it.
+	Hint string
+}
+
+func (e *UsageError) Error() string {
+	s := "error: " + e.Msg
+	if e.Hint != "" {
+		s += "\n" + e.Hint
+	}
+	return s
+}
+
+func usage(v Verb, format string, args ...any) error {
+	return &UsageError{Verb: v, Msg: fmt.Sprintf(format, args...),
+		Hint: fmt.Sprintf("See 'kubectl %s -h' for help and examples", v)}
+}
+
+func plain(v Verb, format string, args ...any) error {
+	return &UsageError{Verb: v, Msg: fmt.Sprintf(format, args...)}
+}
+
+// Parse parses one step: a kubectl command line (with or without the leading
+// "kubectl" or "k") or a kubesim step (node add|remove|reboot, httping).
+func Parse(line string) (Command, error) {
+	words, err := Split(line)
+	if err != nil {
+		return Command{}, &UsageError{Msg: err.Error()}
+	}
+	if len(words) > 0 && (words[0] == "kubectl" || words[0] == "k") {
+		words = words[1:]
+	}
+	if len(words) == 0 {
+		return Command{}, &UsageError{Msg: "empty step: expected a kubectl command (apply, get, label, scale...) or node/httping"}
+	}
+	c := Command{Line: line, Replicas: -1, GracePeriod: -1, Validate: true}
+	verb, rest := words[0], words[1:]
+	switch verb {
+	case "create", "rollout", "set", "node":
+		if len(rest) == 0 || strings.HasPrefix(rest[0], "-") {
+			return c, usage(Verb(verb), "%s needs a subcommand: %s", verb, subcommands[verb])
+		}
+		sub := verb + " " + rest[0]
+		if !knownVerbs[Verb(sub)] {
+			return c, &UsageError{Verb: Verb(verb), Msg: fmt.Sprintf("unknown command %q for \"kubectl %s\"; kubesim supports: %s", rest[0], verb, subcommands[verb])}
+		}
+		c.Verb, rest = Verb(sub), rest[1:]
+	default:
+		if !knownVerbs[Verb(verb)] {
+			return c, &UsageError{Msg: fmt.Sprintf("unknown command %q for \"kubectl\"; kubesim supports: %s", verb, verbList())}
+		}
+		c.Verb = Verb(verb)
+	}
+	err = parseVerb(&c, rest)
+	return c, err
+}
+
+var subcommands = map[string]string{
+	"create":  "deployment",
+	"rollout": "restart, status",
+	"set":     "selector, image",
+	"node":    "add, remove, reboot",
+}
+
+var knownVerbs = map[Verb]bool{}
+
+func init() {
+	for _, v := range []Verb{Apply, CreateDeployment, Run, Expose, Scale, Label, Annotate, SetSelector, SetImage, Patch, Edit,
+		Delete, Get, Describe, RolloutRestart, RolloutStatus, Cordon, Uncordon, Drain, Taint, NodeAdd, NodeRemove, NodeReboot, HTTPing} {
+		knownVerbs[v] = true
+	}
+}
+
+func verbList() string {
+	seen := map[string]bool{}
+	var out []string
+	for v := range knownVerbs {
+		w, _, _ := strings.Cut(string(v), " ")
+		if !seen[w] {
+			seen[w] = true
+			out = append(out, w)
+		}
+	}
+	sort.Strings(out)
+	return strings.Join(out, ", ")
+}
+
+// flags builds the verb's flag set; common flags are added for every verb.
+func newFlags(c *Command) *pflag.FlagSet {
+	fs := pflag.NewFlagSet(string(c.Verb), pflag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.SortFlags = false
+	fs.StringVarP(&c.Namespace, "namespace", "n", "", "")
+	return fs
+}
+
+func parseVerb(c *Command, args []string) error {
+	fs := newFlags(c)
+	var (
+		validate  string
+		labelsCSV string
+		nodeLabel []string
+		nodeTaint []string
+		cpu, mem  string
+		podsCap   string
+		port      string
+		replicas  int32
+		exposeSel string
+		interval  string
+	)
+	switch c.Verb {
+	case Apply:
+		fs.StringSliceVarP(&c.Files, "filename", "f", nil, "")
+		fs.StringVar(&validate, "validate", "strict", "")
+		fs.Lookup("validate").NoOptDefVal = "strict"
+		fs.StringVarP(&c.Output, "output", "o", "", "")
+	case CreateDeployment:
+		fs.StringSliceVar(&c.Images, "image", nil, "")
+		fs.Int32Var(&replicas, "replicas", 1, "")
+		fs.StringVar(&port, "port", "", "")
+	case Run:
+		fs.StringVar(&c.Image, "image", "", "")
+		fs.StringVarP(&labelsCSV, "labels", "l", "", "")
+		fs.StringVar(&port, "port", "", "")
+	case Expose:
+		fs.StringVar(&port, "port", "", "")
+		fs.StringVar(&c.TargetPort, "target-port", "", "")
+		fs.StringVar(&c.Type, "type", "", "")
+		fs.StringVar(&c.Name, "name", "", "")
+		fs.StringVarP(&exposeSel, "selector", "l", "", "")
+	case Scale:
+		fs.Int32Var(&replicas, "replicas", -1, "")
+		fs.StringVarP(&c.Selector, "selector", "l", "", "")
+		fs.BoolVar(&c.All, "all", false, "")
+	case Label, Annotate:
+		fs.StringVarP(&c.Selector, "selector", "l", "", "")
+		fs.BoolVar(&c.All, "all", false, "")
+		fs.BoolVar(&c.Overwrite, "overwrite", false, "")
+		fs.BoolVarP(&c.AllNamespaces, "all-namespaces", "A", false, "")
+	case SetSelector:
+		fs.BoolVar(&c.All, "all", false, "")
+	case SetImage:
+		fs.StringVarP(&c.Selector, "selector", "l", "", "")
+		fs.BoolVar(&c.All, "all", false, "")
+	case Patch:
+		fs.StringVarP(&c.Patch, "patch", "p", "", "")
+		fs.StringVar(&c.PatchType, "type", "strategic", "")
+	case Edit:
+	case Delete:
+		fs.StringSliceVarP(&c.Files, "filename", "f", nil, "")
+		fs.StringVarP(&c.Selector, "selector", "l", "", "")
+		fs.BoolVar(&c.All, "all", false, "")
+		fs.Int64Var(&c.GracePeriod, "grace-period", -1, "")
+		fs.BoolVar(&c.Force, "force", false, "")
+		now := fs.Bool("now", false, "")
+		defer func() {
+			if *now && c.GracePeriod < 0 {
+				c.GracePeriod = 1
+			}
+		}()
+		fs.BoolP("wait", "", true, "")
+	case Get, Describe:
+		fs.StringVarP(&c.Selector, "selector", "l", "", "")
+		fs.BoolVarP(&c.AllNamespaces, "all-namespaces", "A", false, "")
+		if c.Verb == Get {
+			fs.StringVarP(&c.Output, "output", "o", "", "")
+			fs.BoolVarP(&c.Watch, "watch", "w", false, "")
+			fs.Bool("show-labels", false, "")
+		}
+	case RolloutRestart:
+		fs.StringVarP(&c.Selector, "selector", "l", "", "")
+	case RolloutStatus:
+		fs.BoolVarP(&c.Watch, "watch", "w", true, "")
+		fs.Duration("timeout", 0, "")
+	case Cordon, Uncordon:
+		fs.StringVarP(&c.Selector, "selector", "l", "", "")
+	case Drain:
+		fs.StringVarP(&c.Selector, "selector", "l", "", "")
+		fs.BoolVar(&c.IgnoreDaemonSets, "ignore-daemonsets", false, "")
+		fs.BoolVar(&c.Force, "force", false, "")
+		fs.Int64Var(&c.GracePeriod, "grace-period", -1, "")
+		fs.BoolVar(&c.DeleteEmptyDir, "delete-emptydir-data", false, "")
+		fs.BoolVar(&c.DeleteEmptyDir, "delete-local-data", false, "")
+		fs.Lookup("delete-local-data").Deprecated = "use --delete-emptydir-data"
+		fs.Duration("timeout", 0, "")
+	case Taint:
+		fs.StringVarP(&c.Selector, "selector", "l", "", "")
+		fs.BoolVar(&c.All, "all", false, "")
+		fs.BoolVar(&c.Overwrite, "overwrite", false, "")
+	case NodeAdd:
+		fs.StringArrayVar(&nodeLabel, "label", nil, "")
+		fs.StringArrayVar(&nodeTaint, "taint", nil, "")
+		fs.StringVar(&cpu, "cpu", "", "")
+		fs.StringVar(&mem, "memory", "", "")
+		fs.StringVar(&podsCap, "pods", "", "")
+	case NodeRemove:
+	case NodeReboot:
+		fs.DurationVar(&c.Downtime, "downtime", 0, "")
+	case HTTPing:
+		fs.IntVarP(&c.Count, "count", "c", 0, "")
+		fs.StringVarP(&interval, "interval", "i", "1s", "")
+	}
+	if err := fs.Parse(args); err != nil {
+		return &UsageError{Verb: c.Verb, Msg: err.Error(), Hint: fmt.Sprintf("See 'kubectl %s --help' for usage.", c.Verb)}
+	}
+	pos := fs.Args()
+	if dash := fs.ArgsLenAtDash(); dash >= 0 {
+		c.Args = pos[dash:]
+		pos = pos[:dash]
+		if c.Verb != CreateDeployment && c.Verb != Run {
+			return usage(c.Verb, "unexpected arguments after --: %s", strings.Join(c.Args, " "))
+		}
+	}
+	if c.Selector != "" {
+		if _, err := labels.Parse(c.Selector); err != nil {
+			return plain(c.Verb, "unable to parse requirement: %v", err)
+		}
+	}
+	if fs.Changed("replicas") {
+		c.Replicas = replicas
+	} else if c.Verb == CreateDeployment {
+		c.Replicas = 1
+	}
+
+	switch c.Verb {
+	case Apply:
+		switch validate {
+		case "strict", "true", "warn":
+			c.Validate = true
+		case "ignore", "false":
+			c.Validate = false
+		default:
+			return plain(c.Verb, "invalid - validate option %q; must be one of: strict (or true), warn, ignore (or false)", validate)
+		}
+		if len(c.Files) == 0 {
+			return usage(c.Verb, "must specify one of -f and -k")
+		}
+		if len(pos) > 0 {
+			return usage(c.Verb, "Unexpected args: %v", pos)
+		}
+		return checkOutput(c, []string{"", "name", "yaml", "json"})
+	case CreateDeployment:
+		if len(pos) != 1 {
+			return usage(c.Verb, "exactly one NAME is required, got %d", len(pos))
+		}
+		c.Targets = []Target{{Deployments, pos[0]}}
+		if len(c.Images) == 0 {
+			return usage(c.Verb, "required flag(s) \"image\" not set")
+		}
+		c.Image = c.Images[0]
+		if len(c.Images) > 1 && len(c.Args) > 0 {
+			return plain(c.Verb, "cannot specify multiple --image options and command")
+		}
+		if c.Replicas < 0 {
+			return plain(c.Verb, "--replicas must be greater than or equal to 0")
+		}
+		if err := parsePort(c, port, "port"); err != nil {
+			return err
+		}
+		return checkName(c, pos[0], "a lowercase RFC 1123 subdomain")
+	case Run:
+		if len(pos) < 1 {
+			return usage(c.Verb, "NAME is required for run")
+		}
+		c.Targets = []Target{{Pods, pos[0]}}
+		c.Args = append(pos[1:], c.Args...)
+		if c.Image == "" {
+			return usage(c.Verb, "required flag(s) \"image\" not set")
+		}
+		if labelsCSV != "" {
+			for _, kv := range strings.Split(labelsCSV, ",") {
+				k, v, ok := strings.Cut(kv, "=")
+				if !ok {
+					return plain(c.Verb, "invalid label spec: %s", kv)
+				}
+				if err := checkLabel(k, v); err != nil {
+					return plain(c.Verb, "%v", err)
+				}
+				c.Set = append(c.Set, KeyValue{k, v})
+			}
+		}
+		if err := parsePort(c, port, "port"); err != nil {
+			return err
+		}
+		return checkName(c, pos[0], "a lowercase RFC 1123 subdomain")
+	case Expose:
+		if err := parseTargets(c, pos, false); err != nil {
+			return err
+		}
+		if len(c.Targets) == 0 {
+			return usage(c.Verb, "You must provide one or more resources by argument or filename.")
+		}
+		for _, t := range c.Targets {
+			switch t.Resource {
+			case Deployments, ReplicaSets, Services, Pods:
+			default:
+				return plain(c.Verb, "cannot expose a %s", t.Resource.Kind())
+			}
+			if t.Name == "" {
+				return plain(c.Verb, "resource(s) were provided, but no name was specified")
+			}
+		}
+		if exposeSel != "" {
+			for _, kv := range strings.Split(exposeSel, ",") {
+				k, v, ok := strings.Cut(kv, "=")
+				if !ok {
+					return plain(c.Verb, "invalid selector %q: expected key=value pairs", exposeSel)
+				}
+				c.Set = append(c.Set, KeyValue{strings.TrimSpace(k), strings.TrimSpace(v)})
+			}
+		}
+		switch c.Type {
+		case "", "ClusterIP", "NodePort", "LoadBalancer":
+		default:
+			return plain(c.Verb, "invalid service type %q: supported values: ClusterIP, NodePort, LoadBalancer", c.Type)
+		}
+		return parsePort(c, port, "port")
+	case Scale:
+		if err := parseTargets(c, pos, false); err != nil {
+			return err
+		}
+		if c.Replicas < 0 {
+			if fs.Changed("replicas") {
+				return plain(c.Verb, "The --replicas=COUNT flag is required, and COUNT must be greater than or equal to 0")
+			}
+			return usage(c.Verb, "required flag(s) \"replicas\" not set")
+		}
+		if len(c.Targets) == 0 {
+			return usage(c.Verb, "You must provide one or more resources by argument or filename.")
+		}
+		for _, t := range c.Targets {
+			if t.Resource != Deployments && t.Resource != ReplicaSets {
+				return plain(c.Verb, "no scaler has been implemented for {%q %q}", resources[t.Resource].group, t.Resource.Kind())
+			}
+		}
+		return needNames(c)
+	case Label, Annotate:
+		noun := "label"
+		if c.Verb == Annotate {
+			noun = "annotation"
+		}
+		var res, changes []string
+		for _, a := range pos {
+			isChange := strings.Contains(a, "=") || strings.HasSuffix(a, "-")
+			switch {
+			case isChange:
+				changes = append(changes, a)
+			case len(changes) > 0:
+				return usage(c.Verb, "all resources must be specified before %s changes: %s", noun, a)
+			default:
+				res = append(res, a)
+			}
+		}
+		if len(res) == 0 {
+			return usage(c.Verb, "one or more resources must be specified as <resource> <name> or <resource>/<name>")
+		}
+		if len(changes) == 0 {
+			return usage(c.Verb, "at least one %s update is required", noun)
+		}
+		if err := parseChanges(c, changes, noun); err != nil {
+			return err
+		}
+		if err := parseTargets(c, res, false); err != nil {
+			return err
+		}
+		return needNames(c)
+	case SetSelector:
+		if len(pos) < 2 {
+			return usage(c.Verb, "one or more resources and a selector expression must be specified, e.g. kubectl set selector svc rng app=rng,enabled=yes")
+		}
+		expr := pos[len(pos)-1]
+		if err := parseTargets(c, pos[:len(pos)-1], false); err != nil {
+			return err
+		}
+		for _, kv := range strings.Split(expr, ",") {
+			k, v, ok := strings.Cut(kv, "=")
+			if !ok || strings.TrimSpace(k) == "" {
+				return plain(c.Verb, "invalid selector expression %q: expected key=value[,key=value...]", expr)
+			}
+			k, v = strings.TrimSpace(k), strings.TrimSpace(v)
+			if err := checkLabel(k, v); err != nil {
+				return plain(c.Verb, "%v", err)
+			}
+			c.Set = append(c.Set, KeyValue{k, v})
+		}
+		return needNames(c)
+	case SetImage:
+		var res []string
+		for _, a := range pos {
+			if k, v, ok := strings.Cut(a, "="); ok {
+				if k == "" || v == "" {
+					return plain(c.Verb, "invalid image spec %q: expected CONTAINER=IMAGE", a)
+				}
+				c.Containers = append(c.Containers, KeyValue{k, v})
+			} else if len(c.Containers) > 0 {
+				return usage(c.Verb, "all resources must be specified before image changes: %s", a)
+			} else {
+				res = append(res, a)
+			}
+		}
+		if len(c.Containers) == 0 {
+			return usage(c.Verb, "at least one image update is required")
+		}
+		if err := parseTargets(c, res, false); err != nil {
+			return err
+		}
+		return needNames(c)
+	case Patch:
+		if err := parseTargets(c, pos, false); err != nil {
+			return err
+		}
+		if len(c.Targets) != 1 || c.Targets[0].Name == "" {
+			return usage(c.Verb, "patch requires exactly one TYPE NAME or TYPE/NAME")
+		}
+		if !fs.Changed("patch") || strings.TrimSpace(c.Patch) == "" {
+			return usage(c.Verb, "must specify --patch or --patch-file containing the contents of the patch")
+		}
+		switch c.PatchType {
+		case "strategic", "merge", "json":
+		default:
+			return plain(c.Verb, "--type must be one of [json merge strategic], not %q", c.PatchType)
+		}
+		return checkPatch(c)
+	case Edit:
+		var res []string
+		for _, a := range pos {
+			if p, v, ok := strings.Cut(a, "="); ok && strings.Contains(p, ".") {
+				c.Edits = append(c.Edits, FieldEdit{p, v})
+			} else if len(c.Edits) > 0 {
+				return usage(c.Verb, "all resources must be specified before field changes: %s", a)
+			} else {
+				res = append(res, a)
+			}
+		}
+		if err := parseTargets(c, res, false); err != nil {
+			return err
+		}
+		if len(c.Targets) != 1 || c.Targets[0].Name == "" {
+			return usage(c.Verb, "edit requires exactly one TYPE NAME or TYPE/NAME")
+		}
+		if len(c.Edits) == 0 {
+			return usage(c.Verb, "kubesim edits are non-interactive: give the fields to change as PATH=VALUE, e.g. kubectl edit service rng spec.selector.enabled='\"yes\"'")
+		}
+		for _, e := range c.Edits {
+			if err := checkEditPath(e.Path); err != nil {
+				return plain(c.Verb, "%v", err)
+			}
+		}
+		_, err := c.EditPatch()
+		if err != nil {
+			return plain(c.Verb, "%v", err)
+		}
+		return nil
+	case Delete:
+		if len(c.Files) > 0 {
+			if len(pos) > 0 {
+				return plain(c.Verb, "Unexpected args: %v", pos)
+			}
+			return nil
+		}
+		if len(pos) == 0 {
+			return usage(c.Verb, "You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'")
+		}
+		if err := parseTargets(c, pos, false); err != nil {
+			return err
+		}
+		if c.All && c.Selector != "" {
+			return plain(c.Verb, "cannot set --all and --selector at the same time")
+		}
+		if c.GracePeriod < -1 {
+			return plain(c.Verb, "--grace-period must be -1 or greater")
+		}
+		if c.Force && c.GracePeriod < 0 {
+			c.GracePeriod = 0
+		}
+		return needNames(c)
+	case Get, Describe:
+		if len(pos) == 0 {
+			if c.Verb == Describe {
+				return usage(c.Verb, "You must specify the type of resource to describe. Use \"kubectl api-resources\" for a complete list of supported resources.")
+			}
+			return usage(c.Verb, "You must specify the type of resource to get. Use \"kubectl api-resources\" for a complete list of supported resources.")
+		}
+		if err := parseTargets(c, pos, true); err != nil {
+			return err
+		}
+		if c.Verb == Get {
+			return checkOutput(c, []string{"", "wide", "yaml", "json", "name"})
+		}
+		return nil
+	case RolloutRestart, RolloutStatus:
+		if err := parseTargets(c, pos, false); err != nil {
+			return err
+		}
+		if len(c.Targets) == 0 {
+			return usage(c.Verb, "required resource not specified")
+		}
+		for _, t := range c.Targets {
+			if t.Resource != Deployments && t.Resource != DaemonSets {
+				what := "restarter"
+				if c.Verb == RolloutStatus {
+					what = "status viewer"
+				}
+				return plain(c.Verb, "no %s has been implemented for %s", what, t.Resource.Kind())
+			}
+		}
+		if c.Verb == RolloutStatus && (len(c.Targets) != 1 || c.Targets[0].Name == "") {
+			return plain(c.Verb, "rollout status requires exactly one resource, e.g. deployment/rng")
+		}
+		return needNames(c)
+	case Cordon, Uncordon, Drain:
+		if len(pos) == 0 && c.Selector == "" {
+			return usage(c.Verb, "USAGE: %s NODE [flags]", c.Verb)
+		}
+		if len(pos) > 1 {
+			return usage(c.Verb, "USAGE: %s NODE [flags]", c.Verb)
+		}
+		for _, n := range pos {
+			c.Targets = append(c.Targets, Target{Nodes, n})
+		}
+		if len(pos) == 0 {
+			c.Targets = []Target{{Nodes, ""}}
+		}
+		return nil
+	case Taint:
+		var res, changes []string
+		for _, a := range pos {
+			if strings.Contains(a, "=") || strings.Contains(a, ":") || strings.HasSuffix(a, "-") {
+				changes = append(changes, a)
+			} else if len(changes) > 0 {
+				return usage(c.Verb, "all resources must be specified before taint changes: %s", a)
+			} else {
+				res = append(res, a)
+			}
+		}
+		if len(res) == 0 {
+			return usage(c.Verb, "one or more resources must be specified as <resource> <name> or <resource>/<name>")
+		}
+		if err := parseTargets(c, res, false); err != nil {
+			return err
+		}
+		for _, t := range c.Targets {
+			if t.Resource != Nodes {
+				return plain(c.Verb, "resource type %s is not supported: taints apply to nodes", t.Resource)
+			}
+		}
+		if len(changes) == 0 {
+			return usage(c.Verb, "at least one taint update is required")
+		}
+		for _, s := range changes {
+			if strings.HasSuffix(s, "-") {
+				t, err := parseTaint(strings.TrimSuffix(s, "-"), true)
+				if err != nil {
+					return plain(c.Verb, "%v", err)
+				}
+				c.TaintRemove = append(c.TaintRemove, t)
+				continue
+			}
+			t, err := parseTaint(s, false)
+			if err != nil {
+				return plain(c.Verb, "%v", err)
+			}
+			c.Taints = append(c.Taints, t)
+		}
+		for _, a := range c.Taints {
+			for _, r := range c.TaintRemove {
+				if a.Key == r.Key && (r.Effect == "" || r.Effect == a.Effect) {
+					return plain(c.Verb, "can not both modify and remove the following taint(s) in the same command: %s", r)
+				}
+			}
+		}
+		return needNames(c)
+	case NodeAdd, NodeRemove, NodeReboot:
+		if len(pos) != 1 {
+			return &UsageError{Verb: c.Verb, Msg: fmt.Sprintf("%s needs exactly one NODE name, got %d", c.Verb, len(pos))}
+		}
+		c.Targets = []Target{{Nodes, pos[0]}}
+		if err := checkName(c, pos[0], "a lowercase RFC 1123 subdomain"); err != nil {
+			return err
+		}
+		if c.Verb == NodeReboot && c.Downtime <= 0 {
+			return &UsageError{Verb: c.Verb, Msg: "node reboot needs --downtime, the time the node is down (e.g. --downtime 60s)"}
+		}
+		for _, l := range nodeLabel {
+			k, v, ok := strings.Cut(l, "=")
+			if !ok {
+				return &UsageError{Verb: c.Verb, Msg: fmt.Sprintf("invalid --label %q: expected key=value", l)}
+			}
+			if err := checkLabel(k, v); err != nil {
+				return &UsageError{Verb: c.Verb, Msg: err.Error()}
+			}
+			c.Set = append(c.Set, KeyValue{k, v})
+		}
+		for _, s := range nodeTaint {
+			t, err := parseTaint(s, false)
+			if err != nil {
+				return &UsageError{Verb: c.Verb, Msg: "--taint: " + err.Error()}
+			}
+			c.Taints = append(c.Taints, t)
+		}
+		for _, q := range []struct {
+			s    string
+			dst  *resource.Quantity
+			flag string
+		}{{cpu, &c.CPU, "cpu"}, {mem, &c.Memory, "memory"}, {podsCap, &c.PodsCapacity, "pods"}} {
+			if q.s == "" {
+				continue
+			}
+			v, err := resource.ParseQuantity(q.s)
+			if err != nil || v.Sign() <= 0 {
+				return &UsageError{Verb: c.Verb, Msg: fmt.Sprintf("invalid --%s %q: expected a positive quantity (e.g. --cpu 2, --cpu 3500m, --memory 4Gi, --pods 110)", q.flag, q.s)}
+			}
+			*q.dst = v
+		}
+		return nil
+	case HTTPing:
+		if len(pos) != 1 {
+			return &UsageError{Verb: c.Verb, Msg: fmt.Sprintf("httping needs exactly one SERVICE name, got %d", len(pos))}
+		}
+		name := pos[0]
+		if r, n, ok := strings.Cut(name, "/"); ok {
+			if res, found := LookupResource(r); !found || res != Services {
+				return &UsageError{Verb: c.Verb, Msg: fmt.Sprintf("httping probes a Service, not %q", name)}
+			}
+			name = n
+		}
+		c.Targets = []Target{{Services, name}}
+		if c.Count < 0 {
+			return &UsageError{Verb: c.Verb, Msg: "-c must be 0 (until the run ends) or a positive count"}
+		}
+		d, err := time.ParseDuration(interval)
+		if err != nil {
+			if f, ferr := strconv.ParseFloat(interval, 64); ferr == nil {
+				d, err = time.Duration(f*float64(time.Second)), nil
+			}
+		}
+		if err != nil || d <= 0 {
+			return &UsageError{Verb: c.Verb, Msg: fmt.Sprintf("invalid -i %q: expected a positive interval (e.g. 1s, 200ms, 0.5)", interval)}
+		}
+		c.Interval = d
+		return nil
+	}
+	return nil
+}
+
+func checkOutput(c *Command, allowed []string) error {
+	for _, a := range allowed {
+		if c.Output == a {
+			return nil
+		}
+	}
+	return plain(c.Verb, "unable to match a printer suitable for the output format %q, allowed formats are: %s", c.Output, strings.Join(allowed[1:], ","))
+}
+
+func parsePort(c *Command, s, flag string) error {
+	if s == "" {
+		return nil
+	}
+	p, err := strconv.Atoi(s)
+	if err != nil || p < 1 || p > 65535 {
+		return plain(c.Verb, "invalid --%s %q: must be a port number between 1 and 65535", flag, s)
+	}
+	c.Port = int32(p)
+	return nil
+}
+
+func checkName(c *Command, name, what string) error {
+	if !dnsSubdomain(name) {
+		return plain(c.Verb, "invalid name %q: must be %s (lowercase letters, digits, '-' and '.', starting and ending with a letter or digit)", name, what)
+	}
+	return nil
+}
+
+func dnsSubdomain(s string) bool {
+	if s == "" || len(s) > 253 {
+		return false
+	}
+	for _, part := range strings.Split(s, ".") {
+		if part == "" || part[0] == '-' || part[len(part)-1] == '-' {
+			return false
+		}
+		for i := 0; i < len(part); i++ {
+			ch := part[i]
+			if !(ch >= 'a' && ch <= 'z' || ch >= '0' && ch <= '9' || ch == '-') {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func checkLabel(k, v string) error {
+	if err := labels.ValidateKey(k); err != nil {
+		return err
+	}
+	return labels.ValidateValue(v)
+}
+
+// parseTargets reads TYPE NAME..., TYPE/NAME... and TYPE[,TYPE...] forms.
+func parseTargets(c *Command, pos []string, multiType bool) error {
+	if len(pos) == 0 {
+		return nil
+	}
+	if strings.Contains(pos[0], "/") {
+		for _, p := range pos {
+			r, n, ok := strings.Cut(p, "/")
+			if !ok {
+				return plain(c.Verb, "there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. 'kubectl %s resource/<resource_name>' instead of 'kubectl %s resource resource/<resource_name>'", c.Verb, c.Verb)
+			}
+			if n == "" {
+				return plain(c.Verb, "arguments in resource/name form must have a single resource and name")
+			}
+			res, found := LookupResource(r)
+			if !found {
+				return unknownResource(r)
+			}
+			if res == All {
+				return plain(c.Verb, "arguments in resource/name form must have a single resource and name")
+			}
+			c.Targets = append(c.Targets, Target{res, n})
+		}
+		return nil
+	}
+	types := strings.Split(pos[0], ",")
+	if len(types) > 1 && !multiType && len(pos) > 1 {
+		return plain(c.Verb, "arguments in resource/name form must have a single resource and name")
+	}
+	var rs []Resource
+	for _, t := range types {
+		res, found := LookupResource(t)
+		if !found {
+			return unknownResource(t)
+		}
+		if res == All && c.Verb != Get && c.Verb != Delete && c.Verb != Describe {
+			return unknownResource(t)
+		}
+		rs = append(rs, res)
+	}
+	for _, n := range pos[1:] {
+		if strings.Contains(n, "/") {
+			return plain(c.Verb, "there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. 'kubectl %s resource/<resource_name>' instead of 'kubectl %s resource resource/<resource_name>'", c.Verb, c.Verb)
+		}
+	}
+	for _, r := range rs {
+		if len(pos) == 1 {
+			c.Targets = append(c.Targets, Target{r, ""})
+			continue
+		}
+		for _, n := range pos[1:] {
+			c.Targets = append(c.Targets, Target{r, n})
+		}
+	}
+	return nil
+}
+
+// needNames refuses a command that names a type but no object, no selector
+// and not --all, as kubectl's resource builder does.
+func needNames(c *Command) error {
+	for _, t := range c.Targets {
+		if t.Name == "" && c.Selector == "" && !c.All {
+			return plain(c.Verb, "resource(s) were provided, but no name was specified")
+		}
+		if t.Name != "" && (c.Selector != "" || c.All) {
+			if c.All {
+				return plain(c.Verb, "setting 'all' parameter but found a non empty selector.")
+			}
+			return plain(c.Verb, "name cannot be provided when a selector is specified")
+		}
+	}
+	return nil
+}
+
+// parseChanges reads label/annotation changes KEY=VALUE and KEY-.
+func parseChanges(c *Command, changes []string, noun string) error {
+	set := map[string]bool{}
+	for _, s := range changes {
+		if strings.Contains(s, "=") {
+			parts := strings.Split(s, "=")
+			if noun == "label" && len(parts) != 2 {
+				return usage(c.Verb, "invalid label spec: %s", s)
+			}
+			k, v, _ := strings.Cut(s, "=")
+			if noun == "label" {
+				if err := labels.ValidateValue(v); err != nil {
+					return usage(c.Verb, "invalid label value: %q: %v", s, err)
+				}
+			}
+			if err := labels.ValidateKey(k); err != nil {
+				return usage(c.Verb, "invalid %s spec: %s: %v", noun, s, err)
+			}
+			c.Set = append(c.Set, KeyValue{k, v})
+			set[k] = true
+			continue
+		}
+		k := strings.TrimSuffix(s, "-")
+		if err := labels.ValidateKey(k); err != nil {
+			return usage(c.Verb, "invalid %s spec: %s: %v", noun, s, err)
+		}
+		c.Remove = append(c.Remove, k)
+	}
+	var both []string
+	for _, k := range c.Remove {
+		if set[k] {
+			both = append(both, k)
+		}
+	}
+	if len(both) > 0 {
+		return usage(c.Verb, "can not both modify and remove the following %s(s) in the same command: %s", noun, strings.Join(both, ", "))
+	}
+	return nil
+}
+
+// parseTaint reads key[=value]:Effect (a removal may omit :Effect).
+func parseTaint(s string, removal bool) (TaintSpec, error) {
+	var t TaintSpec
+	kv, effect, hasEffect := strings.Cut(s, ":")
+	if !hasEffect && !removal {
+		return t, fmt.Errorf("invalid taint spec: %v, unknown taint spec format: expected key[=value]:Effect", s)
+	}
+	t.Key, t.Value, _ = strings.Cut(kv, "=")
+	t.Effect = effect
+	if removal && strings.Contains(kv, "=") {
+		// kubectl accepts key=value:Effect- and ignores the value.
+		t.Value = ""
+	}
+	if err := labels.ValidateKey(t.Key); err != nil {
+		return t, fmt.Errorf("invalid taint spec: %v, %v", s, err)
+	}
+	if t.Value != "" {
+		if err := labels.ValidateValue(t.Value); err != nil {
+			return t, fmt.Errorf("invalid taint spec: %v, %v", s, err)
+		}
+	}
+	switch t.Effect {
+	case "NoSchedule", "PreferNoSchedule", "NoExecute":
+	case "":
+		if !removal {
+			return t, fmt.Errorf("invalid taint spec: %v, unknown taint spec format: expected key[=value]:Effect", s)
+		}
+	default:
+		return t, fmt.Errorf("invalid taint effect: %v, unsupported taint effect", t.Effect)
+	}
+	return t, nil
+}
+
+// checkPatch checks that a patch parses (JSON or YAML, as kubectl accepts it).
+func checkPatch(c *Command) error {
+	var n yaml.Node
+	if err := yaml.Unmarshal([]byte(c.Patch), &n); err != nil {
+		return plain(c.Verb, "unable to parse %q: %v", c.Patch, err)
+	}
+	if len(n.Content) == 0 {
+		return usage(c.Verb, "must specify --patch or --patch-file containing the contents of the patch")
+	}
+	top := n.Content[0]
+	if c.PatchType == "json" {
+		if top.Kind != yaml.SequenceNode {
+			return plain(c.Verb, "unable to parse %q: a JSON patch is a list of operations, e.g. [{\"op\": \"replace\", \"path\": \"/spec/replicas\", \"value\": 3}]", c.Patch)
+		}
+		return nil
+	}
+	if top.Kind != yaml.MappingNode {
+		return plain(c.Verb, "unable to parse %q: a %s patch is a mapping (a partial object)", c.Patch, c.PatchType)
+	}
+	return nil
+}
+
+func checkEditPath(p string) error {
+	for _, part := range strings.Split(p, ".") {
+		if part == "" {
+			return fmt.Errorf("invalid field path %q: empty part", p)
+		}
+	}
+	return nil
+}
+
+// EditPatch returns the edit step's changes as a YAML merge patch (a partial
+// object), keeping each value's YAML text as written so that the runner's
+// strict decoding refuses an unquoted yes like kubectl edit does. A field
+// path part may be quoted with [..] for keys that contain dots:
+// metadata.labels[app.kubernetes.io/name]=rng.
+func (c Command) EditPatch() (string, error) {
+	root := &yaml.Node{Kind: yaml.MappingNode}
+	for _, e := range c.Edits {
+		parts, err := splitPath(e.Path)
+		if err != nil {
+			return "", err
+		}
+		var val yaml.Node
+		if err := yaml.Unmarshal([]byte(e.Value), &val); err != nil {
+			return "", fmt.Errorf("invalid value for %s: %v", e.Path, err)
+		}
+		v := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null", Value: "null"}
+		if len(val.Content) > 0 {
+			v = val.Content[0]
+		}
+		m := root
+		for i, p := range parts {
+			var next *yaml.Node
+			for j := 0; j+1 < len(m.Content); j += 2 {
+				if m.Content[j].Value == p {
+					next = m.Content[j+1]
+				}
+			}
+			if i == len(parts)-1 {
+				if next != nil {
+					return "", fmt.Errorf("field %s given twice", e.Path)
+				}
+				m.Content = append(m.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: p, Style: yaml.DoubleQuotedStyle}, v)
+				break
+			}
+			if next == nil {
+				next = &yaml.Node{Kind: yaml.MappingNode}
+				m.Content = append(m.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: p, Style: yaml.DoubleQuotedStyle}, next)
+			} else if next.Kind != yaml.MappingNode {
+				return "", fmt.Errorf("field %s conflicts with another edit", e.Path)
+			}
+			m = next
+		}
+	}
+	out, err := yaml.Marshal(root)
+	if err != nil {
+		return "", err
+	}
+	return string(out), nil
+}
+
+func splitPath(p string) ([]string, error) {
+	var parts []string
+	for p != "" {
+		if p[0] == '[' {
+			end := strings.IndexByte(p, ']')
+			if end < 0 {
+				return nil, errors.New("unterminated [ in field path")
+			}
+			parts = append(parts, p[1:end])
+			p = strings.TrimPrefix(p[end+1:], ".")
+			continue
+		}
+		i := strings.IndexAny(p, ".[")
+		if i < 0 {
+			parts = append(parts, p)
+			break
+		}
+		parts = append(parts, p[:i])
+		p = strings.TrimPrefix(p[i:], ".")
+	}
+	return parts, nil
+}
