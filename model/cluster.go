@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"sort"
+	"strconv"
+	"time"
 
 	"github.com/kubesim/kubesim/sim"
 )
@@ -21,22 +23,29 @@ type Node struct {
 	Ready bool
 	// Removed is true once the node object is deleted.
 	Removed bool
+	// NotReadyAt is when the node lifecycle controller last marked the node
+	// NotReady (Unknown); ReadyAt when it last saw it Ready again.
+	NotReadyAt, ReadyAt sim.Time
 
-	images map[string]bool // images pulled on this node
-	pods   []*Pod          // pods bound here, in binding order
+	images     map[string]sim.Time // image -> time its pull ends (cached once <= now)
+	pullFreeAt sim.Time            // the kubelet pulls one image at a time
+	pods       []*Pod              // pods bound here, in binding order
+	seq        int                 // creation order
+
+	req, nonzero Resources // requests of the bound pods: actual, and with defaults for scoring
+	hbBase       sim.Time  // time of the kubelet's first heartbeat since it last started
+	hbPhase      sim.Time  // offset of its heartbeats within the status update period
+	monitorTimer sim.Timer // the node lifecycle controller's pending transition
+	gcTimer      sim.Timer
+	taintQueued  bool // waiting for the rate-limited NoExecute taint
 }
 
 // Pods returns the pods bound to the node that are not gone, in binding order.
 func (n *Node) Pods() []*Pod { return n.pods }
 
-// Allocated is the sum of the requests of the pods bound to the node.
-func (n *Node) Allocated() Resources {
-	var r Resources
-	for _, p := range n.pods {
-		r = r.Add(p.effectiveRequests())
-	}
-	return r
-}
+// Allocated is the sum of the requests of the pods bound to the node (pods
+// without requests count as zero, as in the scheduler's fit filter).
+func (n *Node) Allocated() Resources { return n.req }
 
 // HasTaint reports whether the node has a taint with key and effect.
 func (n *Node) HasTaint(key string, effect TaintEffect) bool {
@@ -51,14 +60,16 @@ func (n *Node) HasTaint(key string, effect TaintEffect) bool {
 // Pod is a pod. Pods are never reused: a deleted pod stays in the cluster's table
 // with Gone set, so that measurements can refer to it.
 type Pod struct {
-	ID        int
-	Name      string
-	Namespace string
-	Labels    map[string]string
-	Owner     *OwnerRef
-	Spec      PodSpec
-	NodeName  string
-	Phase     PodPhase
+	ID          int
+	Name        string
+	Namespace   string
+	Labels      map[string]string
+	Annotations map[string]string
+	// Owner is the controller ownerReference (nil for an orphan).
+	Owner    *OwnerRef
+	Spec     PodSpec
+	NodeName string
+	Phase    PodPhase
 	// HasIP is true once the pod sandbox exists on its node.
 	HasIP bool
 	// Running is true while the container runs.
@@ -75,16 +86,66 @@ type Pod struct {
 	Started    sim.Time
 	ReadyAt    sim.Time
 	DeletedAt  sim.Time
+	GoneAt     sim.Time
 	Restarts   int
 	generation int // bumped on every container (re)start, to invalidate old timers
 
 	app app // the workload model running in the pod's container, if any
+
+	node       *Node
+	rs         *ReplicaSet
+	ds         *DaemonSet
+	uid        uint64 // random, the last tie-break of scale-down
+	evictTimer sim.Timer
+	evictAt    sim.Time
+	graceTimer sim.Timer
+	queued     bool // in the scheduler's queues
 }
 
+// Node returns the node the pod is bound to, or nil.
+func (p *Pod) Node() *Node { return p.node }
+
+// IsDaemon reports whether a DaemonSet owns the pod.
+func (p *Pod) IsDaemon() bool { return p.ds != nil }
+
+// effectiveRequests is what the pod asks of its node for the fit filter.
 func (p *Pod) effectiveRequests() Resources {
 	r := p.Spec.Requests
 	r.Pods = 1
 	return r
+}
+
+// Scheduler defaults for pods without requests (DefaultMilliCPURequest,
+// DefaultMemoryRequest), used when scoring.
+const (
+	defaultMilliCPURequest = 100
+	defaultMemoryRequest   = 200 << 20
+)
+
+// nonzeroRequests is the pod's requests with the scheduler's defaults for unset
+// CPU or memory, used by the LeastAllocated score.
+func (p *Pod) nonzeroRequests() Resources {
+	r := p.effectiveRequests()
+	if r.MilliCPU == 0 {
+		r.MilliCPU = defaultMilliCPURequest
+	}
+	if r.Memory == 0 {
+		r.Memory = defaultMemoryRequest
+	}
+	return r
+}
+
+// deletionCost is the controller.kubernetes.io/pod-deletion-cost annotation.
+func (p *Pod) deletionCost() int64 {
+	v, ok := p.Annotations[AnnotationDeletionCost]
+	if !ok {
+		return 0
+	}
+	n, err := strconv.ParseInt(v, 10, 32)
+	if err != nil {
+		return 0
+	}
+	return n
 }
 
 // Service is a v1 Service with a map selector. A nil selector selects no pods.
@@ -113,6 +174,10 @@ type Cluster struct {
 	svcByName   map[string]*Service
 	deployments []*Deployment
 	deployByNm  map[string]*Deployment
+	replicasets []*ReplicaSet
+	rsByName    map[string]*ReplicaSet
+	daemonsets  []*DaemonSet
+	dsByName    map[string]*DaemonSet
 
 	nameRand  *rand.Rand
 	lbRand    *rand.Rand
@@ -120,28 +185,38 @@ type Cluster struct {
 	dataPath  // the lead's data-path state (net.go)
 	schedRand *rand.Rand
 
-	d            dists
-	schedPending bool
+	uidRand *rand.Rand
+	hbRand  *rand.Rand
+
+	d     dists
+	sched schedulerState
+	nlc   nodeLifecycleState
 	// Observers are told about pod changes (for measurements).
 	podObservers []func(p *Pod)
 }
 
 type dists struct {
 	controllerSync, scheduling, imagePull, containerStart, endpointProp sim.Dist
+	apiCall                                                             sim.Dist
 	sameNode, crossNode                                                 sim.Dist
 	workerSleep, rng, rngRoot, hasher, redis                            sim.Dist
 }
 
 // NewCluster returns an empty cluster on engine e.
 func NewCluster(e *sim.Engine, cfg Config) *Cluster {
+	cfg.Timings = cfg.Timings.withDefaults()
 	c := &Cluster{
 		E: e, Cfg: cfg,
 		nodeByName: map[string]*Node{}, podByName: map[string]*Pod{},
 		svcByName: map[string]*Service{}, deployByNm: map[string]*Deployment{},
+		rsByName: map[string]*ReplicaSet{}, dsByName: map[string]*DaemonSet{},
 		nameRand:  e.Stream("names"),
 		schedRand: e.Stream("scheduler"),
 		lbRand:    e.Stream("kube-proxy"),
+		uidRand:   e.Stream("pod-uid"),
+		hbRand:    e.Stream("node-heartbeat"),
 	}
+	c.sched.c = c
 	bind := func(name string, s sim.DistSpec) sim.Dist { return s.New(e.Stream("dist/" + name)) }
 	t, n, w := cfg.Timings, cfg.Network, cfg.Workload
 	c.d = dists{
@@ -150,6 +225,7 @@ func NewCluster(e *sim.Engine, cfg Config) *Cluster {
 		imagePull:      bind("image-pull", t.ImagePull),
 		containerStart: bind("container-start", t.ContainerStart),
 		endpointProp:   bind("endpoint-propagation", t.EndpointPropagation),
+		apiCall:        bind("api-call", t.APICall),
 		sameNode:       bind("net-same-node", n.SameNode),
 		crossNode:      bind("net-cross-node", n.CrossNode),
 		workerSleep:    bind("worker-sleep", w.WorkerSleep),
@@ -228,136 +304,232 @@ func (c *Cluster) Service(name string) *Service {
 	return s
 }
 
-// AddNode adds a ready node. Its hostname label is set.
-func (c *Cluster) AddNode(name string, labels map[string]string, taints []Taint, capacity Resources) (*Node, error) {
-	if c.Node(name) != nil {
-		return nil, fmt.Errorf("nodes %q already exists", name)
-	}
-	l := copyLabels(labels)
-	if l == nil {
-		l = map[string]string{}
-	}
-	l[LabelHostname] = name
-	if capacity.Pods == 0 {
-		capacity.Pods = 110
-	}
-	n := &Node{Name: name, Labels: l, Taints: append([]Taint(nil), taints...), Capacity: capacity,
-		Up: true, Ready: true, images: map[string]bool{}}
-	for i := range n.Taints {
-		n.Taints[i].Added = c.Now()
-	}
-	c.nodes = append(c.nodes, n)
-	c.nodeByName[name] = n
-	c.Rec.nodeChanged(n)
-	c.kickScheduler()
-	return n, nil
-}
-
 // randSuffix returns a suffix in Kubernetes' generateName alphabet.
 func (c *Cluster) randSuffix(n int) string {
-	const alphabet = "bcdfghjklmnpqrstvwxz2456789"
 	b := make([]byte, n)
 	for i := range b {
-		b[i] = alphabet[c.nameRand.IntN(len(alphabet))]
+		b[i] = nameAlphabet[c.nameRand.IntN(len(nameAlphabet))]
 	}
 	return string(b)
 }
 
-// CreatePod creates a pod object; the scheduler places it. name may end in "-" to
-// have a random suffix generated.
+// CreatePod creates a pod object as `kubectl run` or apply would; the scheduler
+// places it (or, with spec.nodeName set, the kubelet of that node runs it). name
+// may end in "-" to have a random suffix generated (generateName). owner must be
+// nil: pods get an owner only from a controller (a matching orphan is adopted).
 func (c *Cluster) CreatePod(name string, labels map[string]string, spec PodSpec, owner *OwnerRef) (*Pod, error) {
-	if len(name) > 0 && name[len(name)-1] == '-' {
+	if owner != nil {
+		return nil, fmt.Errorf("pod %q: ownerReferences are set by controllers; create the pod without an owner and a matching ReplicaSet or DaemonSet adopts it", name)
+	}
+	if name == "" {
+		return nil, fmt.Errorf("pod: a name is required")
+	}
+	if len(name) > 0 && name[len(name)-1] != '-' && c.Pod(name) != nil {
+		return nil, fmt.Errorf("pods %q already exists", name)
+	}
+	if spec.Image == "" {
+		return nil, fmt.Errorf("pod %q: spec.containers[0].image: Required value", name)
+	}
+	p := c.newPod(name, labels, nil, spec)
+	c.offerOrphan(p)
+	return p, nil
+}
+
+// newPod creates the pod object: admission (DefaultTolerationSeconds), the
+// store, then the scheduler queue.
+func (c *Cluster) newPod(name string, labels, annotations map[string]string, spec PodSpec) *Pod {
+	if name[len(name)-1] == '-' {
 		for {
 			cand := name + c.randSuffix(5)
-			if c.podByName[cand] == nil {
+			if q := c.podByName[cand]; q == nil || q.Gone {
 				name = cand
 				break
 			}
 		}
-	} else if c.Pod(name) != nil {
-		return nil, fmt.Errorf("pods %q already exists", name)
 	}
 	if spec.GracePeriod == 0 {
 		spec.GracePeriod = c.Cfg.Timings.GracePeriod
 	}
-	p := &Pod{ID: len(c.pods), Name: name, Namespace: "default", Labels: copyLabels(labels), Owner: owner,
-		Spec: spec, Phase: PodPending, Created: c.Now()}
+	spec = spec.clone()
+	c.addDefaultTolerations(&spec)
+	p := &Pod{ID: len(c.pods), Name: name, Namespace: "default", Labels: copyLabels(labels),
+		Annotations: copyLabels(annotations), Spec: spec, Phase: PodPending, Created: c.Now(),
+		uid: c.uidRand.Uint64()}
 	if p.Labels == nil {
 		p.Labels = map[string]string{}
 	}
 	c.pods = append(c.pods, p)
 	c.podByName[name] = p
 	c.podChanged(p)
-	c.kickScheduler()
-	return p, nil
+	c.enqueuePod(p)
+	return p
 }
 
-// podChanged tells the endpoint machinery and observers that p changed.
+// addDefaultTolerations is the DefaultTolerationSeconds admission plugin: a pod
+// that does not tolerate the not-ready / unreachable NoExecute taints gets
+// tolerations for them with tolerationSeconds 300.
+func (c *Cluster) addDefaultTolerations(s *PodSpec) {
+	secs := int64(c.Cfg.Timings.DefaultTolerationSeconds / time.Second)
+	for _, key := range []string{TaintNotReady, TaintUnreachable} {
+		taint := Taint{Key: key, Effect: NoExecute}
+		if !tolerates(s.Tolerations, taint) {
+			s.Tolerations = append(s.Tolerations, Toleration{Key: key, Operator: "Exists", Effect: NoExecute, Seconds: Seconds(secs)})
+		}
+	}
+}
+
+// podChanged tells the endpoint machinery, the controllers and observers that p
+// changed (labels, Ready, IP, phase, termination).
 func (c *Cluster) podChanged(p *Pod) {
 	for _, s := range c.services {
 		if !s.Deleted {
 			c.syncEndpoint(s, p)
 		}
 	}
+	c.notifyOwner(p)
 	for _, f := range c.podObservers {
 		f(p)
 	}
 }
 
-// SetPodLabels replaces the pod's labels.
+// notifyOwner queues a sync of the pod's controller (and of the Deployment above
+// a ReplicaSet), as their pod informers do.
+func (c *Cluster) notifyOwner(p *Pod) {
+	switch {
+	case p.rs != nil:
+		c.enqueueReplicaSet(p.rs)
+		if p.rs.deploy != nil {
+			c.enqueueDeployment(p.rs.deploy)
+		}
+	case p.ds != nil:
+		c.enqueueDaemonSet(p.ds)
+	}
+}
+
+// SetPodLabels replaces the pod's labels (kubectl label). A pod whose labels stop
+// matching its controller's selector is released at the controller's next sync
+// and keeps running as an orphan; an orphan that matches a controller is adopted.
 func (c *Cluster) SetPodLabels(p *Pod, labels map[string]string) {
+	if p.Gone {
+		return
+	}
 	p.Labels = copyLabels(labels)
 	if p.Labels == nil {
 		p.Labels = map[string]string{}
 	}
 	c.podChanged(p)
-	c.controllersPodRelabelled(p)
+	if p.Owner == nil {
+		c.offerOrphan(p)
+	}
 }
 
-// DeletePod starts graceful termination of p: the pod becomes a terminating
-// endpoint, and after its grace period its container is killed and it is gone.
-// The workload models of DockerCoins ignore SIGTERM (they run as PID 1 without a
-// handler), so they keep serving until killed.
-func (c *Cluster) DeletePod(p *Pod) {
+// SetPodAnnotations replaces the pod's annotations (kubectl annotate), e.g. the
+// pod-deletion-cost.
+func (c *Cluster) SetPodAnnotations(p *Pod, annotations map[string]string) {
+	p.Annotations = copyLabels(annotations)
+}
+
+// offerOrphan queues p for adoption by every controller whose selector matches
+// it; the first to sync claims it.
+func (c *Cluster) offerOrphan(p *Pod) {
+	if p.Owner != nil || p.Gone || p.Terminating {
+		return
+	}
+	for _, rs := range c.replicasets {
+		if !rs.Deleted && rs.Selector.MatchesMap(p.Labels) {
+			rs.adoptQ = append(rs.adoptQ, p)
+			c.enqueueReplicaSet(rs)
+		}
+	}
+	for _, ds := range c.daemonsets {
+		if !ds.Deleted && ds.Selector.MatchesMap(p.Labels) {
+			ds.adoptQ = append(ds.adoptQ, p)
+			c.enqueueDaemonSet(ds)
+		}
+	}
+}
+
+// DeletePod starts graceful termination of p with its own grace period
+// (kubectl delete pod).
+func (c *Cluster) DeletePod(p *Pod) { c.DeletePodGrace(p, -1) }
+
+// DeletePodGrace deletes p with the given grace period (negative: the pod's
+// terminationGracePeriodSeconds; 0 with force: at once). The pod becomes a
+// terminating endpoint; after the grace period its container is killed and it
+// is gone. The DockerCoins services ignore SIGTERM (PID 1 without a handler), so
+// they serve until killed. A pod whose node is down stays Terminating until the
+// node comes back or is removed, as the kubelet must confirm the deletion.
+func (c *Cluster) DeletePodGrace(p *Pod, grace sim.Time) {
 	if p.Gone || p.Terminating {
 		return
 	}
+	if grace < 0 {
+		grace = p.Spec.GracePeriod
+	}
 	p.Terminating = true
 	p.DeletedAt = c.Now()
-	if !p.Running || p.NodeName == "" {
+	c.E.Cancel(p.evictTimer)
+	n := p.node
+	switch {
+	case n == nil:
+		c.removePod(p) // never scheduled: deleted at once
+		return
+	case !n.Up:
+		c.podChanged(p) // the kubelet will finish it when the node returns
+		return
+	case !p.Running || grace == 0:
 		c.removePod(p)
 		return
 	}
 	c.podChanged(p)
-	c.controllersPodDeleted(p)
-	c.E.After(p.Spec.GracePeriod, sim.HandlerFunc(func(*sim.Engine, int64) { c.removePod(p) }), 0)
+	p.graceTimer = c.E.After(grace, sim.HandlerFunc(func(*sim.Engine, int64) { c.removePod(p) }), 0)
 }
 
 // removePod makes p gone at once: its container stops (requests it holds fail),
-// it leaves its node and every endpoint.
+// it leaves its node, its controller and every endpoint.
 func (c *Cluster) removePod(p *Pod) {
 	if p.Gone {
 		return
 	}
-	wasTerminating := p.Terminating && p.DeletedAt < c.Now()
 	c.stopContainer(p)
+	c.E.Cancel(p.evictTimer)
+	c.E.Cancel(p.graceTimer)
 	p.Gone, p.Terminating, p.Ready, p.HasIP = true, true, false, false
+	p.GoneAt = c.Now()
 	if p.DeletedAt == 0 {
 		p.DeletedAt = c.Now()
 	}
-	if n := c.nodeByName[p.NodeName]; n != nil {
+	if n := p.node; n != nil {
 		for i, q := range n.pods {
 			if q == p {
 				n.pods = append(n.pods[:i], n.pods[i+1:]...)
 				break
 			}
 		}
+		n.req = n.req.Sub(p.effectiveRequests())
+		n.nonzero = n.nonzero.Sub(p.nonzeroRequests())
+		c.Rec.nodeChanged(n)
 	}
 	c.podChanged(p)
-	if !wasTerminating {
-		c.controllersPodDeleted(p)
+	switch {
+	case p.rs != nil:
+		p.rs.pods = removePodFrom(p.rs.pods, p)
+	case p.ds != nil:
+		p.ds.pods = removePodFrom(p.ds.pods, p)
 	}
-	c.kickScheduler()
+	// Capacity was freed: pods waiting for it are tried again.
+	c.moveAllToActive()
+}
+
+func removePodFrom(ps []*Pod, p *Pod) []*Pod {
+	for i, q := range ps {
+		if q == p {
+			copy(ps[i:], ps[i+1:])
+			ps[len(ps)-1] = nil
+			return ps[:len(ps)-1]
+		}
+	}
+	return ps
 }
 
 // Deployments returns the Deployments that exist, in creation order.
@@ -380,7 +552,7 @@ func (c *Cluster) Deployment(name string) *Deployment {
 	return d
 }
 
-// podsOnNode counts the live pods bound to each node, for reports.
+// PodsPerNode lists the live pods bound to each node, sorted, for reports.
 func (c *Cluster) PodsPerNode() map[string][]string {
 	out := map[string][]string{}
 	for _, n := range c.Nodes() {

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/kubesim/kubesim/sim"
@@ -8,14 +9,42 @@ import (
 
 // Timings are the control-plane and kubelet delays the model applies. Defaults
 // follow Kubernetes' defaults and SLOs; every one can be set from a scenario.
+//
+//	field                     default   Kubernetes source
+//	ControllerSync            20 ms     informer watch delivery + workqueue + reconcile (ms in a small cluster)
+//	APICall                   5 ms      one API write (create/delete) of a controller; slow-start batches wait for it
+//	Scheduling                10 ms     one scheduling cycle incl. the binding call; cycles are sequential
+//	ImagePull                 3 s       pull of a small image; kubelet serializeImagePulls=true: one pull at a time per node,
+//	                                    then cached per node and image (imagePullPolicy IfNotPresent)
+//	ContainerStart            800 ms    sandbox + container start; pod startup SLO p99 <= 5 s excluding image pull
+//	EndpointPropagation       50 ms     EndpointSlice controller (batch period 0) + watch to kube-proxy
+//	ProxyMinSync              1 s       kube-proxy --iptables-min-sync-period / minSyncPeriod
+//	GracePeriod               30 s      terminationGracePeriodSeconds default
+//	NodeStatusUpdate          10 s      kubelet node lease renew interval (nodeLeaseDurationSeconds 40 x 0.25)
+//	NodeMonitorPeriod         5 s       kube-controller-manager --node-monitor-period
+//	NodeMonitorGracePeriod    40 s      --node-monitor-grace-period (40 s up to v1.31, 50 s since v1.32)
+//	DefaultTolerationSeconds  300 s     admission plugin DefaultTolerationSeconds (not-ready/unreachable NoExecute)
+//	NodeEvictionRate          0.1/s     --node-eviction-rate: nodes NoExecute-tainted per second in a healthy zone
+//	PodGCQuarantine           40 s      PodGC: pods bound to a deleted node are deleted after this quarantine,
+//	PodGCPeriod               20 s      checked every gcCheckPeriod
+//
+// A readiness probe's defaults are Kubernetes' too (initialDelaySeconds 0,
+// periodSeconds 10, successThreshold 1, failureThreshold 3); a pod without a
+// probe is Ready as soon as its container runs.
 type Timings struct {
 	// ControllerSync is how long a controller takes to act on a change it watches
 	// (watch delivery plus reconcile).
 	ControllerSync sim.DistSpec
-	// Scheduling is the time from a pod's creation (or a retry) to its binding.
+	// APICall is the latency of one API write by a controller. ReplicaSet and
+	// DaemonSet controllers create pods in slow-start batches of 1, 2, 4, ...,
+	// each batch waiting for the previous one.
+	APICall sim.DistSpec
+	// Scheduling is the time the scheduler spends on one pod (a scheduling cycle
+	// and its binding). Pods are scheduled one after another, each decision seeing
+	// the previous bindings.
 	Scheduling sim.DistSpec
 	// ImagePull is the pull time of an image not yet on the node; pulls are cached
-	// per node and image.
+	// per node and image, and a node pulls one image at a time.
 	ImagePull sim.DistSpec
 	// ContainerStart is from binding (or end of pull) to the container running.
 	ContainerStart sim.DistSpec
@@ -27,6 +56,86 @@ type Timings struct {
 	ProxyMinSync sim.Time
 	// GracePeriod is terminationGracePeriodSeconds when the pod spec sets none.
 	GracePeriod sim.Time
+	// NodeStatusUpdate is the kubelet's heartbeat (node lease renewal) period.
+	NodeStatusUpdate sim.Time
+	// NodeMonitorPeriod is how often the node lifecycle controller checks nodes.
+	NodeMonitorPeriod sim.Time
+	// NodeMonitorGracePeriod is how long a node may go without a heartbeat
+	// before it is marked NotReady (Unknown).
+	NodeMonitorGracePeriod sim.Time
+	// DefaultTolerationSeconds is the tolerationSeconds given to pods for the
+	// not-ready and unreachable NoExecute taints.
+	DefaultTolerationSeconds sim.Time
+	// NodeEvictionRate is how many nodes per second the node lifecycle
+	// controller NoExecute-taints in a healthy zone. A zone whose nodes are all
+	// NotReady is in full disruption and gets no eviction taints; one with at least
+	// 3 and 55% NotReady is in partial disruption: 0.01/s in a cluster above 50
+	// nodes, none in a smaller one.
+	NodeEvictionRate float64
+	// PodGCQuarantine and PodGCPeriod: PodGC deletes the pods of a deleted node
+	// once the node has been gone for the quarantine, on its periodic check.
+	PodGCQuarantine sim.Time
+	PodGCPeriod     sim.Time
+}
+
+// withDefaults fills unset (zero) fields from DefaultConfig, so that a Config
+// written before a field existed keeps working.
+func (t Timings) withDefaults() Timings {
+	d := DefaultConfig().Timings
+	if t.ControllerSync.Kind == "" {
+		t.ControllerSync = d.ControllerSync
+	}
+	if t.APICall.Kind == "" {
+		t.APICall = d.APICall
+	}
+	if t.Scheduling.Kind == "" {
+		t.Scheduling = d.Scheduling
+	}
+	if t.ImagePull.Kind == "" {
+		t.ImagePull = d.ImagePull
+	}
+	if t.ContainerStart.Kind == "" {
+		t.ContainerStart = d.ContainerStart
+	}
+	if t.EndpointPropagation.Kind == "" {
+		t.EndpointPropagation = d.EndpointPropagation
+	}
+	for _, f := range []struct{ v, d *sim.Time }{
+		{&t.GracePeriod, &d.GracePeriod}, {&t.NodeStatusUpdate, &d.NodeStatusUpdate},
+		{&t.NodeMonitorPeriod, &d.NodeMonitorPeriod}, {&t.NodeMonitorGracePeriod, &d.NodeMonitorGracePeriod},
+		{&t.DefaultTolerationSeconds, &d.DefaultTolerationSeconds},
+		{&t.PodGCQuarantine, &d.PodGCQuarantine}, {&t.PodGCPeriod, &d.PodGCPeriod},
+	} {
+		if *f.v == 0 {
+			*f.v = *f.d
+		}
+	}
+	if t.NodeEvictionRate == 0 {
+		t.NodeEvictionRate = d.NodeEvictionRate
+	}
+	return t
+}
+
+// Validate reports the first timing that cannot be used, naming the field.
+func (t Timings) Validate() error {
+	for _, f := range []struct {
+		name string
+		v    sim.Time
+	}{
+		{"ProxyMinSync", t.ProxyMinSync}, {"GracePeriod", t.GracePeriod},
+		{"NodeStatusUpdate", t.NodeStatusUpdate}, {"NodeMonitorPeriod", t.NodeMonitorPeriod},
+		{"NodeMonitorGracePeriod", t.NodeMonitorGracePeriod},
+		{"DefaultTolerationSeconds", t.DefaultTolerationSeconds},
+		{"PodGCQuarantine", t.PodGCQuarantine}, {"PodGCPeriod", t.PodGCPeriod},
+	} {
+		if f.v < 0 {
+			return fmt.Errorf("timings: %s is %v; it must not be negative", f.name, f.v)
+		}
+	}
+	if t.NodeEvictionRate < 0 {
+		return fmt.Errorf("timings: NodeEvictionRate is %g; it must not be negative (nodes per second)", t.NodeEvictionRate)
+	}
+	return nil
 }
 
 // Network is the latency of one network hop.
@@ -68,13 +177,21 @@ func DefaultConfig() Config {
 	ms := time.Millisecond
 	return Config{
 		Timings: Timings{
-			ControllerSync:      sim.Const(20 * ms),
-			Scheduling:          sim.Const(30 * ms),
-			ImagePull:           sim.Const(3 * time.Second),
-			ContainerStart:      sim.Const(800 * ms),
-			EndpointPropagation: sim.Const(50 * ms),
-			ProxyMinSync:        time.Second,
-			GracePeriod:         30 * time.Second,
+			ControllerSync:           sim.Const(20 * ms),
+			APICall:                  sim.Const(5 * ms),
+			Scheduling:               sim.Const(10 * ms),
+			ImagePull:                sim.Const(3 * time.Second),
+			ContainerStart:           sim.Const(800 * ms),
+			EndpointPropagation:      sim.Const(50 * ms),
+			ProxyMinSync:             time.Second,
+			GracePeriod:              30 * time.Second,
+			NodeStatusUpdate:         10 * time.Second,
+			NodeMonitorPeriod:        5 * time.Second,
+			NodeMonitorGracePeriod:   40 * time.Second,
+			DefaultTolerationSeconds: 300 * time.Second,
+			NodeEvictionRate:         0.1,
+			PodGCQuarantine:          40 * time.Second,
+			PodGCPeriod:              20 * time.Second,
 		},
 		Network: Network{
 			SameNode:       sim.Const(50 * time.Microsecond),

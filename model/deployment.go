@@ -2,161 +2,604 @@ package model
 
 import (
 	"fmt"
-	"hash/fnv"
+	"math"
 	"sort"
+	"time"
 
+	"github.com/kubesim/kubesim/model/labels"
 	"github.com/kubesim/kubesim/sim"
 )
 
-// Deployment is an apps/v1 Deployment: it keeps Replicas pods of its template.
+// Deployment strategy types.
+const (
+	RollingUpdate = "RollingUpdate"
+	Recreate      = "Recreate"
+	OnDelete      = "OnDelete" // DaemonSet only
+)
+
+// DeploymentStrategy is spec.strategy. Nil MaxSurge / MaxUnavailable default to
+// 25% (surge rounded up, unavailable rounded down).
+type DeploymentStrategy struct {
+	Type           string // RollingUpdate (default) or Recreate
+	MaxSurge       *IntOrPercent
+	MaxUnavailable *IntOrPercent
+}
+
+// Deployment is an apps/v1 Deployment: it manages ReplicaSets, one per pod
+// template (told apart by pod-template-hash), and rolls pods from the old ones
+// to the new one.
 type Deployment struct {
-	Name     string
+	Name string
+	// Selector is the equality part of the label selector (kubectl expose uses it).
 	Selector map[string]string
-	Labels   map[string]string // template labels
-	Spec     PodSpec
-	Replicas int
-	Deleted  bool
+	// LabelSelector is the full selector.
+	LabelSelector *labels.Selector
+	Template      PodTemplate
+	Replicas      int
+	Strategy      DeploymentStrategy
+	// RevisionHistoryLimit is how many old ReplicaSets with no replicas are kept.
+	RevisionHistoryLimit int
+	MinReadySeconds      sim.Time
+	Deleted              bool
+	CreatedAt            sim.Time
 
-	hash string
-	// syncing is true while a reconcile is scheduled.
-	syncing bool
+	hash        string
+	rs          []*ReplicaSet // owned, in creation order
+	syncPending bool
 }
 
-// templateHash is the pod-template-hash: a stable hash of the template.
-func templateHash(labels map[string]string, spec PodSpec) string {
-	h := fnv.New32a()
-	for _, k := range sortedKeys(labels) {
-		fmt.Fprintf(h, "%s=%s,", k, labels[k])
-	}
-	fmt.Fprintf(h, "%s|%v", spec.Image, spec.Requests)
-	const alphabet = "bcdfghjklmnpqrstvwxz2456789"
-	v := h.Sum32()
-	b := make([]byte, 10)
-	for i := range b {
-		b[i] = alphabet[v%uint32(len(alphabet))]
-		v = v/uint32(len(alphabet)) + uint32(i)*2654435761
-	}
-	return string(b)
+// DeploymentSpec is what CreateDeploymentSpec needs.
+type DeploymentSpec struct {
+	Name string
+	// Replicas nil means 1.
+	Replicas *int
+	// Selector nil means the template labels (as kubectl create deployment does).
+	Selector *labels.Selector
+	Template PodTemplate
+	Strategy DeploymentStrategy
+	// RevisionHistoryLimit nil means 10.
+	RevisionHistoryLimit *int
+	MinReadySeconds      sim.Time
 }
 
-// CreateDeployment creates a Deployment (as `kubectl create deployment` or apply).
-func (c *Cluster) CreateDeployment(name string, labels map[string]string, spec PodSpec, replicas int) (*Deployment, error) {
-	if c.Deployment(name) != nil {
-		return nil, fmt.Errorf(`deployments.apps %q already exists`, name)
+// Labels returns the template labels.
+func (d *Deployment) Labels() map[string]string { return d.Template.Labels }
+
+// ReplicaSets returns the Deployment's ReplicaSets, oldest first.
+func (d *Deployment) ReplicaSets() []*ReplicaSet { return append([]*ReplicaSet(nil), d.rs...) }
+
+// NewReplicaSet returns the ReplicaSet of the current template, or nil.
+func (d *Deployment) NewReplicaSet() *ReplicaSet {
+	for _, rs := range d.rs {
+		if rs.hash == d.hash {
+			return rs
+		}
+	}
+	return nil
+}
+
+func (s DeploymentStrategy) validate(name string) error {
+	switch s.Type {
+	case RollingUpdate:
+		surge, unav := s.MaxSurge, s.MaxUnavailable
+		for _, v := range []struct {
+			f string
+			v *IntOrPercent
+		}{{"maxSurge", surge}, {"maxUnavailable", unav}} {
+			if v.v != nil && v.v.Value < 0 {
+				return fmt.Errorf("deployment %q: spec.strategy.rollingUpdate.%s: Invalid value: %s: must be greater than or equal to 0", name, v.f, v.v)
+			}
+		}
+		if unav != nil && unav.Percent && unav.Value > 100 {
+			return fmt.Errorf("deployment %q: spec.strategy.rollingUpdate.maxUnavailable: Invalid value: %s: must not be greater than 100%%", name, unav)
+		}
+		if surge != nil && unav != nil && surge.Value == 0 && unav.Value == 0 {
+			return fmt.Errorf("deployment %q: spec.strategy.rollingUpdate.maxUnavailable: Invalid value: 0: may not be 0 when `maxSurge` is 0", name)
+		}
+	case Recreate:
+		if s.MaxSurge != nil || s.MaxUnavailable != nil {
+			return fmt.Errorf("deployment %q: spec.strategy.rollingUpdate: Forbidden: may not be specified when strategy `type` is 'Recreate'", name)
+		}
+	default:
+		return fmt.Errorf("deployment %q: spec.strategy.type: Unsupported value: %q: supported values: \"Recreate\", \"RollingUpdate\"", name, s.Type)
+	}
+	return nil
+}
+
+func (s DeploymentStrategy) withDefaults() DeploymentStrategy {
+	if s.Type == "" {
+		s.Type = RollingUpdate
+	}
+	if s.Type == RollingUpdate {
+		if s.MaxSurge == nil {
+			s.MaxSurge = Percent(25)
+		}
+		if s.MaxUnavailable == nil {
+			s.MaxUnavailable = Percent(25)
+		}
+	}
+	return s
+}
+
+// CreateDeployment creates a Deployment as `kubectl create deployment` does:
+// selector and template labels are labels.
+func (c *Cluster) CreateDeployment(name string, lbls map[string]string, spec PodSpec, replicas int) (*Deployment, error) {
+	return c.CreateDeploymentSpec(DeploymentSpec{Name: name, Replicas: &replicas,
+		Template: PodTemplate{Labels: lbls, Spec: spec}})
+}
+
+// CreateDeploymentSpec creates a Deployment from a full spec (kubectl apply).
+func (c *Cluster) CreateDeploymentSpec(s DeploymentSpec) (*Deployment, error) {
+	replicas := 1
+	if s.Replicas != nil {
+		replicas = *s.Replicas
 	}
 	if replicas < 0 {
-		return nil, fmt.Errorf("deployment %q: replicas must be >= 0, got %d", name, replicas)
+		return nil, fmt.Errorf("deployment %q: spec.replicas: Invalid value: %d: must be greater than or equal to 0", s.Name, replicas)
 	}
-	d := &Deployment{Name: name, Selector: copyLabels(labels), Labels: copyLabels(labels), Spec: spec, Replicas: replicas}
-	d.hash = templateHash(labels, spec)
+	sel := s.Selector
+	if sel == nil {
+		if len(s.Template.Labels) == 0 {
+			return nil, fmt.Errorf("deployment %q: spec.selector: Required value (or give the template labels)", s.Name)
+		}
+		sel = labels.SelectorFromMap(s.Template.Labels)
+	}
+	if err := validateTemplate("Deployment", s.Name, sel, s.Template); err != nil {
+		return nil, err
+	}
+	strat := s.Strategy.withDefaults()
+	if err := strat.validate(s.Name); err != nil {
+		return nil, err
+	}
+	if c.Deployment(s.Name) != nil {
+		return nil, fmt.Errorf(`deployments.apps %q already exists`, s.Name)
+	}
+	hist := 10
+	if s.RevisionHistoryLimit != nil {
+		if *s.RevisionHistoryLimit < 0 {
+			return nil, fmt.Errorf("deployment %q: spec.revisionHistoryLimit: must be greater than or equal to 0", s.Name)
+		}
+		hist = *s.RevisionHistoryLimit
+	}
+	eq := map[string]string{}
+	for _, r := range sel.Requirements() {
+		if v, ok := sel.RequiresExactMatch(r.Key); ok {
+			eq[r.Key] = v
+		}
+	}
+	d := &Deployment{Name: s.Name, Selector: eq, LabelSelector: sel, Template: s.Template.clone(),
+		Replicas: replicas, Strategy: strat, RevisionHistoryLimit: hist, MinReadySeconds: s.MinReadySeconds,
+		CreatedAt: c.Now()}
+	d.hash = computeHash(d.Template)
 	c.deployments = append(c.deployments, d)
-	c.deployByNm[name] = d
-	c.syncDeployment(d)
+	c.deployByNm[d.Name] = d
+	c.enqueueDeployment(d)
 	return d, nil
 }
 
-// ScaleDeployment sets the Deployment's replicas.
+// ScaleDeployment sets the Deployment's replicas (kubectl scale).
 func (c *Cluster) ScaleDeployment(d *Deployment, replicas int) error {
 	if replicas < 0 {
 		return fmt.Errorf("deployment %q: replicas must be >= 0, got %d", d.Name, replicas)
 	}
+	if d.Deleted {
+		return fmt.Errorf(`deployments.apps %q not found`, d.Name)
+	}
 	d.Replicas = replicas
-	c.syncDeployment(d)
+	c.enqueueDeployment(d)
 	return nil
 }
 
-func (d *Deployment) owner() OwnerRef {
-	return OwnerRef{Kind: "ReplicaSet", Name: d.Name + "-" + d.hash}
-}
-
-// syncDeployment schedules a reconcile after the controller's reaction time.
-func (c *Cluster) syncDeployment(d *Deployment) {
-	if d.syncing {
-		return
+// UpdateDeployment replaces the pod template (kubectl apply, set image, edit).
+// A changed template starts a rollout with the Deployment's strategy; the
+// selector is immutable.
+func (c *Cluster) UpdateDeployment(d *Deployment, t PodTemplate) error {
+	if d.Deleted {
+		return fmt.Errorf(`deployments.apps %q not found`, d.Name)
 	}
-	d.syncing = true
-	c.E.After(c.d.controllerSync.Sample(), sim.HandlerFunc(func(*sim.Engine, int64) {
-		d.syncing = false
-		c.reconcileDeployment(d)
-	}), 0)
-}
-
-func (c *Cluster) ownedPods(o OwnerRef) []*Pod {
-	var out []*Pod
-	for _, p := range c.pods {
-		if !p.Gone && !p.Terminating && p.Owner != nil && *p.Owner == o {
-			out = append(out, p)
-		}
+	if err := validateTemplate("Deployment", d.Name, d.LabelSelector, t); err != nil {
+		return err
 	}
-	return out
+	d.Template = t.clone()
+	d.hash = computeHash(d.Template)
+	c.enqueueDeployment(d)
+	return nil
 }
 
-func (c *Cluster) reconcileDeployment(d *Deployment) {
+// SetDeploymentStrategy replaces spec.strategy.
+func (c *Cluster) SetDeploymentStrategy(d *Deployment, s DeploymentStrategy) error {
+	s = s.withDefaults()
+	if err := s.validate(d.Name); err != nil {
+		return err
+	}
+	d.Strategy = s
+	c.enqueueDeployment(d)
+	return nil
+}
+
+// SetImage is kubectl set image: the template's image changes.
+func (c *Cluster) SetImage(d *Deployment, image string) error {
+	t := d.Template.clone()
+	t.Spec.Image = image
+	return c.UpdateDeployment(d, t)
+}
+
+// RolloutRestart is kubectl rollout restart: the template gets a
+// kubectl.kubernetes.io/restartedAt annotation, so every pod is replaced.
+func (c *Cluster) RolloutRestart(d *Deployment) error {
+	t := d.Template.clone()
+	if t.Annotations == nil {
+		t.Annotations = map[string]string{}
+	}
+	t.Annotations[AnnotationRestartedAt] = time.Unix(0, 0).UTC().Add(c.Now()).Format(time.RFC3339Nano)
+	return c.UpdateDeployment(d, t)
+}
+
+// DeleteDeployment deletes d. With cascade its ReplicaSets and their pods go
+// too (background propagation); without, they are orphaned.
+func (c *Cluster) DeleteDeployment(d *Deployment, cascade bool) {
 	if d.Deleted {
 		return
 	}
-	o := d.owner()
-	pods := c.ownedPods(o)
-	switch diff := d.Replicas - len(pods); {
-	case diff > 0:
-		labels := copyLabels(d.Labels)
-		if labels == nil {
-			labels = map[string]string{}
-		}
-		labels[LabelPodTemplateHash] = d.hash
-		for i := 0; i < diff; i++ {
-			c.CreatePod(o.Name+"-", labels, d.Spec, &o)
-		}
-	case diff < 0:
-		// Victims: unscheduled first, then not ready, then newest.
-		sort.SliceStable(pods, func(i, j int) bool {
-			a, b := pods[i], pods[j]
-			if (a.NodeName == "") != (b.NodeName == "") {
-				return a.NodeName == ""
-			}
-			if a.Ready != b.Ready {
-				return !a.Ready
-			}
-			return a.Created > b.Created
-		})
-		for _, p := range pods[:-diff] {
-			c.DeletePod(p)
+	d.Deleted = true
+	for _, rs := range append([]*ReplicaSet(nil), d.rs...) {
+		if cascade {
+			c.DeleteReplicaSet(rs, true)
+		} else {
+			rs.deploy, rs.Owner = nil, nil
 		}
 	}
+	d.rs = nil
 }
 
-// controllersPodDeleted tells the owner of p that p is going away.
-func (c *Cluster) controllersPodDeleted(p *Pod) {
-	if p.Owner == nil {
-		return
-	}
-	for _, d := range c.deployments {
-		if !d.Deleted && d.owner() == *p.Owner {
-			c.syncDeployment(d)
-		}
-	}
+// DeploymentStatus is what kubectl rollout status and get deploy show.
+type DeploymentStatus struct {
+	Replicas, Updated, Ready, Available, Unavailable int
+	// Complete is the rollout done: every replica updated and available, and no
+	// old pod left.
+	Complete bool
 }
 
-// controllersPodRelabelled releases p from its owner if its labels no longer
-// match the owner's selector: the pod keeps running as an orphan and the owner
-// creates a replacement.
-func (c *Cluster) controllersPodRelabelled(p *Pod) {
-	if p.Owner == nil {
+// Status computes the Deployment's status from its ReplicaSets.
+func (c *Cluster) DeploymentStatus(d *Deployment) DeploymentStatus {
+	var st DeploymentStatus
+	now := c.Now()
+	newRS := d.NewReplicaSet()
+	for _, rs := range d.rs {
+		s := rs.Status(now)
+		st.Replicas += s.Current
+		st.Ready += s.Ready
+		st.Available += s.Available
+		if rs == newRS {
+			st.Updated = s.Current
+		}
+	}
+	st.Unavailable = max(d.Replicas-st.Available, 0)
+	st.Complete = st.Updated == d.Replicas && st.Replicas == d.Replicas && st.Available == d.Replicas
+	return st
+}
+
+func (c *Cluster) enqueueDeployment(d *Deployment) {
+	if d.syncPending || d.Deleted {
 		return
 	}
-	for _, d := range c.deployments {
-		if d.Deleted || d.owner() != *p.Owner {
+	d.syncPending = true
+	c.E.After(c.d.controllerSync.Sample(), sim.HandlerFunc(func(*sim.Engine, int64) {
+		d.syncPending = false
+		c.syncDeployment(d)
+	}), 0)
+}
+
+// resolve returns maxSurge and maxUnavailable for the current replicas, as
+// ResolveFenceposts does: surge rounded up, unavailable down, and unavailable 1
+// if both come out 0.
+func (d *Deployment) resolve() (surge, unavailable int) {
+	if d.Strategy.Type != RollingUpdate {
+		return 0, 0
+	}
+	surge = d.Strategy.MaxSurge.scaled(d.Replicas, true)
+	unavailable = d.Strategy.MaxUnavailable.scaled(d.Replicas, false)
+	if surge == 0 && unavailable == 0 {
+		unavailable = 1
+	}
+	return surge, unavailable
+}
+
+func (c *Cluster) setRSReplicas(d *Deployment, rs *ReplicaSet, n int) bool {
+	surge, _ := d.resolve()
+	changed := rs.Replicas != n
+	rs.Replicas = n
+	rs.desired, rs.maxReplicas = d.Replicas, d.Replicas+surge
+	if changed {
+		c.enqueueReplicaSet(rs)
+	}
+	return changed
+}
+
+// syncDeployment is the Deployment controller's reconcile.
+func (c *Cluster) syncDeployment(d *Deployment) {
+	if d.Deleted {
+		return
+	}
+	newRS := d.NewReplicaSet()
+	var old []*ReplicaSet
+	for _, rs := range d.rs {
+		if rs != newRS {
+			old = append(old, rs)
+		}
+	}
+	if c.isScalingEvent(d) {
+		c.scaleDeployment(d, newRS, old)
+	} else if d.Strategy.Type == Recreate {
+		c.rolloutRecreate(d, newRS, old)
+	} else {
+		c.rolloutRolling(d, newRS, old)
+	}
+	c.cleanupDeployment(d)
+}
+
+// isScalingEvent: some active ReplicaSet was sized for another replica count.
+func (c *Cluster) isScalingEvent(d *Deployment) bool {
+	for _, rs := range d.rs {
+		if rs.Replicas > 0 && rs.desired != d.Replicas {
+			return true
+		}
+	}
+	return false
+}
+
+func (c *Cluster) createNewRS(d *Deployment, old []*ReplicaSet, replicas int) *ReplicaSet {
+	t := d.Template.clone()
+	if t.Labels == nil {
+		t.Labels = map[string]string{}
+	}
+	t.Labels[LabelPodTemplateHash] = d.hash
+	req, _ := labels.NewRequirement(LabelPodTemplateHash, labels.Equals, []string{d.hash})
+	sel, _ := labels.NewSelector(append(d.LabelSelector.Requirements(), req)...)
+	rev := 1
+	for _, rs := range old {
+		rev = max(rev, rs.Revision+1)
+	}
+	name := d.Name + "-" + d.hash
+	if c.ReplicaSet(name) != nil {
+		// A hash collision with a ReplicaSet we do not own: Kubernetes bumps
+		// collisionCount; we add a suffix.
+		name += "-" + c.randSuffix(3)
+	}
+	rs := &ReplicaSet{Name: name, Selector: sel, Template: t, MinReadySeconds: d.MinReadySeconds,
+		Owner: &OwnerRef{Kind: "Deployment", Name: d.Name}, Revision: rev, deploy: d, hash: d.hash}
+	c.setRSReplicas(d, rs, replicas)
+	d.rs = append(d.rs, rs)
+	c.addReplicaSet(rs)
+	return rs
+}
+
+func sumReplicas(rss []*ReplicaSet) int {
+	n := 0
+	for _, rs := range rss {
+		n += rs.Replicas
+	}
+	return n
+}
+
+func (c *Cluster) available(rss ...*ReplicaSet) int {
+	n := 0
+	now := c.Now()
+	for _, rs := range rss {
+		if rs != nil {
+			n += rs.Status(now).Available
+		}
+	}
+	return n
+}
+
+// rolloutRolling is the RollingUpdate strategy: scale the new ReplicaSet up
+// within maxSurge, then the old ones down within maxUnavailable.
+func (c *Cluster) rolloutRolling(d *Deployment, newRS *ReplicaSet, old []*ReplicaSet) {
+	surge, maxUnavailable := d.resolve()
+	if newRS == nil {
+		// NewRSNewReplicas for a new ReplicaSet.
+		cur := sumReplicas(old)
+		n := min(max(d.Replicas+surge-cur, 0), d.Replicas)
+		newRS = c.createNewRS(d, old, n)
+		if n > 0 {
+			return
+		}
+	}
+	all := append(append([]*ReplicaSet(nil), old...), newRS)
+	// reconcileNewReplicaSet
+	switch {
+	case newRS.Replicas > d.Replicas:
+		c.setRSReplicas(d, newRS, d.Replicas)
+		return
+	case newRS.Replicas < d.Replicas:
+		cur := sumReplicas(all)
+		if maxTotal := d.Replicas + surge; cur < maxTotal {
+			up := min(maxTotal-cur, d.Replicas-newRS.Replicas)
+			c.setRSReplicas(d, newRS, newRS.Replicas+up)
+			return
+		}
+	default:
+		c.setRSReplicas(d, newRS, d.Replicas) // refresh annotations
+	}
+	// reconcileOldReplicaSets
+	if sumReplicas(old) == 0 {
+		return
+	}
+	minAvailable := d.Replicas - maxUnavailable
+	newUnavailable := newRS.Replicas - c.available(newRS)
+	maxScaledDown := sumReplicas(all) - minAvailable - newUnavailable
+	if maxScaledDown <= 0 {
+		return
+	}
+	sort.SliceStable(old, func(i, j int) bool { return old[i].seq < old[j].seq })
+	// cleanupUnhealthyReplicas: old pods that are not available go first.
+	cleaned := 0
+	for _, rs := range old {
+		if cleaned >= maxScaledDown {
+			break
+		}
+		avail := c.available(rs)
+		if rs.Replicas == 0 || rs.Replicas == avail {
 			continue
 		}
-		sel := copyLabels(d.Selector)
-		sel[LabelPodTemplateHash] = d.hash
-		if !mapSelectorMatches(sel, p.Labels) {
-			p.Owner = nil
-			c.syncDeployment(d)
+		k := min(maxScaledDown-cleaned, rs.Replicas-avail)
+		c.setRSReplicas(d, rs, rs.Replicas-k)
+		cleaned += k
+	}
+	// scaleDownOldReplicaSetsForRollingUpdate
+	availableAll := c.available(all...)
+	if availableAll <= minAvailable {
+		return
+	}
+	total := availableAll - minAvailable
+	done := 0
+	for _, rs := range old {
+		if done >= total {
+			break
 		}
+		if rs.Replicas == 0 {
+			continue
+		}
+		k := min(rs.Replicas, total-done)
+		c.setRSReplicas(d, rs, rs.Replicas-k)
+		done += k
 	}
 }
 
+// rolloutRecreate is the Recreate strategy: scale every old ReplicaSet to 0,
+// wait until their pods are gone, then create the new ones.
+func (c *Cluster) rolloutRecreate(d *Deployment, newRS *ReplicaSet, old []*ReplicaSet) {
+	scaled := false
+	for _, rs := range old {
+		if rs.Replicas > 0 {
+			c.setRSReplicas(d, rs, 0)
+			scaled = true
+		}
+	}
+	if scaled {
+		return
+	}
+	for _, rs := range old {
+		for _, p := range rs.pods {
+			if !p.Gone && p.Phase != PodSucceeded && p.Phase != PodFailed {
+				return // old pods still running (terminating ones included)
+			}
+		}
+	}
+	if newRS == nil {
+		c.createNewRS(d, old, d.Replicas)
+		return
+	}
+	c.setRSReplicas(d, newRS, d.Replicas)
+}
+
+// scaleDeployment handles a change of replicas: one active ReplicaSet is set
+// to the new count; during a rollout the change is spread over the active
+// ReplicaSets in proportion to their sizes (proportional scaling).
+func (c *Cluster) scaleDeployment(d *Deployment, newRS *ReplicaSet, old []*ReplicaSet) {
+	var active []*ReplicaSet
+	for _, rs := range d.rs {
+		if rs.Replicas > 0 {
+			active = append(active, rs)
+		}
+	}
+	if len(active) <= 1 {
+		target := newRS
+		if len(active) == 1 {
+			target = active[0]
+		} else if target == nil && len(old) > 0 {
+			target = old[len(old)-1]
+		}
+		if target != nil {
+			c.setRSReplicas(d, target, d.Replicas)
+		}
+		return
+	}
+	if newRS != nil && newRS.Replicas == d.Replicas && newRS.desired == d.Replicas && c.available(newRS) == d.Replicas {
+		for _, rs := range old {
+			c.setRSReplicas(d, rs, 0)
+		}
+		return
+	}
+	if d.Strategy.Type != RollingUpdate {
+		return
+	}
+	surge, _ := d.resolve()
+	allowed := 0
+	if d.Replicas > 0 {
+		allowed = d.Replicas + surge
+	}
+	toAdd := allowed - sumReplicas(active)
+	if toAdd > 0 { // larger first, newer first among equals
+		sort.SliceStable(active, func(i, j int) bool {
+			if active[i].Replicas != active[j].Replicas {
+				return active[i].Replicas > active[j].Replicas
+			}
+			return active[i].seq > active[j].seq
+		})
+	} else { // larger first, older first among equals
+		sort.SliceStable(active, func(i, j int) bool {
+			if active[i].Replicas != active[j].Replicas {
+				return active[i].Replicas > active[j].Replicas
+			}
+			return active[i].seq < active[j].seq
+		})
+	}
+	size := make([]int, len(active))
+	added := 0
+	for i, rs := range active {
+		size[i] = rs.Replicas
+		if toAdd == 0 {
+			continue
+		}
+		var frac int
+		if d.Replicas == 0 {
+			frac = -rs.Replicas
+		} else {
+			annotated := rs.maxReplicas
+			if annotated == 0 {
+				annotated = sumReplicas(active)
+			}
+			frac = int(math.Round(float64(rs.Replicas*(d.Replicas+surge))/float64(annotated))) - rs.Replicas
+		}
+		allowedLeft := toAdd - added
+		var prop int
+		if toAdd > 0 {
+			prop = min(frac, allowedLeft)
+		} else {
+			prop = max(frac, allowedLeft)
+		}
+		size[i] += prop
+		added += prop
+	}
+	if toAdd != 0 {
+		size[0] += toAdd - added
+		if size[0] < 0 {
+			size[0] = 0
+		}
+	}
+	for i, rs := range active {
+		c.setRSReplicas(d, rs, size[i])
+	}
+}
+
+// cleanupDeployment deletes old ReplicaSets with no replicas and no pods beyond
+// revisionHistoryLimit, oldest first.
+func (c *Cluster) cleanupDeployment(d *Deployment) {
+	newRS := d.NewReplicaSet()
+	var idle []*ReplicaSet
+	for _, rs := range d.rs {
+		if rs != newRS && rs.Replicas == 0 && len(rs.pods) == 0 {
+			idle = append(idle, rs)
+		}
+	}
+	for i := 0; i < len(idle)-d.RevisionHistoryLimit; i++ {
+		c.DeleteReplicaSet(idle[i], true)
+	}
+}
+
+// mapSelectorMatches reports whether every key=value of sel is in labels.
 func mapSelectorMatches(sel, labels map[string]string) bool {
 	for k, v := range sel {
 		if got, ok := labels[k]; !ok || got != v {

@@ -4,59 +4,47 @@ import (
 	"github.com/kubesim/kubesim/sim"
 )
 
-// kickScheduler schedules a scheduling pass soon, once.
-func (c *Cluster) kickScheduler() {
-	if c.schedPending {
-		return
-	}
-	c.schedPending = true
-	c.E.After(c.d.scheduling.Sample(), sim.HandlerFunc(func(*sim.Engine, int64) {
-		c.schedPending = false
-		c.schedulePending()
-	}), 0)
-}
-
-// schedulePending binds every pending, unbound pod it can, in creation order.
-// Each decision sees the previous bindings.
-func (c *Cluster) schedulePending() {
-	for _, p := range c.pods {
-		if p.Gone || p.Terminating || p.NodeName != "" {
-			continue
-		}
-		if n := c.pickNode(p); n != nil {
-			c.bind(p, n)
-		}
-	}
-}
-
-// bind places p on n and starts its sandbox and container.
+// bind places p on n (the scheduler's binding, or spec.nodeName) and hands it to
+// the node's kubelet.
 func (c *Cluster) bind(p *Pod, n *Node) {
 	p.NodeName = n.Name
+	p.node = n
 	p.Scheduled = c.Now()
 	n.pods = append(n.pods, p)
+	n.req = n.req.Add(p.effectiveRequests())
+	n.nonzero = n.nonzero.Add(p.nonzeroRequests())
 	c.Rec.nodeChanged(n)
+	c.taintManagerPod(p)
+	c.notifyOwner(p)
 	c.startPod(p)
 }
 
-// startPod runs the kubelet's start sequence on the pod's node: pull the image if
-// the node does not have it, start the container, then readiness.
+// startPod runs the kubelet's start sequence on the pod's node: the sandbox
+// (the pod gets its IP), the image pull if the node does not have the image
+// (one pull at a time per node; a pull in progress is waited for), then the
+// container start and the readiness probe.
 func (c *Cluster) startPod(p *Pod) {
-	n := c.nodeByName[p.NodeName]
-	if n == nil || !n.Up {
+	n := p.node
+	if n == nil || !n.Up || p.Gone || p.Terminating {
 		return
 	}
 	p.HasIP = true
 	c.podChanged(p)
-	gen := p.generation
-	delay := c.d.containerStart.Sample()
-	if !n.images[p.Spec.Image] {
-		delay += c.d.imagePull.Sample()
+	now := c.Now()
+	ready := now
+	if at, ok := n.images[p.Spec.Image]; ok {
+		ready = max(at, now) // cached, or being pulled
+	} else {
+		start := max(now, n.pullFreeAt)
+		ready = start + c.d.imagePull.Sample()
+		n.pullFreeAt = ready
+		n.images[p.Spec.Image] = ready
 	}
-	c.E.After(delay, sim.HandlerFunc(func(*sim.Engine, int64) {
-		if p.Gone || p.generation != gen || !n.Up {
+	gen := p.generation
+	c.E.At(ready+c.d.containerStart.Sample(), sim.HandlerFunc(func(*sim.Engine, int64) {
+		if p.Gone || p.generation != gen || !n.Up || p.Terminating {
 			return
 		}
-		n.images[p.Spec.Image] = true
 		c.containerStarted(p)
 	}), 0)
 }
@@ -74,9 +62,13 @@ func (c *Cluster) containerStarted(p *Pod) {
 	if pr := p.Spec.Readiness; pr != nil {
 		// The first probe runs after the initial delay; Ready after
 		// SuccessThreshold consecutive successes, one period apart.
+		period := pr.Period
+		if period == 0 {
+			period = 10e9
+		}
 		readyIn = pr.InitialDelay
 		if pr.SuccessThreshold > 1 {
-			readyIn += sim.Time(pr.SuccessThreshold-1) * pr.Period
+			readyIn += sim.Time(pr.SuccessThreshold-1) * period
 		}
 	}
 	c.E.After(readyIn, sim.HandlerFunc(func(*sim.Engine, int64) {
@@ -93,14 +85,21 @@ func (c *Cluster) containerStarted(p *Pod) {
 // stopContainer kills the pod's container: the app stops and every request it
 // holds fails. The pod object stays (a restart may follow).
 func (c *Cluster) stopContainer(p *Pod) {
+	c.killContainer(p)
+	if p.Ready {
+		p.Ready = false
+		c.podChanged(p)
+	}
+}
+
+// killContainer stops the container without telling the API server: what
+// happens when its node dies. The pod stays Ready in the API (and in endpoints)
+// until the node lifecycle controller notices.
+func (c *Cluster) killContainer(p *Pod) {
 	p.generation++
 	if p.app != nil {
 		p.app.stop()
 		p.app = nil
 	}
-	wasReady := p.Ready
-	p.Running, p.Ready = false, false
-	if wasReady {
-		c.podChanged(p)
-	}
+	p.Running = false
 }

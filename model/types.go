@@ -1,7 +1,10 @@
 package model
 
 import (
+	"fmt"
+	"hash/fnv"
 	"sort"
+	"strings"
 
 	"github.com/kubesim/kubesim/sim"
 )
@@ -48,14 +51,27 @@ type Taint struct {
 }
 
 // Toleration is a pod toleration. Operator is "Exists" or "Equal" ("" means Equal).
-// Seconds < 0 means tolerate forever (no tolerationSeconds).
+// Seconds is tolerationSeconds (NoExecute only): nil tolerates forever, 0 not at
+// all (evicted at once), as in Kubernetes.
 type Toleration struct {
 	Key      string
 	Operator string
 	Value    string
 	Effect   TaintEffect // "" matches every effect
-	Seconds  int64
+	Seconds  *int64
 }
+
+// String formats the toleration for hashing and messages.
+func (t Toleration) String() string {
+	s := fmt.Sprintf("%s:%s:%s:%s", t.Key, t.Operator, t.Value, t.Effect)
+	if t.Seconds != nil {
+		s += fmt.Sprintf(":%ds", *t.Seconds)
+	}
+	return s
+}
+
+// Seconds returns a pointer to v, for Toleration.Seconds.
+func Seconds(v int64) *int64 { return &v }
 
 // Tolerates reports whether t tolerates taint.
 func (t Toleration) Tolerates(taint Taint) bool {
@@ -82,8 +98,17 @@ const (
 	TaintNotReady          = "node.kubernetes.io/not-ready"
 	TaintUnreachable       = "node.kubernetes.io/unreachable"
 	TaintUnschedulable     = "node.kubernetes.io/unschedulable"
+	TaintDiskPressure      = "node.kubernetes.io/disk-pressure"
+	TaintMemoryPressure    = "node.kubernetes.io/memory-pressure"
+	TaintPIDPressure       = "node.kubernetes.io/pid-pressure"
+	TaintNetworkUnavail    = "node.kubernetes.io/network-unavailable"
 	LabelPodTemplateHash   = "pod-template-hash"
 	LabelControllerRevHash = "controller-revision-hash"
+	LabelZone              = "topology.kubernetes.io/zone"
+	// AnnotationRestartedAt is what `kubectl rollout restart` sets on the template.
+	AnnotationRestartedAt = "kubectl.kubernetes.io/restartedAt"
+	// AnnotationDeletionCost is controller.kubernetes.io/pod-deletion-cost.
+	AnnotationDeletionCost = "controller.kubernetes.io/pod-deletion-cost"
 )
 
 // PodPhase is the pod's lifecycle phase.
@@ -113,9 +138,11 @@ type PodSpec struct {
 	Tolerations   []Toleration
 	Readiness     *Probe
 	GracePeriod   sim.Time
-	NodeName      string // set by the DaemonSet controller or the user to pin a pod
+	NodeName      string // spec.nodeName: set by the user to bypass the scheduler
 	Affinity      *NodeAffinity
 	RestartAlways bool
+	// HostNetwork pods also tolerate network-unavailable when run by a DaemonSet.
+	HostNetwork bool
 }
 
 // NodeAffinity is the required node affinity: the pod fits a node if any term
@@ -139,10 +166,122 @@ type NodeSelectorRequirement struct {
 	Values   []string
 }
 
-// OwnerRef names the controller that owns a pod.
+// OwnerRef names the controller that owns a pod (its ownerReference with
+// controller: true).
 type OwnerRef struct {
-	Kind string // ReplicaSet, DaemonSet
+	Kind string // ReplicaSet, DaemonSet, Deployment
 	Name string
+}
+
+// IntOrPercent is an intstr.IntOrString for maxSurge and maxUnavailable: an
+// absolute number, or a percentage of the desired replicas when Percent is set.
+type IntOrPercent struct {
+	Value   int
+	Percent bool
+}
+
+// Int is an absolute IntOrPercent.
+func Int(v int) *IntOrPercent { return &IntOrPercent{Value: v} }
+
+// Percent is a percentage IntOrPercent.
+func Percent(v int) *IntOrPercent { return &IntOrPercent{Value: v, Percent: true} }
+
+// String formats it as Kubernetes does ("25%" or "1").
+func (v IntOrPercent) String() string {
+	if v.Percent {
+		return fmt.Sprintf("%d%%", v.Value)
+	}
+	return fmt.Sprint(v.Value)
+}
+
+// scaled resolves v against total, rounding up or down as Kubernetes'
+// GetScaledValueFromIntOrPercent does.
+func (v IntOrPercent) scaled(total int, roundUp bool) int {
+	if !v.Percent {
+		return v.Value
+	}
+	if roundUp {
+		return (v.Value*total + 99) / 100
+	}
+	return v.Value * total / 100
+}
+
+// PodTemplate is a pod template: the labels, annotations and spec of the pods a
+// controller creates.
+type PodTemplate struct {
+	Labels      map[string]string
+	Annotations map[string]string
+	Spec        PodSpec
+}
+
+func (t PodTemplate) clone() PodTemplate {
+	t.Labels = copyLabels(t.Labels)
+	t.Annotations = copyLabels(t.Annotations)
+	t.Spec = t.Spec.clone()
+	return t
+}
+
+func (s PodSpec) clone() PodSpec {
+	s.NodeSelector = copyLabels(s.NodeSelector)
+	s.Tolerations = append([]Toleration(nil), s.Tolerations...)
+	if s.Readiness != nil {
+		r := *s.Readiness
+		s.Readiness = &r
+	}
+	if s.Affinity != nil {
+		a := &NodeAffinity{}
+		for _, t := range s.Affinity.Terms {
+			a.Terms = append(a.Terms, NodeSelectorTerm{
+				MatchExpressions: append([]NodeSelectorRequirement(nil), t.MatchExpressions...),
+				MatchFields:      append([]NodeSelectorRequirement(nil), t.MatchFields...)})
+		}
+		s.Affinity = a
+	}
+	return s
+}
+
+// hashString is a canonical text of the template, for pod-template-hash and
+// controller-revision-hash: maps in key order, pointers followed.
+func (t PodTemplate) hashString() string {
+	var b strings.Builder
+	kv := func(name string, m map[string]string) {
+		b.WriteString(name)
+		for _, k := range sortedKeys(m) {
+			fmt.Fprintf(&b, "%q=%q,", k, m[k])
+		}
+		b.WriteByte(';')
+	}
+	kv("labels", t.Labels)
+	kv("annotations", t.Annotations)
+	s := t.Spec
+	fmt.Fprintf(&b, "image=%q;req=%v;grace=%d;node=%q;restart=%v;", s.Image, s.Requests, s.GracePeriod, s.NodeName, s.RestartAlways)
+	kv("nodeSelector", s.NodeSelector)
+	fmt.Fprintf(&b, "tol=%v;", s.Tolerations)
+	if s.Readiness != nil {
+		fmt.Fprintf(&b, "probe=%v;", *s.Readiness)
+	}
+	if s.Affinity != nil {
+		fmt.Fprintf(&b, "affinity=%v;", s.Affinity.Terms)
+	}
+	return b.String()
+}
+
+// computeHash is Kubernetes' ComputeHash: FNV-32a of the template, its decimal
+// form encoded in the generateName alphabet ("5d8f9c7b6").
+func computeHash(t PodTemplate) string {
+	h := fnv.New32a()
+	h.Write([]byte(t.hashString()))
+	return safeEncode(fmt.Sprint(h.Sum32()))
+}
+
+const nameAlphabet = "bcdfghjklmnpqrstvwxz2456789"
+
+func safeEncode(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		b[i] = nameAlphabet[int(c)%len(nameAlphabet)]
+	}
+	return string(b)
 }
 
 func sortedKeys[M ~map[string]V, V any](m M) []string {

@@ -1,0 +1,445 @@
+package model
+
+import (
+	"fmt"
+
+	"github.com/kubesim/kubesim/model/labels"
+	"github.com/kubesim/kubesim/sim"
+)
+
+// DaemonSetStrategy is spec.updateStrategy. Nil MaxUnavailable means 1, nil
+// MaxSurge 0 (the API defaults; the documentation's "25%" is wrong).
+type DaemonSetStrategy struct {
+	Type           string // RollingUpdate (default) or OnDelete
+	MaxUnavailable *IntOrPercent
+	MaxSurge       *IntOrPercent
+}
+
+// DaemonSet is an apps/v1 DaemonSet: one pod on every eligible node.
+type DaemonSet struct {
+	Name            string
+	Selector        *labels.Selector
+	Template        PodTemplate
+	Strategy        DaemonSetStrategy
+	MinReadySeconds sim.Time
+	Deleted         bool
+	CreatedAt       sim.Time
+
+	hash        string // controller-revision-hash of the current template
+	podSpec     PodSpec
+	pods        []*Pod
+	adoptQ      []*Pod
+	creating    map[*Node]bool // creations in flight (expectations)
+	syncPending bool
+}
+
+// DaemonSetSpec is what CreateDaemonSet and UpdateDaemonSet need.
+type DaemonSetSpec struct {
+	Name string
+	// Selector nil means the template labels.
+	Selector        *labels.Selector
+	Template        PodTemplate
+	Strategy        DaemonSetStrategy
+	MinReadySeconds sim.Time
+}
+
+// Pods returns the pods the DaemonSet owns (terminating ones included).
+func (ds *DaemonSet) Pods() []*Pod { return append([]*Pod(nil), ds.pods...) }
+
+// Hash is the controller-revision-hash of the current template.
+func (ds *DaemonSet) Hash() string { return ds.hash }
+
+// DaemonSets returns the DaemonSets that exist, in creation order.
+func (c *Cluster) DaemonSets() []*DaemonSet {
+	out := []*DaemonSet{}
+	for _, ds := range c.daemonsets {
+		if !ds.Deleted {
+			out = append(out, ds)
+		}
+	}
+	return out
+}
+
+// DaemonSet returns the DaemonSet named name, or nil.
+func (c *Cluster) DaemonSet(name string) *DaemonSet {
+	ds := c.dsByName[name]
+	if ds == nil || ds.Deleted {
+		return nil
+	}
+	return ds
+}
+
+func (s DaemonSetStrategy) withDefaults() DaemonSetStrategy {
+	if s.Type == "" {
+		s.Type = RollingUpdate
+	}
+	if s.Type == RollingUpdate {
+		if s.MaxUnavailable == nil {
+			s.MaxUnavailable = Int(1)
+		}
+		if s.MaxSurge == nil {
+			s.MaxSurge = Int(0)
+		}
+	}
+	return s
+}
+
+func (s DaemonSetStrategy) validate(name string) error {
+	switch s.Type {
+	case RollingUpdate:
+		if s.MaxUnavailable.Value < 0 || s.MaxSurge.Value < 0 {
+			return fmt.Errorf("daemonset %q: spec.updateStrategy.rollingUpdate: maxUnavailable and maxSurge must be >= 0", name)
+		}
+		if s.MaxUnavailable.Value == 0 && s.MaxSurge.Value == 0 {
+			return fmt.Errorf("daemonset %q: spec.updateStrategy.rollingUpdate.maxUnavailable: Invalid value: 0: may not be 0 when `maxSurge` is 0", name)
+		}
+		if s.MaxSurge.Value > 0 {
+			return fmt.Errorf("daemonset %q: spec.updateStrategy.rollingUpdate.maxSurge > 0 is not modelled by kubesim; use maxUnavailable", name)
+		}
+	case OnDelete:
+		if s.MaxUnavailable != nil || s.MaxSurge != nil {
+			return fmt.Errorf("daemonset %q: spec.updateStrategy.rollingUpdate: Forbidden: may not be specified when strategy `type` is 'OnDelete'", name)
+		}
+	default:
+		return fmt.Errorf("daemonset %q: spec.updateStrategy.type: Unsupported value: %q: supported values: \"OnDelete\", \"RollingUpdate\"", name, s.Type)
+	}
+	return nil
+}
+
+// CreateDaemonSet creates a DaemonSet (kubectl apply of kind DaemonSet).
+func (c *Cluster) CreateDaemonSet(s DaemonSetSpec) (*DaemonSet, error) {
+	sel := s.Selector
+	if sel == nil && len(s.Template.Labels) > 0 {
+		sel = labels.SelectorFromMap(s.Template.Labels)
+	}
+	if err := validateTemplate("DaemonSet", s.Name, sel, s.Template); err != nil {
+		return nil, err
+	}
+	strat := s.Strategy.withDefaults()
+	if err := strat.validate(s.Name); err != nil {
+		return nil, err
+	}
+	if c.DaemonSet(s.Name) != nil {
+		return nil, fmt.Errorf(`daemonsets.apps %q already exists`, s.Name)
+	}
+	ds := &DaemonSet{Name: s.Name, Selector: sel, Strategy: strat, MinReadySeconds: s.MinReadySeconds,
+		CreatedAt: c.Now(), creating: map[*Node]bool{}}
+	ds.setTemplate(s.Template)
+	c.daemonsets = append(c.daemonsets, ds)
+	c.dsByName[ds.Name] = ds
+	for _, p := range c.pods {
+		if p.Owner == nil && !p.Gone && !p.Terminating && sel.MatchesMap(p.Labels) {
+			ds.adoptQ = append(ds.adoptQ, p)
+		}
+	}
+	c.enqueueDaemonSet(ds)
+	return ds, nil
+}
+
+// setTemplate stores the template, its revision hash, and the spec of its pods:
+// the template's plus the tolerations the controller adds to every daemon pod.
+func (ds *DaemonSet) setTemplate(t PodTemplate) {
+	ds.Template = t.clone()
+	ds.hash = computeHash(ds.Template)
+	spec := ds.Template.Spec.clone()
+	add := func(key string, effect TaintEffect) {
+		if !tolerates(spec.Tolerations, Taint{Key: key, Effect: effect}) {
+			spec.Tolerations = append(spec.Tolerations, Toleration{Key: key, Operator: "Exists", Effect: effect})
+		}
+	}
+	add(TaintNotReady, NoExecute)
+	add(TaintUnreachable, NoExecute)
+	add(TaintDiskPressure, NoSchedule)
+	add(TaintMemoryPressure, NoSchedule)
+	add(TaintPIDPressure, NoSchedule)
+	add(TaintUnschedulable, NoSchedule)
+	if spec.HostNetwork {
+		add(TaintNetworkUnavail, NoSchedule)
+	}
+	ds.podSpec = spec
+}
+
+// UpdateDaemonSet replaces the template and strategy (kubectl apply). The
+// selector is immutable. A changed template is rolled out with the strategy.
+func (c *Cluster) UpdateDaemonSet(ds *DaemonSet, s DaemonSetSpec) error {
+	if ds.Deleted {
+		return fmt.Errorf(`daemonsets.apps %q not found`, ds.Name)
+	}
+	if s.Selector != nil && s.Selector.String() != ds.Selector.String() {
+		return fmt.Errorf("daemonset %q: spec.selector: Invalid value: field is immutable", ds.Name)
+	}
+	if err := validateTemplate("DaemonSet", ds.Name, ds.Selector, s.Template); err != nil {
+		return err
+	}
+	strat := s.Strategy.withDefaults()
+	if err := strat.validate(ds.Name); err != nil {
+		return err
+	}
+	ds.Strategy = strat
+	ds.MinReadySeconds = s.MinReadySeconds
+	ds.setTemplate(s.Template)
+	c.enqueueDaemonSet(ds)
+	return nil
+}
+
+// DeleteDaemonSet deletes ds; with cascade its pods are deleted, without they
+// are orphaned.
+func (c *Cluster) DeleteDaemonSet(ds *DaemonSet, cascade bool) {
+	if ds.Deleted {
+		return
+	}
+	ds.Deleted = true
+	for _, p := range append([]*Pod(nil), ds.pods...) {
+		if cascade {
+			c.DeletePod(p)
+		} else {
+			c.releasePod(p)
+		}
+	}
+}
+
+func (c *Cluster) enqueueDaemonSet(ds *DaemonSet) {
+	if ds.syncPending || ds.Deleted {
+		return
+	}
+	ds.syncPending = true
+	c.E.After(c.d.controllerSync.Sample(), sim.HandlerFunc(func(*sim.Engine, int64) {
+		ds.syncPending = false
+		c.syncDaemonSet(ds)
+	}), 0)
+}
+
+// enqueueAllDaemonSets is the DaemonSet controller's node event handler.
+func (c *Cluster) enqueueAllDaemonSets() {
+	for _, ds := range c.daemonsets {
+		c.enqueueDaemonSet(ds)
+	}
+}
+
+// nodeShouldRunDaemonPod is the controller's eligibility test. shouldRun: the
+// node matches nodeSelector and required affinity, and every NoSchedule and
+// NoExecute taint is tolerated. shouldContinueRunning: the same, but only
+// NoExecute taints need tolerating.
+func (ds *DaemonSet) nodeShouldRunDaemonPod(n *Node) (shouldRun, shouldContinueRunning bool) {
+	if n.Removed {
+		return false, false
+	}
+	s := &ds.podSpec
+	if s.NodeName != "" && s.NodeName != n.Name {
+		return false, false
+	}
+	if !nodeMatchesSelectorAndAffinity(s, n) {
+		return false, false
+	}
+	shouldRun, shouldContinueRunning = true, true
+	for _, t := range n.Taints {
+		if t.Effect == PreferNoSchedule || tolerates(s.Tolerations, t) {
+			continue
+		}
+		shouldRun = false
+		if t.Effect == NoExecute {
+			shouldContinueRunning = false
+		}
+	}
+	return shouldRun, shouldContinueRunning
+}
+
+func (c *Cluster) syncDaemonSet(ds *DaemonSet) {
+	if ds.Deleted {
+		return
+	}
+	for i := 0; i < len(ds.pods); {
+		p := ds.pods[i]
+		if !ds.Selector.MatchesMap(p.Labels) && !p.Terminating {
+			c.releasePod(p)
+			continue
+		}
+		i++
+	}
+	for _, p := range ds.adoptQ {
+		if p.Owner == nil && !p.Gone && !p.Terminating && ds.Selector.MatchesMap(p.Labels) {
+			p.Owner = &OwnerRef{Kind: "DaemonSet", Name: ds.Name}
+			p.ds = ds
+			ds.pods = append(ds.pods, p)
+			c.podChanged(p)
+		}
+	}
+	ds.adoptQ = ds.adoptQ[:0]
+
+	byNode := map[*Node][]*Pod{}
+	var toDelete []*Pod
+	for _, p := range ds.pods {
+		if p.node == nil {
+			// Unscheduled: it counts for the node it is pinned to; if that node
+			// went away it can never bind.
+			n := c.daemonPodTarget(p)
+			if n == nil || n.Removed {
+				if !p.Terminating {
+					toDelete = append(toDelete, p)
+				}
+				continue
+			}
+			byNode[n] = append(byNode[n], p)
+			continue
+		}
+		byNode[p.node] = append(byNode[p.node], p)
+	}
+	var toCreate []*Node
+	for _, n := range c.nodes {
+		if n.Removed {
+			continue
+		}
+		pods := byNode[n]
+		run, cont := ds.nodeShouldRunDaemonPod(n)
+		switch {
+		case run && len(pods) == 0:
+			if !ds.creating[n] {
+				toCreate = append(toCreate, n)
+			}
+		case cont:
+			var running []*Pod
+			for _, p := range pods {
+				if p.Terminating {
+					continue
+				}
+				if p.Phase == PodFailed {
+					toDelete = append(toDelete, p)
+					continue
+				}
+				running = append(running, p)
+			}
+			// More than one: keep the oldest.
+			for i := 1; i < len(running); i++ {
+				toDelete = append(toDelete, running[i])
+			}
+		case !cont:
+			for _, p := range pods {
+				if !p.Terminating {
+					toDelete = append(toDelete, p)
+				}
+			}
+		}
+	}
+	if len(toCreate) > daemonBurst {
+		toCreate = toCreate[:daemonBurst]
+	}
+	if len(toDelete) > daemonBurst {
+		toDelete = toDelete[:daemonBurst]
+	}
+	for _, n := range toCreate {
+		ds.creating[n] = true
+	}
+	nodes := toCreate
+	c.slowStart(len(nodes), func(k int, last bool) {
+		for _, n := range nodes[:k] {
+			delete(ds.creating, n)
+			if !ds.Deleted && !n.Removed {
+				c.createDaemonPod(ds, n)
+			}
+		}
+		nodes = nodes[k:]
+		if last {
+			c.enqueueDaemonSet(ds)
+		}
+	})
+	for _, p := range toDelete {
+		c.DeletePod(p)
+	}
+	if len(toCreate) == 0 && len(toDelete) == 0 && len(ds.creating) == 0 && ds.Strategy.Type == RollingUpdate {
+		c.daemonRollingUpdate(ds, byNode)
+	}
+}
+
+// daemonPodTarget is the node a daemon pod is pinned to by its node affinity.
+func (c *Cluster) daemonPodTarget(p *Pod) *Node {
+	if p.Spec.Affinity == nil {
+		return nil
+	}
+	for _, t := range p.Spec.Affinity.Terms {
+		for _, f := range t.MatchFields {
+			if f.Key == "metadata.name" && len(f.Values) == 1 {
+				return c.nodeByName[f.Values[0]]
+			}
+		}
+	}
+	return nil
+}
+
+// createDaemonPod creates the daemon pod for n, pinned to it by a required node
+// affinity on metadata.name (the scheduler binds it).
+func (c *Cluster) createDaemonPod(ds *DaemonSet, n *Node) {
+	spec := ds.podSpec.clone()
+	pin := NodeSelectorRequirement{Key: "metadata.name", Operator: "In", Values: []string{n.Name}}
+	if spec.Affinity == nil || len(spec.Affinity.Terms) == 0 {
+		spec.Affinity = &NodeAffinity{Terms: []NodeSelectorTerm{{MatchFields: []NodeSelectorRequirement{pin}}}}
+	} else {
+		for i := range spec.Affinity.Terms {
+			spec.Affinity.Terms[i].MatchFields = []NodeSelectorRequirement{pin}
+		}
+	}
+	lbls := copyLabels(ds.Template.Labels)
+	if lbls == nil {
+		lbls = map[string]string{}
+	}
+	lbls[LabelControllerRevHash] = ds.hash
+	p := c.newPod(ds.Name+"-", lbls, ds.Template.Annotations, spec)
+	p.Owner = &OwnerRef{Kind: "DaemonSet", Name: ds.Name}
+	p.ds = ds
+	ds.pods = append(ds.pods, p)
+}
+
+// daemonRollingUpdate replaces old-revision pods, at most maxUnavailable nodes
+// without an available daemon pod at a time (maxSurge 0): an old pod that is
+// not available is replaced at once; others only within the budget. The new
+// pod is created by the next sync once the old one is gone.
+func (c *Cluster) daemonRollingUpdate(ds *DaemonSet, byNode map[*Node][]*Pod) {
+	now := c.Now()
+	desired := 0
+	for _, n := range c.nodes {
+		if run, _ := ds.nodeShouldRunDaemonPod(n); run {
+			desired++
+		}
+	}
+	maxUnavailable := ds.Strategy.MaxUnavailable.scaled(desired, true)
+	if maxUnavailable == 0 {
+		maxUnavailable = 1
+	}
+	numUnavailable := 0
+	var allowed, candidates []*Pod
+	for _, n := range c.nodes {
+		if len(byNode[n]) == 0 {
+			continue
+		}
+		var newPod, oldPod *Pod
+		for _, p := range byNode[n] {
+			if p.Terminating {
+				continue
+			}
+			if p.Labels[LabelControllerRevHash] == ds.hash {
+				newPod = p
+			} else {
+				oldPod = p
+			}
+		}
+		switch {
+		case newPod == nil && oldPod == nil, newPod != nil && oldPod != nil:
+			numUnavailable++
+		case newPod != nil:
+			if !isAvailable(newPod, ds.MinReadySeconds, now) {
+				numUnavailable++
+			}
+		default:
+			switch {
+			case !isAvailable(oldPod, ds.MinReadySeconds, now):
+				allowed = append(allowed, oldPod)
+			case numUnavailable >= maxUnavailable:
+			default:
+				candidates = append(candidates, oldPod)
+			}
+		}
+	}
+	remaining := min(max(maxUnavailable-numUnavailable, 0), len(candidates))
+	for _, p := range append(allowed, candidates[:remaining]...) {
+		c.DeletePod(p)
+	}
+}

@@ -1,0 +1,428 @@
+package model
+
+import (
+	"fmt"
+	"math"
+	"sort"
+
+	"github.com/kubesim/kubesim/model/labels"
+	"github.com/kubesim/kubesim/sim"
+)
+
+// Controller limits, as in kube-controller-manager.
+const (
+	// burstReplicas is the ReplicaSet controller's limit of creations or
+	// deletions per sync.
+	burstReplicas = 500
+	// daemonBurst is the DaemonSet controller's limit per sync.
+	daemonBurst = 250
+)
+
+// ReplicaSet is an apps/v1 ReplicaSet: it keeps Replicas pods matching its
+// selector, creating them from its template.
+type ReplicaSet struct {
+	Name     string
+	Selector *labels.Selector
+	Template PodTemplate
+	Replicas int
+	// MinReadySeconds: a pod is available once Ready for this long.
+	MinReadySeconds sim.Time
+	// Owner is the Deployment that owns the ReplicaSet, or nil.
+	Owner     *OwnerRef
+	Deleted   bool
+	CreatedAt sim.Time
+	// Revision is the deployment.kubernetes.io/revision annotation.
+	Revision int
+
+	deploy      *Deployment
+	hash        string // pod-template-hash (Deployment-owned only)
+	pods        []*Pod // owned pods that are not gone, terminating included
+	adoptQ      []*Pod // orphans offered for adoption
+	inflight    int    // creations not yet acknowledged (expectations)
+	syncPending bool
+	// desired and maxReplicas are the deployment.kubernetes.io/desired-replicas
+	// and max-replicas annotations.
+	desired, maxReplicas int
+	seq                  int
+}
+
+// ReplicaSetSpec is what CreateReplicaSet needs.
+type ReplicaSetSpec struct {
+	Name string
+	// Replicas nil means 1.
+	Replicas *int
+	// Selector must be set and match the template labels.
+	Selector        *labels.Selector
+	Template        PodTemplate
+	MinReadySeconds sim.Time
+}
+
+// Pods returns the pods the ReplicaSet owns (terminating ones included).
+func (rs *ReplicaSet) Pods() []*Pod { return append([]*Pod(nil), rs.pods...) }
+
+// Deployment returns the Deployment owning rs, or nil.
+func (rs *ReplicaSet) Deployment() *Deployment { return rs.deploy }
+
+// ReplicaSetStatus is the ReplicaSet's status as kubectl get rs shows it.
+type ReplicaSetStatus struct {
+	Desired, Current, Ready, Available int
+}
+
+// Status counts the ReplicaSet's pods: current (not terminating), ready and
+// available.
+func (rs *ReplicaSet) Status(now sim.Time) ReplicaSetStatus {
+	st := ReplicaSetStatus{Desired: rs.Replicas}
+	for _, p := range rs.pods {
+		if !isActive(p) {
+			continue
+		}
+		st.Current++
+		if p.Ready {
+			st.Ready++
+			if isAvailable(p, rs.MinReadySeconds, now) {
+				st.Available++
+			}
+		}
+	}
+	return st
+}
+
+// isActive is controller.IsPodActive: not terminating and not terminal.
+func isActive(p *Pod) bool {
+	return !p.Gone && !p.Terminating && p.Phase != PodSucceeded && p.Phase != PodFailed
+}
+
+// isAvailable is podutil.IsPodAvailable: Ready for at least minReady.
+func isAvailable(p *Pod, minReady, now sim.Time) bool {
+	return p.Ready && !p.Terminating && (minReady == 0 || now-p.ReadyAt >= minReady)
+}
+
+// ReplicaSets returns the ReplicaSets that exist, in creation order.
+func (c *Cluster) ReplicaSets() []*ReplicaSet {
+	out := []*ReplicaSet{}
+	for _, rs := range c.replicasets {
+		if !rs.Deleted {
+			out = append(out, rs)
+		}
+	}
+	return out
+}
+
+// ReplicaSet returns the ReplicaSet named name, or nil.
+func (c *Cluster) ReplicaSet(name string) *ReplicaSet {
+	rs := c.rsByName[name]
+	if rs == nil || rs.Deleted {
+		return nil
+	}
+	return rs
+}
+
+// validateTemplate checks what the API server checks of a controller's selector
+// and template.
+func validateTemplate(kind, name string, sel *labels.Selector, t PodTemplate) error {
+	if name == "" {
+		return fmt.Errorf("%s: metadata.name: Required value", kind)
+	}
+	if sel == nil || sel.IsNothing() || sel.Empty() {
+		return fmt.Errorf("%s %q: spec.selector: Invalid value: empty selector is invalid for %s", kind, name, kind)
+	}
+	if !sel.MatchesMap(t.Labels) {
+		return fmt.Errorf("%s %q: spec.template.metadata.labels: Invalid value: %v: `selector` does not match template `labels`", kind, name, t.Labels)
+	}
+	if err := labels.ValidateLabels(t.Labels); err != nil {
+		return fmt.Errorf("%s %q: spec.template.metadata.labels: %v", kind, name, err)
+	}
+	if t.Spec.Image == "" {
+		return fmt.Errorf("%s %q: spec.template.spec.containers[0].image: Required value", kind, name)
+	}
+	return nil
+}
+
+// CreateReplicaSet creates a bare ReplicaSet (kubectl apply of kind ReplicaSet).
+// Matching orphans are adopted.
+func (c *Cluster) CreateReplicaSet(s ReplicaSetSpec) (*ReplicaSet, error) {
+	replicas := 1
+	if s.Replicas != nil {
+		replicas = *s.Replicas
+	}
+	if replicas < 0 {
+		return nil, fmt.Errorf("replicaset %q: spec.replicas: Invalid value: %d: must be greater than or equal to 0", s.Name, replicas)
+	}
+	if err := validateTemplate("ReplicaSet", s.Name, s.Selector, s.Template); err != nil {
+		return nil, err
+	}
+	if c.ReplicaSet(s.Name) != nil {
+		return nil, fmt.Errorf(`replicasets.apps %q already exists`, s.Name)
+	}
+	rs := &ReplicaSet{Name: s.Name, Selector: s.Selector, Template: s.Template.clone(), Replicas: replicas,
+		MinReadySeconds: s.MinReadySeconds}
+	c.addReplicaSet(rs)
+	return rs, nil
+}
+
+func (c *Cluster) addReplicaSet(rs *ReplicaSet) {
+	rs.CreatedAt = c.Now()
+	rs.seq = len(c.replicasets)
+	c.replicasets = append(c.replicasets, rs)
+	c.rsByName[rs.Name] = rs
+	// The controller's first sync claims the matching orphans.
+	for _, p := range c.pods {
+		if p.Owner == nil && !p.Gone && !p.Terminating && rs.Selector.MatchesMap(p.Labels) {
+			rs.adoptQ = append(rs.adoptQ, p)
+		}
+	}
+	c.enqueueReplicaSet(rs)
+}
+
+// ScaleReplicaSet sets spec.replicas (kubectl scale rs). A Deployment-owned
+// ReplicaSet is scaled back by its Deployment at its next sync.
+func (c *Cluster) ScaleReplicaSet(rs *ReplicaSet, replicas int) error {
+	if replicas < 0 {
+		return fmt.Errorf("replicaset %q: replicas must be >= 0, got %d", rs.Name, replicas)
+	}
+	if rs.Deleted {
+		return fmt.Errorf(`replicasets.apps %q not found`, rs.Name)
+	}
+	rs.Replicas = replicas
+	c.enqueueReplicaSet(rs)
+	if rs.deploy != nil {
+		c.enqueueDeployment(rs.deploy)
+	}
+	return nil
+}
+
+// DeleteReplicaSet deletes rs. With cascade its pods are deleted (background
+// propagation); without, they are orphaned and keep running.
+func (c *Cluster) DeleteReplicaSet(rs *ReplicaSet, cascade bool) {
+	if rs.Deleted {
+		return
+	}
+	rs.Deleted = true
+	for _, p := range append([]*Pod(nil), rs.pods...) {
+		if cascade {
+			c.DeletePod(p)
+		} else {
+			c.releasePod(p)
+		}
+	}
+	if d := rs.deploy; d != nil {
+		d.rs = removeRS(d.rs, rs)
+		c.enqueueDeployment(d)
+	}
+}
+
+func removeRS(l []*ReplicaSet, rs *ReplicaSet) []*ReplicaSet {
+	for i, x := range l {
+		if x == rs {
+			return append(l[:i], l[i+1:]...)
+		}
+	}
+	return l
+}
+
+// enqueueReplicaSet queues a sync after the controller's reaction time; several
+// changes before it run one sync (the workqueue deduplicates).
+func (c *Cluster) enqueueReplicaSet(rs *ReplicaSet) {
+	if rs.syncPending || rs.Deleted {
+		return
+	}
+	rs.syncPending = true
+	c.E.After(c.d.controllerSync.Sample(), rsSyncer{c, rs}, 0)
+}
+
+type rsSyncer struct {
+	c  *Cluster
+	rs *ReplicaSet
+}
+
+func (s rsSyncer) Handle(*sim.Engine, int64) {
+	s.rs.syncPending = false
+	s.c.syncReplicaSet(s.rs)
+}
+
+// releasePod removes the controller reference of p: it keeps running as an
+// orphan (and may be adopted by another controller).
+func (c *Cluster) releasePod(p *Pod) {
+	switch {
+	case p.rs != nil:
+		p.rs.pods = removePodFrom(p.rs.pods, p)
+		c.enqueueReplicaSet(p.rs)
+		if p.rs.deploy != nil {
+			c.enqueueDeployment(p.rs.deploy)
+		}
+	case p.ds != nil:
+		p.ds.pods = removePodFrom(p.ds.pods, p)
+		c.enqueueDaemonSet(p.ds)
+	}
+	p.rs, p.ds, p.Owner = nil, nil, nil
+	c.podChanged(p)
+	c.offerOrphan(p)
+}
+
+func (c *Cluster) syncReplicaSet(rs *ReplicaSet) {
+	if rs.Deleted {
+		return
+	}
+	// Claim: release pods that stopped matching, adopt matching orphans.
+	for i := 0; i < len(rs.pods); {
+		p := rs.pods[i]
+		if !rs.Selector.MatchesMap(p.Labels) && !p.Terminating {
+			c.releasePod(p)
+			continue
+		}
+		i++
+	}
+	for _, p := range rs.adoptQ {
+		if p.Owner == nil && !p.Gone && !p.Terminating && rs.Selector.MatchesMap(p.Labels) {
+			p.Owner = &OwnerRef{Kind: "ReplicaSet", Name: rs.Name}
+			p.rs = rs
+			rs.pods = append(rs.pods, p)
+			c.podChanged(p)
+		}
+	}
+	rs.adoptQ = rs.adoptQ[:0]
+
+	active := 0
+	for _, p := range rs.pods {
+		if isActive(p) {
+			active++
+		}
+	}
+	diff := active + rs.inflight - rs.Replicas
+	switch {
+	case diff < 0:
+		n := min(-diff, burstReplicas)
+		rs.inflight += n
+		c.slowStart(n, func(created int, last bool) {
+			rs.inflight -= created
+			if !rs.Deleted {
+				for i := 0; i < created; i++ {
+					c.createReplicaSetPod(rs)
+				}
+			}
+			if last {
+				c.enqueueReplicaSet(rs)
+			}
+		})
+	case diff > 0 && active > 0:
+		n := min(diff, burstReplicas, active)
+		for _, p := range c.scaleDownVictims(rs, n) {
+			c.DeletePod(p)
+		}
+	}
+	if rs.MinReadySeconds > 0 {
+		// Requeue when a Ready pod becomes available.
+		now := c.Now()
+		next := sim.Time(math.MaxInt64)
+		for _, p := range rs.pods {
+			if p.Ready && !p.Terminating && now-p.ReadyAt < rs.MinReadySeconds {
+				next = min(next, p.ReadyAt+rs.MinReadySeconds)
+			}
+		}
+		if next != sim.Time(math.MaxInt64) {
+			c.E.At(next, sim.HandlerFunc(func(*sim.Engine, int64) {
+				c.enqueueReplicaSet(rs)
+				if rs.deploy != nil {
+					c.enqueueDeployment(rs.deploy)
+				}
+			}), 0)
+		}
+	}
+}
+
+func (c *Cluster) createReplicaSetPod(rs *ReplicaSet) {
+	t := rs.Template
+	p := c.newPod(rs.Name+"-", t.Labels, t.Annotations, t.Spec)
+	p.Owner = &OwnerRef{Kind: "ReplicaSet", Name: rs.Name}
+	p.rs = rs
+	rs.pods = append(rs.pods, p)
+}
+
+// slowStart makes n API creations in batches of 1, 2, 4, ... (the controllers'
+// slowStartBatch), each batch one APICall latency after the previous one.
+// done(k, last) runs when a batch of k creations has been acknowledged.
+func (c *Cluster) slowStart(n int, done func(k int, last bool)) {
+	var step func(remaining, size int)
+	step = func(remaining, size int) {
+		k := min(size, remaining)
+		c.E.After(c.d.apiCall.Sample(), sim.HandlerFunc(func(*sim.Engine, int64) {
+			done(k, remaining == k)
+			if remaining > k {
+				step(remaining-k, 2*size)
+			}
+		}), 0)
+	}
+	if n > 0 {
+		step(n, 1)
+	}
+}
+
+// scaleDownVictims ranks the active pods of rs as the ReplicaSet controller does
+// (ActivePodsWithRanks, LogarithmicScaleDown) and returns the first n:
+// unscheduled before scheduled; Pending before Running; not Ready before Ready;
+// lower pod-deletion-cost first; more pods of the same Deployment on the pod's
+// node first; more recently Ready first; more restarts first; newer first (the
+// last two times compared in powers of two); then at random.
+func (c *Cluster) scaleDownVictims(rs *ReplicaSet, n int) []*Pod {
+	var pods []*Pod
+	for _, p := range rs.pods {
+		if isActive(p) {
+			pods = append(pods, p)
+		}
+	}
+	// Related pods: those of every ReplicaSet of the same Deployment.
+	related := []*ReplicaSet{rs}
+	if rs.deploy != nil {
+		related = rs.deploy.rs
+	}
+	onNode := map[*Node]int{}
+	for _, r := range related {
+		for _, p := range r.pods {
+			if isActive(p) && p.node != nil {
+				onNode[p.node]++
+			}
+		}
+	}
+	now := c.Now()
+	logRank := func(t sim.Time) int64 {
+		d := now - t
+		if d <= 0 {
+			return -1
+		}
+		return int64(math.Log2(float64(d)))
+	}
+	phaseRank := map[PodPhase]int{PodPending: 0, PodRunning: 2}
+	sort.SliceStable(pods, func(i, j int) bool {
+		a, b := pods[i], pods[j]
+		if (a.node == nil) != (b.node == nil) {
+			return a.node == nil
+		}
+		if pa, pb := phaseRank[a.Phase], phaseRank[b.Phase]; pa != pb {
+			return pa < pb
+		}
+		if a.Ready != b.Ready {
+			return !a.Ready
+		}
+		if ca, cb := a.deletionCost(), b.deletionCost(); ca != cb {
+			return ca < cb
+		}
+		if ra, rb := onNode[a.node], onNode[b.node]; ra != rb {
+			return ra > rb
+		}
+		if a.Ready && b.Ready && a.ReadyAt != b.ReadyAt {
+			if la, lb := logRank(a.ReadyAt), logRank(b.ReadyAt); la != lb {
+				return la < lb
+			}
+		}
+		if a.Restarts != b.Restarts {
+			return a.Restarts > b.Restarts
+		}
+		if a.Created != b.Created {
+			if la, lb := logRank(a.Created), logRank(b.Created); la != lb {
+				return la < lb
+			}
+		}
+		return a.uid < b.uid
+	})
+	return pods[:min(n, len(pods))]
+}
