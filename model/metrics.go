@@ -90,17 +90,21 @@ type podStats struct {
 	maxQueue int
 	// Per bin: requests served, slot-seconds busy, queue-length-seconds, max queue.
 	servedBins []int64
-	busyBins   []float64
-	qArea      []float64
+	busyBins   []sim.Time // slot-time busy
+	qArea      []sim.Time // queue length times time
 	qMax       []int32
 }
 
-// Histograms: microseconds from 1 us to 1 hour. Services keep 3 significant
-// digits (0.1 % resolution); pods keep 2 (1 %), as there can be many of them.
+// Histograms: microseconds from 1 us to 1 hour. Services' whole-run
+// histograms keep 3 significant digits (0.1 % resolution); pods' and every
+// per-window histogram keep 2 (1 %): there can be many pods, and a window's
+// histogram is read and reset when the window closes, at a cost that grows with
+// its size.
 const (
-	histMaxUs     = 3_600_000_000
-	svcHistDigits = 3
-	podHistDigits = 2
+	histMaxUs        = 3_600_000_000
+	svcHistDigits    = 3
+	podHistDigits    = 2
+	windowHistDigits = 2
 )
 
 func newHistDigits(d int) *hdrhistogram.Histogram {
@@ -189,7 +193,7 @@ func (r *Recorder) requestDone(q *request) {
 // record counts one request completed in window w, with latency us if ok.
 func (l *latStats) record(width sim.Time, w int, ok bool, us int64) {
 	if l.all == nil {
-		l.all, l.cur = newHistDigits(l.digits), newHistDigits(l.digits)
+		l.all, l.cur = newHistDigits(l.digits), newHistDigits(windowHistDigits)
 	}
 	if w > l.curWin {
 		l.closeWindow(width, w)
@@ -284,7 +288,7 @@ func (r *Recorder) queueChanged(s *server) {
 func (r *Recorder) advanceQueue(ps *podStats) {
 	now := r.c.Now()
 	if ps.qLast > 0 && now > ps.qT {
-		r.spread(ps, &ps.qArea, ps.qT, now, float64(ps.qLast))
+		r.spread(ps, &ps.qArea, ps.qT, now, sim.Time(ps.qLast))
 	}
 	ps.qT = now
 }
@@ -311,8 +315,8 @@ func (r *Recorder) bin(ps *podStats, t sim.Time) int {
 	return i
 }
 
-// spread adds weight x seconds of [from, to) to the bins it overlaps.
-func (r *Recorder) spread(ps *podStats, bins *[]float64, from, to sim.Time, weight float64) {
+// spread adds weight times the time of [from, to) to the bins it overlaps.
+func (r *Recorder) spread(ps *podStats, bins *[]sim.Time, from, to sim.Time, weight sim.Time) {
 	r.bin(ps, to)
 	b := *bins
 	for i := int(from / r.Bin); from < to; i++ {
@@ -323,7 +327,7 @@ func (r *Recorder) spread(ps *podStats, bins *[]float64, from, to sim.Time, weig
 		if end > to {
 			end = to
 		}
-		b[i] += weight * (end - from).Seconds()
+		b[i] += weight * (end - from)
 		from = end
 	}
 }
@@ -515,14 +519,18 @@ type Summary struct {
 func round6(v float64) float64 { return math.Round(v*1e6) / 1e6 }
 func round3(v float64) float64 { return math.Round(v*1e3) / 1e3 }
 
+// latencyPercentiles are the summary's percentiles; 100 is the maximum.
+var latencyPercentiles = []float64{50, 90, 99, 99.9, 100}
+
 func latency(h *hdrhistogram.Histogram) Latency {
 	if h == nil || h.TotalCount() == 0 {
 		return Latency{}
 	}
-	// HdrHistogram reports the highest value equivalent to the bucket: ms, to 1 us.
+	// One pass over the counts. HdrHistogram reports the highest value
+	// equivalent to the bucket: ms, to 1 us.
+	v := h.ValueAtPercentilesSlice(latencyPercentiles)
 	ms := func(us int64) float64 { return float64(us) / 1000 }
-	return Latency{P50: ms(h.ValueAtQuantile(50)), P90: ms(h.ValueAtQuantile(90)),
-		P99: ms(h.ValueAtQuantile(99)), P999: ms(h.ValueAtQuantile(99.9)), Max: ms(h.Max())}
+	return Latency{P50: ms(v[0]), P90: ms(v[1]), P99: ms(v[2]), P999: ms(v[3]), Max: ms(v[4])}
 }
 
 // WindowSpeeds is the web UI's speed averaged over windows of width w seconds up
@@ -651,11 +659,11 @@ func (r *Recorder) podSummary(ps *podStats, n int) PodSummary {
 	}
 	if life := r.lifetime(ps).Seconds(); life > 0 && ps.slots > 0 {
 		out.Utilisation = round6(ps.busy.Seconds() / (float64(ps.slots) * life))
-		var area float64
+		var area sim.Time
 		for _, a := range ps.qArea {
 			area += a
 		}
-		out.MeanQueue = round6(area / life)
+		out.MeanQueue = round6(area.Seconds() / life)
 	}
 	return out
 }

@@ -112,9 +112,9 @@ func (r *Recorder) Series() *Series {
 					if i < len(ps.servedBins) {
 						pb.Served = ps.servedBins[i]
 						if ps.slots > 0 {
-							pb.Utilisation = round6(ps.busyBins[i] / (float64(ps.slots) * (b - a)))
+							pb.Utilisation = round6(ps.busyBins[i].Seconds() / (float64(ps.slots) * (b - a)))
 						}
-						pb.MeanQueue = round6(ps.qArea[i] / (b - a))
+						pb.MeanQueue = round6(ps.qArea[i].Seconds() / (b - a))
 						pb.MaxQueue = int(ps.qMax[i])
 					}
 					p.Bins = append(p.Bins, pb)
