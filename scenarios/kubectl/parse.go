@@ -163,6 +163,25 @@ func Parse(line string) (Command, error) {
 		return Command{}, &UsageError{Msg: "empty step: expected a kubectl command (apply, get, label, scale...) or node/httping"}
 	}
 	c := Command{Line: line, Replicas: -1, GracePeriod: -1, Validate: true}
+	// Global flags may come before the command: kubectl -n NS get pods.
+	var global []string
+	for len(words) > 0 && strings.HasPrefix(words[0], "-") {
+		w := words[0]
+		switch {
+		case w == "-n" || w == "--namespace":
+			if len(words) < 2 {
+				return c, &UsageError{Msg: "flag needs an argument: " + w}
+			}
+			global, words = append(global, w, words[1]), words[2:]
+		case strings.HasPrefix(w, "--namespace=") || strings.HasPrefix(w, "-n"):
+			global, words = append(global, w), words[1:]
+		default:
+			return c, &UsageError{Msg: "unknown flag: " + w + " (only -n/--namespace may come before the command)"}
+		}
+	}
+	if len(words) == 0 {
+		return c, &UsageError{Msg: "empty step: expected a kubectl command (apply, get, label, scale...) or node/httping"}
+	}
 	verb, rest := words[0], words[1:]
 	switch verb {
 	case "create", "rollout", "set", "node":
@@ -180,7 +199,7 @@ func Parse(line string) (Command, error) {
 		}
 		c.Verb = Verb(verb)
 	}
-	err = parseVerb(&c, rest)
+	err = parseVerb(&c, append(rest, global...))
 	return c, err
 }
 
@@ -413,7 +432,7 @@ func parseVerb(c *Command, args []string) error {
 		}
 		return checkName(c, pos[0], "a lowercase RFC 1123 subdomain")
 	case Expose:
-		if err := parseTargets(c, pos, false); err != nil {
+		if err := parseTargets(c, pos); err != nil {
 			return err
 		}
 		if len(c.Targets) == 0 {
@@ -445,7 +464,7 @@ func parseVerb(c *Command, args []string) error {
 		}
 		return parsePort(c, port, "port")
 	case Scale:
-		if err := parseTargets(c, pos, false); err != nil {
+		if err := parseTargets(c, pos); err != nil {
 			return err
 		}
 		if c.Replicas < 0 {
@@ -489,16 +508,16 @@ func parseVerb(c *Command, args []string) error {
 		if err := parseChanges(c, changes, noun); err != nil {
 			return err
 		}
-		if err := parseTargets(c, res, false); err != nil {
+		if err := parseTargets(c, res); err != nil {
 			return err
 		}
 		return needNames(c)
 	case SetSelector:
-		if len(pos) < 2 {
+		if len(pos) < 2 || !strings.Contains(pos[len(pos)-1], "=") {
 			return usage(c.Verb, "one or more resources and a selector expression must be specified, e.g. kubectl set selector svc rng app=rng,enabled=yes")
 		}
 		expr := pos[len(pos)-1]
-		if err := parseTargets(c, pos[:len(pos)-1], false); err != nil {
+		if err := parseTargets(c, pos[:len(pos)-1]); err != nil {
 			return err
 		}
 		for _, kv := range strings.Split(expr, ",") {
@@ -530,12 +549,12 @@ func parseVerb(c *Command, args []string) error {
 		if len(c.Containers) == 0 {
 			return usage(c.Verb, "at least one image update is required")
 		}
-		if err := parseTargets(c, res, false); err != nil {
+		if err := parseTargets(c, res); err != nil {
 			return err
 		}
 		return needNames(c)
 	case Patch:
-		if err := parseTargets(c, pos, false); err != nil {
+		if err := parseTargets(c, pos); err != nil {
 			return err
 		}
 		if len(c.Targets) != 1 || c.Targets[0].Name == "" {
@@ -561,7 +580,7 @@ func parseVerb(c *Command, args []string) error {
 				res = append(res, a)
 			}
 		}
-		if err := parseTargets(c, res, false); err != nil {
+		if err := parseTargets(c, res); err != nil {
 			return err
 		}
 		if len(c.Targets) != 1 || c.Targets[0].Name == "" {
@@ -590,7 +609,7 @@ func parseVerb(c *Command, args []string) error {
 		if len(pos) == 0 {
 			return usage(c.Verb, "You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'")
 		}
-		if err := parseTargets(c, pos, false); err != nil {
+		if err := parseTargets(c, pos); err != nil {
 			return err
 		}
 		if c.All && c.Selector != "" {
@@ -610,7 +629,7 @@ func parseVerb(c *Command, args []string) error {
 			}
 			return usage(c.Verb, "You must specify the type of resource to get. Use \"kubectl api-resources\" for a complete list of supported resources.")
 		}
-		if err := parseTargets(c, pos, true); err != nil {
+		if err := parseTargets(c, pos); err != nil {
 			return err
 		}
 		if c.Verb == Get {
@@ -618,7 +637,7 @@ func parseVerb(c *Command, args []string) error {
 		}
 		return nil
 	case RolloutRestart, RolloutStatus:
-		if err := parseTargets(c, pos, false); err != nil {
+		if err := parseTargets(c, pos); err != nil {
 			return err
 		}
 		if len(c.Targets) == 0 {
@@ -665,7 +684,7 @@ func parseVerb(c *Command, args []string) error {
 		if len(res) == 0 {
 			return usage(c.Verb, "one or more resources must be specified as <resource> <name> or <resource>/<name>")
 		}
-		if err := parseTargets(c, res, false); err != nil {
+		if err := parseTargets(c, res); err != nil {
 			return err
 		}
 		for _, t := range c.Targets {
@@ -826,7 +845,7 @@ func checkLabel(k, v string) error {
 }
 
 // parseTargets reads TYPE NAME..., TYPE/NAME... and TYPE[,TYPE...] forms.
-func parseTargets(c *Command, pos []string, multiType bool) error {
+func parseTargets(c *Command, pos []string) error {
 	if len(pos) == 0 {
 		return nil
 	}
@@ -851,9 +870,6 @@ func parseTargets(c *Command, pos []string, multiType bool) error {
 		return nil
 	}
 	types := strings.Split(pos[0], ",")
-	if len(types) > 1 && !multiType && len(pos) > 1 {
-		return plain(c.Verb, "arguments in resource/name form must have a single resource and name")
-	}
 	var rs []Resource
 	for _, t := range types {
 		res, found := LookupResource(t)

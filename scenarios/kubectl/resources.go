@@ -115,5 +115,5 @@ func (t Target) String() string {
 
 // unknownResource is kubectl's error for a resource type it cannot map.
 func unknownResource(s string) error {
-	return fmt.Errorf("error: the server doesn't have a resource type %q", s)
+	return &UsageError{Msg: fmt.Sprintf("the server doesn't have a resource type %q", s)}
 }
