@@ -51,7 +51,7 @@ var (
 )
 
 func buildEPCluster() *epCluster {
-	r := sim.NewStream(1, "bench/endpoints/epCluster")
+	r := sim.NewStream(1, "bench/endpoints/cluster")
 	c := &epCluster{}
 	const nApps = benchServices / 2
 	type epAppInfo struct {
@@ -110,19 +110,30 @@ func buildEPCluster() *epCluster {
 			c.appSvcs[n] = append(c.appSvcs[n], s)
 		}
 	}
-	// The benchmark flips one pod between two apps that have two Services
-	// each: its membership flips in a few Services.
-	for a := 0; a+1 < nApps; a++ {
-		if len(c.appSvcs[a]) == 2 && len(c.appSvcs[a+1]) == 2 {
-			c.flipPod = c.appPods[a][0]
-			c.flipFrom = c.podMaps[c.flipPod]
-			c.flipTo = map[string]string{}
-			for k, v := range c.flipFrom {
-				c.flipTo[k] = v
+	// The benchmark relabels one pod from app a to app b (app and
+	// app.kubernetes.io/name), choosing the first pair of apps for which that
+	// flips the pod's membership in four Services: those of a and of b.
+	for a := 0; a < nApps && c.flipTo == nil; a++ {
+		for b := a + 1; b < min(a+50, nApps); b++ {
+			p := c.appPods[a][0]
+			from := c.podMaps[p]
+			to := map[string]string{}
+			for k, v := range from {
+				to[k] = v
 			}
-			c.flipTo["app"] = c.apps[a+1]
-			c.flipTo["app.kubernetes.io/name"] = c.apps[a+1]
-			break
+			to["app"] = c.apps[b]
+			to["app.kubernetes.io/name"] = c.apps[b]
+			lf, lt := labels.NewLabels(from), labels.NewLabels(to)
+			flips := 0
+			for _, s := range append(append([]int(nil), c.appSvcs[a]...), c.appSvcs[b]...) {
+				if c.svcSel[s].Matches(lf) != c.svcSel[s].Matches(lt) {
+					flips++
+				}
+			}
+			if flips == 4 {
+				c.flipPod, c.flipFrom, c.flipTo = p, from, to
+				break
+			}
 		}
 	}
 	return c
@@ -265,6 +276,9 @@ func TestBenchClusterIsRealistic(t *testing.T) {
 		t.Skip("builds a 150,000-pod epCluster")
 	}
 	c := getEPCluster()
+	if c.flipTo == nil {
+		t.Fatal("no pair of apps whose relabelling flips four Services")
+	}
 	ix := endpoints.NewIndex()
 	st := endpoints.PodState{HasIP: true, Ready: true}
 	for s, sel := range c.svcSel {
@@ -292,7 +306,7 @@ func TestBenchClusterIsRealistic(t *testing.T) {
 	sub := &epCountingSub{}
 	ix.Subscribe(sub)
 	ix.SetPod(endpoints.PodID(c.flipPod), labels.NewLabels(c.flipTo), st)
-	if sub.n < 2 || sub.n > 8 {
-		t.Errorf("the benchmark's label change flips %d memberships, want a few", sub.n)
+	if sub.n != 4 {
+		t.Errorf("the benchmark's label change flips %d memberships, want 4", sub.n)
 	}
 }
