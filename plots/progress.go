@@ -29,7 +29,12 @@ type Progress struct {
 // isTerminal is false it writes nothing at all, so that redirected output stays
 // clean.
 func NewProgress(w io.Writer, isTerminal bool) *Progress {
-	return &Progress{w: w, on: isTerminal, Interval: 200 * time.Millisecond, now: time.Now, barWidth: 30}
+	return NewProgressClock(w, isTerminal, time.Now)
+}
+
+// NewProgressClock is NewProgress with another wall clock (for tests).
+func NewProgressClock(w io.Writer, isTerminal bool, now func() time.Time) *Progress {
+	return &Progress{w: w, on: isTerminal, Interval: 200 * time.Millisecond, now: now, barWidth: 30}
 }
 
 // Update reports that the simulation reached simNow of end after events

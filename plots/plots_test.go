@@ -1,0 +1,317 @@
+package plots_test
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"image/png"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kubesim/kubesim/model"
+	"github.com/kubesim/kubesim/plots"
+	"github.com/kubesim/kubesim/scenarios"
+)
+
+// runDefault runs the default scenario and returns what the CLI hands to
+// plots.WriteAll.
+func runDefault(t *testing.T) plots.Run {
+	t.Helper()
+	s := scenarios.Default()
+	res, err := scenarios.Run(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := plots.Run{Title: s.Name, Description: s.Description, Summary: res.Summary, Series: res.Cluster.Rec.Series()}
+	for _, st := range res.Timeline {
+		run.Timeline = append(run.Timeline, plots.Step{T: st.At, Command: st.Command, Output: st.Output, Error: st.Error})
+	}
+	return run
+}
+
+var wantCharts = []string{"throughput", "latency_rng", "latency_hasher", "latency_redis", "latency_cdf",
+	"load_rng", "load_hasher", "load_redis", "endpoints", "pods_per_node"}
+
+// Every chart is a valid PNG and SVG of a readable size, and the report embeds
+// and links each one, shows the timeline and loads nothing from the network.
+func TestWriteAllDefaultScenario(t *testing.T) {
+	run := runDefault(t)
+	dir := t.TempDir()
+	files, err := plots.WriteAll(dir, run)
+	if err != nil {
+		t.Fatal(err)
+	}
+	written := map[string]bool{}
+	for _, f := range files {
+		written[filepath.Base(f)] = true
+	}
+	html, err := os.ReadFile(filepath.Join(dir, plots.ReportName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	report := string(html)
+	for _, name := range wantCharts {
+		b, err := os.ReadFile(filepath.Join(dir, name+".png"))
+		if err != nil {
+			t.Errorf("chart %s: %v", name, err)
+			continue
+		}
+		cfg, err := png.DecodeConfig(bytes.NewReader(b))
+		if err != nil {
+			t.Errorf("%s.png is not a PNG: %v", name, err)
+		} else if cfg.Width < 800 || cfg.Height < 350 || len(b) < 15000 {
+			t.Errorf("%s.png is %dx%d, %d bytes: too small to read", name, cfg.Width, cfg.Height, len(b))
+		}
+		sv, err := os.ReadFile(filepath.Join(dir, name+".svg"))
+		if err != nil {
+			t.Errorf("chart %s: %v", name, err)
+			continue
+		}
+		if s := string(sv); !strings.Contains(s, "<svg") || !strings.HasSuffix(strings.TrimSpace(s), "</svg>") || len(sv) < 4000 {
+			t.Errorf("%s.svg is not a complete SVG of sensible size (%d bytes)", name, len(sv))
+		}
+		if !strings.Contains(report, `href="`+name+`.svg"`) || !strings.Contains(report, `id="`+name+`"`) {
+			t.Errorf("the report does not show chart %s", name)
+		}
+		if !written[name+".png"] || !written[name+".svg"] {
+			t.Errorf("WriteAll did not list %s", name)
+		}
+	}
+	if n := strings.Count(report, `src="data:image/png;base64,`); n != len(wantCharts) {
+		t.Errorf("the report embeds %d images, want %d", n, len(wantCharts))
+	}
+	for _, bad := range []string{"http://", "https://", "<script", "<link", "@import", "url("} {
+		if strings.Contains(report, bad) {
+			t.Errorf("the report contains %q: it must be self-contained", bad)
+		}
+	}
+	for _, st := range run.Timeline {
+		if !strings.Contains(report, st.Command) {
+			t.Errorf("the report's timeline lacks %q", st.Command)
+		}
+	}
+	for _, pod := range run.Series.Pods {
+		if pod.Summary.App == "rng" && !strings.Contains(report, pod.Name) {
+			t.Errorf("the report does not name rng pod %s", pod.Name)
+		}
+	}
+}
+
+func readCSV(t *testing.T, dir, name string) []map[string]string {
+	t.Helper()
+	f, err := os.Open(filepath.Join(dir, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	if len(recs) < 2 {
+		t.Fatalf("%s has no rows", name)
+	}
+	var out []map[string]string
+	for _, r := range recs[1:] {
+		m := map[string]string{}
+		for i, h := range recs[0] {
+			m[h] = r[i]
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+func f64(t *testing.T, s string) float64 {
+	t.Helper()
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		t.Fatalf("not a number: %q", s)
+	}
+	return v
+}
+
+// The CSV files say what the JSON summary says, and add up.
+func TestCSVAgreesWithJSON(t *testing.T) {
+	run := runDefault(t)
+	dir := t.TempDir()
+	if _, err := plots.WriteAll(dir, run); err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.Marshal(run.Summary)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sum model.Summary
+	if err := json.Unmarshal(b, &sum); err != nil {
+		t.Fatal(err)
+	}
+
+	wins := readCSV(t, dir, "windows.csv")
+	if len(wins) != len(sum.Windows) {
+		t.Fatalf("windows.csv has %d rows, JSON %d windows", len(wins), len(sum.Windows))
+	}
+	for i, w := range wins {
+		j := sum.Windows[i]
+		if f64(t, w["start_s"]) != j.Start || f64(t, w["hashes_per_s"]) != j.HashesPerSec || f64(t, w["hashes_computed_per_s"]) != *j.ComputedPerSec {
+			t.Errorf("window %d: CSV %v, JSON %+v", i, w, j)
+		}
+	}
+
+	for _, r := range readCSV(t, dir, "services.csv") {
+		j, ok := sum.Services[r["service"]]
+		if !ok {
+			t.Errorf("services.csv has %s, JSON does not", r["service"])
+			continue
+		}
+		if f64(t, r["requests"]) != float64(j.Requests) || f64(t, r["errors"]) != float64(j.Errors) ||
+			f64(t, r["p99_ms"]) != j.LatencyMs.P99 || f64(t, r["max_ms"]) != j.LatencyMs.Max {
+			t.Errorf("service %s: CSV %v, JSON %+v", r["service"], r, j)
+		}
+	}
+
+	perSvc := map[string]int64{}
+	for _, r := range readCSV(t, dir, "service_windows.csv") {
+		perSvc[r["service"]] += int64(f64(t, r["requests"]))
+		j := sum.Services[r["service"]]
+		i := int(f64(t, r["start_s"]) / 10)
+		if f64(t, r["p50_ms"]) != j.Windows[i].LatencyMs.P50 || f64(t, r["end_s"]) != j.Windows[i].End {
+			t.Errorf("service %s window %d: CSV %v, JSON %+v", r["service"], i, r, j.Windows[i])
+		}
+	}
+	for name, j := range sum.Services {
+		if perSvc[name] != j.Requests {
+			t.Errorf("service %s: windows hold %d requests, the run %d", name, perSvc[name], j.Requests)
+		}
+	}
+
+	var computed int64
+	for _, r := range readCSV(t, dir, "throughput.csv") {
+		computed += int64(f64(t, r["hashes_computed"]))
+	}
+	if computed != sum.HashesComputed {
+		t.Errorf("throughput.csv counts %d hashes computed, JSON %d", computed, sum.HashesComputed)
+	}
+
+	served := map[string]int64{}
+	for _, r := range readCSV(t, dir, "pods.csv") {
+		j, ok := sum.Pods[r["pod"]]
+		if !ok || f64(t, r["served"]) != float64(j.Served) || f64(t, r["utilisation"]) != j.Utilisation || r["node"] != j.Node {
+			t.Errorf("pod %s: CSV %v, JSON %+v", r["pod"], r, j)
+		}
+	}
+	for _, r := range readCSV(t, dir, "pod_load.csv") {
+		served[r["pod"]] += int64(f64(t, r["served"]))
+		if u := f64(t, r["utilisation"]); u < 0 || u > 1+1e-9 {
+			t.Errorf("pod %s utilisation %g outside [0, 1]", r["pod"], u)
+		}
+	}
+	for name, j := range sum.Pods {
+		if served[name] != j.Served {
+			t.Errorf("pod %s: pod_load.csv serves %d, JSON %d", name, served[name], j.Served)
+		}
+	}
+	// rng's server completed every rng request but those still in flight.
+	var rngServed int64
+	for _, j := range sum.Pods {
+		if j.App == "rng" {
+			rngServed += j.Served
+		}
+	}
+	if r := sum.Services["rng"].Requests; rngServed < r || rngServed > r+sum.Requests.InFlight {
+		t.Errorf("rng pods served %d, clients completed %d rng requests (%d in flight)", rngServed, r, sum.Requests.InFlight)
+	}
+
+	last := map[string]float64{}
+	for _, r := range readCSV(t, dir, "node_pods.csv") {
+		last[r["node"]] = f64(t, r["pods"])
+	}
+	for name, n := range sum.Nodes {
+		if int(last[name]) != len(n.Pods) {
+			t.Errorf("node %s: node_pods.csv ends at %g pods, JSON lists %d", name, last[name], len(n.Pods))
+		}
+	}
+	if tl := readCSV(t, dir, "timeline.csv"); len(tl) != len(run.Timeline) {
+		t.Errorf("timeline.csv has %d steps, the run %d", len(tl), len(run.Timeline))
+	}
+}
+
+// The same seed gives byte-identical CSV files and report.
+func TestOutputDeterministic(t *testing.T) {
+	a, b := t.TempDir(), t.TempDir()
+	for _, dir := range []string{a, b} {
+		run := runDefault(t)
+		run.Summary.WallSeconds = 0
+		if _, err := plots.WriteAll(dir, run); err != nil {
+			t.Fatal(err)
+		}
+	}
+	entries, err := os.ReadDir(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if !strings.HasSuffix(e.Name(), ".csv") && !strings.HasSuffix(e.Name(), ".html") && !strings.HasSuffix(e.Name(), ".svg") {
+			continue
+		}
+		x, _ := os.ReadFile(filepath.Join(a, e.Name()))
+		y, _ := os.ReadFile(filepath.Join(b, e.Name()))
+		if !bytes.Equal(x, y) {
+			t.Errorf("%s differs between two runs with the same seed", e.Name())
+		}
+	}
+}
+
+func TestWriteAllNeedsSeries(t *testing.T) {
+	_, err := plots.WriteAll(t.TempDir(), plots.Run{Title: "x"})
+	if err == nil || !strings.Contains(err.Error(), "Series") {
+		t.Fatalf("got %v, want an error naming the missing Series", err)
+	}
+}
+
+// fakeClock is a wall clock moved by hand.
+type fakeClock struct{ t time.Time }
+
+func (c *fakeClock) now() time.Time { return c.t }
+
+func TestProgress(t *testing.T) {
+	var quiet bytes.Buffer
+	p := plots.NewProgress(&quiet, false)
+	for i := 0; i < 100; i++ {
+		p.Update(time.Duration(i)*time.Second, 100*time.Second, uint64(i)*1000)
+	}
+	p.Done()
+	if quiet.Len() != 0 {
+		t.Fatalf("not a terminal, yet the progress bar wrote %q", quiet.String())
+	}
+
+	var out bytes.Buffer
+	clk := &fakeClock{t: time.Unix(0, 0)}
+	p = plots.NewProgressClock(&out, true, clk.now)
+	p.Update(0, 100*time.Second, 0)
+	clk.t = clk.t.Add(time.Second)
+	p.Update(50*time.Second, 100*time.Second, 2_000_000)
+	first := out.String()
+	if !strings.Contains(first, " 50%") || !strings.Contains(first, "2.0M events/s") || !strings.Contains(first, "50s / 1m40s") {
+		t.Fatalf("progress line %q: want 50%%, 2.0M events/s and 50s / 1m40s", first)
+	}
+	// Within the redraw interval: nothing more is written.
+	clk.t = clk.t.Add(10 * time.Millisecond)
+	p.Update(60*time.Second, 100*time.Second, 2_100_000)
+	if out.String() != first {
+		t.Fatalf("redrawn within the interval: %q", out.String())
+	}
+	clk.t = clk.t.Add(time.Second)
+	p.Update(100*time.Second, 100*time.Second, 3_000_000)
+	if !strings.Contains(out.String(), "100%") {
+		t.Fatalf("no 100%% line: %q", out.String())
+	}
+	p.Done()
+	if !strings.HasSuffix(out.String(), "\r") {
+		t.Fatalf("Done did not clear the line: %q", out.String())
+	}
+}
