@@ -310,6 +310,10 @@ func (c *Cluster) syncReplicaSet(rs *ReplicaSet) {
 			c.DeletePod(p)
 		}
 	}
+	if rs.deploy != nil {
+		// The ReplicaSet's status update reaches the Deployment controller.
+		c.enqueueDeployment(rs.deploy)
+	}
 	if rs.MinReadySeconds > 0 {
 		// Requeue when a Ready pod becomes available.
 		now := c.Now()
@@ -336,6 +340,9 @@ func (c *Cluster) createReplicaSetPod(rs *ReplicaSet) {
 	p.Owner = &OwnerRef{Kind: "ReplicaSet", Name: rs.Name}
 	p.rs = rs
 	rs.pods = append(rs.pods, p)
+	if rs.deploy != nil {
+		c.enqueueDeployment(rs.deploy)
+	}
 }
 
 // slowStart makes n API creations in batches of 1, 2, 4, ... (the controllers'
