@@ -136,8 +136,14 @@ func TestBadInputErrors(t *testing.T) {
 		err  error
 		want string
 	}{
-		{"negative replicas", func() error { _, err := c.CreateDeployment("x", map[string]string{"app": "x"}, PodSpec{Image: "i"}, -1); return err }(), "spec.replicas"},
-		{"no image", func() error { _, err := c.CreateDeployment("x", map[string]string{"app": "x"}, PodSpec{}, 1); return err }(), "image: Required"},
+		{"negative replicas", func() error {
+			_, err := c.CreateDeployment("x", map[string]string{"app": "x"}, PodSpec{Image: "i"}, -1)
+			return err
+		}(), "spec.replicas"},
+		{"no image", func() error {
+			_, err := c.CreateDeployment("x", map[string]string{"app": "x"}, PodSpec{}, 1)
+			return err
+		}(), "image: Required"},
 		{"bad strategy", func() error {
 			_, err := c.CreateDeploymentSpec(DeploymentSpec{Name: "x", Template: PodTemplate{Labels: map[string]string{"a": "b"}, Spec: PodSpec{Image: "i"}},
 				Strategy: DeploymentStrategy{MaxSurge: Int(0), MaxUnavailable: Int(0)}})
