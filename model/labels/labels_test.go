@@ -495,7 +495,7 @@ func TestConcurrentUse(t *testing.T) {
 }
 
 func TestInternConcurrent(t *testing.T) {
-	words := make([]string, 500)
+	words := make([]string, 5000) // enough to grow the table while goroutines read it
 	for i := range words {
 		words[i] = fmt.Sprintf("intern-test-%d", i)
 	}

@@ -41,7 +41,7 @@ func (e *ParseError) Error() string {
 func Parse(s string) (*Selector, error) {
 	p := parser{in: s}
 	p.advance()
-	var reqs []Requirement
+	reqs := make([]Requirement, 0, 4)
 	for p.tok.kind != tEOF {
 		if len(reqs) > 0 {
 			if p.tok.kind != tComma {
