@@ -449,7 +449,9 @@ func ServiceSelector(m map[string]string) *Selector {
 // FromLabelSelector converts a metav1.LabelSelector (matchLabels and
 // matchExpressions, ANDed) as apimachinery's LabelSelectorAsSelector does: nil gives
 // Nothing(), one with no matchLabels and no matchExpressions gives Everything(), and
-// every key, operator and value is validated.
+// every key, operator and value is validated. Requirements are sorted by key
+// (matchLabels before matchExpressions for equal keys) and values deduplicated, so
+// String differs from apimachinery's only where it would print a value twice.
 func FromLabelSelector(ls *metav1.LabelSelector) (*Selector, error) {
 	if ls == nil {
 		return nothing, nil
