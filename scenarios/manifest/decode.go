@@ -124,6 +124,11 @@ func Decode(filename string, data []byte, opts Options) (objs []Object, warnings
 				continue
 			}
 		}
+		if line, reason := checkAliases(n); reason != "" {
+			problems = append(problems, Problem{Kind: Syntax, File: filename, Line: line, Doc: doc, Reason: reason, server: "yaml: " + reason})
+			doc++
+			continue
+		}
 		o, w, ps := decodeDocument(filename, doc, n, opts)
 		objs = append(objs, o...)
 		warnings = append(warnings, w...)

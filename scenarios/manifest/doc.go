@@ -53,6 +53,15 @@
 // image, port ranges, replica counts, taint effects and toleration operators,
 // strategy types, requests not above limits.
 //
+// # Patches and edits
+//
+// ApplyPatch(obj, patch, type, source) applies a `kubectl patch` (strategic,
+// merge or JSON patch, given as JSON or YAML) or a kubesim edit step's patch to
+// a decoded object and decodes the result with the same strict, YAML 1.1-aware
+// checks, so that `kubectl edit service rng` adding an unquoted enabled: yes
+// fails with the line and field of the patch. Defaults and validation are
+// applied to the result; the input object is not modified.
+//
 // # Not simulated
 //
 // NotSimulated(obj) lists the fields set in a manifest that kubesim accepts but

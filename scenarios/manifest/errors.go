@@ -72,6 +72,8 @@ const ValidateFalseHint = "if you choose to ignore these errors, turn validation
 type Error struct {
 	File     string
 	Problems []Problem
+	// noHint leaves out the --validate=false hint (patches have no such flag).
+	noHint bool
 }
 
 func (e *Error) Error() string {
@@ -86,7 +88,7 @@ func (e *Error) Error() string {
 			unknown = true
 		}
 	}
-	if unknown {
+	if unknown && !e.noHint {
 		b.WriteString("\n")
 		b.WriteString(ValidateFalseHint)
 	}

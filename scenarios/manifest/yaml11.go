@@ -105,3 +105,43 @@ func resolveScalar(n *yaml.Node) (scalarKind, any) {
 	}
 	return scalarString, v
 }
+
+// maxExpandedNodes bounds a document's size once aliases are expanded
+// (against "billion laughs" documents).
+const maxExpandedNodes = 1 << 20
+
+// checkAliases refuses a recursive alias (an alias to one of its own
+// ancestors) and documents that grow too large when aliases are expanded,
+// before anything walks the tree.
+func checkAliases(n *yaml.Node) (line int, reason string) {
+	onStack := map[*yaml.Node]bool{}
+	count := 0
+	var visit func(n *yaml.Node) bool
+	visit = func(n *yaml.Node) bool {
+		if n.Kind == yaml.AliasNode {
+			if n.Alias == nil {
+				return true
+			}
+			if onStack[n.Alias] {
+				line, reason = n.Line, "recursive YAML alias *"+n.Value+": it refers to a node that contains it"
+				return false
+			}
+			return visit(n.Alias)
+		}
+		count++
+		if count > maxExpandedNodes {
+			line, reason = n.Line, "document too large once YAML aliases are expanded"
+			return false
+		}
+		onStack[n] = true
+		defer delete(onStack, n)
+		for _, c := range n.Content {
+			if !visit(c) {
+				return false
+			}
+		}
+		return true
+	}
+	visit(n)
+	return line, reason
+}
