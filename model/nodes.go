@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/kubesim/kubesim/model/labels"
 	"github.com/kubesim/kubesim/sim"
@@ -15,6 +16,7 @@ type nodeLifecycleState struct {
 	queue     []*Node // NotReady nodes waiting for their NoExecute taint
 	nextTaint sim.Time
 	timer     sim.Timer
+	timerAt   sim.Time
 }
 
 // AddNode adds a Ready node (kubeadm join). Its hostname label is set. Its
@@ -224,7 +226,7 @@ func (c *Cluster) nodeNotReady(n *Node) {
 		}
 	}
 	c.nlc.queue = append(c.nlc.queue, n)
-	c.processTaintQueue()
+	c.scheduleTaintPass(c.Now() + nodeEvictionPeriod)
 	c.Rec.nodeChanged(n)
 	c.enqueueAllDaemonSets()
 }
@@ -282,7 +284,7 @@ func (c *Cluster) nodeReady(n *Node) {
 	c.taintManagerNode(n)
 	c.moveAllToActive()
 	c.enqueueAllDaemonSets()
-	c.processTaintQueue()
+	c.scheduleTaintPass(c.Now() + nodeEvictionPeriod)
 	c.Rec.nodeChanged(n)
 }
 
@@ -329,6 +331,25 @@ func (c *Cluster) zoneEvictionRate(n *Node) float64 {
 	return c.Cfg.Timings.NodeEvictionRate
 }
 
+// nodeEvictionPeriod is how often the node lifecycle controller runs its
+// NoExecute tainting pass (a constant in Kubernetes). Zone states are updated
+// at the end of each monitor pass, so nodes found NotReady in the same pass are
+// counted before any of them is tainted.
+const nodeEvictionPeriod = 100 * time.Millisecond
+
+// scheduleTaintPass runs a tainting pass at t (or earlier if one is due).
+func (c *Cluster) scheduleTaintPass(t sim.Time) {
+	if c.nlc.timerAt != 0 && c.nlc.timerAt <= t {
+		return
+	}
+	c.E.Cancel(c.nlc.timer)
+	c.nlc.timerAt = t
+	c.nlc.timer = c.E.At(t, sim.HandlerFunc(func(*sim.Engine, int64) {
+		c.nlc.timerAt = 0
+		c.processTaintQueue()
+	}), 0)
+}
+
 // processTaintQueue NoExecute-taints queued NotReady nodes within the rate
 // limit of their zone.
 func (c *Cluster) processTaintQueue() {
@@ -340,8 +361,7 @@ func (c *Cluster) processTaintQueue() {
 		}
 		now := c.Now()
 		if now < c.nlc.nextTaint {
-			c.E.Cancel(c.nlc.timer)
-			c.nlc.timer = c.E.At(c.nlc.nextTaint, sim.HandlerFunc(func(*sim.Engine, int64) { c.processTaintQueue() }), 0)
+			c.scheduleTaintPass(c.nlc.nextTaint)
 			return
 		}
 		c.nlc.queue = c.nlc.queue[1:]

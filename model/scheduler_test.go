@@ -1,0 +1,170 @@
+package model
+
+import (
+	"fmt"
+	"testing"
+)
+
+// kubectl scale on an even cluster gives round-robin placement: the system
+// default topology spread and LeastAllocated both favour emptier nodes.
+func TestSchedulerSpreadsReplicasOnEvenNodes(t *testing.T) {
+	for seed := uint64(1); seed <= 10; seed++ {
+		c := newWorkshop(t, seed, 4)
+		mustDeploy(t, c, "worker", "dockercoins/worker:v0.1", 9)
+		runFor(c, sec(10))
+		if got := placement(c, withLabel("app", "worker")); got != "node1=0 node2=3 node3=3 node4=3" {
+			t.Errorf("seed %d: %s", seed, got)
+		}
+	}
+}
+
+// Existing load breaks round-robin: a node already busy gets fewer replicas, so
+// scaling a Deployment to the node count does not give one pod per node.
+func TestSchedulerExistingLoadSkewsPlacement(t *testing.T) {
+	c := newWorkshop(t, 1, 4)
+	big := PodSpec{Image: "db", Requests: Resources{MilliCPU: 1500, Memory: 3 * gi}, NodeName: "node2"}
+	if _, err := c.CreatePod("db", map[string]string{"app": "db"}, big, nil); err != nil {
+		t.Fatal(err)
+	}
+	mustDeploy(t, c, "rng", "dockercoins/rng:v0.1", 6)
+	runFor(c, sec(10))
+	got := counts(c, withLabel("app", "rng"))
+	t.Logf("rng placement with node2 busy: %v", got)
+	if got[1] >= got[2] || got[1] >= got[3] {
+		t.Errorf("busy node2 got %d rng pods, the others %d and %d: want fewer", got[1], got[2], got[3])
+	}
+	if got[2]-got[1] < 2 && got[3]-got[1] < 2 {
+		t.Errorf("placement %v is within a skew of 1", got)
+	}
+}
+
+// Ties are broken at random from the seeded stream: a lone pod lands on every
+// worker for some seed.
+func TestSchedulerRandomTieBreak(t *testing.T) {
+	seen := map[string]int{}
+	for seed := uint64(1); seed <= 30; seed++ {
+		c := newWorkshop(t, seed, 4)
+		p, _ := c.CreatePod("solo", nil, PodSpec{Image: "busybox"}, nil)
+		runFor(c, sec(1))
+		seen[p.NodeName]++
+	}
+	for _, n := range []string{"node2", "node3", "node4"} {
+		if seen[n] == 0 {
+			t.Errorf("no seed placed the pod on %s: %v", n, seen)
+		}
+	}
+	if seen["node1"] > 0 || seen[""] > 0 {
+		t.Errorf("pod placed on the control plane or not at all: %v", seen)
+	}
+}
+
+// Pods without requests count as 100m/200Mi when scoring: a node running many
+// of them scores lower.
+func TestSchedulerDefaultRequestsWhenScoring(t *testing.T) {
+	c := newWorkshop(t, 1, 3)
+	for i := 0; i < 5; i++ {
+		c.CreatePod(fmt.Sprintf("idle-%d", i), nil, PodSpec{Image: "pause", NodeName: "node2"}, nil)
+	}
+	runFor(c, sec(1))
+	if got := c.Node("node2").Allocated(); got.MilliCPU != 0 || got.Pods != 5 {
+		t.Fatalf("node2 allocated %+v, want no CPU and 5 pods", got)
+	}
+	for i := 0; i < 5; i++ {
+		p, _ := c.CreatePod(fmt.Sprintf("new-%d", i), nil, PodSpec{Image: "pause"}, nil)
+		runFor(c, sec(1))
+		if p.NodeName != "node3" {
+			t.Fatalf("pod %d went to %s; node3 has fewer (default-sized) pods", i, p.NodeName)
+		}
+	}
+}
+
+// Scheduling is sequential: two pods created together that each fit only
+// alone on a node go to different nodes. A pod that fits nowhere waits and is
+// retried when a node joins.
+func TestSchedulerSequentialAndRetry(t *testing.T) {
+	c := newWorkshop(t, 1, 3)
+	spec := PodSpec{Image: "app", Requests: Resources{MilliCPU: 1500, Memory: gi}}
+	a, _ := c.CreatePod("a", nil, spec, nil)
+	b, _ := c.CreatePod("b", nil, spec, nil)
+	x, _ := c.CreatePod("x", nil, spec, nil)
+	runFor(c, sec(10))
+	if a.NodeName == "" || b.NodeName == "" || a.NodeName == b.NodeName {
+		t.Fatalf("a on %q, b on %q: want two different nodes", a.NodeName, b.NodeName)
+	}
+	if b.Scheduled-a.Scheduled != sec(0.010) {
+		t.Errorf("second decision %v after the first, want one scheduling cycle (10 ms)", b.Scheduled-a.Scheduled)
+	}
+	if x.NodeName != "" || x.Phase != PodPending {
+		t.Fatalf("x placed on %q though nothing fits", x.NodeName)
+	}
+	joined := c.Now()
+	c.AddNode("node4", nil, nil, workerCap)
+	runFor(c, sec(10))
+	if x.NodeName != "node4" || x.Scheduled-joined != sec(0.010) {
+		t.Errorf("x on %q %v after node4 joined; want node4 after one cycle", x.NodeName, x.Scheduled-joined)
+	}
+	// A pod deleted frees capacity: a waiting pod is retried.
+	y, _ := c.CreatePod("y", nil, spec, nil)
+	runFor(c, sec(5))
+	if y.NodeName != "" {
+		t.Fatalf("y placed on %s", y.NodeName)
+	}
+	c.DeletePodGrace(a, 0)
+	runFor(c, sec(5))
+	if y.NodeName != a.NodeName {
+		t.Errorf("y on %q after a was deleted from %s", y.NodeName, a.NodeName)
+	}
+}
+
+func TestSchedulerFilters(t *testing.T) {
+	c := newWorkshop(t, 1, 4)
+	c.SetNodeLabels("node3", map[string]string{"disk": "ssd"})
+	c.TaintNode("node4", Taint{Key: "dedicated", Value: "db", Effect: NoSchedule})
+	c.TaintNode("node2", Taint{Key: "slow", Effect: PreferNoSchedule})
+	ssd, _ := c.CreatePod("ssd", nil, PodSpec{Image: "a", NodeSelector: map[string]string{"disk": "ssd"}}, nil)
+	tol, _ := c.CreatePod("tol", nil, PodSpec{Image: "a", NodeSelector: map[string]string{"kubernetes.io/hostname": "node4"},
+		Tolerations: []Toleration{{Key: "dedicated", Value: "db", Effect: NoSchedule}}}, nil)
+	notol, _ := c.CreatePod("notol", nil, PodSpec{Image: "a", NodeSelector: map[string]string{"kubernetes.io/hostname": "node4"}}, nil)
+	aff, _ := c.CreatePod("aff", nil, PodSpec{Image: "a", Affinity: &NodeAffinity{Terms: []NodeSelectorTerm{
+		{MatchExpressions: []NodeSelectorRequirement{{Key: "disk", Operator: "DoesNotExist"}}},
+	}}}, nil)
+	runFor(c, sec(2))
+	if ssd.NodeName != "node3" || tol.NodeName != "node4" || notol.NodeName != "" {
+		t.Errorf("ssd on %q (want node3), tol on %q (want node4), notol on %q (want pending)", ssd.NodeName, tol.NodeName, notol.NodeName)
+	}
+	// aff: not node3 (disk label), node4 untolerated, node2 PreferNoSchedule:
+	// still feasible but scored lower than... nothing else: node2 it is.
+	if aff.NodeName != "node2" {
+		t.Errorf("aff on %q, want node2 (the only feasible node, PreferNoSchedule is soft)", aff.NodeName)
+	}
+	// PreferNoSchedule: with node2 and node3 both feasible, node3 wins.
+	for i := 0; i < 3; i++ {
+		p, _ := c.CreatePod(fmt.Sprintf("p%d", i), nil, PodSpec{Image: "a", Affinity: &NodeAffinity{Terms: []NodeSelectorTerm{
+			{MatchExpressions: []NodeSelectorRequirement{{Key: "kubernetes.io/hostname", Operator: "In", Values: []string{"node2", "node3"}}}}}}}, nil)
+		runFor(c, sec(1))
+		if p.NodeName != "node3" {
+			t.Errorf("p%d on %s: the PreferNoSchedule taint of node2 should lose (weight 3)", i, p.NodeName)
+		}
+	}
+	c.Cordon("node3")
+	q, _ := c.CreatePod("q", nil, PodSpec{Image: "a", NodeSelector: map[string]string{"disk": "ssd"}}, nil)
+	runFor(c, sec(2))
+	if q.NodeName != "" {
+		t.Errorf("q on cordoned %s", q.NodeName)
+	}
+	c.Uncordon("node3")
+	runFor(c, sec(2))
+	if q.NodeName != "node3" {
+		t.Errorf("q on %q after uncordon", q.NodeName)
+	}
+}
+
+func TestNumFeasibleNodesToFind(t *testing.T) {
+	for _, tc := range []struct{ nodes, want int }{
+		{3, 3}, {99, 99}, {100, 100}, {200, 100}, {1000, 420}, {5000, 500}, {10000, 500},
+	} {
+		if got := numFeasibleNodesToFind(tc.nodes); got != tc.want {
+			t.Errorf("%d nodes: %d, want %d", tc.nodes, got, tc.want)
+		}
+	}
+}
