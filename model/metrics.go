@@ -474,9 +474,11 @@ type PodSummary struct {
 	LatencyMs Latency         `json:"latency_ms"`
 	Windows   []WindowLatency `json:"windows,omitempty"`
 	// Served is the requests the pod's server completed; BusySeconds the
-	// slot-time it spent serving them; Utilisation is BusySeconds over slots
-	// times the server's lifetime in the run.
+	// slot-time it spent serving them; LifeSeconds how long the server existed
+	// in the run (from its first start to the pod's deletion or the end);
+	// Utilisation is BusySeconds over slots times LifeSeconds.
 	Slots       int     `json:"slots"`
+	LifeSeconds float64 `json:"life_s"`
 	Served      int64   `json:"served"`
 	BusySeconds float64 `json:"busy_s"`
 	Utilisation float64 `json:"utilisation"`
@@ -657,7 +659,9 @@ func (r *Recorder) podSummary(ps *podStats, n int) PodSummary {
 	if ps.all != nil {
 		out.Windows = ps.windows(r.Window, n)
 	}
-	if life := r.lifetime(ps).Seconds(); life > 0 && ps.slots > 0 {
+	life := r.lifetime(ps).Seconds()
+	out.LifeSeconds = round6(life)
+	if life > 0 && ps.slots > 0 {
 		out.Utilisation = round6(ps.busy.Seconds() / (float64(ps.slots) * life))
 		var area sim.Time
 		for _, a := range ps.qArea {

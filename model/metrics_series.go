@@ -46,7 +46,8 @@ type CDFPoint struct {
 	Fraction float64
 }
 
-// PodSeries is one pod's load over time.
+// PodSeries is one pod's load over time: Bins cover the life of its server,
+// from the bin of its first start to the bin of its deletion or the end.
 type PodSeries struct {
 	Name    string
 	Summary PodSummary
@@ -106,7 +107,9 @@ func (r *Recorder) Series() *Series {
 			}
 			p := PodSeries{Name: ps.pod.Name, Summary: r.podSummary(ps, nw)}
 			if ps.hasSrv {
-				for i := 0; i < nb; i++ {
+				// The bins of the server's life only.
+				first, last := slot(ps.started+1, r.Bin), slot(ps.started+r.lifetime(ps), r.Bin)
+				for i := first; i <= last && i < nb; i++ {
 					a, b := r.binBounds(i)
 					pb := PodBin{Start: a, End: b}
 					if i < len(ps.servedBins) {

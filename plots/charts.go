@@ -50,7 +50,7 @@ func newPlot(title, x, y string) *plot.Plot {
 	}
 	p.Legend.TextStyle.Font.Size = 10
 	p.Legend.Top = true
-	p.Y.Tick.Marker = niceTicks{8}
+	p.Y.Tick.Marker = niceTicks{n: 8, minor: 2}
 	p.Add(grid())
 	return p
 }
@@ -75,12 +75,15 @@ func line(xys plotter.XYs, i int, width vg.Length, step bool) *plotter.Line {
 func timeAxis(p *plot.Plot, end float64) {
 	p.X.Min, p.X.Max = 0, end
 	p.X.Padding = 0
-	p.X.Tick.Marker = niceTicks{12}
+	p.X.Tick.Marker = niceTicks{n: 12, minor: 5}
 }
 
 // niceTicks labels at most n round values (1, 2, 2.5 or 5 times a power of
 // ten), with unlabelled minor ticks between them.
-type niceTicks struct{ n float64 }
+type niceTicks struct {
+	n     float64
+	minor int // minor ticks per labelled interval
+}
 
 func (t niceTicks) Ticks(min, max float64) []plot.Tick {
 	span := max - min
@@ -102,8 +105,8 @@ func (t niceTicks) Ticks(min, max float64) []plot.Tick {
 			break
 		}
 		ts = append(ts, plot.Tick{Value: v, Label: strconv.FormatFloat(v, 'f', -1, 64)})
-		for k := 1; k < 5 && v+step*float64(k)/5 <= max; k++ {
-			ts = append(ts, plot.Tick{Value: v + step*float64(k)/5})
+		for k := 1; k < t.minor && v+step*float64(k)/float64(t.minor) <= max; k++ {
+			ts = append(ts, plot.Tick{Value: v + step*float64(k)/float64(t.minor)})
 		}
 	}
 	return ts
@@ -402,39 +405,41 @@ func podLoadChart(run Run, app string) (chart, bool) {
 	}
 	sort.Slice(pods, func(i, j int) bool { return pods[i].Name < pods[j].Name })
 
-	// Panel 1: requests served per pod (horizontal bars, labelled by pod name).
-	bars := newPlot(fmt.Sprintf("%s: load per %s pod", run.title(), app), "requests served (whole run)", "")
-	vals := make(plotter.Values, len(pods))
+	// Panel 1: requests served per second of each pod's life, one bar per pod
+	// in the colour of its lines below (the bars are the legend).
+	bars := newPlot(fmt.Sprintf("%s: load per %s pod", run.title(), app),
+		"requests served per second of the pod's life (total served in brackets)", "")
 	names := make([]string, len(pods))
+	max := 0.0
 	for i, p := range pods {
-		vals[len(pods)-1-i] = float64(p.Summary.Served)
-		names[len(pods)-1-i] = fmt.Sprintf("%s (%s)", p.Name, p.Summary.Node)
+		pos := len(pods) - 1 - i // first pod on top
+		names[pos] = fmt.Sprintf("%s (%s)  [%d]", p.Name, p.Summary.Node, p.Summary.Served)
+		vals := make(plotter.Values, len(pods))
+		if p.Summary.LifeSeconds > 0 {
+			vals[pos] = float64(p.Summary.Served) / p.Summary.LifeSeconds
+		}
+		max = math.Max(max, vals[pos])
+		bc, err := plotter.NewBarChart(vals, vg.Points(14))
+		if err != nil {
+			return chart{}, false
+		}
+		bc.Horizontal = true
+		bc.Color = colour(i)
+		bc.LineStyle.Width = 0
+		bars.Add(bc)
 	}
-	bc, err := plotter.NewBarChart(vals, vg.Points(14))
-	if err != nil {
-		return chart{}, false
-	}
-	bc.Horizontal = true
-	bc.Color = colour(0)
-	bc.LineStyle.Width = 0
-	bars.Add(bc)
 	bars.NominalY(names...)
 	bars.X.Min = 0
-	max := 0.0
-	for _, v := range vals {
-		max = math.Max(max, v)
-	}
+	bars.X.Tick.Marker = niceTicks{n: 10, minor: 2}
 	bars.X.Max = math.Max(1, max*1.1)
 	bars.Y.Tick.Label.Font.Size = 9
 	bars.Legend = plot.NewLegend()
 
 	// Panels 2 and 3: utilisation and queue per window, one line per pod.
-	util := newPlot(fmt.Sprintf("utilisation per %s pod (busy slot-time / slots, per %gs window)", app, s.Window), "simulated time (s)", "utilisation")
-	queue := newPlot(fmt.Sprintf("requests waiting per %s pod (time-weighted mean per %gs window)", app, s.Window), "simulated time (s)", "queue length")
+	util := newPlot(fmt.Sprintf("utilisation per %s pod (busy slot-time / slots, per %gs window; colours as above)", app, s.Window), "simulated time (s)", "utilisation")
+	queue := newPlot(fmt.Sprintf("requests waiting per %s pod (time-weighted mean per %gs window; colours as above)", app, s.Window), "simulated time (s)", "queue length")
 	for _, p := range []*plot.Plot{util, queue} {
 		timeAxis(p, s.End)
-		p.Legend.Top, p.Legend.Left = false, false
-		p.Legend.XOffs, p.Legend.YOffs = -vg.Points(4), vg.Points(4)
 	}
 	util.Y.Min, util.Y.Max = 0, 1.05
 	qmax := 0.0
@@ -446,13 +451,6 @@ func podLoadChart(run Run, app string) (chart, bool) {
 		lu, lq := line(u, i, vg.Points(1.5), true), line(q, i, vg.Points(1.5), true)
 		util.Add(lu)
 		queue.Add(lq)
-		if i < maxLegend {
-			util.Legend.Add(p.Name, lu)
-			queue.Legend.Add(p.Name, lq)
-		}
-	}
-	if len(pods) > maxLegend {
-		util.Legend.Add(fmt.Sprintf("… %d more pods", len(pods)-maxLegend))
 	}
 	if len(run.Timeline) > 0 {
 		util.Add(newMarks(run.Timeline))
@@ -464,10 +462,11 @@ func podLoadChart(run Run, app string) (chart, bool) {
 		panels: []*plot.Plot{bars, util, queue}, w: 9 * vg.Inch, h: h}, true
 }
 
-// windowed averages a pod's bins over windows: utilisation and mean queue as
-// step lines.
+// windowed averages a pod's bins over windows (over the part of each window
+// the pod's bins cover): utilisation and mean queue as step lines.
 func windowed(bins []model.PodBin, window, end float64) (plotter.XYs, plotter.XYs) {
 	var u, q plotter.XYs
+	lastEnd := 0.0
 	for a := 0.0; a < end-1e-9; a += window {
 		b := math.Min(a+window, end)
 		var busy, area, span float64
@@ -483,12 +482,15 @@ func windowed(bins []model.PodBin, window, end float64) (plotter.XYs, plotter.XY
 		if span == 0 {
 			continue
 		}
-		u = append(u, plotter.XY{X: a, Y: busy / (b - a)})
-		q = append(q, plotter.XY{X: a, Y: area / (b - a)})
-		if b >= end-1e-9 {
-			u = append(u, plotter.XY{X: b, Y: busy / (b - a)})
-			q = append(q, plotter.XY{X: b, Y: area / (b - a)})
-		}
+		// Over the part of the window the pod existed.
+		u = append(u, plotter.XY{X: a, Y: busy / span})
+		q = append(q, plotter.XY{X: a, Y: area / span})
+		lastEnd = b
+	}
+	// Close the last step.
+	if n := len(u); n > 0 {
+		u = append(u, plotter.XY{X: lastEnd, Y: u[n-1].Y})
+		q = append(q, plotter.XY{X: lastEnd, Y: q[n-1].Y})
 	}
 	return u, q
 }
@@ -500,6 +502,9 @@ func stepsChart(run Run, name, title, ylabel string, series []model.NamedSteps) 
 	}
 	s := run.Series
 	p := newPlot(run.title()+": "+title, "simulated time (s)", ylabel)
+	if len(series) > 1 {
+		p.Title.Text += " (equal counts drawn slightly apart)"
+	}
 	timeAxis(p, s.End)
 	max := 0.0
 	for i, ns := range series {
@@ -581,15 +586,30 @@ func charts(run Run) ([]chart, error) {
 		out = append(out, c)
 	}
 	for _, app := range []string{"rng", "hasher", "redis"} {
+		// rng's load is always shown (its single thread is DockerCoins'
+		// bottleneck); the others' only when there is a balance to see.
+		if app != "rng" && servingPods(run.Series, app) < 2 {
+			continue
+		}
 		if c, ok := podLoadChart(run, app); ok {
 			out = append(out, c)
 		}
 	}
-	if c, ok := stepsChart(run, "endpoints", "ready endpoints per Service", "ready endpoints", run.Series.Endpoints); ok {
+	if c, ok := stepsChart(run, "endpoints", "Ready endpoints per Service", "ready endpoints", run.Series.Endpoints); ok {
 		out = append(out, c)
 	}
-	if c, ok := stepsChart(run, "pods_per_node", "pods per node", "pods", run.Series.NodePods); ok {
+	if c, ok := stepsChart(run, "pods_per_node", "Pods per node", "pods", run.Series.NodePods); ok {
 		out = append(out, c)
 	}
 	return out, nil
+}
+
+func servingPods(s *model.Series, app string) int {
+	n := 0
+	for _, p := range s.Pods {
+		if p.Summary.App == app && p.Summary.Slots > 0 {
+			n++
+		}
+	}
+	return n
 }

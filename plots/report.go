@@ -104,7 +104,7 @@ func reportOf(run Run, figs []figure, files []string) reportData {
 
 	evps := "–"
 	if sum.WallSeconds > 0 {
-		evps = fmt.Sprintf("%.2g events/s (×%.0f real time)", float64(sum.Events)/sum.WallSeconds, sum.SimSeconds/sum.WallSeconds)
+		evps = fmt.Sprintf("%s events/s, %s× real time", si(float64(sum.Events)/sum.WallSeconds), si(sum.SimSeconds/sum.WallSeconds))
 	}
 	var last, peak float64
 	for _, w := range sum.Windows {
