@@ -88,7 +88,7 @@ type Command struct {
 	Watch         bool   // get -w
 
 	Files    []string // apply/delete -f
-	Validate bool     // apply: false with --validate=false (default true)
+	Validate bool     // apply: false with --validate=false, ignore or warn (default true)
 
 	Overwrite bool       // label/annotate/taint --overwrite
 	Set       []KeyValue // label/annotate changes, set selector entries, node add --label
@@ -373,9 +373,10 @@ func parseVerb(c *Command, args []string) error {
 	switch c.Verb {
 	case Apply:
 		switch validate {
-		case "strict", "true", "warn":
+		case "strict", "true":
 			c.Validate = true
-		case "ignore", "false":
+		case "warn", "ignore", "false":
+			// kubesim drops unknown fields with a warning for both.
 			c.Validate = false
 		default:
 			return plain(c.Verb, "invalid - validate option %q; must be one of: strict (or true), warn, ignore (or false)", validate)

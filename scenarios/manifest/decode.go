@@ -16,6 +16,7 @@ import (
 	yaml "go.yaml.in/yaml/v3"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 )
 
@@ -284,9 +285,7 @@ func decodeDocument(file string, doc int, n *yaml.Node, opts Options) ([]Object,
 	if len(w.problems) > 0 {
 		return nil, w.warnings, w.problems
 	}
-	o := Object{Obj: obj, Kind: kind, APIVersion: apiVersion, Name: name, Doc: doc, Line: n.Line}
-	if md, ok := scalarField(n, "metadata"); ok && deref(md).Kind == yaml.MappingNode {
-		o.Namespace = stringField(deref(md), "namespace")
-	}
+	m := obj.(metav1.Object)
+	o := Object{Obj: obj, Kind: kind, APIVersion: apiVersion, Name: m.GetName(), Namespace: m.GetNamespace(), Doc: doc, Line: n.Line}
 	return []Object{o}, w.warnings, nil
 }

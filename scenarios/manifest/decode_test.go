@@ -303,7 +303,7 @@ func TestAllKinds(t *testing.T) {
 	}
 
 	wantNS := map[string][]string{
-		"deployment.apps/worker": {"spec.template.spec.containers[*].env"},
+		"deployment.apps/worker": {"spec.template.spec.containers[*].env", "spec.template.spec.containers[*].resources.limits"},
 		"daemonset.apps/rng":     {"spec.template.spec.containers[*].volumeMounts", "spec.template.spec.volumes"},
 		"pod/labeldemo":          {"spec.containers[*].command", "spec.hostNetwork"},
 	}
@@ -545,4 +545,18 @@ func FuzzDecode(f *testing.F) {
 			_ = NotSimulated(o.Obj)
 		}
 	})
+}
+
+func TestValidateFalseDuplicatesAndLimits(t *testing.T) {
+	src := "apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\n  name: b\nspec:\n  containers:\n  - name: c\n    image: i\n    resources: {limits: {cpu: 1}}\n"
+	objs, warns, err := Decode("d.yml", []byte(src), Options{Validate: false})
+	if err != nil || len(objs) != 1 || objs[0].Name != "b" {
+		t.Fatalf("%v %v", objs, err)
+	}
+	if objs[0].Obj.(*corev1.Pod).Name != "b" || len(warns) != 1 || !strings.Contains(warns[0], `d.yml:5: warning: duplicate field "metadata.name"`) {
+		t.Errorf("name %q warnings %v", objs[0].Obj.(*corev1.Pod).Name, warns)
+	}
+	if ns := NotSimulated(objs[0].Obj); !reflect.DeepEqual(ns, []string{"spec.containers[*].resources.limits"}) {
+		t.Errorf("NotSimulated = %v", ns)
+	}
 }

@@ -41,6 +41,7 @@ var fieldUse = map[reflect.Type]map[string]string{
 	reflect.TypeFor[corev1.Container](): {"name": "model", "image": "model", "ports": "model", "resources": "model",
 		"readinessProbe": "model", "livenessProbe": "model", "startupProbe": "model", "imagePullPolicy": "ignore",
 		"terminationMessagePath": "ignore", "terminationMessagePolicy": "ignore"},
+	reflect.TypeFor[corev1.ResourceRequirements](): {"requests": "model"},
 	reflect.TypeFor[corev1.ServiceSpec](): {"selector": "model", "ports": "model", "type": "model", "sessionAffinity": "model",
 		"sessionAffinityConfig": "model", "publishNotReadyAddresses": "model", "clusterIP": "ignore", "clusterIPs": "ignore",
 		"ipFamilies": "ignore", "ipFamilyPolicy": "ignore", "internalTrafficPolicy": "ignore", "externalTrafficPolicy": "ignore"},
@@ -54,7 +55,8 @@ var fieldUse = map[reflect.Type]map[string]string{
 // simulate, as sorted, de-duplicated field paths with [*] for list items (e.g.
 // "spec.template.spec.containers[*].env"). Server-populated fields (uid,
 // resourceVersion, status of workloads...) and harmless defaults (dnsPolicy,
-// imagePullPolicy...) are not listed.
+// imagePullPolicy...) are not listed. Resource limits are listed: they only
+// act as the default of unset requests (see SetDefaults), nothing is throttled.
 func NotSimulated(obj runtime.Object) []string {
 	set := map[string]bool{}
 	notSimulated(reflect.ValueOf(obj), "", set)

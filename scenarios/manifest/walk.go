@@ -417,6 +417,12 @@ func (w *walker) checkKey(k *yaml.Node, path string, seen map[string]int) (strin
 		return "", false
 	}
 	if first, dup := seen[key]; dup {
+		if !w.validate {
+			// Field validation Ignore: the last value wins, as in JSON.
+			w.warnings = append(w.warnings, fmt.Sprintf("%s:%d: warning: duplicate field %q (first given on line %d); the last value is used (--validate=false)",
+				w.file, k.Line, joinKey(path, key), first))
+			return key, true
+		}
 		w.problem(DuplicateField, k.Line, joinKey(path, key), fmt.Sprintf("duplicate field (first given on line %d)", first))
 		return "", false
 	}
