@@ -235,6 +235,33 @@ func (c *Cluster) RolloutRestart(d *Deployment) error {
 	return c.UpdateDeployment(d, t)
 }
 
+// RolloutUndo is kubectl rollout undo: the template of the given revision (0:
+// the previous one) becomes the Deployment's template again, and is rolled out.
+func (c *Cluster) RolloutUndo(d *Deployment, revision int) error {
+	cur := d.NewReplicaSet()
+	var target *ReplicaSet
+	for _, rs := range d.rs {
+		switch {
+		case rs == cur:
+		case revision == 0 && (cur == nil || rs.Revision < cur.Revision):
+			if target == nil || rs.Revision > target.Revision {
+				target = rs
+			}
+		case revision != 0 && rs.Revision == revision:
+			target = rs
+		}
+	}
+	if target == nil {
+		if revision == 0 {
+			return fmt.Errorf("deployment %q: no rollout history found", d.Name)
+		}
+		return fmt.Errorf("deployment %q: unable to find specified revision %d in history", d.Name, revision)
+	}
+	t := target.Template.clone()
+	delete(t.Labels, LabelPodTemplateHash)
+	return c.UpdateDeployment(d, t)
+}
+
 // DeleteDeployment deletes d. With cascade its ReplicaSets and their pods go
 // too (background propagation); without, they are orphaned.
 func (c *Cluster) DeleteDeployment(d *Deployment, cascade bool) {
@@ -326,6 +353,17 @@ func (c *Cluster) syncDeployment(d *Deployment) {
 	for _, rs := range d.rs {
 		if rs != newRS {
 			old = append(old, rs)
+		}
+	}
+	if newRS != nil {
+		// A template seen before (rollback): its ReplicaSet becomes the newest
+		// revision.
+		top := 0
+		for _, rs := range old {
+			top = max(top, rs.Revision)
+		}
+		if newRS.Revision <= top {
+			newRS.Revision = top + 1
 		}
 	}
 	if c.isScalingEvent(d) {

@@ -312,3 +312,33 @@ func TestProportionalScaling(t *testing.T) {
 		t.Errorf("after scaling to 20: old %d new %d, want 14 and 9", old.Replicas, newRS.Replicas)
 	}
 }
+
+// kubectl rollout undo brings the previous template back: its ReplicaSet is
+// scaled up again (no new ReplicaSet) and becomes the newest revision.
+func TestRolloutUndo(t *testing.T) {
+	c := newWorkshop(t, 12, 4)
+	d := mustDeploy(t, c, "rng", "dockercoins/rng:v0.1", 2)
+	runFor(c, sec(10))
+	first := d.NewReplicaSet()
+	c.SetImage(d, "dockercoins/rng:v0.2")
+	runFor(c, sec(60))
+	second := d.NewReplicaSet()
+	if err := c.RolloutUndo(d, 0); err != nil {
+		t.Fatal(err)
+	}
+	runFor(c, sec(60))
+	if d.NewReplicaSet() != first || first.Replicas != 2 || second.Replicas != 0 || len(d.ReplicaSets()) != 2 {
+		t.Fatalf("after undo: new %s, first=%d second=%d, %d ReplicaSets", d.NewReplicaSet().Name, first.Replicas, second.Replicas, len(d.ReplicaSets()))
+	}
+	if first.Revision != 3 {
+		t.Errorf("rolled-back ReplicaSet has revision %d, want 3", first.Revision)
+	}
+	for _, p := range live(c, withLabel("app", "rng")) {
+		if p.Spec.Image != "dockercoins/rng:v0.1" {
+			t.Errorf("pod %s runs %s", p.Name, p.Spec.Image)
+		}
+	}
+	if err := c.RolloutUndo(d, 7); err == nil || !strings.Contains(err.Error(), "revision 7") {
+		t.Errorf("undo to a missing revision: %v", err)
+	}
+}
