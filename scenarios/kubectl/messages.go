@@ -134,7 +134,7 @@ func ExposeNoSelector(detail string) error {
 
 // RestartNotSupported: error: pods "x" restarting is not supported
 func RestartNotSupported(r Resource, name string) error {
-	return refusal("error: %s %q restarting is not supported", r, name)
+	return refusal("error: %s %q restarting is not supported", r.Qualified(), name)
 }
 
 // RolloutWaiting and RolloutDone are `kubectl rollout status` lines for a

@@ -151,6 +151,9 @@ func plain(v Verb, format string, args ...any) error {
 
 // Parse parses one step: a kubectl command line (with or without the leading
 // "kubectl" or "k") or a kubesim step (node add|remove|reboot, httping).
+// Errors are *UsageError, or *RefusalError for the few refusals a real
+// kubectl gets from the server whatever the cluster holds (scaling a
+// DaemonSet).
 func Parse(line string) (Command, error) {
 	words, err := Split(line)
 	if err != nil {
@@ -479,7 +482,8 @@ func parseVerb(c *Command, args []string) error {
 		}
 		for _, t := range c.Targets {
 			if t.Resource != Deployments && t.Resource != ReplicaSets {
-				return plain(c.Verb, "no scaler has been implemented for {%q %q}", resources[t.Resource].group, t.Resource.Kind())
+				// No scale subresource: the server answers 404.
+				return refusal("Error from server (NotFound): the server could not find the requested resource")
 			}
 		}
 		return needNames(c)
@@ -646,11 +650,10 @@ func parseVerb(c *Command, args []string) error {
 		}
 		for _, t := range c.Targets {
 			if t.Resource != Deployments && t.Resource != DaemonSets {
-				what := "restarter"
 				if c.Verb == RolloutStatus {
-					what = "status viewer"
+					return plain(c.Verb, "no status viewer has been implemented for %s", t.Resource.GroupKind())
 				}
-				return plain(c.Verb, "no %s has been implemented for %s", what, t.Resource.Kind())
+				return plain(c.Verb, "%s %q restarting is not supported", t.Resource.Qualified(), t.Name)
 			}
 		}
 		if c.Verb == RolloutStatus && (len(c.Targets) != 1 || c.Targets[0].Name == "") {

@@ -66,6 +66,15 @@ func LookupResource(s string) (Resource, bool) {
 // Kind returns the resource's kind, e.g. "Deployment".
 func (r Resource) Kind() string { return resources[r].kind }
 
+// GroupKind returns "Kind.group" as kubectl prints a GroupKind, e.g.
+// "ReplicaSet.apps", "Pod".
+func (r Resource) GroupKind() string {
+	if g := resources[r].group; g != "" {
+		return resources[r].kind + "." + g
+	}
+	return resources[r].kind
+}
+
 // Namespaced reports whether objects of r live in a namespace.
 func (r Resource) Namespaced() bool { return resources[r].namespaced }
 
