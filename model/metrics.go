@@ -221,7 +221,9 @@ func (l *latStats) closeWindow(width sim.Time, w int) {
 		l.wins = append(l.wins, emptyWindow(width, len(l.wins)))
 	}
 	l.wins = append(l.wins, l.openWindow(width))
-	l.cur.Reset()
+	if l.cur.TotalCount() > 0 {
+		l.cur.Reset()
+	}
 	l.curWin, l.curReq, l.curErr = w, 0, 0
 }
 
