@@ -560,3 +560,18 @@ func TestValidateFalseDuplicatesAndLimits(t *testing.T) {
 		t.Errorf("NotSimulated = %v", ns)
 	}
 }
+
+func TestKubectlWordingOrderAndDuplicates(t *testing.T) {
+	src := "apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: rng}\nspec:\n  strategy: {}\n  replicas: 1\n  template:\n    spec:\n      zzz: 1\n  aaa: 2\n"
+	_, _, err := Decode("o.yml", []byte(src), Options{Validate: true})
+	want := `Error from server (BadRequest): error when creating "o.yml": DaemonSet in version "v1" cannot be handled as a DaemonSet: strict decoding error: unknown field "spec.aaa", unknown field "spec.replicas", unknown field "spec.strategy", unknown field "spec.template.spec.zzz"`
+	if k := decodeErr(t, err).Kubectl(); len(k) != 1 || k[0] != want {
+		t.Errorf("got  %q\nwant %q", k, want)
+	}
+	src = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n  name: b\n"
+	_, _, err = Decode("d.yml", []byte(src), Options{Validate: true})
+	want = "error: error parsing d.yml: error converting YAML to JSON: yaml: unmarshal errors:\n  line 5: key \"name\" already set in map"
+	if k := decodeErr(t, err).Kubectl(); len(k) != 1 || k[0] != want {
+		t.Errorf("got  %q\nwant %q", k, want)
+	}
+}

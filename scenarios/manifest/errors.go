@@ -2,6 +2,7 @@ package manifest
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 )
 
@@ -133,19 +134,33 @@ func kubectlLine(file string, ps []Problem) []string {
 	}
 	// Decoding problems come first: the server refuses the object before
 	// validating it.
-	var unknown, dup []string
+	var unknown []string
+	dup := 0
 	var wrong *Problem
 	for i := range ps {
 		switch ps[i].Kind {
 		case UnknownField:
 			unknown = append(unknown, fmt.Sprintf("unknown field %q", ps[i].Field))
 		case DuplicateField:
-			dup = append(dup, fmt.Sprintf("duplicate field %q", ps[i].Field))
+			dup++
 		case WrongType:
 			if wrong == nil {
 				wrong = &ps[i]
 			}
 		}
+	}
+	if dup > 0 {
+		// goyaml.v2's strict wording. NOTE: depending on the kubectl version
+		// the YAML may be converted non-strictly, keeping the last value
+		// silently; kubesim refuses the duplicate either way.
+		var lines []string
+		for _, p := range ps {
+			if p.Kind == DuplicateField {
+				key := p.Field[strings.LastIndexAny(p.Field, ".[")+1:]
+				lines = append(lines, fmt.Sprintf("  line %d: key %q already set in map", p.Line, strings.TrimSuffix(key, "]")))
+			}
+		}
+		return []string{fmt.Sprintf("error: error parsing %s: error converting YAML to JSON: yaml: unmarshal errors:\n%s", file, strings.Join(lines, "\n"))}
 	}
 	prefix := fmt.Sprintf("Error from server (BadRequest): error when creating %q: %s in version %q cannot be handled as a %s: ",
 		file, p0.ObjKind, version(p0.ObjVersion), p0.ObjKind)
@@ -155,8 +170,10 @@ func kubectlLine(file string, ps []Problem) []string {
 		}
 		return []string{prefix + wrong.Reason}
 	}
-	if len(unknown)+len(dup) > 0 {
-		return []string{prefix + "strict decoding error: " + strings.Join(append(dup, unknown...), ", ")}
+	if len(unknown) > 0 {
+		// kubectl sends the object as JSON from a map: keys sorted.
+		sort.SliceStable(unknown, func(i, j int) bool { return pathLess(unknown[i], unknown[j]) })
+		return []string{prefix + "strict decoding error: " + strings.Join(unknown, ", ")}
 	}
 	// Validation errors: The Deployment "rng" is invalid: a: reason, b: reason
 	var parts []string
@@ -185,4 +202,15 @@ func (p Problem) kubectlUnknownKind(file string) string {
 	}
 	return fmt.Sprintf("error: resource mapping not found for name: %q namespace: \"\" from %q: no matches for kind %q in version %q\nensure CRDs are installed first",
 		p.ObjName, file, p.ObjKind, p.ObjVersion)
+}
+
+// pathLess orders field paths as a depth-first walk over sorted keys does.
+func pathLess(a, b string) bool {
+	as, bs := strings.Split(a, "."), strings.Split(b, ".")
+	for i := 0; i < len(as) && i < len(bs); i++ {
+		if as[i] != bs[i] {
+			return as[i] < bs[i]
+		}
+	}
+	return len(as) < len(bs)
 }
