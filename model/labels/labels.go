@@ -21,10 +21,14 @@ type Labels struct {
 }
 
 type labelSet struct {
-	pairs []Pair     // sorted by key string
-	keys  []string   // keys[i] is the key of pairs[i]
-	vals  []string   // vals[i] is the value of pairs[i]
-	nums  []intValue // nums[i] is vals[i] read as an int64, for the gt and lt operators
+	// slot[keySlot(k)] is 1 + the position of key k in pairs, 0 if no key has that
+	// slot, or slotShared if several do (then pairs is scanned).
+	slot   [64]uint8
+	pairs  []Pair     // sorted by key string; in inline for up to 8 labels
+	inline [8]Pair    // next to slot, so that a match touches one or two cache lines
+	keys   []string   // keys[i] is the key of pairs[i]
+	vals   []string   // vals[i] is the value of pairs[i]
+	nums   []intValue // nums[i] is vals[i] read as an int64, for the gt and lt operators
 }
 
 type intValue struct {
@@ -44,11 +48,11 @@ func NewLabels(m map[string]string) Labels {
 	}
 	sort.Strings(keys)
 	n := len(keys)
-	s := &labelSet{
-		pairs: make([]Pair, n),
-		keys:  keys,
-		vals:  make([]string, n),
-		nums:  make([]intValue, n),
+	s := &labelSet{keys: keys, vals: make([]string, n), nums: make([]intValue, n)}
+	if n <= len(s.inline) {
+		s.pairs = s.inline[:n:n]
+	} else {
+		s.pairs = make([]Pair, n)
 	}
 	l := Labels{s: s}
 	for i, k := range keys {
@@ -59,14 +63,43 @@ func NewLabels(m map[string]string) Labels {
 		s.nums[i].n, s.nums[i].ok = parseInt64(v)
 		l.keyMask |= keyBit(p.Key)
 		l.pairMask |= pairBit(p.Key, p.Value)
+		if sl := &s.slot[keySlot(p.Key)]; *sl == 0 && i < slotShared-1 {
+			*sl = uint8(i + 1)
+		} else {
+			*sl = slotShared
+		}
 	}
 	return l
+}
+
+const slotShared = 0xFF
+
+// find returns the position of key k in pairs, or -1.
+func (s *labelSet) find(k ID) int {
+	switch sl := s.slot[keySlot(k)]; sl {
+	case 0:
+		return -1
+	case slotShared:
+		for j := range s.pairs {
+			if s.pairs[j].Key == k {
+				return j
+			}
+		}
+		return -1
+	default:
+		if j := int(sl) - 1; s.pairs[j].Key == k {
+			return j
+		}
+		return -1
+	}
 }
 
 // keyBit and pairBit place a key and a (key, value) pair in a 64-bit Bloom filter.
 // IDs depend on interning order, so these bits only ever decide how fast a match
 // is found, never its result.
-func keyBit(k ID) uint64 { return 1 << (uint32(k) * 0x9E3779B1 >> 26) }
+func keyBit(k ID) uint64 { return 1 << keySlot(k) }
+
+func keySlot(k ID) uint32 { return uint32(k) * 0x9E3779B1 >> 26 }
 
 func pairBit(k, v ID) uint64 {
 	return 1 << ((uint32(k)*0x9E3779B1 ^ uint32(v)*0x85EBCA77) * 0xC2B2AE3D >> 26)
@@ -85,12 +118,7 @@ func (l Labels) index(k ID) int {
 	if l.s == nil {
 		return -1
 	}
-	for i := range l.s.pairs {
-		if l.s.pairs[i].Key == k {
-			return i
-		}
-	}
-	return -1
+	return l.s.find(k)
 }
 
 // Get returns the value of key and whether the key is present.

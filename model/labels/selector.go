@@ -139,7 +139,8 @@ type Selector struct {
 	// that must be present and the (key, value) pairs of single-valued =, == and in.
 	needKeys, needPairs uint64
 	nothing             bool
-	match               []matcher     // reqs compiled, same order
+	match               []matcher // reqs compiled, same order; in inline for up to 4
+	inline              [4]matcher
 	reqs                []Requirement // sorted by key, as apimachinery sorts them
 }
 
@@ -162,6 +163,8 @@ type matcher struct {
 	vals []ID  // the values when there are several
 	num  int64 // the bound of gt and lt
 }
+
+var emptySet labelSet
 
 var (
 	everything = &Selector{}
@@ -195,7 +198,12 @@ func compile(reqs []Requirement) *Selector {
 	if len(reqs) == 0 {
 		return everything
 	}
-	s := &Selector{reqs: reqs, match: make([]matcher, len(reqs))}
+	s := &Selector{reqs: reqs}
+	if len(reqs) <= len(s.inline) {
+		s.match = s.inline[:len(reqs):len(reqs)]
+	} else {
+		s.match = make([]matcher, len(reqs))
+	}
 	for i, r := range reqs {
 		m := &s.match[i]
 		m.key = Intern(r.Key)
@@ -259,18 +267,14 @@ func (s *Selector) matches(l *labelSet) bool {
 	if s.nothing {
 		return false
 	}
-	var pairs []Pair
-	var nums []intValue
-	if l != nil {
-		pairs, nums = l.pairs, l.nums
+	if l == nil {
+		l = &emptySet
 	}
+	pairs, nums := l.pairs, l.nums
 	for i := range s.match {
 		m := &s.match[i]
-		j := 0
-		for j < len(pairs) && pairs[j].Key != m.key {
-			j++
-		}
-		found := j < len(pairs)
+		j := l.find(m.key)
+		found := j >= 0
 		switch m.kind {
 		case kindIn:
 			if !found || !m.has(pairs[j].Value) {
