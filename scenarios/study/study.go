@@ -1,12 +1,15 @@
 package study
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"os"
+	"reflect"
 	"sort"
 	"strings"
 	"time"
@@ -143,8 +146,21 @@ func Parse(file string, data []byte) (*Study, error) {
 			}
 		}
 	}
+	if err := checkParameterValues(file, top["parameters"]); err != nil {
+		return nil, err
+	}
 	s := new(Study)
-	if err := yaml.UnmarshalStrict(data, s); err != nil {
+	dec := json.NewDecoder(bytes.NewReader(js))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(s); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) && te.Field != "" {
+			return nil, fmt.Errorf("%s: %s: got a %s, want %s", file, te.Field, te.Value, kindName(te.Type.Kind()))
+		}
+		return nil, fmt.Errorf("%s: %v", file, err)
+	}
+	// Backstop: sigs.k8s.io/yaml's strict mode also rejects duplicate keys.
+	if err := yaml.UnmarshalStrict(data, new(Study)); err != nil {
 		return nil, fmt.Errorf("%s: %v", file, cleanJSONErr(err))
 	}
 	s.file = file
@@ -178,6 +194,85 @@ func checkFields(file, where string, m map[string]any) error {
 				in = where
 			}
 			return fmt.Errorf("%s: unknown field %q: the fields of %s are %s; check the spelling", file, name, in, strings.Join(known, ", "))
+		}
+	}
+	return nil
+}
+
+func kindName(k reflect.Kind) string {
+	switch k {
+	case reflect.Int, reflect.Int64, reflect.Uint64, reflect.Int32, reflect.Uint32:
+		return "a whole number"
+	case reflect.Float64:
+		return "a number"
+	case reflect.String:
+		return "a string"
+	case reflect.Slice:
+		return "a list"
+	case reflect.Struct, reflect.Map:
+		return "a map"
+	case reflect.Bool:
+		return "true or false"
+	}
+	return k.String()
+}
+
+// checkParameterValues checks the shape of parameters in the generic decoding,
+// so that errors can name the field: grid is a map of lists of scalars, points
+// a list of maps of scalars.
+func checkParameterValues(file string, params any) error {
+	m, _ := params.(map[string]any)
+	scalar := func(field string, v any) error {
+		switch v.(type) {
+		case string, float64, bool:
+			return nil
+		case nil:
+			return fmt.Errorf("%s: %s: null; give a number, a string or true/false", file, field)
+		}
+		return fmt.Errorf("%s: %s: a list or a map; parameter values must be scalars (number, string, bool)", file, field)
+	}
+	if g, ok := m["grid"]; ok && g != nil {
+		gm, ok := g.(map[string]any)
+		if !ok {
+			return fmt.Errorf("%s: parameters.grid: must be a map from parameter path to a list of values", file)
+		}
+		paths := make([]string, 0, len(gm))
+		for p := range gm {
+			paths = append(paths, p)
+		}
+		sort.Strings(paths)
+		for _, p := range paths {
+			list, ok := gm[p].([]any)
+			if !ok {
+				return fmt.Errorf("%s: parameters.grid.%s: must be a list of values, e.g. [1, 2, 3]", file, p)
+			}
+			for i, v := range list {
+				if err := scalar(fmt.Sprintf("parameters.grid.%s[%d]", p, i), v); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	if ps, ok := m["points"]; ok && ps != nil {
+		list, ok := ps.([]any)
+		if !ok {
+			return fmt.Errorf("%s: parameters.points: must be a list of maps from parameter path to value", file)
+		}
+		for i, pt := range list {
+			pm, ok := pt.(map[string]any)
+			if !ok {
+				return fmt.Errorf("%s: parameters.points[%d]: must be a map from parameter path to value", file, i)
+			}
+			paths := make([]string, 0, len(pm))
+			for p := range pm {
+				paths = append(paths, p)
+			}
+			sort.Strings(paths)
+			for _, p := range paths {
+				if err := scalar(fmt.Sprintf("parameters.points[%d].%s", i, p), pm[p]); err != nil {
+					return err
+				}
+			}
 		}
 	}
 	return nil
