@@ -317,3 +317,23 @@ func TestProgress(t *testing.T) {
 		t.Fatalf("Done did not clear the line: %q", out.String())
 	}
 }
+
+// A run without any traffic (no workload deployed) still gets its charts, CSV
+// files and report, without errors.
+func TestWriteAllIdleCluster(t *testing.T) {
+	s := &scenarios.Scenario{Name: "idle", Seed: 1, Duration: 30 * time.Second, Nodes: scenarios.WorkshopNodes(), Config: model.DefaultConfig()}
+	res, err := scenarios.Run(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	files, err := plots.WriteAll(dir, plots.Run{Title: s.Name, Summary: res.Summary, Series: res.Cluster.Rec.Series()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"throughput.png", "pods_per_node.svg", "windows.csv", plots.ReportName} {
+		if _, err := os.Stat(filepath.Join(dir, want)); err != nil {
+			t.Errorf("%s not written (%d files): %v", want, len(files), err)
+		}
+	}
+}
