@@ -150,11 +150,12 @@ func (p *Pod) deletionCost() int64 {
 
 // Service is a v1 Service with a map selector. A nil selector selects no pods.
 type Service struct {
-	ID       int
-	Name     string
-	Selector map[string]string
-	Port     int
-	Deleted  bool
+	ID          int
+	Name        string
+	Selector    map[string]string
+	Port        int
+	Deleted     bool
+	ServiceMeta // the rest of the Service object (service.go)
 
 	proxy proxyTable
 }
@@ -418,7 +419,12 @@ func (c *Cluster) SetPodLabels(p *Pod, labels map[string]string) {
 		p.Labels = map[string]string{}
 	}
 	c.podChanged(p)
-	if p.Owner == nil {
+	switch {
+	case p.rs != nil:
+		p.rs.relabelled = append(p.rs.relabelled, p)
+	case p.ds != nil:
+		p.ds.relabelled = append(p.ds.relabelled, p)
+	default:
 		c.offerOrphan(p)
 	}
 }

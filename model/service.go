@@ -7,6 +7,18 @@ import (
 	"github.com/kubesim/kubesim/sim"
 )
 
+// ServiceMeta is the part of a Service object the data path does not use, kept
+// so that kubectl steps see the object they created.
+type ServiceMeta struct {
+	Type            string // ClusterIP (default), NodePort, LoadBalancer
+	Labels          map[string]string
+	Annotations     map[string]string
+	TargetPort      string
+	NodePort        int
+	SessionAffinity string // None or ClientIP
+	CreatedAt       sim.Time
+}
+
 // EndpointConditions are an EndpointSlice endpoint's conditions.
 type EndpointConditions struct {
 	Ready, Serving, Terminating bool
@@ -39,6 +51,7 @@ func (c *Cluster) CreateService(name string, selector map[string]string, port in
 		return nil, fmt.Errorf(`services %q already exists`, name)
 	}
 	s := &Service{ID: len(c.services), Name: name, Selector: copyLabels(selector), Port: port}
+	s.Type, s.SessionAffinity, s.CreatedAt = "ClusterIP", "None", c.Now()
 	s.proxy.members = map[int]EndpointConditions{}
 	c.services = append(c.services, s)
 	c.svcByName[name] = s
@@ -54,6 +67,19 @@ func (c *Cluster) SetServiceSelector(s *Service, selector map[string]string) {
 	for _, p := range c.pods {
 		c.syncEndpoint(s, p)
 	}
+}
+
+// DeleteService deletes the Service: its endpoints go, and new connections to
+// its name fail.
+func (c *Cluster) DeleteService(s *Service) {
+	if s.Deleted {
+		return
+	}
+	s.Deleted = true
+	for id := range s.proxy.members {
+		delete(s.proxy.members, id)
+	}
+	c.scheduleProxySync(s)
 }
 
 // syncEndpoint updates s's membership for p.
