@@ -1,7 +1,9 @@
 package labels
 
 import (
+	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -201,4 +203,55 @@ func hasDuplicateValues(ls *metav1.LabelSelector) bool {
 		}
 	}
 	return false
+}
+
+// TestDifferentialLargeSets matches selectors with many requirements against label
+// sets with many labels (beyond the inline storage and the 64-slot key index, so
+// that slots are shared and positions pass 254) and compares with apimachinery.
+func TestDifferentialLargeSets(t *testing.T) {
+	g := newGen(6)
+	for round := 0; round < 200; round++ {
+		m := map[string]string{}
+		n := []int{9, 40, 70, 300}[round%4]
+		for i := 0; i < n; i++ {
+			m[fmt.Sprintf("k%d", g.r.IntN(2*n))] = fmt.Sprint(g.r.IntN(4))
+		}
+		l := NewLabels(m)
+		for s := 0; s < 20; s++ {
+			var reqs []string
+			for r := 1 + g.r.IntN(20); r > 0; r-- {
+				k := fmt.Sprintf("k%d", g.r.IntN(2*n))
+				switch g.r.IntN(6) {
+				case 0:
+					reqs = append(reqs, k)
+				case 1:
+					reqs = append(reqs, "!"+k)
+				case 2:
+					reqs = append(reqs, fmt.Sprintf("%s in (%d,%d)", k, g.r.IntN(4), g.r.IntN(4)))
+				case 3:
+					reqs = append(reqs, fmt.Sprintf("%s notin (%d)", k, g.r.IntN(4)))
+				case 4:
+					reqs = append(reqs, fmt.Sprintf("%s>%d", k, g.r.IntN(4)))
+				default:
+					reqs = append(reqs, fmt.Sprintf("%s!=%d", k, g.r.IntN(4)))
+				}
+			}
+			str := strings.Join(reqs, ",")
+			want, err := k8s.Parse(str)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := MustParse(str)
+			if gm, wm := got.Matches(l), want.Matches(k8s.Set(m)); gm != wm {
+				t.Fatalf("%q on %d labels: ours %v, apimachinery %v", str, len(m), gm, wm)
+			}
+			// Also each requirement alone, so that both outcomes are exercised.
+			for _, r := range reqs {
+				w, _ := k8s.Parse(r)
+				if gm, wm := MustParse(r).Matches(l), w.Matches(k8s.Set(m)); gm != wm {
+					t.Fatalf("%q on %d labels: ours %v, apimachinery %v", r, len(m), gm, wm)
+				}
+			}
+		}
+	}
 }
