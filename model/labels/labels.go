@@ -11,7 +11,8 @@ type Pair struct {
 }
 
 // Labels is a compiled, immutable label set: keys and values interned, sorted by key
-// string. It is cheap to copy (one pointer) and safe to share between goroutines.
+// string. It is cheap to copy (a pointer and two words) and safe to share between
+// goroutines.
 // The zero Labels is the empty set.
 type Labels struct {
 	s *labelSet
