@@ -34,9 +34,10 @@ type podRec struct {
 // pairRec is an interned key=value pair: the pods that carry it and the
 // Services registered under it.
 type pairRec struct {
-	key  int32 // keyRec index
-	pods []PodID
-	svcs []ServiceID
+	kid, vid labels.ID
+	key      int32 // keyRec index
+	pods     []PodID
+	svcs     []ServiceID
 }
 
 // keyRec is a label key: its pairs, the number of pods that carry it, and the
@@ -94,7 +95,6 @@ type Index struct {
 	svcOld, svcNew   []uint32 // by ServiceID: epoch of the current operation
 	podOld, podNew   []uint32 // by PodID
 	changes          []change
-	newPairs         []int32
 	candidateChecked int // Matches calls of the last operation (for tests and benchmarks)
 }
 
@@ -149,7 +149,7 @@ func (ix *Index) pairOf(k, v labels.ID) int32 {
 	}
 	ki := ix.keyOf(k)
 	i := int32(len(ix.pairs))
-	ix.pairs = append(ix.pairs, pairRec{key: ki})
+	ix.pairs = append(ix.pairs, pairRec{kid: k, vid: v, key: ki})
 	ix.keys[ki].pairs = append(ix.keys[ki].pairs, i)
 	ix.pairIdx[pk] = i
 	return i
@@ -187,25 +187,24 @@ func (ix *Index) removePosting(pod PodID, i int) {
 	p.posts = p.posts[:n]
 }
 
-// setPostings makes the pod's posting lists those of l, touching only the
-// pairs that differ.
-func (ix *Index) setPostings(pod PodID, l labels.Labels) {
-	np := ix.newPairs[:0]
-	l.Each(func(k, v labels.ID) { np = append(np, ix.pairOf(k, v)) })
-	ix.newPairs = np
+// setPostings changes the pod's posting lists from those of its old labels to
+// those of l, touching only the pairs that differ: a pair stays if l has the same
+// value for its key (a constant-time lookup in the compiled label set), and only
+// new pairs are looked up in the pair table.
+func (ix *Index) setPostings(pod PodID, old, l labels.Labels) {
 	p := &ix.pods[pod]
 	for i := len(p.posts) - 1; i >= 0; i-- {
-		if !slices.Contains(np, p.posts[i].pair) {
+		pr := &ix.pairs[p.posts[i].pair]
+		if v, ok := l.GetID(pr.kid); !ok || v != pr.vid {
 			ix.removePosting(pod, i)
 			p = &ix.pods[pod]
 		}
 	}
-	for _, pair := range np {
-		if !slices.ContainsFunc(p.posts, func(r postRef) bool { return r.pair == pair }) {
-			ix.addPosting(pod, pair)
-			p = &ix.pods[pod]
+	l.Each(func(k, v labels.ID) {
+		if ov, ok := old.GetID(k); !ok || ov != v {
+			ix.addPosting(pod, ix.pairOf(k, v))
 		}
-	}
+	})
 }
 
 // --- Services: registration of selectors ---
@@ -374,8 +373,20 @@ func (ix *Index) commit(ch []change) {
 	ix.changes = ch[:0]
 }
 
-func bySvc(a, b change) int { return cmp.Compare(a.svc, b.svc) }
 func byPod(a, b change) int { return cmp.Compare(a.pod, b.pod) }
+
+// sortBySvc sorts the few changes of a pod operation by Service (an insertion
+// sort: cheaper than slices.SortFunc for the handful a pod change makes).
+func sortBySvc(ch []change) {
+	for i := 1; i < len(ch); i++ {
+		c := ch[i]
+		j := i
+		for ; j > 0 && ch[j-1].svc > c.svc; j-- {
+			ch[j] = ch[j-1]
+		}
+		ch[j] = c
+	}
+}
 
 // checkCandidate appends the change, if any, of a Service that may select the
 // pod: whether it matches now, against whether it did before the operation.
@@ -426,7 +437,7 @@ func (ix *Index) recompute(pod PodID, oldC Conditions) {
 			ch = append(ch, change{svc: m.svc, pod: pod, old: oldC})
 		}
 	}
-	slices.SortFunc(ch, bySvc)
+	sortBySvc(ch)
 	ix.commit(ch)
 }
 
@@ -464,12 +475,13 @@ func (ix *Index) SetPod(id PodID, l labels.Labels, st PodState) error {
 		ix.nPods++
 		p.state = st
 		p.labels = l
-		ix.setPostings(id, l)
+		ix.setPostings(id, labels.Labels{}, l)
 		ix.recompute(id, Conditions{})
 		return nil
 	}
 	oldC, newC := p.state.Conditions(), st.Conditions()
-	if p.labels.Equal(l) && oldC.Member == newC.Member {
+	sameLabels := p.labels.Equal(l)
+	if sameLabels && oldC.Member == newC.Member {
 		p.state = st
 		if oldC == newC || !newC.Member {
 			return nil
@@ -479,14 +491,15 @@ func (ix *Index) SetPod(id PodID, l labels.Labels, st PodState) error {
 		for _, m := range p.memb {
 			ch = append(ch, change{svc: m.svc, pod: id, old: oldC, new: newC})
 		}
-		slices.SortFunc(ch, bySvc)
+		sortBySvc(ch)
 		ix.commit(ch)
 		return nil
 	}
 	p.state = st
-	if !p.labels.Equal(l) {
+	if !sameLabels {
+		old := p.labels
 		p.labels = l
-		ix.setPostings(id, l)
+		ix.setPostings(id, old, l)
 	}
 	ix.recompute(id, oldC)
 	return nil
@@ -507,7 +520,7 @@ func (ix *Index) DeletePod(id PodID) error {
 	for _, m := range p.memb {
 		ch = append(ch, change{svc: m.svc, pod: id, old: oldC})
 	}
-	slices.SortFunc(ch, bySvc)
+	sortBySvc(ch)
 	ix.commit(ch)
 	p = &ix.pods[id]
 	for i := len(p.posts) - 1; i >= 0; i-- {
