@@ -26,6 +26,8 @@ type Recorder struct {
 	Bin sim.Time
 
 	detailed bool
+	// Slot caches (Bin and Window must not change once the run started).
+	binSlot, winSlot slotCache
 
 	counted  int64
 	computed int64
@@ -182,7 +184,7 @@ func (r *Recorder) requestDone(q *request) {
 		return
 	}
 	now := r.c.Now()
-	w := slot(now, r.Window)
+	w := r.windowOf(now)
 	us := int64((now - q.sent) / 1000)
 	s.record(r.Window, w, q.outcome == outcomeOK, us)
 	if q.to != nil {
@@ -261,7 +263,7 @@ func (r *Recorder) hashesCounted(n int64) { r.counted += n }
 func (r *Recorder) hashComputed() {
 	r.computed++
 	if r.detailed {
-		i := slot(r.c.Now(), r.Bin)
+		i := r.binOf(r.c.Now())
 		for len(r.computedBins) <= i {
 			r.computedBins = append(r.computedBins, 0)
 		}
@@ -305,9 +307,28 @@ func slot(t, w sim.Time) int {
 	return int((t - 1) / w)
 }
 
+// slotCache remembers the slot of the last instant asked: the handlers of one
+// event ask about the same instant several times, and a division costs more
+// than the comparison.
+type slotCache struct {
+	t   sim.Time
+	i   int
+	set bool
+}
+
+func (sc *slotCache) of(t, w sim.Time) int {
+	if !sc.set || t != sc.t {
+		sc.t, sc.i, sc.set = t, slot(t, w), true
+	}
+	return sc.i
+}
+
+func (r *Recorder) binOf(t sim.Time) int    { return r.binSlot.of(t, r.Bin) }
+func (r *Recorder) windowOf(t sim.Time) int { return r.winSlot.of(t, r.Window) }
+
 // bin returns the index of the bin of t, growing ps's bins to hold it.
 func (r *Recorder) bin(ps *podStats, t sim.Time) int {
-	i := slot(t, r.Bin)
+	i := r.binOf(t)
 	for len(ps.servedBins) <= i {
 		ps.servedBins = append(ps.servedBins, 0)
 		ps.busyBins = append(ps.busyBins, 0)
