@@ -30,6 +30,9 @@ func ParseShard(s string) (Shard, error) {
 	if err1 != nil || err2 != nil {
 		return Shard{}, fmt.Errorf("shard %q: I and N must be whole numbers, e.g. 0/4", s)
 	}
+	if n < 1 {
+		return Shard{}, fmt.Errorf("shard %q: N must be at least 1", s)
+	}
 	sh := Shard{I: i, N: n}
 	return sh, sh.check()
 }
