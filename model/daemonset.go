@@ -29,6 +29,7 @@ type DaemonSet struct {
 	podSpec     PodSpec
 	pods        []*Pod
 	adoptQ      []*Pod
+	relabelled  []*Pod
 	creating    map[*Node]bool // creations in flight (expectations)
 	syncPending bool
 }
@@ -248,14 +249,13 @@ func (c *Cluster) syncDaemonSet(ds *DaemonSet) {
 	if ds.Deleted {
 		return
 	}
-	for i := 0; i < len(ds.pods); {
-		p := ds.pods[i]
-		if !ds.Selector.MatchesMap(p.Labels) && !p.Terminating {
+	for _, p := range ds.relabelled {
+		if p.ds == ds && !p.Gone && !p.Terminating && !ds.Selector.MatchesMap(p.Labels) {
 			c.releasePod(p)
-			continue
 		}
-		i++
 	}
+	clear(ds.relabelled)
+	ds.relabelled = ds.relabelled[:0]
 	for _, p := range ds.adoptQ {
 		if p.Owner == nil && !p.Gone && !p.Terminating && ds.Selector.MatchesMap(p.Labels) {
 			p.Owner = &OwnerRef{Kind: "DaemonSet", Name: ds.Name}

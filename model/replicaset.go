@@ -38,6 +38,7 @@ type ReplicaSet struct {
 	hash        string // pod-template-hash (Deployment-owned only)
 	pods        []*Pod // owned pods that are not gone, terminating included
 	adoptQ      []*Pod // orphans offered for adoption
+	relabelled  []*Pod // owned pods whose labels changed since the last sync
 	inflight    int    // creations not yet acknowledged (expectations)
 	syncPending bool
 	// desired and maxReplicas are the deployment.kubernetes.io/desired-replicas
@@ -263,15 +264,15 @@ func (c *Cluster) syncReplicaSet(rs *ReplicaSet) {
 	if rs.Deleted {
 		return
 	}
-	// Claim: release pods that stopped matching, adopt matching orphans.
-	for i := 0; i < len(rs.pods); {
-		p := rs.pods[i]
-		if !rs.Selector.MatchesMap(p.Labels) && !p.Terminating {
+	// Claim: release pods that stopped matching, adopt matching orphans. Only
+	// relabelled pods can have stopped matching.
+	for _, p := range rs.relabelled {
+		if p.rs == rs && !p.Gone && !p.Terminating && !rs.Selector.MatchesMap(p.Labels) {
 			c.releasePod(p)
-			continue
 		}
-		i++
 	}
+	clear(rs.relabelled)
+	rs.relabelled = rs.relabelled[:0]
 	for _, p := range rs.adoptQ {
 		if p.Owner == nil && !p.Gone && !p.Terminating && rs.Selector.MatchesMap(p.Labels) {
 			p.Owner = &OwnerRef{Kind: "ReplicaSet", Name: rs.Name}

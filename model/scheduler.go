@@ -4,6 +4,8 @@ import (
 	"math"
 	"strconv"
 
+	"github.com/kubesim/kubesim/model/labels"
+
 	"github.com/kubesim/kubesim/sim"
 )
 
@@ -22,6 +24,8 @@ type schedulerState struct {
 	// scratch, reused between cycles
 	feasible []*Node
 	scores   []nodeScores
+	perNode  []int32 // matching pods per node (by Node.seq)
+	spread   spreadSelector
 }
 
 type nodeScores struct {
@@ -319,6 +323,20 @@ func (c *Cluster) scoreNodes(p *Pod) {
 	weight := math.Log(float64(len(s.feasible) + 2))
 	var maxIntolerable int64
 	minSpread, maxSpread := int64(math.MaxInt64), int64(0)
+	if spreadSel != nil && spreadSel.rs != nil {
+		// The pods matching a ReplicaSet's selector are its own pods (the
+		// selector carries pod-template-hash; a matching orphan is adopted):
+		// count them per node in one pass over the ReplicaSet.
+		if len(s.perNode) < len(c.nodes) {
+			s.perNode = make([]int32, len(c.nodes))
+		}
+		clear(s.perNode)
+		for _, q := range spreadSel.rs.pods {
+			if q.node != nil && !q.Terminating && !q.Gone && spreadSel.matchesServices(q) {
+				s.perNode[q.node.seq]++
+			}
+		}
+	}
 	for i, n := range s.feasible {
 		sc := &s.scores[i]
 		*sc = nodeScores{}
@@ -339,9 +357,13 @@ func (c *Cluster) scoreNodes(p *Pod) {
 		// PodTopologySpread, system default hostname constraint.
 		if spreadSel != nil {
 			cnt := 0
-			for _, q := range n.pods {
-				if !q.Terminating && !q.Gone && spreadSel.matches(q) {
-					cnt++
+			if spreadSel.rs != nil {
+				cnt = int(s.perNode[n.seq])
+			} else {
+				for _, q := range n.pods {
+					if !q.Terminating && !q.Gone && spreadSel.matchesServices(q) {
+						cnt++
+					}
 				}
 			}
 			v := int64(math.Round(float64(cnt)*weight + float64(defaultHostnameMaxSkew-1)))
@@ -383,15 +405,12 @@ func fraction(requested, capacity int64) float64 {
 // the selectors of its ReplicaSet and of the Services selecting it, ANDed.
 type spreadSelector struct {
 	rs       *ReplicaSet
-	services []*Service
+	services []*labels.Selector // compiled per decision: no map iteration per pod
 }
 
-func (s *spreadSelector) matches(q *Pod) bool {
-	if s.rs != nil && !s.rs.Selector.MatchesMap(q.Labels) {
-		return false
-	}
-	for _, svc := range s.services {
-		if !mapSelectorMatches(svc.Selector, q.Labels) {
+func (s *spreadSelector) matchesServices(q *Pod) bool {
+	for _, sel := range s.services {
+		if !sel.MatchesMap(q.Labels) {
 			return false
 		}
 	}
@@ -401,15 +420,16 @@ func (s *spreadSelector) matches(q *Pod) bool {
 // spreadSelectors returns nil when the system default does not apply (no
 // ReplicaSet and no Service selects the pod).
 func (c *Cluster) spreadSelectors(p *Pod) *spreadSelector {
-	var sel spreadSelector
+	sel := &c.sched.spread
 	sel.rs = p.rs
+	sel.services = sel.services[:0]
 	for _, svc := range c.services {
 		if !svc.Deleted && len(svc.Selector) > 0 && mapSelectorMatches(svc.Selector, p.Labels) {
-			sel.services = append(sel.services, svc)
+			sel.services = append(sel.services, labels.SelectorFromMap(svc.Selector))
 		}
 	}
 	if sel.rs == nil && len(sel.services) == 0 {
 		return nil
 	}
-	return &sel
+	return sel
 }
