@@ -96,9 +96,23 @@ func TestWriteAllDefaultScenario(t *testing.T) {
 			t.Errorf("the report's timeline lacks %q", st.Command)
 		}
 	}
+	loadSVG, _ := os.ReadFile(filepath.Join(dir, "load_rng.svg"))
 	for _, pod := range run.Series.Pods {
-		if pod.Summary.App == "rng" && !strings.Contains(report, pod.Name) {
+		if pod.Summary.App != "rng" {
+			continue
+		}
+		if !strings.Contains(report, pod.Name) {
 			t.Errorf("the report does not name rng pod %s", pod.Name)
+		}
+		if !bytes.Contains(loadSVG, []byte(pod.Name)) {
+			t.Errorf("the rng load chart does not label pod %s by name", pod.Name)
+		}
+	}
+	// Every step after the setup is labelled on the throughput chart.
+	tpSVG, _ := os.ReadFile(filepath.Join(dir, "throughput.svg"))
+	for _, st := range run.Timeline {
+		if st.T > 0 && !bytes.Contains(tpSVG, []byte(strings.TrimPrefix(st.Command, "kubectl "))) {
+			t.Errorf("the throughput chart does not label step %q", st.Command)
 		}
 	}
 }
