@@ -460,13 +460,20 @@ func (c *Cluster) offerOrphan(p *Pod) {
 func (c *Cluster) DeletePod(p *Pod) { c.DeletePodGrace(p, -1) }
 
 // DeletePodGrace deletes p with the given grace period (negative: the pod's
-// terminationGracePeriodSeconds; 0 with force: at once). The pod becomes a
+// terminationGracePeriodSeconds; 0: kubectl delete --grace-period=0 --force,
+// the object is removed at once even if its node is down). The pod becomes a
 // terminating endpoint; after the grace period its container is killed and it
 // is gone. The DockerCoins services ignore SIGTERM (PID 1 without a handler), so
 // they serve until killed. A pod whose node is down stays Terminating until the
 // node comes back or is removed, as the kubelet must confirm the deletion.
 func (c *Cluster) DeletePodGrace(p *Pod, grace sim.Time) {
-	if p.Gone || p.Terminating {
+	if p.Gone {
+		return
+	}
+	if p.Terminating {
+		if grace == 0 {
+			c.removePod(p) // a forced delete of a pod stuck Terminating
+		}
 		return
 	}
 	if grace < 0 {
@@ -477,13 +484,13 @@ func (c *Cluster) DeletePodGrace(p *Pod, grace sim.Time) {
 	c.E.Cancel(p.evictTimer)
 	n := p.node
 	switch {
-	case n == nil:
-		c.removePod(p) // never scheduled: deleted at once
+	case n == nil || grace == 0:
+		c.removePod(p) // never scheduled, or forced: deleted at once
 		return
 	case !n.Up:
 		c.podChanged(p) // the kubelet will finish it when the node returns
 		return
-	case !p.Running || grace == 0:
+	case !p.Running:
 		c.removePod(p)
 		return
 	}

@@ -100,6 +100,16 @@ func (t Timings) withDefaults() Timings {
 	if t.EndpointPropagation.Kind == "" {
 		t.EndpointPropagation = d.EndpointPropagation
 	}
+	// Periods must be positive for the model to run; a negative one is reported
+	// by Validate and replaced by the default here rather than crash.
+	for _, f := range []struct{ v, d *sim.Time }{
+		{&t.NodeStatusUpdate, &d.NodeStatusUpdate}, {&t.NodeMonitorPeriod, &d.NodeMonitorPeriod},
+		{&t.PodGCPeriod, &d.PodGCPeriod},
+	} {
+		if *f.v < 0 {
+			*f.v = *f.d
+		}
+	}
 	for _, f := range []struct{ v, d *sim.Time }{
 		{&t.GracePeriod, &d.GracePeriod}, {&t.NodeStatusUpdate, &d.NodeStatusUpdate},
 		{&t.NodeMonitorPeriod, &d.NodeMonitorPeriod}, {&t.NodeMonitorGracePeriod, &d.NodeMonitorGracePeriod},

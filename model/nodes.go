@@ -488,7 +488,8 @@ func (c *Cluster) removeTaints(n *Node, key string, effect TaintEffect) int {
 type DrainOptions struct {
 	Force            bool // delete pods no controller manages
 	IgnoreDaemonSets bool // leave DaemonSet pods (else drain refuses)
-	// GracePeriod < 0 (the default via NewDrainOptions) uses each pod's own.
+	// GracePeriod overrides the pods' own grace period when positive (kubectl
+	// drain --grace-period); 0 keeps each pod's own.
 	GracePeriod sim.Time
 }
 
@@ -533,8 +534,12 @@ func (c *Cluster) Drain(name string, o DrainOptions) ([]*Pod, error) {
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("unable to drain node %q due to error: [%s]", name, strings.Join(errs, ", "))
 	}
+	grace := o.GracePeriod
+	if grace <= 0 {
+		grace = -1
+	}
 	for _, p := range evict {
-		c.DeletePodGrace(p, o.GracePeriod)
+		c.DeletePodGrace(p, grace)
 	}
 	return evict, nil
 }

@@ -14,6 +14,7 @@ import (
 func TestNodeFailureTimeline(t *testing.T) {
 	c := newWorkshop(t, 1, 4)
 	mustDeploy(t, c, "rng", "dockercoins/rng:v0.1", 3)
+	svc, _ := c.CreateService("rng", map[string]string{"app": "rng"}, 80)
 	mustDaemonSet(t, c, rngDaemon("agent"))
 	runFor(c, sec(100))
 	n := c.Node("node3")
@@ -33,6 +34,9 @@ func TestNodeFailureTimeline(t *testing.T) {
 	if !victim.Ready || victim.Running {
 		t.Fatalf("just after the crash: ready %v running %v; want the API to still say Ready", victim.Ready, victim.Running)
 	}
+	if got := svc.ReadyEndpoints(); got != 3 {
+		t.Errorf("just after the crash kube-proxy has %d ready endpoints, want 3 (the dead pod still gets traffic)", got)
+	}
 	runFor(c, sec(60))
 	notReady := n.NotReadyAt - died
 	sinceHB := n.NotReadyAt - c.lastHeartbeat(n, died)
@@ -46,6 +50,9 @@ func TestNodeFailureTimeline(t *testing.T) {
 	}
 	if victim.Ready {
 		t.Errorf("pod on the dead node still Ready after the node went NotReady")
+	}
+	if got := svc.ReadyEndpoints(); got != 2 {
+		t.Errorf("after NotReady kube-proxy has %d ready endpoints, want 2", got)
 	}
 	if !n.HasTaint(TaintUnreachable, NoExecute) || !n.HasTaint(TaintUnreachable, NoSchedule) {
 		t.Errorf("taints %v, want unreachable NoSchedule and NoExecute", n.Taints)
@@ -69,6 +76,9 @@ func TestNodeFailureTimeline(t *testing.T) {
 	t.Logf("replacement created %v and Ready %v after the eviction", repl.Created-victim.DeletedAt, repl.ReadyAt-victim.DeletedAt)
 	if repl.ReadyAt-victim.DeletedAt > sec(5) {
 		t.Errorf("replacement Ready %v after the eviction, want within 5 s", repl.ReadyAt-victim.DeletedAt)
+	}
+	if got := svc.ReadyEndpoints(); got != 3 {
+		t.Errorf("after the replacement kube-proxy has %d ready endpoints, want 3", got)
 	}
 	for _, p := range n.Pods() {
 		if p.ds != nil && p.Terminating {
@@ -195,7 +205,7 @@ func TestCordonAndDrain(t *testing.T) {
 	if !c.Node("node2").Unschedulable {
 		t.Errorf("a failed drain leaves the node cordoned")
 	}
-	evicted, err := c.Drain("node2", DrainOptions{Force: true, IgnoreDaemonSets: true, GracePeriod: -1})
+	evicted, err := c.Drain("node2", DrainOptions{Force: true, IgnoreDaemonSets: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -352,4 +362,21 @@ func TestNodeAPIErrors(t *testing.T) {
 		t.Error("invalid label key accepted")
 	}
 	_ = sim.Time(0)
+}
+
+// Force deletion removes a pod stuck Terminating on a dead node.
+func TestForceDeleteOnDeadNode(t *testing.T) {
+	c := newWorkshop(t, 2, 3)
+	p, _ := c.CreatePod("p", nil, PodSpec{Image: "a", NodeName: "node2"}, nil)
+	runFor(c, sec(10))
+	c.StopNode("node2")
+	c.DeletePod(p)
+	runFor(c, sec(60))
+	if !p.Terminating || p.Gone {
+		t.Fatalf("graceful delete on a dead node: terminating %v gone %v; want stuck Terminating", p.Terminating, p.Gone)
+	}
+	c.DeletePodGrace(p, 0) // kubectl delete --force --grace-period=0
+	if !p.Gone {
+		t.Errorf("force delete left the pod")
+	}
 }
