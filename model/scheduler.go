@@ -324,9 +324,9 @@ func (c *Cluster) scoreNodes(p *Pod) {
 	var maxIntolerable int64
 	minSpread, maxSpread := int64(math.MaxInt64), int64(0)
 	if spreadSel != nil && spreadSel.rs != nil {
-		// The pods matching a ReplicaSet's selector are its own pods (the
-		// selector carries pod-template-hash; a matching orphan is adopted):
-		// count them per node in one pass over the ReplicaSet.
+		// For a pod with an owner, the hostname count is the pods with the
+		// same owner reference on the node (nodeInfo.PodsWithOwnerRef in
+		// kube-scheduler): count the ReplicaSet's pods per node in one pass.
 		if len(s.perNode) < len(c.nodes) {
 			s.perNode = make([]int32, len(c.nodes))
 		}
@@ -343,10 +343,11 @@ func (c *Cluster) scoreNodes(p *Pod) {
 		// NodeResourcesFit, LeastAllocated, cpu:memory 1:1, non-zero requests.
 		sc.fit = (leastAllocated(n.nonzero.MilliCPU+nz.MilliCPU, n.Capacity.MilliCPU) +
 			leastAllocated(n.nonzero.Memory+nz.Memory, n.Capacity.Memory)) / 2
-		// NodeResourcesBalancedAllocation on actual requests.
-		fc := fraction(n.req.MilliCPU+rq.MilliCPU, n.Capacity.MilliCPU)
-		fm := fraction(n.req.Memory+rq.Memory, n.Capacity.Memory)
-		sc.balanced = int64((1 - math.Abs(fc-fm)/2) * maxNodeScore)
+		// NodeResourcesBalancedAllocation on actual requests; skipped (0 for
+		// every node) for a best-effort pod.
+		if rq.MilliCPU != 0 || rq.Memory != 0 {
+			sc.balanced = balanced(n.req.MilliCPU+rq.MilliCPU, n.Capacity.MilliCPU, n.req.Memory+rq.Memory, n.Capacity.Memory)
+		}
 		// TaintToleration: untolerated PreferNoSchedule taints.
 		for _, t := range n.Taints {
 			if t.Effect == PreferNoSchedule && !tolerates(p.Spec.Tolerations, t) {
@@ -394,11 +395,15 @@ func leastAllocated(requested, capacity int64) int64 {
 	return (capacity - requested) * maxNodeScore / capacity
 }
 
-func fraction(requested, capacity int64) float64 {
-	if capacity == 0 {
-		return 1
+// balanced is (1 - std of the cpu and memory fractions) x 100; a resource the
+// node has none of is left out (then std is 0).
+func balanced(cpu, cpuCap, mem, memCap int64) int64 {
+	if cpuCap == 0 || memCap == 0 {
+		return maxNodeScore
 	}
-	return math.Min(float64(requested)/float64(capacity), 1)
+	fc := math.Min(float64(cpu)/float64(cpuCap), 1)
+	fm := math.Min(float64(mem)/float64(memCap), 1)
+	return int64((1 - math.Abs(fc-fm)/2) * maxNodeScore)
 }
 
 // spreadSelector is the system-default topology spread's selector of a pod:
