@@ -199,11 +199,22 @@ func TestRoundRobin(t *testing.T) {
 	}
 }
 
-// TestLeastConnections drives an lc table with random picks, releases and
-// endpoint changes and checks every pick against a brute-force minimum.
-func TestLeastConnections(t *testing.T) {
-	tb := newTable(t, Config{Mode: ModeIPVS, Scheduler: SchedulerLeastConnections})
-	rng := sim.NewStream(7, "lc-oracle")
+// TestRandomOperations drives a table in each mode with random picks, releases
+// and endpoint changes and checks every pick against a brute-force oracle: the
+// pool in use (ready, else serving+terminating), the minimum count for lc, the
+// rotation for rr, and every pod's connection count.
+func TestRandomOperations(t *testing.T) {
+	for _, cfg := range allModes {
+		t.Run(modeName(cfg), func(t *testing.T) { randomOperations(t, cfg) })
+	}
+}
+
+func randomOperations(t *testing.T, cfg Config) {
+	tb := newTable(t, cfg)
+	rng := sim.NewStream(7, "lb-oracle")
+	lc := cfg.Scheduler == SchedulerLeastConnections
+	rr := cfg.Mode == ModeIPVS && !lc
+	var run []endpoints.PodID // rr: picks since the last endpoint change
 	conns := map[endpoints.PodID]int{}
 	cond := map[endpoints.PodID]endpoints.Conditions{}
 	conds := []endpoints.Conditions{ready, ready, ready, termServing, notReady, {}}
@@ -235,10 +246,19 @@ func TestLeastConnections(t *testing.T) {
 			for _, p := range pool {
 				minC = min(minC, conns[p])
 			}
-			if !ok || !slices.Contains(pool, pod) || conns[pod] != minC {
+			if !ok || !slices.Contains(pool, pod) || lc && conns[pod] != minC {
 				t.Fatalf("step %d: picked %d (ok=%v, %d conns), want a pod of %v with %d conns", step, pod, ok, conns[pod], pool, minC)
 			}
 			conns[pod]++
+			if rr {
+				if len(run) < len(pool) && slices.Contains(run, pod) {
+					t.Fatalf("step %d: rr picked %d twice within %d picks of a pool of %d (%v)", step, pod, len(run)+1, len(pool), run)
+				}
+				if len(run) == len(pool) {
+					run = run[:0]
+				}
+				run = append(run, pod)
+			}
 		case r < 8:
 			p := endpoints.PodID(rng.IntN(12))
 			if conns[p] > 0 {
@@ -249,6 +269,7 @@ func TestLeastConnections(t *testing.T) {
 			p := endpoints.PodID(rng.IntN(12))
 			c := conds[rng.IntN(len(conds))]
 			tb.Set(p, c)
+			run = run[:0]
 			if c.Member {
 				cond[p] = c
 			} else {
