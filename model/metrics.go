@@ -90,11 +90,15 @@ type podStats struct {
 	qLast    int
 	qT       sim.Time
 	maxQueue int
-	// Per bin: requests served, slot-seconds busy, queue-length-seconds, max queue.
-	servedBins []int64
-	busyBins   []sim.Time // slot-time busy
-	qArea      []sim.Time // queue length times time
-	qMax       []int32
+	bins     []loadBin
+}
+
+// loadBin is a server's load in one bin.
+type loadBin struct {
+	served int64
+	busy   sim.Time // slot-time busy
+	qArea  sim.Time // queue length times time
+	qMax   int32
 }
 
 // Histograms: microseconds from 1 us to 1 hour. Services' whole-run
@@ -283,8 +287,8 @@ func (r *Recorder) queueChanged(s *server) {
 		ps.maxQueue = q
 	}
 	i := r.bin(ps, r.c.Now())
-	if int32(q) > ps.qMax[i] {
-		ps.qMax[i] = int32(q)
+	if int32(q) > ps.bins[i].qMax {
+		ps.bins[i].qMax = int32(q)
 	}
 }
 
@@ -292,7 +296,7 @@ func (r *Recorder) queueChanged(s *server) {
 func (r *Recorder) advanceQueue(ps *podStats) {
 	now := r.c.Now()
 	if ps.qLast > 0 && now > ps.qT {
-		r.spread(ps, &ps.qArea, ps.qT, now, sim.Time(ps.qLast))
+		r.spread(ps, spreadQueue, ps.qT, now, sim.Time(ps.qLast))
 	}
 	ps.qT = now
 }
@@ -329,28 +333,33 @@ func (r *Recorder) windowOf(t sim.Time) int { return r.winSlot.of(t, r.Window) }
 // bin returns the index of the bin of t, growing ps's bins to hold it.
 func (r *Recorder) bin(ps *podStats, t sim.Time) int {
 	i := r.binOf(t)
-	for len(ps.servedBins) <= i {
-		ps.servedBins = append(ps.servedBins, 0)
-		ps.busyBins = append(ps.busyBins, 0)
-		ps.qArea = append(ps.qArea, 0)
-		ps.qMax = append(ps.qMax, 0)
+	for len(ps.bins) <= i {
+		ps.bins = append(ps.bins, loadBin{})
 	}
 	return i
 }
 
-// spread adds weight times the time of [from, to) to the bins it overlaps.
-func (r *Recorder) spread(ps *podStats, bins *[]sim.Time, from, to sim.Time, weight sim.Time) {
+// What spread adds to.
+const (
+	spreadBusy = iota
+	spreadQueue
+)
+
+// spread adds weight times the time of [from, to) to the busy time or queue
+// area of the bins it overlaps.
+func (r *Recorder) spread(ps *podStats, what int, from, to sim.Time, weight sim.Time) {
 	r.bin(ps, to)
-	b := *bins
+	b := ps.bins
 	for i := int(from / r.Bin); from < to; i++ {
-		if i >= len(b) { // to is exactly on a bin boundary
-			i = len(b) - 1
-		}
 		end := sim.Time(i+1) * r.Bin
 		if end > to {
 			end = to
 		}
-		b[i] += weight * (end - from)
+		if what == spreadBusy {
+			b[i].busy += weight * (end - from)
+		} else {
+			b[i].qArea += weight * (end - from)
+		}
 		from = end
 	}
 }
@@ -363,8 +372,8 @@ func (r *Recorder) served(s *server, q *request) {
 	now := r.c.Now()
 	ps.served++
 	ps.busy += now - q.started
-	ps.servedBins[r.bin(ps, now)]++
-	r.spread(ps, &ps.busyBins, q.started, now, 1)
+	ps.bins[r.bin(ps, now)].served++
+	r.spread(ps, spreadBusy, q.started, now, 1)
 }
 
 func (r *Recorder) serverStarted(s *server) {
@@ -687,8 +696,8 @@ func (r *Recorder) podSummary(ps *podStats, n int) PodSummary {
 	if life > 0 && ps.slots > 0 {
 		out.Utilisation = round6(ps.busy.Seconds() / (float64(ps.slots) * life))
 		var area sim.Time
-		for _, a := range ps.qArea {
-			area += a
+		for _, b := range ps.bins {
+			area += b.qArea
 		}
 		out.MeanQueue = round6(area.Seconds() / life)
 	}

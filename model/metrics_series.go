@@ -112,13 +112,14 @@ func (r *Recorder) Series() *Series {
 				for i := first; i <= last && i < nb; i++ {
 					a, b := r.binBounds(i)
 					pb := PodBin{Start: a, End: b}
-					if i < len(ps.servedBins) {
-						pb.Served = ps.servedBins[i]
+					if i < len(ps.bins) {
+						lb := ps.bins[i]
+						pb.Served = lb.served
 						if ps.slots > 0 {
-							pb.Utilisation = round6(ps.busyBins[i].Seconds() / (float64(ps.slots) * (b - a)))
+							pb.Utilisation = round6(lb.busy.Seconds() / (float64(ps.slots) * (b - a)))
 						}
-						pb.MeanQueue = round6(ps.qArea[i].Seconds() / (b - a))
-						pb.MaxQueue = int(ps.qMax[i])
+						pb.MeanQueue = round6(lb.qArea.Seconds() / (b - a))
+						pb.MaxQueue = int(lb.qMax)
 					}
 					p.Bins = append(p.Bins, pb)
 				}
