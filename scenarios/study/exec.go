@@ -126,8 +126,8 @@ func Run(ctx context.Context, s *Study, run Runner, o Options) (*Results, error)
 	defer cancel()
 	jobs := make(chan job)
 	done := make(chan jobDone)
-	if par > len(queue) {
-		par = len(queue)
+	if par > maxTotal {
+		par = maxTotal
 	}
 	for w := 0; w < par; w++ {
 		go func() {

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -108,6 +110,29 @@ func (r *Results) WriteJSON(w io.Writer) error {
 	b = append(b, '\n')
 	_, err = w.Write(b)
 	return err
+}
+
+// WriteFile writes r as dir/<Shard.FileName()> and returns the path.
+func (r *Results) WriteFile(dir string) (string, error) {
+	var b bytes.Buffer
+	if err := r.WriteJSON(&b); err != nil {
+		return "", err
+	}
+	p := filepath.Join(dir, r.Shard.FileName())
+	if err := os.WriteFile(p, b.Bytes(), 0o644); err != nil {
+		return "", fmt.Errorf("writing study results: %w", err)
+	}
+	return p, nil
+}
+
+// ReadResultsFile reads the Results file at path (see ReadResults).
+func ReadResultsFile(path string) (*Results, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading study results: %w", err)
+	}
+	defer f.Close()
+	return ReadResults(path, f)
 }
 
 // ReadResults reads a Results file written by WriteJSON and checks it: known

@@ -55,6 +55,33 @@ func TestMergedShardsEqualUnshardedRun(t *testing.T) {
 	}
 }
 
+func TestResultsFiles(t *testing.T) {
+	s := mustParse(t, fakeStudy)
+	dir := t.TempDir()
+	var shards []*Results
+	for i := 0; i < 2; i++ {
+		r, _ := runBytes(t, s, 2, Shard{I: i, N: 2})
+		p, err := r.WriteFile(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasSuffix(p, "shard-"+string(rune('0'+i))+"-of-2.json") {
+			t.Errorf("file %s", p)
+		}
+		back, err := ReadResultsFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		shards = append(shards, back)
+	}
+	if _, err := Merge(shards...); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ReadResultsFile(dir + "/nope.json"); err == nil {
+		t.Error("missing file: no error")
+	}
+}
+
 func TestMergeRefusesBadSets(t *testing.T) {
 	s := mustParse(t, fakeStudy)
 	other := mustParse(t, strings.Replace(fakeStudy, "seed: 7", "seed: 8", 1))

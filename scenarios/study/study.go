@@ -21,7 +21,8 @@ import (
 // Study is a study file: a base scenario, the parameters to vary, the metrics to
 // analyse, how many replications to run and, optionally, a question to answer.
 // Build one with Parse or Load (which validate it and fill in defaults); a Study
-// built by hand must go through Validate before use.
+// built or changed by hand must go through Validate before use (Validate expands
+// the points; Run and EmitJob only call it when that was never done).
 type Study struct {
 	// Name identifies the study in outputs and in emitted Job names.
 	Name string `json:"name"`
@@ -354,8 +355,8 @@ func (s *Study) validateReplications() error {
 	if r.Min < 2 || r.Min > MaxReplications {
 		return s.errf("replications.min", "%d is out of range; set 2 to %d", r.Min, MaxReplications)
 	}
-	if r.TargetRelHalfWidth < 0 || math.IsNaN(r.TargetRelHalfWidth) || math.IsInf(r.TargetRelHalfWidth, 0) {
-		return s.errf("replications.target_rel_half_width", "%v must be a positive fraction such as 0.05 (5%%), or omitted", r.TargetRelHalfWidth)
+	if r.TargetRelHalfWidth < 0 || r.TargetRelHalfWidth >= 1 || math.IsNaN(r.TargetRelHalfWidth) {
+		return s.errf("replications.target_rel_half_width", "%v must be a fraction between 0 and 1, such as 0.05 for 5%%, or omitted", r.TargetRelHalfWidth)
 	}
 	if r.Max == 0 {
 		if r.TargetRelHalfWidth > 0 {

@@ -119,6 +119,7 @@ func TestParseErrors(t *testing.T) {
 		{"target without max", "name: s\nbase: b\nreplications: {min: 3, target_rel_half_width: 0.1}\nmetrics: [m]\n", []string{"replications.max: missing"}},
 		{"max without target", "name: s\nbase: b\nreplications: {min: 3, max: 9}\nmetrics: [m]\n", []string{"replications.max", "target"}},
 		{"max below min", "name: s\nbase: b\nreplications: {min: 5, max: 3, target_rel_half_width: 0.1}\nmetrics: [m]\n", []string{"replications.max", "between"}},
+		{"target as percent", "name: s\nbase: b\nreplications: {min: 3, max: 9, target_rel_half_width: 5}\nmetrics: [m]\n", []string{"target_rel_half_width", "0.05 for 5%"}},
 		{"bad target metric", "name: s\nbase: b\nreplications: {min: 3, max: 6, target_rel_half_width: 0.1, target_metrics: [x]}\nmetrics: [m]\n", []string{"target_metrics[0]", `"x"`}},
 		{"wrong type", "name: s\nbase: b\nreplications: {min: three}\nmetrics: [m]\n", []string{"test.yaml", "replications.min: got a string, want a whole number"}},
 		{"bad warmup", base + "warmup: soon\n", []string{"warmup", "mser5"}},
