@@ -211,6 +211,9 @@ func (p *parser) requirement() (Requirement, error) {
 		return Requirement{}, p.errorAt(keyPos, "invalid key %q: %s", key, msg)
 	}
 	p.advance()
+	if neg && p.tok.kind != tEOF && p.tok.kind != tComma {
+		return Requirement{}, p.errorf("found %s after '!%s', expected ',' or the end of the selector ('!key' takes no operator or value)", p.tok.describe(), key)
+	}
 	if neg || p.tok.kind == tEOF || p.tok.kind == tComma {
 		op := Exists
 		if neg {
