@@ -2,8 +2,6 @@ package model
 
 import (
 	"testing"
-
-	"github.com/kubesim/kubesim/sim"
 )
 
 // Pod startup: scheduling cycle, image pull on a node that lacks the image
@@ -101,5 +99,4 @@ func TestGracefulTermination(t *testing.T) {
 	if !p.Gone || p.GoneAt-del != c.Cfg.Timings.GracePeriod {
 		t.Errorf("pod gone %v at %v after deletion, want the 30 s grace period", p.Gone, p.GoneAt-del)
 	}
-	_ = sim.Time(0)
 }

@@ -3,6 +3,8 @@ package model
 import (
 	"fmt"
 	"testing"
+
+	"github.com/kubesim/kubesim/sim"
 )
 
 // kubectl scale on an even cluster gives round-robin placement: the system
@@ -166,5 +168,25 @@ func TestNumFeasibleNodesToFind(t *testing.T) {
 		if got := numFeasibleNodesToFind(tc.nodes); got != tc.want {
 			t.Errorf("%d nodes: %d, want %d", tc.nodes, got, tc.want)
 		}
+	}
+}
+
+// The system-default topology spread (hostname, maxSkew 3, weight 2) beats
+// LeastAllocated: two replicas go to two nodes even when one node is four
+// times bigger (LeastAllocated alone would stack them on it).
+func TestSchedulerDefaultSpreadBeatsLeastAllocated(t *testing.T) {
+	c := NewCluster(sim.New(1), DefaultConfig())
+	c.AddNode("big", nil, nil, Resources{MilliCPU: 8000, Memory: 16 * gi})
+	c.AddNode("small", nil, nil, workerCap)
+	mustDeploy(t, c, "web", "nginx", 2)
+	runFor(c, sec(10))
+	if got := placement(c, withLabel("app", "web")); got != "big=1 small=1" {
+		t.Errorf("placement %s, want one per node", got)
+	}
+	// A lone pod without owner or Service: no spread, LeastAllocated wins.
+	p, _ := c.CreatePod("solo", nil, PodSpec{Image: "a"}, nil)
+	runFor(c, sec(1))
+	if p.NodeName != "big" {
+		t.Errorf("solo on %s, want big (least allocated)", p.NodeName)
 	}
 }
