@@ -111,15 +111,15 @@ func Run(ctx context.Context, s *Study, run Runner, o Options) (*Results, error)
 		planned, done int
 	}
 	states := make([]state, len(res.Results))
-	var queue []job
+	var queue jobQueue
+	keys := make([]string, len(res.Results))
 	total := 0
 	for i := range res.Results {
-		res.Results[i].Replications = make([]Replication, rp.Min, rp.Max)
+		keys[i] = res.Results[i].Point.Key()
+		res.Results[i].Replications = make([]Replication, rp.Min)
 		states[i].planned = rp.Min
 		total += rp.Min
-		for r := 0; r < rp.Min; r++ {
-			queue = append(queue, job{i, r})
-		}
+		queue.push(i, 0, rp.Min)
 	}
 	maxTotal := len(res.Results) * rp.Max
 	ctx, cancel := context.WithCancel(ctx)
@@ -133,7 +133,7 @@ func Run(ctx context.Context, s *Study, run Runner, o Options) (*Results, error)
 		go func() {
 			for j := range jobs {
 				pr := &res.Results[j.pi]
-				rep, err := runOne(ctx, s, run, pr.Index, pr.Point, j.r)
+				rep, err := runOne(ctx, s, run, pr.Index, pr.Point, keys[j.pi], j.r)
 				done <- jobDone{job: j, rep: rep, err: err}
 			}
 		}()
@@ -142,18 +142,18 @@ func Run(ctx context.Context, s *Study, run Runner, o Options) (*Results, error)
 	finished, inflight := 0, 0
 	var firstErr error
 	ctxDone := ctx.Done()
-	for len(queue) > 0 || inflight > 0 {
+	for queue.len() > 0 || inflight > 0 {
 		var send chan job
 		var next job
-		if len(queue) > 0 && firstErr == nil {
-			send, next = jobs, queue[0]
+		if queue.len() > 0 && firstErr == nil {
+			send, next = jobs, queue.peek()
 		}
 		if send == nil && inflight == 0 {
 			break
 		}
 		select {
 		case send <- next:
-			queue = queue[1:]
+			queue.pop()
 			inflight++
 		case d := <-done:
 			inflight--
@@ -174,10 +174,8 @@ func Run(ctx context.Context, s *Study, run Runner, o Options) (*Results, error)
 			if st.done == st.planned {
 				if more := moreReplications(s, res.Results[d.pi].Replications); more > 0 {
 					pr := &res.Results[d.pi]
-					for r := st.planned; r < st.planned+more; r++ {
-						pr.Replications = append(pr.Replications, Replication{})
-						queue = append(queue, job{d.pi, r})
-					}
+					pr.Replications = append(pr.Replications, make([]Replication, more)...)
+					queue.push(d.pi, st.planned, st.planned+more)
 					st.planned += more
 					total += more
 				}
@@ -200,6 +198,42 @@ func Run(ctx context.Context, s *Study, run Runner, o Options) (*Results, error)
 		return nil, firstErr
 	}
 	return res, nil
+}
+
+// jobQueue is a FIFO of replication ranges [r, end) of points, so that a large
+// study does not materialise one entry per replication.
+type jobQueue struct {
+	ranges []jobRange
+	head   int
+	n      int
+}
+
+type jobRange struct{ pi, r, end int }
+
+func (q *jobQueue) push(pi, r, end int) {
+	if r < end {
+		q.ranges = append(q.ranges, jobRange{pi, r, end})
+		q.n += end - r
+	}
+}
+
+func (q *jobQueue) len() int { return q.n }
+
+func (q *jobQueue) peek() job {
+	h := q.ranges[q.head]
+	return job{h.pi, h.r}
+}
+
+func (q *jobQueue) pop() {
+	h := &q.ranges[q.head]
+	h.r++
+	q.n--
+	if h.r == h.end {
+		q.head++
+		if q.head == len(q.ranges) {
+			q.ranges, q.head = q.ranges[:0], 0
+		}
+	}
 }
 
 // moreReplications returns how many replications to add to a point that has
@@ -239,8 +273,8 @@ func (s *Study) metricIndex(m string) int {
 
 // runOne runs one replication and reduces its Result to the study's metrics.
 // A panicking runner becomes an error.
-func runOne(ctx context.Context, s *Study, run Runner, index int, p Point, r int) (rep Replication, err error) {
-	seed := ReplicationSeed(s.Seed, p.Key(), r)
+func runOne(ctx context.Context, s *Study, run Runner, index int, p Point, key string, r int) (rep Replication, err error) {
+	seed := ReplicationSeed(s.Seed, key, r)
 	where := func() string {
 		return fmt.Sprintf("study %s: point %d (%s) replication %d (seed %d)", s.Name, index, p, r, seed)
 	}

@@ -97,6 +97,7 @@ type Warmup struct {
 const (
 	MaxPoints       = 1_000_000
 	MaxReplications = 100_000
+	MaxRuns         = 100_000_000 // points x replications.max
 )
 
 var knownFields = map[string][]string{
@@ -338,6 +339,9 @@ func (s *Study) Validate() error {
 	}
 	if err := s.expand(); err != nil {
 		return err
+	}
+	if n := len(s.points) * s.Replications.Max; n > MaxRuns {
+		return s.errf("replications.max", "%d points x %d replications = %d runs, more than %d; vary fewer parameters or lower the replications", len(s.points), s.Replications.Max, n, MaxRuns)
 	}
 	if s.Question != nil {
 		if err := s.validateQuestion(); err != nil {

@@ -140,6 +140,7 @@ func TestParseErrors(t *testing.T) {
 		{"question find", base + "parameters: {grid: {p: [1]}}\nquestion: {find: best, parameter: p, metric: m, op: '<=', bound: 1}\n", []string{"question.find"}},
 		{"not a map", "- 1\n- 2\n", []string{"YAML map"}},
 		{"bad yaml", "name: [\n", []string{"not valid YAML"}},
+		{"too many runs", "name: s\nbase: b\nreplications: {min: 2, max: 100000, target_rel_half_width: 0.1}\nmetrics: [m]\nparameters: {grid: {a: [" + nums(2000) + "]}}\n", []string{"replications.max", "2000 points x 100000"}},
 		{"big grid", base + "parameters: {grid: {a: [" + nums(1001) + "], b: [" + nums(1001) + "]}}\n", []string{"more than"}},
 	} {
 		_, err := Parse("test.yaml", []byte(c.yaml))
