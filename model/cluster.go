@@ -331,14 +331,14 @@ func (c *Cluster) CreatePod(name string, labels map[string]string, spec PodSpec,
 	if spec.Image == "" {
 		return nil, fmt.Errorf("pod %q: spec.containers[0].image: Required value", name)
 	}
-	p := c.newPod(name, labels, nil, spec)
+	p := c.newPod(name, labels, nil, spec, nil, nil)
 	c.offerOrphan(p)
 	return p, nil
 }
 
-// newPod creates the pod object: admission (DefaultTolerationSeconds), the
-// store, then the scheduler queue.
-func (c *Cluster) newPod(name string, labels, annotations map[string]string, spec PodSpec) *Pod {
+// newPod creates the pod object, owned by rs or ds if set: admission
+// (DefaultTolerationSeconds), the store, then the scheduler queue.
+func (c *Cluster) newPod(name string, labels, annotations map[string]string, spec PodSpec, rs *ReplicaSet, ds *DaemonSet) *Pod {
 	if name[len(name)-1] == '-' {
 		for {
 			cand := name + c.randSuffix(5)
@@ -358,6 +358,16 @@ func (c *Cluster) newPod(name string, labels, annotations map[string]string, spe
 		uid: c.uidRand.Uint64()}
 	if p.Labels == nil {
 		p.Labels = map[string]string{}
+	}
+	switch {
+	case rs != nil:
+		p.Owner = &OwnerRef{Kind: "ReplicaSet", Name: rs.Name}
+		p.rs = rs
+		rs.pods = append(rs.pods, p)
+	case ds != nil:
+		p.Owner = &OwnerRef{Kind: "DaemonSet", Name: ds.Name}
+		p.ds = ds
+		ds.pods = append(ds.pods, p)
 	}
 	c.pods = append(c.pods, p)
 	c.podByName[name] = p

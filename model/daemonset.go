@@ -382,10 +382,7 @@ func (c *Cluster) createDaemonPod(ds *DaemonSet, n *Node) {
 		lbls = map[string]string{}
 	}
 	lbls[LabelControllerRevHash] = ds.hash
-	p := c.newPod(ds.Name+"-", lbls, ds.Template.Annotations, spec)
-	p.Owner = &OwnerRef{Kind: "DaemonSet", Name: ds.Name}
-	p.ds = ds
-	ds.pods = append(ds.pods, p)
+	c.newPod(ds.Name+"-", lbls, ds.Template.Annotations, spec, nil, ds)
 }
 
 // daemonRollingUpdate replaces old-revision pods, at most maxUnavailable nodes

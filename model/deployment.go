@@ -40,12 +40,17 @@ type Deployment struct {
 	// RevisionHistoryLimit is how many old ReplicaSets with no replicas are kept.
 	RevisionHistoryLimit int
 	MinReadySeconds      sim.Time
-	Deleted              bool
-	CreatedAt            sim.Time
+	// ProgressDeadline is progressDeadlineSeconds (default 600 s).
+	ProgressDeadline sim.Time
+	Deleted          bool
+	CreatedAt        sim.Time
 
-	hash        string
-	rs          []*ReplicaSet // owned, in creation order
-	syncPending bool
+	hash string
+	// last observed progress of the rollout, for the progress deadline
+	lastProgress  sim.Time
+	progressState [3]int        // new ReplicaSet's revision, updated and available pods
+	rs            []*ReplicaSet // owned, in creation order
+	syncPending   bool
 }
 
 // DeploymentSpec is what CreateDeploymentSpec needs.
@@ -60,6 +65,8 @@ type DeploymentSpec struct {
 	// RevisionHistoryLimit nil means 10.
 	RevisionHistoryLimit *int
 	MinReadySeconds      sim.Time
+	// ProgressDeadline 0 means 600 s.
+	ProgressDeadline sim.Time
 }
 
 // Labels returns the template labels.
@@ -167,9 +174,16 @@ func (c *Cluster) CreateDeploymentSpec(s DeploymentSpec) (*Deployment, error) {
 			eq[r.Key] = v
 		}
 	}
+	deadline := s.ProgressDeadline
+	if deadline == 0 {
+		deadline = 600 * time.Second
+	}
+	if deadline < 0 || s.MinReadySeconds < 0 || deadline <= s.MinReadySeconds {
+		return nil, fmt.Errorf("deployment %q: spec.progressDeadlineSeconds (%v) must be positive and greater than minReadySeconds (%v)", s.Name, deadline, s.MinReadySeconds)
+	}
 	d := &Deployment{Name: s.Name, Selector: eq, LabelSelector: sel, Template: s.Template.clone(),
 		Replicas: replicas, Strategy: strat, RevisionHistoryLimit: hist, MinReadySeconds: s.MinReadySeconds,
-		CreatedAt: c.Now()}
+		ProgressDeadline: deadline, CreatedAt: c.Now(), lastProgress: c.Now()}
 	d.hash = computeHash(d.Template)
 	c.deployments = append(c.deployments, d)
 	c.deployByNm[d.Name] = d
@@ -285,6 +299,10 @@ type DeploymentStatus struct {
 	// Complete is the rollout done: every replica updated and available, and no
 	// old pod left.
 	Complete bool
+	// DeadlineExceeded is the Progressing condition's ProgressDeadlineExceeded:
+	// the rollout made no progress for ProgressDeadline (kubectl rollout status
+	// fails with "exceeded its progress deadline").
+	DeadlineExceeded bool
 }
 
 // Status computes the Deployment's status from its ReplicaSets.
@@ -303,7 +321,23 @@ func (c *Cluster) DeploymentStatus(d *Deployment) DeploymentStatus {
 	}
 	st.Unavailable = max(d.Replicas-st.Available, 0)
 	st.Complete = st.Updated == d.Replicas && st.Replicas == d.Replicas && st.Available == d.Replicas
+	st.DeadlineExceeded = !st.Complete && now-d.lastProgress > d.ProgressDeadline
 	return st
+}
+
+// observeProgress records when the rollout last progressed: a new ReplicaSet,
+// or more updated or available pods.
+func (c *Cluster) observeProgress(d *Deployment) {
+	newRS := d.NewReplicaSet()
+	var cur [3]int
+	if newRS != nil {
+		s := newRS.Status(c.Now())
+		cur = [3]int{newRS.Revision, s.Current, s.Available}
+	}
+	if cur[0] != d.progressState[0] || cur[1] > d.progressState[1] || cur[2] > d.progressState[2] {
+		d.lastProgress = c.Now()
+	}
+	d.progressState = cur
 }
 
 func (c *Cluster) enqueueDeployment(d *Deployment) {
@@ -374,6 +408,7 @@ func (c *Cluster) syncDeployment(d *Deployment) {
 		c.rolloutRolling(d, newRS, old)
 	}
 	c.cleanupDeployment(d)
+	c.observeProgress(d)
 }
 
 // isScalingEvent: some active ReplicaSet was sized for another replica count.

@@ -342,3 +342,23 @@ func TestRolloutUndo(t *testing.T) {
 		t.Errorf("undo to a missing revision: %v", err)
 	}
 }
+
+// A rollout that cannot progress (its new pods fit nowhere) reports
+// ProgressDeadlineExceeded after progressDeadlineSeconds, keeping the old pods.
+func TestProgressDeadline(t *testing.T) {
+	c := newWorkshop(t, 13, 3)
+	d := mustDeploy(t, c, "web", "nginx", 2)
+	runFor(c, sec(10))
+	tpl := d.Template.clone()
+	tpl.Spec.NodeSelector = map[string]string{"disk": "none"}
+	c.UpdateDeployment(d, tpl)
+	runFor(c, sec(590))
+	if st := c.DeploymentStatus(d); st.DeadlineExceeded || st.Complete {
+		t.Fatalf("before the deadline: %+v", st)
+	}
+	runFor(c, sec(20))
+	st := c.DeploymentStatus(d)
+	if !st.DeadlineExceeded || st.Available < 1 {
+		t.Errorf("after 600 s without progress: %+v; want DeadlineExceeded with old pods still available", st)
+	}
+}

@@ -337,13 +337,7 @@ func (c *Cluster) syncReplicaSet(rs *ReplicaSet) {
 
 func (c *Cluster) createReplicaSetPod(rs *ReplicaSet) {
 	t := rs.Template
-	p := c.newPod(rs.Name+"-", t.Labels, t.Annotations, t.Spec)
-	p.Owner = &OwnerRef{Kind: "ReplicaSet", Name: rs.Name}
-	p.rs = rs
-	rs.pods = append(rs.pods, p)
-	if rs.deploy != nil {
-		c.enqueueDeployment(rs.deploy)
-	}
+	c.newPod(rs.Name+"-", t.Labels, t.Annotations, t.Spec, rs, nil)
 }
 
 // slowStart makes n API creations in batches of 1, 2, 4, ... (the controllers'
