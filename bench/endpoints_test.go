@@ -207,6 +207,34 @@ func BenchmarkEndpointUpdate(b *testing.B) {
 	})
 }
 
+// BenchmarkEndpointReadyFlip: the Ready condition of one pod that is an
+// endpoint of two Services flips (readiness probe), at the same scale. Only
+// the pod's current memberships are touched.
+func BenchmarkEndpointReadyFlip(b *testing.B) {
+	b.Run(fmt.Sprintf("pods=%d", benchPods), func(b *testing.B) {
+		b.Run(fmt.Sprintf("services=%d", benchServices), func(b *testing.B) {
+			c := getEPCluster()
+			ix := endpoints.NewIndex()
+			for s, sel := range c.svcSel {
+				ix.SetService(endpoints.ServiceID(s), sel)
+			}
+			for p, m := range c.podMaps {
+				ix.SetPod(endpoints.PodID(p), labels.NewLabels(m), endpoints.PodState{HasIP: true, Ready: true})
+			}
+			sub := &epCountingSub{}
+			ix.Subscribe(sub)
+			from := labels.NewLabels(c.flipFrom)
+			pod := endpoints.PodID(c.flipPod)
+			i := 0
+			for b.Loop() {
+				i++
+				ix.SetPod(pod, from, endpoints.PodState{HasIP: true, Ready: i&1 == 0})
+			}
+			b.ReportMetric(float64(sub.n)/float64(i), "changes/op")
+		})
+	})
+}
+
 // BenchmarkEndpointUpdateNaive is the same change handled as Kubernetes'
 // EndpointSlice controller does: match the pod's old and new labels against
 // every Service's selector and resync those whose match flipped. The selectors
