@@ -36,13 +36,16 @@
 //	  bound: 10
 //
 // Parameter values are scalars: numbers, strings or booleans (quote strings such
-// as "on" or "yes" that YAML would read as booleans). Points are expanded in a
+// as "on" or "yes" that YAML would read as booleans). In YAML flow maps ({...})
+// quote paths with brackets: {"timeline[2].replicas": 3}. Points are expanded in a
 // fixed order. For a grid, the parameter paths are sorted byte-wise (so
 // "timeline[10]" sorts before "timeline[2]") and combined like an odometer: the
 // first path varies slowest and the last fastest, each path's values in file
 // order. A list of points keeps file order; each point's parameters are sorted
 // by path; repeated points are errors. No parameters at all means one point, the
-// base scenario unchanged. Errors name the file and the field and say what to do.
+// base scenario unchanged. Numbers are float64 (integers exact up to 2^53). A
+// study may have at most MaxPoints points and MaxRuns = points x
+// replications.max runs. Errors name the file and the field and say what to do.
 //
 // # Running
 //
@@ -101,7 +104,9 @@
 // stopping works unchanged. Run with a shard returns Results holding the raw
 // per-replication values (seeds, values, warm-up samples removed), the embedded
 // canonical study and its SHA-256 digest; Results.WriteJSON writes them
-// (format "kubesim.study-results/v1") and ReadResults reads them back strictly.
+// (format "kubesim.study-results/v1"), Results.WriteFile as
+// DIR/shard-I-of-N.json, and ReadResults / ReadResultsFile read them back
+// strictly (unknown fields, edited studies and foreign points are errors).
 // Merge checks that all N shards of one study are present exactly once and
 // returns Results identical, byte for byte once written, to an unsharded run,
 // hence the same table.
@@ -127,4 +132,14 @@
 // "mmc-validation" (Builtin, Builtins) runs c in {1, 2, 4} and rho in {0.5, 0.8}
 // and reports the simulated mean wait next to Erlang C, Wq = C(c, a)/(c mu - lambda)
 // (ErlangC, MMC.WaitTheory). RunnerForBase returns MMCRunner for its base, "mmc".
+// Each replication simulates 50000 s (mu = 1/s) from an empty system, sampled
+// every 100 s, with MSER-5 warm-up removal. The waiting time is estimated two
+// ways: wq_s = Lq/lambda per period (Little's law on the time-average queue
+// length) and wait_s = (total wait of the customers entering service in the
+// period)/(lambda*period); the plain per-period mean wait is not used because
+// it is biased low (a congested period weighs no more than a quiet one: it came
+// out 3-5% under Erlang C). p_wait and utilisation check the Erlang C
+// probability and rho. The test accepts a value when the theory lies in the
+// 95% interval or within 5% of the mean, and checks that the same criterion
+// rejects the Wq of a 10% heavier load.
 package study

@@ -113,9 +113,12 @@ func Run(ctx context.Context, s *Study, run Runner, o Options) (*Results, error)
 	states := make([]state, len(res.Results))
 	var queue jobQueue
 	keys := make([]string, len(res.Results))
+	indices := make([]int, len(res.Results))
+	points := make([]Point, len(res.Results))
 	total := 0
 	for i := range res.Results {
 		keys[i] = res.Results[i].Point.Key()
+		indices[i], points[i] = res.Results[i].Index, res.Results[i].Point
 		res.Results[i].Replications = make([]Replication, rp.Min)
 		states[i].planned = rp.Min
 		total += rp.Min
@@ -132,8 +135,9 @@ func Run(ctx context.Context, s *Study, run Runner, o Options) (*Results, error)
 	for w := 0; w < par; w++ {
 		go func() {
 			for j := range jobs {
-				pr := &res.Results[j.pi]
-				rep, err := runOne(ctx, s, run, pr.Index, pr.Point, keys[j.pi], j.r)
+				// Only the immutable index and point are read here; the
+				// coordinator owns the Replications slices.
+				rep, err := runOne(ctx, s, run, indices[j.pi], points[j.pi], keys[j.pi], j.r)
 				done <- jobDone{job: j, rep: rep, err: err}
 			}
 		}()

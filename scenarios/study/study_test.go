@@ -1,6 +1,7 @@
 package study
 
 import (
+	"os"
 	"strings"
 	"testing"
 )
@@ -186,5 +187,49 @@ func TestReplicationSeed(t *testing.T) {
 				seen[s] = id
 			}
 		}
+	}
+}
+
+// The example study in the package documentation must parse.
+func TestDocExampleParses(t *testing.T) {
+	src, err := os.ReadFile("doc.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var y []string
+	in := false
+	for _, line := range strings.Split(string(src), "\n") {
+		if strings.HasPrefix(line, "//\tname: rng-capacity") {
+			in = true
+		}
+		if in {
+			if !strings.HasPrefix(line, "//\t") {
+				break
+			}
+			y = append(y, strings.TrimPrefix(line, "//\t"))
+		}
+	}
+	if len(y) < 10 {
+		t.Fatalf("example not found in doc.go (%d lines)", len(y))
+	}
+	s, err := Parse("doc.go example", []byte(strings.Join(y, "\n")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Points()) != 6 || s.Question == nil || s.Replications.Max != 40 {
+		t.Errorf("example: %d points, question %v, max %d", len(s.Points()), s.Question, s.Replications.Max)
+	}
+	y2 := strings.Replace(strings.Join(y, "\n"), `  grid:                       # every combination...
+    cluster.nodes: [3, 5, 7]
+    workload.rng.placement: [Deployment, DaemonSet]
+  # points:`, `  points:`, 1)
+	y2 = strings.Replace(y2, `  #   - {cluster.nodes: 3, workload.rng.replicas: 2}`, `    - {cluster.nodes: 3, workload.rng.replicas: 2}
+    - {"timeline[2].replicas": 3}`, 1)
+	s, err = Parse("doc.go example with points", []byte(y2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Points()) != 2 {
+		t.Errorf("points variant: %d points", len(s.Points()))
 	}
 }
