@@ -1,0 +1,1371 @@
+package scenarios
+
+// The read-only steps: what `kubectl get` and `kubectl describe` print for the
+// simulated cluster at the current simulated time.
+//
+// Tables are laid out as kubectl lays them out (a tabwriter with minimum cell
+// width 6, padding 3; the last column unpadded); describe output uses
+// kubectl's describe layout (tabwriter padding 2, "Key:\tvalue" lines, two
+// spaces per nesting level). Objects are listed by name, as the API server
+// returns them; names given on the command line keep their order.
+//
+// What the model does not hold is synthesised, deterministically:
+//   - Pod IPs: 10.244.N.H, N the node's position among the cluster's nodes
+//     (kubeadm + flannel give node k the pod CIDR 10.244.k.0/24), H = 2 + the
+//     order in which pods were bound to that node (host-local IPAM hands out
+//     addresses in order from .2). A pod shows its IP once its sandbox exists.
+//   - Node addresses: InternalIP 10.0.0.(10+N).
+//   - Service ClusterIPs: 10.96.X.Y from a hash of the Service's name (probing
+//     past collisions in creation order); 10.96.0.1 is the `kubernetes`
+//     Service of the default namespace, which every cluster has and which
+//     kubesim lists like kubectl does (443/TCP, endpoint the control plane's
+//     6443).
+//   - Container names: the image's base name without tag or digest, as
+//     `kubectl create deployment` names them ("dockercoins/rng:v0.1" -> "rng").
+//   - Node VERSION is KubeletVersion; OS image, kernel and container runtime
+//     (-o wide) are the constants below.
+//   - Wall-clock times (describe) are the simulated time after the Unix epoch,
+//     as the model's kubectl.kubernetes.io/restartedAt annotation.
+//
+// Known gaps (the model has no field for them): Nodes have no
+// creation time, so their AGE is kubectl's "<unknown>" (except a node that never
+// went NotReady, whose ReadyAt is its creation time); RESTARTS shows
+// the count without kubectl's "(5m ago)", as the model keeps no termination
+// time.
+
+import (
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/kubesim/kubesim/model"
+	"github.com/kubesim/kubesim/model/labels"
+	"github.com/kubesim/kubesim/scenarios/kubectl"
+	"github.com/kubesim/kubesim/sim"
+	"k8s.io/apimachinery/pkg/api/resource"
+)
+
+// Synthesised node facts that kubectl get nodes -o wide shows.
+const (
+	// KubeletVersion is every simulated node's kubelet version (VERSION), the
+	// Kubernetes release of the k8s.io/api module kubesim is built against.
+	KubeletVersion   = "v1.37.2"
+	nodeOSImage      = "Ubuntu 24.04.3 LTS"
+	nodeKernel       = "6.8.0-88-generic"
+	nodeRuntime      = "containerd://2.1.4"
+	defaultNamespace = "default"
+	// kubernetesService is the API server's Service in the default namespace.
+	kubernetesService = "kubernetes"
+)
+
+// Get prints what `kubectl get` prints for cmd (Verb kubectl.Get) at the
+// cluster's current simulated time. Objects that are not found are reported in
+// the error (kubectl's NotFound text, one line each) while the ones found are
+// printed; nothing matching gives kubectl's "No resources found in default
+// namespace." as the output. Like every step's output, it has no trailing
+// newline.
+func Get(c *model.Cluster, cmd kubectl.Command) (string, error) {
+	if cmd.Verb != kubectl.Get {
+		return "", fmt.Errorf("scenarios.Get: command %q is a %q step, not get", cmd.Line, cmd.Verb)
+	}
+	switch cmd.Output {
+	case "", "wide", "name":
+	case "yaml", "json":
+		return "", fmt.Errorf("error: -o %s is not supported by kubesim: it prints kubectl's tables (get, get -o wide, get -o name) and describe", cmd.Output)
+	default:
+		return "", fmt.Errorf("error: unable to match a printer suitable for the output format %q, allowed formats are: name,wide", cmd.Output)
+	}
+	if cmd.Watch {
+		return "", errors.New("error: get -w (watch) is not supported by kubesim in a step: add get steps at the times to look at")
+	}
+	p, err := newPrinter(c, cmd)
+	if err != nil {
+		return "", err
+	}
+	objs, errs := p.collect(cmd)
+	if len(objs) == 0 {
+		if len(errs) > 0 {
+			return "", joinErrors(errs)
+		}
+		return p.noResources(), nil
+	}
+	var b strings.Builder
+	if cmd.Output == "name" {
+		for _, o := range objs {
+			b.WriteString(o.res.Ref(o.name))
+			b.WriteByte('\n')
+		}
+		return strings.TrimSuffix(b.String(), "\n"), joinErrors(errs)
+	}
+	withKind := false
+	for _, o := range objs[1:] {
+		if o.res != objs[0].res {
+			withKind = true
+		}
+	}
+	wide := cmd.Output == "wide"
+	for i := 0; i < len(objs); {
+		j := i
+		for j < len(objs) && objs[j].res == objs[i].res {
+			j++
+		}
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		p.table(&b, objs[i].res, objs[i:j], wide, withKind)
+		i = j
+	}
+	return strings.TrimSuffix(b.String(), "\n"), joinErrors(errs)
+}
+
+// joinErrors returns the one error as is (a *kubectl.RefusalError), or the
+// errors one per line, as kubectl prints them.
+func joinErrors(errs []error) error {
+	switch len(errs) {
+	case 0:
+		return nil
+	case 1:
+		return errs[0]
+	}
+	return errors.Join(errs...)
+}
+
+// Describe prints what `kubectl describe` prints for cmd (Verb
+// kubectl.Describe): a faithful subset of kubectl's describers for pods,
+// deployments, replicasets, daemonsets, services, nodes and namespaces.
+// Several objects are separated by two blank lines, as kubectl does.
+func Describe(c *model.Cluster, cmd kubectl.Command) (string, error) {
+	if cmd.Verb != kubectl.Describe {
+		return "", fmt.Errorf("scenarios.Describe: command %q is a %q step, not describe", cmd.Line, cmd.Verb)
+	}
+	p, err := newPrinter(c, cmd)
+	if err != nil {
+		return "", err
+	}
+	objs, errs := p.collect(cmd)
+	if len(objs) == 0 {
+		if len(errs) > 0 {
+			return "", joinErrors(errs)
+		}
+		return p.noResources(), nil
+	}
+	var b strings.Builder
+	for i, o := range objs {
+		if i > 0 {
+			b.WriteString("\n\n")
+		}
+		p.describe(&b, o)
+	}
+	return strings.TrimSuffix(b.String(), "\n"), joinErrors(errs)
+}
+
+// printer holds one command's view of the cluster: the selector, and the
+// synthesised addresses.
+type printer struct {
+	c   *model.Cluster
+	now sim.Time
+	ns  string // the namespace asked for
+	all bool   // -A
+	sel *labels.Selector
+
+	nodeIdx map[string]int
+	podIP   map[int]string // by Pod.ID
+	svcIP   map[string]string
+}
+
+func newPrinter(c *model.Cluster, cmd kubectl.Command) (*printer, error) {
+	p := &printer{c: c, now: c.Now(), ns: cmd.Namespace, all: cmd.AllNamespaces}
+	if p.ns == "" {
+		p.ns = defaultNamespace
+	}
+	if cmd.Selector != "" {
+		sel, err := labels.Parse(cmd.Selector)
+		if err != nil {
+			return nil, fmt.Errorf("error: invalid label selector %q: %v", cmd.Selector, err)
+		}
+		p.sel = sel
+	}
+	for _, t := range cmd.Targets {
+		if t.Name != "" && p.sel != nil {
+			return nil, errors.New("error: name cannot be provided when a selector is specified")
+		}
+	}
+	return p, nil
+}
+
+func (p *printer) noResources() string {
+	if p.all {
+		return kubectl.NoResourcesFound("")
+	}
+	return kubectl.NoResourcesFound(p.ns)
+}
+
+// object is one API object to print.
+type object struct {
+	res  kubectl.Resource
+	name string
+
+	pod  *model.Pod
+	dep  *model.Deployment
+	rs   *model.ReplicaSet
+	ds   *model.DaemonSet
+	svc  *model.Service // nil for the kubernetes Service
+	node *model.Node
+}
+
+// allOrder is the order of `kubectl get all`'s resources that kubesim models.
+var allOrder = []kubectl.Resource{kubectl.Pods, kubectl.Services, kubectl.DaemonSets, kubectl.Deployments, kubectl.ReplicaSets}
+
+// collect lists the objects the targets name, in kubectl's order, and a
+// NotFound error per missing name.
+func (p *printer) collect(cmd kubectl.Command) ([]object, []error) {
+	var objs []object
+	var errs []error
+	for _, t := range cmd.Targets {
+		rs := []kubectl.Resource{t.Resource}
+		if t.Resource == kubectl.All {
+			rs = allOrder
+		}
+		for _, r := range rs {
+			if t.Name != "" {
+				o, ok := p.lookup(r, t.Name)
+				if !ok {
+					errs = append(errs, kubectl.NotFound(r, t.Name))
+					continue
+				}
+				objs = append(objs, o)
+				continue
+			}
+			objs = append(objs, p.list(r)...)
+		}
+	}
+	return objs, errs
+}
+
+// visible reports whether namespaced objects of the namespace asked for exist:
+// every simulated object lives in "default".
+func (p *printer) visible(r kubectl.Resource) bool {
+	return !r.Namespaced() || r == kubectl.Namespaces || p.all || p.ns == defaultNamespace
+}
+
+func (p *printer) lookup(r kubectl.Resource, name string) (object, bool) {
+	o := object{res: r, name: name}
+	if !p.visible(r) {
+		return o, false
+	}
+	switch r {
+	case kubectl.Pods:
+		o.pod = p.c.Pod(name)
+		return o, o.pod != nil
+	case kubectl.Deployments:
+		o.dep = p.c.Deployment(name)
+		return o, o.dep != nil
+	case kubectl.ReplicaSets:
+		o.rs = p.c.ReplicaSet(name)
+		return o, o.rs != nil
+	case kubectl.DaemonSets:
+		o.ds = p.c.DaemonSet(name)
+		return o, o.ds != nil
+	case kubectl.Services:
+		o.svc = p.c.Service(name)
+		return o, o.svc != nil || name == kubernetesService
+	case kubectl.Nodes:
+		o.node = p.c.Node(name)
+		return o, o.node != nil
+	case kubectl.Namespaces:
+		for _, ns := range namespaces {
+			if ns == name {
+				return o, true
+			}
+		}
+	}
+	return o, false
+}
+
+// namespaces are a kubeadm cluster's namespaces.
+var namespaces = []string{"default", "kube-node-lease", "kube-public", "kube-system"}
+
+// list returns the objects of r matching the selector, by name.
+func (p *printer) list(r kubectl.Resource) []object {
+	if !p.visible(r) {
+		return nil
+	}
+	var out []object
+	add := func(o object, lbls map[string]string) {
+		if p.sel == nil || p.sel.MatchesMap(lbls) {
+			out = append(out, o)
+		}
+	}
+	switch r {
+	case kubectl.Pods:
+		for _, x := range p.c.Pods() {
+			add(object{res: r, name: x.Name, pod: x}, x.Labels)
+		}
+	case kubectl.Deployments:
+		for _, x := range p.c.Deployments() {
+			add(object{res: r, name: x.Name, dep: x}, x.Labels())
+		}
+	case kubectl.ReplicaSets:
+		for _, x := range p.c.ReplicaSets() {
+			add(object{res: r, name: x.Name, rs: x}, x.Template.Labels)
+		}
+	case kubectl.DaemonSets:
+		for _, x := range p.c.DaemonSets() {
+			add(object{res: r, name: x.Name, ds: x}, x.Template.Labels)
+		}
+	case kubectl.Services:
+		if p.c.Service(kubernetesService) == nil {
+			add(object{res: r, name: kubernetesService}, kubernetesServiceLabels)
+		}
+		for _, x := range p.c.Services() {
+			add(object{res: r, name: x.Name, svc: x}, x.Labels)
+		}
+	case kubectl.Nodes:
+		for _, x := range p.c.Nodes() {
+			add(object{res: r, name: x.Name, node: x}, x.Labels)
+		}
+	case kubectl.Namespaces:
+		for _, ns := range namespaces {
+			add(object{res: r, name: ns}, map[string]string{"kubernetes.io/metadata.name": ns})
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].name < out[j].name })
+	return out
+}
+
+var kubernetesServiceLabels = map[string]string{"component": "apiserver", "provider": "kubernetes"}
+
+// ---- tables ----
+
+// newTabWriter is kubectl's table writer (printers.GetNewTabWriter).
+func newTabWriter(b *strings.Builder) *tabwriter.Writer {
+	return tabwriter.NewWriter(b, 6, 4, 3, ' ', 0)
+}
+
+func (p *printer) table(b *strings.Builder, r kubectl.Resource, objs []object, wide, withKind bool) {
+	w := newTabWriter(b)
+	header := p.header(r, wide)
+	if p.all && r.Namespaced() {
+		header = append([]string{"NAMESPACE"}, header...)
+	}
+	fmt.Fprintln(w, strings.Join(header, "\t"))
+	for _, o := range objs {
+		row := p.row(o, wide)
+		if withKind {
+			row[0] = r.Ref(row[0])
+		}
+		if p.all && r.Namespaced() {
+			row = append([]string{defaultNamespace}, row...)
+		}
+		fmt.Fprintln(w, strings.Join(row, "\t"))
+	}
+	w.Flush()
+}
+
+func (p *printer) header(r kubectl.Resource, wide bool) []string {
+	var h, extra []string
+	switch r {
+	case kubectl.Pods:
+		h = []string{"NAME", "READY", "STATUS", "RESTARTS", "AGE"}
+		extra = []string{"IP", "NODE", "NOMINATED NODE", "READINESS GATES"}
+	case kubectl.Deployments:
+		h = []string{"NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"}
+		extra = []string{"CONTAINERS", "IMAGES", "SELECTOR"}
+	case kubectl.ReplicaSets:
+		h = []string{"NAME", "DESIRED", "CURRENT", "READY", "AGE"}
+		extra = []string{"CONTAINERS", "IMAGES", "SELECTOR"}
+	case kubectl.DaemonSets:
+		h = []string{"NAME", "DESIRED", "CURRENT", "READY", "UP-TO-DATE", "AVAILABLE", "NODE SELECTOR", "AGE"}
+		extra = []string{"CONTAINERS", "IMAGES", "SELECTOR"}
+	case kubectl.Services:
+		h = []string{"NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE"}
+		extra = []string{"SELECTOR"}
+	case kubectl.Nodes:
+		h = []string{"NAME", "STATUS", "ROLES", "AGE", "VERSION"}
+		extra = []string{"INTERNAL-IP", "EXTERNAL-IP", "OS-IMAGE", "KERNEL-VERSION", "CONTAINER-RUNTIME"}
+	case kubectl.Namespaces:
+		h = []string{"NAME", "STATUS", "AGE"}
+	}
+	if wide {
+		h = append(h, extra...)
+	}
+	return h
+}
+
+func (p *printer) row(o object, wide bool) []string {
+	var row, extra []string
+	switch o.res {
+	case kubectl.Pods:
+		x := o.pod
+		status, ready := podStatus(x)
+		node := x.NodeName
+		if node == "" {
+			node = "<none>"
+		}
+		row = []string{x.Name, ready, status, fmt.Sprint(x.Restarts), p.age(x.Created)}
+		extra = []string{p.podIPOf(x), node, "<none>", "<none>"}
+	case kubectl.Deployments:
+		x := o.dep
+		st := p.c.DeploymentStatus(x)
+		row = []string{x.Name, fmt.Sprintf("%d/%d", st.Ready, x.Replicas), fmt.Sprint(st.Updated), fmt.Sprint(st.Available), p.age(x.CreatedAt)}
+		extra = []string{imageContainerName(x.Template.Spec.Image), x.Template.Spec.Image, selectorString(x.LabelSelector)}
+	case kubectl.ReplicaSets:
+		x := o.rs
+		st := x.Status(p.now)
+		row = []string{x.Name, fmt.Sprint(x.Replicas), fmt.Sprint(st.Current), fmt.Sprint(st.Ready), p.age(x.CreatedAt)}
+		extra = []string{imageContainerName(x.Template.Spec.Image), x.Template.Spec.Image, selectorString(x.Selector)}
+	case kubectl.DaemonSets:
+		x := o.ds
+		st := p.daemonSetStatus(x)
+		row = []string{x.Name, fmt.Sprint(st.desired), fmt.Sprint(st.current), fmt.Sprint(st.ready), fmt.Sprint(st.updated),
+			fmt.Sprint(st.available), mapString(x.Template.Spec.NodeSelector), p.age(x.CreatedAt)}
+		extra = []string{imageContainerName(x.Template.Spec.Image), x.Template.Spec.Image, selectorString(x.Selector)}
+	case kubectl.Services:
+		if o.svc == nil {
+			row = []string{kubernetesService, "ClusterIP", "10.96.0.1", "<none>", "443/TCP", p.age(0)}
+			extra = []string{"<none>"}
+			break
+		}
+		x := o.svc
+		ext := "<none>"
+		if x.Type == "LoadBalancer" {
+			ext = "<pending>"
+		}
+		row = []string{x.Name, serviceType(x), p.serviceIP(x.Name), ext, servicePorts(x), p.age(x.CreatedAt)}
+		extra = []string{mapString(x.Selector)}
+	case kubectl.Nodes:
+		x := o.node
+		row = []string{x.Name, nodeStatus(x), nodeRoles(x), p.nodeAge(x), KubeletVersion}
+		extra = []string{p.nodeIP(x.Name), "<none>", nodeOSImage, nodeKernel, nodeRuntime}
+	case kubectl.Namespaces:
+		row = []string{o.name, "Active", p.age(0)}
+	}
+	if wide {
+		row = append(row, extra...)
+	}
+	return row
+}
+
+// podStatus is kubectl's STATUS and READY columns for a pod (one container).
+func podStatus(x *model.Pod) (status, ready string) {
+	ready = "0/1"
+	if x.Ready {
+		ready = "1/1"
+	}
+	n := x.Node()
+	switch {
+	case x.Phase == model.PodSucceeded:
+		status = "Completed"
+	case x.Phase == model.PodFailed:
+		status = "Error"
+	case x.Running:
+		status = "Running"
+	case x.NodeName == "":
+		status = string(x.Phase) // Pending: not scheduled
+	case n != nil && !n.Up:
+		// The kubelet is gone: the API keeps the last status it posted.
+		status = string(x.Phase)
+		if x.Phase == model.PodPending && x.HasIP {
+			status = "ContainerCreating"
+		}
+	default:
+		// Bound, sandbox being created, image being pulled or the container
+		// (re)starting: the kubelet's waiting reason.
+		status = "ContainerCreating"
+	}
+	if x.Terminating {
+		status = "Terminating"
+	}
+	return status, ready
+}
+
+func nodeStatus(n *model.Node) string {
+	s := "Ready"
+	if !n.Ready {
+		s = "NotReady"
+	}
+	if n.Unschedulable {
+		s += ",SchedulingDisabled"
+	}
+	return s
+}
+
+// nodeRoles is kubectl's ROLES: the node-role.kubernetes.io/ROLE labels (and
+// kubernetes.io/role), sorted.
+func nodeRoles(n *model.Node) string {
+	var roles []string
+	for k, v := range n.Labels {
+		switch {
+		case strings.HasPrefix(k, "node-role.kubernetes.io/"):
+			if r := strings.TrimPrefix(k, "node-role.kubernetes.io/"); r != "" {
+				roles = append(roles, r)
+			}
+		case k == "kubernetes.io/role" && v != "":
+			roles = append(roles, v)
+		}
+	}
+	if len(roles) == 0 {
+		return "<none>"
+	}
+	sort.Strings(roles)
+	return strings.Join(roles, ",")
+}
+
+func serviceType(s *model.Service) string {
+	if s.Type == "" {
+		return "ClusterIP"
+	}
+	return s.Type
+}
+
+// servicePorts is kubectl's PORT(S): 80/TCP, or 80:30080/TCP with a node port.
+func servicePorts(s *model.Service) string {
+	if s.Port == 0 {
+		return "<none>"
+	}
+	if s.NodePort != 0 {
+		return fmt.Sprintf("%d:%d/TCP", s.Port, s.NodePort)
+	}
+	return fmt.Sprintf("%d/TCP", s.Port)
+}
+
+// mapString prints a map selector or nodeSelector as kubectl does: k=v sorted
+// by key, comma-separated, "<none>" when empty.
+func mapString(m map[string]string) string {
+	if len(m) == 0 {
+		return "<none>"
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = k + "=" + m[k]
+	}
+	return strings.Join(parts, ",")
+}
+
+func selectorString(s *labels.Selector) string {
+	if s == nil || s.IsNothing() {
+		return "<none>"
+	}
+	return s.String()
+}
+
+// imageContainerName is the name `kubectl create deployment` gives the container of
+// an image: its base name without tag or digest.
+func imageContainerName(image string) string {
+	name := path.Base(image)
+	if i := strings.IndexAny(name, ":@"); i >= 0 {
+		name = name[:i]
+	}
+	return name
+}
+
+// ---- time ----
+
+// age is kubectl's AGE of an object created at t.
+func (p *printer) age(t sim.Time) string { return humanDuration(p.now - t) }
+
+// nodeAge: the model keeps no creation time for nodes; ReadyAt is it for a
+// node that never went NotReady.
+func (p *printer) nodeAge(n *model.Node) string {
+	if n.NotReadyAt == 0 {
+		return p.age(n.ReadyAt)
+	}
+	return "<unknown>"
+}
+
+// humanDuration formats d as kubectl's AGE column does (apimachinery's
+// duration.HumanDuration rules): seconds up to 2 minutes, then minutes and
+// seconds up to 10 minutes, minutes up to 3 hours, hours and minutes up to 8
+// hours, hours up to 2 days, days and hours up to 8 days, days up to 2 years,
+// years and days up to 8 years, then years.
+func humanDuration(d time.Duration) string {
+	if s := int64(d / time.Second); s < -1 {
+		return "<invalid>"
+	} else if s < 0 {
+		return "0s"
+	} else if s < 120 {
+		return fmt.Sprintf("%ds", s)
+	}
+	minutes := int64(d / time.Minute)
+	if minutes < 10 {
+		if s := int64(d/time.Second) % 60; s != 0 {
+			return fmt.Sprintf("%dm%ds", minutes, s)
+		}
+		return fmt.Sprintf("%dm", minutes)
+	}
+	if minutes < 3*60 {
+		return fmt.Sprintf("%dm", minutes)
+	}
+	hours := int64(d / time.Hour)
+	switch {
+	case hours < 8:
+		if m := minutes % 60; m != 0 {
+			return fmt.Sprintf("%dh%dm", hours, m)
+		}
+		return fmt.Sprintf("%dh", hours)
+	case hours < 48:
+		return fmt.Sprintf("%dh", hours)
+	case hours < 8*24:
+		if h := hours % 24; h != 0 {
+			return fmt.Sprintf("%dd%dh", hours/24, h)
+		}
+		return fmt.Sprintf("%dd", hours/24)
+	case hours < 2*365*24:
+		return fmt.Sprintf("%dd", hours/24)
+	case hours < 8*365*24:
+		if dy := hours / 24 % 365; dy != 0 {
+			return fmt.Sprintf("%dy%dd", hours/24/365, dy)
+		}
+		return fmt.Sprintf("%dy", hours/24/365)
+	}
+	return fmt.Sprintf("%dy", hours/24/365)
+}
+
+// wallClock is the simulated time t as a wall-clock time (after the Unix
+// epoch, as the model's restartedAt annotation).
+func wallClock(t sim.Time) string {
+	return time.Unix(0, 0).UTC().Add(t).Format(time.RFC1123Z)
+}
+
+// ---- synthesised addresses ----
+
+func (p *printer) nodeIndex(name string) int {
+	if p.nodeIdx == nil {
+		p.nodeIdx = map[string]int{}
+		for i, n := range p.c.Nodes() {
+			p.nodeIdx[n.Name] = i
+		}
+	}
+	if i, ok := p.nodeIdx[name]; ok {
+		return i
+	}
+	return len(p.nodeIdx)
+}
+
+func (p *printer) nodeIP(name string) string {
+	return fmt.Sprintf("10.0.0.%d", 10+p.nodeIndex(name))
+}
+
+// podIPOf is the pod's synthesised IP, or "<none>" before its sandbox exists.
+func (p *printer) podIPOf(x *model.Pod) string {
+	if !x.HasIP || x.NodeName == "" {
+		return "<none>"
+	}
+	if p.podIP == nil {
+		p.assignPodIPs()
+	}
+	return p.podIP[x.ID]
+}
+
+// assignPodIPs numbers the pods ever bound to each node in binding order
+// (bind time, then creation order), so that a pod keeps its address while it
+// lives whatever happens to others.
+func (p *printer) assignPodIPs() {
+	p.podIP = map[int]string{}
+	byNode := map[string][]*model.Pod{}
+	var names []string
+	for _, x := range p.c.AllPods() {
+		if x.NodeName == "" {
+			continue
+		}
+		if _, ok := byNode[x.NodeName]; !ok {
+			names = append(names, x.NodeName)
+		}
+		byNode[x.NodeName] = append(byNode[x.NodeName], x)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		ps := byNode[name]
+		sort.SliceStable(ps, func(i, j int) bool {
+			if ps[i].Scheduled != ps[j].Scheduled {
+				return ps[i].Scheduled < ps[j].Scheduled
+			}
+			return ps[i].ID < ps[j].ID
+		})
+		idx := p.nodeIndex(name)
+		for k, x := range ps {
+			p.podIP[x.ID] = fmt.Sprintf("10.244.%d.%d", idx, 2+k%253)
+		}
+	}
+}
+
+// serviceIP is the synthesised ClusterIP of the Service named name.
+func (p *printer) serviceIP(name string) string {
+	if name == kubernetesService && p.c.Service(name) == nil {
+		return "10.96.0.1"
+	}
+	if p.svcIP == nil {
+		p.svcIP = map[string]string{}
+		used := map[uint32]bool{1: true, 10: true} // kubernetes, kube-dns
+		for _, s := range p.c.Services() {
+			h := fnv.New32a()
+			h.Write([]byte(s.Name))
+			v := 256 + h.Sum32()%(65536-256)
+			for used[v] || v&255 == 0 || v&255 == 255 {
+				v = 256 + (v+1-256)%(65536-256)
+			}
+			used[v] = true
+			p.svcIP[s.Name] = fmt.Sprintf("10.96.%d.%d", v>>8, v&255)
+		}
+	}
+	return p.svcIP[name]
+}
+
+// ---- DaemonSet status ----
+
+type dsStatus struct {
+	desired, current, ready, updated, available, misscheduled int
+}
+
+// daemonTolerations are the tolerations the DaemonSet controller adds to every
+// daemon pod.
+var daemonTolerations = []model.Toleration{
+	{Key: model.TaintNotReady, Operator: "Exists", Effect: model.NoExecute},
+	{Key: model.TaintUnreachable, Operator: "Exists", Effect: model.NoExecute},
+	{Key: model.TaintDiskPressure, Operator: "Exists", Effect: model.NoSchedule},
+	{Key: model.TaintMemoryPressure, Operator: "Exists", Effect: model.NoSchedule},
+	{Key: model.TaintPIDPressure, Operator: "Exists", Effect: model.NoSchedule},
+	{Key: model.TaintUnschedulable, Operator: "Exists", Effect: model.NoSchedule},
+}
+
+// daemonShouldRun is the DaemonSet controller's shouldRun for node n: the
+// template's nodeSelector and required affinity match, and every NoSchedule
+// and NoExecute taint is tolerated.
+func daemonShouldRun(ds *model.DaemonSet, n *model.Node) bool {
+	s := ds.Template.Spec
+	if s.NodeName != "" && s.NodeName != n.Name {
+		return false
+	}
+	for k, v := range s.NodeSelector {
+		if got, ok := n.Labels[k]; !ok || got != v {
+			return false
+		}
+	}
+	if s.Affinity != nil && len(s.Affinity.Terms) > 0 && !affinityMatches(s.Affinity, n) {
+		return false
+	}
+	tols := append(append([]model.Toleration(nil), s.Tolerations...), daemonTolerations...)
+	if s.HostNetwork {
+		tols = append(tols, model.Toleration{Key: model.TaintNetworkUnavail, Operator: "Exists", Effect: model.NoSchedule})
+	}
+taints:
+	for _, t := range n.Taints {
+		if t.Effect == model.PreferNoSchedule {
+			continue
+		}
+		for _, tol := range tols {
+			if tol.Tolerates(t) {
+				continue taints
+			}
+		}
+		return false
+	}
+	return true
+}
+
+// affinityMatches: terms ORed, requirements ANDed, an empty term matches
+// nothing; MatchFields compare metadata.name.
+func affinityMatches(a *model.NodeAffinity, n *model.Node) bool {
+	for _, t := range a.Terms {
+		if len(t.MatchExpressions) == 0 && len(t.MatchFields) == 0 {
+			continue
+		}
+		ok := true
+		for _, r := range t.MatchExpressions {
+			v, has := n.Labels[r.Key]
+			ok = ok && requirementMatches(r, v, has)
+		}
+		for _, r := range t.MatchFields {
+			ok = ok && r.Key == "metadata.name" && requirementMatches(r, n.Name, true)
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
+}
+
+func requirementMatches(r model.NodeSelectorRequirement, v string, has bool) bool {
+	in := false
+	for _, x := range r.Values {
+		in = in || x == v
+	}
+	switch r.Operator {
+	case "In":
+		return has && in
+	case "NotIn":
+		return !has || !in
+	case "Exists":
+		return has
+	case "DoesNotExist":
+		return !has
+	case "Gt", "Lt":
+		if !has || len(r.Values) != 1 {
+			return false
+		}
+		a, err1 := strconv.ParseInt(v, 10, 64)
+		b, err2 := strconv.ParseInt(r.Values[0], 10, 64)
+		if err1 != nil || err2 != nil {
+			return false
+		}
+		if r.Operator == "Gt" {
+			return a > b
+		}
+		return a < b
+	}
+	return false
+}
+
+// daemonPodNode is the node a daemon pod runs on or is pinned to.
+func daemonPodNode(x *model.Pod) string {
+	if x.NodeName != "" {
+		return x.NodeName
+	}
+	if a := x.Spec.Affinity; a != nil {
+		for _, t := range a.Terms {
+			for _, r := range t.MatchFields {
+				if r.Key == "metadata.name" && r.Operator == "In" && len(r.Values) == 1 {
+					return r.Values[0]
+				}
+			}
+		}
+	}
+	return ""
+}
+
+// daemonSetStatus is the DaemonSet controller's status: per node that should
+// run the pod, whether one is scheduled, ready, of the current revision and
+// available; pods on other nodes are misscheduled.
+func (p *printer) daemonSetStatus(ds *model.DaemonSet) dsStatus {
+	byNode := map[string][]*model.Pod{}
+	for _, x := range ds.Pods() {
+		if x.Gone || x.Terminating {
+			continue
+		}
+		byNode[daemonPodNode(x)] = append(byNode[daemonPodNode(x)], x)
+	}
+	var st dsStatus
+	for _, n := range p.c.Nodes() {
+		pods := byNode[n.Name]
+		if !daemonShouldRun(ds, n) {
+			if len(pods) > 0 {
+				st.misscheduled++
+			}
+			continue
+		}
+		st.desired++
+		if len(pods) == 0 {
+			continue
+		}
+		st.current++
+		x := pods[len(pods)-1] // the newest
+		if x.Ready {
+			st.ready++
+			if ds.MinReadySeconds == 0 || p.now-x.ReadyAt >= ds.MinReadySeconds {
+				st.available++
+			}
+		}
+		if x.Labels[model.LabelControllerRevHash] == ds.Hash() {
+			st.updated++
+		}
+	}
+	return st
+}
+
+// ---- describe ----
+
+// describeWriter is kubectl's describe PrefixWriter: a tabwriter with padding
+// 2, two spaces of indent per level.
+type describeWriter struct{ tw *tabwriter.Writer }
+
+func newDescribeWriter(b *strings.Builder) *describeWriter {
+	return &describeWriter{tabwriter.NewWriter(b, 0, 8, 2, ' ', 0)}
+}
+
+func (w *describeWriter) write(level int, format string, args ...any) {
+	fmt.Fprint(w.tw, strings.Repeat("  ", level))
+	fmt.Fprintf(w.tw, format, args...)
+}
+
+// multiline prints "title:\tv1\n\tv2\n..." or "title:\t<none>".
+func (w *describeWriter) multiline(level int, title string, values []string) {
+	w.write(level, "%s:\t", title)
+	if len(values) == 0 {
+		w.write(0, "<none>\n")
+		return
+	}
+	for i, v := range values {
+		if i > 0 {
+			w.write(level, "\t")
+		}
+		w.write(0, "%s\n", v)
+	}
+}
+
+func sortedPairs(m map[string]string, sep string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	out := make([]string, len(keys))
+	for i, k := range keys {
+		out[i] = k + sep + m[k]
+	}
+	return out
+}
+
+func (p *printer) describe(b *strings.Builder, o object) {
+	w := newDescribeWriter(b)
+	switch o.res {
+	case kubectl.Pods:
+		p.describePod(w, o.pod)
+	case kubectl.Deployments:
+		p.describeDeployment(w, o.dep)
+	case kubectl.ReplicaSets:
+		p.describeReplicaSet(w, o.rs)
+	case kubectl.DaemonSets:
+		p.describeDaemonSet(w, o.ds)
+	case kubectl.Services:
+		p.describeService(w, o)
+	case kubectl.Nodes:
+		p.describeNode(w, o.node)
+	case kubectl.Namespaces:
+		w.write(0, "Name:\t%s\n", o.name)
+		w.multiline(0, "Labels", []string{"kubernetes.io/metadata.name=" + o.name})
+		w.write(0, "Annotations:\t<none>\n")
+		w.write(0, "Status:\tActive\n")
+		w.write(0, "\nNo resource quota.\n\nNo LimitRange resource.\n")
+	}
+	w.tw.Flush()
+}
+
+func (p *printer) describePod(w *describeWriter, x *model.Pod) {
+	w.write(0, "Name:\t%s\n", x.Name)
+	w.write(0, "Namespace:\t%s\n", x.Namespace)
+	w.write(0, "Priority:\t0\n")
+	w.write(0, "Service Account:\tdefault\n")
+	if x.NodeName == "" {
+		w.write(0, "Node:\t<none>\n")
+	} else {
+		w.write(0, "Node:\t%s/%s\n", x.NodeName, p.nodeIP(x.NodeName))
+		w.write(0, "Start Time:\t%s\n", wallClock(x.Scheduled))
+	}
+	w.multiline(0, "Labels", sortedPairs(x.Labels, "="))
+	w.multiline(0, "Annotations", sortedPairs(x.Annotations, ": "))
+	if x.Terminating {
+		w.write(0, "Status:\tTerminating (lasts %s)\n", humanDuration(p.now-x.DeletedAt))
+		w.write(0, "Termination Grace Period:\t%ds\n", int64(x.Spec.GracePeriod/time.Second))
+	} else {
+		w.write(0, "Status:\t%s\n", x.Phase)
+	}
+	ip := p.podIPOf(x)
+	if ip == "<none>" {
+		w.write(0, "IP:\t\n")
+		w.write(0, "IPs:\t<none>\n")
+	} else {
+		w.write(0, "IP:\t%s\n", ip)
+		w.write(0, "IPs:\n")
+		w.write(1, "IP:\t%s\n", ip)
+	}
+	if x.Owner != nil {
+		w.write(0, "Controlled By:\t%s/%s\n", x.Owner.Kind, x.Owner.Name)
+	}
+	w.write(0, "Containers:\n")
+	w.write(1, "%s:\n", imageContainerName(x.Spec.Image))
+	w.write(2, "Image:\t%s\n", x.Spec.Image)
+	w.write(2, "Port:\t<none>\n")
+	w.write(2, "Host Port:\t<none>\n")
+	switch {
+	case x.Running:
+		w.write(2, "State:\tRunning\n")
+		w.write(3, "Started:\t%s\n", wallClock(x.Started))
+	case x.Phase == model.PodSucceeded || x.Phase == model.PodFailed:
+		w.write(2, "State:\tTerminated\n")
+	case x.NodeName != "":
+		w.write(2, "State:\tWaiting\n")
+		w.write(3, "Reason:\tContainerCreating\n")
+	default:
+		w.write(2, "State:\tWaiting\n")
+	}
+	w.write(2, "Ready:\t%s\n", titleBool(x.Ready))
+	w.write(2, "Restart Count:\t%d\n", x.Restarts)
+	p.writeRequests(w, 2, x.Spec.Requests)
+	w.write(0, "Conditions:\n")
+	w.write(1, "Type\tStatus\n")
+	bound := x.NodeName != ""
+	w.write(1, "PodReadyToStartContainers \t%s \n", titleBool(x.HasIP))
+	w.write(1, "Initialized \t%s \n", titleBool(bound))
+	w.write(1, "Ready \t%s \n", titleBool(x.Ready))
+	w.write(1, "ContainersReady \t%s \n", titleBool(x.Ready))
+	w.write(1, "PodScheduled \t%s \n", titleBool(bound))
+	qos := "BestEffort"
+	if x.Spec.Requests.MilliCPU > 0 || x.Spec.Requests.Memory > 0 {
+		qos = "Burstable"
+	}
+	w.write(0, "QoS Class:\t%s\n", qos)
+	w.multiline(0, "Node-Selectors", sortedPairs(x.Spec.NodeSelector, "="))
+	w.multiline(0, "Tolerations", tolerationStrings(x.Spec.Tolerations))
+	w.write(0, "Events:\t<none>\n")
+}
+
+func (p *printer) writeRequests(w *describeWriter, level int, r model.Resources) {
+	if r.MilliCPU == 0 && r.Memory == 0 {
+		return
+	}
+	w.write(level, "Requests:\n")
+	if r.MilliCPU > 0 {
+		w.write(level+1, "cpu:\t%s\n", cpuString(r.MilliCPU))
+	}
+	if r.Memory > 0 {
+		w.write(level+1, "memory:\t%s\n", memoryString(r.Memory))
+	}
+}
+
+func cpuString(m int64) string {
+	return resource.NewMilliQuantity(m, resource.DecimalSI).String()
+}
+
+func memoryString(b int64) string {
+	return resource.NewQuantity(b, resource.BinarySI).String()
+}
+
+func titleBool(b bool) string {
+	if b {
+		return "True"
+	}
+	return "False"
+}
+
+// tolerationStrings formats tolerations as kubectl describe does:
+// key=value:Effect op=Exists for 300s.
+func tolerationStrings(ts []model.Toleration) []string {
+	out := make([]string, 0, len(ts))
+	for _, t := range ts {
+		s := t.Key
+		if t.Value != "" {
+			s += "=" + t.Value
+		}
+		if t.Effect != "" {
+			s += ":" + string(t.Effect)
+		}
+		if t.Operator == "Exists" && t.Value == "" {
+			if s != "" {
+				s += " "
+			}
+			s += "op=Exists"
+		}
+		if t.Seconds != nil {
+			s += fmt.Sprintf(" for %ds", *t.Seconds)
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+func taintStrings(ts []model.Taint) []string {
+	out := make([]string, 0, len(ts))
+	for _, t := range ts {
+		s := t.Key
+		if t.Value != "" {
+			s += "=" + t.Value
+		}
+		out = append(out, s+":"+string(t.Effect))
+	}
+	return out
+}
+
+// describeTemplate prints a controller's "Pod Template:" section.
+func (p *printer) describeTemplate(w *describeWriter, t model.PodTemplate) {
+	w.write(0, "Pod Template:\n")
+	w.multiline(1, "Labels", sortedPairs(t.Labels, "="))
+	if len(t.Annotations) > 0 {
+		w.multiline(1, "Annotations", sortedPairs(t.Annotations, ": "))
+	}
+	w.write(1, "Containers:\n")
+	w.write(1, " %s:\n", imageContainerName(t.Spec.Image))
+	w.write(2, "Image:\t%s\n", t.Spec.Image)
+	w.write(2, "Port:\t<none>\n")
+	w.write(2, "Host Port:\t<none>\n")
+	p.writeRequests(w, 2, t.Spec.Requests)
+	w.write(2, "Environment:\t<none>\n")
+	w.write(2, "Mounts:\t<none>\n")
+	w.write(1, "Volumes:\t<none>\n")
+	w.multiline(1, "Node-Selectors", sortedPairs(t.Spec.NodeSelector, "="))
+	w.multiline(1, "Tolerations", tolerationStrings(t.Spec.Tolerations))
+}
+
+func (p *printer) describeDeployment(w *describeWriter, d *model.Deployment) {
+	st := p.c.DeploymentStatus(d)
+	newRS := d.NewReplicaSet()
+	w.write(0, "Name:\t%s\n", d.Name)
+	w.write(0, "Namespace:\t%s\n", defaultNamespace)
+	w.write(0, "CreationTimestamp:\t%s\n", wallClock(d.CreatedAt))
+	w.multiline(0, "Labels", sortedPairs(d.Labels(), "="))
+	var ann []string
+	if newRS != nil {
+		ann = append(ann, fmt.Sprintf("deployment.kubernetes.io/revision: %d", newRS.Revision))
+	}
+	w.multiline(0, "Annotations", ann)
+	w.write(0, "Selector:\t%s\n", selectorString(d.LabelSelector))
+	w.write(0, "Replicas:\t%d desired | %d updated | %d total | %d available | %d unavailable\n",
+		d.Replicas, st.Updated, st.Replicas, st.Available, st.Unavailable)
+	w.write(0, "StrategyType:\t%s\n", d.Strategy.Type)
+	w.write(0, "MinReadySeconds:\t%d\n", int64(d.MinReadySeconds/time.Second))
+	if d.Strategy.Type == model.RollingUpdate && d.Strategy.MaxSurge != nil && d.Strategy.MaxUnavailable != nil {
+		w.write(0, "RollingUpdateStrategy:\t%s max unavailable, %s max surge\n", d.Strategy.MaxUnavailable, d.Strategy.MaxSurge)
+	}
+	p.describeTemplate(w, d.Template)
+	w.write(0, "Conditions:\n")
+	w.write(1, "Type\tStatus\tReason\n")
+	w.write(1, "----\t------\t------\n")
+	maxUnavailable := 0
+	if mu := d.Strategy.MaxUnavailable; mu != nil && d.Strategy.Type == model.RollingUpdate {
+		maxUnavailable = mu.Value
+		if mu.Percent {
+			maxUnavailable = mu.Value * d.Replicas / 100
+		}
+	}
+	if st.Available >= d.Replicas-maxUnavailable {
+		w.write(1, "Available \tTrue \tMinimumReplicasAvailable\n")
+	} else {
+		w.write(1, "Available \tFalse \tMinimumReplicasUnavailable\n")
+	}
+	if st.Complete {
+		w.write(1, "Progressing \tTrue \tNewReplicaSetAvailable\n")
+	} else {
+		w.write(1, "Progressing \tTrue \tReplicaSetUpdated\n")
+	}
+	var old []string
+	for _, rs := range d.ReplicaSets() {
+		if rs == newRS {
+			continue
+		}
+		if s := rs.Status(p.now); rs.Replicas > 0 || s.Current > 0 {
+			old = append(old, fmt.Sprintf("%s (%d/%d replicas created)", rs.Name, s.Current, rs.Replicas))
+		}
+	}
+	if len(old) == 0 {
+		w.write(0, "OldReplicaSets:\t<none>\n")
+	} else {
+		w.write(0, "OldReplicaSets:\t%s\n", strings.Join(old, ", "))
+	}
+	if newRS == nil {
+		w.write(0, "NewReplicaSet:\t<none>\n")
+	} else {
+		w.write(0, "NewReplicaSet:\t%s (%d/%d replicas created)\n", newRS.Name, newRS.Status(p.now).Current, newRS.Replicas)
+	}
+	w.write(0, "Events:\t<none>\n")
+}
+
+// podsStatus is kubectl's "Pods Status:" line of a controller's pods.
+func podsStatus(pods []*model.Pod) string {
+	var running, waiting, succeeded, failed int
+	for _, x := range pods {
+		if x.Gone {
+			continue
+		}
+		switch x.Phase {
+		case model.PodRunning:
+			running++
+		case model.PodPending:
+			waiting++
+		case model.PodSucceeded:
+			succeeded++
+		case model.PodFailed:
+			failed++
+		}
+	}
+	return fmt.Sprintf("%d Running / %d Waiting / %d Succeeded / %d Failed", running, waiting, succeeded, failed)
+}
+
+func (p *printer) describeReplicaSet(w *describeWriter, rs *model.ReplicaSet) {
+	st := rs.Status(p.now)
+	w.write(0, "Name:\t%s\n", rs.Name)
+	w.write(0, "Namespace:\t%s\n", defaultNamespace)
+	w.write(0, "Selector:\t%s\n", selectorString(rs.Selector))
+	w.multiline(0, "Labels", sortedPairs(rs.Template.Labels, "="))
+	var ann []string
+	if rs.Owner != nil {
+		ann = append(ann, fmt.Sprintf("deployment.kubernetes.io/revision: %d", rs.Revision))
+	}
+	w.multiline(0, "Annotations", ann)
+	if rs.Owner != nil {
+		w.write(0, "Controlled By:\t%s/%s\n", rs.Owner.Kind, rs.Owner.Name)
+	}
+	w.write(0, "Replicas:\t%d current / %d desired\n", st.Current, rs.Replicas)
+	w.write(0, "Pods Status:\t%s\n", podsStatus(rs.Pods()))
+	p.describeTemplate(w, rs.Template)
+	w.write(0, "Events:\t<none>\n")
+}
+
+func (p *printer) describeDaemonSet(w *describeWriter, ds *model.DaemonSet) {
+	st := p.daemonSetStatus(ds)
+	w.write(0, "Name:\t%s\n", ds.Name)
+	w.write(0, "Namespace:\t%s\n", defaultNamespace)
+	w.write(0, "Selector:\t%s\n", selectorString(ds.Selector))
+	w.write(0, "Node-Selector:\t%s\n", mapString(ds.Template.Spec.NodeSelector))
+	w.multiline(0, "Labels", sortedPairs(ds.Template.Labels, "="))
+	w.write(0, "Annotations:\t<none>\n")
+	w.write(0, "Desired Number of Nodes Scheduled: %d\n", st.desired)
+	w.write(0, "Current Number of Nodes Scheduled: %d\n", st.current)
+	w.write(0, "Number of Nodes Scheduled with Up-to-date Pods: %d\n", st.updated)
+	w.write(0, "Number of Nodes Scheduled with Available Pods: %d\n", st.available)
+	w.write(0, "Number of Nodes Misscheduled: %d\n", st.misscheduled)
+	w.write(0, "Pods Status:\t%s\n", podsStatus(ds.Pods()))
+	p.describeTemplate(w, ds.Template)
+	w.write(0, "Events:\t<none>\n")
+}
+
+// endpoints is the Service's ready endpoints as IP:port, and how many.
+func (p *printer) endpoints(o object) []string {
+	if o.svc == nil { // kubernetes: the API server on the control plane
+		for _, n := range p.c.Nodes() {
+			if _, ok := n.Labels[model.LabelControlPlane]; ok {
+				return []string{p.nodeIP(n.Name) + ":6443"}
+			}
+		}
+		return nil
+	}
+	pods, conds := p.c.EndpointPods(o.svc)
+	var out []string
+	for i, x := range pods {
+		if conds[i].Ready {
+			out = append(out, fmt.Sprintf("%s:%d", p.podIPOf(x), o.svc.Port))
+		}
+	}
+	return out
+}
+
+func (p *printer) describeService(w *describeWriter, o object) {
+	x := o.svc
+	if x == nil {
+		x = &model.Service{Name: kubernetesService, Port: 443}
+		x.Type, x.Labels, x.TargetPort, x.SessionAffinity = "ClusterIP", kubernetesServiceLabels, "6443", "None"
+	}
+	ip := p.serviceIP(x.Name)
+	w.write(0, "Name:\t%s\n", x.Name)
+	w.write(0, "Namespace:\t%s\n", defaultNamespace)
+	w.multiline(0, "Labels", sortedPairs(x.Labels, "="))
+	w.multiline(0, "Annotations", sortedPairs(x.Annotations, ": "))
+	w.write(0, "Selector:\t%s\n", mapString(x.Selector))
+	w.write(0, "Type:\t%s\n", serviceType(x))
+	w.write(0, "IP Family Policy:\tSingleStack\n")
+	w.write(0, "IP Families:\tIPv4\n")
+	w.write(0, "IP:\t%s\n", ip)
+	w.write(0, "IPs:\t%s\n", ip)
+	portName := "<unset>"
+	if o.svc == nil {
+		portName = "https"
+	}
+	if x.Port != 0 {
+		target := x.TargetPort
+		if target == "" {
+			target = fmt.Sprint(x.Port)
+		}
+		w.write(0, "Port:\t%s  %d/TCP\n", portName, x.Port)
+		w.write(0, "TargetPort:\t%s/TCP\n", target)
+		if x.NodePort != 0 {
+			w.write(0, "NodePort:\t%s  %d/TCP\n", portName, x.NodePort)
+		}
+	}
+	eps := p.endpoints(o)
+	switch {
+	case len(eps) == 0:
+		w.write(0, "Endpoints:\t<none>\n")
+	case len(eps) > 3:
+		w.write(0, "Endpoints:\t%s + %d more...\n", strings.Join(eps[:3], ","), len(eps)-3)
+	default:
+		w.write(0, "Endpoints:\t%s\n", strings.Join(eps, ","))
+	}
+	affinity := x.SessionAffinity
+	if affinity == "" {
+		affinity = "None"
+	}
+	w.write(0, "Session Affinity:\t%s\n", affinity)
+	if t := serviceType(x); t == "NodePort" || t == "LoadBalancer" {
+		w.write(0, "External Traffic Policy:\tCluster\n")
+	}
+	w.write(0, "Internal Traffic Policy:\tCluster\n")
+	w.write(0, "Events:\t<none>\n")
+}
+
+func (p *printer) describeNode(w *describeWriter, n *model.Node) {
+	w.write(0, "Name:\t%s\n", n.Name)
+	w.write(0, "Roles:\t%s\n", nodeRoles(n))
+	w.multiline(0, "Labels", sortedPairs(n.Labels, "="))
+	w.write(0, "Annotations:\t<none>\n")
+	if n.NotReadyAt == 0 {
+		w.write(0, "CreationTimestamp:\t%s\n", wallClock(n.ReadyAt))
+	}
+	w.multiline(0, "Taints", taintStrings(n.Taints))
+	w.write(0, "Unschedulable:\t%v\n", n.Unschedulable)
+	w.write(0, "Conditions:\n")
+	w.write(1, "Type\tStatus\tLastTransitionTime\tReason\tMessage\n")
+	w.write(1, "----\t------\t------------------\t------\t-------\n")
+	if n.Ready {
+		w.write(1, "Ready \tTrue \t%s \tKubeletReady \tkubelet is posting ready status\n", wallClock(n.ReadyAt))
+	} else {
+		w.write(1, "Ready \tUnknown \t%s \tNodeStatusUnknown \tKubelet stopped posting node status.\n", wallClock(n.NotReadyAt))
+	}
+	w.write(0, "Addresses:\n")
+	w.write(1, "InternalIP:\t%s\n", p.nodeIP(n.Name))
+	w.write(1, "Hostname:\t%s\n", n.Name)
+	capLines := func(title string) {
+		w.write(0, "%s:\n", title)
+		w.write(1, "cpu:\t%s\n", cpuString(n.Capacity.MilliCPU))
+		w.write(1, "memory:\t%s\n", memoryString(n.Capacity.Memory))
+		w.write(1, "pods:\t%d\n", n.Capacity.Pods)
+	}
+	capLines("Capacity")
+	capLines("Allocatable")
+	w.write(0, "System Info:\n")
+	w.write(1, "Kernel Version:\t%s\n", nodeKernel)
+	w.write(1, "OS Image:\t%s\n", nodeOSImage)
+	w.write(1, "Container Runtime Version:\t%s\n", nodeRuntime)
+	w.write(1, "Kubelet Version:\t%s\n", KubeletVersion)
+	w.write(0, "PodCIDR:\t10.244.%d.0/24\n", p.nodeIndex(n.Name))
+	w.write(0, "PodCIDRs:\t10.244.%d.0/24\n", p.nodeIndex(n.Name))
+	var pods []*model.Pod
+	for _, x := range n.Pods() {
+		if !x.Gone && !x.Terminating && x.Phase != model.PodSucceeded && x.Phase != model.PodFailed {
+			pods = append(pods, x)
+		}
+	}
+	sort.SliceStable(pods, func(i, j int) bool { return pods[i].Name < pods[j].Name })
+	pct := func(v, total int64) int64 {
+		if total == 0 {
+			return 0
+		}
+		return v * 100 / total
+	}
+	w.write(0, "Non-terminated Pods:\t(%d in total)\n", len(pods))
+	w.write(1, "Namespace\tName\tCPU Requests\tCPU Limits\tMemory Requests\tMemory Limits\tAge\n")
+	w.write(1, "---------\t----\t------------\t----------\t---------------\t-------------\t---\n")
+	var req model.Resources
+	for _, x := range pods {
+		r := x.Spec.Requests
+		req = req.Add(r)
+		w.write(1, "%s\t%s\t%s (%d%%)\t0 (0%%)\t%s (%d%%)\t0 (0%%)\t%s\n", x.Namespace, x.Name,
+			cpuString(r.MilliCPU), pct(r.MilliCPU, n.Capacity.MilliCPU),
+			memoryString(r.Memory), pct(r.Memory, n.Capacity.Memory), p.age(x.Created))
+	}
+	w.write(0, "Allocated resources:\n")
+	w.write(1, "(Total limits may be over 100 percent, i.e., overcommitted.)\n")
+	w.write(1, "Resource\tRequests\tLimits\n")
+	w.write(1, "--------\t--------\t------\n")
+	w.write(1, "cpu\t%s (%d%%)\t0 (0%%)\n", cpuString(req.MilliCPU), pct(req.MilliCPU, n.Capacity.MilliCPU))
+	w.write(1, "memory\t%s (%d%%)\t0 (0%%)\n", memoryString(req.Memory), pct(req.Memory, n.Capacity.Memory))
+	w.write(0, "Events:\t<none>\n")
+}
