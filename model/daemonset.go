@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"sort"
 
 	"github.com/kubesim/kubesim/model/labels"
 	"github.com/kubesim/kubesim/sim"
@@ -94,8 +95,8 @@ func (s DaemonSetStrategy) validate(name string) error {
 		if s.MaxUnavailable.Value == 0 && s.MaxSurge.Value == 0 {
 			return fmt.Errorf("daemonset %q: spec.updateStrategy.rollingUpdate.maxUnavailable: Invalid value: 0: may not be 0 when `maxSurge` is 0", name)
 		}
-		if s.MaxSurge.Value > 0 {
-			return fmt.Errorf("daemonset %q: spec.updateStrategy.rollingUpdate.maxSurge > 0 is not modelled by kubesim; use maxUnavailable", name)
+		if s.MaxSurge.Value > 0 && s.MaxUnavailable.Value > 0 {
+			return fmt.Errorf("daemonset %q: spec.updateStrategy.rollingUpdate.maxSurge: Invalid value: %s: may not be set when maxUnavailable is non-zero (set maxUnavailable: 0)", name, s.MaxSurge)
 		}
 	case OnDelete:
 		if s.MaxUnavailable != nil || s.MaxSurge != nil {
@@ -308,10 +309,7 @@ func (c *Cluster) syncDaemonSet(ds *DaemonSet) {
 				}
 				running = append(running, p)
 			}
-			// More than one: keep the oldest.
-			for i := 1; i < len(running); i++ {
-				toDelete = append(toDelete, running[i])
-			}
+			toDelete = append(toDelete, ds.surplusDaemonPods(running, c.Now())...)
 		case !cont:
 			for _, p := range pods {
 				if !p.Terminating {
@@ -326,10 +324,20 @@ func (c *Cluster) syncDaemonSet(ds *DaemonSet) {
 	if len(toDelete) > daemonBurst {
 		toDelete = toDelete[:daemonBurst]
 	}
-	for _, n := range toCreate {
+	c.createDaemonPods(ds, toCreate)
+	for _, p := range toDelete {
+		c.DeletePod(p)
+	}
+	if len(toCreate) == 0 && len(toDelete) == 0 && len(ds.creating) == 0 && ds.Strategy.Type == RollingUpdate {
+		c.daemonRollingUpdate(ds, byNode)
+	}
+}
+
+// createDaemonPods creates daemon pods for nodes in slow-start batches.
+func (c *Cluster) createDaemonPods(ds *DaemonSet, nodes []*Node) {
+	for _, n := range nodes {
 		ds.creating[n] = true
 	}
-	nodes := toCreate
 	c.slowStart(len(nodes), func(k int, last bool) {
 		for _, n := range nodes[:k] {
 			delete(ds.creating, n)
@@ -342,12 +350,38 @@ func (c *Cluster) syncDaemonSet(ds *DaemonSet) {
 			c.enqueueDaemonSet(ds)
 		}
 	})
-	for _, p := range toDelete {
-		c.DeletePod(p)
+}
+
+// surplusDaemonPods picks the pods to delete when a node runs more than one
+// daemon pod. Without surge the oldest is kept. With surge two are allowed
+// while the oldest new-revision pod is not yet available and the oldest
+// old-revision pod is Ready; otherwise only the new one stays.
+func (ds *DaemonSet) surplusDaemonPods(running []*Pod, now sim.Time) []*Pod {
+	if len(running) <= 1 {
+		return nil
 	}
-	if len(toCreate) == 0 && len(toDelete) == 0 && len(ds.creating) == 0 && ds.Strategy.Type == RollingUpdate {
-		c.daemonRollingUpdate(ds, byNode)
+	sort.SliceStable(running, func(i, j int) bool { return running[i].Created < running[j].Created })
+	if ds.Strategy.MaxSurge == nil || ds.Strategy.MaxSurge.Value == 0 {
+		return append([]*Pod(nil), running[1:]...)
 	}
+	var del []*Pod
+	var oldestNew, oldestOld *Pod
+	for _, p := range running {
+		if p.Labels[LabelControllerRevHash] == ds.hash {
+			if oldestNew == nil {
+				oldestNew = p
+				continue
+			}
+		} else if oldestOld == nil {
+			oldestOld = p
+			continue
+		}
+		del = append(del, p)
+	}
+	if oldestNew != nil && oldestOld != nil && (!oldestOld.Ready || isAvailable(oldestNew, ds.MinReadySeconds, now)) {
+		del = append(del, oldestOld)
+	}
+	return del
 }
 
 // daemonPodTarget is the node a daemon pod is pinned to by its node affinity.
@@ -397,7 +431,12 @@ func (c *Cluster) daemonRollingUpdate(ds *DaemonSet, byNode map[*Node][]*Pod) {
 			desired++
 		}
 	}
+	maxSurge := ds.Strategy.MaxSurge.scaled(desired, true)
 	maxUnavailable := ds.Strategy.MaxUnavailable.scaled(desired, true)
+	if maxSurge > 0 {
+		c.daemonSurgeUpdate(ds, byNode, maxSurge)
+		return
+	}
 	if maxUnavailable == 0 {
 		maxUnavailable = 1
 	}
@@ -437,6 +476,58 @@ func (c *Cluster) daemonRollingUpdate(ds *DaemonSet, byNode map[*Node][]*Pod) {
 	}
 	remaining := min(max(maxUnavailable-numUnavailable, 0), len(candidates))
 	for _, p := range append(allowed, candidates[:remaining]...) {
+		c.DeletePod(p)
+	}
+}
+
+// daemonSurgeUpdate is the rolling update with maxSurge > 0: a new pod is
+// started next to an old one on at most maxSurge nodes at a time (at once where
+// the old pod is not available); the old pod is deleted once the new one is
+// available.
+func (c *Cluster) daemonSurgeUpdate(ds *DaemonSet, byNode map[*Node][]*Pod, maxSurge int) {
+	now := c.Now()
+	numSurge := 0
+	var del []*Pod
+	var allowed, candidates []*Node
+	for _, n := range c.nodes {
+		var newPod, oldPod *Pod
+		multiple := false
+		for _, p := range byNode[n] {
+			if p.Terminating {
+				continue
+			}
+			if p.Labels[LabelControllerRevHash] == ds.hash {
+				multiple = multiple || newPod != nil
+				newPod = p
+			} else {
+				multiple = multiple || oldPod != nil
+				oldPod = p
+			}
+		}
+		switch {
+		case multiple:
+			numSurge++
+		case oldPod == nil:
+		case newPod == nil:
+			if run, _ := ds.nodeShouldRunDaemonPod(n); !run {
+				continue
+			}
+			switch {
+			case !isAvailable(oldPod, ds.MinReadySeconds, now):
+				allowed = append(allowed, n)
+			case numSurge >= maxSurge:
+			default:
+				candidates = append(candidates, n)
+			}
+		case isAvailable(newPod, ds.MinReadySeconds, now):
+			del = append(del, oldPod)
+		default:
+			numSurge++
+		}
+	}
+	remaining := min(max(maxSurge-numSurge, 0), len(candidates))
+	c.createDaemonPods(ds, append(allowed, candidates[:remaining]...))
+	for _, p := range del {
 		c.DeletePod(p)
 	}
 }

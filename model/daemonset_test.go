@@ -1,6 +1,7 @@
 package model
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/kubesim/kubesim/model/labels"
@@ -193,5 +194,59 @@ func TestDaemonSetOnDelete(t *testing.T) {
 		if want := p.NodeName == "node3"; (p.Labels[LabelControllerRevHash] == ds.Hash()) != want {
 			t.Errorf("pod %s on %s has revision %s", p.Name, p.NodeName, p.Labels[LabelControllerRevHash])
 		}
+	}
+}
+
+// maxSurge 1, maxUnavailable 0: every node keeps an available daemon pod
+// during the update; at most one node runs two (not counting old pods in their
+// grace period).
+func TestDaemonSetSurgeUpdate(t *testing.T) {
+	c := newWorkshop(t, 6, 4)
+	spec := rngDaemon("rng")
+	spec.Strategy = DaemonSetStrategy{MaxSurge: Int(1), MaxUnavailable: Int(0)}
+	ds := mustDaemonSet(t, c, spec)
+	runFor(c, sec(10))
+	spec.Template.Spec.Image = "dockercoins/rng:v0.2"
+	if err := c.UpdateDaemonSet(ds, spec); err != nil {
+		t.Fatal(err)
+	}
+	maxDoubled := 0
+	for i := 0; i < 1200; i++ {
+		runFor(c, sec(0.1))
+		doubled := 0
+		for _, n := range c.Nodes()[1:] {
+			avail, count := 0, 0
+			for _, p := range n.pods {
+				if p.ds == ds && !p.Gone && !p.Terminating {
+					count++
+					if p.Ready && !p.Terminating {
+						avail++
+					}
+				}
+			}
+			if avail == 0 {
+				t.Fatalf("t=%v: %s has no available daemon pod", c.Now(), n.Name)
+			}
+			if count > 1 {
+				doubled++
+			}
+		}
+		maxDoubled = max(maxDoubled, doubled)
+	}
+	if maxDoubled != 1 {
+		t.Errorf("up to %d nodes with two daemon pods, want 1 (maxSurge)", maxDoubled)
+	}
+	for _, p := range live(c, func(p *Pod) bool { return p.ds == ds }) {
+		if p.Labels[LabelControllerRevHash] != ds.Hash() {
+			t.Errorf("pod %s not updated", p.Name)
+		}
+	}
+	if got := placement(c, func(p *Pod) bool { return p.ds == ds }); got != "node1=0 node2=1 node3=1 node4=1" {
+		t.Errorf("after the update: %s", got)
+	}
+	bad := spec
+	bad.Strategy = DaemonSetStrategy{MaxSurge: Int(1)}
+	if err := c.UpdateDaemonSet(ds, bad); err == nil || !strings.Contains(err.Error(), "maxUnavailable") {
+		t.Errorf("maxSurge with the default maxUnavailable 1: %v", err)
 	}
 }
