@@ -43,8 +43,8 @@ func (c *Cluster) newApp(p *Pod) app {
 		})
 	case "hasher":
 		return c.newServerApp(p, w.HasherThreads, 0, func(r *request) sim.Time {
-			if r.kind == reqHashRoot {
-				return 0
+			if r.kind == reqHashRoot || r.kind == reqRNGRoot {
+				return 0 // GET /
 			}
 			return c.d.hasher.Sample()
 		})
@@ -250,5 +250,54 @@ func (c *Cluster) StopBrowser() {
 	if c.browser != nil {
 		c.E.Cancel(c.browser.timer)
 		c.browser = nil
+	}
+}
+
+// prober is httping: GET / through a Service every interval, count times.
+type prober struct {
+	c        *Cluster
+	svc      *Service
+	from     *Node
+	count    int
+	interval sim.Time
+	sent     int
+	rtts     []sim.Time
+	failed   []bool
+	done     int
+	report   func(rtts []sim.Time, failed []bool)
+}
+
+// HTTPing sends count `GET /` requests through Service s, one every interval,
+// from the first node (httping run on the control plane, as in the workshop),
+// each on a new connection. report gets each round-trip time (and whether it
+// failed) once all have answered.
+func (c *Cluster) HTTPing(s *Service, count int, interval sim.Time, report func(rtts []sim.Time, failed []bool)) {
+	var from *Node
+	if nodes := c.Nodes(); len(nodes) > 0 {
+		from = nodes[0]
+	}
+	p := &prober{c: c, svc: s, from: from, count: count, interval: interval, report: report,
+		rtts: make([]sim.Time, count), failed: make([]bool, count)}
+	c.E.After(0, p, 0)
+}
+
+func (p *prober) Handle(_ *sim.Engine, _ int64) {
+	if p.sent >= p.count {
+		return
+	}
+	p.c.send(p, p.from, p.svc, reqRNGRoot, int64(p.sent))
+	p.sent++
+	if p.sent < p.count {
+		p.c.E.After(p.interval, p, 0)
+	}
+}
+
+func (p *prober) requestDone(r *request, outcome int) {
+	i := int(r.val)
+	p.rtts[i] = p.c.Now() - r.sent
+	p.failed[i] = outcome != outcomeOK
+	p.done++
+	if p.done == p.count && p.report != nil {
+		p.report(p.rtts, p.failed)
 	}
 }

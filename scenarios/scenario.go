@@ -60,6 +60,18 @@ type Result struct {
 	Cluster  *model.Cluster
 }
 
+// AutoWindow is the summary's window width for a run of duration d when the
+// scenario sets none: the smallest of 10 s, 15 s, 20 s, 30 s, 1 m, 2 m, 5 m,
+// 10 m that gives at most 30 windows.
+func AutoWindow(d sim.Time) sim.Time {
+	for _, w := range []sim.Time{10, 15, 20, 30, 60, 120, 300, 600} {
+		if d <= 30*w*sim.Time(time.Second) {
+			return w * sim.Time(time.Second)
+		}
+	}
+	return d / 30
+}
+
 // ControlPlaneNode returns the spec of a kubeadm control-plane node.
 func ControlPlaneNode(name string, capacity model.Resources) NodeSpec {
 	return NodeSpec{Name: name, ControlPlane: true, Capacity: capacity,
@@ -84,8 +96,9 @@ func RunWith(s *Scenario, opt Options) (*Result, error) {
 	}
 	e := sim.New(s.Seed)
 	c := model.NewCluster(e, s.Config)
-	if s.Window > 0 {
-		c.Rec.Window = s.Window
+	c.Rec.Window = s.Window
+	if c.Rec.Window <= 0 {
+		c.Rec.Window = AutoWindow(s.Duration)
 	}
 	for _, n := range s.Nodes {
 		if _, err := c.AddNode(n.Name, n.Labels, n.Taints, n.Capacity); err != nil {
@@ -93,13 +106,17 @@ func RunWith(s *Scenario, opt Options) (*Result, error) {
 		}
 	}
 	res := &Result{Cluster: c}
+	x := newExecutor(c, s)
+	x.later = func(command, output string) {
+		res.Timeline = append(res.Timeline, StepResult{At: e.Now().Seconds(), Command: command, Output: output})
+	}
 	for i := range s.Steps {
 		st := s.Steps[i]
 		if st.At > s.Duration {
 			return nil, fmt.Errorf("scenario %q: step %d (%q) is at %v, after the end of the run (%v)", s.Name, i+1, st.Command, st.At, s.Duration)
 		}
 		e.At(st.At, sim.HandlerFunc(func(*sim.Engine, int64) {
-			out, err := Apply(c, st.Command)
+			out, err := x.exec(st.Command)
 			r := StepResult{At: e.Now().Seconds(), Command: st.Command, Output: out}
 			if err != nil {
 				r.Error = err.Error()

@@ -178,6 +178,11 @@ func writeOut(dir string, s *scenarios.Scenario, res *scenarios.Result) error {
 	return err
 }
 
+// fmtAt formats a step's simulated time as 1m30s.
+func fmtAt(sec float64) string {
+	return (time.Duration(sec*1e3) * time.Millisecond).String()
+}
+
 func printTable(w io.Writer, s *scenarios.Scenario, res *scenarios.Result) {
 	sum := res.Summary
 	fmt.Fprintf(w, "Scenario %s (seed %d): %.0f s simulated in %.2f s, %d events\n", s.Name, sum.Seed, sum.SimSeconds, sum.WallSeconds, sum.Events)
@@ -185,20 +190,21 @@ func printTable(w io.Writer, s *scenarios.Scenario, res *scenarios.Result) {
 		fmt.Fprintf(w, "  %s\n", s.Description)
 	}
 	fmt.Fprintln(w, "\nTimeline:")
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, st := range res.Timeline {
-		if st.At == 0 {
-			continue
+		fmt.Fprintf(w, "  %7s  %s\n", fmtAt(st.At), st.Command)
+		for _, l := range strings.Split(st.Output, "\n") {
+			if l != "" {
+				fmt.Fprintf(w, "           %s\n", l)
+			}
 		}
-		r := st.Output
-		if st.Error != "" {
-			r = st.Error
+		for _, l := range strings.Split(st.Error, "\n") {
+			if l != "" {
+				fmt.Fprintf(w, "         ! %s\n", l)
+			}
 		}
-		fmt.Fprintf(tw, "  %6.0fs\t%s\t%s\n", st.At, st.Command, r)
 	}
-	tw.Flush()
 	fmt.Fprintf(w, "\nMining speed as the web UI shows it (hashes/s), %d hashes in all:\n", sum.Hashes)
-	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "  window\thashes/s\t")
 	for _, win := range sum.Windows {
 		bar := strings.Repeat("#", int(win.HashesPerSec+0.5))

@@ -1,0 +1,360 @@
+package scenarios
+
+import (
+	"fmt"
+	"reflect"
+	"sort"
+	"time"
+
+	"github.com/kubesim/kubesim/model"
+	"github.com/kubesim/kubesim/model/labels"
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
+)
+
+// This file converts between Kubernetes API objects (k8s.io/api, as manifests
+// and patches give them) and the model's objects.
+
+func secs(p *int64) simTime {
+	if p == nil {
+		return 0
+	}
+	return simTime(*p) * simTime(time.Second)
+}
+
+type simTime = time.Duration
+
+func podTemplate(t corev1.PodTemplateSpec) model.PodTemplate {
+	return model.PodTemplate{Labels: t.Labels, Annotations: t.Annotations, Spec: podSpec(t.Spec)}
+}
+
+func podSpec(s corev1.PodSpec) model.PodSpec {
+	ps := model.PodSpec{NodeSelector: s.NodeSelector, NodeName: s.NodeName, HostNetwork: s.HostNetwork,
+		RestartAlways: s.RestartPolicy == "" || s.RestartPolicy == corev1.RestartPolicyAlways}
+	if s.TerminationGracePeriodSeconds != nil {
+		ps.GracePeriod = secs(s.TerminationGracePeriodSeconds)
+	}
+	for i, ct := range s.Containers {
+		if i == 0 {
+			ps.Image = ct.Image
+		}
+		if q, ok := ct.Resources.Requests[corev1.ResourceCPU]; ok {
+			ps.Requests.MilliCPU += q.MilliValue()
+		}
+		if q, ok := ct.Resources.Requests[corev1.ResourceMemory]; ok {
+			ps.Requests.Memory += q.Value()
+		}
+		if pr := ct.ReadinessProbe; pr != nil && ps.Readiness == nil {
+			ps.Readiness = &model.Probe{
+				InitialDelay:     time.Duration(pr.InitialDelaySeconds) * time.Second,
+				Period:           time.Duration(max(pr.PeriodSeconds, 1)) * time.Second,
+				SuccessThreshold: int(max(pr.SuccessThreshold, 1)),
+				FailureThreshold: int(max(pr.FailureThreshold, 1)),
+			}
+		}
+	}
+	for _, t := range s.Tolerations {
+		tol := model.Toleration{Key: t.Key, Operator: string(t.Operator), Value: t.Value, Effect: model.TaintEffect(t.Effect)}
+		if t.TolerationSeconds != nil {
+			v := *t.TolerationSeconds
+			tol.Seconds = &v
+		}
+		ps.Tolerations = append(ps.Tolerations, tol)
+	}
+	if a := s.Affinity; a != nil && a.NodeAffinity != nil && a.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution != nil {
+		na := &model.NodeAffinity{}
+		for _, term := range a.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution.NodeSelectorTerms {
+			var mt model.NodeSelectorTerm
+			for _, r := range term.MatchExpressions {
+				mt.MatchExpressions = append(mt.MatchExpressions, model.NodeSelectorRequirement{Key: r.Key, Operator: string(r.Operator), Values: r.Values})
+			}
+			for _, r := range term.MatchFields {
+				mt.MatchFields = append(mt.MatchFields, model.NodeSelectorRequirement{Key: r.Key, Operator: string(r.Operator), Values: r.Values})
+			}
+			na.Terms = append(na.Terms, mt)
+		}
+		ps.Affinity = na
+	}
+	return ps
+}
+
+func intOrPercent(v *intstr.IntOrString) (*model.IntOrPercent, error) {
+	if v == nil {
+		return nil, nil
+	}
+	if v.Type == intstr.Int {
+		return model.Int(int(v.IntVal)), nil
+	}
+	var p int
+	if _, err := fmt.Sscanf(v.StrVal, "%d%%", &p); err != nil {
+		return nil, fmt.Errorf("invalid value %q: must be an integer or a percentage", v.StrVal)
+	}
+	return model.Percent(p), nil
+}
+
+func intPtr(p *int32) *int {
+	if p == nil {
+		return nil
+	}
+	v := int(*p)
+	return &v
+}
+
+func deploymentSpec(d *appsv1.Deployment) (model.DeploymentSpec, error) {
+	sel, err := labels.FromLabelSelector(d.Spec.Selector)
+	if err != nil {
+		return model.DeploymentSpec{}, fmt.Errorf("spec.selector: %v", err)
+	}
+	s := model.DeploymentSpec{Name: d.Name, Replicas: intPtr(d.Spec.Replicas), Selector: sel,
+		Template: podTemplate(d.Spec.Template), RevisionHistoryLimit: intPtr(d.Spec.RevisionHistoryLimit),
+		MinReadySeconds: time.Duration(d.Spec.MinReadySeconds) * time.Second}
+	s.Strategy.Type = string(d.Spec.Strategy.Type)
+	if ru := d.Spec.Strategy.RollingUpdate; ru != nil {
+		if s.Strategy.MaxSurge, err = intOrPercent(ru.MaxSurge); err != nil {
+			return s, fmt.Errorf("spec.strategy.rollingUpdate.maxSurge: %v", err)
+		}
+		if s.Strategy.MaxUnavailable, err = intOrPercent(ru.MaxUnavailable); err != nil {
+			return s, fmt.Errorf("spec.strategy.rollingUpdate.maxUnavailable: %v", err)
+		}
+	}
+	return s, nil
+}
+
+func daemonSetSpec(d *appsv1.DaemonSet) (model.DaemonSetSpec, error) {
+	sel, err := labels.FromLabelSelector(d.Spec.Selector)
+	if err != nil {
+		return model.DaemonSetSpec{}, fmt.Errorf("spec.selector: %v", err)
+	}
+	s := model.DaemonSetSpec{Name: d.Name, Selector: sel, Template: podTemplate(d.Spec.Template),
+		MinReadySeconds: time.Duration(d.Spec.MinReadySeconds) * time.Second}
+	s.Strategy.Type = string(d.Spec.UpdateStrategy.Type)
+	if ru := d.Spec.UpdateStrategy.RollingUpdate; ru != nil {
+		if s.Strategy.MaxSurge, err = intOrPercent(ru.MaxSurge); err != nil {
+			return s, fmt.Errorf("spec.updateStrategy.rollingUpdate.maxSurge: %v", err)
+		}
+		if s.Strategy.MaxUnavailable, err = intOrPercent(ru.MaxUnavailable); err != nil {
+			return s, fmt.Errorf("spec.updateStrategy.rollingUpdate.maxUnavailable: %v", err)
+		}
+	}
+	return s, nil
+}
+
+func replicaSetSpec(r *appsv1.ReplicaSet) (model.ReplicaSetSpec, error) {
+	sel, err := labels.FromLabelSelector(r.Spec.Selector)
+	if err != nil {
+		return model.ReplicaSetSpec{}, fmt.Errorf("spec.selector: %v", err)
+	}
+	return model.ReplicaSetSpec{Name: r.Name, Replicas: intPtr(r.Spec.Replicas), Selector: sel,
+		Template: podTemplate(r.Spec.Template), MinReadySeconds: time.Duration(r.Spec.MinReadySeconds) * time.Second}, nil
+}
+
+func nodeTaints(ts []corev1.Taint) []model.Taint {
+	var out []model.Taint
+	for _, t := range ts {
+		out = append(out, model.Taint{Key: t.Key, Value: t.Value, Effect: model.TaintEffect(t.Effect)})
+	}
+	return out
+}
+
+func nodeCapacity(n *corev1.Node) model.Resources {
+	r := DefaultNodeCapacity
+	list := n.Status.Allocatable
+	if len(list) == 0 {
+		list = n.Status.Capacity
+	}
+	if q, ok := list[corev1.ResourceCPU]; ok {
+		r.MilliCPU = q.MilliValue()
+	}
+	if q, ok := list[corev1.ResourceMemory]; ok {
+		r.Memory = q.Value()
+	}
+	if q, ok := list[corev1.ResourcePods]; ok {
+		r.Pods = q.Value()
+	}
+	return r
+}
+
+// --- model -> API objects, for patch and edit ---
+
+func labelSelectorOf(s *labels.Selector) *metav1.LabelSelector {
+	if s == nil {
+		return nil
+	}
+	ls := &metav1.LabelSelector{}
+	for _, r := range s.Requirements() {
+		switch r.Operator {
+		case labels.Equals, labels.DoubleEquals:
+			if ls.MatchLabels == nil {
+				ls.MatchLabels = map[string]string{}
+			}
+			ls.MatchLabels[r.Key] = r.Values[0]
+		case labels.In:
+			ls.MatchExpressions = append(ls.MatchExpressions, metav1.LabelSelectorRequirement{Key: r.Key, Operator: metav1.LabelSelectorOpIn, Values: r.Values})
+		case labels.NotIn:
+			ls.MatchExpressions = append(ls.MatchExpressions, metav1.LabelSelectorRequirement{Key: r.Key, Operator: metav1.LabelSelectorOpNotIn, Values: r.Values})
+		case labels.Exists:
+			ls.MatchExpressions = append(ls.MatchExpressions, metav1.LabelSelectorRequirement{Key: r.Key, Operator: metav1.LabelSelectorOpExists})
+		case labels.DoesNotExist:
+			ls.MatchExpressions = append(ls.MatchExpressions, metav1.LabelSelectorRequirement{Key: r.Key, Operator: metav1.LabelSelectorOpDoesNotExist})
+		}
+	}
+	return ls
+}
+
+func apiPodSpec(s model.PodSpec, name string) corev1.PodSpec {
+	ct := corev1.Container{Name: name, Image: s.Image}
+	if s.Requests.MilliCPU > 0 || s.Requests.Memory > 0 {
+		ct.Resources.Requests = corev1.ResourceList{}
+		if s.Requests.MilliCPU > 0 {
+			ct.Resources.Requests[corev1.ResourceCPU] = *resource.NewMilliQuantity(s.Requests.MilliCPU, resource.DecimalSI)
+		}
+		if s.Requests.Memory > 0 {
+			ct.Resources.Requests[corev1.ResourceMemory] = *resource.NewQuantity(s.Requests.Memory, resource.BinarySI)
+		}
+	}
+	if pr := s.Readiness; pr != nil {
+		ct.ReadinessProbe = &corev1.Probe{InitialDelaySeconds: int32(pr.InitialDelay / time.Second),
+			PeriodSeconds: int32(pr.Period / time.Second), SuccessThreshold: int32(pr.SuccessThreshold), FailureThreshold: int32(pr.FailureThreshold)}
+	}
+	ps := corev1.PodSpec{Containers: []corev1.Container{ct}, NodeSelector: s.NodeSelector, NodeName: s.NodeName, HostNetwork: s.HostNetwork}
+	if s.GracePeriod > 0 {
+		g := int64(s.GracePeriod / time.Second)
+		ps.TerminationGracePeriodSeconds = &g
+	}
+	for _, t := range s.Tolerations {
+		tol := corev1.Toleration{Key: t.Key, Operator: corev1.TolerationOperator(t.Operator), Value: t.Value, Effect: corev1.TaintEffect(t.Effect)}
+		if t.Seconds != nil {
+			v := *t.Seconds
+			tol.TolerationSeconds = &v
+		}
+		ps.Tolerations = append(ps.Tolerations, tol)
+	}
+	return ps
+}
+
+func apiContainerName(image string) string {
+	if k := model.AppKind(image); k != "" {
+		return k
+	}
+	return "main"
+}
+
+func apiTemplate(t model.PodTemplate) corev1.PodTemplateSpec {
+	return corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: t.Labels, Annotations: t.Annotations},
+		Spec: apiPodSpec(t.Spec, apiContainerName(t.Spec.Image))}
+}
+
+func apiIntOrPercent(v *model.IntOrPercent) *intstr.IntOrString {
+	if v == nil {
+		return nil
+	}
+	var x intstr.IntOrString
+	if v.Percent {
+		x = intstr.FromString(fmt.Sprintf("%d%%", v.Value))
+	} else {
+		x = intstr.FromInt32(int32(v.Value))
+	}
+	return &x
+}
+
+func apiDeployment(d *model.Deployment) *appsv1.Deployment {
+	r := int32(d.Replicas)
+	h := int32(d.RevisionHistoryLimit)
+	out := &appsv1.Deployment{TypeMeta: metav1.TypeMeta{APIVersion: "apps/v1", Kind: "Deployment"},
+		ObjectMeta: metav1.ObjectMeta{Name: d.Name, Namespace: "default", Labels: d.Labels()},
+		Spec: appsv1.DeploymentSpec{Replicas: &r, Selector: labelSelectorOf(d.LabelSelector), Template: apiTemplate(d.Template),
+			RevisionHistoryLimit: &h, MinReadySeconds: int32(d.MinReadySeconds / time.Second)}}
+	out.Spec.Strategy.Type = appsv1.DeploymentStrategyType(d.Strategy.Type)
+	if d.Strategy.Type != "Recreate" {
+		out.Spec.Strategy.RollingUpdate = &appsv1.RollingUpdateDeployment{MaxSurge: apiIntOrPercent(d.Strategy.MaxSurge), MaxUnavailable: apiIntOrPercent(d.Strategy.MaxUnavailable)}
+	}
+	return out
+}
+
+func apiDaemonSet(d *model.DaemonSet) *appsv1.DaemonSet {
+	out := &appsv1.DaemonSet{TypeMeta: metav1.TypeMeta{APIVersion: "apps/v1", Kind: "DaemonSet"},
+		ObjectMeta: metav1.ObjectMeta{Name: d.Name, Namespace: "default", Labels: d.Template.Labels},
+		Spec: appsv1.DaemonSetSpec{Selector: labelSelectorOf(d.Selector), Template: apiTemplate(d.Template),
+			MinReadySeconds: int32(d.MinReadySeconds / time.Second)}}
+	out.Spec.UpdateStrategy.Type = appsv1.DaemonSetUpdateStrategyType(d.Strategy.Type)
+	if d.Strategy.Type != "OnDelete" {
+		out.Spec.UpdateStrategy.RollingUpdate = &appsv1.RollingUpdateDaemonSet{MaxSurge: apiIntOrPercent(d.Strategy.MaxSurge), MaxUnavailable: apiIntOrPercent(d.Strategy.MaxUnavailable)}
+	}
+	return out
+}
+
+func apiReplicaSet(r *model.ReplicaSet) *appsv1.ReplicaSet {
+	n := int32(r.Replicas)
+	return &appsv1.ReplicaSet{TypeMeta: metav1.TypeMeta{APIVersion: "apps/v1", Kind: "ReplicaSet"},
+		ObjectMeta: metav1.ObjectMeta{Name: r.Name, Namespace: "default", Labels: r.Template.Labels},
+		Spec:       appsv1.ReplicaSetSpec{Replicas: &n, Selector: labelSelectorOf(r.Selector), Template: apiTemplate(r.Template)}}
+}
+
+func apiService(s *model.Service) *corev1.Service {
+	out := &corev1.Service{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Service"},
+		ObjectMeta: metav1.ObjectMeta{Name: s.Name, Namespace: "default", Labels: s.Labels, Annotations: s.Annotations},
+		Spec:       corev1.ServiceSpec{Selector: s.Selector, Type: corev1.ServiceType(s.Type), SessionAffinity: corev1.ServiceAffinity(s.SessionAffinity)}}
+	if s.Port > 0 {
+		p := corev1.ServicePort{Port: int32(s.Port), Protocol: corev1.ProtocolTCP}
+		if s.TargetPort != "" {
+			p.TargetPort = intstr.Parse(s.TargetPort)
+		} else {
+			p.TargetPort = intstr.FromInt32(int32(s.Port))
+		}
+		out.Spec.Ports = []corev1.ServicePort{p}
+	}
+	return out
+}
+
+func apiPod(p *model.Pod) *corev1.Pod {
+	return &corev1.Pod{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Pod"},
+		ObjectMeta: metav1.ObjectMeta{Name: p.Name, Namespace: "default", Labels: p.Labels, Annotations: p.Annotations},
+		Spec:       apiPodSpec(p.Spec, apiContainerName(p.Spec.Image))}
+}
+
+func apiNode(n *model.Node) *corev1.Node {
+	out := &corev1.Node{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Node"},
+		ObjectMeta: metav1.ObjectMeta{Name: n.Name, Labels: n.Labels}, Spec: corev1.NodeSpec{Unschedulable: n.Unschedulable}}
+	for _, t := range n.Taints {
+		out.Spec.Taints = append(out.Spec.Taints, corev1.Taint{Key: t.Key, Value: t.Value, Effect: corev1.TaintEffect(t.Effect)})
+	}
+	return out
+}
+
+func sameMap(a, b map[string]string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if w, ok := b[k]; !ok || w != v {
+			return false
+		}
+	}
+	return true
+}
+
+func sameTemplate(a, b model.PodTemplate) bool {
+	return sameMap(a.Labels, b.Labels) && sameMap(a.Annotations, b.Annotations) && reflect.DeepEqual(normSpec(a.Spec), normSpec(b.Spec))
+}
+
+func normSpec(s model.PodSpec) model.PodSpec {
+	if len(s.NodeSelector) == 0 {
+		s.NodeSelector = nil
+	}
+	if len(s.Tolerations) == 0 {
+		s.Tolerations = nil
+	}
+	return s
+}
+
+func sortedKeys(m map[string]string) []string {
+	k := make([]string, 0, len(m))
+	for s := range m {
+		k = append(k, s)
+	}
+	sort.Strings(k)
+	return k
+}

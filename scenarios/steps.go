@@ -1,0 +1,1204 @@
+package scenarios
+
+import (
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/kubesim/kubesim/model"
+	"github.com/kubesim/kubesim/model/labels"
+	"github.com/kubesim/kubesim/scenarios/kubectl"
+	"github.com/kubesim/kubesim/scenarios/manifest"
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+)
+
+// executor applies timeline steps to a cluster, as kubectl (and kubesim's node
+// and probe steps) would, and words the results as kubectl does.
+type executor struct {
+	c *model.Cluster
+	// readFile reads a file named by `apply -f` / `delete -f`.
+	readFile func(name string) ([]byte, string, error)
+	// later records output that arrives after the step (httping's probes).
+	later func(command, output string)
+	// meta holds the metadata labels of workload objects, which the model does
+	// not keep apart from their pod templates ("deployments/rng" -> labels).
+	meta map[string]map[string]string
+	// notSimulated lists the fields already reported as not simulated.
+	notSimulated map[string]bool
+}
+
+func newExecutor(c *model.Cluster, s *Scenario) *executor {
+	x := &executor{c: c, meta: map[string]map[string]string{}, notSimulated: map[string]bool{}}
+	if s != nil {
+		x.readFile = s.ReadFile
+	} else {
+		x.readFile = (&Scenario{}).ReadFile
+	}
+	return x
+}
+
+// Apply runs one step on a cluster that has no scenario files, and returns what
+// kubectl would print, or its error.
+func Apply(c *model.Cluster, command string) (string, error) {
+	return newExecutor(c, nil).exec(command)
+}
+
+// CheckCommand reports whether a step parses, without running it.
+func CheckCommand(command string) error {
+	_, err := kubectl.Parse(command)
+	return err
+}
+
+func (x *executor) exec(line string) (string, error) {
+	cmd, err := kubectl.Parse(line)
+	if err != nil {
+		return "", err
+	}
+	if cmd.Namespace != "" && cmd.Namespace != "default" && cmd.Verb != kubectl.NodeAdd {
+		return "", fmt.Errorf("error: kubesim simulates one namespace, default; -n %s is not supported", cmd.Namespace)
+	}
+	switch cmd.Verb {
+	case kubectl.Apply:
+		return x.apply(cmd)
+	case kubectl.CreateDeployment:
+		return x.createDeployment(cmd)
+	case kubectl.Run:
+		return x.run(cmd)
+	case kubectl.Expose:
+		return x.expose(cmd)
+	case kubectl.Scale:
+		return x.scale(cmd)
+	case kubectl.Label, kubectl.Annotate:
+		return x.label(cmd)
+	case kubectl.SetSelector:
+		return x.setSelector(cmd)
+	case kubectl.SetImage:
+		return x.setImage(cmd)
+	case kubectl.Patch, kubectl.Edit:
+		return x.patch(cmd)
+	case kubectl.Delete:
+		return x.delete(cmd)
+	case kubectl.Get:
+		return Get(x.c, cmd)
+	case kubectl.Describe:
+		return Describe(x.c, cmd)
+	case kubectl.RolloutRestart, kubectl.RolloutStatus:
+		return x.rollout(cmd)
+	case kubectl.Cordon, kubectl.Uncordon, kubectl.Drain, kubectl.Taint:
+		return x.nodeCmd(cmd)
+	case kubectl.NodeAdd, kubectl.NodeRemove, kubectl.NodeReboot:
+		return x.node(cmd)
+	case kubectl.HTTPing:
+		return x.httping(cmd)
+	}
+	return "", fmt.Errorf("error: kubesim cannot run %q steps", cmd.Verb)
+}
+
+// --- apply ---
+
+func (x *executor) apply(cmd kubectl.Command) (string, error) {
+	var out, errs []string
+	for _, f := range cmd.Files {
+		data, _, err := x.readFile(f)
+		if err != nil {
+			errs = append(errs, err.Error())
+			continue
+		}
+		objs, warnings, err := manifest.Decode(f, data, manifest.Options{Validate: cmd.Validate})
+		for _, w := range warnings {
+			out = append(out, "Warning: "+w)
+		}
+		if err != nil {
+			var me *manifest.Error
+			if errors.As(err, &me) {
+				errs = append(errs, me.Kubectl()...)
+			} else {
+				errs = append(errs, err.Error())
+			}
+		}
+		for _, o := range objs {
+			res, err := x.applyObject(o.Obj, f, false)
+			if err != nil {
+				errs = append(errs, err.Error())
+				continue
+			}
+			out = append(out, res)
+			for _, field := range manifest.NotSimulated(o.Obj) {
+				key := o.Kind + " " + field
+				if !x.notSimulated[key] {
+					x.notSimulated[key] = true
+					out = append(out, fmt.Sprintf("kubesim: %s %s: %s is accepted but not simulated", o.Kind, o.Name, field))
+				}
+			}
+		}
+	}
+	return joinResult(out, errs)
+}
+
+func joinResult(out, errs []string) (string, error) {
+	var err error
+	if len(errs) > 0 {
+		err = errors.New(strings.Join(errs, "\n"))
+	}
+	return strings.Join(out, "\n"), err
+}
+
+// applyObject creates obj or updates the existing object of its kind and name.
+// It returns kubectl's line: created, configured or unchanged (patched for a
+// patch).
+func (x *executor) applyObject(obj runtime.Object, source string, patching bool) (string, error) {
+	c := x.c
+	verb := func(created, changed bool) string {
+		switch {
+		case patching && changed:
+			return "patched"
+		case patching:
+			return "patched (no change)"
+		case created:
+			return "created"
+		case changed:
+			return "configured"
+		}
+		return "unchanged"
+	}
+	invalid := func(kind, name string, err error) error {
+		return fmt.Errorf("The %s %q is invalid: %v", kind, name, err)
+	}
+	switch o := obj.(type) {
+	case *appsv1.Deployment:
+		spec, err := deploymentSpec(o)
+		if err != nil {
+			return "", invalid("Deployment", o.Name, err)
+		}
+		d := c.Deployment(o.Name)
+		if d == nil {
+			if _, err := c.CreateDeploymentSpec(spec); err != nil {
+				return "", invalid("Deployment", o.Name, err)
+			}
+			x.meta["deployments/"+o.Name] = o.Labels
+			return kubectl.Done(kubectl.Deployments, o.Name, verb(true, true)), nil
+		}
+		if spec.Selector != nil && d.LabelSelector != nil && spec.Selector.String() != d.LabelSelector.String() {
+			return "", kubectl.SelectorImmutable(kubectl.Deployments, o.Name, spec.Selector.String())
+		}
+		changed := false
+		if spec.Replicas != nil && *spec.Replicas != d.Replicas {
+			if err := c.ScaleDeployment(d, *spec.Replicas); err != nil {
+				return "", invalid("Deployment", o.Name, err)
+			}
+			changed = true
+		}
+		if !sameTemplate(spec.Template, d.Template) {
+			if err := c.UpdateDeployment(d, spec.Template); err != nil {
+				return "", invalid("Deployment", o.Name, err)
+			}
+			changed = true
+		}
+		if spec.Strategy.Type != "" && apiDeployment(d).Spec.Strategy.String() != o.Spec.Strategy.String() {
+			if err := c.SetDeploymentStrategy(d, spec.Strategy); err != nil {
+				return "", invalid("Deployment", o.Name, err)
+			}
+			changed = true
+		}
+		if o.Labels != nil && !sameMap(o.Labels, x.meta["deployments/"+o.Name]) {
+			x.meta["deployments/"+o.Name] = o.Labels
+			changed = true
+		}
+		return kubectl.Done(kubectl.Deployments, o.Name, verb(false, changed)), nil
+	case *appsv1.DaemonSet:
+		spec, err := daemonSetSpec(o)
+		if err != nil {
+			return "", invalid("DaemonSet", o.Name, err)
+		}
+		ds := c.DaemonSet(o.Name)
+		if ds == nil {
+			if _, err := c.CreateDaemonSet(spec); err != nil {
+				return "", invalid("DaemonSet", o.Name, err)
+			}
+			x.meta["daemonsets/"+o.Name] = o.Labels
+			return kubectl.Done(kubectl.DaemonSets, o.Name, verb(true, true)), nil
+		}
+		if spec.Selector != nil && ds.Selector != nil && spec.Selector.String() != ds.Selector.String() {
+			return "", kubectl.SelectorImmutable(kubectl.DaemonSets, o.Name, spec.Selector.String())
+		}
+		if sameTemplate(spec.Template, ds.Template) && apiDaemonSet(ds).Spec.UpdateStrategy.String() == o.Spec.UpdateStrategy.String() {
+			return kubectl.Done(kubectl.DaemonSets, o.Name, verb(false, false)), nil
+		}
+		if err := c.UpdateDaemonSet(ds, spec); err != nil {
+			return "", invalid("DaemonSet", o.Name, err)
+		}
+		return kubectl.Done(kubectl.DaemonSets, o.Name, verb(false, true)), nil
+	case *appsv1.ReplicaSet:
+		spec, err := replicaSetSpec(o)
+		if err != nil {
+			return "", invalid("ReplicaSet", o.Name, err)
+		}
+		rs := c.ReplicaSet(o.Name)
+		if rs == nil {
+			if _, err := c.CreateReplicaSet(spec); err != nil {
+				return "", invalid("ReplicaSet", o.Name, err)
+			}
+			return kubectl.Done(kubectl.ReplicaSets, o.Name, verb(true, true)), nil
+		}
+		changed := false
+		if spec.Replicas != nil && *spec.Replicas != rs.Replicas {
+			if err := c.ScaleReplicaSet(rs, *spec.Replicas); err != nil {
+				return "", invalid("ReplicaSet", o.Name, err)
+			}
+			changed = true
+		}
+		return kubectl.Done(kubectl.ReplicaSets, o.Name, verb(false, changed)), nil
+	case *corev1.Service:
+		port, target, nodePort := 0, "", 0
+		if len(o.Spec.Ports) > 0 {
+			port, target, nodePort = int(o.Spec.Ports[0].Port), o.Spec.Ports[0].TargetPort.String(), int(o.Spec.Ports[0].NodePort)
+		}
+		s := c.Service(o.Name)
+		created := s == nil
+		changed := created
+		if created {
+			var err error
+			if s, err = c.CreateService(o.Name, o.Spec.Selector, port); err != nil {
+				return "", invalid("Service", o.Name, err)
+			}
+		} else if !sameMap(s.Selector, o.Spec.Selector) || (s.Selector == nil) != (o.Spec.Selector == nil) {
+			c.SetServiceSelector(s, o.Spec.Selector)
+			changed = true
+		}
+		typ := string(o.Spec.Type)
+		if typ == "" {
+			typ = "ClusterIP"
+		}
+		aff := string(o.Spec.SessionAffinity)
+		if aff == "" {
+			aff = "None"
+		}
+		if !created && (s.Port != port || s.Type != typ || s.SessionAffinity != aff || !sameMap(s.Labels, o.Labels) || !sameMap(s.Annotations, o.Annotations)) {
+			changed = true
+		}
+		s.Port, s.TargetPort, s.NodePort, s.Type, s.SessionAffinity = port, target, nodePort, typ, aff
+		s.Labels, s.Annotations = o.Labels, o.Annotations
+		return kubectl.Done(kubectl.Services, o.Name, verb(created, changed)), nil
+	case *corev1.Pod:
+		p := c.Pod(o.Name)
+		if p == nil {
+			p, err := c.CreatePod(o.Name, o.Labels, podSpec(o.Spec), nil)
+			if err != nil {
+				return "", invalid("Pod", o.Name, err)
+			}
+			if len(o.Annotations) > 0 {
+				c.SetPodAnnotations(p, o.Annotations)
+			}
+			return kubectl.Done(kubectl.Pods, o.Name, verb(true, true)), nil
+		}
+		changed := false
+		if !sameMap(p.Labels, o.Labels) {
+			c.SetPodLabels(p, o.Labels)
+			changed = true
+		}
+		if !sameMap(p.Annotations, o.Annotations) {
+			c.SetPodAnnotations(p, o.Annotations)
+			changed = true
+		}
+		if spec := podSpec(o.Spec); spec.Image != p.Spec.Image {
+			return "", fmt.Errorf("The Pod %q is invalid: spec: Forbidden: pod updates may not change fields other than `spec.containers[*].image`, `spec.activeDeadlineSeconds`, `spec.tolerations` (only additions to existing tolerations) or `spec.terminationGracePeriodSeconds` (kubesim: changing a running pod's image is not simulated)", o.Name)
+		}
+		return kubectl.Done(kubectl.Pods, o.Name, verb(false, changed)), nil
+	case *corev1.Node:
+		n := c.Node(o.Name)
+		if n == nil {
+			if _, err := c.AddNode(o.Name, o.Labels, nodeTaints(o.Spec.Taints), nodeCapacity(o)); err != nil {
+				return "", invalid("Node", o.Name, err)
+			}
+			if o.Spec.Unschedulable {
+				c.Cordon(o.Name)
+			}
+			return kubectl.Done(kubectl.Nodes, o.Name, verb(true, true)), nil
+		}
+		changed := false
+		want := map[string]string{}
+		for k, v := range o.Labels {
+			want[k] = v
+		}
+		want[model.LabelHostname] = n.Labels[model.LabelHostname]
+		if !sameMap(want, n.Labels) {
+			if err := c.SetNodeLabels(o.Name, want); err != nil {
+				return "", invalid("Node", o.Name, err)
+			}
+			changed = true
+		}
+		if o.Spec.Unschedulable != n.Unschedulable {
+			if o.Spec.Unschedulable {
+				c.Cordon(o.Name)
+			} else {
+				c.Uncordon(o.Name)
+			}
+			changed = true
+		}
+		if err := x.syncTaints(n, nodeTaints(o.Spec.Taints), &changed); err != nil {
+			return "", err
+		}
+		return kubectl.Done(kubectl.Nodes, o.Name, verb(false, changed)), nil
+	case *corev1.Namespace:
+		if o.Name != "default" {
+			return fmt.Sprintf("namespace/%s created (kubesim simulates one namespace: objects are all in default)", o.Name), nil
+		}
+		return "namespace/default unchanged", nil
+	}
+	return "", fmt.Errorf("error: kubesim cannot apply a %T", obj)
+}
+
+// syncTaints makes the node's taints (those a user sets) equal to want.
+func (x *executor) syncTaints(n *model.Node, want []model.Taint, changed *bool) error {
+	key := func(t model.Taint) string { return t.Key + "=" + t.Value + ":" + string(t.Effect) }
+	have := map[string]bool{}
+	for _, t := range n.Taints {
+		have[key(t)] = true
+	}
+	wanted := map[string]bool{}
+	for _, t := range want {
+		wanted[key(t)] = true
+		if !have[key(t)] {
+			if err := x.c.TaintNode(n.Name, t); err != nil {
+				return err
+			}
+			*changed = true
+		}
+	}
+	for _, t := range append([]model.Taint(nil), n.Taints...) {
+		if !wanted[key(t)] {
+			if err := x.c.UntaintNode(n.Name, t.Key, t.Effect); err != nil {
+				return err
+			}
+			*changed = true
+		}
+	}
+	return nil
+}
+
+// --- create, run, expose, scale ---
+
+func (x *executor) createDeployment(cmd kubectl.Command) (string, error) {
+	name := cmd.Targets[0].Name
+	if x.c.Deployment(name) != nil {
+		return "", kubectl.CreateAlreadyExists(kubectl.Deployments, name)
+	}
+	n := int(cmd.Replicas)
+	if n < 0 {
+		n = 1
+	}
+	image := cmd.Image
+	if image == "" && len(cmd.Images) > 0 {
+		image = cmd.Images[0]
+	}
+	lbls := map[string]string{"app": name}
+	if _, err := x.c.CreateDeployment(name, lbls, model.PodSpec{Image: image}, n); err != nil {
+		return "", fmt.Errorf("error: failed to create deployment: %v", err)
+	}
+	x.meta["deployments/"+name] = lbls
+	return kubectl.Done(kubectl.Deployments, name, "created"), nil
+}
+
+func (x *executor) run(cmd kubectl.Command) (string, error) {
+	name := cmd.Targets[0].Name
+	if x.c.Pod(name) != nil {
+		return "", kubectl.CreateAlreadyExists(kubectl.Pods, name)
+	}
+	lbls := map[string]string{"run": name}
+	if len(cmd.Set) > 0 {
+		lbls = map[string]string{}
+		for _, kv := range cmd.Set {
+			lbls[kv.Key] = kv.Value
+		}
+	}
+	if _, err := x.c.CreatePod(name, lbls, model.PodSpec{Image: cmd.Image}, nil); err != nil {
+		return "", err
+	}
+	return kubectl.Done(kubectl.Pods, name, "created"), nil
+}
+
+func equalitySelector(s *labels.Selector) (map[string]string, bool) {
+	m := map[string]string{}
+	for _, r := range s.Requirements() {
+		if r.Operator != labels.Equals && r.Operator != labels.DoubleEquals && !(r.Operator == labels.In && len(r.Values) == 1) {
+			return nil, false
+		}
+		m[r.Key] = r.Values[0]
+	}
+	return m, true
+}
+
+func (x *executor) expose(cmd kubectl.Command) (string, error) {
+	t := cmd.Targets[0]
+	c := x.c
+	var sel map[string]string
+	port := int(cmd.Port)
+	switch t.Resource {
+	case kubectl.Deployments:
+		d := c.Deployment(t.Name)
+		if d == nil {
+			return "", kubectl.NotFound(t.Resource, t.Name)
+		}
+		var ok bool
+		if sel, ok = equalitySelector(d.LabelSelector); !ok {
+			return "", kubectl.ExposeNoSelector("the Deployment's selector has set-based requirements, which a Service cannot use")
+		}
+	case kubectl.ReplicaSets, kubectl.DaemonSets:
+		var s *labels.Selector
+		if t.Resource == kubectl.ReplicaSets {
+			rs := c.ReplicaSet(t.Name)
+			if rs == nil {
+				return "", kubectl.NotFound(t.Resource, t.Name)
+			}
+			s = rs.Selector
+		} else {
+			ds := c.DaemonSet(t.Name)
+			if ds == nil {
+				return "", kubectl.NotFound(t.Resource, t.Name)
+			}
+			s = ds.Selector
+		}
+		var ok bool
+		if sel, ok = equalitySelector(s); !ok {
+			return "", kubectl.ExposeNoSelector("the selector has set-based requirements, which a Service cannot use")
+		}
+	case kubectl.Pods:
+		p := c.Pod(t.Name)
+		if p == nil {
+			return "", kubectl.NotFound(t.Resource, t.Name)
+		}
+		sel = p.Labels
+	case kubectl.Services:
+		s := c.Service(t.Name)
+		if s == nil {
+			return "", kubectl.NotFound(t.Resource, t.Name)
+		}
+		sel = s.Selector
+		if port == 0 {
+			port = s.Port
+		}
+	default:
+		return "", fmt.Errorf("error: cannot expose a %s", t.Resource.Kind())
+	}
+	if len(cmd.Set) > 0 {
+		sel = map[string]string{}
+		for _, kv := range cmd.Set {
+			sel[kv.Key] = kv.Value
+		}
+	}
+	if port == 0 {
+		return "", kubectl.ExposeNoPort()
+	}
+	name := t.Name
+	if cmd.Name != "" {
+		name = cmd.Name
+	}
+	if c.Service(name) != nil {
+		return "", kubectl.AlreadyExists(kubectl.Services, name)
+	}
+	s, err := c.CreateService(name, sel, port)
+	if err != nil {
+		return "", err
+	}
+	if cmd.Type != "" {
+		s.Type = cmd.Type
+	}
+	if s.Type == "NodePort" || s.Type == "LoadBalancer" {
+		// The API server picks a free port in 30000-32767; kubesim derives it
+		// from the name, so that runs are reproducible.
+		h := fnv.New32a()
+		h.Write([]byte(name))
+		s.NodePort = 30000 + int(h.Sum32()%2768)
+	}
+	s.TargetPort = cmd.TargetPort
+	s.Labels = x.metaLabels(t)
+	return kubectl.Done(kubectl.Services, name, "exposed"), nil
+}
+
+func (x *executor) metaLabels(t kubectl.Target) map[string]string {
+	if m, ok := x.meta[string(t.Resource)+"/"+t.Name]; ok {
+		return m
+	}
+	switch t.Resource {
+	case kubectl.Deployments:
+		if d := x.c.Deployment(t.Name); d != nil {
+			return d.Template.Labels
+		}
+	case kubectl.DaemonSets:
+		if d := x.c.DaemonSet(t.Name); d != nil {
+			return d.Template.Labels
+		}
+	case kubectl.ReplicaSets:
+		if r := x.c.ReplicaSet(t.Name); r != nil {
+			return r.Template.Labels
+		}
+	case kubectl.Pods:
+		if p := x.c.Pod(t.Name); p != nil {
+			return p.Labels
+		}
+	case kubectl.Services:
+		if s := x.c.Service(t.Name); s != nil {
+			return s.Labels
+		}
+	case kubectl.Nodes:
+		if n := x.c.Node(t.Name); n != nil {
+			return n.Labels
+		}
+	}
+	return nil
+}
+
+func (x *executor) scale(cmd kubectl.Command) (string, error) {
+	targets, err := x.resolve(cmd)
+	if err != nil {
+		return "", err
+	}
+	var out []string
+	for _, t := range targets {
+		switch t.Resource {
+		case kubectl.Deployments:
+			if err := x.c.ScaleDeployment(x.c.Deployment(t.Name), int(cmd.Replicas)); err != nil {
+				return "", err
+			}
+		case kubectl.ReplicaSets:
+			if err := x.c.ScaleReplicaSet(x.c.ReplicaSet(t.Name), int(cmd.Replicas)); err != nil {
+				return "", err
+			}
+		default:
+			return "", fmt.Errorf(`Error from server (NotFound): the server could not find the requested resource`)
+		}
+		out = append(out, kubectl.Done(t.Resource, t.Name, "scaled"))
+	}
+	return strings.Join(out, "\n"), nil
+}
+
+// resolve lists the objects a command names: TYPE NAME..., or every object of
+// a type matching -l (or all of them with --all). An object named but missing
+// is kubectl's NotFound.
+func (x *executor) resolve(cmd kubectl.Command) ([]kubectl.Target, error) {
+	var sel *labels.Selector
+	if cmd.Selector != "" {
+		var err error
+		if sel, err = labels.Parse(cmd.Selector); err != nil {
+			return nil, fmt.Errorf("error: %v", err)
+		}
+	}
+	var out []kubectl.Target
+	for _, t := range cmd.Targets {
+		if t.Name != "" {
+			if !x.exists(t) {
+				return nil, kubectl.NotFound(t.Resource, t.Name)
+			}
+			out = append(out, t)
+			continue
+		}
+		for _, name := range x.names(t.Resource) {
+			tt := kubectl.Target{Resource: t.Resource, Name: name}
+			if sel == nil || sel.MatchesMap(x.objLabels(tt)) {
+				out = append(out, tt)
+			}
+		}
+	}
+	return out, nil
+}
+
+// objLabels are the labels a selector sees on an object.
+func (x *executor) objLabels(t kubectl.Target) map[string]string {
+	return x.metaLabels(t)
+}
+
+func (x *executor) exists(t kubectl.Target) bool {
+	c := x.c
+	switch t.Resource {
+	case kubectl.Pods:
+		return c.Pod(t.Name) != nil
+	case kubectl.Deployments:
+		return c.Deployment(t.Name) != nil
+	case kubectl.ReplicaSets:
+		return c.ReplicaSet(t.Name) != nil
+	case kubectl.DaemonSets:
+		return c.DaemonSet(t.Name) != nil
+	case kubectl.Services:
+		return c.Service(t.Name) != nil
+	case kubectl.Nodes:
+		return c.Node(t.Name) != nil
+	case kubectl.Namespaces:
+		return t.Name == "default"
+	}
+	return false
+}
+
+func (x *executor) names(r kubectl.Resource) []string {
+	c := x.c
+	var out []string
+	switch r {
+	case kubectl.Pods:
+		for _, p := range c.Pods() {
+			out = append(out, p.Name)
+		}
+	case kubectl.Deployments:
+		for _, d := range c.Deployments() {
+			out = append(out, d.Name)
+		}
+	case kubectl.ReplicaSets:
+		for _, d := range c.ReplicaSets() {
+			out = append(out, d.Name)
+		}
+	case kubectl.DaemonSets:
+		for _, d := range c.DaemonSets() {
+			out = append(out, d.Name)
+		}
+	case kubectl.Services:
+		for _, s := range c.Services() {
+			out = append(out, s.Name)
+		}
+	case kubectl.Nodes:
+		for _, n := range c.Nodes() {
+			out = append(out, n.Name)
+		}
+	case kubectl.Namespaces:
+		out = []string{"default"}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// --- label, annotate ---
+
+func (x *executor) label(cmd kubectl.Command) (string, error) {
+	targets, err := x.resolve(cmd)
+	if err != nil {
+		return "", err
+	}
+	if len(targets) == 0 {
+		return "", fmt.Errorf("error: no objects passed to %s", cmd.Verb)
+	}
+	isLabel := cmd.Verb == kubectl.Label
+	var out []string
+	for _, t := range targets {
+		cur := x.objAnnotationsOrLabels(t, isLabel)
+		next := map[string]string{}
+		for k, v := range cur {
+			next[k] = v
+		}
+		var clash []kubectl.KeyValue
+		for _, kv := range cmd.Set {
+			if old, ok := cur[kv.Key]; ok && !cmd.Overwrite {
+				if isLabel {
+					return strings.Join(out, "\n"), kubectl.LabelOverwrite(kv.Key, old)
+				}
+				clash = append(clash, kubectl.KeyValue{Key: kv.Key, Value: old})
+			}
+			next[kv.Key] = kv.Value
+		}
+		if len(clash) > 0 {
+			return strings.Join(out, "\n"), kubectl.AnnotationOverwrite(clash)
+		}
+		for _, k := range cmd.Remove {
+			delete(next, k)
+		}
+		what := "labeled"
+		if !isLabel {
+			what = "annotated"
+		}
+		if len(cmd.Set) == 0 && len(cmd.Remove) > 0 && isLabel {
+			what = "unlabeled"
+		}
+		if sameMap(cur, next) && isLabel {
+			what = "not labeled"
+		} else if err := x.setObjMap(t, next, isLabel); err != nil {
+			return strings.Join(out, "\n"), err
+		}
+		out = append(out, kubectl.Done(t.Resource, t.Name, what))
+	}
+	return strings.Join(out, "\n"), nil
+}
+
+func (x *executor) objAnnotationsOrLabels(t kubectl.Target, isLabel bool) map[string]string {
+	if isLabel {
+		return x.objLabels(t)
+	}
+	switch t.Resource {
+	case kubectl.Pods:
+		return x.c.Pod(t.Name).Annotations
+	case kubectl.Services:
+		return x.c.Service(t.Name).Annotations
+	}
+	return x.meta["annotations/"+string(t.Resource)+"/"+t.Name]
+}
+
+func (x *executor) setObjMap(t kubectl.Target, m map[string]string, isLabel bool) error {
+	c := x.c
+	if !isLabel {
+		switch t.Resource {
+		case kubectl.Pods:
+			c.SetPodAnnotations(c.Pod(t.Name), m)
+		case kubectl.Services:
+			c.Service(t.Name).Annotations = m
+		default:
+			x.meta["annotations/"+string(t.Resource)+"/"+t.Name] = m
+		}
+		return nil
+	}
+	for k, v := range m {
+		if err := labels.ValidateKey(k); err != nil {
+			return fmt.Errorf("error: invalid label key %q: %v", k, err)
+		}
+		if err := labels.ValidateValue(v); err != nil {
+			return fmt.Errorf("error: invalid label value %q: %v", v, err)
+		}
+	}
+	switch t.Resource {
+	case kubectl.Pods:
+		c.SetPodLabels(c.Pod(t.Name), m)
+	case kubectl.Nodes:
+		return c.SetNodeLabels(t.Name, m)
+	case kubectl.Services:
+		c.Service(t.Name).Labels = m
+	default:
+		x.meta[string(t.Resource)+"/"+t.Name] = m
+	}
+	return nil
+}
+
+// --- set selector, set image ---
+
+func (x *executor) setSelector(cmd kubectl.Command) (string, error) {
+	targets, err := x.resolve(cmd)
+	if err != nil {
+		return "", err
+	}
+	sel := map[string]string{}
+	for _, kv := range cmd.Set {
+		sel[kv.Key] = kv.Value
+	}
+	var out []string
+	for _, t := range targets {
+		if t.Resource != kubectl.Services {
+			return "", kubectl.SelectorImmutable(t.Resource, t.Name, labels.SelectorFromMap(sel).String())
+		}
+		x.c.SetServiceSelector(x.c.Service(t.Name), sel)
+		out = append(out, kubectl.Done(t.Resource, t.Name, "selector updated"))
+	}
+	return strings.Join(out, "\n"), nil
+}
+
+func (x *executor) setImage(cmd kubectl.Command) (string, error) {
+	targets, err := x.resolve(cmd)
+	if err != nil {
+		return "", err
+	}
+	if len(cmd.Containers) == 0 {
+		return "", fmt.Errorf("error: at least one image update is required")
+	}
+	image := cmd.Containers[len(cmd.Containers)-1].Value
+	var out []string
+	for _, t := range targets {
+		switch t.Resource {
+		case kubectl.Deployments:
+			if err := x.c.SetImage(x.c.Deployment(t.Name), image); err != nil {
+				return "", err
+			}
+		case kubectl.DaemonSets:
+			ds := x.c.DaemonSet(t.Name)
+			spec := model.DaemonSetSpec{Name: ds.Name, Selector: ds.Selector, Template: ds.Template, Strategy: ds.Strategy, MinReadySeconds: ds.MinReadySeconds}
+			spec.Template.Spec.Image = image
+			if err := x.c.UpdateDaemonSet(ds, spec); err != nil {
+				return "", err
+			}
+		default:
+			return "", fmt.Errorf("error: kubesim sets images of deployments and daemonsets only")
+		}
+		out = append(out, kubectl.Done(t.Resource, t.Name, "image updated"))
+	}
+	return strings.Join(out, "\n"), nil
+}
+
+// --- patch, edit ---
+
+func (x *executor) apiObject(t kubectl.Target) runtime.Object {
+	c := x.c
+	switch t.Resource {
+	case kubectl.Deployments:
+		o := apiDeployment(c.Deployment(t.Name))
+		o.Labels = x.metaLabels(t)
+		return o
+	case kubectl.DaemonSets:
+		o := apiDaemonSet(c.DaemonSet(t.Name))
+		o.Labels = x.metaLabels(t)
+		return o
+	case kubectl.ReplicaSets:
+		return apiReplicaSet(c.ReplicaSet(t.Name))
+	case kubectl.Services:
+		return apiService(c.Service(t.Name))
+	case kubectl.Pods:
+		return apiPod(c.Pod(t.Name))
+	case kubectl.Nodes:
+		return apiNode(c.Node(t.Name))
+	}
+	return nil
+}
+
+func (x *executor) patch(cmd kubectl.Command) (string, error) {
+	targets, err := x.resolve(cmd)
+	if err != nil {
+		return "", err
+	}
+	text, typ, source := cmd.Patch, cmd.PatchType, "patch"
+	if cmd.Verb == kubectl.Edit {
+		if text, err = cmd.EditPatch(); err != nil {
+			return "", fmt.Errorf("error: %v", err)
+		}
+		typ, source = "merge", "edit"
+	}
+	var out []string
+	for _, t := range targets {
+		obj := x.apiObject(t)
+		if obj == nil {
+			return "", fmt.Errorf("error: kubesim cannot %s a %s", cmd.Verb, t.Resource.Kind())
+		}
+		patched, err := manifest.ApplyPatch(obj, text, typ, source)
+		if err != nil {
+			if cmd.Verb == kubectl.Edit {
+				return "", fmt.Errorf("error: %s %q is invalid\n%v", t.Resource.Qualified(), t.Name, err)
+			}
+			return "", err
+		}
+		line, err := x.applyObject(patched, source, true)
+		if err != nil {
+			return "", err
+		}
+		if cmd.Verb == kubectl.Edit {
+			line = strings.Replace(strings.Replace(line, "patched (no change)", "skipped", 1), "patched", "edited", 1)
+		}
+		out = append(out, line)
+	}
+	return strings.Join(out, "\n"), nil
+}
+
+// --- delete ---
+
+func (x *executor) delete(cmd kubectl.Command) (string, error) {
+	var targets []kubectl.Target
+	if len(cmd.Files) > 0 {
+		for _, f := range cmd.Files {
+			data, _, err := x.readFile(f)
+			if err != nil {
+				return "", err
+			}
+			objs, _, err := manifest.Decode(f, data, manifest.Options{Validate: false})
+			if err != nil {
+				return "", err
+			}
+			for _, o := range objs {
+				r, ok := kubectl.ResourceForKind(o.Kind)
+				if !ok {
+					continue
+				}
+				t := kubectl.Target{Resource: r, Name: o.Name}
+				if !x.exists(t) {
+					return "", kubectl.NotFound(r, o.Name)
+				}
+				targets = append(targets, t)
+			}
+		}
+	} else {
+		var err error
+		if targets, err = x.resolve(cmd); err != nil {
+			return "", err
+		}
+	}
+	if len(targets) == 0 {
+		return kubectl.NoResourcesFound("default"), nil
+	}
+	grace := time.Duration(-1)
+	if cmd.GracePeriod >= 0 {
+		grace = time.Duration(cmd.GracePeriod) * time.Second
+	}
+	c := x.c
+	var out []string
+	for _, t := range targets {
+		switch t.Resource {
+		case kubectl.Pods:
+			c.DeletePodGrace(c.Pod(t.Name), grace)
+		case kubectl.Deployments:
+			c.DeleteDeployment(c.Deployment(t.Name), true)
+		case kubectl.ReplicaSets:
+			c.DeleteReplicaSet(c.ReplicaSet(t.Name), true)
+		case kubectl.DaemonSets:
+			c.DeleteDaemonSet(c.DaemonSet(t.Name), true)
+		case kubectl.Services:
+			c.DeleteService(c.Service(t.Name))
+		case kubectl.Nodes:
+			if err := c.RemoveNode(t.Name); err != nil {
+				return strings.Join(out, "\n"), err
+			}
+		default:
+			return strings.Join(out, "\n"), fmt.Errorf("error: kubesim cannot delete a %s", t.Resource.Kind())
+		}
+		delete(x.meta, string(t.Resource)+"/"+t.Name)
+		out = append(out, kubectl.Deleted(t.Resource, t.Name, "default"))
+	}
+	return strings.Join(out, "\n"), nil
+}
+
+// --- rollout ---
+
+func (x *executor) rollout(cmd kubectl.Command) (string, error) {
+	t := cmd.Targets[0]
+	if !x.exists(t) {
+		return "", kubectl.NotFound(t.Resource, t.Name)
+	}
+	c := x.c
+	switch t.Resource {
+	case kubectl.Deployments:
+		d := c.Deployment(t.Name)
+		if cmd.Verb == kubectl.RolloutRestart {
+			if err := c.RolloutRestart(d); err != nil {
+				return "", err
+			}
+			return kubectl.Done(t.Resource, t.Name, "restarted"), nil
+		}
+		st := c.DeploymentStatus(d)
+		switch {
+		case st.Complete:
+			return kubectl.RolloutDone(t.Name), nil
+		case st.Updated < d.Replicas:
+			return kubectl.RolloutWaiting(t.Name, int32(st.Updated), int32(d.Replicas)), nil
+		case st.Replicas > st.Updated:
+			return kubectl.RolloutWaitingTermination(t.Name, int32(st.Replicas-st.Updated)), nil
+		default:
+			return kubectl.RolloutWaitingAvailable(t.Name, int32(st.Available), int32(st.Updated)), nil
+		}
+	case kubectl.DaemonSets:
+		ds := c.DaemonSet(t.Name)
+		if cmd.Verb == kubectl.RolloutRestart {
+			spec := model.DaemonSetSpec{Name: ds.Name, Selector: ds.Selector, Template: ds.Template, Strategy: ds.Strategy, MinReadySeconds: ds.MinReadySeconds}
+			ann := map[string]string{}
+			for k, v := range spec.Template.Annotations {
+				ann[k] = v
+			}
+			ann["kubectl.kubernetes.io/restartedAt"] = c.Now().String()
+			spec.Template.Annotations = ann
+			if err := c.UpdateDaemonSet(ds, spec); err != nil {
+				return "", err
+			}
+			return kubectl.Done(t.Resource, t.Name, "restarted"), nil
+		}
+		desired, updated := 0, 0
+		for _, p := range ds.Pods() {
+			if p.Terminating {
+				continue
+			}
+			desired++
+			if p.Ready && p.Labels[model.LabelControllerRevHash] == ds.Hash() {
+				updated++
+			}
+		}
+		if updated >= desired {
+			return kubectl.DaemonSetRolloutDone(t.Name), nil
+		}
+		return kubectl.DaemonSetRolloutWaiting(t.Name, int32(updated), int32(desired)), nil
+	}
+	return "", kubectl.RestartNotSupported(t.Resource, t.Name)
+}
+
+// --- node commands ---
+
+func (x *executor) nodeCmd(cmd kubectl.Command) (string, error) {
+	targets, err := x.resolve(cmd)
+	if err != nil {
+		return "", err
+	}
+	c := x.c
+	var out []string
+	for _, t := range targets {
+		n := c.Node(t.Name)
+		switch cmd.Verb {
+		case kubectl.Cordon:
+			what := "cordoned"
+			if n.Unschedulable {
+				what = "already cordoned"
+			}
+			if err := c.Cordon(t.Name); err != nil {
+				return "", err
+			}
+			out = append(out, kubectl.Done(kubectl.Nodes, t.Name, what))
+		case kubectl.Uncordon:
+			what := "uncordoned"
+			if !n.Unschedulable {
+				what = "already uncordoned"
+			}
+			if err := c.Uncordon(t.Name); err != nil {
+				return "", err
+			}
+			out = append(out, kubectl.Done(kubectl.Nodes, t.Name, what))
+		case kubectl.Drain:
+			grace := time.Duration(-1)
+			if cmd.GracePeriod >= 0 {
+				grace = time.Duration(cmd.GracePeriod) * time.Second
+			}
+			var daemon []string
+			for _, p := range n.Pods() {
+				if !p.Gone && p.Owner != nil && p.Owner.Kind == "DaemonSet" {
+					daemon = append(daemon, p.Namespace+"/"+p.Name)
+				}
+			}
+			was := n.Unschedulable
+			pods, err := c.Drain(t.Name, model.DrainOptions{Force: cmd.Force, IgnoreDaemonSets: cmd.IgnoreDaemonSets, GracePeriod: grace})
+			if !was {
+				out = append(out, kubectl.Done(kubectl.Nodes, t.Name, "cordoned"))
+			}
+			if err != nil {
+				return strings.Join(out, "\n"), fmt.Errorf("error: %v", err)
+			}
+			if cmd.IgnoreDaemonSets && len(daemon) > 0 {
+				out = append(out, kubectl.DrainIgnoringDaemonSets(daemon))
+			}
+			for _, p := range pods {
+				out = append(out, kubectl.Evicting(p.Namespace, p.Name))
+			}
+			for _, p := range pods {
+				out = append(out, kubectl.Done(kubectl.Pods, p.Name, "evicted"))
+			}
+			out = append(out, kubectl.Done(kubectl.Nodes, t.Name, "drained"))
+		case kubectl.Taint:
+			for _, ts := range cmd.Taints {
+				taint := model.Taint{Key: ts.Key, Value: ts.Value, Effect: model.TaintEffect(ts.Effect)}
+				if n.HasTaint(ts.Key, taint.Effect) {
+					if !cmd.Overwrite {
+						return strings.Join(out, "\n"), kubectl.TaintExists(t.Name, ts.Key)
+					}
+					if err := c.UntaintNode(t.Name, ts.Key, taint.Effect); err != nil {
+						return "", err
+					}
+				}
+				if err := c.TaintNode(t.Name, taint); err != nil {
+					return strings.Join(out, "\n"), fmt.Errorf("error: %v", err)
+				}
+			}
+			for _, ts := range cmd.TaintRemove {
+				found := false
+				for _, have := range append([]model.Taint(nil), n.Taints...) {
+					if have.Key == ts.Key && (ts.Effect == "" || string(have.Effect) == ts.Effect) {
+						found = true
+						if err := c.UntaintNode(t.Name, have.Key, have.Effect); err != nil {
+							return "", err
+						}
+					}
+				}
+				if !found {
+					return strings.Join(out, "\n"), kubectl.TaintNotFound(ts)
+				}
+			}
+			what := "tainted"
+			if len(cmd.Taints) == 0 {
+				what = "untainted"
+			}
+			out = append(out, kubectl.Done(kubectl.Nodes, t.Name, what))
+		}
+	}
+	return strings.Join(out, "\n"), nil
+}
+
+func (x *executor) node(cmd kubectl.Command) (string, error) {
+	name := cmd.Targets[0].Name
+	c := x.c
+	switch cmd.Verb {
+	case kubectl.NodeAdd:
+		lbls := map[string]string{}
+		for _, kv := range cmd.Set {
+			lbls[kv.Key] = kv.Value
+		}
+		var taints []model.Taint
+		for _, t := range cmd.Taints {
+			taints = append(taints, model.Taint{Key: t.Key, Value: t.Value, Effect: model.TaintEffect(t.Effect)})
+		}
+		capacity := DefaultNodeCapacity
+		if !cmd.CPU.IsZero() {
+			capacity.MilliCPU = cmd.CPU.MilliValue()
+		}
+		if !cmd.Memory.IsZero() {
+			capacity.Memory = cmd.Memory.Value()
+		}
+		if !cmd.PodsCapacity.IsZero() {
+			capacity.Pods = cmd.PodsCapacity.Value()
+		}
+		if _, err := c.AddNode(name, lbls, taints, capacity); err != nil {
+			return "", fmt.Errorf("Error from server (AlreadyExists): %v", err)
+		}
+		return fmt.Sprintf("node/%s added (%s CPU, %s memory, %d pods)", name, strconv.FormatFloat(float64(capacity.MilliCPU)/1000, 'f', -1, 64), humanBytes(capacity.Memory), capacity.Pods), nil
+	case kubectl.NodeRemove:
+		if err := c.RemoveNode(name); err != nil {
+			return "", fmt.Errorf("Error from server (NotFound): %v", err)
+		}
+		return fmt.Sprintf("node/%s removed", name), nil
+	case kubectl.NodeReboot:
+		if err := c.RebootNode(name, cmd.Downtime); err != nil {
+			return "", fmt.Errorf("Error from server (NotFound): %v", err)
+		}
+		return fmt.Sprintf("node/%s rebooting: down for %v", name, cmd.Downtime), nil
+	}
+	return "", nil
+}
+
+func humanBytes(b int64) string {
+	switch {
+	case b%(1<<30) == 0:
+		return fmt.Sprintf("%dGi", b>>30)
+	case b%(1<<20) == 0:
+		return fmt.Sprintf("%dMi", b>>20)
+	}
+	return strconv.FormatInt(b, 10)
+}
+
+// --- httping ---
+
+func (x *executor) httping(cmd kubectl.Command) (string, error) {
+	name := cmd.Targets[0].Name
+	s := x.c.Service(name)
+	if s == nil {
+		return "", fmt.Errorf("httping: could not resolve host: %s (no such Service)", name)
+	}
+	count := cmd.Count
+	if count <= 0 {
+		count = 3
+	}
+	interval := cmd.Interval
+	if interval <= 0 {
+		interval = time.Second
+	}
+	line := cmd.Line
+	x.c.HTTPing(s, count, interval, func(rtts []time.Duration, failed []bool) {
+		var b strings.Builder
+		var ok []float64
+		for i := range rtts {
+			if failed[i] {
+				fmt.Fprintf(&b, "seq=%d: connect failed\n", i)
+				continue
+			}
+			ms := float64(rtts[i]) / 1e6
+			ok = append(ok, ms)
+			fmt.Fprintf(&b, "connected to %s:%d, seq=%d time=%.2f ms\n", name, s.Port, i, ms)
+		}
+		fmt.Fprintf(&b, "--- %s ping statistics ---\n%d connects, %d ok, %.2f%% failed", name, len(rtts), len(ok), 100*float64(len(rtts)-len(ok))/float64(len(rtts)))
+		if len(ok) > 0 {
+			sort.Float64s(ok)
+			sum := 0.0
+			for _, v := range ok {
+				sum += v
+			}
+			fmt.Fprintf(&b, "\nround-trip min/avg/max = %.1f/%.1f/%.1f ms", ok[0], sum/float64(len(ok)), ok[len(ok)-1])
+		}
+		if x.later != nil {
+			x.later(line, b.String())
+		}
+	})
+	return fmt.Sprintf("PING %s:%d (GET /), %d probes every %v", name, s.Port, count, interval), nil
+}

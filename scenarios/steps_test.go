@@ -1,0 +1,282 @@
+package scenarios
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kubesim/kubesim/model"
+	"github.com/kubesim/kubesim/sim"
+)
+
+func runBuiltin(t *testing.T, name string) *Result {
+	t.Helper()
+	s, err := Builtin(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Run(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+// step returns the first timeline entry whose command contains cmd.
+func step(t *testing.T, res *Result, cmd string) StepResult {
+	t.Helper()
+	for _, st := range res.Timeline {
+		if strings.Contains(st.Command, cmd) {
+			return st
+		}
+	}
+	t.Fatalf("no step %q in the timeline", cmd)
+	return StepResult{}
+}
+
+// minEndpoints is the fewest ready rng endpoints kube-proxy had programmed in
+// [from, to) seconds, and how long it had none.
+func endpointsIn(res *Result, svc string, from, to float64) (min float64, zeroFor float64) {
+	pts := res.Cluster.Rec.EndpointSeries()[svc]
+	min = 1e9
+	for i, p := range pts {
+		end := to
+		if i+1 < len(pts) {
+			end = pts[i+1].T
+		}
+		a, b := max(p.T, from), min2(end, to)
+		if b <= a {
+			continue
+		}
+		if p.V < min {
+			min = p.V
+		}
+		if p.V == 0 {
+			zeroFor += b - a
+		}
+	}
+	return min, zeroFor
+}
+
+func min2(a, b float64) float64 {
+	if a < b {
+		return a
+	}
+	return b
+}
+
+func rngErrors(res *Result) int64 { return res.Summary.Services["rng"].Errors }
+
+// The workshop's warning: changing the Service's selector before labelling the
+// pods leaves rng without endpoints (requests fail, the workers sleep 10 s);
+// labelling first never does.
+func TestLabelEndpointRemovalOrder(t *testing.T) {
+	right := runBuiltin(t, "label-endpoint-removal")
+	swapped := runBuiltin(t, "label-endpoint-removal-swapped")
+	for _, r := range []*Result{right, swapped} {
+		for _, st := range r.Timeline {
+			if st.Error != "" {
+				t.Errorf("%s: step %q failed: %s", r.Summary.Scenario, st.Command, st.Error)
+			}
+		}
+	}
+	if min, _ := endpointsIn(right, "rng", 60, right.Summary.SimSeconds); min < 3 {
+		t.Errorf("right order: rng fell to %v ready endpoints", min)
+	}
+	if n := rngErrors(right); n != 0 {
+		t.Errorf("right order: %d rng errors", n)
+	}
+	_, zero := endpointsIn(swapped, "rng", 60, swapped.Summary.SimSeconds)
+	if zero < 25 || zero > 35 {
+		t.Errorf("swapped order: rng had no endpoints for %.1f s, want about the 30 s between the two steps", zero)
+	}
+	if n := rngErrors(swapped); n < 10 {
+		t.Errorf("swapped order: only %d rng errors while it had no endpoints", n)
+	}
+	// After the Deployment's pod loses enabled=yes, three DaemonSet pods remain.
+	if min, _ := endpointsIn(right, "rng", 212, right.Summary.SimSeconds); min != 3 {
+		t.Errorf("after removing the label: %v rng endpoints, want the 3 DaemonSet pods", min)
+	}
+}
+
+// The cast: validation refuses the Deployment's YAML as a DaemonSet naming the
+// fields; --validate=false creates it beside the Deployment; the DaemonSet skips
+// the control plane; and throughput goes above the single rng pod's 10/s.
+func TestDaemonSetCast(t *testing.T) {
+	res := runBuiltin(t, "daemonset-cast")
+	strict := step(t, res, "apply -f rng.yml")
+	for _, f := range []string{`unknown field "spec.replicas"`, `unknown field "spec.strategy"`, "DaemonSet in version \"v1\" cannot be handled"} {
+		if !strings.Contains(strict.Error, f) {
+			t.Errorf("strict apply error %q lacks %q", strict.Error, f)
+		}
+	}
+	loose := step(t, res, "--validate=false")
+	if loose.Error != "" || !strings.Contains(loose.Output, "daemonset.apps/rng created") || !strings.Contains(loose.Output, "spec.replicas") {
+		t.Errorf("--validate=false: output %q error %q", loose.Output, loose.Error)
+	}
+	all := step(t, res, "get all")
+	if !strings.Contains(all.Output, "deployment.apps/rng") || !strings.Contains(all.Output, "daemonset.apps/rng") {
+		t.Errorf("get all does not list both rng objects:\n%s", all.Output)
+	}
+	c := res.Cluster
+	perNode := map[string]int{}
+	for _, p := range c.Pods() {
+		if p.Labels["app"] == "rng" {
+			perNode[p.NodeName]++
+		}
+	}
+	if perNode["node1"] != 0 || len(c.DaemonSet("rng").Pods()) != 3 {
+		t.Errorf("rng pods per node %v, DaemonSet pods %d: want 3 daemon pods, none on the control plane", perNode, len(c.DaemonSet("rng").Pods()))
+	}
+	last := res.Summary.Windows[len(res.Summary.Windows)-1]
+	if last.HashesPerSec < 15 {
+		t.Errorf("with 4 rng pods throughput is %.1f hashes/s, want well above 10", last.HashesPerSec)
+	}
+}
+
+// Relabelling a pod out of its ReplicaSet's selector: the pod keeps running as
+// an orphan outside the Service; the ReplicaSet replaces it.
+func TestDebugPod(t *testing.T) {
+	res := runBuiltin(t, "debug-pod")
+	st := step(t, res, "app=rng-debug")
+	if st.Error != "" {
+		t.Fatalf("relabel failed: %s", st.Error)
+	}
+	var debug, rng []*model.Pod
+	for _, p := range res.Cluster.Pods() {
+		switch p.Labels["app"] {
+		case "rng-debug":
+			debug = append(debug, p)
+		case "rng":
+			rng = append(rng, p)
+		}
+	}
+	if len(debug) != 1 || !debug[0].Running || debug[0].Owner != nil {
+		t.Fatalf("debug pod: %+v", debug)
+	}
+	if len(rng) != 1 || !rng[0].Ready {
+		t.Fatalf("replacement rng pods: %d", len(rng))
+	}
+	pods, _ := res.Cluster.EndpointPods(res.Cluster.Service("rng"))
+	if len(pods) != 1 || pods[0] != rng[0] {
+		t.Errorf("rng endpoints %v, want only the replacement", pods)
+	}
+}
+
+// A node added to the cluster gets a DaemonSet pod; throughput rises.
+func TestNodeAdd(t *testing.T) {
+	res := runBuiltin(t, "node-add")
+	if n := len(res.Cluster.DaemonSet("rng").Pods()); n != 4 {
+		t.Errorf("DaemonSet pods after node5 joined: %d, want 4", n)
+	}
+	found := false
+	for _, p := range res.Cluster.DaemonSet("rng").Pods() {
+		found = found || p.NodeName == "node5"
+	}
+	if !found {
+		t.Error("no rng pod on node5")
+	}
+}
+
+// A rebooted node: its pods leave the endpoints after the grace period, the
+// node comes back and its pods are restarted, not replaced.
+func TestNodeReboot(t *testing.T) {
+	res := runBuiltin(t, "node-reboot")
+	if st := step(t, res, "node reboot"); st.Error != "" {
+		t.Fatal(st.Error)
+	}
+	n := res.Cluster.Node("node3")
+	if n == nil || !n.Ready || !n.Up {
+		t.Fatalf("node3 not back: %+v", n)
+	}
+	restarted := 0
+	for _, p := range res.Cluster.Pods() {
+		if p.NodeName == "node3" && p.Restarts > 0 {
+			restarted++
+		}
+	}
+	if restarted == 0 {
+		t.Error("no pod on node3 was restarted after the reboot")
+	}
+	a := res.Summary.Requests
+	if a.Failed == 0 {
+		t.Error("no request failed although node3 went down with pods serving")
+	}
+}
+
+// Errors as kubectl words them; the run goes on after a refused step.
+func TestStepErrors(t *testing.T) {
+	e := sim.New(1)
+	c := model.NewCluster(e, model.DefaultConfig())
+	c.AddNode("node1", nil, nil, DefaultNodeCapacity)
+	s := &Scenario{Files: map[string]string{
+		"bad.yml": "apiVersion: v1\nkind: Service\nmetadata: {name: x}\nspec:\n  selector: {enabled: yes}\n  ports: [{port: 80}]\n",
+	}}
+	x := newExecutor(c, s)
+	run := func(cmd string) (string, error) {
+		out, err := x.exec(cmd)
+		e.RunUntil(e.Now() + 5*time.Second)
+		return out, err
+	}
+	for _, cmd := range []string{"kubectl create deployment rng --image=dockercoins/rng:v0.1", "kubectl run lone --image=alpine"} {
+		if _, err := run(cmd); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cases := []struct{ cmd, want string }{
+		{"kubectl create deployment rng --image=dockercoins/rng:v0.1", `deployments.apps "rng" already exists`},
+		{"kubectl scale deployment nope --replicas=2", `deployments.apps "nope" not found`},
+		{"kubectl label pods -l app=rng app=other", `'app' already has a value (rng), and --overwrite is false`},
+		{"kubectl expose deployment rng", "couldn't find port via --port flag or introspection"},
+		{"kubectl apply -f missing.yml", `the path "missing.yml" does not exist`},
+		{"kubectl apply -f bad.yml", "bool"},
+		{"kubectl drain node1", "cannot delete Pods that declare no controller (use --force to override): default/lone"},
+		{"kubectl frobnicate", "unknown command"},
+		{"node reboot node9 --downtime 1m", "node9"},
+	}
+	for _, tc := range cases {
+		_, err := run(tc.cmd)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: error %v, want it to contain %q", tc.cmd, err, tc.want)
+		}
+	}
+	// The cluster still works after the refusals.
+	if out, err := run("kubectl label pods -l app=rng app=other --overwrite"); err != nil || !strings.Contains(out, "labeled") {
+		t.Errorf("label --overwrite: %q %v", out, err)
+	}
+	if out, err := run("kubectl scale deployment rng --replicas=3"); err != nil || out != "deployment.apps/rng scaled" {
+		t.Errorf("scale: %q %v", out, err)
+	}
+}
+
+// The edit of the slides: an unquoted yes in the Service's selector is refused
+// as a boolean; quoted, it goes through and narrows the endpoints.
+func TestEditSelectorYes(t *testing.T) {
+	e := sim.New(1)
+	c := model.NewCluster(e, model.DefaultConfig())
+	c.AddNode("node1", nil, nil, DefaultNodeCapacity)
+	x := newExecutor(c, nil)
+	for _, cmd := range []string{"kubectl create deployment rng --image=dockercoins/rng:v0.1", "kubectl expose deployment rng --port 80"} {
+		if _, err := x.exec(cmd); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.RunUntil(10 * time.Second)
+	if _, err := x.exec("kubectl edit service rng spec.selector.enabled=yes"); err == nil || !strings.Contains(err.Error(), "boolean") {
+		t.Errorf("unquoted yes: %v", err)
+	}
+	if out, err := x.exec(`kubectl edit service rng spec.selector.enabled='"yes"'`); err != nil || !strings.Contains(out, "edited") {
+		t.Fatalf("quoted yes: %q %v", out, err)
+	}
+	e.RunUntil(20 * time.Second)
+	if n := c.Service("rng").ReadyEndpoints(); n != 0 {
+		t.Errorf("no pod has enabled=yes, yet rng has %d endpoints", n)
+	}
+	if _, err := x.exec("kubectl label pods -l app=rng enabled=yes"); err != nil {
+		t.Fatal(err)
+	}
+	e.RunUntil(30 * time.Second)
+	if n := c.Service("rng").ReadyEndpoints(); n != 1 {
+		t.Errorf("after labelling: %d endpoints, want 1", n)
+	}
+}
