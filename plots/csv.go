@@ -96,13 +96,13 @@ func csvTables(run Run) []*table {
 
 	if s.Detailed {
 		pd := header("pods.csv", append(append([]string{"pod", "app", "node", "requests", "errors"}, latencyHeader...),
-			"slots", "served", "busy_s", "utilisation", "max_queue", "mean_queue")...)
+			"slots", "served", "busy_s", "life_s", "utilisation", "max_queue", "mean_queue")...)
 		pw := header("pod_windows.csv", append([]string{"pod", "start_s", "end_s", "requests", "errors"}, latencyHeader...)...)
 		pl := header("pod_load.csv", "pod", "start_s", "end_s", "served", "utilisation", "mean_queue", "max_queue")
 		for _, p := range s.Pods {
 			v := p.Summary
 			pd.add(append(append([]string{p.Name, v.App, v.Node, integer(v.Requests), integer(v.Errors)}, latencyCols(v.LatencyMs)...),
-				strconv.Itoa(v.Slots), integer(v.Served), num(v.BusySeconds), num(v.Utilisation), strconv.Itoa(v.MaxQueue), num(v.MeanQueue))...)
+				strconv.Itoa(v.Slots), integer(v.Served), num(v.BusySeconds), num(v.LifeSeconds), num(v.Utilisation), strconv.Itoa(v.MaxQueue), num(v.MeanQueue))...)
 			for _, w := range v.Windows {
 				pw.add(append([]string{p.Name, num(w.Start), num(w.End), integer(w.Requests), integer(w.Errors)}, latencyCols(w.LatencyMs)...)...)
 			}
