@@ -255,6 +255,8 @@ func TestRolloutRestartReplacesEveryPod(t *testing.T) {
 func TestReleaseAndAdoptOrphan(t *testing.T) {
 	c := newWorkshop(t, 9, 4)
 	d := mustDeploy(t, c, "rng", "dockercoins/rng:v0.1", 1)
+	svc, _ := c.CreateService("rng", map[string]string{"app": "rng"}, 80)
+	debug, _ := c.CreateService("debug", map[string]string{"app": "debug"}, 80)
 	runFor(c, sec(10))
 	rs := d.NewReplicaSet()
 	p := live(c, withLabel("app", "rng"))[0]
@@ -269,6 +271,14 @@ func TestReleaseAndAdoptOrphan(t *testing.T) {
 	owned := rs.Pods()
 	if len(owned) != 1 || owned[0] == p || !owned[0].Ready {
 		t.Fatalf("ReplicaSet pods %v, want one Ready replacement", sortedNames(owned))
+	}
+	// Traffic: the rng Service now reaches only the replacement; the orphan
+	// serves the debug Service.
+	if pods, _ := c.EndpointPods(svc); len(pods) != 1 || pods[0] != owned[0] || svc.ReadyEndpoints() != 1 {
+		t.Errorf("rng endpoints %v", sortedNames(pods))
+	}
+	if pods, _ := c.EndpointPods(debug); len(pods) != 1 || pods[0] != p || debug.ReadyEndpoints() != 1 {
+		t.Errorf("debug endpoints %v", sortedNames(pods))
 	}
 	c.SetPodLabels(p, orig)
 	runFor(c, sec(5))

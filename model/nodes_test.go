@@ -377,3 +377,49 @@ func TestForceDeleteOnDeadNode(t *testing.T) {
 		t.Errorf("force delete left the pod")
 	}
 }
+
+// A reboot longer than grace + tolerationSeconds: the node's Deployment pods
+// were evicted and replaced elsewhere; when it returns the kubelet finishes
+// their deletion (they are gone, not restarted), while its daemon pod restarts.
+func TestLongRebootAfterEviction(t *testing.T) {
+	c := newWorkshop(t, 3, 4)
+	mustDeploy(t, c, "web", "nginx", 3)
+	ds := mustDaemonSet(t, c, rngDaemon("agent"))
+	runFor(c, sec(30))
+	n := c.Node("node2")
+	var web, daemon []*Pod
+	for _, p := range n.Pods() {
+		if p.ds == ds {
+			daemon = append(daemon, p)
+		} else {
+			web = append(web, p)
+		}
+	}
+	if len(web) == 0 || len(daemon) != 1 {
+		t.Fatalf("node2 runs %d web and %d daemon pods", len(web), len(daemon))
+	}
+	c.RebootNode("node2", sec(600))
+	back := c.Now() + sec(600)
+	runFor(c, sec(500))
+	for _, p := range web {
+		if !p.Terminating || p.Gone {
+			t.Errorf("web pod %s during the outage: terminating %v gone %v", p.Name, p.Terminating, p.Gone)
+		}
+	}
+	if got := len(live(c, withLabel("app", "web"))); got != 3 {
+		t.Errorf("%d web pods alive elsewhere, want 3 replacements", got)
+	}
+	runFor(c, sec(200))
+	for _, p := range web {
+		if !p.Gone || p.GoneAt != back {
+			t.Errorf("web pod %s: gone %v at %v, want gone when the node returned (%v)", p.Name, p.Gone, p.GoneAt, back)
+		}
+	}
+	d := daemon[0]
+	if d.Terminating || !d.Ready || d.Restarts != 1 {
+		t.Errorf("daemon pod: terminating %v ready %v restarts %d; want restarted in place", d.Terminating, d.Ready, d.Restarts)
+	}
+	if !n.Ready || n.HasTaint(TaintUnreachable, NoExecute) {
+		t.Errorf("node2 after return: ready %v taints %v", n.Ready, n.Taints)
+	}
+}
