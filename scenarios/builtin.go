@@ -12,7 +12,7 @@ import (
 var builtinFS embed.FS
 
 // DefaultName is the scenario `kubesim run` runs when given none.
-var DefaultName = "scale-workers"
+var DefaultName = "workshop"
 
 // BuiltinNames lists the built-in scenarios, sorted.
 func BuiltinNames() []string {
