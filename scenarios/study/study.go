@@ -124,6 +124,9 @@ func Parse(file string, data []byte) (*Study, error) {
 	}
 	js, err := yaml.YAMLToJSON(data)
 	if err != nil {
+		if strings.Contains(err.Error(), "unsupported value") {
+			return nil, fmt.Errorf("%s: %v: numbers must be finite (.nan and .inf are not allowed)", file, err)
+		}
 		return nil, fmt.Errorf("%s: not valid YAML: %v", file, err)
 	}
 	var generic any

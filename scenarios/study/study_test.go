@@ -142,6 +142,7 @@ func TestParseErrors(t *testing.T) {
 		{"not a map", "- 1\n- 2\n", []string{"YAML map"}},
 		{"bad yaml", "name: [\n", []string{"not valid YAML"}},
 		{"too many runs", "name: s\nbase: b\nreplications: {min: 2, max: 100000, target_rel_half_width: 0.1}\nmetrics: [m]\nparameters: {grid: {a: [" + nums(2000) + "]}}\n", []string{"replications.max", "2000 points x 100000"}},
+		{"nan", base + "parameters: {grid: {a: [.nan]}}\n", []string{"finite"}},
 		{"big grid", base + "parameters: {grid: {a: [" + nums(1001) + "], b: [" + nums(1001) + "]}}\n", []string{"more than"}},
 	} {
 		_, err := Parse("test.yaml", []byte(c.yaml))
