@@ -108,6 +108,12 @@ func (p *Pod) Node() *Node { return p.node }
 // IsDaemon reports whether a DaemonSet owns the pod.
 func (p *Pod) IsDaemon() bool { return p.ds != nil }
 
+// ReplicaSet returns the ReplicaSet owning the pod, or nil.
+func (p *Pod) ReplicaSet() *ReplicaSet { return p.rs }
+
+// DaemonSet returns the DaemonSet owning the pod, or nil.
+func (p *Pod) DaemonSet() *DaemonSet { return p.ds }
+
 // effectiveRequests is what the pod asks of its node for the fit filter.
 func (p *Pod) effectiveRequests() Resources {
 	r := p.Spec.Requests
@@ -162,6 +168,23 @@ type Service struct {
 
 // Cluster is the simulated cluster: the API objects, the controllers acting on
 // them, and the data path between pods. All of it runs on one sim.Engine.
+//
+// What kubectl does maps onto its methods, each acting at the current simulated
+// time (the controllers then react after their own delays, see Timings):
+//
+//	Deployments   CreateDeployment, CreateDeploymentSpec, ScaleDeployment,
+//	              UpdateDeployment (template -> rollout), SetImage,
+//	              SetDeploymentStrategy, RolloutRestart, RolloutUndo,
+//	              DeleteDeployment, DeploymentStatus, Deployment(s)
+//	ReplicaSets   CreateReplicaSet, ScaleReplicaSet, DeleteReplicaSet, ReplicaSet(s)
+//	DaemonSets    CreateDaemonSet, UpdateDaemonSet, DeleteDaemonSet, DaemonSet(s)
+//	Pods          CreatePod, DeletePod, DeletePodGrace, SetPodLabels (release /
+//	              adoption), SetPodAnnotations, Pod(s), PendingPods; owners via
+//	              Pod.Owner, Pod.ReplicaSet, Pod.DaemonSet, ReplicaSet.Deployment
+//	Nodes         AddNode, RemoveNode, RebootNode, StopNode, StartNode, Cordon,
+//	              Uncordon, Drain, TaintNode, UntaintNode, SetNodeLabels, Node(s)
+//
+// Errors name the object and the field, as the API server or kubectl would.
 type Cluster struct {
 	E   *sim.Engine
 	Cfg Config

@@ -76,10 +76,6 @@ func (c *Cluster) moveAllToActive() {
 	s.kick()
 }
 
-// kickScheduler is kept for callers that changed something the scheduler
-// watches.
-func (c *Cluster) kickScheduler() { c.moveAllToActive(); c.sched.kick() }
-
 // kick starts a scheduling cycle if the scheduler is idle and a pod waits.
 func (s *schedulerState) kick() {
 	if s.busy || s.head == len(s.activeQ) {
