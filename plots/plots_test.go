@@ -332,6 +332,16 @@ func TestProgress(t *testing.T) {
 	}
 }
 
+// Called on every event, the progress bar reads the clock rarely and still
+// redraws about every Interval.
+func BenchmarkProgressUpdate(b *testing.B) {
+	var out bytes.Buffer
+	p := plots.NewProgress(&out, true)
+	for i := 0; i < b.N; i++ {
+		p.Update(time.Duration(i), time.Duration(b.N), uint64(i))
+	}
+}
+
 // A run without any traffic (no workload deployed) still gets its charts, CSV
 // files and report, without errors.
 func TestWriteAllIdleCluster(t *testing.T) {

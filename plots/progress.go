@@ -23,6 +23,10 @@ type Progress struct {
 	drawn     bool
 	barWidth  int
 	lastWidth int
+	// The wall clock is read every `every` calls, adapted so that it is read
+	// about 64 times per Interval: Update can be called on every event.
+	calls, every int
+	lastCheck    time.Time
 }
 
 // NewProgress returns a progress bar writing to w (usually stderr). When
@@ -34,17 +38,29 @@ func NewProgress(w io.Writer, isTerminal bool) *Progress {
 
 // NewProgressClock is NewProgress with another wall clock (for tests).
 func NewProgressClock(w io.Writer, isTerminal bool, now func() time.Time) *Progress {
-	return &Progress{w: w, on: isTerminal, Interval: 200 * time.Millisecond, now: now, barWidth: 30}
+	return &Progress{w: w, on: isTerminal, Interval: 200 * time.Millisecond, now: now, barWidth: 30, every: 1}
 }
 
 // Update reports that the simulation reached simNow of end after events
-// events. It is cheap to call often: it redraws only when Interval of wall time
-// has passed since the last redraw.
+// events. It is cheap enough to call on every event: it reads the wall clock
+// only now and then, and redraws only when Interval has passed since the last
+// redraw.
 func (p *Progress) Update(simNow, end time.Duration, events uint64) {
 	if p == nil || !p.on {
 		return
 	}
+	if p.calls++; p.calls < p.every {
+		return
+	}
+	p.calls = 0
 	t := p.now()
+	switch d := t.Sub(p.lastCheck); {
+	case d < p.Interval/64 && p.every < 1<<20:
+		p.every *= 2
+	case d > p.Interval/16 && p.every > 1:
+		p.every /= 2
+	}
+	p.lastCheck = t
 	if p.start.IsZero() {
 		p.start, p.lastAt = t, t
 		return
