@@ -131,8 +131,10 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		s.Window = *window
 	}
 	start := time.Now()
+	progress := plots.NewProgress(stderr, isTerminal(stderr))
 	var res *scenarios.Result
-	res, err = scenarios.Run(s)
+	res, err = scenarios.RunWith(s, scenarios.Options{Progress: progress.Update})
+	progress.Done()
 	if err != nil {
 		fmt.Fprintf(stderr, "error: %v\n", err)
 		return exitFail
@@ -170,11 +172,11 @@ func writeOut(dir string, s *scenarios.Scenario, res *scenarios.Result) error {
 	if err := os.WriteFile(filepath.Join(dir, "summary.json"), append(b, '\n'), 0o644); err != nil {
 		return err
 	}
-	run := plots.Run{Title: s.Name, Summary: res.Summary, Speeds: res.Cluster.Rec.Speeds()}
+	run := plots.Run{Title: s.Name, Description: s.Description, Summary: res.Summary, Series: res.Cluster.Rec.Series()}
 	for _, st := range res.Timeline {
-		run.Marks = append(run.Marks, plots.Mark{T: st.At, Label: st.Command})
+		run.Timeline = append(run.Timeline, plots.Step{T: st.At, Command: st.Command, Output: st.Output, Error: st.Error})
 	}
-	_, err := plots.Throughput(run, dir, "throughput")
+	_, err := plots.WriteAll(dir, run)
 	return err
 }
 
@@ -290,4 +292,14 @@ func cmdValidate(args []string, stdout, stderr io.Writer) int {
 		return exitFail
 	}
 	return exitOK
+}
+
+// isTerminal reports whether w is a terminal (a character device).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
