@@ -18,11 +18,11 @@ func BenchmarkMMCReplication(b *testing.B) {
 			seed := uint64(0)
 			for b.Loop() {
 				seed++
-				if _, err := m.Run(context.Background(), seed); err != nil {
+				res, err := m.Run(context.Background(), seed)
+				if err != nil {
 					b.Fatal(err)
 				}
-				// Arrivals and departures: about 2*lambda*horizon events.
-				events += 2 * m.Lambda * h.Seconds()
+				events += res.Scalars[MetricEvents]
 			}
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/events, "ns/event")
 		})

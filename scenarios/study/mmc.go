@@ -94,6 +94,8 @@ const (
 	MetricPWaitTheory = "p_wait_theory"
 	MetricLqTheory    = "lq_theory"
 	MetricRho         = "rho"
+	// MetricEvents is the number of engine events the replication handled.
+	MetricEvents = "events"
 )
 
 // Run simulates one replication with the given seed.
@@ -128,6 +130,7 @@ func (m MMC) Run(ctx context.Context, seed uint64) (Result, error) {
 			MetricPWaitTheory: ErlangC(m.C, a),
 			MetricLqTheory:    m.Lambda * wq,
 			MetricRho:         a / float64(m.C),
+			MetricEvents:      float64(e.Events()),
 		},
 		Series: map[string]Series{
 			MetricWq: ser(q.wq), MetricWait: ser(q.wait), MetricLq: ser(q.lq),

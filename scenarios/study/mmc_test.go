@@ -128,6 +128,11 @@ func TestMMCDeterministicAndParallelismIndependent(t *testing.T) {
 	}
 	a, _ := MMC{C: 2, Lambda: 1, Mu: 1, Horizon: 1000 * time.Second, Period: 100 * time.Second}.Run(context.Background(), 1)
 	b, _ := MMC{C: 2, Lambda: 1, Mu: 1, Horizon: 1000 * time.Second, Period: 100 * time.Second}.Run(context.Background(), 2)
+	// Arrivals and departures at about lambda = 1/s each, plus one tick per
+	// period: about 2000 + 10 events.
+	if ev := a.Scalars[MetricEvents]; ev < 1800 || ev > 2200 {
+		t.Errorf("%v events in 1000 s at lambda = 1/s, want about 2010", ev)
+	}
 	if len(a.Series[MetricLq].Values) != 10 || a.Series[MetricLq].Values[3] == b.Series[MetricLq].Values[3] {
 		t.Error("different seeds should give different samples (and 10 samples per 1000s at 100s)")
 	}
