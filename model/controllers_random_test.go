@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/kubesim/kubesim/sim"
 )
 
 // TestRandomOperationsConverge applies random kubectl-like operations (scale,
@@ -36,7 +38,7 @@ func TestRandomOperationsConverge(t *testing.T) {
 				runFor(c, sec(r.Float64()*20))
 				d := deps[r.IntN(len(deps))]
 				node := workers[r.IntN(len(workers))]
-				switch r.IntN(12) {
+				switch r.IntN(13) {
 				case 0:
 					c.ScaleDeployment(d, r.IntN(9))
 				case 1:
@@ -58,7 +60,7 @@ func TestRandomOperationsConverge(t *testing.T) {
 						c.DeletePod(ps[r.IntN(len(ps))])
 					}
 				case 6:
-					if n := c.Node(node); n.Up {
+					if n := c.Node(node); n != nil && n.Up {
 						c.RebootNode(node, sec(r.Float64()*500))
 					}
 				case 7:
@@ -68,7 +70,7 @@ func TestRandomOperationsConverge(t *testing.T) {
 				case 9:
 					c.Drain(node, DrainOptions{Force: true, IgnoreDaemonSets: true})
 				case 10:
-					if !c.Node(node).HasTaint("maint", NoExecute) {
+					if n := c.Node(node); n != nil && !n.HasTaint("maint", NoExecute) {
 						c.TaintNode(node, Taint{Key: "maint", Effect: NoExecute})
 					} else {
 						c.UntaintNode(node, "maint", NoExecute)
@@ -78,13 +80,24 @@ func TestRandomOperationsConverge(t *testing.T) {
 					spec := agent
 					spec.Template.Spec.Image = fmt.Sprintf("agent:%d", version)
 					c.UpdateDaemonSet(ds, spec)
+				case 12:
+					// The machine is replaced: node deleted, a new one joins
+					// under the same name a minute later.
+					if c.RemoveNode(node) == nil {
+						name := node
+						c.E.After(sec(60), sim.HandlerFunc(func(*sim.Engine, int64) {
+							if _, err := c.AddNode(name, nil, nil, workerCap); err != nil {
+								t.Error(err)
+							}
+						}), 0)
+					}
 				}
 			}
 			// Settle: every node up, schedulable, untainted.
 			runFor(c, sec(600))
 			for _, name := range workers {
 				c.Uncordon(name)
-				if c.Node(name).HasTaint("maint", NoExecute) {
+				if n := c.Node(name); n != nil && n.HasTaint("maint", NoExecute) {
 					c.UntaintNode(name, "maint", NoExecute)
 				}
 			}
