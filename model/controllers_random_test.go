@@ -68,7 +68,7 @@ func TestRandomOperationsConverge(t *testing.T) {
 				case 8:
 					c.Uncordon(node)
 				case 9:
-					c.Drain(node, DrainOptions{Force: true, IgnoreDaemonSets: true})
+					c.Drain(node, DrainOptions{Force: true, IgnoreDaemonSets: true, GracePeriod: -1})
 				case 10:
 					if n := c.Node(node); n != nil && !n.HasTaint("maint", NoExecute) {
 						c.TaintNode(node, Taint{Key: "maint", Effect: NoExecute})

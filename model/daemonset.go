@@ -3,6 +3,7 @@ package model
 import (
 	"fmt"
 	"sort"
+	"time"
 
 	"github.com/kubesim/kubesim/model/labels"
 	"github.com/kubesim/kubesim/sim"
@@ -182,6 +183,22 @@ func (c *Cluster) UpdateDaemonSet(ds *DaemonSet, s DaemonSetSpec) error {
 	ds.setTemplate(s.Template)
 	c.enqueueDaemonSet(ds)
 	return nil
+}
+
+// RolloutRestartDaemonSet is kubectl rollout restart daemonset: the template
+// gets a kubectl.kubernetes.io/restartedAt annotation and is rolled out.
+func (c *Cluster) RolloutRestartDaemonSet(ds *DaemonSet) error {
+	t := ds.Template.clone()
+	if t.Annotations == nil {
+		t.Annotations = map[string]string{}
+	}
+	t.Annotations[AnnotationRestartedAt] = time.Unix(0, 0).UTC().Add(c.Now()).Format(time.RFC3339Nano)
+	s := DaemonSetSpec{Name: ds.Name, Selector: ds.Selector, Template: t, MinReadySeconds: ds.MinReadySeconds}
+	s.Strategy = ds.Strategy
+	if s.Strategy.Type == OnDelete {
+		s.Strategy = DaemonSetStrategy{Type: OnDelete}
+	}
+	return c.UpdateDaemonSet(ds, s)
 }
 
 // DeleteDaemonSet deletes ds; with cascade its pods are deleted, without they

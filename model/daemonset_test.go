@@ -250,3 +250,25 @@ func TestDaemonSetSurgeUpdate(t *testing.T) {
 		t.Errorf("maxSurge with the default maxUnavailable 1: %v", err)
 	}
 }
+
+func TestDaemonSetRolloutRestart(t *testing.T) {
+	c := newWorkshop(t, 7, 4)
+	ds := mustDaemonSet(t, c, rngDaemon("rng"))
+	runFor(c, sec(10))
+	before := sortedNames(ds.Pods())
+	if err := c.RolloutRestartDaemonSet(ds); err != nil {
+		t.Fatal(err)
+	}
+	runFor(c, sec(300))
+	after := live(c, func(p *Pod) bool { return p.ds == ds })
+	if len(after) != 3 || readyCount(after) != 3 {
+		t.Fatalf("after restart: %v", sortedNames(after))
+	}
+	for _, p := range after {
+		for _, b := range before {
+			if p.Name == b {
+				t.Errorf("pod %s survived the restart", b)
+			}
+		}
+	}
+}

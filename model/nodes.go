@@ -488,8 +488,9 @@ func (c *Cluster) removeTaints(n *Node, key string, effect TaintEffect) int {
 type DrainOptions struct {
 	Force            bool // delete pods no controller manages
 	IgnoreDaemonSets bool // leave DaemonSet pods (else drain refuses)
-	// GracePeriod overrides the pods' own grace period when positive (kubectl
-	// drain --grace-period); 0 keeps each pod's own.
+	// GracePeriod is kubectl drain --grace-period: negative (kubectl's default,
+	// -1) gives each pod its own terminationGracePeriodSeconds, 0 deletes at
+	// once, a positive value overrides.
 	GracePeriod sim.Time
 }
 
@@ -534,12 +535,8 @@ func (c *Cluster) Drain(name string, o DrainOptions) ([]*Pod, error) {
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("unable to drain node %q due to error: [%s]", name, strings.Join(errs, ", "))
 	}
-	grace := o.GracePeriod
-	if grace <= 0 {
-		grace = -1
-	}
 	for _, p := range evict {
-		c.DeletePodGrace(p, grace)
+		c.DeletePodGrace(p, o.GracePeriod)
 	}
 	return evict, nil
 }

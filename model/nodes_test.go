@@ -196,14 +196,14 @@ func TestCordonAndDrain(t *testing.T) {
 	mustDaemonSet(t, c, rngDaemon("agent"))
 	bare, _ := c.CreatePod("bare", nil, PodSpec{Image: "nginx", NodeName: "node2"}, nil)
 	runFor(c, sec(30))
-	if _, err := c.Drain("node2", DrainOptions{}); err == nil ||
+	if _, err := c.Drain("node2", DrainOptions{GracePeriod: -1}); err == nil ||
 		!strings.Contains(err.Error(), "--ignore-daemonsets") || !strings.Contains(err.Error(), "default/bare") {
 		t.Fatalf("drain without flags: %v", err)
 	}
 	if !c.Node("node2").Unschedulable {
 		t.Errorf("a failed drain leaves the node cordoned")
 	}
-	evicted, err := c.Drain("node2", DrainOptions{Force: true, IgnoreDaemonSets: true})
+	evicted, err := c.Drain("node2", DrainOptions{Force: true, IgnoreDaemonSets: true, GracePeriod: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
