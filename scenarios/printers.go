@@ -27,16 +27,15 @@ package scenarios
 //   - Wall-clock times (describe) are the simulated time after the Unix epoch,
 //     as the model's kubectl.kubernetes.io/restartedAt annotation.
 //
-// Known gaps (the model has no field for them): Nodes have no
-// creation time, so their AGE is kubectl's "<unknown>" (except a node that never
-// went NotReady, whose ReadyAt is its creation time); RESTARTS shows
-// the count without kubectl's "(5m ago)", as the model keeps no termination
-// time.
+// Known gaps (the model has no field for them): Nodes have no creation time,
+// so nodeCreated infers it; RESTARTS's "(5m ago)" is the restarted
+// container's start, as the model keeps no termination time.
 
 import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"math"
 	"path"
 	"sort"
 	"strconv"
@@ -109,6 +108,7 @@ func Get(c *model.Cluster, cmd kubectl.Command) (string, error) {
 			withKind = true
 		}
 	}
+	p.showLabels = showLabels(cmd.Line)
 	wide := cmd.Output == "wide"
 	for i := 0; i < len(objs); {
 		j := i
@@ -122,6 +122,30 @@ func Get(c *model.Cluster, cmd kubectl.Command) (string, error) {
 		i = j
 	}
 	return strings.TrimSuffix(b.String(), "\n"), joinErrors(errs)
+}
+
+// showLabels reports whether the get step asks for --show-labels. The parsed
+// Command does not keep that flag, so the step's words are read again (with
+// the parser's own word splitting): --show-labels or --show-labels=true
+// before a "--".
+func showLabels(line string) bool {
+	words, err := kubectl.Split(line)
+	if err != nil {
+		return false
+	}
+	on := false
+	for _, w := range words {
+		switch {
+		case w == "--":
+			return on
+		case w == "--show-labels":
+			on = true
+		case strings.HasPrefix(w, "--show-labels="):
+			v, err := strconv.ParseBool(strings.TrimPrefix(w, "--show-labels="))
+			on = err == nil && v
+		}
+	}
+	return on
 }
 
 // joinErrors returns the one error as is (a *kubectl.RefusalError), or the
@@ -173,6 +197,8 @@ type printer struct {
 	ns  string // the namespace asked for
 	all bool   // -A
 	sel *labels.Selector
+
+	showLabels bool // get --show-labels: a LABELS column
 
 	nodeIdx map[string]int
 	podIP   map[int]string // by Pod.ID
@@ -297,46 +323,70 @@ func (p *printer) list(r kubectl.Resource) []object {
 		return nil
 	}
 	var out []object
-	add := func(o object, lbls map[string]string) {
-		if p.sel == nil || p.sel.MatchesMap(lbls) {
+	add := func(o object) {
+		if p.sel == nil || p.sel.MatchesMap(objectLabels(o)) {
 			out = append(out, o)
 		}
 	}
 	switch r {
 	case kubectl.Pods:
 		for _, x := range p.c.Pods() {
-			add(object{res: r, name: x.Name, pod: x}, x.Labels)
+			add(object{res: r, name: x.Name, pod: x})
 		}
 	case kubectl.Deployments:
 		for _, x := range p.c.Deployments() {
-			add(object{res: r, name: x.Name, dep: x}, x.Labels())
+			add(object{res: r, name: x.Name, dep: x})
 		}
 	case kubectl.ReplicaSets:
 		for _, x := range p.c.ReplicaSets() {
-			add(object{res: r, name: x.Name, rs: x}, x.Template.Labels)
+			add(object{res: r, name: x.Name, rs: x})
 		}
 	case kubectl.DaemonSets:
 		for _, x := range p.c.DaemonSets() {
-			add(object{res: r, name: x.Name, ds: x}, x.Template.Labels)
+			add(object{res: r, name: x.Name, ds: x})
 		}
 	case kubectl.Services:
 		if p.c.Service(kubernetesService) == nil {
-			add(object{res: r, name: kubernetesService}, kubernetesServiceLabels)
+			add(object{res: r, name: kubernetesService})
 		}
 		for _, x := range p.c.Services() {
-			add(object{res: r, name: x.Name, svc: x}, x.Labels)
+			add(object{res: r, name: x.Name, svc: x})
 		}
 	case kubectl.Nodes:
 		for _, x := range p.c.Nodes() {
-			add(object{res: r, name: x.Name, node: x}, x.Labels)
+			add(object{res: r, name: x.Name, node: x})
 		}
 	case kubectl.Namespaces:
 		for _, ns := range namespaces {
-			add(object{res: r, name: ns}, map[string]string{"kubernetes.io/metadata.name": ns})
+			add(object{res: r, name: ns})
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].name < out[j].name })
 	return out
+}
+
+// objectLabels are the object's labels (a workload's are its pod template's:
+// the model keeps no others).
+func objectLabels(o object) map[string]string {
+	switch {
+	case o.pod != nil:
+		return o.pod.Labels
+	case o.dep != nil:
+		return o.dep.Labels()
+	case o.rs != nil:
+		return o.rs.Template.Labels
+	case o.ds != nil:
+		return o.ds.Template.Labels
+	case o.svc != nil:
+		return o.svc.Labels
+	case o.node != nil:
+		return o.node.Labels
+	case o.res == kubectl.Services:
+		return kubernetesServiceLabels
+	case o.res == kubectl.Namespaces:
+		return map[string]string{"kubernetes.io/metadata.name": o.name}
+	}
+	return nil
 }
 
 var kubernetesServiceLabels = map[string]string{"component": "apiserver", "provider": "kubernetes"}
@@ -395,6 +445,9 @@ func (p *printer) header(r kubectl.Resource, wide bool) []string {
 	if wide {
 		h = append(h, extra...)
 	}
+	if p.showLabels {
+		h = append(h, "LABELS")
+	}
 	return h
 }
 
@@ -408,7 +461,7 @@ func (p *printer) row(o object, wide bool) []string {
 		if node == "" {
 			node = "<none>"
 		}
-		row = []string{x.Name, ready, status, fmt.Sprint(x.Restarts), p.age(x.Created)}
+		row = []string{x.Name, ready, status, p.restarts(x), p.age(x.Created)}
 		extra = []string{p.podIPOf(x), node, "<none>", "<none>"}
 	case kubectl.Deployments:
 		x := o.dep
@@ -449,7 +502,21 @@ func (p *printer) row(o object, wide bool) []string {
 	if wide {
 		row = append(row, extra...)
 	}
+	if p.showLabels {
+		row = append(row, labelsString(objectLabels(o)))
+	}
 	return row
+}
+
+// restarts is kubectl's RESTARTS: the count and, once restarted, how long
+// ago. kubectl shows the last termination's time; the model keeps the start
+// of the running container, which follows it by the restart's latency, so
+// the time is shown only while the restarted container runs.
+func (p *printer) restarts(x *model.Pod) string {
+	if x.Restarts == 0 || !x.Running {
+		return fmt.Sprint(x.Restarts)
+	}
+	return fmt.Sprintf("%d (%s ago)", x.Restarts, p.age(x.Started))
 }
 
 // podStatus is kubectl's STATUS and READY columns for a pod (one container).
@@ -553,6 +620,10 @@ func mapString(m map[string]string) string {
 	return strings.Join(parts, ",")
 }
 
+// labelsString is kubectl's LABELS cell: k=v sorted by key, "<none>" when
+// empty.
+func labelsString(m map[string]string) string { return mapString(m) }
+
 func selectorString(s *labels.Selector) string {
 	if s == nil || s.IsNothing() {
 		return "<none>"
@@ -575,11 +646,24 @@ func imageContainerName(image string) string {
 // age is kubectl's AGE of an object created at t.
 func (p *printer) age(t sim.Time) string { return humanDuration(p.now - t) }
 
-// nodeAge: the model keeps no creation time for nodes; ReadyAt is it for a
-// node that never went NotReady.
-func (p *printer) nodeAge(n *model.Node) string {
+// nodeCreated is when the node was added. The model keeps no creation time
+// for nodes: ReadyAt is it for a node that never went NotReady; otherwise the
+// first point of the node's pod-count series, which the Recorder starts when
+// the node is added (a node removed and added again under the same name keeps
+// the first one's).
+func (p *printer) nodeCreated(n *model.Node) (sim.Time, bool) {
 	if n.NotReadyAt == 0 {
-		return p.age(n.ReadyAt)
+		return n.ReadyAt, true
+	}
+	if s := p.c.Rec.NodePodSeries()[n.Name]; len(s) > 0 {
+		return sim.Time(math.Round(s[0].T * 1e9)), true
+	}
+	return 0, false
+}
+
+func (p *printer) nodeAge(n *model.Node) string {
+	if t, ok := p.nodeCreated(n); ok {
+		return p.age(t)
 	}
 	return "<unknown>"
 }
@@ -1306,8 +1390,8 @@ func (p *printer) describeNode(w *describeWriter, n *model.Node) {
 	w.write(0, "Roles:\t%s\n", nodeRoles(n))
 	w.multiline(0, "Labels", sortedPairs(n.Labels, "="))
 	w.write(0, "Annotations:\t<none>\n")
-	if n.NotReadyAt == 0 {
-		w.write(0, "CreationTimestamp:\t%s\n", wallClock(n.ReadyAt))
+	if t, ok := p.nodeCreated(n); ok {
+		w.write(0, "CreationTimestamp:\t%s\n", wallClock(t))
 	}
 	w.multiline(0, "Taints", taintStrings(n.Taints))
 	w.write(0, "Unschedulable:\t%v\n", n.Unschedulable)

@@ -612,3 +612,66 @@ func TestPrintersDeterministic(t *testing.T) {
 		t.Errorf("want 5 distinct ClusterIPs (kubernetes + 4), got %v", ips)
 	}
 }
+
+// --show-labels adds a LABELS column, after the -o wide ones.
+func TestGetShowLabels(t *testing.T) {
+	c := printCluster(t, 10)
+	if _, err := c.CreateDeployment("rng", rngLabels, rngSpec(), 1); err != nil {
+		t.Fatal(err)
+	}
+	c.E.RunUntil(30 * time.Second)
+	hash := c.Deployment("rng").NewReplicaSet().Template.Labels[model.LabelPodTemplateHash]
+	out := kc(t, c, "get pods -l app=rng --show-labels")
+	lines := strings.Split(out, "\n")
+	if !regexp.MustCompile(`^NAME +READY +STATUS +RESTARTS +AGE +LABELS$`).MatchString(lines[0]) || len(lines) != 2 {
+		t.Fatalf("--show-labels:\n%s", out)
+	}
+	if r := cells(lines[1]); r[len(r)-1] != "app=rng,pod-template-hash="+hash {
+		t.Errorf("LABELS cell %q", r[len(r)-1])
+	}
+	out = kc(t, c, "get nodes -o wide --show-labels")
+	_, rs := rows(t, out)
+	if r := rs["node1"]; r[len(r)-1] != "kubernetes.io/hostname=node1,node-role.kubernetes.io/control-plane=" || r[len(r)-2] != nodeRuntime {
+		t.Errorf("node1 wide with labels: %v", r)
+	}
+	if out := kc(t, c, "get pods --show-labels=false"); strings.Contains(out, "LABELS") {
+		t.Errorf("--show-labels=false printed labels:\n%s", out)
+	}
+}
+
+// After a node reboot its pods show the restart, kubectl's "1 (Xs ago)", and
+// the node keeps its age.
+func TestGetAfterReboot(t *testing.T) {
+	c := printCluster(t, 11)
+	if _, err := c.CreateDeployment("rng", rngLabels, rngSpec(), 4); err != nil {
+		t.Fatal(err)
+	}
+	c.E.RunUntil(60 * time.Second)
+	if err := c.RebootNode("node2", 60*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	c.E.RunUntil(c.Now() + 3*time.Minute)
+	_, rs := rows(t, kc(t, c, "get pods -o wide"))
+	restarted := 0
+	for name, r := range rs {
+		p := c.Pod(name)
+		if r[6] != "node2" {
+			if r[3] != "0" {
+				t.Errorf("%s on %s restarted: %v", name, r[6], r)
+			}
+			continue
+		}
+		restarted++
+		want := fmt.Sprintf("1 (%s ago)", humanDuration(c.Now()-p.Started))
+		if r[3] != want || r[2] != "Running" {
+			t.Errorf("%s after reboot: %v, want RESTARTS %q", name, r, want)
+		}
+	}
+	if restarted == 0 {
+		t.Fatal("no pod on node2")
+	}
+	_, nodes := rows(t, kc(t, c, "get nodes"))
+	if nodes["node2"][3] != nodes["node3"][3] || nodes["node2"][3] != "4m" {
+		t.Errorf("node ages after reboot: node2 %v node3 %v, want 4m both", nodes["node2"], nodes["node3"])
+	}
+}
