@@ -118,6 +118,7 @@ func (t niceTicks) Ticks(min, max float64) []plot.Tick {
 type marks struct {
 	groups []markGroup
 	style  draw.TextStyle
+	rows   int // rows reserved by reserve
 }
 
 type markGroup struct {
@@ -169,53 +170,113 @@ func newMarks(steps []Step) *marks {
 	return m
 }
 
-// rows is how many label rows the marks need at most (for head room).
-const markRows = 3
+// maxMarkRows caps the rows of labels; beyond it labels may overlap.
+const maxMarkRows = 8
+
+// layout places each label right of its line (left of it near the right edge)
+// in the first row where it overlaps no other label. xs are the lines'
+// positions; it returns the labels' left edges and rows, and the rows used.
+func (m *marks) layout(xs []vg.Length, minX, maxX vg.Length, maxRows int) ([]vg.Length, []int, int) {
+	tx := make([]vg.Length, len(xs))
+	rows := make([]int, len(xs))
+	var rowEnd []vg.Length
+	for i, g := range m.groups {
+		w := m.style.Width(g.label)
+		x := xs[i] + vg.Points(3)
+		if x+w > maxX {
+			x = xs[i] - vg.Points(3) - w
+		}
+		if x < minX {
+			x = minX
+		}
+		r := 0
+		for r < len(rowEnd) && rowEnd[r] > x {
+			r++
+		}
+		switch {
+		case r < len(rowEnd):
+		case len(rowEnd) < maxRows:
+			rowEnd = append(rowEnd, 0)
+		default: // out of rows: the row that ends first
+			r = 0
+			for k := range rowEnd {
+				if rowEnd[k] < rowEnd[r] {
+					r = k
+				}
+			}
+		}
+		rowEnd[r] = x + w + vg.Points(8)
+		tx[i], rows[i] = x, r
+	}
+	return tx, rows, len(rowEnd)
+}
+
+func (m *marks) rowHeight() vg.Length { return m.style.Height("0") + vg.Points(3) }
+
+// reserve estimates, for a chart of the given size over (0, end), the rows the
+// labels need, and returns the fraction of the data area's height they take.
+func (m *marks) reserve(w, h vg.Length, end float64) float64 {
+	if len(m.groups) == 0 || end <= 0 {
+		return 0
+	}
+	areaW, areaH := w-vg.Points(75), h-vg.Points(80)
+	xs := make([]vg.Length, len(m.groups))
+	for i, g := range m.groups {
+		xs[i] = vg.Length(g.t/end) * areaW
+	}
+	_, _, n := m.layout(xs, 0, areaW, maxMarkRows)
+	m.rows = n
+	return math.Min(0.6, float64(vg.Length(n)*m.rowHeight()+vg.Points(6))/float64(areaH))
+}
 
 func (m *marks) Plot(c draw.Canvas, p *plot.Plot) {
 	trX, _ := p.Transforms(&c)
 	ls := draw.LineStyle{Color: grey, Width: vg.Points(0.8), Dashes: []vg.Length{vg.Points(4), vg.Points(3)}}
-	lh := m.style.Height("0") + vg.Points(3)
-	rowEnd := make([]vg.Length, markRows)
-	for i := range rowEnd {
-		rowEnd[i] = -1e9
+	xs := make([]vg.Length, len(m.groups))
+	for i, g := range m.groups {
+		xs[i] = trX(g.t)
+		c.StrokeLine2(ls, xs[i], c.Min.Y, xs[i], c.Max.Y)
 	}
-	for _, g := range m.groups {
-		x := trX(g.t)
-		c.StrokeLine2(ls, x, c.Min.Y, x, c.Max.Y)
-		w := m.style.Width(g.label)
-		tx := x + vg.Points(3)
-		if tx+w > c.Max.X { // no room on the right: write it on the left
-			tx = x - vg.Points(3) - w
-		}
-		row := 0
-		for row < markRows && rowEnd[row] > tx {
-			row++
-		}
-		if row == markRows {
-			row = 0
-		}
-		rowEnd[row] = tx + w + vg.Points(8)
-		y := c.Max.Y - vg.Points(3) - vg.Length(row)*lh
+	maxRows := m.rows
+	if maxRows == 0 {
+		maxRows = 3
+	}
+	tx, rows, _ := m.layout(xs, c.Min.X, c.Max.X, maxRows)
+	lh := m.rowHeight()
+	for i, g := range m.groups {
+		y := c.Max.Y - vg.Points(3) - vg.Length(rows[i])*lh
 		// A white box under the label keeps it readable over the data.
-		h := m.style.Height(g.label)
+		w, h := m.style.Width(g.label), m.style.Height(g.label)
 		c.FillPolygon(color.NRGBA{0xff, 0xff, 0xff, 0xd8}, []vg.Point{
-			{X: tx - 1, Y: y + 1}, {X: tx + w + 1, Y: y + 1}, {X: tx + w + 1, Y: y - h - 1}, {X: tx - 1, Y: y - h - 1}})
-		c.FillText(m.style, vg.Point{X: tx, Y: y}, g.label)
+			{X: tx[i] - 1, Y: y + 1}, {X: tx[i] + w + 1, Y: y + 1}, {X: tx[i] + w + 1, Y: y - h - 1}, {X: tx[i] - 1, Y: y - h - 1}})
+		c.FillText(m.style, vg.Point{X: tx[i], Y: y}, g.label)
 	}
 }
 
-// headroom raises the y axis so that data stays clear of the mark labels.
-func headroom(p *plot.Plot, dataMax float64, hasMarks bool) {
-	p.Y.Min = 0
+// addMarks draws the run's timeline on p, a chart of size w x h, and returns
+// the fraction of the data area's height to keep free for the labels.
+func addMarks(p *plot.Plot, run Run, w, h vg.Length) float64 {
+	if len(run.Timeline) == 0 {
+		return 0
+	}
+	m := newMarks(run.Timeline)
+	p.Add(m)
+	return m.reserve(w, h, run.Series.End)
+}
+
+// linearTop is the top of a linear axis from 0 that shows dataMax with a
+// margin and leaves the top fraction free.
+func linearTop(dataMax, free float64) float64 {
 	if dataMax <= 0 {
 		dataMax = 1
 	}
-	if hasMarks {
-		p.Y.Max = dataMax * 1.35
-	} else {
-		p.Y.Max = dataMax * 1.08
-	}
+	return dataMax * 1.06 / (1 - free)
+}
+
+// logTop is the same for a log axis from lo.
+func logTop(lo, hi, free float64) float64 {
+	l, h := math.Log(lo), math.Log(hi*1.1)
+	return math.Exp(l + (h-l)/(1-free))
 }
 
 // throughputChart is hashes/s over time: the web UI's instantaneous speed, the
@@ -246,25 +307,33 @@ func throughputChart(run Run) (chart, error) {
 		p.Add(l)
 		p.Legend.Add(fmt.Sprintf("web UI: mean per %gs window", s.Window), l)
 	}
-	if len(s.Throughput) > 0 {
-		xys := make(plotter.XYs, 0, len(s.Throughput)+1)
-		for _, b := range s.Throughput {
-			xys = append(xys, plotter.XY{X: b.Start, Y: b.PerSec})
-			max = math.Max(max, b.PerSec)
+	if n := len(s.Throughput); n > 0 {
+		// At most about 300 steps: long runs are drawn in wider bins.
+		k := (n + 299) / 300
+		xys := make(plotter.XYs, 0, n/k+2)
+		var last float64
+		for i := 0; i < n; i += k {
+			j := min(i+k, n) - 1
+			var hashes int64
+			for _, b := range s.Throughput[i : j+1] {
+				hashes += b.Hashes
+			}
+			a, b := s.Throughput[i].Start, s.Throughput[j].End
+			last = float64(hashes) / (b - a)
+			xys = append(xys, plotter.XY{X: a, Y: last})
+			max = math.Max(max, last)
 		}
-		last := s.Throughput[len(s.Throughput)-1]
-		xys = append(xys, plotter.XY{X: last.End, Y: last.PerSec})
+		xys = append(xys, plotter.XY{X: s.Throughput[n-1].End, Y: last})
 		l := line(xys, 1, vg.Points(1.5), true)
 		p.Add(l)
-		p.Legend.Add(fmt.Sprintf("true throughput: hashes computed per %gs", s.Bin), l)
+		p.Legend.Add(fmt.Sprintf("true throughput: hashes computed per %gs", s.Bin*float64(k)), l)
 	}
-	if len(run.Timeline) > 0 {
-		p.Add(newMarks(run.Timeline))
-	}
-	headroom(p, max, len(run.Timeline) > 0)
+	w, h := 9*vg.Inch, 4.5*vg.Inch
+	free := addMarks(p, run, w, h)
+	p.Y.Min, p.Y.Max = 0, linearTop(max, free)
 	p.Legend.Top, p.Legend.Left = false, false
 	p.Legend.XOffs, p.Legend.YOffs = -vg.Points(4), vg.Points(4)
-	return chart{name: "throughput", title: "Mining speed", panels: []*plot.Plot{p}, w: 9 * vg.Inch, h: 4.5 * vg.Inch}, nil
+	return chart{name: "throughput", title: "Mining speed", panels: []*plot.Plot{p}, w: w, h: h}, nil
 }
 
 var quantiles = []struct {
@@ -339,13 +408,10 @@ func latencyChart(run Run, svc model.ServiceSeries) (chart, bool) {
 	for qi, q := range quantiles {
 		p.Legend.Add(q.name, line(nil, qi, vg.Points(1.5+0.9*float64(qi)), false))
 	}
-	if len(run.Timeline) > 0 {
-		p.Add(newMarks(run.Timeline))
-		if logY {
-			p.Y.Max *= 10
-		} else {
-			p.Y.Max = hi * 1.5
-		}
+	if free := addMarks(p, run, 9*vg.Inch, 4*vg.Inch); logY {
+		p.Y.Max = logTop(p.Y.Min, hi, free)
+	} else {
+		p.Y.Max = linearTop(hi, free)
 	}
 	p.Legend.Top, p.Legend.Left = false, false
 	p.Legend.XOffs, p.Legend.YOffs = -vg.Points(4), vg.Points(4)
@@ -452,10 +518,7 @@ func podLoadChart(run Run, app string) (chart, bool) {
 		util.Add(lu)
 		queue.Add(lq)
 	}
-	if len(run.Timeline) > 0 {
-		util.Add(newMarks(run.Timeline))
-		util.Y.Max = 1.5
-	}
+	util.Y.Max = linearTop(1, addMarks(util, run, 9*vg.Inch, 3.2*vg.Inch))
 	queue.Y.Min, queue.Y.Max = 0, math.Max(1, qmax*1.15)
 	h := vg.Length(1.2+0.25*float64(len(pods)))*vg.Inch + 2*3.2*vg.Inch
 	return chart{name: "load_" + fileSafe(app), title: "Load per " + app + " pod",
@@ -527,10 +590,7 @@ func stepsChart(run Run, name, title, ylabel string, series []model.NamedSteps) 
 			p.Legend.Add(ns.Name, l)
 		}
 	}
-	if len(run.Timeline) > 0 {
-		p.Add(newMarks(run.Timeline))
-	}
-	headroom(p, max+0.5, len(run.Timeline) > 0)
+	p.Y.Min, p.Y.Max = 0, linearTop(max+0.5, addMarks(p, run, 9*vg.Inch, 3.6*vg.Inch))
 	p.Y.Tick.Marker = integerTicks{}
 	p.Legend.Top, p.Legend.Left = false, false
 	p.Legend.XOffs, p.Legend.YOffs = -vg.Points(4), vg.Points(4)

@@ -32,6 +32,9 @@ type stepRow struct {
 	T, Command, Result string
 	Error              bool
 	Before, After      string
+	// A result of several lines (kubectl get) is folded under its first line.
+	First string
+	Lines int
 }
 
 type serviceRow struct {
@@ -136,6 +139,10 @@ func reportOf(run Run, figs []figure, files []string) reportData {
 		if st.Error != "" {
 			r.Result, r.Error = st.Error, true
 		}
+		r.Result = strings.TrimRight(r.Result, "\n")
+		if lines := strings.Split(r.Result, "\n"); len(lines) > 1 {
+			r.First, r.Lines = lines[0], len(lines)
+		}
 		next := s.End
 		for _, t := range times {
 			if t > st.T {
@@ -227,6 +234,8 @@ var reportTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
   th { background: #f3f3f3; font-weight: 600; }
   td.r, th.r { text-align: right; font-variant-numeric: tabular-nums; }
   td.err { color: #b00020; }
+  pre { font-family: ui-monospace, "Liberation Mono", Menlo, monospace; font-size: 0.8em; white-space: pre; overflow-x: auto; margin: 0.3em 0; }
+  summary { cursor: pointer; }
   code { font-family: ui-monospace, "Liberation Mono", Menlo, monospace; font-size: 0.95em; }
   figure { margin: 1.2em 0; }
   figure img { width: 100%; height: auto; border: 1px solid #eee; }
@@ -245,7 +254,7 @@ var reportTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 <h2>Timeline</h2>
 <table>
 <tr><th class="r">time</th><th>command</th><th>result</th><th class="r">hashes/s before</th><th class="r">after (settled)</th></tr>
-{{range .Timeline}}<tr><td class="r">{{.T}}</td><td><code>{{.Command}}</code></td><td{{if .Error}} class="err"{{end}}>{{.Result}}</td><td class="r">{{.Before}}</td><td class="r">{{.After}}</td></tr>
+{{range .Timeline}}<tr><td class="r">{{.T}}</td><td><code>{{.Command}}</code></td><td{{if .Error}} class="err"{{end}}>{{if .Lines}}<details><summary>{{.First}} <span class="small">({{.Lines}} lines)</span></summary><pre>{{.Result}}</pre></details>{{else}}{{.Result}}{{end}}</td><td class="r">{{.Before}}</td><td class="r">{{.After}}</td></tr>
 {{end}}</table>
 <p class="small">Speeds are the web UI's, averaged over the 10 s before the step and the 10 s before the next step (or the end).</p>
 
