@@ -26,6 +26,8 @@ type schedulerState struct {
 	scores   []nodeScores
 	perNode  []int32 // matching pods per node (by Node.seq)
 	spread   spreadSelector
+	zoneCnt  map[string]int  // matching pods per zone
+	zoneDom  map[string]bool // zones of the feasible nodes
 }
 
 type nodeScores struct {
@@ -41,9 +43,10 @@ const (
 	weightFit             = 1
 	weightBalanced        = 1
 	maxNodeScore          = 100
-	// System-default topology spread: kubernetes.io/hostname, maxSkew 3,
-	// ScheduleAnyway.
+	// System-default topology spread, ScheduleAnyway: kubernetes.io/hostname
+	// maxSkew 3 and topology.kubernetes.io/zone maxSkew 5.
 	defaultHostnameMaxSkew = 3
+	defaultZoneMaxSkew     = 5
 	minFeasibleNodesToFind = 100
 )
 
@@ -333,6 +336,10 @@ func (c *Cluster) scoreNodes(p *Pod) {
 			}
 		}
 	}
+	zoneWeight := 0.0
+	if spreadSel != nil {
+		zoneWeight = c.zoneCounts(p, spreadSel)
+	}
 	for i, n := range s.feasible {
 		sc := &s.scores[i]
 		*sc = nodeScores{}
@@ -363,7 +370,11 @@ func (c *Cluster) scoreNodes(p *Pod) {
 					}
 				}
 			}
-			v := int64(math.Round(float64(cnt)*weight + float64(defaultHostnameMaxSkew-1)))
+			f := float64(cnt)*weight + float64(defaultHostnameMaxSkew-1)
+			if z, ok := n.Labels[LabelZone]; ok && zoneWeight > 0 {
+				f += float64(s.zoneCnt[z])*zoneWeight + float64(defaultZoneMaxSkew-1)
+			}
+			v := int64(math.Round(f))
 			sc.spread = v
 			minSpread, maxSpread = min(minSpread, v), max(maxSpread, v)
 		}
@@ -382,6 +393,51 @@ func (c *Cluster) scoreNodes(p *Pod) {
 			sc.spread = maxNodeScore * (maxSpread + minSpread - sc.spread) / maxSpread
 		}
 	}
+}
+
+// zoneCounts fills s.zoneCnt with the matching pods per zone, counted on every
+// node that fits the pod's node selector and affinity, for the zones of the
+// feasible nodes (a node without the label is in zone ""), and returns the
+// zone constraint's weight, log(zones + 2); 0 when no feasible node has a
+// zone label (the constraint then changes nothing).
+func (c *Cluster) zoneCounts(p *Pod, sel *spreadSelector) float64 {
+	s := &c.sched
+	labelled := false
+	for _, n := range s.feasible {
+		if _, ok := n.Labels[LabelZone]; ok {
+			labelled = true
+			break
+		}
+	}
+	if !labelled {
+		return 0
+	}
+	if s.zoneCnt == nil {
+		s.zoneCnt, s.zoneDom = map[string]int{}, map[string]bool{}
+	}
+	clear(s.zoneCnt)
+	clear(s.zoneDom)
+	for _, n := range s.feasible {
+		s.zoneDom[n.Labels[LabelZone]] = true
+	}
+	for _, n := range c.nodes {
+		z := n.Labels[LabelZone]
+		if n.Removed || !s.zoneDom[z] || !nodeMatchesSelectorAndAffinity(&p.Spec, n) {
+			continue
+		}
+		cnt := 0
+		if sel.rs != nil {
+			cnt = int(s.perNode[n.seq])
+		} else {
+			for _, q := range n.pods {
+				if !q.Terminating && !q.Gone && sel.matchesServices(q) {
+					cnt++
+				}
+			}
+		}
+		s.zoneCnt[z] += cnt
+	}
+	return math.Log(float64(len(s.zoneDom) + 2))
 }
 
 func leastAllocated(requested, capacity int64) int64 {

@@ -190,3 +190,32 @@ func TestSchedulerDefaultSpreadBeatsLeastAllocated(t *testing.T) {
 		t.Errorf("solo on %s, want big (least allocated)", p.NodeName)
 	}
 }
+
+// With zone labels the system default also spreads over zones (maxSkew 5):
+// the lone node of zone b gets more replicas than each node of zone a, where
+// hostname spreading alone gives every node the same count.
+func TestSchedulerDefaultZoneSpread(t *testing.T) {
+	run := func(zones bool) []int {
+		c := NewCluster(sim.New(1), DefaultConfig())
+		for i, z := range []string{"a", "a", "a", "b"} {
+			l := map[string]string{}
+			if zones {
+				l[LabelZone] = z
+			}
+			c.AddNode(fmt.Sprintf("n%d", i), l, nil, Resources{MilliCPU: 8000, Memory: 16 * gi})
+		}
+		mustDeploy(t, c, "web", "nginx", 12)
+		runFor(c, sec(10))
+		return counts(c, withLabel("app", "web"))
+	}
+	flat, zoned := run(false), run(true)
+	t.Logf("per node without zones %v, with zones a,a,a,b %v", flat, zoned)
+	for _, n := range flat {
+		if n != 3 {
+			t.Fatalf("without zones: %v, want 3 per node", flat)
+		}
+	}
+	if zoned[3] <= zoned[0] || zoned[3] <= zoned[1] || zoned[3] <= zoned[2] {
+		t.Errorf("with zones: %v, want the zone-b node to get the most", zoned)
+	}
+}
