@@ -75,3 +75,23 @@ func WorkshopNodes() []NodeSpec {
 	}
 	return nodes
 }
+
+//go:embed builtin/studies/*.yaml
+var studyFS embed.FS
+
+// BuiltinStudies lists the built-in studies over scenarios, sorted.
+func BuiltinStudies() []string {
+	ents, _ := studyFS.ReadDir("builtin/studies")
+	var names []string
+	for _, e := range ents {
+		names = append(names, strings.TrimSuffix(e.Name(), ".yaml"))
+	}
+	sort.Strings(names)
+	return names
+}
+
+// BuiltinStudyYAML returns the YAML of a built-in study.
+func BuiltinStudyYAML(name string) ([]byte, bool) {
+	b, err := studyFS.ReadFile("builtin/studies/" + name + ".yaml")
+	return b, err == nil
+}

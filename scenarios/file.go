@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -152,12 +153,13 @@ func ParseFile(name string, data []byte) (*Scenario, error) {
 	root := doc.Content[0]
 	s := &Scenario{Config: model.DefaultConfig(), Seed: 1, Dir: filepath.Dir(name), Path: name, Files: map[string]string{}}
 	var cluster, timeline *yaml.Node
-	p.fields(root, "scenario", []string{"name", "description", "seed", "duration", "window", "cluster", "config", "files", "timeline"}, func(k string, v *yaml.Node) {
+	vars := p.vars(root)
+	p.fields(root, "scenario", []string{"name", "description", "seed", "duration", "window", "vars", "cluster", "config", "files", "timeline"}, func(k string, v *yaml.Node) {
 		switch k {
 		case "name":
 			s.Name = p.str(v, k)
 		case "description":
-			s.Description = p.str(v, k)
+			s.Description = p.expand(v, k, p.str(v, k), vars)
 		case "seed":
 			s.Seed = uint64(p.integer(v, k, 0))
 		case "duration":
@@ -174,7 +176,7 @@ func ParseFile(name string, data []byte) (*Scenario, error) {
 				return
 			}
 			for i := 0; i+1 < len(v.Content); i += 2 {
-				s.Files[v.Content[i].Value] = p.str(v.Content[i+1], "files."+v.Content[i].Value)
+				s.Files[v.Content[i].Value] = p.expand(v.Content[i+1], "files."+v.Content[i].Value, p.str(v.Content[i+1], "files."+v.Content[i].Value), vars)
 				s.FileLines = append(s.FileLines, v.Content[i+1].Line)
 			}
 		case "timeline":
@@ -188,7 +190,7 @@ func ParseFile(name string, data []byte) (*Scenario, error) {
 		p.errorf(root, "scenario: the field duration is required and must be positive (e.g. duration: 5m)")
 	}
 	s.Nodes = p.cluster(cluster)
-	p.timeline(timeline, s)
+	p.timeline(timeline, s, vars)
 	if len(p.errs) > 0 {
 		return nil, p.errs
 	}
@@ -316,6 +318,55 @@ func (p *fileParser) node(n *yaml.Node, where string, capacity model.Resources) 
 	return ns
 }
 
+// vars reads the scenario's variables: `vars: {workers: 10}` makes ${workers}
+// stand for 10 in timeline commands and files, so that a study can vary a
+// timeline value with the parameter vars.workers.
+func (p *fileParser) vars(root *yaml.Node) map[string]string {
+	out := map[string]string{}
+	if root.Kind != yaml.MappingNode {
+		return out
+	}
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		if root.Content[i].Value != "vars" {
+			continue
+		}
+		v := root.Content[i+1]
+		if v.Kind != yaml.MappingNode {
+			p.errorf(v, "vars: want a mapping of names to values, e.g. vars: {workers: 10}")
+			return out
+		}
+		for j := 0; j+1 < len(v.Content); j += 2 {
+			name := v.Content[j].Value
+			if !varName.MatchString(name) {
+				p.errorf(v.Content[j], "vars: %q is not a variable name (letters, digits, _ and -, starting with a letter)", name)
+				continue
+			}
+			out[name] = p.str(v.Content[j+1], "vars."+name)
+		}
+	}
+	return out
+}
+
+var (
+	varName = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_-]*$`)
+	varRef  = regexp.MustCompile(`\$\{([^}]*)\}`)
+)
+
+// expand replaces ${name} with the variable's value; an unknown name is an
+// error at the node's line.
+func (p *fileParser) expand(n *yaml.Node, where, text string, vars map[string]string) string {
+	return varRef.ReplaceAllStringFunc(text, func(m string) string {
+		name := m[2 : len(m)-1]
+		v, ok := vars[name]
+		if !ok {
+			known := sortedKeys(vars)
+			p.errorf(n, "%s: ${%s} is not defined: add it under vars: (defined: %s)", where, name, strings.Join(known, ", "))
+			return m
+		}
+		return v
+	})
+}
+
 // ParseTaint reads a taint as kubectl writes it: key[=value]:Effect.
 func ParseTaint(s string) (model.Taint, error) {
 	i := strings.LastIndexByte(s, ':')
@@ -335,7 +386,7 @@ func ParseTaint(s string) (model.Taint, error) {
 
 // timeline reads the steps. `at` is absolute (90s) or relative to the previous
 // step (+30s); `run` holds one kubectl-style command per line.
-func (p *fileParser) timeline(n *yaml.Node, s *Scenario) {
+func (p *fileParser) timeline(n *yaml.Node, s *Scenario, vars map[string]string) {
 	if n == nil {
 		return
 	}
@@ -362,7 +413,7 @@ func (p *fileParser) timeline(n *yaml.Node, s *Scenario) {
 					at += prev
 				}
 			case "run":
-				run, runNode, haveRun = p.str(v, where+".run"), v, true
+				run, runNode, haveRun = p.expand(v, where+".run", p.str(v, where+".run"), vars), v, true
 			}
 		})
 		if !haveRun {

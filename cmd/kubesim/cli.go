@@ -30,11 +30,17 @@ Usage:
   kubesim run [NAME|FILE.yaml] [flags]
   kubesim scenarios [show NAME]
   kubesim validate FILE...
+  kubesim sweep STUDY.yaml|NAME [flags]
+  kubesim merge SHARD.json... [flags]
+  kubesim studies [show NAME]
 
 Commands:
   run        Run a built-in scenario or a scenario file (default: the built-in default scenario)
   scenarios  List the built-in scenarios, or print one's YAML to copy and edit
   validate   Check scenario files and Kubernetes manifests without running them
+  sweep      Run a capacity-planning study: parameter grid, replications, confidence intervals
+  merge      Combine the shard results of a study run as a Kubernetes Indexed Job
+  studies    List the built-in studies, or print one's YAML to copy and edit
 
 Examples:
   # Run the default scenario and print a summary table
@@ -68,6 +74,12 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		return cmdScenarios(args[1:], stdout, stderr)
 	case "validate":
 		return cmdValidate(args[1:], stdout, stderr)
+	case "sweep":
+		return cmdSweep(args[1:], stdout, stderr)
+	case "merge":
+		return cmdMerge(args[1:], stdout, stderr)
+	case "studies":
+		return cmdStudies(args[1:], stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "error: unknown command %q for \"kubesim\"\nRun 'kubesim --help' for usage.\n", args[0])
 	return exitUsage

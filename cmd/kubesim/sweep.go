@@ -1,0 +1,312 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/kubesim/kubesim/scenarios"
+	"github.com/kubesim/kubesim/scenarios/study"
+	"github.com/spf13/pflag"
+)
+
+const sweepUsage = `Usage:
+  kubesim sweep STUDY.yaml|NAME [flags]
+
+Runs a capacity-planning study: a base scenario at every point of a parameter
+grid, with replications, and prints each metric's mean with its 95%% confidence
+interval. Built-in studies: %s.
+
+Examples:
+  # The engine against queueing theory (M/M/c vs Erlang C)
+  kubesim sweep mmc-validation
+
+  # A study of yours, on 2 cores, writing table.csv, table.json and results.json
+  kubesim sweep rng-capacity.yaml -j 2 --out out
+
+  # One shard of four (as a Kubernetes Indexed Job pod runs it), then merge
+  kubesim sweep rng-capacity.yaml --shard 0/4 --out shards
+  kubesim merge shards/*.json --out merged
+
+  # The Job that runs the four shards on a cluster
+  kubesim sweep rng-capacity.yaml --emit-job --image registry.example/kubesim:1 --shards 4 > job.yaml
+
+Flags:
+`
+
+// builtinStudies lists every built-in study: the engine's validation studies
+// and the studies over built-in scenarios.
+func builtinStudies() []string {
+	return append(study.Builtins(), scenarios.BuiltinStudies()...)
+}
+
+func builtinStudyYAML(name string) ([]byte, bool) {
+	if b, ok := study.BuiltinYAML(name); ok {
+		return b, true
+	}
+	return scenarios.BuiltinStudyYAML(name)
+}
+
+func loadStudy(ref string) (*study.Study, error) {
+	if _, err := os.Stat(ref); err != nil {
+		if b, ok := builtinStudyYAML(ref); ok {
+			return study.Parse(ref+".yaml", b)
+		}
+		if !strings.ContainsAny(ref, "/.") {
+			return nil, fmt.Errorf("unknown study %q: not a file and not a built-in study (%s)", ref, strings.Join(builtinStudies(), ", "))
+		}
+	}
+	return study.Load(ref)
+}
+
+func cmdStudies(args []string, stdout, stderr io.Writer) int {
+	switch {
+	case len(args) == 0:
+		for _, name := range builtinStudies() {
+			st, err := loadStudy(name)
+			if err != nil {
+				fmt.Fprintf(stderr, "error: built-in study %s: %v\n", name, err)
+				return exitFail
+			}
+			fmt.Fprintf(stdout, "%-16s base %s, %d point(s), metrics %s\n", name, st.Base, len(st.Points()), strings.Join(st.Metrics, ", "))
+		}
+		return exitOK
+	case len(args) == 2 && args[0] == "show":
+		b, ok := builtinStudyYAML(args[1])
+		if !ok {
+			fmt.Fprintf(stderr, "error: unknown study %q (built-in: %s)\n", args[1], strings.Join(builtinStudies(), ", "))
+			return exitFail
+		}
+		stdout.Write(b)
+		return exitOK
+	}
+	fmt.Fprintf(stderr, "error: usage: kubesim studies [show NAME]\n")
+	return exitUsage
+}
+
+func cmdSweep(args []string, stdout, stderr io.Writer) int {
+	fs := pflag.NewFlagSet("sweep", pflag.ContinueOnError)
+	fs.SetOutput(stderr)
+	parallel := fs.IntP("parallel", "j", 0, "replications run at once (default: all cores); results do not depend on it")
+	shard := fs.String("shard", "", "run only shard I/N of the points (see kubesim merge)")
+	out := fs.String("out", "", "directory for table.csv, table.json and the results file")
+	output := fs.StringP("output", "o", "table", "what to print: table, csv or json")
+	emitJob := fs.Bool("emit-job", false, "print a Kubernetes Indexed Job (and its ConfigMap) that runs the study's shards, instead of running it")
+	image := fs.String("image", "", "with --emit-job: the container image holding kubesim")
+	shards := fs.Int("shards", 0, "with --emit-job: the number of shards (the Job's completions)")
+	claim := fs.String("claim", "", "with --emit-job: a PersistentVolumeClaim for the results (default: an emptyDir)")
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, sweepUsage, strings.Join(builtinStudies(), ", "))
+		fmt.Fprint(stderr, fs.FlagUsages())
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			return exitOK
+		}
+		fmt.Fprintf(stderr, "error: %v\nSee 'kubesim sweep --help' for usage.\n", err)
+		return exitUsage
+	}
+	if fs.NArg() != 1 {
+		fmt.Fprintf(stderr, "error: sweep takes one study file or built-in study name\nSee 'kubesim sweep --help' for usage.\n")
+		return exitUsage
+	}
+	if *output != "table" && *output != "csv" && *output != "json" {
+		fmt.Fprintf(stderr, "error: unknown output format %q: use -o table, csv or json\n", *output)
+		return exitUsage
+	}
+	st, err := loadStudy(fs.Arg(0))
+	if err != nil {
+		fmt.Fprintf(stderr, "error: %v\n", err)
+		return exitFail
+	}
+	if *emitJob {
+		if *image == "" || *shards < 1 {
+			fmt.Fprintf(stderr, "error: --emit-job needs --image IMAGE and --shards N (N >= 1)\n")
+			return exitUsage
+		}
+		o := study.JobOptions{Image: *image, Shards: *shards, ClaimName: *claim}
+		if _, ok := study.RunnerForBase(st.Base); !ok {
+			if _, ok := scenarios.BuiltinSource(st.Base); !ok {
+				b, _, err := scenarios.BaseSource(st.Base, st.File())
+				if err != nil {
+					fmt.Fprintf(stderr, "error: %v\n", err)
+					return exitFail
+				}
+				o.Files = map[string][]byte{st.Base: b}
+			}
+		}
+		job, cm, err := study.EmitJob(st, o)
+		if err != nil {
+			fmt.Fprintf(stderr, "error: %v\n", err)
+			return exitFail
+		}
+		if err := study.WriteManifests(stdout, job, cm); err != nil {
+			fmt.Fprintf(stderr, "error: %v\n", err)
+			return exitFail
+		}
+		return exitOK
+	}
+	opt := study.Options{Parallelism: *parallel}
+	if *shard != "" {
+		if opt.Shard, err = study.ParseShard(*shard); err != nil {
+			fmt.Fprintf(stderr, "error: --shard: %v\n", err)
+			return exitUsage
+		}
+	}
+	run, err := scenarios.StudyRunner(st)
+	if err != nil {
+		fmt.Fprintf(stderr, "error: %v\n", err)
+		return exitFail
+	}
+	if f, ok := stderr.(*os.File); ok && study.IsTerminal(f) {
+		opt.Progress = study.ProgressBar(stderr, 200*time.Millisecond)
+	}
+	start := time.Now()
+	res, err := study.Run(context.Background(), st, run, opt)
+	if opt.Progress != nil {
+		fmt.Fprint(stderr, "\r\033[K")
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "error: %v\n", err)
+		return exitFail
+	}
+	return writeStudy(res, *out, *output, *shard != "", time.Since(start), stdout, stderr)
+}
+
+func writeStudy(res *study.Results, dir, output string, sharded bool, wall time.Duration, stdout, stderr io.Writer) int {
+	if sharded {
+		// A shard's table would be partial: it writes its raw results only.
+		if dir == "" {
+			fmt.Fprintf(stderr, "error: --shard needs --out DIR for the shard's results file\n")
+			return exitUsage
+		}
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			fmt.Fprintf(stderr, "error: %v\n", err)
+			return exitFail
+		}
+		p, err := res.WriteFile(dir)
+		if err != nil {
+			fmt.Fprintf(stderr, "error: %v\n", err)
+			return exitFail
+		}
+		fmt.Fprintf(stdout, "shard %s: %d point(s) written to %s; combine all shards with kubesim merge\n", res.Shard, len(res.Results), p)
+		return exitOK
+	}
+	t, err := res.Table()
+	if err != nil {
+		fmt.Fprintf(stderr, "error: %v\n", err)
+		return exitFail
+	}
+	if dir != "" {
+		if err := writeStudyFiles(dir, res, t); err != nil {
+			fmt.Fprintf(stderr, "error: %v\n", err)
+			return exitFail
+		}
+	}
+	switch output {
+	case "csv":
+		err = t.WriteCSV(stdout)
+	case "json":
+		err = t.WriteJSON(stdout)
+	default:
+		printStudy(stdout, res, t, wall)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "error: %v\n", err)
+		return exitFail
+	}
+	return exitOK
+}
+
+func writeStudyFiles(dir string, res *study.Results, t *study.Table) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	var csv, js, raw bytes.Buffer
+	if err := t.WriteCSV(&csv); err != nil {
+		return err
+	}
+	if err := t.WriteJSON(&js); err != nil {
+		return err
+	}
+	if err := res.WriteJSON(&raw); err != nil {
+		return err
+	}
+	for name, b := range map[string][]byte{"table.csv": csv.Bytes(), "table.json": js.Bytes(), "results.json": raw.Bytes()} {
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func printStudy(w io.Writer, res *study.Results, t *study.Table, wall time.Duration) {
+	runs := 0
+	for _, p := range res.Results {
+		runs += len(p.Replications)
+	}
+	fmt.Fprintf(w, "Study %s: %d point(s), %d run(s) of %s in %.1f s\n\n", res.Study.Name, len(res.Results), runs, res.Study.Base, wall.Seconds())
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	head := append(append([]string{}, t.Parameters...), "metric", "n", "mean", "95% CI", "±%")
+	fmt.Fprintln(tw, strings.Join(head, "\t")+"\t")
+	for _, r := range t.Rows {
+		var cells []string
+		for _, p := range t.Parameters {
+			v, ok := r.Params.Get(p)
+			if ok {
+				cells = append(cells, v.String())
+			} else {
+				cells = append(cells, "")
+			}
+		}
+		cells = append(cells, r.Metric, fmt.Sprint(r.N), fmt.Sprintf("%.4g", r.Mean), fmt.Sprintf("[%.4g, %.4g]", r.Low, r.High), fmt.Sprintf("%.1f", 100*r.RelHalfWidth()))
+		fmt.Fprintln(tw, strings.Join(cells, "\t")+"\t")
+	}
+	tw.Flush()
+	for _, a := range t.Answers {
+		fmt.Fprintf(w, "\n%s\n", a)
+	}
+}
+
+func cmdMerge(args []string, stdout, stderr io.Writer) int {
+	fs := pflag.NewFlagSet("merge", pflag.ContinueOnError)
+	fs.SetOutput(stderr)
+	out := fs.String("out", "", "directory for table.csv, table.json and results.json")
+	output := fs.StringP("output", "o", "table", "what to print: table, csv or json")
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage:\n  kubesim merge SHARD.json... [flags]\n\nCombines the results files of every shard of a study (kubesim sweep --shard I/N)\ninto the study's table, identical to an unsharded run.\n\nExample:\n  kubesim merge shards/shard-*-of-4.json --out merged\n\nFlags:\n%s", fs.FlagUsages())
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			return exitOK
+		}
+		fmt.Fprintf(stderr, "error: %v\nSee 'kubesim merge --help' for usage.\n", err)
+		return exitUsage
+	}
+	if fs.NArg() == 0 {
+		fmt.Fprintf(stderr, "error: merge needs the shard results files\nSee 'kubesim merge --help' for usage.\n")
+		return exitUsage
+	}
+	var parts []*study.Results
+	for _, f := range fs.Args() {
+		r, err := study.ReadResultsFile(f)
+		if err != nil {
+			fmt.Fprintf(stderr, "error: %v\n", err)
+			return exitFail
+		}
+		parts = append(parts, r)
+	}
+	res, err := study.Merge(parts...)
+	if err != nil {
+		fmt.Fprintf(stderr, "error: %v\n", err)
+		return exitFail
+	}
+	return writeStudy(res, *out, *output, false, 0, stdout, stderr)
+}
