@@ -37,6 +37,7 @@ import (
 	"hash/fnv"
 	"math"
 	"path"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -361,7 +362,8 @@ func (p *printer) list(r kubectl.Resource) []object {
 			add(object{res: r, name: ns})
 		}
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].name < out[j].name })
+	// Names are unique within a resource: an unstable sort is deterministic.
+	slices.SortFunc(out, func(a, b object) int { return strings.Compare(a.name, b.name) })
 	return out
 }
 
@@ -771,7 +773,7 @@ func (p *printer) assignPodIPs() {
 	sort.Strings(names)
 	for _, name := range names {
 		ps := byNode[name]
-		sort.SliceStable(ps, func(i, j int) bool {
+		sort.Slice(ps, func(i, j int) bool {
 			if ps[i].Scheduled != ps[j].Scheduled {
 				return ps[i].Scheduled < ps[j].Scheduled
 			}
@@ -1312,24 +1314,29 @@ func (p *printer) describeDaemonSet(w *describeWriter, ds *model.DaemonSet) {
 	w.write(0, "Events:\t<none>\n")
 }
 
-// endpoints is the Service's ready endpoints as IP:port, and how many.
-func (p *printer) endpoints(o object) []string {
+// endpoints is the Service's first ready endpoints as IP:port (at most
+// max, in the EndpointSlice's order) and how many are ready.
+func (p *printer) endpoints(o object, max int) ([]string, int) {
 	if o.svc == nil { // kubernetes: the API server on the control plane
 		for _, n := range p.c.Nodes() {
 			if _, ok := n.Labels[model.LabelControlPlane]; ok {
-				return []string{p.nodeIP(n.Name) + ":6443"}
+				return []string{p.nodeIP(n.Name) + ":6443"}, 1
 			}
 		}
-		return nil
+		return nil, 0
 	}
 	pods, conds := p.c.EndpointPods(o.svc)
 	var out []string
+	total := 0
 	for i, x := range pods {
-		if conds[i].Ready {
+		if !conds[i].Ready {
+			continue
+		}
+		if total++; len(out) < max {
 			out = append(out, fmt.Sprintf("%s:%d", p.podIPOf(x), o.svc.Port))
 		}
 	}
-	return out
+	return out, total
 }
 
 func (p *printer) describeService(w *describeWriter, o object) {
@@ -1364,12 +1371,13 @@ func (p *printer) describeService(w *describeWriter, o object) {
 			w.write(0, "NodePort:\t%s  %d/TCP\n", portName, x.NodePort)
 		}
 	}
-	eps := p.endpoints(o)
+	// kubectl shows three endpoints and how many more there are.
+	eps, total := p.endpoints(o, 3)
 	switch {
-	case len(eps) == 0:
+	case total == 0:
 		w.write(0, "Endpoints:\t<none>\n")
-	case len(eps) > 3:
-		w.write(0, "Endpoints:\t%s + %d more...\n", strings.Join(eps[:3], ","), len(eps)-3)
+	case total > len(eps):
+		w.write(0, "Endpoints:\t%s + %d more...\n", strings.Join(eps, ","), total-len(eps))
 	default:
 		w.write(0, "Endpoints:\t%s\n", strings.Join(eps, ","))
 	}

@@ -675,3 +675,68 @@ func TestGetAfterReboot(t *testing.T) {
 		t.Errorf("node ages after reboot: node2 %v node3 %v, want 4m both", nodes["node2"], nodes["node3"])
 	}
 }
+
+// benchCluster: 50 workers running 1000 pods behind a Service.
+func benchCluster(b *testing.B) *model.Cluster {
+	e := sim.New(1)
+	c := model.NewCluster(e, model.DefaultConfig())
+	for i := 0; i < 50; i++ {
+		if _, err := c.AddNode(fmt.Sprintf("node%d", i+1), nil, nil, DefaultNodeCapacity); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if _, err := c.CreateDeployment("rng", rngLabels, rngSpec(), 1000); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := c.CreateService("rng", rngLabels, 80); err != nil {
+		b.Fatal(err)
+	}
+	e.RunUntil(5 * time.Minute)
+	return c
+}
+
+// BenchmarkGetPodsWide prints 1000 pods with -o wide; the baseline formats
+// the same rows from the pods' fields through the same tabwriter, without
+// kubectl's status rules or the synthesised addresses.
+func BenchmarkGetPodsWide(b *testing.B) {
+	c := benchCluster(b)
+	cmd, err := kubectl.Parse("get pods -o wide")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("Get", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := Get(c, cmd); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("baseline-plain-tabwriter", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			var sb strings.Builder
+			w := newTabWriter(&sb)
+			fmt.Fprintln(w, "NAME\tREADY\tSTATUS\tRESTARTS\tAGE\tIP\tNODE\tNOMINATED NODE\tREADINESS GATES")
+			for _, p := range c.Pods() {
+				fmt.Fprintf(w, "%s\t1/1\t%s\t%d\t%v\t%d\t%s\t<none>\t<none>\n", p.Name, p.Phase, p.Restarts, c.Now()-p.Created, p.ID, p.NodeName)
+			}
+			w.Flush()
+		}
+	})
+}
+
+// BenchmarkDescribeService describes a Service with 1000 endpoints.
+func BenchmarkDescribeService(b *testing.B) {
+	c := benchCluster(b)
+	cmd, err := kubectl.Parse("describe svc rng")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Describe(c, cmd); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
