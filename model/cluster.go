@@ -98,6 +98,8 @@ type Pod struct {
 	uid        uint64 // random, the last tie-break of scale-down
 	evictTimer sim.Timer
 	evictAt    sim.Time
+	countedIn  *ReplicaSet // the ReplicaSet whose per-node count includes the pod
+	countedOn  *Node
 	graceTimer sim.Timer
 	queued     bool // in the scheduler's queues
 }
@@ -415,6 +417,7 @@ func (c *Cluster) addDefaultTolerations(s *PodSpec) {
 // podChanged tells the endpoint machinery, the controllers and observers that p
 // changed (labels, Ready, IP, phase, termination).
 func (c *Cluster) podChanged(p *Pod) {
+	recount(p)
 	for _, s := range c.services {
 		if !s.Deleted {
 			c.syncEndpoint(s, p)
@@ -423,6 +426,23 @@ func (c *Cluster) podChanged(p *Pod) {
 	c.notifyOwner(p)
 	for _, f := range c.podObservers {
 		f(p)
+	}
+}
+
+// recount keeps ReplicaSet.onNode, the per-node count of the ReplicaSet's
+// bound, non-terminating pods (the scheduler's PodsWithOwnerRef), in step with
+// the pod.
+func recount(p *Pod) {
+	if rs := p.countedIn; rs != nil {
+		rs.onNode[p.countedOn.seq]--
+		p.countedIn, p.countedOn = nil, nil
+	}
+	if rs, n := p.rs, p.node; rs != nil && n != nil && !p.Terminating && !p.Gone {
+		if len(rs.onNode) <= n.seq {
+			rs.onNode = append(rs.onNode, make([]int32, n.seq+1-len(rs.onNode))...)
+		}
+		rs.onNode[n.seq]++
+		p.countedIn, p.countedOn = rs, n
 	}
 }
 

@@ -137,6 +137,19 @@ func TestRandomOperationsConverge(t *testing.T) {
 				}
 			}
 			t.Logf("pods created %d, live %d, web RSs %d, api RSs %d", len(c.pods), len(live(c, nil)), len(web.ReplicaSets()), len(api.ReplicaSets()))
+			for _, rs := range c.replicasets {
+				want := map[*Node]int{}
+				for _, p := range rs.pods {
+					if p.node != nil && !p.Terminating && !p.Gone {
+						want[p.node]++
+					}
+				}
+				for _, n := range c.nodes {
+					if got := rs.countOn(n); got != want[n] {
+						t.Errorf("ReplicaSet %s on %s: count %d, pods %d", rs.Name, n.Name, got, want[n])
+					}
+				}
+			}
 			if pending := c.PendingPods(); len(pending) != 0 {
 				t.Errorf("%d pods still pending", len(pending))
 			}

@@ -13,6 +13,7 @@ func (c *Cluster) bind(p *Pod, n *Node) {
 	n.pods = append(n.pods, p)
 	n.req = n.req.Add(p.effectiveRequests())
 	n.nonzero = n.nonzero.Add(p.nonzeroRequests())
+	recount(p)
 	c.Rec.nodeChanged(n)
 	c.taintManagerPod(p)
 	c.notifyOwner(p)

@@ -40,6 +40,7 @@ type ReplicaSet struct {
 	adoptQ      []*Pod // orphans offered for adoption
 	relabelled  []*Pod // owned pods whose labels changed since the last sync
 	inflight    int    // creations not yet acknowledged (expectations)
+	onNode      []int32 // bound, non-terminating pods per node (by Node.seq)
 	syncPending bool
 	// desired and maxReplicas are the deployment.kubernetes.io/desired-replicas
 	// and max-replicas annotations.

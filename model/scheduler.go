@@ -24,7 +24,6 @@ type schedulerState struct {
 	// scratch, reused between cycles
 	feasible []*Node
 	scores   []nodeScores
-	perNode  []int32 // matching pods per node (by Node.seq)
 	spread   spreadSelector
 	zoneCnt  map[string]int  // matching pods per zone
 	zoneDom  map[string]bool // zones of the feasible nodes
@@ -322,20 +321,6 @@ func (c *Cluster) scoreNodes(p *Pod) {
 	weight := math.Log(float64(len(s.feasible) + 2))
 	var maxIntolerable int64
 	minSpread, maxSpread := int64(math.MaxInt64), int64(0)
-	if spreadSel != nil && spreadSel.rs != nil {
-		// For a pod with an owner, the hostname count is the pods with the
-		// same owner reference on the node (nodeInfo.PodsWithOwnerRef in
-		// kube-scheduler): count the ReplicaSet's pods per node in one pass.
-		if len(s.perNode) < len(c.nodes) {
-			s.perNode = make([]int32, len(c.nodes))
-		}
-		clear(s.perNode)
-		for _, q := range spreadSel.rs.pods {
-			if q.node != nil && !q.Terminating && !q.Gone && spreadSel.matchesServices(q) {
-				s.perNode[q.node.seq]++
-			}
-		}
-	}
 	zoneWeight := 0.0
 	if spreadSel != nil {
 		zoneWeight = c.zoneCounts(p, spreadSel)
@@ -362,7 +347,7 @@ func (c *Cluster) scoreNodes(p *Pod) {
 		if spreadSel != nil {
 			cnt := 0
 			if spreadSel.rs != nil {
-				cnt = int(s.perNode[n.seq])
+				cnt = spreadSel.rs.countOn(n)
 			} else {
 				for _, q := range n.pods {
 					if !q.Terminating && !q.Gone && spreadSel.matchesServices(q) {
@@ -427,7 +412,7 @@ func (c *Cluster) zoneCounts(p *Pod, sel *spreadSelector) float64 {
 		}
 		cnt := 0
 		if sel.rs != nil {
-			cnt = int(s.perNode[n.seq])
+			cnt = sel.rs.countOn(n)
 		} else {
 			for _, q := range n.pods {
 				if !q.Terminating && !q.Gone && sel.matchesServices(q) {
@@ -456,6 +441,17 @@ func balanced(cpu, cpuCap, mem, memCap int64) int64 {
 	fc := math.Min(float64(cpu)/float64(cpuCap), 1)
 	fm := math.Min(float64(mem)/float64(memCap), 1)
 	return int64((1 - math.Abs(fc-fm)/2) * maxNodeScore)
+}
+
+// countOn is the number of the ReplicaSet's bound, non-terminating pods on n.
+// For a pod with an owner, kube-scheduler's hostname spread counts the pods with
+// the same owner reference on the node (nodeInfo.PodsWithOwnerRef); the count
+// is kept up to date as pods change, so a decision costs O(nodes).
+func (rs *ReplicaSet) countOn(n *Node) int {
+	if n.seq < len(rs.onNode) {
+		return int(rs.onNode[n.seq])
+	}
+	return 0
 }
 
 // spreadSelector is the system-default topology spread's selector of a pod:
