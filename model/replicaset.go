@@ -35,11 +35,11 @@ type ReplicaSet struct {
 	Revision int
 
 	deploy      *Deployment
-	hash        string // pod-template-hash (Deployment-owned only)
-	pods        []*Pod // owned pods that are not gone, terminating included
-	adoptQ      []*Pod // orphans offered for adoption
-	relabelled  []*Pod // owned pods whose labels changed since the last sync
-	inflight    int    // creations not yet acknowledged (expectations)
+	hash        string  // pod-template-hash (Deployment-owned only)
+	pods        []*Pod  // owned pods that are not gone, terminating included
+	adoptQ      []*Pod  // orphans offered for adoption
+	relabelled  []*Pod  // owned pods whose labels changed since the last sync
+	inflight    int     // creations not yet acknowledged (expectations)
 	onNode      []int32 // bound, non-terminating pods per node (by Node.seq)
 	syncPending bool
 	// desired and maxReplicas are the deployment.kubernetes.io/desired-replicas
