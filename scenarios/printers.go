@@ -10,8 +10,9 @@ package scenarios
 // returns them; names given on the command line keep their order.
 //
 // What the model does not hold is synthesised, deterministically:
-//   - Pod IPs: 10.244.N.H, N the node's position among the cluster's nodes
-//     (kubeadm + flannel give node k the pod CIDR 10.244.k.0/24), H = 2 + the
+//   - Pod IPs: 10.244.N.H, N the node's slot (nodeIndex: the order nodes
+//     were added; kubeadm + flannel give each node a pod CIDR 10.244.N.0/24,
+//     the control plane, added first, 10.244.0.0/24), H = 2 + the
 //     order in which pods were bound to that node (host-local IPAM hands out
 //     addresses in order from .2). A pod shows its IP once its sandbox exists.
 //   - Node addresses: InternalIP 10.0.0.(10+N).
@@ -649,16 +650,16 @@ func imageContainerName(image string) string {
 func (p *printer) age(t sim.Time) string { return humanDuration(p.now - t) }
 
 // nodeCreated is when the node was added. The model keeps no creation time
-// for nodes: ReadyAt is it for a node that never went NotReady; otherwise the
-// first point of the node's pod-count series, which the Recorder starts when
-// the node is added (a node removed and added again under the same name keeps
-// the first one's).
+// for nodes: the Recorder's pod-count series of the node starts when it is
+// added (a node removed and added again under the same name keeps the first
+// one's); without it, ReadyAt is the creation time of a node that never went
+// NotReady.
 func (p *printer) nodeCreated(n *model.Node) (sim.Time, bool) {
-	if n.NotReadyAt == 0 {
-		return n.ReadyAt, true
-	}
 	if s := p.c.Rec.NodePodSeries()[n.Name]; len(s) > 0 {
 		return sim.Time(math.Round(s[0].T * 1e9)), true
+	}
+	if n.NotReadyAt == 0 {
+		return n.ReadyAt, true
 	}
 	return 0, false
 }
@@ -726,17 +727,79 @@ func wallClock(t sim.Time) string {
 
 // ---- synthesised addresses ----
 
+// nodeIndex is the node's slot in the pod network (10.244.<slot>.0/24) and
+// node addresses: its rank among every node ever added, by the time it was
+// added (the Recorder's node series starts then), nodes added at the same
+// time in natural name order (node2 before node10). A removed node keeps its
+// slot, so that no other node's addresses change.
 func (p *printer) nodeIndex(name string) int {
 	if p.nodeIdx == nil {
-		p.nodeIdx = map[string]int{}
-		for i, n := range p.c.Nodes() {
-			p.nodeIdx[n.Name] = i
+		series := p.c.Rec.NodePodSeries()
+		names := make([]string, 0, len(series))
+		for n := range series {
+			names = append(names, n)
+		}
+		for _, n := range p.c.Nodes() {
+			if _, ok := series[n.Name]; !ok {
+				names = append(names, n.Name)
+			}
+		}
+		added := func(n string) float64 {
+			if s := series[n]; len(s) > 0 {
+				return s[0].T
+			}
+			return math.Inf(1)
+		}
+		slices.SortFunc(names, func(a, b string) int {
+			if ta, tb := added(a), added(b); ta != tb {
+				if ta < tb {
+					return -1
+				}
+				return 1
+			}
+			return naturalCompare(a, b)
+		})
+		p.nodeIdx = make(map[string]int, len(names))
+		for i, n := range names {
+			p.nodeIdx[n] = i
 		}
 	}
 	if i, ok := p.nodeIdx[name]; ok {
 		return i
 	}
 	return len(p.nodeIdx)
+}
+
+// naturalCompare orders names with their digit runs compared as numbers:
+// node2 < node10.
+func naturalCompare(a, b string) int {
+	for a != "" && b != "" {
+		da, db := digitRun(a), digitRun(b)
+		if da > 0 && db > 0 {
+			na, nb := strings.TrimLeft(a[:da], "0"), strings.TrimLeft(b[:db], "0")
+			if len(na) != len(nb) {
+				return len(na) - len(nb)
+			}
+			if c := strings.Compare(na, nb); c != 0 {
+				return c
+			}
+			a, b = a[da:], b[db:]
+			continue
+		}
+		if a[0] != b[0] {
+			return int(a[0]) - int(b[0])
+		}
+		a, b = a[1:], b[1:]
+	}
+	return len(a) - len(b)
+}
+
+func digitRun(s string) int {
+	i := 0
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	return i
 }
 
 func (p *printer) nodeIP(name string) string {

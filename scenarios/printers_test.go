@@ -740,3 +740,54 @@ func BenchmarkDescribeService(b *testing.B) {
 		}
 	}
 }
+
+// Removing a node changes no other node's pod CIDR or addresses; nodes added
+// at once take slots in natural name order (node2 before node10).
+func TestAddressesStableAcrossNodeRemoval(t *testing.T) {
+	e := sim.New(12)
+	c := model.NewCluster(e, model.DefaultConfig())
+	for i := 1; i <= 11; i++ {
+		if _, err := c.AddNode(fmt.Sprintf("node%d", i), nil, nil, DefaultNodeCapacity); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := c.CreateDeployment("rng", rngLabels, rngSpec(), 22); err != nil {
+		t.Fatal(err)
+	}
+	e.RunUntil(2 * time.Minute)
+	_, before := rows(t, kc(t, c, "get pods -o wide"))
+	_, nodesBefore := rows(t, kc(t, c, "get nodes -o wide"))
+	if got := nodesBefore["node10"][5]; got != "10.0.0.19" {
+		t.Errorf("node10 InternalIP %s, want slot 9: 10.0.0.19", got)
+	}
+	for name, r := range before {
+		var slot int
+		fmt.Sscanf(r[6], "node%d", &slot)
+		if !strings.HasPrefix(r[5], fmt.Sprintf("10.244.%d.", slot-1)) {
+			t.Errorf("%s on %s has IP %s", name, r[6], r[5])
+		}
+	}
+	if err := c.RemoveNode("node2"); err != nil {
+		t.Fatal(err)
+	}
+	e.RunUntil(e.Now() + 10*time.Second)
+	_, after := rows(t, kc(t, c, "get pods -o wide"))
+	kept := 0
+	for name, r := range after {
+		if b, ok := before[name]; ok && b[6] != "node2" {
+			kept++
+			if b[5] != r[5] {
+				t.Errorf("%s on %s changed IP %s -> %s after node2 was removed", name, r[6], b[5], r[5])
+			}
+		}
+	}
+	if kept < 15 {
+		t.Fatalf("only %d pods kept", kept)
+	}
+	_, nodesAfter := rows(t, kc(t, c, "get nodes -o wide"))
+	for n, r := range nodesAfter {
+		if nodesBefore[n][5] != r[5] {
+			t.Errorf("%s InternalIP %s -> %s", n, nodesBefore[n][5], r[5])
+		}
+	}
+}
