@@ -84,6 +84,9 @@ type Options struct {
 	// Progress, if set, is called every simulated second with the simulated time,
 	// the end, and the events handled so far.
 	Progress func(now, end sim.Time, events uint64)
+	// Coarse switches the Recorder's detailed collection off (per-pod and
+	// per-window figures), to measure what measuring costs.
+	Coarse bool
 }
 
 // Run simulates s.
@@ -96,6 +99,7 @@ func RunWith(s *Scenario, opt Options) (*Result, error) {
 	}
 	e := sim.New(s.Seed)
 	c := model.NewCluster(e, s.Config)
+	c.Rec.SetDetailed(!opt.Coarse)
 	c.Rec.Window = s.Window
 	if c.Rec.Window <= 0 {
 		c.Rec.Window = AutoWindow(s.Duration)
