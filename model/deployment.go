@@ -187,6 +187,16 @@ func (c *Cluster) CreateDeploymentSpec(s DeploymentSpec) (*Deployment, error) {
 	d.hash = computeHash(d.Template)
 	c.deployments = append(c.deployments, d)
 	c.deployByNm[d.Name] = d
+	// Adopt orphaned ReplicaSets whose labels match (left by a
+	// `kubectl delete deployment --cascade=orphan`).
+	for _, rs := range c.replicasets {
+		if !rs.Deleted && rs.Owner == nil && rs.hash != "" && sel.MatchesMap(rs.Template.Labels) {
+			rs.Owner = &OwnerRef{Kind: "Deployment", Name: d.Name}
+			rs.deploy = d
+			rs.desired = d.Replicas
+			d.rs = append(d.rs, rs)
+		}
+	}
 	c.enqueueDeployment(d)
 	return d, nil
 }

@@ -372,3 +372,31 @@ func TestProgressDeadline(t *testing.T) {
 		t.Errorf("after 600 s without progress: %+v; want DeadlineExceeded with old pods still available", st)
 	}
 }
+
+// kubectl delete deployment --cascade=orphan keeps the ReplicaSet and its pods;
+// creating the Deployment again adopts them instead of starting new pods.
+func TestOrphanedReplicaSetAdopted(t *testing.T) {
+	c := newWorkshop(t, 14, 4)
+	d := mustDeploy(t, c, "web", "nginx", 3)
+	runFor(c, sec(10))
+	rs := d.NewReplicaSet()
+	pods := sortedNames(rs.Pods())
+	c.DeleteDeployment(d, false)
+	runFor(c, sec(60))
+	if rs.Deleted || rs.Owner != nil || len(live(c, withLabel("app", "web"))) != 3 {
+		t.Fatalf("after an orphaning delete: rs deleted %v owner %+v, %d pods", rs.Deleted, rs.Owner, len(live(c, withLabel("app", "web"))))
+	}
+	d2 := mustDeploy(t, c, "web", "nginx", 3)
+	runFor(c, sec(60))
+	if d2.NewReplicaSet() != rs || len(d2.ReplicaSets()) != 1 {
+		t.Fatalf("recreated Deployment did not adopt %s", rs.Name)
+	}
+	if got := sortedNames(live(c, withLabel("app", "web"))); strings.Join(got, ",") != strings.Join(pods, ",") {
+		t.Errorf("pods %v, want the original %v", got, pods)
+	}
+	c.DeleteDeployment(d2, true)
+	runFor(c, sec(60))
+	if n := len(live(c, withLabel("app", "web"))); n != 0 || !rs.Deleted {
+		t.Errorf("cascading delete left %d pods (rs deleted %v)", n, rs.Deleted)
+	}
+}
