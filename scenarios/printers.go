@@ -78,12 +78,12 @@ func Get(c *model.Cluster, cmd kubectl.Command) (string, error) {
 	switch cmd.Output {
 	case "", "wide", "name":
 	case "yaml", "json":
-		return "", fmt.Errorf("error: -o %s is not supported by kubesim: it prints kubectl's tables (get, get -o wide, get -o name) and describe", cmd.Output)
+		return "", &kubectl.UsageError{Verb: cmd.Verb, Msg: fmt.Sprintf("-o %s is not supported by kubesim: it prints kubectl's tables (get, get -o wide, get -o name) and describe", cmd.Output)}
 	default:
-		return "", fmt.Errorf("error: unable to match a printer suitable for the output format %q, allowed formats are: name,wide", cmd.Output)
+		return "", &kubectl.UsageError{Verb: cmd.Verb, Msg: fmt.Sprintf("unable to match a printer suitable for the output format %q, allowed formats are: name,wide", cmd.Output)}
 	}
 	if cmd.Watch {
-		return "", errors.New("error: get -w (watch) is not supported by kubesim in a step: add get steps at the times to look at")
+		return "", &kubectl.UsageError{Verb: cmd.Verb, Msg: "get -w (watch) is not supported by kubesim in a step: add get steps at the times to look at"}
 	}
 	p, err := newPrinter(c, cmd)
 	if err != nil {
@@ -215,13 +215,13 @@ func newPrinter(c *model.Cluster, cmd kubectl.Command) (*printer, error) {
 	if cmd.Selector != "" {
 		sel, err := labels.Parse(cmd.Selector)
 		if err != nil {
-			return nil, fmt.Errorf("error: invalid label selector %q: %v", cmd.Selector, err)
+			return nil, &kubectl.UsageError{Verb: cmd.Verb, Msg: fmt.Sprintf("invalid label selector %q: %v", cmd.Selector, err)}
 		}
 		p.sel = sel
 	}
 	for _, t := range cmd.Targets {
 		if t.Name != "" && p.sel != nil {
-			return nil, errors.New("error: name cannot be provided when a selector is specified")
+			return nil, &kubectl.UsageError{Verb: cmd.Verb, Msg: "name cannot be provided when a selector is specified"}
 		}
 	}
 	return p, nil

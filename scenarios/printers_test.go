@@ -359,11 +359,15 @@ func TestGetErrors(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), `"nope" not found`) || !strings.Contains(out, "rng ") {
 		t.Errorf("partial get: out %q err %v", out, err)
 	}
-	if _, err := kcErr(t, c, "get pods -o yaml"); err == nil || !strings.Contains(err.Error(), "not supported by kubesim") {
+	var ue *kubectl.UsageError
+	if _, err := kcErr(t, c, "get pods -o yaml"); !errors.As(err, &ue) || !strings.HasPrefix(err.Error(), "error: -o yaml is not supported by kubesim") {
 		t.Errorf("-o yaml: %v", err)
 	}
-	if _, err := kcErr(t, c, "get pods -w"); err == nil || !strings.Contains(err.Error(), "watch") {
+	if _, err := kcErr(t, c, "get pods -w"); !errors.As(err, &ue) || !strings.Contains(err.Error(), "watch") {
 		t.Errorf("-w: %v", err)
+	}
+	if _, err := kcErr(t, c, "get pods rng -l app=rng"); !errors.As(err, &ue) || err.Error() != "error: name cannot be provided when a selector is specified" {
+		t.Errorf("name and selector: %v", err)
 	}
 	if _, err := kcErr(t, c, "describe svc nope"); err == nil || err.Error() != `Error from server (NotFound): services "nope" not found` {
 		t.Errorf("describe svc nope: %v", err)
