@@ -48,6 +48,40 @@ func BenchmarkPickNode(b *testing.B) {
 	}
 }
 
+// BenchmarkSpreadCount compares the per-node ReplicaSet count the scheduler
+// reads (kept incrementally) with the baseline of recounting it per decision
+// by matching every pod of the ReplicaSet against its selector.
+func BenchmarkSpreadCount(b *testing.B) {
+	for _, nodes := range []int{100, 1000} {
+		c, d := benchCluster(b, nodes, 10)
+		rs := d.NewReplicaSet()
+		b.Run(fmt.Sprintf("incremental/nodes=%d", nodes), func(b *testing.B) {
+			b.ReportAllocs()
+			sum := 0
+			for i := 0; i < b.N; i++ {
+				for _, n := range c.nodes {
+					sum += rs.countOn(n)
+				}
+			}
+			if sum != b.N*nodes*10 {
+				b.Fatal(sum)
+			}
+		})
+		b.Run(fmt.Sprintf("rescan/nodes=%d", nodes), func(b *testing.B) {
+			b.ReportAllocs()
+			per := make([]int32, len(c.nodes))
+			for i := 0; i < b.N; i++ {
+				clear(per)
+				for _, q := range rs.pods {
+					if q.node != nil && !q.Terminating && rs.Selector.MatchesMap(q.Labels) {
+						per[q.node.seq]++
+					}
+				}
+			}
+		})
+	}
+}
+
 // BenchmarkScaleUp is the whole control plane for `kubectl scale --replicas=N`
 // from 0 on 100 nodes: ReplicaSet slow start, scheduling, kubelet start, until
 // every pod is Ready.
