@@ -235,16 +235,10 @@ func apiPodSpec(s model.PodSpec, name string) corev1.PodSpec {
 	return ps
 }
 
-func apiContainerName(image string) string {
-	if k := model.AppKind(image); k != "" {
-		return k
-	}
-	return "main"
-}
 
 func apiTemplate(t model.PodTemplate) corev1.PodTemplateSpec {
 	return corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: t.Labels, Annotations: t.Annotations},
-		Spec: apiPodSpec(t.Spec, apiContainerName(t.Spec.Image))}
+		Spec: apiPodSpec(t.Spec, imageContainerName(t.Spec.Image))}
 }
 
 func apiIntOrPercent(v *model.IntOrPercent) *intstr.IntOrString {
@@ -312,7 +306,7 @@ func apiService(s *model.Service) *corev1.Service {
 func apiPod(p *model.Pod) *corev1.Pod {
 	return &corev1.Pod{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Pod"},
 		ObjectMeta: metav1.ObjectMeta{Name: p.Name, Namespace: "default", Labels: p.Labels, Annotations: p.Annotations},
-		Spec:       apiPodSpec(p.Spec, apiContainerName(p.Spec.Image))}
+		Spec:       apiPodSpec(p.Spec, imageContainerName(p.Spec.Image))}
 }
 
 func apiNode(n *model.Node) *corev1.Node {
