@@ -58,6 +58,13 @@ func (c *Cluster) enqueuePod(p *Pod) {
 			// The kubelet of a node that does not exist never runs it: Pending.
 			return
 		}
+		if !fitsResources(p, n) {
+			// Kubelet admission rejects it (OutOfcpu, OutOfmemory, OutOfpods).
+			p.Phase = PodFailed
+			p.NodeName = n.Name // spec.nodeName; the pod never runs there
+			c.podChanged(p)
+			return
+		}
 		c.bind(p, n)
 		return
 	}
@@ -211,6 +218,12 @@ func (c *Cluster) fits(p *Pod, n *Node) bool {
 			return false
 		}
 	}
+	return fitsResources(p, n)
+}
+
+// fitsResources is NodeResourcesFit's filter (and the kubelet's admission):
+// one more pod, and the CPU and memory the pod requests, fit what is left.
+func fitsResources(p *Pod, n *Node) bool {
 	r := p.effectiveRequests()
 	free := n.Capacity.Sub(n.req)
 	if r.Pods > free.Pods {

@@ -219,3 +219,19 @@ func TestSchedulerDefaultZoneSpread(t *testing.T) {
 		t.Errorf("with zones: %v, want the zone-b node to get the most", zoned)
 	}
 }
+
+// A pod with spec.nodeName bypasses the scheduler: it runs on a cordoned node,
+// but the kubelet rejects it (Failed) if it does not fit.
+func TestNodeNameBypassesScheduler(t *testing.T) {
+	c := newWorkshop(t, 1, 3)
+	c.Cordon("node2")
+	a, _ := c.CreatePod("a", nil, PodSpec{Image: "a", NodeName: "node2"}, nil)
+	big, _ := c.CreatePod("big", nil, PodSpec{Image: "a", NodeName: "node2", Requests: Resources{MilliCPU: 4000}}, nil)
+	runFor(c, sec(10))
+	if a.NodeName != "node2" || !a.Ready {
+		t.Errorf("a on %q ready %v: want running on the cordoned node", a.NodeName, a.Ready)
+	}
+	if big.Phase != PodFailed || big.NodeName != "node2" || big.Running || len(c.Node("node2").Pods()) != 1 {
+		t.Errorf("big: phase %s node %q, want Failed by kubelet admission", big.Phase, big.NodeName)
+	}
+}
