@@ -590,7 +590,8 @@ func stepsChart(run Run, name, title, ylabel string, series []model.NamedSteps) 
 			p.Legend.Add(ns.Name, l)
 		}
 	}
-	p.Y.Min, p.Y.Max = 0, linearTop(max+0.5, addMarks(p, run, 9*vg.Inch, 3.6*vg.Inch))
+	// Below 0, so that lines at 0 (drawn slightly apart) stay visible.
+	p.Y.Min, p.Y.Max = -0.3, linearTop(max+0.5, addMarks(p, run, 9*vg.Inch, 3.6*vg.Inch))
 	p.Y.Tick.Marker = integerTicks{}
 	p.Legend.Top, p.Legend.Left = false, false
 	p.Legend.XOffs, p.Legend.YOffs = -vg.Points(4), vg.Points(4)
@@ -607,6 +608,9 @@ func (integerTicks) Ticks(min, max float64) []plot.Tick {
 	}
 	var ts []plot.Tick
 	for v := math.Ceil(min/step) * step; v <= max; v += step {
+		if v == 0 {
+			v = 0 // not -0
+		}
 		ts = append(ts, plot.Tick{Value: v, Label: fmt.Sprintf("%.0f", v)})
 	}
 	return ts
