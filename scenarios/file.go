@@ -170,6 +170,12 @@ func ParseFile(name string, data []byte) (*Scenario, error) {
 			cluster = v
 		case "config":
 			p.config(v, &s.Config)
+			t := s.Config.Timings
+			if err := t.Validate(); err != nil {
+				p.errorf(v, "config.timings: %v", err)
+			} else if t.NodeMonitorGracePeriod > 0 && t.NodeMonitorGracePeriod <= t.NodeStatusUpdate {
+				p.errorf(v, "config.timings: nodeMonitorGracePeriod (%v) must be longer than nodeStatusUpdate (%v), or healthy nodes go NotReady between heartbeats", t.NodeMonitorGracePeriod, t.NodeStatusUpdate)
+			}
 		case "files":
 			if v.Kind != yaml.MappingNode {
 				p.errorf(v, "files: want a mapping of file name to content")

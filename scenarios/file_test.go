@@ -67,3 +67,10 @@ func TestParseFileErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestParseFileRejectsBadTimings(t *testing.T) {
+	_, err := ParseFile("x.yaml", []byte("name: x\nduration: 1m\nconfig:\n  timings:\n    nodeMonitorGracePeriod: 1ms\n"))
+	if err == nil || !strings.Contains(err.Error(), "x.yaml:4: config.timings:") {
+		t.Errorf("error %v", err)
+	}
+}
