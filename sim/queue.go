@@ -13,12 +13,15 @@ type entry struct {
 }
 
 const (
-	digitBits = 4
+	digitBits = 8
 	digitVals = 1 << digitBits
 	levels    = (64 + digitBits - 1) / digitBits
 	nBuckets  = 1 + levels*digitVals
 	maskWords = (nBuckets + 63) / 64
 )
+
+// The summary bitmap has one bit per mask word.
+var _ [64 - maskWords]struct{}
 
 // queue is a radix heap with base-16 digits: a monotone priority queue, which is
 // all a discrete-event simulator needs, since no event is ever scheduled before the
@@ -28,6 +31,7 @@ type queue struct {
 	n    int
 	head int // bucket 0 is consumed from b[0][head:]
 	mask [maskWords]uint64
+	sum  uint64 // bit w set when mask[w] != 0
 	// top[k] is MaxInt64 minus the earliest time in bucket k, so that the zero
 	// value means empty (and max is branch-free).
 	top [nBuckets]Time
@@ -50,6 +54,7 @@ func bucketOf(at, last Time) int {
 
 func (q *queue) add(k int, x entry) {
 	q.mask[k>>6] |= 1 << (k & 63)
+	q.sum |= 1 << (k >> 6)
 	q.top[k] = max(q.top[k], math.MaxInt64-x.at)
 	q.b[k] = append(q.b[k], x)
 }
@@ -66,12 +71,20 @@ func (q *queue) push(x entry) {
 }
 
 func (q *queue) first() int {
-	for w, m := range q.mask {
-		if m != 0 {
-			return w*64 + bits.TrailingZeros64(m)
-		}
+	if q.sum == 0 {
+		return -1
 	}
-	return -1
+	w := bits.TrailingZeros64(q.sum)
+	return w*64 + bits.TrailingZeros64(q.mask[w])
+}
+
+// clear marks bucket k empty.
+func (q *queue) clear(k int) {
+	q.mask[k>>6] &^= 1 << (k & 63)
+	if q.mask[k>>6] == 0 {
+		q.sum &^= 1 << (k >> 6)
+	}
+	q.top[k] = 0
 }
 
 // next removes and returns the earliest entry if there is one at or before limit.
@@ -80,6 +93,16 @@ func (q *queue) next(limit Time) (entry, bool) {
 		k := q.first()
 		if k < 0 || math.MaxInt64-q.top[k] > limit {
 			return entry{}, false
+		}
+		if b := q.b[k]; len(b) == 1 {
+			// The common case in a sparse region: take the only entry
+			// directly instead of moving it to bucket 0 first.
+			x := b[0]
+			q.b[k] = b[:0]
+			q.clear(k)
+			q.last = x.at
+			q.n--
+			return x, true
 		}
 		q.spill(k)
 	} else if q.last > limit {
@@ -96,8 +119,7 @@ func (q *queue) pop0() entry {
 	if q.head == len(b0) {
 		q.b[0] = b0[:0]
 		q.head = 0
-		q.mask[0] &^= 1
-		q.top[0] = 0
+		q.clear(0)
 	}
 	q.n--
 	return x
@@ -110,8 +132,7 @@ func (q *queue) spill(k int) {
 	q.last = last
 	src := q.b[k]
 	q.b[k] = src[:0]
-	q.mask[k>>6] &^= 1 << (k & 63)
-	q.top[k] = 0
+	q.clear(k)
 	for _, x := range src {
 		q.add(bucketOf(x.at, last), x)
 	}
@@ -137,7 +158,7 @@ func (q *queue) filter(keep func(entry) bool) {
 		q.b[k] = dst
 		q.n += len(dst)
 		if len(dst) == 0 {
-			q.mask[k>>6] &^= 1 << (k & 63)
+			q.clear(k)
 		}
 	}
 }
