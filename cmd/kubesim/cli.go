@@ -92,11 +92,11 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	seed := fs.Uint64("seed", 0, "random seed (0: the scenario's own seed)")
 	duration := fs.Duration("duration", 0, "simulated duration (0: the scenario's own)")
-	out := fs.String("out", "", "directory to write plots and the JSON summary to")
+	out := fs.String("out", "", "directory for the charts (PNG, SVG), CSV files, summary.json and report.html")
 	output := fs.StringP("output", "o", "table", "output format: table or json")
-	window := fs.Duration("window", 0, "width of the summary's time windows (default 10s)")
+	window := fs.Duration("window", 0, "width of the summary's time windows (default: 10s or wider, at most 30 windows)")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage:\n  kubesim run [SCENARIO] [flags]\n\nExamples:\n  kubesim run\n  kubesim run --seed 7 -o json\n  kubesim run --out out\n\nFlags:\n%s", fs.FlagUsages())
+		fmt.Fprintf(stderr, "Usage:\n  kubesim run [NAME|FILE.yaml] [flags]\n\nRuns a built-in scenario (kubesim scenarios lists them; default %s) or a scenario file.\n\nExamples:\n  kubesim run\n  kubesim run node-reboot --seed 7 -o json\n  kubesim run my-scenario.yaml --out out\n\nFlags:\n%s", scenarios.DefaultName, fs.FlagUsages())
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
