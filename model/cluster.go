@@ -260,6 +260,7 @@ func NewCluster(e *sim.Engine, cfg Config) *Cluster {
 		hasher:         bind("hasher", w.HasherService),
 		redis:          bind("redis", w.RedisService),
 	}
+	c.initEndpoints()
 	c.Rec = newRecorder(c)
 	return c
 }
@@ -418,11 +419,7 @@ func (c *Cluster) addDefaultTolerations(s *PodSpec) {
 // changed (labels, Ready, IP, phase, termination).
 func (c *Cluster) podChanged(p *Pod) {
 	recount(p)
-	for _, s := range c.services {
-		if !s.Deleted {
-			c.syncEndpoint(s, p)
-		}
-	}
+	c.syncPodEndpoints(p)
 	c.notifyOwner(p)
 	for _, f := range c.podObservers {
 		f(p)

@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"strings"
 
+	"github.com/kubesim/kubesim/model/kubeproxy"
 	"github.com/kubesim/kubesim/sim"
 )
 
@@ -150,7 +151,7 @@ func (w *workerApp) sleep() {
 }
 
 func (w *workerApp) call(svc string, kind reqKind, val int64) {
-	w.c.send(w, w.node, w.c.Service(svc), kind, val)
+	w.c.send(w, clientOf(w.pod), w.node, w.c.Service(svc), kind, val)
 }
 
 // Handle receives the worker's timers.
@@ -215,7 +216,7 @@ func (b *browser) Handle(_ *sim.Engine, _ int64) {
 	b.timer = c.E.After(c.Cfg.Workload.WebUIPoll, b, 0)
 	var webui *Pod
 	if s := c.Service("webui"); s != nil {
-		webui = c.pick(s, c.lbRand)
+		webui = c.pick(s, 0)
 	}
 	if webui == nil {
 		for _, p := range c.pods {
@@ -228,7 +229,7 @@ func (b *browser) Handle(_ *sim.Engine, _ int64) {
 	if webui == nil || !webui.Running {
 		return
 	}
-	c.send(b, c.nodeByName[webui.NodeName], c.Service("redis"), reqRedisGet, 0)
+	c.send(b, clientOf(webui), c.nodeByName[webui.NodeName], c.Service("redis"), reqRedisGet, 0)
 }
 
 func (b *browser) requestDone(r *request, outcome int) {
@@ -285,7 +286,7 @@ func (p *prober) Handle(_ *sim.Engine, _ int64) {
 	if p.sent >= p.count {
 		return
 	}
-	p.c.send(p, p.from, p.svc, reqRNGRoot, int64(p.sent))
+	p.c.send(p, 0, p.from, p.svc, reqRNGRoot, int64(p.sent))
 	p.sent++
 	if p.sent < p.count {
 		p.c.E.After(p.interval, p, 0)
@@ -301,3 +302,7 @@ func (p *prober) requestDone(r *request, outcome int) {
 		p.report(p.rtts, p.failed)
 	}
 }
+
+// clientOf is the client identity kube-proxy's ClientIP affinity sees for
+// connections from pod p (its pod IP); 0 is a client outside the cluster.
+func clientOf(p *Pod) kubeproxy.ClientID { return kubeproxy.ClientID(p.ID + 1) }

@@ -393,7 +393,7 @@ func (r *Recorder) webUISample(t sim.Time, hashes int64) {
 }
 
 func (r *Recorder) endpointsChanged(s *Service) {
-	r.endpoints[s.Name] = appendStep(r.endpoints[s.Name], r.now(), float64(len(s.proxy.ready)))
+	r.endpoints[s.Name] = appendStep(r.endpoints[s.Name], r.now(), float64(s.ReadyEndpoints()))
 }
 
 // podChanged is the Recorder's pod observer: a pod leaving its node changes the

@@ -3,6 +3,7 @@ package model
 import (
 	"time"
 
+	"github.com/kubesim/kubesim/model/kubeproxy"
 	"github.com/kubesim/kubesim/sim"
 )
 
@@ -10,6 +11,7 @@ import (
 type dataPath struct {
 	liveReqs int
 	browser  *browser
+	ep       endpointsPath
 }
 
 // reqKind is what a request asks of its server.
@@ -99,13 +101,13 @@ func (c *Cluster) hop(from *Node, to string) sim.Time {
 
 // send opens a connection from a pod on node `from` to Service svc and sends a
 // request. The outcome reaches cl.requestDone exactly once.
-func (c *Cluster) send(cl caller, from *Node, svc *Service, kind reqKind, val int64) {
+func (c *Cluster) send(cl caller, client kubeproxy.ClientID, from *Node, svc *Service, kind reqKind, val int64) {
 	r := c.newRequest()
 	r.kind, r.svc, r.from, r.client, r.val, r.sent = kind, svc, from, cl, val, c.Now()
 	c.Rec.requestSent(r)
 	var to *Pod
 	if svc != nil && !svc.Deleted {
-		to = c.pick(svc, c.lbRand)
+		to = c.pick(svc, client)
 	}
 	if to == nil {
 		// No endpoint: kube-proxy rejects the connection at once.
@@ -132,6 +134,9 @@ func (r *request) Handle(e *sim.Engine, ev int64) {
 	case evServed:
 		r.srv.finish(r)
 	case evResponse:
+		if r.to != nil {
+			c.release(r.svc, r.to)
+		}
 		c.Rec.requestDone(r)
 		if r.client != nil {
 			r.client.requestDone(r, r.outcome)

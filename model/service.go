@@ -2,8 +2,10 @@ package model
 
 import (
 	"fmt"
-	"sort"
 
+	"github.com/kubesim/kubesim/model/endpoints"
+	"github.com/kubesim/kubesim/model/kubeproxy"
+	"github.com/kubesim/kubesim/model/labels"
 	"github.com/kubesim/kubesim/sim"
 )
 
@@ -24,49 +26,186 @@ type EndpointConditions struct {
 	Ready, Serving, Terminating bool
 }
 
-// endpointConditions is the endpoint p would have, and whether p is an endpoint
-// at all (terminal and IP-less pods are left out).
-func endpointConditions(p *Pod) (EndpointConditions, bool) {
-	if p.Gone || !p.HasIP || p.Phase == PodSucceeded || p.Phase == PodFailed {
-		return EndpointConditions{}, false
-	}
-	serving := p.Ready
-	return EndpointConditions{Ready: serving && !p.Terminating, Serving: serving, Terminating: p.Terminating}, true
+// proxyTable is the per-Service state of the data path kept in the Service.
+type proxyTable struct {
+	// dirty is set when a change for the Service reached kube-proxy and the
+	// Recorder has not yet seen the Service's new ready count.
+	dirty bool
+	// ready is the number of ready endpoints programmed at the last sync.
+	ready int
 }
 
-// proxyTable is kube-proxy's programmed view of one Service: what new connections
-// are balanced over.
-type proxyTable struct {
-	members  map[int]EndpointConditions // the EndpointSlice controller's view
-	ready    []*Pod                     // programmed: ready endpoints
-	fallback []*Pod                     // programmed: serving and terminating
+// endpointsPath is the EndpointSlice controller (the endpoint index) and one
+// kube-proxy for the whole cluster. The index reports each membership or
+// condition change synchronously; the change is queued and reaches kube-proxy
+// after EndpointPropagation; kube-proxy applies what has arrived at most once
+// per ProxyMinSync (its minSyncPeriod), all Services at once, as its sync loop
+// does.
+type endpointsPath struct {
+	ix       *endpoints.Index
+	px       *kubeproxy.Proxier
+	queue    []kubeproxy.Change // changes on their way to kube-proxy, in time order
+	head     int
+	lastDue  sim.Time // keeps queued changes in time order
 	lastSync sim.Time
 	synced   bool
-	pending  bool
+	timer    sim.Timer
+	timerAt  sim.Time
+	dirty    []*Service
+	syncH    sim.Handler
 }
 
-// CreateService creates a Service with a map selector (nil selects nothing).
+// proxyConfig maps the scenario's kube-proxy mode to kube-proxy's settings.
+func proxyConfig(mode string) (kubeproxy.Config, error) {
+	switch mode {
+	case "", "iptables":
+		return kubeproxy.Config{Mode: kubeproxy.ModeIPTables}, nil
+	case "nftables":
+		return kubeproxy.Config{Mode: kubeproxy.ModeNFTables}, nil
+	case "ipvs", "ipvs-rr":
+		return kubeproxy.Config{Mode: kubeproxy.ModeIPVS, Scheduler: kubeproxy.SchedulerRoundRobin}, nil
+	case "ipvs-lc":
+		return kubeproxy.Config{Mode: kubeproxy.ModeIPVS, Scheduler: kubeproxy.SchedulerLeastConnections}, nil
+	}
+	return kubeproxy.Config{}, fmt.Errorf("proxyMode %q: want iptables, nftables, ipvs (round robin), ipvs-rr or ipvs-lc", mode)
+}
+
+// ValidateProxyMode reports whether mode is a kube-proxy mode kubesim models.
+func ValidateProxyMode(mode string) error {
+	_, err := proxyConfig(mode)
+	return err
+}
+
+func (c *Cluster) initEndpoints() {
+	cfg, err := proxyConfig(c.Cfg.ProxyMode)
+	if err != nil {
+		cfg = kubeproxy.Config{Mode: kubeproxy.ModeIPTables}
+	}
+	ep := &c.ep
+	ep.ix = endpoints.NewIndex()
+	ep.px, _ = kubeproxy.NewProxier(cfg, c.lbRand)
+	ep.ix.Subscribe(endpoints.SubscriberFunc(c.endpointChanged))
+	ep.syncH = sim.HandlerFunc(func(*sim.Engine, int64) { c.proxySync() })
+}
+
+// endpointChanged receives the index's changes and queues them for kube-proxy.
+func (c *Cluster) endpointChanged(svc endpoints.ServiceID, pod endpoints.PodID, _, new endpoints.Conditions) {
+	ep := &c.ep
+	due := c.Now() + c.d.endpointProp.Sample()
+	if due < ep.lastDue {
+		due = ep.lastDue
+	}
+	ep.lastDue = due
+	if ep.head > 0 && ep.head == len(ep.queue) {
+		ep.queue, ep.head = ep.queue[:0], 0
+	}
+	ep.queue = append(ep.queue, kubeproxy.Change{At: due, Svc: svc, Pod: pod, Cond: new})
+	c.scheduleProxySync()
+}
+
+// scheduleProxySync makes sure kube-proxy syncs when the oldest queued change
+// has arrived, but not sooner than ProxyMinSync after its last sync.
+func (c *Cluster) scheduleProxySync() {
+	ep := &c.ep
+	if ep.head == len(ep.queue) {
+		return
+	}
+	next := ep.queue[ep.head].At
+	if earliest := ep.lastSync + c.Cfg.Timings.ProxyMinSync; ep.synced && next < earliest {
+		next = earliest
+	}
+	if next < c.Now() {
+		next = c.Now()
+	}
+	if c.E.Cancel(ep.timer) && ep.timerAt <= next {
+		ep.timer = c.E.At(ep.timerAt, ep.syncH, 0)
+		return
+	}
+	ep.timer, ep.timerAt = c.E.At(next, ep.syncH, 0), next
+}
+
+// proxySync is one kube-proxy sync: every change that has arrived is programmed.
+func (c *Cluster) proxySync() {
+	ep := &c.ep
+	ep.timer = sim.Timer{}
+	for ep.head < len(ep.queue) && ep.queue[ep.head].At <= c.Now() {
+		ch := ep.queue[ep.head]
+		ep.head++
+		ep.px.Table(ch.Svc).Set(ch.Pod, ch.Cond)
+		if s := c.services[ch.Svc]; !s.proxy.dirty {
+			s.proxy.dirty = true
+			ep.dirty = append(ep.dirty, s)
+		}
+	}
+	ep.lastSync, ep.synced = c.Now(), true
+	for _, s := range ep.dirty {
+		s.proxy.dirty = false
+		s.proxy.ready, _ = ep.px.Table(endpoints.ServiceID(s.ID)).Len()
+		c.Rec.endpointsChanged(s)
+	}
+	ep.dirty = ep.dirty[:0]
+	c.scheduleProxySync()
+}
+
+// syncPodEndpoints tells the endpoint index about p's labels and state.
+func (c *Cluster) syncPodEndpoints(p *Pod) {
+	id := endpoints.PodID(p.ID)
+	var err error
+	if p.Gone {
+		err = c.ep.ix.DeletePod(id)
+	} else {
+		err = c.ep.ix.SetPod(id, labels.NewLabels(p.Labels), endpoints.PodState{HasIP: p.HasIP,
+			Terminal: p.Phase == PodSucceeded || p.Phase == PodFailed, Ready: p.Ready, Terminating: p.Terminating})
+	}
+	if err != nil {
+		panic("model: endpoint index: " + err.Error())
+	}
+}
+
+// CreateService creates a Service with a map selector (nil or empty selects no
+// pods: its endpoints would be managed by hand).
 func (c *Cluster) CreateService(name string, selector map[string]string, port int) (*Service, error) {
 	if c.Service(name) != nil {
 		return nil, fmt.Errorf(`services %q already exists`, name)
 	}
 	s := &Service{ID: len(c.services), Name: name, Selector: copyLabels(selector), Port: port}
 	s.Type, s.SessionAffinity, s.CreatedAt = "ClusterIP", "None", c.Now()
-	s.proxy.members = map[int]EndpointConditions{}
 	c.services = append(c.services, s)
 	c.svcByName[name] = s
-	for _, p := range c.pods {
-		c.syncEndpoint(s, p)
-	}
+	c.ep.px.Table(endpoints.ServiceID(s.ID))
+	c.setIndexSelector(s)
 	return s, nil
+}
+
+func (c *Cluster) setIndexSelector(s *Service) {
+	if err := c.ep.ix.SetService(endpoints.ServiceID(s.ID), labels.ServiceSelector(s.Selector)); err != nil {
+		panic("model: endpoint index: " + err.Error())
+	}
 }
 
 // SetServiceSelector replaces the Service's selector (kubectl set selector, edit).
 func (c *Cluster) SetServiceSelector(s *Service, selector map[string]string) {
 	s.Selector = copyLabels(selector)
-	for _, p := range c.pods {
-		c.syncEndpoint(s, p)
+	c.setIndexSelector(s)
+}
+
+// SetSessionAffinity sets the Service's sessionAffinity: "None" or "ClientIP"
+// with a timeout (0: Kubernetes' default, 10800 s).
+func (c *Cluster) SetSessionAffinity(s *Service, affinity string, timeout sim.Time) error {
+	a := kubeproxy.Affinity{Timeout: timeout}
+	switch affinity {
+	case "", "None":
+		affinity = "None"
+	case "ClientIP":
+		a.ClientIP = true
+	default:
+		return fmt.Errorf(`spec.sessionAffinity: Unsupported value: %q: supported values: "ClientIP", "None"`, affinity)
 	}
+	if err := c.ep.px.SetAffinity(endpoints.ServiceID(s.ID), a); err != nil {
+		return err
+	}
+	s.SessionAffinity = affinity
+	return nil
 }
 
 // DeleteService deletes the Service: its endpoints go, and new connections to
@@ -76,95 +215,39 @@ func (c *Cluster) DeleteService(s *Service) {
 		return
 	}
 	s.Deleted = true
-	for id := range s.proxy.members {
-		delete(s.proxy.members, id)
+	if err := c.ep.ix.DeleteService(endpoints.ServiceID(s.ID)); err != nil {
+		panic("model: endpoint index: " + err.Error())
 	}
-	c.scheduleProxySync(s)
-}
-
-// syncEndpoint updates s's membership for p.
-func (c *Cluster) syncEndpoint(s *Service, p *Pod) {
-	cond, ok := endpointConditions(p)
-	if ok {
-		ok = s.Selector != nil && len(s.Selector) > 0 && mapSelectorMatches(s.Selector, p.Labels)
-	}
-	old, was := s.proxy.members[p.ID]
-	if ok == was && old == cond {
-		return
-	}
-	if ok {
-		s.proxy.members[p.ID] = cond
-	} else {
-		delete(s.proxy.members, p.ID)
-	}
-	c.scheduleProxySync(s)
-}
-
-// scheduleProxySync programs the data path for s after the endpoint propagation
-// delay, at most once per kube-proxy minSyncPeriod.
-func (c *Cluster) scheduleProxySync(s *Service) {
-	t := &s.proxy
-	if t.pending {
-		return
-	}
-	t.pending = true
-	at := c.Now() + c.d.endpointProp.Sample()
-	if next := t.lastSync + c.Cfg.Timings.ProxyMinSync; t.synced && at < next {
-		at = next
-	}
-	c.E.At(at, sim.HandlerFunc(func(*sim.Engine, int64) { c.proxySync(s) }), 0)
-}
-
-func (c *Cluster) proxySync(s *Service) {
-	t := &s.proxy
-	t.pending, t.synced, t.lastSync = false, true, c.Now()
-	ids := make([]int, 0, len(t.members))
-	for id := range t.members {
-		ids = append(ids, id)
-	}
-	sort.Ints(ids)
-	t.ready, t.fallback = t.ready[:0], t.fallback[:0]
-	for _, id := range ids {
-		cond := t.members[id]
-		switch {
-		case cond.Ready:
-			t.ready = append(t.ready, c.pods[id])
-		case cond.Serving && cond.Terminating:
-			t.fallback = append(t.fallback, c.pods[id])
-		}
-	}
-	c.Rec.endpointsChanged(s)
 }
 
 // ReadyEndpoints is the number of ready endpoints kube-proxy has programmed for s.
-func (s *Service) ReadyEndpoints() int { return len(s.proxy.ready) }
+func (s *Service) ReadyEndpoints() int { return s.proxy.ready }
 
 // EndpointPods returns the pods in s's endpoints with their conditions, by pod ID
 // (the EndpointSlice controller's view, before propagation).
 func (c *Cluster) EndpointPods(s *Service) ([]*Pod, []EndpointConditions) {
-	ids := make([]int, 0, len(s.proxy.members))
-	for id := range s.proxy.members {
-		ids = append(ids, id)
-	}
-	sort.Ints(ids)
-	pods := make([]*Pod, len(ids))
-	conds := make([]EndpointConditions, len(ids))
-	for i, id := range ids {
-		pods[i], conds[i] = c.pods[id], s.proxy.members[id]
+	eps := c.ep.ix.Endpoints(endpoints.ServiceID(s.ID), nil)
+	pods := make([]*Pod, len(eps))
+	conds := make([]EndpointConditions, len(eps))
+	for i, e := range eps {
+		pods[i] = c.pods[e.Pod]
+		conds[i] = EndpointConditions{Ready: e.Conditions.Ready, Serving: e.Conditions.Serving, Terminating: e.Conditions.Terminating}
 	}
 	return pods, conds
 }
 
-// pick chooses the endpoint of a new connection to s as kube-proxy does: uniformly
-// among ready endpoints; among serving terminating ones only if none is ready;
-// nil (connection refused) if there is none.
-func (c *Cluster) pick(s *Service, r interface{ IntN(int) int }) *Pod {
-	t := &s.proxy
-	if n := len(t.ready); n > 0 {
-		return t.ready[r.IntN(n)]
+// pick chooses the endpoint of a new connection from client to s as kube-proxy
+// does (see package kubeproxy): nil means connection refused.
+func (c *Cluster) pick(s *Service, client kubeproxy.ClientID) *Pod {
+	id, ok := c.ep.px.Pick(endpoints.ServiceID(s.ID), client, c.Now())
+	if !ok {
+		return nil
 	}
-	if n := len(t.fallback); n > 0 {
-		return t.fallback[r.IntN(n)]
-	}
-	return nil
+	return c.pods[id]
+}
+
+// release tells kube-proxy that a connection to pod through s has closed
+// (least-connections balancing counts open connections).
+func (c *Cluster) release(s *Service, p *Pod) {
+	c.ep.px.Release(endpoints.ServiceID(s.ID), endpoints.PodID(p.ID))
 }
