@@ -170,6 +170,9 @@ func ParseFile(name string, data []byte) (*Scenario, error) {
 			cluster = v
 		case "config":
 			p.config(v, &s.Config)
+			if err := model.ValidateProxyMode(s.Config.ProxyMode); err != nil {
+				p.errorf(v, "config.%v", err)
+			}
 			t := s.Config.Timings
 			if err := t.Validate(); err != nil {
 				p.errorf(v, "config.timings: %v", err)

@@ -282,7 +282,14 @@ func (x *executor) applyObject(obj runtime.Object, source string, patching bool)
 		if !created && (s.Port != port || s.Type != typ || s.SessionAffinity != aff || !sameMap(s.Labels, o.Labels) || !sameMap(s.Annotations, o.Annotations)) {
 			changed = true
 		}
-		s.Port, s.TargetPort, s.NodePort, s.Type, s.SessionAffinity = port, target, nodePort, typ, aff
+		var timeout time.Duration
+		if sc := o.Spec.SessionAffinityConfig; sc != nil && sc.ClientIP != nil && sc.ClientIP.TimeoutSeconds != nil {
+			timeout = time.Duration(*sc.ClientIP.TimeoutSeconds) * time.Second
+		}
+		if err := c.SetSessionAffinity(s, aff, timeout); err != nil {
+			return "", invalid("Service", o.Name, err)
+		}
+		s.Port, s.TargetPort, s.NodePort, s.Type = port, target, nodePort, typ
 		s.Labels, s.Annotations = o.Labels, o.Annotations
 		return kubectl.Done(kubectl.Services, o.Name, verb(created, changed)), nil
 	case *corev1.Pod:

@@ -280,3 +280,45 @@ func TestEditSelectorYes(t *testing.T) {
 		t.Errorf("after labelling: %d endpoints, want 1", n)
 	}
 }
+
+// kube-proxy's mode comes from the scenario: with IPVS round robin, four rng
+// pods serve almost exactly the same number of requests; with iptables'
+// random choice they do not.
+func TestProxyModeBalancing(t *testing.T) {
+	spread := func(mode string) (min, max int64) {
+		src, _ := BuiltinSource("capacity")
+		s, err := ParseFile("capacity.yaml", []byte(strings.Replace(string(src), "vars:\n", "config: {proxyMode: "+mode+"}\nvars:\n", 1)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Steps = append(s.Steps, Step{At: 10 * time.Second, Command: "kubectl scale deployment rng --replicas=4"})
+		res, err := Run(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		min = 1 << 62
+		for name, p := range res.Summary.Pods {
+			if !strings.HasPrefix(name, "rng-") {
+				continue
+			}
+			if p.Served < min {
+				min = p.Served
+			}
+			if p.Served > max {
+				max = p.Served
+			}
+		}
+		return min, max
+	}
+	lo, hi := spread("ipvs-rr")
+	if hi-lo > hi/20 {
+		t.Errorf("ipvs-rr: rng pods served %d..%d requests, want near-equal", lo, hi)
+	}
+	lo2, hi2 := spread("iptables")
+	if hi2-lo2 <= hi-lo {
+		t.Errorf("iptables spread %d..%d is not wider than round robin's %d..%d", lo2, hi2, lo, hi)
+	}
+	if _, err := ParseFile("x.yaml", []byte("name: x\nduration: 1m\nconfig: {proxyMode: userspace}\n")); err == nil || !strings.Contains(err.Error(), "x.yaml:3: config.proxyMode \"userspace\"") {
+		t.Errorf("bad proxy mode: %v", err)
+	}
+}
