@@ -235,7 +235,6 @@ func apiPodSpec(s model.PodSpec, name string) corev1.PodSpec {
 	return ps
 }
 
-
 func apiTemplate(t model.PodTemplate) corev1.PodTemplateSpec {
 	return corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: t.Labels, Annotations: t.Annotations},
 		Spec: apiPodSpec(t.Spec, imageContainerName(t.Spec.Image))}
