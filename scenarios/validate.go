@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/kubesim/kubesim/scenarios/kubectl"
 	"github.com/kubesim/kubesim/scenarios/manifest"
 	"go.yaml.in/yaml/v3"
 )
@@ -100,14 +101,34 @@ func (s *Scenario) ReadFile(name string) ([]byte, string, error) {
 }
 
 // check finds the problems of a parsed scenario that only show when its steps
-// are read: commands that do not parse and manifests that do not decode.
-// Manifests applied with --validate=false are decoded that way.
+// are read: commands that do not parse, and files `apply -f` or `delete -f` name
+// that do not exist or are not YAML. A manifest that strict validation refuses
+// is not a problem of the scenario: kubectl refuses it at run time, as the
+// workshop's DaemonSet cast shows.
 func (s *Scenario) check() []string {
 	var out []string
 	for _, st := range s.Steps {
 		where := fmt.Sprintf("%s:%d", s.Source(), st.Line)
-		if err := CheckCommand(st.Command); err != nil {
+		cmd, err := kubectl.Parse(st.Command)
+		if err != nil {
 			out = append(out, fmt.Sprintf("%s: %s: %v", where, st.Command, err))
+			continue
+		}
+		for _, f := range cmd.Files {
+			data, _, err := s.ReadFile(f)
+			if err != nil {
+				out = append(out, fmt.Sprintf("%s: %s: %v (add it under files: or next to the scenario)", where, st.Command, err))
+				continue
+			}
+			_, _, err = manifest.Decode(f, data, manifest.Options{Validate: false})
+			var me *manifest.Error
+			if errors.As(err, &me) {
+				for _, p := range me.Problems {
+					if p.Kind != manifest.UnknownField {
+						out = append(out, fmt.Sprintf("%s: %s: %s", where, st.Command, p.String()))
+					}
+				}
+			}
 		}
 	}
 	return out

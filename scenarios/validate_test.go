@@ -53,3 +53,19 @@ func TestValidateScenario(t *testing.T) {
 		t.Errorf("problems: %q", p)
 	}
 }
+
+func TestValidateScenarioFiles(t *testing.T) {
+	src := "name: s\nduration: 1m\nfiles:\n  bad.yml: |\n    kind: [Deployment\ntimeline:\n  - at: 0s\n    run: |\n      kubectl apply -f missing.yml\n      kubectl apply -f bad.yml\n"
+	p := ValidateData("s.yaml", []byte(src))
+	text := strings.Join(p, "\n")
+	if len(p) != 2 || !strings.Contains(text, `s.yaml:9: kubectl apply -f missing.yml: error: the path "missing.yml" does not exist`) || !strings.Contains(text, "s.yaml:10: kubectl apply -f bad.yml: bad.yml:") {
+		t.Errorf("problems:\n%s", text)
+	}
+	// Every built-in scenario is valid, the strict failure of the cast included.
+	for _, name := range BuiltinNames() {
+		b, _ := BuiltinSource(name)
+		if p := ValidateData(name+".yaml", b); len(p) != 0 {
+			t.Errorf("%s: %v", name, p)
+		}
+	}
+}
