@@ -1,0 +1,361 @@
+package plots
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"html/template"
+	"strings"
+
+	"github.com/kubesim/kubesim/scenarios/study"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
+	"gonum.org/v1/plot/vg/vgsvg"
+)
+
+// StudyReportName is the study report's file name.
+const StudyReportName = "study.html"
+
+// studyFigure is one chart of a study, drawn by draw on a w x h canvas.
+type studyFigure struct {
+	name, title, note string
+	w, h              vg.Length
+	draw              func(draw.Canvas)
+}
+
+func fromChart(c chart) studyFigure {
+	return studyFigure{name: c.name, title: c.title, w: c.w, h: c.h, draw: c.draw}
+}
+
+// encode renders the figure as PNG and SVG.
+func (f studyFigure) encode() (png, svg []byte, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("drawing chart %s: %v", f.name, r)
+		}
+	}()
+	img := vgimg.NewWith(vgimg.UseWH(f.w, f.h), vgimg.UseDPI(pngDPI))
+	f.draw(draw.New(img))
+	var pb bytes.Buffer
+	if _, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(&pb); err != nil {
+		return nil, nil, err
+	}
+	sv := vgsvg.New(f.w, f.h)
+	f.draw(draw.New(sv))
+	var sb bytes.Buffer
+	if _, err := sv.WriteTo(&sb); err != nil {
+		return nil, nil, err
+	}
+	return pb.Bytes(), sb.Bytes(), nil
+}
+
+// studyCharts builds every chart of the study, metric by metric: the capacity
+// curve against the numeric parameter with the most values (or, with no
+// numeric parameter, a dot chart per point), then the heat map when exactly
+// two parameters vary.
+func studyCharts(d studyData) []studyFigure {
+	var out []studyFigure
+	x, hasX := d.xParam()
+	var cs []curve
+	curveNote := ""
+	if hasX {
+		cs = d.curves(x)
+		_, follow := d.lineParams(x.path)
+		if len(follow) > 0 {
+			curveNote = fmt.Sprintf("%s changes with %s along a line: its values are in the legend", strings.Join(follow, " and "), x.path)
+		}
+	}
+	vary := d.varying()
+	for _, m := range d.t.Metrics {
+		if hasX {
+			if c, ok := capacityChart(d, m, x, cs); ok {
+				f := fromChart(c)
+				f.note = curveNote
+				out = append(out, f)
+			}
+		} else if c, ok := dotChart(d, m); ok {
+			out = append(out, fromChart(c))
+		}
+		if len(vary) == 2 {
+			xp, yp := vary[0], vary[1]
+			// Across: the curves' x parameter, else the one with more values.
+			if (hasX && yp.path == x.path) || (!hasX && len(yp.values) > len(xp.values)) {
+				xp, yp = yp, xp
+			}
+			if f, ok := heatMap(d, m, xp, yp); ok {
+				out = append(out, f)
+			}
+		}
+	}
+	return out
+}
+
+// WriteStudy writes the study's charts (PNG and SVG) and study.html into dir and returns the files written.
+func WriteStudy(dir string, t *study.Table) ([]string, error) {
+	return WriteStudyOf(dir, nil, t)
+}
+
+// WriteStudyOf is WriteStudy with the study itself, whose base scenario, seed,
+// replication and warm-up settings the report then shows (the table does not
+// hold them). s may be nil.
+func WriteStudyOf(dir string, s *study.Study, t *study.Table) ([]string, error) {
+	if t == nil {
+		return nil, errors.New("plots.WriteStudy: the table is nil: pass the study's Results.Table()")
+	}
+	d := analyse(t)
+	contents := map[string][]byte{}
+	var order []string
+	var figs []studyFig
+	for _, f := range studyCharts(d) {
+		png, svg, err := f.encode()
+		if err != nil {
+			return nil, err
+		}
+		contents[f.name+".png"], contents[f.name+".svg"] = png, svg
+		order = append(order, f.name+".png", f.name+".svg")
+		figs = append(figs, studyFig{Name: f.name, Title: f.title, Note: f.note, PNG: pngURL(png)})
+	}
+	html, err := renderStudyReport(studyReportOf(d, s, figs))
+	if err != nil {
+		return nil, err
+	}
+	contents[StudyReportName] = html
+	order = append(order, StudyReportName)
+	return writeFiles(dir, contents, order...)
+}
+
+type studyFig struct {
+	Name, Title, Note string
+	PNG               template.URL
+}
+
+type studyParamRow struct {
+	Path, Kind, Values string
+	Varies             bool
+}
+
+type studyCell struct {
+	Mean, CI string
+	Pick     bool
+}
+
+type studyTableRow struct {
+	Index  int
+	N      string
+	Params []string
+	Cells  []studyCell
+}
+
+type studyAnswerRow struct {
+	Given, Confident, OnMean string
+}
+
+type studyReport struct {
+	Name     string
+	Facts    []fact
+	Params   []studyParamRow
+	Metrics  []string
+	Paths    []string
+	Rows     []studyTableRow
+	Question string
+	Answers  []studyAnswerRow
+	Figures  []studyFig
+}
+
+func studyReportOf(d studyData, s *study.Study, figs []studyFig) studyReport {
+	t := d.t
+	r := studyReport{Name: t.Study, Metrics: t.Metrics, Paths: t.Parameters, Figures: figs}
+	if r.Name == "" {
+		r.Name = "study"
+	}
+	minN, maxN, runs := 0, 0, 0
+	for i, pt := range d.points {
+		n := 0
+		for _, row := range pt.rows {
+			n = max(n, row.N)
+		}
+		if i == 0 || n < minN {
+			minN = n
+		}
+		maxN = max(maxN, n)
+		runs += n
+	}
+	reps := fmt.Sprintf("%d per point", minN)
+	if minN != maxN {
+		reps = fmt.Sprintf("%d to %d per point", minN, maxN)
+	}
+	repNote := "as run"
+	if s != nil {
+		rp := s.Replications
+		repNote = "fixed"
+		if rp.TargetRelHalfWidth > 0 {
+			on := "every metric"
+			if len(rp.TargetMetrics) > 0 {
+				on = strings.Join(rp.TargetMetrics, ", ")
+			}
+			repNote = fmt.Sprintf("min %d, max %d, until ±%s%% on %s", rp.Min, max(rp.Max, rp.Min), sig4(100*rp.TargetRelHalfWidth), on)
+		}
+		r.Facts = append(r.Facts,
+			fact{"Base scenario", s.Base, ""},
+			fact{"Seed", fmt.Sprintf("%d", s.Seed), "replication seeds derive from it"})
+	}
+	r.Facts = append(r.Facts,
+		fact{"Points", fmt.Sprintf("%d", len(d.points)), fmt.Sprintf("%d parameter(s) varied", len(d.varying()))},
+		fact{"Replications", reps, repNote},
+		fact{"Runs", fmt.Sprintf("%d", runs), "points × replications"})
+	if s != nil {
+		warm := s.Warmup
+		if warm == "" {
+			warm = "none"
+		}
+		r.Facts = append(r.Facts, fact{"Warm-up removed", warm, "from time series before averaging"})
+	}
+	r.Facts = append(r.Facts, fact{"Intervals", fmt.Sprintf("%g%% Student-t", study.Confidence*100), "mean ± t·sd/√n"})
+
+	for _, sp := range d.params {
+		kind := "numbers"
+		if !sp.numeric {
+			kind = "values"
+		}
+		var vals []string
+		for _, v := range sp.sortedValues() {
+			vals = append(vals, v.String())
+		}
+		if sp.missing > 0 {
+			vals = append(vals, fmt.Sprintf("(unset at %d point(s))", sp.missing))
+		}
+		r.Params = append(r.Params, studyParamRow{Path: sp.path, Kind: kind, Values: strings.Join(vals, ", "), Varies: sp.varies()})
+	}
+
+	picked := map[int]bool{}
+	if q := t.Question; q != nil && q.Bound != nil {
+		r.Question = fmt.Sprintf("The %s %s for which %s %s %s", q.Find, q.Parameter, q.Metric, q.Op, sig4(*q.Bound))
+		pick := func(p *study.Pick) string {
+			if p == nil {
+				return "none"
+			}
+			return fmt.Sprintf("%s (mean %s, CI [%s, %s], n %d)", p.Value, sig4(p.Row.Mean), sig4(p.Row.Low), sig4(p.Row.High), p.Row.N)
+		}
+		for _, a := range t.Answers {
+			given := a.Given.String()
+			if len(a.Given) == 0 {
+				given = "–"
+			}
+			r.Answers = append(r.Answers, studyAnswerRow{Given: given, Confident: pick(a.WithConfidence), OnMean: pick(a.OnMean)})
+			if a.WithConfidence != nil {
+				picked[a.WithConfidence.Row.Point] = true
+			}
+		}
+	}
+
+	for _, pt := range d.points {
+		row := studyTableRow{Index: pt.index}
+		n := 0
+		for _, x := range pt.rows {
+			n = max(n, x.N)
+		}
+		row.N = fmt.Sprintf("%d", n)
+		for _, path := range t.Parameters {
+			v, ok := pt.params.Get(path)
+			if ok {
+				row.Params = append(row.Params, v.String())
+			} else {
+				row.Params = append(row.Params, "")
+			}
+		}
+		for _, m := range t.Metrics {
+			x, ok := pt.rows[m]
+			if !ok {
+				row.Cells = append(row.Cells, studyCell{Mean: "–"})
+				continue
+			}
+			c := studyCell{Mean: sig4(x.Mean)}
+			if finite(x.HalfWidth) {
+				c.Mean += " ± " + sig2(x.HalfWidth)
+				c.CI = fmt.Sprintf("[%s, %s]", sig4(x.Low), sig4(x.High))
+			}
+			c.Pick = t.Question != nil && m == t.Question.Metric && picked[pt.index]
+			row.Cells = append(row.Cells, c)
+		}
+		r.Rows = append(r.Rows, row)
+	}
+	return r
+}
+
+var studyTmpl = template.Must(template.New("study").Parse(`<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>kubesim study: {{.Name}}</title>
+<style>
+  body { font-family: system-ui, -apple-system, "Segoe UI", "Liberation Sans", Arial, sans-serif; color: #222;
+         max-width: 1100px; margin: 2em auto; padding: 0 1em; line-height: 1.4; background: #fff; }
+  h1 { font-size: 1.6em; margin-bottom: 0.1em; }
+  h2 { font-size: 1.2em; margin-top: 1.8em; border-bottom: 1px solid #ddd; padding-bottom: 0.2em; }
+  .facts { display: grid; grid-template-columns: repeat(auto-fill, minmax(200px, 1fr)); gap: 0.6em; margin: 1em 0; }
+  .fact { border: 1px solid #e3e3e3; border-radius: 6px; padding: 0.5em 0.7em; background: #fafafa; }
+  .fact .n { font-size: 0.8em; color: #666; text-transform: uppercase; letter-spacing: 0.03em; }
+  .fact .v { font-size: 1.15em; font-weight: 600; overflow-wrap: anywhere; }
+  .fact .x { font-size: 0.8em; color: #777; }
+  table { border-collapse: collapse; margin: 0.5em 0; font-size: 0.9em; }
+  th, td { padding: 0.25em 0.6em; border-bottom: 1px solid #eee; text-align: left; vertical-align: top; }
+  th { background: #f3f3f3; font-weight: 600; }
+  td.r, th.r { text-align: right; font-variant-numeric: tabular-nums; }
+  td .ci { display: block; font-size: 0.8em; color: #777; }
+  td.pick { background: #fff4cc; }
+  tr.fixed td { color: #888; }
+  .question { font-size: 1.05em; border-left: 4px solid #4e79a7; padding: 0.3em 0.8em; background: #f5f8fb; }
+  code { font-family: ui-monospace, "Liberation Mono", Menlo, monospace; font-size: 0.95em; }
+  figure { margin: 1.2em 0; }
+  figure img { width: 100%; height: auto; border: 1px solid #eee; }
+  figcaption { font-size: 0.85em; color: #666; }
+  .small { font-size: 0.85em; color: #666; }
+</style>
+</head>
+<body>
+<h1>Study {{.Name}}</h1>
+<p class="small">A capacity-planning study run by <code>kubesim sweep</code>: the base scenario at every point, replicated, each metric's mean with its 95% confidence interval.</p>
+
+<div class="facts">
+{{range .Facts}}<div class="fact"><div class="n">{{.Name}}</div><div class="v">{{.Value}}</div><div class="x">{{.Note}}</div></div>
+{{end}}</div>
+
+<h2>Parameters</h2>
+{{if .Params}}<table>
+<tr><th>path</th><th>values</th></tr>
+{{range .Params}}<tr{{if not .Varies}} class="fixed"{{end}}><td><code>{{.Path}}</code></td><td>{{.Values}}{{if not .Varies}} (fixed){{end}}</td></tr>
+{{end}}</table>{{else}}<p>None: one point, the base scenario unchanged.</p>{{end}}
+
+{{if .Question}}<h2>Question</h2>
+<p class="question">{{.Question}}?</p>
+<table>
+<tr><th>given</th><th>with 95% confidence (whole interval meets the bound)</th><th>on the mean</th></tr>
+{{range .Answers}}<tr><td>{{.Given}}</td><td>{{.Confident}}</td><td>{{.OnMean}}</td></tr>
+{{end}}</table>
+{{end}}
+
+<h2>Results</h2>
+<p class="small">Mean ± half-width of the 95% interval, the interval below it; n replications.{{if .Question}} Highlighted: the rows that answer the question with confidence.{{end}}</p>
+<table>
+<tr><th class="r">point</th>{{range .Paths}}<th><code>{{.}}</code></th>{{end}}{{range .Metrics}}<th class="r"><code>{{.}}</code></th>{{end}}<th class="r">n</th></tr>
+{{range .Rows}}<tr><td class="r">{{.Index}}</td>{{range .Params}}<td>{{.}}</td>{{end}}{{range .Cells}}<td class="r{{if .Pick}} pick{{end}}">{{.Mean}}{{if .CI}}<span class="ci">{{.CI}}</span>{{end}}</td>{{end}}<td class="r">{{.N}}</td></tr>
+{{end}}</table>
+
+<h2>Charts</h2>
+{{range .Figures}}<figure id="{{.Name}}"><img src="{{.PNG}}" alt="{{.Title}}"><figcaption>{{.Title}}{{if .Note}} ({{.Note}}){{end}}. Files: <a href="{{.Name}}.svg">{{.Name}}.svg</a>, <a href="{{.Name}}.png">{{.Name}}.png</a></figcaption></figure>
+{{else}}<p>No chart: no metric has a finite mean.</p>
+{{end}}
+<p class="small">The same table is in table.csv and table.json when the study was run with <code>--out</code>. Generated by kubesim. This page is self-contained: it loads nothing from the network.</p>
+</body>
+</html>
+`))
+
+func renderStudyReport(d studyReport) ([]byte, error) {
+	var b bytes.Buffer
+	if err := studyTmpl.Execute(&b, d); err != nil {
+		return nil, fmt.Errorf("rendering the study report: %w", err)
+	}
+	return b.Bytes(), nil
+}
