@@ -379,8 +379,9 @@ func interval(r study.Row) (lo, hi float64) {
 	return lo, hi
 }
 
-// valueRange is an axis range showing [lo, hi] with a margin: from 0 when the
-// values are non-negative and 0 is not far below them.
+// valueRange is an axis range showing [lo, hi] with a margin: from just below
+// 0 (so that values at 0 are not drawn on the axis) when the values are
+// non-negative and 0 is not far below them.
 func valueRange(lo, hi float64) (float64, float64) {
 	if !finite(lo) || !finite(hi) {
 		return 0, 1
@@ -390,17 +391,30 @@ func valueRange(lo, hi float64) (float64, float64) {
 		if d == 0 {
 			d = 1
 		}
-		lo, hi = lo-d, hi+d
-		if lo < 0 && hi-d >= 0 {
-			lo = 0
+		if lo >= 0 && lo-d < 0 {
+			return -0.02 * (hi + d), hi + d
 		}
-		return lo, hi
+		return lo - d, hi + d
 	}
 	span := hi - lo
 	if lo >= 0 && lo <= 0.6*hi {
-		return 0, hi + 0.06*span
+		top := hi + 0.06*span
+		return -0.02 * top, top
 	}
 	return lo - 0.08*span, hi + 0.06*span
+}
+
+// noMinusZero labels 0 as "0", never "-0", whatever the axis' minimum.
+type noMinusZero struct{ plot.Ticker }
+
+func (t noMinusZero) Ticks(min, max float64) []plot.Tick {
+	ts := t.Ticker.Ticks(min, max)
+	for i := range ts {
+		if ts[i].Label == "-0" {
+			ts[i].Label = "0"
+		}
+	}
+	return ts
 }
 
 // fixedTicks labels exactly the given values (a parameter's values).
@@ -600,6 +614,7 @@ func capacityChart(d studyData, metric string, x studyParam, cs []curve) (chart,
 	}
 	p.X.Min, p.X.Max = xmin-0.04*span, xmax+0.04*span
 	ylo, yhi := valueRange(lo, hi)
+	p.Y.Tick.Marker = noMinusZero{p.Y.Tick.Marker}
 	h := 4.5 * vg.Inch
 	free := math.Min(0.5, float64(vg.Length(legendRows)*vg.Points(13)+vg.Points(14))/float64(h-vg.Points(80)))
 	p.Y.Min, p.Y.Max = ylo, ylo+(yhi-ylo)/(1-free)
@@ -687,11 +702,15 @@ func dotChart(d studyData, metric string) (chart, bool) {
 			LineStyle: draw.LineStyle{Color: color.Gray{0x30}, Width: vg.Points(1.2), Dashes: dashed}}
 		p.Add(bl)
 		p.Legend.Add(fmt.Sprintf("bound: %s %s %s", metric, q.Op, sig4(b)), bl)
-		p.Legend.Top, p.Legend.Left = false, false
+		p.Legend.Top, p.Legend.Left = true, true
+		p.Legend.XOffs, p.Legend.YOffs = vg.Points(6), -vg.Points(2)
 	}
 	p.X.Min, p.X.Max = valueRange(lo, hi)
-	p.X.Tick.Marker = niceTicks{n: 10, minor: 2}
+	p.X.Tick.Marker = noMinusZero{niceTicks{n: 10, minor: 2}}
 	p.Y.Min, p.Y.Max = -0.6, float64(n)-0.4
+	if q := d.t.Question; q != nil && q.Metric == metric && q.Bound != nil {
+		p.Y.Max += 0.5 // a row above the points for the legend
+	}
 	h := max(3*vg.Inch, vg.Length(1.3+0.32*float64(n))*vg.Inch)
 	return chart{name: "points_" + fileSafe(metric), title: metric + " per point",
 		panels: []*plot.Plot{p}, w: 9 * vg.Inch, h: h}, true
@@ -884,8 +903,8 @@ func heatMap(d studyData, metric string, xp, yp studyParam) (studyFigure, bool) 
 	bar.Y.Tick.Marker = niceTicks{n: 8, minor: 2}
 	bar.Legend = plot.NewLegend()
 
-	w := vg.Length(3.5+0.9*float64(len(xs))) * vg.Inch
-	w = max(7*vg.Inch, min(12*vg.Inch, w))
+	// As wide as the curves, so that the report shows them at one scale.
+	w := 9 * vg.Inch
 	h := vg.Length(1.6+0.55*float64(len(ys))) * vg.Inch
 	h = max(3.2*vg.Inch, min(9*vg.Inch, h))
 	barW := 1.5 * vg.Inch

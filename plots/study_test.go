@@ -46,7 +46,7 @@ func capacityRunner(ctx context.Context, p study.Point, seed uint64) (study.Resu
 	}}, nil
 }
 
-func runStudy(t *testing.T, yaml string, run study.Runner) (*study.Study, *study.Table) {
+func runStudy(t testing.TB, yaml string, run study.Runner) (*study.Study, *study.Table) {
 	t.Helper()
 	s, err := study.Parse("test.yaml", []byte(yaml))
 	if err != nil {
@@ -451,5 +451,18 @@ func TestWriteStudyBadTables(t *testing.T) {
 	checkFiles(t, w)
 	if got := w.charts(""); fmt.Sprint(got) != "[curve_ok]" {
 		t.Errorf("charts %v, want only curve_ok (m has no finite mean)", got)
+	}
+}
+
+// BenchmarkWriteStudy draws the rng-replicas-shaped study: 3 curves, 3 heat
+// maps (PNG and SVG) and the report.
+func BenchmarkWriteStudy(b *testing.B) {
+	s, tb := runStudy(b, replicasStudy, capacityRunner)
+	dir := b.TempDir()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := plots.WriteStudyOf(dir, s, tb); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
