@@ -81,27 +81,52 @@ func (e *Engine) Pending() int { return e.q.len() - e.dead }
 // At schedules h.Handle(e, arg) at time t. Scheduling in the past or with a nil
 // handler is a programming error and panics.
 func (e *Engine) At(t Time, h Handler, arg int64) Timer {
-	if t < e.now {
-		panic(fmt.Sprintf("sim: event scheduled at %v, before now (%v)", t, e.now))
+	if t < e.now || h == nil {
+		e.badAt(t, h)
 	}
+	n := len(e.free)
+	if n == 0 {
+		e.newSlot()
+		n = 1
+	}
+	s := e.free[n-1]
+	e.free = e.free[:n-1]
+	sl := &e.slots[s]
+	sl.h, sl.arg = h, arg
+
+	// e.q.push, by hand: this is the hot path.
+	q := &e.q
+	if t < q.last {
+		q.reset(t)
+	}
+	q.n++
+	k := bucketOf(t, q.last)
+	q.mask[k>>6] |= 1 << (k & 63)
+	q.sum |= 1 << (k >> 6)
+	b := &q.b[k]
+	b.top = max(b.top, math.MaxInt64-t)
+	if len(b.e) == cap(b.e) {
+		b.e = q.grow(b.e)
+	}
+	b.e = append(b.e, entry{at: t, slot: s})
+	return Timer{slot: s, gen: sl.gen}
+}
+
+//go:noinline
+func (e *Engine) badAt(t Time, h Handler) {
 	if h == nil {
 		panic("sim: event scheduled with a nil Handler")
 	}
-	var s uint32
-	if n := len(e.free); n > 0 {
-		s = e.free[n-1]
-		e.free = e.free[:n-1]
-	} else {
-		if len(e.slots) > math.MaxUint32 {
-			panic("sim: more than 2^32-1 pending events")
-		}
-		e.slots = append(e.slots, slot{})
-		s = uint32(len(e.slots) - 1)
+	panic(fmt.Sprintf("sim: event scheduled at %v, before now (%v)", t, e.now))
+}
+
+// newSlot adds a free slot.
+func (e *Engine) newSlot() {
+	if len(e.slots) > math.MaxUint32 {
+		panic("sim: more than 2^32-1 pending events")
 	}
-	sl := &e.slots[s]
-	sl.h, sl.arg = h, arg
-	e.q.push(entry{at: t, slot: s})
-	return Timer{slot: s, gen: sl.gen}
+	e.slots = append(e.slots, slot{})
+	e.free = append(e.free, uint32(len(e.slots)-1))
 }
 
 // After schedules h.Handle(e, arg) at Now()+d. A negative d counts as 0.
@@ -170,11 +195,32 @@ func (e *Engine) RunUntil(t Time) {
 
 func (e *Engine) run(limit Time) {
 	e.stopped = false
+	q := &e.q
 	for !e.stopped {
-		top, ok := e.q.next(limit)
-		if !ok {
-			return
+		// q.next(limit), by hand: this is the hot path.
+		var top entry
+		if q.mask[0]&1 != 0 {
+			if q.last > limit {
+				return
+			}
+			top = q.pop0()
+		} else {
+			k := q.first()
+			if k < 0 || math.MaxInt64-q.b[k].top > limit {
+				return
+			}
+			if b := &q.b[k]; len(b.e) == 1 {
+				top = b.e[0]
+				b.e = b.e[:0]
+				q.clear(k)
+				q.last = top.at
+				q.n--
+			} else {
+				q.spill(k)
+				top = q.pop0()
+			}
 		}
+
 		s := top.slot
 		sl := &e.slots[s]
 		h, arg := sl.h, sl.arg

@@ -28,6 +28,9 @@ type entry struct {
 // n = 1,000,000 about twice. A bucket holding a single entry hands it out
 // directly.
 //
+// Engine.At pushes and Engine.run takes out entries with the queue's code inlined
+// by hand, as that is the hot path.
+//
 // FIFO among equal times comes for free: the bucket of an entry is a function
 // of its time and last, so entries with equal times are always in the same
 // bucket; pushes append, spill moves entries in order, and bucket 0 is consumed
@@ -85,23 +88,12 @@ func bucketOf(at, last Time) int {
 	return 1 + int(l)*digitVals + v
 }
 
-func (q *queue) push(x entry) {
-	if x.at < q.last {
-		if q.n != 0 {
-			panic("sim: internal error: event list is not monotone")
-		}
-		q.last = x.at
+// reset moves last back to t, which is allowed only when the queue is empty.
+func (q *queue) reset(t Time) {
+	if q.n != 0 {
+		panic("sim: internal error: event list is not monotone")
 	}
-	q.n++
-	k := bucketOf(x.at, q.last)
-	q.mask[k>>6] |= 1 << (k & 63)
-	q.sum |= 1 << (k >> 6)
-	q.b[k].top = max(q.b[k].top, math.MaxInt64-x.at)
-	b := q.b[k].e
-	if len(b) == cap(b) {
-		b = q.grow(b)
-	}
-	q.b[k].e = append(b, x)
+	q.last = t
 }
 
 // first is the index of the first non-empty bucket, or -1.
@@ -122,39 +114,18 @@ func (q *queue) clear(k int) {
 	q.b[k].top = 0
 }
 
-// next removes and returns the earliest entry if there is one at or before
-// limit. It does not change last otherwise: the engine relies on last <= now.
-func (q *queue) next(limit Time) (entry, bool) {
-	if q.mask[0]&1 == 0 {
-		k := q.first()
-		if k < 0 || math.MaxInt64-q.b[k].top > limit {
-			return entry{}, false
-		}
-		b := q.b[k].e
-		if len(b) == 1 {
-			// Common in sparse regions: hand out the only entry directly
-			// instead of moving it to bucket 0 first.
-			x := b[0]
-			q.b[k].e = b[:0]
-			q.clear(k)
-			q.last = x.at
-			q.n--
-			return x, true
-		}
-		q.spill(k)
-	} else if q.last > limit {
-		return entry{}, false
-	}
-	b0 := q.b[0].e
-	x := b0[q.head]
+// pop0 takes the next entry of bucket 0, which must not be empty.
+func (q *queue) pop0() entry {
+	b := &q.b[0]
+	x := b.e[q.head]
 	q.head++
-	if q.head == len(b0) {
-		q.b[0].e = b0[:0]
+	if q.head == len(b.e) {
+		b.e = b.e[:0]
 		q.head = 0
 		q.clear(0)
 	}
 	q.n--
-	return x, true
+	return x
 }
 
 // spill empties bucket k, the first non-empty one, into lower buckets around
