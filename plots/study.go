@@ -500,7 +500,7 @@ func capacityChart(d studyData, metric string, x studyParam, cs []curve) (chart,
 	p := newPlot(title, x.path, metricLabel(metric))
 	lo, hi := math.Inf(1), math.Inf(-1)
 	xmin, xmax := math.Inf(1), math.Inf(-1)
-	drawn := 0
+	drawn, named := 0, 0
 	rising := 0.0
 	for ci, c := range cs {
 		var mean, band plotter.XYs
@@ -548,14 +548,19 @@ func capacityChart(d studyData, metric string, x studyParam, cs []curve) (chart,
 		}
 		sc.GlyphStyle = draw.GlyphStyle{Color: colour(ci), Radius: vg.Points(math.Max(2, 4.5-0.6*float64(ci))), Shape: draw.CircleGlyph{}}
 		p.Add(l, sc)
-		if ci < maxLegend {
+		if named < maxLegend {
 			p.Legend.Add(c.label, append(thumbs, l, sc)...)
+			named++
 		}
 	}
 	if drawn == 0 {
 		return chart{}, false
 	}
-	legendRows := min(drawn, maxLegend)
+	legendRows := named
+	if drawn > named {
+		p.Legend.Add(fmt.Sprintf("(%d more lines, not named here)", drawn-named))
+		legendRows++
+	}
 	// The question: its bound, and the values it picked.
 	if q := d.t.Question; q != nil && q.Metric == metric && q.Bound != nil {
 		b := *q.Bound
@@ -768,7 +773,40 @@ type heatCells struct {
 
 func (h *heatCells) Plot(c draw.Canvas, p *plot.Plot) {
 	trX, trY := p.Transforms(&c)
-	big, small := labelStyle(11, color.Black), labelStyle(8.5, color.Black)
+	cellW := trX(0.5) - trX(-0.5) - vg.Points(4)
+	cellH := trY(0.5) - trY(-0.5) - vg.Points(2)
+	label := func(r, col int) (string, string) {
+		m := h.mean[r][col]
+		if !finite(m) {
+			return "no point", ""
+		}
+		if !finite(h.hw[r][col]) {
+			return sig4(m), ""
+		}
+		return sig4(m), "± " + sig2(h.hw[r][col])
+	}
+	// One font for every cell: the largest (up to 11 pt) at which every
+	// label fits; the half-widths only if they fit too; no labels below 6 pt.
+	size, subs := vg.Length(11), true
+	for r := 0; r < h.rows; r++ {
+		for col := 0; col < h.cols; col++ {
+			l, sub := label(r, col)
+			st := labelStyle(size, color.Black)
+			if w := st.Width(l); w > cellW {
+				size = size * cellW / w
+			}
+			if st := labelStyle(size, color.Black); st.Height(l) > cellH {
+				size = size * cellH / st.Height(l)
+			}
+			small := labelStyle(size*0.78, color.Black)
+			if sub != "" && (small.Width(sub) > cellW || labelStyle(size, color.Black).Height(l)+small.Height(sub)+vg.Points(2) > cellH) {
+				subs = false
+			}
+		}
+	}
+	big, small := labelStyle(size, color.Black), labelStyle(size*0.78, color.Black)
+	big.XAlign, big.YAlign = draw.XCenter, draw.YCenter
+	small.XAlign, small.YAlign = draw.XCenter, draw.YCenter
 	for r := 0; r < h.rows; r++ {
 		for col := 0; col < h.cols; col++ {
 			x0, x1 := trX(float64(col)-0.5), trX(float64(col)+0.5)
@@ -781,29 +819,19 @@ func (h *heatCells) Plot(c draw.Canvas, p *plot.Plot) {
 			c.FillPolygon(fill, []vg.Point{{X: x0, Y: y0}, {X: x1, Y: y0}, {X: x1, Y: y1}, {X: x0, Y: y1}})
 			c.StrokeLines(draw.LineStyle{Color: color.White, Width: vg.Points(1.5)},
 				[]vg.Point{{X: x0, Y: y0}, {X: x1, Y: y0}, {X: x1, Y: y1}, {X: x0, Y: y1}, {X: x0, Y: y0}})
-			label := "no point"
-			if finite(m) {
-				label = sig4(m)
+			if size < 6 {
+				continue
 			}
-			tc := textOn(fill)
-			big.Color, small.Color = tc, tc
-			big.XAlign, big.YAlign = draw.XCenter, draw.YCenter
-			small.XAlign, small.YAlign = draw.XCenter, draw.YCenter
+			l, sub := label(r, col)
+			big.Color = textOn(fill)
+			small.Color = big.Color
 			cx, cy := (x0+x1)/2, (y0+y1)/2
-			w, ht := x1-x0-vg.Points(4), y1-y0
-			if big.Width(label) > w || big.Height(label) > ht {
+			if subs && sub != "" {
+				c.FillText(big, vg.Point{X: cx, Y: cy + small.Height(sub)/2 + 1}, l)
+				c.FillText(small, vg.Point{X: cx, Y: cy - big.Height(l)/2 - 1}, sub)
 				continue
 			}
-			sub := ""
-			if finite(m) && finite(h.hw[r][col]) {
-				sub = "± " + sig2(h.hw[r][col])
-			}
-			if sub != "" && small.Width(sub) <= w && big.Height(label)+small.Height(sub)+vg.Points(2) <= ht {
-				c.FillText(big, vg.Point{X: cx, Y: cy + small.Height(sub)/2 + 1}, label)
-				c.FillText(small, vg.Point{X: cx, Y: cy - big.Height(label)/2 - 1}, sub)
-				continue
-			}
-			c.FillText(big, vg.Point{X: cx, Y: cy}, label)
+			c.FillText(big, vg.Point{X: cx, Y: cy}, l)
 		}
 	}
 }
