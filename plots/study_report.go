@@ -62,9 +62,14 @@ func studyCharts(d studyData) []studyFigure {
 	if hasX {
 		cs = d.curves(x)
 		_, follow := d.lineParams(x.path)
+		var notes []string
 		if len(follow) > 0 {
-			curveNote = fmt.Sprintf("%s changes with %s along a line: its values are in the legend", strings.Join(follow, " and "), x.path)
+			notes = append(notes, fmt.Sprintf("%s changes with %s along a line: its values are in the legend", strings.Join(follow, " and "), x.path))
 		}
+		if x.missing > 0 {
+			notes = append(notes, fmt.Sprintf("%d point(s) do not set %s and are not drawn", x.missing, x.path))
+		}
+		curveNote = strings.Join(notes, "; ")
 	}
 	vary := d.varying()
 	for _, m := range d.t.Metrics {

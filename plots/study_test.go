@@ -358,6 +358,9 @@ func TestWriteStudyLinePerPlacement(t *testing.T) {
 	if !strings.Contains(report, "vars.rng_replicas changes with cluster.workers") {
 		t.Error("the report does not say that the replicas follow the workers")
 	}
+	if strings.Contains(report, "not drawn") {
+		t.Error("the report says points are not drawn: every point sets cluster.workers")
+	}
 	if !strings.Contains(report, "(unset at 3 point(s))") {
 		t.Error("the report does not say where vars.rng_replicas is unset")
 	}
@@ -464,5 +467,27 @@ func BenchmarkWriteStudy(b *testing.B) {
 		if _, err := plots.WriteStudyOf(dir, s, tb); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// A point that does not set the curves' parameter cannot be on a curve: the
+// report says so rather than dropping it silently.
+func TestWriteStudyPointWithoutX(t *testing.T) {
+	y := `
+name: partial
+base: capacity
+replications: {min: 2}
+metrics: [hashes_per_s]
+parameters:
+  points:
+    - {vars.rng_replicas: 1}
+    - {vars.rng_replicas: 2}
+    - {vars.placement: daemonset}
+`
+	_, tb := runStudy(t, y, capacityRunner)
+	w := writeStudy(t, nil, tb)
+	report := checkFiles(t, w)
+	if !strings.Contains(report, "1 point(s) do not set vars.rng_replicas and are not drawn") {
+		t.Error("the report does not say that the daemonset point is not on the curve")
 	}
 }
