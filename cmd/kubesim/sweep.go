@@ -12,6 +12,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/kubesim/kubesim/plots"
 	"github.com/kubesim/kubesim/scenarios"
 	"github.com/kubesim/kubesim/scenarios/study"
 	"github.com/spf13/pflag"
@@ -244,7 +245,8 @@ func writeStudyFiles(dir string, res *study.Results, t *study.Table) error {
 			return err
 		}
 	}
-	return nil
+	_, err := plots.WriteStudyOf(dir, res.Study, t)
+	return err
 }
 
 func printStudy(w io.Writer, res *study.Results, t *study.Table, wall time.Duration) {
@@ -271,7 +273,18 @@ func printStudy(w io.Writer, res *study.Results, t *study.Table, wall time.Durat
 	}
 	tw.Flush()
 	for _, a := range t.Answers {
-		fmt.Fprintf(w, "\n%s\n", a)
+		q := a.Question
+		fmt.Fprintf(w, "\n%s %s with %s %s %g", q.Find, q.Parameter, q.Metric, q.Op, *q.Bound)
+		if len(a.Given) > 0 {
+			fmt.Fprintf(w, " (given %s)", a.Given)
+		}
+		pick := func(p *study.Pick, how string) string {
+			if p == nil {
+				return "none " + how
+			}
+			return fmt.Sprintf("%s %s (mean %.4g, 95%% CI [%.4g, %.4g], n %d)", p.Value, how, p.Row.Mean, p.Row.Low, p.Row.High, p.Row.N)
+		}
+		fmt.Fprintf(w, ":\n  %s\n  %s\n", pick(a.WithConfidence, "with 95% confidence"), pick(a.OnMean, "on the mean"))
 	}
 }
 

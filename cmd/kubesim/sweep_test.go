@@ -47,7 +47,7 @@ func TestSweepDeterministicAcrossParallelism(t *testing.T) {
 		t.Fatalf("-j 1 and -j 2 differ:\n%s\n%s", a, b)
 	}
 	_, table, _ := run(t, "sweep", p, "-j", "2")
-	if !strings.Contains(table, "smallest vars.rng_replicas with hashes_per_s >= 15") || !strings.Contains(table, ": 3 with 95% confidence") {
+	if !strings.Contains(table, "smallest vars.rng_replicas with hashes_per_s >= 15") || !strings.Contains(table, "\n  3 with 95% confidence") {
 		t.Errorf("question not answered as expected:\n%s", table)
 	}
 }
@@ -73,7 +73,7 @@ func TestSweepShardsMerge(t *testing.T) {
 	if code, _, e := run(t, append([]string{"merge", "--out", filepath.Join(dir, "merged")}, shards...)...); code != 0 {
 		t.Fatalf("merge: %s", e)
 	}
-	for _, f := range []string{"table.csv", "table.json", "results.json"} {
+	for _, f := range []string{"table.csv", "table.json", "results.json", "study.html", "curve_hashes_per_s.png"} {
 		a, _ := os.ReadFile(filepath.Join(dir, "full", f))
 		b, _ := os.ReadFile(filepath.Join(dir, "merged", f))
 		if len(a) == 0 || !bytes.Equal(a, b) {
