@@ -1,58 +1,27 @@
 package bench
 
 import (
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/kubesim/kubesim/model"
 	"github.com/kubesim/kubesim/scenarios"
-	"github.com/kubesim/kubesim/sim"
 )
 
-// runMeasured runs scenario s as scenarios.RunWith does, with the Recorder's
-// detailed collection on or off. It cannot run steps that read scenario files
-// (kubectl apply -f): the step executor that reads them is scenarios' own.
-// TODO(lead): once scenarios.Options can switch detailed measurement off, use
-// scenarios.RunWith here and benchmark the default (workshop) scenario.
-func runMeasured(tb testing.TB, s *scenarios.Scenario, detailed bool) *model.Cluster {
-	e := sim.New(s.Seed)
-	c := model.NewCluster(e, s.Config)
-	c.Rec.SetDetailed(detailed)
-	c.Rec.Window = s.Window
-	if c.Rec.Window <= 0 {
-		c.Rec.Window = scenarios.AutoWindow(s.Duration)
-	}
-	for _, n := range s.Nodes {
-		if _, err := c.AddNode(n.Name, n.Labels, n.Taints, n.Capacity); err != nil {
-			tb.Fatal(err)
-		}
-	}
-	for _, st := range s.Steps {
-		cmd := st.Command
-		if strings.Contains(cmd, " -f ") {
-			tb.Fatalf("step %q reads a file: runMeasured cannot run it", cmd)
-		}
-		e.At(st.At, sim.HandlerFunc(func(*sim.Engine, int64) {
-			if _, err := scenarios.Apply(c, cmd); err != nil {
-				tb.Errorf("%s: %v", cmd, err)
-			}
-		}), 0)
-	}
-	c.StartBrowser()
-	e.RunUntil(s.Duration)
-	return c
-}
-
-func scaleWorkers(tb testing.TB, d time.Duration) *scenarios.Scenario {
-	s, err := scenarios.Builtin("scale-workers")
-	if err != nil {
-		tb.Fatal(err)
-	}
+// runDefault runs the default scenario (the workshop) for d (0: its own
+// duration) with the Recorder's detailed collection on or off, and builds what
+// `kubesim run` writes from it: the summary (in RunWith) and the series of the
+// charts and CSV files.
+func runDefault(tb testing.TB, d time.Duration, detailed bool) (*scenarios.Result, *model.Series) {
+	s := scenarios.Default()
 	if d > 0 {
 		s.Duration = d
 	}
-	return s
+	res, err := scenarios.RunWith(s, scenarios.Options{Coarse: !detailed})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return res, res.Cluster.Rec.Series()
 }
 
 func benchMeasure(b *testing.B, d time.Duration) {
@@ -64,8 +33,8 @@ func benchMeasure(b *testing.B, d time.Duration) {
 			b.ReportAllocs()
 			var events uint64
 			for i := 0; i < b.N; i++ {
-				c := runMeasured(b, scaleWorkers(b, d), m.detailed)
-				events += c.E.Events()
+				res, _ := runDefault(b, d, m.detailed)
+				events += res.Cluster.E.Events()
 			}
 			b.ReportMetric(float64(events)/b.Elapsed().Seconds(), "events/s")
 			b.ReportMetric(float64(events)/float64(b.N), "events/op")
@@ -73,11 +42,12 @@ func benchMeasure(b *testing.B, d time.Duration) {
 	}
 }
 
-// BenchmarkRunScaleWorkers runs the scale-workers scenario (DockerCoins, workers
-// 1 -> 2 -> 10, 180 s) with detailed measurement on and off: the difference in
-// events/s is the cost of measuring.
-func BenchmarkRunScaleWorkers(b *testing.B) { benchMeasure(b, 0) }
+// BenchmarkRunDefault runs the default scenario (the workshop: DockerCoins,
+// scaling workers, rng as a DaemonSet, a node reboot; 16 simulated minutes)
+// with detailed measurement on and off, summary and series included: the
+// difference is the cost of measuring.
+func BenchmarkRunDefault(b *testing.B) { benchMeasure(b, 0) }
 
-// BenchmarkRunScaleWorkersLong is the same run for 30 simulated minutes: the
-// steady state with ten workers dominates, as in long runs and sweeps.
-func BenchmarkRunScaleWorkersLong(b *testing.B) { benchMeasure(b, 30*time.Minute) }
+// BenchmarkRunDefaultLong is the same scenario run for an hour: the steady
+// state after the story dominates, as in long runs and sweeps.
+func BenchmarkRunDefaultLong(b *testing.B) { benchMeasure(b, time.Hour) }

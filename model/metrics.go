@@ -2,9 +2,9 @@ package model
 
 import (
 	"math"
+	"math/bits"
 	"sort"
 
-	"github.com/HdrHistogram/hdrhistogram-go"
 	"github.com/kubesim/kubesim/sim"
 )
 
@@ -28,6 +28,9 @@ type Recorder struct {
 	detailed bool
 	// Slot caches (Bin and Window must not change once the run started).
 	binSlot, winSlot slotCache
+	// openWin is the open window: every Service's and pod's earlier windows are
+	// closed.
+	openWin int
 
 	counted  int64
 	computed int64
@@ -61,14 +64,18 @@ type Point struct {
 // for the whole run and per window. The current window's histogram is reset and
 // reused when a request completes in a later window, so recording never
 // allocates except when a window closes.
+//
+// A Service's whole-run histogram (3 digits) is recorded request by request. A
+// pod's (2 digits, as its windows) is the sum of its windows' histograms, added
+// when a window closes: the same counts, for one update per request fewer.
 type latStats struct {
 	requests, errors int64
-	all              *hdrhistogram.Histogram
-	cur              *hdrhistogram.Histogram // the open window
+	all              *hist
+	cur              *hist // the open window
 	curWin           int
 	curReq, curErr   int64
 	wins             []WindowLatency // closed windows, by index
-	digits           int
+	digits           int             // of all
 }
 
 type svcStats struct {
@@ -85,8 +92,6 @@ type podStats struct {
 	started  sim.Time // first time a server started in the pod
 	hasSrv   bool
 	slots    int
-	served   int64
-	busy     sim.Time
 	qLast    int
 	qT       sim.Time
 	maxQueue int
@@ -113,8 +118,138 @@ const (
 	windowHistDigits = 2
 )
 
-func newHistDigits(d int) *hdrhistogram.Histogram {
-	return hdrhistogram.New(1, histMaxUs, d)
+// hist is a latency histogram with HdrHistogram's bucket layout (lowest
+// discernible value 1 us, highest trackable histMaxUs, the given significant
+// digits), so its percentiles and buckets are HdrHistogram's. It is our own so
+// that recording is an index computation and an increment, and so that two
+// histograms of the same layout add up over the range of buckets they use.
+type hist struct {
+	counts  []int64
+	total   int64
+	lo, hi  int  // lowest and highest index with a count; lo > hi when empty
+	halfMag uint // log2 of half the sub-buckets per bucket
+}
+
+// histLen is the number of counts HdrHistogram keeps for values 1..histMaxUs
+// with half-bucket magnitude halfMag.
+func histLen(halfMag uint) int {
+	buckets := 1
+	for v := int64(1) << (halfMag + 1); v <= histMaxUs; v <<= 1 {
+		buckets++
+	}
+	return (buckets + 1) << halfMag
+}
+
+// histHalfMag is HdrHistogram's half-bucket magnitude for d significant digits:
+// single-unit resolution up to 2*10^d, in a power-of-two number of sub-buckets.
+func histHalfMag(d int) uint {
+	m := uint(0)
+	for v := 2 * int64(math.Pow10(d)); int64(1)<<m < v; m++ {
+	}
+	return m - 1
+}
+
+func newHist(digits int) *hist {
+	m := histHalfMag(digits)
+	return &hist{counts: make([]int64, histLen(m)), lo: math.MaxInt, hi: -1, halfMag: m}
+}
+
+// The half-bucket magnitudes of the histograms: histHalfMag(windowHistDigits)
+// and histHalfMag(svcHistDigits), as constants so that histIndex compiles to a
+// few instructions.
+const (
+	winHalfMag = 7
+	svcHalfMag = 10
+)
+
+// histIndex is the bucket of value v, 1 <= v <= histMaxUs, in a histogram of
+// half-bucket magnitude m: b is the power of two above the first bucket's
+// range, and v>>b its sub-bucket.
+func histIndex(v int64, m uint) int {
+	b := uint(63-bits.LeadingZeros64(uint64(v)|(1<<(m+1)-1))) - m
+	return int(b<<m) + int(v>>(b&63))
+}
+
+// bounds are the lowest and highest values of bucket i.
+func (h *hist) bounds(i int) (int64, int64) {
+	half := 1 << h.halfMag
+	b := i>>h.halfMag - 1
+	sub := i&(half-1) + half
+	if b < 0 {
+		sub -= half
+		b = 0
+	}
+	lo := int64(sub) << uint(b)
+	return lo, lo + 1<<uint(b) - 1
+}
+
+// inc counts one value in bucket i.
+func (h *hist) inc(i int) {
+	h.counts[i]++
+	h.total++
+	if i < h.lo {
+		h.lo = i
+	}
+	if i > h.hi {
+		h.hi = i
+	}
+}
+
+// add adds o's counts to h's; both have the same layout.
+func (h *hist) add(o *hist) {
+	if o.total == 0 {
+		return
+	}
+	c := h.counts[o.lo : o.hi+1]
+	for i, n := range o.counts[o.lo : o.hi+1] {
+		c[i] += n
+	}
+	h.total += o.total
+	h.lo, h.hi = min(h.lo, o.lo), max(h.hi, o.hi)
+}
+
+func (h *hist) reset() {
+	if h.total > 0 {
+		clear(h.counts[h.lo : h.hi+1])
+	}
+	h.total, h.lo, h.hi = 0, math.MaxInt, -1
+}
+
+func (h *hist) clone() *hist {
+	c := *h
+	c.counts = append([]int64(nil), h.counts...)
+	return &c
+}
+
+// percentileRank is the number of values at or below percentile p of n
+// values, 1..n, rounded as HdrHistogram does.
+func percentileRank(p float64, n int64) int64 {
+	rank := p/100*float64(n) + 0.5
+	if !(rank >= 1) {
+		return 1
+	}
+	if rank >= float64(n) {
+		return n
+	}
+	return int64(rank)
+}
+
+// percentiles sets v[k] to the highest value of the bucket holding percentile
+// ps[k] (ascending, above 0), as HdrHistogram's ValueAtPercentile does.
+func (h *hist) percentiles(ps []float64, v []int64) {
+	k := 0
+	var cum int64
+	next := percentileRank(ps[0], h.total)
+	for i := h.lo; i <= h.hi; i++ {
+		cum += h.counts[i]
+		for cum >= next {
+			_, v[k] = h.bounds(i)
+			if k++; k == len(ps) {
+				return
+			}
+			next = percentileRank(ps[k], h.total)
+		}
+	}
 }
 
 func newRecorder(c *Cluster) *Recorder {
@@ -133,10 +268,21 @@ func (r *Recorder) Detailed() bool { return r.detailed }
 
 func (r *Recorder) now() float64 { return r.c.Now().Seconds() }
 
+// svc is s's stats (s nil: requests to no Service).
 func (r *Recorder) svc(s *Service) *svcStats {
-	if s != nil && s.ID < len(r.svcByID) && r.svcByID[s.ID] != nil {
-		return r.svcByID[s.ID]
+	if s != nil && s.ID < len(r.svcByID) {
+		if st := r.svcByID[s.ID]; st != nil {
+			return st
+		}
 	}
+	return r.newSvc(s)
+}
+
+// newSvc is svc's slow path, kept out of line (as the other slow paths of the
+// hooks) so that the hooks' hot paths stay short.
+//
+//go:noinline
+func (r *Recorder) newSvc(s *Service) *svcStats {
 	name := "?"
 	if s != nil {
 		name = s.Name
@@ -157,14 +303,20 @@ func (r *Recorder) svc(s *Service) *svcStats {
 }
 
 func (r *Recorder) podStat(p *Pod) *podStats {
+	if p.ID < len(r.pods) {
+		if ps := r.pods[p.ID]; ps != nil {
+			return ps
+		}
+	}
+	return r.newPodStat(p)
+}
+
+func (r *Recorder) newPodStat(p *Pod) *podStats {
 	for len(r.pods) <= p.ID {
 		r.pods = append(r.pods, nil)
 	}
-	ps := r.pods[p.ID]
-	if ps == nil {
-		ps = &podStats{pod: p, latStats: latStats{digits: podHistDigits}}
-		r.pods[p.ID] = ps
-	}
+	ps := &podStats{pod: p, latStats: latStats{digits: podHistDigits}}
+	r.pods[p.ID] = ps
 	return ps
 }
 
@@ -179,7 +331,13 @@ func (r *Recorder) requestDone(q *request) {
 	default:
 		r.failed++
 	}
-	s := r.svc(q.svc)
+	var s *svcStats
+	if sv := q.svc; sv != nil && sv.ID < len(r.svcByID) {
+		s = r.svcByID[sv.ID] // nil the first time
+	}
+	if s == nil {
+		s = r.newSvc(q.svc)
+	}
 	if !r.detailed {
 		s.requests++
 		if q.outcome != outcomeOK {
@@ -187,38 +345,85 @@ func (r *Recorder) requestDone(q *request) {
 		}
 		return
 	}
+	// One flat path: the window check is global, the histogram updates inline.
 	now := r.c.Now()
-	w := r.windowOf(now)
-	us := int64((now - q.sent) / 1000)
-	s.record(r.Window, w, q.outcome == outcomeOK, us)
+	if w := r.winSlot.of(now, r.Window); w > r.openWin {
+		r.turnWindow(w)
+	}
+	if s.all == nil {
+		s.open(r.openWin)
+	}
+	var ps *podStats
 	if q.to != nil {
-		r.podStat(q.to).record(r.Window, w, q.outcome == outcomeOK, us)
+		if ps = r.podStat(q.to); ps.all == nil {
+			ps.open(r.openWin)
+		}
 	}
-}
-
-// record counts one request completed in window w, with latency us if ok.
-func (l *latStats) record(width sim.Time, w int, ok bool, us int64) {
-	if l.all == nil {
-		l.all, l.cur = newHistDigits(l.digits), newHistDigits(windowHistDigits)
-	}
-	if w > l.curWin {
-		l.closeWindow(width, w)
-	}
-	l.requests++
-	l.curReq++
-	if !ok {
-		l.errors++
-		l.curErr++
+	s.requests++
+	s.curReq++
+	if q.outcome != outcomeOK {
+		s.errors++
+		s.curErr++
+		if ps != nil {
+			ps.requests++
+			ps.curReq++
+			ps.errors++
+			ps.curErr++
+		}
 		return
 	}
+	us := int64((now - q.sent) / 1000)
 	if us < 1 {
 		us = 1
 	}
 	if us > histMaxUs {
 		us = histMaxUs
 	}
-	_ = l.all.RecordValue(us)
-	_ = l.cur.RecordValue(us)
+	i2 := histIndex(us, winHalfMag)
+	s.cur.inc(i2)
+	s.all.inc(histIndex(us, svcHalfMag))
+	if ps != nil {
+		ps.requests++
+		ps.curReq++
+		ps.cur.inc(i2)
+	}
+}
+
+// open allocates l's histograms at its first request, in window w.
+//
+//go:noinline
+func (l *latStats) open(w int) {
+	l.all, l.cur = newHist(l.digits), newHist(windowHistDigits)
+	l.curWin = w
+}
+
+// turnWindow closes the open window of every Service and pod: w opens.
+func (r *Recorder) turnWindow(w int) {
+	r.openWin = w
+	for _, name := range r.svcOrder {
+		if st := r.services[name]; st.all != nil {
+			st.closeWindow(r.Window, w)
+		}
+	}
+	for _, ps := range r.pods {
+		if ps != nil && ps.all != nil {
+			ps.closeWindow(r.Window, w)
+		}
+	}
+}
+
+// allFromWindows says whether l's whole-run histogram is the sum of its
+// windows' (rather than recorded request by request).
+func (l *latStats) allFromWindows() bool { return l.digits == windowHistDigits }
+
+// whole is l's whole-run histogram, the open window included.
+func (l *latStats) whole() *hist {
+	if l.all == nil || !l.allFromWindows() || l.cur.total == 0 {
+		return l.all
+	}
+	h := l.all.clone()
+	h.add(l.cur)
+	return h
 }
 
 // closeWindow closes the open window and the empty ones before w; w opens.
@@ -227,9 +432,10 @@ func (l *latStats) closeWindow(width sim.Time, w int) {
 		l.wins = append(l.wins, emptyWindow(width, len(l.wins)))
 	}
 	l.wins = append(l.wins, l.openWindow(width))
-	if l.cur.TotalCount() > 0 {
-		l.cur.Reset()
+	if l.allFromWindows() {
+		l.all.add(l.cur)
 	}
+	l.cur.reset()
 	l.curWin, l.curReq, l.curErr = w, 0, 0
 }
 
@@ -267,11 +473,18 @@ func (r *Recorder) hashesCounted(n int64) { r.counted += n }
 func (r *Recorder) hashComputed() {
 	r.computed++
 	if r.detailed {
-		i := r.binOf(r.c.Now())
-		for len(r.computedBins) <= i {
-			r.computedBins = append(r.computedBins, 0)
+		i := r.binSlot.of(r.c.Now(), r.Bin)
+		if i >= len(r.computedBins) {
+			r.growComputed(i)
 		}
 		r.computedBins[i]++
+	}
+}
+
+//go:noinline
+func (r *Recorder) growComputed(i int) {
+	for len(r.computedBins) <= i {
+		r.computedBins = append(r.computedBins, 0)
 	}
 }
 
@@ -280,15 +493,28 @@ func (r *Recorder) queueChanged(s *server) {
 		return
 	}
 	ps := r.podStat(s.pod)
-	r.advanceQueue(ps)
+	now := r.c.Now()
+	i := r.binSlot.of(now, r.Bin)
+	if i >= len(ps.bins) {
+		ps.growBins(i)
+	}
+	b := &ps.bins[i]
+	if ps.qLast > 0 && now > ps.qT {
+		if ps.qT >= r.binSlot.start {
+			// Since the last change, all in this bin.
+			b.qArea += sim.Time(ps.qLast) * (now - ps.qT)
+		} else {
+			r.spread(ps, spreadQueue, ps.qT, now, sim.Time(ps.qLast))
+		}
+	}
+	ps.qT = now
 	q := s.queued()
 	ps.qLast = q
 	if q > ps.maxQueue {
 		ps.maxQueue = q
 	}
-	i := r.bin(ps, r.c.Now())
-	if int32(q) > ps.bins[i].qMax {
-		ps.bins[i].qMax = int32(q)
+	if int32(q) > b.qMax {
+		b.qMax = int32(q)
 	}
 }
 
@@ -314,29 +540,44 @@ func slot(t, w sim.Time) int {
 // slotCache remembers the slot of the last instant asked: the handlers of one
 // event ask about the same instant several times, and a division costs more
 // than the comparison.
+// Time only moves forward: the slot asked is mostly the last one.
 type slotCache struct {
-	t   sim.Time
-	i   int
-	set bool
+	lo, hi sim.Time // the last slot asked holds (lo, hi]; empty at first
+	start  sim.Time // its start
+	i      int
 }
 
 func (sc *slotCache) of(t, w sim.Time) int {
-	if !sc.set || t != sc.t {
-		sc.t, sc.i, sc.set = t, slot(t, w), true
+	if t > sc.lo && t <= sc.hi {
+		return sc.i
 	}
-	return sc.i
+	return sc.miss(t, w)
 }
 
-func (r *Recorder) binOf(t sim.Time) int    { return r.binSlot.of(t, r.Bin) }
-func (r *Recorder) windowOf(t sim.Time) int { return r.winSlot.of(t, r.Window) }
+//go:noinline
+func (sc *slotCache) miss(t, w sim.Time) int {
+	i := slot(t, w)
+	sc.i, sc.start, sc.lo, sc.hi = i, sim.Time(i)*w, sim.Time(i)*w, sim.Time(i+1)*w
+	if i == 0 {
+		sc.lo = math.MinInt64 // slot 0 holds instant 0 and, as slot does, anything before
+	}
+	return i
+}
 
 // bin returns the index of the bin of t, growing ps's bins to hold it.
 func (r *Recorder) bin(ps *podStats, t sim.Time) int {
-	i := r.binOf(t)
+	i := r.binSlot.of(t, r.Bin)
+	if i >= len(ps.bins) {
+		ps.growBins(i)
+	}
+	return i
+}
+
+//go:noinline
+func (ps *podStats) growBins(i int) {
 	for len(ps.bins) <= i {
 		ps.bins = append(ps.bins, loadBin{})
 	}
-	return i
 }
 
 // What spread adds to.
@@ -370,10 +611,19 @@ func (r *Recorder) served(s *server, q *request) {
 	}
 	ps := r.podStat(s.pod)
 	now := r.c.Now()
-	ps.served++
-	ps.busy += now - q.started
-	ps.bins[r.bin(ps, now)].served++
-	r.spread(ps, spreadBusy, q.started, now, 1)
+	d := now - q.started
+	i := r.binSlot.of(now, r.Bin)
+	if i >= len(ps.bins) {
+		ps.growBins(i)
+	}
+	b := &ps.bins[i]
+	b.served++
+	if q.started >= r.binSlot.start {
+		// Served within this bin.
+		b.busy += d
+	} else {
+		r.spread(ps, spreadBusy, q.started, now, 1)
+	}
 }
 
 func (r *Recorder) serverStarted(s *server) {
@@ -556,13 +806,14 @@ func round3(v float64) float64 { return math.Round(v*1e3) / 1e3 }
 // latencyPercentiles are the summary's percentiles; 100 is the maximum.
 var latencyPercentiles = []float64{50, 90, 99, 99.9, 100}
 
-func latency(h *hdrhistogram.Histogram) Latency {
-	if h == nil || h.TotalCount() == 0 {
+func latency(h *hist) Latency {
+	if h == nil || h.total == 0 {
 		return Latency{}
 	}
-	// One pass over the counts. HdrHistogram reports the highest value
-	// equivalent to the bucket: ms, to 1 us.
-	v := h.ValueAtPercentilesSlice(latencyPercentiles)
+	// HdrHistogram reports the highest value equivalent to the bucket: ms, to
+	// 1 us.
+	var v [5]int64
+	h.percentiles(latencyPercentiles, v[:])
 	ms := func(us int64) float64 { return float64(us) / 1000 }
 	return Latency{P50: ms(v[0]), P90: ms(v[1]), P99: ms(v[2]), P999: ms(v[3]), Max: ms(v[4])}
 }
@@ -633,7 +884,7 @@ func (r *Recorder) Summary() Summary {
 	n := r.nWindows()
 	for _, name := range r.svcOrder {
 		st := r.services[name]
-		ss := ServiceSummary{Requests: st.requests, Errors: st.errors, LatencyMs: latency(st.all)}
+		ss := ServiceSummary{Requests: st.requests, Errors: st.errors, LatencyMs: latency(st.whole())}
 		if r.detailed && st.all != nil {
 			ss.Windows = st.windows(r.Window, n)
 		}
@@ -661,7 +912,11 @@ func (r *Recorder) Summary() Summary {
 func (r *Recorder) computedBetween(a, b float64) float64 {
 	bw := r.Bin.Seconds()
 	var sum float64
-	for i, n := range r.computedBins {
+	// Only the bins that can overlap [a, b), in order.
+	first := max(0, int(a/bw)-1)
+	last := min(len(r.computedBins), int(b/bw)+2)
+	for i := first; i < last; i++ {
+		n := r.computedBins[i]
 		lo, hi := float64(i)*bw, float64(i+1)*bw
 		ov := math.Min(hi, b) - math.Max(lo, a)
 		if ov > 0 {
@@ -685,16 +940,24 @@ func (r *Recorder) lifetime(ps *podStats) sim.Time {
 
 func (r *Recorder) podSummary(ps *podStats, n int) PodSummary {
 	r.advanceQueue(ps)
+	// The bins add up to the whole run: each request served is counted in the
+	// bin it ended in, and its busy time spread over the bins it spans.
+	var served int64
+	var busy sim.Time
+	for _, b := range ps.bins {
+		served += b.served
+		busy += b.busy
+	}
 	out := PodSummary{Node: ps.pod.NodeName, App: AppKind(ps.pod.Spec.Image),
-		Requests: ps.requests, Errors: ps.errors, LatencyMs: latency(ps.all),
-		Slots: ps.slots, Served: ps.served, BusySeconds: round6(ps.busy.Seconds()), MaxQueue: ps.maxQueue}
+		Requests: ps.requests, Errors: ps.errors, LatencyMs: latency(ps.whole()),
+		Slots: ps.slots, Served: served, BusySeconds: round6(busy.Seconds()), MaxQueue: ps.maxQueue}
 	if ps.all != nil {
 		out.Windows = ps.windows(r.Window, n)
 	}
 	life := r.lifetime(ps).Seconds()
 	out.LifeSeconds = round6(life)
 	if life > 0 && ps.slots > 0 {
-		out.Utilisation = round6(ps.busy.Seconds() / (float64(ps.slots) * life))
+		out.Utilisation = round6(busy.Seconds() / (float64(ps.slots) * life))
 		var area sim.Time
 		for _, b := range ps.bins {
 			area += b.qArea

@@ -78,13 +78,19 @@ func (r *Recorder) Series() *Series {
 	s := &Series{End: end.Seconds(), Window: r.Window.Seconds(), Bin: bw, Detailed: r.detailed,
 		WebUI: r.samples, Speeds: r.Speeds()}
 	nb := r.nBins()
+	var bounds [][2]float64 // of the bins, computed once
 	if r.detailed {
+		bounds = make([][2]float64, nb)
+		for i := range bounds {
+			bounds[i][0], bounds[i][1] = r.binBounds(i)
+		}
+		s.Throughput = make([]ThroughputBin, 0, nb)
 		for i := 0; i < nb; i++ {
 			var n int64
 			if i < len(r.computedBins) {
 				n = r.computedBins[i]
 			}
-			a, b := r.binBounds(i)
+			a, b := bounds[i][0], bounds[i][1]
 			s.Throughput = append(s.Throughput, ThroughputBin{Start: a, End: b, Hashes: n, PerSec: round6(float64(n) / (b - a))})
 		}
 	}
@@ -96,7 +102,7 @@ func (r *Recorder) Series() *Series {
 		ss := ServiceSeries{Name: name}
 		if st.all != nil {
 			ss.Windows = st.windows(r.Window, nw)
-			ss.CDF = cdf(st.latStats)
+			ss.CDF = cdf(&st.latStats)
 		}
 		s.Services = append(s.Services, ss)
 	}
@@ -109,8 +115,11 @@ func (r *Recorder) Series() *Series {
 			if ps.hasSrv {
 				// The bins of the server's life only.
 				first, last := slot(ps.started+1, r.Bin), slot(ps.started+r.lifetime(ps), r.Bin)
+				if n := min(last, nb-1) - first + 1; n > 0 {
+					p.Bins = make([]PodBin, 0, n)
+				}
 				for i := first; i <= last && i < nb; i++ {
-					a, b := r.binBounds(i)
+					a, b := bounds[i][0], bounds[i][1]
 					pb := PodBin{Start: a, End: b}
 					if i < len(ps.bins) {
 						lb := ps.bins[i]
@@ -159,23 +168,25 @@ func namedSteps(m map[string][]Point) []NamedSteps {
 
 // cdf is the whole-run latency CDF of l's successful requests: one point per
 // non-empty histogram bucket, at the bucket's highest value.
-func cdf(l latStats) []CDFPoint {
-	h := l.all
-	total := h.TotalCount()
+func cdf(l *latStats) []CDFPoint {
+	h := l.whole()
+	total := h.total
 	if total == 0 {
 		return nil
 	}
 	var out []CDFPoint
 	var cum int64
-	for _, b := range h.Distribution() {
-		if b.Count == 0 {
+	for i := h.lo; i <= h.hi; i++ {
+		n := h.counts[i]
+		if n == 0 {
 			continue
 		}
+		from, to := h.bounds(i)
 		if len(out) == 0 {
-			out = append(out, CDFPoint{Ms: float64(b.From) / 1000, Fraction: 0})
+			out = append(out, CDFPoint{Ms: float64(from) / 1000, Fraction: 0})
 		}
-		cum += b.Count
-		out = append(out, CDFPoint{Ms: float64(b.To) / 1000, Fraction: round6(float64(cum) / float64(total))})
+		cum += n
+		out = append(out, CDFPoint{Ms: float64(to) / 1000, Fraction: round6(float64(cum) / float64(total))})
 	}
 	return out
 }

@@ -1,10 +1,15 @@
 package model
 
 import (
+	"fmt"
 	"math"
+	"math/rand/v2"
+	"reflect"
+	"slices"
 	"testing"
 	"time"
 
+	"github.com/HdrHistogram/hdrhistogram-go"
 	"github.com/kubesim/kubesim/sim"
 )
 
@@ -143,6 +148,298 @@ func TestDetailedOff(t *testing.T) {
 	}
 	if sum.Pods != nil || sum.Detailed || sum.Requests.Refused != 1 {
 		t.Fatalf("summary %+v: want no pods, detailed false, 1 refused", sum)
+	}
+}
+
+// histValues are latencies in us to check the histograms with: every value up
+// to 5000 (single-unit resolution and the first buckets), every power of two
+// and its neighbours, the largest value, and log-uniform random values.
+func histValues() []int64 {
+	var vs []int64
+	for v := int64(1); v <= 5000; v++ {
+		vs = append(vs, v)
+	}
+	for p := int64(2); p <= histMaxUs; p *= 2 {
+		vs = append(vs, p-1, p, p+1)
+	}
+	vs = append(vs, histMaxUs-1, histMaxUs)
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 5000 {
+		vs = append(vs, int64(math.Exp(rng.Float64()*math.Log(histMaxUs))))
+	}
+	return vs
+}
+
+// Our histogram has HdrHistogram's layout: the same number of buckets, each
+// value in the same bucket, and the same bucket bounds.
+func TestHistLayoutIsHdrHistogram(t *testing.T) {
+	for _, c := range []struct {
+		digits int
+		mag    uint
+	}{{windowHistDigits, winHalfMag}, {svcHistDigits, svcHalfMag}} {
+		h, ref := newHist(c.digits), hdrhistogram.New(1, histMaxUs, c.digits)
+		if h.halfMag != c.mag {
+			t.Fatalf("%d digits: half-bucket magnitude %d, the constant says %d", c.digits, h.halfMag, c.mag)
+		}
+		for _, v := range histValues() {
+			h.inc(histIndex(v, c.mag))
+			if err := ref.RecordValue(v); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got, want := h.counts, ref.Export().Counts; !slices.Equal(got, want) {
+			t.Fatalf("%d digits: counts differ from HdrHistogram's (%d and %d buckets)", c.digits, len(got), len(want))
+		}
+		bars := ref.Distribution()
+		for i, n := range h.counts {
+			if n == 0 {
+				continue
+			}
+			if lo, hi := h.bounds(i); lo != bars[i].From || hi != bars[i].To {
+				t.Fatalf("%d digits: bucket %d is [%d, %d], HdrHistogram's [%d, %d]", c.digits, i, lo, hi, bars[i].From, bars[i].To)
+			}
+		}
+	}
+}
+
+// Percentiles and CDFs are HdrHistogram's, and adding histograms is the same
+// as recording all their values in one.
+func TestHistPercentilesAreHdrHistogram(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	ps := []float64{0.1, 25, 50, 75, 90, 99, 99.9, 99.99, 100}
+	for _, n := range []int{1, 2, 3, 7, 100, 1000, 20000} {
+		for _, digits := range []int{windowHistDigits, svcHistDigits} {
+			mag := histHalfMag(digits)
+			whole, a, b := newHist(digits), newHist(digits), newHist(digits)
+			ref := hdrhistogram.New(1, histMaxUs, digits)
+			for i := range n {
+				// Log-normal around 20 ms, as service latencies are.
+				v := min(max(int64(20000*math.Exp(rng.NormFloat64())), 1), histMaxUs)
+				whole.inc(histIndex(v, mag))
+				if i%3 == 0 {
+					a.inc(histIndex(v, mag))
+				} else {
+					b.inc(histIndex(v, mag))
+				}
+				_ = ref.RecordValue(v)
+			}
+			got := make([]int64, len(ps))
+			whole.percentiles(ps, got)
+			if want := ref.ValueAtPercentilesSlice(ps); !slices.Equal(got, want) {
+				t.Errorf("%d values, %d digits: percentiles %v, HdrHistogram's %v", n, digits, got, want)
+			}
+			if l, want := latency(whole), hdrLatency(ref); l != want {
+				t.Errorf("%d values, %d digits: latency %+v, HdrHistogram's %+v", n, digits, l, want)
+			}
+			if got, want := cdf(&latStats{all: whole, cur: newHist(windowHistDigits)}), hdrCDF(ref); !reflect.DeepEqual(got, want) {
+				t.Errorf("%d values, %d digits: CDF differs from HdrHistogram's distribution", n, digits)
+			}
+			a.add(b)
+			if !slices.Equal(a.counts, whole.counts) || a.total != whole.total || a.lo != whole.lo || a.hi != whole.hi {
+				t.Errorf("%d values, %d digits: the sum of two histograms is not the histogram of all the values", n, digits)
+			}
+			a.reset()
+			if a.total != 0 || slices.ContainsFunc(a.counts, func(c int64) bool { return c != 0 }) {
+				t.Errorf("reset leaves counts")
+			}
+		}
+	}
+}
+
+// hdrLatency is the summary's latency as computed with HdrHistogram itself.
+func hdrLatency(h *hdrhistogram.Histogram) Latency {
+	v := h.ValueAtPercentilesSlice(latencyPercentiles)
+	ms := func(us int64) float64 { return float64(us) / 1000 }
+	return Latency{P50: ms(v[0]), P90: ms(v[1]), P99: ms(v[2]), P999: ms(v[3]), Max: ms(v[4])}
+}
+
+// hdrCDF is the CDF as computed from HdrHistogram's distribution.
+func hdrCDF(h *hdrhistogram.Histogram) []CDFPoint {
+	var out []CDFPoint
+	var cum int64
+	for _, b := range h.Distribution() {
+		if b.Count == 0 {
+			continue
+		}
+		if len(out) == 0 {
+			out = append(out, CDFPoint{Ms: float64(b.From) / 1000, Fraction: 0})
+		}
+		cum += b.Count
+		out = append(out, CDFPoint{Ms: float64(b.To) / 1000, Fraction: round6(float64(cum) / float64(h.TotalCount()))})
+	}
+	return out
+}
+
+// rawRequest is one request as the test sent it: the truth the Recorder's
+// figures are checked against.
+type rawRequest struct {
+	done    sim.Time
+	latency sim.Time
+	pod     int // index in pods; -1: no endpoint
+	ok      bool
+}
+
+// replay records reqs (sorted by done) through the Recorder's hooks, on a
+// Service with three pods, and returns the Recorder at the end, 95 s (in the
+// run's tenth window).
+func replay(t *testing.T, reqs []rawRequest) (*Recorder, []*Pod) {
+	t.Helper()
+	c, svc, _ := testCluster(t)
+	var pods []*Pod
+	for i, name := range []string{"rng-a", "rng-b", "rng-c"} {
+		pods = append(pods, &Pod{ID: i, Name: name, NodeName: "node1", Spec: PodSpec{Image: "dockercoins/rng:v0.1"}})
+	}
+	for _, rq := range reqs {
+		advance(c, rq.done)
+		q := &request{c: c, svc: svc, sent: rq.done - rq.latency, outcome: outcomeOK}
+		if rq.pod >= 0 {
+			q.to = pods[rq.pod]
+		}
+		if !rq.ok {
+			q.outcome = outcomeFailed
+		}
+		c.Rec.requestSent(q)
+		c.Rec.requestDone(q)
+	}
+	advance(c, 95*time.Second)
+	return c.Rec, pods
+}
+
+// randomRequests are n requests completing over 95 s, with latencies spread
+// over five decades, 5 % failed and 2 % refused (no endpoint), and no request
+// at all between 30 s and 50 s.
+func randomRequests(seed uint64, n int) []rawRequest {
+	rng := rand.New(rand.NewPCG(seed, 5))
+	var out []rawRequest
+	for range n {
+		rq := rawRequest{done: sim.Time(rng.Int64N(int64(95 * time.Second))), pod: rng.IntN(3), ok: rng.Float64() >= 0.05}
+		if rq.done > 30*time.Second && rq.done <= 50*time.Second {
+			continue
+		}
+		if rng.Float64() < 0.02 {
+			rq.pod, rq.ok = -1, false
+		}
+		rq.latency = sim.Time(math.Exp(math.Log(100e3) + rng.Float64()*math.Log(1e5))) // 100 us .. 10 s
+		out = append(out, rq)
+	}
+	slices.SortStableFunc(out, func(a, b rawRequest) int { return int(a.done - b.done) })
+	return out
+}
+
+// checkAgainstRaw checks counts exactly and percentiles to the histogram's
+// precision: the reported value is the highest of the bucket holding the
+// exact percentile of the recorded latencies (us, truncated), at most a
+// fraction 10^-digits above it. It is also exactly what an HdrHistogram of
+// that precision fed the same latencies reports.
+func checkAgainstRaw(t *testing.T, what string, reqs []rawRequest, digits int, gotReq, gotErr int64, got Latency) {
+	t.Helper()
+	var us []int64
+	var errs int64
+	for _, rq := range reqs {
+		if !rq.ok {
+			errs++
+			continue
+		}
+		us = append(us, max(int64(rq.latency/1000), 1))
+	}
+	if gotReq != int64(len(reqs)) || gotErr != errs {
+		t.Errorf("%s: %d requests, %d errors; sent %d, %d failed", what, gotReq, gotErr, len(reqs), errs)
+	}
+	if len(us) == 0 {
+		if got != (Latency{}) {
+			t.Errorf("%s: latency %+v with no successful request", what, got)
+		}
+		return
+	}
+	ref := hdrhistogram.New(1, histMaxUs, digits)
+	for _, v := range us {
+		_ = ref.RecordValue(v)
+	}
+	if want := hdrLatency(ref); got != want {
+		t.Errorf("%s: latency %+v, HdrHistogram's %+v", what, got, want)
+	}
+	slices.Sort(us)
+	tol := math.Pow10(-digits)
+	gotUs := []float64{got.P50, got.P90, got.P99, got.P999, got.Max}
+	for k, p := range latencyPercentiles {
+		exact := float64(us[percentileRank(p, int64(len(us)))-1])
+		g := math.Round(gotUs[k] * 1000)
+		if g < exact || g > exact*(1+tol) {
+			t.Errorf("%s: p%g is %g us, the exact value %g us (allowed up to %g)", what, p, g, exact, exact*(1+tol))
+		}
+	}
+}
+
+// The Recorder's figures agree with a brute-force recomputation from the raw
+// latencies: per Service and per pod, for the whole run (the Service's to
+// 0.1 %, the pod's, summed from its windows, to 1 %) and per window (1 %).
+func TestLatencyAgainstRawRequests(t *testing.T) {
+	reqs := randomRequests(7, 20000)
+	rec, pods := replay(t, reqs)
+	sum := rec.Summary()
+	svc := sum.Services["rng"]
+	checkAgainstRaw(t, "service", reqs, svcHistDigits, svc.Requests, svc.Errors, svc.LatencyMs)
+	if len(svc.Windows) != 10 {
+		t.Fatalf("%d windows, want 10", len(svc.Windows))
+	}
+	inWindow := func(w int, pod int) []rawRequest {
+		var out []rawRequest
+		for _, rq := range reqs {
+			if slot(rq.done, 10*time.Second) == w && (pod < 0 || rq.pod == pod) {
+				out = append(out, rq)
+			}
+		}
+		return out
+	}
+	for w, win := range svc.Windows {
+		checkAgainstRaw(t, fmt.Sprintf("service window %d", w), inWindow(w, -1), windowHistDigits, win.Requests, win.Errors, win.LatencyMs)
+	}
+	for i, p := range pods {
+		var mine []rawRequest
+		for _, rq := range reqs {
+			if rq.pod == i {
+				mine = append(mine, rq)
+			}
+		}
+		ps := sum.Pods[p.Name]
+		checkAgainstRaw(t, p.Name, mine, podHistDigits, ps.Requests, ps.Errors, ps.LatencyMs)
+		for w, win := range ps.Windows {
+			checkAgainstRaw(t, fmt.Sprintf("%s window %d", p.Name, w), inWindow(w, i), windowHistDigits, win.Requests, win.Errors, win.LatencyMs)
+		}
+	}
+	// The Series' windows are the summary's, and its CDF ends at 1.
+	for _, ss := range rec.Series().Services {
+		if ss.Name != "rng" {
+			continue
+		}
+		if !reflect.DeepEqual(ss.Windows, svc.Windows) {
+			t.Errorf("series windows differ from the summary's")
+		}
+		if n := len(ss.CDF); n == 0 || ss.CDF[n-1].Fraction != 1 || ss.CDF[n-1].Ms != svc.LatencyMs.Max {
+			t.Errorf("CDF does not end at (max %g ms, 1): %v", svc.LatencyMs.Max, ss.CDF[max(n-1, 0):])
+		}
+	}
+}
+
+// The same requests give the same figures, and building the summary and the
+// series changes nothing (asking twice gives the same answers).
+func TestRecorderDeterministic(t *testing.T) {
+	run := func() (Summary, Summary, *Series) {
+		rec, _ := replay(t, randomRequests(11, 5000))
+		a := rec.Summary()
+		s := rec.Series()
+		return a, rec.Summary(), s
+	}
+	a1, b1, s1 := run()
+	a2, b2, s2 := run()
+	for _, s := range []*Summary{&a1, &b1, &a2, &b2} {
+		s.WallSeconds = 0
+	}
+	if !reflect.DeepEqual(a1, b1) {
+		t.Errorf("the second summary differs from the first")
+	}
+	if !reflect.DeepEqual(a1, a2) || !reflect.DeepEqual(s1, s2) {
+		t.Errorf("two runs of the same requests give different figures")
 	}
 }
 
