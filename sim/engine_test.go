@@ -411,3 +411,31 @@ func TestDeterminism(t *testing.T) {
 		t.Fatalf("seeds 42 and 43 gave the same trace %x", h1)
 	}
 }
+
+// bucketOf against its definition: 0 for at == last, otherwise 1 + 256*L + v
+// for L the highest base-256 digit where at and last differ and v at's digit L.
+func TestBucketOf(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for i := 0; i < 100_000; i++ {
+		last := Time(r.Int64N(1 << uint(r.IntN(63))))
+		at := last + Time(r.Int64N(1<<uint(r.IntN(63))))
+		if at < last { // overflow
+			continue
+		}
+		if r.IntN(10) == 0 {
+			at = last
+		}
+		want := 0
+		for l := levels - 1; l >= 0; l-- {
+			da := int(uint64(at)>>(l*digitBits)) & (digitVals - 1)
+			dl := int(uint64(last)>>(l*digitBits)) & (digitVals - 1)
+			if da != dl {
+				want = 1 + l*digitVals + da
+				break
+			}
+		}
+		if got := bucketOf(at, last); got != want {
+			t.Fatalf("bucketOf(%d, %d) = %d, want %d", at, last, got, want)
+		}
+	}
+}
