@@ -105,10 +105,12 @@ func (e *Engine) At(t Time, h Handler, arg int64) Timer {
 	q.sum |= 1 << (k >> 6)
 	b := &q.b[k]
 	b.top = max(b.top, math.MaxInt64-t)
-	if len(b.e) == cap(b.e) {
-		b.e = q.grow(b.e)
+	if n := len(b.e); n < cap(b.e) {
+		b.e = b.e[:n+1]
+		b.e[n] = entry{at: t, slot: s}
+	} else {
+		q.appendSlow(b, entry{at: t, slot: s})
 	}
-	b.e = append(b.e, entry{at: t, slot: s})
 	return Timer{slot: s, gen: sl.gen}
 }
 
