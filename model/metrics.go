@@ -537,10 +537,9 @@ func slot(t, w sim.Time) int {
 	return int((t - 1) / w)
 }
 
-// slotCache remembers the slot of the last instant asked: the handlers of one
-// event ask about the same instant several times, and a division costs more
-// than the comparison.
-// Time only moves forward: the slot asked is mostly the last one.
+// slotCache remembers the last slot asked and its bounds: time only moves
+// forward, so the slot of an instant is mostly the last one, and two
+// comparisons cost less than a division.
 type slotCache struct {
 	lo, hi sim.Time // the last slot asked holds (lo, hi]; empty at first
 	start  sim.Time // its start
