@@ -294,21 +294,31 @@ func TestAgainstReferenceModel(t *testing.T) {
 		// spread chooses the scale of times: ties, small and huge gaps.
 		spread := []Time{1, 1000, time.Second, 1 << 50}
 		for step := 0; step < 3000; step++ {
+			// Seeds above 10 schedule and cancel in bursts, so that
+			// cancelled entries pile up and the event list gets compacted.
+			burst, schedule := 1, 6
+			if seed > 10 {
+				burst, schedule = 1+r.IntN(100), 4
+			}
 			switch op := r.IntN(10); {
-			case op < 6:
-				d := Time(r.Int64N(int64(spread[r.IntN(len(spread))]) * 4))
-				if r.IntN(4) == 0 {
-					d = 0
+			case op < schedule:
+				for range burst {
+					d := Time(r.Int64N(int64(spread[r.IntN(len(spread))]) * 4))
+					if r.IntN(4) == 0 {
+						d = 0
+					}
+					seq++
+					tm := e.At(e.Now()+d, h, seq)
+					want = append(want, ref{e.Now() + d, seq, tm})
 				}
-				seq++
-				tm := e.At(e.Now()+d, h, seq)
-				want = append(want, ref{e.Now() + d, seq, tm})
 			case op < 8 && len(want) > 0:
-				i := r.IntN(len(want))
-				if !e.Cancel(want[i].tm) {
-					t.Fatalf("seed %d: cancel of pending event %d failed", seed, want[i].seq)
+				for range min(burst, len(want)) {
+					i := r.IntN(len(want))
+					if !e.Cancel(want[i].tm) {
+						t.Fatalf("seed %d: cancel of pending event %d failed", seed, want[i].seq)
+					}
+					want = slices.Delete(want, i, i+1)
 				}
-				want = slices.Delete(want, i, i+1)
 			default:
 				slices.SortFunc(want, func(a, b ref) int {
 					if a.at != b.at {
