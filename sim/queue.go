@@ -22,26 +22,37 @@ package sim
 //	radix heap, base 16, single-entry path    47.6 ns    65.3 ns    283 ns     513
 //	radix heap, base 256, single-entry path   44.7 ns    72.7 ns    271 ns     413
 //	  (these three still allocated: 1-32 B/op at n>=10000)
-//	radix heap, base 256, final (this file)   45.2 ns    54.7 ns    219 ns     399
-//	  same, 40-byte entries carrying handler
-//	  and arg (no slot load when popping)       -        67-73 ns     -        507
+//	radix heap, base 256, recycled arrays,
+//	  inlined push/pop                        45.2 ns    54.7 ns    219 ns     399
+//	  + 40-byte entries carrying handler
+//	    and arg (no slot load when popping)     -        67-73 ns     -        507
+//	  + touch the next event's slot before
+//	    running a handler (final)             43-47 ns   52-55 ns   162-171 ns 436
 //
-// (The last row was measured later, interleaved with the final version at
-// 54-61 ns: fatter entries double the L1 misses of a spill, 8.4 per event
-// instead of 5.2, which costs more than the slot load they save.)
+// The last two rows were measured later, each interleaved with the row above
+// them. Fatter entries double the L1 misses of a spill (8.4 per event instead of
+// 5.2), which costs more than the slot load they save: rejected. Touching the
+// next slot early costs instructions but lets its cache miss overlap the
+// handler: about -5% at n=10000 and -25% at n=1e6 in interleaved runs. The final
+// row is `go test -bench . -benchmem -run '^$' -count 3 ./sim` at 19:50 UTC
+// (0 B/op, 0 allocs/op throughout), with the container/heap baseline at
+// 114-119, 223-263 and 1401-1541 ns/op in the same run; a run three minutes
+// earlier gave 45-49 ns at n=10000 against 235-247 ns. The machine's noise
+// (other engineers' builds) is about 10%.
 //
 // Heaps lose on branch mispredictions (7-11 per event for the branchy ones) and on
 // the log(n) dependent loads of sift-down; branch-free selection removes the
 // mispredictions but serialises the loads, which is worse at n=1e6. A radix heap
 // needs no comparisons at all: an entry moves down a few buckets by appends,
-// about 1.3 times per event at n=10000 with base-256 digits. The final version
+// one to two times per event at n=10000 with base-256 digits. The final version
 // adds: recycled bucket arrays (0 B/op in steady state), a bucket's slice header
 // and minimum in one cache line, push and pop inlined by hand into Engine.At and
-// Engine.run, appends that call out only when a bucket is full. pprof of the
-// final version at n=10000 (53 ns/op): At 25%, the benchmark's Exp draw 25%,
-// spill 23%, run 20% (mostly loading the slot of the event taken out). Beyond
-// instructions, what is left is cache misses: that slot (written n events
-// earlier) and the scattered appends of a spill, about 5 L1 misses per event.
+// Engine.run, appends that call out only when a bucket is full, and the early
+// touch of the next slot. pprof before that last step, at n=10000 (53 ns/op):
+// At 25%, the benchmark's Exp draw 25%, spill 23%, run 20% (mostly loading the
+// slot of the event taken out, written n events earlier). Beyond instructions,
+// what is left is cache misses: about 5 L1 misses per event, mostly that slot
+// and the scattered appends of a spill.
 //
 // Lazy cancellation: Cancel only marks the slot; the entry is skipped when it
 // comes out. When cancelled entries outnumber live ones the queue is compacted
