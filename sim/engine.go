@@ -130,6 +130,9 @@ func (e *Engine) atNewSlot(t Time, h Handler, arg int64) Timer {
 	if len(e.slots) > math.MaxUint32 {
 		panic("sim: more than 2^32-1 pending events")
 	}
+	if len(e.slots) == 0 {
+		e.slots = append(e.slots, slot{}) // a zero Engine: slot 0 stays unused
+	}
 	e.slots = append(e.slots, slot{})
 	e.free = append(e.free, uint32(len(e.slots)-1))
 	return e.At(t, h, arg)

@@ -449,3 +449,20 @@ func TestBucketOf(t *testing.T) {
 		}
 	}
 }
+
+// The zero Engine works like New(0), and its zero Timer still refers to nothing.
+func TestZeroEngine(t *testing.T) {
+	var e Engine
+	r := &recorder{}
+	tm := e.After(time.Second, r, 1)
+	if tm == (Timer{}) {
+		t.Fatal("an event got the zero Timer")
+	}
+	if e.Cancel(Timer{}) {
+		t.Fatal("zero Timer cancelled something")
+	}
+	e.Run()
+	if !slices.Equal(r.log, []string{"1s:1"}) {
+		t.Fatalf("log %v", r.log)
+	}
+}

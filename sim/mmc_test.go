@@ -84,9 +84,6 @@ func runStation(seed uint64, lambda, mu float64, c, skip, n int) *station {
 // TestMM1ResponseTime checks the engine and the exponential distribution against
 // queueing theory: an M/M/1 queue's mean response time is 1/(mu - lambda).
 func TestMM1ResponseTime(t *testing.T) {
-	if testing.Short() {
-		t.Skip("long run")
-	}
 	const mu = 10.0 // per second: mean service 100ms
 	for _, rho := range []float64{0.5, 0.8} {
 		lambda := rho * mu
@@ -104,9 +101,6 @@ func TestMM1ResponseTime(t *testing.T) {
 // TestMM2ResponseTime does the same for two servers, against the Erlang C formula,
 // which exercises several events pending per station.
 func TestMM2ResponseTime(t *testing.T) {
-	if testing.Short() {
-		t.Skip("long run")
-	}
 	const mu, c = 10.0, 2
 	lambda := 0.7 * c * mu
 	a := lambda / mu
