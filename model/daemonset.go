@@ -263,6 +263,13 @@ func (ds *DaemonSet) nodeShouldRunDaemonPod(n *Node) (shouldRun, shouldContinueR
 	return shouldRun, shouldContinueRunning
 }
 
+// ShouldRun reports whether the DaemonSet wants a pod on node n, by the
+// controller's own rule (kubectl's DESIRED column counts these nodes).
+func (ds *DaemonSet) ShouldRun(n *Node) bool {
+	run, _ := ds.nodeShouldRunDaemonPod(n)
+	return run
+}
+
 func (c *Cluster) syncDaemonSet(ds *DaemonSet) {
 	if ds.Deleted {
 		return

@@ -877,105 +877,6 @@ type dsStatus struct {
 	desired, current, ready, updated, available, misscheduled int
 }
 
-// daemonTolerations are the tolerations the DaemonSet controller adds to every
-// daemon pod.
-var daemonTolerations = []model.Toleration{
-	{Key: model.TaintNotReady, Operator: "Exists", Effect: model.NoExecute},
-	{Key: model.TaintUnreachable, Operator: "Exists", Effect: model.NoExecute},
-	{Key: model.TaintDiskPressure, Operator: "Exists", Effect: model.NoSchedule},
-	{Key: model.TaintMemoryPressure, Operator: "Exists", Effect: model.NoSchedule},
-	{Key: model.TaintPIDPressure, Operator: "Exists", Effect: model.NoSchedule},
-	{Key: model.TaintUnschedulable, Operator: "Exists", Effect: model.NoSchedule},
-}
-
-// daemonShouldRun is the DaemonSet controller's shouldRun for node n: the
-// template's nodeSelector and required affinity match, and every NoSchedule
-// and NoExecute taint is tolerated.
-func daemonShouldRun(ds *model.DaemonSet, n *model.Node) bool {
-	s := ds.Template.Spec
-	if s.NodeName != "" && s.NodeName != n.Name {
-		return false
-	}
-	for k, v := range s.NodeSelector {
-		if got, ok := n.Labels[k]; !ok || got != v {
-			return false
-		}
-	}
-	if s.Affinity != nil && len(s.Affinity.Terms) > 0 && !affinityMatches(s.Affinity, n) {
-		return false
-	}
-	tols := append(append([]model.Toleration(nil), s.Tolerations...), daemonTolerations...)
-	if s.HostNetwork {
-		tols = append(tols, model.Toleration{Key: model.TaintNetworkUnavail, Operator: "Exists", Effect: model.NoSchedule})
-	}
-taints:
-	for _, t := range n.Taints {
-		if t.Effect == model.PreferNoSchedule {
-			continue
-		}
-		for _, tol := range tols {
-			if tol.Tolerates(t) {
-				continue taints
-			}
-		}
-		return false
-	}
-	return true
-}
-
-// affinityMatches: terms ORed, requirements ANDed, an empty term matches
-// nothing; MatchFields compare metadata.name.
-func affinityMatches(a *model.NodeAffinity, n *model.Node) bool {
-	for _, t := range a.Terms {
-		if len(t.MatchExpressions) == 0 && len(t.MatchFields) == 0 {
-			continue
-		}
-		ok := true
-		for _, r := range t.MatchExpressions {
-			v, has := n.Labels[r.Key]
-			ok = ok && requirementMatches(r, v, has)
-		}
-		for _, r := range t.MatchFields {
-			ok = ok && r.Key == "metadata.name" && requirementMatches(r, n.Name, true)
-		}
-		if ok {
-			return true
-		}
-	}
-	return false
-}
-
-func requirementMatches(r model.NodeSelectorRequirement, v string, has bool) bool {
-	in := false
-	for _, x := range r.Values {
-		in = in || x == v
-	}
-	switch r.Operator {
-	case "In":
-		return has && in
-	case "NotIn":
-		return !has || !in
-	case "Exists":
-		return has
-	case "DoesNotExist":
-		return !has
-	case "Gt", "Lt":
-		if !has || len(r.Values) != 1 {
-			return false
-		}
-		a, err1 := strconv.ParseInt(v, 10, 64)
-		b, err2 := strconv.ParseInt(r.Values[0], 10, 64)
-		if err1 != nil || err2 != nil {
-			return false
-		}
-		if r.Operator == "Gt" {
-			return a > b
-		}
-		return a < b
-	}
-	return false
-}
-
 // daemonPodNode is the node a daemon pod runs on or is pinned to.
 func daemonPodNode(x *model.Pod) string {
 	if x.NodeName != "" {
@@ -1007,7 +908,7 @@ func (p *printer) daemonSetStatus(ds *model.DaemonSet) dsStatus {
 	var st dsStatus
 	for _, n := range p.c.Nodes() {
 		pods := byNode[n.Name]
-		if !daemonShouldRun(ds, n) {
+		if !ds.ShouldRun(n) {
 			if len(pods) > 0 {
 				st.misscheduled++
 			}
