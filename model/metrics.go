@@ -779,7 +779,7 @@ type Accounting struct {
 }
 
 // Summary is the machine-readable result of a run. Field names are stable; see
-// plots/SCHEMA.md for their meaning.
+// README.md ("JSON summary") for their meaning.
 type Summary struct {
 	Scenario       string                    `json:"scenario"`
 	Seed           uint64                    `json:"seed"`
