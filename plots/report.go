@@ -289,10 +289,13 @@ var reportTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 </html>
 `))
 
-func renderReport(d reportData) ([]byte, error) {
+func renderReport(d reportData) ([]byte, error) { return render(reportTmpl, d, "the report") }
+
+// render executes an HTML template into bytes.
+func render(t *template.Template, d any, what string) ([]byte, error) {
 	var b bytes.Buffer
-	if err := reportTmpl.Execute(&b, d); err != nil {
-		return nil, fmt.Errorf("rendering the report: %w", err)
+	if err := t.Execute(&b, d); err != nil {
+		return nil, fmt.Errorf("rendering %s: %w", what, err)
 	}
 	return b.Bytes(), nil
 }

@@ -358,9 +358,5 @@ var studyTmpl = template.Must(template.New("study").Parse(`<!DOCTYPE html>
 `))
 
 func renderStudyReport(d studyReport) ([]byte, error) {
-	var b bytes.Buffer
-	if err := studyTmpl.Execute(&b, d); err != nil {
-		return nil, fmt.Errorf("rendering the study report: %w", err)
-	}
-	return b.Bytes(), nil
+	return render(studyTmpl, d, "the study report")
 }
