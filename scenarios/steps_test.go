@@ -322,3 +322,123 @@ func TestProxyModeBalancing(t *testing.T) {
 		t.Errorf("bad proxy mode: %v", err)
 	}
 }
+
+// noStepErrors fails on any step error except those the scenario expects.
+func noStepErrors(t *testing.T, res *Result, expected ...string) {
+	t.Helper()
+	for _, st := range res.Timeline {
+		if st.Error == "" {
+			continue
+		}
+		ok := false
+		for _, e := range expected {
+			ok = ok || strings.Contains(st.Command, e)
+		}
+		if !ok {
+			t.Errorf("%s: step %q failed: %s", res.Summary.Scenario, st.Command, st.Error)
+		}
+	}
+}
+
+func lastWindow(res *Result) float64 {
+	return res.Summary.Windows[len(res.Summary.Windows)-1].HashesPerSec
+}
+
+// rngPerNode counts the live rng pods per node.
+func rngPerNode(res *Result) map[string]int {
+	m := map[string]int{}
+	for _, p := range res.Cluster.Pods() {
+		if p.Labels["app"] == "rng" && !p.Terminating {
+			m[p.NodeName]++
+		}
+	}
+	return m
+}
+
+func TestScaleWorkersScenario(t *testing.T) {
+	res := runBuiltin(t, "scale-workers")
+	noStepErrors(t, res)
+	if v := lastWindow(res); v < 9 || v > 10 {
+		t.Errorf("10 workers on one rng pod: %.2f hashes/s, want just under 10", v)
+	}
+	if n := len(res.Cluster.Deployment("worker").ReplicaSets()[0].Pods()); n != 10 {
+		t.Errorf("%d worker pods, want 10", n)
+	}
+}
+
+// A Deployment of 3 rng replicas, then a DaemonSet: one rng pod per worker
+// node, none on the control plane, and throughput well above one pod's 10/s.
+func TestDeploymentVsDaemonSetScenario(t *testing.T) {
+	res := runBuiltin(t, "deployment-vs-daemonset")
+	noStepErrors(t, res)
+	if res.Cluster.Deployment("rng") != nil {
+		t.Error("the rng Deployment still exists")
+	}
+	per := rngPerNode(res)
+	if len(per) != 3 || per["node1"] != 0 || per["node2"] != 1 || per["node3"] != 1 || per["node4"] != 1 {
+		t.Errorf("rng pods per node %v, want one on each worker node", per)
+	}
+	if v := lastWindow(res); v < 20 {
+		t.Errorf("with three rng pods: %.1f hashes/s", v)
+	}
+}
+
+// Removing a node: its Deployment pods are replaced elsewhere, its DaemonSet
+// pod is not, and mining recovers.
+func TestNodeRemoveScenario(t *testing.T) {
+	res := runBuiltin(t, "node-remove")
+	noStepErrors(t, res)
+	c := res.Cluster
+	if c.Node("node2") != nil {
+		t.Fatal("node2 still exists")
+	}
+	for _, p := range c.Pods() {
+		if p.NodeName == "node2" {
+			t.Errorf("pod %s still on node2", p.Name)
+		}
+	}
+	if n := len(c.DaemonSet("rng").Pods()); n != 2 {
+		t.Errorf("DaemonSet pods %d, want 2 (node3, node4)", n)
+	}
+	for _, d := range []string{"worker", "hasher", "redis", "webui"} {
+		st := c.DeploymentStatus(c.Deployment(d))
+		if st.Ready != c.Deployment(d).Replicas {
+			t.Errorf("%s: %d of %d ready after the removal", d, st.Ready, c.Deployment(d).Replicas)
+		}
+	}
+	if v := lastWindow(res); v < 15 {
+		t.Errorf("mining did not recover: %.1f hashes/s", v)
+	}
+}
+
+// The canary takes over: at the end the rng Service balances over the three
+// canary pods only.
+func TestCanaryScenario(t *testing.T) {
+	res := runBuiltin(t, "canary")
+	noStepErrors(t, res)
+	pods, conds := res.Cluster.EndpointPods(res.Cluster.Service("rng"))
+	ready := 0
+	for i, p := range pods {
+		if conds[i].Ready {
+			ready++
+			if p.Labels["track"] != "canary" {
+				t.Errorf("ready endpoint %s is not a canary pod", p.Name)
+			}
+		}
+	}
+	if ready != 3 {
+		t.Errorf("%d ready rng endpoints, want the 3 canary pods", ready)
+	}
+	if v := lastWindow(res); v < 20 {
+		t.Errorf("%.1f hashes/s with three canary rng pods", v)
+	}
+}
+
+// The capacity base runs with its defaults: 10 workers on one rng pod.
+func TestCapacityScenario(t *testing.T) {
+	res := runBuiltin(t, "capacity")
+	noStepErrors(t, res)
+	if v := lastWindow(res); v < 9 || v > 10 {
+		t.Errorf("%.2f hashes/s, want just under one rng pod's 10/s", v)
+	}
+}
