@@ -37,7 +37,6 @@ type Node struct {
 	hbPhase      sim.Time  // offset of its heartbeats within the status update period
 	monitorTimer sim.Timer // the node lifecycle controller's pending transition
 	gcTimer      sim.Timer
-	taintQueued  bool // waiting for the rate-limited NoExecute taint
 }
 
 // Pods returns the pods bound to the node that are not gone, in binding order.

@@ -268,17 +268,7 @@ func (r *Recorder) Detailed() bool { return r.detailed }
 
 func (r *Recorder) now() float64 { return r.c.Now().Seconds() }
 
-// svc is s's stats (s nil: requests to no Service).
-func (r *Recorder) svc(s *Service) *svcStats {
-	if s != nil && s.ID < len(r.svcByID) {
-		if st := r.svcByID[s.ID]; st != nil {
-			return st
-		}
-	}
-	return r.newSvc(s)
-}
-
-// newSvc is svc's slow path, kept out of line (as the other slow paths of the
+// newSvc is the slow path of a Service's stats, kept out of line (as the other slow paths of the
 // hooks) so that the hooks' hot paths stay short.
 //
 //go:noinline

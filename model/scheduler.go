@@ -31,7 +31,6 @@ type schedulerState struct {
 
 type nodeScores struct {
 	fit, balanced, taint, spread int64
-	rawSpread                    float64
 	intolerable                  int64
 }
 

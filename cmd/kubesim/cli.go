@@ -85,8 +85,6 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	return exitUsage
 }
 
-type usageError struct{ error }
-
 func cmdRun(args []string, stdout, stderr io.Writer) int {
 	fs := pflag.NewFlagSet("run", pflag.ContinueOnError)
 	fs.SetOutput(stderr)
