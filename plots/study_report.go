@@ -295,28 +295,11 @@ var studyTmpl = template.Must(template.New("study").Parse(`<!DOCTYPE html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>kubesim study: {{.Name}}</title>
 <style>
-  body { font-family: system-ui, -apple-system, "Segoe UI", "Liberation Sans", Arial, sans-serif; color: #222;
-         max-width: 1100px; margin: 2em auto; padding: 0 1em; line-height: 1.4; background: #fff; }
-  h1 { font-size: 1.6em; margin-bottom: 0.1em; }
-  h2 { font-size: 1.2em; margin-top: 1.8em; border-bottom: 1px solid #ddd; padding-bottom: 0.2em; }
-  .facts { display: grid; grid-template-columns: repeat(auto-fill, minmax(200px, 1fr)); gap: 0.6em; margin: 1em 0; }
-  .fact { border: 1px solid #e3e3e3; border-radius: 6px; padding: 0.5em 0.7em; background: #fafafa; }
-  .fact .n { font-size: 0.8em; color: #666; text-transform: uppercase; letter-spacing: 0.03em; }
-  .fact .v { font-size: 1.15em; font-weight: 600; overflow-wrap: anywhere; }
-  .fact .x { font-size: 0.8em; color: #777; }
-  table { border-collapse: collapse; margin: 0.5em 0; font-size: 0.9em; }
-  th, td { padding: 0.25em 0.6em; border-bottom: 1px solid #eee; text-align: left; vertical-align: top; }
-  th { background: #f3f3f3; font-weight: 600; }
-  td.r, th.r { text-align: right; font-variant-numeric: tabular-nums; }
+` + pageCSS + `
   td .ci { display: block; font-size: 0.8em; color: #777; }
   td.pick { background: #fff4cc; }
   tr.fixed td { color: #888; }
   .question { font-size: 1.05em; border-left: 4px solid #4e79a7; padding: 0.3em 0.8em; background: #f5f8fb; }
-  code { font-family: ui-monospace, "Liberation Mono", Menlo, monospace; font-size: 0.95em; }
-  figure { margin: 1.2em 0; }
-  figure img { width: 100%; height: auto; border: 1px solid #eee; }
-  figcaption { font-size: 0.85em; color: #666; }
-  .small { font-size: 0.85em; color: #666; }
 </style>
 </head>
 <body>
