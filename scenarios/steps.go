@@ -49,12 +49,6 @@ func Apply(c *model.Cluster, command string) (string, error) {
 	return newExecutor(c, nil).exec(command)
 }
 
-// CheckCommand reports whether a step parses, without running it.
-func CheckCommand(command string) error {
-	_, err := kubectl.Parse(command)
-	return err
-}
-
 func (x *executor) exec(line string) (string, error) {
 	cmd, err := kubectl.Parse(line)
 	if err != nil {
@@ -607,17 +601,12 @@ func (x *executor) resolve(cmd kubectl.Command) ([]kubectl.Target, error) {
 		}
 		for _, name := range x.names(t.Resource) {
 			tt := kubectl.Target{Resource: t.Resource, Name: name}
-			if sel == nil || sel.MatchesMap(x.objLabels(tt)) {
+			if sel == nil || sel.MatchesMap(x.metaLabels(tt)) {
 				out = append(out, tt)
 			}
 		}
 	}
 	return out, nil
-}
-
-// objLabels are the labels a selector sees on an object.
-func (x *executor) objLabels(t kubectl.Target) map[string]string {
-	return x.metaLabels(t)
 }
 
 func (x *executor) exists(t kubectl.Target) bool {
@@ -729,7 +718,7 @@ func (x *executor) label(cmd kubectl.Command) (string, error) {
 
 func (x *executor) objAnnotationsOrLabels(t kubectl.Target, isLabel bool) map[string]string {
 	if isLabel {
-		return x.objLabels(t)
+		return x.metaLabels(t)
 	}
 	switch t.Resource {
 	case kubectl.Pods:
