@@ -101,8 +101,11 @@ func (e *Engine) At(t Time, h Handler, arg int64) Timer {
 		q.reset(t)
 	}
 	q.n++
-	k := bucketOf(t, q.last)
-	q.mask[k>>6] |= 1 << (k & 63)
+	if t < q.low {
+		q.low = t
+	}
+	k := bucketOf(t, q.last) & bucketMask
+	q.mask[(k>>6)&wordMask] |= 1 << (k & 63)
 	q.sum |= 1 << (k >> 6)
 	b := &q.b[k]
 	b.top = max(b.top, math.MaxInt64-t)
@@ -206,26 +209,41 @@ func (e *Engine) run(limit Time) {
 	e.stopped = false
 	q := &e.q
 	for !e.stopped {
-		// q.next(limit), by hand: this is the hot path.
+		// q.next(limit), its common case by hand: this is the hot path.
 		var top entry
-		if q.mask[0]&1 != 0 {
+		if q.rh < len(q.run) && (q.run[q.rh].at <= q.low || q.runFirst(limit)) {
+			top = q.run[q.rh]
+			if top.at > limit {
+				return
+			}
+			q.popRun()
+		} else if q.mask[0]&1 != 0 {
 			if q.last > limit {
 				return
 			}
 			top = q.pop0()
 		} else {
 			k := q.first()
-			if k < 0 || math.MaxInt64-q.b[k].top > limit {
+			if k < 0 {
 				return
 			}
-			if b := &q.b[k]; len(b.e) == 1 {
+			b := &q.b[k&bucketMask] // not bucket 0, which is empty
+			m := b.min()
+			if m > limit {
+				return
+			}
+			if n := len(b.e); n == 1 {
 				top = b.e[0]
 				b.e = b.e[:0]
 				q.clear(k)
-				q.last = top.at
+				q.last = m
 				q.n--
+			} else if n >= runMin && n <= runMax && q.runOK(k) {
+				q.makeRun(k)
+				top = q.run[0]
+				q.popRun()
 			} else {
-				q.spill(k)
+				q.spill(k, m)
 				top = q.pop0()
 			}
 		}
@@ -247,10 +265,12 @@ func (e *Engine) run(limit Time) {
 		// of stalling the next round (at n=1e6 this saves a quarter of
 		// the time). It changes nothing but e.touched.
 		var nb []entry
-		if q.mask[0]&1 != 0 {
+		if q.rh < len(q.run) {
+			nb = q.run[q.rh:]
+		} else if q.mask[0]&1 != 0 {
 			nb = q.b[0].e[q.head:]
 		} else if k := q.first(); k >= 0 {
-			nb = q.b[k].e
+			nb = q.b[k&bucketMask].e
 		}
 		if len(nb) > 0 {
 			e.touched = e.slots[nb[0].slot].arg

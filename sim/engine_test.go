@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -464,5 +465,182 @@ func TestZeroEngine(t *testing.T) {
 	e.Run()
 	if !slices.Equal(r.log, []string{"1s:1"}) {
 		t.Fatalf("log %v", r.log)
+	}
+}
+
+// refEvent is an event of refModel's reference list.
+type refEvent struct {
+	at  Time
+	seq int64
+}
+
+// refHeap is the reference event list: a binary heap by (time, scheduling order).
+type refHeap []refEvent
+
+func (h refHeap) less(i, j int) bool {
+	return h[i].at < h[j].at || h[i].at == h[j].at && h[i].seq < h[j].seq
+}
+
+func (h *refHeap) push(x refEvent) {
+	*h = append(*h, x)
+	for i := len(*h) - 1; i > 0 && h.less(i, (i-1)/2); i = (i - 1) / 2 {
+		(*h)[i], (*h)[(i-1)/2] = (*h)[(i-1)/2], (*h)[i]
+	}
+}
+
+func (h *refHeap) pop() refEvent {
+	s := *h
+	x := s[0]
+	s[0] = s[len(s)-1]
+	s = s[:len(s)-1]
+	for i := 0; ; {
+		c := 2*i + 1
+		if c >= len(s) {
+			break
+		}
+		if c+1 < len(s) && s.less(c+1, c) {
+			c++
+		}
+		if !s.less(c, i) {
+			break
+		}
+		s[i], s[c] = s[c], s[i]
+		i = c
+	}
+	*h = s
+	return x
+}
+
+// refModel is a model whose handlers schedule and cancel events, checked event
+// by event against a reference list. Its phases change how many events are
+// pending and how far ahead they are scheduled, so that the event list takes
+// every path: sorted runs of every size (insertion and counting sort, times
+// clustered on one instant), runs given up when new events land inside them,
+// spills of buckets too large to be a run, and compaction.
+type refModel struct {
+	t         *testing.T
+	r         *rand.Rand
+	ref       refHeap
+	cancelled map[int64]bool
+	timers    map[int64]Timer
+	ids       []int64 // pending, in no order, for picking one to cancel
+	seq       int64
+	target    int  // pending events the phase keeps
+	lead      Time // mean lead time of the phase
+	cluster   Time // an instant many events are scheduled at
+	handled   int
+}
+
+func (m *refModel) schedule(e *Engine) {
+	var d Time
+	switch p := m.r.IntN(20); {
+	case p < 2:
+		d = 0
+	case p < 4:
+		d = Time(m.r.IntN(100))
+	case p < 6 && m.cluster >= e.Now():
+		d = m.cluster - e.Now()
+	case p < 7:
+		d = 1 << 40
+	default:
+		d = Time(m.r.ExpFloat64() * float64(m.lead))
+	}
+	m.seq++
+	m.timers[m.seq] = e.At(e.Now()+d, m, m.seq)
+	m.ref.push(refEvent{e.Now() + d, m.seq})
+	m.ids = append(m.ids, m.seq)
+}
+
+func (m *refModel) cancel(e *Engine) {
+	for len(m.ids) > 0 {
+		i := m.r.IntN(len(m.ids))
+		id := m.ids[i]
+		m.ids[i] = m.ids[len(m.ids)-1]
+		m.ids = m.ids[:len(m.ids)-1]
+		if m.cancelled[id] || m.timers[id] == (Timer{}) {
+			continue // already handled: ids are removed lazily
+		}
+		if !e.Cancel(m.timers[id]) {
+			m.t.Fatalf("cancelling pending event %d failed", id)
+		}
+		m.cancelled[id] = true
+		return
+	}
+}
+
+// peek is the time of the earliest pending event of the reference list, or
+// the largest Time if none is.
+func (m *refModel) peek() Time {
+	for len(m.ref) > 0 && m.cancelled[m.ref[0].seq] {
+		delete(m.cancelled, m.ref.pop().seq)
+	}
+	if len(m.ref) == 0 {
+		return math.MaxInt64
+	}
+	return m.ref[0].at
+}
+
+func (m *refModel) Handle(e *Engine, arg int64) {
+	for {
+		want := m.ref.pop()
+		if m.cancelled[want.seq] {
+			delete(m.cancelled, want.seq)
+			continue
+		}
+		if want.seq != arg || want.at != e.Now() {
+			m.t.Fatalf("event %d: handled %d at %v, want %d at %v", m.handled, arg, e.Now(), want.seq, want.at)
+		}
+		break
+	}
+	m.timers[arg] = Timer{}
+	m.handled++
+	n := 1
+	if pending := len(m.ref) - len(m.cancelled); pending < m.target {
+		n = 2
+	} else if pending > m.target {
+		n = 0
+	}
+	for range n {
+		m.schedule(e)
+	}
+	if m.r.IntN(8) == 0 {
+		m.cancel(e)
+	}
+}
+
+func TestAgainstReferenceInHandlers(t *testing.T) {
+	for seed := uint64(1); seed <= 4; seed++ {
+		e := New(seed)
+		m := &refModel{t: t, r: rand.New(rand.NewPCG(seed, 7)), cancelled: map[int64]bool{},
+			timers: map[int64]Timer{}}
+		targets := []int{1, 10, 300, 3000}
+		leads := []Time{10, time.Microsecond, time.Millisecond, time.Second, time.Hour}
+		for phase := 0; phase < 40; phase++ {
+			m.target = targets[m.r.IntN(len(targets))]
+			m.lead = leads[m.r.IntN(len(leads))]
+			m.cluster = e.Now() + Time(m.r.Int64N(int64(m.lead)*8+1))
+			for range 1 + m.r.IntN(m.target) { // new events from outside, at now
+				m.schedule(e)
+			}
+			for end := m.handled + 5000; m.handled < end && len(m.ref) > len(m.cancelled); {
+				// RunUntil a little beyond now, as a scenario steps time,
+				// or up to the next event, so that a phase cannot crawl
+				// towards an event scheduled far ahead.
+				limit := e.Now() + Time(m.r.ExpFloat64()*float64(m.lead)*float64(m.r.IntN(50)))
+				if m.r.IntN(4) == 0 {
+					limit = max(limit, m.peek())
+				}
+				e.RunUntil(limit)
+				if e.Pending() != len(m.ref)-len(m.cancelled) {
+					t.Fatalf("seed %d: pending %d, want %d", seed, e.Pending(), len(m.ref)-len(m.cancelled))
+				}
+				if next := m.peek(); next <= limit {
+					t.Fatalf("seed %d: RunUntil(%v) left an event at %v", seed, limit, next)
+				}
+			}
+		}
+		if m.handled < 100_000 {
+			t.Fatalf("seed %d: only %d events handled", seed, m.handled)
+		}
 	}
 }
