@@ -27,7 +27,13 @@ package sim
 //	  + 40-byte entries carrying handler
 //	    and arg (no slot load when popping)     -        67-73 ns     -        507
 //	  + touch the next event's slot before
-//	    running a handler (final)             43-47 ns   52-55 ns   162-171 ns 436
+//	    running a handler                     43-47 ns   52-55 ns   162-171 ns 436
+//
+//	2026-12-01, another 2-core AMD EPYC VM, quiet; Ir at each n:
+//	container/heap baseline (same run)        83-86 ns  171-181 ns  818-1060 ns 1724 (n=1e4)
+//	the row above, again                      32-34 ns   33-35 ns   110-132 ns  394 / 434 / 467
+//	  + sorted runs, bucket minimum kept on
+//	    push (final)                          33-35 ns   23-26 ns   101-119 ns  415 / 395 / 450
 //
 // The last two rows were measured later, each interleaved with the row above
 // them. Fatter entries double the L1 misses of a spill (8.4 per event instead of
@@ -39,6 +45,23 @@ package sim
 // 114-119, 223-263 and 1401-1541 ns/op in the same run; a run three minutes
 // earlier gave 45-49 ns at n=10000 against 235-247 ns. The machine's noise
 // (other engineers' builds) is about 10%.
+//
+// Sorted runs (see queue): pprof of the previous version at n=10000 on the
+// second machine put spill at 26% and the run loop at 33%, the loop's share
+// mostly the cache misses of taking entries out of the buckets a spill
+// scattered them into. Sorting a first bucket of 16 to 1024 entries once into
+// a run and reading the run in order removes most spills; pprof of the final
+// version: At 33%, the benchmark's Exp draw 21%, sorting the runs 21%, the run
+// loop 13%, spill 3.5%. The last two rows come from five interleaved runs of
+// `go test -bench Hold -benchmem`, 0 B/op and 0 allocs/op throughout. Other
+// delay distributions, interleaved (not committed as benchmarks): uniform on
+// [0, 2 s) and on whole milliseconds below 1 s at n=10000 go from 28-34 ns to
+// 20-21 ns; a constant delay and a bimodal one (10% Exp(1 s), 90% Exp(1 us))
+// are unchanged within noise; at n=100 every distribution is 0-5% slower. The
+// default scenario (BenchmarkRunDefaultLong in bench/, few events pending,
+// mostly single-entry buckets) costs 3% more instructions (659 instead of 638
+// per event), and the same wall-clock time within noise (31.8-33.3 ms
+// against 32.0-33.4 ms a run, five interleaved runs).
 //
 // Heaps lose on branch mispredictions (7-11 per event for the branchy ones) and on
 // the log(n) dependent loads of sift-down; branch-free selection removes the
