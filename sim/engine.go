@@ -209,7 +209,8 @@ func (e *Engine) run(limit Time) {
 	e.stopped = false
 	q := &e.q
 	for !e.stopped {
-		// q.next(limit), its common case by hand: this is the hot path.
+		// Take out the earliest entry, by hand: this is the hot path. The run
+		// goes first while its front is not later than low (see queue).
 		var top entry
 		if q.rh < len(q.run) && (q.run[q.rh].at <= q.low || q.runFirst(limit)) {
 			top = q.run[q.rh]

@@ -112,7 +112,7 @@ type entry struct {
 // directly.
 //
 // Sorted runs: a first bucket of runMin to runMax entries is not spilled but
-// sorted (insertion sort, or a counting sort on the top bits of the times) into
+// sorted (a counting sort on the top bits of the times, then insertion sort) into
 // the run, which is then consumed from its front with one comparison per
 // entry, against low, a lower bound of the buckets' times that At keeps. This
 // turns the cascade of spills a busy bucket would go through into one
@@ -369,16 +369,11 @@ func (q *queue) makeRun(k int) {
 	bk := &q.b[k&bucketMask]
 	src := bk.e
 	n := len(src)
-	if cap(q.run) < n {
-		q.run = make([]entry, 0, max(n, runMax))
+	if q.run == nil {
+		q.run = make([]entry, 0, runMax)
 	}
 	run := q.run[:n]
-	if n <= insertMax {
-		copy(run, src)
-		insertionSort(run)
-	} else {
-		q.countingSort(run, src)
-	}
+	q.countingSort(run, src)
 	q.run, q.rh = run, 0
 	q.low = run[n-1].at
 	q.runL, q.runN, q.runMisses = (k-1)/digitVals, n, 0
