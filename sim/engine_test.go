@@ -197,6 +197,44 @@ func TestRunUntil(t *testing.T) {
 	}
 }
 
+// RunUntil stops at its limit in the middle of a busy instant range: 200 events
+// close together (which the event list sorts into one run) are handled in
+// slices, each RunUntil exactly up to its limit, with new events landing
+// between them.
+func TestRunUntilInsideABusyRange(t *testing.T) {
+	e := New(1)
+	var got []Time
+	h := HandlerFunc(func(e *Engine, _ int64) { got = append(got, e.Now()) })
+	const base = Time(1 << 20)
+	var want []Time
+	for i := 199; i >= 0; i-- { // scheduled out of order
+		e.At(base+Time(i)*100, h, 0)
+	}
+	for i := range 200 {
+		want = append(want, base+Time(i)*100)
+	}
+	for limit := base + 50; limit < base+20000; limit += 3000 {
+		e.RunUntil(limit)
+		n := 0
+		for n < len(got) && got[n] <= limit {
+			n++
+		}
+		if n != len(got) || e.Now() != limit {
+			t.Fatalf("RunUntil(%v): handled up to %v, now %v", limit, got[len(got)-1], e.Now())
+		}
+		if wantN, _ := slices.BinarySearch(want, limit+1); len(got) != wantN {
+			t.Fatalf("RunUntil(%v): handled %d events, want %d", limit, len(got), wantN)
+		}
+		e.At(limit+1, h, 0) // between the run's entries
+		want = append(want, limit+1)
+		slices.Sort(want)
+	}
+	e.Run()
+	if !slices.Equal(got, want) {
+		t.Fatalf("handled at %v\nwant %v", got, want)
+	}
+}
+
 // Cancelled events at the front of the list are skipped without moving the clock,
 // and scheduling before them afterwards still works.
 func TestCancelledEventsDoNotMoveClock(t *testing.T) {
