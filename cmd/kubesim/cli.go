@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"sort"
@@ -195,6 +196,33 @@ func fmtAt(sec float64) string {
 	return (time.Duration(sec*1e3) * time.Millisecond).String()
 }
 
+// barWidth is the longest bar of the mining-speed table, in characters.
+const barWidth = 50
+
+// barScale is the hashes/s one # stands for, so that a bar of peak hashes/s
+// fits in barWidth: 1 up to barWidth hashes/s, then the next 1, 2 or 5 times a
+// power of ten.
+func barScale(peak float64) float64 {
+	if !(peak > barWidth) || math.IsInf(peak, 0) {
+		return 1 // and NaN: bars are clamped anyway (barLen)
+	}
+	for per := 1.0; ; per *= 10 {
+		for _, m := range []float64{1, 2, 5} {
+			if peak/(per*m) <= barWidth {
+				return per * m
+			}
+		}
+	}
+}
+
+// barLen is the number of # for v, between 0 and barWidth.
+func barLen(v float64) int {
+	if !(v > 0) {
+		return 0
+	}
+	return int(min(v, barWidth) + 0.5)
+}
+
 func printTable(w io.Writer, s *scenarios.Scenario, res *scenarios.Result) {
 	sum := res.Summary
 	fmt.Fprintf(w, "Scenario %s (seed %d): %.0f s simulated in %.2f s, %d events\n", s.Name, sum.Seed, sum.SimSeconds, sum.WallSeconds, sum.Events)
@@ -215,11 +243,20 @@ func printTable(w io.Writer, s *scenarios.Scenario, res *scenarios.Result) {
 			}
 		}
 	}
-	fmt.Fprintf(w, "\nMining speed as the web UI shows it (hashes/s), %d hashes in all:\n", sum.Hashes)
+	peak := 0.0
+	for _, win := range sum.Windows {
+		peak = max(peak, win.HashesPerSec)
+	}
+	per := barScale(peak)
+	scale := ""
+	if per > 1 {
+		scale = fmt.Sprintf("; # = %g hashes/s", per)
+	}
+	fmt.Fprintf(w, "\nMining speed as the web UI shows it (hashes/s), %d hashes in all%s:\n", sum.Hashes, scale)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "  window\thashes/s\t")
 	for _, win := range sum.Windows {
-		bar := strings.Repeat("#", int(win.HashesPerSec+0.5))
+		bar := strings.Repeat("#", barLen(win.HashesPerSec/per))
 		fmt.Fprintf(tw, "  %4.0f-%4.0fs\t%8.2f\t%s\n", win.Start, win.End, win.HashesPerSec, bar)
 	}
 	tw.Flush()

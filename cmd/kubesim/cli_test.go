@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -107,5 +108,60 @@ func TestExitCodes(t *testing.T) {
 	}
 	if code, out, _ := run(t, "--help"); code != 0 || !strings.Contains(out, "Examples") {
 		t.Errorf("--help: exit %d, output %q", code, out)
+	}
+}
+
+// A mining speed above 50 hashes/s still draws bars that fit a terminal, and the
+// table says what one # stands for.
+func TestRunTableBarsFitAtScale(t *testing.T) {
+	code, yaml, _ := run(t, "scenarios", "show", "capacity")
+	if code != 0 {
+		t.Fatalf("scenarios show capacity: exit %d", code)
+	}
+	for old, new := range map[string]string{
+		`workers: "10"`: `workers: "300"`, `rng_replicas: "1"`: `rng_replicas: "40"`,
+		"  workers: 3\n": "  workers: 12\n", "duration: 5m": "duration: 1m",
+	} {
+		if !strings.Contains(yaml, old) {
+			t.Fatalf("capacity scenario lacks %q", old)
+		}
+		yaml = strings.Replace(yaml, old, new, 1)
+	}
+	f := filepath.Join(t.TempDir(), "big.yaml")
+	if err := os.WriteFile(f, []byte(yaml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := run(t, "run", f)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if !strings.Contains(out, "# = 5 hashes/s") { // the hasher caps mining at 200/s
+		t.Errorf("no bar scale in the header:\n%s", out)
+	}
+	bars := 0
+	for _, l := range strings.Split(out, "\n") {
+		if i := strings.IndexByte(l, '#'); i >= 0 && strings.HasSuffix(l, "#") {
+			bars++
+			if n := len(l) - i; n > barWidth {
+				t.Errorf("bar of %d characters: %s", n, l)
+			}
+		}
+	}
+	if bars == 0 {
+		t.Errorf("no bars in:\n%s", out)
+	}
+}
+
+func TestBarScale(t *testing.T) {
+	for _, c := range []struct{ peak, per float64 }{
+		{0, 1}, {9.9, 1}, {50, 1}, {50.1, 2}, {100, 2}, {101, 5}, {250, 5}, {251, 10},
+		{200_000, 5000}, {math.NaN(), 1}, {math.Inf(1), 1},
+	} {
+		if got := barScale(c.peak); got != c.per {
+			t.Errorf("barScale(%v) = %v, want %v", c.peak, got, c.per)
+		}
+	}
+	if barLen(math.NaN()) != 0 || barLen(-3) != 0 || barLen(1e9) != barWidth || barLen(2.5) != 3 {
+		t.Errorf("barLen: NaN %d, -3 %d, 1e9 %d, 2.5 %d", barLen(math.NaN()), barLen(-3), barLen(1e9), barLen(2.5))
 	}
 }
