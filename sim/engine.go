@@ -226,6 +226,9 @@ func (e *Engine) run(limit Time) {
 		} else {
 			k := q.first()
 			if k < 0 {
+				// Empty. Cancelled entries taken out last may have moved
+				// last past now; events may be scheduled from now on.
+				q.last = e.now
 				return
 			}
 			b := &q.b[k&bucketMask] // not bucket 0, which is empty

@@ -235,6 +235,27 @@ func TestRunUntilInsideABusyRange(t *testing.T) {
 	}
 }
 
+// Run ends on an empty list after skipping a cancelled event later than the
+// last event handled: the clock stays at that event, and events may then be
+// scheduled anywhere from there on, before the cancelled one's time too.
+func TestScheduleBeforeACancelledEventAfterRun(t *testing.T) {
+	e := New(1)
+	r := &recorder{}
+	e.At(time.Second, r, 1)
+	e.Cancel(e.At(3*time.Second, r, 2))
+	e.Run()
+	if e.Now() != time.Second {
+		t.Fatalf("now %v after Run, want 1s", e.Now())
+	}
+	e.At(4*time.Second, r, 3)
+	e.At(2*time.Second, r, 4)
+	e.At(time.Second, r, 5)
+	e.Run()
+	if !slices.Equal(r.log, []string{"1s:1", "1s:5", "2s:4", "4s:3"}) {
+		t.Fatalf("log %v", r.log)
+	}
+}
+
 // Cancelled events at the front of the list are skipped without moving the clock,
 // and scheduling before them afterwards still works.
 func TestCancelledEventsDoNotMoveClock(t *testing.T) {
