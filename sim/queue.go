@@ -54,10 +54,12 @@ package sim
 // version: At 33%, the benchmark's Exp draw 21%, sorting the runs 21%, the run
 // loop 13%, spill 3.5%. The last two rows come from five interleaved runs of
 // `go test -bench Hold -benchmem`, 0 B/op and 0 allocs/op throughout. Other
-// delay distributions, interleaved (not committed as benchmarks): uniform on
-// [0, 2 s) and on whole milliseconds below 1 s at n=10000 go from 28-34 ns to
-// 20-21 ns; a constant delay and a bimodal one (10% Exp(1 s), 90% Exp(1 us))
-// are unchanged within noise; at n=100 every distribution is 0-5% slower. The
+// delay distributions, interleaved (not committed as benchmarks): at n=10000,
+// uniform on [0, 2 s) and whole microseconds below 1 s go from 28-32 ns to
+// 19-20 ns, whole milliseconds below 1 s (many equal times) from 20-21 ns to
+// 18 ns once insertion sort was let run through equal times; a constant delay
+// and a bimodal one (10% Exp(1 s), 90% Exp(1 us)) are unchanged within noise;
+// at n=100 every distribution is 0-5% slower. The
 // default scenario (BenchmarkRunDefaultLong in bench/, few events pending,
 // mostly single-entry buckets) costs 3% more instructions (659 instead of 638
 // per event), and the same wall-clock time within noise (31.8-33.3 ms
@@ -333,8 +335,9 @@ const (
 	// runMin is the smallest bucket that becomes the run: spilling a few
 	// entries costs less than sorting them.
 	runMin = 16
-	// insertMax is the largest group that insertion sort orders.
-	insertMax = 16
+	// insertMoves is how many moves per entry insertion sort may make
+	// after the counting sort before a merge sort takes over.
+	insertMoves = 4
 )
 
 // runOK reports whether bucket k, with bucket 0 and the run empty, should
@@ -418,8 +421,9 @@ func (q *queue) dropRun() {
 // countingSort sets dst to src sorted by time, stably: a counting sort on
 // the top bits of the time's offset from the minimum, about one entry per
 // group, then one insertion sort over the whole, which only moves entries
-// within their group. When a group is too large for that (times clustered far
-// from the extremes), slices.SortStableFunc sorts the whole instead.
+// within their group. Equal times cost it nothing; when groups hold many
+// different times (times clustered far from the extremes) and it would take
+// more than insertMoves moves per entry, slices.SortStableFunc finishes.
 func (q *queue) countingSort(dst, src []entry) {
 	lo, hi := src[0].at, src[0].at
 	for _, x := range src[1:] {
@@ -435,26 +439,25 @@ func (q *queue) countingSort(dst, src []entry) {
 	for _, x := range src {
 		cnt[uint64(x.at-lo)>>shift]++
 	}
-	var sum, big uint32
+	var sum uint32
 	for i, c := range cnt {
 		cnt[i] = sum
 		sum += c
-		big = max(big, c)
 	}
 	for _, x := range src {
 		g := uint64(x.at-lo) >> shift
 		dst[cnt[g]] = x
 		cnt[g]++
 	}
-	if big <= insertMax {
-		insertionSort(dst)
-		return
+	if !insertionSort(dst, insertMoves*len(dst)) {
+		slices.SortStableFunc(dst, func(a, b entry) int { return cmp.Compare(a.at, b.at) })
 	}
-	slices.SortStableFunc(dst, func(a, b entry) int { return cmp.Compare(a.at, b.at) })
 }
 
-// insertionSort sorts e by time, stably.
-func insertionSort(e []entry) {
+// insertionSort sorts e by time, stably, and reports true, unless that takes
+// more than budget moves: then it stops and reports false, with equal times
+// still in their order.
+func insertionSort(e []entry, budget int) bool {
 	for i := 1; i < len(e); i++ {
 		x := e[i]
 		j := i
@@ -462,7 +465,11 @@ func insertionSort(e []entry) {
 			e[j] = e[j-1]
 		}
 		e[j] = x
+		if budget -= i - j; budget < 0 {
+			return false
+		}
 	}
+	return true
 }
 
 // appendSlow appends x to b, which is full.
