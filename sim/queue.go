@@ -30,10 +30,10 @@ package sim
 //	    running a handler                     43-47 ns   52-55 ns   162-171 ns 436
 //
 //	2026-12-01, another 2-core AMD EPYC VM, quiet; Ir at each n:
-//	container/heap baseline (same run)        83-86 ns  171-181 ns  818-1060 ns 1724 (n=1e4)
-//	the row above, again                      32-34 ns   33-35 ns   110-132 ns  394 / 434 / 467
+//	container/heap baseline (same run)        79-84 ns  165-177 ns  823-1033 ns 1724 (n=1e4)
+//	the row above, again                      32-36 ns   32-35 ns   101-121 ns  394 / 434 / 467
 //	  + sorted runs, bucket minimum kept on
-//	    push (final)                          33-35 ns   23-26 ns   101-119 ns  415 / 395 / 450
+//	    push (final)                          33-35 ns   22-26 ns    85-107 ns  415 / 396 / 450
 //
 // The last two rows were measured later, each interleaved with the row above
 // them. Fatter entries double the L1 misses of a spill (8.4 per event instead of
