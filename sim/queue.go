@@ -102,8 +102,9 @@ type entry struct {
 // discrete-event simulator needs: no event is scheduled before the last one taken
 // out.
 //
-// last is the time of the last entry taken out. An entry at time t lives in
-// bucket 0 if t == last; otherwise, with L the highest base-256 digit in which t
+// last is the time of the last entry taken out of the buckets (taking entries
+// from the run leaves it; an empty queue resets it to the clock). An entry at
+// time t lives in bucket 0 if t == last; otherwise, with L the highest base-256 digit in which t
 // and last differ and v the value of t's digit L, in bucket 1 + 256*L + v.
 // Bucket order is time order: every entry of bucket i is earlier than every
 // entry of bucket j > i. Push is an append. Taking out the earliest entry reads
@@ -340,11 +341,11 @@ const (
 	insertMoves = 4
 )
 
-// runOK reports whether bucket k, with bucket 0 and the run empty, should
-// become the run. A run pays when few entries come out of the buckets while it
+// runOK reports whether bucket k, the first non-empty one with bucket 0 empty,
+// should become the run; never while a run is pending. A run pays when few entries come out of the buckets while it
 // lasts, which is the case when it spans a short time compared to how far ahead
 // events are scheduled. When a run sees more than one such entry for every
-// four of its own, it is given up (next), and buckets at its level and above
+// four of its own, it is given up (runFirst), and buckets at its level and above
 // are spilled instead until retryRuns of them have been; then one is tried as
 // a run again.
 func (q *queue) runOK(k int) bool {
