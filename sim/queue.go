@@ -104,8 +104,9 @@ type entry struct {
 //
 // last is the time of the last entry taken out of the buckets (taking entries
 // from the run leaves it; an empty queue resets it to the clock). An entry at
-// time t lives in bucket 0 if t == last; otherwise, with L the highest base-256 digit in which t
-// and last differ and v the value of t's digit L, in bucket 1 + 256*L + v.
+// time t lives in bucket 0 if t == last; otherwise, with L the highest
+// base-256 digit in which t and last differ and v the value of t's digit L, in
+// bucket 1 + 256*L + v.
 // Bucket order is time order: every entry of bucket i is earlier than every
 // entry of bucket j > i. Push is an append. Taking out the earliest entry reads
 // bucket 0; when bucket 0 is empty, the first non-empty bucket k is emptied into
