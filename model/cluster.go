@@ -96,7 +96,8 @@ type Pod struct {
 	ds         *DaemonSet
 	uid        uint64 // random, the last tie-break of scale-down
 	evictTimer sim.Timer
-	evictAt    sim.Time
+	evictAt    sim.Time    // when the scheduled taint eviction fires (0: none)
+	evictSince sim.Time    // when it was scheduled
 	countedIn  *ReplicaSet // the ReplicaSet whose per-node count includes the pod
 	countedOn  *Node
 	graceTimer sim.Timer

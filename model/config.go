@@ -22,7 +22,7 @@ import (
 //	GracePeriod               30 s      terminationGracePeriodSeconds default
 //	NodeStatusUpdate          10 s      kubelet node lease renew interval (nodeLeaseDurationSeconds 40 x 0.25)
 //	NodeMonitorPeriod         5 s       kube-controller-manager --node-monitor-period
-//	NodeMonitorGracePeriod    40 s      --node-monitor-grace-period (40 s up to v1.31, 50 s since v1.32)
+//	NodeMonitorGracePeriod    50 s      --node-monitor-grace-period (50 s since v1.32; 40 s before)
 //	DefaultTolerationSeconds  300 s     admission plugin DefaultTolerationSeconds (not-ready/unreachable NoExecute)
 //	NodeEvictionRate          0.1/s     --node-eviction-rate: nodes NoExecute-tainted per second in a healthy zone
 //	PodGCQuarantine           40 s      PodGC: pods bound to a deleted node are deleted after this quarantine,
@@ -197,7 +197,7 @@ func DefaultConfig() Config {
 			GracePeriod:              30 * time.Second,
 			NodeStatusUpdate:         10 * time.Second,
 			NodeMonitorPeriod:        5 * time.Second,
-			NodeMonitorGracePeriod:   40 * time.Second,
+			NodeMonitorGracePeriod:   50 * time.Second,
 			DefaultTolerationSeconds: 300 * time.Second,
 			NodeEvictionRate:         0.1,
 			PodGCQuarantine:          40 * time.Second,

@@ -10,14 +10,41 @@ import (
 	"github.com/kubesim/kubesim/sim"
 )
 
-// nodeLifecycleState is the node lifecycle controller's rate limiter of
-// NoExecute tainting (token bucket, burst 1).
+// nodeLifecycleState is the node lifecycle controller's NoExecute tainting:
+// one rate-limited queue per zone (token bucket, burst 1), as its
+// zoneNoExecuteTainter, and whether the whole cluster is in full disruption.
 type nodeLifecycleState struct {
-	queue     []*Node // NotReady nodes waiting for their NoExecute taint
-	nextTaint sim.Time
-	timer     sim.Timer
-	timerAt   sim.Time
+	zones   map[string]*zoneTainter
+	keys    []string // zone keys in the order they appeared, for a deterministic pass
+	allFull bool     // every zone fully disrupted: "master disruption mode"
+	timer   sim.Timer
+	timerAt sim.Time
 }
+
+// zoneTainter is one zone's queue of NotReady nodes waiting for their NoExecute
+// taint, and the earliest time its rate limiter lets the next one through.
+type zoneTainter struct {
+	queue     []*Node
+	nextTaint sim.Time
+}
+
+// Node labels the node lifecycle controller reads.
+const (
+	// LabelExcludeDisruption leaves a node out of its zone's disruption state
+	// (node.kubernetes.io/exclude-disruption; any value).
+	LabelExcludeDisruption = "node.kubernetes.io/exclude-disruption"
+	LabelRegion            = "topology.kubernetes.io/region"
+	labelZoneBeta          = "failure-domain.beta.kubernetes.io/zone"
+	labelRegionBeta        = "failure-domain.beta.kubernetes.io/region"
+	// largeClusterThreshold is --large-cluster-size-threshold: a zone of at
+	// most this many nodes stops tainting in partial disruption.
+	largeClusterThreshold = 50
+	// secondaryEvictionRate is --secondary-node-eviction-rate (nodes/s), the
+	// rate of a larger zone in partial disruption.
+	secondaryEvictionRate = 0.01
+	// unhealthyZoneThreshold is --unhealthy-zone-threshold.
+	unhealthyZoneThreshold = 0.55
+)
 
 // AddNode adds a Ready node (kubeadm join). Its hostname label is set. Its
 // kubelet heartbeats every NodeStatusUpdate from now, at a phase drawn from the
@@ -60,6 +87,7 @@ func (c *Cluster) AddNode(name string, lbls map[string]string, taints []Taint, c
 	c.Rec.nodeChanged(n)
 	c.moveAllToActive()
 	c.enqueueAllDaemonSets()
+	c.handleDisruption()
 	return n, nil
 }
 
@@ -121,6 +149,7 @@ func (c *Cluster) RemoveNode(name string) error {
 	}), 0)
 	c.Rec.nodeChanged(n)
 	c.enqueueAllDaemonSets()
+	c.handleDisruption()
 	return nil
 }
 
@@ -225,7 +254,8 @@ func (c *Cluster) nodeNotReady(n *Node) {
 			c.podChanged(p)
 		}
 	}
-	c.nlc.queue = append(c.nlc.queue, n)
+	c.nlcEnqueue(n)
+	c.handleDisruption()
 	c.scheduleTaintPass(c.Now() + nodeEvictionPeriod)
 	c.Rec.nodeChanged(n)
 	c.enqueueAllDaemonSets()
@@ -284,51 +314,176 @@ func (c *Cluster) nodeReady(n *Node) {
 	c.taintManagerNode(n)
 	c.moveAllToActive()
 	c.enqueueAllDaemonSets()
+	c.handleDisruption()
 	c.scheduleTaintPass(c.Now() + nodeEvictionPeriod)
 	c.Rec.nodeChanged(n)
 }
 
-func (c *Cluster) nlcDequeue(n *Node) {
-	q := c.nlc.queue[:0]
-	for _, x := range c.nlc.queue {
-		if x != n {
-			q = append(q, x)
-		}
+// zoneKey is the zone the node lifecycle controller files a node under: its
+// region and zone labels (the beta failure-domain labels when the stable ones
+// are missing), "" for a node with neither.
+func zoneKey(n *Node) string {
+	region, ok := n.Labels[LabelRegion]
+	if !ok {
+		region = n.Labels[labelRegionBeta]
 	}
-	c.nlc.queue = q
+	zone, ok := n.Labels[LabelZone]
+	if !ok {
+		zone = n.Labels[labelZoneBeta]
+	}
+	if region == "" && zone == "" {
+		return ""
+	}
+	return region + ":\x00:" + zone
 }
 
-// zoneEvictionRate is the rate at which nodes of n's zone are NoExecute-tainted:
-// NodeEvictionRate when the zone is healthy, none in full disruption (no Ready
-// node), and in partial disruption (> 2 and >= 55% NotReady) 0.01/s above 50
-// nodes, none below.
-func (c *Cluster) zoneEvictionRate(n *Node) float64 {
-	zone := n.Labels[LabelZone]
-	ready, notReady, all := 0, 0, 0
+func (c *Cluster) nlcZone(key string) *zoneTainter {
+	z := c.nlc.zones[key]
+	if z == nil {
+		if c.nlc.zones == nil {
+			c.nlc.zones = map[string]*zoneTainter{}
+		}
+		z = &zoneTainter{}
+		c.nlc.zones[key] = z
+		c.nlc.keys = append(c.nlc.keys, key)
+	}
+	return z
+}
+
+// nlcEnqueue queues the NotReady node for its NoExecute taint (once).
+func (c *Cluster) nlcEnqueue(n *Node) {
+	z := c.nlcZone(zoneKey(n))
+	for _, x := range z.queue {
+		if x == n {
+			return
+		}
+	}
+	z.queue = append(z.queue, n)
+}
+
+func (c *Cluster) nlcDequeue(n *Node) {
+	for _, key := range c.nlc.keys {
+		z := c.nlc.zones[key]
+		q := z.queue[:0]
+		for _, x := range z.queue {
+			if x != n {
+				q = append(q, x)
+			}
+		}
+		z.queue = q
+	}
+}
+
+type zoneHealth int
+
+const (
+	zoneNormal zoneHealth = iota
+	zonePartialDisruption
+	zoneFullDisruption
+)
+
+// zoneStates computes every zone's state as the node lifecycle controller's
+// monitor pass does: from the Ready condition of the zone's nodes, leaving out
+// removed nodes and those labelled node.kubernetes.io/exclude-disruption. A
+// zone is fully disrupted with no Ready node, partially disrupted with more
+// than 2 and at least 55% NotReady nodes. sizes holds the number of nodes
+// counted per zone.
+func (c *Cluster) zoneStates() (states map[string]zoneHealth, sizes map[string]int) {
+	ready, notReady := map[string]int{}, map[string]int{}
 	for _, m := range c.nodes {
 		if m.Removed {
 			continue
 		}
-		all++
-		if m.Labels[LabelZone] != zone {
+		if _, excluded := m.Labels[LabelExcludeDisruption]; excluded {
 			continue
 		}
+		k := zoneKey(m)
 		if m.Ready {
-			ready++
+			ready[k]++
 		} else {
-			notReady++
+			notReady[k]++
 		}
 	}
-	switch {
-	case ready == 0 && notReady > 0:
+	states, sizes = map[string]zoneHealth{}, map[string]int{}
+	for k, nr := range notReady {
+		r := ready[k]
+		sizes[k] = r + nr
+		switch {
+		case r == 0:
+			states[k] = zoneFullDisruption
+		case nr > 2 && float64(nr)/float64(nr+r) >= unhealthyZoneThreshold:
+			states[k] = zonePartialDisruption
+		}
+	}
+	for k, r := range ready {
+		if _, ok := sizes[k]; !ok {
+			sizes[k] = r
+			states[k] = zoneNormal
+		}
+	}
+	return states, sizes
+}
+
+// allZonesFullyDisrupted reports whether every zone with a counted node is in
+// full disruption (the controller then assumes its own connectivity is at
+// fault and stops all tainting).
+func allZonesFullyDisrupted(states map[string]zoneHealth) bool {
+	for _, s := range states {
+		if s != zoneFullDisruption {
+			return false
+		}
+	}
+	return len(states) > 0
+}
+
+// zoneEvictionRate is the rate at which NotReady nodes of zone key are
+// NoExecute-tainted, as the controller sets each zone's limiter: none while
+// every zone is fully disrupted; otherwise NodeEvictionRate in a normal zone
+// and in a fully disrupted one (HealthyQPSFunc), and in partial disruption
+// 0.01/s in a zone of more than 50 nodes, none in a smaller one
+// (ReducedQPSFunc). A zone whose nodes are all excluded from disruption checks
+// keeps the normal rate.
+func (c *Cluster) zoneEvictionRate(key string) float64 {
+	states, sizes := c.zoneStates()
+	if allZonesFullyDisrupted(states) {
 		return 0
-	case notReady > 2 && float64(notReady)/float64(notReady+ready) >= 0.55:
-		if all > 50 {
-			return 0.01
+	}
+	if states[key] == zonePartialDisruption {
+		if sizes[key] > largeClusterThreshold {
+			return secondaryEvictionRate
 		}
 		return 0
 	}
 	return c.Cfg.Timings.NodeEvictionRate
+}
+
+// handleDisruption follows the cluster into and out of "master disruption
+// mode" (every zone fully disrupted). Entering it, the controller removes the
+// not-ready and unreachable NoExecute taints from every node, so the taint
+// eviction controller cancels the pending evictions; the NotReady nodes wait
+// in their queues until some node is Ready again.
+func (c *Cluster) handleDisruption() {
+	states, _ := c.zoneStates()
+	all := allZonesFullyDisrupted(states)
+	if all == c.nlc.allFull {
+		return
+	}
+	c.nlc.allFull = all
+	if !all {
+		c.scheduleTaintPass(c.Now())
+		return
+	}
+	for _, n := range c.nodes {
+		if n.Removed {
+			continue
+		}
+		if c.removeTaints(n, TaintUnreachable, NoExecute)+c.removeTaints(n, TaintNotReady, NoExecute) > 0 {
+			c.taintManagerNode(n)
+		}
+		if !n.Ready {
+			c.nlcEnqueue(n)
+		}
+	}
 }
 
 // nodeEvictionPeriod is how often the node lifecycle controller runs its
@@ -350,24 +505,27 @@ func (c *Cluster) scheduleTaintPass(t sim.Time) {
 	}), 0)
 }
 
-// processTaintQueue NoExecute-taints queued NotReady nodes within the rate
-// limit of their zone.
+// processTaintQueue NoExecute-taints queued NotReady nodes, each zone within
+// its own rate limit.
 func (c *Cluster) processTaintQueue() {
-	for len(c.nlc.queue) > 0 {
-		n := c.nlc.queue[0]
-		rate := c.zoneEvictionRate(n)
-		if rate <= 0 {
-			return // waits for the zone to recover (re-checked on node transitions)
+	now := c.Now()
+	for _, key := range c.nlc.keys {
+		z := c.nlc.zones[key]
+		for len(z.queue) > 0 {
+			rate := c.zoneEvictionRate(key)
+			if rate <= 0 {
+				break // waits for the zone to recover (re-checked on node transitions)
+			}
+			if now < z.nextTaint {
+				c.scheduleTaintPass(z.nextTaint)
+				break
+			}
+			n := z.queue[0]
+			z.queue = z.queue[1:]
+			z.nextTaint = now + sim.Time(1e9/rate)
+			c.addTaint(n, Taint{Key: TaintUnreachable, Effect: NoExecute})
+			c.taintManagerNode(n)
 		}
-		now := c.Now()
-		if now < c.nlc.nextTaint {
-			c.scheduleTaintPass(c.nlc.nextTaint)
-			return
-		}
-		c.nlc.queue = c.nlc.queue[1:]
-		c.nlc.nextTaint = now + sim.Time(1e9/rate)
-		c.addTaint(n, Taint{Key: TaintUnreachable, Effect: NoExecute})
-		c.taintManagerNode(n)
 	}
 }
 
@@ -389,7 +547,8 @@ func (c *Cluster) taintManagerNode(n *Node) {
 // taintManagerPod is the taint eviction controller for one pod: a pod that does
 // not tolerate a NoExecute taint of its node is deleted at once; one that
 // tolerates them all for a limited time is deleted when the shortest
-// tolerationSeconds runs out; one that tolerates them forever stays.
+// tolerationSeconds runs out, counted from when its eviction was first
+// scheduled; one that tolerates them forever stays.
 func (c *Cluster) taintManagerPod(p *Pod) {
 	n := p.node
 	if n == nil || p.Gone || p.Terminating {
@@ -426,11 +585,14 @@ func (c *Cluster) taintManagerPod(p *Pod) {
 		return
 	}
 	at := c.Now() + sim.Time(minSecs)*1e9
-	if p.evictAt != 0 && p.evictAt <= at {
-		return // an earlier eviction is already scheduled
+	if p.evictAt != 0 && p.evictSince < c.Now() {
+		// An eviction scheduled before now stands as it is: a second taint
+		// (or a changed toleration) neither brings it forward nor puts it
+		// off, as the taint eviction controller keeps its queued work.
+		return
 	}
 	c.cancelEviction(p)
-	p.evictAt = at
+	p.evictAt, p.evictSince = at, c.Now()
 	p.evictTimer = c.E.At(at, sim.HandlerFunc(func(*sim.Engine, int64) {
 		p.evictAt = 0
 		c.DeletePod(p)
@@ -601,5 +763,6 @@ func (c *Cluster) SetNodeLabels(name string, lbls map[string]string) error {
 	n.Labels = l
 	c.moveAllToActive()
 	c.enqueueAllDaemonSets()
+	c.handleDisruption()
 	return nil
 }
