@@ -32,12 +32,15 @@ func BuiltinSource(name string) ([]byte, bool) {
 }
 
 // Builtin parses a built-in scenario.
-func Builtin(name string) (*Scenario, error) {
+func Builtin(name string) (*Scenario, error) { return BuiltinWith(name, nil) }
+
+// BuiltinWith parses a built-in scenario with variables set (see ParseFileWith).
+func BuiltinWith(name string, set map[string]string) (*Scenario, error) {
 	b, ok := BuiltinSource(name)
 	if !ok {
 		return nil, fmt.Errorf("unknown scenario %q: not a file and not a built-in scenario (built-in: %s)", name, strings.Join(BuiltinNames(), ", "))
 	}
-	s, err := ParseFile(name+".yaml", b)
+	s, err := ParseFileWith(name+".yaml", b, set)
 	if err != nil {
 		return nil, err
 	}
@@ -47,14 +50,17 @@ func Builtin(name string) (*Scenario, error) {
 
 // Load returns the built-in scenario called ref, or else parses the file at path
 // ref.
-func Load(ref string) (*Scenario, error) {
+func Load(ref string) (*Scenario, error) { return LoadWith(ref, nil) }
+
+// LoadWith is Load with variables set (see ParseFileWith).
+func LoadWith(ref string, set map[string]string) (*Scenario, error) {
 	if _, ok := BuiltinSource(ref); ok {
-		return Builtin(ref)
+		return BuiltinWith(ref, set)
 	}
 	if _, err := os.Stat(ref); err == nil || strings.ContainsAny(ref, "/.") {
-		return LoadFile(ref)
+		return LoadFileWith(ref, set)
 	}
-	return Builtin(ref)
+	return BuiltinWith(ref, set)
 }
 
 // Default is the built-in default scenario.

@@ -2,7 +2,9 @@ package scenarios
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -47,6 +49,8 @@ func (es FileErrors) Error() string {
 type fileParser struct {
 	name string
 	errs FileErrors
+	// set overrides variables (kubesim run --set).
+	set map[string]string
 }
 
 func (p *fileParser) errorf(n *yaml.Node, format string, args ...any) {
@@ -138,17 +142,28 @@ func (p *fileParser) stringMap(n *yaml.Node, where string) map[string]string {
 	return m
 }
 
+// EmptyFileMsg describes an empty scenario file (or one with only comments).
+const EmptyFileMsg = "the file is empty (or only comments): a scenario needs at least name: and duration:; kubesim scenarios show NAME prints one to start from"
+
 // ParseFile reads a scenario file. name is used in error messages and to resolve
 // relative paths; every problem is reported with its line.
 func ParseFile(name string, data []byte) (*Scenario, error) {
-	p := &fileParser{name: name}
+	return ParseFileWith(name, data, nil)
+}
+
+// ParseFileWith is ParseFile with some of the scenario's variables set (as
+// kubesim run --set NAME=VALUE does): set maps a name under vars: to the value
+// that replaces the file's. Setting a variable the file does not define is an
+// error.
+func ParseFileWith(name string, data []byte, set map[string]string) (*Scenario, error) {
+	p := &fileParser{name: name, set: set}
 	var doc yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(data))
-	if err := dec.Decode(&doc); err != nil {
+	if err := dec.Decode(&doc); err != nil && !errors.Is(err, io.EOF) {
 		return nil, FileErrors{{File: name, Msg: "not valid YAML: " + strings.TrimPrefix(err.Error(), "yaml: ")}}
 	}
 	if len(doc.Content) == 0 {
-		return nil, FileErrors{{File: name, Msg: "empty scenario file"}}
+		return nil, FileErrors{{File: name, Msg: EmptyFileMsg}}
 	}
 	root := doc.Content[0]
 	s := &Scenario{Config: model.DefaultConfig(), Seed: 1, Dir: filepath.Dir(name), Path: name, Files: map[string]string{}}
@@ -207,12 +222,15 @@ func ParseFile(name string, data []byte) (*Scenario, error) {
 }
 
 // LoadFile reads and parses a scenario file from disk.
-func LoadFile(path string) (*Scenario, error) {
+func LoadFile(path string) (*Scenario, error) { return LoadFileWith(path, nil) }
+
+// LoadFileWith is LoadFile with variables set (see ParseFileWith).
+func LoadFileWith(path string, set map[string]string) (*Scenario, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("%s: cannot read the scenario file: %v", path, err)
 	}
-	return ParseFile(path, data)
+	return ParseFileWith(path, data, set)
 }
 
 func (p *fileParser) cluster(n *yaml.Node) []NodeSpec {
@@ -332,6 +350,25 @@ func (p *fileParser) node(n *yaml.Node, where string, capacity model.Resources) 
 // timeline value with the parameter vars.workers.
 func (p *fileParser) vars(root *yaml.Node) map[string]string {
 	out := map[string]string{}
+	defer func() {
+		var unknown []string
+		for k := range p.set {
+			if _, ok := out[k]; !ok {
+				unknown = append(unknown, k)
+			}
+		}
+		if len(unknown) == 0 {
+			return
+		}
+		sort.Strings(unknown)
+		defined := "it defines none"
+		if len(out) > 0 {
+			defined = "its vars: are " + strings.Join(sortedKeys(out), ", ")
+		}
+		for _, k := range unknown {
+			p.errorf(nil, "--set %s=%s: the scenario has no variable %s (%s); set one of those, or add %s under vars:", k, p.set[k], k, defined, k)
+		}
+	}()
 	if root.Kind != yaml.MappingNode {
 		return out
 	}
@@ -344,6 +381,7 @@ func (p *fileParser) vars(root *yaml.Node) map[string]string {
 			p.errorf(v, "vars: want a mapping of names to values, e.g. vars: {workers: 10}")
 			return out
 		}
+		nodes := map[string]*yaml.Node{}
 		for j := 0; j+1 < len(v.Content); j += 2 {
 			name := v.Content[j].Value
 			if !varName.MatchString(name) {
@@ -351,9 +389,62 @@ func (p *fileParser) vars(root *yaml.Node) map[string]string {
 				continue
 			}
 			out[name] = p.str(v.Content[j+1], "vars."+name)
+			if val, ok := p.set[name]; ok {
+				out[name] = val
+			}
+			nodes[name] = v.Content[j+1]
+		}
+		// A variable's value may refer to other variables: expand them, and
+		// report a cycle as one rather than leave ${...} in the commands.
+		raw := make(map[string]string, len(out))
+		for k, val := range out {
+			raw[k] = val
+		}
+		done := map[string]bool{}
+		for _, name := range sortedKeys(raw) {
+			p.expandVar(name, raw, out, nodes, done, nil)
 		}
 	}
 	return out
+}
+
+// expandVar sets out[name] to the variable's value with every ${ref} to another
+// variable expanded, depth first; path is the chain of variables being
+// expanded, to report a cycle.
+func (p *fileParser) expandVar(name string, raw, out map[string]string, nodes map[string]*yaml.Node, done map[string]bool, path []string) {
+	if done[name] {
+		return
+	}
+	for i, q := range path {
+		if q == name {
+			chain := append(append([]string{}, path[i:]...), name)
+			for j := range chain {
+				chain[j] = "${" + chain[j] + "}"
+			}
+			p.errorf(nodes[path[i]], "vars.%s: variable cycle %s: a variable cannot refer to itself, directly or through others; give one of them a value", path[i], strings.Join(chain, " -> "))
+			for _, c := range path[i:] {
+				done[c] = true
+			}
+			return
+		}
+	}
+	path = append(path, name)
+	val := varRef.ReplaceAllStringFunc(raw[name], func(m string) string {
+		ref := m[2 : len(m)-1]
+		if _, ok := raw[ref]; !ok {
+			p.errorf(nodes[name], "vars.%s: ${%s} is not defined: add it under vars: (defined: %s)", name, ref, strings.Join(sortedKeys(raw), ", "))
+			return m
+		}
+		p.expandVar(ref, raw, out, nodes, done, path)
+		if done[name] { // name is on a cycle, reported once
+			return m
+		}
+		return out[ref]
+	})
+	if !done[name] {
+		out[name] = val
+		done[name] = true
+	}
 }
 
 var (

@@ -98,6 +98,7 @@ func (x *executor) exec(line string) (string, error) {
 
 func (x *executor) apply(cmd kubectl.Command) (string, error) {
 	var out, errs []string
+	decoded := 0
 	for _, f := range cmd.Files {
 		data, _, err := x.readFile(f)
 		if err != nil {
@@ -105,6 +106,10 @@ func (x *executor) apply(cmd kubectl.Command) (string, error) {
 			continue
 		}
 		objs, warnings, err := manifest.Decode(f, data, manifest.Options{Validate: cmd.Validate})
+		decoded += len(objs) + len(warnings)
+		if err != nil {
+			decoded++
+		}
 		for _, w := range warnings {
 			out = append(out, "Warning: "+w)
 		}
@@ -131,6 +136,10 @@ func (x *executor) apply(cmd kubectl.Command) (string, error) {
 				}
 			}
 		}
+	}
+	if decoded == 0 && len(errs) == 0 {
+		// Every file was empty (or only comments), as kubectl answers.
+		errs = append(errs, "error: no objects passed to apply")
 	}
 	return joinResult(out, errs)
 }
@@ -903,6 +912,9 @@ func (x *executor) delete(cmd kubectl.Command) (string, error) {
 				}
 				targets = append(targets, t)
 			}
+		}
+		if len(targets) == 0 {
+			return "", errors.New("error: no objects passed to delete")
 		}
 	} else {
 		var err error

@@ -442,3 +442,19 @@ func TestCapacityScenario(t *testing.T) {
 		t.Errorf("%.2f hashes/s, want just under one rng pod's 10/s", v)
 	}
 }
+
+// kubectl apply -f of a file without objects fails as kubectl does.
+func TestApplyEmptyFile(t *testing.T) {
+	s := &Scenario{Name: "t", Duration: time.Minute, Nodes: WorkshopNodes(), Config: model.DefaultConfig(),
+		Files: map[string]string{"e.yml": "# nothing\n---\n"},
+		Steps: []Step{{At: 0, Command: "kubectl apply -f e.yml"}, {At: time.Second, Command: "kubectl delete -f e.yml"}}}
+	res, err := Run(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, verb := range []string{"apply", "delete"} {
+		if got := res.Timeline[i].Error; got != "error: no objects passed to "+verb {
+			t.Errorf("%s: error %q", res.Timeline[i].Command, got)
+		}
+	}
+}

@@ -51,7 +51,7 @@ func ValidateData(path string, data []byte) []string {
 	if err != nil {
 		return errorLines(err)
 	}
-	return s.check()
+	return s.Check()
 }
 
 func errorLines(err error) []string {
@@ -100,12 +100,12 @@ func (s *Scenario) ReadFile(name string) ([]byte, string, error) {
 	return b, path, nil
 }
 
-// check finds the problems of a parsed scenario that only show when its steps
+// Check finds the problems of a parsed scenario that only show when its steps
 // are read: commands that do not parse, and files `apply -f` or `delete -f` name
 // that do not exist or are not YAML. A manifest that strict validation refuses
 // is not a problem of the scenario: kubectl refuses it at run time, as the
 // workshop's DaemonSet cast shows.
-func (s *Scenario) check() []string {
+func (s *Scenario) Check() []string {
 	var out []string
 	for _, st := range s.Steps {
 		where := fmt.Sprintf("%s:%d", s.Source(), st.Line)
@@ -120,7 +120,11 @@ func (s *Scenario) check() []string {
 				out = append(out, fmt.Sprintf("%s: %s: %v (add it under files: or next to the scenario)", where, st.Command, err))
 				continue
 			}
-			_, _, err = manifest.Decode(f, data, manifest.Options{Validate: false})
+			objs, warnings, err := manifest.Decode(f, data, manifest.Options{Validate: false})
+			if err == nil && len(objs)+len(warnings) == 0 {
+				out = append(out, fmt.Sprintf("%s: %s: %s is empty (or only comments): kubectl would answer: error: no objects passed to %s", where, st.Command, f, cmd.Verb))
+				continue
+			}
 			var me *manifest.Error
 			if errors.As(err, &me) {
 				for _, p := range me.Problems {

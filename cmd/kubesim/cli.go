@@ -59,13 +59,55 @@ Examples:
   kubesim run my.yaml
 `
 
+// commands are kubesim's commands.
+var commands = map[string]bool{"run": true, "scenarios": true, "validate": true, "sweep": true, "merge": true, "studies": true}
+
+// flagError reports a flag parsing error: --help is not one (the help goes to
+// stdout, exit 0); anything else is a usage error (exit 2).
+func flagError(cmd string, err error, help func(io.Writer), stdout, stderr io.Writer) int {
+	if errors.Is(err, pflag.ErrHelp) {
+		help(stdout)
+		return exitOK
+	}
+	fmt.Fprintf(stderr, "error: %v\nSee 'kubesim %s --help' for usage.\n", err, cmd)
+	return exitUsage
+}
+
+// parseSet reads --set NAME=VALUE settings.
+func parseSet(list []string) (map[string]string, error) {
+	if len(list) == 0 {
+		return nil, nil
+	}
+	set := map[string]string{}
+	for _, kv := range list {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || k == "" {
+			return nil, fmt.Errorf("--set %q: want NAME=VALUE, e.g. --set workers=20", kv)
+		}
+		if _, dup := set[k]; dup {
+			return nil, fmt.Errorf("--set %s is given twice; set each variable once", k)
+		}
+		set[k] = v
+	}
+	return set, nil
+}
+
 // Main runs the CLI and returns its exit code.
 func Main(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Fprint(stdout, usage)
-		if len(args) == 0 {
+		if len(args) == 2 && args[0] == "help" && commands[args[1]] {
+			// kubesim help CMD is kubesim CMD --help.
+			return Main([]string{args[1], "--help"}, stdout, stderr)
+		}
+		if len(args) > 1 {
+			fmt.Fprintf(stderr, "error: unknown command %q for \"kubesim help\"\nRun 'kubesim --help' for usage.\n", strings.Join(args[1:], " "))
 			return exitUsage
 		}
+		if len(args) == 0 {
+			fmt.Fprint(stderr, usage)
+			return exitUsage
+		}
+		fmt.Fprint(stdout, usage)
 		return exitOK
 	}
 	switch args[0] {
@@ -89,20 +131,19 @@ func Main(args []string, stdout, stderr io.Writer) int {
 func cmdRun(args []string, stdout, stderr io.Writer) int {
 	fs := pflag.NewFlagSet("run", pflag.ContinueOnError)
 	fs.SetOutput(stderr)
-	seed := fs.Uint64("seed", 0, "random seed (0: the scenario's own seed)")
-	duration := fs.Duration("duration", 0, "simulated duration (0: the scenario's own)")
+	seed := fs.Uint64("seed", 0, "random seed (default: the scenario's own)")
+	duration := fs.Duration("duration", 0, "simulated duration (default: the scenario's own); steps after it are dropped, with a warning")
 	out := fs.String("out", "", "directory for the charts (PNG, SVG), CSV files, summary.json and report.html")
 	output := fs.StringP("output", "o", "table", "output format: table or json")
 	window := fs.Duration("window", 0, "width of the summary's time windows (default: 10s or wider, at most 30 windows)")
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage:\n  kubesim run [NAME|FILE.yaml] [flags]\n\nRuns a built-in scenario (kubesim scenarios lists them; default %s) or a scenario file.\n\nExamples:\n  kubesim run\n  kubesim run node-reboot --seed 7 -o json\n  kubesim run my-scenario.yaml --out out\n\nFlags:\n%s", scenarios.DefaultName, fs.FlagUsages())
+	setVars := fs.StringArray("set", nil, "set a variable of the scenario's vars: (NAME=VALUE, repeatable)")
+	coarse := fs.Bool("coarse", false, "measure counters only: no per-Service windows, per-pod figures or true-throughput bins (faster on large clusters)")
+	help := func(w io.Writer) {
+		fmt.Fprintf(w, "Usage:\n  kubesim run [NAME|FILE.yaml] [flags]\n\nRuns a built-in scenario (kubesim scenarios lists them; default %s) or a scenario file.\n\nExamples:\n  kubesim run\n  kubesim run node-reboot --seed 7 -o json\n  kubesim run capacity --set workers=20 --set rng_replicas=2\n  kubesim run my-scenario.yaml --out out\n\nFlags:\n%s", scenarios.DefaultName, fs.FlagUsages())
 	}
+	fs.Usage = func() {}
 	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, pflag.ErrHelp) {
-			return exitOK
-		}
-		fmt.Fprintf(stderr, "error: %v\nSee 'kubesim run --help' for usage.\n", err)
-		return exitUsage
+		return flagError("run", err, help, stdout, stderr)
 	}
 	if *output != "table" && *output != "json" {
 		fmt.Fprintf(stderr, "error: unknown output format %q: use -o table or -o json\n", *output)
@@ -112,31 +153,54 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "error: run takes at most one scenario, got %d: %s\n", fs.NArg(), strings.Join(fs.Args(), " "))
 		return exitUsage
 	}
+	if fs.Changed("duration") && *duration <= 0 {
+		fmt.Fprintf(stderr, "error: --duration must be positive, got %v\n", *duration)
+		return exitUsage
+	}
+	set, err := parseSet(*setVars)
+	if err != nil {
+		fmt.Fprintf(stderr, "error: %v\n", err)
+		return exitUsage
+	}
 	ref := scenarios.DefaultName
 	if fs.NArg() == 1 {
 		ref = fs.Arg(0)
 	}
-	s, err := scenarios.Load(ref)
+	s, err := scenarios.LoadWith(ref, set)
 	if err != nil {
 		fmt.Fprintf(stderr, "error: %v\n", err)
 		return exitFail
 	}
-	if *seed != 0 {
-		s.Seed = *seed
+	// What validate finds (a missing file, a command that does not parse)
+	// fails the run before it starts.
+	if problems := s.Check(); len(problems) > 0 {
+		for _, p := range problems {
+			fmt.Fprintf(stderr, "error: %s\n", p)
+		}
+		fmt.Fprintf(stderr, "%s: %d problem(s); fix them and run again (kubesim validate %s checks without running)\n", s.Source(), len(problems), s.Source())
+		return exitFail
 	}
-	if *duration < 0 {
-		fmt.Fprintf(stderr, "error: --duration must be positive, got %v\n", *duration)
-		return exitUsage
+	if fs.Changed("seed") {
+		s.Seed = *seed
 	}
 	if *duration > 0 {
 		s.Duration = *duration
 		keep := s.Steps[:0]
+		var dropped []scenarios.Step
 		for _, st := range s.Steps {
 			if st.At <= s.Duration {
 				keep = append(keep, st)
+			} else {
+				dropped = append(dropped, st)
 			}
 		}
 		s.Steps = keep
+		if len(dropped) > 0 {
+			fmt.Fprintf(stderr, "warning: --duration %v ends the run before %d step(s) of the timeline, which are not run:\n", *duration, len(dropped))
+			for _, st := range dropped {
+				fmt.Fprintf(stderr, "  %7s  %s\n", fmtAt(st.At.Seconds()), st.Command)
+			}
+		}
 	}
 	if *window > 0 {
 		s.Window = *window
@@ -144,7 +208,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	start := time.Now()
 	progress := plots.NewProgress(stderr, isTerminal(stderr))
 	var res *scenarios.Result
-	res, err = scenarios.RunWith(s, scenarios.Options{Progress: progress.Update})
+	res, err = scenarios.RunWith(s, scenarios.Options{Progress: progress.Update, Coarse: *coarse})
 	progress.Done()
 	if err != nil {
 		fmt.Fprintf(stderr, "error: %v\n", err)
@@ -287,8 +351,19 @@ func printTable(w io.Writer, s *scenarios.Scenario, res *scenarios.Result) {
 }
 
 func cmdScenarios(args []string, stdout, stderr io.Writer) int {
+	fs := pflag.NewFlagSet("scenarios", pflag.ContinueOnError)
+	fs.SetOutput(stderr)
+	file := fs.String("file", "", "with show: print this file of the scenario's files: instead of the scenario")
+	help := func(w io.Writer) {
+		fmt.Fprintf(w, "Usage:\n  kubesim scenarios\n  kubesim scenarios show NAME [--file FILE]\n\nLists the built-in scenarios, or prints one's YAML to copy and edit (or one of\nthe manifests under its files:).\n\nExamples:\n  kubesim scenarios show node-reboot > my.yaml\n  kubesim scenarios show deployment-vs-daemonset --file rng-ds.yml > rng.yml\n\nFlags:\n%s", fs.FlagUsages())
+	}
+	fs.Usage = func() {}
+	if err := fs.Parse(args); err != nil {
+		return flagError("scenarios", err, help, stdout, stderr)
+	}
+	args = fs.Args()
 	switch {
-	case len(args) == 0:
+	case len(args) == 0 && *file == "":
 		tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
 		for _, name := range scenarios.BuiltinNames() {
 			s, err := scenarios.Builtin(name)
@@ -310,21 +385,54 @@ func cmdScenarios(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "error: unknown scenario %q (built-in: %s)\n", args[1], strings.Join(scenarios.BuiltinNames(), ", "))
 			return exitFail
 		}
-		stdout.Write(b)
+		if *file == "" {
+			stdout.Write(b)
+			return exitOK
+		}
+		s, err := scenarios.Builtin(args[1])
+		if err != nil {
+			fmt.Fprintf(stderr, "error: %v\n", err)
+			return exitFail
+		}
+		f, ok := s.Files[*file]
+		if !ok {
+			names := make([]string, 0, len(s.Files))
+			for n := range s.Files {
+				names = append(names, n)
+			}
+			sort.Strings(names)
+			has := "it has none"
+			if len(names) > 0 {
+				has = "its files: " + strings.Join(names, ", ")
+			}
+			fmt.Fprintf(stderr, "error: scenario %s has no file %q (%s)\n", args[1], *file, has)
+			return exitFail
+		}
+		fmt.Fprint(stdout, f)
 		return exitOK
 	}
-	fmt.Fprintf(stderr, "error: usage: kubesim scenarios [show NAME]\n")
+	fmt.Fprintf(stderr, "error: usage: kubesim scenarios [show NAME [--file FILE]]\nSee 'kubesim scenarios --help' for usage.\n")
 	return exitUsage
 }
 
 func cmdValidate(args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		fmt.Fprintf(stderr, "error: usage: kubesim validate FILE...\nChecks scenario files and Kubernetes manifests; exit 0 if all are valid, 1 if not.\n")
+	fs := pflag.NewFlagSet("validate", pflag.ContinueOnError)
+	fs.SetOutput(stderr)
+	help := func(w io.Writer) {
+		fmt.Fprintf(w, "Usage:\n  kubesim validate FILE...\n\nChecks scenario files, study files and Kubernetes manifests without running\nthem; exit 0 if all are valid, 1 if not. Each problem names the file, the line\nor field, and what to do.\n\nExample:\n  kubesim validate my.yaml rng.yml study.yaml\n")
+	}
+	fs.Usage = func() {}
+	if err := fs.Parse(args); err != nil {
+		return flagError("validate", err, help, stdout, stderr)
+	}
+	args = fs.Args()
+	if len(args) == 0 {
+		fmt.Fprintf(stderr, "error: validate needs the files to check\nSee 'kubesim validate --help' for usage.\n")
 		return exitUsage
 	}
 	bad := 0
 	for _, f := range args {
-		problems := scenarios.ValidateFile(f)
+		problems := validateFile(f)
 		if len(problems) == 0 {
 			fmt.Fprintf(stdout, "%s: valid\n", f)
 			continue
@@ -339,6 +447,11 @@ func cmdValidate(args []string, stdout, stderr io.Writer) int {
 		return exitFail
 	}
 	return exitOK
+}
+
+// validateFile checks a scenario file, a manifest or a study file.
+func validateFile(path string) []string {
+	return scenarios.ValidateFile(path)
 }
 
 // isTerminal reports whether w is a terminal (a character device).

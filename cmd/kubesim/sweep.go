@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -68,6 +67,16 @@ func loadStudy(ref string) (*study.Study, error) {
 }
 
 func cmdStudies(args []string, stdout, stderr io.Writer) int {
+	fs := pflag.NewFlagSet("studies", pflag.ContinueOnError)
+	fs.SetOutput(stderr)
+	help := func(w io.Writer) {
+		fmt.Fprintf(w, "Usage:\n  kubesim studies\n  kubesim studies show NAME\n\nLists the built-in studies, or prints one's YAML to copy and edit.\n\nExample:\n  kubesim studies show rng-replicas > study.yaml\n")
+	}
+	fs.Usage = func() {}
+	if err := fs.Parse(args); err != nil {
+		return flagError("studies", err, help, stdout, stderr)
+	}
+	args = fs.Args()
 	switch {
 	case len(args) == 0:
 		for _, name := range builtinStudies() {
@@ -88,14 +97,14 @@ func cmdStudies(args []string, stdout, stderr io.Writer) int {
 		stdout.Write(b)
 		return exitOK
 	}
-	fmt.Fprintf(stderr, "error: usage: kubesim studies [show NAME]\n")
+	fmt.Fprintf(stderr, "error: usage: kubesim studies [show NAME]\nSee 'kubesim studies --help' for usage.\n")
 	return exitUsage
 }
 
 func cmdSweep(args []string, stdout, stderr io.Writer) int {
 	fs := pflag.NewFlagSet("sweep", pflag.ContinueOnError)
 	fs.SetOutput(stderr)
-	parallel := fs.IntP("parallel", "j", 0, "replications run at once (default: all cores); results do not depend on it")
+	parallel := fs.IntP("parallel", "j", 0, "replications run at once, at least 1 (default: every core); results do not depend on it")
 	shard := fs.String("shard", "", "run only shard I/N of the points (see kubesim merge)")
 	out := fs.String("out", "", "directory for table.csv, table.json and the results file")
 	output := fs.StringP("output", "o", "table", "what to print: table, csv or json")
@@ -103,19 +112,20 @@ func cmdSweep(args []string, stdout, stderr io.Writer) int {
 	image := fs.String("image", "", "with --emit-job: the container image holding kubesim")
 	shards := fs.Int("shards", 0, "with --emit-job: the number of shards (the Job's completions)")
 	claim := fs.String("claim", "", "with --emit-job: a PersistentVolumeClaim for the results (default: an emptyDir)")
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, sweepUsage, strings.Join(builtinStudies(), ", "))
-		fmt.Fprint(stderr, fs.FlagUsages())
+	help := func(w io.Writer) {
+		fmt.Fprintf(w, sweepUsage, strings.Join(builtinStudies(), ", "))
+		fmt.Fprint(w, fs.FlagUsages())
 	}
+	fs.Usage = func() {}
 	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, pflag.ErrHelp) {
-			return exitOK
-		}
-		fmt.Fprintf(stderr, "error: %v\nSee 'kubesim sweep --help' for usage.\n", err)
-		return exitUsage
+		return flagError("sweep", err, help, stdout, stderr)
 	}
 	if fs.NArg() != 1 {
 		fmt.Fprintf(stderr, "error: sweep takes one study file or built-in study name\nSee 'kubesim sweep --help' for usage.\n")
+		return exitUsage
+	}
+	if fs.Changed("parallel") && *parallel < 1 {
+		fmt.Fprintf(stderr, "error: -j/--parallel %d: run at least 1 replication at once (omit -j to use every core)\n", *parallel)
 		return exitUsage
 	}
 	if *output != "table" && *output != "csv" && *output != "json" {
@@ -293,15 +303,12 @@ func cmdMerge(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	out := fs.String("out", "", "directory for table.csv, table.json and results.json")
 	output := fs.StringP("output", "o", "table", "what to print: table, csv or json")
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage:\n  kubesim merge SHARD.json... [flags]\n\nCombines the results files of every shard of a study (kubesim sweep --shard I/N)\ninto the study's table, identical to an unsharded run.\n\nExample:\n  kubesim merge shards/shard-*-of-4.json --out merged\n\nFlags:\n%s", fs.FlagUsages())
+	help := func(w io.Writer) {
+		fmt.Fprintf(w, "Usage:\n  kubesim merge SHARD.json... [flags]\n\nCombines the results files of every shard of a study (kubesim sweep --shard I/N)\ninto the study's table, identical to an unsharded run.\n\nExample:\n  kubesim merge shards/shard-*-of-4.json --out merged\n\nFlags:\n%s", fs.FlagUsages())
 	}
+	fs.Usage = func() {}
 	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, pflag.ErrHelp) {
-			return exitOK
-		}
-		fmt.Fprintf(stderr, "error: %v\nSee 'kubesim merge --help' for usage.\n", err)
-		return exitUsage
+		return flagError("merge", err, help, stdout, stderr)
 	}
 	if fs.NArg() == 0 {
 		fmt.Fprintf(stderr, "error: merge needs the shard results files\nSee 'kubesim merge --help' for usage.\n")

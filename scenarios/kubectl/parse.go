@@ -731,6 +731,9 @@ func parseVerb(c *Command, args []string) error {
 			return err
 		}
 		if c.Verb == NodeReboot && c.Downtime <= 0 {
+			if fs.Changed("downtime") {
+				return &UsageError{Verb: c.Verb, Msg: fmt.Sprintf("invalid --downtime %v: the time the node is down must be positive (e.g. --downtime 60s)", c.Downtime)}
+			}
 			return &UsageError{Verb: c.Verb, Msg: "node reboot needs --downtime, the time the node is down (e.g. --downtime 60s)"}
 		}
 		for _, l := range nodeLabel {

@@ -270,6 +270,8 @@ func TestParseErrors(t *testing.T) {
 		{"node add node4 --label gpu", `error: invalid --label "gpu": expected key=value`},
 		{"node add node4 --taint gpu", "error: --taint: invalid taint spec: gpu, unknown taint spec format: expected key[=value]:Effect"},
 		{"node reboot node2", "error: node reboot needs --downtime, the time the node is down (e.g. --downtime 60s)"},
+		{"node reboot node2 --downtime -1m", "error: invalid --downtime -1m0s: the time the node is down must be positive (e.g. --downtime 60s)"},
+		{"node reboot node2 --downtime 0s", "error: invalid --downtime 0s: the time the node is down must be positive (e.g. --downtime 60s)"},
 		{"node reboot node2 --downtime 60", "error: invalid argument \"60\" for \"--downtime\" flag: time: missing unit in duration \"60\"\nSee 'kubectl node reboot --help' for usage."},
 		{"httping", "error: httping needs exactly one SERVICE name, got 0"},
 		{"httping deploy/rng", `error: httping probes a Service, not "deploy/rng"`},

@@ -133,6 +133,9 @@ func Parse(file string, data []byte) (*Study, error) {
 	if err := json.Unmarshal(js, &generic); err != nil {
 		return nil, fmt.Errorf("%s: %v", file, err)
 	}
+	if generic == nil {
+		return nil, fmt.Errorf("%s: the file is empty (or only comments): a study needs at least name, base, replications and metrics; kubesim studies show NAME prints one to start from", file)
+	}
 	top, ok := generic.(map[string]any)
 	if !ok {
 		return nil, fmt.Errorf("%s: a study file is a YAML map with fields %s", file, strings.Join(knownFields[""], ", "))

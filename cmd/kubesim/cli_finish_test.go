@@ -1,0 +1,172 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func writeFile(t *testing.T, dir, name, text string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// Every command and subcommand answers --help (and -h, and kubesim help CMD)
+// on stdout with exit 0.
+func TestHelpOfEveryCommand(t *testing.T) {
+	var cases [][]string
+	for _, cmd := range [][]string{{"run"}, {"scenarios"}, {"scenarios", "show"}, {"validate"}, {"sweep"}, {"merge"}, {"studies"}, {"studies", "show"}} {
+		cases = append(cases, append(append([]string{}, cmd...), "--help"), append(append([]string{}, cmd...), "-h"))
+	}
+	for c := range commands {
+		cases = append(cases, []string{"help", c})
+	}
+	cases = append(cases, []string{"--help"}, []string{"-h"}, []string{"help"}, []string{"scenarios", "show", "workshop", "--help"})
+	for _, args := range cases {
+		code, out, errs := run(t, args...)
+		if code != 0 || !strings.Contains(out, "Usage:") || errs != "" {
+			t.Errorf("kubesim %s: exit %d, stdout %.60q, stderr %q; want exit 0 and the usage on stdout", strings.Join(args, " "), code, out, errs)
+		}
+	}
+	if code, _, errs := run(t, "help", "frobnicate"); code != 2 || !strings.Contains(errs, `unknown command "frobnicate"`) {
+		t.Errorf("help frobnicate: exit %d, %q", code, errs)
+	}
+	if code, _, errs := run(t); code != 2 || !strings.Contains(errs, "Usage:") {
+		t.Errorf("no command: exit %d, %q", code, errs)
+	}
+}
+
+// Misleading messages: a variable cycle, a negative downtime and an empty file
+// are reported as what they are.
+func TestMessagesSayWhatIsWrong(t *testing.T) {
+	dir := t.TempDir()
+	cyc := writeFile(t, dir, "cyc.yaml", "name: cyc\nduration: 1m\nvars:\n  a: \"${b}\"\n  b: \"x-${a}\"\ntimeline:\n  - at: 0s\n    run: kubectl scale deployment worker --replicas=${a}\n")
+	self := writeFile(t, dir, "self.yaml", "name: self\nduration: 1m\nvars:\n  a: \"${a}\"\n")
+	down := writeFile(t, dir, "down.yaml", "name: down\nduration: 1m\ntimeline:\n  - at: 0s\n    run: node reboot node3 --downtime -1m\n")
+	empty := writeFile(t, dir, "empty.yaml", "")
+	comments := writeFile(t, dir, "comments.yaml", "# nothing yet\n")
+	emptyManifest := writeFile(t, dir, "e.yaml", "name: e\nduration: 1m\nfiles:\n  e.yml: \"# nothing\"\ntimeline:\n  - at: 0s\n    run: kubectl apply -f e.yml\n")
+	for _, c := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"validate", emptyManifest}, 1, "e.yaml:7: kubectl apply -f e.yml: e.yml is empty (or only comments): kubectl would answer: error: no objects passed to apply"},
+		{[]string{"validate", cyc}, 1, "cyc.yaml:4: vars.a: variable cycle ${a} -> ${b} -> ${a}"},
+		{[]string{"run", cyc}, 1, "variable cycle ${a} -> ${b} -> ${a}"},
+		{[]string{"validate", self}, 1, "self.yaml:4: vars.a: variable cycle ${a} -> ${a}"},
+		{[]string{"validate", down}, 1, "down.yaml:5: node reboot node3 --downtime -1m: error: invalid --downtime -1m0s: the time the node is down must be positive"},
+		{[]string{"run", down}, 1, "invalid --downtime -1m0s"},
+		{[]string{"validate", empty}, 1, "empty.yaml: the file is empty"},
+		{[]string{"validate", comments}, 1, "comments.yaml: the file is empty (or only comments)"},
+		{[]string{"run", empty}, 1, "empty.yaml: the file is empty"},
+		{[]string{"sweep", empty}, 1, "empty.yaml: the file is empty"},
+	} {
+		code, _, errs := run(t, c.args...)
+		if code != c.code || !strings.Contains(errs, c.want) {
+			t.Errorf("kubesim %s: exit %d, stderr %q; want exit %d and %q", strings.Join(c.args, " "), code, errs, c.code, c.want)
+		}
+	}
+	// Variables may refer to variables.
+	nested := writeFile(t, dir, "nested.yaml", "name: nested\ndescription: \"${b}\"\nduration: 1m\nvars:\n  a: \"3\"\n  b: \"${a} workers\"\n")
+	if code, out, errs := run(t, "run", nested); code != 0 || !strings.Contains(out, "  3 workers\n") {
+		t.Errorf("nested vars: exit %d %s\n%s", code, errs, out)
+	}
+}
+
+// --set NAME=VALUE sets a variable of the scenario; one it does not define, or
+// a setting without =, is refused.
+func TestRunSet(t *testing.T) {
+	code, out, errs := run(t, "run", "capacity", "--set", "workers=3", "--set", "rng_replicas=2", "--duration", "1m")
+	if code != 0 || !strings.Contains(out, "3 workers, rng as a deployment (2 replicas") {
+		t.Errorf("--set: exit %d %s\n%s", code, errs, out)
+	}
+	code, _, errs = run(t, "run", "capacity", "--set", "nope=1")
+	if code != 1 || !strings.Contains(errs, "--set nope=1: the scenario has no variable nope (its vars: are placement, rng_replicas, workers)") {
+		t.Errorf("--set nope: exit %d %q", code, errs)
+	}
+	code, _, errs = run(t, "run", "--set", "workers=3")
+	if code != 1 || !strings.Contains(errs, "no variable workers (it defines none)") {
+		t.Errorf("--set on the workshop: exit %d %q", code, errs)
+	}
+	for _, bad := range [][]string{{"--set", "workers"}, {"--set", "=3"}, {"--set", "workers=1", "--set", "workers=2"}} {
+		if code, _, errs := run(t, append([]string{"run", "capacity"}, bad...)...); code != 2 || !strings.Contains(errs, "--set") {
+			t.Errorf("%v: exit %d %q", bad, code, errs)
+		}
+	}
+}
+
+// run checks what validate checks before running: a missing file fails at
+// once, naming the file and line.
+func TestRunPrechecksFiles(t *testing.T) {
+	dir := t.TempDir()
+	p := writeFile(t, dir, "s.yaml", "name: s\nduration: 1m\ntimeline:\n  - at: 0s\n    run: kubectl apply -f missing.yml\n")
+	code, out, errs := run(t, "run", p)
+	if code != 1 || out != "" || !strings.Contains(errs, `s.yaml:5: kubectl apply -f missing.yml: error: the path "missing.yml" does not exist`) || !strings.Contains(errs, "kubesim validate") {
+		t.Errorf("exit %d, stdout %q, stderr %q", code, out, errs)
+	}
+	code, _, errs = run(t, "run", "capacity", "--set", "placement=statefulset")
+	if code != 1 || !strings.Contains(errs, `the path "rng-statefulset.yml" does not exist`) {
+		t.Errorf("--set placement=statefulset: exit %d %q", code, errs)
+	}
+}
+
+// --duration shorter than the timeline names the steps it drops.
+func TestRunDurationWarnsOfDroppedSteps(t *testing.T) {
+	code, out, errs := run(t, "run", "--duration", "90s")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if !strings.Contains(errs, "warning: --duration 1m30s ends the run before 10 step(s) of the timeline, which are not run:") ||
+		!strings.Contains(errs, "    10m0s  node reboot node3 --downtime 2m\n") || strings.Contains(out, "node reboot node3") {
+		t.Errorf("stderr:\n%s", errs)
+	}
+	if _, _, errs := run(t, "run", "--duration", "20m"); strings.Contains(errs, "warning") {
+		t.Errorf("a longer run warns: %s", errs)
+	}
+	for _, d := range []string{"0s", "-5s"} {
+		if code, _, errs := run(t, "run", "--duration", d); code != 2 || !strings.Contains(errs, "--duration must be positive") {
+			t.Errorf("--duration %s: exit %d %q", d, code, errs)
+		}
+	}
+}
+
+// --coarse measures counters only; --seed 0 is seed 0, not the scenario's.
+func TestRunCoarseAndSeedZero(t *testing.T) {
+	code, out, errs := run(t, "run", "--coarse", "--seed", "0", "--duration", "1m", "-o", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var m map[string]any
+	if err := json.Unmarshal([]byte(out), &m); err != nil {
+		t.Fatal(err)
+	}
+	if m["detailed"] != false || m["pods"] != nil || m["seed"] != 0.0 {
+		t.Errorf("detailed %v, pods %v, seed %v", m["detailed"], m["pods"] != nil, m["seed"])
+	}
+	dir := t.TempDir()
+	if code, _, errs := run(t, "run", "--coarse", "--duration", "1m", "--out", dir); code != 0 {
+		t.Fatalf("--coarse --out: exit %d %s", code, errs)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "report.html")); err != nil {
+		t.Error(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "pods.csv")); err == nil {
+		t.Error("--coarse wrote the detailed pods.csv")
+	}
+}
+
+func TestSweepParallelMustBePositive(t *testing.T) {
+	for _, j := range []string{"0", "-1"} {
+		code, _, errs := run(t, "sweep", "mmc-validation", "-j", j)
+		if code != 2 || !strings.Contains(errs, "-j/--parallel "+j+": run at least 1 replication at once") {
+			t.Errorf("-j %s: exit %d %q", j, code, errs)
+		}
+	}
+}
