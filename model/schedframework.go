@@ -1,0 +1,231 @@
+package model
+
+import (
+	"math/rand/v2"
+	"slices"
+)
+
+// The scheduler is organised as kube-scheduler's framework: a profile is a list
+// of plugins, each a small value behind one interface per extension point
+// (PreFilter, Filter, PreScore/Score/NormalizeScore). A plugin sees the pod
+// being scheduled, the node it judges and the cycle's shared state, and reads
+// the rest of the cluster only through schedHandle, so each can be tested on
+// hand-made nodes and pods without a Cluster.
+
+// schedHandle is what plugins may read of the cluster (the framework's Handle
+// and its snapshot listers).
+type schedHandle interface {
+	// schedNodes is every node in creation order; removed ones are filtered out.
+	schedNodes() []*Node
+	// schedNode is the existing node named name, or nil.
+	schedNode(name string) *Node
+	// schedServices is every Service, deleted ones included.
+	schedServices() []*Service
+}
+
+// cycleState is what one scheduling cycle computes once about its pod and
+// shares between plugins (kube-scheduler's CycleState).
+type cycleState struct {
+	// rq is what the pod requests (the fit filter; BalancedAllocation), nz the
+	// same with the scheduler's defaults for a missing CPU or memory request
+	// (LeastAllocated).
+	rq, nz Resources
+}
+
+// filterPlugin is a Filter extension point: "" if the pod may run on n, else
+// the reason, in kube-scheduler's words ("Insufficient cpu").
+type filterPlugin interface {
+	name() string
+	filter(st *cycleState, p *Pod, n *Node) string
+}
+
+// preFilterPlugin narrows the nodes a pod is tried on (PreFilterResult): all
+// is true when every node stays a candidate; otherwise names lists the only
+// nodes that can pass (kube-scheduler's NodeAffinity for a pod pinned to named
+// nodes, as DaemonSet pods are).
+type preFilterPlugin interface {
+	name() string
+	preFilter(st *cycleState, p *Pod) (names []string, all bool)
+}
+
+// scorePlugin is the PreScore, Score and NormalizeScore extension points of
+// one plugin. preScore returns false to skip the plugin for this pod (it then
+// adds nothing to any node); score returns the node's raw score; normalize
+// brings the raw scores of the feasible nodes to 0..maxNodeScore in place.
+type scorePlugin interface {
+	name() string
+	weight() int64
+	preScore(st *cycleState, p *Pod, nodes []*Node) bool
+	score(st *cycleState, p *Pod, n *Node) int64
+	normalize(st *cycleState, scores []int64)
+}
+
+const maxNodeScore = 100
+
+// framework runs a profile: prefilter, filters over a rotating sample of the
+// nodes, scores, and a uniformly random pick among the best.
+type framework struct {
+	h          schedHandle
+	rnd        *rand.Rand
+	preFilters []preFilterPlugin
+	filters    []filterPlugin
+	scorers    []scorePlugin
+	nextStart  int // rotating start of the node sample (nextStartNodeIndex)
+
+	// scratch, reused between cycles
+	st       cycleState
+	pre      []*Node
+	feasible []*Node
+	raw      [][]int64 // per score plugin, per feasible node
+	total    []int64
+}
+
+// newDefaultFramework is the default profile's plugins that kubesim models,
+// with their weights. rnd breaks ties.
+func newDefaultFramework(h schedHandle, rnd *rand.Rand) *framework {
+	f := &framework{h: h, rnd: rnd}
+	aff := nodeAffinityPlugin{}
+	f.filters = []filterPlugin{nodeUnschedulablePlugin{}, nodeNamePlugin{}, aff, taintTolerationPlugin{}, nodeResourcesFitPlugin{}}
+	f.scorers = []scorePlugin{
+		&taintTolerationScore{},
+		newTopologySpreadScore(h),
+		leastAllocatedScore{},
+		balancedAllocationScore{},
+	}
+	f.raw = make([][]int64, len(f.scorers))
+	return f
+}
+
+// newCycle fills the cycle state for p.
+func (f *framework) newCycle(p *Pod) *cycleState {
+	f.st = cycleState{rq: p.effectiveRequests(), nz: p.nonzeroRequests()}
+	return &f.st
+}
+
+// filterNode runs every filter on n: "" if the pod fits.
+func (f *framework) filterNode(st *cycleState, p *Pod, n *Node) string {
+	if n.Removed {
+		return "node(s) were removed"
+	}
+	for _, pl := range f.filters {
+		if r := pl.filter(st, p, n); r != "" {
+			return r
+		}
+	}
+	return ""
+}
+
+// candidates is the node list the filters walk: every node, or the prefilter's
+// named ones in creation order.
+func (f *framework) candidates(st *cycleState, p *Pod) []*Node {
+	var names []string
+	restricted := false
+	for _, pl := range f.preFilters {
+		n, all := pl.preFilter(st, p)
+		if all {
+			continue
+		}
+		if restricted {
+			names = intersect(names, n)
+		} else {
+			names, restricted = n, true
+		}
+	}
+	if !restricted {
+		return f.h.schedNodes()
+	}
+	f.pre = f.pre[:0]
+	for _, name := range names {
+		if n := f.h.schedNode(name); n != nil && !slices.Contains(f.pre, n) {
+			f.pre = append(f.pre, n)
+		}
+	}
+	slices.SortFunc(f.pre, func(a, b *Node) int { return a.seq - b.seq })
+	return f.pre
+}
+
+func intersect(a, b []string) []string {
+	var out []string
+	for _, x := range a {
+		if slices.Contains(b, x) {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// schedule runs one scheduling cycle's decision for p: the best node, ties
+// broken uniformly at random, or nil if no node fits.
+func (f *framework) schedule(p *Pod) *Node {
+	st := f.newCycle(p)
+	nodes := f.candidates(st, p)
+	want := numFeasibleNodesToFind(len(nodes))
+	f.feasible = f.feasible[:0]
+	processed := 0
+	for i := range nodes {
+		if len(f.feasible) >= want {
+			break
+		}
+		n := nodes[(f.nextStart+i)%len(nodes)]
+		processed++
+		if f.filterNode(st, p, n) == "" {
+			f.feasible = append(f.feasible, n)
+		}
+	}
+	if len(nodes) > 0 {
+		f.nextStart = (f.nextStart + processed) % len(nodes)
+	}
+	switch len(f.feasible) {
+	case 0:
+		return nil
+	case 1:
+		return f.feasible[0]
+	}
+	total := f.scoreNodes(st, p, f.feasible)
+	var best int64 = -1
+	ties := 0
+	var pick *Node
+	for i, n := range f.feasible {
+		switch {
+		case total[i] > best:
+			best, pick, ties = total[i], n, 1
+		case total[i] == best:
+			// Reservoir sampling: each tied node is kept with probability 1/ties.
+			ties++
+			if f.rnd.IntN(ties) == 0 {
+				pick = n
+			}
+		}
+	}
+	return pick
+}
+
+// scoreNodes runs every score plugin over nodes and returns the weighted sums
+// of the normalized scores, one per node.
+func (f *framework) scoreNodes(st *cycleState, p *Pod, nodes []*Node) []int64 {
+	f.total = resize(f.total, len(nodes))
+	clear(f.total)
+	for k, pl := range f.scorers {
+		if !pl.preScore(st, p, nodes) {
+			continue
+		}
+		raw := resize(f.raw[k], len(nodes))
+		f.raw[k] = raw
+		for i, n := range nodes {
+			raw[i] = pl.score(st, p, n)
+		}
+		pl.normalize(st, raw)
+		w := pl.weight()
+		for i := range raw {
+			f.total[i] += w * raw[i]
+		}
+	}
+	return f.total
+}
+
+func resize(s []int64, n int) []int64 {
+	if cap(s) < n {
+		return make([]int64, n)
+	}
+	return s[:n]
+}

@@ -1,0 +1,125 @@
+package model
+
+import (
+	"math/rand/v2"
+	"testing"
+)
+
+// Plugins are tested on hand-made nodes and pods, without a cluster.
+
+// fakeHandle is a schedHandle over a fixed node and Service list.
+type fakeHandle struct {
+	nodes    []*Node
+	services []*Service
+}
+
+func (h *fakeHandle) schedNodes() []*Node { return h.nodes }
+func (h *fakeHandle) schedNode(name string) *Node {
+	for _, n := range h.nodes {
+		if n.Name == name && !n.Removed {
+			return n
+		}
+	}
+	return nil
+}
+func (h *fakeHandle) schedServices() []*Service { return h.services }
+
+func testNode(name string, seq int, capacity Resources, used Resources) *Node {
+	if capacity.Pods == 0 {
+		capacity.Pods = 110
+	}
+	return &Node{Name: name, seq: seq, Capacity: capacity, req: used, nonzero: used,
+		Labels: map[string]string{LabelHostname: name}}
+}
+
+func TestFilterPluginsReasons(t *testing.T) {
+	n := testNode("n1", 0, Resources{MilliCPU: 1000, Memory: gi, Pods: 2}, Resources{MilliCPU: 600, Pods: 1})
+	n.Taints = []Taint{{Key: "dedicated", Value: "db", Effect: NoSchedule}}
+	n.Unschedulable = true
+	pod := &Pod{Spec: PodSpec{Requests: Resources{MilliCPU: 500}, NodeSelector: map[string]string{"disk": "ssd"}, NodeName: "n2"}}
+	st := &cycleState{rq: pod.effectiveRequests(), nz: pod.nonzeroRequests()}
+	for _, tc := range []struct {
+		pl   filterPlugin
+		want string
+	}{
+		{nodeUnschedulablePlugin{}, "node(s) were unschedulable"},
+		{nodeNamePlugin{}, "node(s) didn't match the requested node name"},
+		{nodeAffinityPlugin{}, "node(s) didn't match Pod's node affinity/selector"},
+		{taintTolerationPlugin{}, "node(s) had untolerated taint"},
+		{nodeResourcesFitPlugin{}, "Insufficient cpu"},
+	} {
+		if got := tc.pl.filter(st, pod, n); got != tc.want {
+			t.Errorf("%s: %q, want %q", tc.pl.name(), got, tc.want)
+		}
+	}
+	ok := &Pod{Spec: PodSpec{Tolerations: []Toleration{{Operator: "Exists"}}}}
+	st = &cycleState{rq: ok.effectiveRequests(), nz: ok.nonzeroRequests()}
+	n.Labels["disk"] = "ssd"
+	for _, pl := range []filterPlugin{nodeUnschedulablePlugin{}, nodeNamePlugin{}, nodeAffinityPlugin{}, taintTolerationPlugin{}, nodeResourcesFitPlugin{}} {
+		if got := pl.filter(st, ok, n); got != "" {
+			t.Errorf("%s rejects a pod tolerating everything: %q", pl.name(), got)
+		}
+	}
+	n.req.Pods = 2
+	if got := (nodeResourcesFitPlugin{}).filter(st, ok, n); got != "Too many pods" {
+		t.Errorf("full node: %q", got)
+	}
+}
+
+// DefaultNormalizeScore as kube-scheduler's table: reverse turns the highest
+// count into 0, all zero counts into 100.
+func TestDefaultNormalizeScore(t *testing.T) {
+	s := []int64{0, 1, 2, 4}
+	defaultNormalizeScore(s, true)
+	if want := []int64{100, 75, 50, 0}; !equalInts(s, want) {
+		t.Errorf("reverse: %v, want %v", s, want)
+	}
+	s = []int64{0, 0}
+	defaultNormalizeScore(s, true)
+	if want := []int64{100, 100}; !equalInts(s, want) {
+		t.Errorf("all zero, reverse: %v", s)
+	}
+	s = []int64{10, 5, 0}
+	defaultNormalizeScore(s, false)
+	if want := []int64{100, 50, 0}; !equalInts(s, want) {
+		t.Errorf("forward: %v", s)
+	}
+}
+
+func equalInts(a, b []int64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// The framework on its own: the fit filter leaves one of three nodes, and a
+// PreferNoSchedule taint loses against an untainted node.
+func TestFrameworkWithoutCluster(t *testing.T) {
+	h := &fakeHandle{nodes: []*Node{
+		testNode("a", 0, Resources{MilliCPU: 1000, Memory: gi}, Resources{MilliCPU: 900}),
+		testNode("b", 1, Resources{MilliCPU: 1000, Memory: gi}, Resources{}),
+		testNode("c", 2, Resources{MilliCPU: 1000, Memory: gi}, Resources{}),
+	}}
+	h.nodes[1].Taints = []Taint{{Key: "slow", Effect: PreferNoSchedule}}
+	f := newDefaultFramework(h, rand.New(rand.NewPCG(1, 2)))
+	p := &Pod{Spec: PodSpec{Requests: Resources{MilliCPU: 200}}}
+	for i := 0; i < 10; i++ {
+		if n := f.schedule(p); n == nil || n.Name != "c" {
+			t.Fatalf("picked %v, want c", n)
+		}
+	}
+	h.nodes[2].Removed = true
+	if n := f.schedule(p); n == nil || n.Name != "b" {
+		t.Fatalf("picked %v, want b (the only node left that fits)", n)
+	}
+	big := &Pod{Spec: PodSpec{Requests: Resources{MilliCPU: 2000}}}
+	if n := f.schedule(big); n != nil {
+		t.Fatalf("picked %s for a pod larger than every node", n.Name)
+	}
+}
