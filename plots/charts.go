@@ -305,7 +305,7 @@ func throughputChart(run Run) (chart, error) {
 		xys = append(xys, plotter.XY{X: ws[len(ws)-1].End, Y: ws[len(ws)-1].HashesPerSec})
 		l := line(xys, 0, vg.Points(2.5), true)
 		p.Add(l)
-		p.Legend.Add(fmt.Sprintf("web UI: mean per %gs window", s.Window), l)
+		p.Legend.Add(fmt.Sprintf("counted in redis, per %gs window", s.Window), l)
 	}
 	if n := len(s.Throughput); n > 0 {
 		// At most about 300 steps: long runs are drawn in wider bins.

@@ -119,9 +119,9 @@ func reportOf(run Run, figs []figure, files []string) reportData {
 	}
 	d.Facts = []fact{
 		{"Simulated", fmt.Sprintf("%.0f s", sum.SimSeconds), fmt.Sprintf("seed %d", sum.Seed)},
-		{"Speed at the end (web UI)", fmt.Sprintf("%.2f hashes/s", last), "mean over the last window"},
+		{"Speed at the end", fmt.Sprintf("%.2f hashes/s", last), "counted in redis in the last window"},
 		{"True throughput at the end", lastTrue, "hashes computed in the last window"},
-		{"Peak window speed", fmt.Sprintf("%.2f hashes/s", peak), "web UI, best window"},
+		{"Peak window speed", fmt.Sprintf("%.2f hashes/s", peak), "counted in redis, best window"},
 		{"Hashes", fmt.Sprintf("%d counted / %d computed", sum.Hashes, sum.HashesComputed), "in redis / by the workers"},
 		{"Requests", fmt.Sprintf("%d sent, %d failed, %d refused", sum.Requests.Sent, sum.Requests.Failed, sum.Requests.Refused), fmt.Sprintf("%d in flight at the end", sum.Requests.InFlight)},
 		{"Simulation", fmt.Sprintf("%d events in %.3f s", sum.Events, sum.WallSeconds), evps},

@@ -165,7 +165,8 @@ func setPath(n *yaml.Node, path string, v study.Value) error {
 // StudyMetrics are the metrics a scenario run reports to a study.
 //
 // Series, one value per StudyWindow (warm-up removal applies to them):
-//   - hashes_per_s: the web UI's speed over the window;
+//   - hashes_per_s: the hashes counted in redis in the window, per second (the
+//     summary's windows: the run's window is StudyWindow);
 //   - SERVICE.latency_ms.p50|p90|p99|p999|max: the window's latency percentile
 //     (a study's value is the mean over the windows kept);
 //   - SERVICE.requests_per_s, SERVICE.error_rate (errors / requests).
@@ -177,7 +178,7 @@ func StudyMetrics(res *Result) study.Result {
 	r := study.Result{Scalars: map[string]float64{}, Series: map[string]study.Series{}}
 	w := StudyWindow.Seconds()
 	var speeds []float64
-	for _, win := range res.Cluster.Rec.WindowSpeeds(w, sum.SimSeconds) {
+	for _, win := range sum.Windows {
 		speeds = append(speeds, win.HashesPerSec)
 	}
 	r.Series["hashes_per_s"] = study.Series{Period: StudyWindow, Values: speeds}

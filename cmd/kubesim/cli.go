@@ -316,7 +316,7 @@ func printTable(w io.Writer, s *scenarios.Scenario, res *scenarios.Result) {
 	if per > 1 {
 		scale = fmt.Sprintf("; # = %g hashes/s", per)
 	}
-	fmt.Fprintf(w, "\nMining speed as the web UI shows it (hashes/s), %d hashes in all%s:\n", sum.Hashes, scale)
+	fmt.Fprintf(w, "\nMining speed (hashes counted in redis per second, per window), %d hashes in all%s:\n", sum.Hashes, scale)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "  window\thashes/s\t")
 	for _, win := range sum.Windows {
