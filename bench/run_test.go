@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kubesim/kubesim/model"
+	"github.com/kubesim/kubesim/metrics"
 	"github.com/kubesim/kubesim/scenarios"
 )
 
@@ -12,7 +12,7 @@ import (
 // duration) with the Recorder's detailed collection on or off, and builds what
 // `kubesim run` writes from it: the summary (in RunWith) and the series of the
 // charts and CSV files.
-func runDefault(tb testing.TB, d time.Duration, detailed bool) (*scenarios.Result, *model.Series) {
+func runDefault(tb testing.TB, d time.Duration, detailed bool) (*scenarios.Result, *metrics.Series) {
 	s := scenarios.Default()
 	if d > 0 {
 		s.Duration = d
@@ -21,7 +21,7 @@ func runDefault(tb testing.TB, d time.Duration, detailed bool) (*scenarios.Resul
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return res, res.Cluster.Rec.Series()
+	return res, res.Rec.Series()
 }
 
 func benchMeasure(b *testing.B, d time.Duration) {

@@ -89,8 +89,6 @@ type Pod struct {
 	Restarts   int
 	generation int // bumped on every container (re)start, to invalidate old timers
 
-	app app // the workload model running in the pod's container, if any
-
 	node       *Node
 	rs         *ReplicaSet
 	ds         *DaemonSet
@@ -169,7 +167,9 @@ type Service struct {
 }
 
 // Cluster is the simulated cluster: the API objects, the controllers acting on
-// them, and the data path between pods. All of it runs on one sim.Engine.
+// them, endpoints and kube-proxy. All of it runs on one sim.Engine. It knows
+// nothing of what runs in the containers nor of measurements: the layers
+// above follow it through Observe.
 //
 // What kubectl does maps onto its methods, each acting at the current simulated
 // time (the controllers then react after their own delays, see Timings):
@@ -190,7 +190,6 @@ type Service struct {
 type Cluster struct {
 	E   *sim.Engine
 	Cfg Config
-	Rec *Recorder
 
 	nodes       []*Node
 	nodeByName  map[string]*Node
@@ -207,8 +206,7 @@ type Cluster struct {
 
 	nameRand  *rand.Rand
 	lbRand    *rand.Rand
-	freeReqs  *request
-	dataPath  // the lead's data-path state (net.go)
+	ep        endpointsPath
 	schedRand *rand.Rand
 
 	uidRand *rand.Rand
@@ -217,15 +215,15 @@ type Cluster struct {
 	d     dists
 	sched schedulerState
 	nlc   nodeLifecycleState
-	// Observers are told about pod changes (for measurements).
-	podObservers []func(p *Pod)
+	// observers follow the cluster (Observe); nodeAdded is when each node
+	// name was first added.
+	observers []Observer
+	nodeAdded map[string]sim.Time
 }
 
 type dists struct {
 	controllerSync, scheduling, imagePull, containerStart, endpointProp sim.Dist
 	apiCall                                                             sim.Dist
-	sameNode, crossNode                                                 sim.Dist
-	workerSleep, rng, rngRoot, hasher, redis                            sim.Dist
 }
 
 // NewCluster returns an empty cluster on engine e.
@@ -241,10 +239,11 @@ func NewCluster(e *sim.Engine, cfg Config) *Cluster {
 		lbRand:    e.Stream("kube-proxy"),
 		uidRand:   e.Stream("pod-uid"),
 		hbRand:    e.Stream("node-heartbeat"),
+		nodeAdded: map[string]sim.Time{},
 	}
 	c.sched.c = c
 	bind := func(name string, s sim.DistSpec) sim.Dist { return s.New(e.Stream("dist/" + name)) }
-	t, n, w := cfg.Timings, cfg.Network, cfg.Workload
+	t := cfg.Timings
 	c.d = dists{
 		controllerSync: bind("controller-sync", t.ControllerSync),
 		scheduling:     bind("scheduling", t.Scheduling),
@@ -252,16 +251,8 @@ func NewCluster(e *sim.Engine, cfg Config) *Cluster {
 		containerStart: bind("container-start", t.ContainerStart),
 		endpointProp:   bind("endpoint-propagation", t.EndpointPropagation),
 		apiCall:        bind("api-call", t.APICall),
-		sameNode:       bind("net-same-node", n.SameNode),
-		crossNode:      bind("net-cross-node", n.CrossNode),
-		workerSleep:    bind("worker-sleep", w.WorkerSleep),
-		rng:            bind("rng", w.RNGService),
-		rngRoot:        bind("rng-root", w.RNGRootService),
-		hasher:         bind("hasher", w.HasherService),
-		redis:          bind("redis", w.RedisService),
 	}
 	c.initEndpoints()
-	c.Rec = newRecorder(c)
 	return c
 }
 
@@ -421,8 +412,8 @@ func (c *Cluster) podChanged(p *Pod) {
 	recount(p)
 	c.syncPodEndpoints(p)
 	c.notifyOwner(p)
-	for _, f := range c.podObservers {
-		f(p)
+	for _, o := range c.observers {
+		o.PodChanged(p)
 	}
 }
 
@@ -571,7 +562,7 @@ func (c *Cluster) removePod(p *Pod) {
 		}
 		n.req = n.req.Sub(p.effectiveRequests())
 		n.nonzero = n.nonzero.Sub(p.nonzeroRequests())
-		c.Rec.nodeChanged(n)
+		c.nodeChanged(n)
 	}
 	c.podChanged(p)
 	switch {

@@ -148,35 +148,11 @@ func (t Timings) Validate() error {
 	return nil
 }
 
-// Network is the latency of one network hop.
-type Network struct {
-	SameNode  sim.DistSpec
-	CrossNode sim.DistSpec
-	// ConnectTimeout is how long a client waits for a connection to a pod on a
-	// node that does not answer (Linux: SYN retries, about 127 s).
-	ConnectTimeout sim.Time
-}
-
-// Workload holds the DockerCoins service timings, from the real services'
-// mechanisms (see shared/reference/dockercoins.md).
-type Workload struct {
-	WorkerSleep      sim.DistSpec // sleep at the top of every worker loop (0.1 s)
-	WorkerErrorSleep sim.Time     // sleep after an error (10 s)
-	RNGService       sim.DistSpec // GET /<n>: sleep 0.1 s
-	RNGBacklog       int          // listen backlog of the single-threaded server (128)
-	RNGRootService   sim.DistSpec // GET /: no sleep
-	HasherService    sim.DistSpec // POST /: sleep 0.1 s
-	HasherThreads    int          // thin's thread pool (20)
-	RedisService     sim.DistSpec // one command, sub-millisecond
-	WebUIPoll        sim.Time     // browser poll period (1 s)
-	CoinProbability  float64      // a hash starting with '0': 1/16
-}
-
-// Config is everything the model needs besides the objects themselves.
+// Config is everything the cluster model needs besides the objects themselves
+// (the request path and the workloads have their own: traffic.Network and each
+// workload's settings).
 type Config struct {
-	Timings  Timings
-	Network  Network
-	Workload Workload
+	Timings Timings
 	// ProxyMode is the kube-proxy mode: iptables, nftables (uniform random),
 	// ipvs-rr or ipvs-lc.
 	ProxyMode string
@@ -202,23 +178,6 @@ func DefaultConfig() Config {
 			NodeEvictionRate:         0.1,
 			PodGCQuarantine:          40 * time.Second,
 			PodGCPeriod:              20 * time.Second,
-		},
-		Network: Network{
-			SameNode:       sim.Const(50 * time.Microsecond),
-			CrossNode:      sim.Const(250 * time.Microsecond),
-			ConnectTimeout: 127 * time.Second,
-		},
-		Workload: Workload{
-			WorkerSleep:      sim.Const(100 * ms),
-			WorkerErrorSleep: 10 * time.Second,
-			RNGService:       sim.Const(100 * ms),
-			RNGBacklog:       128,
-			RNGRootService:   sim.Const(200 * time.Microsecond),
-			HasherService:    sim.Const(100 * ms),
-			HasherThreads:    20,
-			RedisService:     sim.Const(100 * time.Microsecond),
-			WebUIPoll:        time.Second,
-			CoinProbability:  1.0 / 16,
 		},
 		ProxyMode: "iptables",
 	}

@@ -14,7 +14,7 @@ func (c *Cluster) bind(p *Pod, n *Node) {
 	n.req = n.req.Add(p.effectiveRequests())
 	n.nonzero = n.nonzero.Add(p.nonzeroRequests())
 	recount(p)
-	c.Rec.nodeChanged(n)
+	c.nodeChanged(n)
 	c.taintManagerPod(p)
 	c.notifyOwner(p)
 	c.startPod(p)
@@ -54,9 +54,8 @@ func (c *Cluster) containerStarted(p *Pod) {
 	p.Running = true
 	p.Phase = PodRunning
 	p.Started = c.Now()
-	p.app = c.newApp(p)
-	if p.app != nil {
-		p.app.start()
+	for _, o := range c.observers {
+		o.ContainerStarted(p)
 	}
 	gen := p.generation
 	var readyIn sim.Time
@@ -83,8 +82,8 @@ func (c *Cluster) containerStarted(p *Pod) {
 	c.podChanged(p)
 }
 
-// stopContainer kills the pod's container: the app stops and every request it
-// holds fails. The pod object stays (a restart may follow).
+// stopContainer kills the pod's container: what runs in it stops (observers
+// are told; every request it holds fails). The pod object stays (a restart may follow).
 func (c *Cluster) stopContainer(p *Pod) {
 	c.killContainer(p)
 	if p.Ready {
@@ -98,9 +97,10 @@ func (c *Cluster) stopContainer(p *Pod) {
 // until the node lifecycle controller notices.
 func (c *Cluster) killContainer(p *Pod) {
 	p.generation++
-	if p.app != nil {
-		p.app.stop()
-		p.app = nil
+	if p.Running {
+		for _, o := range c.observers {
+			o.ContainerStopped(p)
+		}
 	}
 	p.Running = false
 }

@@ -84,7 +84,7 @@ func (c *Cluster) AddNode(name string, lbls map[string]string, taints []Taint, c
 	}
 	c.nodes = append(c.nodes, n)
 	c.nodeByName[name] = n
-	c.Rec.nodeChanged(n)
+	c.nodeChanged(n)
 	c.moveAllToActive()
 	c.enqueueAllDaemonSets()
 	c.handleDisruption()
@@ -147,7 +147,7 @@ func (c *Cluster) RemoveNode(name string) error {
 			c.removePod(p)
 		}
 	}), 0)
-	c.Rec.nodeChanged(n)
+	c.nodeChanged(n)
 	c.enqueueAllDaemonSets()
 	c.handleDisruption()
 	return nil
@@ -235,7 +235,7 @@ func (c *Cluster) nodeDown(n *Node) {
 			c.nodeNotReady(n)
 		}), 0)
 	}
-	c.Rec.nodeChanged(n)
+	c.nodeChanged(n)
 }
 
 // nodeNotReady: the node lifecycle controller marks the node Unknown: its pods
@@ -257,7 +257,7 @@ func (c *Cluster) nodeNotReady(n *Node) {
 	c.nlcEnqueue(n)
 	c.handleDisruption()
 	c.scheduleTaintPass(c.Now() + nodeEvictionPeriod)
-	c.Rec.nodeChanged(n)
+	c.nodeChanged(n)
 	c.enqueueAllDaemonSets()
 }
 
@@ -292,7 +292,7 @@ func (c *Cluster) nodeUp(n *Node) {
 			c.nodeReady(n)
 		}), 0)
 	}
-	c.Rec.nodeChanged(n)
+	c.nodeChanged(n)
 }
 
 // nodeReady: the node lifecycle controller sees the node Ready again and removes
@@ -316,7 +316,7 @@ func (c *Cluster) nodeReady(n *Node) {
 	c.enqueueAllDaemonSets()
 	c.handleDisruption()
 	c.scheduleTaintPass(c.Now() + nodeEvictionPeriod)
-	c.Rec.nodeChanged(n)
+	c.nodeChanged(n)
 }
 
 // zoneKey is the zone the node lifecycle controller files a node under: its

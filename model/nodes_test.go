@@ -304,41 +304,6 @@ func TestNoExecuteTolerationSeconds(t *testing.T) {
 	}
 }
 
-// A node killed while requests are in flight: they fail (nothing is lost from
-// the accounting); new connections to its pods time out until the endpoints
-// drop them.
-func TestInFlightRequestsFailOnNodeDeath(t *testing.T) {
-	c := newWorkshop(t, 8, 4)
-	for _, d := range []struct {
-		name, image string
-		n           int
-	}{{"redis", "redis:7", 1}, {"hasher", "dockercoins/hasher:v0.1", 1}, {"rng", "dockercoins/rng:v0.1", 3}, {"worker", "dockercoins/worker:v0.1", 6}} {
-		mustDeploy(t, c, d.name, d.image, d.n)
-		if d.name != "worker" {
-			c.CreateService(d.name, map[string]string{"app": d.name}, 80)
-		}
-	}
-	runFor(c, sec(60))
-	var rngNode string
-	for _, p := range live(c, withLabel("app", "rng")) {
-		if p.node.Name != "" {
-			rngNode = p.NodeName
-		}
-	}
-	before := c.Rec.Summary()
-	c.StopNode(rngNode)
-	runFor(c, sec(600))
-	s := c.Rec.Summary()
-	a := s.Requests
-	if a.Sent != a.Completed+a.Refused+a.Failed+a.InFlight {
-		t.Errorf("accounting: %+v", a)
-	}
-	if a.Failed <= before.Requests.Failed {
-		t.Errorf("no request failed when %s died: %+v", rngNode, a)
-	}
-	t.Logf("after %s died: %+v", rngNode, a)
-}
-
 func TestNodeAPIErrors(t *testing.T) {
 	c := newWorkshop(t, 1, 3)
 	if _, err := c.AddNode("node2", nil, nil, workerCap); err == nil {

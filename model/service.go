@@ -141,7 +141,7 @@ func (c *Cluster) proxySync() {
 	for _, s := range ep.dirty {
 		s.proxy.dirty = false
 		s.proxy.ready, _ = ep.px.Table(endpoints.ServiceID(s.ID)).Len()
-		c.Rec.endpointsChanged(s)
+		c.endpointsChanged(s)
 	}
 	ep.dirty = ep.dirty[:0]
 	c.scheduleProxySync()
@@ -236,9 +236,9 @@ func (c *Cluster) EndpointPods(s *Service) ([]*Pod, []EndpointConditions) {
 	return pods, conds
 }
 
-// pick chooses the endpoint of a new connection from client to s as kube-proxy
+// Pick chooses the endpoint of a new connection from client to s as kube-proxy
 // does (see package kubeproxy): nil means connection refused.
-func (c *Cluster) pick(s *Service, client kubeproxy.ClientID) *Pod {
+func (c *Cluster) Pick(s *Service, client kubeproxy.ClientID) *Pod {
 	id, ok := c.ep.px.Pick(endpoints.ServiceID(s.ID), client, c.Now())
 	if !ok {
 		return nil
@@ -246,8 +246,8 @@ func (c *Cluster) pick(s *Service, client kubeproxy.ClientID) *Pod {
 	return c.pods[id]
 }
 
-// release tells kube-proxy that a connection to pod through s has closed
+// Release tells kube-proxy that a connection to pod through s has closed
 // (least-connections balancing counts open connections).
-func (c *Cluster) release(s *Service, p *Pod) {
+func (c *Cluster) Release(s *Service, p *Pod) {
 	c.ep.px.Release(endpoints.ServiceID(s.ID), endpoints.PodID(p.ID))
 }

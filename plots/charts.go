@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/kubesim/kubesim/model"
+	"github.com/kubesim/kubesim/metrics"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
 	"gonum.org/v1/plot/plotter"
@@ -338,19 +338,19 @@ func throughputChart(run Run) (chart, error) {
 
 var quantiles = []struct {
 	name string
-	get  func(model.Latency) float64
+	get  func(metrics.Latency) float64
 }{
-	{"p50", func(l model.Latency) float64 { return l.P50 }},
-	{"p90", func(l model.Latency) float64 { return l.P90 }},
-	{"p99", func(l model.Latency) float64 { return l.P99 }},
-	{"p99.9", func(l model.Latency) float64 { return l.P999 }},
-	{"max", func(l model.Latency) float64 { return l.Max }},
+	{"p50", func(l metrics.Latency) float64 { return l.P50 }},
+	{"p90", func(l metrics.Latency) float64 { return l.P90 }},
+	{"p99", func(l metrics.Latency) float64 { return l.P99 }},
+	{"p99.9", func(l metrics.Latency) float64 { return l.P999 }},
+	{"max", func(l metrics.Latency) float64 { return l.Max }},
 }
 
 // latencyChart is a Service's latency percentiles per window, on a log scale
 // when they span more than a decade, with its error rate as a second panel
 // when it had errors.
-func latencyChart(run Run, svc model.ServiceSeries) (chart, bool) {
+func latencyChart(run Run, svc metrics.ServiceSeries) (chart, bool) {
 	s := run.Series
 	lo, hi := math.Inf(1), 0.0
 	for _, w := range svc.Windows {
@@ -460,7 +460,7 @@ const maxLegend = 12
 // random balancing shows as unequal bars and lines.
 func podLoadChart(run Run, app string) (chart, bool) {
 	s := run.Series
-	var pods []model.PodSeries
+	var pods []metrics.PodSeries
 	for _, p := range s.Pods {
 		if p.Summary.App == app && len(p.Bins) > 0 {
 			pods = append(pods, p)
@@ -527,7 +527,7 @@ func podLoadChart(run Run, app string) (chart, bool) {
 
 // windowed averages a pod's bins over windows (over the part of each window
 // the pod's bins cover): utilisation and mean queue as step lines.
-func windowed(bins []model.PodBin, window, end float64) (plotter.XYs, plotter.XYs) {
+func windowed(bins []metrics.PodBin, window, end float64) (plotter.XYs, plotter.XYs) {
 	var u, q plotter.XYs
 	lastEnd := 0.0
 	for a := 0.0; a < end-1e-9; a += window {
@@ -559,7 +559,7 @@ func windowed(bins []model.PodBin, window, end float64) (plotter.XYs, plotter.XY
 }
 
 // stepsChart draws named step functions (pods per node, ready endpoints).
-func stepsChart(run Run, name, title, ylabel string, series []model.NamedSteps) (chart, bool) {
+func stepsChart(run Run, name, title, ylabel string, series []metrics.NamedSteps) (chart, bool) {
 	if len(series) == 0 {
 		return chart{}, false
 	}
@@ -668,7 +668,7 @@ func charts(run Run) ([]chart, error) {
 	return out, nil
 }
 
-func servingPods(s *model.Series, app string) int {
+func servingPods(s *metrics.Series, app string) int {
 	n := 0
 	for _, p := range s.Pods {
 		if p.Summary.App == app && p.Summary.Slots > 0 {

@@ -5,7 +5,7 @@ import (
 	"encoding/csv"
 	"strconv"
 
-	"github.com/kubesim/kubesim/model"
+	"github.com/kubesim/kubesim/metrics"
 )
 
 // num formats a float the shortest way that reads back exactly: byte-identical
@@ -14,7 +14,7 @@ func num(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 
 func integer(v int64) string { return strconv.FormatInt(v, 10) }
 
-func latencyCols(l model.Latency) []string {
+func latencyCols(l metrics.Latency) []string {
 	return []string{num(l.P50), num(l.P90), num(l.P99), num(l.P999), num(l.Max)}
 }
 

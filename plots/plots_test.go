@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kubesim/kubesim/model"
+	"github.com/kubesim/kubesim/metrics"
 	"github.com/kubesim/kubesim/plots"
 	"github.com/kubesim/kubesim/scenarios"
 )
@@ -27,7 +27,7 @@ func runDefault(t *testing.T) plots.Run {
 	if err != nil {
 		t.Fatal(err)
 	}
-	run := plots.Run{Title: s.Name, Description: s.Description, Summary: res.Summary, Series: res.Cluster.Rec.Series()}
+	run := plots.Run{Title: s.Name, Description: s.Description, Summary: res.Summary, Series: res.Rec.Series()}
 	for _, st := range res.Timeline {
 		run.Timeline = append(run.Timeline, plots.Step{T: st.At, Command: st.Command, Output: st.Output, Error: st.Error})
 	}
@@ -182,7 +182,7 @@ func TestCSVAgreesWithJSON(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var sum model.Summary
+	var sum metrics.Summary
 	if err := json.Unmarshal(b, &sum); err != nil {
 		t.Fatal(err)
 	}
@@ -374,13 +374,13 @@ func BenchmarkProgressUpdate(b *testing.B) {
 // A run without any traffic (no workload deployed) still gets its charts, CSV
 // files and report, without errors.
 func TestWriteAllIdleCluster(t *testing.T) {
-	s := &scenarios.Scenario{Name: "idle", Seed: 1, Duration: 30 * time.Second, Nodes: scenarios.WorkshopNodes(), Config: model.DefaultConfig()}
+	s := &scenarios.Scenario{Name: "idle", Seed: 1, Duration: 30 * time.Second, Nodes: scenarios.WorkshopNodes(), Config: scenarios.DefaultConfig()}
 	res, err := scenarios.Run(s)
 	if err != nil {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	files, err := plots.WriteAll(dir, plots.Run{Title: s.Name, Summary: res.Summary, Series: res.Cluster.Rec.Series()})
+	files, err := plots.WriteAll(dir, plots.Run{Title: s.Name, Summary: res.Summary, Series: res.Rec.Series()})
 	if err != nil {
 		t.Fatal(err)
 	}

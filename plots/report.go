@@ -9,7 +9,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/kubesim/kubesim/model"
+	"github.com/kubesim/kubesim/metrics"
 )
 
 // reportData is what the HTML template shows.
@@ -20,7 +20,7 @@ type reportData struct {
 	Services           []serviceRow
 	Pods               []podRow
 	Nodes              []nodeRow
-	Accounting         model.Accounting
+	Accounting         metrics.Accounting
 	Figures            []figure
 	Files              []string
 	Detailed           bool
@@ -73,7 +73,7 @@ func ms(v float64) string {
 }
 
 // meanSpeed is the time-weighted mean of the web UI's speeds shown in (a, b].
-func meanSpeed(pts []model.Point, a, b float64) (float64, bool) {
+func meanSpeed(pts []metrics.Point, a, b float64) (float64, bool) {
 	var sum, span float64
 	prev := math.NaN()
 	for _, p := range pts {

@@ -6,7 +6,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/kubesim/kubesim/model"
+	"github.com/kubesim/kubesim/metrics"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
@@ -36,15 +36,15 @@ type Run struct {
 	Title       string
 	Description string
 	// Summary is the run's summary (WallSeconds filled).
-	Summary model.Summary
+	Summary metrics.Summary
 	// Timeline is every step with its time and result, in order.
 	Timeline []Step
-	// Series is the Recorder's time series: Cluster.Rec.Series() after the run.
-	Series *model.Series
+	// Series is the Recorder's time series: the run's Recorder.Series() after the run.
+	Series *metrics.Series
 
 	// Speeds and Marks are what Throughput drew before Series and Timeline
 	// existed; they are used only when Series (or Timeline) is nil.
-	Speeds []model.Point
+	Speeds []metrics.Point
 	Marks  []Mark
 }
 
@@ -58,7 +58,7 @@ func (r Run) title() string {
 // withDefaults fills Series and Timeline from the older fields.
 func (r Run) withDefaults() Run {
 	if r.Series == nil {
-		r.Series = &model.Series{End: r.Summary.SimSeconds, Window: 10, Bin: 1, Speeds: r.Speeds}
+		r.Series = &metrics.Series{End: r.Summary.SimSeconds, Window: 10, Bin: 1, Speeds: r.Speeds}
 		if n := len(r.Summary.Windows); n > 0 {
 			r.Series.Window = r.Summary.Windows[0].End - r.Summary.Windows[0].Start
 		}

@@ -9,7 +9,7 @@ const ReportName = "report.html"
 
 // WriteAll writes every chart (PNG and SVG), every CSV file and the HTML report
 // of run into dir, creating it if needed, and returns the files written in
-// order. run.Series must be set (Cluster.Rec.Series() after the run).
+// order. run.Series must be set (the run's Recorder.Series() after the run).
 func WriteAll(dir string, run Run) ([]string, error) {
 	if run.Series == nil {
 		return nil, errors.New("plots.WriteAll: run.Series is nil: set it to the cluster's Rec.Series() after the run")

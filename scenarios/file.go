@@ -166,7 +166,7 @@ func ParseFileWith(name string, data []byte, set map[string]string) (*Scenario, 
 		return nil, FileErrors{{File: name, Msg: EmptyFileMsg}}
 	}
 	root := doc.Content[0]
-	s := &Scenario{Config: model.DefaultConfig(), Seed: 1, Dir: filepath.Dir(name), Path: name, Files: map[string]string{}}
+	s := &Scenario{Config: DefaultConfig(), Seed: 1, Dir: filepath.Dir(name), Path: name, Files: map[string]string{}}
 	var cluster, timeline *yaml.Node
 	vars := p.vars(root)
 	p.fields(root, "scenario", []string{"name", "description", "seed", "duration", "window", "vars", "cluster", "config", "files", "timeline"}, func(k string, v *yaml.Node) {
@@ -541,10 +541,10 @@ func (p *fileParser) timeline(n *yaml.Node, s *Scenario, vars map[string]string)
 	}
 }
 
-// config sets model.Config fields by name: sections timings, network, workload
+// config sets Config fields by name: sections timings, network, workload
 // and the field proxyMode; field names are the Go field names with a lower-case
 // first letter (e.g. config.workload.rngService: 100ms).
-func (p *fileParser) config(n *yaml.Node, cfg *model.Config) {
+func (p *fileParser) config(n *yaml.Node, cfg *Config) {
 	p.setStruct(n, "config", reflect.ValueOf(cfg).Elem())
 }
 

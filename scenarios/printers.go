@@ -649,14 +649,13 @@ func imageContainerName(image string) string {
 // age is kubectl's AGE of an object created at t.
 func (p *printer) age(t sim.Time) string { return humanDuration(p.now - t) }
 
-// nodeCreated is when the node was added. The model keeps no creation time
-// for nodes: the Recorder's pod-count series of the node starts when it is
-// added (a node removed and added again under the same name keeps the first
-// one's); without it, ReadyAt is the creation time of a node that never went
+// nodeCreated is when the node was added: when its name was first added (a
+// node removed and added again under the same name keeps the first one's);
+// failing that, ReadyAt is the creation time of a node that never went
 // NotReady.
 func (p *printer) nodeCreated(n *model.Node) (sim.Time, bool) {
-	if s := p.c.Rec.NodePodSeries()[n.Name]; len(s) > 0 {
-		return sim.Time(math.Round(s[0].T * 1e9)), true
+	if t, ok := p.c.NodeAddedAt(n.Name); ok {
+		return t, true
 	}
 	if n.NotReadyAt == 0 {
 		return n.ReadyAt, true
@@ -729,24 +728,20 @@ func wallClock(t sim.Time) string {
 
 // nodeIndex is the node's slot in the pod network (10.244.<slot>.0/24) and
 // node addresses: its rank among every node ever added, by the time it was
-// added (the Recorder's node series starts then), nodes added at the same
+// first added, nodes added at the same
 // time in natural name order (node2 before node10). A removed node keeps its
 // slot, so that no other node's addresses change.
 func (p *printer) nodeIndex(name string) int {
 	if p.nodeIdx == nil {
-		series := p.c.Rec.NodePodSeries()
-		names := make([]string, 0, len(series))
-		for n := range series {
-			names = append(names, n)
-		}
+		names := p.c.NodeNamesEverAdded()
 		for _, n := range p.c.Nodes() {
-			if _, ok := series[n.Name]; !ok {
+			if _, ok := p.c.NodeAddedAt(n.Name); !ok {
 				names = append(names, n.Name)
 			}
 		}
 		added := func(n string) float64 {
-			if s := series[n]; len(s) > 0 {
-				return s[0].T
+			if t, ok := p.c.NodeAddedAt(n); ok {
+				return t.Seconds()
 			}
 			return math.Inf(1)
 		}

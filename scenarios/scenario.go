@@ -4,9 +4,32 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/kubesim/kubesim/metrics"
 	"github.com/kubesim/kubesim/model"
 	"github.com/kubesim/kubesim/sim"
+	"github.com/kubesim/kubesim/traffic"
+	"github.com/kubesim/kubesim/workload"
+	"github.com/kubesim/kubesim/workload/dockercoins"
 )
+
+// Config is every setting of a run: the cluster model's (timings, kube-proxy
+// mode), the request path's (network) and DockerCoins' (workload). A scenario
+// file sets them by field name under config: (see fileParser.config).
+type Config struct {
+	Timings   model.Timings
+	Network   traffic.Network
+	Workload  dockercoins.Config
+	ProxyMode string
+}
+
+// DefaultConfig returns the documented defaults.
+func DefaultConfig() Config {
+	m := model.DefaultConfig()
+	return Config{Timings: m.Timings, Network: traffic.DefaultNetwork(), Workload: dockercoins.DefaultConfig(), ProxyMode: m.ProxyMode}
+}
+
+// Model is the cluster model's part.
+func (c Config) Model() model.Config { return model.Config{Timings: c.Timings, ProxyMode: c.ProxyMode} }
 
 // NodeSpec describes one node of the cluster.
 type NodeSpec struct {
@@ -32,7 +55,7 @@ type Scenario struct {
 	Seed        uint64
 	Duration    sim.Time
 	Nodes       []NodeSpec
-	Config      model.Config
+	Config      Config
 	Steps       []Step
 	// Window is the width of the summary's time windows.
 	Window sim.Time
@@ -55,9 +78,14 @@ type StepResult struct {
 
 // Result is a finished run.
 type Result struct {
-	Summary  model.Summary
+	Summary  metrics.Summary
 	Timeline []StepResult
 	Cluster  *model.Cluster
+	// Rec is the run's measurements; Net its request path.
+	Rec *metrics.Recorder
+	Net *traffic.Net
+	// DockerCoins is the DockerCoins workload of the run.
+	DockerCoins *dockercoins.DockerCoins
 }
 
 // AutoWindow is the summary's window width for a run of duration d when the
@@ -98,19 +126,23 @@ func RunWith(s *Scenario, opt Options) (*Result, error) {
 		return nil, fmt.Errorf("scenario %q: duration must be positive", s.Name)
 	}
 	e := sim.New(s.Seed)
-	c := model.NewCluster(e, s.Config)
-	c.Rec.SetDetailed(!opt.Coarse)
-	c.Rec.Window = s.Window
-	if c.Rec.Window <= 0 {
-		c.Rec.Window = AutoWindow(s.Duration)
+	c := model.NewCluster(e, s.Config.Model())
+	rt := workload.New(c, s.Config.Network)
+	dc := dockercoins.Install(rt, s.Config.Workload)
+	rec := rt.Rec
+	rec.SetDetailed(!opt.Coarse)
+	rec.Window = s.Window
+	if rec.Window <= 0 {
+		rec.Window = AutoWindow(s.Duration)
 	}
 	for _, n := range s.Nodes {
 		if _, err := c.AddNode(n.Name, n.Labels, n.Taints, n.Capacity); err != nil {
 			return nil, fmt.Errorf("scenario %q: node %s: %v", s.Name, n.Name, err)
 		}
 	}
-	res := &Result{Cluster: c}
+	res := &Result{Cluster: c, Rec: rec, Net: rt.Net, DockerCoins: dc}
 	x := newExecutor(c, s)
+	x.net = rt.Net
 	x.later = func(command, output string) {
 		res.Timeline = append(res.Timeline, StepResult{At: e.Now().Seconds(), Command: command, Output: output})
 	}
@@ -128,7 +160,7 @@ func RunWith(s *Scenario, opt Options) (*Result, error) {
 			res.Timeline = append(res.Timeline, r)
 		}), 0)
 	}
-	c.StartBrowser()
+	rt.Start()
 	if opt.Progress == nil {
 		e.RunUntil(s.Duration)
 	} else {
@@ -139,7 +171,7 @@ func RunWith(s *Scenario, opt Options) (*Result, error) {
 			opt.Progress(t, s.Duration, e.Events())
 		}
 	}
-	res.Summary = c.Rec.Summary()
+	res.Summary = rec.Summary()
 	res.Summary.Scenario = s.Name
 	return res, nil
 }

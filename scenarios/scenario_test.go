@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kubesim/kubesim/model"
+	"github.com/kubesim/kubesim/metrics"
 )
 
 // Every request sent is completed, refused, failed or still in flight, and the
@@ -23,20 +23,20 @@ func TestDefaultScenarioAccounting(t *testing.T) {
 	if a.Sent != a.Completed+a.Refused+a.Failed+a.InFlight {
 		t.Fatalf("accounting does not add up: %+v", a)
 	}
-	if int64(res.Cluster.LiveRequests()) != a.InFlight {
-		t.Fatalf("recorder says %d in flight, model holds %d live requests", a.InFlight, res.Cluster.LiveRequests())
+	if int64(res.Net.LiveRequests()) != a.InFlight {
+		t.Fatalf("recorder says %d in flight, model holds %d live requests", a.InFlight, res.Net.LiveRequests())
 	}
 	// Stop every client and let the system drain: nothing may stay in flight.
 	c := res.Cluster
 	if _, err := Apply(c, "kubectl scale deployment worker --replicas=0"); err != nil {
 		t.Fatal(err)
 	}
-	c.StopBrowser()
+	res.DockerCoins.StopBrowser()
 	c.E.RunUntil(c.Now() + 5*time.Minute)
-	sum := c.Rec.Summary()
+	sum := res.Rec.Summary()
 	d := sum.Requests
-	if d.InFlight != 0 || c.LiveRequests() != 0 {
-		t.Fatalf("after draining: %d in flight, %d live requests: %+v", d.InFlight, c.LiveRequests(), d)
+	if d.InFlight != 0 || res.Net.LiveRequests() != 0 {
+		t.Fatalf("after draining: %d in flight, %d live requests: %+v", d.InFlight, res.Net.LiveRequests(), d)
 	}
 	if d.Sent != d.Completed+d.Refused+d.Failed {
 		t.Fatalf("drained accounting does not add up: %+v", d)
@@ -58,9 +58,9 @@ func TestDefaultScenarioThroughput(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The web UI's speed between the polls nearest to from and to.
-	samples := res.Cluster.Rec.Samples()
+	samples := res.Rec.Samples()
 	mean := func(from, to float64) float64 {
-		var a, b *model.WebUISample
+		var a, b *metrics.WebUISample
 		for i := range samples {
 			if a == nil && samples[i].T >= from {
 				a = &samples[i]
@@ -85,8 +85,8 @@ func TestDefaultScenarioThroughput(t *testing.T) {
 		t.Errorf("10 workers: %.2f hashes/s, want just under rng's 10 requests/s", ten)
 	}
 	// While ten workers share one rng pod (3-4 minutes in), requests queue.
-	w := int(200 / res.Cluster.Rec.Window.Seconds())
-	lat, n, _ := res.Cluster.Rec.ServiceLatencyWindow("rng", w)
+	w := int(200 / res.Rec.Window.Seconds())
+	lat, n, _ := res.Rec.ServiceLatencyWindow("rng", w)
 	if n == 0 || lat.P50 < 300 {
 		t.Errorf("rng p50 %.1f ms over %d requests: with 10 workers queueing on one rng pod it should be several times its 100 ms", lat.P50, n)
 	}

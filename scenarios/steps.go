@@ -3,6 +3,7 @@ package scenarios
 import (
 	"errors"
 	"fmt"
+	"github.com/kubesim/kubesim/traffic"
 	"hash/fnv"
 	"sort"
 	"strconv"
@@ -22,6 +23,8 @@ import (
 // and probe steps) would, and words the results as kubectl does.
 type executor struct {
 	c *model.Cluster
+	// net is the request path httping probes (nil: httping fails).
+	net *traffic.Net
 	// readFile reads a file named by `apply -f` / `delete -f`.
 	readFile func(name string) ([]byte, string, error)
 	// later records output that arrives after the step (httping's probes).
@@ -1183,7 +1186,10 @@ func (x *executor) httping(cmd kubectl.Command) (string, error) {
 		interval = time.Second
 	}
 	line := cmd.Line
-	x.c.HTTPing(s, count, interval, func(rtts []time.Duration, failed []bool) {
+	if x.net == nil {
+		return "", fmt.Errorf("httping: this cluster has no request path")
+	}
+	x.net.HTTPing(s, count, interval, func(rtts []time.Duration, failed []bool) {
 		var b strings.Builder
 		var ok []float64
 		for i := range rtts {

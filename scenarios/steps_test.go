@@ -37,7 +37,7 @@ func step(t *testing.T, res *Result, cmd string) StepResult {
 // minEndpoints is the fewest ready rng endpoints kube-proxy had programmed in
 // [from, to) seconds, and how long it had none.
 func endpointsIn(res *Result, svc string, from, to float64) (min float64, zeroFor float64) {
-	pts := res.Cluster.Rec.EndpointSeries()[svc]
+	pts := res.Rec.EndpointSeries()[svc]
 	min = 1e9
 	for i, p := range pts {
 		end := to
@@ -445,7 +445,7 @@ func TestCapacityScenario(t *testing.T) {
 
 // kubectl apply -f of a file without objects fails as kubectl does.
 func TestApplyEmptyFile(t *testing.T) {
-	s := &Scenario{Name: "t", Duration: time.Minute, Nodes: WorkshopNodes(), Config: model.DefaultConfig(),
+	s := &Scenario{Name: "t", Duration: time.Minute, Nodes: WorkshopNodes(), Config: DefaultConfig(),
 		Files: map[string]string{"e.yml": "# nothing\n---\n"},
 		Steps: []Step{{At: 0, Command: "kubectl apply -f e.yml"}, {At: time.Second, Command: "kubectl delete -f e.yml"}}}
 	res, err := Run(s)

@@ -187,7 +187,7 @@ func StudyMetrics(res *Result) study.Result {
 		pct := map[string][]float64{}
 		var rate, errRate []float64
 		for i := 0; i < nw; i++ {
-			lat, n, errs := res.Cluster.Rec.ServiceLatencyWindow(name, i)
+			lat, n, errs := res.Rec.ServiceLatencyWindow(name, i)
 			pct["p50"] = append(pct["p50"], lat.P50)
 			pct["p90"] = append(pct["p90"], lat.P90)
 			pct["p99"] = append(pct["p99"], lat.P99)

@@ -247,7 +247,7 @@ func writeOut(dir string, s *scenarios.Scenario, res *scenarios.Result) error {
 	if err := os.WriteFile(filepath.Join(dir, "summary.json"), append(b, '\n'), 0o644); err != nil {
 		return err
 	}
-	run := plots.Run{Title: s.Name, Description: s.Description, Summary: res.Summary, Series: res.Cluster.Rec.Series()}
+	run := plots.Run{Title: s.Name, Description: s.Description, Summary: res.Summary, Series: res.Rec.Series()}
 	for _, st := range res.Timeline {
 		run.Timeline = append(run.Timeline, plots.Step{T: st.At, Command: st.Command, Output: st.Output, Error: st.Error})
 	}

@@ -1,5 +1,5 @@
 package main
 
-import "github.com/kubesim/kubesim/model"
+import "github.com/kubesim/kubesim/metrics"
 
-type modelSummary = model.Summary
+type modelSummary = metrics.Summary

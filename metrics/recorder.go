@@ -1,10 +1,22 @@
-package model
+package metrics
 
 import (
 	"math"
 	"math/bits"
 
+	"github.com/kubesim/kubesim/model"
 	"github.com/kubesim/kubesim/sim"
+)
+
+// Outcome is how a request ended.
+type Outcome uint8
+
+// Request outcomes. Refused: no endpoint, or a reset from a pod that does not
+// run; Failed: the pod died holding the request, or the connection timed out.
+const (
+	OK Outcome = iota
+	Refused
+	Failed
 )
 
 // Recorder collects a run's measurements as the simulation produces them. It
@@ -16,7 +28,9 @@ import (
 // whole run and per time window, the true throughput per bin, and per serving
 // pod the requests served, busy time and queue length per bin.
 type Recorder struct {
-	c *Cluster
+	c *model.Cluster
+	// AppOf names what runs in a pod (the summary's app; "" for nothing known).
+	AppOf func(p *model.Pod) string
 	// Window is the width of the time windows of the summary (default 10 s). Set
 	// it before the run starts.
 	Window sim.Time
@@ -87,9 +101,8 @@ type svcStats struct {
 // podStats is one pod: as a destination of requests (client-side latency) and,
 // if it runs a server, its load.
 type podStats struct {
-	pod *Pod
+	pod *model.Pod
 	latStats
-	srv      *server
 	started  sim.Time // first time a server started in the pod
 	hasSrv   bool
 	slots    int
@@ -253,12 +266,19 @@ func (h *hist) percentiles(ps []float64, v []int64) {
 	}
 }
 
-func newRecorder(c *Cluster) *Recorder {
+// New returns the Recorder of cluster c; it follows c as an observer.
+func New(c *model.Cluster) *Recorder {
 	r := &Recorder{c: c, Window: 10e9, Bin: 1e9, detailed: true, services: map[string]*svcStats{},
-		endpoints: map[string][]Point{}, nodePods: map[string][]Point{}}
-	c.podObservers = append(c.podObservers, r.podChanged)
+		endpoints: map[string][]Point{}, nodePods: map[string][]Point{},
+		AppOf: func(*model.Pod) string { return "" }}
+	c.Observe(r)
 	return r
 }
+
+// ContainerStarted and ContainerStopped: the Recorder learns of servers from
+// the request path (ServerStarted).
+func (r *Recorder) ContainerStarted(*model.Pod) {}
+func (r *Recorder) ContainerStopped(*model.Pod) {}
 
 // SetDetailed turns detailed collection on or off (see Recorder). Call it before
 // the run starts; the counters are kept either way.
@@ -273,7 +293,7 @@ func (r *Recorder) now() float64 { return r.c.Now().Seconds() }
 // hooks) so that the hooks' hot paths stay short.
 //
 //go:noinline
-func (r *Recorder) newSvc(s *Service) *svcStats {
+func (r *Recorder) newSvc(s *model.Service) *svcStats {
 	name := "?"
 	if s != nil {
 		name = s.Name
@@ -293,7 +313,7 @@ func (r *Recorder) newSvc(s *Service) *svcStats {
 	return st
 }
 
-func (r *Recorder) podStat(p *Pod) *podStats {
+func (r *Recorder) podStat(p *model.Pod) *podStats {
 	if p.ID < len(r.pods) {
 		if ps := r.pods[p.ID]; ps != nil {
 			return ps
@@ -302,7 +322,7 @@ func (r *Recorder) podStat(p *Pod) *podStats {
 	return r.newPodStat(p)
 }
 
-func (r *Recorder) newPodStat(p *Pod) *podStats {
+func (r *Recorder) newPodStat(p *model.Pod) *podStats {
 	for len(r.pods) <= p.ID {
 		r.pods = append(r.pods, nil)
 	}
@@ -311,27 +331,30 @@ func (r *Recorder) newPodStat(p *Pod) *podStats {
 	return ps
 }
 
-func (r *Recorder) requestSent(q *request) { r.sent++ }
+// RequestSent counts a request sent.
+func (r *Recorder) RequestSent() { r.sent++ }
 
-func (r *Recorder) requestDone(q *request) {
+// RequestDone records a request sent at `sent` through svc to pod `to` (nil:
+// no endpoint) that ended now with outcome.
+func (r *Recorder) RequestDone(svc *model.Service, to *model.Pod, sent sim.Time, outcome Outcome) {
 	r.done++
-	switch q.outcome {
-	case outcomeOK:
-	case outcomeRefused:
+	switch outcome {
+	case OK:
+	case Refused:
 		r.refused++
 	default:
 		r.failed++
 	}
 	var s *svcStats
-	if sv := q.svc; sv != nil && sv.ID < len(r.svcByID) {
+	if sv := svc; sv != nil && sv.ID < len(r.svcByID) {
 		s = r.svcByID[sv.ID] // nil the first time
 	}
 	if s == nil {
-		s = r.newSvc(q.svc)
+		s = r.newSvc(svc)
 	}
 	if !r.detailed {
 		s.requests++
-		if q.outcome != outcomeOK {
+		if outcome != OK {
 			s.errors++
 		}
 		return
@@ -345,14 +368,14 @@ func (r *Recorder) requestDone(q *request) {
 		s.open(r.openWin)
 	}
 	var ps *podStats
-	if q.to != nil {
-		if ps = r.podStat(q.to); ps.all == nil {
+	if to != nil {
+		if ps = r.podStat(to); ps.all == nil {
 			ps.open(r.openWin)
 		}
 	}
 	s.requests++
 	s.curReq++
-	if q.outcome != outcomeOK {
+	if outcome != OK {
 		s.errors++
 		s.curErr++
 		if ps != nil {
@@ -363,7 +386,7 @@ func (r *Recorder) requestDone(q *request) {
 		}
 		return
 	}
-	us := int64((now - q.sent) / 1000)
+	us := int64((now - sent) / 1000)
 	if us < 1 {
 		us = 1
 	}
@@ -459,9 +482,9 @@ func (l *latStats) windows(width sim.Time, n int) []WindowLatency {
 	return out
 }
 
-// hashesCounted records an INCRBY of the hashes counter by n, now: in the
-// total and in the summary window it falls in.
-func (r *Recorder) hashesCounted(n int64) {
+// HashesCounted records an INCRBY of the hashes counter (the one the web UI
+// reads) by n, now: in the total and in the summary window it falls in.
+func (r *Recorder) HashesCounted(n int64) {
 	r.counted += n
 	i := r.winSlot.of(r.c.Now(), r.Window)
 	for len(r.countedWins) <= i {
@@ -470,7 +493,8 @@ func (r *Recorder) hashesCounted(n int64) {
 	r.countedWins[i] += n
 }
 
-func (r *Recorder) hashComputed() {
+// HashComputed counts one hash a worker computed.
+func (r *Recorder) HashComputed() {
 	r.computed++
 	if r.detailed {
 		i := r.binSlot.of(r.c.Now(), r.Bin)
@@ -488,11 +512,12 @@ func (r *Recorder) growComputed(i int) {
 	}
 }
 
-func (r *Recorder) queueChanged(s *server) {
+// QueueChanged records that pod p's server has `queued` requests waiting.
+func (r *Recorder) QueueChanged(p *model.Pod, queued int) {
 	if !r.detailed {
 		return
 	}
-	ps := r.podStat(s.pod)
+	ps := r.podStat(p)
 	now := r.c.Now()
 	i := r.binSlot.of(now, r.Bin)
 	if i >= len(ps.bins) {
@@ -508,7 +533,7 @@ func (r *Recorder) queueChanged(s *server) {
 		}
 	}
 	ps.qT = now
-	q := s.queued()
+	q := queued
 	ps.qLast = q
 	if q > ps.maxQueue {
 		ps.maxQueue = q
@@ -604,61 +629,68 @@ func (r *Recorder) spread(ps *podStats, what int, from, to sim.Time, weight sim.
 	}
 }
 
-func (r *Recorder) served(s *server, q *request) {
+// Served records that pod p's server finished a request it started serving at
+// `started`.
+func (r *Recorder) Served(p *model.Pod, started sim.Time) {
 	if !r.detailed {
 		return
 	}
-	ps := r.podStat(s.pod)
+	ps := r.podStat(p)
 	now := r.c.Now()
-	d := now - q.started
+	d := now - started
 	i := r.binSlot.of(now, r.Bin)
 	if i >= len(ps.bins) {
 		ps.growBins(i)
 	}
 	b := &ps.bins[i]
 	b.served++
-	if q.started >= r.binSlot.start {
+	if started >= r.binSlot.start {
 		// Served within this bin.
 		b.busy += d
 	} else {
-		r.spread(ps, spreadBusy, q.started, now, 1)
+		r.spread(ps, spreadBusy, started, now, 1)
 	}
 }
 
-func (r *Recorder) serverStarted(s *server) {
-	ps := r.podStat(s.pod)
+// ServerStarted records that a server with `slots` slots and `queued`
+// requests waiting started in pod p.
+func (r *Recorder) ServerStarted(p *model.Pod, slots, queued int) {
+	ps := r.podStat(p)
 	if !ps.hasSrv {
 		ps.hasSrv, ps.started = true, r.c.Now()
 	}
-	ps.srv, ps.slots = s, s.slots
+	ps.slots = slots
 	if r.detailed {
 		r.advanceQueue(ps)
-		ps.qLast = s.queued()
+		ps.qLast = queued
 	}
 }
 
-func (r *Recorder) webUISample(t sim.Time, hashes int64) {
+// WebUISample records a poll of the web UI page.
+func (r *Recorder) WebUISample(t sim.Time, hashes int64) {
 	r.samples = append(r.samples, WebUISample{T: t.Seconds(), Hashes: hashes})
 }
 
-func (r *Recorder) endpointsChanged(s *Service) {
+// EndpointsChanged records s's ready endpoints (an observer of the cluster).
+func (r *Recorder) EndpointsChanged(s *model.Service) {
 	r.endpoints[s.Name] = appendStep(r.endpoints[s.Name], r.now(), float64(s.ReadyEndpoints()))
 }
 
-// podChanged is the Recorder's pod observer: a pod leaving its node changes the
+// PodChanged (an observer of the cluster): a pod leaving its node changes the
 // node's count.
-func (r *Recorder) podChanged(p *Pod) {
+func (r *Recorder) PodChanged(p *model.Pod) {
 	if p.NodeName == "" {
 		return
 	}
-	if n := r.c.nodeByName[p.NodeName]; n != nil {
-		r.nodeChanged(n)
+	if n := r.c.LookupNode(p.NodeName); n != nil {
+		r.NodeChanged(n)
 	}
 }
 
-func (r *Recorder) nodeChanged(n *Node) {
+// NodeChanged records n's live pods (an observer of the cluster).
+func (r *Recorder) NodeChanged(n *model.Node) {
 	live := 0
-	for _, p := range n.pods {
+	for _, p := range n.Pods() {
 		if !p.Gone {
 			live++
 		}
@@ -953,7 +985,7 @@ func (r *Recorder) podSummary(ps *podStats, n int) PodSummary {
 		served += b.served
 		busy += b.busy
 	}
-	out := PodSummary{Node: ps.pod.NodeName, App: AppKind(ps.pod.Spec.Image),
+	out := PodSummary{Node: ps.pod.NodeName, App: r.AppOf(ps.pod),
 		Requests: ps.requests, Errors: ps.errors, LatencyMs: latency(ps.whole()),
 		Slots: ps.slots, Served: served, BusySeconds: round6(busy.Seconds()), MaxQueue: ps.maxQueue}
 	if ps.all != nil {

@@ -1,4 +1,4 @@
-package model
+package metrics
 
 import (
 	"fmt"
@@ -10,23 +10,45 @@ import (
 	"time"
 
 	"github.com/HdrHistogram/hdrhistogram-go"
+	"github.com/kubesim/kubesim/model"
 	"github.com/kubesim/kubesim/sim"
 )
 
+// testC is a cluster and its Recorder.
+type testC struct {
+	*model.Cluster
+	Rec *Recorder
+}
+
+// req is what the Recorder is told of a request.
+type req struct {
+	svc           *model.Service
+	to            *model.Pod
+	sent, started sim.Time
+	outcome       Outcome
+}
+
+func (r *Recorder) requestDone(q *req) { r.RequestDone(q.svc, q.to, q.sent, q.outcome) }
+
 // advance moves the cluster's clock to t.
-func advance(c *Cluster, t sim.Time) {
+func advance(c *testC, t sim.Time) {
 	c.E.At(t, sim.HandlerFunc(func(*sim.Engine, int64) {}), 0)
 	c.E.RunUntil(t)
 }
 
-func testCluster(t *testing.T) (*Cluster, *Service, *Pod) {
+func newTestC() *testC {
+	c := model.NewCluster(sim.New(1), model.DefaultConfig())
+	return &testC{Cluster: c, Rec: New(c)}
+}
+
+func testCluster(t *testing.T) (*testC, *model.Service, *model.Pod) {
 	t.Helper()
-	c := NewCluster(sim.New(1), DefaultConfig())
+	c := newTestC()
 	svc, err := c.CreateService("rng", map[string]string{"app": "rng"}, 80)
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &Pod{ID: 0, Name: "rng-a", NodeName: "node1", Spec: PodSpec{Image: "dockercoins/rng:v0.1"}}
+	p := &model.Pod{ID: 0, Name: "rng-a", NodeName: "node1", Spec: model.PodSpec{Image: "dockercoins/rng:v0.1"}}
 	return c, svc, p
 }
 
@@ -34,14 +56,13 @@ func testCluster(t *testing.T) (*Cluster, *Service, *Pod) {
 // once the window's histograms exist.
 func TestRecordingDoesNotAllocate(t *testing.T) {
 	c, svc, p := testCluster(t)
-	s := &server{c: c, pod: p, slots: 1}
-	c.Rec.serverStarted(s)
+	c.Rec.ServerStarted(p, 1, 0)
 	advance(c, 1500*time.Millisecond)
-	q := &request{c: c, svc: svc, to: p, sent: 1200 * time.Millisecond, started: 1300 * time.Millisecond, outcome: outcomeOK}
+	q := &req{svc: svc, to: p, sent: 1200 * time.Millisecond, started: 1300 * time.Millisecond, outcome: OK}
 	allocs := testing.AllocsPerRun(1000, func() {
-		c.Rec.requestSent(q)
-		c.Rec.served(s, q)
-		c.Rec.queueChanged(s)
+		c.Rec.RequestSent()
+		c.Rec.Served(p, q.started)
+		c.Rec.QueueChanged(p, 0)
 		c.Rec.requestDone(q)
 	})
 	if allocs != 0 {
@@ -58,9 +79,9 @@ func TestWindowLatency(t *testing.T) {
 	c, svc, p := testCluster(t)
 	done := func(at, latency sim.Time, ok bool) {
 		advance(c, at)
-		q := &request{c: c, svc: svc, to: p, sent: at - latency, outcome: outcomeOK}
+		q := &req{svc: svc, to: p, sent: at - latency, outcome: OK}
 		if !ok {
-			q.outcome = outcomeFailed
+			q.outcome = Failed
 		}
 		c.Rec.requestDone(q)
 	}
@@ -108,16 +129,13 @@ func TestWindowLatency(t *testing.T) {
 // for 0.5 s make a mean queue of 0.5 over that life, all of it in the first bin.
 func TestPodLoad(t *testing.T) {
 	c, _, p := testCluster(t)
-	s := &server{c: c, pod: p, slots: 1}
-	c.Rec.serverStarted(s)
+	c.Rec.ServerStarted(p, 1, 0)
 	advance(c, 500*time.Millisecond)
-	s.queue = []*request{{}, {}}
-	c.Rec.queueChanged(s)
+	c.Rec.QueueChanged(p, 2)
 	advance(c, time.Second)
-	s.queue = s.queue[:0]
-	c.Rec.queueChanged(s)
+	c.Rec.QueueChanged(p, 0)
 	advance(c, 1500*time.Millisecond)
-	c.Rec.served(s, &request{started: 500 * time.Millisecond})
+	c.Rec.Served(p, 500*time.Millisecond)
 	advance(c, 2*time.Second)
 	got := c.Rec.Summary().Pods["rng-a"]
 	if got.Served != 1 || got.BusySeconds != 1 || got.Utilisation != 0.5 || got.MaxQueue != 2 || got.MeanQueue != 0.5 {
@@ -140,8 +158,8 @@ func TestDetailedOff(t *testing.T) {
 	c, svc, p := testCluster(t)
 	c.Rec.SetDetailed(false)
 	advance(c, time.Second)
-	c.Rec.requestDone(&request{c: c, svc: svc, to: p, sent: 0, outcome: outcomeOK})
-	c.Rec.requestDone(&request{c: c, svc: svc, to: p, sent: 0, outcome: outcomeRefused})
+	c.Rec.requestDone(&req{svc: svc, to: p, sent: 0, outcome: OK})
+	c.Rec.requestDone(&req{svc: svc, to: p, sent: 0, outcome: Refused})
 	sum := c.Rec.Summary()
 	if got := sum.Services["rng"]; got.Requests != 2 || got.Errors != 1 || got.Windows != nil {
 		t.Fatalf("service %+v: want 2 requests, 1 error, no windows", got)
@@ -282,23 +300,23 @@ type rawRequest struct {
 // replay records reqs (sorted by done) through the Recorder's hooks, on a
 // Service with three pods, and returns the Recorder at the end, 95 s (in the
 // run's tenth window).
-func replay(t *testing.T, reqs []rawRequest) (*Recorder, []*Pod) {
+func replay(t *testing.T, reqs []rawRequest) (*Recorder, []*model.Pod) {
 	t.Helper()
 	c, svc, _ := testCluster(t)
-	var pods []*Pod
+	var pods []*model.Pod
 	for i, name := range []string{"rng-a", "rng-b", "rng-c"} {
-		pods = append(pods, &Pod{ID: i, Name: name, NodeName: "node1", Spec: PodSpec{Image: "dockercoins/rng:v0.1"}})
+		pods = append(pods, &model.Pod{ID: i, Name: name, NodeName: "node1", Spec: model.PodSpec{Image: "dockercoins/rng:v0.1"}})
 	}
 	for _, rq := range reqs {
 		advance(c, rq.done)
-		q := &request{c: c, svc: svc, sent: rq.done - rq.latency, outcome: outcomeOK}
+		q := &req{svc: svc, sent: rq.done - rq.latency, outcome: OK}
 		if rq.pod >= 0 {
 			q.to = pods[rq.pod]
 		}
 		if !rq.ok {
-			q.outcome = outcomeFailed
+			q.outcome = Failed
 		}
-		c.Rec.requestSent(q)
+		c.Rec.RequestSent()
 		c.Rec.requestDone(q)
 	}
 	advance(c, 95*time.Second)
@@ -453,21 +471,20 @@ func BenchmarkRecordRequest(b *testing.B) {
 			name = "measure=off"
 		}
 		b.Run(name, func(b *testing.B) {
-			c := NewCluster(sim.New(1), DefaultConfig())
+			c := newTestC()
 			c.Rec.SetDetailed(detailed)
 			svc, _ := c.CreateService("rng", map[string]string{"app": "rng"}, 80)
-			p := &Pod{ID: 0, Name: "rng-a", NodeName: "node1", Spec: PodSpec{Image: "dockercoins/rng:v0.1"}}
-			s := &server{c: c, pod: p, slots: 1}
-			c.Rec.serverStarted(s)
+			p := &model.Pod{ID: 0, Name: "rng-a", NodeName: "node1", Spec: model.PodSpec{Image: "dockercoins/rng:v0.1"}}
+			c.Rec.ServerStarted(p, 1, 0)
 			advance(c, 1500*time.Millisecond)
-			q := &request{c: c, svc: svc, to: p, sent: 1200 * time.Millisecond, started: 1300 * time.Millisecond, outcome: outcomeOK}
+			q := &req{svc: svc, to: p, sent: 1200 * time.Millisecond, started: 1300 * time.Millisecond, outcome: OK}
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				c.Rec.requestSent(q)
-				c.Rec.queueChanged(s)
-				c.Rec.queueChanged(s)
-				c.Rec.served(s, q)
+				c.Rec.RequestSent()
+				c.Rec.QueueChanged(p, 1)
+				c.Rec.QueueChanged(p, 0)
+				c.Rec.Served(p, q.started)
 				c.Rec.requestDone(q)
 			}
 		})
@@ -485,9 +502,9 @@ func TestWindowSpeedsCountEveryUpdate(t *testing.T) {
 	// the polls inside (0, 10] (0.5 .. 9.5 s) reads 82 hashes in 9 s, 9.111/s.
 	for s := sim.Time(0); s < 20; s++ {
 		advance(c, s*time.Second+500*time.Millisecond)
-		c.Rec.webUISample(c.Now(), c.Rec.counted)
+		c.Rec.WebUISample(c.Now(), c.Rec.counted)
 		advance(c, (s+1)*time.Second)
-		c.Rec.hashesCounted(2 + 16*int64(s%2))
+		c.Rec.HashesCounted(2 + 16*int64(s%2))
 	}
 	ws := c.Rec.WindowSpeeds()
 	if len(ws) != 2 || ws[0].HashesPerSec != 10 || ws[1].HashesPerSec != 10 || ws[1].Start != 10 || ws[1].End != 20 {

@@ -1,4 +1,4 @@
-package model
+package metrics
 
 import (
 	"math"
@@ -188,5 +188,14 @@ func cdf(l *latStats) []CDFPoint {
 		cum += n
 		out = append(out, CDFPoint{Ms: float64(to) / 1000, Fraction: round6(float64(cum) / float64(total))})
 	}
+	return out
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
 	return out
 }

@@ -1,0 +1,331 @@
+package traffic
+
+import (
+	"time"
+
+	"github.com/kubesim/kubesim/metrics"
+	"github.com/kubesim/kubesim/model"
+	"github.com/kubesim/kubesim/model/kubeproxy"
+	"github.com/kubesim/kubesim/sim"
+)
+
+// Network is the latency of one network hop and how long a connect waits.
+type Network struct {
+	SameNode  sim.DistSpec
+	CrossNode sim.DistSpec
+	// ConnectTimeout is how long a client waits for a connection to a pod on a
+	// node that does not answer (Linux: SYN retries, about 127 s).
+	ConnectTimeout sim.Time
+}
+
+// DefaultNetwork is a LAN: 50 us within a node, 250 us between nodes, Linux's
+// 127 s of SYN retries.
+func DefaultNetwork() Network {
+	return Network{
+		SameNode:       sim.Const(50 * time.Microsecond),
+		CrossNode:      sim.Const(250 * time.Microsecond),
+		ConnectTimeout: 127 * time.Second,
+	}
+}
+
+// Net is the request path of one cluster.
+type Net struct {
+	C   *model.Cluster
+	Rec *metrics.Recorder
+	Cfg Network
+
+	sameNode, crossNode sim.Dist
+	free                *Request
+	live                int
+	servers             []*Server // listening, by Pod.ID
+}
+
+// New returns the request path of cluster c, measured by rec.
+func New(c *model.Cluster, rec *metrics.Recorder, cfg Network) *Net {
+	e := c.E
+	return &Net{C: c, Rec: rec, Cfg: cfg,
+		sameNode:  cfg.SameNode.New(e.Stream("dist/net-same-node")),
+		crossNode: cfg.CrossNode.New(e.Stream("dist/net-cross-node"))}
+}
+
+// Route is what a request asks of its server; a workload numbers its own
+// routes from 1.
+type Route uint16
+
+// RouteRoot is `GET /` (what httping sends).
+const RouteRoot Route = 0
+
+// Caller receives the outcome of its requests.
+type Caller interface {
+	RequestDone(r *Request, outcome metrics.Outcome)
+}
+
+// Events of a request (the arg of Handle).
+const (
+	evArrive   = iota // the connection reaches the server pod
+	evServed          // the server finished the request
+	evResponse        // the response (or the error) reaches the client
+)
+
+// Request is one request, from a client pod (or from outside) through a
+// Service to an endpoint picked by kube-proxy. Requests are pooled: a Request
+// is valid only until its Caller's RequestDone returns.
+type Request struct {
+	n *Net
+	// Route is what the request asks; Val a value it carries (a workload's
+	// argument, or the answer its server sets).
+	Route Route
+	Val   int64
+	// KeepAlive: sent on an open connection (one hop) rather than a new one.
+	KeepAlive bool
+	svc       *model.Service
+	from      *model.Node // client's node; nil for a client outside the cluster
+	to        *model.Pod
+	client    Caller
+	sent      sim.Time
+	started   sim.Time
+	timer     sim.Timer
+	synTries  int
+	outcome   metrics.Outcome
+	srv       *Server
+	next      *Request
+}
+
+// Sent is when the request was sent.
+func (r *Request) Sent() sim.Time { return r.sent }
+
+// To is the pod kube-proxy sent the request to (nil: no endpoint).
+func (r *Request) To() *model.Pod { return r.to }
+
+func (n *Net) newRequest() *Request {
+	n.live++
+	r := n.free
+	if r != nil {
+		n.free = r.next
+		*r = Request{}
+	} else {
+		r = &Request{}
+	}
+	r.n = n
+	return r
+}
+
+func (n *Net) freeRequest(r *Request) {
+	n.live--
+	*r = Request{next: n.free}
+	n.free = r
+}
+
+// LiveRequests is the number of requests in the system: sent and not yet
+// answered, wherever they are (network, accept queue, in service, SYN retry).
+// It is counted apart from the Recorder, to check its accounting.
+func (n *Net) LiveRequests() int { return n.live }
+
+// hop is the one-way network latency between two nodes (from may be nil: outside).
+func (n *Net) hop(from *model.Node, to string) sim.Time {
+	if from != nil && from.Name == to {
+		return n.sameNode.Sample()
+	}
+	return n.crossNode.Sample()
+}
+
+// ClientOf is the client identity kube-proxy's ClientIP affinity sees for
+// connections from pod p (its pod IP); 0 is a client outside the cluster.
+func ClientOf(p *model.Pod) kubeproxy.ClientID { return kubeproxy.ClientID(p.ID + 1) }
+
+// Send sends a request for route with value val from a pod on node `from` (nil:
+// outside the cluster) to Service svc: on a new connection (SYN, SYN-ACK, then
+// the request: three one-way hops) or, keepAlive, on an open one (one hop).
+// The outcome reaches cl.RequestDone exactly once.
+func (n *Net) Send(cl Caller, client kubeproxy.ClientID, from *model.Node, svc *model.Service, route Route, keepAlive bool, val int64) {
+	r := n.newRequest()
+	r.Route, r.KeepAlive, r.svc, r.from, r.client, r.Val, r.sent = route, keepAlive, svc, from, cl, val, n.C.Now()
+	n.Rec.RequestSent()
+	var to *model.Pod
+	if svc != nil && !svc.Deleted {
+		to = n.C.Pick(svc, client)
+	}
+	if to == nil {
+		// No endpoint: kube-proxy rejects the connection at once.
+		r.outcome = metrics.Refused
+		r.timer = n.C.E.After(0, r, evResponse)
+		return
+	}
+	r.to = to
+	h := n.hop(from, to.NodeName)
+	if !keepAlive {
+		h *= 3
+	}
+	r.timer = n.C.E.After(h, r, evArrive)
+}
+
+// Handle advances the request through its events.
+func (r *Request) Handle(e *sim.Engine, ev int64) {
+	n := r.n
+	switch ev {
+	case evArrive:
+		n.arrive(r)
+	case evServed:
+		r.srv.finish(r)
+	case evResponse:
+		if r.to != nil {
+			n.C.Release(r.svc, r.to)
+		}
+		n.Rec.RequestDone(r.svc, r.to, r.sent, r.outcome)
+		if r.client != nil {
+			r.client.RequestDone(r, r.outcome)
+		}
+		n.freeRequest(r)
+	}
+}
+
+// arrive delivers r to its endpoint pod.
+func (n *Net) arrive(r *Request) {
+	p := r.to
+	node := n.C.LookupNode(p.NodeName)
+	var srv *Server
+	if p.ID < len(n.servers) {
+		srv = n.servers[p.ID]
+	}
+	switch {
+	case node == nil || !node.Up:
+		// Nothing answers the SYN: the client gives up after its connect timeout.
+		r.outcome = metrics.Failed
+		wait := n.Cfg.ConnectTimeout - (n.C.Now() - r.sent)
+		if wait < 0 {
+			wait = 0
+		}
+		r.timer = n.C.E.After(wait, r, evResponse)
+	case p.Gone || !p.Running || srv == nil:
+		// The node answers with a reset.
+		n.respond(r, metrics.Refused)
+	default:
+		srv.accept(r)
+	}
+}
+
+// respond sends the response (or error) of r back to its client.
+func (n *Net) respond(r *Request, outcome metrics.Outcome) {
+	r.outcome = outcome
+	var to string
+	if r.to != nil {
+		to = r.to.NodeName
+	}
+	r.timer = n.C.E.After(n.hop(r.from, to), r, evResponse)
+}
+
+// Server is a pod's request-serving model: `slots` requests in service at once,
+// the rest waiting in FIFO order, at most `backlog` of them (0: unbounded). A
+// connection that finds the accept queue full has its SYN dropped and is retried
+// by the client's kernel after 1, 2, 4, ... s, as Linux does.
+type Server struct {
+	n       *Net
+	pod     *model.Pod
+	slots   int
+	backlog int
+	busy    []*Request
+	queue   []*Request // FIFO ring
+	head    int
+	handle  func(r *Request) sim.Time // returns the service time, applies effects
+
+	served   int64
+	busyTime sim.Time // slot-time spent serving
+}
+
+// NewServer returns a server for pod p that serves slots requests at once and
+// queues at most backlog more (0: unbounded); handle returns a request's
+// service time (and may set its Val). It serves once started.
+func (n *Net) NewServer(p *model.Pod, slots, backlog int, handle func(r *Request) sim.Time) *Server {
+	return &Server{n: n, pod: p, slots: slots, backlog: backlog, handle: handle}
+}
+
+// Start makes the server listen: requests sent to its pod reach it.
+func (s *Server) Start() {
+	n := s.n
+	for len(n.servers) <= s.pod.ID {
+		n.servers = append(n.servers, nil)
+	}
+	n.servers[s.pod.ID] = s
+	n.Rec.ServerStarted(s.pod, s.slots, s.queued())
+}
+
+// Stop fails every request the server holds (its container stopped); its pod
+// answers new connections with a reset.
+func (s *Server) Stop() {
+	s.kill()
+	if s.n.servers[s.pod.ID] == s {
+		s.n.servers[s.pod.ID] = nil
+	}
+}
+
+func (s *Server) queued() int { return len(s.queue) - s.head }
+
+// QueueLen is the number of requests waiting (not in service).
+func (s *Server) QueueLen() int { return s.queued() }
+
+func (s *Server) accept(r *Request) {
+	r.srv = s
+	if len(s.busy) < s.slots {
+		s.begin(r)
+		return
+	}
+	if s.backlog > 0 && s.queued() >= s.backlog {
+		if r.synTries >= 6 {
+			s.n.respond(r, metrics.Failed)
+			return
+		}
+		backoff := time.Second << r.synTries
+		r.synTries++
+		r.timer = s.n.C.E.After(backoff, r, evArrive)
+		return
+	}
+	if s.head > 0 && s.head == len(s.queue) {
+		s.queue, s.head = s.queue[:0], 0
+	}
+	s.queue = append(s.queue, r)
+	s.n.Rec.QueueChanged(s.pod, s.queued())
+}
+
+func (s *Server) begin(r *Request) {
+	r.started = s.n.C.Now()
+	s.busy = append(s.busy, r)
+	r.timer = s.n.C.E.After(s.handle(r), r, evServed)
+}
+
+func (s *Server) finish(r *Request) {
+	for i, b := range s.busy {
+		if b == r {
+			last := len(s.busy) - 1
+			s.busy[i] = s.busy[last]
+			s.busy[last] = nil
+			s.busy = s.busy[:last]
+			break
+		}
+	}
+	s.served++
+	s.busyTime += s.n.C.Now() - r.started
+	s.n.Rec.Served(s.pod, r.started)
+	s.n.respond(r, metrics.OK)
+	if s.queued() > 0 {
+		next := s.queue[s.head]
+		s.queue[s.head] = nil
+		s.head++
+		s.n.Rec.QueueChanged(s.pod, s.queued())
+		s.begin(next)
+	}
+}
+
+// kill fails every request the server holds.
+func (s *Server) kill() {
+	for _, r := range s.busy {
+		s.n.C.E.Cancel(r.timer)
+		s.busyTime += s.n.C.Now() - r.started
+		s.n.respond(r, metrics.Failed)
+	}
+	s.busy = s.busy[:0]
+	for _, r := range s.queue[s.head:] {
+		s.n.respond(r, metrics.Failed)
+	}
+	s.queue, s.head = s.queue[:0], 0
+	s.n.Rec.QueueChanged(s.pod, s.queued())
+}

@@ -1,0 +1,314 @@
+// Package dockercoins is DockerCoins, the demo application of the
+// container.training Kubernetes workshop, as a workload: rng, hasher and redis
+// serve requests, worker runs worker.py's loop, and a browser polls the web UI
+// (see shared/reference/dockercoins.md). Containers are matched by image name
+// (dockercoins/rng:v0.1 -> rng; any registry and tag).
+package dockercoins
+
+import (
+	"math/rand/v2"
+	"time"
+
+	"github.com/kubesim/kubesim/metrics"
+	"github.com/kubesim/kubesim/model"
+	"github.com/kubesim/kubesim/sim"
+	"github.com/kubesim/kubesim/traffic"
+	"github.com/kubesim/kubesim/workload"
+)
+
+// Config holds the DockerCoins service timings, from the real services'
+// mechanisms (see shared/reference/dockercoins.md).
+type Config struct {
+	WorkerSleep      sim.DistSpec // sleep at the top of every worker loop (0.1 s)
+	WorkerErrorSleep sim.Time     // sleep after an error (10 s)
+	RNGService       sim.DistSpec // GET /<n>: sleep 0.1 s
+	RNGBacklog       int          // listen backlog of the single-threaded server (128)
+	RNGRootService   sim.DistSpec // GET /: no sleep
+	HasherService    sim.DistSpec // POST /: sleep 0.1 s
+	HasherThreads    int          // thin's thread pool (20)
+	RedisService     sim.DistSpec // one command, sub-millisecond
+	WebUIPoll        sim.Time     // browser poll period (1 s)
+	CoinProbability  float64      // a hash starting with '0': 1/16
+}
+
+// DefaultConfig returns the real services' timings.
+func DefaultConfig() Config {
+	ms := time.Millisecond
+	return Config{
+		WorkerSleep:      sim.Const(100 * ms),
+		WorkerErrorSleep: 10 * time.Second,
+		RNGService:       sim.Const(100 * ms),
+		RNGBacklog:       128,
+		RNGRootService:   sim.Const(200 * time.Microsecond),
+		HasherService:    sim.Const(100 * ms),
+		HasherThreads:    20,
+		RedisService:     sim.Const(100 * time.Microsecond),
+		WebUIPoll:        time.Second,
+		CoinProbability:  1.0 / 16,
+	}
+}
+
+// Routes of DockerCoins' requests (traffic.RouteRoot is GET /).
+const (
+	routeRNG       traffic.Route = iota + 1 // GET rng /32
+	routeHash                               // POST hasher /
+	routeRedisIncr                          // INCRBY hashes n
+	routeRedisHSet                          // HSET wallet h b
+	routeRedisGet                           // GET hashes + HLEN wallet (the web UI's /json)
+)
+
+// Components are the DockerCoins images, by name.
+var Components = []string{"rng", "hasher", "worker", "webui", "redis"}
+
+// DockerCoins is the workload in one run.
+type DockerCoins struct {
+	env     *workload.Env
+	cfg     Config
+	browser *browser
+
+	workerSleep, rng, rngRoot, hasher, redis sim.Dist
+}
+
+// Install registers DockerCoins' behaviours with rt and opens the web UI page
+// in a browser when rt starts.
+func Install(rt *workload.Runtime, cfg Config) *DockerCoins {
+	e := rt.C.E
+	bind := func(name string, s sim.DistSpec) sim.Dist { return s.New(e.Stream("dist/" + name)) }
+	d := &DockerCoins{env: &rt.Env, cfg: cfg,
+		workerSleep: bind("worker-sleep", cfg.WorkerSleep),
+		rng:         bind("rng", cfg.RNGService),
+		rngRoot:     bind("rng-root", cfg.RNGRootService),
+		hasher:      bind("hasher", cfg.HasherService),
+		redis:       bind("redis", cfg.RedisService),
+	}
+	image := func(name string) func(p *model.Pod) bool {
+		return func(p *model.Pod) bool { return workload.ImageName(p.Spec.Image) == name }
+	}
+	rt.Registry.Register("rng", image("rng"), d.newRNG)
+	rt.Registry.Register("hasher", image("hasher"), d.newHasher)
+	rt.Registry.Register("redis", image("redis"), d.newRedis)
+	rt.Registry.Register("worker", image("worker"), d.newWorker)
+	rt.Registry.Register("webui", image("webui"), nil)
+	rt.OnStart(d.StartBrowser)
+	return d
+}
+
+// serverApp is a container that only serves requests.
+type serverApp struct{ s *traffic.Server }
+
+func (a *serverApp) Start() { a.s.Start() }
+func (a *serverApp) Stop()  { a.s.Stop() }
+
+func (d *DockerCoins) newRNG(env *workload.Env, p *model.Pod) workload.Behaviour {
+	return &serverApp{env.Net.NewServer(p, 1, d.cfg.RNGBacklog, func(r *traffic.Request) sim.Time {
+		if r.Route == traffic.RouteRoot {
+			return d.rngRoot.Sample()
+		}
+		return d.rng.Sample()
+	})}
+}
+
+func (d *DockerCoins) newHasher(env *workload.Env, p *model.Pod) workload.Behaviour {
+	return &serverApp{env.Net.NewServer(p, d.cfg.HasherThreads, 0, func(r *traffic.Request) sim.Time {
+		if r.Route == traffic.RouteRoot {
+			return 0 // GET /
+		}
+		return d.hasher.Sample()
+	})}
+}
+
+// redisApp holds the keys DockerCoins uses. Redis runs without persistence, so a
+// restarted redis starts from zero.
+type redisApp struct {
+	serverApp
+	hashes int64
+	coins  int64
+}
+
+func (d *DockerCoins) newRedis(env *workload.Env, p *model.Pod) workload.Behaviour {
+	ra := &redisApp{}
+	ra.s = env.Net.NewServer(p, 1, 0, func(r *traffic.Request) sim.Time {
+		switch r.Route {
+		case routeRedisIncr:
+			ra.hashes += r.Val
+			env.Rec.HashesCounted(r.Val)
+		case routeRedisHSet:
+			ra.coins++
+		case routeRedisGet:
+			r.Val = ra.hashes
+		}
+		return d.redis.Sample()
+	})
+	return ra
+}
+
+// workerApp is worker.py: a synchronous loop, one request in flight at a time.
+type workerApp struct {
+	d        *DockerCoins
+	env      *workload.Env
+	pod      *model.Pod
+	node     *model.Node
+	coin     *rand.Rand
+	stopped  bool
+	deadline sim.Time
+	loops    int64
+	step     int
+	timer    sim.Timer
+}
+
+func (d *DockerCoins) newWorker(env *workload.Env, p *model.Pod) workload.Behaviour {
+	return &workerApp{d: d, env: env, pod: p, coin: env.C.E.Stream("worker/" + p.Name)}
+}
+
+// Worker loop steps.
+const (
+	wkIncr = iota
+	wkSleep
+	wkRNG
+	wkHash
+	wkHSet
+	wkErrorSleep
+)
+
+// Timer events of the worker.
+const (
+	wkEvSleepDone = iota
+	wkEvRestart
+)
+
+func (w *workerApp) Start() {
+	w.node = w.env.C.LookupNode(w.pod.NodeName)
+	w.restart()
+}
+
+func (w *workerApp) Stop() {
+	w.stopped = true
+	w.env.C.E.Cancel(w.timer)
+}
+
+// restart is work_loop() called afresh: deadline 0, loops_done 0.
+func (w *workerApp) restart() {
+	w.deadline, w.loops = 0, 0
+	w.loopTop()
+}
+
+func (w *workerApp) loopTop() {
+	if w.env.C.Now() > w.deadline {
+		w.step = wkIncr
+		w.call("redis", routeRedisIncr, true, w.loops)
+		return
+	}
+	w.sleep()
+}
+
+func (w *workerApp) sleep() {
+	w.step = wkSleep
+	w.timer = w.env.C.E.After(w.d.workerSleep.Sample(), w, wkEvSleepDone)
+}
+
+// call sends a request: HTTP calls open a new connection each, the redis
+// client keeps its connection open.
+func (w *workerApp) call(svc string, route traffic.Route, keepAlive bool, val int64) {
+	w.env.Net.Send(w, traffic.ClientOf(w.pod), w.node, w.env.C.Service(svc), route, keepAlive, val)
+}
+
+// Handle receives the worker's timers.
+func (w *workerApp) Handle(_ *sim.Engine, ev int64) {
+	if w.stopped {
+		return
+	}
+	switch ev {
+	case wkEvSleepDone:
+		w.step = wkRNG
+		w.call("rng", routeRNG, false, 32)
+	case wkEvRestart:
+		w.restart()
+	}
+}
+
+func (w *workerApp) RequestDone(r *traffic.Request, outcome metrics.Outcome) {
+	if w.stopped {
+		return
+	}
+	if outcome != metrics.OK {
+		// An exception in the loop: log, sleep 10 s, start again.
+		w.step = wkErrorSleep
+		w.timer = w.env.C.E.After(w.d.cfg.WorkerErrorSleep, w, wkEvRestart)
+		return
+	}
+	switch w.step {
+	case wkIncr:
+		w.loops = 0
+		w.deadline = w.env.C.Now() + sim.Time(1e9)
+		w.sleep()
+	case wkRNG:
+		w.step = wkHash
+		w.call("hasher", routeHash, false, 0)
+	case wkHash:
+		if w.coin.Float64() < w.d.cfg.CoinProbability {
+			w.step = wkHSet
+			w.call("redis", routeRedisHSet, true, 0)
+			return
+		}
+		w.loopDone()
+	case wkHSet:
+		w.loopDone()
+	}
+}
+
+func (w *workerApp) loopDone() {
+	w.loops++
+	w.env.Rec.HashComputed()
+	w.loopTop()
+}
+
+// browser is the web UI page open in a browser: every poll period it fetches
+// /json from a webui pod, which reads the counters from redis.
+type browser struct {
+	d     *DockerCoins
+	timer sim.Timer
+}
+
+func (b *browser) Handle(_ *sim.Engine, _ int64) {
+	env := b.d.env
+	c := env.C
+	b.timer = c.E.After(b.d.cfg.WebUIPoll, b, 0)
+	var webui *model.Pod
+	if s := c.Service("webui"); s != nil {
+		webui = c.Pick(s, 0)
+	}
+	if webui == nil {
+		for _, p := range c.AllPods() {
+			if p.Running && !p.Gone && workload.ImageName(p.Spec.Image) == "webui" {
+				webui = p
+				break
+			}
+		}
+	}
+	if webui == nil || !webui.Running {
+		return
+	}
+	env.Net.Send(b, traffic.ClientOf(webui), c.LookupNode(webui.NodeName), c.Service("redis"), routeRedisGet, true, 0)
+}
+
+func (b *browser) RequestDone(r *traffic.Request, outcome metrics.Outcome) {
+	if outcome == metrics.OK {
+		b.d.env.Rec.WebUISample(b.d.env.C.Now(), r.Val)
+	}
+}
+
+// StartBrowser opens the web UI page: polling starts now.
+func (d *DockerCoins) StartBrowser() {
+	if d.browser == nil {
+		d.browser = &browser{d: d}
+		d.browser.timer = d.env.C.E.After(0, d.browser, 0)
+	}
+}
+
+// StopBrowser closes the web UI page: no more polls.
+func (d *DockerCoins) StopBrowser() {
+	if d.browser != nil {
+		d.env.C.E.Cancel(d.browser.timer)
+		d.browser = nil
+	}
+}

@@ -1,0 +1,141 @@
+// Package workload gives containers their behaviour. The cluster model runs
+// containers without knowing what is in them; a Runtime follows the cluster
+// (model.Observer) and, when a container starts, asks its Registry which
+// behaviour the container runs (matched by image or pod labels), starts it,
+// and stops it with the container. A behaviour serves requests through the
+// request path (package traffic: traffic.Server) and may run client loops
+// (traffic.Net.Send); a workload registers its own named metrics with the
+// Recorder (package metrics).
+package workload
+
+import (
+	"strings"
+
+	"github.com/kubesim/kubesim/metrics"
+	"github.com/kubesim/kubesim/model"
+	"github.com/kubesim/kubesim/traffic"
+)
+
+// Behaviour is what runs in one container, from its start to its stop.
+type Behaviour interface {
+	// Start is called when the container starts (a restart gets a new
+	// Behaviour).
+	Start()
+	// Stop is called when the container stops: requests it holds fail, its
+	// timers are cancelled.
+	Stop()
+}
+
+// Factory makes the behaviour of pod p's container.
+type Factory func(env *Env, p *model.Pod) Behaviour
+
+// Env is what a behaviour works with: the cluster, the request path and the
+// Recorder.
+type Env struct {
+	C   *model.Cluster
+	Net *traffic.Net
+	Rec *metrics.Recorder
+}
+
+// entry is one registered behaviour.
+type entry struct {
+	name  string
+	match func(p *model.Pod) bool
+	f     Factory
+}
+
+// Registry maps containers to behaviours: the first entry whose match accepts
+// the pod wins.
+type Registry struct{ entries []entry }
+
+// Register adds a behaviour named name (the summary's app of the pods that
+// run it) for the pods match accepts. f may be nil: the container is known by
+// name but does nothing (it refuses connections).
+func (r *Registry) Register(name string, match func(p *model.Pod) bool, f Factory) {
+	r.entries = append(r.entries, entry{name: name, match: match, f: f})
+}
+
+// Lookup returns the name and factory of the behaviour of p ("", nil: none).
+func (r *Registry) Lookup(p *model.Pod) (string, Factory) {
+	for i := range r.entries {
+		if e := &r.entries[i]; e.match(p) {
+			return e.name, e.f
+		}
+	}
+	return "", nil
+}
+
+// Runtime runs the behaviours of a cluster's containers.
+type Runtime struct {
+	Env
+	Registry Registry
+	running  []Behaviour // by Pod.ID
+	onStart  []func()
+}
+
+// New returns the runtime of cluster c with its Recorder and request path
+// (network settings net); the Recorder names a pod's app after its behaviour.
+func New(c *model.Cluster, net traffic.Network) *Runtime {
+	rec := metrics.New(c)
+	rt := &Runtime{Env: Env{C: c, Net: traffic.New(c, rec, net), Rec: rec}}
+	rec.AppOf = func(p *model.Pod) string { name, _ := rt.Registry.Lookup(p); return name }
+	c.Observe(rt)
+	return rt
+}
+
+// OnStart adds f to what Start runs (clients outside the cluster, such as a
+// browser polling a page).
+func (rt *Runtime) OnStart(f func()) { rt.onStart = append(rt.onStart, f) }
+
+// Start runs the OnStart functions, in order; call it once the run is set up.
+func (rt *Runtime) Start() {
+	for _, f := range rt.onStart {
+		f()
+	}
+}
+
+// ContainerStarted starts the behaviour of p's container, if it has one.
+func (rt *Runtime) ContainerStarted(p *model.Pod) {
+	_, f := rt.Registry.Lookup(p)
+	if f == nil {
+		return
+	}
+	b := f(&rt.Env, p)
+	if b == nil {
+		return
+	}
+	for len(rt.running) <= p.ID {
+		rt.running = append(rt.running, nil)
+	}
+	rt.running[p.ID] = b
+	b.Start()
+}
+
+// ContainerStopped stops the behaviour of p's container.
+func (rt *Runtime) ContainerStopped(p *model.Pod) {
+	if p.ID >= len(rt.running) {
+		return
+	}
+	if b := rt.running[p.ID]; b != nil {
+		rt.running[p.ID] = nil
+		b.Stop()
+	}
+}
+
+// PodChanged, NodeChanged, EndpointsChanged: nothing to do.
+func (rt *Runtime) PodChanged(*model.Pod)           {}
+func (rt *Runtime) NodeChanged(*model.Node)         {}
+func (rt *Runtime) EndpointsChanged(*model.Service) {}
+
+// ImageName is the name of an image without its registry, path, tag or
+// digest: docker.io/dockercoins/rng:v0.1 -> rng.
+func ImageName(image string) string {
+	name := image
+	if i := strings.LastIndexByte(name, '/'); i >= 0 {
+		name = name[i+1:]
+	}
+	if i := strings.IndexAny(name, ":@"); i >= 0 {
+		name = name[:i]
+	}
+	return name
+}
