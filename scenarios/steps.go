@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"github.com/kubesim/kubesim/traffic"
 	"hash/fnv"
+	"reflect"
 	"sort"
 	"strconv"
 	"strings"
@@ -16,6 +17,7 @@ import (
 	"github.com/kubesim/kubesim/scenarios/manifest"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 )
 
@@ -27,6 +29,10 @@ type executor struct {
 	net *traffic.Net
 	// readFile reads a file named by `apply -f` / `delete -f`.
 	readFile func(name string) ([]byte, string, error)
+	// expand lists the files `-f NAME` stands for (a directory's manifests).
+	expand func(name string, recursive bool) ([]string, error)
+	// crds are the CustomResourceDefinitions applied, in order.
+	crds []manifest.CRD
 	// later records output that arrives after the step (httping's probes).
 	later func(command, output string)
 	// meta holds the metadata labels of workload objects, which the model does
@@ -38,11 +44,10 @@ type executor struct {
 
 func newExecutor(c *model.Cluster, s *Scenario) *executor {
 	x := &executor{c: c, meta: map[string]map[string]string{}, notSimulated: map[string]bool{}}
-	if s != nil {
-		x.readFile = s.ReadFile
-	} else {
-		x.readFile = (&Scenario{}).ReadFile
+	if s == nil {
+		s = &Scenario{}
 	}
+	x.readFile, x.expand = s.ReadFile, s.ExpandPath
 	return x
 }
 
@@ -102,49 +107,94 @@ func (x *executor) exec(line string) (string, error) {
 func (x *executor) apply(cmd kubectl.Command) (string, error) {
 	var out, errs []string
 	decoded := 0
-	for _, f := range cmd.Files {
-		data, _, err := x.readFile(f)
+	// kubectl maps every object with the API discovery of the start of the
+	// command: a CRD applied by this command does not yet serve its kind.
+	crds := x.crds
+	for _, name := range cmd.Files {
+		files, err := x.expand(name, cmd.Recursive)
 		if err != nil {
 			errs = append(errs, err.Error())
 			continue
 		}
-		objs, warnings, err := manifest.Decode(f, data, manifest.Options{Validate: cmd.Validate})
-		decoded += len(objs) + len(warnings)
-		if err != nil {
-			decoded++
-		}
-		for _, w := range warnings {
-			out = append(out, "Warning: "+w)
-		}
-		if err != nil {
-			var me *manifest.Error
-			if errors.As(err, &me) {
-				errs = append(errs, me.Kubectl()...)
-			} else {
-				errs = append(errs, err.Error())
-			}
-		}
-		for _, o := range objs {
-			res, err := x.applyObject(o.Obj, f, false)
-			if err != nil {
-				errs = append(errs, err.Error())
-				continue
-			}
-			out = append(out, res)
-			for _, field := range manifest.NotSimulated(o.Obj) {
-				key := o.Kind + " " + field
-				if !x.notSimulated[key] {
-					x.notSimulated[key] = true
-					out = append(out, fmt.Sprintf("kubesim: %s %s: %s is accepted but not simulated", o.Kind, o.Name, field))
-				}
-			}
+		for _, f := range files {
+			var n int
+			out, errs, n = x.applyFile(f, cmd, crds, out, errs)
+			decoded += n
 		}
 	}
 	if decoded == 0 && len(errs) == 0 {
-		// Every file was empty (or only comments), as kubectl answers.
+		// Every file was empty (or only comments), or a directory held no
+		// manifest, as kubectl answers.
 		errs = append(errs, "error: no objects passed to apply")
 	}
 	return joinResult(out, errs)
+}
+
+// applyFile applies the objects of one file; decoded counts its documents
+// (zero for an empty file).
+func (x *executor) applyFile(f string, cmd kubectl.Command, crds []manifest.CRD, out, errs []string) (_, _ []string, decoded int) {
+	data, _, err := x.readFile(f)
+	if err != nil {
+		return out, append(errs, err.Error()), 1
+	}
+	objs, warnings, err := manifest.Decode(f, data, manifest.Options{Validate: cmd.Validate, CRDs: crds})
+	decoded = len(objs) + len(warnings)
+	if err != nil {
+		decoded++
+	}
+	for _, w := range warnings {
+		out = append(out, "Warning: "+w)
+	}
+	if err != nil {
+		var me *manifest.Error
+		if errors.As(err, &me) {
+			errs = append(errs, me.Kubectl()...)
+		} else {
+			errs = append(errs, err.Error())
+		}
+	}
+	for _, o := range objs {
+		if o.CRD != nil {
+			out = append(out, x.applyCRD(*o.CRD))
+			continue
+		}
+		if m, ok := o.Obj.(metav1.Object); ok && m.GetName() == "" && m.GetGenerateName() != "" {
+			errs = append(errs, fmt.Sprintf("error: from %s: cannot use generate name with apply", m.GetGenerateName()))
+			continue
+		}
+		res, err := x.applyObject(o.Obj, f, false)
+		if err != nil {
+			errs = append(errs, err.Error())
+			continue
+		}
+		out = append(out, res)
+		for _, field := range manifest.NotSimulated(o.Obj) {
+			key := o.Kind + " " + field
+			if !x.notSimulated[key] {
+				x.notSimulated[key] = true
+				out = append(out, fmt.Sprintf("kubesim: %s %s: %s is accepted but not simulated", o.Kind, o.Name, field))
+			}
+		}
+	}
+	return out, errs, decoded
+}
+
+// applyCRD records a CustomResourceDefinition, so that later steps can apply
+// its custom resources (which kubesim skips with a warning).
+func (x *executor) applyCRD(c manifest.CRD) string {
+	ref := "customresourcedefinition.apiextensions.k8s.io/" + c.Name
+	for i, old := range x.crds {
+		if old.Name == c.Name {
+			if reflect.DeepEqual(old, c) {
+				return ref + " unchanged"
+			}
+			x.crds = append(append([]manifest.CRD(nil), x.crds[:i]...), x.crds[i+1:]...)
+			x.crds = append(x.crds, c)
+			return ref + " configured"
+		}
+	}
+	x.crds = append(append([]manifest.CRD(nil), x.crds...), c)
+	return ref + " created"
 }
 
 func joinResult(out, errs []string) (string, error) {
@@ -894,17 +944,41 @@ func (x *executor) patch(cmd kubectl.Command) (string, error) {
 
 func (x *executor) delete(cmd kubectl.Command) (string, error) {
 	var targets []kubectl.Target
+	var crdsDeleted []string
 	if len(cmd.Files) > 0 {
-		for _, f := range cmd.Files {
+		var files []string
+		for _, name := range cmd.Files {
+			fs, err := x.expand(name, cmd.Recursive)
+			if err != nil {
+				return "", err
+			}
+			files = append(files, fs...)
+		}
+		for _, f := range files {
 			data, _, err := x.readFile(f)
 			if err != nil {
 				return "", err
 			}
-			objs, _, err := manifest.Decode(f, data, manifest.Options{Validate: false})
+			objs, _, err := manifest.Decode(f, data, manifest.Options{Validate: false, CRDs: x.crds})
 			if err != nil {
 				return "", err
 			}
 			for _, o := range objs {
+				if o.CRD != nil {
+					found := false
+					for i, c := range x.crds {
+						if c.Name == o.CRD.Name {
+							x.crds = append(append([]manifest.CRD(nil), x.crds[:i]...), x.crds[i+1:]...)
+							found = true
+							break
+						}
+					}
+					if !found {
+						return "", fmt.Errorf(`Error from server (NotFound): error when deleting %q: customresourcedefinitions.apiextensions.k8s.io %q not found`, f, o.CRD.Name)
+					}
+					crdsDeleted = append(crdsDeleted, fmt.Sprintf(`customresourcedefinition.apiextensions.k8s.io %q deleted`, o.CRD.Name))
+					continue
+				}
 				r, ok := kubectl.ResourceForKind(o.Kind)
 				if !ok {
 					continue
@@ -926,6 +1000,9 @@ func (x *executor) delete(cmd kubectl.Command) (string, error) {
 		}
 	}
 	if len(targets) == 0 {
+		if len(crdsDeleted) > 0 {
+			return strings.Join(crdsDeleted, "\n"), nil
+		}
 		return kubectl.NoResourcesFound("default"), nil
 	}
 	grace := time.Duration(-1)
@@ -933,7 +1010,7 @@ func (x *executor) delete(cmd kubectl.Command) (string, error) {
 		grace = time.Duration(cmd.GracePeriod) * time.Second
 	}
 	c := x.c
-	var out []string
+	out := crdsDeleted
 	for _, t := range targets {
 		switch t.Resource {
 		case kubectl.Pods:

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 
 	"github.com/kubesim/kubesim/scenarios/kubectl"
@@ -100,6 +101,83 @@ func (s *Scenario) ReadFile(name string) ([]byte, string, error) {
 	return b, path, nil
 }
 
+// manifestExtensions are the file extensions kubectl reads from a directory.
+var manifestExtensions = []string{".json", ".yaml", ".yml"}
+
+func isManifestName(name string) bool {
+	for _, e := range manifestExtensions {
+		if strings.HasSuffix(name, e) {
+			return true
+		}
+	}
+	return false
+}
+
+// ExpandPath returns the files `kubectl apply -f NAME` reads, as names ReadFile
+// takes: NAME itself for a file; for a directory (among the scenario's files:
+// the names under NAME/; else on disk) every .json, .yaml and .yml file in it,
+// in lexical order as kubectl walks it, and in its subdirectories too when
+// recursive (-R).
+func (s *Scenario) ExpandPath(name string, recursive bool) ([]string, error) {
+	if name == "-" {
+		return nil, fmt.Errorf("error: kubesim steps have no standard input, so -f - reads nothing; put the manifest under files: in the scenario and apply it by name")
+	}
+	if strings.Contains(name, "://") {
+		return nil, fmt.Errorf("error: kubesim does not fetch %s; put the manifest under files: in the scenario and apply it by name", name)
+	}
+	if _, ok := s.Files[name]; ok {
+		return []string{name}, nil
+	}
+	prefix := strings.TrimSuffix(name, "/") + "/"
+	if name == "." || name == "./" {
+		prefix = ""
+	}
+	var inline []string
+	for f := range s.Files {
+		rest, ok := strings.CutPrefix(f, prefix)
+		if !ok || !isManifestName(f) || (!recursive && strings.Contains(rest, "/")) {
+			continue
+		}
+		inline = append(inline, f)
+	}
+	if len(inline) > 0 {
+		sort.Strings(inline)
+		return inline, nil
+	}
+	path := name
+	if !filepath.IsAbs(path) && s.Dir != "" {
+		path = filepath.Join(s.Dir, name)
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("error: the path %q does not exist", name)
+	}
+	if !st.IsDir() {
+		return []string{name}, nil
+	}
+	var out []string
+	err = filepath.WalkDir(path, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if p != path && !recursive {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if isManifestName(p) {
+			rel, _ := filepath.Rel(path, p)
+			out = append(out, filepath.Join(name, rel))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("error: reading %s: %v", name, err)
+	}
+	return out, nil
+}
+
 // Check finds the problems of a parsed scenario that only show when its steps
 // are read: commands that do not parse, and files `apply -f` or `delete -f` name
 // that do not exist or are not YAML. A manifest that strict validation refuses
@@ -107,6 +185,7 @@ func (s *Scenario) ReadFile(name string) ([]byte, string, error) {
 // workshop's DaemonSet cast shows.
 func (s *Scenario) Check() []string {
 	var out []string
+	var crds []manifest.CRD // applied by earlier steps
 	for _, st := range s.Steps {
 		where := fmt.Sprintf("%s:%d", s.Source(), st.Line)
 		cmd, err := kubectl.Parse(st.Command)
@@ -114,16 +193,31 @@ func (s *Scenario) Check() []string {
 			out = append(out, fmt.Sprintf("%s: %s: %v", where, st.Command, err))
 			continue
 		}
+		var files []string
 		for _, f := range cmd.Files {
+			fs, err := s.ExpandPath(f, cmd.Recursive)
+			if err != nil {
+				out = append(out, fmt.Sprintf("%s: %s: %v (add it under files: or next to the scenario)", where, st.Command, err))
+				continue
+			}
+			files = append(files, fs...)
+		}
+		var newCRDs []manifest.CRD
+		for _, f := range files {
 			data, _, err := s.ReadFile(f)
 			if err != nil {
 				out = append(out, fmt.Sprintf("%s: %s: %v (add it under files: or next to the scenario)", where, st.Command, err))
 				continue
 			}
-			objs, warnings, err := manifest.Decode(f, data, manifest.Options{Validate: false})
+			objs, warnings, err := manifest.Decode(f, data, manifest.Options{Validate: false, CRDs: crds})
 			if err == nil && len(objs)+len(warnings) == 0 {
 				out = append(out, fmt.Sprintf("%s: %s: %s is empty (or only comments): kubectl would answer: error: no objects passed to %s", where, st.Command, f, cmd.Verb))
 				continue
+			}
+			for _, o := range objs {
+				if o.CRD != nil && cmd.Verb == kubectl.Apply {
+					newCRDs = append(newCRDs, *o.CRD)
+				}
 			}
 			var me *manifest.Error
 			if errors.As(err, &me) {
@@ -134,6 +228,7 @@ func (s *Scenario) Check() []string {
 				}
 			}
 		}
+		crds = append(crds, newCRDs...)
 	}
 	return out
 }

@@ -87,8 +87,9 @@ type Command struct {
 	Output        string // -o: "", wide, yaml, json, name
 	Watch         bool   // get -w
 
-	Files    []string // apply/delete -f
-	Validate bool     // apply: false with --validate=false, ignore or warn (default true)
+	Files     []string // apply/delete -f
+	Recursive bool     // apply/delete -R: directories' subdirectories too
+	Validate  bool     // apply: false with --validate=false, ignore or warn (default true)
 
 	Overwrite bool       // label/annotate/taint --overwrite
 	Set       []KeyValue // label/annotate changes, set selector entries, node add --label
@@ -262,6 +263,7 @@ func parseVerb(c *Command, args []string) error {
 	switch c.Verb {
 	case Apply:
 		fs.StringSliceVarP(&c.Files, "filename", "f", nil, "")
+		fs.BoolVarP(&c.Recursive, "recursive", "R", false, "")
 		fs.StringVar(&validate, "validate", "strict", "")
 		fs.Lookup("validate").NoOptDefVal = "strict"
 		fs.StringVarP(&c.Output, "output", "o", "", "")
@@ -299,6 +301,7 @@ func parseVerb(c *Command, args []string) error {
 	case Edit:
 	case Delete:
 		fs.StringSliceVarP(&c.Files, "filename", "f", nil, "")
+		fs.BoolVarP(&c.Recursive, "recursive", "R", false, "")
 		fs.StringVarP(&c.Selector, "selector", "l", "", "")
 		fs.BoolVar(&c.All, "all", false, "")
 		fs.Int64Var(&c.GracePeriod, "grace-period", -1, "")

@@ -25,6 +25,11 @@ type Options struct {
 	// Validate refuses unknown fields (kubectl's default). When false they are
 	// dropped and listed as warnings, as with `kubectl apply --validate=false`.
 	Validate bool
+	// CRDs are the CustomResourceDefinitions applied so far: their custom
+	// resources are recognised (and skipped with a warning, as kubesim does not
+	// simulate them); any other kind outside Kubernetes' own groups is refused
+	// as kubectl refuses a kind it cannot map.
+	CRDs []CRD
 }
 
 // Object is one decoded manifest object.
@@ -40,6 +45,8 @@ type Object struct {
 	// Doc is the 0-based index of the document in the file (List items share
 	// their List's index); Line the 1-based line where the object starts.
 	Doc, Line int
+	// CRD is set, and Obj nil, for a CustomResourceDefinition.
+	CRD *CRD
 }
 
 // Ref returns kubectl's name for the object, e.g. "deployment.apps/rng".
@@ -74,18 +81,6 @@ var kinds = []kindInfo{
 	{"v1", "Pod", reflect.TypeFor[corev1.Pod]()},
 	{"v1", "Node", reflect.TypeFor[corev1.Node]()},
 	{"v1", "Namespace", reflect.TypeFor[corev1.Namespace]()},
-}
-
-// otherKinds are real Kubernetes kinds that kubesim does not simulate: they are
-// skipped with a warning instead of failing the file.
-var otherKinds = map[string]bool{
-	"ConfigMap": true, "Secret": true, "ServiceAccount": true, "StatefulSet": true, "Job": true,
-	"CronJob": true, "Ingress": true, "NetworkPolicy": true, "PersistentVolumeClaim": true,
-	"PersistentVolume": true, "Role": true, "RoleBinding": true, "ClusterRole": true,
-	"ClusterRoleBinding": true, "HorizontalPodAutoscaler": true, "PodDisruptionBudget": true,
-	"LimitRange": true, "ResourceQuota": true, "StorageClass": true, "Endpoints": true,
-	"EndpointSlice": true, "ReplicationController": true, "PriorityClass": true,
-	"CustomResourceDefinition": true, "IngressClass": true,
 }
 
 // SupportedKinds lists "apiVersion kind" for every kind Decode reads.
@@ -239,26 +234,7 @@ func decodeDocument(file string, doc int, n *yaml.Node, opts Options) ([]Object,
 		}
 	}
 	if info == nil {
-		if apiVersion != "" && otherKinds[kind] {
-			return nil, []string{fmt.Sprintf("%s:%d: %s %q ignored: kubesim does not simulate %s objects",
-				file, n.Line, kind, name, kind)}, nil
-		}
-		reason := "apiVersion and kind not set"
-		switch {
-		case apiVersion != "" && kind != "":
-			reason = fmt.Sprintf("no kind %q in version %q; kubesim reads %s", kind, apiVersion, strings.Join(SupportedKinds(), ", "))
-			for _, k := range kinds {
-				if k.kind == kind {
-					reason = fmt.Sprintf("no kind %q in version %q; use apiVersion: %s", kind, apiVersion, k.apiVersion)
-				}
-			}
-		case kind == "" && apiVersion != "":
-			reason = "kind not set"
-		case kind != "":
-			reason = "apiVersion not set"
-		}
-		return nil, nil, []Problem{{Kind: UnknownKind, File: file, Line: n.Line, Doc: doc, ObjKind: kind,
-			ObjVersion: apiVersion, ObjName: name, Reason: reason}}
+		return unmodelledKind(file, doc, n, apiVersion, kind, name, opts)
 	}
 	w := &walker{file: file, doc: doc, kind: kind, version: apiVersion, name: name,
 		validate: opts.Validate, lines: map[string]int{"": n.Line}}
@@ -288,4 +264,134 @@ func decodeDocument(file string, doc int, n *yaml.Node, opts Options) ([]Object,
 	m := obj.(metav1.Object)
 	o := Object{Obj: obj, Kind: kind, APIVersion: apiVersion, Name: m.GetName(), Namespace: m.GetNamespace(), Doc: doc, Line: n.Line}
 	return []Object{o}, w.warnings, nil
+}
+
+// unmodelledKind handles a document whose kind kubesim does not model: a
+// built-in kind the API server serves is skipped with a warning, as is a custom
+// resource whose CustomResourceDefinition was applied; a CustomResourceDefinition
+// is returned so that the caller can record it; anything else (a removed or
+// disabled API version, a misspelt kind, a custom resource without its CRD) is
+// refused with kubectl's words and what to use instead.
+func unmodelledKind(file string, doc int, n *yaml.Node, apiVersion, kind, name string, opts Options) ([]Object, []string, []Problem) {
+	problem := func(reason, hint string) []Problem {
+		return []Problem{{Kind: UnknownKind, File: file, Line: n.Line, Doc: doc, ObjKind: kind,
+			ObjVersion: apiVersion, ObjName: name, Reason: reason, hint: hint}}
+	}
+	switch {
+	case apiVersion == "" && kind == "":
+		return nil, nil, problem("apiVersion and kind not set", "")
+	case kind == "":
+		return nil, nil, problem("kind not set", "")
+	case apiVersion == "":
+		return nil, nil, problem("apiVersion not set", "")
+	}
+	noKind := fmt.Sprintf("no kind %q in version %q", kind, apiVersion)
+	if apiVersion == "apiextensions.k8s.io/v1" && kind == "CustomResourceDefinition" {
+		crd, ps := decodeCRD(file, doc, n, name)
+		if len(ps) > 0 {
+			return nil, nil, ps
+		}
+		return []Object{{Kind: kind, APIVersion: apiVersion, Name: name, Doc: doc, Line: n.Line, CRD: crd}}, nil, nil
+	}
+	if b, ok := lookupBuiltin(apiVersion, kind); ok {
+		switch b.status {
+		case served:
+			return nil, []string{fmt.Sprintf("%s:%d: %s %q ignored: kubesim does not simulate %s objects",
+				file, n.Line, kind, name, kind)}, nil
+		case removed:
+			h := fmt.Sprintf("%s %s was removed in Kubernetes %s", apiVersion, kind, b.removedIn)
+			if v, _, ok := strings.Cut(b.replacement, " "); ok {
+				h += "; use apiVersion: " + v
+				if k := b.replacement[len(v)+1:]; k != kind {
+					h += ", kind: " + k
+				}
+			} else {
+				h += " and has no replacement"
+			}
+			return nil, nil, problem(noKind+": "+h, h)
+		case notServed:
+			stage := "a beta"
+			if strings.Contains(apiVersion, "alpha") {
+				stage = "an alpha"
+			}
+			h := fmt.Sprintf("%s is %s API that Kubernetes 1.37 does not serve unless the API server enables it", apiVersion, stage)
+			group, _, _ := strings.Cut(apiVersion, "/")
+			for _, k := range builtinKinds {
+				if g, _, _ := strings.Cut(k.apiVersion, "/"); g == group && k.kind == kind && k.status == served {
+					h += "; use apiVersion: " + k.apiVersion
+					break
+				}
+			}
+			return nil, nil, problem(noKind+": "+h, h)
+		}
+	}
+	for _, k := range kinds {
+		if k.kind == kind {
+			return nil, nil, problem(fmt.Sprintf("%s; use apiVersion: %s", noKind, k.apiVersion), "")
+		}
+	}
+	if builtinGroup(apiVersion) {
+		return nil, nil, problem(fmt.Sprintf("%s; kubesim reads %s", noKind, strings.Join(SupportedKinds(), ", ")), "")
+	}
+	for _, c := range opts.CRDs {
+		if c.Kind != kind {
+			continue
+		}
+		for _, v := range c.APIVersions() {
+			if v == apiVersion {
+				return nil, []string{fmt.Sprintf("%s:%d: %s %q ignored: a custom resource (CustomResourceDefinition %s); kubesim does not simulate custom resources",
+					file, n.Line, kind, name, c.Name)}, nil
+			}
+		}
+	}
+	h := fmt.Sprintf("%s %s is not a Kubernetes kind: apply its CustomResourceDefinition in an earlier step first", apiVersion, kind)
+	return nil, nil, problem(noKind+": "+h, h)
+}
+
+// decodeCRD reads the fields of a CustomResourceDefinition kubesim keeps, with
+// the API server's checks on them.
+func decodeCRD(file string, doc int, n *yaml.Node, name string) (*CRD, []Problem) {
+	var ps []Problem
+	bad := func(line int, field, reason string) {
+		ps = append(ps, Problem{Kind: Invalid, File: file, Line: line, Doc: doc, ObjKind: "CustomResourceDefinition",
+			ObjVersion: "apiextensions.k8s.io/v1", ObjName: name, Field: field, Reason: reason})
+	}
+	crd := &CRD{Name: name}
+	spec, ok := scalarField(n, "spec")
+	if !ok || deref(spec).Kind != yaml.MappingNode {
+		bad(n.Line, "spec", "Required value")
+		return nil, ps
+	}
+	spec = deref(spec)
+	crd.Group = stringField(spec, "group")
+	if names, ok := scalarField(spec, "names"); ok && deref(names).Kind == yaml.MappingNode {
+		crd.Kind = stringField(deref(names), "kind")
+		if plural := stringField(deref(names), "plural"); plural != "" && name != plural+"."+crd.Group {
+			bad(n.Line, "metadata.name", fmt.Sprintf("Invalid value: %q: must be spec.names.plural+\".\"+spec.group", name))
+		}
+	}
+	if crd.Group == "" {
+		bad(spec.Line, "spec.group", "Required value")
+	}
+	if crd.Kind == "" {
+		bad(spec.Line, "spec.names.kind", "Required value")
+	}
+	if vs, ok := scalarField(spec, "versions"); ok && deref(vs).Kind == yaml.SequenceNode {
+		for _, v := range deref(vs).Content {
+			v = deref(v)
+			if v.Kind != yaml.MappingNode {
+				continue
+			}
+			if s, ok := scalarField(v, "served"); ok && s.Value == "false" {
+				continue
+			}
+			if vn := stringField(v, "name"); vn != "" {
+				crd.Versions = append(crd.Versions, vn)
+			}
+		}
+	}
+	if len(crd.Versions) == 0 {
+		bad(spec.Line, "spec.versions", "Required value: must have exactly one version marked as storage version")
+	}
+	return crd, ps
 }

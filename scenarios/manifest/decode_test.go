@@ -347,7 +347,7 @@ func TestUnknownKinds(t *testing.T) {
 	}
 	wantReasons := []string{
 		`no kind "DaemonSett" in version "apps/v1"; kubesim reads apps/v1 Deployment, apps/v1 ReplicaSet, apps/v1 DaemonSet, v1 Service, v1 Pod, v1 Node, v1 Namespace`,
-		`no kind "Deployment" in version "extensions/v1beta1"; use apiVersion: apps/v1`,
+		`no kind "Deployment" in version "extensions/v1beta1": extensions/v1beta1 Deployment was removed in Kubernetes 1.16; use apiVersion: apps/v1`,
 		`apiVersion and kind not set`,
 	}
 	starts := []int{1, linesWith(data, "apiVersion: extensions")[0], linesWith(data, "metadata:")[2]}
@@ -358,7 +358,7 @@ func TestUnknownKinds(t *testing.T) {
 	}
 	wantK := []string{
 		"error: resource mapping not found for name: \"rng\" namespace: \"\" from \"unknown-kind.yml\": no matches for kind \"DaemonSett\" in version \"apps/v1\"\nensure CRDs are installed first",
-		"error: resource mapping not found for name: \"worker\" namespace: \"\" from \"unknown-kind.yml\": no matches for kind \"Deployment\" in version \"extensions/v1beta1\"\nensure CRDs are installed first",
+		"error: resource mapping not found for name: \"worker\" namespace: \"\" from \"unknown-kind.yml\": no matches for kind \"Deployment\" in version \"extensions/v1beta1\"\nensure CRDs are installed first\nkubesim: extensions/v1beta1 Deployment was removed in Kubernetes 1.16; use apiVersion: apps/v1",
 		"error: error validating \"unknown-kind.yml\": error validating data: [apiVersion not set, kind not set]; if you choose to ignore these errors, turn validation off with --validate=false",
 	}
 	if got := e.Kubectl(); !reflect.DeepEqual(got, wantK) {

@@ -29,6 +29,16 @@
 // are still returned next to the error, because kubectl applies the valid
 // documents of a file and reports the others.
 //
+// # Kinds
+//
+// Kinds are recognised by apiVersion and kind. Those kubesim models are
+// decoded; Kubernetes 1.37's other kinds (kinds_table.go, generated from
+// k8s.io/api by TestBuiltinKindTable) are skipped with a warning; removed,
+// alpha and default-off beta versions are refused (UnknownKind) naming the
+// version to use. A CustomResourceDefinition is returned as Object.CRD;
+// custom resources of the CRDs in Options.CRDs are skipped with a warning,
+// other unknown kinds refused.
+//
 // # Defaults
 //
 // After decoding, Decode applies the API-server defaults the model depends on

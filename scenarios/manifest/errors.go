@@ -45,6 +45,9 @@ type Problem struct {
 	Reason string
 	// server is the API server's wording of a WrongType problem.
 	server string
+	// hint is kubesim's advice printed after kubectl's words for an
+	// UnknownKind problem (a removed API version, a custom resource...).
+	hint string
 }
 
 // String formats the problem as "file:line: field: reason".
@@ -130,7 +133,11 @@ func kubectlLine(file string, ps []Problem) []string {
 	case Syntax:
 		return []string{fmt.Sprintf("error: error parsing %s: error converting YAML to JSON: %s", file, p0.server)}
 	case UnknownKind:
-		return []string{p0.kubectlUnknownKind(file)}
+		line := p0.kubectlUnknownKind(file)
+		if p0.hint != "" {
+			line += "\nkubesim: " + p0.hint
+		}
+		return []string{line}
 	}
 	// Decoding problems come first: the server refuses the object before
 	// validating it.

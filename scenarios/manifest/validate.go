@@ -181,8 +181,11 @@ func (c *checker) port(p int32, f string) {
 
 func (c *checker) meta(m *metav1.ObjectMeta, nameRule string) {
 	switch {
-	case m.Name == "":
+	case m.Name == "" && m.GenerateName == "":
 		c.add("metadata.name", "Required value: name or generateName is required")
+	case m.Name == "":
+		// generateName: the API server appends 5 characters; kubectl apply
+		// refuses it before that.
 	case nameRule == "subdomain" && (len(m.Name) > 253 || !dns1123Subdomain.MatchString(m.Name)):
 		c.add("metadata.name", "Invalid value: %q: %s", m.Name, msgSubdomain)
 	case nameRule == "dns1035" && (len(m.Name) > 63 || !dns1035Label.MatchString(m.Name)):

@@ -1,0 +1,146 @@
+package scenarios
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const nsDoc = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: %s\n"
+
+func manifestNS(name string) string { return strings.Replace(nsDoc, "%s", name, 1) }
+
+func depDoc(name string) string {
+	return `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: ` + name + `
+spec:
+  selector: {matchLabels: {app: ` + name + `}}
+  template:
+    metadata: {labels: {app: ` + name + `}}
+    spec:
+      containers: [{name: c, image: nginx}]
+`
+}
+
+// apply -f DIR applies the directory's .json/.yaml/.yml files in lexical
+// order, as kubectl walks it; -R goes into subdirectories.
+func TestApplyDirectory(t *testing.T) {
+	s := &Scenario{Files: map[string]string{
+		"k8s/b.yaml":         depDoc("b"),
+		"k8s/a.yml":          depDoc("a"),
+		"k8s/notes.txt":      "not a manifest",
+		"k8s/sub/c.yaml":     depDoc("c"),
+		"k8s/sub/deep/d.yml": depDoc("d"),
+	}}
+	x := newExecutor(printCluster(t, 1), s)
+	out, err := x.exec("kubectl apply -f k8s/")
+	if err != nil || out != "deployment.apps/a created\ndeployment.apps/b created" {
+		t.Errorf("apply -f k8s/: %q, %v", out, err)
+	}
+	out, err = x.exec("kubectl apply -R -f k8s")
+	if err != nil || out != "deployment.apps/a unchanged\ndeployment.apps/b unchanged\ndeployment.apps/c created\ndeployment.apps/d created" {
+		t.Errorf("apply -R -f k8s: %q, %v", out, err)
+	}
+
+	// The same on disk, next to the scenario.
+	dir := t.TempDir()
+	for name, body := range map[string]string{"m/2.yaml": depDoc("two"), "m/1.json": `{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"one"}}`,
+		"m/x/3.yaml": depDoc("three"), "m/readme.md": "# no"} {
+		p := filepath.Join(dir, name)
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	x = newExecutor(printCluster(t, 1), &Scenario{Dir: dir})
+	out, err = x.exec("kubectl apply -f m")
+	if err != nil || !strings.HasPrefix(out, "namespace/one ") || !strings.HasSuffix(out, "deployment.apps/two created") || strings.Contains(out, "three") {
+		t.Errorf("apply -f m (disk): %q, %v", out, err)
+	}
+
+	for _, tc := range []struct{ line, want string }{
+		{"kubectl apply -f -", "error: kubesim steps have no standard input, so -f - reads nothing; put the manifest under files: in the scenario and apply it by name"},
+		{"kubectl apply -f nowhere/", `error: the path "nowhere/" does not exist`},
+		{"kubectl apply -f https://example.com/x.yaml", "error: kubesim does not fetch https://example.com/x.yaml"},
+	} {
+		if _, err := x.exec(tc.line); err == nil || !strings.HasPrefix(err.Error(), tc.want) {
+			t.Errorf("%s: %v; want %q", tc.line, err, tc.want)
+		}
+	}
+}
+
+// generateName gets kubectl apply's refusal; the rest of the file is applied.
+func TestApplyGenerateName(t *testing.T) {
+	gen := strings.Replace(depDoc("x"), "  name: x\n", "  generateName: web-\n", 1)
+	x := newExecutor(printCluster(t, 1), &Scenario{Files: map[string]string{"g.yaml": gen + "---\n" + depDoc("ok")}})
+	out, err := x.exec("kubectl apply -f g.yaml")
+	if err == nil || err.Error() != "error: from web-: cannot use generate name with apply" || out != "deployment.apps/ok created" {
+		t.Errorf("apply generateName: %q, %v", out, err)
+	}
+}
+
+// A custom resource needs its CRD applied by an earlier command (kubectl maps
+// kinds with the discovery of the start of the command); then it is skipped
+// with a warning. Removed API versions are refused naming the replacement;
+// Kubernetes' own kinds kubesim does not model no longer fail the file.
+func TestApplyKindsByGroupVersion(t *testing.T) {
+	crd := `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: crontabs.stable.example.com}
+spec:
+  group: stable.example.com
+  names: {kind: CronTab, plural: crontabs}
+  scope: Namespaced
+  versions: [{name: v1, served: true, storage: true}]
+`
+	cr := "apiVersion: stable.example.com/v1\nkind: CronTab\nmetadata:\n  name: my-cron\n"
+	others := `apiVersion: apiregistration.k8s.io/v1
+kind: APIService
+metadata: {name: v1beta1.metrics.k8s.io}
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata: {name: demo}
+---
+apiVersion: v1
+kind: Event
+metadata: {name: e1}
+---
+apiVersion: networking.k8s.io/v1beta1
+kind: Ingress
+metadata: {name: web}
+---
+` + depDoc("web")
+	x := newExecutor(printCluster(t, 1), &Scenario{Files: map[string]string{"crd.yaml": crd, "cr.yaml": cr, "both.yaml": crd + "---\n" + cr, "others.yaml": others}})
+	if _, err := x.exec("kubectl apply -f both.yaml"); err == nil || !strings.Contains(err.Error(), `no matches for kind "CronTab" in version "stable.example.com/v1"`) ||
+		!strings.Contains(err.Error(), "apply its CustomResourceDefinition in an earlier step first") {
+		t.Errorf("CRD and CR in one apply: %v; want the CR refused as kubectl does", err)
+	}
+	out, err := x.exec("kubectl apply -f crd.yaml")
+	if err != nil || out != "customresourcedefinition.apiextensions.k8s.io/crontabs.stable.example.com unchanged" {
+		t.Errorf("CRD re-applied: %q %v", out, err)
+	}
+	out, err = x.exec("kubectl apply -f cr.yaml")
+	if err != nil || !strings.Contains(out, `Warning: cr.yaml:1: CronTab "my-cron" ignored: a custom resource`) {
+		t.Errorf("CR after its CRD: %q %v", out, err)
+	}
+	out, err = x.exec("kubectl apply -f others.yaml")
+	for _, w := range []string{`APIService "v1beta1.metrics.k8s.io" ignored`, `ValidatingAdmissionPolicy "demo" ignored`, `Event "e1" ignored`, "deployment.apps/web created"} {
+		if !strings.Contains(out, w) {
+			t.Errorf("apply others.yaml: output lacks %q:\n%s", w, out)
+		}
+	}
+	if err == nil || !strings.Contains(err.Error(), "kubesim: networking.k8s.io/v1beta1 Ingress was removed in Kubernetes 1.22; use apiVersion: networking.k8s.io/v1") {
+		t.Errorf("v1beta1 Ingress: %v", err)
+	}
+	out, err = x.exec("kubectl delete -f crd.yaml")
+	if err != nil || out != `customresourcedefinition.apiextensions.k8s.io "crontabs.stable.example.com" deleted` {
+		t.Errorf("delete CRD: %q %v", out, err)
+	}
+	if _, err := x.exec("kubectl apply -f cr.yaml"); err == nil {
+		t.Errorf("CR accepted after its CRD was deleted")
+	}
+}

@@ -1,0 +1,86 @@
+package manifest
+
+import "strings"
+
+type apiStatus uint8
+
+const (
+	served    apiStatus = iota // served by default
+	notServed                  // alpha, or a beta off by default: the API server must enable it
+	removed                    // no longer served
+)
+
+// builtinKind is one kind of Kubernetes' own API groups.
+type builtinKind struct {
+	apiVersion, kind string
+	status           apiStatus
+	// removedIn is the release that stopped serving it ("1.22"); replacement
+	// the "apiVersion kind" to use instead ("" when there is none).
+	removedIn, replacement string
+}
+
+// extraKinds are built-in kinds whose types are not in k8s.io/api (the
+// apiextensions and kube-aggregator groups) or were deleted from it after
+// their removal.
+var extraKinds = []builtinKind{
+	{"apiextensions.k8s.io/v1", "CustomResourceDefinition", served, "", ""},
+	{"apiextensions.k8s.io/v1beta1", "CustomResourceDefinition", removed, "1.22", "apiextensions.k8s.io/v1 CustomResourceDefinition"},
+	{"apiregistration.k8s.io/v1", "APIService", served, "", ""},
+	{"apiregistration.k8s.io/v1beta1", "APIService", removed, "1.22", "apiregistration.k8s.io/v1 APIService"},
+	{"autoscaling/v2beta1", "HorizontalPodAutoscaler", removed, "1.25", "autoscaling/v2 HorizontalPodAutoscaler"},
+	{"autoscaling/v2beta2", "HorizontalPodAutoscaler", removed, "1.26", "autoscaling/v2 HorizontalPodAutoscaler"},
+	{"extensions/v1beta1", "PodSecurityPolicy", removed, "1.16", ""},
+	{"policy/v1beta1", "PodSecurityPolicy", removed, "1.25", ""},
+	{"extensions/v1beta1", "StatefulSet", removed, "1.16", "apps/v1 StatefulSet"},
+	{"apps/v1beta1", "DaemonSet", removed, "1.16", "apps/v1 DaemonSet"},
+	{"apps/v1beta1", "ReplicaSet", removed, "1.16", "apps/v1 ReplicaSet"},
+}
+
+// lookupBuiltin finds apiVersion and kind among Kubernetes' own kinds.
+func lookupBuiltin(apiVersion, kind string) (builtinKind, bool) {
+	for _, t := range [][]builtinKind{builtinKinds, extraKinds} {
+		for _, k := range t {
+			if k.apiVersion == apiVersion && k.kind == kind {
+				return k, true
+			}
+		}
+	}
+	return builtinKind{}, false
+}
+
+// builtinGroup reports whether apiVersion's group is one of Kubernetes' own,
+// so that an unknown kind in it cannot be a custom resource.
+func builtinGroup(apiVersion string) bool {
+	group := ""
+	if g, _, ok := strings.Cut(apiVersion, "/"); ok {
+		group = g
+	}
+	for _, t := range [][]builtinKind{builtinKinds, extraKinds} {
+		for _, k := range t {
+			g := ""
+			if x, _, ok := strings.Cut(k.apiVersion, "/"); ok {
+				g = x
+			}
+			if g == group {
+				return true
+			}
+		}
+	}
+	return group == "extensions"
+}
+
+// CRD is what kubesim keeps of a CustomResourceDefinition: enough to
+// recognise its custom resources.
+type CRD struct {
+	Name, Group, Kind string
+	Versions          []string // served versions
+}
+
+// APIVersions returns the CRD's "group/version"s.
+func (c CRD) APIVersions() []string {
+	out := make([]string, len(c.Versions))
+	for i, v := range c.Versions {
+		out[i] = c.Group + "/" + v
+	}
+	return out
+}
