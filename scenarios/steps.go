@@ -990,7 +990,7 @@ func (x *executor) delete(cmd kubectl.Command) (string, error) {
 				targets = append(targets, t)
 			}
 		}
-		if len(targets) == 0 {
+		if len(targets) == 0 && len(crdsDeleted) == 0 {
 			return "", errors.New("error: no objects passed to delete")
 		}
 	} else {
