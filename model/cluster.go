@@ -99,7 +99,9 @@ type Pod struct {
 	countedIn  *ReplicaSet // the ReplicaSet whose per-node count includes the pod
 	countedOn  *Node
 	graceTimer sim.Timer
-	queued     bool // in the scheduler's queues
+	queued     bool           // in the scheduler's queues
+	count      podCount       // what the pod adds to its ReplicaSet's status counts
+	daemon     daemonPodIndex // its place in its DaemonSet's per-node index
 }
 
 // Node returns the node the pod is bound to, or nil.
@@ -410,6 +412,7 @@ func (c *Cluster) addDefaultTolerations(s *PodSpec) {
 // changed (labels, Ready, IP, phase, termination).
 func (c *Cluster) podChanged(p *Pod) {
 	recount(p)
+	countPod(p, c.Now())
 	c.syncPodEndpoints(p)
 	c.notifyOwner(p)
 	for _, o := range c.observers {
@@ -444,7 +447,7 @@ func (c *Cluster) notifyOwner(p *Pod) {
 			c.enqueueDeployment(p.rs.deploy)
 		}
 	case p.ds != nil:
-		c.enqueueDaemonSet(p.ds)
+		c.daemonPodChanged(p)
 	}
 }
 

@@ -18,6 +18,7 @@ import (
 func TestRandomOperationsConverge(t *testing.T) {
 	for seed := uint64(1); seed <= 12; seed++ {
 		t.Run(fmt.Sprint(seed), func(t *testing.T) {
+			checkDaemonPlans(t)
 			c := newWorkshop(t, seed, 6)
 			r := rand.New(rand.NewPCG(seed, 99))
 			web := mustDeploy(t, c, "web", "nginx:1", 4)
@@ -29,13 +30,21 @@ func TestRandomOperationsConverge(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			three := 3
+			slow, err := c.CreateDeploymentSpec(DeploymentSpec{Name: "slow", Replicas: &three,
+				Template:        PodTemplate{Labels: map[string]string{"app": "slow"}, Spec: PodSpec{Image: "slow:1"}},
+				MinReadySeconds: sec(7)})
+			if err != nil {
+				t.Fatal(err)
+			}
 			agent := rngDaemon("agent")
 			ds := mustDaemonSet(t, c, agent)
-			deps := []*Deployment{web, api}
+			deps := []*Deployment{web, api, slow}
 			workers := []string{"node2", "node3", "node4", "node5", "node6"}
 			version := 1
 			for step := 0; step < 60; step++ {
 				runFor(c, sec(r.Float64()*20))
+				checkCounts(t, c)
 				d := deps[r.IntN(len(deps))]
 				node := workers[r.IntN(len(workers))]
 				switch r.IntN(13) {
@@ -102,6 +111,7 @@ func TestRandomOperationsConverge(t *testing.T) {
 				}
 			}
 			runFor(c, sec(1200))
+			checkCounts(t, c)
 			for _, d := range deps {
 				st := c.DeploymentStatus(d)
 				if !st.Complete || st.Ready != d.Replicas {
@@ -154,5 +164,16 @@ func TestRandomOperationsConverge(t *testing.T) {
 				t.Errorf("%d pods still pending", len(pending))
 			}
 		})
+	}
+}
+
+// checkCounts compares every ReplicaSet's status counts, kept as pods change,
+// with a count over its pods.
+func checkCounts(t *testing.T, c *Cluster) {
+	t.Helper()
+	for _, rs := range c.replicasets {
+		if got, want := rs.Status(c.Now()), rs.scanStatus(c.Now()); got != want {
+			t.Fatalf("t=%v ReplicaSet %s: counts %+v, pods say %+v", c.Now(), rs.Name, got, want)
+		}
 	}
 }

@@ -34,6 +34,7 @@ type DaemonSet struct {
 	relabelled  []*Pod
 	creating    map[*Node]bool // creations in flight (expectations)
 	syncPending bool
+	st          dsState // per-node state (daemonset_state.go)
 }
 
 // DaemonSetSpec is what CreateDaemonSet and UpdateDaemonSet need.
@@ -128,6 +129,7 @@ func (c *Cluster) CreateDaemonSet(s DaemonSetSpec) (*DaemonSet, error) {
 	ds := &DaemonSet{Name: s.Name, Selector: sel, Strategy: strat, MinReadySeconds: s.MinReadySeconds,
 		CreatedAt: c.Now(), creating: map[*Node]bool{}}
 	ds.setTemplate(s.Template)
+	ds.touchAll()
 	c.daemonsets = append(c.daemonsets, ds)
 	c.dsByName[ds.Name] = ds
 	for _, p := range c.pods {
@@ -181,6 +183,7 @@ func (c *Cluster) UpdateDaemonSet(ds *DaemonSet, s DaemonSetSpec) error {
 	ds.Strategy = strat
 	ds.MinReadySeconds = s.MinReadySeconds
 	ds.setTemplate(s.Template)
+	ds.touchAll()
 	c.enqueueDaemonSet(ds)
 	return nil
 }
@@ -226,13 +229,6 @@ func (c *Cluster) enqueueDaemonSet(ds *DaemonSet) {
 		ds.syncPending = false
 		c.syncDaemonSet(ds)
 	}), 0)
-}
-
-// enqueueAllDaemonSets is the DaemonSet controller's node event handler.
-func (c *Cluster) enqueueAllDaemonSets() {
-	for _, ds := range c.daemonsets {
-		c.enqueueDaemonSet(ds)
-	}
 }
 
 // nodeShouldRunDaemonPod is the controller's eligibility test. shouldRun: the
@@ -285,80 +281,40 @@ func (c *Cluster) syncDaemonSet(ds *DaemonSet) {
 		if p.Owner == nil && !p.Gone && !p.Terminating && ds.Selector.MatchesMap(p.Labels) {
 			p.Owner = &OwnerRef{Kind: "DaemonSet", Name: ds.Name}
 			p.ds = ds
+			p.daemon.orderOf = nil // at the end of the pod list, whatever it was before
 			ds.pods = append(ds.pods, p)
 			c.podChanged(p)
 		}
 	}
 	ds.adoptQ = ds.adoptQ[:0]
 
-	byNode := map[*Node][]*Pod{}
-	var toDelete []*Pod
-	for _, p := range ds.pods {
-		if p.node == nil {
-			// Unscheduled: it counts for the node it is pinned to; if that node
-			// went away it can never bind.
-			n := c.daemonPodTarget(p)
-			if n == nil || n.Removed {
-				if !p.Terminating {
-					toDelete = append(toDelete, p)
-				}
-				continue
-			}
-			byNode[n] = append(byNode[n], p)
-			continue
-		}
-		byNode[p.node] = append(byNode[p.node], p)
+	ds.refresh(c)
+	plan := &ds.st.plan
+	ds.planMain(c, plan)
+	if plan.rolling {
+		ds.planRolling(c, plan)
 	}
-	var toCreate []*Node
-	for _, n := range c.nodes {
-		if n.Removed {
-			continue
-		}
-		pods := byNode[n]
-		run, cont := ds.nodeShouldRunDaemonPod(n)
-		switch {
-		case run && len(pods) == 0:
-			if !ds.creating[n] {
-				toCreate = append(toCreate, n)
-			}
-		case cont:
-			var running []*Pod
-			for _, p := range pods {
-				if p.Terminating {
-					continue
-				}
-				if p.Phase == PodFailed {
-					toDelete = append(toDelete, p)
-					continue
-				}
-				running = append(running, p)
-			}
-			toDelete = append(toDelete, ds.surplusDaemonPods(running, c.Now())...)
-		case !cont:
-			for _, p := range pods {
-				if !p.Terminating {
-					toDelete = append(toDelete, p)
-				}
-			}
-		}
+	if daemonPlanCheck != nil {
+		daemonPlanCheck(c, ds, plan)
 	}
-	if len(toCreate) > daemonBurst {
-		toCreate = toCreate[:daemonBurst]
-	}
-	if len(toDelete) > daemonBurst {
-		toDelete = toDelete[:daemonBurst]
-	}
-	c.createDaemonPods(ds, toCreate)
-	for _, p := range toDelete {
+	c.createDaemonPods(ds, plan.create)
+	for _, p := range plan.del {
 		c.DeletePod(p)
 	}
-	if len(toCreate) == 0 && len(toDelete) == 0 && len(ds.creating) == 0 && ds.Strategy.Type == RollingUpdate {
-		c.daemonRollingUpdate(ds, byNode)
+	if plan.rolling {
+		c.createDaemonPods(ds, plan.rollCreate)
+		for _, p := range plan.rollDel {
+			c.DeletePod(p)
+		}
 	}
 }
 
 // createDaemonPods creates daemon pods for nodes in slow-start batches.
 func (c *Cluster) createDaemonPods(ds *DaemonSet, nodes []*Node) {
+	if len(nodes) == 0 {
+		return
+	}
+	nodes = append([]*Node(nil), nodes...)
 	for _, n := range nodes {
 		ds.creating[n] = true
 	}
@@ -441,117 +397,4 @@ func (c *Cluster) createDaemonPod(ds *DaemonSet, n *Node) {
 	}
 	lbls[LabelControllerRevHash] = ds.hash
 	c.newPod(ds.Name+"-", lbls, ds.Template.Annotations, spec, nil, ds)
-}
-
-// daemonRollingUpdate replaces old-revision pods, at most maxUnavailable nodes
-// without an available daemon pod at a time (maxSurge 0): an old pod that is
-// not available is replaced at once; others only within the budget. The new
-// pod is created by the next sync once the old one is gone.
-func (c *Cluster) daemonRollingUpdate(ds *DaemonSet, byNode map[*Node][]*Pod) {
-	now := c.Now()
-	desired := 0
-	for _, n := range c.nodes {
-		if run, _ := ds.nodeShouldRunDaemonPod(n); run {
-			desired++
-		}
-	}
-	maxSurge := ds.Strategy.MaxSurge.scaled(desired, true)
-	maxUnavailable := ds.Strategy.MaxUnavailable.scaled(desired, true)
-	if maxSurge > 0 {
-		c.daemonSurgeUpdate(ds, byNode, maxSurge)
-		return
-	}
-	if maxUnavailable == 0 {
-		maxUnavailable = 1
-	}
-	numUnavailable := 0
-	var allowed, candidates []*Pod
-	for _, n := range c.nodes {
-		if len(byNode[n]) == 0 {
-			continue
-		}
-		var newPod, oldPod *Pod
-		for _, p := range byNode[n] {
-			if p.Terminating {
-				continue
-			}
-			if p.Labels[LabelControllerRevHash] == ds.hash {
-				newPod = p
-			} else {
-				oldPod = p
-			}
-		}
-		switch {
-		case newPod == nil && oldPod == nil, newPod != nil && oldPod != nil:
-			numUnavailable++
-		case newPod != nil:
-			if !isAvailable(newPod, ds.MinReadySeconds, now) {
-				numUnavailable++
-			}
-		default:
-			switch {
-			case !isAvailable(oldPod, ds.MinReadySeconds, now):
-				allowed = append(allowed, oldPod)
-			case numUnavailable >= maxUnavailable:
-			default:
-				candidates = append(candidates, oldPod)
-			}
-		}
-	}
-	remaining := min(max(maxUnavailable-numUnavailable, 0), len(candidates))
-	for _, p := range append(allowed, candidates[:remaining]...) {
-		c.DeletePod(p)
-	}
-}
-
-// daemonSurgeUpdate is the rolling update with maxSurge > 0: a new pod is
-// started next to an old one on at most maxSurge nodes at a time (at once where
-// the old pod is not available); the old pod is deleted once the new one is
-// available.
-func (c *Cluster) daemonSurgeUpdate(ds *DaemonSet, byNode map[*Node][]*Pod, maxSurge int) {
-	now := c.Now()
-	numSurge := 0
-	var del []*Pod
-	var allowed, candidates []*Node
-	for _, n := range c.nodes {
-		var newPod, oldPod *Pod
-		multiple := false
-		for _, p := range byNode[n] {
-			if p.Terminating {
-				continue
-			}
-			if p.Labels[LabelControllerRevHash] == ds.hash {
-				multiple = multiple || newPod != nil
-				newPod = p
-			} else {
-				multiple = multiple || oldPod != nil
-				oldPod = p
-			}
-		}
-		switch {
-		case multiple:
-			numSurge++
-		case oldPod == nil:
-		case newPod == nil:
-			if run, _ := ds.nodeShouldRunDaemonPod(n); !run {
-				continue
-			}
-			switch {
-			case !isAvailable(oldPod, ds.MinReadySeconds, now):
-				allowed = append(allowed, n)
-			case numSurge >= maxSurge:
-			default:
-				candidates = append(candidates, n)
-			}
-		case isAvailable(newPod, ds.MinReadySeconds, now):
-			del = append(del, oldPod)
-		default:
-			numSurge++
-		}
-	}
-	remaining := min(max(maxSurge-numSurge, 0), len(candidates))
-	c.createDaemonPods(ds, append(allowed, candidates[:remaining]...))
-	for _, p := range del {
-		c.DeletePod(p)
-	}
 }

@@ -25,6 +25,7 @@ func rngDaemon(name string) DaemonSetSpec {
 // The workshop's rng DaemonSet: one pod per worker node, none on the kubeadm
 // control plane, unless the template tolerates its taint.
 func TestDaemonSetSkipsControlPlane(t *testing.T) {
+	checkDaemonPlans(t)
 	c := newWorkshop(t, 1, 4)
 	ds := mustDaemonSet(t, c, rngDaemon("rng"))
 	runFor(c, sec(10))
@@ -58,6 +59,7 @@ func TestDaemonSetSkipsControlPlane(t *testing.T) {
 // stop matching, or with an untolerated NoExecute taint, loses it; a new
 // NoSchedule taint keeps it.
 func TestDaemonSetFollowsNodes(t *testing.T) {
+	checkDaemonPlans(t)
 	c := newWorkshop(t, 2, 3)
 	spec := rngDaemon("agent")
 	spec.Template.Spec.NodeSelector = map[string]string{"disk": "ssd"}
@@ -101,6 +103,7 @@ func TestDaemonSetFollowsNodes(t *testing.T) {
 }
 
 func TestDaemonSetRequiredNodeAffinity(t *testing.T) {
+	checkDaemonPlans(t)
 	c := newWorkshop(t, 3, 4)
 	c.SetNodeLabels("node3", map[string]string{"gpu": "a100"})
 	c.SetNodeLabels("node4", map[string]string{"gpu": "t4"})
@@ -121,6 +124,7 @@ func TestDaemonSetRequiredNodeAffinity(t *testing.T) {
 // RollingUpdate with maxUnavailable 1: at most one node without an available
 // daemon pod at any time; every pod ends on the new revision.
 func TestDaemonSetRollingUpdate(t *testing.T) {
+	checkDaemonPlans(t)
 	c := newWorkshop(t, 4, 5) // 4 workers
 	ds := mustDaemonSet(t, c, rngDaemon("rng"))
 	runFor(c, sec(10))
@@ -171,6 +175,7 @@ func TestDaemonSetRollingUpdate(t *testing.T) {
 }
 
 func TestDaemonSetOnDelete(t *testing.T) {
+	checkDaemonPlans(t)
 	c := newWorkshop(t, 5, 4)
 	spec := rngDaemon("rng")
 	spec.Strategy = DaemonSetStrategy{Type: OnDelete}
@@ -201,6 +206,7 @@ func TestDaemonSetOnDelete(t *testing.T) {
 // during the update; at most one node runs two (not counting old pods in their
 // grace period).
 func TestDaemonSetSurgeUpdate(t *testing.T) {
+	checkDaemonPlans(t)
 	c := newWorkshop(t, 6, 4)
 	spec := rngDaemon("rng")
 	spec.Strategy = DaemonSetStrategy{MaxSurge: Int(1), MaxUnavailable: Int(0)}
@@ -252,6 +258,7 @@ func TestDaemonSetSurgeUpdate(t *testing.T) {
 }
 
 func TestDaemonSetRolloutRestart(t *testing.T) {
+	checkDaemonPlans(t)
 	c := newWorkshop(t, 7, 4)
 	ds := mustDaemonSet(t, c, rngDaemon("rng"))
 	runFor(c, sec(10))

@@ -86,7 +86,7 @@ func (c *Cluster) AddNode(name string, lbls map[string]string, taints []Taint, c
 	c.nodeByName[name] = n
 	c.nodeChanged(n)
 	c.moveAllToActive()
-	c.enqueueAllDaemonSets()
+	c.daemonNodeChanged(n, true)
 	c.handleDisruption()
 	return n, nil
 }
@@ -148,7 +148,7 @@ func (c *Cluster) RemoveNode(name string) error {
 		}
 	}), 0)
 	c.nodeChanged(n)
-	c.enqueueAllDaemonSets()
+	c.daemonNodeChanged(n, true)
 	c.handleDisruption()
 	return nil
 }
@@ -258,7 +258,7 @@ func (c *Cluster) nodeNotReady(n *Node) {
 	c.handleDisruption()
 	c.scheduleTaintPass(c.Now() + nodeEvictionPeriod)
 	c.nodeChanged(n)
-	c.enqueueAllDaemonSets()
+	c.daemonNodeChanged(n, true)
 }
 
 // nodeUp: the machine is back; the kubelet heartbeats again, finishes the
@@ -313,7 +313,7 @@ func (c *Cluster) nodeReady(n *Node) {
 	n.Taints = kept
 	c.taintManagerNode(n)
 	c.moveAllToActive()
-	c.enqueueAllDaemonSets()
+	c.daemonNodeChanged(n, true)
 	c.handleDisruption()
 	c.scheduleTaintPass(c.Now() + nodeEvictionPeriod)
 	c.nodeChanged(n)
@@ -535,6 +535,7 @@ func (c *Cluster) addTaint(n *Node, t Taint) {
 	}
 	t.Added = c.Now()
 	n.Taints = append(n.Taints, t)
+	c.daemonNodeChanged(n, false)
 }
 
 // taintManagerNode re-evaluates the NoExecute evictions of every pod on n.
@@ -615,7 +616,7 @@ func (c *Cluster) Cordon(name string) error {
 	}
 	n.Unschedulable = true
 	c.addTaint(n, Taint{Key: TaintUnschedulable, Effect: NoSchedule})
-	c.enqueueAllDaemonSets()
+	c.daemonNodeChanged(n, true)
 	return nil
 }
 
@@ -628,7 +629,7 @@ func (c *Cluster) Uncordon(name string) error {
 	n.Unschedulable = false
 	c.removeTaints(n, TaintUnschedulable, NoSchedule)
 	c.moveAllToActive()
-	c.enqueueAllDaemonSets()
+	c.daemonNodeChanged(n, true)
 	return nil
 }
 
@@ -643,6 +644,7 @@ func (c *Cluster) removeTaints(n *Node, key string, effect TaintEffect) int {
 		kept = append(kept, t)
 	}
 	n.Taints = kept
+	c.daemonNodeChanged(n, false)
 	return removed
 }
 
@@ -721,7 +723,7 @@ func (c *Cluster) TaintNode(name string, t Taint) error {
 	if t.Effect == NoExecute {
 		c.taintManagerNode(n)
 	}
-	c.enqueueAllDaemonSets()
+	c.daemonNodeChanged(n, true)
 	return nil
 }
 
@@ -740,7 +742,7 @@ func (c *Cluster) UntaintNode(name, key string, effect TaintEffect) error {
 	}
 	c.taintManagerNode(n)
 	c.moveAllToActive()
-	c.enqueueAllDaemonSets()
+	c.daemonNodeChanged(n, true)
 	return nil
 }
 
@@ -762,7 +764,7 @@ func (c *Cluster) SetNodeLabels(name string, lbls map[string]string) error {
 	l[LabelHostname] = name
 	n.Labels = l
 	c.moveAllToActive()
-	c.enqueueAllDaemonSets()
+	c.daemonNodeChanged(n, true)
 	c.handleDisruption()
 	return nil
 }

@@ -46,6 +46,34 @@ type ReplicaSet struct {
 	// and max-replicas annotations.
 	desired, maxReplicas int
 	seq                  int
+
+	counts rsCounts // status counts kept as pods change
+}
+
+// rsCounts keeps a ReplicaSet's status counts up to date as its pods change,
+// so that Status and the controllers' syncs cost O(1) instead of a walk over
+// every pod. Ready pods that are not yet available (MinReadySeconds) wait in
+// a queue ordered by the time they become available.
+type rsCounts struct {
+	active, ready, available int
+	waiting                  []availEntry // sorted by at; entries before head are done
+	head                     int
+	minReady                 sim.Time // the MinReadySeconds the counts were made with
+	now                      sim.Time // the latest time the queue was advanced to
+}
+
+type availEntry struct {
+	p   *Pod
+	gen uint32
+	at  sim.Time
+}
+
+// podCount is what a pod contributes to its ReplicaSet's counts.
+type podCount struct {
+	in                   *ReplicaSet
+	active, ready, avail bool
+	readyAt              sim.Time
+	gen                  uint32 // bumped whenever the contribution changes: invalidates queued entries
 }
 
 // ReplicaSetSpec is what CreateReplicaSet needs.
@@ -73,6 +101,19 @@ type ReplicaSetStatus struct {
 // Status counts the ReplicaSet's pods: current (not terminating), ready and
 // available.
 func (rs *ReplicaSet) Status(now sim.Time) ReplicaSetStatus {
+	k := &rs.counts
+	if k.minReady != rs.MinReadySeconds {
+		rs.recountAll(now)
+	}
+	if now >= k.now {
+		rs.advance(now)
+		return ReplicaSetStatus{Desired: rs.Replicas, Current: k.active, Ready: k.ready, Available: k.available}
+	}
+	return rs.scanStatus(now) // a time before the counts': count by hand
+}
+
+// scanStatus is Status by a walk over every pod.
+func (rs *ReplicaSet) scanStatus(now sim.Time) ReplicaSetStatus {
 	st := ReplicaSetStatus{Desired: rs.Replicas}
 	for _, p := range rs.pods {
 		if !isActive(p) {
@@ -87,6 +128,126 @@ func (rs *ReplicaSet) Status(now sim.Time) ReplicaSetStatus {
 		}
 	}
 	return st
+}
+
+// countPod updates the counts of p's ReplicaSet (and of the one that counted
+// it before) after a change of p.
+func countPod(p *Pod, now sim.Time) {
+	k := &p.count
+	rs := p.rs
+	active := rs != nil && isActive(p)
+	ready := active && p.Ready
+	if k.in == rs && k.active == active && k.ready == ready && (!ready || k.readyAt == p.ReadyAt) &&
+		(rs == nil || rs.counts.minReady == rs.MinReadySeconds) {
+		return
+	}
+	if old := k.in; old != nil {
+		old.uncount(p)
+	}
+	if rs != nil {
+		rs.count(p, now)
+	}
+}
+
+func (rs *ReplicaSet) uncount(p *Pod) {
+	k := &p.count
+	c := &rs.counts
+	if k.active {
+		c.active--
+	}
+	if k.ready {
+		c.ready--
+	}
+	if k.avail {
+		c.available--
+	}
+	*k = podCount{gen: k.gen + 1}
+}
+
+func (rs *ReplicaSet) count(p *Pod, now sim.Time) {
+	k := &p.count
+	c := &rs.counts
+	if c.minReady != rs.MinReadySeconds {
+		rs.recountAll(now) // counts p too
+		return
+	}
+	k.in = rs
+	k.active = isActive(p)
+	if !k.active {
+		return
+	}
+	c.active++
+	if !p.Ready {
+		return
+	}
+	k.ready, k.readyAt = true, p.ReadyAt
+	c.ready++
+	at := p.ReadyAt + rs.MinReadySeconds
+	if at <= now {
+		k.avail = true
+		c.available++
+		return
+	}
+	// Insert in order (pods become Ready in time order, so almost always at
+	// the end).
+	i := len(c.waiting)
+	c.waiting = append(c.waiting, availEntry{})
+	for i > c.head && c.waiting[i-1].at > at {
+		c.waiting[i] = c.waiting[i-1]
+		i--
+	}
+	c.waiting[i] = availEntry{p: p, gen: k.gen, at: at}
+}
+
+// advance counts the pods that became available by now.
+func (rs *ReplicaSet) advance(now sim.Time) {
+	c := &rs.counts
+	c.now = max(c.now, now)
+	for c.head < len(c.waiting) && c.waiting[c.head].at <= now {
+		e := c.waiting[c.head]
+		c.waiting[c.head] = availEntry{}
+		c.head++
+		if k := &e.p.count; k.in == rs && k.gen == e.gen && k.ready && !k.avail {
+			k.avail = true
+			c.available++
+		}
+	}
+	if c.head == len(c.waiting) {
+		c.waiting, c.head = c.waiting[:0], 0
+	} else if c.head > 64 && c.head > len(c.waiting)/2 {
+		n := copy(c.waiting, c.waiting[c.head:])
+		clear(c.waiting[n:])
+		c.waiting, c.head = c.waiting[:n], 0
+	}
+}
+
+// nextAvailable is when the next Ready pod becomes available, or false.
+func (rs *ReplicaSet) nextAvailable(now sim.Time) (sim.Time, bool) {
+	rs.advance(now)
+	c := &rs.counts
+	for ; c.head < len(c.waiting); c.head++ {
+		e := c.waiting[c.head]
+		if k := &e.p.count; k.in == rs && k.gen == e.gen && k.ready && !k.avail {
+			return e.at, true
+		}
+		c.waiting[c.head] = availEntry{}
+	}
+	return 0, false
+}
+
+// recountAll rebuilds the counts from the pods (after MinReadySeconds changed).
+func (rs *ReplicaSet) recountAll(now sim.Time) {
+	for _, p := range rs.pods {
+		if p.count.in == rs {
+			rs.uncount(p)
+		}
+	}
+	rs.counts = rsCounts{minReady: rs.MinReadySeconds, now: now}
+	for _, p := range rs.pods {
+		if p.rs == rs {
+			rs.count(p, now)
+		}
+	}
 }
 
 // isActive is controller.IsPodActive: not terminating and not terminal.
@@ -256,7 +417,11 @@ func (c *Cluster) releasePod(p *Pod) {
 		p.ds.pods = removePodFrom(p.ds.pods, p)
 		c.enqueueDaemonSet(p.ds)
 	}
+	ds := p.ds
 	p.rs, p.ds, p.Owner = nil, nil, nil
+	if ds != nil {
+		ds.recordPod(p)
+	}
 	c.podChanged(p)
 	c.offerOrphan(p)
 }
@@ -284,12 +449,7 @@ func (c *Cluster) syncReplicaSet(rs *ReplicaSet) {
 	}
 	rs.adoptQ = rs.adoptQ[:0]
 
-	active := 0
-	for _, p := range rs.pods {
-		if isActive(p) {
-			active++
-		}
-	}
+	active := rs.Status(c.Now()).Current
 	diff := active + rs.inflight - rs.Replicas
 	switch {
 	case diff < 0:
@@ -318,14 +478,7 @@ func (c *Cluster) syncReplicaSet(rs *ReplicaSet) {
 	}
 	if rs.MinReadySeconds > 0 {
 		// Requeue when a Ready pod becomes available.
-		now := c.Now()
-		next := sim.Time(math.MaxInt64)
-		for _, p := range rs.pods {
-			if p.Ready && !p.Terminating && now-p.ReadyAt < rs.MinReadySeconds {
-				next = min(next, p.ReadyAt+rs.MinReadySeconds)
-			}
-		}
-		if next != sim.Time(math.MaxInt64) {
+		if next, ok := rs.nextAvailable(c.Now()); ok {
 			c.E.At(next, sim.HandlerFunc(func(*sim.Engine, int64) {
 				c.enqueueReplicaSet(rs)
 				if rs.deploy != nil {
