@@ -84,6 +84,7 @@ func (c *Cluster) AddNode(name string, lbls map[string]string, taints []Taint, c
 	}
 	c.nodes = append(c.nodes, n)
 	c.nodeByName[name] = n
+	c.nodesChanged()
 	c.nodeChanged(n)
 	c.moveAllToActive()
 	c.daemonNodeChanged(n, true)
@@ -126,6 +127,7 @@ func (c *Cluster) RemoveNode(name string) error {
 		return err
 	}
 	n.Removed, n.Up, n.Ready = true, false, false
+	c.nodesChanged()
 	c.E.Cancel(n.monitorTimer)
 	c.nlcDequeue(n)
 	for _, p := range n.pods {

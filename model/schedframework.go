@@ -15,7 +15,7 @@ import (
 // schedHandle is what plugins may read of the cluster (the framework's Handle
 // and its snapshot listers).
 type schedHandle interface {
-	// schedNodes is every node in creation order; removed ones are filtered out.
+	// schedNodes is every node that exists, in creation order.
 	schedNodes() []*Node
 	// schedNode is the existing node named name, or nil.
 	schedNode(name string) *Node
@@ -30,6 +30,8 @@ type cycleState struct {
 	// same with the scheduler's defaults for a missing CPU or memory request
 	// (LeastAllocated).
 	rq, nz Resources
+	// nodeName is scratch for a prefilter result of one name.
+	nodeName [1]string
 }
 
 // filterPlugin is a Filter extension point: "" if the pod may run on n, else
@@ -85,6 +87,7 @@ type framework struct {
 func newDefaultFramework(h schedHandle, rnd *rand.Rand) *framework {
 	f := &framework{h: h, rnd: rnd}
 	aff := nodeAffinityPlugin{}
+	f.preFilters = []preFilterPlugin{aff}
 	f.filters = []filterPlugin{nodeUnschedulablePlugin{}, nodeNamePlugin{}, aff, taintTolerationPlugin{}, nodeResourcesFitPlugin{}}
 	f.scorers = []scorePlugin{
 		&taintTolerationScore{},

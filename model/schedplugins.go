@@ -50,9 +50,10 @@ func (nodeAffinityPlugin) filter(_ *cycleState, p *Pod, n *Node) string {
 	return ""
 }
 
-func (nodeAffinityPlugin) preFilter(_ *cycleState, p *Pod) ([]string, bool) {
+func (nodeAffinityPlugin) preFilter(st *cycleState, p *Pod) ([]string, bool) {
 	if p.Spec.NodeName != "" {
-		return []string{p.Spec.NodeName}, false
+		st.nodeName[0] = p.Spec.NodeName
+		return st.nodeName[:], false
 	}
 	a := p.Spec.Affinity
 	if a == nil || len(a.Terms) == 0 {
@@ -76,6 +77,9 @@ func (nodeAffinityPlugin) preFilter(_ *cycleState, p *Pod) ([]string, bool) {
 		if !named {
 			// Terms are ORed: one term without a name constraint admits every node.
 			return nil, true
+		}
+		if len(a.Terms) == 1 {
+			return term, false // the DaemonSet case: no copy
 		}
 		names = append(names, term...)
 	}
@@ -430,6 +434,9 @@ func (t *topologySpreadScore) selectors(p *Pod) bool {
 	sel := &t.sel
 	sel.rs = p.rs
 	sel.services = sel.services[:0]
+	if sel.rs != nil {
+		return true // the ReplicaSet's count is all the score reads
+	}
 	for _, svc := range t.h.schedServices() {
 		if !svc.Deleted && len(svc.Selector) > 0 && mapSelectorMatches(svc.Selector, p.Labels) {
 			sel.services = append(sel.services, labels.SelectorFromMap(svc.Selector))

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"testing"
 )
@@ -121,5 +122,68 @@ func TestFrameworkWithoutCluster(t *testing.T) {
 	big := &Pod{Spec: PodSpec{Requests: Resources{MilliCPU: 2000}}}
 	if n := f.schedule(big); n != nil {
 		t.Fatalf("picked %s for a pod larger than every node", n.Name)
+	}
+}
+
+// NodeAffinity's PreFilter, on the cases of kube-scheduler's TestNodeAffinity
+// with matchFields: every term naming nodes by metadata.name In narrows the
+// candidates to their union; requirements inside a term intersect; a term
+// without a name admits every node; conflicting names admit none.
+func TestNodeAffinityPreFilter(t *testing.T) {
+	name := func(v ...string) NodeSelectorRequirement {
+		return NodeSelectorRequirement{Key: "metadata.name", Operator: "In", Values: v}
+	}
+	for _, tc := range []struct {
+		desc  string
+		terms []NodeSelectorTerm
+		want  []string // nil: all nodes
+	}{
+		{"one name", []NodeSelectorTerm{{MatchFields: []NodeSelectorRequirement{name("node1")}}}, []string{"node1"}},
+		{"two terms", []NodeSelectorTerm{{MatchFields: []NodeSelectorRequirement{name("node1")}}, {MatchFields: []NodeSelectorRequirement{name("node2")}}}, []string{"node1", "node2"}},
+		{"a term without names", []NodeSelectorTerm{{MatchFields: []NodeSelectorRequirement{name("node1")}},
+			{MatchExpressions: []NodeSelectorRequirement{{Key: "zone", Operator: "In", Values: []string{"a"}}}}}, nil},
+		{"ANDed names", []NodeSelectorTerm{{MatchFields: []NodeSelectorRequirement{name("node1", "node2"), name("node2", "node3")}}}, []string{"node2"}},
+		{"conflicting names", []NodeSelectorTerm{{MatchFields: []NodeSelectorRequirement{name("node1"), name("node2")}}}, []string{}},
+	} {
+		p := &Pod{Spec: PodSpec{Affinity: &NodeAffinity{Terms: tc.terms}}}
+		got, all := nodeAffinityPlugin{}.preFilter(&cycleState{}, p)
+		switch {
+		case tc.want == nil && !all:
+			t.Errorf("%s: narrowed to %v, want every node", tc.desc, got)
+		case tc.want != nil && (all || len(got) != len(tc.want)):
+			t.Errorf("%s: %v (all %v), want %v", tc.desc, got, all, tc.want)
+		case tc.want != nil:
+			for i := range got {
+				if got[i] != tc.want[i] {
+					t.Errorf("%s: %v, want %v", tc.desc, got, tc.want)
+				}
+			}
+		}
+	}
+	if got, all := (nodeAffinityPlugin{}).preFilter(&cycleState{}, &Pod{Spec: PodSpec{NodeName: "node7"}}); all || len(got) != 1 || got[0] != "node7" {
+		t.Errorf("spec.nodeName: %v (all %v)", got, all)
+	}
+}
+
+// A pod pinned to one node of a large cluster is placed there after one
+// filter call, and conflicting names leave it unschedulable.
+func TestFrameworkPrefilteredPod(t *testing.T) {
+	h := &fakeHandle{}
+	for i := 0; i < 300; i++ {
+		h.nodes = append(h.nodes, testNode(fmt.Sprintf("node%d", i), i, Resources{MilliCPU: 1000, Memory: gi}, Resources{}))
+	}
+	f := newDefaultFramework(h, rand.New(rand.NewPCG(1, 2)))
+	pin := NodeSelectorRequirement{Key: "metadata.name", Operator: "In", Values: []string{"node250"}}
+	p := &Pod{Spec: PodSpec{Affinity: &NodeAffinity{Terms: []NodeSelectorTerm{{MatchFields: []NodeSelectorRequirement{pin}}}}}}
+	if n := f.schedule(p); n == nil || n.Name != "node250" {
+		t.Fatalf("picked %v, want node250", n)
+	}
+	if len(f.pre) != 1 {
+		t.Errorf("%d candidates, want 1", len(f.pre))
+	}
+	p.Spec.Affinity.Terms[0].MatchFields = append(p.Spec.Affinity.Terms[0].MatchFields,
+		NodeSelectorRequirement{Key: "metadata.name", Operator: "In", Values: []string{"node3"}})
+	if n := f.schedule(p); n != nil {
+		t.Errorf("picked %s for conflicting names", n.Name)
 	}
 }

@@ -15,6 +15,8 @@ type schedulerState struct {
 	unschedulable []*Pod
 	busy          bool
 	fw            *framework // the default profile
+	live          []*Node    // nodes not removed, in creation order
+	liveStale     bool       // a node was added or removed since live was built
 }
 
 // enqueuePod puts a new pod in the scheduler's queue, or straight on its node if
@@ -134,8 +136,30 @@ func (c *Cluster) pickNode(p *Pod) *Node {
 
 // schedNodes, schedNode and schedServices are the scheduler's view of the
 // cluster (kube-scheduler's snapshot listers).
-func (c *Cluster) schedNodes() []*Node         { return c.nodes }
+func (c *Cluster) schedNodes() []*Node {
+	s := &c.sched
+	if s.liveStale {
+		s.live = s.live[:0]
+		for _, n := range c.nodes {
+			if !n.Removed {
+				s.live = append(s.live, n)
+			}
+		}
+		s.liveStale = false
+	}
+	return s.live
+}
+
+// nodesChanged tells the scheduler that a node was added or removed.
+func (c *Cluster) nodesChanged()               { c.sched.liveStale = true }
 func (c *Cluster) schedNode(name string) *Node { return c.Node(name) }
 func (c *Cluster) schedServices() []*Service   { return c.services }
 
 var _ schedHandle = (*Cluster)(nil)
+
+// FindNode runs one scheduling decision for p as a scheduling cycle does
+// (prefilter, filters over the rotating sample, scores, random tie-break)
+// without binding it, and returns the node chosen, or nil if none fits. For a
+// pod already bound, its own requests stay counted on its node. It exists for
+// benchmarks and what-if questions; the rotating start advances as in a cycle.
+func (c *Cluster) FindNode(p *Pod) *Node { return c.pickNode(p) }
