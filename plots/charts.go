@@ -33,7 +33,9 @@ type chart struct {
 	name   string // file name without extension
 	title  string // for the report
 	panels []*plot.Plot
-	w, h   vg.Length
+	w, h   vg.Length // h without the legend
+	topH   vg.Length // of the first panel, when there are several
+	legend legend    // drawn below the panels
 }
 
 // newPlot returns a plot with the report's common style.
@@ -48,8 +50,6 @@ func newPlot(title, x, y string) *plot.Plot {
 		a.Label.TextStyle.Font.Size = 11
 		a.Tick.Label.Font.Size = 10
 	}
-	p.Legend.TextStyle.Font.Size = 10
-	p.Legend.Top = true
 	p.Y.Tick.Marker = niceTicks{n: 8, minor: 2}
 	p.Add(grid())
 	return p
@@ -213,20 +213,23 @@ func (m *marks) layout(xs []vg.Length, minX, maxX vg.Length, maxRows int) ([]vg.
 
 func (m *marks) rowHeight() vg.Length { return m.style.Height("0") + vg.Points(3) }
 
-// reserve estimates, for a chart of the given size over (0, end), the rows the
-// labels need, and returns the fraction of the data area's height they take.
-func (m *marks) reserve(w, h vg.Length, end float64) float64 {
+// reserve lays the labels out for a chart of width w over (0, end) and makes
+// room for their rows between p's title and its data area, so that they
+// never cover the data.
+func (m *marks) reserve(p *plot.Plot, w vg.Length, end float64) {
 	if len(m.groups) == 0 || end <= 0 {
-		return 0
+		return
 	}
-	areaW, areaH := w-vg.Points(75), h-vg.Points(80)
+	// The data area is about the chart less the y axis and margins; a
+	// narrower estimate errs on the side of more rows.
+	areaW := w - vg.Points(90)
 	xs := make([]vg.Length, len(m.groups))
 	for i, g := range m.groups {
 		xs[i] = vg.Length(g.t/end) * areaW
 	}
 	_, _, n := m.layout(xs, 0, areaW, maxMarkRows)
 	m.rows = n
-	return math.Min(0.6, float64(vg.Length(n)*m.rowHeight()+vg.Points(6))/float64(areaH))
+	p.Title.Padding += vg.Length(n)*m.rowHeight() + vg.Points(4)
 }
 
 func (m *marks) Plot(c draw.Canvas, p *plot.Plot) {
@@ -239,45 +242,42 @@ func (m *marks) Plot(c draw.Canvas, p *plot.Plot) {
 	}
 	maxRows := m.rows
 	if maxRows == 0 {
-		maxRows = 3
+		maxRows = 1
 	}
 	tx, rows, _ := m.layout(xs, c.Min.X, c.Max.X, maxRows)
 	lh := m.rowHeight()
+	tick := draw.LineStyle{Color: grey, Width: vg.Points(0.8)}
 	for i, g := range m.groups {
-		y := c.Max.Y - vg.Points(3) - vg.Length(rows[i])*lh
-		// A white box under the label keeps it readable over the data.
-		w, h := m.style.Width(g.label), m.style.Height(g.label)
-		c.FillPolygon(color.NRGBA{0xff, 0xff, 0xff, 0xd8}, []vg.Point{
-			{X: tx[i] - 1, Y: y + 1}, {X: tx[i] + w + 1, Y: y + 1}, {X: tx[i] + w + 1, Y: y - h - 1}, {X: tx[i] - 1, Y: y - h - 1}})
+		// Rows stack upwards from the top of the data area, in the room
+		// reserve made under the title: row 0 is the highest.
+		y := c.Max.Y + vg.Points(2) + vg.Length(maxRows-rows[i])*lh
+		c.StrokeLine2(tick, xs[i], c.Max.Y, xs[i], y-lh/2)
 		c.FillText(m.style, vg.Point{X: tx[i], Y: y}, g.label)
 	}
 }
 
-// addMarks draws the run's timeline on p, a chart of size w x h, and returns
-// the fraction of the data area's height to keep free for the labels.
-func addMarks(p *plot.Plot, run Run, w, h vg.Length) float64 {
+// addMarks draws the run's timeline on p, a chart of width w: dashed lines in
+// the data area, labels above it.
+func addMarks(p *plot.Plot, run Run, w vg.Length) {
 	if len(run.Timeline) == 0 {
-		return 0
+		return
 	}
 	m := newMarks(run.Timeline)
 	p.Add(m)
-	return m.reserve(w, h, run.Series.End)
+	m.reserve(p, w, run.Series.End)
 }
 
 // linearTop is the top of a linear axis from 0 that shows dataMax with a
-// margin and leaves the top fraction free.
-func linearTop(dataMax, free float64) float64 {
+// margin.
+func linearTop(dataMax float64) float64 {
 	if dataMax <= 0 {
 		dataMax = 1
 	}
-	return dataMax * 1.06 / (1 - free)
+	return dataMax * 1.06
 }
 
-// logTop is the same for a log axis from lo.
-func logTop(lo, hi, free float64) float64 {
-	l, h := math.Log(lo), math.Log(hi*1.1)
-	return math.Exp(l + (h-l)/(1-free))
-}
+// chartW is the width of every run chart.
+const chartW = 9 * vg.Inch
 
 // throughputChart is hashes/s over time: the web UI's instantaneous speed, the
 // true throughput per bin, and the timeline steps.
@@ -285,6 +285,7 @@ func throughputChart(run Run) (chart, error) {
 	s := run.Series
 	p := newPlot(run.title()+": mining speed", "simulated time (s)", "hashes/s")
 	timeAxis(p, s.End)
+	var lg legend
 	max := 0.0
 	if len(s.Speeds) > 0 {
 		xys := make(plotter.XYs, len(s.Speeds))
@@ -295,7 +296,7 @@ func throughputChart(run Run) (chart, error) {
 		l := line(xys, 0, vg.Points(0.8), false)
 		l.Color = color.NRGBA{0x4e, 0x79, 0xa7, 0x90}
 		p.Add(l)
-		p.Legend.Add("web UI: speed shown after each poll", l)
+		lg.add("web UI: speed shown after each poll", l)
 	}
 	if ws := run.Summary.Windows; len(ws) > 0 {
 		xys := make(plotter.XYs, 0, len(ws)+1)
@@ -305,7 +306,7 @@ func throughputChart(run Run) (chart, error) {
 		xys = append(xys, plotter.XY{X: ws[len(ws)-1].End, Y: ws[len(ws)-1].HashesPerSec})
 		l := line(xys, 0, vg.Points(2.5), true)
 		p.Add(l)
-		p.Legend.Add(fmt.Sprintf("counted in redis, per %gs window", s.Window), l)
+		lg.add(fmt.Sprintf("counted in redis, per %gs window", s.Window), l)
 	}
 	if n := len(s.Throughput); n > 0 {
 		// At most about 300 steps: long runs are drawn in wider bins.
@@ -326,14 +327,11 @@ func throughputChart(run Run) (chart, error) {
 		xys = append(xys, plotter.XY{X: s.Throughput[n-1].End, Y: last})
 		l := line(xys, 1, vg.Points(1.5), true)
 		p.Add(l)
-		p.Legend.Add(fmt.Sprintf("true throughput: hashes computed per %gs", s.Bin*float64(k)), l)
+		lg.add(fmt.Sprintf("true throughput: hashes computed per %gs", s.Bin*float64(k)), l)
 	}
-	w, h := 9*vg.Inch, 4.5*vg.Inch
-	free := addMarks(p, run, w, h)
-	p.Y.Min, p.Y.Max = 0, linearTop(max, free)
-	p.Legend.Top, p.Legend.Left = false, false
-	p.Legend.XOffs, p.Legend.YOffs = -vg.Points(4), vg.Points(4)
-	return chart{name: "throughput", title: "Mining speed", panels: []*plot.Plot{p}, w: w, h: h}, nil
+	addMarks(p, run, chartW)
+	p.Y.Min, p.Y.Max = 0, linearTop(max)
+	return chart{name: "throughput", title: "Mining speed", panels: []*plot.Plot{p}, w: chartW, h: 4.5 * vg.Inch, legend: lg}, nil
 }
 
 var quantiles = []struct {
@@ -348,8 +346,8 @@ var quantiles = []struct {
 }
 
 // latencyChart is a Service's latency percentiles per window, on a log scale
-// when they span more than a decade, with its error rate as a second panel
-// when it had errors.
+// when they span more than a decade. Percentiles equal in every window are
+// one line, named by all of them ("p99.9 = max").
 func latencyChart(run Run, svc metrics.ServiceSeries) (chart, bool) {
 	s := run.Series
 	lo, hi := math.Inf(1), 0.0
@@ -376,19 +374,38 @@ func latencyChart(run Run, svc metrics.ServiceSeries) (chart, bool) {
 		p.Y.Min, p.Y.Max = math.Pow(10, math.Floor(math.Log10(lo))), math.Pow(10, math.Ceil(math.Log10(hi*1.05)))
 		p.Y.Label.Text = "latency (ms, log scale)"
 	} else {
-		p.Y.Min, p.Y.Max = 0, hi*1.25
+		p.Y.Min, p.Y.Max = 0, linearTop(hi)
 	}
-	// Drawn from max down to p50, each thinner than the last, so that equal
-	// percentiles show as nested bands rather than hiding each other.
-	for qi := len(quantiles) - 1; qi >= 0; qi-- {
+	// Identical percentiles collapse into one line named by all of them.
+	same := func(a, b int) bool {
+		for _, w := range svc.Windows {
+			if quantiles[a].get(w.LatencyMs) != quantiles[b].get(w.LatencyMs) {
+				return false
+			}
+		}
+		return true
+	}
+	var groups [][]int
+	for qi := range quantiles {
+		if n := len(groups); n > 0 && same(groups[n-1][0], qi) {
+			groups[n-1] = append(groups[n-1], qi)
+			continue
+		}
+		groups = append(groups, []int{qi})
+	}
+	var lg legend
+	// Drawn from max down to p50, each thinner than the last, so that
+	// percentiles equal in some windows show as nested bands rather than
+	// hiding each other.
+	for gi := len(groups) - 1; gi >= 0; gi-- {
+		qi := groups[gi][0]
 		q := quantiles[qi]
-		width := vg.Points(1.5 + 0.9*float64(qi))
+		width := vg.Points(1.5 + 0.9*float64(gi))
 		// A window without successful requests breaks the line.
 		var xys plotter.XYs
 		flush := func() {
 			if len(xys) > 0 {
-				l := line(xys, qi, width, true)
-				p.Add(l)
+				p.Add(line(xys, gi, width, true))
 				xys = nil
 			}
 		}
@@ -405,25 +422,23 @@ func latencyChart(run Run, svc metrics.ServiceSeries) (chart, bool) {
 		}
 		flush()
 	}
-	for qi, q := range quantiles {
-		p.Legend.Add(q.name, line(nil, qi, vg.Points(1.5+0.9*float64(qi)), false))
+	for gi, g := range groups {
+		var names []string
+		for _, qi := range g {
+			names = append(names, quantiles[qi].name)
+		}
+		lg.add(strings.Join(names, " = "), line(nil, gi, vg.Points(1.5+0.9*float64(gi)), false))
 	}
-	if free := addMarks(p, run, 9*vg.Inch, 4*vg.Inch); logY {
-		p.Y.Max = logTop(p.Y.Min, hi, free)
-	} else {
-		p.Y.Max = linearTop(hi, free)
-	}
-	p.Legend.Top, p.Legend.Left = false, false
-	p.Legend.XOffs, p.Legend.YOffs = -vg.Points(4), vg.Points(4)
+	addMarks(p, run, chartW)
 	return chart{name: "latency_" + fileSafe(svc.Name), title: "Latency of " + svc.Name,
-		panels: []*plot.Plot{p}, w: 9 * vg.Inch, h: 4 * vg.Inch}, true
+		panels: []*plot.Plot{p}, w: chartW, h: 4 * vg.Inch, legend: lg}, true
 }
 
 // cdfChart is every Service's whole-run latency CDF, on a log time axis.
 func cdfChart(run Run) (chart, bool) {
 	p := newPlot(run.title()+": latency CDF per Service (whole run)", "latency (ms, log scale)", "fraction of successful requests ≤ latency")
 	lo, hi := math.Inf(1), 0.0
-	n := 0
+	var lg legend
 	for i, svc := range run.Series.Services {
 		if len(svc.CDF) == 0 {
 			continue
@@ -437,31 +452,38 @@ func cdfChart(run Run) (chart, bool) {
 		l := line(xys, i, vg.Points(2), false)
 		l.StepStyle = plotter.PreStep
 		p.Add(l)
-		p.Legend.Add(svc.Name, l)
-		n++
+		lg.add(svc.Name, l)
 	}
-	if n == 0 {
+	if len(lg) == 0 {
 		return chart{}, false
 	}
 	p.X.Scale = plot.LogScale{}
 	p.X.Tick.Marker = plot.LogTicks{Prec: -1}
 	p.X.Min, p.X.Max = math.Pow(10, math.Floor(math.Log10(lo))), math.Pow(10, math.Ceil(math.Log10(hi*1.05)))
-	p.Y.Min, p.Y.Max = 0, 1.02
-	p.Legend.Top, p.Legend.Left = false, true
-	p.Legend.XOffs, p.Legend.YOffs = vg.Points(6), vg.Points(20)
-	return chart{name: "latency_cdf", title: "Latency CDFs", panels: []*plot.Plot{p}, w: 9 * vg.Inch, h: 4 * vg.Inch}, true
+	fractionAxis(&p.Y)
+	return chart{name: "latency_cdf", title: "Latency CDFs", panels: []*plot.Plot{p}, w: chartW, h: 4 * vg.Inch, legend: lg}, true
+}
+
+// fractionAxis makes a an axis of a fraction: 0 to 1.
+func fractionAxis(a *plot.Axis) {
+	a.Min, a.Max = 0, 1
+	a.Tick.Marker = niceTicks{n: 5, minor: 2}
 }
 
 // maxLegend is how many named lines a legend lists; the rest are drawn unnamed.
 const maxLegend = 12
 
-// podLoadChart shows the load of each pod serving one app (rng, hasher, redis):
-// requests served per pod, utilisation and queue length per window. Uneven
-// random balancing shows as unequal bars and lines.
+// maxLines is how many pods or nodes a chart draws as lines of their own;
+// beyond it, a chart shows their distribution.
+const maxLines = 8
+
+// podLoadChart shows the load of the pods serving one app (rng, hasher,
+// redis): requests served per pod, utilisation and queue length per window.
+// Up to maxLines pods each get a bar and lines of their own; more are shown
+// as distributions (a histogram, percentile bands) with the busiest named.
 func podLoadChart(run Run, app string) (chart, bool) {
-	s := run.Series
 	var pods []metrics.PodSeries
-	for _, p := range s.Pods {
+	for _, p := range run.Series.Pods {
 		if p.Summary.App == app && len(p.Bins) > 0 {
 			pods = append(pods, p)
 		}
@@ -470,7 +492,35 @@ func podLoadChart(run Run, app string) (chart, bool) {
 		return chart{}, false
 	}
 	sort.Slice(pods, func(i, j int) bool { return pods[i].Name < pods[j].Name })
+	if len(pods) > maxLines {
+		return podLoadBands(run, app, pods), true
+	}
+	return podLoadLines(run, app, pods), true
+}
 
+// rate is requests served per second of the pod's life.
+func rate(p metrics.PodSeries) float64 {
+	if p.Summary.LifeSeconds <= 0 {
+		return 0
+	}
+	return float64(p.Summary.Served) / p.Summary.LifeSeconds
+}
+
+// loadPanels are the utilisation and queue panels of a pod-load chart.
+func loadPanels(run Run, app string) (util, queue *plot.Plot) {
+	s := run.Series
+	util = newPlot(fmt.Sprintf("utilisation per %s pod (busy slot-time / slots, per %gs window)", app, s.Window), "simulated time (s)", "utilisation")
+	queue = newPlot(fmt.Sprintf("requests waiting per %s pod (time-weighted mean per %gs window)", app, s.Window), "simulated time (s)", "queue length")
+	for _, p := range []*plot.Plot{util, queue} {
+		timeAxis(p, s.End)
+	}
+	fractionAxis(&util.Y)
+	addMarks(util, run, chartW)
+	return util, queue
+}
+
+func podLoadLines(run Run, app string, pods []metrics.PodSeries) chart {
+	s := run.Series
 	// Panel 1: requests served per second of each pod's life, one bar per pod
 	// in the colour of its lines below (the bars are the legend).
 	bars := newPlot(fmt.Sprintf("%s: load per %s pod", run.title(), app),
@@ -481,13 +531,11 @@ func podLoadChart(run Run, app string) (chart, bool) {
 		pos := len(pods) - 1 - i // first pod on top
 		names[pos] = fmt.Sprintf("%s (%s)  [%d]", p.Name, p.Summary.Node, p.Summary.Served)
 		vals := make(plotter.Values, len(pods))
-		if p.Summary.LifeSeconds > 0 {
-			vals[pos] = float64(p.Summary.Served) / p.Summary.LifeSeconds
-		}
+		vals[pos] = rate(p)
 		max = math.Max(max, vals[pos])
 		bc, err := plotter.NewBarChart(vals, vg.Points(14))
 		if err != nil {
-			return chart{}, false
+			continue
 		}
 		bc.Horizontal = true
 		bc.Color = colour(i)
@@ -499,112 +547,502 @@ func podLoadChart(run Run, app string) (chart, bool) {
 	bars.X.Tick.Marker = niceTicks{n: 10, minor: 2}
 	bars.X.Max = math.Max(1, max*1.1)
 	bars.Y.Tick.Label.Font.Size = 9
-	bars.Legend = plot.NewLegend()
 
 	// Panels 2 and 3: utilisation and queue per window, one line per pod.
-	util := newPlot(fmt.Sprintf("utilisation per %s pod (busy slot-time / slots, per %gs window; colours as above)", app, s.Window), "simulated time (s)", "utilisation")
-	queue := newPlot(fmt.Sprintf("requests waiting per %s pod (time-weighted mean per %gs window; colours as above)", app, s.Window), "simulated time (s)", "queue length")
-	for _, p := range []*plot.Plot{util, queue} {
-		timeAxis(p, s.End)
-	}
-	util.Y.Min, util.Y.Max = 0, 1.05
+	util, queue := loadPanels(run, app)
+	util.Title.Text += "; colours as above"
+	queue.Title.Text += "; colours as above"
 	qmax := 0.0
+	nw := windowCount(s)
 	for i, p := range pods {
-		u, q := windowed(p.Bins, s.Window, s.End)
+		u, q := windowed(p.Bins, s.Window, s.End, nw)
+		ul, ql := stepXYs(u, s.Window, s.End), stepXYs(q, s.Window, s.End)
 		for _, v := range q {
-			qmax = math.Max(qmax, v.Y)
+			if !math.IsNaN(v) {
+				qmax = math.Max(qmax, v)
+			}
 		}
-		lu, lq := line(u, i, vg.Points(1.5), true), line(q, i, vg.Points(1.5), true)
-		util.Add(lu)
-		queue.Add(lq)
+		for _, xys := range ul {
+			util.Add(line(xys, i, vg.Points(1.5), true))
+		}
+		for _, xys := range ql {
+			queue.Add(line(xys, i, vg.Points(1.5), true))
+		}
 	}
-	util.Y.Max = linearTop(1, addMarks(util, run, 9*vg.Inch, 3.2*vg.Inch))
 	queue.Y.Min, queue.Y.Max = 0, math.Max(1, qmax*1.15)
-	h := vg.Length(1.2+0.25*float64(len(pods)))*vg.Inch + 2*3.2*vg.Inch
+	topH := vg.Length(1.2+0.25*float64(len(pods))) * vg.Inch
 	return chart{name: "load_" + fileSafe(app), title: "Load per " + app + " pod",
-		panels: []*plot.Plot{bars, util, queue}, w: 9 * vg.Inch, h: h}, true
+		panels: []*plot.Plot{bars, util, queue}, w: chartW, h: topH + 2*3.2*vg.Inch, topH: topH}
+}
+
+// topPods is how many of the busiest pods a distribution chart names and
+// draws as lines of their own.
+const topPods = 3
+
+// podLoadBands shows many pods' load as distributions: a histogram of the
+// requests each served per second of its life, and per window the range,
+// 10th-90th percentile band and median of their utilisation and queue, with
+// the busiest pods drawn as lines of their own.
+func podLoadBands(run Run, app string, pods []metrics.PodSeries) chart {
+	s := run.Series
+	rates := make([]float64, len(pods))
+	for i, p := range pods {
+		rates[i] = rate(p)
+	}
+	// The busiest pods by rate, ties by name.
+	busiest := make([]int, len(pods))
+	for i := range busiest {
+		busiest[i] = i
+	}
+	sort.SliceStable(busiest, func(a, b int) bool { return rates[busiest[a]] > rates[busiest[b]] })
+	busiest = busiest[:min(topPods, len(busiest))]
+	sorted := append([]float64(nil), rates...)
+	sort.Float64s(sorted)
+
+	hist := newPlot(fmt.Sprintf("%s: load per %s pod (%d pods: min %s, median %s, max %s requests/s)", run.title(), app, len(pods),
+		sig4(sorted[0]), sig4(quantile(sorted, 0.5)), sig4(sorted[len(sorted)-1])),
+		"requests served per second of the pod's life", "pods")
+	lo, hi := sorted[0], sorted[len(sorted)-1]
+	step := niceStep((hi - lo) / 30)
+	if step <= 0 {
+		step = math.Max(math.Abs(hi)*0.05, 0.01)
+	}
+	first := math.Floor(lo/step) * step
+	nb := int(math.Floor((hi-first)/step)) + 1
+	bins := make([]plotter.HistogramBin, nb)
+	for i := range bins {
+		bins[i] = plotter.HistogramBin{Min: first + float64(i)*step, Max: first + float64(i+1)*step}
+	}
+	for _, r := range rates {
+		i := min(max(int(math.Floor((r-first)/step)), 0), nb-1)
+		bins[i].Weight++
+	}
+	ymax := 0.0
+	for _, b := range bins {
+		ymax = math.Max(ymax, b.Weight)
+	}
+	h := &plotter.Histogram{Bins: bins, Width: step, FillColor: bandDark,
+		LineStyle: draw.LineStyle{Color: color.White, Width: vg.Points(0.5)}}
+	hist.Add(h)
+	hist.X.Min, hist.X.Max = first, first+float64(nb)*step
+	hist.Y.Min, hist.Y.Max = 0, linearTop(ymax)
+	hist.X.Tick.Marker = niceTicks{n: 10, minor: 2}
+
+	util, queue := loadPanels(run, app)
+	nw := windowCount(s)
+	us, qs := make([][]float64, len(pods)), make([][]float64, len(pods))
+	for i, p := range pods {
+		us[i], qs[i] = windowed(p.Bins, s.Window, s.End, nw)
+	}
+	var lg legend
+	for pi, pl := range []*plot.Plot{util, queue} {
+		vals := us
+		if pi == 1 {
+			vals = qs
+		}
+		b := bandsOf(vals, nw)
+		top := b.add(pl, s.Window, s.End)
+		for k, i := range busiest {
+			for _, xys := range stepXYs(vals[i], s.Window, s.End) {
+				pl.Add(line(xys, k+1, vg.Points(1.2), true))
+			}
+			for _, v := range vals[i] {
+				if !math.IsNaN(v) {
+					top = math.Max(top, v)
+				}
+			}
+		}
+		if pi == 1 {
+			pl.Y.Min, pl.Y.Max = 0, math.Max(1, top*1.15)
+		}
+	}
+	lg = bandLegend(fmt.Sprintf("all %d pods", len(pods)))
+	for k, i := range busiest {
+		p := pods[i]
+		lg.add(fmt.Sprintf("busiest #%d: %s (%s) %s requests/s", k+1, p.Name, p.Summary.Node, sig4(rates[i])),
+			line(nil, k+1, vg.Points(1.2), false))
+	}
+	// The busiest pods are marked on the histogram too.
+	for k, i := range busiest {
+		l := line(plotter.XYs{{X: rates[i], Y: 0}, {X: rates[i], Y: hist.Y.Max}}, k+1, vg.Points(1.2), false)
+		l.Dashes = []vg.Length{vg.Points(3), vg.Points(2)}
+		hist.Add(l)
+	}
+	topH := 2.6 * vg.Inch
+	return chart{name: "load_" + fileSafe(app), title: "Load per " + app + " pod",
+		panels: []*plot.Plot{hist, util, queue}, w: chartW, h: topH + 2*3.2*vg.Inch, topH: topH, legend: lg}
+}
+
+// windowCount is the number of summary windows of s.
+func windowCount(s *metrics.Series) int {
+	if s.Window <= 0 {
+		return 0
+	}
+	return int(math.Ceil(s.End/s.Window - 1e-9))
 }
 
 // windowed averages a pod's bins over windows (over the part of each window
-// the pod's bins cover): utilisation and mean queue as step lines.
-func windowed(bins []metrics.PodBin, window, end float64) (plotter.XYs, plotter.XYs) {
-	var u, q plotter.XYs
-	lastEnd := 0.0
-	for a := 0.0; a < end-1e-9; a += window {
-		b := math.Min(a+window, end)
-		var busy, area, span float64
-		for _, bin := range bins {
+// the pod's bins cover): utilisation and mean queue per window, NaN for a
+// window the pod's bins do not cover. It is linear in bins and windows.
+func windowed(bins []metrics.PodBin, window, end float64, nw int) (u, q []float64) {
+	u, q = make([]float64, nw), make([]float64, nw)
+	span := make([]float64, nw)
+	for _, bin := range bins {
+		for w := max(int(bin.Start/window), 0); w < nw; w++ {
+			a, b := float64(w)*window, math.Min(float64(w+1)*window, end)
+			if a >= bin.End {
+				break
+			}
 			ov := math.Min(bin.End, b) - math.Max(bin.Start, a)
 			if ov <= 0 {
 				continue
 			}
-			busy += bin.Utilisation * ov
-			area += bin.MeanQueue * ov
-			span += ov
+			u[w] += bin.Utilisation * ov
+			q[w] += bin.MeanQueue * ov
+			span[w] += ov
 		}
-		if span == 0 {
+	}
+	for w := range u {
+		if span[w] == 0 {
+			u[w], q[w] = math.NaN(), math.NaN()
 			continue
 		}
-		// Over the part of the window the pod existed.
-		u = append(u, plotter.XY{X: a, Y: busy / span})
-		q = append(q, plotter.XY{X: a, Y: area / span})
-		lastEnd = b
-	}
-	// Close the last step.
-	if n := len(u); n > 0 {
-		u = append(u, plotter.XY{X: lastEnd, Y: u[n-1].Y})
-		q = append(q, plotter.XY{X: lastEnd, Y: q[n-1].Y})
+		u[w] /= span[w]
+		q[w] /= span[w]
 	}
 	return u, q
 }
 
-// stepsChart draws named step functions (pods per node, ready endpoints).
-func stepsChart(run Run, name, title, ylabel string, series []metrics.NamedSteps) (chart, bool) {
+// stepXYs turns values per window into step lines, one per run of windows
+// with values (NaN breaks the line).
+func stepXYs(v []float64, window, end float64) []plotter.XYs {
+	var out []plotter.XYs
+	var cur plotter.XYs
+	for w, y := range v {
+		if math.IsNaN(y) {
+			if len(cur) > 0 {
+				out = append(out, cur)
+				cur = nil
+			}
+			continue
+		}
+		cur = append(cur, plotter.XY{X: float64(w) * window, Y: y})
+		if w == len(v)-1 || math.IsNaN(v[w+1]) {
+			cur = append(cur, plotter.XY{X: math.Min(float64(w+1)*window, end), Y: y})
+		}
+	}
+	if len(cur) > 0 {
+		out = append(out, cur)
+	}
+	return out
+}
+
+// quantile is the q-quantile of sorted values (nearest rank).
+func quantile(sorted []float64, q float64) float64 {
+	if len(sorted) == 0 {
+		return math.NaN()
+	}
+	i := int(math.Ceil(q*float64(len(sorted)))) - 1
+	return sorted[min(max(i, 0), len(sorted)-1)]
+}
+
+// niceStep is the smallest 1, 2, 2.5 or 5 times a power of ten >= x.
+func niceStep(x float64) float64 {
+	if !(x > 0) || math.IsInf(x, 0) {
+		return 0
+	}
+	p := math.Pow(10, math.Floor(math.Log10(x)))
+	for _, m := range []float64{1, 2, 2.5, 5, 10} {
+		if p*m >= x*(1-1e-9) {
+			return p * m
+		}
+	}
+	return 10 * p
+}
+
+var (
+	bandLight = color.NRGBA{0x4e, 0x79, 0xa7, 0x38}
+	bandDark  = color.NRGBA{0x4e, 0x79, 0xa7, 0x90}
+	bandLine  = color.RGBA{0x1f, 0x3b, 0x5c, 0xff}
+)
+
+// bands is a distribution over intervals of time: at each of the points xs
+// (left edges; the last interval ends at the next one or at end), the
+// minimum, 10th and 90th percentile, median and maximum of the values there.
+type bands struct {
+	xs                     []float64
+	min, p10, p50, p90, mx []float64 // NaN where no value
+}
+
+// bandsOf is the distribution per window of vals[i][w] over i (NaN: absent).
+func bandsOf(vals [][]float64, nw int) bands {
+	var b bands
+	buf := make([]float64, 0, len(vals))
+	for w := 0; w < nw; w++ {
+		buf = buf[:0]
+		for _, v := range vals {
+			if !math.IsNaN(v[w]) {
+				buf = append(buf, v[w])
+			}
+		}
+		b.append(float64(w), buf)
+	}
+	return b
+}
+
+// append adds the distribution of vs (sorted in place) at x.
+func (b *bands) append(x float64, vs []float64) {
+	b.xs = append(b.xs, x)
+	if len(vs) == 0 {
+		nan := math.NaN()
+		b.min, b.p10, b.p50, b.p90, b.mx = append(b.min, nan), append(b.p10, nan), append(b.p50, nan), append(b.p90, nan), append(b.mx, nan)
+		return
+	}
+	sort.Float64s(vs)
+	b.min = append(b.min, vs[0])
+	b.p10 = append(b.p10, quantile(vs, 0.1))
+	b.p50 = append(b.p50, quantile(vs, 0.5))
+	b.p90 = append(b.p90, quantile(vs, 0.9))
+	b.mx = append(b.mx, vs[len(vs)-1])
+}
+
+// add draws the bands as steps on p, xs being window indices of the given
+// width, and returns the largest value drawn.
+func (b bands) add(p *plot.Plot, window, end float64) float64 {
+	at := func(i int) (float64, float64) {
+		x1 := end
+		if i+1 < len(b.xs) {
+			x1 = b.xs[i+1] * window
+		}
+		return b.xs[i] * window, math.Min(x1, end)
+	}
+	return b.draw(p, at)
+}
+
+// draw draws the bands with at giving interval i's bounds.
+func (b bands) draw(p *plot.Plot, at func(int) (float64, float64)) float64 {
+	top := 0.0
+	band := func(lo, hi []float64, c color.Color) {
+		for i := 0; i < len(b.xs); {
+			if math.IsNaN(lo[i]) {
+				i++
+				continue
+			}
+			j := i
+			for j < len(b.xs) && !math.IsNaN(lo[j]) {
+				j++
+			}
+			var poly plotter.XYs
+			for k := i; k < j; k++ {
+				x0, x1 := at(k)
+				poly = append(poly, plotter.XY{X: x0, Y: hi[k]}, plotter.XY{X: x1, Y: hi[k]})
+				top = math.Max(top, hi[k])
+			}
+			for k := j - 1; k >= i; k-- {
+				x0, x1 := at(k)
+				poly = append(poly, plotter.XY{X: x1, Y: lo[k]}, plotter.XY{X: x0, Y: lo[k]})
+			}
+			if pg, err := plotter.NewPolygon(poly); err == nil {
+				pg.Color = c
+				pg.LineStyle.Width = 0
+				p.Add(pg)
+			}
+			i = j
+		}
+	}
+	band(b.min, b.mx, bandLight)
+	band(b.p10, b.p90, bandDark)
+	var cur plotter.XYs
+	for k := range b.xs {
+		if math.IsNaN(b.p50[k]) {
+			if len(cur) > 0 {
+				p.Add(medianLine(cur))
+				cur = nil
+			}
+			continue
+		}
+		x0, x1 := at(k)
+		cur = append(cur, plotter.XY{X: x0, Y: b.p50[k]}, plotter.XY{X: x1, Y: b.p50[k]})
+	}
+	if len(cur) > 0 {
+		p.Add(medianLine(cur))
+	}
+	return top
+}
+
+func medianLine(xys plotter.XYs) *plotter.Line {
+	return &plotter.Line{XYs: xys, LineStyle: draw.LineStyle{Color: bandLine, Width: vg.Points(1.8)}}
+}
+
+// bandLegend names the bands of a distribution of what.
+func bandLegend(what string) legend {
+	swatch := func(c color.Color) plot.Thumbnailer {
+		pg, _ := plotter.NewPolygon(plotter.XYs{{X: 0, Y: 0}, {X: 1, Y: 0}, {X: 1, Y: 1}})
+		pg.Color = c
+		pg.LineStyle.Width = 0
+		return pg
+	}
+	var lg legend
+	lg.add(what+": min–max", swatch(bandLight))
+	lg.add("10th–90th percentile", swatch(bandLight), swatch(bandDark))
+	lg.add("median", medianLine(nil))
+	return lg
+}
+
+// stepGroup is a step function shared by one or more names.
+type stepGroup struct {
+	names  []string
+	points []metrics.Point
+}
+
+// collapse merges identical step functions, in the order of their first name.
+func collapse(series []metrics.NamedSteps) []stepGroup {
+	var out []stepGroup
+	byKey := map[string]int{}
+	var key []byte
+	for _, ns := range series {
+		key = key[:0]
+		for _, p := range ns.Points {
+			key = strconv.AppendFloat(key, p.T, 'g', -1, 64)
+			key = append(key, ':')
+			key = strconv.AppendFloat(key, p.V, 'g', -1, 64)
+			key = append(key, ' ')
+		}
+		if i, ok := byKey[string(key)]; ok {
+			out[i].names = append(out[i].names, ns.Name)
+			continue
+		}
+		byKey[string(key)] = len(out)
+		out = append(out, stepGroup{names: []string{ns.Name}, points: ns.Points})
+	}
+	return out
+}
+
+// groupLabel names a group: up to three names, then how many more.
+func groupLabel(names []string) string {
+	if len(names) <= 3 {
+		return strings.Join(names, ", ")
+	}
+	return fmt.Sprintf("%s … (%d in all)", strings.Join(names[:3], ", "), len(names))
+}
+
+// stepsChart draws named step functions (pods per node, ready endpoints):
+// identical ones as one line, and more than maxLines distinct ones as their
+// distribution over time.
+func stepsChart(run Run, name, title, ylabel, what string, series []metrics.NamedSteps) (chart, bool) {
 	if len(series) == 0 {
 		return chart{}, false
 	}
 	s := run.Series
+	series = append([]metrics.NamedSteps(nil), series...)
+	sort.SliceStable(series, func(i, j int) bool { return natLess(series[i].Name, series[j].Name) })
+	groups := collapse(series)
 	p := newPlot(run.title()+": "+title, "simulated time (s)", ylabel)
-	if len(series) > 1 {
-		p.Title.Text += " (equal counts drawn slightly apart)"
-	}
 	timeAxis(p, s.End)
+	var lg legend
 	max := 0.0
-	for i, ns := range series {
-		xys := make(plotter.XYs, 0, len(ns.Points)+1)
-		for _, pt := range ns.Points {
-			xys = append(xys, plotter.XY{X: pt.T, Y: pt.V})
-			max = math.Max(max, pt.V)
+	if len(groups) > maxLines {
+		p.Title.Text = fmt.Sprintf("%s: %s (distribution over %d %s)", run.title(), title, len(series), what)
+		b := stepBands(series, s.End, 600)
+		at := func(i int) (float64, float64) {
+			if i+1 < len(b.xs) {
+				return b.xs[i], b.xs[i+1]
+			}
+			return b.xs[i], s.End
 		}
-		if len(xys) > 0 {
-			xys = append(xys, plotter.XY{X: s.End, Y: xys[len(xys)-1].Y})
+		max = b.draw(p, at)
+		lg = bandLegend(fmt.Sprintf("%d %s", len(series), what))
+	} else {
+		if len(groups) > 1 {
+			p.Title.Text += " (equal counts drawn slightly apart)"
 		}
-		// Offset lines a little so that equal counts stay distinguishable.
-		off := (float64(i) - float64(len(series)-1)/2) * 0.07
-		for j := range xys {
-			xys[j].Y += off
-		}
-		l := line(xys, i, vg.Points(2), true)
-		p.Add(l)
-		if i < maxLegend {
-			p.Legend.Add(ns.Name, l)
+		for i, g := range groups {
+			xys := make(plotter.XYs, 0, len(g.points)+1)
+			for _, pt := range g.points {
+				xys = append(xys, plotter.XY{X: pt.T, Y: pt.V})
+				max = math.Max(max, pt.V)
+			}
+			if len(xys) > 0 {
+				xys = append(xys, plotter.XY{X: s.End, Y: xys[len(xys)-1].Y})
+			}
+			// Offset lines a little so that equal counts stay distinguishable.
+			off := (float64(i) - float64(len(groups)-1)/2) * 0.07
+			for j := range xys {
+				xys[j].Y += off
+			}
+			l := line(xys, i, vg.Points(2), true)
+			p.Add(l)
+			lg.add(groupLabel(g.names), l)
 		}
 	}
+	addMarks(p, run, chartW)
 	// Below 0, so that lines at 0 (drawn slightly apart) stay visible.
-	p.Y.Min, p.Y.Max = -0.3, linearTop(max+0.5, addMarks(p, run, 9*vg.Inch, 3.6*vg.Inch))
+	p.Y.Min, p.Y.Max = -0.3, linearTop(max+0.5)
 	p.Y.Tick.Marker = integerTicks{}
-	p.Legend.Top, p.Legend.Left = false, false
-	p.Legend.XOffs, p.Legend.YOffs = -vg.Points(4), vg.Points(4)
-	return chart{name: name, title: title, panels: []*plot.Plot{p}, w: 9 * vg.Inch, h: 3.6 * vg.Inch}, true
+	return chart{name: name, title: title, panels: []*plot.Plot{p}, w: chartW, h: 3.6 * vg.Inch, legend: lg}, true
 }
 
-// integerTicks marks whole numbers only (counts of pods and endpoints).
+// stepBands is the distribution of the step functions at n instants evenly
+// spread over (0, end), each series counting from its first point on.
+func stepBands(series []metrics.NamedSteps, end float64, n int) bands {
+	idx := make([]int, len(series)) // of the point in effect
+	buf := make([]float64, 0, len(series))
+	var b bands
+	for k := 0; k < n; k++ {
+		t := end * float64(k) / float64(n)
+		buf = buf[:0]
+		for i, ns := range series {
+			for idx[i] < len(ns.Points) && ns.Points[idx[i]].T <= t {
+				idx[i]++
+			}
+			if idx[i] > 0 {
+				buf = append(buf, ns.Points[idx[i]-1].V)
+			}
+		}
+		b.append(t, buf)
+	}
+	return b
+}
+
+// natLess orders names naturally: node2 before node10.
+func natLess(a, b string) bool {
+	for a != "" && b != "" {
+		da, db := digits(a), digits(b)
+		if da > 0 && db > 0 {
+			na, nb := strings.TrimLeft(a[:da], "0"), strings.TrimLeft(b[:db], "0")
+			if len(na) != len(nb) {
+				return len(na) < len(nb)
+			}
+			if na != nb {
+				return na < nb
+			}
+			a, b = a[da:], b[db:]
+			continue
+		}
+		if a[0] != b[0] {
+			return a[0] < b[0]
+		}
+		a, b = a[1:], b[1:]
+	}
+	return len(a) < len(b)
+}
+
+func digits(s string) int {
+	n := 0
+	for n < len(s) && s[n] >= '0' && s[n] <= '9' {
+		n++
+	}
+	return n
+}
+
+// integerTicks marks round whole numbers only (counts of pods and endpoints).
 type integerTicks struct{}
 
 func (integerTicks) Ticks(min, max float64) []plot.Tick {
+	// 1, 2 or 5 times a power of ten, for at most 10 labels.
 	step := 1.0
-	for (max-min)/step > 10 {
-		step *= 2
+	for k := 0; (max-min)/step > 10; k++ {
+		step = []float64{1, 2, 5}[k%3] * math.Pow(10, float64(k/3))
 	}
 	var ts []plot.Tick
 	for v := math.Ceil(min/step) * step; v <= max; v += step {
@@ -659,10 +1097,10 @@ func charts(run Run) ([]chart, error) {
 			out = append(out, c)
 		}
 	}
-	if c, ok := stepsChart(run, "endpoints", "Ready endpoints per Service", "ready endpoints", run.Series.Endpoints); ok {
+	if c, ok := stepsChart(run, "endpoints", "Ready endpoints per Service", "ready endpoints", "Services", run.Series.Endpoints); ok {
 		out = append(out, c)
 	}
-	if c, ok := stepsChart(run, "pods_per_node", "Pods per node", "pods", run.Series.NodePods); ok {
+	if c, ok := stepsChart(run, "pods_per_node", "Pods per node", "pods", "nodes", run.Series.NodePods); ok {
 		out = append(out, c)
 	}
 	return out, nil

@@ -1,8 +1,11 @@
 package plots
 
 import (
-	"bytes"
+	"bufio"
 	"encoding/csv"
+	"fmt"
+	"os"
+	"path/filepath"
 	"strconv"
 
 	"github.com/kubesim/kubesim/metrics"
@@ -20,33 +23,94 @@ func latencyCols(l metrics.Latency) []string {
 
 var latencyHeader = []string{"p50_ms", "p90_ms", "p99_ms", "p999_ms", "max_ms"}
 
+// table is one CSV file being written: rows go straight to the file through
+// a buffer, so that per-pod detail of any size streams out.
 type table struct {
 	name string
-	rows [][]string
+	path string
+	f    *os.File
+	bw   *bufio.Writer
+	w    *csv.Writer
+	err  error
 }
 
-func (t *table) add(cols ...string) { t.rows = append(t.rows, cols) }
-
-func (t *table) bytes() []byte {
-	var b bytes.Buffer
-	w := csv.NewWriter(&b)
-	_ = w.WriteAll(t.rows) // writes to memory: cannot fail
-	return b.Bytes()
+func (t *table) add(cols ...string) {
+	if t.err == nil {
+		t.err = t.w.Write(cols)
+	}
 }
 
-func header(name string, cols ...string) *table { return &table{name: name, rows: [][]string{cols}} }
+// close flushes and closes the file, returning the first error.
+func (t *table) close() error {
+	t.w.Flush()
+	if t.err == nil {
+		t.err = t.w.Error()
+	}
+	if err := t.bw.Flush(); t.err == nil {
+		t.err = err
+	}
+	if err := t.f.Close(); t.err == nil {
+		t.err = err
+	}
+	if t.err != nil {
+		return fmt.Errorf("writing %s: %w", t.path, t.err)
+	}
+	return nil
+}
 
-// csvTables builds every CSV file of the run: long ("tidy") tables, one row per
-// observation, sorted by name then time.
-func csvTables(run Run) []*table {
+// csvWriter creates the CSV files of a directory, in order.
+type csvWriter struct {
+	dir    string
+	tables []*table
+	err    error
+}
+
+// header creates DIR/name and writes its header row. After an error, it
+// returns a table that discards what it is given.
+func (cw *csvWriter) header(name string, cols ...string) *table {
+	path := filepath.Join(cw.dir, name)
+	t := &table{name: name, path: path}
+	f, err := os.Create(path)
+	if err != nil {
+		if cw.err == nil {
+			cw.err = fmt.Errorf("writing %s: %w", path, err)
+		}
+		f, _ = os.Open(os.DevNull)
+		t.err = err
+	}
+	t.f, t.bw = f, bufio.NewWriterSize(f, 64<<10)
+	t.w = csv.NewWriter(t.bw)
+	cw.tables = append(cw.tables, t)
+	t.add(cols...)
+	return t
+}
+
+// writeCSVs writes every CSV file of the run into dir and returns their
+// names in order.
+func writeCSVs(dir string, run Run) ([]string, error) {
+	cw := &csvWriter{dir: dir}
+	csvTables(cw, run)
+	var names []string
+	err := cw.err
+	for _, t := range cw.tables {
+		if e := t.close(); e != nil && err == nil {
+			err = e
+		}
+		names = append(names, t.name)
+	}
+	return names, err
+}
+
+// csvTables writes every CSV file of the run: long ("tidy") tables, one row
+// per observation, sorted by name then time.
+func csvTables(cw *csvWriter, run Run) {
 	s, sum := run.Series, run.Summary
-	var out []*table
+	header := cw.header
 
 	tl := header("timeline.csv", "t_s", "command", "output", "error")
 	for _, st := range run.Timeline {
 		tl.add(num(st.T), st.Command, st.Output, st.Error)
 	}
-	out = append(out, tl)
 
 	wu := header("webui.csv", "t_s", "hashes", "hashes_per_s")
 	for i, smp := range s.WebUI {
@@ -56,14 +120,12 @@ func csvTables(run Run) []*table {
 		}
 		wu.add(num(smp.T), integer(smp.Hashes), speed)
 	}
-	out = append(out, wu)
 
 	if len(s.Throughput) > 0 {
 		tp := header("throughput.csv", "start_s", "end_s", "hashes_computed", "hashes_per_s")
 		for _, b := range s.Throughput {
 			tp.add(num(b.Start), num(b.End), integer(b.Hashes), num(b.PerSec))
 		}
-		out = append(out, tp)
 	}
 
 	wn := header("windows.csv", "start_s", "end_s", "hashes_per_s", "hashes_computed_per_s")
@@ -74,24 +136,25 @@ func csvTables(run Run) []*table {
 		}
 		wn.add(num(w.Start), num(w.End), num(w.HashesPerSec), computed)
 	}
-	out = append(out, wn)
 
 	sv := header("services.csv", append([]string{"service", "requests", "errors"}, latencyHeader...)...)
-	sw := header("service_windows.csv", append([]string{"service", "start_s", "end_s", "requests", "errors"}, latencyHeader...)...)
-	cd := header("latency_cdf.csv", "service", "latency_ms", "fraction")
 	for _, ss := range s.Services {
 		v := sum.Services[ss.Name]
 		sv.add(append([]string{ss.Name, integer(v.Requests), integer(v.Errors)}, latencyCols(v.LatencyMs)...)...)
-		for _, w := range ss.Windows {
-			sw.add(append([]string{ss.Name, num(w.Start), num(w.End), integer(w.Requests), integer(w.Errors)}, latencyCols(w.LatencyMs)...)...)
-		}
-		for _, c := range ss.CDF {
-			cd.add(ss.Name, num(c.Ms), num(c.Fraction))
-		}
 	}
-	out = append(out, sv)
 	if s.Detailed {
-		out = append(out, sw, cd)
+		sw := header("service_windows.csv", append([]string{"service", "start_s", "end_s", "requests", "errors"}, latencyHeader...)...)
+		for _, ss := range s.Services {
+			for _, w := range ss.Windows {
+				sw.add(append([]string{ss.Name, num(w.Start), num(w.End), integer(w.Requests), integer(w.Errors)}, latencyCols(w.LatencyMs)...)...)
+			}
+		}
+		cd := header("latency_cdf.csv", "service", "latency_ms", "fraction")
+		for _, ss := range s.Services {
+			for _, c := range ss.CDF {
+				cd.add(ss.Name, num(c.Ms), num(c.Fraction))
+			}
+		}
 	}
 
 	if s.Detailed {
@@ -99,6 +162,7 @@ func csvTables(run Run) []*table {
 			"slots", "served", "busy_s", "life_s", "utilisation", "max_queue", "mean_queue")...)
 		pw := header("pod_windows.csv", append([]string{"pod", "start_s", "end_s", "requests", "errors"}, latencyHeader...)...)
 		pl := header("pod_load.csv", "pod", "start_s", "end_s", "served", "utilisation", "mean_queue", "max_queue")
+		row := make([]string, 7) // reused: pod_load.csv has a row per pod and second
 		for _, p := range s.Pods {
 			v := p.Summary
 			pd.add(append(append([]string{p.Name, v.App, v.Node, integer(v.Requests), integer(v.Errors)}, latencyCols(v.LatencyMs)...),
@@ -107,10 +171,10 @@ func csvTables(run Run) []*table {
 				pw.add(append([]string{p.Name, num(w.Start), num(w.End), integer(w.Requests), integer(w.Errors)}, latencyCols(w.LatencyMs)...)...)
 			}
 			for _, b := range p.Bins {
-				pl.add(p.Name, num(b.Start), num(b.End), integer(b.Served), num(b.Utilisation), num(b.MeanQueue), strconv.Itoa(b.MaxQueue))
+				row[0], row[1], row[2], row[3], row[4], row[5], row[6] = p.Name, num(b.Start), num(b.End), integer(b.Served), num(b.Utilisation), num(b.MeanQueue), strconv.Itoa(b.MaxQueue)
+				pl.add(row...)
 			}
 		}
-		out = append(out, pd, pw, pl)
 	}
 
 	ep := header("endpoints.csv", "service", "t_s", "ready")
@@ -125,5 +189,4 @@ func csvTables(run Run) []*table {
 			np.add(ns.Name, num(pt.T), num(pt.V))
 		}
 	}
-	return append(out, ep, np)
 }

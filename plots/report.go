@@ -20,6 +20,7 @@ type reportData struct {
 	Services           []serviceRow
 	Pods               []podRow
 	Nodes              []nodeRow
+	NodesNote          string
 	Accounting         metrics.Accounting
 	Figures            []figure
 	Files              []string
@@ -48,12 +49,25 @@ type podRow struct {
 	Served                                int64
 	MaxQueue                              int
 	Share                                 string
+	// Note, when set, is a row summarising pods not listed.
+	Note string
 }
 
 type nodeRow struct {
-	Name string
-	Pods []string
+	Name  string
+	Count int
+	Pods  []string // the first maxPodNames
+	More  int      // pods not named
 }
+
+// The report lists at most podRowsPerApp serving pods of an app (the busiest,
+// the others summarised), maxNodeRows nodes (those with the most pods) and
+// maxPodNames pod names per node: its size does not grow with the cluster.
+const (
+	podRowsPerApp = 12
+	maxNodeRows   = 30
+	maxPodNames   = 12
+)
 
 type figure struct {
 	Name, Title string
@@ -174,34 +188,86 @@ func reportOf(run Run, figs []figure, files []string) reportData {
 	for _, p := range s.Pods {
 		served[p.Summary.App] += p.Summary.Served
 	}
+	byApp := map[string][]metrics.PodSeries{}
+	var apps []string
 	for _, p := range s.Pods {
-		v := p.Summary
-		if v.Slots == 0 {
+		if p.Summary.Slots == 0 {
 			continue // not a server (a pod that only got refused connections)
 		}
-		share := "–"
-		if t := served[v.App]; t > 0 {
-			share = fmt.Sprintf("%.0f%%", 100*float64(v.Served)/float64(t))
+		if _, ok := byApp[p.Summary.App]; !ok {
+			apps = append(apps, p.Summary.App)
 		}
-		d.Pods = append(d.Pods, podRow{Name: p.Name, App: v.App, Node: v.Node, Served: v.Served, Share: share,
-			Util: fmt.Sprintf("%.0f%%", 100*v.Utilisation), MeanQueue: fmt.Sprintf("%.1f", v.MeanQueue), MaxQueue: v.MaxQueue, P99: ms(v.LatencyMs.P99)})
+		byApp[p.Summary.App] = append(byApp[p.Summary.App], p)
 	}
-	sort.SliceStable(d.Pods, func(i, j int) bool {
-		if d.Pods[i].App != d.Pods[j].App {
-			return d.Pods[i].App < d.Pods[j].App
+	sort.Strings(apps)
+	for _, app := range apps {
+		pods := byApp[app]
+		if len(pods) > podRowsPerApp {
+			// The busiest, then one row for the rest.
+			sort.SliceStable(pods, func(i, j int) bool { return pods[i].Summary.Served > pods[j].Summary.Served })
+		} else {
+			sort.SliceStable(pods, func(i, j int) bool { return natLess(pods[i].Name, pods[j].Name) })
 		}
-		return d.Pods[i].Name < d.Pods[j].Name
-	})
+		listed := pods
+		if len(pods) > podRowsPerApp {
+			listed = pods[:podRowsPerApp-1]
+		}
+		for _, p := range listed {
+			v := p.Summary
+			share := "–"
+			if t := served[v.App]; t > 0 {
+				share = percent(float64(v.Served) / float64(t))
+			}
+			d.Pods = append(d.Pods, podRow{Name: p.Name, App: v.App, Node: v.Node, Served: v.Served, Share: share,
+				Util: fmt.Sprintf("%.0f%%", 100*v.Utilisation), MeanQueue: fmt.Sprintf("%.1f", v.MeanQueue), MaxQueue: v.MaxQueue, P99: ms(v.LatencyMs.P99)})
+		}
+		if len(listed) < len(pods) {
+			rest := pods[len(listed):]
+			var rates, utils []float64
+			for _, p := range pods {
+				rates, utils = append(rates, rate(p)), append(utils, p.Summary.Utilisation)
+			}
+			r, u := spreadOf(rates), spreadOf(utils)
+			d.Pods = append(d.Pods, podRow{App: app, Note: fmt.Sprintf(
+				"… and %d more %s pods (every pod is in pods.csv). Over all %d: requests served per second of life min %s, median %s, max %s; utilisation min %.0f%%, median %.0f%%, max %.0f%%",
+				len(rest), app, len(pods), sig4(r.Min), sig4(r.P50), sig4(r.Max), 100*u.Min, 100*u.P50, 100*u.Max)})
+		}
+	}
 
 	nodes := make([]string, 0, len(sum.Nodes))
 	for n := range sum.Nodes {
 		nodes = append(nodes, n)
 	}
-	sort.Strings(nodes)
+	sort.Slice(nodes, func(i, j int) bool { return natLess(nodes[i], nodes[j]) })
+	if len(nodes) > maxNodeRows {
+		counts := make([]float64, len(nodes))
+		for i, n := range nodes {
+			counts[i] = float64(len(sum.Nodes[n].Pods))
+		}
+		sp := spreadOf(append([]float64(nil), counts...))
+		d.NodesNote = fmt.Sprintf("%d nodes, with %s to %s pods (median %s); the %d with the most pods are listed (every node is in node_pods.csv and summary.json).",
+			len(nodes), sig4(sp.Min), sig4(sp.Max), sig4(sp.P50), maxNodeRows)
+		sort.SliceStable(nodes, func(i, j int) bool { return len(sum.Nodes[nodes[i]].Pods) > len(sum.Nodes[nodes[j]].Pods) })
+		nodes = nodes[:maxNodeRows]
+	}
 	for _, n := range nodes {
-		d.Nodes = append(d.Nodes, nodeRow{Name: n, Pods: sum.Nodes[n].Pods})
+		pods := sum.Nodes[n].Pods
+		r := nodeRow{Name: n, Count: len(pods), Pods: pods}
+		if len(pods) > maxPodNames {
+			r.Pods, r.More = pods[:maxPodNames], len(pods)-maxPodNames
+		}
+		d.Nodes = append(d.Nodes, r)
 	}
 	return d
+}
+
+// percent formats a fraction as a percentage: whole percents, two
+// significant digits below 1%.
+func percent(f float64) string {
+	if f > 0 && f < 0.01 {
+		return fmt.Sprintf("%.2g%%", 100*f)
+	}
+	return fmt.Sprintf("%.0f%%", 100*f)
 }
 
 func pngURL(png []byte) template.URL {
@@ -224,14 +290,14 @@ const pageCSS = `  body { font-family: system-ui, -apple-system, "Segoe UI", "Li
   th { background: #f3f3f3; font-weight: 600; }
   td.r, th.r { text-align: right; font-variant-numeric: tabular-nums; }
   code { font-family: ui-monospace, "Liberation Mono", Menlo, monospace; font-size: 0.95em; }
-  figure { margin: 1.2em 0; }
+  /* Figures use the window's width (up to 1400px), wider than the text. */
+  figure { margin: 1.2em calc(50% - min(50vw, 700px) + 8px); }
   figure img { width: 100%; height: auto; border: 1px solid #eee; }
   figcaption { font-size: 0.85em; color: #666; }
   .small { font-size: 0.85em; color: #666; }`
 
 var reportTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 	"join": strings.Join,
-	"len":  func(s []string) int { return len(s) },
 }).Parse(`<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -275,13 +341,14 @@ var reportTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 {{if .Pods}}<h2>Serving pods</h2>
 <table>
 <tr><th>pod</th><th>app</th><th>node</th><th class="r">served</th><th class="r">share</th><th class="r">utilisation</th><th class="r">mean queue</th><th class="r">max queue</th><th class="r">p99 (ms)</th></tr>
-{{range .Pods}}<tr><td><code>{{.Name}}</code></td><td>{{.App}}</td><td>{{.Node}}</td><td class="r">{{.Served}}</td><td class="r">{{.Share}}</td><td class="r">{{.Util}}</td><td class="r">{{.MeanQueue}}</td><td class="r">{{.MaxQueue}}</td><td class="r">{{.P99}}</td></tr>
+{{range .Pods}}{{if .Note}}<tr><td colspan="9" class="small">{{.Note}}</td></tr>{{else}}<tr><td><code>{{.Name}}</code></td><td>{{.App}}</td><td>{{.Node}}</td><td class="r">{{.Served}}</td><td class="r">{{.Share}}</td><td class="r">{{.Util}}</td><td class="r">{{.MeanQueue}}</td><td class="r">{{.MaxQueue}}</td><td class="r">{{.P99}}</td></tr>{{end}}
 {{end}}</table>{{else if not .Detailed}}<p class="small">Detailed measurements were off for this run: no per-pod figures.</p>{{end}}
 
 <h2>Pods per node at the end</h2>
+{{if .NodesNote}}<p class="small">{{.NodesNote}}</p>{{end}}
 <table>
 <tr><th>node</th><th class="r">pods</th><th>names</th></tr>
-{{range .Nodes}}<tr><td>{{.Name}}</td><td class="r">{{len .Pods}}</td><td><code>{{join .Pods " "}}</code></td></tr>
+{{range .Nodes}}<tr><td>{{.Name}}</td><td class="r">{{.Count}}</td><td><code>{{join .Pods " "}}</code>{{if .More}} <span class="small">… and {{.More}} more</span>{{end}}</td></tr>
 {{end}}</table>
 
 <h2>Data</h2>

@@ -83,20 +83,28 @@ func Throughput(run Run, dir, name string) ([]string, error) {
 
 // pngDPI is the resolution of the PNG files: sharp on high-density screens,
 // still small.
-const pngDPI = 110
+const pngDPI = 150
 
-// draw renders the chart's panels stacked vertically on dc; the first panel
-// (a bar chart, for pod load) may be of a different height.
+// height is the chart's full height: its panels and the legend below them.
+func (c chart) height() vg.Length { return c.h + c.legend.height(c.w) }
+
+// draw renders the chart's panels stacked vertically on dc, and the legend in
+// a strip below them; the first panel of several (a bar chart or histogram,
+// for pod load) has height topH, the others share the rest and their time
+// axes line up.
 func (c chart) draw(dc draw.Canvas) {
+	if lh := c.legend.height(c.w); lh > 0 {
+		strip := dc
+		strip.Max.Y = dc.Min.Y + lh
+		c.legend.draw(strip)
+		dc.Min.Y += lh
+	}
 	if len(c.panels) == 1 {
 		c.panels[0].Draw(draw.Crop(dc, vg.Points(2), -vg.Points(6), vg.Points(2), -vg.Points(2)))
 		return
 	}
-	// Pod-load charts: the bar panel on top gets what the time panels leave;
-	// the time panels are aligned so that their time axes line up.
-	timeH := 3.2 * vg.Inch
 	top := dc
-	top.Min.Y = dc.Max.Y - (dc.Max.Y - dc.Min.Y - timeH*vg.Length(len(c.panels)-1))
+	top.Min.Y = dc.Max.Y - c.topH
 	c.panels[0].Draw(draw.Crop(top, vg.Points(4), -vg.Points(6), vg.Points(4), -vg.Points(4)))
 	rest := dc
 	rest.Max.Y = top.Min.Y
@@ -119,13 +127,14 @@ func (c chart) encode() (png, svg []byte, err error) {
 			err = fmt.Errorf("drawing chart %s: %v", c.name, r)
 		}
 	}()
-	img := vgimg.NewWith(vgimg.UseWH(c.w, c.h), vgimg.UseDPI(pngDPI))
+	h := c.height()
+	img := vgimg.NewWith(vgimg.UseWH(c.w, h), vgimg.UseDPI(pngDPI))
 	c.draw(draw.New(img))
 	var pb bytes.Buffer
 	if _, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(&pb); err != nil {
 		return nil, nil, err
 	}
-	sv := vgsvg.New(c.w, c.h)
+	sv := vgsvg.New(c.w, h)
 	c.draw(draw.New(sv))
 	var sb bytes.Buffer
 	if _, err := sv.WriteTo(&sb); err != nil {

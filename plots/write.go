@@ -2,6 +2,9 @@ package plots
 
 import (
 	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
 )
 
 // ReportName is the HTML report's file name.
@@ -15,37 +18,49 @@ func WriteAll(dir string, run Run) ([]string, error) {
 		return nil, errors.New("plots.WriteAll: run.Series is nil: set it to the cluster's Rec.Series() after the run")
 	}
 	run = run.withDefaults()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("creating output directory: %w", err)
+	}
 	cs, err := charts(run)
 	if err != nil {
 		return nil, err
 	}
-	contents := map[string][]byte{}
-	var order []string
-	var figs []figure
-	for _, c := range cs {
-		png, svg, err := c.encode()
-		if err != nil {
-			return nil, err
+	var files []string
+	write := func(name string, b []byte) error {
+		f := filepath.Join(dir, name)
+		if err := os.WriteFile(f, b, 0o644); err != nil {
+			return fmt.Errorf("writing %s: %w", f, err)
 		}
-		contents[c.name+".png"], contents[c.name+".svg"] = png, svg
-		order = append(order, c.name+".png", c.name+".svg")
+		files = append(files, f)
+		return nil
+	}
+	// Each chart is written as soon as it is drawn; only its PNG is kept, for
+	// the report.
+	var figs []figure
+	for i, c := range cs {
+		png, svg, err := c.encode()
+		cs[i] = chart{} // its plots can go
+		if err != nil {
+			return files, err
+		}
+		if err := write(c.name+".png", png); err != nil {
+			return files, err
+		}
+		if err := write(c.name+".svg", svg); err != nil {
+			return files, err
+		}
 		figs = append(figs, figure{Name: c.name, Title: c.title, PNG: pngURL(png)})
 	}
-	var data []string
-	for _, t := range csvTables(run) {
-		contents[t.name] = t.bytes()
-		order = append(order, t.name)
-		data = append(data, t.name)
+	data, err := writeCSVs(dir, run)
+	for _, name := range data {
+		files = append(files, filepath.Join(dir, name))
 	}
-	html, err := renderReport(reportOf(run, figs, data))
-	if err != nil {
-		return nil, err
-	}
-	contents[ReportName] = html
-	order = append(order, ReportName)
-	files, err := writeFiles(dir, contents, order...)
 	if err != nil {
 		return files, err
 	}
-	return files, nil
+	html, err := renderReport(reportOf(run, figs, data))
+	if err != nil {
+		return files, err
+	}
+	return files, write(ReportName, html)
 }

@@ -232,11 +232,12 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
+// summaryJSON is the JSON summary: per-pod detail within plots.PodBudget.
 func summaryJSON(res *scenarios.Result) any {
 	return struct {
-		modelSummary
+		plots.BoundedSummary
 		Timeline []scenarios.StepResult `json:"timeline"`
-	}{modelSummary(res.Summary), res.Timeline}
+	}{plots.BoundSummary(res.Summary), res.Timeline}
 }
 
 func writeOut(dir string, s *scenarios.Scenario, res *scenarios.Result) error {

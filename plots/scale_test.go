@@ -1,0 +1,170 @@
+package plots_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"image/png"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/kubesim/kubesim/metrics"
+	"github.com/kubesim/kubesim/plots"
+)
+
+// largeRun is a synthetic run of n rng pods, one per node, each busy in
+// proportion to its index, over 300 s in 1 s bins: what a large cluster hands
+// to WriteAll, without simulating it.
+func largeRun(n int) plots.Run {
+	const end = 300.0
+	s := &metrics.Series{End: end, Window: 10, Bin: 1, Detailed: true}
+	sum := metrics.Summary{Scenario: "large", SimSeconds: end, Detailed: true,
+		Services: map[string]metrics.ServiceSummary{}, Nodes: map[string]metrics.NodeSummary{}, Pods: map[string]metrics.PodSummary{}}
+	for i := 0; i < n; i++ {
+		name, node := fmt.Sprintf("rng-%05d", i), fmt.Sprintf("node%d", i+1)
+		u := 0.1 + 0.8*float64(i)/float64(n)
+		ps := metrics.PodSummary{Node: node, App: "rng", Requests: int64(1000 * u), Slots: 1, LifeSeconds: end,
+			Served: int64(1000 * u), BusySeconds: u * end, Utilisation: u, MeanQueue: u / 2, MaxQueue: 3}
+		p := metrics.PodSeries{Name: name, Summary: ps}
+		for b := 0; b < int(end); b++ {
+			p.Bins = append(p.Bins, metrics.PodBin{Start: float64(b), End: float64(b + 1), Served: 3, Utilisation: u, MeanQueue: u / 2, MaxQueue: 3})
+		}
+		s.Pods = append(s.Pods, p)
+		sum.Pods[name] = ps
+		sum.Nodes[node] = metrics.NodeSummary{Pods: []string{name, "worker-" + name[4:] + "-a", "worker-" + name[4:] + "-b"}}
+		s.NodePods = append(s.NodePods, metrics.NamedSteps{Name: node, Points: []metrics.Point{{T: 0, V: 1}, {T: 30 + float64(i%50), V: 3}}})
+	}
+	s.Endpoints = []metrics.NamedSteps{{Name: "rng", Points: []metrics.Point{{T: 0, V: float64(n)}}}}
+	return plots.Run{Title: "large", Summary: sum, Series: s}
+}
+
+func pngSize(t *testing.T, path string) (int, int) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := png.DecodeConfig(bytes.NewReader(b))
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return cfg.Width, cfg.Height
+}
+
+// With thousands of pods and nodes, per-pod and per-node charts show
+// distributions: a PNG of bounded height, the busiest pods named and the rest
+// aggregated, and a report whose tables do not list every pod and node.
+func TestWriteAllLargeClusterShowsDistributions(t *testing.T) {
+	const n = 3000
+	run := largeRun(n)
+	dir := t.TempDir()
+	if _, err := plots.WriteAll(dir, run); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"load_rng", "pods_per_node"} {
+		if w, h := pngSize(t, filepath.Join(dir, name+".png")); h > 3000 || w > 3000 {
+			t.Errorf("%s.png is %dx%d px, want at most a few thousand", name, w, h)
+		}
+	}
+	svg, err := os.ReadFile(filepath.Join(dir, "load_rng.svg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	busiest, idle := fmt.Sprintf("rng-%05d", n-1), "rng-00000"
+	if !bytes.Contains(svg, []byte(busiest)) {
+		t.Errorf("the load chart does not name the busiest pod %s", busiest)
+	}
+	if bytes.Contains(svg, []byte(idle)) {
+		t.Errorf("the load chart names the idlest pod %s: it should aggregate all but the busiest", idle)
+	}
+	if !bytes.Contains(svg, []byte(fmt.Sprintf("all %d pods", n))) {
+		t.Errorf("the load chart does not say it shows the distribution over all %d pods", n)
+	}
+	if len(svg) > 2<<20 {
+		t.Errorf("load_rng.svg is %d bytes: it grows with the pods", len(svg))
+	}
+	nodes, _ := os.ReadFile(filepath.Join(dir, "pods_per_node.svg"))
+	if !bytes.Contains(nodes, []byte(fmt.Sprintf("distribution over %d nodes", n))) || bytes.Contains(nodes, []byte("node17<")) {
+		t.Errorf("the pods-per-node chart does not show the distribution over the %d nodes instead of a line per node", n)
+	}
+	page, err := os.ReadFile(filepath.Join(dir, plots.ReportName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(page) > 2<<20 {
+		t.Errorf("report.html is %d bytes for %d pods: it grows with the cluster", len(page), n)
+	}
+	report := string(page)
+	if strings.Count(report, "<code>rng-") > 50 || !strings.Contains(report, fmt.Sprintf("more rng pods (every pod is in pods.csv)")) {
+		t.Errorf("the report lists %d rng pods and no summary of the rest", strings.Count(report, "<code>rng-"))
+	}
+	if !strings.Contains(report, busiest) {
+		t.Errorf("the report does not list the busiest pod %s", busiest)
+	}
+	if !strings.Contains(report, fmt.Sprintf("%d nodes, with", n)) || strings.Count(report, "<tr><td>node") > 50 {
+		t.Errorf("the report lists %d nodes, want a summary and the busiest few", strings.Count(report, "<tr><td>node"))
+	}
+	// The CSV files have every pod.
+	pods := readCSV(t, dir, "pods.csv")
+	if len(pods) != n {
+		t.Errorf("pods.csv has %d rows, want %d", len(pods), n)
+	}
+	if load := readCSV(t, dir, "pod_load.csv"); len(load) != n*300 {
+		t.Errorf("pod_load.csv has %d rows, want %d", len(load), n*300)
+	}
+}
+
+// Identical step functions are one line named by all of them; nodes are
+// ordered naturally (node2 before node10).
+func TestIdenticalSeriesCollapse(t *testing.T) {
+	run := largeRun(4)
+	same := []metrics.Point{{T: 0, V: 1}, {T: 30, V: 3}}
+	run.Series.NodePods = []metrics.NamedSteps{{Name: "node1", Points: same}, {Name: "node10", Points: []metrics.Point{{T: 0, V: 2}}}, {Name: "node2", Points: same}}
+	dir := t.TempDir()
+	if _, err := plots.WriteAll(dir, run); err != nil {
+		t.Fatal(err)
+	}
+	svg, _ := os.ReadFile(filepath.Join(dir, "pods_per_node.svg"))
+	if !bytes.Contains(svg, []byte("node1, node2<")) {
+		t.Errorf("node1 and node2 have the same pods over time, but the chart does not draw them as one line \"node1, node2\"")
+	}
+	if bytes.Contains(svg, []byte(">node1<")) || bytes.Contains(svg, []byte(">node2<")) {
+		t.Errorf("node1 or node2 still has a legend entry of its own")
+	}
+}
+
+// A summary with more pods than the budget lists the busiest of each app and
+// summarises every app, so that summary.json stays of bounded size.
+func TestBoundSummary(t *testing.T) {
+	small := largeRun(10).Summary
+	if b := plots.BoundSummary(small); len(b.Pods) != 10 || b.PodApps != nil {
+		t.Errorf("a summary within the budget changed: %d pods, pod_apps %v", len(b.Pods), b.PodApps)
+	}
+	const n = 5000
+	sum := largeRun(n).Summary
+	sum.Pods["hasher-1"] = metrics.PodSummary{App: "hasher", Node: "node1", Slots: 20, Served: 7, Requests: 7, LifeSeconds: 300}
+	b := plots.BoundSummary(sum)
+	if len(b.Pods) != plots.PodBudget {
+		t.Errorf("%d pods listed, want the budget %d", len(b.Pods), plots.PodBudget)
+	}
+	if _, ok := b.Pods["hasher-1"]; !ok {
+		t.Errorf("the only hasher pod was left out: every app keeps its share of the budget")
+	}
+	if _, ok := b.Pods[fmt.Sprintf("rng-%05d", n-1)]; !ok {
+		t.Errorf("the busiest rng pod was left out")
+	}
+	rng := b.PodApps["rng"]
+	if rng.Pods != n || rng.Listed != plots.PodBudget-1 || rng.ServedPerS.Max <= rng.ServedPerS.Min || rng.Utilisation.Max < 0.89 {
+		t.Errorf("rng summarised as %+v", rng)
+	}
+	js, err := json.Marshal(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	full, _ := json.Marshal(sum)
+	if !bytes.Contains(js, []byte(`"pod_apps"`)) || len(js) > len(full)/2 {
+		t.Errorf("bounded summary is %d bytes (full %d) and has pod_apps: %v", len(js), len(full), bytes.Contains(js, []byte(`"pod_apps"`)))
+	}
+}
