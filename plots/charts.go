@@ -257,14 +257,17 @@ func (m *marks) Plot(c draw.Canvas, p *plot.Plot) {
 }
 
 // addMarks draws the run's timeline on p, a chart of width w: dashed lines in
-// the data area, labels above it.
-func addMarks(p *plot.Plot, run Run, w vg.Length) {
+// the data area, labels above it. It returns the height the labels take, for
+// the chart to grow by as much.
+func addMarks(p *plot.Plot, run Run, w vg.Length) vg.Length {
 	if len(run.Timeline) == 0 {
-		return
+		return 0
 	}
 	m := newMarks(run.Timeline)
 	p.Add(m)
+	before := p.Title.Padding
 	m.reserve(p, w, run.Series.End)
+	return p.Title.Padding - before
 }
 
 // linearTop is the top of a linear axis from 0 that shows dataMax with a
@@ -329,9 +332,9 @@ func throughputChart(run Run) (chart, error) {
 		p.Add(l)
 		lg.add(fmt.Sprintf("true throughput: hashes computed per %gs", s.Bin*float64(k)), l)
 	}
-	addMarks(p, run, chartW)
+	extra := addMarks(p, run, chartW)
 	p.Y.Min, p.Y.Max = 0, linearTop(max)
-	return chart{name: "throughput", title: "Mining speed", panels: []*plot.Plot{p}, w: chartW, h: 4.5 * vg.Inch, legend: lg}, nil
+	return chart{name: "throughput", title: "Mining speed", panels: []*plot.Plot{p}, w: chartW, h: 4*vg.Inch + extra, legend: lg}, nil
 }
 
 var quantiles = []struct {
@@ -429,9 +432,9 @@ func latencyChart(run Run, svc metrics.ServiceSeries) (chart, bool) {
 		}
 		lg.add(strings.Join(names, " = "), line(nil, gi, vg.Points(1.5+0.9*float64(gi)), false))
 	}
-	addMarks(p, run, chartW)
+	extra := addMarks(p, run, chartW)
 	return chart{name: "latency_" + fileSafe(svc.Name), title: "Latency of " + svc.Name,
-		panels: []*plot.Plot{p}, w: chartW, h: 4 * vg.Inch, legend: lg}, true
+		panels: []*plot.Plot{p}, w: chartW, h: 3.6*vg.Inch + extra, legend: lg}, true
 }
 
 // cdfChart is every Service's whole-run latency CDF, on a log time axis.
@@ -507,7 +510,7 @@ func rate(p metrics.PodSeries) float64 {
 }
 
 // loadPanels are the utilisation and queue panels of a pod-load chart.
-func loadPanels(run Run, app string) (util, queue *plot.Plot) {
+func loadPanels(run Run, app string) (util, queue *plot.Plot, extra vg.Length) {
 	s := run.Series
 	util = newPlot(fmt.Sprintf("utilisation per %s pod (busy slot-time / slots, per %gs window)", app, s.Window), "simulated time (s)", "utilisation")
 	queue = newPlot(fmt.Sprintf("requests waiting per %s pod (time-weighted mean per %gs window)", app, s.Window), "simulated time (s)", "queue length")
@@ -515,8 +518,9 @@ func loadPanels(run Run, app string) (util, queue *plot.Plot) {
 		timeAxis(p, s.End)
 	}
 	fractionAxis(&util.Y)
-	addMarks(util, run, chartW)
-	return util, queue
+	// Both time panels grow by the labels' height, to stay of equal size.
+	extra = 2 * addMarks(util, run, chartW)
+	return util, queue, extra
 }
 
 func podLoadLines(run Run, app string, pods []metrics.PodSeries) chart {
@@ -549,7 +553,7 @@ func podLoadLines(run Run, app string, pods []metrics.PodSeries) chart {
 	bars.Y.Tick.Label.Font.Size = 9
 
 	// Panels 2 and 3: utilisation and queue per window, one line per pod.
-	util, queue := loadPanels(run, app)
+	util, queue, extra := loadPanels(run, app)
 	util.Title.Text += "; colours as above"
 	queue.Title.Text += "; colours as above"
 	qmax := 0.0
@@ -572,7 +576,7 @@ func podLoadLines(run Run, app string, pods []metrics.PodSeries) chart {
 	queue.Y.Min, queue.Y.Max = 0, math.Max(1, qmax*1.15)
 	topH := vg.Length(1.2+0.25*float64(len(pods))) * vg.Inch
 	return chart{name: "load_" + fileSafe(app), title: "Load per " + app + " pod",
-		panels: []*plot.Plot{bars, util, queue}, w: chartW, h: topH + 2*3.2*vg.Inch, topH: topH}
+		panels: []*plot.Plot{bars, util, queue}, w: chartW, h: topH + 2*3*vg.Inch + extra, topH: topH}
 }
 
 // topPods is how many of the busiest pods a distribution chart names and
@@ -628,7 +632,7 @@ func podLoadBands(run Run, app string, pods []metrics.PodSeries) chart {
 	hist.Y.Min, hist.Y.Max = 0, linearTop(ymax)
 	hist.X.Tick.Marker = niceTicks{n: 10, minor: 2}
 
-	util, queue := loadPanels(run, app)
+	util, queue, extra := loadPanels(run, app)
 	nw := windowCount(s)
 	us, qs := make([][]float64, len(pods)), make([][]float64, len(pods))
 	for i, p := range pods {
@@ -670,7 +674,7 @@ func podLoadBands(run Run, app string, pods []metrics.PodSeries) chart {
 	}
 	topH := 2.6 * vg.Inch
 	return chart{name: "load_" + fileSafe(app), title: "Load per " + app + " pod",
-		panels: []*plot.Plot{hist, util, queue}, w: chartW, h: topH + 2*3.2*vg.Inch, topH: topH, legend: lg}
+		panels: []*plot.Plot{hist, util, queue}, w: chartW, h: topH + 2*3*vg.Inch + extra, topH: topH, legend: lg}
 }
 
 // windowCount is the number of summary windows of s.
@@ -975,11 +979,11 @@ func stepsChart(run Run, name, title, ylabel, what string, series []metrics.Name
 			lg.add(groupLabel(g.names), l)
 		}
 	}
-	addMarks(p, run, chartW)
+	extra := addMarks(p, run, chartW)
 	// Below 0, so that lines at 0 (drawn slightly apart) stay visible.
 	p.Y.Min, p.Y.Max = -0.3, linearTop(max+0.5)
 	p.Y.Tick.Marker = integerTicks{}
-	return chart{name: name, title: title, panels: []*plot.Plot{p}, w: chartW, h: 3.6 * vg.Inch, legend: lg}, true
+	return chart{name: name, title: title, panels: []*plot.Plot{p}, w: chartW, h: 3.2*vg.Inch + extra, legend: lg}, true
 }
 
 // stepBands is the distribution of the step functions at n instants evenly
