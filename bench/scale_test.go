@@ -1,0 +1,127 @@
+package bench
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/kubesim/kubesim/model"
+	"github.com/kubesim/kubesim/scenarios"
+	"github.com/kubesim/kubesim/sim"
+)
+
+// largeScenario is DockerCoins on a cluster of nodes workers (and one
+// control plane), rng as a DaemonSet, the workers scaled to workers at 30 s,
+// for d of simulated time.
+func largeScenario(tb testing.TB, nodes, workers int, d time.Duration) *scenarios.Scenario {
+	src := fmt.Sprintf(`name: large
+duration: %s
+cluster: {controlPlanes: 1, workers: %d}
+files:
+  rng.yml: |
+    apiVersion: apps/v1
+    kind: DaemonSet
+    metadata: {name: rng, labels: {app: rng}}
+    spec:
+      selector: {matchLabels: {app: rng}}
+      template:
+        metadata: {labels: {app: rng}}
+        spec:
+          containers: [{name: rng, image: "dockercoins/rng:v0.1"}]
+  rng-service.yml: |
+    apiVersion: v1
+    kind: Service
+    metadata: {name: rng, labels: {app: rng}}
+    spec:
+      selector: {app: rng}
+      ports: [{port: 80}]
+timeline:
+  - at: 0s
+    run: |
+      kubectl create deployment redis --image=redis
+      kubectl create deployment hasher --image=dockercoins/hasher:v0.1
+      kubectl create deployment webui --image=dockercoins/webui:v0.1
+      kubectl create deployment worker --image=dockercoins/worker:v0.1
+      kubectl apply -f rng.yml -f rng-service.yml
+      kubectl expose deployment redis --port 6379
+      kubectl expose deployment hasher --port 80
+      kubectl expose deployment webui --type=NodePort --port=80
+  - at: 30s
+    run: kubectl scale deployment worker --replicas=%d
+`, d, nodes, workers)
+	s, err := scenarios.ParseFile("large.yaml", []byte(src))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return s
+}
+
+// BenchmarkRunLarge is a whole run at scale: DockerCoins on N worker nodes,
+// rng as a DaemonSet (one pod per node), workers scaled at 30 s, 90 simulated
+// seconds, detailed measurement on as `kubesim run` has it. events/s is the
+// throughput of the whole simulation, cluster build-up included.
+func BenchmarkRunLarge(b *testing.B) {
+	for _, sz := range []struct{ nodes, workers int }{{1000, 10000}, {5000, 50000}} {
+		b.Run(fmt.Sprintf("nodes=%d/workers=%d", sz.nodes, sz.workers), func(b *testing.B) {
+			s := largeScenario(b, sz.nodes, sz.workers, 90*time.Second)
+			b.ReportAllocs()
+			var events uint64
+			for i := 0; i < b.N; i++ {
+				res, err := scenarios.Run(s)
+				if err != nil {
+					b.Fatal(err)
+				}
+				events += res.Cluster.E.Events()
+			}
+			b.ReportMetric(float64(events)/b.Elapsed().Seconds(), "events/s")
+			b.ReportMetric(float64(events)/float64(b.N), "events/op")
+		})
+	}
+}
+
+// BenchmarkDaemonSetSync is one DaemonSet controller sync after one of its
+// pods changed, on a cluster whose DaemonSet runs a pod on every node: the pod
+// is relabelled (with its own labels, so nothing else follows) and the engine
+// runs the sync that the pod event queues. The cost should not depend on the
+// number of nodes: the controller looks at the node whose pod changed.
+func BenchmarkDaemonSetSync(b *testing.B) {
+	for _, nodes := range []int{500, 5000} {
+		b.Run(fmt.Sprintf("nodes=%d", nodes), func(b *testing.B) {
+			c := model.NewCluster(sim.New(1), model.DefaultConfig())
+			for i := 0; i < nodes; i++ {
+				if _, err := c.AddNode(fmt.Sprintf("node%05d", i), nil, nil, model.Resources{MilliCPU: 2000, Memory: 4 << 30, Pods: 110}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			ds, err := c.CreateDaemonSet(model.DaemonSetSpec{Name: "agent", Template: model.PodTemplate{
+				Labels: map[string]string{"app": "agent"}, Spec: model.PodSpec{Image: "agent:1"}}})
+			if err != nil {
+				b.Fatal(err)
+			}
+			c.E.RunUntil(c.Now() + sim.Time(10*time.Minute))
+			ready := 0
+			for _, p := range ds.Pods() {
+				if p.Ready {
+					ready++
+				}
+			}
+			if ready != nodes {
+				b.Fatalf("%d of %d daemon pods ready", ready, nodes)
+			}
+			pods := ds.Pods()
+			step := sim.Time(time.Second)
+			e0 := c.E.Events()
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				p := pods[i%nodes]
+				c.SetPodLabels(p, p.Labels)
+				c.E.RunUntil(c.Now() + step)
+			}
+			b.StopTimer()
+			if ev := c.E.Events() - e0; ev != uint64(b.N) {
+				b.Fatalf("%d events for %d pod changes, want one sync each", ev, b.N)
+			}
+		})
+	}
+}
