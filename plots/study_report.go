@@ -112,7 +112,20 @@ func WriteStudyOf(dir string, s *study.Study, t *study.Table) ([]string, error) 
 	contents := map[string][]byte{}
 	var order []string
 	var figs []studyFig
-	for _, f := range studyCharts(d) {
+	// Failed points are not drawn: the charts are those of the points that ran
+	// (the report's tables list the failed ones).
+	drawn := d
+	if len(t.FailedPoints()) > 0 {
+		ok := *t
+		ok.Rows = nil
+		for _, r := range t.Rows {
+			if r.Error == "" {
+				ok.Rows = append(ok.Rows, r)
+			}
+		}
+		drawn = analyse(&ok)
+	}
+	for _, f := range studyCharts(drawn) {
 		png, svg, err := f.encode()
 		if err != nil {
 			return nil, err
@@ -150,10 +163,17 @@ type studyTableRow struct {
 	N      string
 	Params []string
 	Cells  []studyCell
+	Failed bool
 }
 
 type studyAnswerRow struct {
 	Given, Confident, OnMean string
+}
+
+type studyFailure struct {
+	Index  int
+	Params string
+	Error  string
 }
 
 type studyReport struct {
@@ -166,6 +186,7 @@ type studyReport struct {
 	Question string
 	Answers  []studyAnswerRow
 	Figures  []studyFig
+	Failed   []studyFailure
 }
 
 func studyReportOf(d studyData, s *study.Study, figs []studyFig) studyReport {
@@ -174,13 +195,26 @@ func studyReportOf(d studyData, s *study.Study, figs []studyFig) studyReport {
 	if r.Name == "" {
 		r.Name = "study"
 	}
-	minN, maxN, runs := 0, 0, 0
-	for i, pt := range d.points {
-		n := 0
+	for _, pt := range d.points {
+		for _, m := range t.Metrics {
+			if x, ok := pt.rows[m]; ok && x.Error != "" {
+				r.Failed = append(r.Failed, studyFailure{Index: pt.index, Params: pt.params.String(), Error: x.Error})
+				break
+			}
+		}
+	}
+	minN, maxN, runs, first := 0, 0, 0, true
+	for _, pt := range d.points {
+		n, failed := 0, false
 		for _, row := range pt.rows {
 			n = max(n, row.N)
+			failed = failed || row.Error != ""
 		}
-		if i == 0 || n < minN {
+		if failed {
+			continue
+		}
+		if first || n < minN {
+			first = false
 			minN = n
 		}
 		maxN = max(maxN, n)
@@ -209,6 +243,9 @@ func studyReportOf(d studyData, s *study.Study, figs []studyFig) studyReport {
 		fact{"Points", fmt.Sprintf("%d", len(d.points)), fmt.Sprintf("%d parameter(s) varied", len(d.varying()))},
 		fact{"Replications", reps, repNote},
 		fact{"Runs", fmt.Sprintf("%d", runs), "points × replications"})
+	if len(r.Failed) > 0 {
+		r.Facts = append(r.Facts, fact{"Failed points", fmt.Sprintf("%d", len(r.Failed)), "reported below, never averaged"})
+	}
 	if s != nil {
 		warm := s.Warmup
 		if warm == "" {
@@ -236,7 +273,10 @@ func studyReportOf(d studyData, s *study.Study, figs []studyFig) studyReport {
 	picked := map[int]bool{}
 	if q := t.Question; q != nil && q.Bound != nil {
 		r.Question = fmt.Sprintf("The %s %s for which %s %s %s", q.Find, q.Parameter, q.Metric, q.Op, sig4(*q.Bound))
-		pick := func(p *study.Pick) string {
+		pick := func(a study.Answer, p *study.Pick) string {
+			if p == nil && a.Failed != nil {
+				return fmt.Sprintf("undetermined: point %d (%s) failed", a.Failed.Point, a.Failed.Params)
+			}
 			if p == nil {
 				return "none"
 			}
@@ -247,7 +287,7 @@ func studyReportOf(d studyData, s *study.Study, figs []studyFig) studyReport {
 			if len(a.Given) == 0 {
 				given = "–"
 			}
-			r.Answers = append(r.Answers, studyAnswerRow{Given: given, Confident: pick(a.WithConfidence), OnMean: pick(a.OnMean)})
+			r.Answers = append(r.Answers, studyAnswerRow{Given: given, Confident: pick(a, a.WithConfidence), OnMean: pick(a, a.OnMean)})
 			if a.WithConfidence != nil {
 				picked[a.WithConfidence.Row.Point] = true
 			}
@@ -275,6 +315,11 @@ func studyReportOf(d studyData, s *study.Study, figs []studyFig) studyReport {
 				row.Cells = append(row.Cells, studyCell{Mean: "–"})
 				continue
 			}
+			if x.Error != "" {
+				row.Failed = true
+				row.Cells = append(row.Cells, studyCell{Mean: "failed"})
+				continue
+			}
 			c := studyCell{Mean: sig4(x.Mean)}
 			if finite(x.HalfWidth) {
 				c.Mean += " ± " + sig2(x.HalfWidth)
@@ -299,6 +344,7 @@ var studyTmpl = template.Must(template.New("study").Parse(`<!DOCTYPE html>
   td .ci { display: block; font-size: 0.8em; color: #777; }
   td.pick { background: #fff4cc; }
   tr.fixed td { color: #888; }
+  tr.failed td { background: #fde8e8; color: #a00; }
   .question { font-size: 1.05em; border-left: 4px solid #4e79a7; padding: 0.3em 0.8em; background: #f5f8fb; }
 </style>
 </head>
@@ -328,9 +374,16 @@ var studyTmpl = template.Must(template.New("study").Parse(`<!DOCTYPE html>
 <p class="small">Mean ± half-width of the 95% interval, the interval below it; n replications.{{if .Question}} Highlighted: the rows that answer the question with confidence.{{end}}</p>
 <table>
 <tr><th class="r">point</th>{{range .Paths}}<th><code>{{.}}</code></th>{{end}}{{range .Metrics}}<th class="r"><code>{{.}}</code></th>{{end}}<th class="r">n</th></tr>
-{{range .Rows}}<tr><td class="r">{{.Index}}</td>{{range .Params}}<td>{{.}}</td>{{end}}{{range .Cells}}<td class="r{{if .Pick}} pick{{end}}">{{.Mean}}{{if .CI}}<span class="ci">{{.CI}}</span>{{end}}</td>{{end}}<td class="r">{{.N}}</td></tr>
+{{range .Rows}}<tr{{if .Failed}} class="failed"{{end}}><td class="r">{{.Index}}</td>{{range .Params}}<td>{{.}}</td>{{end}}{{range .Cells}}<td class="r{{if .Pick}} pick{{end}}">{{.Mean}}{{if .CI}}<span class="ci">{{.CI}}</span>{{end}}</td>{{end}}<td class="r">{{.N}}</td></tr>
 {{end}}</table>
-
+{{if .Failed}}
+<h2 id="failed">Failed points</h2>
+<p class="small">These points did not run to the end (a step failed, a parameter changes nothing, a metric is missing): they are shown as failed above, left out of the charts and never averaged.</p>
+<table>
+<tr><th class="r">point</th><th>parameters</th><th>error</th></tr>
+{{range .Failed}}<tr class="failed"><td class="r">{{.Index}}</td><td>{{.Params}}</td><td>{{.Error}}</td></tr>
+{{end}}</table>
+{{end}}
 <h2>Charts</h2>
 {{range .Figures}}<figure id="{{.Name}}"><img src="{{.PNG}}" alt="{{.Title}}"><figcaption>{{.Title}}{{if .Note}} ({{.Note}}){{end}}. Files: <a href="{{.Name}}.svg">{{.Name}}.svg</a>, <a href="{{.Name}}.png">{{.Name}}.png</a></figcaption></figure>
 {{else}}<p>No chart: no metric has a finite mean.</p>

@@ -49,8 +49,10 @@ func (es FileErrors) Error() string {
 type fileParser struct {
 	name string
 	errs FileErrors
-	// set overrides variables (kubesim run --set).
-	set map[string]string
+	// set overrides variables (kubesim run --set, or a study's vars.NAME
+	// parameters when study is set).
+	set   map[string]string
+	study bool
 }
 
 func (p *fileParser) errorf(n *yaml.Node, format string, args ...any) {
@@ -156,7 +158,11 @@ func ParseFile(name string, data []byte) (*Scenario, error) {
 // that replaces the file's. Setting a variable the file does not define is an
 // error.
 func ParseFileWith(name string, data []byte, set map[string]string) (*Scenario, error) {
-	p := &fileParser{name: name, set: set}
+	return parseFile(name, data, set, false)
+}
+
+func parseFile(name string, data []byte, set map[string]string, study bool) (*Scenario, error) {
+	p := &fileParser{name: name, set: set, study: study}
 	var doc yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&doc); err != nil && !errors.Is(err, io.EOF) {
@@ -366,7 +372,11 @@ func (p *fileParser) vars(root *yaml.Node) map[string]string {
 			defined = "its vars: are " + strings.Join(sortedKeys(out), ", ")
 		}
 		for _, k := range unknown {
-			p.errorf(nil, "--set %s=%s: the scenario has no variable %s (%s); set one of those, or add %s under vars:", k, p.set[k], k, defined, k)
+			what := fmt.Sprintf("--set %s=%s", k, p.set[k])
+			if p.study {
+				what = fmt.Sprintf("parameter vars.%s", k)
+			}
+			p.errorf(nil, "%s: the scenario has no variable %s (%s); set one of those, or add %s under vars:", what, k, defined, k)
 		}
 	}()
 	if root.Kind != yaml.MappingNode {
@@ -500,8 +510,8 @@ func (p *fileParser) timeline(n *yaml.Node, s *Scenario, vars map[string]string)
 		var at sim.Time
 		var run string
 		var runNode *yaml.Node
-		haveRun := false
-		p.fields(st, where, []string{"at", "run"}, func(k string, v *yaml.Node) {
+		haveRun, expectError := false, false
+		p.fields(st, where, []string{"at", "run", "expect"}, func(k string, v *yaml.Node) {
 			switch k {
 			case "at":
 				txt := strings.TrimSpace(p.str(v, where+".at"))
@@ -514,6 +524,14 @@ func (p *fileParser) timeline(n *yaml.Node, s *Scenario, vars map[string]string)
 				}
 			case "run":
 				run, runNode, haveRun = p.expand(v, where+".run", p.str(v, where+".run"), vars), v, true
+			case "expect":
+				switch p.str(v, where+".expect") {
+				case "error":
+					expectError = true
+				case "success":
+				default:
+					p.errorf(v, "%s.expect: %q: want error (the step is meant to fail) or success (the default)", where, v.Value)
+				}
 			}
 		})
 		if !haveRun {
@@ -536,7 +554,7 @@ func (p *fileParser) timeline(n *yaml.Node, s *Scenario, vars map[string]string)
 			if cmd == "" || strings.HasPrefix(cmd, "#") {
 				continue
 			}
-			s.Steps = append(s.Steps, Step{At: at, Command: cmd, Line: line + j})
+			s.Steps = append(s.Steps, Step{At: at, Command: cmd, Line: line + j, ExpectError: expectError})
 		}
 	}
 }

@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/kubesim/kubesim/metrics"
@@ -46,6 +47,10 @@ type Step struct {
 	Command string
 	// Line is the step's line in its scenario file (0 for steps made in Go).
 	Line int
+	// ExpectError says the step is meant to fail (expect: error in the file),
+	// as the workshop's DaemonSet cast is refused; a study fails a point whose
+	// steps do not do what they are meant to.
+	ExpectError bool
 }
 
 // Scenario is what to simulate.
@@ -86,6 +91,9 @@ type Result struct {
 	Net *traffic.Net
 	// DockerCoins is the DockerCoins workload of the run.
 	DockerCoins *dockercoins.DockerCoins
+	// Unexpected describes every step that failed without expect: error, or
+	// succeeded with it, naming the step; a study fails such a point.
+	Unexpected []string
 }
 
 // AutoWindow is the summary's window width for a run of duration d when the
@@ -158,6 +166,18 @@ func RunWith(s *Scenario, opt Options) (*Result, error) {
 				r.Error = err.Error()
 			}
 			res.Timeline = append(res.Timeline, r)
+			if (err != nil) != st.ExpectError {
+				where := fmt.Sprintf("step %d (at %s", i+1, fmtTime(st.At))
+				if st.Line > 0 {
+					where += fmt.Sprintf(", %s:%d", s.Source(), st.Line)
+				}
+				where += fmt.Sprintf(": %s)", st.Command)
+				if err != nil {
+					res.Unexpected = append(res.Unexpected, fmt.Sprintf("%s failed: %s", where, strings.ReplaceAll(r.Error, "\n", "; ")))
+				} else {
+					res.Unexpected = append(res.Unexpected, where+" succeeded, but the scenario says expect: error")
+				}
+			}
 		}), 0)
 	}
 	rt.Start()
@@ -181,3 +201,16 @@ const Gi = int64(1) << 30
 
 // DefaultNodeCapacity is a workshop VM: 2 CPUs, 4 GiB, 110 pods.
 var DefaultNodeCapacity = model.Resources{MilliCPU: 2000, Memory: 4 * Gi, Pods: 110}
+
+// fmtTime formats a simulated time as Go formats durations, without trailing
+// zero units (4m0s -> 4m, 1m30s stays).
+func fmtTime(t sim.Time) string {
+	str := time.Duration(t).String()
+	if strings.HasSuffix(str, "m0s") {
+		str = strings.TrimSuffix(str, "0s")
+	}
+	if strings.HasSuffix(str, "h0m") {
+		str = strings.TrimSuffix(str, "0m")
+	}
+	return str
+}

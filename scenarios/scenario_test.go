@@ -1,6 +1,8 @@
 package scenarios
 
 import (
+	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -108,5 +110,50 @@ func TestProgressDoesNotChangeTheRun(t *testing.T) {
 	}
 	if a.Summary.Events != b.Summary.Events || a.Summary.Hashes != b.Summary.Hashes || a.Summary.Requests != b.Summary.Requests {
 		t.Errorf("progress changed the run: %+v vs %+v", a.Summary.Requests, b.Summary.Requests)
+	}
+}
+
+// A study window without a successful request has no latency and one without
+// a request no error rate: NaN (no observation), not 0 that would pull the
+// mean down. With detailed measurement off, the per-window figures are missing.
+func TestStudyMetricsNoObservation(t *testing.T) {
+	s, err := Builtin("label-endpoint-removal-swapped")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Window = StudyWindow
+	res, err := Run(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := StudyMetrics(res)
+	lat, rate := m.Series["rng.latency_ms.p99"].Values, m.Series["rng.requests_per_s"].Values
+	nan := 0
+	for i, v := range lat {
+		_, n, errs := res.Rec.ServiceLatencyWindow("rng", i)
+		if (n == errs) != math.IsNaN(v) {
+			t.Errorf("window %d: %d requests, %d errors, p99 %v", i, n, errs, v)
+		}
+		if math.IsNaN(v) {
+			nan++
+		}
+		if e := m.Series["rng.error_rate"].Values[i]; (n == 0) != math.IsNaN(e) || math.IsNaN(rate[i]) {
+			t.Errorf("window %d: %d requests, error rate %v, rate %v", i, n, e, rate[i])
+		}
+	}
+	if nan == 0 {
+		t.Error("no window without a successful rng request: the scenario no longer shows the gap")
+	}
+	c, err := Builtin("label-endpoint-removal-swapped")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cres, err := RunWith(c, Options{Coarse: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cm := StudyMetrics(cres)
+	if _, ok := cm.Series["rng.latency_ms.p99"]; ok || !strings.Contains(cm.Missing["rng.latency_ms.p99"], "without --coarse") || cm.Scalars["rng.requests"] == 0 {
+		t.Errorf("coarse: series %v, missing %q, requests %v", cm.Series["rng.latency_ms.p99"].Values, cm.Missing["rng.latency_ms.p99"], cm.Scalars["rng.requests"])
 	}
 }

@@ -3,9 +3,12 @@ package scenarios
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
@@ -36,29 +39,59 @@ func BaseSource(base, studyFile string) ([]byte, string, error) {
 	return b, path, nil
 }
 
+// StudyOptions change how a study's points run.
+type StudyOptions struct {
+	// KeepGoing: a point that cannot run (its parameters do not apply, or
+	// change nothing) fails when it runs, as study.Options.KeepGoing records,
+	// instead of failing the study before it starts.
+	KeepGoing bool
+	// Coarse runs every replication with detailed measurement off (see
+	// Options.Coarse): metrics that need it are then missing.
+	Coarse bool
+}
+
 // StudyRunner returns the Runner that runs st's base scenario with a point's
 // parameters applied. The base "mmc" is the M/M/c validation model.
 func StudyRunner(st *study.Study) (study.Runner, error) {
+	return StudyRunnerWith(st, StudyOptions{})
+}
+
+// StudyRunnerWith is StudyRunner with options. Every point is checked before
+// anything runs: its parameters must apply to the base scenario, give a valid
+// scenario (what kubesim validate checks included) and each change something
+// the scenario reads. The first point that fails the check fails the study,
+// naming the point, unless o.KeepGoing: that point's replications then fail.
+// A replication fails when a step fails without expect: error (or succeeds
+// with it), naming the step.
+func StudyRunnerWith(st *study.Study, o StudyOptions) (study.Runner, error) {
 	if r, ok := study.RunnerForBase(st.Base); ok {
+		if o.Coarse {
+			return nil, fmt.Errorf("study %s: the base %s is not a scenario; --coarse applies to scenario runs only", st.Name, st.Base)
+		}
 		return r, nil
 	}
 	src, name, err := BaseSource(st.Base, st.File())
 	if err != nil {
 		return nil, err
 	}
-	// Check every point before running anything: a bad path fails the study at
-	// once, naming the point.
-	for _, p := range st.Points() {
-		if _, err := pointScenario(src, name, p, 1); err != nil {
-			return nil, err
+	bad := map[string]error{}
+	for i, p := range st.Points() {
+		if err := checkPoint(src, name, p); err != nil {
+			if !o.KeepGoing {
+				return nil, fmt.Errorf("study %s: point %d (%s): %v", st.Name, i, p, err)
+			}
+			bad[p.Key()] = err
 		}
 	}
 	return func(ctx context.Context, p study.Point, seed uint64) (study.Result, error) {
+		if err := bad[p.Key()]; err != nil {
+			return study.Result{}, err
+		}
 		s, err := pointScenario(src, name, p, seed)
 		if err != nil {
 			return study.Result{}, err
 		}
-		res, err := RunWith(s, Options{Progress: func(_, _ time.Duration, _ uint64) {
+		res, err := RunWith(s, Options{Coarse: o.Coarse, Progress: func(_, _ time.Duration, _ uint64) {
 			if ctx.Err() != nil {
 				panic(ctx.Err())
 			}
@@ -66,18 +99,90 @@ func StudyRunner(st *study.Study) (study.Runner, error) {
 		if err != nil {
 			return study.Result{}, err
 		}
+		if len(res.Unexpected) > 0 {
+			return study.Result{}, errors.New(res.Unexpected[0])
+		}
 		return StudyMetrics(res), nil
 	}, nil
 }
 
+// checkPoint checks that the point's parameters apply to the base scenario,
+// give a scenario that validates, and each change something the scenario
+// reads.
+func checkPoint(src []byte, name string, p study.Point) error {
+	s, err := pointScenario(src, name, p, 1)
+	if err != nil {
+		return err
+	}
+	if problems := s.Check(); len(problems) > 0 {
+		return errors.New(strings.Join(problems, "; "))
+	}
+	for i, prm := range p {
+		probe := append(study.Point{}, p...)
+		probe[i].Value = otherValue(prm.Value)
+		s2, err := pointScenario(src, name, probe, 1)
+		if err != nil {
+			continue // another value does not parse: the scenario reads it
+		}
+		if reflect.DeepEqual(s, s2) {
+			return fmt.Errorf("parameter %s changes nothing the base scenario reads (%s gives the same scenario as %s): %s", prm.Path, prm.Value, probe[i].Value, unusedHint(prm.Path))
+		}
+	}
+	return nil
+}
+
+// otherValue is a value unlike v, to see whether a parameter matters.
+func otherValue(v study.Value) study.Value {
+	switch v.Kind() {
+	case study.NumberValue:
+		f, _ := v.Float()
+		return study.Number(f + 1)
+	case study.BoolValue:
+		b, _ := v.Boolean()
+		return study.Bool(!b)
+	}
+	str, _ := v.Str()
+	return study.String(str + "-other")
+}
+
+// unusedHint says what to do about a parameter that changes nothing.
+func unusedHint(path string) string {
+	if name, ok := strings.CutPrefix(path, "vars."); ok {
+		return fmt.Sprintf("the scenario defines %s but never uses ${%s}; use it, or vary another parameter", name, name)
+	}
+	switch path {
+	case "seed":
+		return "every replication gets its own seed from the study's seed; remove the parameter"
+	case "window":
+		return "a study measures in windows of " + StudyWindow.String() + "; remove the parameter"
+	}
+	return "check the path"
+}
+
+// pointScenario is the base scenario with the point's parameters applied:
+// vars.NAME sets a variable as kubesim run --set does, other paths edit the
+// YAML (ApplyParams). Only those edits re-encode the file, so that errors
+// otherwise keep the base file's line numbers.
 func pointScenario(src []byte, name string, p study.Point, seed uint64) (*Scenario, error) {
-	b, err := ApplyParams(src, name, p)
+	var edits study.Point
+	var set map[string]string
+	for _, prm := range p {
+		if v, ok := strings.CutPrefix(prm.Path, "vars."); ok && varName.MatchString(v) {
+			if set == nil {
+				set = map[string]string{}
+			}
+			set[v] = prm.Value.String()
+			continue
+		}
+		edits = append(edits, prm)
+	}
+	b, err := ApplyParams(src, name, edits)
 	if err != nil {
 		return nil, err
 	}
-	s, err := ParseFile(name, b)
+	s, err := parseFile(name, b, set, true)
 	if err != nil {
-		return nil, fmt.Errorf("point %s: %v", p, err)
+		return nil, err
 	}
 	s.Seed = seed
 	s.Window = StudyWindow
@@ -173,9 +278,13 @@ func setPath(n *yaml.Node, path string, v study.Value) error {
 //
 // Scalars over the whole run: hashes, hashes_computed, requests.sent,
 // requests.failed, requests.refused, SERVICE.requests, SERVICE.errors.
+//
+// A window without a successful request has no latency, one without a request
+// no error rate: their samples are NaN (no observation), not 0. With detailed
+// measurement off the per-window Service series are missing.
 func StudyMetrics(res *Result) study.Result {
 	sum := res.Summary
-	r := study.Result{Scalars: map[string]float64{}, Series: map[string]study.Series{}}
+	r := study.Result{Scalars: map[string]float64{}, Series: map[string]study.Series{}, Missing: map[string]string{}}
 	w := StudyWindow.Seconds()
 	var speeds []float64
 	for _, win := range sum.Windows {
@@ -184,17 +293,29 @@ func StudyMetrics(res *Result) study.Result {
 	r.Series["hashes_per_s"] = study.Series{Period: StudyWindow, Values: speeds}
 	nw := len(speeds)
 	for name, svc := range sum.Services {
+		r.Scalars[name+".requests"] = float64(svc.Requests)
+		r.Scalars[name+".errors"] = float64(svc.Errors)
+		if !sum.Detailed {
+			for _, m := range []string{"latency_ms.p50", "latency_ms.p90", "latency_ms.p99", "latency_ms.p999", "latency_ms.max", "requests_per_s", "error_rate"} {
+				r.Missing[name+"."+m] = "per-window Service figures need detailed measurement: run without --coarse"
+			}
+			continue
+		}
 		pct := map[string][]float64{}
 		var rate, errRate []float64
 		for i := 0; i < nw; i++ {
 			lat, n, errs := res.Rec.ServiceLatencyWindow(name, i)
+			if n == errs { // no successful request: no latency
+				nan := math.NaN()
+				lat.P50, lat.P90, lat.P99, lat.P999, lat.Max = nan, nan, nan, nan, nan
+			}
 			pct["p50"] = append(pct["p50"], lat.P50)
 			pct["p90"] = append(pct["p90"], lat.P90)
 			pct["p99"] = append(pct["p99"], lat.P99)
 			pct["p999"] = append(pct["p999"], lat.P999)
 			pct["max"] = append(pct["max"], lat.Max)
 			rate = append(rate, float64(n)/w)
-			e := 0.0
+			e := math.NaN()
 			if n > 0 {
 				e = float64(errs) / float64(n)
 			}
@@ -205,8 +326,6 @@ func StudyMetrics(res *Result) study.Result {
 		}
 		r.Series[name+".requests_per_s"] = study.Series{Period: StudyWindow, Values: rate}
 		r.Series[name+".error_rate"] = study.Series{Period: StudyWindow, Values: errRate}
-		r.Scalars[name+".requests"] = float64(svc.Requests)
-		r.Scalars[name+".errors"] = float64(svc.Errors)
 	}
 	r.Scalars["hashes"] = float64(sum.Hashes)
 	r.Scalars["hashes_computed"] = float64(sum.HashesComputed)

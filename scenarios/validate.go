@@ -11,6 +11,7 @@ import (
 
 	"github.com/kubesim/kubesim/scenarios/kubectl"
 	"github.com/kubesim/kubesim/scenarios/manifest"
+	"github.com/kubesim/kubesim/scenarios/study"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -33,8 +34,49 @@ func IsManifest(data []byte) bool {
 	return false
 }
 
-// ValidateFile checks a scenario file or a manifest file without running it and
-// returns every problem found, each naming the file and the line or field.
+// IsStudy reports whether a YAML file is a study (its top level has base:)
+// rather than a scenario.
+func IsStudy(data []byte) bool {
+	var doc yaml.Node
+	if err := yaml.NewDecoder(bytes.NewReader(data)).Decode(&doc); err != nil || len(doc.Content) == 0 {
+		return false
+	}
+	root := doc.Content[0]
+	if root.Kind != yaml.MappingNode {
+		return false
+	}
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		if root.Content[i].Value == "base" {
+			return true
+		}
+	}
+	return false
+}
+
+// CheckStudy finds the problems of a parsed study that only show against its
+// base scenario: a base that does not exist, and every point whose parameters
+// do not apply, give an invalid scenario or change nothing the scenario reads
+// (what kubesim sweep checks before running).
+func CheckStudy(st *study.Study) []string {
+	if _, ok := study.RunnerForBase(st.Base); ok {
+		return nil
+	}
+	src, name, err := BaseSource(st.Base, st.File())
+	if err != nil {
+		return []string{fmt.Sprintf("%s: base: %v", st.File(), err)}
+	}
+	var out []string
+	for i, p := range st.Points() {
+		if err := checkPoint(src, name, p); err != nil {
+			out = append(out, fmt.Sprintf("%s: point %d (%s): %v", st.File(), i, p, err))
+		}
+	}
+	return out
+}
+
+// ValidateFile checks a scenario file, a study file or a manifest file without
+// running it and returns every problem found, each naming the file and the
+// line or field.
 func ValidateFile(path string) []string {
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -47,6 +89,13 @@ func ValidateFile(path string) []string {
 func ValidateData(path string, data []byte) []string {
 	if IsManifest(data) {
 		return manifestProblems(path, data)
+	}
+	if IsStudy(data) {
+		st, err := study.Parse(path, data)
+		if err != nil {
+			return []string{err.Error()}
+		}
+		return CheckStudy(st)
 	}
 	s, err := ParseFile(path, data)
 	if err != nil {

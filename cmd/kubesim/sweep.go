@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -30,6 +31,10 @@ Examples:
 
   # A study of yours, on 2 cores, writing table.csv, table.json and results.json
   kubesim sweep rng-capacity.yaml -j 2 --out out
+
+  # Run every point even if some fail (reported as failed, never averaged),
+  # with the base scenario's variable workers set to 20 at every point
+  kubesim sweep rng-capacity.yaml --keep-going --set workers=20 --out out
 
   # One shard of four (as a Kubernetes Indexed Job pod runs it), then merge
   kubesim sweep rng-capacity.yaml --shard 0/4 --out shards
@@ -112,6 +117,9 @@ func cmdSweep(args []string, stdout, stderr io.Writer) int {
 	image := fs.String("image", "", "with --emit-job: the container image holding kubesim")
 	shards := fs.Int("shards", 0, "with --emit-job: the number of shards (the Job's completions)")
 	claim := fs.String("claim", "", "with --emit-job: a PersistentVolumeClaim for the results (default: an emptyDir)")
+	keepGoing := fs.Bool("keep-going", false, "run every point even if some fail: a failed point is reported as failed in the table and files, never averaged (exit 1 all the same)")
+	setVars := fs.StringArray("set", nil, "set a variable of the base scenario's vars: at every point (NAME=VALUE, repeatable): a parameter vars.NAME with one value")
+	coarse := fs.Bool("coarse", false, "measure counters only (faster on large clusters); per-window Service metrics (latency, error rate, requests/s) are then missing")
 	help := func(w io.Writer) {
 		fmt.Fprintf(w, sweepUsage, strings.Join(builtinStudies(), ", "))
 		fmt.Fprint(w, fs.FlagUsages())
@@ -132,8 +140,17 @@ func cmdSweep(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "error: unknown output format %q: use -o table, csv or json\n", *output)
 		return exitUsage
 	}
+	set, err := parseSet(*setVars)
+	if err != nil {
+		fmt.Fprintf(stderr, "error: %v\n", err)
+		return exitUsage
+	}
 	st, err := loadStudy(fs.Arg(0))
 	if err != nil {
+		fmt.Fprintf(stderr, "error: %v\n", err)
+		return exitFail
+	}
+	if err := setStudyVars(st, set); err != nil {
 		fmt.Fprintf(stderr, "error: %v\n", err)
 		return exitFail
 	}
@@ -143,6 +160,12 @@ func cmdSweep(args []string, stdout, stderr io.Writer) int {
 			return exitUsage
 		}
 		o := study.JobOptions{Image: *image, Shards: *shards, ClaimName: *claim}
+		if *keepGoing {
+			o.Flags = append(o.Flags, "--keep-going")
+		}
+		if *coarse {
+			o.Flags = append(o.Flags, "--coarse")
+		}
 		if _, ok := study.RunnerForBase(st.Base); !ok {
 			if _, ok := scenarios.BuiltinSource(st.Base); !ok {
 				b, _, err := scenarios.BaseSource(st.Base, st.File())
@@ -164,16 +187,16 @@ func cmdSweep(args []string, stdout, stderr io.Writer) int {
 		}
 		return exitOK
 	}
-	opt := study.Options{Parallelism: *parallel}
+	opt := study.Options{Parallelism: *parallel, KeepGoing: *keepGoing}
 	if *shard != "" {
 		if opt.Shard, err = study.ParseShard(*shard); err != nil {
 			fmt.Fprintf(stderr, "error: --shard: %v\n", err)
 			return exitUsage
 		}
 	}
-	run, err := scenarios.StudyRunner(st)
+	run, err := scenarios.StudyRunnerWith(st, scenarios.StudyOptions{KeepGoing: *keepGoing, Coarse: *coarse})
 	if err != nil {
-		fmt.Fprintf(stderr, "error: %v\n", err)
+		fmt.Fprintf(stderr, "error: %v\n%s", err, keepGoingHint)
 		return exitFail
 	}
 	if f, ok := stderr.(*os.File); ok && study.IsTerminal(f) {
@@ -185,13 +208,66 @@ func cmdSweep(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stderr, "\r\033[K")
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "error: %v\n", err)
+		fmt.Fprintf(stderr, "error: %v\n%s", err, keepGoingHint)
 		return exitFail
 	}
 	return writeStudy(res, *out, *output, *shard != "", time.Since(start), stdout, stderr)
 }
 
-func writeStudy(res *study.Results, dir, output string, sharded bool, wall time.Duration, stdout, stderr io.Writer) int {
+const keepGoingHint = "(kubesim sweep --keep-going runs the other points and reports the failed ones in the table)\n"
+
+// setStudyVars applies sweep --set: each NAME=VALUE becomes the parameter
+// vars.NAME with that one value, in the grid or in every point, so that the
+// table, the results' digest and the shards all carry it.
+func setStudyVars(st *study.Study, set map[string]string) error {
+	if len(set) == 0 {
+		return nil
+	}
+	for _, k := range sortedKeys(set) {
+		path := "vars." + k
+		for _, p := range st.ParameterPaths() {
+			if p == path {
+				return fmt.Errorf("--set %s: the study already varies %s; change its values in the study instead", k, path)
+			}
+		}
+		v := study.String(set[k])
+		if len(st.Parameters.Points) > 0 {
+			for _, pt := range st.Parameters.Points {
+				pt[path] = v
+			}
+			continue
+		}
+		if st.Parameters.Grid == nil {
+			st.Parameters.Grid = map[string][]study.Value{}
+		}
+		st.Parameters.Grid[path] = []study.Value{v}
+	}
+	return st.Validate()
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// reportFailed lists the failed points on stderr: exit 1 if there are any.
+func reportFailed(res *study.Results, stderr io.Writer) int {
+	failed := res.Failed()
+	if len(failed) == 0 {
+		return exitOK
+	}
+	fmt.Fprintf(stderr, "error: %d of %d point(s) failed; they are reported as failed, not averaged:\n", len(failed), len(res.Results))
+	for _, pr := range failed {
+		fmt.Fprintf(stderr, "  %s\n", pr.Error)
+	}
+	return exitFail
+}
+
+func writeStudy(res *study.Results, dir, output string, sharded bool, wall time.Duration, stdout, stderr io.Writer) (code int) {
 	if sharded {
 		// A shard's table would be partial: it writes its raw results only.
 		if dir == "" {
@@ -208,13 +284,18 @@ func writeStudy(res *study.Results, dir, output string, sharded bool, wall time.
 			return exitFail
 		}
 		fmt.Fprintf(stdout, "shard %s: %d point(s) written to %s; combine all shards with kubesim merge\n", res.Shard, len(res.Results), p)
-		return exitOK
+		return reportFailed(res, stderr)
 	}
 	t, err := res.Table()
 	if err != nil {
 		fmt.Fprintf(stderr, "error: %v\n", err)
 		return exitFail
 	}
+	defer func() {
+		if code == exitOK {
+			code = reportFailed(res, stderr)
+		}
+	}()
 	if dir != "" {
 		if err := writeStudyFiles(dir, res, t); err != nil {
 			fmt.Fprintf(stderr, "error: %v\n", err)
@@ -264,7 +345,11 @@ func printStudy(w io.Writer, res *study.Results, t *study.Table, wall time.Durat
 	for _, p := range res.Results {
 		runs += len(p.Replications)
 	}
-	fmt.Fprintf(w, "Study %s: %d point(s), %d run(s) of %s in %.1f s\n\n", res.Study.Name, len(res.Results), runs, res.Study.Base, wall.Seconds())
+	failed := ""
+	if n := len(res.Failed()); n > 0 {
+		failed = fmt.Sprintf(", %d FAILED", n)
+	}
+	fmt.Fprintf(w, "Study %s: %d point(s)%s, %d run(s) of %s in %.1f s\n\n", res.Study.Name, len(res.Results), failed, runs, res.Study.Base, wall.Seconds())
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	head := append(append([]string{}, t.Parameters...), "metric", "n", "mean", "95% CI", "±%")
 	fmt.Fprintln(tw, strings.Join(head, "\t")+"\t")
@@ -278,7 +363,11 @@ func printStudy(w io.Writer, res *study.Results, t *study.Table, wall time.Durat
 				cells = append(cells, "")
 			}
 		}
-		cells = append(cells, r.Metric, fmt.Sprint(r.N), fmt.Sprintf("%.4g", r.Mean), fmt.Sprintf("[%.4g, %.4g]", r.Low, r.High), fmt.Sprintf("%.1f", 100*r.RelHalfWidth()))
+		if r.Error != "" {
+			cells = append(cells, r.Metric, "0", "FAILED", "", "")
+		} else {
+			cells = append(cells, r.Metric, fmt.Sprint(r.N), fmt.Sprintf("%.4g", r.Mean), fmt.Sprintf("[%.4g, %.4g]", r.Low, r.High), fmt.Sprintf("%.1f", 100*r.RelHalfWidth()))
+		}
 		fmt.Fprintln(tw, strings.Join(cells, "\t")+"\t")
 	}
 	tw.Flush()
@@ -289,6 +378,9 @@ func printStudy(w io.Writer, res *study.Results, t *study.Table, wall time.Durat
 			fmt.Fprintf(w, " (given %s)", a.Given)
 		}
 		pick := func(p *study.Pick, how string) string {
+			if p == nil && a.Failed != nil {
+				return fmt.Sprintf("undetermined %s: point %d (%s) failed", how, a.Failed.Point, a.Failed.Params)
+			}
 			if p == nil {
 				return "none " + how
 			}

@@ -70,7 +70,20 @@
 // (see MSER5). A metric found only as a scalar is used as given; a runner
 // computing scalars over the whole run should honour Study.WarmupSetting itself.
 // A metric the run does not report is an error listing the metrics it does
-// report. A runner panic becomes an error naming the point, replication and seed.
+// report; so is a series with no observation left after warm-up (NaN marks a
+// window without one, such as a latency percentile with no successful request).
+// A runner panic becomes an error naming the point, replication and seed.
+//
+// # Failures
+//
+// By default the first failed replication (the runner's error, a missing
+// metric) stops the study: Run returns the error, naming the point, the
+// replication and its seed. With Options.KeepGoing the failure is recorded in
+// the replication (Replication.Error) and its point (PointResult.Error, the
+// first failed replication's); the point gets no further replications, its
+// table rows have n 0, NaN statistics and the error, and it is never averaged.
+// A question whose search meets a failed point before an answer is
+// undetermined (Answer.Failed).
 //
 // # Statistics and output
 //
@@ -80,8 +93,9 @@
 // metric), points in study order, metrics in file order. Table.WriteCSV has
 // the header
 //
-//	point,<parameter paths...>,metric,n,mean,stddev,half_width,ci_low,ci_high,rel_half_width
+//	point,<parameter paths...>,metric,n,mean,stddev,half_width,ci_low,ci_high,rel_half_width,error
 //
+// (error is empty except for a failed point, whose statistics are empty cells)
 // and Table.WriteJSON the same fields (format "kubesim.study-table/v1", params as a
 // map). Every float is written with strconv.FormatFloat(x, 'g', -1, 64), the
 // shortest text that reads back to the same float64, and non-finite values as

@@ -24,10 +24,17 @@ type Runner func(ctx context.Context, p Point, seed uint64) (Result, error)
 type Result struct {
 	Scalars map[string]float64
 	Series  map[string]Series
+	// Missing says why a metric the run knows of has no value in this run (for
+	// example per-window latency when detailed measurement was off); asking for
+	// it fails the replication with that reason.
+	Missing map[string]string
 }
 
 // Series is a metric sampled at a fixed period: Values[i] describes the interval
-// [i*Period, (i+1)*Period) of simulated time (or the instant i*Period).
+// [i*Period, (i+1)*Period) of simulated time (or the instant i*Period). A NaN
+// value means the interval has no observation (a latency percentile of a window
+// without a successful request): warm-up removal and the mean skip it, and a
+// series with no observation left is a missing metric.
 type Series struct {
 	Period time.Duration
 	Values []float64
@@ -50,27 +57,51 @@ type Options struct {
 	Shard Shard
 	// Progress, if set, is called after each replication from a single goroutine.
 	Progress func(Progress)
+	// KeepGoing records a failed replication (its runner's error, a missing
+	// metric) in its point, which is then reported as failed and never
+	// averaged, and goes on with the other points. Without it the first
+	// failure stops the study and Run returns it.
+	KeepGoing bool
 }
 
 // Replication is the outcome of one replication: its seed, the value of each
 // study metric (in Study.Metrics order) and, per metric, the number of leading
-// series samples removed as warm-up (-1 when the metric was a scalar).
+// series samples removed as warm-up (-1 when the metric was a scalar). A failed
+// replication (Options.KeepGoing) has Error and no values.
 type Replication struct {
 	Seed      uint64  `json:"seed"`
 	Values    []Float `json:"values"`
 	Truncated []int   `json:"truncated"`
+	Error     string  `json:"error,omitempty"`
 }
 
-// PointResult holds the replications of one point, in replication order.
+// PointResult holds the replications of one point, in replication order. Error
+// is set when a replication failed (Options.KeepGoing): the error of the
+// first failed replication, naming it. A failed point gets no more
+// replications and is never averaged.
 type PointResult struct {
 	Index        int           `json:"index"`
 	Point        Point         `json:"point"`
 	Replications []Replication `json:"replications"`
+	Error        string        `json:"error,omitempty"`
+}
+
+// Failed lists the points that failed, by index.
+func (r *Results) Failed() []PointResult {
+	var out []PointResult
+	for _, pr := range r.Results {
+		if pr.Error != "" {
+			out = append(out, pr)
+		}
+	}
+	return out
 }
 
 type job struct {
-	pi int // index into the run's point list
-	r  int
+	pi  int // index into the run's point list
+	r   int
+	seq int             // dispatch order
+	ctx context.Context // cancelled when an earlier job fails
 }
 
 type jobDone struct {
@@ -137,7 +168,7 @@ func Run(ctx context.Context, s *Study, run Runner, o Options) (*Results, error)
 			for j := range jobs {
 				// Only the immutable index and point are read here; the
 				// coordinator owns the Replications slices.
-				rep, err := runOne(ctx, s, run, indices[j.pi], points[j.pi], keys[j.pi], j.r)
+				rep, err := runOne(j.ctx, s, run, indices[j.pi], points[j.pi], keys[j.pi], j.r)
 				done <- jobDone{job: j, rep: rep, err: err}
 			}
 		}()
@@ -145,12 +176,29 @@ func Run(ctx context.Context, s *Study, run Runner, o Options) (*Results, error)
 	start := time.Now()
 	finished, inflight := 0, 0
 	var firstErr error
+	// Without KeepGoing, a failure stops the dispatch and cancels the jobs
+	// dispatched after it; the jobs before it run to the end, and the error
+	// reported is that of the earliest failed job: the same whatever the
+	// parallelism.
+	failed, failedSeq := error(nil), -1
+	type jobCtx struct {
+		ctx    context.Context
+		cancel context.CancelFunc
+	}
+	cancels := map[int]jobCtx{} // by seq: the jobs in flight, and the next one
+	seq := 0
 	ctxDone := ctx.Done()
 	for queue.len() > 0 || inflight > 0 {
 		var send chan job
 		var next job
-		if queue.len() > 0 && firstErr == nil {
+		if queue.len() > 0 && firstErr == nil && failed == nil {
 			send, next = jobs, queue.peek()
+			jc, ok := cancels[seq]
+			if !ok {
+				jc.ctx, jc.cancel = context.WithCancel(ctx)
+				cancels[seq] = jc
+			}
+			next.seq, next.ctx = seq, jc.ctx
 		}
 		if send == nil && inflight == 0 {
 			break
@@ -159,24 +207,47 @@ func Run(ctx context.Context, s *Study, run Runner, o Options) (*Results, error)
 		case send <- next:
 			queue.pop()
 			inflight++
+			seq++
 		case d := <-done:
 			inflight--
-			if d.err != nil {
-				if firstErr == nil {
-					firstErr = d.err
-					cancel()
+			cancels[d.seq].cancel()
+			delete(cancels, d.seq)
+			if d.err != nil && !o.KeepGoing && ctx.Err() == nil {
+				if !errors.Is(d.err, context.Canceled) && (failed == nil || d.seq < failedSeq) {
+					failed, failedSeq = d.err, d.seq
+					for k, c := range cancels {
+						if k > d.seq {
+							c.cancel()
+						}
+					}
 				}
 				continue
 			}
-			if firstErr != nil {
+			if d.err != nil && ctx.Err() != nil {
+				if firstErr == nil {
+					firstErr = d.err
+				}
 				continue
+			}
+			if firstErr != nil || failed != nil {
+				continue
+			}
+			if d.err != nil {
+				// On one line, for the CSV cell and the report.
+				d.rep = Replication{Seed: d.rep.Seed, Error: strings.Join(strings.Fields(strings.ReplaceAll(d.err.Error(), "\n", " ; ")), " ")}
 			}
 			res.Results[d.pi].Replications[d.r] = d.rep
 			finished++
 			st := &states[d.pi]
 			st.done++
 			if st.done == st.planned {
-				if more := moreReplications(s, res.Results[d.pi].Replications); more > 0 {
+				// A point with a failed replication gets no more: the
+				// replications that ran are the same whatever the parallelism.
+				more := 0
+				if failedRep(res.Results[d.pi].Replications) < 0 {
+					more = moreReplications(s, res.Results[d.pi].Replications)
+				}
+				if more > 0 {
 					pr := &res.Results[d.pi]
 					pr.Replications = append(pr.Replications, make([]Replication, more)...)
 					queue.push(d.pi, st.planned, st.planned+more)
@@ -197,11 +268,33 @@ func Run(ctx context.Context, s *Study, run Runner, o Options) (*Results, error)
 			ctxDone = nil
 		}
 	}
+	for _, c := range cancels {
+		c.cancel()
+	}
 	close(jobs)
+	if failed != nil {
+		return nil, failed
+	}
 	if firstErr != nil {
 		return nil, firstErr
 	}
+	for i := range res.Results {
+		pr := &res.Results[i]
+		if r := failedRep(pr.Replications); r >= 0 {
+			pr.Error = pr.Replications[r].Error
+		}
+	}
 	return res, nil
+}
+
+// failedRep is the index of the first failed replication, or -1.
+func failedRep(reps []Replication) int {
+	for i, r := range reps {
+		if r.Error != "" {
+			return i
+		}
+	}
+	return -1
 }
 
 // jobQueue is a FIFO of replication ranges [r, end) of points, so that a large
@@ -225,7 +318,7 @@ func (q *jobQueue) len() int { return q.n }
 
 func (q *jobQueue) peek() job {
 	h := q.ranges[q.head]
-	return job{h.pi, h.r}
+	return job{pi: h.pi, r: h.r}
 }
 
 func (q *jobQueue) pop() {
@@ -284,21 +377,33 @@ func runOne(ctx context.Context, s *Study, run Runner, index int, p Point, key s
 	}
 	defer func() {
 		if v := recover(); v != nil {
+			if e, ok := v.(error); ok && errors.Is(e, context.Canceled) {
+				err = fmt.Errorf("%s: %w", where(), e) // cancelled, not failed
+				return
+			}
 			err = fmt.Errorf("%s: runner panicked: %v", where(), v)
 		}
 	}()
+	rep.Seed = seed
 	res, err := run(ctx, p, seed)
 	if err != nil {
 		return rep, fmt.Errorf("%s: %w", where(), err)
 	}
 	rep = Replication{Seed: seed, Values: make([]Float, len(s.Metrics)), Truncated: make([]int, len(s.Metrics))}
 	for i, m := range s.Metrics {
+		if why, ok := res.Missing[m]; ok {
+			return rep, fmt.Errorf("%s: the run has no metric %q: %s", where(), m, why)
+		}
 		if ser, ok := res.Series[m]; ok {
 			t, err := Truncate(s.warmup, ser)
 			if err != nil {
 				return rep, fmt.Errorf("%s: metric %s: %v", where(), m, err)
 			}
-			rep.Values[i], rep.Truncated[i] = Float(mean(ser.Values[t:])), t
+			v := mean(ser.Values[t:])
+			if math.IsNaN(v) {
+				return rep, fmt.Errorf("%s: metric %s has no value: none of the %d windows kept after warm-up has an observation (a latency needs a successful request in the window)", where(), m, len(ser.Values)-t)
+			}
+			rep.Values[i], rep.Truncated[i] = Float(v), t
 			continue
 		}
 		if v, ok := res.Scalars[m]; ok {

@@ -40,6 +40,8 @@ type JobOptions struct {
 	// the study (for example the base scenario file): they are put in the
 	// ConfigMap and mounted at that path under StudyDir.
 	Files map[string][]byte
+	// Flags are extra kubesim sweep flags every pod gets (such as --keep-going).
+	Flags []string
 }
 
 // StudyDir is where the ConfigMap is mounted in the pods; it is also their
@@ -156,9 +158,9 @@ func EmitJob(s *Study, o JobOptions) (*batchv1.Job, *corev1.ConfigMap, error) {
 						Image:      o.Image,
 						WorkingDir: StudyDir,
 						Command:    []string{"kubesim"},
-						Args: []string{"sweep", path.Join(StudyDir, StudyFileKey),
+						Args: append([]string{"sweep", path.Join(StudyDir, StudyFileKey),
 							"--shard", "$(JOB_COMPLETION_INDEX)/" + strconv.Itoa(o.Shards),
-							"--out", o.ResultsPath},
+							"--out", o.ResultsPath}, o.Flags...),
 						Env: []corev1.EnvVar{{
 							Name: "JOB_COMPLETION_INDEX",
 							ValueFrom: &corev1.EnvVarSource{FieldRef: &corev1.ObjectFieldSelector{

@@ -181,9 +181,22 @@ func ReadResults(name string, rd io.Reader) (*Results, error) {
 			return nil, fmt.Errorf("%s: point %d is (%s), the study says (%s)", name, pr.Index, pr.Point, r.Study.points[pr.Index])
 		}
 		for k, rep := range pr.Replications {
+			if rep.Error != "" {
+				if len(rep.Values) != 0 || len(rep.Truncated) != 0 {
+					return nil, fmt.Errorf("%s: point %d replication %d failed but has values", name, pr.Index, k)
+				}
+				continue
+			}
 			if len(rep.Values) != len(r.Study.Metrics) || len(rep.Truncated) != len(r.Study.Metrics) {
 				return nil, fmt.Errorf("%s: point %d replication %d has %d values for %d metrics", name, pr.Index, k, len(rep.Values), len(r.Study.Metrics))
 			}
+		}
+		want := ""
+		if f := failedRep(pr.Replications); f >= 0 {
+			want = pr.Replications[f].Error
+		}
+		if pr.Error != want {
+			return nil, fmt.Errorf("%s: point %d: its error %q is not that of its first failed replication (%q): the file was edited or damaged", name, pr.Index, pr.Error, want)
 		}
 	}
 	return r, nil

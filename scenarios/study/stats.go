@@ -147,15 +147,43 @@ func Truncate(w Warmup, s Series) (int, error) {
 		}
 		return n, nil
 	case WarmupMSER5:
-		return MSER5(s.Values), nil
+		// Windows without an observation (NaN) are left out of the statistic;
+		// the truncation point is the index of the first observation kept.
+		obs := make([]float64, 0, len(s.Values))
+		for _, v := range s.Values {
+			if !math.IsNaN(v) {
+				obs = append(obs, v)
+			}
+		}
+		if len(obs) == len(s.Values) {
+			return MSER5(s.Values), nil
+		}
+		d := MSER5(obs)
+		for i, v := range s.Values {
+			if !math.IsNaN(v) {
+				if d == 0 {
+					return i, nil
+				}
+				d--
+			}
+		}
+		return 0, nil
 	}
 	return 0, nil
 }
 
+// mean is the mean of the values of x that are not NaN (NaN if there are none).
 func mean(x []float64) float64 {
 	var s float64
+	n := 0
 	for _, v := range x {
-		s += v
+		if !math.IsNaN(v) {
+			s += v
+			n++
+		}
 	}
-	return s / float64(len(x))
+	if n == 0 {
+		return math.NaN()
+	}
+	return s / float64(n)
 }

@@ -23,12 +23,14 @@ type Table struct {
 	Answers    []Answer
 }
 
-// Row is the summary of one metric at one point.
+// Row is the summary of one metric at one point. Error is set for a point that
+// failed: its Summary is then N 0 and NaN everywhere, never an average.
 type Row struct {
 	Point  int
 	Params Point
 	Metric string
 	Summary
+	Error string
 }
 
 // Table analyses the results: it summarises every metric of every point and
@@ -42,6 +44,10 @@ func (r *Results) Table() (*Table, error) {
 	for i := range r.Results {
 		pr := &r.Results[i]
 		for mi, m := range s.Metrics {
+			if pr.Error != "" {
+				t.Rows = append(t.Rows, Row{Point: pr.Index, Params: pr.Point, Metric: m, Summary: Summarise(nil), Error: pr.Error})
+				continue
+			}
 			t.Rows = append(t.Rows, Row{Point: pr.Index, Params: pr.Point, Metric: m, Summary: Summarise(pr.values(mi))})
 		}
 	}
@@ -52,13 +58,14 @@ func (r *Results) Table() (*Table, error) {
 }
 
 // CSV columns after the point index and the parameter paths.
-var csvStatColumns = []string{"metric", "n", "mean", "stddev", "half_width", "ci_low", "ci_high", "rel_half_width"}
+var csvStatColumns = []string{"metric", "n", "mean", "stddev", "half_width", "ci_low", "ci_high", "rel_half_width", "error"}
 
 // WriteCSV writes the rows as CSV: the header is point, each parameter path (in
 // Parameters order), then metric, n, mean, stddev, half_width, ci_low, ci_high,
-// rel_half_width. Numbers use strconv 'g' with the shortest exact precision
-// (NaN, +Inf, -Inf for non-finite values); a parameter a point does not set is
-// an empty cell.
+// rel_half_width, error. Numbers use strconv 'g' with the shortest exact
+// precision (NaN, +Inf, -Inf for non-finite values); a parameter a point does
+// not set is an empty cell. error is empty, or for a failed point the failure
+// (its statistics are then empty cells and n is 0).
 func (t *Table) WriteCSV(w io.Writer) error {
 	cw := csv.NewWriter(w)
 	head := append(append([]string{"point"}, t.Parameters...), csvStatColumns...)
@@ -75,8 +82,12 @@ func (t *Table) WriteCSV(w io.Writer) error {
 				rec = append(rec, "")
 			}
 		}
-		rec = append(rec, r.Metric, strconv.Itoa(r.N), formatFloat(r.Mean), formatFloat(r.StdDev),
-			formatFloat(r.HalfWidth), formatFloat(r.Low), formatFloat(r.High), formatFloat(r.RelHalfWidth()))
+		if r.Error != "" {
+			rec = append(rec, r.Metric, "0", "", "", "", "", "", "", r.Error)
+		} else {
+			rec = append(rec, r.Metric, strconv.Itoa(r.N), formatFloat(r.Mean), formatFloat(r.StdDev),
+				formatFloat(r.HalfWidth), formatFloat(r.Low), formatFloat(r.High), formatFloat(r.RelHalfWidth()), "")
+		}
 		if err := cw.Write(rec); err != nil {
 			return err
 		}
@@ -97,6 +108,8 @@ type jsonTable struct {
 	Rows       []jsonRow    `json:"rows"`
 	Question   *Question    `json:"question,omitempty"`
 	Answers    []jsonAnswer `json:"answers,omitempty"`
+	// Failed is the number of failed points (omitted when none failed).
+	Failed int `json:"failed_points,omitempty"`
 }
 
 type jsonRow struct {
@@ -110,6 +123,7 @@ type jsonRow struct {
 	Low          Float            `json:"ci_low"`
 	High         Float            `json:"ci_high"`
 	RelHalfWidth Float            `json:"rel_half_width"`
+	Error        string           `json:"error,omitempty"`
 }
 
 type jsonPick struct {
@@ -125,11 +139,15 @@ type jsonAnswer struct {
 	Given          map[string]Value `json:"given"`
 	WithConfidence *jsonPick        `json:"with_confidence"`
 	OnMean         *jsonPick        `json:"on_mean"`
+	// FailedPoint is the failed point that leaves the answer undetermined.
+	FailedPoint *int `json:"failed_point,omitempty"`
 }
 
 // WriteJSON writes the table as indented JSON with the field names of the CSV
 // (params is a map from path to value, keys sorted), then a newline. Numbers are
 // formatted as in the CSV; non-finite ones are the strings "NaN", "+Inf", "-Inf".
+// A failed point's rows have n 0, "NaN" statistics and error; failed_points
+// counts the failed points.
 func (t *Table) WriteJSON(w io.Writer) error {
 	jt := jsonTable{Format: TableFormat, Study: t.Study, Confidence: Confidence, Parameters: t.Parameters,
 		Metrics: t.Metrics, Rows: make([]jsonRow, len(t.Rows)), Question: t.Question}
@@ -139,10 +157,15 @@ func (t *Table) WriteJSON(w io.Writer) error {
 	for i, r := range t.Rows {
 		jt.Rows[i] = jsonRow{Point: r.Point, Params: paramMap(r.Params), Metric: r.Metric, N: r.N,
 			Mean: Float(r.Mean), StdDev: Float(r.StdDev), HalfWidth: Float(r.HalfWidth),
-			Low: Float(r.Low), High: Float(r.High), RelHalfWidth: Float(r.RelHalfWidth())}
+			Low: Float(r.Low), High: Float(r.High), RelHalfWidth: Float(r.RelHalfWidth()), Error: r.Error}
 	}
+	jt.Failed = len(t.FailedPoints())
 	for _, a := range t.Answers {
-		jt.Answers = append(jt.Answers, jsonAnswer{Given: paramMap(a.Given), WithConfidence: a.WithConfidence.json(), OnMean: a.OnMean.json()})
+		ja := jsonAnswer{Given: paramMap(a.Given), WithConfidence: a.WithConfidence.json(), OnMean: a.OnMean.json()}
+		if a.Failed != nil {
+			ja.FailedPoint = &a.Failed.Point
+		}
+		jt.Answers = append(jt.Answers, ja)
 	}
 	b, err := json.MarshalIndent(jt, "", "  ")
 	if err != nil {
@@ -163,12 +186,26 @@ func paramMap(p Point) map[string]Value {
 // Answer is the answer to the study's question for one combination of the other
 // parameters (Given). WithConfidence is the first value, in the search order,
 // whose whole confidence interval meets the bound; OnMean the first whose mean
-// does. Either is nil when no value qualifies.
+// does. Either is nil when no value qualifies, or when a failed point comes
+// first in the search order: Failed is then that point's row, and the answer is
+// undetermined (the failed value might have qualified).
 type Answer struct {
 	Question       Question
 	Given          Point
 	WithConfidence *Pick
 	OnMean         *Pick
+	Failed         *Row
+}
+
+// FailedPoints lists the indices of the failed points, in table order.
+func (t *Table) FailedPoints() []int {
+	var out []int
+	for _, r := range t.Rows {
+		if r.Error != "" && (len(out) == 0 || out[len(out)-1] != r.Point) {
+			out = append(out, r.Point)
+		}
+	}
+	return out
 }
 
 // Pick is a parameter value chosen by a question, with the row that justified it.
@@ -248,6 +285,13 @@ func (t *Table) answer(q Question) []Answer {
 		}
 		a := Answer{Question: q, Given: g.given}
 		for _, r := range rows {
+			if r.Error != "" {
+				if a.WithConfidence == nil || a.OnMean == nil {
+					r := r
+					a.Failed = &r
+				}
+				break
+			}
 			v, _ := r.Params.Get(q.Parameter)
 			if a.WithConfidence == nil && meets(q, r.Low) && meets(q, r.High) {
 				a.WithConfidence = &Pick{Value: v, Row: r}
@@ -283,6 +327,10 @@ func (a Answer) String() string {
 	}
 	sb.WriteString(": ")
 	pick := func(p *Pick, how string) {
+		if p == nil && a.Failed != nil {
+			fmt.Fprintf(&sb, "undetermined %s (point %d, %s, failed)", how, a.Failed.Point, a.Failed.Params)
+			return
+		}
 		if p == nil {
 			fmt.Fprintf(&sb, "none %s", how)
 			return

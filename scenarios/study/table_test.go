@@ -112,16 +112,16 @@ func TestTableCSVAndJSON(t *testing.T) {
 	if len(lines) != 9 {
 		t.Fatalf("%d CSV lines, want header + 8 rows", len(lines))
 	}
-	if lines[0] != "point,p,q,metric,n,mean,stddev,half_width,ci_low,ci_high,rel_half_width" {
+	if lines[0] != "point,p,q,metric,n,mean,stddev,half_width,ci_low,ci_high,rel_half_width,error" {
 		t.Errorf("header %q", lines[0])
 	}
 	// Grid order: p in file order 3, 1, 4, 2; q fastest. Row 4 is p=4, q=a.
-	if lines[5] != "4,4,a,m,3,20,0,0,20,20,0" {
+	if lines[5] != "4,4,a,m,3,20,0,0,20,20,0," {
 		t.Errorf("row for p=4 q=a: %q", lines[5])
 	}
 	// p=2, q=a: mean 11, sd 2, hw = t(0.975,2)*2/sqrt(3).
 	hw := TQuantile(0.975, 2) * 2 / math.Sqrt(3)
-	want := "6,2,a,m,3,11,2," + formatFloat(hw) + "," + formatFloat(11-hw) + "," + formatFloat(11+hw) + "," + formatFloat(hw/11)
+	want := "6,2,a,m,3,11,2," + formatFloat(hw) + "," + formatFloat(11-hw) + "," + formatFloat(11+hw) + "," + formatFloat(hw/11) + ","
 	if lines[7] != want {
 		t.Errorf("row for p=2 q=a: %q, want %q", lines[7], want)
 	}
