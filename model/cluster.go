@@ -199,6 +199,7 @@ type Cluster struct {
 	podByName   map[string]*Pod
 	services    []*Service
 	svcByName   map[string]*Service
+	nodePorts   map[int]*Service // allocated node ports
 	deployments []*Deployment
 	deployByNm  map[string]*Deployment
 	replicasets []*ReplicaSet

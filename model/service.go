@@ -2,6 +2,9 @@ package model
 
 import (
 	"fmt"
+	"hash/fnv"
+	"strconv"
+	"strings"
 
 	"github.com/kubesim/kubesim/model/endpoints"
 	"github.com/kubesim/kubesim/model/kubeproxy"
@@ -12,13 +15,185 @@ import (
 // ServiceMeta is the part of a Service object the data path does not use, kept
 // so that kubectl steps see the object they created.
 type ServiceMeta struct {
-	Type            string // ClusterIP (default), NodePort, LoadBalancer
-	Labels          map[string]string
-	Annotations     map[string]string
-	TargetPort      string
-	NodePort        int
+	Type        string // ClusterIP (default), NodePort, LoadBalancer
+	Labels      map[string]string
+	Annotations map[string]string
+	// Ports are the Service's ports, in spec order (Service.Port is the first
+	// one's port). Connections in kubesim go to the Service, whatever the
+	// port: the ports decide what kubectl shows, and node ports are allocated.
+	Ports           []ServicePort
 	SessionAffinity string // None or ClientIP
 	CreatedAt       sim.Time
+}
+
+// ServicePort is one port of a Service.
+type ServicePort struct {
+	Name     string
+	Protocol string // TCP (default), UDP or SCTP
+	Port     int
+	// TargetPort is a port number or the name of a container port ("" is Port).
+	TargetPort string
+	// NodePort is the port on every node for a NodePort or LoadBalancer
+	// Service: given, or allocated from NodePortMin-NodePortMax.
+	NodePort int
+}
+
+// Target returns the port's targetPort as given, Port when unset.
+func (p ServicePort) Target() string {
+	if p.TargetPort == "" {
+		return strconv.Itoa(p.Port)
+	}
+	return p.TargetPort
+}
+
+// The API server's default --service-node-port-range.
+const (
+	NodePortMin = 30000
+	NodePortMax = 32767
+)
+
+// FieldErrors are the API server's field errors for an object, in field order.
+type FieldErrors []string
+
+func (e FieldErrors) Error() string {
+	if len(e) == 1 {
+		return e[0]
+	}
+	return "\n* " + strings.Join(e, "\n* ")
+}
+
+func needsNodePorts(typ string) bool { return typ == "NodePort" || typ == "LoadBalancer" }
+
+// SetServicePorts sets the Service's type and ports as the API server stores
+// them. For a NodePort or LoadBalancer Service a given node port must be in
+// the range and not used by another Service; a port without one keeps the
+// node port it had (matched by port number and protocol) or gets a free one.
+// A ClusterIP Service may not set node ports, and releases those it had. On
+// error nothing changes; the error is FieldErrors with the API server's
+// words.
+func (c *Cluster) SetServicePorts(s *Service, typ string, ports []ServicePort) error {
+	if typ == "" {
+		typ = "ClusterIP"
+	}
+	ports, err := c.servicePorts(s, typ, ports)
+	if err != nil {
+		return err
+	}
+	if c.nodePorts == nil {
+		c.nodePorts = map[int]*Service{}
+	}
+	for _, old := range s.Ports {
+		if old.NodePort != 0 && c.nodePorts[old.NodePort] == s {
+			delete(c.nodePorts, old.NodePort)
+		}
+	}
+	for _, p := range ports {
+		if p.NodePort != 0 {
+			c.nodePorts[p.NodePort] = s
+		}
+	}
+	s.Type, s.Ports = typ, ports
+	s.Port = 0
+	if len(ports) > 0 {
+		s.Port = ports[0].Port
+	}
+	return nil
+}
+
+// CheckServicePorts reports what SetServicePorts would refuse for a new
+// Service of that name, without changing anything.
+func (c *Cluster) CheckServicePorts(name, typ string, ports []ServicePort) error {
+	if typ == "" {
+		typ = "ClusterIP"
+	}
+	_, err := c.servicePorts(&Service{Name: name}, typ, ports)
+	return err
+}
+
+// servicePorts checks ports for s and fills in their node ports.
+func (c *Cluster) servicePorts(s *Service, typ string, ports []ServicePort) ([]ServicePort, error) {
+	ports = append([]ServicePort(nil), ports...)
+	if !needsNodePorts(typ) && needsNodePorts(s.Type) {
+		// A type change that leaves the node ports as they were drops them
+		// (the API server's dropTypeDependentFields), so that a patch or
+		// edit of the type alone succeeds.
+		same := true
+		for _, p := range ports {
+			if p.NodePort != 0 && (c.nodePorts[p.NodePort] != s) {
+				same = false
+			}
+		}
+		if same {
+			for i := range ports {
+				ports[i].NodePort = 0
+			}
+		}
+	}
+	var errs FieldErrors
+	mine := map[int]bool{} // node ports claimed by this update
+	for i := range ports {
+		p := &ports[i]
+		if p.Protocol == "" {
+			p.Protocol = "TCP"
+		}
+		f := fmt.Sprintf("spec.ports[%d].nodePort", i)
+		if p.NodePort == 0 {
+			continue
+		}
+		switch {
+		case !needsNodePorts(typ):
+			errs = append(errs, fmt.Sprintf("%s: Forbidden: may not be used when `type` is '%s'", f, typ))
+		case p.NodePort < NodePortMin || p.NodePort > NodePortMax:
+			errs = append(errs, fmt.Sprintf("%s: Invalid value: %d: provided port is not in the valid range. The range of valid ports is %d-%d", f, p.NodePort, NodePortMin, NodePortMax))
+		case c.nodePorts[p.NodePort] != nil && c.nodePorts[p.NodePort] != s, mine[p.NodePort]:
+			errs = append(errs, fmt.Sprintf("%s: Invalid value: %d: provided port is already allocated", f, p.NodePort))
+		default:
+			mine[p.NodePort] = true
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	if needsNodePorts(typ) {
+		for i := range ports {
+			p := &ports[i]
+			if p.NodePort != 0 {
+				continue
+			}
+			for _, old := range s.Ports {
+				if old.NodePort != 0 && old.Port == p.Port && old.Protocol == p.Protocol && !mine[old.NodePort] {
+					p.NodePort = old.NodePort
+					break
+				}
+			}
+			if p.NodePort == 0 {
+				p.NodePort = c.freeNodePort(s, mine)
+				if p.NodePort == 0 {
+					return nil, FieldErrors{fmt.Sprintf("spec.ports[%d].nodePort: Internal error: range is full", i)}
+				}
+			}
+			mine[p.NodePort] = true
+		}
+	}
+	return ports, nil
+}
+
+// freeNodePort picks a free node port for s. The API server picks one at
+// random; kubesim starts from a port derived from the Service's name and takes
+// the next free one, so that runs are reproducible and independent of other
+// random draws.
+func (c *Cluster) freeNodePort(s *Service, taken map[int]bool) int {
+	h := fnv.New32a()
+	h.Write([]byte(s.Name))
+	size := NodePortMax - NodePortMin + 1
+	start := int(h.Sum32() % uint32(size))
+	for i := 0; i < size; i++ {
+		p := NodePortMin + (start+i)%size
+		if !taken[p] && (c.nodePorts[p] == nil || c.nodePorts[p] == s) {
+			return p
+		}
+	}
+	return 0
 }
 
 // EndpointConditions are an EndpointSlice endpoint's conditions.
@@ -170,6 +345,9 @@ func (c *Cluster) CreateService(name string, selector map[string]string, port in
 	}
 	s := &Service{ID: len(c.services), Name: name, Selector: copyLabels(selector), Port: port}
 	s.Type, s.SessionAffinity, s.CreatedAt = "ClusterIP", "None", c.Now()
+	if port > 0 {
+		s.Ports = []ServicePort{{Protocol: "TCP", Port: port}}
+	}
 	c.services = append(c.services, s)
 	c.svcByName[name] = s
 	c.ep.px.Table(endpoints.ServiceID(s.ID))
@@ -215,6 +393,11 @@ func (c *Cluster) DeleteService(s *Service) {
 		return
 	}
 	s.Deleted = true
+	for _, p := range s.Ports {
+		if p.NodePort != 0 && c.nodePorts[p.NodePort] == s {
+			delete(c.nodePorts, p.NodePort)
+		}
+	}
 	if err := c.ep.ix.DeleteService(endpoints.ServiceID(s.ID)); err != nil {
 		panic("model: endpoint index: " + err.Error())
 	}

@@ -143,6 +143,16 @@ type PodSpec struct {
 	RestartAlways bool
 	// HostNetwork pods also tolerate network-unavailable when run by a DaemonSet.
 	HostNetwork bool
+	// Ports are the containers' ports (a Service's named targetPort resolves
+	// to one of them).
+	Ports []ContainerPort
+}
+
+// ContainerPort is a port a container declares.
+type ContainerPort struct {
+	Name     string
+	Port     int
+	Protocol string // TCP, UDP or SCTP
 }
 
 // NodeAffinity is the required node affinity: the pod fits a node if any term

@@ -41,6 +41,9 @@ func podSpec(s corev1.PodSpec) model.PodSpec {
 		if i == 0 {
 			ps.Image = ct.Image
 		}
+		for _, cp := range ct.Ports {
+			ps.Ports = append(ps.Ports, model.ContainerPort{Name: cp.Name, Port: int(cp.ContainerPort), Protocol: string(cp.Protocol)})
+		}
 		if q, ok := ct.Resources.Requests[corev1.ResourceCPU]; ok {
 			ps.Requests.MilliCPU += q.MilliValue()
 		}
@@ -219,6 +222,9 @@ func apiPodSpec(s model.PodSpec, name string) corev1.PodSpec {
 		ct.ReadinessProbe = &corev1.Probe{InitialDelaySeconds: int32(pr.InitialDelay / time.Second),
 			PeriodSeconds: int32(pr.Period / time.Second), SuccessThreshold: int32(pr.SuccessThreshold), FailureThreshold: int32(pr.FailureThreshold)}
 	}
+	for _, cp := range s.Ports {
+		ct.Ports = append(ct.Ports, corev1.ContainerPort{Name: cp.Name, ContainerPort: int32(cp.Port), Protocol: corev1.Protocol(cp.Protocol)})
+	}
 	ps := corev1.PodSpec{Containers: []corev1.Container{ct}, NodeSelector: s.NodeSelector, NodeName: s.NodeName, HostNetwork: s.HostNetwork}
 	if s.GracePeriod > 0 {
 		g := int64(s.GracePeriod / time.Second)
@@ -290,14 +296,22 @@ func apiService(s *model.Service) *corev1.Service {
 	out := &corev1.Service{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Service"},
 		ObjectMeta: metav1.ObjectMeta{Name: s.Name, Namespace: "default", Labels: s.Labels, Annotations: s.Annotations},
 		Spec:       corev1.ServiceSpec{Selector: s.Selector, Type: corev1.ServiceType(s.Type), SessionAffinity: corev1.ServiceAffinity(s.SessionAffinity)}}
-	if s.Port > 0 {
-		p := corev1.ServicePort{Port: int32(s.Port), Protocol: corev1.ProtocolTCP}
-		if s.TargetPort != "" {
-			p.TargetPort = intstr.Parse(s.TargetPort)
-		} else {
-			p.TargetPort = intstr.FromInt32(int32(s.Port))
+	for _, sp := range s.Ports {
+		out.Spec.Ports = append(out.Spec.Ports, corev1.ServicePort{Name: sp.Name, Protocol: corev1.Protocol(sp.Protocol),
+			Port: int32(sp.Port), TargetPort: intstr.Parse(sp.Target()), NodePort: int32(sp.NodePort)})
+	}
+	return out
+}
+
+// modelServicePorts converts a Service's ports.
+func modelServicePorts(ps []corev1.ServicePort) []model.ServicePort {
+	var out []model.ServicePort
+	for _, p := range ps {
+		mp := model.ServicePort{Name: p.Name, Protocol: string(p.Protocol), Port: int(p.Port), NodePort: int(p.NodePort)}
+		if t := p.TargetPort.String(); t != "0" && t != "" {
+			mp.TargetPort = t
 		}
-		out.Spec.Ports = []corev1.ServicePort{p}
+		out = append(out, mp)
 	}
 	return out
 }
@@ -339,6 +353,9 @@ func normSpec(s model.PodSpec) model.PodSpec {
 	}
 	if len(s.Tolerations) == 0 {
 		s.Tolerations = nil
+	}
+	if len(s.Ports) == 0 {
+		s.Ports = nil
 	}
 	return s
 }

@@ -97,6 +97,13 @@ func Get(c *model.Cluster, cmd kubectl.Command) (string, error) {
 		return p.noResources(), nil
 	}
 	var b strings.Builder
+	for _, o := range objs {
+		if o.res == kubectl.Endpoints {
+			// kubectl prints the API server's deprecation warning (v1.33+).
+			b.WriteString("Warning: v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice\n")
+			break
+		}
+	}
 	if cmd.Output == "name" {
 		for _, o := range objs {
 			b.WriteString(o.res.Ref(o.name))
@@ -169,6 +176,11 @@ func joinErrors(errs []error) error {
 func Describe(c *model.Cluster, cmd kubectl.Command) (string, error) {
 	if cmd.Verb != kubectl.Describe {
 		return "", fmt.Errorf("scenarios.Describe: command %q is a %q step, not describe", cmd.Line, cmd.Verb)
+	}
+	for _, t := range cmd.Targets {
+		if t.Resource == kubectl.Endpoints {
+			return "", fmt.Errorf("error: kubesim does not describe endpoints; get endpoints lists them, and describe service shows each port's")
+		}
 	}
 	p, err := newPrinter(c, cmd)
 	if err != nil {
@@ -300,7 +312,7 @@ func (p *printer) lookup(r kubectl.Resource, name string) (object, bool) {
 	case kubectl.DaemonSets:
 		o.ds = p.c.DaemonSet(name)
 		return o, o.ds != nil
-	case kubectl.Services:
+	case kubectl.Services, kubectl.Endpoints:
 		o.svc = p.c.Service(name)
 		return o, o.svc != nil || name == kubernetesService
 	case kubectl.Nodes:
@@ -347,7 +359,7 @@ func (p *printer) list(r kubectl.Resource) []object {
 		for _, x := range p.c.DaemonSets() {
 			add(object{res: r, name: x.Name, ds: x})
 		}
-	case kubectl.Services:
+	case kubectl.Services, kubectl.Endpoints:
 		if p.c.Service(kubernetesService) == nil {
 			add(object{res: r, name: kubernetesService})
 		}
@@ -386,6 +398,8 @@ func objectLabels(o object) map[string]string {
 		return o.node.Labels
 	case o.res == kubectl.Services:
 		return kubernetesServiceLabels
+	case o.res == kubectl.Endpoints:
+		return map[string]string{"endpointslice.kubernetes.io/skip-mirror": "true"}
 	case o.res == kubectl.Namespaces:
 		return map[string]string{"kubernetes.io/metadata.name": o.name}
 	}
@@ -439,6 +453,8 @@ func (p *printer) header(r kubectl.Resource, wide bool) []string {
 	case kubectl.Services:
 		h = []string{"NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE"}
 		extra = []string{"SELECTOR"}
+	case kubectl.Endpoints:
+		h = []string{"NAME", "ENDPOINTS", "AGE"}
 	case kubectl.Nodes:
 		h = []string{"NAME", "STATUS", "ROLES", "AGE", "VERSION"}
 		extra = []string{"INTERNAL-IP", "EXTERNAL-IP", "OS-IMAGE", "KERNEL-VERSION", "CONTAINER-RUNTIME"}
@@ -495,6 +511,12 @@ func (p *printer) row(o object, wide bool) []string {
 		}
 		row = []string{x.Name, serviceType(x), p.serviceIP(x.Name), ext, servicePorts(x), p.age(x.CreatedAt)}
 		extra = []string{mapString(x.Selector)}
+	case kubectl.Endpoints:
+		created := sim.Time(0)
+		if o.svc != nil {
+			created = o.svc.CreatedAt
+		}
+		row = []string{o.name, endpointsString(p.endpoints(o, nil, 3)), p.age(created)}
 	case kubectl.Nodes:
 		x := o.node
 		row = []string{x.Name, nodeStatus(x), nodeRoles(x), p.nodeAge(x), KubeletVersion}
@@ -594,15 +616,42 @@ func serviceType(s *model.Service) string {
 	return s.Type
 }
 
-// servicePorts is kubectl's PORT(S): 80/TCP, or 80:30080/TCP with a node port.
+// servicePorts is kubectl's PORT(S): 80/TCP, or 80:30080/TCP with a node
+// port, every port comma-separated.
 func servicePorts(s *model.Service) string {
-	if s.Port == 0 {
+	if len(s.Ports) == 0 {
 		return "<none>"
 	}
-	if s.NodePort != 0 {
-		return fmt.Sprintf("%d:%d/TCP", s.Port, s.NodePort)
+	pieces := make([]string, len(s.Ports))
+	for i, sp := range s.Ports {
+		if sp.NodePort > 0 {
+			pieces[i] = fmt.Sprintf("%d:%d/%s", sp.Port, sp.NodePort, sp.Protocol)
+		} else {
+			pieces[i] = fmt.Sprintf("%d/%s", sp.Port, sp.Protocol)
+		}
 	}
-	return fmt.Sprintf("%d/TCP", s.Port)
+	return strings.Join(pieces, ",")
+}
+
+// targetPort resolves a Service port's targetPort for a pod as the
+// EndpointSlice controller does: a number as it is, a name to the pod's
+// container port of that name and protocol; false when the pod has none (the
+// pod is then not an endpoint of that port).
+func targetPort(x *model.Pod, sp model.ServicePort) (int, bool) {
+	t := sp.Target()
+	if n, err := strconv.Atoi(t); err == nil {
+		return n, true
+	}
+	for _, cp := range x.Spec.Ports {
+		proto := cp.Protocol
+		if proto == "" {
+			proto = "TCP"
+		}
+		if cp.Name == t && proto == sp.Protocol {
+			return cp.Port, true
+		}
+	}
+	return 0, false
 }
 
 // mapString prints a map selector or nodeSelector as kubectl does: k=v sorted
@@ -1273,9 +1322,11 @@ func (p *printer) describeDaemonSet(w *describeWriter, ds *model.DaemonSet) {
 	w.write(0, "Events:\t<none>\n")
 }
 
-// endpoints is the Service's first ready endpoints as IP:port (at most
-// max, in the EndpointSlice's order) and how many are ready.
-func (p *printer) endpoints(o object, max int) ([]string, int) {
+// endpoints lists the ready endpoints of the Service's ports as IP:port, ports
+// outer and endpoints inner as kubectl's formatEndpoints, with each pod's
+// targetPort: at most max of them, and how many there are. ports nil means
+// every port.
+func (p *printer) endpoints(o object, ports []model.ServicePort, max int) ([]string, int) {
 	if o.svc == nil { // kubernetes: the API server on the control plane
 		for _, n := range p.c.Nodes() {
 			if _, ok := n.Labels[model.LabelControlPlane]; ok {
@@ -1284,25 +1335,47 @@ func (p *printer) endpoints(o object, max int) ([]string, int) {
 		}
 		return nil, 0
 	}
+	if ports == nil {
+		ports = o.svc.Ports
+	}
 	pods, conds := p.c.EndpointPods(o.svc)
 	var out []string
 	total := 0
-	for i, x := range pods {
-		if !conds[i].Ready {
-			continue
-		}
-		if total++; len(out) < max {
-			out = append(out, fmt.Sprintf("%s:%d", p.podIPOf(x), o.svc.Port))
+	for _, sp := range ports {
+		for i, x := range pods {
+			if !conds[i].Ready {
+				continue
+			}
+			port, ok := targetPort(x, sp)
+			if !ok {
+				continue
+			}
+			if total++; len(out) < max {
+				out = append(out, fmt.Sprintf("%s:%d", p.podIPOf(x), port))
+			}
 		}
 	}
 	return out, total
+}
+
+// endpointsString is kubectl's ENDPOINTS: three and "+ N more...", <none>
+// when there is none.
+func endpointsString(eps []string, total int) string {
+	switch {
+	case total == 0:
+		return "<none>"
+	case total > len(eps):
+		return fmt.Sprintf("%s + %d more...", strings.Join(eps, ","), total-len(eps))
+	}
+	return strings.Join(eps, ",")
 }
 
 func (p *printer) describeService(w *describeWriter, o object) {
 	x := o.svc
 	if x == nil {
 		x = &model.Service{Name: kubernetesService, Port: 443}
-		x.Type, x.Labels, x.TargetPort, x.SessionAffinity = "ClusterIP", kubernetesServiceLabels, "6443", "None"
+		x.Type, x.Labels, x.SessionAffinity = "ClusterIP", kubernetesServiceLabels, "None"
+		x.Ports = []model.ServicePort{{Name: "https", Protocol: "TCP", Port: 443, TargetPort: "6443"}}
 	}
 	ip := p.serviceIP(x.Name)
 	w.write(0, "Name:\t%s\n", x.Name)
@@ -1315,30 +1388,20 @@ func (p *printer) describeService(w *describeWriter, o object) {
 	w.write(0, "IP Families:\tIPv4\n")
 	w.write(0, "IP:\t%s\n", ip)
 	w.write(0, "IPs:\t%s\n", ip)
-	portName := "<unset>"
-	if o.svc == nil {
-		portName = "https"
-	}
-	if x.Port != 0 {
-		target := x.TargetPort
-		if target == "" {
-			target = fmt.Sprint(x.Port)
+	// Per port: its target and node port, and (three of) its endpoints with
+	// their target ports.
+	for _, sp := range x.Ports {
+		portName := sp.Name
+		if portName == "" {
+			portName = "<unset>"
 		}
-		w.write(0, "Port:\t%s  %d/TCP\n", portName, x.Port)
-		w.write(0, "TargetPort:\t%s/TCP\n", target)
-		if x.NodePort != 0 {
-			w.write(0, "NodePort:\t%s  %d/TCP\n", portName, x.NodePort)
+		w.write(0, "Port:\t%s  %d/%s\n", portName, sp.Port, sp.Protocol)
+		w.write(0, "TargetPort:\t%s/%s\n", sp.Target(), sp.Protocol)
+		if sp.NodePort != 0 {
+			w.write(0, "NodePort:\t%s  %d/%s\n", portName, sp.NodePort, sp.Protocol)
 		}
-	}
-	// kubectl shows three endpoints and how many more there are.
-	eps, total := p.endpoints(o, 3)
-	switch {
-	case total == 0:
-		w.write(0, "Endpoints:\t<none>\n")
-	case total > len(eps):
-		w.write(0, "Endpoints:\t%s + %d more...\n", strings.Join(eps, ","), total-len(eps))
-	default:
-		w.write(0, "Endpoints:\t%s\n", strings.Join(eps, ","))
+		eps, total := p.endpoints(o, []model.ServicePort{sp}, 3)
+		w.write(0, "Endpoints:\t%s\n", endpointsString(eps, total))
 	}
 	affinity := x.SessionAffinity
 	if affinity == "" {

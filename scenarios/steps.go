@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"github.com/kubesim/kubesim/traffic"
-	"hash/fnv"
 	"reflect"
 	"sort"
 	"strconv"
@@ -311,22 +310,10 @@ func (x *executor) applyObject(obj runtime.Object, source string, patching bool)
 		}
 		return kubectl.Done(kubectl.ReplicaSets, o.Name, verb(false, changed)), nil
 	case *corev1.Service:
-		port, target, nodePort := 0, "", 0
-		if len(o.Spec.Ports) > 0 {
-			port, target, nodePort = int(o.Spec.Ports[0].Port), o.Spec.Ports[0].TargetPort.String(), int(o.Spec.Ports[0].NodePort)
+		if err := unsimulatedServiceFields(o); err != nil {
+			return "", err
 		}
-		s := c.Service(o.Name)
-		created := s == nil
-		changed := created
-		if created {
-			var err error
-			if s, err = c.CreateService(o.Name, o.Spec.Selector, port); err != nil {
-				return "", invalid("Service", o.Name, err)
-			}
-		} else if !sameMap(s.Selector, o.Spec.Selector) || (s.Selector == nil) != (o.Spec.Selector == nil) {
-			c.SetServiceSelector(s, o.Spec.Selector)
-			changed = true
-		}
+		ports := modelServicePorts(o.Spec.Ports)
 		typ := string(o.Spec.Type)
 		if typ == "" {
 			typ = "ClusterIP"
@@ -335,17 +322,40 @@ func (x *executor) applyObject(obj runtime.Object, source string, patching bool)
 		if aff == "" {
 			aff = "None"
 		}
-		if !created && (s.Port != port || s.Type != typ || s.SessionAffinity != aff || !sameMap(s.Labels, o.Labels) || !sameMap(s.Annotations, o.Annotations)) {
-			changed = true
+		s := c.Service(o.Name)
+		created := s == nil
+		if created {
+			// Check the ports before the Service exists, so that a refused
+			// one leaves nothing behind.
+			if err := c.CheckServicePorts(o.Name, typ, ports); err != nil {
+				return "", invalid("Service", o.Name, err)
+			}
 		}
 		var timeout time.Duration
 		if sc := o.Spec.SessionAffinityConfig; sc != nil && sc.ClientIP != nil && sc.ClientIP.TimeoutSeconds != nil {
 			timeout = time.Duration(*sc.ClientIP.TimeoutSeconds) * time.Second
 		}
+		changed := created
+		if created {
+			var err error
+			if s, err = c.CreateService(o.Name, o.Spec.Selector, 0); err != nil {
+				return "", invalid("Service", o.Name, err)
+			}
+		} else {
+			if !samePorts(s.Ports, ports) || s.Type != typ || s.SessionAffinity != aff || !sameMap(s.Labels, o.Labels) || !sameMap(s.Annotations, o.Annotations) {
+				changed = true
+			}
+		}
+		if err := c.SetServicePorts(s, typ, ports); err != nil {
+			return "", invalid("Service", o.Name, err)
+		}
 		if err := c.SetSessionAffinity(s, aff, timeout); err != nil {
 			return "", invalid("Service", o.Name, err)
 		}
-		s.Port, s.TargetPort, s.NodePort, s.Type = port, target, nodePort, typ
+		if !created && (!sameMap(s.Selector, o.Spec.Selector) || (s.Selector == nil) != (o.Spec.Selector == nil)) {
+			c.SetServiceSelector(s, o.Spec.Selector)
+			changed = true
+		}
 		s.Labels, s.Annotations = o.Labels, o.Annotations
 		return kubectl.Done(kubectl.Services, o.Name, verb(created, changed)), nil
 	case *corev1.Pod:
@@ -565,21 +575,21 @@ func (x *executor) expose(cmd kubectl.Command) (string, error) {
 	if c.Service(name) != nil {
 		return "", kubectl.AlreadyExists(kubectl.Services, name)
 	}
+	typ := cmd.Type
+	if typ == "" {
+		typ = "ClusterIP"
+	}
+	ports := []model.ServicePort{{Protocol: "TCP", Port: port, TargetPort: cmd.TargetPort}}
+	if err := c.CheckServicePorts(name, typ, ports); err != nil {
+		return "", fmt.Errorf("The Service %q is invalid: %v", name, err)
+	}
 	s, err := c.CreateService(name, sel, port)
 	if err != nil {
 		return "", err
 	}
-	if cmd.Type != "" {
-		s.Type = cmd.Type
+	if err := c.SetServicePorts(s, typ, ports); err != nil {
+		return "", fmt.Errorf("The Service %q is invalid: %v", name, err)
 	}
-	if s.Type == "NodePort" || s.Type == "LoadBalancer" {
-		// The API server picks a free port in 30000-32767; kubesim derives it
-		// from the name, so that runs are reproducible.
-		h := fnv.New32a()
-		h.Write([]byte(name))
-		s.NodePort = 30000 + int(h.Sum32()%2768)
-	}
-	s.TargetPort = cmd.TargetPort
 	s.Labels = x.metaLabels(t)
 	return kubectl.Done(kubectl.Services, name, "exposed"), nil
 }
@@ -1292,4 +1302,40 @@ func (x *executor) httping(cmd kubectl.Command) (string, error) {
 		}
 	})
 	return fmt.Sprintf("PING %s:%d (GET /), %d probes every %v", name, s.Port, count, interval), nil
+}
+
+// samePorts reports whether a manifest's ports (node ports 0 when left to the
+// API server) are the Service's.
+func samePorts(have, want []model.ServicePort) bool {
+	if len(have) != len(want) {
+		return false
+	}
+	for i, w := range want {
+		h := have[i]
+		if w.Protocol == "" {
+			w.Protocol = "TCP"
+		}
+		if h.Name != w.Name || h.Protocol != w.Protocol || h.Port != w.Port || h.Target() != w.Target() || (w.NodePort != 0 && w.NodePort != h.NodePort) {
+			return false
+		}
+	}
+	return true
+}
+
+// unsimulatedServiceFields refuses the Service settings kubesim cannot honour,
+// rather than drop them: traffic policies Local and publishNotReadyAddresses.
+func unsimulatedServiceFields(o *corev1.Service) error {
+	refuse := func(field, value, why string) error {
+		return fmt.Errorf("error: Service %q: %s: %s is not simulated by kubesim (%s); remove it to run the scenario", o.Name, field, value, why)
+	}
+	if o.Spec.ExternalTrafficPolicy == corev1.ServiceExternalTrafficPolicyLocal {
+		return refuse("spec.externalTrafficPolicy", "Local", "kubesim has no node-local routing of outside traffic: every connection may reach any endpoint")
+	}
+	if p := o.Spec.InternalTrafficPolicy; p != nil && *p == corev1.ServiceInternalTrafficPolicyLocal {
+		return refuse("spec.internalTrafficPolicy", "Local", "kube-proxy is modelled cluster-wide, so connections would reach endpoints on other nodes")
+	}
+	if o.Spec.PublishNotReadyAddresses {
+		return refuse("spec.publishNotReadyAddresses", "true", "endpoints follow the pods' readiness")
+	}
+	return nil
 }

@@ -16,6 +16,7 @@ const (
 	ReplicaSets Resource = "replicasets"
 	DaemonSets  Resource = "daemonsets"
 	Services    Resource = "services"
+	Endpoints   Resource = "endpoints"
 	Nodes       Resource = "nodes"
 	Namespaces  Resource = "namespaces"
 	All         Resource = "all"
@@ -34,6 +35,7 @@ var resources = map[Resource]resourceInfo{
 	ReplicaSets: {"apps", "ReplicaSet", []string{"replicaset", "rs"}, true},
 	DaemonSets:  {"apps", "DaemonSet", []string{"daemonset", "ds"}, true},
 	Services:    {"", "Service", []string{"service", "svc"}, true},
+	Endpoints:   {"", "Endpoints", []string{"ep"}, true},
 	Nodes:       {"", "Node", []string{"node", "no"}, false},
 	Namespaces:  {"", "Namespace", []string{"namespace", "ns"}, false},
 }

@@ -1,0 +1,175 @@
+package scenarios
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+const webDeploy = `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+      - name: web
+        image: nginx
+        ports:
+        - {name: http, containerPort: 8080}
+        - {name: https, containerPort: 8443}
+`
+
+func svcDoc(name, typ, ports string) string {
+	return "apiVersion: v1\nkind: Service\nmetadata: {name: " + name + "}\nspec:\n  type: " + typ +
+		"\n  selector: {app: web}\n  ports:\n" + ports
+}
+
+// Services' node ports, target ports and multiple ports, as kubectl shows them.
+func TestServicePorts(t *testing.T) {
+	files := map[string]string{
+		"web.yaml":   webDeploy,
+		"np.yaml":    svcDoc("np", "NodePort", "  - {port: 80, targetPort: http}\n"),
+		"fixed.yaml": svcDoc("fixed", "NodePort", "  - {port: 80, nodePort: 30080}\n"),
+		"dup.yaml":   svcDoc("dup", "LoadBalancer", "  - {port: 80, nodePort: 30080}\n"),
+		"low.yaml":   svcDoc("low", "NodePort", "  - {port: 80, nodePort: 5}\n"),
+		"cip.yaml":   svcDoc("cip", "ClusterIP", "  - {port: 80, nodePort: 30081}\n"),
+		"multi.yaml": svcDoc("multi", "NodePort", "  - {name: http, port: 80, targetPort: http}\n  - {name: https, port: 443, targetPort: 8443}\n"),
+		"lb.yaml":    svcDoc("lb", "LoadBalancer", "  - {port: 80}\n"),
+	}
+	c := printCluster(t, 1)
+	x := newExecutor(c, &Scenario{Files: files})
+	run := func(line string) (string, error) { return x.exec(line) }
+	must := func(line string) string {
+		t.Helper()
+		out, err := run(line)
+		if err != nil {
+			t.Fatalf("%s: %v", line, err)
+		}
+		return out
+	}
+	must("kubectl apply -f web.yaml")
+	must("kubectl apply -f np.yaml")
+	must("kubectl apply -f fixed.yaml")
+	must("kubectl apply -f multi.yaml")
+	must("kubectl apply -f lb.yaml")
+	c.E.RunUntil(c.Now() + 30*time.Second)
+
+	for _, tc := range []struct{ file, want string }{
+		{"dup.yaml", `The Service "dup" is invalid: spec.ports[0].nodePort: Invalid value: 30080: provided port is already allocated`},
+		{"low.yaml", `The Service "low" is invalid: spec.ports[0].nodePort: Invalid value: 5: provided port is not in the valid range. The range of valid ports is 30000-32767`},
+		{"cip.yaml", "The Service \"cip\" is invalid: spec.ports[0].nodePort: Forbidden: may not be used when `type` is 'ClusterIP'"},
+	} {
+		if _, err := run("kubectl apply -f " + tc.file); err == nil || err.Error() != tc.want {
+			t.Errorf("apply %s: %v\nwant %s", tc.file, err, tc.want)
+		}
+		name := strings.TrimSuffix(tc.file, ".yaml")
+		if c.Service(name) != nil {
+			t.Errorf("refused Service %s exists", name)
+		}
+	}
+
+	out := must("kubectl get svc")
+	_, svcRows := rows(t, out)
+	nodePort := regexp.MustCompile(`^80:(3\d{4})/TCP$`)
+	var npPort string
+	if m := nodePort.FindStringSubmatch(svcRows["np"][4]); m == nil {
+		t.Errorf("np PORT(S) %q, want 80:3xxxx/TCP\n%s", svcRows["np"][4], out)
+	} else {
+		npPort = m[1]
+	}
+	if svcRows["fixed"][4] != "80:30080/TCP" {
+		t.Errorf("fixed PORT(S) %q, want 80:30080/TCP", svcRows["fixed"][4])
+	}
+	if !regexp.MustCompile(`^80:3\d{4}/TCP,443:3\d{4}/TCP$`).MatchString(svcRows["multi"][4]) {
+		t.Errorf("multi PORT(S) %q, want both ports with node ports", svcRows["multi"][4])
+	}
+	if !nodePort.MatchString(svcRows["lb"][4]) || svcRows["lb"][3] != "<pending>" {
+		t.Errorf("lb: %q", svcRows["lb"])
+	}
+	seen := map[string]bool{}
+	for _, s := range c.Services() {
+		for _, p := range s.Ports {
+			k := strconv.Itoa(p.NodePort)
+			if p.NodePort != 0 && seen[k] {
+				t.Errorf("node port %d allocated twice", p.NodePort)
+			}
+			seen[k] = true
+		}
+	}
+
+	// Re-applying keeps the allocated node port: unchanged.
+	if out := must("kubectl apply -f np.yaml"); out != "service/np unchanged" {
+		t.Errorf("re-apply: %q", out)
+	}
+	if got := must("kubectl get svc np"); !strings.Contains(got, "80:"+npPort+"/TCP") {
+		t.Errorf("node port changed on re-apply:\n%s", got)
+	}
+
+	// Endpoints show the target port: named (http -> 8080) and numbered.
+	out = must("kubectl get endpoints")
+	if !strings.HasPrefix(out, "Warning: v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice\nNAME") {
+		t.Errorf("get endpoints lacks kubectl's deprecation warning:\n%s", out)
+	}
+	_, eps := rows(t, out[strings.Index(out, "\n")+1:])
+	if !regexp.MustCompile(`^10\.244\.\d+\.\d+:8080,10\.244\.\d+\.\d+:8080$`).MatchString(eps["np"][1]) {
+		t.Errorf("np endpoints %q, want both pods on 8080 (targetPort http)", eps["np"][1])
+	}
+	if !regexp.MustCompile(`^10\.244\.\d+\.\d+:80,10\.244\.\d+\.\d+:80$`).MatchString(eps["fixed"][1]) {
+		t.Errorf("fixed endpoints %q, want port 80", eps["fixed"][1])
+	}
+	if !regexp.MustCompile(`^(10\.244\.\d+\.\d+:8080,){2}10\.244\.\d+\.\d+:8443 \+ 1 more\.\.\.$`).MatchString(eps["multi"][1]) {
+		t.Errorf("multi endpoints %q, want kubectl's ports-outer listing with + 1 more...", eps["multi"][1])
+	}
+	out = must("kubectl describe svc multi")
+	for _, re := range []string{`\nPort: +http  80/TCP\nTargetPort: +http/TCP\nNodePort: +http  3\d{4}/TCP\nEndpoints: +10\.244\.\d+\.\d+:8080,10\.244\.\d+\.\d+:8080\n`,
+		`\nPort: +https  443/TCP\nTargetPort: +8443/TCP\nNodePort: +https  3\d{4}/TCP\nEndpoints: +10\.244\.\d+\.\d+:8443,10\.244\.\d+\.\d+:8443\n`} {
+		if !regexp.MustCompile(re).MatchString(out) {
+			t.Errorf("describe svc multi does not match %s:\n%s", re, out)
+		}
+	}
+
+	// Type back to ClusterIP: the node ports go, and can be taken again.
+	files["fixed.yaml"] = svcDoc("fixed", "ClusterIP", "  - {port: 80}\n")
+	if out := must("kubectl apply -f fixed.yaml"); out != "service/fixed configured" {
+		t.Errorf("to ClusterIP: %q", out)
+	}
+	if out := must(`kubectl patch svc np -p '{"spec":{"type":"ClusterIP"}}'`); out != "service/np patched" {
+		t.Errorf("patch type ClusterIP: %q", out)
+	}
+	if got := must("kubectl get svc np"); !strings.Contains(got, " 80/TCP ") {
+		t.Errorf("node port kept after the type went ClusterIP:\n%s", got)
+	}
+	if out := must("kubectl apply -f dup.yaml"); out != "service/dup created" {
+		t.Errorf("30080 after it was released: %q", out)
+	}
+	must("kubectl delete svc dup")
+	files["dup.yaml"] = svcDoc("dup2", "NodePort", "  - {port: 80, nodePort: 30080}\n")
+	if out := must("kubectl apply -f dup.yaml"); out != "service/dup2 created" {
+		t.Errorf("30080 after its Service was deleted: %q", out)
+	}
+}
+
+// Settings kubesim cannot honour are refused, not dropped.
+func TestServiceUnsimulatedFieldsRefused(t *testing.T) {
+	for _, tc := range []struct{ extra, want string }{
+		{"  externalTrafficPolicy: Local\n", "spec.externalTrafficPolicy: Local is not simulated by kubesim"},
+		{"  internalTrafficPolicy: Local\n", "spec.internalTrafficPolicy: Local is not simulated by kubesim"},
+		{"  publishNotReadyAddresses: true\n", "spec.publishNotReadyAddresses: true is not simulated by kubesim"},
+	} {
+		doc := svcDoc("s", "NodePort", "  - {port: 80}\n") + tc.extra
+		c := printCluster(t, 1)
+		x := newExecutor(c, &Scenario{Files: map[string]string{"s.yaml": doc}})
+		if _, err := x.exec("kubectl apply -f s.yaml"); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: %v; want %q", strings.TrimSpace(tc.extra), err, tc.want)
+		}
+		if c.Service("s") != nil {
+			t.Errorf("%s: the Service was created", strings.TrimSpace(tc.extra))
+		}
+	}
+}
