@@ -130,14 +130,15 @@ const (
 	defaultMemoryRequest   = 200 << 20
 )
 
-// nonzeroRequests is the pod's requests with the scheduler's defaults for unset
-// CPU or memory, used by the LeastAllocated score.
+// nonzeroRequests is the pod's requests with the scheduler's defaults for a
+// missing CPU or memory request (an explicit 0 stays 0), used by the
+// LeastAllocated score.
 func (p *Pod) nonzeroRequests() Resources {
 	r := p.effectiveRequests()
-	if r.MilliCPU == 0 {
+	if r.MilliCPU == 0 && !p.Spec.ExplicitZero.CPU {
 		r.MilliCPU = defaultMilliCPURequest
 	}
-	if r.Memory == 0 {
+	if r.Memory == 0 && !p.Spec.ExplicitZero.Memory {
 		r.Memory = defaultMemoryRequest
 	}
 	return r

@@ -91,6 +91,7 @@ func newDefaultFramework(h schedHandle, rnd *rand.Rand) *framework {
 	f.filters = []filterPlugin{nodeUnschedulablePlugin{}, nodeNamePlugin{}, aff, taintTolerationPlugin{}, nodeResourcesFitPlugin{}}
 	f.scorers = []scorePlugin{
 		&taintTolerationScore{},
+		nodeAffinityScore{},
 		newTopologySpreadScore(h),
 		leastAllocatedScore{},
 		balancedAllocationScore{},

@@ -86,6 +86,30 @@ func (nodeAffinityPlugin) preFilter(st *cycleState, p *Pod) ([]string, bool) {
 	return names, false
 }
 
+// nodeAffinityScore is NodeAffinity's score (weight 2): the sum of the weights
+// of the pod's preferred node affinity terms the node matches, normalized to
+// the highest; skipped for a pod without preferred terms.
+type nodeAffinityScore struct{}
+
+func (nodeAffinityScore) name() string  { return "NodeAffinity" }
+func (nodeAffinityScore) weight() int64 { return 2 }
+
+func (nodeAffinityScore) preScore(_ *cycleState, p *Pod, _ []*Node) bool {
+	return p.Spec.Affinity != nil && len(p.Spec.Affinity.Preferred) > 0
+}
+
+func (nodeAffinityScore) score(_ *cycleState, p *Pod, n *Node) int64 {
+	var sum int64
+	for _, t := range p.Spec.Affinity.Preferred {
+		if t.Weight != 0 && termMatches(&t.Term, n) {
+			sum += int64(t.Weight)
+		}
+	}
+	return sum
+}
+
+func (nodeAffinityScore) normalize(_ *cycleState, s []int64) { defaultNormalizeScore(s, false) }
+
 // taintTolerationPlugin: every NoSchedule and NoExecute taint must be tolerated.
 type taintTolerationPlugin struct{}
 
@@ -139,29 +163,32 @@ func nodeMatchesSelectorAndAffinity(s *PodSpec, n *Node) bool {
 	if s.Affinity == nil || len(s.Affinity.Terms) == 0 {
 		return true
 	}
-	for _, t := range s.Affinity.Terms {
-		if len(t.MatchExpressions) == 0 && len(t.MatchFields) == 0 {
-			continue
-		}
-		ok := true
-		for _, r := range t.MatchExpressions {
-			v, has := n.Labels[r.Key]
-			if !r.matches(v, has) {
-				ok = false
-				break
-			}
-		}
-		for _, r := range t.MatchFields {
-			if !ok {
-				break
-			}
-			ok = r.Key == "metadata.name" && r.matches(n.Name, true)
-		}
-		if ok {
+	for i := range s.Affinity.Terms {
+		if termMatches(&s.Affinity.Terms[i], n) {
 			return true
 		}
 	}
 	return false
+}
+
+// termMatches reports whether a node selector term matches n: requirements
+// ANDed, an empty term matches nothing, MatchFields compare metadata.name.
+func termMatches(t *NodeSelectorTerm, n *Node) bool {
+	if len(t.MatchExpressions) == 0 && len(t.MatchFields) == 0 {
+		return false
+	}
+	for _, r := range t.MatchExpressions {
+		v, has := n.Labels[r.Key]
+		if !r.matches(v, has) {
+			return false
+		}
+	}
+	for _, r := range t.MatchFields {
+		if r.Key != "metadata.name" || !r.matches(n.Name, true) {
+			return false
+		}
+	}
+	return true
 }
 
 // matches evaluates a node selector requirement against a label value.
@@ -272,7 +299,12 @@ func leastAllocated(requested, capacity int64) int64 {
 }
 
 // balancedAllocationScore is NodeResourcesBalancedAllocation (weight 1) on
-// actual requests; skipped for a best-effort pod.
+// actual requests; skipped for a best-effort pod. As in v1.37 it scores the
+// change in the node's balance the pod causes, not the balance after it:
+// 50 + (50 + with - without) / 2, where with and without are
+// (1 - std of the cpu and memory fractions) x 100 with and without the pod, so
+// a placement that improves the balance scores towards 100, one that worsens
+// it towards 50, and no change 75.
 type balancedAllocationScore struct{}
 
 func (balancedAllocationScore) name() string                   { return "NodeResourcesBalancedAllocation" }
@@ -284,7 +316,15 @@ func (balancedAllocationScore) preScore(st *cycleState, _ *Pod, _ []*Node) bool 
 }
 
 func (balancedAllocationScore) score(st *cycleState, _ *Pod, n *Node) int64 {
-	return balanced(n.req.MilliCPU+st.rq.MilliCPU, n.Capacity.MilliCPU, n.req.Memory+st.rq.Memory, n.Capacity.Memory)
+	return balancedChange(n.req, st.rq, n.Capacity)
+}
+
+// balancedChange is v1.37's balancedResourceScorer for cpu and memory: node
+// requests used, pod requests added, on capacity.
+func balancedChange(used, pod, capacity Resources) int64 {
+	with := balanced(used.MilliCPU+pod.MilliCPU, capacity.MilliCPU, used.Memory+pod.Memory, capacity.Memory)
+	without := balanced(used.MilliCPU, capacity.MilliCPU, used.Memory, capacity.Memory)
+	return maxNodeScore/2 + (maxNodeScore/2+with-without)/2
 }
 
 // balanced is (1 - std of the cpu and memory fractions) x 100; a resource the

@@ -187,3 +187,96 @@ func TestFrameworkPrefilteredPod(t *testing.T) {
 		t.Errorf("picked %s for conflicting names", n.Name)
 	}
 }
+
+// NodeResourcesBalancedAllocation in v1.37 scores the change in balance, on
+// the case of kube-scheduler's table "nothing scheduled, resources requested,
+// differently sized nodes" (pod 3000m/5000, nodes 4000m/10000 and 6000m/10000):
+// the balance after placement is 87 and 100 as before; the change from an
+// empty node's 100 gives 50 + (50 + 87 - 100)/2 = 68 and 75.
+func TestBalancedAllocationV137(t *testing.T) {
+	pod := &Pod{Spec: PodSpec{Requests: Resources{MilliCPU: 3000, Memory: 5000}}}
+	st := &cycleState{rq: pod.effectiveRequests(), nz: pod.nonzeroRequests()}
+	n1 := testNode("node1", 0, Resources{MilliCPU: 4000, Memory: 10000}, Resources{})
+	n2 := testNode("node2", 1, Resources{MilliCPU: 6000, Memory: 10000}, Resources{})
+	pl := balancedAllocationScore{}
+	if !pl.preScore(st, pod, nil) {
+		t.Fatal("skipped for a pod with requests")
+	}
+	if a, b := pl.score(st, pod, n1), pl.score(st, pod, n2); a != 68 || b != 75 {
+		t.Errorf("scores %d, %d; want 68, 75", a, b)
+	}
+	// A pod that evens out a CPU-heavy node (0.75/0 -> 0.75/0.5: 62 -> 87)
+	// scores above one that leaves the balance as it is.
+	n3 := testNode("node3", 2, Resources{MilliCPU: 4000, Memory: 10000}, Resources{MilliCPU: 3000})
+	mem := &Pod{Spec: PodSpec{Requests: Resources{Memory: 5000}}}
+	st = &cycleState{rq: mem.effectiveRequests()}
+	if got := pl.score(st, mem, n3); got != 87 {
+		t.Errorf("improving placement scores %d, want 50 + (50 + 87 - 62)/2 = 87", got)
+	}
+	best := &Pod{Spec: PodSpec{}}
+	if pl.preScore(&cycleState{rq: best.effectiveRequests()}, best, nil) {
+		t.Error("not skipped for a best-effort pod")
+	}
+}
+
+// An explicit 0 request is a request: the 100m/200Mi scoring defaults apply
+// only to missing ones (kube-scheduler's GetNonzeroRequests).
+func TestExplicitZeroRequest(t *testing.T) {
+	missing := &Pod{Spec: PodSpec{}}
+	zero := &Pod{Spec: PodSpec{ExplicitZero: RequestFlags{CPU: true, Memory: true}}}
+	half := &Pod{Spec: PodSpec{ExplicitZero: RequestFlags{CPU: true}}}
+	if r := missing.nonzeroRequests(); r.MilliCPU != 100 || r.Memory != 200<<20 {
+		t.Errorf("missing requests count as %+v, want 100m/200Mi", r)
+	}
+	if r := zero.nonzeroRequests(); r.MilliCPU != 0 || r.Memory != 0 {
+		t.Errorf("explicit zero requests count as %+v, want 0/0", r)
+	}
+	if r := half.nonzeroRequests(); r.MilliCPU != 0 || r.Memory != 200<<20 {
+		t.Errorf("explicit zero CPU, missing memory: %+v, want 0/200Mi", r)
+	}
+	// LeastAllocated then prefers the node whose pods asked for 0 explicitly.
+	n := testNode("n", 0, Resources{MilliCPU: 1000, Memory: gi}, Resources{})
+	st := &cycleState{rq: zero.effectiveRequests(), nz: zero.nonzeroRequests()}
+	if got := (leastAllocatedScore{}).score(st, zero, n); got != 100 {
+		t.Errorf("LeastAllocated of a zero-request pod on an empty node: %d, want 100", got)
+	}
+}
+
+// NodeAffinity's score on kube-scheduler's TestNodeAffinityPriority case "all
+// nodes matches the preferred scheduling requirements of pod but with
+// different priorities": weights 2 (foo=bar), 4 (key=value), 5 (all three);
+// raw 2, 11, 4 normalize to 18, 100, 36. Nodes matching nothing score 0.
+func TestNodeAffinityScore(t *testing.T) {
+	in := func(k, v string) NodeSelectorRequirement {
+		return NodeSelectorRequirement{Key: k, Operator: "In", Values: []string{v}}
+	}
+	pod := &Pod{Spec: PodSpec{Affinity: &NodeAffinity{Preferred: []PreferredSchedulingTerm{
+		{Weight: 2, Term: NodeSelectorTerm{MatchExpressions: []NodeSelectorRequirement{in("foo", "bar")}}},
+		{Weight: 4, Term: NodeSelectorTerm{MatchExpressions: []NodeSelectorRequirement{in("key", "value")}}},
+		{Weight: 5, Term: NodeSelectorTerm{MatchExpressions: []NodeSelectorRequirement{in("foo", "bar"), in("key", "value"), in("az", "az1")}}},
+	}}}}
+	mk := func(name string, l map[string]string) *Node {
+		n := testNode(name, 0, Resources{MilliCPU: 1000, Memory: gi}, Resources{})
+		for k, v := range l {
+			n.Labels[k] = v
+		}
+		return n
+	}
+	nodes := []*Node{mk("node1", map[string]string{"foo": "bar"}), mk("node5", map[string]string{"foo": "bar", "key": "value", "az": "az1"}),
+		mk("node2", map[string]string{"key": "value"}), mk("node3", nil)}
+	pl := nodeAffinityScore{}
+	if !pl.preScore(&cycleState{}, pod, nodes) {
+		t.Fatal("skipped a pod with preferred terms")
+	}
+	s := make([]int64, len(nodes))
+	for i, n := range nodes {
+		s[i] = pl.score(&cycleState{}, pod, n)
+	}
+	pl.normalize(&cycleState{}, s)
+	if want := []int64{18, 100, 36, 0}; !equalInts(s, want) {
+		t.Errorf("scores %v, want %v", s, want)
+	}
+	if pl.preScore(&cycleState{}, &Pod{}, nodes) {
+		t.Error("not skipped for a pod without preferred terms")
+	}
+}

@@ -235,3 +235,21 @@ func TestNodeNameBypassesScheduler(t *testing.T) {
 		t.Errorf("big: phase %s node %q, want Failed by kubelet admission", big.Phase, big.NodeName)
 	}
 }
+
+// Preferred node affinity steers replicas: with weight 100 on disk=ssd, the
+// ssd node gets them while it fits, against spreading and LeastAllocated.
+func TestSchedulerPreferredNodeAffinity(t *testing.T) {
+	c := newWorkshop(t, 1, 4)
+	c.SetNodeLabels("node3", map[string]string{"disk": "ssd"})
+	spec := PodSpec{Image: "a", Affinity: &NodeAffinity{Preferred: []PreferredSchedulingTerm{{Weight: 100,
+		Term: NodeSelectorTerm{MatchExpressions: []NodeSelectorRequirement{{Key: "disk", Operator: "In", Values: []string{"ssd"}}}}}}}}
+	if _, err := c.CreateDeploymentSpec(DeploymentSpec{Name: "web", Template: PodTemplate{Labels: map[string]string{"app": "web"}, Spec: spec}, Replicas: intp(3)}); err != nil {
+		t.Fatal(err)
+	}
+	runFor(c, sec(10))
+	if got := placement(c, withLabel("app", "web")); got != "node1=0 node2=0 node3=3 node4=0" {
+		t.Errorf("placement %s, want all three on the preferred node3", got)
+	}
+}
+
+func intp(v int) *int { return &v }

@@ -132,8 +132,12 @@ type Probe struct {
 
 // PodSpec is what a pod runs: the image decides which workload model runs in it.
 type PodSpec struct {
-	Image         string
-	Requests      Resources // zero CPU/memory means none set
+	Image    string
+	Requests Resources // zero CPU/memory means none set, unless ExplicitZero says it was given as 0
+	// ExplicitZero marks a CPU or memory request given as 0: it is a request,
+	// so the scheduler's scoring defaults for missing requests (100m CPU,
+	// 200Mi memory) do not apply to it.
+	ExplicitZero  RequestFlags
 	NodeSelector  map[string]string
 	Tolerations   []Toleration
 	Readiness     *Probe
@@ -155,10 +159,22 @@ type ContainerPort struct {
 	Protocol string // TCP, UDP or SCTP
 }
 
-// NodeAffinity is the required node affinity: the pod fits a node if any term
-// matches (terms are ORed, expressions in a term ANDed).
+// RequestFlags names CPU and memory.
+type RequestFlags struct{ CPU, Memory bool }
+
+// NodeAffinity is the pod's node affinity. Terms is the required part: the pod
+// fits a node if any term matches (terms are ORed, expressions in a term
+// ANDed). Preferred is preferredDuringSchedulingIgnoredDuringExecution: a node
+// scores the sum of the weights of the preferred terms it matches.
 type NodeAffinity struct {
-	Terms []NodeSelectorTerm
+	Terms     []NodeSelectorTerm
+	Preferred []PreferredSchedulingTerm
+}
+
+// PreferredSchedulingTerm is a weighted (1-100) node selector term.
+type PreferredSchedulingTerm struct {
+	Weight int32
+	Term   NodeSelectorTerm
 }
 
 // NodeSelectorTerm is a list of requirements on node labels (or on metadata.name
@@ -241,13 +257,20 @@ func (s PodSpec) clone() PodSpec {
 	if s.Affinity != nil {
 		a := &NodeAffinity{}
 		for _, t := range s.Affinity.Terms {
-			a.Terms = append(a.Terms, NodeSelectorTerm{
-				MatchExpressions: append([]NodeSelectorRequirement(nil), t.MatchExpressions...),
-				MatchFields:      append([]NodeSelectorRequirement(nil), t.MatchFields...)})
+			a.Terms = append(a.Terms, t.clone())
+		}
+		for _, t := range s.Affinity.Preferred {
+			a.Preferred = append(a.Preferred, PreferredSchedulingTerm{Weight: t.Weight, Term: t.Term.clone()})
 		}
 		s.Affinity = a
 	}
 	return s
+}
+
+func (t NodeSelectorTerm) clone() NodeSelectorTerm {
+	return NodeSelectorTerm{
+		MatchExpressions: append([]NodeSelectorRequirement(nil), t.MatchExpressions...),
+		MatchFields:      append([]NodeSelectorRequirement(nil), t.MatchFields...)}
 }
 
 // hashString is a canonical text of the template, for pod-template-hash and
@@ -272,6 +295,12 @@ func (t PodTemplate) hashString() string {
 	}
 	if s.Affinity != nil {
 		fmt.Fprintf(&b, "affinity=%v;", s.Affinity.Terms)
+		if len(s.Affinity.Preferred) > 0 {
+			fmt.Fprintf(&b, "preferred=%v;", s.Affinity.Preferred)
+		}
+	}
+	if s.ExplicitZero != (RequestFlags{}) {
+		fmt.Fprintf(&b, "zero=%v;", s.ExplicitZero)
 	}
 	return b.String()
 }

@@ -37,6 +37,7 @@ func podSpec(s corev1.PodSpec) model.PodSpec {
 	if s.TerminationGracePeriodSeconds != nil {
 		ps.GracePeriod = secs(s.TerminationGracePeriodSeconds)
 	}
+	cpuSet, memSet := 0, 0
 	for i, ct := range s.Containers {
 		if i == 0 {
 			ps.Image = ct.Image
@@ -46,9 +47,11 @@ func podSpec(s corev1.PodSpec) model.PodSpec {
 		}
 		if q, ok := ct.Resources.Requests[corev1.ResourceCPU]; ok {
 			ps.Requests.MilliCPU += q.MilliValue()
+			cpuSet++
 		}
 		if q, ok := ct.Resources.Requests[corev1.ResourceMemory]; ok {
 			ps.Requests.Memory += q.Value()
+			memSet++
 		}
 		if pr := ct.ReadinessProbe; pr != nil && ps.Readiness == nil {
 			ps.Readiness = &model.Probe{
@@ -59,6 +62,11 @@ func podSpec(s corev1.PodSpec) model.PodSpec {
 			}
 		}
 	}
+	// A request of 0 given by every container is a request: the scheduler's
+	// scoring defaults are for missing ones.
+	n := len(s.Containers)
+	ps.ExplicitZero = model.RequestFlags{CPU: n > 0 && cpuSet == n && ps.Requests.MilliCPU == 0,
+		Memory: n > 0 && memSet == n && ps.Requests.Memory == 0}
 	for _, t := range s.Tolerations {
 		tol := model.Toleration{Key: t.Key, Operator: string(t.Operator), Value: t.Value, Effect: model.TaintEffect(t.Effect)}
 		if t.TolerationSeconds != nil {
@@ -67,21 +75,32 @@ func podSpec(s corev1.PodSpec) model.PodSpec {
 		}
 		ps.Tolerations = append(ps.Tolerations, tol)
 	}
-	if a := s.Affinity; a != nil && a.NodeAffinity != nil && a.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution != nil {
+	if a := s.Affinity; a != nil && a.NodeAffinity != nil {
 		na := &model.NodeAffinity{}
-		for _, term := range a.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution.NodeSelectorTerms {
-			var mt model.NodeSelectorTerm
-			for _, r := range term.MatchExpressions {
-				mt.MatchExpressions = append(mt.MatchExpressions, model.NodeSelectorRequirement{Key: r.Key, Operator: string(r.Operator), Values: r.Values})
+		if req := a.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution; req != nil {
+			for _, term := range req.NodeSelectorTerms {
+				na.Terms = append(na.Terms, nodeSelectorTerm(term))
 			}
-			for _, r := range term.MatchFields {
-				mt.MatchFields = append(mt.MatchFields, model.NodeSelectorRequirement{Key: r.Key, Operator: string(r.Operator), Values: r.Values})
-			}
-			na.Terms = append(na.Terms, mt)
 		}
-		ps.Affinity = na
+		for _, pt := range a.NodeAffinity.PreferredDuringSchedulingIgnoredDuringExecution {
+			na.Preferred = append(na.Preferred, model.PreferredSchedulingTerm{Weight: pt.Weight, Term: nodeSelectorTerm(pt.Preference)})
+		}
+		if len(na.Terms) > 0 || len(na.Preferred) > 0 {
+			ps.Affinity = na
+		}
 	}
 	return ps
+}
+
+func nodeSelectorTerm(term corev1.NodeSelectorTerm) model.NodeSelectorTerm {
+	var mt model.NodeSelectorTerm
+	for _, r := range term.MatchExpressions {
+		mt.MatchExpressions = append(mt.MatchExpressions, model.NodeSelectorRequirement{Key: r.Key, Operator: string(r.Operator), Values: r.Values})
+	}
+	for _, r := range term.MatchFields {
+		mt.MatchFields = append(mt.MatchFields, model.NodeSelectorRequirement{Key: r.Key, Operator: string(r.Operator), Values: r.Values})
+	}
+	return mt
 }
 
 func intOrPercent(v *intstr.IntOrString) (*model.IntOrPercent, error) {
@@ -209,12 +228,13 @@ func labelSelectorOf(s *labels.Selector) *metav1.LabelSelector {
 
 func apiPodSpec(s model.PodSpec, name string) corev1.PodSpec {
 	ct := corev1.Container{Name: name, Image: s.Image}
-	if s.Requests.MilliCPU > 0 || s.Requests.Memory > 0 {
+	cpu, mem := s.Requests.MilliCPU > 0 || s.ExplicitZero.CPU, s.Requests.Memory > 0 || s.ExplicitZero.Memory
+	if cpu || mem {
 		ct.Resources.Requests = corev1.ResourceList{}
-		if s.Requests.MilliCPU > 0 {
+		if cpu {
 			ct.Resources.Requests[corev1.ResourceCPU] = *resource.NewMilliQuantity(s.Requests.MilliCPU, resource.DecimalSI)
 		}
-		if s.Requests.Memory > 0 {
+		if mem {
 			ct.Resources.Requests[corev1.ResourceMemory] = *resource.NewQuantity(s.Requests.Memory, resource.BinarySI)
 		}
 	}

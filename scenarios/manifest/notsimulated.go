@@ -35,13 +35,18 @@ var fieldUse = map[reflect.Type]map[string]string{
 	reflect.TypeFor[corev1.PodTemplateSpec](): {"metadata": "model", "spec": "model"},
 	reflect.TypeFor[corev1.PodSpec](): {"containers": "model", "nodeSelector": "model", "nodeName": "model", "affinity": "model",
 		"tolerations": "model", "terminationGracePeriodSeconds": "model", "restartPolicy": "model",
-		"topologySpreadConstraints": "model", "dnsPolicy": "ignore", "schedulerName": "ignore", "securityContext": "ignore-empty",
+		"dnsPolicy": "ignore", "schedulerName": "ignore", "securityContext": "ignore-empty",
 		"serviceAccountName": "ignore", "serviceAccount": "ignore", "enableServiceLinks": "ignore", "preemptionPolicy": "ignore",
 		"priority": "ignore"},
 	reflect.TypeFor[corev1.Container](): {"name": "model", "image": "model", "ports": "model", "resources": "model",
 		"readinessProbe": "model", "livenessProbe": "model", "startupProbe": "model", "imagePullPolicy": "ignore",
 		"terminationMessagePath": "ignore", "terminationMessagePolicy": "ignore"},
 	reflect.TypeFor[corev1.ResourceRequirements](): {"requests": "model"},
+	// Node affinity is scheduled (required: filter; preferred: score). Pod
+	// (anti-)affinity and topologySpreadConstraints (above, not listed) are
+	// not: the scheduler places such pods as if they had none.
+	reflect.TypeFor[corev1.Affinity]():     {"nodeAffinity": "model"},
+	reflect.TypeFor[corev1.NodeAffinity](): {"requiredDuringSchedulingIgnoredDuringExecution": "model", "preferredDuringSchedulingIgnoredDuringExecution": "model"},
 	reflect.TypeFor[corev1.ServiceSpec](): {"selector": "model", "ports": "model", "type": "model", "sessionAffinity": "model",
 		"sessionAffinityConfig": "model", "publishNotReadyAddresses": "model", "clusterIP": "ignore", "clusterIPs": "ignore",
 		"ipFamilies": "ignore", "ipFamilyPolicy": "ignore", "internalTrafficPolicy": "ignore", "externalTrafficPolicy": "ignore"},
