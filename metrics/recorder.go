@@ -45,28 +45,19 @@ type Recorder struct {
 	// closed.
 	openWin int
 
-	counted  int64
-	computed int64
-	// countedWins[i] is the hashes counted in redis (INCRBY) in summary window i.
-	countedWins []int64
-	// computedBins[i] is the hashes computed in bin i.
-	computedBins []int64
-	samples      []WebUISample
-	services     map[string]*svcStats
-	svcByID      []*svcStats
-	svcOrder     []string
-	pods         []*podStats // by Pod.ID; nil for pods that never served nor were asked
-	endpoints    map[string][]Point
-	nodePods     map[string][]Point
-	sent, done   int64
-	refused      int64
-	failed       int64
-}
-
-// WebUISample is one /json poll as the web UI page receives it.
-type WebUISample struct {
-	T      float64 `json:"t_s"`
-	Hashes int64   `json:"hashes"`
+	// counters are the workloads' own named counts, in registration order;
+	// onSummary add the workloads' own figures to the summary.
+	counters   []*Counter
+	onSummary  []func(*Summary)
+	services   map[string]*svcStats
+	svcByID    []*svcStats
+	svcOrder   []string
+	pods       []*podStats // by Pod.ID; nil for pods that never served nor were asked
+	endpoints  map[string][]Point
+	nodePods   map[string][]Point
+	sent, done int64
+	refused    int64
+	failed     int64
 }
 
 // Point is one sample of a step function over simulated time.
@@ -482,36 +473,6 @@ func (l *latStats) windows(width sim.Time, n int) []WindowLatency {
 	return out
 }
 
-// HashesCounted records an INCRBY of the hashes counter (the one the web UI
-// reads) by n, now: in the total and in the summary window it falls in.
-func (r *Recorder) HashesCounted(n int64) {
-	r.counted += n
-	i := r.winSlot.of(r.c.Now(), r.Window)
-	for len(r.countedWins) <= i {
-		r.countedWins = append(r.countedWins, 0)
-	}
-	r.countedWins[i] += n
-}
-
-// HashComputed counts one hash a worker computed.
-func (r *Recorder) HashComputed() {
-	r.computed++
-	if r.detailed {
-		i := r.binSlot.of(r.c.Now(), r.Bin)
-		if i >= len(r.computedBins) {
-			r.growComputed(i)
-		}
-		r.computedBins[i]++
-	}
-}
-
-//go:noinline
-func (r *Recorder) growComputed(i int) {
-	for len(r.computedBins) <= i {
-		r.computedBins = append(r.computedBins, 0)
-	}
-}
-
 // QueueChanged records that pod p's server has `queued` requests waiting.
 func (r *Recorder) QueueChanged(p *model.Pod, queued int) {
 	if !r.detailed {
@@ -666,11 +627,6 @@ func (r *Recorder) ServerStarted(p *model.Pod, slots, queued int) {
 	}
 }
 
-// WebUISample records a poll of the web UI page.
-func (r *Recorder) WebUISample(t sim.Time, hashes int64) {
-	r.samples = append(r.samples, WebUISample{T: t.Seconds(), Hashes: hashes})
-}
-
 // EndpointsChanged records s's ready endpoints (an observer of the cluster).
 func (r *Recorder) EndpointsChanged(s *model.Service) {
 	r.endpoints[s.Name] = appendStep(r.endpoints[s.Name], r.now(), float64(s.ReadyEndpoints()))
@@ -711,32 +667,6 @@ func appendStep(s []Point, t, v float64) []Point {
 		return s
 	}
 	return append(s, Point{T: t, V: v})
-}
-
-// Samples returns the web UI's polls.
-func (r *Recorder) Samples() []WebUISample { return r.samples }
-
-// Speeds returns the web UI's instantaneous speeds: for each pair of neighbouring
-// samples, (h2-h1)/(t2-t1), at t2.
-func (r *Recorder) Speeds() []Point {
-	out := make([]Point, 0, len(r.samples))
-	for i := 1; i < len(r.samples); i++ {
-		a, b := r.samples[i-1], r.samples[i]
-		if b.T > a.T {
-			out = append(out, Point{T: b.T, V: float64(b.Hashes-a.Hashes) / (b.T - a.T)})
-		}
-	}
-	return out
-}
-
-// Window is one time window of the summary.
-type Window struct {
-	Start        float64 `json:"start_s"`
-	End          float64 `json:"end_s"`
-	HashesPerSec float64 `json:"hashes_per_s"`
-	// ComputedPerSec is the true throughput: hashes the workers computed in the
-	// window, per second (detailed collection only).
-	ComputedPerSec *float64 `json:"hashes_computed_per_s,omitempty"`
 }
 
 // Latency is a latency distribution's percentiles, in milliseconds.
@@ -813,18 +743,18 @@ type Accounting struct {
 // Summary is the machine-readable result of a run. Field names are stable; see
 // README.md ("JSON summary") for their meaning.
 type Summary struct {
-	Scenario       string                    `json:"scenario"`
-	Seed           uint64                    `json:"seed"`
-	SimSeconds     float64                   `json:"sim_seconds"`
-	WallSeconds    float64                   `json:"wall_seconds"`
-	Events         uint64                    `json:"events"`
-	Detailed       bool                      `json:"detailed"`
-	Hashes         int64                     `json:"hashes"`
-	HashesComputed int64                     `json:"hashes_computed"`
-	Windows        []Window                  `json:"windows"`
-	Services       map[string]ServiceSummary `json:"services"`
-	Nodes          map[string]NodeSummary    `json:"nodes"`
-	Pods           map[string]PodSummary     `json:"pods,omitempty"`
+	Scenario    string  `json:"scenario"`
+	Seed        uint64  `json:"seed"`
+	SimSeconds  float64 `json:"sim_seconds"`
+	WallSeconds float64 `json:"wall_seconds"`
+	Events      uint64  `json:"events"`
+	Detailed    bool    `json:"detailed"`
+	// Extra is the workloads' own figures (DockerCoins: hashes, windows), in
+	// order; JSON puts them after detailed.
+	Extra    []Field                   `json:"-"`
+	Services map[string]ServiceSummary `json:"services"`
+	Nodes    map[string]NodeSummary    `json:"nodes"`
+	Pods     map[string]PodSummary     `json:"pods,omitempty"`
 	// ReadyEndpoints is, per Service, the number of ready endpoints kube-proxy
 	// balances over, as a step function of time.
 	ReadyEndpoints map[string][]Point `json:"ready_endpoints,omitempty"`
@@ -847,31 +777,6 @@ func latency(h *hist) Latency {
 	h.percentiles(latencyPercentiles, v[:])
 	ms := func(us int64) float64 { return float64(us) / 1000 }
 	return Latency{P50: ms(v[0]), P90: ms(v[1]), P99: ms(v[2]), P999: ms(v[3]), Max: ms(v[4])}
-}
-
-// WindowSpeeds is the mining speed per summary window up to now: the hashes
-// counted in redis (the INCRBYs of the counter the web UI reads) whose update
-// fell in the window, over the window's width. Every counted hash is in exactly
-// one window, so the windows' mean is the counter's true rate. (kubesim used to
-// average the web UI's polls inside each window, which drops the poll interval
-// straddling the window's end; with the workers' once-a-second updates
-// phase-locked to the polls that was a steady bias: 10 workers on one rng pod
-// read 9.111 hashes/s instead of 10, 1 worker 3.56 instead of 3.33.) The web
-// UI's own instantaneous speeds, poll by poll, are Speeds.
-func (r *Recorder) WindowSpeeds() []Window {
-	w, end := r.Window.Seconds(), r.now()
-	var out []Window
-	i := 0
-	for a := 0.0; a < end-1e-9; a += w {
-		b := math.Min(a+w, end)
-		var n int64
-		if i < len(r.countedWins) {
-			n = r.countedWins[i]
-		}
-		i++
-		out = append(out, Window{Start: a, End: b, HashesPerSec: round3(float64(n) / (b - a))})
-	}
-	return out
 }
 
 // ServiceLatencyWindow returns a service's latency and counts in window w.
@@ -899,24 +804,14 @@ func (r *Recorder) Summary() Summary {
 	c := r.c
 	end := c.Now().Seconds()
 	s := Summary{
-		Seed:           c.E.Seed(),
-		SimSeconds:     end,
-		Events:         c.E.Events(),
-		Detailed:       r.detailed,
-		Hashes:         r.counted,
-		HashesComputed: r.computed,
-		Windows:        r.WindowSpeeds(),
-		Services:       map[string]ServiceSummary{},
-		Nodes:          map[string]NodeSummary{},
+		Seed:       c.E.Seed(),
+		SimSeconds: end,
+		Events:     c.E.Events(),
+		Detailed:   r.detailed,
+		Services:   map[string]ServiceSummary{},
+		Nodes:      map[string]NodeSummary{},
 		Requests: Accounting{Sent: r.sent, Completed: r.done - r.refused - r.failed,
 			Refused: r.refused, Failed: r.failed, InFlight: r.sent - r.done},
-	}
-	if r.detailed {
-		for i := range s.Windows {
-			w := &s.Windows[i]
-			v := round3(r.computedBetween(w.Start, w.End) / (w.End - w.Start))
-			w.ComputedPerSec = &v
-		}
 	}
 	n := r.nWindows()
 	for _, name := range r.svcOrder {
@@ -941,26 +836,10 @@ func (r *Recorder) Summary() Summary {
 			}
 		}
 	}
-	return s
-}
-
-// computedBetween is the hashes computed in [a, b) seconds, with bins split
-// proportionally when a or b falls inside one.
-func (r *Recorder) computedBetween(a, b float64) float64 {
-	bw := r.Bin.Seconds()
-	var sum float64
-	// Only the bins that can overlap [a, b), in order.
-	first := max(0, int(a/bw)-1)
-	last := min(len(r.computedBins), int(b/bw)+2)
-	for i := first; i < last; i++ {
-		n := r.computedBins[i]
-		lo, hi := float64(i)*bw, float64(i+1)*bw
-		ov := math.Min(hi, b) - math.Max(lo, a)
-		if ov > 0 {
-			sum += float64(n) * ov / bw
-		}
+	for _, f := range r.onSummary {
+		f(&s)
 	}
-	return sum
+	return s
 }
 
 // lifetime is the span of the run during which ps's server existed.

@@ -490,32 +490,3 @@ func BenchmarkRecordRequest(b *testing.B) {
 		})
 	}
 }
-
-// A window's mining speed counts every hash whose counter update fell in it,
-// whatever the web UI's polls: an update exactly at a window's end belongs to
-// it, and the windows add up to the counter. The page's own per-poll speeds stay
-// as the real page computes them, (h2-h1)/(t2-t1).
-func TestWindowSpeedsCountEveryUpdate(t *testing.T) {
-	c, _, _ := testCluster(t)
-	// Polls at 0.5, 1.5, ... s; the counter moves at 1, 2, ... s by 2 and 18 in
-	// turn, as 10 workers phase-locked to the polls do: 10 hashes/s. Averaging
-	// the polls inside (0, 10] (0.5 .. 9.5 s) reads 82 hashes in 9 s, 9.111/s.
-	for s := sim.Time(0); s < 20; s++ {
-		advance(c, s*time.Second+500*time.Millisecond)
-		c.Rec.WebUISample(c.Now(), c.Rec.counted)
-		advance(c, (s+1)*time.Second)
-		c.Rec.HashesCounted(2 + 16*int64(s%2))
-	}
-	ws := c.Rec.WindowSpeeds()
-	if len(ws) != 2 || ws[0].HashesPerSec != 10 || ws[1].HashesPerSec != 10 || ws[1].Start != 10 || ws[1].End != 20 {
-		t.Fatalf("windows %+v, want 2 of 10 hashes/s", ws)
-	}
-	if sum := c.Rec.Summary(); sum.Hashes != 200 || len(sum.Windows) != 2 || sum.Windows[0].HashesPerSec != 10 || sum.Windows[1].HashesPerSec != 10 {
-		t.Fatalf("summary: %d hashes, windows %+v", sum.Hashes, sum.Windows)
-	}
-	for i, p := range c.Rec.Speeds() {
-		if want := []float64{2, 18}[i%2]; p.V != want {
-			t.Fatalf("web UI speed %v at %v s, want %v", p.V, p.T, want)
-		}
-	}
-}

@@ -14,23 +14,11 @@ type Series struct {
 	// Detailed is false when the Recorder kept only counters: Throughput,
 	// Services' windows and CDFs, and Pods are then empty.
 	Detailed bool
-	// WebUI is the web UI page's polls; Speeds the speed it shows after each.
-	WebUI  []WebUISample
-	Speeds []Point
-	// Throughput is the true throughput: hashes computed per bin.
-	Throughput []ThroughputBin
-	Services   []ServiceSeries
-	Pods       []PodSeries
+	Services []ServiceSeries
+	Pods     []PodSeries
 	// Endpoints is each Service's ready endpoints; NodePods each node's live pods.
 	Endpoints []NamedSteps
 	NodePods  []NamedSteps
-}
-
-// ThroughputBin is the hashes the workers computed in (Start, End].
-type ThroughputBin struct {
-	Start, End float64
-	Hashes     int64
-	PerSec     float64
 }
 
 // ServiceSeries is one Service's latency over time and its latency CDF.
@@ -75,23 +63,13 @@ type NamedSteps struct {
 func (r *Recorder) Series() *Series {
 	end := r.c.Now()
 	bw := r.Bin.Seconds()
-	s := &Series{End: end.Seconds(), Window: r.Window.Seconds(), Bin: bw, Detailed: r.detailed,
-		WebUI: r.samples, Speeds: r.Speeds()}
+	s := &Series{End: end.Seconds(), Window: r.Window.Seconds(), Bin: bw, Detailed: r.detailed}
 	nb := r.nBins()
 	var bounds [][2]float64 // of the bins, computed once
 	if r.detailed {
 		bounds = make([][2]float64, nb)
 		for i := range bounds {
 			bounds[i][0], bounds[i][1] = r.binBounds(i)
-		}
-		s.Throughput = make([]ThroughputBin, 0, nb)
-		for i := 0; i < nb; i++ {
-			var n int64
-			if i < len(r.computedBins) {
-				n = r.computedBins[i]
-			}
-			a, b := bounds[i][0], bounds[i][1]
-			s.Throughput = append(s.Throughput, ThroughputBin{Start: a, End: b, Hashes: n, PerSec: round6(float64(n) / (b - a))})
 		}
 	}
 	names := append([]string(nil), r.svcOrder...)
@@ -141,6 +119,12 @@ func (r *Recorder) Series() *Series {
 	s.NodePods = namedSteps(r.nodePods)
 	return s
 }
+
+// NBins is the number of fine bins up to now.
+func (r *Recorder) NBins() int { return r.nBins() }
+
+// BinBounds is bin i, (start, end] in seconds; the last one ends at now.
+func (r *Recorder) BinBounds(i int) (float64, float64) { return r.binBounds(i) }
 
 func (r *Recorder) nBins() int {
 	now := r.c.Now()

@@ -285,14 +285,14 @@ const chartW = 9 * vg.Inch
 // throughputChart is hashes/s over time: the web UI's instantaneous speed, the
 // true throughput per bin, and the timeline steps.
 func throughputChart(run Run) (chart, error) {
-	s := run.Series
+	s, m := run.Series, run.Mining
 	p := newPlot(run.title()+": mining speed", "simulated time (s)", "hashes/s")
 	timeAxis(p, s.End)
 	var lg legend
 	max := 0.0
-	if len(s.Speeds) > 0 {
-		xys := make(plotter.XYs, len(s.Speeds))
-		for i, v := range s.Speeds {
+	if len(m.Speeds) > 0 {
+		xys := make(plotter.XYs, len(m.Speeds))
+		for i, v := range m.Speeds {
 			xys[i] = plotter.XY{X: v.T, Y: v.V}
 			max = math.Max(max, v.V)
 		}
@@ -301,7 +301,7 @@ func throughputChart(run Run) (chart, error) {
 		p.Add(l)
 		lg.add("web UI: speed shown after each poll", l)
 	}
-	if ws := run.Summary.Windows; len(ws) > 0 {
+	if ws := m.Windows; len(ws) > 0 {
 		xys := make(plotter.XYs, 0, len(ws)+1)
 		for _, w := range ws {
 			xys = append(xys, plotter.XY{X: w.Start, Y: w.HashesPerSec})
@@ -311,7 +311,7 @@ func throughputChart(run Run) (chart, error) {
 		p.Add(l)
 		lg.add(fmt.Sprintf("counted in redis, per %gs window", s.Window), l)
 	}
-	if n := len(s.Throughput); n > 0 {
+	if n := len(m.Throughput); n > 0 {
 		// At most about 300 steps: long runs are drawn in wider bins.
 		k := (n + 299) / 300
 		xys := make(plotter.XYs, 0, n/k+2)
@@ -319,15 +319,15 @@ func throughputChart(run Run) (chart, error) {
 		for i := 0; i < n; i += k {
 			j := min(i+k, n) - 1
 			var hashes int64
-			for _, b := range s.Throughput[i : j+1] {
+			for _, b := range m.Throughput[i : j+1] {
 				hashes += b.Hashes
 			}
-			a, b := s.Throughput[i].Start, s.Throughput[j].End
+			a, b := m.Throughput[i].Start, m.Throughput[j].End
 			last = float64(hashes) / (b - a)
 			xys = append(xys, plotter.XY{X: a, Y: last})
 			max = math.Max(max, last)
 		}
-		xys = append(xys, plotter.XY{X: s.Throughput[n-1].End, Y: last})
+		xys = append(xys, plotter.XY{X: m.Throughput[n-1].End, Y: last})
 		l := line(xys, 1, vg.Points(1.5), true)
 		p.Add(l)
 		lg.add(fmt.Sprintf("true throughput: hashes computed per %gs", s.Bin*float64(k)), l)
@@ -1078,11 +1078,13 @@ func fileSafe(s string) string {
 // charts builds every chart of the run, in the report's order.
 func charts(run Run) ([]chart, error) {
 	var out []chart
-	c, err := throughputChart(run)
-	if err != nil {
-		return nil, err
+	if run.Mining != nil {
+		c, err := throughputChart(run)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
 	}
-	out = append(out, c)
 	for _, svc := range run.Series.Services {
 		if c, ok := latencyChart(run, svc); ok {
 			out = append(out, c)

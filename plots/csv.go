@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"github.com/kubesim/kubesim/workload/dockercoins"
 	"strconv"
 
 	"github.com/kubesim/kubesim/metrics"
@@ -112,29 +114,8 @@ func csvTables(cw *csvWriter, run Run) {
 		tl.add(num(st.T), st.Command, st.Output, st.Error)
 	}
 
-	wu := header("webui.csv", "t_s", "hashes", "hashes_per_s")
-	for i, smp := range s.WebUI {
-		speed := ""
-		if i > 0 && smp.T > s.WebUI[i-1].T {
-			speed = num(float64(smp.Hashes-s.WebUI[i-1].Hashes) / (smp.T - s.WebUI[i-1].T))
-		}
-		wu.add(num(smp.T), integer(smp.Hashes), speed)
-	}
-
-	if len(s.Throughput) > 0 {
-		tp := header("throughput.csv", "start_s", "end_s", "hashes_computed", "hashes_per_s")
-		for _, b := range s.Throughput {
-			tp.add(num(b.Start), num(b.End), integer(b.Hashes), num(b.PerSec))
-		}
-	}
-
-	wn := header("windows.csv", "start_s", "end_s", "hashes_per_s", "hashes_computed_per_s")
-	for _, w := range sum.Windows {
-		computed := ""
-		if w.ComputedPerSec != nil {
-			computed = num(*w.ComputedPerSec)
-		}
-		wn.add(num(w.Start), num(w.End), num(w.HashesPerSec), computed)
+	if m := run.Mining; m != nil {
+		miningTables(cw, m)
 	}
 
 	sv := header("services.csv", append([]string{"service", "requests", "errors"}, latencyHeader...)...)
@@ -188,5 +169,35 @@ func csvTables(cw *csvWriter, run Run) {
 		for _, pt := range ns.Points {
 			np.add(ns.Name, num(pt.T), num(pt.V))
 		}
+	}
+}
+
+// miningTables writes DockerCoins' CSV files: the web UI's polls, the true
+// throughput per bin (detailed) and the mining speed per window.
+func miningTables(cw *csvWriter, m *dockercoins.Figures) {
+	header := cw.header
+	wu := header("webui.csv", "t_s", "hashes", "hashes_per_s")
+	for i, smp := range m.WebUI {
+		speed := ""
+		if i > 0 && smp.T > m.WebUI[i-1].T {
+			speed = num(float64(smp.Hashes-m.WebUI[i-1].Hashes) / (smp.T - m.WebUI[i-1].T))
+		}
+		wu.add(num(smp.T), integer(smp.Hashes), speed)
+	}
+
+	if len(m.Throughput) > 0 {
+		tp := header("throughput.csv", "start_s", "end_s", "hashes_computed", "hashes_per_s")
+		for _, b := range m.Throughput {
+			tp.add(num(b.Start), num(b.End), integer(b.Hashes), num(b.PerSec))
+		}
+	}
+
+	wn := header("windows.csv", "start_s", "end_s", "hashes_per_s", "hashes_computed_per_s")
+	for _, w := range m.Windows {
+		computed := ""
+		if w.ComputedPerSec != nil {
+			computed = num(*w.ComputedPerSec)
+		}
+		wn.add(num(w.Start), num(w.End), num(w.HashesPerSec), computed)
 	}
 }

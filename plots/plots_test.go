@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"github.com/kubesim/kubesim/workload/dockercoins"
 	"html"
 	"image/png"
 	"os"
@@ -27,7 +28,7 @@ func runDefault(t *testing.T) plots.Run {
 	if err != nil {
 		t.Fatal(err)
 	}
-	run := plots.Run{Title: s.Name, Description: s.Description, Summary: res.Summary, Series: res.Rec.Series()}
+	run := plots.Run{Title: s.Name, Description: s.Description, Summary: res.Summary, Series: res.Rec.Series(), Mining: res.Mining()}
 	for _, st := range res.Timeline {
 		run.Timeline = append(run.Timeline, plots.Step{T: st.At, Command: st.Command, Output: st.Output, Error: st.Error})
 	}
@@ -186,13 +187,21 @@ func TestCSVAgreesWithJSON(t *testing.T) {
 	if err := json.Unmarshal(b, &sum); err != nil {
 		t.Fatal(err)
 	}
+	// DockerCoins' own fields of the summary.
+	var dc struct {
+		Windows        []dockercoins.Window `json:"windows"`
+		HashesComputed int64                `json:"hashes_computed"`
+	}
+	if err := json.Unmarshal(b, &dc); err != nil {
+		t.Fatal(err)
+	}
 
 	wins := readCSV(t, dir, "windows.csv")
-	if len(wins) != len(sum.Windows) {
-		t.Fatalf("windows.csv has %d rows, JSON %d windows", len(wins), len(sum.Windows))
+	if len(wins) != len(dc.Windows) || len(wins) == 0 {
+		t.Fatalf("windows.csv has %d rows, JSON %d windows", len(wins), len(dc.Windows))
 	}
 	for i, w := range wins {
-		j := sum.Windows[i]
+		j := dc.Windows[i]
 		if f64(t, w["start_s"]) != j.Start || f64(t, w["hashes_per_s"]) != j.HashesPerSec || f64(t, w["hashes_computed_per_s"]) != *j.ComputedPerSec {
 			t.Errorf("window %d: CSV %v, JSON %+v", i, w, j)
 		}
@@ -237,8 +246,8 @@ func TestCSVAgreesWithJSON(t *testing.T) {
 	for _, r := range readCSV(t, dir, "throughput.csv") {
 		computed += int64(f64(t, r["hashes_computed"]))
 	}
-	if computed != sum.HashesComputed {
-		t.Errorf("throughput.csv counts %d hashes computed, JSON %d", computed, sum.HashesComputed)
+	if computed != dc.HashesComputed || computed == 0 {
+		t.Errorf("throughput.csv counts %d hashes computed, JSON %d", computed, dc.HashesComputed)
 	}
 
 	served := map[string]int64{}
@@ -372,7 +381,8 @@ func BenchmarkProgressUpdate(b *testing.B) {
 }
 
 // A run without any traffic (no workload deployed) still gets its charts, CSV
-// files and report, without errors.
+// files and report, without errors, and nothing of DockerCoins' (no mining
+// speed chart, no web UI or windows CSV).
 func TestWriteAllIdleCluster(t *testing.T) {
 	s := &scenarios.Scenario{Name: "idle", Seed: 1, Duration: 30 * time.Second, Nodes: scenarios.WorkshopNodes(), Config: scenarios.DefaultConfig()}
 	res, err := scenarios.Run(s)
@@ -380,13 +390,22 @@ func TestWriteAllIdleCluster(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	files, err := plots.WriteAll(dir, plots.Run{Title: s.Name, Summary: res.Summary, Series: res.Rec.Series()})
+	files, err := plots.WriteAll(dir, plots.Run{Title: s.Name, Summary: res.Summary, Series: res.Rec.Series(), Mining: res.Mining()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"throughput.png", "pods_per_node.svg", "windows.csv", plots.ReportName} {
+	for _, want := range []string{"pods_per_node.svg", "timeline.csv", plots.ReportName} {
 		if _, err := os.Stat(filepath.Join(dir, want)); err != nil {
 			t.Errorf("%s not written (%d files): %v", want, len(files), err)
 		}
+	}
+	for _, not := range []string{"throughput.png", "windows.csv", "webui.csv"} {
+		if _, err := os.Stat(filepath.Join(dir, not)); err == nil {
+			t.Errorf("%s written for a run without DockerCoins", not)
+		}
+	}
+	report, err := os.ReadFile(filepath.Join(dir, plots.ReportName))
+	if err != nil || bytes.Contains(report, []byte("hashes")) {
+		t.Errorf("the report of a run without DockerCoins mentions hashes (or is missing: %v)", err)
 	}
 }

@@ -25,6 +25,8 @@ type reportData struct {
 	Figures            []figure
 	Files              []string
 	Detailed           bool
+	// Mining: the run had DockerCoins (speeds in the timeline).
+	Mining bool
 }
 
 type fact struct{ Name, Value, Note string }
@@ -123,23 +125,26 @@ func reportOf(run Run, figs []figure, files []string) reportData {
 	if sum.WallSeconds > 0 {
 		evps = fmt.Sprintf("%s events/s, %s× real time", si(float64(sum.Events)/sum.WallSeconds), si(sum.SimSeconds/sum.WallSeconds))
 	}
-	var last, peak float64
-	for _, w := range sum.Windows {
-		last, peak = w.HashesPerSec, math.Max(peak, w.HashesPerSec)
+	d.Facts = []fact{{"Simulated", fmt.Sprintf("%.0f s", sum.SimSeconds), fmt.Sprintf("seed %d", sum.Seed)}}
+	if m := run.Mining; m != nil {
+		d.Mining = true
+		var last, peak float64
+		for _, w := range m.Windows {
+			last, peak = w.HashesPerSec, math.Max(peak, w.HashesPerSec)
+		}
+		lastTrue := "–"
+		if n := len(m.Windows); n > 0 && m.Windows[n-1].ComputedPerSec != nil {
+			lastTrue = fmt.Sprintf("%.2f hashes/s", *m.Windows[n-1].ComputedPerSec)
+		}
+		d.Facts = append(d.Facts,
+			fact{"Speed at the end", fmt.Sprintf("%.2f hashes/s", last), "counted in redis in the last window"},
+			fact{"True throughput at the end", lastTrue, "hashes computed in the last window"},
+			fact{"Peak window speed", fmt.Sprintf("%.2f hashes/s", peak), "counted in redis, best window"},
+			fact{"Hashes", fmt.Sprintf("%d counted / %d computed", m.Hashes, m.HashesComputed), "in redis / by the workers"})
 	}
-	lastTrue := "–"
-	if n := len(sum.Windows); n > 0 && sum.Windows[n-1].ComputedPerSec != nil {
-		lastTrue = fmt.Sprintf("%.2f hashes/s", *sum.Windows[n-1].ComputedPerSec)
-	}
-	d.Facts = []fact{
-		{"Simulated", fmt.Sprintf("%.0f s", sum.SimSeconds), fmt.Sprintf("seed %d", sum.Seed)},
-		{"Speed at the end", fmt.Sprintf("%.2f hashes/s", last), "counted in redis in the last window"},
-		{"True throughput at the end", lastTrue, "hashes computed in the last window"},
-		{"Peak window speed", fmt.Sprintf("%.2f hashes/s", peak), "counted in redis, best window"},
-		{"Hashes", fmt.Sprintf("%d counted / %d computed", sum.Hashes, sum.HashesComputed), "in redis / by the workers"},
-		{"Requests", fmt.Sprintf("%d sent, %d failed, %d refused", sum.Requests.Sent, sum.Requests.Failed, sum.Requests.Refused), fmt.Sprintf("%d in flight at the end", sum.Requests.InFlight)},
-		{"Simulation", fmt.Sprintf("%d events in %.3f s", sum.Events, sum.WallSeconds), evps},
-	}
+	d.Facts = append(d.Facts,
+		fact{"Requests", fmt.Sprintf("%d sent, %d failed, %d refused", sum.Requests.Sent, sum.Requests.Failed, sum.Requests.Refused), fmt.Sprintf("%d in flight at the end", sum.Requests.InFlight)},
+		fact{"Simulation", fmt.Sprintf("%d events in %.3f s", sum.Events, sum.WallSeconds), evps})
 
 	// Timeline, with the speed before each step and once it settled.
 	times := []float64{}
@@ -164,8 +169,10 @@ func reportOf(run Run, figs []figure, files []string) reportData {
 				break
 			}
 		}
-		r.Before = speedText(meanSpeed(s.Speeds, st.T-settle, st.T))
-		r.After = speedText(meanSpeed(s.Speeds, math.Max(st.T, next-settle), next))
+		if m := run.Mining; m != nil {
+			r.Before = speedText(meanSpeed(m.Speeds, st.T-settle, st.T))
+			r.After = speedText(meanSpeed(m.Speeds, math.Max(st.T, next-settle), next))
+		}
 		d.Timeline = append(d.Timeline, r)
 	}
 
@@ -322,10 +329,10 @@ var reportTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 
 <h2>Timeline</h2>
 <table>
-<tr><th class="r">time</th><th>command</th><th>result</th><th class="r">hashes/s before</th><th class="r">after (settled)</th></tr>
-{{range .Timeline}}<tr><td class="r">{{.T}}</td><td><code>{{.Command}}</code></td><td{{if .Error}} class="err"{{end}}>{{if .Lines}}<details><summary>{{.First}} <span class="small">({{.Lines}} lines)</span></summary><pre>{{.Result}}</pre></details>{{else}}{{.Result}}{{end}}</td><td class="r">{{.Before}}</td><td class="r">{{.After}}</td></tr>
+<tr><th class="r">time</th><th>command</th><th>result</th>{{if .Mining}}<th class="r">hashes/s before</th><th class="r">after (settled)</th>{{end}}</tr>
+{{range .Timeline}}<tr><td class="r">{{.T}}</td><td><code>{{.Command}}</code></td><td{{if .Error}} class="err"{{end}}>{{if .Lines}}<details><summary>{{.First}} <span class="small">({{.Lines}} lines)</span></summary><pre>{{.Result}}</pre></details>{{else}}{{.Result}}{{end}}</td>{{if $.Mining}}<td class="r">{{.Before}}</td><td class="r">{{.After}}</td>{{end}}</tr>
 {{end}}</table>
-<p class="small">Speeds are the web UI's, averaged over the 10 s before the step and the 10 s before the next step (or the end).</p>
+{{if .Mining}}<p class="small">Speeds are the web UI's, averaged over the 10 s before the step and the 10 s before the next step (or the end).</p>{{end}}
 
 {{range .Figures}}<figure id="{{.Name}}"><img src="{{.PNG}}" alt="{{.Title}}"><figcaption>{{.Title}}: <a href="{{.Name}}.svg">{{.Name}}.svg</a>, <a href="{{.Name}}.png">{{.Name}}.png</a></figcaption></figure>
 {{end}}

@@ -20,6 +20,18 @@ type BoundedSummary struct {
 	PodApps map[string]AppPods `json:"pod_apps,omitempty"`
 }
 
+// MarshalJSON writes the summary's fields, then pod_apps.
+func (b BoundedSummary) MarshalJSON() ([]byte, error) { return b.AppendJSON() }
+
+// AppendJSON is MarshalJSON with more fields after pod_apps.
+func (b BoundedSummary) AppendJSON(more ...metrics.Field) ([]byte, error) {
+	var f []metrics.Field
+	if b.PodApps != nil {
+		f = append(f, metrics.Field{Key: "pod_apps", Value: b.PodApps})
+	}
+	return b.Summary.AppendJSON(append(f, more...)...)
+}
+
 // AppPods summarises the pods of one app that received requests or ran a
 // server.
 type AppPods struct {

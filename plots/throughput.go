@@ -3,6 +3,7 @@ package plots
 import (
 	"bytes"
 	"fmt"
+	"github.com/kubesim/kubesim/workload/dockercoins"
 	"os"
 	"path/filepath"
 
@@ -41,6 +42,9 @@ type Run struct {
 	Timeline []Step
 	// Series is the Recorder's time series: the run's Recorder.Series() after the run.
 	Series *metrics.Series
+	// Mining is DockerCoins' figures (nil for a run without DockerCoins: no
+	// mining-speed chart, CSV files or report figures).
+	Mining *dockercoins.Figures
 
 	// Speeds and Marks are what Throughput drew before Series and Timeline
 	// existed; they are used only when Series (or Timeline) is nil.
@@ -58,9 +62,12 @@ func (r Run) title() string {
 // withDefaults fills Series and Timeline from the older fields.
 func (r Run) withDefaults() Run {
 	if r.Series == nil {
-		r.Series = &metrics.Series{End: r.Summary.SimSeconds, Window: 10, Bin: 1, Speeds: r.Speeds}
-		if n := len(r.Summary.Windows); n > 0 {
-			r.Series.Window = r.Summary.Windows[0].End - r.Summary.Windows[0].Start
+		r.Series = &metrics.Series{End: r.Summary.SimSeconds, Window: 10, Bin: 1}
+		if r.Mining == nil && r.Speeds != nil {
+			r.Mining = &dockercoins.Figures{Speeds: r.Speeds}
+		}
+		if m := r.Mining; m != nil && len(m.Windows) > 0 {
+			r.Series.Window = m.Windows[0].End - m.Windows[0].Start
 		}
 	}
 	if r.Timeline == nil {

@@ -96,6 +96,15 @@ type Result struct {
 	Unexpected []string
 }
 
+// Mining is DockerCoins' figures of the run (nil if no DockerCoins container
+// ran), up to the current simulated time.
+func (r *Result) Mining() *dockercoins.Figures {
+	if r.DockerCoins == nil || !r.DockerCoins.Used() {
+		return nil
+	}
+	return r.DockerCoins.Figures()
+}
+
 // AutoWindow is the summary's window width for a run of duration d when the
 // scenario sets none: the smallest of 10 s, 15 s, 20 s, 30 s, 1 m, 2 m, 5 m,
 // 10 m that gives at most 30 windows.

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kubesim/kubesim/metrics"
+	"github.com/kubesim/kubesim/workload/dockercoins"
 )
 
 // Every request sent is completed, refused, failed or still in flight, and the
@@ -60,9 +60,9 @@ func TestDefaultScenarioThroughput(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The web UI's speed between the polls nearest to from and to.
-	samples := res.Rec.Samples()
+	samples := res.DockerCoins.Samples()
 	mean := func(from, to float64) float64 {
-		var a, b *metrics.WebUISample
+		var a, b *dockercoins.WebUISample
 		for i := range samples {
 			if a == nil && samples[i].T >= from {
 				a = &samples[i]
@@ -108,7 +108,7 @@ func TestProgressDoesNotChangeTheRun(t *testing.T) {
 	if calls != int(Default().Duration/time.Second) {
 		t.Errorf("progress called %d times", calls)
 	}
-	if a.Summary.Events != b.Summary.Events || a.Summary.Hashes != b.Summary.Hashes || a.Summary.Requests != b.Summary.Requests {
+	if a.Summary.Events != b.Summary.Events || a.Mining().Hashes != b.Mining().Hashes || a.Summary.Requests != b.Summary.Requests {
 		t.Errorf("progress changed the run: %+v vs %+v", a.Summary.Requests, b.Summary.Requests)
 	}
 }

@@ -128,7 +128,7 @@ func TestDaemonSetCast(t *testing.T) {
 	if perNode["node1"] != 0 || len(c.DaemonSet("rng").Pods()) != 3 {
 		t.Errorf("rng pods per node %v, DaemonSet pods %d: want 3 daemon pods, none on the control plane", perNode, len(c.DaemonSet("rng").Pods()))
 	}
-	last := res.Summary.Windows[len(res.Summary.Windows)-1]
+	last := res.Mining().Windows[len(res.Mining().Windows)-1]
 	if last.HashesPerSec < 15 {
 		t.Errorf("with 4 rng pods throughput is %.1f hashes/s, want well above 10", last.HashesPerSec)
 	}
@@ -341,7 +341,7 @@ func noStepErrors(t *testing.T, res *Result, expected ...string) {
 }
 
 func lastWindow(res *Result) float64 {
-	return res.Summary.Windows[len(res.Summary.Windows)-1].HashesPerSec
+	return res.Mining().Windows[len(res.Mining().Windows)-1].HashesPerSec
 }
 
 // rngPerNode counts the live rng pods per node.

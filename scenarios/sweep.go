@@ -270,14 +270,16 @@ func setPath(n *yaml.Node, path string, v study.Value) error {
 // StudyMetrics are the metrics a scenario run reports to a study.
 //
 // Series, one value per StudyWindow (warm-up removal applies to them):
-//   - hashes_per_s: the hashes counted in redis in the window, per second (the
-//     summary's windows: the run's window is StudyWindow);
+//   - hashes_per_s (runs with DockerCoins): the hashes counted in redis in the
+//     window, per second (the summary's windows: the run's window is
+//     StudyWindow);
 //   - SERVICE.latency_ms.p50|p90|p99|p999|max: the window's latency percentile
 //     (a study's value is the mean over the windows kept);
 //   - SERVICE.requests_per_s, SERVICE.error_rate (errors / requests).
 //
-// Scalars over the whole run: hashes, hashes_computed, requests.sent,
-// requests.failed, requests.refused, SERVICE.requests, SERVICE.errors.
+// Scalars over the whole run: hashes and hashes_computed (with DockerCoins),
+// requests.sent, requests.failed, requests.refused, SERVICE.requests,
+// SERVICE.errors.
 //
 // A window without a successful request has no latency, one without a request
 // no error rate: their samples are NaN (no observation), not 0. With detailed
@@ -286,12 +288,21 @@ func StudyMetrics(res *Result) study.Result {
 	sum := res.Summary
 	r := study.Result{Scalars: map[string]float64{}, Series: map[string]study.Series{}, Missing: map[string]string{}}
 	w := StudyWindow.Seconds()
-	var speeds []float64
-	for _, win := range sum.Windows {
-		speeds = append(speeds, win.HashesPerSec)
+	mining := res.Mining()
+	if mining != nil {
+		var speeds []float64
+		for _, win := range mining.Windows {
+			speeds = append(speeds, win.HashesPerSec)
+		}
+		r.Series["hashes_per_s"] = study.Series{Period: StudyWindow, Values: speeds}
+		r.Scalars["hashes"] = float64(mining.Hashes)
+		r.Scalars["hashes_computed"] = float64(mining.HashesComputed)
+	} else {
+		for _, m := range []string{"hashes_per_s", "hashes", "hashes_computed"} {
+			r.Missing[m] = "no DockerCoins container ran in this scenario"
+		}
 	}
-	r.Series["hashes_per_s"] = study.Series{Period: StudyWindow, Values: speeds}
-	nw := len(speeds)
+	nw := len(res.Rec.Windows())
 	for name, svc := range sum.Services {
 		r.Scalars[name+".requests"] = float64(svc.Requests)
 		r.Scalars[name+".errors"] = float64(svc.Errors)
@@ -327,8 +338,6 @@ func StudyMetrics(res *Result) study.Result {
 		r.Series[name+".requests_per_s"] = study.Series{Period: StudyWindow, Values: rate}
 		r.Series[name+".error_rate"] = study.Series{Period: StudyWindow, Values: errRate}
 	}
-	r.Scalars["hashes"] = float64(sum.Hashes)
-	r.Scalars["hashes_computed"] = float64(sum.HashesComputed)
 	r.Scalars["requests.sent"] = float64(sum.Requests.Sent)
 	r.Scalars["requests.failed"] = float64(sum.Requests.Failed)
 	r.Scalars["requests.refused"] = float64(sum.Requests.Refused)

@@ -39,7 +39,7 @@ func TestWindowSpeedsAreUnbiased(t *testing.T) {
 		{"1", 1 / 0.3, 0.015}, // each loop also waits ~1 ms per hop
 	} {
 		res := capacityWith(t, tc.workers)
-		ws := res.Summary.Windows
+		ws := res.Mining().Windows
 		var speed, computed float64
 		kept := ws[3:] // after the 30 s warm-up
 		for _, w := range kept {

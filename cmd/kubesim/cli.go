@@ -1,9 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/kubesim/kubesim/metrics"
+	"github.com/kubesim/kubesim/workload/dockercoins"
 	"io"
 	"math"
 	"os"
@@ -224,7 +227,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	}
 	switch *output {
 	case "json":
-		b, _ := json.MarshalIndent(summaryJSON(res), "", "  ")
+		b := summaryJSON(res)
 		fmt.Fprintln(stdout, string(b))
 	default:
 		printTable(stdout, s, res)
@@ -232,23 +235,27 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
-// summaryJSON is the JSON summary: per-pod detail within plots.PodBudget.
-func summaryJSON(res *scenarios.Result) any {
-	return struct {
-		plots.BoundedSummary
-		Timeline []scenarios.StepResult `json:"timeline"`
-	}{plots.BoundSummary(res.Summary), res.Timeline}
+// summaryJSON is the JSON summary, with the timeline: per-pod detail within
+// plots.PodBudget.
+func summaryJSON(res *scenarios.Result) []byte {
+	b, err := plots.BoundSummary(res.Summary).AppendJSON(metrics.Field{Key: "timeline", Value: res.Timeline})
+	if err != nil {
+		panic(err) // every value is plain data
+	}
+	var out bytes.Buffer
+	json.Indent(&out, b, "", "  ")
+	return out.Bytes()
 }
 
 func writeOut(dir string, s *scenarios.Scenario, res *scenarios.Result) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	b, _ := json.MarshalIndent(summaryJSON(res), "", "  ")
+	b := summaryJSON(res)
 	if err := os.WriteFile(filepath.Join(dir, "summary.json"), append(b, '\n'), 0o644); err != nil {
 		return err
 	}
-	run := plots.Run{Title: s.Name, Description: s.Description, Summary: res.Summary, Series: res.Rec.Series()}
+	run := plots.Run{Title: s.Name, Description: s.Description, Summary: res.Summary, Series: res.Rec.Series(), Mining: res.Mining()}
 	for _, st := range res.Timeline {
 		run.Timeline = append(run.Timeline, plots.Step{T: st.At, Command: st.Command, Output: st.Output, Error: st.Error})
 	}
@@ -288,6 +295,27 @@ func barLen(v float64) int {
 	return int(min(v, barWidth) + 0.5)
 }
 
+// printMining is DockerCoins' mining speed per window, as bars.
+func printMining(w io.Writer, m *dockercoins.Figures) {
+	peak := 0.0
+	for _, win := range m.Windows {
+		peak = max(peak, win.HashesPerSec)
+	}
+	per := barScale(peak)
+	scale := ""
+	if per > 1 {
+		scale = fmt.Sprintf("; # = %g hashes/s", per)
+	}
+	fmt.Fprintf(w, "\nMining speed (hashes counted in redis per second, per window), %d hashes in all%s:\n", m.Hashes, scale)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "  window\thashes/s\t")
+	for _, win := range m.Windows {
+		bar := strings.Repeat("#", barLen(win.HashesPerSec/per))
+		fmt.Fprintf(tw, "  %4.0f-%4.0fs\t%8.2f\t%s\n", win.Start, win.End, win.HashesPerSec, bar)
+	}
+	tw.Flush()
+}
+
 func printTable(w io.Writer, s *scenarios.Scenario, res *scenarios.Result) {
 	sum := res.Summary
 	fmt.Fprintf(w, "Scenario %s (seed %d): %.0f s simulated in %.2f s, %d events\n", s.Name, sum.Seed, sum.SimSeconds, sum.WallSeconds, sum.Events)
@@ -308,26 +336,12 @@ func printTable(w io.Writer, s *scenarios.Scenario, res *scenarios.Result) {
 			}
 		}
 	}
-	peak := 0.0
-	for _, win := range sum.Windows {
-		peak = max(peak, win.HashesPerSec)
+	if m := res.Mining(); m != nil {
+		printMining(w, m)
 	}
-	per := barScale(peak)
-	scale := ""
-	if per > 1 {
-		scale = fmt.Sprintf("; # = %g hashes/s", per)
-	}
-	fmt.Fprintf(w, "\nMining speed (hashes counted in redis per second, per window), %d hashes in all%s:\n", sum.Hashes, scale)
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "  window\thashes/s\t")
-	for _, win := range sum.Windows {
-		bar := strings.Repeat("#", barLen(win.HashesPerSec/per))
-		fmt.Fprintf(tw, "  %4.0f-%4.0fs\t%8.2f\t%s\n", win.Start, win.End, win.HashesPerSec, bar)
-	}
-	tw.Flush()
-	fmt.Fprintln(w, "\nServices (latency as clients see it, ms):")
-	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "  service\trequests\terrors\tp50\tp99\tmax\t")
+	fmt.Fprintln(w, "\nServices (requests completed per simulated second; latency as clients see it, ms):")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "  service\trequests\treq/s\terrors\tp50\tp99\tmax\t")
 	names := make([]string, 0, len(sum.Services))
 	for n := range sum.Services {
 		names = append(names, n)
@@ -335,7 +349,11 @@ func printTable(w io.Writer, s *scenarios.Scenario, res *scenarios.Result) {
 	sort.Strings(names)
 	for _, n := range names {
 		v := sum.Services[n]
-		fmt.Fprintf(tw, "  %s\t%d\t%d\t%.1f\t%.1f\t%.1f\t\n", n, v.Requests, v.Errors, v.LatencyMs.P50, v.LatencyMs.P99, v.LatencyMs.Max)
+		rate := 0.0
+		if sum.SimSeconds > 0 {
+			rate = float64(v.Requests) / sum.SimSeconds
+		}
+		fmt.Fprintf(tw, "  %s\t%d\t%.2f\t%d\t%.1f\t%.1f\t%.1f\t\n", n, v.Requests, rate, v.Errors, v.LatencyMs.P50, v.LatencyMs.P99, v.LatencyMs.Max)
 	}
 	tw.Flush()
 	fmt.Fprintln(w, "\nPods per node at the end:")

@@ -165,3 +165,33 @@ func TestBarScale(t *testing.T) {
 		t.Errorf("barLen: NaN %d, -3 %d, 1e9 %d, 2.5 %d", barLen(math.NaN()), barLen(-3), barLen(1e9), barLen(2.5))
 	}
 }
+
+// A run without DockerCoins prints its Services' throughput and latency and
+// nothing of DockerCoins: no mining speed in the table, no hashes in the JSON.
+func TestRunWithoutDockerCoins(t *testing.T) {
+	dir := t.TempDir()
+	f := filepath.Join(dir, "idle.yaml")
+	os.WriteFile(f, []byte("name: idle\nduration: 1m\ntimeline:\n  - at: 0s\n    run: kubectl create deployment web --image=nginx\n"), 0o644)
+	code, out, errs := run(t, "run", f)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if strings.Contains(out, "Mining speed") || strings.Contains(out, "hashes") {
+		t.Errorf("a run without DockerCoins shows mining figures:\n%s", out)
+	}
+	if !strings.Contains(out, "req/s") {
+		t.Errorf("no Services table with throughput:\n%s", out)
+	}
+	_, js, _ := run(t, "run", f, "-o", "json")
+	m := jsonWithoutWall(t, js)
+	for _, k := range []string{"hashes", "hashes_computed", "windows"} {
+		if _, ok := m[k]; ok {
+			t.Errorf("JSON summary has %q without DockerCoins", k)
+		}
+	}
+	for _, k := range []string{"services", "requests", "timeline"} {
+		if _, ok := m[k]; !ok {
+			t.Errorf("JSON summary lacks %q", k)
+		}
+	}
+}

@@ -65,6 +65,11 @@ type DockerCoins struct {
 	env     *workload.Env
 	cfg     Config
 	browser *browser
+	// used: a DockerCoins container ran; counted and computed are the hashes
+	// counted in redis and computed by the workers; samples the web UI's polls.
+	used              bool
+	counted, computed *metrics.Counter
+	samples           []WebUISample
 
 	workerSleep, rng, rngRoot, hasher, redis sim.Dist
 }
@@ -80,7 +85,10 @@ func Install(rt *workload.Runtime, cfg Config) *DockerCoins {
 		rngRoot:     bind("rng-root", cfg.RNGRootService),
 		hasher:      bind("hasher", cfg.HasherService),
 		redis:       bind("redis", cfg.RedisService),
+		counted:     rt.Rec.Counter("hashes"),
+		computed:    rt.Rec.Counter("hashes_computed"),
 	}
+	rt.Rec.OnSummary(d.summary)
 	image := func(name string) func(p *model.Pod) bool {
 		return func(p *model.Pod) bool { return workload.ImageName(p.Spec.Image) == name }
 	}
@@ -100,6 +108,7 @@ func (a *serverApp) Start() { a.s.Start() }
 func (a *serverApp) Stop()  { a.s.Stop() }
 
 func (d *DockerCoins) newRNG(env *workload.Env, p *model.Pod) workload.Behaviour {
+	d.used = true
 	return &serverApp{env.Net.NewServer(p, 1, d.cfg.RNGBacklog, func(r *traffic.Request) sim.Time {
 		if r.Route == traffic.RouteRoot {
 			return d.rngRoot.Sample()
@@ -109,6 +118,7 @@ func (d *DockerCoins) newRNG(env *workload.Env, p *model.Pod) workload.Behaviour
 }
 
 func (d *DockerCoins) newHasher(env *workload.Env, p *model.Pod) workload.Behaviour {
+	d.used = true
 	return &serverApp{env.Net.NewServer(p, d.cfg.HasherThreads, 0, func(r *traffic.Request) sim.Time {
 		if r.Route == traffic.RouteRoot {
 			return 0 // GET /
@@ -126,12 +136,13 @@ type redisApp struct {
 }
 
 func (d *DockerCoins) newRedis(env *workload.Env, p *model.Pod) workload.Behaviour {
+	d.used = true
 	ra := &redisApp{}
 	ra.s = env.Net.NewServer(p, 1, 0, func(r *traffic.Request) sim.Time {
 		switch r.Route {
 		case routeRedisIncr:
 			ra.hashes += r.Val
-			env.Rec.HashesCounted(r.Val)
+			d.counted.Add(r.Val)
 		case routeRedisHSet:
 			ra.coins++
 		case routeRedisGet:
@@ -157,6 +168,7 @@ type workerApp struct {
 }
 
 func (d *DockerCoins) newWorker(env *workload.Env, p *model.Pod) workload.Behaviour {
+	d.used = true
 	return &workerApp{d: d, env: env, pod: p, coin: env.C.E.Stream("worker/" + p.Name)}
 }
 
@@ -258,7 +270,7 @@ func (w *workerApp) RequestDone(r *traffic.Request, outcome metrics.Outcome) {
 
 func (w *workerApp) loopDone() {
 	w.loops++
-	w.env.Rec.HashComputed()
+	w.d.computed.Add(1)
 	w.loopTop()
 }
 
@@ -293,7 +305,7 @@ func (b *browser) Handle(_ *sim.Engine, _ int64) {
 
 func (b *browser) RequestDone(r *traffic.Request, outcome metrics.Outcome) {
 	if outcome == metrics.OK {
-		b.d.env.Rec.WebUISample(b.d.env.C.Now(), r.Val)
+		b.d.webUISample(b.d.env.C.Now(), r.Val)
 	}
 }
 

@@ -1,5 +1,0 @@
-package main
-
-import "github.com/kubesim/kubesim/metrics"
-
-type modelSummary = metrics.Summary
