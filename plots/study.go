@@ -494,17 +494,165 @@ func bandColour(i int) color.Color {
 
 var dashed = []vg.Length{vg.Points(6), vg.Points(4)}
 
-// capacityChart is metric against x, one line per curve with its 95% band.
-func capacityChart(d studyData, metric string, x studyParam, cs []curve) (chart, bool) {
+// theoryOf is, for a simulated metric, the metric of the table that is its
+// value in theory: the M/M/c runner's formulas (wq_s and wait_s against
+// wq_theory_s, p_wait against p_wait_theory, lq against lq_theory,
+// utilisation against rho), or by name M_theory, or NAME_theory_UNIT for
+// NAME_UNIT.
+func (d studyData) theoryOf(metric string) (string, bool) {
+	known := map[string]string{
+		study.MetricWq: study.MetricWqTheory, study.MetricWait: study.MetricWqTheory,
+		study.MetricPWait: study.MetricPWaitTheory, study.MetricLq: study.MetricLqTheory,
+		study.MetricUtilisation: study.MetricRho,
+	}
+	cands := []string{metric + "_theory"}
+	if t, ok := known[metric]; ok {
+		cands = append([]string{t}, cands...)
+	}
+	for _, u := range []string{"_ms", "_s"} {
+		if strings.HasSuffix(metric, u) {
+			cands = append(cands, strings.TrimSuffix(metric, u)+"_theory"+u)
+		}
+	}
+	for _, c := range cands {
+		for _, m := range d.t.Metrics {
+			if m == c && m != metric {
+				return m, true
+			}
+		}
+	}
+	return "", false
+}
+
+// isTheory reports whether metric is the theory of another metric of the
+// table: a validation study draws it over the simulated values, not alone.
+func (d studyData) isTheory(metric string) bool {
+	for _, m := range d.t.Metrics {
+		if t, ok := d.theoryOf(m); ok && t == metric {
+			return true
+		}
+	}
+	return false
+}
+
+// verdict compares a simulated metric with its theory at every point: a point
+// passes when the theory lies inside the simulated mean's 95% confidence
+// interval. About 1 point in 20 misses by chance, so the study passes when
+// the misses are as few as chance makes likely (probability at least 1% of
+// as many or more misses with 5% each).
+type verdict struct {
+	n, misses int
+	p         float64 // probability of at least misses by chance
+}
+
+func (v verdict) pass() bool { return v.p >= 0.01 }
+
+func (v verdict) String() string {
+	if v.n == 0 {
+		return "no point to compare"
+	}
+	if v.pass() {
+		if v.misses == 0 {
+			return fmt.Sprintf("PASS: theory inside the 95%% CI at all %d points", v.n)
+		}
+		return fmt.Sprintf("PASS: theory inside the 95%% CI at %d of %d points (as many misses by chance: p = %.2g)", v.n-v.misses, v.n, v.p)
+	}
+	return fmt.Sprintf("FAIL: theory outside the 95%% CI at %d of %d points (by chance: p = %.2g)", v.misses, v.n, v.p)
+}
+
+func (d studyData) verdict(metric, theory string) verdict {
+	var v verdict
+	for _, pt := range d.points {
+		r, ok1 := pt.rows[metric]
+		t, ok2 := pt.rows[theory]
+		if !ok1 || !ok2 || !finite(r.Mean) || !finite(t.Mean) {
+			continue
+		}
+		v.n++
+		lo, hi := interval(r)
+		if t.Mean < lo || t.Mean > hi {
+			v.misses++
+		}
+	}
+	// P(X >= misses) for X ~ Binomial(n, 0.05).
+	v.p = 1
+	if v.misses > 0 {
+		below := 0.0
+		for k := 0; k < v.misses; k++ {
+			below += binom(v.n, k) * math.Pow(0.05, float64(k)) * math.Pow(0.95, float64(v.n-k))
+		}
+		v.p = math.Max(0, 1-below)
+	}
+	return v
+}
+
+func binom(n, k int) float64 {
+	r := 1.0
+	for i := 1; i <= k; i++ {
+		r = r * float64(n-k+i) / float64(i)
+	}
+	return r
+}
+
+// isFraction reports whether a metric's values lie in [0, 1].
+func isFraction(metric string) bool {
+	u := metricUnit(metric)
+	return u == "fraction" || u == "probability"
+}
+
+// curveKey identifies a curve's drawn values, so that identical curves are
+// drawn once.
+func curveKey(c curve, metric string) string {
+	var b strings.Builder
+	for i, pt := range c.points {
+		r, ok := pt.rows[metric]
+		if !ok || !finite(r.Mean) {
+			continue
+		}
+		l, h := interval(r)
+		fmt.Fprintf(&b, "%v:%v:%v:%v;", c.xs[i], r.Mean, l, h)
+	}
+	return b.String()
+}
+
+// capacityChart is metric against x, one line per curve with its 95% band;
+// identical curves are one line named by all of them. When the table holds
+// the metric's theory, each curve's theory is drawn over it (dashed, with
+// hollow diamonds) and the title gives the verdict.
+func capacityChart(d studyData, metric string, x studyParam, cs []curve) (chart, string, bool) {
 	title := fmt.Sprintf("%s: %s vs %s (mean, 95%% CI)", d.t.Study, metric, x.path)
+	theory, hasTheory := d.theoryOf(metric)
+	verdictText := ""
+	if hasTheory {
+		v := d.verdict(metric, theory)
+		verdictText = v.String()
+		title = fmt.Sprintf("%s: %s vs %s, simulated (mean, 95%% CI) and theory (%s)\n%s", d.t.Study, metric, x.path, theory, verdictText)
+	}
 	p := newPlot(title, x.path, metricLabel(metric))
 	lo, hi := math.Inf(1), math.Inf(-1)
 	xmin, xmax := math.Inf(1), math.Inf(-1)
 	drawn, named := 0, 0
 	rising := 0.0
+	var lg legend
+	// Identical curves: one line, named by all.
+	var groups [][]int
+	byKey := map[string]int{}
 	for ci, c := range cs {
-		var mean, band plotter.XYs
-		var upper plotter.XYs
+		k := curveKey(c, metric)
+		if k == "" {
+			continue
+		}
+		if gi, ok := byKey[k]; ok {
+			groups[gi] = append(groups[gi], ci)
+			continue
+		}
+		byKey[k] = len(groups)
+		groups = append(groups, []int{ci})
+	}
+	for gi, g := range groups {
+		c := cs[g[0]]
+		ci := gi
+		var mean, band, upper, theo plotter.XYs
 		for i, pt := range c.points {
 			r, ok := pt.rows[metric]
 			if !ok || !finite(r.Mean) {
@@ -516,9 +664,10 @@ func capacityChart(d studyData, metric string, x studyParam, cs []curve) (chart,
 			upper = append(upper, plotter.XY{X: c.xs[i], Y: h})
 			lo, hi = math.Min(lo, l), math.Max(hi, h)
 			xmin, xmax = math.Min(xmin, c.xs[i]), math.Max(xmax, c.xs[i])
-		}
-		if len(mean) == 0 {
-			continue
+			if t, ok := pt.rows[theory]; hasTheory && ok && finite(t.Mean) {
+				theo = append(theo, plotter.XY{X: c.xs[i], Y: t.Mean})
+				lo, hi = math.Min(lo, t.Mean), math.Max(hi, t.Mean)
+			}
 		}
 		drawn++
 		rising += mean[len(mean)-1].Y - mean[0].Y
@@ -539,8 +688,8 @@ func capacityChart(d studyData, metric string, x studyParam, cs []curve) (chart,
 				style: draw.LineStyle{Color: colour(ci), Width: vg.Points(1.5)}, cap: vg.Points(4)}
 			p.Add(eb)
 		}
-		// Each line a little thinner than the one before, so that equal
-		// curves show as nested lines rather than hiding each other.
+		// Each line a little thinner than the one before, so that curves equal
+		// at some points show as nested lines rather than hiding each other.
 		l := line(mean, ci, vg.Points(math.Max(1, 3-0.5*float64(ci))), false)
 		sc, err := plotter.NewScatter(mean)
 		if err != nil {
@@ -548,18 +697,41 @@ func capacityChart(d studyData, metric string, x studyParam, cs []curve) (chart,
 		}
 		sc.GlyphStyle = draw.GlyphStyle{Color: colour(ci), Radius: vg.Points(math.Max(2, 4.5-0.6*float64(ci))), Shape: draw.CircleGlyph{}}
 		p.Add(l, sc)
+		var labels []string
+		for _, k := range g {
+			labels = append(labels, cs[k].label)
+		}
+		label := strings.Join(labels, " and ")
+		if len(g) > 1 {
+			label += " (identical)"
+		}
 		if named < maxLegend {
-			p.Legend.Add(c.label, append(thumbs, l, sc)...)
+			if hasTheory {
+				lg.add(label+": simulated", append(thumbs, l, sc)...)
+			} else {
+				lg.add(label, append(thumbs, l, sc)...)
+			}
 			named++
+		}
+		if len(theo) > 0 {
+			tl := line(theo, ci, vg.Points(1.2), false)
+			tl.Color = darker(colour(ci))
+			tl.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
+			ts, err := plotter.NewScatter(theo)
+			if err == nil {
+				ts.GlyphStyle = draw.GlyphStyle{Color: darker(colour(ci)), Radius: vg.Points(5), Shape: diamondGlyph{}}
+				p.Add(tl, ts)
+				if named <= maxLegend {
+					lg.add(label+": theory", tl, ts)
+				}
+			}
 		}
 	}
 	if drawn == 0 {
-		return chart{}, false
+		return chart{}, "", false
 	}
-	legendRows := named
 	if drawn > named {
-		p.Legend.Add(fmt.Sprintf("(%d more lines, not named here)", drawn-named))
-		legendRows++
+		lg.add(fmt.Sprintf("(%d more lines, not named here)", drawn-named))
 	}
 	// The question: its bound, and the values it picked.
 	if q := d.t.Question; q != nil && q.Metric == metric && q.Bound != nil {
@@ -568,8 +740,7 @@ func capacityChart(d studyData, metric string, x studyParam, cs []curve) (chart,
 		bl := &plotter.Line{XYs: plotter.XYs{{X: xmin, Y: b}, {X: xmax, Y: b}},
 			LineStyle: draw.LineStyle{Color: color.Gray{0x30}, Width: vg.Points(1.2), Dashes: dashed}}
 		p.Add(bl)
-		p.Legend.Add(fmt.Sprintf("bound: %s %s %s", metric, q.Op, sig4(b)), bl)
-		legendRows++
+		lg.add(fmt.Sprintf("bound: %s %s %s", metric, q.Op, sig4(b)), bl)
 		if q.Parameter == x.path {
 			var picks plotter.XYs
 			var texts []string
@@ -594,14 +765,13 @@ func capacityChart(d studyData, metric string, x studyParam, cs []curve) (chart,
 						st.XAlign, dx = draw.XLeft, vg.Points(6)
 					}
 					p.Add(&textMarks{xs: xsOf(picks), ys: ysOf(picks), labels: texts, style: st, dx: dx, dy: vg.Points(7)})
-					p.Legend.Add(fmt.Sprintf("answer: %s %s meeting the bound with 95%% confidence", q.Find, x.path), sc)
-					legendRows++
+					lg.add(fmt.Sprintf("answer: %s %s meeting the bound with 95%% confidence", q.Find, x.path), sc)
 				}
 			}
 		}
 	}
-	// The axes: x over the parameter's values, y over the intervals with
-	// room above for the legend.
+	// The axes: x over the parameter's values, y over the intervals (0-1
+	// for a fraction).
 	vals := x.sortedValues()
 	if len(vals) <= 15 {
 		var ts fixedTicks
@@ -618,21 +788,29 @@ func capacityChart(d studyData, metric string, x studyParam, cs []curve) (chart,
 		span = math.Max(1, math.Abs(xmax))
 	}
 	p.X.Min, p.X.Max = xmin-0.04*span, xmax+0.04*span
-	ylo, yhi := valueRange(lo, hi)
-	p.Y.Tick.Marker = noMinusZero{p.Y.Tick.Marker}
-	h := 4.5 * vg.Inch
-	free := math.Min(0.5, float64(vg.Length(legendRows)*vg.Points(13)+vg.Points(14))/float64(h-vg.Points(80)))
-	p.Y.Min, p.Y.Max = ylo, ylo+(yhi-ylo)/(1-free)
-	p.Legend.Top = true
-	p.Legend.Left = rising >= 0 // rising curves leave the top left free
-	if p.Legend.Left {
-		p.Legend.XOffs = vg.Points(6)
+	if isFraction(metric) && lo >= 0 && hi <= 1 {
+		fractionAxis(&p.Y)
 	} else {
-		p.Legend.XOffs = -vg.Points(6)
+		p.Y.Min, p.Y.Max = valueRange(lo, hi)
 	}
-	p.Legend.YOffs = -vg.Points(4)
+	p.Y.Tick.Marker = noMinusZero{p.Y.Tick.Marker}
 	return chart{name: "curve_" + fileSafe(metric), title: fmt.Sprintf("%s vs %s", metric, x.path),
-		panels: []*plot.Plot{p}, w: 9 * vg.Inch, h: h}, true
+		panels: []*plot.Plot{p}, w: 9 * vg.Inch, h: 4.5 * vg.Inch, legend: lg}, verdictText, true
+}
+
+// darker is c at two thirds of its brightness.
+func darker(c color.Color) color.Color {
+	r, g, b, _ := c.RGBA()
+	return color.RGBA{uint8(r >> 8 * 2 / 3), uint8(g >> 8 * 2 / 3), uint8(b >> 8 * 2 / 3), 0xff}
+}
+
+// diamondGlyph is a hollow diamond: a theory value.
+type diamondGlyph struct{}
+
+func (diamondGlyph) DrawGlyph(c *draw.Canvas, sty draw.GlyphStyle, pt vg.Point) {
+	r := sty.Radius
+	ls := draw.LineStyle{Color: sty.Color, Width: vg.Points(1.5)}
+	c.StrokeLines(ls, []vg.Point{{X: pt.X, Y: pt.Y + r}, {X: pt.X + r, Y: pt.Y}, {X: pt.X, Y: pt.Y - r}, {X: pt.X - r, Y: pt.Y}, {X: pt.X, Y: pt.Y + r}})
 }
 
 func xsOf(xys plotter.XYs) []float64 {
@@ -686,6 +864,7 @@ func dotChart(d studyData, metric string) (chart, bool) {
 		return chart{}, false
 	}
 	p := newPlot(fmt.Sprintf("%s: %s per point (mean, 95%% CI)", d.t.Study, metric), metricLabel(metric), "")
+	var lg legend
 	p.Y.Tick.Marker = plot.DefaultTicks{}
 	for i, j := 0, len(names)-1; i < j; i, j = i+1, j-1 {
 		names[i], names[j] = names[j], names[i]
@@ -706,19 +885,18 @@ func dotChart(d studyData, metric string) (chart, bool) {
 		bl := &plotter.Line{XYs: plotter.XYs{{X: b, Y: -0.5}, {X: b, Y: float64(n) - 0.5}},
 			LineStyle: draw.LineStyle{Color: color.Gray{0x30}, Width: vg.Points(1.2), Dashes: dashed}}
 		p.Add(bl)
-		p.Legend.Add(fmt.Sprintf("bound: %s %s %s", metric, q.Op, sig4(b)), bl)
-		p.Legend.Top, p.Legend.Left = true, true
-		p.Legend.XOffs, p.Legend.YOffs = vg.Points(6), -vg.Points(2)
+		lg.add(fmt.Sprintf("bound: %s %s %s", metric, q.Op, sig4(b)), bl)
 	}
 	p.X.Min, p.X.Max = valueRange(lo, hi)
 	p.X.Tick.Marker = noMinusZero{niceTicks{n: 10, minor: 2}}
-	p.Y.Min, p.Y.Max = -0.6, float64(n)-0.4
-	if q := d.t.Question; q != nil && q.Metric == metric && q.Bound != nil {
-		p.Y.Max += 0.5 // a row above the points for the legend
+	if isFraction(metric) && lo >= 0 && hi <= 1 {
+		fractionAxis(&p.X)
+		p.X.Tick.Marker = noMinusZero{p.X.Tick.Marker}
 	}
+	p.Y.Min, p.Y.Max = -0.6, float64(n)-0.4
 	h := max(3*vg.Inch, vg.Length(1.3+0.32*float64(n))*vg.Inch)
 	return chart{name: "points_" + fileSafe(metric), title: metric + " per point",
-		panels: []*plot.Plot{p}, w: 9 * vg.Inch, h: h}, true
+		panels: []*plot.Plot{p}, w: 9 * vg.Inch, h: h, legend: lg}, true
 }
 
 // heatPalette is viridis (perceptually uniform, readable in grey and by the

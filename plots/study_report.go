@@ -25,7 +25,7 @@ type studyFigure struct {
 }
 
 func fromChart(c chart) studyFigure {
-	return studyFigure{name: c.name, title: c.title, w: c.w, h: c.h, draw: c.draw}
+	return studyFigure{name: c.name, title: c.title, w: c.w, h: c.height(), draw: c.draw}
 }
 
 // encode renders the figure as PNG and SVG.
@@ -73,10 +73,16 @@ func studyCharts(d studyData) []studyFigure {
 	}
 	vary := d.varying()
 	for _, m := range d.t.Metrics {
+		if d.isTheory(m) {
+			continue // drawn over the simulated values it is the theory of
+		}
 		if hasX {
-			if c, ok := capacityChart(d, m, x, cs); ok {
+			if c, verdict, ok := capacityChart(d, m, x, cs); ok {
 				f := fromChart(c)
 				f.note = curveNote
+				if verdict != "" {
+					f.note = strings.TrimPrefix(f.note+"; "+verdict, "; ")
+				}
 				out = append(out, f)
 			}
 		} else if c, ok := dotChart(d, m); ok {

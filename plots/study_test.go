@@ -399,8 +399,9 @@ question: {find: smallest, parameter: vars.placement, metric: rng.latency_ms.p99
 	}
 }
 
-// The built-in validation study through the M/M/c runner: curves of the wait
-// against c, one per utilisation, and the c x rho heat map.
+// The built-in validation study through the M/M/c runner: each simulated
+// metric against c, one curve per utilisation, with its theory drawn over it
+// and a pass/fail verdict; the theory metrics get no charts of their own.
 func TestWriteStudyMMCValidation(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the M/M/c validation study")
@@ -419,19 +420,65 @@ func TestWriteStudyMMCValidation(t *testing.T) {
 	}
 	w := writeStudy(t, s, tb)
 	report := checkFiles(t, w)
-	if len(w.charts("curve_")) != len(tb.Metrics) || len(w.charts("heatmap_")) != len(tb.Metrics) {
-		t.Errorf("charts %v, want a curve and a heat map per metric", w.charts(""))
+	simulated := []string{"wq_s", "wait_s", "p_wait", "utilisation"}
+	var want []string
+	for _, m := range simulated {
+		want = append(want, "curve_"+m)
+	}
+	if got := w.charts("curve_"); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("curves %v, want %v: one per simulated metric, none for the theory metrics", got, want)
+	}
+	for _, c := range w.charts("") {
+		if strings.Contains(c, "theory") || strings.HasSuffix(c, "_rho") {
+			t.Errorf("chart %s charts a theory metric on its own", c)
+		}
 	}
 	text := svgText(t, "curve_wq_s.svg", w.files["curve_wq_s.svg"])
-	for _, want := range []string{"wq_s vs c", "wq_s (s)", "rho=0.5", "rho=0.8"} {
+	for _, want := range []string{"wq_s vs c", "wq_s (s)", "rho=0.5", "rho=0.8", "theory (wq_theory_s)", "PASS: theory inside the 95% CI"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("curve_wq_s.svg does not show %q", want)
 		}
+	}
+	if !strings.Contains(report, "PASS: theory inside the 95% CI") {
+		t.Errorf("the report does not give the validation verdict")
 	}
 	for _, want := range []string{"mmc", "mser5", fmt.Sprint(s.Seed)} {
 		if !strings.Contains(report, want) {
 			t.Errorf("the report does not show %q", want)
 		}
+	}
+}
+
+// A simulated metric far from its theory fails the validation; identical
+// curves are drawn as one line named by both; a fraction's axis runs 0-1.
+func TestWriteStudyValidationFails(t *testing.T) {
+	run := func(ctx context.Context, p study.Point, seed uint64) (study.Result, error) {
+		c, _ := p.Get("c")
+		cf, _ := c.Float()
+		return study.Result{Scalars: map[string]float64{"wq_s": 1.2 * cf, "wq_theory_s": cf, "error_rate": 0.1}}, nil
+	}
+	s, tb := runStudy(t, `
+name: biased
+base: x
+replications: {min: 5}
+metrics: [wq_s, wq_theory_s, error_rate]
+parameters:
+  grid:
+    c: [1, 2, 4]
+    k: [a, b]
+`, run)
+	w := writeStudy(t, s, tb)
+	report := checkFiles(t, w)
+	text := svgText(t, "curve_wq_s.svg", w.files["curve_wq_s.svg"])
+	if !strings.Contains(text, "FAIL: theory outside the 95% CI at 6 of 6 points") || !strings.Contains(report, "FAIL:") {
+		t.Errorf("a simulation 20%% off its theory is not reported as failing the validation")
+	}
+	if !strings.Contains(text, "k=a and k=b (identical)") {
+		t.Errorf("the curves of k=a and k=b are identical but not drawn as one")
+	}
+	er := svgText(t, "curve_error_rate.svg", w.files["curve_error_rate.svg"])
+	if !strings.Contains(er, "\n1\n") || !strings.Contains(er, "\n0.4\n") {
+		t.Errorf("error_rate (a fraction) is not drawn on a 0-1 axis")
 	}
 }
 
