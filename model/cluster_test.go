@@ -14,11 +14,12 @@ const gi = int64(1) << 30
 
 var workerCap = Resources{MilliCPU: 2000, Memory: 4 * gi, Pods: 110}
 
-// newWorkshop returns the workshop's cluster: node1 is a kubeadm control plane
-// (labelled and tainted), node2..node<n> are workers.
+// newWorkshop returns the workshop's cluster, with every delay its mean (so
+// tests can assert exact times): node1 is a kubeadm control plane (labelled
+// and tainted), node2..node<n> are workers.
 func newWorkshop(t testing.TB, seed uint64, n int) *Cluster {
 	t.Helper()
-	c := NewCluster(sim.New(seed), DefaultConfig())
+	c := NewCluster(sim.New(seed), deterministicConfig())
 	if _, err := c.AddNode("node1", map[string]string{LabelControlPlane: ""},
 		[]Taint{{Key: TaintControlPlane, Effect: NoSchedule}}, workerCap); err != nil {
 		t.Fatal(err)
@@ -171,4 +172,11 @@ func sortedNames(ps []*Pod) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// deterministicConfig is DefaultConfig with every delay its mean.
+func deterministicConfig() Config {
+	cfg := DefaultConfig()
+	sim.UseMeans(&cfg)
+	return cfg
 }

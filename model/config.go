@@ -10,14 +10,14 @@ import (
 // Timings are the control-plane and kubelet delays the model applies. Defaults
 // follow Kubernetes' defaults and SLOs; every one can be set from a scenario.
 //
-//	field                     default   Kubernetes source
-//	ControllerSync            20 ms     informer watch delivery + workqueue + reconcile (ms in a small cluster)
-//	APICall                   5 ms      one API write (create/delete) of a controller; slow-start batches wait for it
-//	Scheduling                10 ms     one scheduling cycle incl. the binding call; cycles are sequential
-//	ImagePull                 3 s       pull of a small image; kubelet serializeImagePulls=true: one pull at a time per node,
-//	                                    then cached per node and image (imagePullPolicy IfNotPresent)
-//	ContainerStart            800 ms    sandbox + container start; pod startup SLO p99 <= 5 s excluding image pull
-//	EndpointPropagation       50 ms     EndpointSlice controller (batch period 0) + watch to kube-proxy
+//	field                     default (mean)   Kubernetes source
+//	ControllerSync            20 ms            informer watch delivery + workqueue + reconcile (ms in a small cluster)
+//	APICall                   5 ms             one API write (create/delete) of a controller; slow-start batches wait for it
+//	Scheduling                10 ms            one scheduling cycle incl. the binding call; cycles are sequential
+//	ImagePull                 3 s              pull of a small image; kubelet serializeImagePulls=true: one pull at a time per node,
+//	                                           then cached per node and image (imagePullPolicy IfNotPresent)
+//	ContainerStart            800 ms           sandbox + container start; pod startup SLO p99 <= 5 s excluding image pull
+//	EndpointPropagation       50 ms            EndpointSlice controller (batch period 0) + watch to kube-proxy
 //	ProxyMinSync              1 s       kube-proxy --iptables-min-sync-period / minSyncPeriod
 //	GracePeriod               30 s      terminationGracePeriodSeconds default
 //	NodeStatusUpdate          10 s      kubelet node lease renew interval (nodeLeaseDurationSeconds 40 x 0.25)
@@ -27,6 +27,18 @@ import (
 //	NodeEvictionRate          0.1/s     --node-eviction-rate: nodes NoExecute-tainted per second in a healthy zone
 //	PodGCQuarantine           40 s      PodGC: pods bound to a deleted node are deleted after this quarantine,
 //	PodGCPeriod               20 s      checked every gcCheckPeriod
+//
+// The six delays vary from one action to the next: each is a chain of API
+// round trips, etcd writes, watch deliveries and queueing behind other work
+// (for a pull, registry and network transfer), whose latencies are
+// right-skewed (Kubernetes reports its SLIs as percentiles for their tails).
+// Each is drawn from a lognormal distribution with the mean above and a
+// coefficient of variation of 0.5 (ContainerStart 0.25, ImagePull 0.33):
+// lognormal(20ms,10ms), lognormal(5ms,2.5ms), lognormal(10ms,5ms),
+// lognormal(3s,1s), lognormal(800ms,200ms), lognormal(50ms,25ms). The
+// coefficients are estimates from the mechanisms, not measurements. A constant
+// ("20ms") removes the spread of one; sim.UseMeans(&cfg) (a scenario's
+// config.deterministic) removes all of it.
 //
 // A readiness probe's defaults are Kubernetes' too (initialDelaySeconds 0,
 // periodSeconds 10, successThreshold 1, failureThreshold 3); a pod without a
@@ -163,12 +175,12 @@ func DefaultConfig() Config {
 	ms := time.Millisecond
 	return Config{
 		Timings: Timings{
-			ControllerSync:           sim.Const(20 * ms),
-			APICall:                  sim.Const(5 * ms),
-			Scheduling:               sim.Const(10 * ms),
-			ImagePull:                sim.Const(3 * time.Second),
-			ContainerStart:           sim.Const(800 * ms),
-			EndpointPropagation:      sim.Const(50 * ms),
+			ControllerSync:           sim.Lognormal(20*ms, 10*ms),
+			APICall:                  sim.Lognormal(5*ms, 2500*time.Microsecond),
+			Scheduling:               sim.Lognormal(10*ms, 5*ms),
+			ImagePull:                sim.Lognormal(3*time.Second, time.Second),
+			ContainerStart:           sim.Lognormal(800*ms, 200*ms),
+			EndpointPropagation:      sim.Lognormal(50*ms, 25*ms),
 			ProxyMinSync:             time.Second,
 			GracePeriod:              30 * time.Second,
 			NodeStatusUpdate:         10 * time.Second,

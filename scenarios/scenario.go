@@ -21,6 +21,11 @@ type Config struct {
 	Network   traffic.Network
 	Workload  dockercoins.Config
 	ProxyMode string
+	// Deterministic replaces every distribution of the other settings by a
+	// constant, its mean (sim.UseMeans). Runs of different seeds still differ
+	// where Kubernetes itself chooses at random: the scheduler's tie-breaks,
+	// kube-proxy's balancing, pod names.
+	Deterministic bool
 }
 
 // DefaultConfig returns the documented defaults.
@@ -31,6 +36,15 @@ func DefaultConfig() Config {
 
 // Model is the cluster model's part.
 func (c Config) Model() model.Config { return model.Config{Timings: c.Timings, ProxyMode: c.ProxyMode} }
+
+// Effective is the configuration a run uses: c, or with Deterministic its
+// distributions' means.
+func (c Config) Effective() Config {
+	if c.Deterministic {
+		sim.UseMeans(&c)
+	}
+	return c
+}
 
 // NodeSpec describes one node of the cluster.
 type NodeSpec struct {
@@ -143,9 +157,10 @@ func RunWith(s *Scenario, opt Options) (*Result, error) {
 		return nil, fmt.Errorf("scenario %q: duration must be positive", s.Name)
 	}
 	e := sim.New(s.Seed)
-	c := model.NewCluster(e, s.Config.Model())
-	rt := workload.New(c, s.Config.Network)
-	dc := dockercoins.Install(rt, s.Config.Workload)
+	cfg := s.Config.Effective()
+	c := model.NewCluster(e, cfg.Model())
+	rt := workload.New(c, cfg.Network)
+	dc := dockercoins.Install(rt, cfg.Workload)
 	rec := rt.Rec
 	rec.SetDetailed(!opt.Coarse)
 	rec.Window = s.Window

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"reflect"
 	"sort"
 	"strconv"
 	"strings"
@@ -22,10 +23,14 @@ type Dist interface {
 // scenario file writes it: "100ms" or "const(100ms)", "uniform(90ms,110ms)",
 // "exp(100ms)" (mean), "normal(100ms,10ms)" (mean, stddev; draws below 0 are 0),
 // "lognormal(100ms,20ms)" (mean, stddev of the distribution itself), and
-// "empirical(90ms,100ms,130ms)" (each listed value equally likely).
+// "empirical(90ms,100ms,130ms)" (each listed value equally likely). A duration
+// plus a distribution, "100ms + lognormal(200us,100us)", is a fixed part plus
+// a random one: a sleep that never ends early and the overhead around it.
 type DistSpec struct {
 	Kind   string
 	Params []Time
+	// Shift is added to every draw (and to the mean).
+	Shift Time
 }
 
 // Const is the spec of a constant duration.
@@ -34,13 +39,63 @@ func Const(d Time) DistSpec { return DistSpec{Kind: "const", Params: []Time{d}} 
 // Exp is the spec of an exponential duration with the given mean.
 func Exp(mean Time) DistSpec { return DistSpec{Kind: "exp", Params: []Time{mean}} }
 
+// Lognormal is the spec of a lognormal duration with the given mean and
+// standard deviation.
+func Lognormal(mean, sd Time) DistSpec {
+	return DistSpec{Kind: "lognormal", Params: []Time{mean, sd}}
+}
+
+// Uniform is the spec of a duration uniform in [lo, hi].
+func Uniform(lo, hi Time) DistSpec { return DistSpec{Kind: "uniform", Params: []Time{lo, hi}} }
+
+// Plus is s shifted by d: d plus a draw of s.
+func (s DistSpec) Plus(d Time) DistSpec {
+	s.Shift += d
+	return s
+}
+
 // String formats the spec in the syntax ParseDist reads.
 func (s DistSpec) String() string {
 	p := make([]string, len(s.Params))
 	for i, v := range s.Params {
 		p[i] = v.String()
 	}
-	return s.Kind + "(" + strings.Join(p, ",") + ")"
+	out := s.Kind + "(" + strings.Join(p, ",") + ")"
+	if s.Shift != 0 {
+		out = s.Shift.String() + "+" + out
+	}
+	return out
+}
+
+// Mean is the distribution's mean, computed from the spec: exact for every
+// kind but normal (whose negative draws count as 0), where it is the mean of
+// the censored distribution to the nanosecond.
+func (s DistSpec) Mean() Time {
+	if s.Kind == "" && len(s.Params) == 0 {
+		return s.Shift
+	}
+	switch s.Kind {
+	case "const", "exp", "lognormal":
+		return s.Shift + s.Params[0]
+	case "uniform":
+		return s.Shift + s.Params[0] + (s.Params[1]-s.Params[0])/2
+	case "empirical":
+		var sum Time
+		for _, v := range s.Params {
+			sum += v
+		}
+		return s.Shift + sum/Time(len(s.Params))
+	}
+	return s.New(nil).Mean()
+}
+
+// Deterministic is the constant spec with s's mean; the zero spec (unset)
+// stays unset.
+func (s DistSpec) Deterministic() DistSpec {
+	if s.Kind == "" && len(s.Params) == 0 && s.Shift == 0 {
+		return s
+	}
+	return Const(s.Mean())
 }
 
 // MarshalText implements encoding.TextMarshaler.
@@ -63,9 +118,29 @@ var distArity = map[string][2]int{
 
 const distKinds = "const, uniform, exp, normal, lognormal or empirical"
 
-// ParseDist reads a DistSpec. A bare duration ("100ms") is a constant.
+// ParseDist reads a DistSpec. A bare duration ("100ms") is a constant; a
+// duration plus a distribution ("100ms + exp(1ms)") is shifted by the duration.
 func ParseDist(s string) (DistSpec, error) {
 	s = strings.TrimSpace(s)
+	if plus := strings.IndexByte(s, '+'); plus > 0 {
+		shift, err := time.ParseDuration(strings.TrimSpace(s[:plus]))
+		if err != nil || shift < 0 {
+			return DistSpec{}, fmt.Errorf("distribution %q: before + want a non-negative duration such as 100ms (a fixed part), then a distribution", s)
+		}
+		rest := strings.TrimSpace(s[plus+1:])
+		if !strings.Contains(rest, "(") {
+			return DistSpec{}, fmt.Errorf("distribution %q: after + want a distribution such as exp(1ms)", s)
+		}
+		d, err := ParseDist(rest)
+		if err != nil {
+			return DistSpec{}, fmt.Errorf("distribution %q: %w", s, err)
+		}
+		if d.Shift != 0 {
+			return DistSpec{}, fmt.Errorf("distribution %q: only one fixed part is allowed", s)
+		}
+		d.Shift = shift
+		return d, nil
+	}
 	open := strings.IndexByte(s, '(')
 	if open < 0 {
 		d, err := time.ParseDuration(s)
@@ -111,6 +186,9 @@ func ParseDist(s string) (DistSpec, error) {
 // Const and Exp (with a positive mean) are valid. The zero DistSpec is the
 // constant 0.
 func (s DistSpec) Validate() error {
+	if s.Shift < 0 {
+		return fmt.Errorf("the fixed part %v must not be negative", s.Shift)
+	}
 	if s.Kind == "" && len(s.Params) == 0 {
 		return nil
 	}
@@ -153,6 +231,15 @@ func (s DistSpec) New(r *rand.Rand) Dist {
 	if err := s.Validate(); err != nil {
 		panic("sim: DistSpec.New: " + err.Error())
 	}
+	if s.Shift != 0 {
+		inner := s
+		inner.Shift = 0
+		d := inner.New(r)
+		if c, ok := d.(constDist); ok {
+			return constDist(s.Shift + Time(c))
+		}
+		return shifted{shift: s.Shift, d: d}
+	}
 	sec := func(d Time) float64 { return d.Seconds() }
 	switch s.Kind {
 	case "const", "":
@@ -178,6 +265,15 @@ func (s DistSpec) New(r *rand.Rand) Dist {
 	}
 	panic("sim: unknown distribution kind " + s.Kind)
 }
+
+// shifted adds a fixed part to every draw of d.
+type shifted struct {
+	shift Time
+	d     Dist
+}
+
+func (s shifted) Sample() Time { return s.shift + s.d.Sample() }
+func (s shifted) Mean() Time   { return s.shift + s.d.Mean() }
 
 type constDist Time
 
@@ -226,4 +322,30 @@ func (e *empirical) Mean() Time {
 		s += x
 	}
 	return s / Time(len(e.v))
+}
+
+var distSpecType = reflect.TypeOf(DistSpec{})
+
+// UseMeans replaces every DistSpec in the struct cfg points to (in nested
+// structs too) by the constant of its mean: the same settings without their
+// spread.
+func UseMeans(cfg any) {
+	v := reflect.ValueOf(cfg)
+	if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
+		panic("sim: UseMeans wants a pointer to a struct")
+	}
+	useMeans(v.Elem())
+}
+
+func useMeans(v reflect.Value) {
+	for i := 0; i < v.NumField(); i++ {
+		f := v.Field(i)
+		switch {
+		case !f.CanSet():
+		case f.Type() == distSpecType:
+			f.Set(reflect.ValueOf(f.Interface().(DistSpec).Deterministic()))
+		case f.Kind() == reflect.Struct:
+			useMeans(f)
+		}
+	}
 }

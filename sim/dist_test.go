@@ -19,14 +19,17 @@ func TestParseDistAccepts(t *testing.T) {
 		{" 1.5s ", Const(1500 * ms)},
 		{"0", Const(0)},
 		{"const(100ms)", Const(100 * ms)},
-		{"uniform(90ms, 110ms)", DistSpec{"uniform", []Time{90 * ms, 110 * ms}}},
-		{"uniform(5ms,5ms)", DistSpec{"uniform", []Time{5 * ms, 5 * ms}}},
+		{"uniform(90ms, 110ms)", DistSpec{"uniform", []Time{90 * ms, 110 * ms}, 0}},
+		{"uniform(5ms,5ms)", DistSpec{"uniform", []Time{5 * ms, 5 * ms}, 0}},
 		{"exp(100ms)", Exp(100 * ms)},
-		{"normal(100ms,10ms)", DistSpec{"normal", []Time{100 * ms, 10 * ms}}},
-		{"normal(100ms,0)", DistSpec{"normal", []Time{100 * ms, 0}}},
-		{"lognormal( 100ms , 20ms )", DistSpec{"lognormal", []Time{100 * ms, 20 * ms}}},
-		{"empirical(130ms,90ms,100ms)", DistSpec{"empirical", []Time{130 * ms, 90 * ms, 100 * ms}}},
-		{"empirical(1s)", DistSpec{"empirical", []Time{time.Second}}},
+		{"normal(100ms,10ms)", DistSpec{"normal", []Time{100 * ms, 10 * ms}, 0}},
+		{"normal(100ms,0)", DistSpec{"normal", []Time{100 * ms, 0}, 0}},
+		{"lognormal( 100ms , 20ms )", DistSpec{"lognormal", []Time{100 * ms, 20 * ms}, 0}},
+		{"empirical(130ms,90ms,100ms)", DistSpec{"empirical", []Time{130 * ms, 90 * ms, 100 * ms}, 0}},
+		{"empirical(1s)", DistSpec{"empirical", []Time{time.Second}, 0}},
+		{"100ms + lognormal(200us,100us)", DistSpec{"lognormal", []Time{200 * time.Microsecond, 100 * time.Microsecond}, 100 * ms}},
+		{"100ms+uniform(0,50us)", DistSpec{"uniform", []Time{0, 50 * time.Microsecond}, 100 * ms}},
+		{"+100ms", Const(100 * ms)},
 	}
 	for _, c := range cases {
 		got, err := ParseDist(c.in)
@@ -58,6 +61,10 @@ func TestParseDistRejects(t *testing.T) {
 		{"gamma(1s,2s)", `unknown kind "gamma"`},
 		{"Exp(1s)", `unknown kind "Exp"`},
 		{"exp(1)", `argument "1" is not a duration`},
+		{"100ms + 5ms", "after + want a distribution"},
+		{"fast + exp(1ms)", "before + want a non-negative duration"},
+		{"-1ms + exp(1ms)", "before + want a non-negative duration"},
+		{"1ms + 2ms + exp(1ms)", "only one fixed part"},
 		{"exp()", `argument "" is not a duration`},
 		{"exp(1s,2s)", "exp takes 1 argument, got 2"},
 		{"uniform(1s)", "uniform takes 2 arguments, got 1"},
@@ -141,6 +148,8 @@ func TestSampleMoments(t *testing.T) {
 		{"exp(100ms)", 0.1, 0.1, 0, math.MaxInt64},
 		{"normal(100ms,10ms)", 0.1, 0.01, 0, math.MaxInt64},
 		{"lognormal(100ms,20ms)", 0.1, 0.02, 1, math.MaxInt64},
+		{"100ms + exp(1ms)", 0.101, 0.001, 100 * ms, math.MaxInt64},
+		{"100ms + uniform(0,50us)", 0.100025, 50e-6 / math.Sqrt(12), 100 * ms, 100*ms + 50*time.Microsecond},
 		{"empirical(90ms,100ms,140ms)", 0.11, math.Sqrt((0.02*0.02 + 0.01*0.01 + 0.03*0.03) / 3), 90 * ms, 140 * ms},
 	}
 	for i, c := range cases {
@@ -151,6 +160,9 @@ func TestSampleMoments(t *testing.T) {
 		d := spec.New(NewStream(uint64(i), "moments"))
 		if got := d.Mean().Seconds(); math.Abs(got-c.mean) > 1e-9 {
 			t.Errorf("%s: Mean() = %v, want %vs", c.spec, d.Mean(), c.mean)
+		}
+		if got := spec.Mean(); got != d.Mean() || spec.Deterministic().String() != Const(got).String() {
+			t.Errorf("%s: spec's Mean() %v, Deterministic() %v; the bound distribution's mean is %v", c.spec, got, spec.Deterministic(), d.Mean())
 		}
 		mean, sd, lo, hi := sampleStats(d, n)
 		// 5 standard errors, plus float rounding for the constant case
@@ -221,5 +233,24 @@ func TestSameStreamSameSamples(t *testing.T) {
 	}
 	if !same || !diff {
 		t.Fatalf("same seed identical: %v; other seed different: %v", same, diff)
+	}
+}
+
+// UseMeans turns every distribution of a settings struct, nested ones too,
+// into the constant of its mean, and leaves other fields (and unset
+// distributions) alone.
+func TestUseMeans(t *testing.T) {
+	type inner struct{ D DistSpec }
+	cfg := struct {
+		A     DistSpec
+		N     int
+		In    inner
+		Empty DistSpec
+		p     DistSpec
+	}{A: DistSpec{Kind: "uniform", Params: []Time{0, 50 * time.Microsecond}, Shift: 100 * ms}, N: 3,
+		In: inner{D: DistSpec{Kind: "lognormal", Params: []Time{ms, ms / 2}}}, p: Exp(ms)}
+	UseMeans(&cfg)
+	if cfg.A.String() != "const(100.025ms)" || cfg.In.D.String() != "const(1ms)" || cfg.N != 3 || cfg.Empty.Kind != "" || cfg.p.Kind != "exp" {
+		t.Errorf("after UseMeans: %v, %v, %d, %v, %v", cfg.A, cfg.In.D, cfg.N, cfg.Empty, cfg.p)
 	}
 }

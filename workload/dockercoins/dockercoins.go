@@ -18,13 +18,37 @@ import (
 
 // Config holds the DockerCoins service timings, from the real services'
 // mechanisms (see shared/reference/dockercoins.md).
+//
+// A sleep (Python's time.sleep, Ruby's Kernel#sleep) never ends early: Linux
+// fires its timer up to the thread's timer slack late, 50 us by default
+// (prctl(2), PR_SET_TIMERSLACK), so a 0.1 s sleep takes 100ms +
+// uniform(0,50us). A request to rng or hasher adds its server's work around the
+// handler. For rng, Werkzeug's development server parses the request and
+// writes the response in Python: the work of a GET / with no sleep
+// (RNGRootService), 200 us on average. For hasher, thin, Rack and Sinatra in
+// Ruby plus a SHA-256 of 32 bytes: 500 us on average (published hello-world
+// benchmarks of Sinatra serve 800-3,000 requests/s on one core, 0.3-1.2 ms a
+// request). The work varies from request to request (garbage collection,
+// allocation, the interpreter's lock): lognormal, with a coefficient of
+// variation of 0.5, an estimate. A redis command takes 100 us on average,
+// with the same spread.
+//
+//	field           default
+//	WorkerSleep     100ms + uniform(0,50us)
+//	RNGService      100ms + lognormal(225us,110us)   sleep 0.1 s, timer slack (25 us on average), Werkzeug
+//	RNGRootService  lognormal(200us,100us)           Werkzeug only
+//	HasherService   100ms + lognormal(525us,260us)   sleep 0.1 s, timer slack, thin/Rack/Sinatra
+//	RedisService    lognormal(100us,50us)
+//
+// A constant ("100ms") removes the spread of one; sim.UseMeans(&cfg) (a
+// scenario's config.deterministic) removes all of it.
 type Config struct {
 	WorkerSleep      sim.DistSpec // sleep at the top of every worker loop (0.1 s)
 	WorkerErrorSleep sim.Time     // sleep after an error (10 s)
-	RNGService       sim.DistSpec // GET /<n>: sleep 0.1 s
+	RNGService       sim.DistSpec // GET /<n>: sleep 0.1 s, plus the server's work
 	RNGBacklog       int          // listen backlog of the single-threaded server (128)
-	RNGRootService   sim.DistSpec // GET /: no sleep
-	HasherService    sim.DistSpec // POST /: sleep 0.1 s
+	RNGRootService   sim.DistSpec // GET /: no sleep, the server's work only
+	HasherService    sim.DistSpec // POST /: sleep 0.1 s, plus the server's work
 	HasherThreads    int          // thin's thread pool (20)
 	RedisService     sim.DistSpec // one command, sub-millisecond
 	WebUIPoll        sim.Time     // browser poll period (1 s)
@@ -33,16 +57,16 @@ type Config struct {
 
 // DefaultConfig returns the real services' timings.
 func DefaultConfig() Config {
-	ms := time.Millisecond
+	ms, us := time.Millisecond, time.Microsecond
 	return Config{
-		WorkerSleep:      sim.Const(100 * ms),
+		WorkerSleep:      sim.Uniform(0, 50*us).Plus(100 * ms),
 		WorkerErrorSleep: 10 * time.Second,
-		RNGService:       sim.Const(100 * ms),
+		RNGService:       sim.Lognormal(225*us, 110*us).Plus(100 * ms),
 		RNGBacklog:       128,
-		RNGRootService:   sim.Const(200 * time.Microsecond),
-		HasherService:    sim.Const(100 * ms),
+		RNGRootService:   sim.Lognormal(200*us, 100*us),
+		HasherService:    sim.Lognormal(525*us, 260*us).Plus(100 * ms),
 		HasherThreads:    20,
-		RedisService:     sim.Const(100 * time.Microsecond),
+		RedisService:     sim.Lognormal(100*us, 50*us),
 		WebUIPoll:        time.Second,
 		CoinProbability:  1.0 / 16,
 	}
