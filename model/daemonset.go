@@ -28,6 +28,7 @@ type DaemonSet struct {
 	CreatedAt       sim.Time
 
 	hash        string // controller-revision-hash of the current template
+	history     []DaemonSetRevision
 	podSpec     PodSpec
 	pods        []*Pod
 	adoptQ      []*Pod
@@ -146,6 +147,7 @@ func (c *Cluster) CreateDaemonSet(s DaemonSetSpec) (*DaemonSet, error) {
 func (ds *DaemonSet) setTemplate(t PodTemplate) {
 	ds.Template = t.clone()
 	ds.hash = computeHash(ds.Template)
+	ds.recordRevision()
 	spec := ds.Template.Spec.clone()
 	add := func(key string, effect TaintEffect) {
 		if !tolerates(spec.Tolerations, Taint{Key: key, Effect: effect}) {

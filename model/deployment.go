@@ -42,8 +42,11 @@ type Deployment struct {
 	MinReadySeconds      sim.Time
 	// ProgressDeadline is progressDeadlineSeconds (default 600 s).
 	ProgressDeadline sim.Time
-	Deleted          bool
-	CreatedAt        sim.Time
+	// Paused is spec.paused (kubectl rollout pause): the controller scales but
+	// does not roll out a changed template until resumed.
+	Paused    bool
+	Deleted   bool
+	CreatedAt sim.Time
 
 	hash string
 	// last observed progress of the rollout, for the progress deadline
@@ -409,6 +412,13 @@ func (c *Cluster) syncDeployment(d *Deployment) {
 		if newRS.Revision <= top {
 			newRS.Revision = top + 1
 		}
+	}
+	if d.Paused {
+		// A paused Deployment is only scaled (the controller's sync), its
+		// history cleaned up; a changed template waits for resume.
+		c.scaleDeployment(d, newRS, old)
+		c.cleanupDeployment(d)
+		return
 	}
 	if c.isScalingEvent(d) {
 		c.scaleDeployment(d, newRS, old)

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"text/tabwriter"
 	"time"
 
 	"github.com/kubesim/kubesim/model"
@@ -91,6 +92,8 @@ func (x *executor) exec(line string) (string, error) {
 		return Describe(x.c, cmd)
 	case kubectl.RolloutRestart, kubectl.RolloutStatus:
 		return x.rollout(cmd)
+	case kubectl.RolloutHistory, kubectl.RolloutUndo, kubectl.RolloutPause, kubectl.RolloutResume:
+		return x.rolloutHistory(cmd)
 	case kubectl.Cordon, kubectl.Uncordon, kubectl.Drain, kubectl.Taint:
 		return x.nodeCmd(cmd)
 	case kubectl.NodeAdd, kubectl.NodeRemove, kubectl.NodeReboot:
@@ -1338,4 +1341,114 @@ func unsimulatedServiceFields(o *corev1.Service) error {
 		return refuse("spec.publishNotReadyAddresses", "true", "endpoints follow the pods' readiness")
 	}
 	return nil
+}
+
+// rolloutHistory runs rollout history, undo, pause and resume on one
+// Deployment or DaemonSet, worded as kubectl does.
+func (x *executor) rolloutHistory(cmd kubectl.Command) (string, error) {
+	t := cmd.Targets[0]
+	if t.Name == "" || len(cmd.Targets) > 1 {
+		return "", fmt.Errorf("error: kubesim runs rollout %s on one named object, e.g. deployment/web", strings.TrimPrefix(string(cmd.Verb), "rollout "))
+	}
+	if !x.exists(t) {
+		return "", kubectl.NotFound(t.Resource, t.Name)
+	}
+	c := x.c
+	var history []model.Revision
+	current := 0
+	var d *model.Deployment
+	var ds *model.DaemonSet
+	if t.Resource == kubectl.Deployments {
+		d = c.Deployment(t.Name)
+		history = d.History()
+		if rs := d.NewReplicaSet(); rs != nil {
+			current = rs.Revision
+		}
+	} else {
+		ds = c.DaemonSet(t.Name)
+		history = ds.History()
+		current = ds.CurrentRevision()
+	}
+	ref := t.Resource.Ref(t.Name)
+	find := func(rev int) (model.Revision, bool) {
+		for _, r := range history {
+			if r.Revision == rev {
+				return r, true
+			}
+		}
+		return model.Revision{}, false
+	}
+	switch cmd.Verb {
+	case kubectl.RolloutPause, kubectl.RolloutResume:
+		switch {
+		case cmd.Verb == kubectl.RolloutPause && d.Paused:
+			return "", fmt.Errorf("error: %s %q is already paused", t.Resource.Qualified(), t.Name)
+		case cmd.Verb == kubectl.RolloutResume && !d.Paused:
+			return "", fmt.Errorf("error: %s %q is not paused", t.Resource.Qualified(), t.Name)
+		case cmd.Verb == kubectl.RolloutPause:
+			c.PauseDeployment(d)
+			return ref + " paused", nil
+		}
+		c.ResumeDeployment(d)
+		return ref + " resumed", nil
+	case kubectl.RolloutHistory:
+		if len(history) == 0 {
+			return ref + " \nNo rollout history found.", nil
+		}
+		if cmd.Revision > 0 {
+			r, ok := find(int(cmd.Revision))
+			if !ok {
+				return "", errors.New("error: unable to find the specified revision")
+			}
+			var b strings.Builder
+			p := &printer{c: c, now: c.Now(), ns: defaultNamespace}
+			w := newDescribeWriter(&b)
+			p.describeTemplate(w, r.Template)
+			w.tw.Flush()
+			return fmt.Sprintf("%s with revision #%d\n%s", ref, cmd.Revision, strings.TrimSuffix(b.String(), "\n")), nil
+		}
+		var b strings.Builder
+		tw := tabwriter.NewWriter(&b, 0, 8, 2, ' ', 0)
+		fmt.Fprintf(tw, "REVISION\tCHANGE-CAUSE\n")
+		for _, r := range history {
+			fmt.Fprintf(tw, "%d\t%s\n", r.Revision, "<none>")
+		}
+		tw.Flush()
+		return ref + " \n" + strings.TrimSuffix(b.String(), "\n"), nil
+	}
+	// undo
+	if d != nil && d.Paused {
+		return "", errors.New("error: you cannot rollback a paused deployment; resume it first with 'kubectl rollout resume' and try again")
+	}
+	rev := int(cmd.Revision)
+	if rev == 0 {
+		// The previous revision: the highest below the current one.
+		for _, r := range history {
+			if r.Revision < current && r.Revision > rev {
+				rev = r.Revision
+			}
+		}
+		if rev == 0 {
+			if d != nil {
+				return "", fmt.Errorf("error: no rollout history found for deployment %q", t.Name)
+			}
+			return "", errors.New("error: no last revision to roll back to")
+		}
+	}
+	if _, ok := find(rev); !ok {
+		return "", fmt.Errorf("error: unable to find specified revision %d in history", rev)
+	}
+	if rev == current {
+		return fmt.Sprintf("%s skipped rollback (current template already matches revision %d)", ref, rev), nil
+	}
+	var err error
+	if d != nil {
+		err = c.RolloutUndo(d, rev)
+	} else {
+		err = c.RolloutUndoDaemonSet(ds, rev)
+	}
+	if err != nil {
+		return "", fmt.Errorf("error: %v", err)
+	}
+	return ref + " rolled back", nil
 }

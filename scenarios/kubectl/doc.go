@@ -18,7 +18,8 @@
 //	delete TYPE (NAME... | -l SEL | --all) [--grace-period=S] [--force] [--now] | delete -f FILE
 //	get TYPE[,TYPE...] [NAME...] [-l SEL] [-o wide|yaml|json|name] [-w]; get all
 //	describe TYPE [NAME...] [-l SEL]
-//	rollout restart|status TYPE NAME
+//	rollout restart|status|pause|resume TYPE NAME
+//	rollout history TYPE NAME [--revision N]; rollout undo TYPE NAME [--to-revision N]
 //	cordon|uncordon NODE; drain NODE [--ignore-daemonsets] [--force] [--grace-period=S] [--delete-emptydir-data]
 //	taint nodes NODE key[=value]:Effect... key[:Effect]-... [--overwrite]
 //	node add NAME [--label k=v]... [--taint k=v:Effect]... [--cpu 2] [--memory 4Gi] [--pods 110]

@@ -36,6 +36,10 @@ const (
 	Describe         Verb = "describe"
 	RolloutRestart   Verb = "rollout restart"
 	RolloutStatus    Verb = "rollout status"
+	RolloutHistory   Verb = "rollout history"
+	RolloutUndo      Verb = "rollout undo"
+	RolloutPause     Verb = "rollout pause"
+	RolloutResume    Verb = "rollout resume"
 	Cordon           Verb = "cordon"
 	Uncordon         Verb = "uncordon"
 	Drain            Verb = "drain"
@@ -104,6 +108,8 @@ type Command struct {
 	Type       string     // expose --type: ClusterIP, NodePort, LoadBalancer
 	Name       string     // expose --name
 	Args       []string   // create deployment/run: command after --
+
+	Revision int64 // rollout history --revision, rollout undo --to-revision (0: not given)
 
 	Patch     string      // patch -p, as given (JSON or YAML)
 	PatchType string      // patch --type: strategic (default), merge, json
@@ -209,7 +215,7 @@ func Parse(line string) (Command, error) {
 
 var subcommands = map[string]string{
 	"create":  "deployment",
-	"rollout": "restart, status",
+	"rollout": "history, pause, restart, resume, status, undo",
 	"set":     "selector, image",
 	"node":    "add, remove, reboot",
 }
@@ -218,7 +224,7 @@ var knownVerbs = map[Verb]bool{}
 
 func init() {
 	for _, v := range []Verb{Apply, CreateDeployment, Run, Expose, Scale, Label, Annotate, SetSelector, SetImage, Patch, Edit,
-		Delete, Get, Describe, RolloutRestart, RolloutStatus, Cordon, Uncordon, Drain, Taint, NodeAdd, NodeRemove, NodeReboot, HTTPing} {
+		Delete, Get, Describe, RolloutRestart, RolloutStatus, RolloutHistory, RolloutUndo, RolloutPause, RolloutResume, Cordon, Uncordon, Drain, Taint, NodeAdd, NodeRemove, NodeReboot, HTTPing} {
 		knownVerbs[v] = true
 	}
 }
@@ -326,6 +332,14 @@ func parseVerb(c *Command, args []string) error {
 	case RolloutStatus:
 		fs.BoolVarP(&c.Watch, "watch", "w", true, "")
 		fs.Duration("timeout", 0, "")
+	case RolloutHistory:
+		fs.Int64Var(&c.Revision, "revision", 0, "")
+		fs.StringVarP(&c.Selector, "selector", "l", "", "")
+	case RolloutUndo:
+		fs.Int64Var(&c.Revision, "to-revision", 0, "")
+		fs.StringVarP(&c.Selector, "selector", "l", "", "")
+	case RolloutPause, RolloutResume:
+		fs.StringVarP(&c.Selector, "selector", "l", "", "")
 	case Cordon, Uncordon:
 		fs.StringVarP(&c.Selector, "selector", "l", "", "")
 	case Drain:
@@ -644,19 +658,38 @@ func parseVerb(c *Command, args []string) error {
 			return checkOutput(c, []string{"", "wide", "yaml", "json", "name"})
 		}
 		return nil
-	case RolloutRestart, RolloutStatus:
+	case RolloutRestart, RolloutStatus, RolloutHistory, RolloutUndo, RolloutPause, RolloutResume:
 		if err := parseTargets(c, pos); err != nil {
 			return err
 		}
 		if len(c.Targets) == 0 {
 			return usage(c.Verb, "required resource not specified")
 		}
+		if c.Revision < 0 {
+			return plain(c.Verb, "revision must be a positive integer: %d", c.Revision)
+		}
 		for _, t := range c.Targets {
 			if t.Resource != Deployments && t.Resource != DaemonSets {
-				if c.Verb == RolloutStatus {
+				switch c.Verb {
+				case RolloutStatus:
 					return plain(c.Verb, "no status viewer has been implemented for %s", t.Resource.GroupKind())
+				case RolloutHistory:
+					return plain(c.Verb, "no history viewer has been implemented for %q", t.Resource.GroupKind())
+				case RolloutUndo:
+					return plain(c.Verb, "no rollbacker has been implemented for %q", t.Resource.GroupKind())
+				case RolloutPause:
+					return plain(c.Verb, "%s %q pausing is not supported", t.Resource.Qualified(), t.Name)
+				case RolloutResume:
+					return plain(c.Verb, "%s %q resuming is not supported", t.Resource.Qualified(), t.Name)
 				}
 				return plain(c.Verb, "%s %q restarting is not supported", t.Resource.Qualified(), t.Name)
+			}
+			if t.Resource == DaemonSets && (c.Verb == RolloutPause || c.Verb == RolloutResume) {
+				what := "pausing"
+				if c.Verb == RolloutResume {
+					what = "resuming"
+				}
+				return plain(c.Verb, "%s %q %s is not supported", t.Resource.Qualified(), t.Name, what)
 			}
 		}
 		if c.Verb == RolloutStatus && (len(c.Targets) != 1 || c.Targets[0].Name == "") {
