@@ -100,6 +100,7 @@ type Pod struct {
 	countedOn  *Node
 	graceTimer sim.Timer
 	queued     bool           // in the scheduler's queues
+	sq         schedQueueInfo // the scheduler queue's record of it
 	count      podCount       // what the pod adds to its ReplicaSet's status counts
 	daemon     daemonPodIndex // its place in its DaemonSet's per-node index
 }
@@ -577,7 +578,9 @@ func (c *Cluster) removePod(p *Pod) {
 		p.ds.pods = removePodFrom(p.ds.pods, p)
 	}
 	// Capacity was freed: pods waiting for it are tried again.
-	c.moveAllToActive()
+	if p.node != nil {
+		c.schedEvent(evPodDeleted)
+	}
 }
 
 func removePodFrom(ps []*Pod, p *Pod) []*Pod {

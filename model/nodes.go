@@ -86,7 +86,7 @@ func (c *Cluster) AddNode(name string, lbls map[string]string, taints []Taint, c
 	c.nodeByName[name] = n
 	c.nodesChanged()
 	c.nodeChanged(n)
-	c.moveAllToActive()
+	c.schedNodeEvent(evNodeAdd, n)
 	c.daemonNodeChanged(n, true)
 	c.handleDisruption()
 	return n, nil
@@ -314,7 +314,7 @@ func (c *Cluster) nodeReady(n *Node) {
 	}
 	n.Taints = kept
 	c.taintManagerNode(n)
-	c.moveAllToActive()
+	c.schedNodeEvent(evNodeTaintRemoved, n)
 	c.daemonNodeChanged(n, true)
 	c.handleDisruption()
 	c.scheduleTaintPass(c.Now() + nodeEvictionPeriod)
@@ -628,9 +628,11 @@ func (c *Cluster) Uncordon(name string) error {
 	if err != nil {
 		return err
 	}
+	was := n.Unschedulable
 	n.Unschedulable = false
-	c.removeTaints(n, TaintUnschedulable, NoSchedule)
-	c.moveAllToActive()
+	if c.removeTaints(n, TaintUnschedulable, NoSchedule) > 0 || was {
+		c.schedNodeEvent(evNodeUncordon, n)
+	}
 	c.daemonNodeChanged(n, true)
 	return nil
 }
@@ -743,7 +745,7 @@ func (c *Cluster) UntaintNode(name, key string, effect TaintEffect) error {
 		n.Unschedulable = false
 	}
 	c.taintManagerNode(n)
-	c.moveAllToActive()
+	c.schedNodeEvent(evNodeTaintRemoved|evNodeUncordon, n)
 	c.daemonNodeChanged(n, true)
 	return nil
 }
@@ -765,7 +767,7 @@ func (c *Cluster) SetNodeLabels(name string, lbls map[string]string) error {
 	}
 	l[LabelHostname] = name
 	n.Labels = l
-	c.moveAllToActive()
+	c.schedNodeEvent(evNodeLabels, n)
 	c.daemonNodeChanged(n, true)
 	c.handleDisruption()
 	return nil

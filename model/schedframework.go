@@ -73,6 +73,9 @@ type framework struct {
 	filters    []filterPlugin
 	scorers    []scorePlugin
 	nextStart  int // rotating start of the node sample (nextStartNodeIndex)
+	filterBits []rejectMask
+	// rejected is the filters that rejected a node in the last schedule.
+	rejected rejectMask
 
 	// scratch, reused between cycles
 	st       cycleState
@@ -97,6 +100,9 @@ func newDefaultFramework(h schedHandle, rnd *rand.Rand) *framework {
 		balancedAllocationScore{},
 	}
 	f.raw = make([][]int64, len(f.scorers))
+	for _, pl := range f.filters {
+		f.filterBits = append(f.filterBits, filterBit(pl.name()))
+	}
 	return f
 }
 
@@ -106,13 +112,46 @@ func (f *framework) newCycle(p *Pod) *cycleState {
 	return &f.st
 }
 
-// filterNode runs every filter on n: "" if the pod fits.
+// filterBit is the queue's name for a filter plugin.
+func filterBit(name string) rejectMask {
+	switch name {
+	case "NodeUnschedulable":
+		return rejUnschedulable
+	case "NodeName":
+		return rejNodeName
+	case "NodeAffinity":
+		return rejNodeAffinity
+	case "TaintToleration":
+		return rejTaint
+	case "NodeResourcesFit":
+		return rejFit
+	}
+	return rejAll
+}
+
+// helps reports whether one of the filters in mask passes p on n.
+func (f *framework) helps(p *Pod, mask rejectMask, n *Node) bool {
+	if n.Removed {
+		return false
+	}
+	st := f.newCycle(p)
+	for i, pl := range f.filters {
+		if f.filterBits[i]&mask != 0 && pl.filter(st, p, n) == "" {
+			return true
+		}
+	}
+	return false
+}
+
+// filterNode runs every filter on n: "" if the pod fits. The filter that
+// rejects it is added to f.rejected.
 func (f *framework) filterNode(st *cycleState, p *Pod, n *Node) string {
 	if n.Removed {
 		return "node(s) were removed"
 	}
-	for _, pl := range f.filters {
+	for i, pl := range f.filters {
 		if r := pl.filter(st, p, n); r != "" {
+			f.rejected |= f.filterBits[i]
 			return r
 		}
 	}
@@ -162,7 +201,11 @@ func intersect(a, b []string) []string {
 // broken uniformly at random, or nil if no node fits.
 func (f *framework) schedule(p *Pod) *Node {
 	st := f.newCycle(p)
+	f.rejected = 0
 	nodes := f.candidates(st, p)
+	if len(nodes) == 0 && len(f.pre) == 0 && len(f.h.schedNodes()) > 0 {
+		f.rejected = rejNodeAffinity // the prefilter's names match no node
+	}
 	want := numFeasibleNodesToFind(len(nodes))
 	f.feasible = f.feasible[:0]
 	processed := 0

@@ -4,20 +4,60 @@ import (
 	"github.com/kubesim/kubesim/sim"
 )
 
-// schedulerState is kube-scheduler's queue: pods waiting for a scheduling cycle
-// (activeQ, FIFO) and pods that did not fit anywhere (unschedulable), which go
-// back to activeQ when the cluster changes in a way that could make them fit: a
-// node added, made Ready, relabelled, untainted or uncordoned, or a pod gone.
+// schedulerState is kube-scheduler's scheduling queue (v1.37):
+//   - activeQ: pods waiting for a scheduling cycle, FIFO;
+//   - unschedulable: pods that fit no node, with the filters that rejected
+//     them. A cluster event moves only the pods one of whose rejecting filters
+//     it could change (a node added: any; a taint removed or a node made
+//     Ready: TaintToleration; uncordon: NodeUnschedulable; node labels:
+//     NodeAffinity; a bound pod deleted: NodeResourcesFit), instead of
+//     rescanning every pending pod; a pod left there 5 minutes is moved anyway
+//     (podMaxInUnschedulablePodsDuration, checked every 30 s);
+//   - backoffQ: moved pods still inside their backoff (1 s after the first
+//     failed attempt, doubling, at most 10 s), which join activeQ when it
+//     ends. With activeQ empty the scheduler takes the backoffQ head at once
+//     (SchedulerPopFromBackoffQ, on by default since v1.33).
 type schedulerState struct {
 	c             *Cluster
 	activeQ       []*Pod
 	head          int
 	unschedulable []*Pod
+	backoffQ      []*Pod // by backoff expiry
 	busy          bool
+	backoffTimer  sim.Timer
+	backoffAt     sim.Time // when backoffTimer fires (0: not armed)
+	flushArmed    bool
 	fw            *framework // the default profile
 	live          []*Node    // nodes not removed, in creation order
 	liveStale     bool       // a node was added or removed since live was built
 }
+
+// schedQueueInfo is what the queue keeps about a pending pod.
+type schedQueueInfo struct {
+	attempts  int32
+	rejectors rejectMask // filters that rejected it in its last attempt
+	failedAt  sim.Time
+}
+
+// rejectMask is a set of filters (and so of events that may help a pod).
+type rejectMask uint8
+
+const (
+	rejUnschedulable rejectMask = 1 << iota
+	rejNodeName
+	rejNodeAffinity
+	rejTaint
+	rejFit
+	rejAll rejectMask = 1<<iota - 1
+)
+
+// Queue timings of kube-scheduler's defaults.
+const (
+	podInitialBackoff        = sim.Time(1e9)
+	podMaxBackoff            = sim.Time(10e9)
+	podMaxInUnschedulable    = sim.Time(300e9)
+	unschedulableFlushPeriod = sim.Time(30e9)
+)
 
 // enqueuePod puts a new pod in the scheduler's queue, or straight on its node if
 // spec.nodeName is set (the scheduler never sees those).
@@ -43,48 +83,170 @@ func (c *Cluster) enqueuePod(p *Pod) {
 	c.sched.kick()
 }
 
-// moveAllToActive moves the unschedulable pods back to activeQ.
-func (c *Cluster) moveAllToActive() {
+// Cluster events that can make unschedulable pods schedulable, as the filters
+// they concern.
+const (
+	evNodeAdd          = rejAll
+	evNodeTaintRemoved = rejTaint
+	evNodeUncordon     = rejUnschedulable | rejTaint
+	evNodeLabels       = rejNodeAffinity
+	evPodDeleted       = rejFit
+)
+
+// schedEvent moves the unschedulable pods that ev may help to activeQ, or to
+// backoffQ while their backoff lasts.
+func (c *Cluster) schedEvent(ev rejectMask) { c.schedNodeEvent(ev, nil) }
+
+// schedNodeEvent is schedEvent for a change of node n: a pod moves only if one
+// of the filters that rejected it, and that ev concerns, now passes on n
+// (the filters' queueing hints).
+func (c *Cluster) schedNodeEvent(ev rejectMask, n *Node) {
 	s := &c.sched
 	if len(s.unschedulable) == 0 {
 		return
 	}
-	s.activeQ = append(s.activeQ, s.unschedulable...)
-	clear(s.unschedulable)
-	s.unschedulable = s.unschedulable[:0]
+	if s.fw == nil {
+		s.fw = newDefaultFramework(c, c.schedRand)
+	}
+	kept := s.unschedulable[:0]
+	for _, p := range s.unschedulable {
+		if p.sq.rejectors&ev != 0 && (n == nil || s.fw.helps(p, p.sq.rejectors&ev, n)) {
+			s.requeue(p)
+		} else {
+			kept = append(kept, p)
+		}
+	}
+	clear(s.unschedulable[len(kept):])
+	s.unschedulable = kept
 	s.kick()
+}
+
+// backoffEnd is when p's backoff after its last failed attempt ends.
+func (p *Pod) backoffEnd() sim.Time {
+	d := podInitialBackoff
+	for i := int32(1); i < p.sq.attempts && d < podMaxBackoff; i++ {
+		d *= 2
+	}
+	return p.sq.failedAt + min(d, podMaxBackoff)
+}
+
+// requeue moves an unschedulable pod to activeQ, or backoffQ in its backoff.
+func (s *schedulerState) requeue(p *Pod) {
+	end := p.backoffEnd()
+	if end <= s.c.Now() {
+		s.activeQ = append(s.activeQ, p)
+		return
+	}
+	i := len(s.backoffQ)
+	for i > 0 && s.backoffQ[i-1].backoffEnd() > end {
+		i--
+	}
+	s.backoffQ = append(s.backoffQ, nil)
+	copy(s.backoffQ[i+1:], s.backoffQ[i:])
+	s.backoffQ[i] = p
+	if s.backoffAt == 0 || end < s.backoffAt {
+		s.c.E.Cancel(s.backoffTimer)
+		s.backoffAt = end
+		s.backoffTimer = s.c.E.At(end, sim.HandlerFunc(s.flushBackoff), 0)
+	}
+}
+
+// flushBackoff moves the pods whose backoff ended to activeQ.
+func (s *schedulerState) flushBackoff(*sim.Engine, int64) {
+	s.backoffAt = 0
+	now := s.c.Now()
+	n := 0
+	for n < len(s.backoffQ) && s.backoffQ[n].backoffEnd() <= now {
+		n++
+	}
+	s.activeQ = append(s.activeQ, s.backoffQ[:n]...)
+	s.backoffQ = append(s.backoffQ[:0], s.backoffQ[n:]...)
+	clear(s.backoffQ[len(s.backoffQ):cap(s.backoffQ)])
+	if len(s.backoffQ) > 0 {
+		s.backoffAt = s.backoffQ[0].backoffEnd()
+		s.backoffTimer = s.c.E.At(s.backoffAt, sim.HandlerFunc(s.flushBackoff), 0)
+	}
+	s.kick()
+}
+
+// flushUnschedulable moves the pods unschedulable for 5 minutes, every 30 s
+// while there are any.
+func (s *schedulerState) flushUnschedulable(*sim.Engine, int64) {
+	s.flushArmed = false
+	now := s.c.Now()
+	kept := s.unschedulable[:0]
+	for _, p := range s.unschedulable {
+		if now-p.sq.failedAt > podMaxInUnschedulable {
+			s.requeue(p)
+		} else {
+			kept = append(kept, p)
+		}
+	}
+	clear(s.unschedulable[len(kept):])
+	s.unschedulable = kept
+	s.armFlush()
+	s.kick()
+}
+
+func (s *schedulerState) armFlush() {
+	if !s.flushArmed && len(s.unschedulable) > 0 {
+		s.flushArmed = true
+		s.c.E.After(unschedulableFlushPeriod, sim.HandlerFunc(s.flushUnschedulable), 0)
+	}
 }
 
 // kick starts a scheduling cycle if the scheduler is idle and a pod waits.
 func (s *schedulerState) kick() {
-	if s.busy || s.head == len(s.activeQ) {
+	if s.busy || s.head == len(s.activeQ) && len(s.backoffQ) == 0 {
 		return
 	}
 	s.busy = true
 	s.c.E.After(s.c.d.scheduling.Sample(), s, 0)
 }
 
-// Handle runs one scheduling cycle: the first pod of activeQ is bound to the
-// best node, or set aside as unschedulable.
-func (s *schedulerState) Handle(*sim.Engine, int64) {
-	s.busy = false
-	c := s.c
-	for s.head < len(s.activeQ) {
+// pop takes the next pod: activeQ's head, else backoffQ's.
+func (s *schedulerState) pop() *Pod {
+	if s.head < len(s.activeQ) {
 		p := s.activeQ[s.head]
 		s.activeQ[s.head] = nil
 		s.head++
 		if s.head == len(s.activeQ) {
 			s.activeQ, s.head = s.activeQ[:0], 0
 		}
+		return p
+	}
+	if len(s.backoffQ) > 0 {
+		p := s.backoffQ[0]
+		copy(s.backoffQ, s.backoffQ[1:])
+		s.backoffQ[len(s.backoffQ)-1] = nil
+		s.backoffQ = s.backoffQ[:len(s.backoffQ)-1]
+		return p
+	}
+	return nil
+}
+
+// Handle runs one scheduling cycle: the next pod is bound to the best node,
+// or set aside as unschedulable with the filters that rejected it.
+func (s *schedulerState) Handle(*sim.Engine, int64) {
+	s.busy = false
+	c := s.c
+	for p := s.pop(); p != nil; p = s.pop() {
 		if p.Gone || p.Terminating || p.node != nil {
 			p.queued = false
 			continue
 		}
+		p.sq.attempts++
 		if n := c.pickNode(p); n != nil {
 			p.queued = false
 			c.bind(p, n)
 		} else {
+			p.sq.rejectors = s.fw.rejected
+			if p.sq.rejectors == 0 {
+				p.sq.rejectors = rejAll // no node at all: any node added may do
+			}
+			p.sq.failedAt = c.Now()
 			s.unschedulable = append(s.unschedulable, p)
+			s.armFlush()
 		}
 		break
 	}
@@ -94,14 +256,11 @@ func (s *schedulerState) Handle(*sim.Engine, int64) {
 // PendingPods returns the pods waiting for a node, in queue order.
 func (c *Cluster) PendingPods() []*Pod {
 	var out []*Pod
-	for _, p := range c.sched.activeQ[c.sched.head:] {
-		if !p.Gone && p.node == nil {
-			out = append(out, p)
-		}
-	}
-	for _, p := range c.sched.unschedulable {
-		if !p.Gone && p.node == nil {
-			out = append(out, p)
+	for _, q := range [][]*Pod{c.sched.activeQ[c.sched.head:], c.sched.backoffQ, c.sched.unschedulable} {
+		for _, p := range q {
+			if !p.Gone && p.node == nil {
+				out = append(out, p)
+			}
 		}
 	}
 	return out

@@ -253,3 +253,88 @@ func TestSchedulerPreferredNodeAffinity(t *testing.T) {
 }
 
 func intp(v int) *int { return &v }
+
+// Unschedulable pods are moved by the events that can help them: a pod that
+// does not fit for lack of CPU is not retried when a node is relabelled, and
+// is retried when a bound pod is deleted.
+func TestSchedulerQueueMovesByEvent(t *testing.T) {
+	c := newWorkshop(t, 1, 3)
+	spec := PodSpec{Image: "app", Requests: Resources{MilliCPU: 1500, Memory: gi}}
+	a, _ := c.CreatePod("a", nil, spec, nil)
+	c.CreatePod("b", nil, spec, nil)
+	x, _ := c.CreatePod("x", nil, spec, nil)
+	runFor(c, sec(10))
+	if x.NodeName != "" || x.sq.attempts != 1 || x.sq.rejectors&rejFit == 0 {
+		t.Fatalf("x on %q after %d attempts, rejected by %b: want pending after 1, by NodeResourcesFit", x.NodeName, x.sq.attempts, x.sq.rejectors)
+	}
+	c.SetNodeLabels("node2", map[string]string{"disk": "ssd"})
+	c.Uncordon("node3")
+	runFor(c, sec(10))
+	if x.sq.attempts != 1 {
+		t.Errorf("x tried %d times after a relabel and an uncordon, which cannot make it fit: want 1", x.sq.attempts)
+	}
+	c.DeletePodGrace(a, 0)
+	runFor(c, sec(10))
+	if x.NodeName != a.NodeName || x.sq.attempts != 2 {
+		t.Errorf("x on %q after %d attempts, want %s after 2", x.NodeName, x.sq.attempts, a.NodeName)
+	}
+}
+
+// A moved pod inside its backoff (1 s after its failed attempt) waits in
+// backoffQ while the scheduler is busy: pods created after it go first.
+// Idle, the scheduler takes it at once (SchedulerPopFromBackoffQ).
+func TestSchedulerBackoff(t *testing.T) {
+	c := newWorkshop(t, 1, 3)
+	spec := PodSpec{Image: "app", Requests: Resources{MilliCPU: 1500, Memory: gi}}
+	c.CreatePod("a", nil, spec, nil)
+	c.CreatePod("b", nil, spec, nil)
+	x, _ := c.CreatePod("x", nil, spec, nil)
+	runFor(c, sec(0.1))
+	failed := x.sq.failedAt
+	if x.NodeName != "" || failed == 0 {
+		t.Fatalf("x on %q", x.NodeName)
+	}
+	c.AddNode("node4", nil, nil, workerCap)
+	var later []*Pod
+	for i := 0; i < 150; i++ {
+		p, _ := c.CreatePod(fmt.Sprintf("small-%d", i), nil, PodSpec{Image: "a"}, nil)
+		later = append(later, p)
+	}
+	runFor(c, sec(10))
+	if x.NodeName != "node4" {
+		t.Fatalf("x on %q, want node4", x.NodeName)
+	}
+	if x.Scheduled < failed+sec(1) {
+		t.Errorf("x scheduled %v after its failed attempt, inside its 1 s backoff", x.Scheduled-failed)
+	}
+	if later[50].Scheduled > x.Scheduled {
+		t.Errorf("pods created after the node joined went after x: backoff not applied")
+	}
+	// Idle: a new node lets a fresh failure through at once.
+	y, _ := c.CreatePod("y", nil, PodSpec{Image: "app", Requests: Resources{MilliCPU: 1900, Memory: gi}}, nil)
+	runFor(c, sec(0.05))
+	if y.NodeName != "" {
+		t.Fatalf("y placed on %s", y.NodeName)
+	}
+	joined := c.Now()
+	c.AddNode("node5", nil, nil, workerCap)
+	runFor(c, sec(1))
+	if y.NodeName != "node5" || y.Scheduled-joined != sec(0.010) {
+		t.Errorf("y on %q %v after node5 joined, want node5 after one cycle", y.NodeName, y.Scheduled-joined)
+	}
+}
+
+// A pod unschedulable for 5 minutes is tried again even without an event
+// (podMaxInUnschedulablePodsDuration).
+func TestSchedulerUnschedulableFlush(t *testing.T) {
+	c := newWorkshop(t, 1, 3)
+	x, _ := c.CreatePod("x", nil, PodSpec{Image: "app", NodeSelector: map[string]string{"disk": "ssd"}}, nil)
+	runFor(c, sec(60))
+	if x.sq.attempts != 1 {
+		t.Fatalf("%d attempts in the first minute, want 1", x.sq.attempts)
+	}
+	runFor(c, sec(300))
+	if x.sq.attempts != 2 {
+		t.Errorf("%d attempts after 6 minutes, want 2 (flushed once after 5 minutes)", x.sq.attempts)
+	}
+}
