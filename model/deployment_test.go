@@ -400,3 +400,34 @@ func TestOrphanedReplicaSetAdopted(t *testing.T) {
 		t.Errorf("cascading delete left %d pods (rs deleted %v)", n, rs.Deleted)
 	}
 }
+
+// Scale-down among Ready pods whose Ready times fall in the same power of two
+// of their age: the lower UID goes first, whatever the restarts (upstream
+// ActivePodsWithRanks: logarithmicRankDiff 0 returns UID order before the
+// restart count is looked at).
+func TestScaleDownEqualReadyRankUsesUID(t *testing.T) {
+	c := NewCluster(sim.New(1), DefaultConfig())
+	n, err := c.AddNode("node1", nil, nil, workerCap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.E.RunUntil(sec(100))
+	pod := func(name string, uid uint64, readyAgo float64, restarts int) *Pod {
+		return &Pod{Name: name, Phase: PodRunning, Ready: true, node: n, NodeName: n.Name, uid: uid,
+			Created: sec(1), ReadyAt: c.Now() - sec(readyAgo), Restarts: restarts}
+	}
+	// 5 s and 6 s ago: both in [2^32, 2^33) ns. The higher-UID pod has more
+	// restarts, which would make it the victim if restarts were compared.
+	low := pod("low-uid", 10, 5, 0)
+	high := pod("high-uid", 20, 6, 3)
+	rs := &ReplicaSet{Name: "web", pods: []*Pod{high, low}}
+	if got := c.scaleDownVictims(rs, 1); got[0] != low {
+		t.Errorf("victim %s, want low-uid (same Ready rank: UID order, not restarts)", got[0].Name)
+	}
+	// Different ranks: the more recently Ready goes first, whatever the UID.
+	recent := pod("recent", 30, 1, 0)
+	rs.pods = []*Pod{low, recent}
+	if got := c.scaleDownVictims(rs, 1); got[0] != recent {
+		t.Errorf("victim %s, want recent (Ready 1 s ago against 5 s)", got[0].Name)
+	}
+}

@@ -517,8 +517,10 @@ func (c *Cluster) slowStart(n int, done func(k int, last bool)) {
 // (ActivePodsWithRanks, LogarithmicScaleDown) and returns the first n:
 // unscheduled before scheduled; Pending before Running; not Ready before Ready;
 // lower pod-deletion-cost first; more pods of the same Deployment on the pod's
-// node first; more recently Ready first; more restarts first; newer first (the
-// last two times compared in powers of two); then at random.
+// node first; more recently Ready first; more restarts first; newer first;
+// then at random (the UID). The two times are compared in powers of two of
+// their age; two Ready times of the same power are ordered by UID, without
+// looking at restarts or creation.
 func (c *Cluster) scaleDownVictims(rs *ReplicaSet, n int) []*Pod {
 	var pods []*Pod
 	for _, p := range rs.pods {
@@ -566,9 +568,12 @@ func (c *Cluster) scaleDownVictims(rs *ReplicaSet, n int) []*Pod {
 			return ra > rb
 		}
 		if a.Ready && b.Ready && a.ReadyAt != b.ReadyAt {
+			// Ready times in the same power of two: UID order, restarts
+			// are not looked at (ActivePodsWithRanks).
 			if la, lb := logRank(a.ReadyAt), logRank(b.ReadyAt); la != lb {
 				return la < lb
 			}
+			return a.uid < b.uid
 		}
 		if a.Restarts != b.Restarts {
 			return a.Restarts > b.Restarts
