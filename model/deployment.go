@@ -51,8 +51,9 @@ type Deployment struct {
 	hash string
 	// last observed progress of the rollout, for the progress deadline
 	lastProgress  sim.Time
-	progressState [3]int        // new ReplicaSet's revision, updated and available pods
-	rs            []*ReplicaSet // owned, in creation order
+	progressRev   int              // the new ReplicaSet's revision at the last sync
+	progressState DeploymentStatus // the status at the last sync
+	rs            []*ReplicaSet    // owned, in creation order
 	syncPending   bool
 }
 
@@ -339,18 +340,27 @@ func (c *Cluster) DeploymentStatus(d *Deployment) DeploymentStatus {
 }
 
 // observeProgress records when the rollout last progressed: a new ReplicaSet,
-// or more updated or available pods.
+// or progress as DeploymentProgressing counts it.
 func (c *Cluster) observeProgress(d *Deployment) {
-	newRS := d.NewReplicaSet()
-	var cur [3]int
-	if newRS != nil {
-		s := newRS.Status(c.Now())
-		cur = [3]int{newRS.Revision, s.Current, s.Available}
+	rev := 0
+	if newRS := d.NewReplicaSet(); newRS != nil {
+		rev = newRS.Revision
 	}
-	if cur[0] != d.progressState[0] || cur[1] > d.progressState[1] || cur[2] > d.progressState[2] {
+	st := c.DeploymentStatus(d)
+	if rev != d.progressRev || deploymentProgressing(d.progressState, st) {
 		d.lastProgress = c.Now()
 	}
-	d.progressState = cur
+	d.progressRev, d.progressState = rev, st
+}
+
+// deploymentProgressing is Kubernetes' DeploymentProgressing: against the
+// status at the previous sync, more updated pods, fewer old pods (pods not
+// updated), more ready or more available pods.
+func deploymentProgressing(prev, cur DeploymentStatus) bool {
+	return cur.Updated > prev.Updated ||
+		cur.Replicas-cur.Updated < prev.Replicas-prev.Updated ||
+		cur.Ready > prev.Ready ||
+		cur.Available > prev.Available
 }
 
 func (c *Cluster) enqueueDeployment(d *Deployment) {

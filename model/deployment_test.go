@@ -431,3 +431,29 @@ func TestScaleDownEqualReadyRankUsesUID(t *testing.T) {
 		t.Errorf("victim %s, want recent (Ready 1 s ago against 5 s)", got[0].Name)
 	}
 }
+
+// Progress for the progress deadline is counted as Kubernetes'
+// DeploymentProgressing does (its unit-test table): more updated pods, fewer
+// old pods, more ready or more available pods.
+func TestDeploymentProgressing(t *testing.T) {
+	st := func(current, updated, ready, available int) DeploymentStatus {
+		return DeploymentStatus{Replicas: current, Updated: updated, Ready: ready, Available: available}
+	}
+	for _, tc := range []struct {
+		name      string
+		prev, cur DeploymentStatus
+		want      bool
+	}{
+		{"progressing: updated pods", st(10, 4, 4, 4), st(10, 6, 4, 4), true},
+		{"not progressing", st(10, 4, 4, 4), st(10, 4, 4, 4), false},
+		{"progressing: old pods removed", st(10, 4, 6, 6), st(8, 4, 6, 6), true},
+		{"not progressing: less new pods", st(10, 7, 3, 3), st(10, 6, 3, 3), false},
+		{"progressing: less overall but more new pods", st(10, 4, 7, 7), st(8, 8, 5, 5), true},
+		{"progressing: more ready pods", st(10, 10, 9, 8), st(10, 10, 10, 8), true},
+		{"progressing: more available pods", st(10, 10, 10, 9), st(10, 10, 10, 10), true},
+	} {
+		if got := deploymentProgressing(tc.prev, tc.cur); got != tc.want {
+			t.Errorf("%s: %+v -> %+v: progressing %v, want %v", tc.name, tc.prev, tc.cur, got, tc.want)
+		}
+	}
+}
