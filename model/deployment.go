@@ -389,6 +389,16 @@ func (d *Deployment) resolve() (surge, unavailable int) {
 	return surge, unavailable
 }
 
+// maxUnavailable is deploymentutil.MaxUnavailable: 0 for Recreate or no
+// replicas, else the resolved maxUnavailable clamped to the replicas.
+func (d *Deployment) maxUnavailable() int {
+	if d.Strategy.Type != RollingUpdate || d.Replicas == 0 {
+		return 0
+	}
+	_, unavailable := d.resolve()
+	return min(unavailable, d.Replicas)
+}
+
 func (c *Cluster) setRSReplicas(d *Deployment, rs *ReplicaSet, n int) bool {
 	surge, _ := d.resolve()
 	changed := rs.Replicas != n
@@ -499,7 +509,7 @@ func (c *Cluster) available(rss ...*ReplicaSet) int {
 // rolloutRolling is the RollingUpdate strategy: scale the new ReplicaSet up
 // within maxSurge, then the old ones down within maxUnavailable.
 func (c *Cluster) rolloutRolling(d *Deployment, newRS *ReplicaSet, old []*ReplicaSet) {
-	surge, maxUnavailable := d.resolve()
+	surge, _ := d.resolve()
 	if newRS == nil {
 		// NewRSNewReplicas for a new ReplicaSet.
 		cur := sumReplicas(old)
@@ -529,7 +539,7 @@ func (c *Cluster) rolloutRolling(d *Deployment, newRS *ReplicaSet, old []*Replic
 	if sumReplicas(old) == 0 {
 		return
 	}
-	minAvailable := d.Replicas - maxUnavailable
+	minAvailable := d.Replicas - d.maxUnavailable()
 	newUnavailable := newRS.Replicas - c.available(newRS)
 	maxScaledDown := sumReplicas(all) - minAvailable - newUnavailable
 	if maxScaledDown <= 0 {

@@ -457,3 +457,29 @@ func TestDeploymentProgressing(t *testing.T) {
 		}
 	}
 }
+
+// maxUnavailable is clamped to the replicas, 0 with no replicas or Recreate
+// (upstream TestMaxUnavailable's table, maxSurge 1).
+func TestMaxUnavailableClamped(t *testing.T) {
+	d := func(replicas int, unav *IntOrPercent) *Deployment {
+		return &Deployment{Replicas: replicas, Strategy: DeploymentStrategy{Type: RollingUpdate, MaxSurge: Int(1), MaxUnavailable: unav}}
+	}
+	for _, tc := range []struct {
+		name string
+		d    *Deployment
+		want int
+	}{
+		{"maxUnavailable less than replicas", d(10, Int(5)), 5},
+		{"maxUnavailable equal replicas", d(10, Int(10)), 10},
+		{"maxUnavailable greater than replicas", d(5, Int(10)), 5},
+		{"maxUnavailable with replicas is 0", d(0, Int(10)), 0},
+		{"maxUnavailable with Recreate deployment strategy", &Deployment{Strategy: DeploymentStrategy{Type: Recreate}}, 0},
+		{"maxUnavailable less than replicas with percents", d(10, Percent(50)), 5},
+		{"maxUnavailable equal replicas with percents", d(10, Percent(100)), 10},
+		{"maxUnavailable greater than replicas with percents", d(5, Percent(100)), 5},
+	} {
+		if got := tc.d.maxUnavailable(); got != tc.want {
+			t.Errorf("%s: %d, want %d", tc.name, got, tc.want)
+		}
+	}
+}
