@@ -1058,6 +1058,9 @@ func heatMap(d studyData, metric string, xp, yp studyParam) (studyFigure, bool) 
 		}
 		ci, ri := index(xs, xv), index(ys, yv)
 		cells.mean[ri][ci], cells.hw[ri][ci] = r.Mean, r.HalfWidth
+		if r.Identical() {
+			cells.hw[ri][ci] = math.NaN() // no interval: the replications are identical
+		}
 		lo, hi = math.Min(lo, r.Mean), math.Max(hi, r.Mean)
 	}
 	if !finite(lo) {

@@ -327,7 +327,9 @@ func studyReportOf(d studyData, s *study.Study, figs []studyFig) studyReport {
 				continue
 			}
 			c := studyCell{Mean: sig4(x.Mean)}
-			if finite(x.HalfWidth) {
+			if x.Identical() {
+				c.CI = fmt.Sprintf("identical in all %d replications: no interval", x.N)
+			} else if finite(x.HalfWidth) {
 				c.Mean += " ± " + sig2(x.HalfWidth)
 				c.CI = fmt.Sprintf("[%s, %s]", sig4(x.Low), sig4(x.High))
 			}

@@ -285,14 +285,21 @@ func TestWriteStudyCapacityCurvesAndHeatMaps(t *testing.T) {
 			t.Errorf("the report does not show %q", want)
 		}
 	}
-	intervals := 0
+	intervals, identical := 0, 0
 	for _, r := range tb.Rows {
-		if !math.IsNaN(r.HalfWidth) {
+		switch {
+		case r.Identical():
+			identical++
+		case !math.IsNaN(r.HalfWidth):
 			intervals++
 		}
 	}
 	if got := strings.Count(report, `<span class="ci">[`); got != intervals || got == 0 {
-		t.Errorf("the results table shows %d intervals, want %d (one per point and metric)", got, intervals)
+		t.Errorf("the results table shows %d intervals, want %d (one per point and metric with distinct replications)", got, intervals)
+	}
+	// A metric whose replications are all equal has no interval, and says so.
+	if got := strings.Count(report, `identical in all`); got != identical {
+		t.Errorf("the results table marks %d rows identical, want %d", got, identical)
 	}
 }
 

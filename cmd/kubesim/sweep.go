@@ -351,6 +351,7 @@ func printStudy(w io.Writer, res *study.Results, t *study.Table, wall time.Durat
 	}
 	fmt.Fprintf(w, "Study %s: %d point(s)%s, %d run(s) of %s in %.1f s\n\n", res.Study.Name, len(res.Results), failed, runs, res.Study.Base, wall.Seconds())
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	identical := 0
 	head := append(append([]string{}, t.Parameters...), "metric", "n", "mean", "95% CI", "±%")
 	fmt.Fprintln(tw, strings.Join(head, "\t")+"\t")
 	for _, r := range t.Rows {
@@ -365,12 +366,18 @@ func printStudy(w io.Writer, res *study.Results, t *study.Table, wall time.Durat
 		}
 		if r.Error != "" {
 			cells = append(cells, r.Metric, "0", "FAILED", "", "")
+		} else if r.Identical() {
+			identical++
+			cells = append(cells, r.Metric, fmt.Sprint(r.N), fmt.Sprintf("%.4g", r.Mean), "identical", "-")
 		} else {
 			cells = append(cells, r.Metric, fmt.Sprint(r.N), fmt.Sprintf("%.4g", r.Mean), fmt.Sprintf("[%.4g, %.4g]", r.Low, r.High), fmt.Sprintf("%.1f", 100*r.RelHalfWidth()))
 		}
 		fmt.Fprintln(tw, strings.Join(cells, "\t")+"\t")
 	}
 	tw.Flush()
+	if identical > 0 {
+		fmt.Fprintf(w, "\n%d row(s) marked identical: every replication gave the same value, so no confidence interval is given (a spread of 0 is not a certainty: nothing random reached the metric, or its values fell in one histogram bucket).\n", identical)
+	}
 	for _, a := range t.Answers {
 		q := a.Question
 		fmt.Fprintf(w, "\n%s %s with %s %s %g", q.Find, q.Parameter, q.Metric, q.Op, *q.Bound)

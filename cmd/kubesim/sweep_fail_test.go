@@ -97,7 +97,7 @@ question: {find: smallest, parameter: vars.rng_replicas, metric: hashes_per_s, o
 		return string(b)
 	}
 	step := `step 1 (at 0s, capacity.yaml:43: kubectl scale deployment nope --replicas=1) failed: Error from server (NotFound): deployments.apps `
-	if csv := read(full, "table.csv"); !strings.Contains(csv, ",error\n") || !strings.Contains(csv, "1,1m,kubectl scale deployment nope --replicas=1,2,hashes_per_s,0,,,,,,,\"study kg: point 1 ") || !strings.Contains(csv, step) {
+	if csv := read(full, "table.csv"); !strings.Contains(csv, ",error,identical\n") || !strings.Contains(csv, "1,1m,kubectl scale deployment nope --replicas=1,2,hashes_per_s,0,,,,,,,\"study kg: point 1 ") || !strings.Contains(csv, step) {
 		t.Errorf("table.csv:\n%s", csv)
 	}
 	if js := read(full, "table.json"); !strings.Contains(js, `"failed_points": 1`) || !strings.Contains(js, `"error": "study kg: point 1`) || !strings.Contains(js, `"failed_point": 1`) {
@@ -211,7 +211,7 @@ parameters:
     vars.cmd: ["kubectl scale deployment nope --replicas=1", "kubectl scale deployment rng --replicas=2"]
 `)
 	code, out, errs := run(t, "sweep", st, "--keep-going", "-o", "csv")
-	if code != 1 || !strings.Contains(out, "\n0,kubectl scale deployment nope --replicas=1,hashes,2,0,0,0,0,0,0,\n") ||
+	if code != 1 || !strings.Contains(out, "\n0,kubectl scale deployment nope --replicas=1,hashes,2,0,0,,,,,,true\n") ||
 		!strings.Contains(out, "step 2 (at 10s, "+filepath.Join(dir, "base.yaml")+":8: kubectl scale deployment rng --replicas=2) succeeded, but the scenario says expect: error") {
 		t.Errorf("exit %d\n%s\n%s", code, out, errs)
 	}

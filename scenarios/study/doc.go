@@ -93,9 +93,13 @@
 // metric), points in study order, metrics in file order. Table.WriteCSV has
 // the header
 //
-//	point,<parameter paths...>,metric,n,mean,stddev,half_width,ci_low,ci_high,rel_half_width,error
+//	point,<parameter paths...>,metric,n,mean,stddev,half_width,ci_low,ci_high,rel_half_width,error,identical
 //
-// (error is empty except for a failed point, whose statistics are empty cells)
+// (error is empty except for a failed point, whose statistics are empty cells;
+// identical is true when every replication gave the same value: the spread is
+// 0 and no interval is claimed, so half_width, ci_low, ci_high and
+// rel_half_width are empty cells, "NaN" in JSON, where the row has
+// "identical": true)
 // and Table.WriteJSON the same fields (format "kubesim.study-table/v1", params as a
 // map). Every float is written with strconv.FormatFloat(x, 'g', -1, 64), the
 // shortest text that reads back to the same float64, and non-finite values as

@@ -270,7 +270,7 @@ parameters: {grid: {x: [1, 2]}}
 	tb.WriteCSV(&b)
 	fmt.Print(b.String())
 	// Output:
-	// point,x,metric,n,mean,stddev,half_width,ci_low,ci_high,rel_half_width,error
-	// 0,1,m,3,2,0,0,2,2,0,
-	// 1,2,m,3,4,0,0,4,4,0,
+	// point,x,metric,n,mean,stddev,half_width,ci_low,ci_high,rel_half_width,error,identical
+	// 0,1,m,3,2,0,,,,,,true
+	// 1,2,m,3,4,0,,,,,,true
 }

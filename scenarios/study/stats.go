@@ -48,6 +48,13 @@ func SummariseLevel(x []float64, level float64) Summary {
 	return s
 }
 
+// Identical reports whether the sample has at least two values, all equal: its
+// spread is 0, so the Student-t interval has width 0, a certainty the
+// replications do not establish (nothing random reached the metric, as with
+// deterministic timings, or its values fell in one histogram bucket). Outputs
+// say "identical" instead of printing that interval.
+func (s Summary) Identical() bool { return s.N >= 2 && s.StdDev == 0 }
+
 // RelHalfWidth is HalfWidth/|Mean|: 0 when the half-width is 0, +Inf when the
 // mean is 0 and the half-width is not, NaN when either is NaN.
 func (s Summary) RelHalfWidth() float64 {

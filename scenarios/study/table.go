@@ -58,14 +58,16 @@ func (r *Results) Table() (*Table, error) {
 }
 
 // CSV columns after the point index and the parameter paths.
-var csvStatColumns = []string{"metric", "n", "mean", "stddev", "half_width", "ci_low", "ci_high", "rel_half_width", "error"}
+var csvStatColumns = []string{"metric", "n", "mean", "stddev", "half_width", "ci_low", "ci_high", "rel_half_width", "error", "identical"}
 
 // WriteCSV writes the rows as CSV: the header is point, each parameter path (in
 // Parameters order), then metric, n, mean, stddev, half_width, ci_low, ci_high,
-// rel_half_width, error. Numbers use strconv 'g' with the shortest exact
-// precision (NaN, +Inf, -Inf for non-finite values); a parameter a point does
-// not set is an empty cell. error is empty, or for a failed point the failure
-// (its statistics are then empty cells and n is 0).
+// rel_half_width, error, identical. Numbers use strconv 'g' with the shortest
+// exact precision (NaN, +Inf, -Inf for non-finite values); a parameter a point
+// does not set is an empty cell. error is empty, or for a failed point the
+// failure (its statistics are then empty cells and n is 0). identical is true
+// when every replication gave the same value (Summary.Identical): stddev is 0
+// and the interval's cells are empty, as no interval is claimed.
 func (t *Table) WriteCSV(w io.Writer) error {
 	cw := csv.NewWriter(w)
 	head := append(append([]string{"point"}, t.Parameters...), csvStatColumns...)
@@ -83,10 +85,13 @@ func (t *Table) WriteCSV(w io.Writer) error {
 			}
 		}
 		if r.Error != "" {
-			rec = append(rec, r.Metric, "0", "", "", "", "", "", "", r.Error)
+			rec = append(rec, r.Metric, "0", "", "", "", "", "", "", r.Error, "false")
+		} else if r.Identical() {
+			rec = append(rec, r.Metric, strconv.Itoa(r.N), formatFloat(r.Mean), formatFloat(r.StdDev),
+				"", "", "", "", "", "true")
 		} else {
 			rec = append(rec, r.Metric, strconv.Itoa(r.N), formatFloat(r.Mean), formatFloat(r.StdDev),
-				formatFloat(r.HalfWidth), formatFloat(r.Low), formatFloat(r.High), formatFloat(r.RelHalfWidth()), "")
+				formatFloat(r.HalfWidth), formatFloat(r.Low), formatFloat(r.High), formatFloat(r.RelHalfWidth()), "", "false")
 		}
 		if err := cw.Write(rec); err != nil {
 			return err
@@ -124,6 +129,9 @@ type jsonRow struct {
 	High         Float            `json:"ci_high"`
 	RelHalfWidth Float            `json:"rel_half_width"`
 	Error        string           `json:"error,omitempty"`
+	// Identical: every replication gave the same value; the interval's fields
+	// are then "NaN" (no interval is claimed).
+	Identical bool `json:"identical,omitempty"`
 }
 
 type jsonPick struct {
@@ -158,6 +166,11 @@ func (t *Table) WriteJSON(w io.Writer) error {
 		jt.Rows[i] = jsonRow{Point: r.Point, Params: paramMap(r.Params), Metric: r.Metric, N: r.N,
 			Mean: Float(r.Mean), StdDev: Float(r.StdDev), HalfWidth: Float(r.HalfWidth),
 			Low: Float(r.Low), High: Float(r.High), RelHalfWidth: Float(r.RelHalfWidth()), Error: r.Error}
+		if r.Error == "" && r.Identical() {
+			nan := Float(math.NaN())
+			jt.Rows[i].HalfWidth, jt.Rows[i].Low, jt.Rows[i].High, jt.Rows[i].RelHalfWidth = nan, nan, nan, nan
+			jt.Rows[i].Identical = true
+		}
 	}
 	jt.Failed = len(t.FailedPoints())
 	for _, a := range t.Answers {

@@ -112,16 +112,17 @@ func TestTableCSVAndJSON(t *testing.T) {
 	if len(lines) != 9 {
 		t.Fatalf("%d CSV lines, want header + 8 rows", len(lines))
 	}
-	if lines[0] != "point,p,q,metric,n,mean,stddev,half_width,ci_low,ci_high,rel_half_width,error" {
+	if lines[0] != "point,p,q,metric,n,mean,stddev,half_width,ci_low,ci_high,rel_half_width,error,identical" {
 		t.Errorf("header %q", lines[0])
 	}
-	// Grid order: p in file order 3, 1, 4, 2; q fastest. Row 4 is p=4, q=a.
-	if lines[5] != "4,4,a,m,3,20,0,0,20,20,0," {
+	// Grid order: p in file order 3, 1, 4, 2; q fastest. Row 4 is p=4, q=a:
+	// three identical replications, so no interval.
+	if lines[5] != "4,4,a,m,3,20,0,,,,,,true" {
 		t.Errorf("row for p=4 q=a: %q", lines[5])
 	}
 	// p=2, q=a: mean 11, sd 2, hw = t(0.975,2)*2/sqrt(3).
 	hw := TQuantile(0.975, 2) * 2 / math.Sqrt(3)
-	want := "6,2,a,m,3,11,2," + formatFloat(hw) + "," + formatFloat(11-hw) + "," + formatFloat(11+hw) + "," + formatFloat(hw/11) + ","
+	want := "6,2,a,m,3,11,2," + formatFloat(hw) + "," + formatFloat(11-hw) + "," + formatFloat(11+hw) + "," + formatFloat(hw/11) + ",,false"
 	if lines[7] != want {
 		t.Errorf("row for p=2 q=a: %q, want %q", lines[7], want)
 	}
@@ -142,7 +143,8 @@ func TestTableCSVAndJSON(t *testing.T) {
 	if err := json.Unmarshal(j.Bytes(), &decoded); err != nil {
 		t.Fatalf("table JSON does not decode: %v", err)
 	}
-	if decoded.Format != TableFormat || len(decoded.Rows) != 8 || decoded.Rows[4]["mean"] != 20.0 || decoded.Answers[0].WithConfidence.Value != 3 {
+	if decoded.Format != TableFormat || len(decoded.Rows) != 8 || decoded.Rows[4]["mean"] != 20.0 || decoded.Answers[0].WithConfidence.Value != 3 ||
+		decoded.Rows[4]["identical"] != true || decoded.Rows[4]["half_width"] != "NaN" || decoded.Rows[6]["identical"] != nil {
 		t.Errorf("decoded JSON table: %+v", decoded)
 	}
 	for _, k := range []string{"point", "params", "metric", "n", "mean", "stddev", "half_width", "ci_low", "ci_high", "rel_half_width"} {
