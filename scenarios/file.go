@@ -110,8 +110,12 @@ func (p *fileParser) duration(n *yaml.Node, where string) sim.Time {
 		return 0
 	}
 	d, err := time.ParseDuration(strings.TrimSpace(s))
-	if err != nil || d < 0 {
+	if err != nil {
 		p.errorf(n, "%s: %q is not a duration; write e.g. 90s, 1m30s or 250ms", where, s)
+		return 0
+	}
+	if d < 0 {
+		p.errorf(n, "%s: %s is negative; a duration here must be 0 or more (e.g. 90s)", where, s)
 		return 0
 	}
 	return d
@@ -239,6 +243,9 @@ func LoadFileWith(path string, set map[string]string) (*Scenario, error) {
 	return ParseFileWith(path, data, set)
 }
 
+// MaxNodes is the most nodes a scenario's cluster may start with.
+const MaxNodes = 100_000
+
 func (p *fileParser) cluster(n *yaml.Node) []NodeSpec {
 	if n == nil {
 		return WorkshopNodes()
@@ -273,7 +280,17 @@ func (p *fileParser) cluster(n *yaml.Node) []NodeSpec {
 		}
 	})
 	if explicit {
+		if len(nodes) == 0 {
+			p.errorf(n, "cluster.nodes: the list is empty; a cluster needs at least one node")
+		}
+		if len(nodes) > MaxNodes {
+			p.errorf(n, "cluster.nodes: %d nodes, more than %d; simulate fewer", len(nodes), MaxNodes)
+		}
 		return nodes
+	}
+	if total := controlPlanes + workers; total < 1 || total > MaxNodes {
+		p.errorf(n, "cluster: controlPlanes (%d) + workers (%d) = %d nodes; give 1 to %d", controlPlanes, workers, total, MaxNodes)
+		return nil
 	}
 	for i := int64(1); i <= controlPlanes+workers; i++ {
 		name := fmt.Sprintf("node%d", i)
@@ -628,18 +645,36 @@ func (p *fileParser) setValue(n *yaml.Node, where string, f reflect.Value) {
 		}
 		f.Set(reflect.ValueOf(d))
 	case f.Type() == timeType:
-		f.SetInt(int64(p.duration(n, where)))
+		n0 := len(p.errs)
+		d := p.duration(n, where)
+		if len(p.errs) == n0 && p.checkRange(n, where, d.Seconds(), d.String(), f, defaultSetting(where)) {
+			f.SetInt(int64(d))
+		}
 	case f.Kind() == reflect.Struct:
 		p.setStruct(n, where, f)
 	case f.Kind() == reflect.Int || f.Kind() == reflect.Int64:
-		f.SetInt(p.integer(n, where, 0))
-	case f.Kind() == reflect.Float64:
-		x, err := strconv.ParseFloat(p.str(n, where), 64)
-		if err != nil || math.IsNaN(x) || x < 0 {
-			p.errorf(n, "%s: %q is not a non-negative number", where, n.Value)
+		if _, ok := settingRanges[where]; !ok {
+			f.SetInt(p.integer(n, where, 0))
 			return
 		}
-		f.SetFloat(x)
+		v, err := strconv.ParseInt(p.str(n, where), 10, 64)
+		if err != nil {
+			p.errorf(n, "%s: %q is not a whole number", where, n.Value)
+			return
+		}
+		if p.checkRange(n, where, float64(v), n.Value, f, defaultSetting(where)) {
+			f.SetInt(v)
+		}
+	case f.Kind() == reflect.Float64:
+		x, err := strconv.ParseFloat(p.str(n, where), 64)
+		_, ranged := settingRanges[where]
+		if err != nil || math.IsNaN(x) || math.IsInf(x, 0) || (!ranged && x < 0) {
+			p.errorf(n, "%s: %q is not a finite non-negative number", where, n.Value)
+			return
+		}
+		if p.checkRange(n, where, x, n.Value, f, defaultSetting(where)) {
+			f.SetFloat(x)
+		}
 	case f.Kind() == reflect.String:
 		f.SetString(p.str(n, where))
 	case f.Kind() == reflect.Bool:

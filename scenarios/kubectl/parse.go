@@ -483,6 +483,14 @@ func parseVerb(c *Command, args []string) error {
 		default:
 			return plain(c.Verb, "invalid service type %q: supported values: ClusterIP, NodePort, LoadBalancer", c.Type)
 		}
+		if tp, err := strconv.Atoi(c.TargetPort); err == nil && (tp < 1 || tp > 65535) {
+			name := c.Name
+			if name == "" {
+				name = c.Targets[0].Name
+			}
+			// The API server refuses the Service kubectl sends.
+			return plain(c.Verb, "The Service %q is invalid: spec.ports[0].targetPort: Invalid value: %d: must be between 1 and 65535, inclusive", name, tp)
+		}
 		return parsePort(c, port, "port")
 	case Scale:
 		if err := parseTargets(c, pos); err != nil {

@@ -205,6 +205,7 @@ func TestParseErrors(t *testing.T) {
 		{"kubectl expose deployment", "error: resource(s) were provided, but no name was specified"},
 		{"kubectl expose ds rng --port 80", "error: cannot expose a DaemonSet"},
 		{"kubectl expose deploy rng --port 0", `error: invalid --port "0": must be a port number between 1 and 65535`},
+		{"kubectl expose deploy rng --port 80 --target-port 70000", `error: The Service "rng" is invalid: spec.ports[0].targetPort: Invalid value: 70000: must be between 1 and 65535, inclusive`},
 		{"kubectl expose deploy rng --port 80 --type=External", `error: invalid service type "External": supported values: ClusterIP, NodePort, LoadBalancer`},
 		{"kubectl scale deployment worker", "error: required flag(s) \"replicas\" not set\nSee 'kubectl scale -h' for help and examples"},
 		{"kubectl scale deployment worker --replicas=-1", "error: The --replicas=COUNT flag is required, and COUNT must be greater than or equal to 0"},

@@ -467,6 +467,16 @@ spec:
 			[]string{"f.yml:4: spec.selector: Required value"}},
 		{"requests above limits", "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n    image: i\n    resources: {requests: {cpu: 2}, limits: {cpu: 1}}\n",
 			[]string{`f.yml:8: spec.containers[0].resources.requests: Invalid value: "2": must be less than or equal to cpu limit of 1`}},
+		{"negative probe period", "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n    image: i\n    readinessProbe:\n      httpGet: {port: 80}\n      periodSeconds: -5\n      failureThreshold: -1\n",
+			[]string{"f.yml:10: spec.containers[0].readinessProbe.periodSeconds: Invalid value: -5: must be greater than or equal to 0",
+				"f.yml:11: spec.containers[0].readinessProbe.failureThreshold: Invalid value: -1: must be greater than or equal to 0"}},
+		{"node port out of range", "apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec:\n  type: NodePort\n  ports:\n  - port: 80\n    nodePort: 5\n",
+			[]string{"f.yml:8: spec.ports[0].nodePort: Invalid value: 5: provided port is not in the valid range. The range of valid ports is 30000-32767"}},
+		{"negative minReadySeconds", "apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: d}\nspec:\n  minReadySeconds: -1\n  revisionHistoryLimit: -2\n  selector: {matchLabels: {a: b}}\n  template:\n    metadata: {labels: {a: b}}\n    spec: {containers: [{name: c, image: i}]}\n",
+			[]string{"f.yml:5: spec.minReadySeconds: Invalid value: -1: must be greater than or equal to 0",
+				"f.yml:6: spec.revisionHistoryLimit: Invalid value: -2: must be greater than or equal to 0"}},
+		{"progress deadline", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  minReadySeconds: 10\n  progressDeadlineSeconds: 5\n  selector: {matchLabels: {a: b}}\n  template:\n    metadata: {labels: {a: b}}\n    spec: {containers: [{name: c, image: i}]}\n",
+			[]string{"f.yml:6: spec.progressDeadlineSeconds: Invalid value: 5: must be greater than minReadySeconds"}},
 	}
 	for _, c := range cases {
 		_, _, err := Decode("f.yml", []byte(c.src), Options{Validate: true})

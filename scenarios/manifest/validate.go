@@ -43,6 +43,16 @@ func validateObject(obj runtime.Object) []fieldErr {
 	case *appsv1.Deployment:
 		c.meta(&o.ObjectMeta, "subdomain")
 		c.replicas(o.Spec.Replicas, "spec.replicas")
+		c.nonNegative(int64(o.Spec.MinReadySeconds), "spec.minReadySeconds")
+		if r := o.Spec.RevisionHistoryLimit; r != nil {
+			c.nonNegative(int64(*r), "spec.revisionHistoryLimit")
+		}
+		if pd := o.Spec.ProgressDeadlineSeconds; pd != nil {
+			c.nonNegative(int64(*pd), "spec.progressDeadlineSeconds")
+			if *pd <= o.Spec.MinReadySeconds {
+				c.add("spec.progressDeadlineSeconds", "Invalid value: %d: must be greater than minReadySeconds", *pd)
+			}
+		}
 		c.workload(o.Spec.Selector, &o.Spec.Template, "Deployment")
 		st := o.Spec.Strategy
 		switch st.Type {
@@ -64,9 +74,14 @@ func validateObject(obj runtime.Object) []fieldErr {
 	case *appsv1.ReplicaSet:
 		c.meta(&o.ObjectMeta, "subdomain")
 		c.replicas(o.Spec.Replicas, "spec.replicas")
+		c.nonNegative(int64(o.Spec.MinReadySeconds), "spec.minReadySeconds")
 		c.workload(o.Spec.Selector, &o.Spec.Template, "ReplicaSet")
 	case *appsv1.DaemonSet:
 		c.meta(&o.ObjectMeta, "subdomain")
+		c.nonNegative(int64(o.Spec.MinReadySeconds), "spec.minReadySeconds")
+		if r := o.Spec.RevisionHistoryLimit; r != nil {
+			c.nonNegative(int64(*r), "spec.revisionHistoryLimit")
+		}
 		c.workload(o.Spec.Selector, &o.Spec.Template, "DaemonSet")
 		st := o.Spec.UpdateStrategy
 		switch st.Type {
@@ -104,6 +119,12 @@ func validateObject(obj runtime.Object) []fieldErr {
 			c.port(p.Port, f+".port")
 			if p.TargetPort.Type == intstr.Int {
 				c.port(p.TargetPort.IntVal, f+".targetPort")
+			}
+			// The API server's default --service-node-port-range.
+			switch {
+			case p.NodePort == 0 || o.Spec.Type != corev1.ServiceTypeNodePort && o.Spec.Type != corev1.ServiceTypeLoadBalancer:
+			case p.NodePort < 30000 || p.NodePort > 32767:
+				c.add(f+".nodePort", "Invalid value: %d: provided port is not in the valid range. The range of valid ports is 30000-32767", p.NodePort)
 			}
 			switch p.Protocol {
 			case corev1.ProtocolTCP, corev1.ProtocolUDP, corev1.ProtocolSCTP:
@@ -170,6 +191,12 @@ func (c *checker) intOrPercent(v *intstr.IntOrString, f string) {
 func (c *checker) replicas(r *int32, f string) {
 	if r != nil && *r < 0 {
 		c.add(f, "Invalid value: %d: must be greater than or equal to 0", *r)
+	}
+}
+
+func (c *checker) nonNegative(v int64, f string) {
+	if v < 0 {
+		c.add(f, "Invalid value: %d: must be greater than or equal to 0", v)
 	}
 }
 
@@ -394,6 +421,16 @@ func (c *checker) container(ct *corev1.Container, f string, names map[string]boo
 			c.add(pf, "Required value: must specify a handler type")
 		} else if n > 1 {
 			c.add(pf, "Forbidden: may not specify more than 1 handler type")
+		}
+		for _, v := range []struct {
+			n    int32
+			name string
+		}{{pr.p.InitialDelaySeconds, "initialDelaySeconds"}, {pr.p.TimeoutSeconds, "timeoutSeconds"}, {pr.p.PeriodSeconds, "periodSeconds"},
+			{pr.p.SuccessThreshold, "successThreshold"}, {pr.p.FailureThreshold, "failureThreshold"}} {
+			c.nonNegative(int64(v.n), pf+"."+v.name)
+		}
+		if g := pr.p.TerminationGracePeriodSeconds; g != nil && *g <= 0 {
+			c.add(pf+".terminationGracePeriodSeconds", "Invalid value: %d: must be greater than 0", *g)
 		}
 		if (pr.name == "livenessProbe" || pr.name == "startupProbe") && pr.p.SuccessThreshold != 1 {
 			c.add(pf+".successThreshold", "Invalid value: %d: must be 1", pr.p.SuccessThreshold)

@@ -209,8 +209,10 @@ func checkFields(file, where string, m map[string]any) error {
 
 func kindName(k reflect.Kind) string {
 	switch k {
-	case reflect.Int, reflect.Int64, reflect.Uint64, reflect.Int32, reflect.Uint32:
+	case reflect.Int, reflect.Int64, reflect.Int32:
 		return "a whole number"
+	case reflect.Uint64, reflect.Uint32:
+		return "a whole number >= 0"
 	case reflect.Float64:
 		return "a number"
 	case reflect.String:

@@ -1,0 +1,138 @@
+package scenarios
+
+import (
+	"fmt"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// settingRange is the range a numeric setting under config: accepts: a whole
+// number, a float or a duration (in seconds) from Min to Max, inclusive, and
+// above 0 when Positive. Why says what the setting is, for the error.
+type settingRange struct {
+	Min, Max float64
+	Positive bool
+	Why      string
+}
+
+// maxCount bounds thread pools and queues: a typo must not allocate the machine.
+const maxCount = 1_000_000
+
+// replacedZero explains why 0 is refused for settings whose zero the model
+// reads as "use the default".
+const replacedZero = "0 would silently mean the default"
+
+// settingRanges holds the range of every numeric setting of Config, by its
+// path in a scenario file. TestEverySettingHasARange keeps it complete: a new
+// numeric setting needs its range here. Distributions are checked by
+// sim.ParseDist (no negative argument, a positive mean for exp and lognormal).
+var settingRanges = map[string]settingRange{
+	"config.timings.proxyMinSync":             {Min: 0, Max: 3600, Why: "kube-proxy's minSyncPeriod"},
+	"config.timings.gracePeriod":              {Positive: true, Max: 86400, Why: "terminationGracePeriodSeconds when the pod spec sets none; " + replacedZero + " (a pod spec may set 0)"},
+	"config.timings.nodeStatusUpdate":         {Positive: true, Max: 3600, Why: "the kubelet's heartbeat period"},
+	"config.timings.nodeMonitorPeriod":        {Positive: true, Max: 3600, Why: "how often the node lifecycle controller checks nodes"},
+	"config.timings.nodeMonitorGracePeriod":   {Positive: true, Max: 86400, Why: "how long a node may miss heartbeats; " + replacedZero},
+	"config.timings.defaultTolerationSeconds": {Positive: true, Max: 31536000, Why: "the tolerationSeconds pods get for not-ready/unreachable; " + replacedZero},
+	"config.timings.nodeEvictionRate":         {Positive: true, Max: maxCount, Why: "nodes tainted per second; " + replacedZero},
+	"config.timings.podGCQuarantine":          {Positive: true, Max: 86400, Why: "how long PodGC waits after a node is deleted; " + replacedZero},
+	"config.timings.podGCPeriod":              {Positive: true, Max: 86400, Why: "how often PodGC checks"},
+	"config.network.connectTimeout":           {Positive: true, Max: 86400, Why: "how long a client waits for a node that does not answer"},
+	"config.workload.workerErrorSleep":        {Min: 0, Max: 86400, Why: "the worker's sleep after an error"},
+	"config.workload.rngBacklog":              {Min: 1, Max: maxCount, Why: "the rng server's listen backlog (Linux takes at least 1)"},
+	"config.workload.hasherThreads":           {Min: 1, Max: maxCount, Why: "the hasher's thread pool: it serves that many requests at once"},
+	"config.workload.webUIPoll":               {Positive: true, Max: 3600, Why: "the web UI's poll period"},
+	"config.workload.coinProbability":         {Min: 0, Max: 1, Why: "a probability"},
+}
+
+// checkRange reports a numeric setting outside its range. x is the value (for
+// a duration, in seconds) and text as written.
+func (p *fileParser) checkRange(n *yaml.Node, where string, x float64, text string, f reflect.Value, def reflect.Value) bool {
+	r, ok := settingRanges[where]
+	if !ok {
+		return true
+	}
+	if x >= r.Min && x <= r.Max && !(r.Positive && x <= 0) {
+		return true
+	}
+	unit := func(v float64) string {
+		if f.Type() == timeType {
+			return time.Duration(v * float64(time.Second)).String()
+		}
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	}
+	lo := "from " + unit(r.Min)
+	if r.Positive && r.Min <= 0 {
+		lo = "above 0"
+		if f.Type() == timeType {
+			lo = "above 0s"
+		}
+	}
+	p.errorf(n, "%s: %s is out of range (%s): give a value %s up to %s (default %s)", where, text, r.Why, lo, unit(r.Max), defaultText(def))
+	return false
+}
+
+func defaultText(v reflect.Value) string {
+	if !v.IsValid() {
+		return "none"
+	}
+	if v.Type() == timeType {
+		return time.Duration(v.Int()).String()
+	}
+	switch v.Kind() {
+	case reflect.Int, reflect.Int64:
+		return strconv.FormatInt(v.Int(), 10)
+	case reflect.Float64:
+		return strconv.FormatFloat(v.Float(), 'g', 4, 64)
+	}
+	return fmt.Sprint(v.Interface())
+}
+
+// defaultSetting is the default value of the setting at path (config.a.b).
+func defaultSetting(path string) reflect.Value {
+	v := reflect.ValueOf(DefaultConfig())
+	for _, part := range strings.Split(strings.TrimPrefix(path, "config."), ".") {
+		if v.Kind() != reflect.Struct {
+			return reflect.Value{}
+		}
+		found := false
+		for i := 0; i < v.NumField(); i++ {
+			if v.Type().Field(i).IsExported() && lowerCamel(v.Type().Field(i).Name) == part {
+				v, found = v.Field(i), true
+				break
+			}
+		}
+		if !found {
+			return reflect.Value{}
+		}
+	}
+	return v
+}
+
+// numericSettings lists the paths of every numeric (int, float, duration)
+// setting of Config.
+func numericSettings() []string {
+	var out []string
+	var walk func(t reflect.Type, path string)
+	walk = func(t reflect.Type, path string) {
+		for i := 0; i < t.NumField(); i++ {
+			f := t.Field(i)
+			if !f.IsExported() {
+				continue
+			}
+			p := path + "." + lowerCamel(f.Name)
+			switch {
+			case f.Type == distType:
+			case f.Type == timeType || f.Type.Kind() == reflect.Int || f.Type.Kind() == reflect.Int64 || f.Type.Kind() == reflect.Float64:
+				out = append(out, p)
+			case f.Type.Kind() == reflect.Struct:
+				walk(f.Type, p)
+			}
+		}
+	}
+	walk(reflect.TypeOf(Config{}), "config")
+	return out
+}
