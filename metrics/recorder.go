@@ -12,11 +12,15 @@ import (
 type Outcome uint8
 
 // Request outcomes. Refused: no endpoint, or a reset from a pod that does not
-// run; Failed: the pod died holding the request, or the connection timed out.
+// run; Failed: the pod died holding the request, or the connection timed out;
+// Timeout: the client gave up after its own timeout; AppError: the server
+// answered with an error. The accounting counts the last three as failed.
 const (
 	OK Outcome = iota
 	Refused
 	Failed
+	Timeout
+	AppError
 )
 
 // Recorder collects a run's measurements as the simulation produces them. It
@@ -58,6 +62,8 @@ type Recorder struct {
 	sent, done int64
 	refused    int64
 	failed     int64
+	timedOut   int64
+	appErrors  int64
 }
 
 // Point is one sample of a step function over simulated time.
@@ -335,6 +341,9 @@ func (r *Recorder) RequestDone(svc *model.Service, to *model.Pod, sent sim.Time,
 		r.refused++
 	default:
 		r.failed++
+		if outcome >= Timeout {
+			r.kinds(outcome)
+		}
 	}
 	var s *svcStats
 	if sv := svc; sv != nil && sv.ID < len(r.svcByID) {
@@ -391,6 +400,17 @@ func (r *Recorder) RequestDone(svc *model.Service, to *model.Pod, sent sim.Time,
 		ps.requests++
 		ps.curReq++
 		ps.cur.inc(i2)
+	}
+}
+
+// kinds counts the failures of the kinds only declared workloads produce.
+//
+//go:noinline
+func (r *Recorder) kinds(o Outcome) {
+	if o == Timeout {
+		r.timedOut++
+	} else {
+		r.appErrors++
 	}
 }
 
@@ -738,6 +758,10 @@ type Accounting struct {
 	Refused   int64 `json:"refused"`
 	Failed    int64 `json:"failed"`
 	InFlight  int64 `json:"in_flight"`
+	// TimedOut and AppErrors are, of the failed, those the client gave up on
+	// after its own timeout and those the server answered with an error.
+	TimedOut  int64 `json:"timed_out,omitempty"`
+	AppErrors int64 `json:"app_errors,omitempty"`
 }
 
 // Summary is the machine-readable result of a run. Field names are stable; see
@@ -811,7 +835,7 @@ func (r *Recorder) Summary() Summary {
 		Services:   map[string]ServiceSummary{},
 		Nodes:      map[string]NodeSummary{},
 		Requests: Accounting{Sent: r.sent, Completed: r.done - r.refused - r.failed,
-			Refused: r.refused, Failed: r.failed, InFlight: r.sent - r.done},
+			Refused: r.refused, Failed: r.failed, InFlight: r.sent - r.done, TimedOut: r.timedOut, AppErrors: r.appErrors},
 	}
 	n := r.nWindows()
 	for _, name := range r.svcOrder {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/kubesim/kubesim/workload/decl"
 	"io"
 	"math"
 	"os"
@@ -179,7 +180,7 @@ func parseFile(name string, data []byte, set map[string]string, study bool) (*Sc
 	s := &Scenario{Config: DefaultConfig(), Seed: 1, Dir: filepath.Dir(name), Path: name, Files: map[string]string{}}
 	var cluster, timeline *yaml.Node
 	vars := p.vars(root)
-	p.fields(root, "scenario", []string{"name", "description", "seed", "duration", "window", "vars", "cluster", "config", "files", "timeline"}, func(k string, v *yaml.Node) {
+	p.fields(root, "scenario", []string{"name", "description", "seed", "duration", "window", "vars", "cluster", "config", "files", "timeline", "workload"}, func(k string, v *yaml.Node) {
 		switch k {
 		case "name":
 			s.Name = p.str(v, k)
@@ -215,6 +216,8 @@ func parseFile(name string, data []byte, set map[string]string, study bool) (*Sc
 			}
 		case "timeline":
 			timeline = v
+		case "workload":
+			p.workload(v, s)
 		}
 	})
 	if s.Name == "" {
@@ -687,4 +690,38 @@ func (p *fileParser) setValue(n *yaml.Node, where string, f reflect.Value) {
 	default:
 		p.errorf(n, "%s: this setting cannot be set from a scenario file", where)
 	}
+}
+
+// workload reads the scenario's workload: section: the description itself, or
+// {file: PATH} (relative to the scenario's directory).
+func (p *fileParser) workload(n *yaml.Node, s *Scenario) {
+	if n.Kind == yaml.MappingNode && len(n.Content) == 2 && n.Content[0].Value == "file" {
+		path := p.str(n.Content[1], "workload.file")
+		if path == "" {
+			return
+		}
+		if !filepath.IsAbs(path) {
+			path = filepath.Join(s.Dir, path)
+		}
+		spec, err := decl.LoadFile(path)
+		if err != nil {
+			p.errorf(n.Content[1], "workload.file: %v", err)
+			return
+		}
+		s.Workload = spec
+		return
+	}
+	spec, err := decl.Parse(p.name, n, "workload.")
+	if err != nil {
+		var es decl.Errors
+		if errors.As(err, &es) {
+			for _, e := range es {
+				p.errs = append(p.errs, &FileError{File: e.File, Line: e.Line, Msg: e.Msg})
+			}
+			return
+		}
+		p.errorf(n, "workload: %v", err)
+		return
+	}
+	s.Workload = spec
 }

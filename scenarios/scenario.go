@@ -10,6 +10,7 @@ import (
 	"github.com/kubesim/kubesim/sim"
 	"github.com/kubesim/kubesim/traffic"
 	"github.com/kubesim/kubesim/workload"
+	"github.com/kubesim/kubesim/workload/decl"
 	"github.com/kubesim/kubesim/workload/dockercoins"
 )
 
@@ -85,6 +86,9 @@ type Scenario struct {
 	Dir       string
 	// Path is the scenario file's path ("" for a built-in scenario).
 	Path string
+	// Workload is the declared workload (the workload: section, and kubesim
+	// run --workload files).
+	Workload decl.Spec
 }
 
 // StepResult is what a step did.
@@ -105,6 +109,8 @@ type Result struct {
 	Net *traffic.Net
 	// DockerCoins is the DockerCoins workload of the run.
 	DockerCoins *dockercoins.DockerCoins
+	// Declared is the declared workload of the run (and the echo default).
+	Declared *decl.Engine
 	// Unexpected describes every step that failed without expect: error, or
 	// succeeded with it, naming the step; a study fails such a point.
 	Unexpected []string
@@ -160,6 +166,9 @@ func RunWith(s *Scenario, opt Options) (*Result, error) {
 	cfg := s.Config.Effective()
 	c := model.NewCluster(e, cfg.Model())
 	rt := workload.New(c, cfg.Network)
+	// Declared services come first: a declaration wins over DockerCoins' own
+	// behaviour for the same image.
+	dw := decl.Install(rt, s.Workload)
 	dc := dockercoins.Install(rt, cfg.Workload)
 	rec := rt.Rec
 	rec.SetDetailed(!opt.Coarse)
@@ -172,7 +181,7 @@ func RunWith(s *Scenario, opt Options) (*Result, error) {
 			return nil, fmt.Errorf("scenario %q: node %s: %v", s.Name, n.Name, err)
 		}
 	}
-	res := &Result{Cluster: c, Rec: rec, Net: rt.Net, DockerCoins: dc}
+	res := &Result{Cluster: c, Rec: rec, Net: rt.Net, DockerCoins: dc, Declared: dw}
 	x := newExecutor(c, s)
 	x.net = rt.Net
 	x.later = func(command, output string) {

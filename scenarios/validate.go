@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/kubesim/kubesim/workload/decl"
 	"os"
 	"path/filepath"
 	"sort"
@@ -89,6 +90,12 @@ func ValidateFile(path string) []string {
 func ValidateData(path string, data []byte) []string {
 	if IsManifest(data) {
 		return manifestProblems(path, data)
+	}
+	if decl.IsWorkloadFile(data) {
+		if _, err := decl.ParseFile(path, data); err != nil {
+			return strings.Split(err.Error(), "\n")
+		}
+		return nil
 	}
 	if IsStudy(data) {
 		st, err := study.Parse(path, data)

@@ -43,6 +43,8 @@ type Net struct {
 	sameNode, crossNode sim.Dist
 	free                *Request
 	live                int
+	nextID              uint64
+	last                *Request  // the last one sent
 	servers             []*Server // listening, by Pod.ID
 }
 
@@ -71,7 +73,12 @@ const (
 	evArrive   = iota // the connection reaches the server pod
 	evServed          // the server finished the request
 	evResponse        // the response (or the error) reaches the client
+	evTimeout         // the client's own timeout
 )
+
+// Async is what a server's handler returns to keep a request in service until
+// it calls Server.Finish.
+const Async sim.Time = -1
 
 // Request is one request, from a client pod (or from outside) through a
 // Service to an endpoint picked by kube-proxy. Requests are pooled: a Request
@@ -95,7 +102,16 @@ type Request struct {
 	outcome   metrics.Outcome
 	srv       *Server
 	next      *Request
+	id        uint64
+	// timeout is the client's timer (SendTimeout); abandoned: it fired, the
+	// client has its answer and the response will be dropped.
+	timeout   sim.Timer
+	abandoned bool
 }
+
+// ID is unique among every request of the run: a request object is reused
+// after its response, under a new ID.
+func (r *Request) ID() uint64 { return r.id }
 
 // Sent is when the request was sent.
 func (r *Request) Sent() sim.Time { return r.sent }
@@ -113,6 +129,8 @@ func (n *Net) newRequest() *Request {
 		r = &Request{}
 	}
 	r.n = n
+	n.nextID++
+	r.id = n.nextID
 	return r
 }
 
@@ -145,6 +163,7 @@ func ClientOf(p *model.Pod) kubeproxy.ClientID { return kubeproxy.ClientID(p.ID 
 // The outcome reaches cl.RequestDone exactly once.
 func (n *Net) Send(cl Caller, client kubeproxy.ClientID, from *model.Node, svc *model.Service, route Route, keepAlive bool, val int64) {
 	r := n.newRequest()
+	n.last = r
 	r.Route, r.KeepAlive, r.svc, r.from, r.client, r.Val, r.sent = route, keepAlive, svc, from, cl, val, n.C.Now()
 	n.Rec.RequestSent()
 	var to *model.Pod
@@ -177,11 +196,36 @@ func (r *Request) Handle(e *sim.Engine, ev int64) {
 		if r.to != nil {
 			n.C.Release(r.svc, r.to)
 		}
+		if r.abandoned {
+			n.freeRequest(r)
+			return
+		}
+		if r.timeout != (sim.Timer{}) {
+			n.C.E.Cancel(r.timeout)
+		}
 		n.Rec.RequestDone(r.svc, r.to, r.sent, r.outcome)
 		if r.client != nil {
 			r.client.RequestDone(r, r.outcome)
 		}
 		n.freeRequest(r)
+	case evTimeout:
+		// The client gives up; the request goes on where it is, and its
+		// response will be dropped.
+		r.abandoned = true
+		n.Rec.RequestDone(r.svc, r.to, r.sent, metrics.Timeout)
+		if r.client != nil {
+			r.client.RequestDone(r, metrics.Timeout)
+		}
+	}
+}
+
+// SendTimeout is Send with a client timeout: if no answer came back within
+// timeout, the client gets metrics.Timeout (and the late answer is dropped).
+func (n *Net) SendTimeout(cl Caller, client kubeproxy.ClientID, from *model.Node, svc *model.Service, route Route, keepAlive bool, val int64, timeout sim.Time) {
+	n.Send(cl, client, from, svc, route, keepAlive, val)
+	if timeout > 0 {
+		r := n.last
+		r.timeout = n.C.E.After(timeout, r, evTimeout)
 	}
 }
 
@@ -295,10 +339,30 @@ func (s *Server) accept(r *Request) {
 func (s *Server) begin(r *Request) {
 	r.started = s.n.C.Now()
 	s.busy = append(s.busy, r)
-	r.timer = s.n.C.E.After(s.handle(r), r, evServed)
+	if d := s.handle(r); d != Async {
+		r.timer = s.n.C.E.After(d, r, evServed)
+	}
 }
 
-func (s *Server) finish(r *Request) {
+// Finish ends the service of request r that the handler kept (Async) with
+// outcome (metrics.OK or metrics.AppError). A request the server no longer
+// holds (it was killed, or r has been reused) is ignored: call it with the ID
+// r had when the handler got it.
+func (s *Server) Finish(r *Request, id uint64, outcome metrics.Outcome) {
+	if r.id != id || r.srv != s {
+		return
+	}
+	for _, b := range s.busy {
+		if b == r {
+			s.finishWith(r, outcome)
+			return
+		}
+	}
+}
+
+func (s *Server) finish(r *Request) { s.finishWith(r, metrics.OK) }
+
+func (s *Server) finishWith(r *Request, outcome metrics.Outcome) {
 	for i, b := range s.busy {
 		if b == r {
 			last := len(s.busy) - 1
@@ -311,7 +375,7 @@ func (s *Server) finish(r *Request) {
 	s.served++
 	s.busyTime += s.n.C.Now() - r.started
 	s.n.Rec.Served(s.pod, r.started)
-	s.n.respond(r, metrics.OK)
+	s.n.respond(r, outcome)
 	if s.queued() > 0 {
 		next := s.queue[s.head]
 		s.queue[s.head] = nil

@@ -45,8 +45,16 @@ type entry struct {
 }
 
 // Registry maps containers to behaviours: the first entry whose match accepts
-// the pod wins.
-type Registry struct{ entries []entry }
+// the pod wins; failing that, the fallback (if it accepts the pod).
+type Registry struct {
+	entries  []entry
+	fallback *entry
+}
+
+// SetFallback sets the behaviour of the pods no entry matches.
+func (r *Registry) SetFallback(name string, match func(p *model.Pod) bool, f Factory) {
+	r.fallback = &entry{name: name, match: match, f: f}
+}
 
 // Register adds a behaviour named name (the summary's app of the pods that
 // run it) for the pods match accepts. f may be nil: the container is known by
@@ -61,6 +69,9 @@ func (r *Registry) Lookup(p *model.Pod) (string, Factory) {
 		if e := &r.entries[i]; e.match(p) {
 			return e.name, e.f
 		}
+	}
+	if e := r.fallback; e != nil && e.match(p) {
+		return e.name, e.f
 	}
 	return "", nil
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/kubesim/kubesim/metrics"
+	"github.com/kubesim/kubesim/workload/decl"
 	"github.com/kubesim/kubesim/workload/dockercoins"
 	"io"
 	"math"
@@ -140,9 +141,10 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	output := fs.StringP("output", "o", "table", "output format: table or json")
 	window := fs.Duration("window", 0, "width of the summary's time windows (default: 10s or wider, at most 30 windows)")
 	setVars := fs.StringArray("set", nil, "set a variable of the scenario's vars: (NAME=VALUE, repeatable)")
+	workloads := fs.StringArray("workload", nil, "a workload file: services (matched to containers by image or labels) and clients to add to the scenario's (repeatable)")
 	coarse := fs.Bool("coarse", false, "measure counters only: no per-Service windows, per-pod figures or true-throughput bins (faster on large clusters)")
 	help := func(w io.Writer) {
-		fmt.Fprintf(w, "Usage:\n  kubesim run [NAME|FILE.yaml] [flags]\n\nRuns a built-in scenario (kubesim scenarios lists them; default %s) or a scenario file.\n\nExamples:\n  kubesim run\n  kubesim run node-reboot --seed 7 -o json\n  kubesim run capacity --set workers=20 --set rng_replicas=2\n  kubesim run my-scenario.yaml --out out\n\nFlags:\n%s", scenarios.DefaultName, fs.FlagUsages())
+		fmt.Fprintf(w, "Usage:\n  kubesim run [NAME|FILE.yaml] [flags]\n\nRuns a built-in scenario (kubesim scenarios lists them; default %s) or a scenario file.\n\nExamples:\n  kubesim run\n  kubesim run node-reboot --seed 7 -o json\n  kubesim run capacity --set workers=20 --set rng_replicas=2\n  kubesim run my-scenario.yaml --out out\n  kubesim run my-app.yaml --workload my-services.yaml\n\nFlags:\n%s", scenarios.DefaultName, fs.FlagUsages())
 	}
 	fs.Usage = func() {}
 	if err := fs.Parse(args); err != nil {
@@ -182,6 +184,14 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		}
 		fmt.Fprintf(stderr, "%s: %d problem(s); fix them and run again (kubesim validate %s checks without running)\n", s.Source(), len(problems), s.Source())
 		return exitFail
+	}
+	for _, f := range *workloads {
+		spec, err := decl.LoadFile(f)
+		if err != nil {
+			fmt.Fprintf(stderr, "error: %v\n", err)
+			return exitFail
+		}
+		s.Workload.Merge(spec)
 	}
 	if fs.Changed("seed") {
 		s.Seed = *seed
@@ -367,6 +377,17 @@ func printTable(w io.Writer, s *scenarios.Scenario, res *scenarios.Result) {
 	}
 	a := sum.Requests
 	fmt.Fprintf(w, "\nRequests: %d sent = %d completed + %d refused + %d failed + %d in flight\n", a.Sent, a.Completed, a.Refused, a.Failed, a.InFlight)
+	if a.TimedOut > 0 || a.AppErrors > 0 {
+		fmt.Fprintf(w, "  of the failed: %d timed out (client timeout), %d application errors\n", a.TimedOut, a.AppErrors)
+	}
+	if res.Declared != nil {
+		if as := res.Declared.Assumed(); len(as) > 0 {
+			fmt.Fprintln(w, "\nAssumed (no behaviour declared; see README, Workloads):")
+			for _, l := range as {
+				fmt.Fprintf(w, "  %s\n", l)
+			}
+		}
+	}
 }
 
 func cmdScenarios(args []string, stdout, stderr io.Writer) int {

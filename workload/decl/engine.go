@@ -1,0 +1,398 @@
+package decl
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"sort"
+	"strings"
+
+	"github.com/kubesim/kubesim/metrics"
+	"github.com/kubesim/kubesim/model"
+	"github.com/kubesim/kubesim/model/kubeproxy"
+	"github.com/kubesim/kubesim/sim"
+	"github.com/kubesim/kubesim/traffic"
+	"github.com/kubesim/kubesim/workload"
+)
+
+// Engine runs a declared workload in a runtime.
+type Engine struct {
+	env  *workload.Env
+	spec Spec
+	// routes interns route names: a request carries its route's number.
+	routes map[string]traffic.Route
+	rng    *rand.Rand
+	echo   sim.Dist
+	// assumed is, by image, the pods that got the echo default.
+	assumed map[string]*assumedImage
+}
+
+type assumedImage struct {
+	first string
+	n     int
+}
+
+// Install registers spec's services with rt (before any other registered
+// later, after those registered before), the echo default for containers
+// nothing declares, and starts spec's clients when rt starts.
+func Install(rt *workload.Runtime, spec Spec) *Engine {
+	e := &Engine{env: &rt.Env, spec: spec, routes: map[string]traffic.Route{},
+		rng: rt.C.E.Stream("decl"), assumed: map[string]*assumedImage{}}
+	if e.spec.Echo.Concurrency == 0 {
+		e.spec.Echo = DefaultEcho()
+	}
+	e.echo = e.spec.Echo.Service.New(rt.C.E.Stream("decl/echo"))
+	for i := range e.spec.Services {
+		s := &e.spec.Services[i]
+		sv := &service{e: e, spec: s}
+		for j := range s.Routes {
+			sv.routes = append(sv.routes, s.Routes[j].Service.New(rt.C.E.Stream("decl/"+s.Name+"/"+s.Routes[j].Name)))
+			e.route(s.Routes[j].Name)
+		}
+		rt.Registry.Register(s.Name, sv.matches, sv.new)
+	}
+	rt.Registry.SetFallback("echo", func(p *model.Pod) bool { return len(p.Spec.Ports) > 0 }, e.newEcho)
+	rt.OnStart(e.start)
+	rt.Rec.OnSummary(func(s *metrics.Summary) {
+		if a := e.Assumed(); len(a) > 0 {
+			s.Extra = append(s.Extra, metrics.Field{Key: "assumed", Value: a})
+		}
+	})
+	return e
+}
+
+// route is the number of a route name (0, traffic.RouteRoot, for "" and "/").
+func (e *Engine) route(name string) traffic.Route {
+	if name == "" || name == "/" {
+		return traffic.RouteRoot
+	}
+	r, ok := e.routes[name]
+	if !ok {
+		r = traffic.Route(len(e.routes) + 1)
+		e.routes[name] = r
+	}
+	return r
+}
+
+// Assumed says which defaults the run assumed: one line per image whose
+// containers nothing declared and that served as echo servers.
+func (e *Engine) Assumed() []string {
+	images := make([]string, 0, len(e.assumed))
+	for im := range e.assumed {
+		images = append(images, im)
+	}
+	sort.Strings(images)
+	var out []string
+	ec := e.spec.Echo
+	for _, im := range images {
+		a := e.assumed[im]
+		out = append(out, fmt.Sprintf("image %s (%d container start(s), first %s): no behaviour declared, served as an echo server on its containerPorts: %s per request, %d at once, backlog %d", im, a.n, a.first, ec.Service, ec.Concurrency, ec.Backlog))
+	}
+	return out
+}
+
+func (e *Engine) newEcho(env *workload.Env, p *model.Pod) workload.Behaviour {
+	a := e.assumed[p.Spec.Image]
+	if a == nil {
+		a = &assumedImage{first: p.Name}
+		e.assumed[p.Spec.Image] = a
+	}
+	a.n++
+	return serverBehaviour{env.Net.NewServer(p, e.spec.Echo.Concurrency, e.spec.Echo.Backlog, func(*traffic.Request) sim.Time {
+		return e.echo.Sample()
+	})}
+}
+
+type serverBehaviour struct{ s *traffic.Server }
+
+func (b serverBehaviour) Start() { b.s.Start() }
+func (b serverBehaviour) Stop()  { b.s.Stop() }
+
+// service is a declared service.
+type service struct {
+	e      *Engine
+	spec   *Service
+	routes []sim.Dist // service time, by route index
+}
+
+func (sv *service) matches(p *model.Pod) bool {
+	if sv.spec.Image != "" && workload.ImageName(p.Spec.Image) != sv.spec.Image {
+		return false
+	}
+	for k, v := range sv.spec.Labels {
+		if p.Labels[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
+// instance is a declared service running in one container.
+type instance struct {
+	sv   *service
+	pod  *model.Pod
+	srv  *traffic.Server
+	node *model.Node
+	// stopped: the container stopped; its scripts' steps stop too.
+	stopped bool
+}
+
+func (sv *service) new(env *workload.Env, p *model.Pod) workload.Behaviour {
+	in := &instance{sv: sv, pod: p, node: env.C.LookupNode(p.NodeName)}
+	in.srv = env.Net.NewServer(p, sv.spec.Concurrency, sv.spec.Backlog, in.serve)
+	return in
+}
+
+func (in *instance) Start() { in.srv.Start() }
+func (in *instance) Stop()  { in.stopped = true; in.srv.Stop() }
+
+// routeIndex is the declared route of request route r (the first if none).
+func (sv *service) routeIndex(r traffic.Route) int {
+	for i := range sv.spec.Routes {
+		if sv.e.route(sv.spec.Routes[i].Name) == r {
+			return i
+		}
+	}
+	return 0
+}
+
+// serve starts serving request r: the route's service time, then its script,
+// then the answer (an application error with the route's error rate, or if a
+// call of the script failed).
+func (in *instance) serve(r *traffic.Request) sim.Time {
+	sv := in.sv
+	i := sv.routeIndex(r.Route)
+	rt := &sv.spec.Routes[i]
+	d := sv.routes[i].Sample()
+	if len(rt.Script) == 0 && rt.ErrorRate == 0 {
+		return d
+	}
+	id := r.ID()
+	x := &run{e: sv.e, from: in.node, client: traffic.ClientOf(in.pod), alive: func() bool { return !in.stopped }}
+	finish := func(o metrics.Outcome) {
+		if o == metrics.OK && rt.ErrorRate > 0 && sv.e.rng.Float64() < rt.ErrorRate {
+			o = metrics.AppError
+		}
+		if o != metrics.OK {
+			o = metrics.AppError
+		}
+		in.srv.Finish(r, id, o)
+	}
+	sv.e.after(d, x, func() { x.seq(rt.Script, 0, finish) })
+	return traffic.Async
+}
+
+// after runs f after d, unless x is no longer alive.
+func (e *Engine) after(d sim.Time, x *run, f func()) {
+	e.env.C.E.After(d, sim.HandlerFunc(func(*sim.Engine, int64) {
+		if x.alive() {
+			f()
+		}
+	}), 0)
+}
+
+// run is one execution of a script: from a pod (a server's route) or from
+// outside (a client).
+type run struct {
+	e      *Engine
+	from   *model.Node
+	client kubeproxy.ClientID
+	alive  func() bool
+}
+
+// seq runs steps[i:] one after another; done gets OK, or the outcome of the
+// first call that failed for good.
+func (x *run) seq(steps []Step, i int, done func(metrics.Outcome)) {
+	if i == len(steps) {
+		done(metrics.OK)
+		return
+	}
+	x.step(&steps[i], func(o metrics.Outcome) {
+		if o != metrics.OK {
+			done(o)
+			return
+		}
+		x.seq(steps, i+1, done)
+	})
+}
+
+func (x *run) step(s *Step, done func(metrics.Outcome)) {
+	e := x.e
+	switch s.Kind {
+	case Sleep:
+		e.after(s.Sleep.New(e.rng).Sample(), x, func() { done(metrics.OK) })
+	case CallStep:
+		x.call(&s.Call, 0, done)
+	case Parallel:
+		n, worst := len(s.Steps), metrics.OK
+		if n == 0 {
+			done(metrics.OK)
+			return
+		}
+		for i := range s.Steps {
+			x.step(&s.Steps[i], func(o metrics.Outcome) {
+				if o != metrics.OK && worst == metrics.OK {
+					worst = o
+				}
+				if n--; n == 0 {
+					done(worst)
+				}
+			})
+		}
+	case Branching:
+		u := e.rng.Float64()
+		for _, b := range s.Branches {
+			if u < b.P {
+				x.seq(b.Steps, 0, done)
+				return
+			}
+			u -= b.P
+		}
+		done(metrics.OK)
+	case Loop:
+		var iter func(k int)
+		iter = func(k int) {
+			if k == s.Times {
+				done(metrics.OK)
+				return
+			}
+			x.seq(s.Steps, 0, func(o metrics.Outcome) {
+				if o != metrics.OK {
+					done(o)
+					return
+				}
+				iter(k + 1)
+			})
+		}
+		iter(0)
+	}
+}
+
+// callState is one call, its tries and its continuation.
+type callState struct {
+	x       *run
+	c       *Call
+	attempt int
+	done    func(metrics.Outcome)
+}
+
+// call tries c (attempt 0 is the first try).
+func (x *run) call(c *Call, attempt int, done func(metrics.Outcome)) {
+	e := x.e
+	cs := &callState{x: x, c: c, attempt: attempt, done: done}
+	e.env.Net.SendTimeout(cs, x.client, x.from, e.resolve(c.Service), e.route(c.Route), c.KeepAlive, 0, c.Timeout)
+}
+
+// RequestDone continues the script: a failed try is retried after its
+// backoff, with full jitter.
+func (cs *callState) RequestDone(_ *traffic.Request, o metrics.Outcome) {
+	x := cs.x
+	if !x.alive() {
+		return
+	}
+	if o == metrics.OK || cs.attempt >= cs.c.Retries {
+		cs.done(o)
+		return
+	}
+	wait := sim.Time(x.e.rng.Float64() * float64(cs.c.Backoff<<cs.attempt))
+	x.e.after(wait, x, func() { x.call(cs.c, cs.attempt+1, cs.done) })
+}
+
+// resolve finds a Service by the name a pod would use: NAME, NAME.default,
+// NAME.default.svc or NAME.default.svc.cluster.local (nil: no such Service,
+// the connection is refused).
+func (e *Engine) resolve(name string) *model.Service {
+	for _, suffix := range []string{".default.svc.cluster.local", ".default.svc", ".default"} {
+		if strings.HasSuffix(name, suffix) {
+			name = strings.TrimSuffix(name, suffix)
+			break
+		}
+	}
+	return e.env.C.Service(name)
+}
+
+// start starts the clients.
+func (e *Engine) start() {
+	for i := range e.spec.Clients {
+		cl := &e.spec.Clients[i]
+		c := &client{e: e, spec: cl, rng: e.env.C.E.Stream("decl/client/" + cl.Name)}
+		if cl.Users > 0 {
+			c.think = cl.Think.New(c.rng)
+			for u := 0; u < cl.Users; u++ {
+				id := kubeproxy.ClientID(1<<31 + uint32(i)<<20 + uint32(u))
+				x := &run{e: e, client: id, alive: func() bool { return true }}
+				e.env.C.E.After(cl.Start, sim.HandlerFunc(func(*sim.Engine, int64) { c.user(x) }), 0)
+			}
+			continue
+		}
+		e.env.C.E.After(cl.Start, sim.HandlerFunc(func(*sim.Engine, int64) { c.next() }), 0)
+	}
+}
+
+// client runs one declared client.
+type client struct {
+	e     *Engine
+	spec  *Client
+	rng   *rand.Rand
+	think sim.Dist
+	n     uint32
+}
+
+// user is one closed-loop virtual user: think, run the script, again.
+func (c *client) user(x *run) {
+	c.e.env.C.E.After(c.think.Sample(), sim.HandlerFunc(func(*sim.Engine, int64) {
+		x.seq(c.spec.Script, 0, func(metrics.Outcome) { c.user(x) })
+	}), 0)
+}
+
+// rate is the open-loop arrival rate at t.
+func (c *client) rate(t sim.Time) float64 {
+	sp := c.spec
+	if len(sp.Schedule) == 0 {
+		return sp.Rate
+	}
+	s := sp.Schedule
+	k := sort.Search(len(s), func(i int) bool { return s[i].At > t }) - 1
+	switch {
+	case k < 0:
+		if sp.Ramp {
+			return s[0].Rate
+		}
+		return sp.Rate
+	case !sp.Ramp || k == len(s)-1:
+		return s[k].Rate
+	}
+	a, b := s[k], s[k+1]
+	return a.Rate + (b.Rate-a.Rate)*float64(t-a.At)/float64(b.At-a.At)
+}
+
+// next schedules the next arrival.
+func (c *client) next() {
+	c.e.env.C.E.After(c.gap(c.e.env.C.Now()), sim.HandlerFunc(func(*sim.Engine, int64) { c.arrival() }), 0)
+}
+
+// arrival starts one run of the script (if the rate is not 0) and schedules
+// the next arrival.
+func (c *client) arrival() {
+	if c.rate(c.e.env.C.Now()) > 0 {
+		c.n++
+		id := kubeproxy.ClientID(1<<30 + c.n%(1<<20))
+		x := &run{e: c.e, client: id, alive: func() bool { return true }}
+		x.seq(c.spec.Script, 0, func(metrics.Outcome) {})
+	}
+	c.next()
+}
+
+// gap is the time to the next arrival; while the rate is 0, the client looks
+// again every second.
+func (c *client) gap(now sim.Time) sim.Time {
+	r := c.rate(now)
+	if r <= 0 {
+		return sim.Time(1e9)
+	}
+	mean := 1e9 / r
+	if c.spec.Constant {
+		return sim.Time(math.Max(1, mean))
+	}
+	return sim.Time(math.Max(1, c.rng.ExpFloat64()*mean))
+}

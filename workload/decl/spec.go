@@ -1,0 +1,148 @@
+// Package decl runs declared workloads: services described in a scenario's
+// workload: section (or a workload file), matched to containers by image or by
+// pod labels, each a server with a concurrency, an accept backlog and routes
+// whose requests take a service time, may fail, and run a script of sleeps and
+// calls to other Services; and clients, closed-loop virtual users or open-loop
+// arrivals, that enter through a Service. A container nothing declares serves
+// on its declared containerPorts as a fast echo server (Echo); one without
+// ports refuses connections.
+package decl
+
+import (
+	"time"
+
+	"github.com/kubesim/kubesim/sim"
+)
+
+// Spec is a declared workload.
+type Spec struct {
+	Services []Service
+	Clients  []Client
+	// Echo is how containers nothing declares serve (if they declare ports).
+	Echo Echo
+}
+
+// Echo is the server of containers without a declared behaviour.
+type Echo struct {
+	Service     sim.DistSpec
+	Concurrency int
+	Backlog     int
+}
+
+// DefaultEcho is the echo server assumed for containers nothing declares:
+// 1 ms per request, 16 at once, an accept backlog of 128.
+func DefaultEcho() Echo {
+	return Echo{Service: sim.Const(time.Millisecond), Concurrency: 16, Backlog: 128}
+}
+
+// Service is the behaviour of the containers it matches.
+type Service struct {
+	Name string
+	// Image matches containers by image name (any registry, path and tag:
+	// example/shop:v2 and registry.io/x/shop are both "shop"); Labels by pod
+	// labels (all of them). One of them is set; with both, both must match.
+	Image  string
+	Labels map[string]string
+	// Concurrency is how many requests are served at once (threads, workers);
+	// Backlog how many more wait in the accept queue (0: no limit) before
+	// connections are refused (their SYNs dropped and retried).
+	Concurrency int
+	Backlog     int
+	// Routes: a request for a route the service does not have is served by the
+	// first one.
+	Routes []Route
+	Line   int
+}
+
+// Route is what serving one kind of request takes.
+type Route struct {
+	Name string
+	// Service is the service time (in a concurrency slot) before the script.
+	Service sim.DistSpec
+	// ErrorRate is the probability that the answer is an application error.
+	ErrorRate float64
+	// Script runs after the service time, still holding the slot.
+	Script []Step
+}
+
+// Step is one step of a script.
+type Step struct {
+	Kind StepKind
+	// Sleep is the time a sleep step takes.
+	Sleep sim.DistSpec
+	// Call is the call of a call step.
+	Call Call
+	// Steps are the steps of a group: run at once (parallel; it ends when all
+	// did) or the body of a loop.
+	Steps []Step
+	// Times is how many times a loop runs its body.
+	Times int
+	// Branches of a branch step: one is taken with its probability (none with
+	// the rest).
+	Branches []Branch
+	Line     int
+}
+
+// StepKind is what a step does.
+type StepKind uint8
+
+// Step kinds.
+const (
+	Sleep StepKind = iota
+	CallStep
+	Parallel
+	Branching
+	Loop
+)
+
+// Branch is one branch of a probabilistic choice.
+type Branch struct {
+	P     float64
+	Steps []Step
+}
+
+// Call is a request to a Service.
+type Call struct {
+	// Service is the Service's name, as cluster DNS resolves it (NAME,
+	// NAME.default, NAME.default.svc, NAME.default.svc.cluster.local).
+	Service string
+	// Route is the route asked for ("" the first).
+	Route string
+	// Timeout is the client's timeout (0: none); Retries how many times a
+	// failed call is tried again, after Backoff doubled at each retry with
+	// full jitter (uniform between 0 and that).
+	Timeout sim.Time
+	Retries int
+	Backoff sim.Time
+	// KeepAlive: the call goes on an open connection (one network hop) rather
+	// than a new one (SYN, SYN-ACK, request: three).
+	KeepAlive bool
+}
+
+// Client is load entering the cluster through Services.
+type Client struct {
+	Name string
+	// Users > 0: a closed loop of Users virtual users, each running the
+	// script, then thinking for Think, again and again.
+	Users int
+	Think sim.DistSpec
+	// Otherwise an open loop: runs of the script start at Rate per second
+	// (Schedule, if set, changes it over time), Poisson (exponential gaps) or
+	// evenly spaced (Constant).
+	Rate     float64
+	Schedule []RatePoint
+	// Ramp: the rate moves linearly between the schedule's points instead of
+	// stepping.
+	Ramp     bool
+	Constant bool
+	// Start is when the client starts.
+	Start  sim.Time
+	Script []Step
+	Line   int
+}
+
+// RatePoint is the open-loop rate from At on.
+type RatePoint struct {
+	At   sim.Time
+	Rate float64
+}
