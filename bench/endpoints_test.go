@@ -2,6 +2,7 @@ package bench
 
 import (
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"runtime"
 	"sync"
@@ -159,7 +160,13 @@ func (c *epCountingSub) EndpointChanged(endpoints.ServiceID, endpoints.PodID, en
 }
 
 // BenchmarkEndpointUpdate: one pod label change that flips its membership in a
-// few Services, with 150,000 pods and 10,000 Services indexed.
+// few Services, with 150,000 pods and 10,000 Services indexed. Outside the timer:
+// the index is built, and the pod's two label maps are compiled (labels.NewLabels)
+// once; timed: SetPod alternating between the two compiled sets. The change is
+// picked to touch four candidate selectors (the pod's app and the one it moves
+// to, two Services each); BenchmarkEndpointUpdateCompile puts the compile in the
+// timer and BenchmarkEndpointChurn draws changes from a realistic mix instead.
+// Baselines: BenchmarkEndpointUpdateNaive and ...NaiveApimachinery.
 func BenchmarkEndpointUpdate(b *testing.B) {
 	b.Run(fmt.Sprintf("pods=%d", benchPods), func(b *testing.B) {
 		b.Run(fmt.Sprintf("services=%d", benchServices), func(b *testing.B) {
@@ -207,9 +214,49 @@ func BenchmarkEndpointUpdate(b *testing.B) {
 	})
 }
 
+// BenchmarkEndpointUpdateCompile is BenchmarkEndpointUpdate with the label
+// compile in the timer, as the model does on every pod change: each op compiles
+// the pod's new label map and calls SetPod. Outside the timer: the index and the
+// two label maps.
+func BenchmarkEndpointUpdateCompile(b *testing.B) {
+	b.Run(fmt.Sprintf("pods=%d", benchPods), func(b *testing.B) {
+		b.Run(fmt.Sprintf("services=%d", benchServices), func(b *testing.B) {
+			c := getEPCluster()
+			st := endpoints.PodState{HasIP: true, Ready: true}
+			ix := buildEPIndex(c, st)
+			sub := &epCountingSub{}
+			ix.Subscribe(sub)
+			pod := endpoints.PodID(c.flipPod)
+			i := 0
+			for b.Loop() {
+				m := c.flipTo
+				if i&1 == 1 {
+					m = c.flipFrom
+				}
+				i++
+				ix.SetPod(pod, labels.NewLabels(m), st)
+			}
+			b.ReportMetric(float64(sub.n)/float64(i), "flips/op")
+		})
+	})
+}
+
+// buildEPIndex indexes the cluster's Services and pods, every pod in state st.
+func buildEPIndex(c *epCluster, st endpoints.PodState) *endpoints.Index {
+	ix := endpoints.NewIndex()
+	for s, sel := range c.svcSel {
+		ix.SetService(endpoints.ServiceID(s), sel)
+	}
+	for p, m := range c.podMaps {
+		ix.SetPod(endpoints.PodID(p), labels.NewLabels(m), st)
+	}
+	return ix
+}
+
 // BenchmarkEndpointReadyFlip: the Ready condition of one pod that is an
 // endpoint of two Services flips (readiness probe), at the same scale. Only
-// the pod's current memberships are touched.
+// the pod's current memberships are touched. Outside the timer: the index and
+// the pod's compiled label set.
 func BenchmarkEndpointReadyFlip(b *testing.B) {
 	b.Run(fmt.Sprintf("pods=%d", benchPods), func(b *testing.B) {
 		b.Run(fmt.Sprintf("services=%d", benchServices), func(b *testing.B) {
@@ -239,7 +286,8 @@ func BenchmarkEndpointReadyFlip(b *testing.B) {
 // EndpointSlice controller does: match the pod's old and new labels against
 // every Service's selector and resync those whose match flipped. The selectors
 // are our compiled ones (the same Matches as the index uses), so the difference
-// is the algorithm alone.
+// is the algorithm alone. Outside the timer: the selectors and the two label sets
+// are compiled.
 func BenchmarkEndpointUpdateNaive(b *testing.B) {
 	b.Run(fmt.Sprintf("pods=%d", benchPods), func(b *testing.B) {
 		b.Run(fmt.Sprintf("services=%d", benchServices), func(b *testing.B) {
@@ -264,8 +312,9 @@ func BenchmarkEndpointUpdateNaive(b *testing.B) {
 }
 
 // BenchmarkEndpointUpdateNaiveApimachinery is the naive algorithm with
-// k8s.io/apimachinery's selectors (pre-parsed) on the pod's label maps, which is
-// what the controller runs.
+// k8s.io/apimachinery's selectors (parsed outside the timer, as the controller's
+// selector cache keeps them) on the pod's plain label maps, which is what the
+// controller runs; the baseline of BenchmarkEndpointUpdate and ...UpdateCompile.
 func BenchmarkEndpointUpdateNaiveApimachinery(b *testing.B) {
 	b.Run(fmt.Sprintf("pods=%d", benchPods), func(b *testing.B) {
 		b.Run(fmt.Sprintf("services=%d", benchServices), func(b *testing.B) {
@@ -336,5 +385,257 @@ func TestBenchClusterIsRealistic(t *testing.T) {
 	ix.SetPod(endpoints.PodID(c.flipPod), labels.NewLabels(c.flipTo), st)
 	if sub.n != 4 {
 		t.Errorf("the benchmark's label change flips %d memberships, want 4", sub.n)
+	}
+}
+
+// epEvent is one pod change the endpoint controller sees: the pod's labels and
+// state after it, or its deletion.
+type epEvent struct {
+	pod    int32
+	delete bool
+	st     endpoints.PodState
+	labels map[string]string
+}
+
+// epChurn is a stream of pod changes drawn from a realistic mix. It starts and
+// ends with every pod Ready with its original labels, so a benchmark can replay
+// it.
+type epChurn struct {
+	events []epEvent
+	kinds  map[string]int
+}
+
+const churnEvents = 1 << 17
+
+var (
+	epChurnOnce  sync.Once
+	epChurnCache *epChurn
+)
+
+// buildEPChurn draws about churnEvents pod changes. Up to 1,000 actions are in
+// progress at a time, each on a pod picked uniformly from the 150,000 Ready ones;
+// every event either starts an action or advances a random one by a step:
+//
+//	80% replace (rollouts, scale-down and up, evictions): deletion starts
+//	    (Terminating, still serving), deleted, recreated by its ReplicaSet with
+//	    the same labels (no IP), IP assigned (not Ready), Ready;
+//	15% readiness flap: not Ready, Ready;
+//	 5% relabel and back: half move the pod to another app (app and
+//	    app.kubernetes.io/name), half change its version.
+//
+// So 91% of the changes are the steps of pod replacements, 7% readiness flaps
+// and 2% label changes. Actions still in progress at the end are finished.
+func buildEPChurn(c *epCluster) *epChurn {
+	r := sim.NewStream(1, "bench/endpoints/churn")
+	type action struct {
+		pod  int
+		kind int // 0 replace, 1 flap, 2 relabel
+		step int
+	}
+	busy := make([]bool, len(c.podMaps))
+	var inflight []action
+	ch := &epChurn{kinds: map[string]int{}}
+	emit := func(a *action) (done bool) {
+		p := a.pod
+		ev := epEvent{pod: int32(p), labels: c.podMaps[p], st: endpoints.PodState{HasIP: true, Ready: true}}
+		var kind string
+		switch a.kind {
+		case 0:
+			kind = [...]string{"terminate", "delete", "create", "ip", "ready"}[a.step]
+			switch a.step {
+			case 0:
+				ev.st.Terminating = true
+			case 1:
+				ev.delete = true
+			case 2:
+				ev.st = endpoints.PodState{}
+			case 3:
+				ev.st.Ready = false
+			}
+			done = a.step == 4
+		case 1:
+			kind = [...]string{"unready", "ready"}[a.step]
+			ev.st.Ready = a.step == 1
+			done = a.step == 1
+		default:
+			kind = "relabel"
+			if a.step == 0 {
+				m := maps.Clone(c.podMaps[p])
+				if r.IntN(2) == 0 {
+					to := c.apps[r.IntN(len(c.apps))]
+					m["app"], m["app.kubernetes.io/name"] = to, to
+				} else {
+					m["version"] = epVersions[r.IntN(len(epVersions))]
+				}
+				ev.labels = m
+			}
+			done = a.step == 1
+		}
+		a.step++
+		ch.kinds[kind]++
+		ch.events = append(ch.events, ev)
+		return done
+	}
+	advance := func() {
+		i := r.IntN(len(inflight))
+		if emit(&inflight[i]) {
+			busy[inflight[i].pod] = false
+			inflight[i] = inflight[len(inflight)-1]
+			inflight = inflight[:len(inflight)-1]
+		}
+	}
+	for len(ch.events) < churnEvents {
+		if len(inflight) == 0 || len(inflight) < 1000 && r.IntN(2) == 0 {
+			p := r.IntN(len(c.podMaps))
+			if busy[p] {
+				continue
+			}
+			busy[p] = true
+			kind := 0
+			if x := r.IntN(100); x >= 95 {
+				kind = 2
+			} else if x >= 80 {
+				kind = 1
+			}
+			inflight = append(inflight, action{pod: p, kind: kind})
+		}
+		advance()
+	}
+	for len(inflight) > 0 {
+		advance()
+	}
+	return ch
+}
+
+func getEPChurn(c *epCluster) *epChurn {
+	epChurnOnce.Do(func() { epChurnCache = buildEPChurn(c) })
+	return epChurnCache
+}
+
+// BenchmarkEndpointChurn: the average pod change, drawn from a realistic mix
+// (see buildEPChurn: mostly the steps of pods being replaced, some readiness
+// flaps, 2% label changes), on pods picked uniformly from 150,000 with 10,000
+// Services indexed. Each op does what the model does per pod change: compile
+// the pod's label map and SetPod, or DeletePod. Outside the timer: the index
+// is built (every pod Ready) and the event stream drawn; the stream ends in the
+// state it starts from and replays. Baseline:
+// BenchmarkEndpointChurnNaiveApimachinery.
+func BenchmarkEndpointChurn(b *testing.B) {
+	b.Run(fmt.Sprintf("pods=%d", benchPods), func(b *testing.B) {
+		b.Run(fmt.Sprintf("services=%d", benchServices), func(b *testing.B) {
+			c := getEPCluster()
+			ch := getEPChurn(c)
+			ready := endpoints.PodState{HasIP: true, Ready: true}
+			ix := buildEPIndex(c, ready)
+			sub := &epCountingSub{}
+			ix.Subscribe(sub)
+			i, checked := 0, 0
+			for b.Loop() {
+				ev := &ch.events[i]
+				if i++; i == len(ch.events) {
+					i = 0
+				}
+				if ev.delete {
+					ix.DeletePod(endpoints.PodID(ev.pod))
+					continue
+				}
+				ix.SetPod(endpoints.PodID(ev.pod), labels.NewLabels(ev.labels), ev.st)
+				checked += ix.Checked()
+			}
+			b.ReportMetric(float64(checked)/float64(b.N), "selectors-matched/op")
+		})
+	})
+}
+
+// BenchmarkEndpointChurnNaiveApimachinery is the same stream handled as
+// Kubernetes' EndpointSlice controller finds the Services to sync: on a pod's
+// creation or deletion, and on an update that changes its endpoint (IP,
+// readiness, termination) or its labels, it matches the pod's labels against
+// every Service's selector, and its old labels too if they changed
+// (GetServicesToUpdateOnPodChange). Outside the timer: the selectors are parsed
+// (the controller's selector cache) and the stream drawn. The syncs themselves
+// are not counted.
+func BenchmarkEndpointChurnNaiveApimachinery(b *testing.B) {
+	b.Run(fmt.Sprintf("pods=%d", benchPods), func(b *testing.B) {
+		b.Run(fmt.Sprintf("services=%d", benchServices), func(b *testing.B) {
+			c := getEPCluster()
+			ch := getEPChurn(c)
+			sels := make([]k8slabels.Selector, len(c.svcSrc))
+			for s, src := range c.svcSrc {
+				var err error
+				if sels[s], err = k8slabels.Parse(src); err != nil {
+					b.Fatal(err)
+				}
+			}
+			cur := make([]map[string]string, len(c.podMaps))
+			copy(cur, c.podMaps)
+			i, matched := 0, 0
+			for b.Loop() {
+				ev := &ch.events[i]
+				if i++; i == len(ch.events) {
+					i = 0
+				}
+				old := cur[ev.pod]
+				cur[ev.pod] = ev.labels
+				for _, sel := range sels {
+					if sel.Matches(k8slabels.Set(ev.labels)) {
+						matched++
+					}
+				}
+				if !ev.delete && !maps.Equal(old, ev.labels) {
+					for _, sel := range sels {
+						if sel.Matches(k8slabels.Set(old)) {
+							matched++
+						}
+					}
+				}
+			}
+			b.ReportMetric(float64(matched)/float64(b.N), "matched/op")
+		})
+	})
+}
+
+// TestEndpointChurnMix checks the churn stream's mix and that every event is a
+// real change for the index (none is a no-op, so that the benchmark measures
+// changes), against the index's own subscriber notifications.
+func TestEndpointChurnMix(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a 150,000-pod epCluster")
+	}
+	c := getEPCluster()
+	ch := getEPChurn(c)
+	n := len(ch.events)
+	for kind, lo := range map[string]float64{"terminate": 0.15, "delete": 0.15, "create": 0.15, "ip": 0.15, "ready": 0.15, "unready": 0.02, "relabel": 0.01} {
+		if f := float64(ch.kinds[kind]) / float64(n); f < lo {
+			t.Errorf("%s: %.3f of the events, want at least %.3f (mix %v)", kind, f, lo, ch.kinds)
+		}
+	}
+	ready := endpoints.PodState{HasIP: true, Ready: true}
+	ix := buildEPIndex(c, ready)
+	sub := &epCountingSub{}
+	ix.Subscribe(sub)
+	silent := 0
+	for _, ev := range ch.events {
+		before := sub.n
+		if ev.delete {
+			ix.DeletePod(endpoints.PodID(ev.pod))
+		} else {
+			ix.SetPod(endpoints.PodID(ev.pod), labels.NewLabels(ev.labels), ev.st)
+		}
+		if sub.n == before && ev.st.HasIP {
+			silent++
+		}
+	}
+	// A relabel to an app without Services, or a version change no selector
+	// reads, changes no endpoint; anything else does.
+	if silent > ch.kinds["relabel"] {
+		t.Errorf("%d events changed no endpoint, more than the %d relabels", silent, ch.kinds["relabel"])
+	}
+	// The stream closes: the index ends as it started, so that replays are alike.
+	fresh := buildEPIndex(c, ready)
+	for s := range c.svcSel {
+		if got, want := ix.Len(endpoints.ServiceID(s)), fresh.Len(endpoints.ServiceID(s)); got != want {
+			t.Fatalf("after the stream service %d has %d endpoints, at the start %d", s, got, want)
+		}
 	}
 }
