@@ -215,40 +215,59 @@ func BenchmarkEndpointUpdate(b *testing.B) {
 }
 
 // BenchmarkEndpointUpdateCompile is BenchmarkEndpointUpdate with the label
-// compile in the timer, as the model does on every pod change: each op compiles
-// the pod's new label map and calls SetPod. Outside the timer: the index and the
-// two label maps.
+// compile in the timer: each op hands the index the pod's new label map, by
+// SetPodMap (what the model calls: the index recompiles the map into the pod's
+// storage) or by labels.NewLabels and SetPod (a new compiled set each time).
+// Outside the timer: the index and the two label maps.
 func BenchmarkEndpointUpdateCompile(b *testing.B) {
 	b.Run(fmt.Sprintf("pods=%d", benchPods), func(b *testing.B) {
 		b.Run(fmt.Sprintf("services=%d", benchServices), func(b *testing.B) {
-			c := getEPCluster()
-			st := endpoints.PodState{HasIP: true, Ready: true}
-			ix := buildEPIndex(c, st)
-			sub := &epCountingSub{}
-			ix.Subscribe(sub)
-			pod := endpoints.PodID(c.flipPod)
-			i := 0
-			for b.Loop() {
-				m := c.flipTo
-				if i&1 == 1 {
-					m = c.flipFrom
-				}
-				i++
-				ix.SetPod(pod, labels.NewLabels(m), st)
+			for _, api := range []string{"SetPodMap", "NewLabels"} {
+				b.Run(api, func(b *testing.B) {
+					c := getEPCluster()
+					st := endpoints.PodState{HasIP: true, Ready: true}
+					ix := buildEPIndex(c, st)
+					sub := &epCountingSub{}
+					ix.Subscribe(sub)
+					pod := endpoints.PodID(c.flipPod)
+					i := 0
+					for b.Loop() {
+						m := c.flipTo
+						if i&1 == 1 {
+							m = c.flipFrom
+						}
+						i++
+						if api == "SetPodMap" {
+							epSetPodMapOp(ix, pod, m, st)
+						} else {
+							epNewLabelsOp(ix, pod, m, st)
+						}
+					}
+					b.ReportMetric(float64(sub.n)/float64(i), "flips/op")
+				})
 			}
-			b.ReportMetric(float64(sub.n)/float64(i), "flips/op")
 		})
 	})
 }
 
 // buildEPIndex indexes the cluster's Services and pods, every pod in state st.
 func buildEPIndex(c *epCluster, st endpoints.PodState) *endpoints.Index {
+	return buildEPIndexAPI(c, st, false)
+}
+
+// buildEPIndexAPI is buildEPIndex giving the pods' label maps by SetPodMap if
+// fromMaps, else compiled by NewLabels.
+func buildEPIndexAPI(c *epCluster, st endpoints.PodState, fromMaps bool) *endpoints.Index {
 	ix := endpoints.NewIndex()
 	for s, sel := range c.svcSel {
 		ix.SetService(endpoints.ServiceID(s), sel)
 	}
 	for p, m := range c.podMaps {
-		ix.SetPod(endpoints.PodID(p), labels.NewLabels(m), st)
+		if fromMaps {
+			ix.SetPodMap(endpoints.PodID(p), m, st)
+		} else {
+			ix.SetPod(endpoints.PodID(p), labels.NewLabels(m), st)
+		}
 	}
 	return ix
 }
@@ -515,34 +534,36 @@ func getEPChurn(c *epCluster) *epChurn {
 // BenchmarkEndpointChurn: the average pod change, drawn from a realistic mix
 // (see buildEPChurn: mostly the steps of pods being replaced, some readiness
 // flaps, 2% label changes), on pods picked uniformly from 150,000 with 10,000
-// Services indexed. Each op does what the model does per pod change: compile
-// the pod's label map and SetPod, or DeletePod. Outside the timer: the index
+// Services indexed. Each op hands the pod's label map and state to the index
+// (SetPodMap, as the model does, or labels.NewLabels and SetPod), or deletes
+// the pod (DeletePod). Outside the timer: the index
 // is built (every pod Ready) and the event stream drawn; the stream ends in the
 // state it starts from and replays. Baseline:
 // BenchmarkEndpointChurnNaiveApimachinery.
 func BenchmarkEndpointChurn(b *testing.B) {
 	b.Run(fmt.Sprintf("pods=%d", benchPods), func(b *testing.B) {
 		b.Run(fmt.Sprintf("services=%d", benchServices), func(b *testing.B) {
-			c := getEPCluster()
-			ch := getEPChurn(c)
-			ready := endpoints.PodState{HasIP: true, Ready: true}
-			ix := buildEPIndex(c, ready)
-			sub := &epCountingSub{}
-			ix.Subscribe(sub)
-			i, checked := 0, 0
-			for b.Loop() {
-				ev := &ch.events[i]
-				if i++; i == len(ch.events) {
-					i = 0
-				}
-				if ev.delete {
-					ix.DeletePod(endpoints.PodID(ev.pod))
-					continue
-				}
-				ix.SetPod(endpoints.PodID(ev.pod), labels.NewLabels(ev.labels), ev.st)
-				checked += ix.Checked()
+			for _, api := range []string{"SetPodMap", "NewLabels"} {
+				b.Run(api, func(b *testing.B) {
+					c := getEPCluster()
+					ch := getEPChurn(c)
+					ready := endpoints.PodState{HasIP: true, Ready: true}
+					ix := buildEPIndexAPI(c, ready, api == "SetPodMap")
+					i, checked := 0, 0
+					for b.Loop() {
+						ev := &ch.events[i]
+						if i++; i == len(ch.events) {
+							i = 0
+						}
+						if api == "SetPodMap" {
+							checked += epChurnOp(ix, ev)
+						} else {
+							checked += epChurnNewLabelsOp(ix, ev)
+						}
+					}
+					b.ReportMetric(float64(checked)/float64(b.N), "selectors-matched/op")
+				})
 			}
-			b.ReportMetric(float64(checked)/float64(b.N), "selectors-matched/op")
 		})
 	})
 }
@@ -575,24 +596,71 @@ func BenchmarkEndpointChurnNaiveApimachinery(b *testing.B) {
 				if i++; i == len(ch.events) {
 					i = 0
 				}
-				old := cur[ev.pod]
-				cur[ev.pod] = ev.labels
-				for _, sel := range sels {
-					if sel.Matches(k8slabels.Set(ev.labels)) {
-						matched++
-					}
-				}
-				if !ev.delete && !maps.Equal(old, ev.labels) {
-					for _, sel := range sels {
-						if sel.Matches(k8slabels.Set(old)) {
-							matched++
-						}
-					}
-				}
+				matched += epChurnNaiveOp(sels, cur, ev)
 			}
 			b.ReportMetric(float64(matched)/float64(b.N), "matched/op")
 		})
 	})
+}
+
+// The ep...Op functions are one op of the endpoint benchmarks, kept out of
+// line so that an instruction counter can count them alone (callgrind
+// --toggle-collect).
+//
+//go:noinline
+func epSetPodMapOp(ix *endpoints.Index, pod endpoints.PodID, m map[string]string, st endpoints.PodState) {
+	ix.SetPodMap(pod, m, st)
+}
+
+//go:noinline
+func epNewLabelsOp(ix *endpoints.Index, pod endpoints.PodID, m map[string]string, st endpoints.PodState) {
+	ix.SetPod(pod, labels.NewLabels(m), st)
+}
+
+// epChurnOp applies one churn event by SetPodMap and returns the number of
+// selectors matched.
+//
+//go:noinline
+func epChurnOp(ix *endpoints.Index, ev *epEvent) int {
+	if ev.delete {
+		ix.DeletePod(endpoints.PodID(ev.pod))
+		return 0
+	}
+	ix.SetPodMap(endpoints.PodID(ev.pod), ev.labels, ev.st)
+	return ix.Checked()
+}
+
+//go:noinline
+func epChurnNewLabelsOp(ix *endpoints.Index, ev *epEvent) int {
+	if ev.delete {
+		ix.DeletePod(endpoints.PodID(ev.pod))
+		return 0
+	}
+	ix.SetPod(endpoints.PodID(ev.pod), labels.NewLabels(ev.labels), ev.st)
+	return ix.Checked()
+}
+
+// epChurnNaiveOp finds the Services to sync for one churn event as the
+// EndpointSlice controller does, with cur the pods' label maps before it.
+//
+//go:noinline
+func epChurnNaiveOp(sels []k8slabels.Selector, cur []map[string]string, ev *epEvent) int {
+	matched := 0
+	old := cur[ev.pod]
+	cur[ev.pod] = ev.labels
+	for _, sel := range sels {
+		if sel.Matches(k8slabels.Set(ev.labels)) {
+			matched++
+		}
+	}
+	if !ev.delete && !maps.Equal(old, ev.labels) {
+		for _, sel := range sels {
+			if sel.Matches(k8slabels.Set(old)) {
+				matched++
+			}
+		}
+	}
+	return matched
 }
 
 // TestEndpointChurnMix checks the churn stream's mix and that every event is a
@@ -620,7 +688,7 @@ func TestEndpointChurnMix(t *testing.T) {
 		if ev.delete {
 			ix.DeletePod(endpoints.PodID(ev.pod))
 		} else {
-			ix.SetPod(endpoints.PodID(ev.pod), labels.NewLabels(ev.labels), ev.st)
+			ix.SetPodMap(endpoints.PodID(ev.pod), ev.labels, ev.st)
 		}
 		if sub.n == before && ev.st.HasIP {
 			silent++
@@ -632,6 +700,8 @@ func TestEndpointChurnMix(t *testing.T) {
 		t.Errorf("%d events changed no endpoint, more than the %d relabels", silent, ch.kinds["relabel"])
 	}
 	// The stream closes: the index ends as it started, so that replays are alike.
+	// (The fresh index is built from compiled labels, so this also checks
+	// SetPodMap against SetPod.)
 	fresh := buildEPIndex(c, ready)
 	for s := range c.svcSel {
 		if got, want := ix.Len(endpoints.ServiceID(s)), fresh.Len(endpoints.ServiceID(s)); got != want {

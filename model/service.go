@@ -329,7 +329,7 @@ func (c *Cluster) syncPodEndpoints(p *Pod) {
 	if p.Gone {
 		err = c.ep.ix.DeletePod(id)
 	} else {
-		err = c.ep.ix.SetPod(id, labels.NewLabels(p.Labels), endpoints.PodState{HasIP: p.HasIP,
+		err = c.ep.ix.SetPodMap(id, p.Labels, endpoints.PodState{HasIP: p.HasIP,
 			Terminal: p.Phase == PodSucceeded || p.Phase == PodFailed, Ready: p.Ready, Terminating: p.Terminating})
 	}
 	if err != nil {

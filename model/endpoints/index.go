@@ -27,8 +27,10 @@ type podRec struct {
 	labels  labels.Labels
 	posts   []postRef
 	memb    []membRef
+	own     labels.Owned // labels of SetPodMap, recompiled in place
 	state   PodState
 	present bool
+	owned   bool // labels are own's
 }
 
 // pairRec is an interned key=value pair: the pods that carry it and the
@@ -187,24 +189,37 @@ func (ix *Index) removePosting(pod PodID, i int) {
 	p.posts = p.posts[:n]
 }
 
-// setPostings changes the pod's posting lists from those of its old labels to
-// those of l, touching only the pairs that differ: a pair stays if l has the same
-// value for its key (a constant-time lookup in the compiled label set), and only
-// new pairs are looked up in the pair table.
-func (ix *Index) setPostings(pod PodID, old, l labels.Labels) {
+// setPostings changes the pod's posting lists from those of the pairs it is
+// listed under to those of l, touching only the pairs that differ: a pair stays
+// if l has the same value for its key (a constant-time lookup in the compiled
+// label set), and only new pairs are looked up in the pair table. It reads only
+// the postings, not the old labels, which SetPodMap recompiles in place.
+func (ix *Index) setPostings(pod PodID, l labels.Labels) {
 	p := &ix.pods[pod]
+	n := l.Len()
+	var kept uint64 // bit i: l's i-th label is already posted (for n <= 64)
 	for i := len(p.posts) - 1; i >= 0; i-- {
 		pr := &ix.pairs[p.posts[i].pair]
-		if v, ok := l.GetID(pr.kid); !ok || v != pr.vid {
+		if j := l.Position(pr.kid); j < 0 || l.At(j).Value != pr.vid {
 			ix.removePosting(pod, i)
 			p = &ix.pods[pod]
+		} else if j < 64 {
+			kept |= 1 << j
 		}
 	}
-	l.Each(func(k, v labels.ID) {
-		if ov, ok := old.GetID(k); !ok || ov != v {
-			ix.addPosting(pod, ix.pairOf(k, v))
+	if len(p.posts) == n {
+		return
+	}
+	for j := 0; j < n; j++ {
+		if j < 64 && kept&(1<<j) != 0 {
+			continue
 		}
-	})
+		pr := l.At(j)
+		if j >= 64 && slices.ContainsFunc(ix.pods[pod].posts, func(r postRef) bool { return ix.pairs[r.pair].kid == pr.Key }) {
+			continue
+		}
+		ix.addPosting(pod, ix.pairOf(pr.Key, pr.Value))
+	}
 }
 
 // --- Services: registration of selectors ---
@@ -474,13 +489,54 @@ func (ix *Index) SetPod(id PodID, l labels.Labels, st PodState) error {
 		p.present = true
 		ix.nPods++
 		p.state = st
-		p.labels = l
-		ix.setPostings(id, labels.Labels{}, l)
+		p.labels, p.owned = l, false
+		ix.setPostings(id, l)
 		ix.recompute(id, Conditions{})
 		return nil
 	}
+	same := p.labels.Equal(l)
+	if !same {
+		p.labels, p.owned = l, false
+	}
+	return ix.update(id, same, st)
+}
+
+// SetPodMap is SetPod with the pod's label map, as the model keeps it. The
+// index compiles the map into storage it keeps for the pod (reused from one call
+// to the next, and by the next pod given the same id), so that a call does not
+// allocate once the pod has had as many labels, and when the labels are those of
+// the last call it only compares them (one map lookup per label) instead of
+// compiling.
+func (ix *Index) SetPodMap(id PodID, m map[string]string, st PodState) error {
+	if err := ix.checkID("pod", int32(id)); err != nil {
+		return err
+	}
+	ix.growPods(id)
+	p := &ix.pods[id]
+	changed := p.own.SetMap(m)
+	l := p.own.Labels()
+	if !p.present {
+		p.present = true
+		ix.nPods++
+		p.state = st
+		p.labels, p.owned = l, true
+		ix.setPostings(id, l)
+		ix.recompute(id, Conditions{})
+		return nil
+	}
+	same := !changed
+	if !p.owned {
+		same = p.labels.Equal(l)
+	}
+	p.labels, p.owned = l, true // the masks change with the labels
+	return ix.update(id, same, st)
+}
+
+// update records the new state of a present pod whose labels have been set;
+// sameLabels says whether they are those it had.
+func (ix *Index) update(id PodID, sameLabels bool, st PodState) error {
+	p := &ix.pods[id]
 	oldC, newC := p.state.Conditions(), st.Conditions()
-	sameLabels := p.labels.Equal(l)
 	if sameLabels && oldC.Member == newC.Member {
 		p.state = st
 		if oldC == newC || !newC.Member {
@@ -497,9 +553,7 @@ func (ix *Index) SetPod(id PodID, l labels.Labels, st PodState) error {
 	}
 	p.state = st
 	if !sameLabels {
-		old := p.labels
-		p.labels = l
-		ix.setPostings(id, old, l)
+		ix.setPostings(id, p.labels)
 	}
 	ix.recompute(id, oldC)
 	return nil
@@ -528,7 +582,7 @@ func (ix *Index) DeletePod(id PodID) error {
 		p = &ix.pods[id]
 	}
 	p.present = false
-	p.labels = labels.Labels{}
+	p.labels, p.owned = labels.Labels{}, false // own's storage stays for the next pod with this id
 	p.state = PodState{}
 	ix.nPods--
 	return nil

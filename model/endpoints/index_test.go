@@ -2,6 +2,7 @@ package endpoints
 
 import (
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -179,9 +180,11 @@ func (d *driver) stepOnce() bool {
 		if !ok1 || !ok2 {
 			return false
 		}
-		l := map[string]string{}
-		for kk, vv := range p.labels {
-			l[kk] = vv
+		// Every other time the pod's map itself changes, as the model's maps
+		// do (kubectl label), so SetPodMap must not trust a map it has seen.
+		l := p.labels
+		if d.step%2 == 0 {
+			l = maps.Clone(p.labels)
 		}
 		if v == len(vocabValues) {
 			delete(l, vocabKeys[k])
@@ -206,8 +209,17 @@ func (d *driver) stepOnce() bool {
 	return true
 }
 
+// setPod sets the pod's labels and state with SetPod (compiled labels) one
+// time in three, else with SetPodMap, so that both and the switches between
+// them are checked.
 func (d *driver) setPod(pod PodID, l map[string]string, st PodState) {
-	if err := d.ix.SetPod(pod, labels.NewLabels(l), st); err != nil {
+	var err error
+	if (d.step+int(pod))%3 == 0 {
+		err = d.ix.SetPod(pod, labels.NewLabels(l), st)
+	} else {
+		err = d.ix.SetPodMap(pod, l, st)
+	}
+	if err != nil {
 		d.t.Fatal(err)
 	}
 	d.o.pods[pod] = oraclePod{labels: l, state: st}
@@ -525,6 +537,39 @@ func TestNoServiceScan(t *testing.T) {
 	}
 	if n := testing.AllocsPerRun(1000, ready); n != 0 {
 		t.Errorf("SetPod Ready flip: %v allocs", n)
+	}
+	// The same from label maps, as the model calls it: a label change
+	// recompiles in place, a state change only compares.
+	am, bm := a.Map(), b.Map()
+	flipMap := func() {
+		m := am
+		if i%2 == 1 {
+			m = bm
+		}
+		i++
+		ix.SetPodMap(500, m, st)
+	}
+	flipMap()
+	if n := testing.AllocsPerRun(1000, flipMap); n != 0 {
+		t.Errorf("SetPodMap label flip: %v allocs", n)
+	}
+	if c := ix.Checked(); c > 5 {
+		t.Errorf("a label change from a map matched %d selectors; the inverted index should offer about 4 of 1002", c)
+	}
+	readyMap := func() {
+		i++
+		ix.SetPodMap(500, bm, PodState{HasIP: true, Ready: i%2 == 0})
+	}
+	if n := testing.AllocsPerRun(1000, readyMap); n != 0 {
+		t.Errorf("SetPodMap Ready flip: %v allocs", n)
+	}
+	// A pod deleted and created again with the same id reuses the storage.
+	recreate := func() {
+		ix.DeletePod(500)
+		ix.SetPodMap(500, am, st)
+	}
+	if n := testing.AllocsPerRun(1000, recreate); n != 0 {
+		t.Errorf("SetPodMap after DeletePod: %v allocs", n)
 	}
 }
 

@@ -30,6 +30,10 @@ type labelSet struct {
 	keys   []string   // keys[i] is the key of pairs[i]
 	vals   []string   // vals[i] is the value of pairs[i]
 	nums   []intValue // nums[i] is vals[i] read as an int64, for the gt and lt operators
+	// Storage of keys, vals and nums for up to 8 labels, so that a set is one
+	// allocation.
+	ikeys, ivals [8]string
+	inums        [8]intValue
 }
 
 type intValue struct {
@@ -43,23 +47,104 @@ func NewLabels(m map[string]string) Labels {
 	if len(m) == 0 {
 		return Labels{}
 	}
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
+	var o Owned
+	o.s = &labelSet{}
+	o.compile(m)
+	return o.l
+}
+
+// Owned holds one compiled label set that its owner recompiles in place with
+// SetMap, reusing the storage and the interned IDs of the labels that stay, so
+// that recompiling does not allocate once the set has held as many labels. The
+// Labels it returns see every later SetMap: unlike those of NewLabels they must
+// not be handed out or kept by anyone but the owner. The zero Owned holds the
+// empty set.
+type Owned struct {
+	s *labelSet
+	l Labels
+}
+
+// Labels returns the labels of the last SetMap (the empty set before the
+// first). They change with the next SetMap.
+func (o *Owned) Labels() Labels { return o.l }
+
+// SetMap makes o hold m and reports whether its labels changed. Comparing m with
+// the labels o holds costs one map lookup per label and does not allocate or
+// intern. Like NewLabels it does not validate m.
+func (o *Owned) SetMap(m map[string]string) (changed bool) {
+	if o.s == nil {
+		if len(m) == 0 {
+			return false
+		}
+		o.s = &labelSet{}
+	} else if len(m) == len(o.s.keys) && o.holds(m) {
+		return false
 	}
-	sort.Strings(keys)
-	n := len(keys)
-	s := &labelSet{keys: keys, vals: make([]string, n), nums: make([]intValue, n)}
-	if n <= len(s.inline) {
-		s.pairs = s.inline[:n:n]
+	o.compile(m)
+	return true
+}
+
+// holds reports whether m, which has as many labels as o, has o's labels.
+func (o *Owned) holds(m map[string]string) bool {
+	s := o.s
+	for i, k := range s.keys {
+		if v, ok := m[k]; !ok || v != s.vals[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// compile fills o.s with m, reusing its storage and the IDs of the labels it
+// already has (an unchanged key keeps its key ID, an unchanged pair both).
+func (o *Owned) compile(m map[string]string) {
+	s := o.s
+	// The old labels, for their IDs: only kept for up to 8 (beyond, intern all).
+	var oldBuf [8]struct {
+		k, v string
+		p    Pair
+	}
+	old := oldBuf[:0]
+	if len(s.keys) <= len(oldBuf) {
+		for i, k := range s.keys {
+			old = append(old, oldBuf[0])
+			old[i].k, old[i].v, old[i].p = k, s.vals[i], s.pairs[i]
+		}
+	}
+	n := len(m)
+	if n <= len(s.ikeys) {
+		s.keys, s.vals, s.nums, s.pairs = s.ikeys[:0:n], s.ivals[:n:n], s.inums[:n:n], s.inline[:n:n]
 	} else {
-		s.pairs = make([]Pair, n)
+		if cap(s.keys) < n { // never ikeys, whose capacity is 8
+			s.keys, s.vals, s.nums, s.pairs = make([]string, 0, n), make([]string, n), make([]intValue, n), make([]Pair, n)
+		}
+		s.keys, s.vals, s.nums, s.pairs = s.keys[:0], s.vals[:n], s.nums[:n], s.pairs[:n]
 	}
+	for k := range m {
+		s.keys = append(s.keys, k)
+	}
+	sortStrings(s.keys)
+	clear(s.slot[:])
 	l := Labels{s: s}
-	for i, k := range keys {
+	for i, k := range s.keys {
 		v := m[k]
 		s.vals[i] = v
-		p := Pair{Key: Intern(k), Value: Intern(v)}
+		var p Pair
+		for j := range old {
+			if old[j].k == k {
+				p.Key = old[j].p.Key
+				if old[j].v == v {
+					p.Value = old[j].p.Value
+				}
+				break
+			}
+		}
+		if p.Key == NoID {
+			p.Key = Intern(k)
+		}
+		if p.Value == NoID {
+			p.Value = Intern(v)
+		}
 		s.pairs[i] = p
 		s.nums[i].n, s.nums[i].ok = parseInt64(v)
 		l.keyMask |= keyBit(p.Key)
@@ -70,7 +155,26 @@ func NewLabels(m map[string]string) Labels {
 			*sl = slotShared
 		}
 	}
-	return l
+	if n == 0 {
+		l = Labels{}
+	}
+	o.l = l
+}
+
+// sortStrings sorts a few strings by insertion, more with sort.Strings.
+func sortStrings(a []string) {
+	if len(a) > 12 {
+		sort.Strings(a)
+		return
+	}
+	for i := 1; i < len(a); i++ {
+		x := a[i]
+		j := i
+		for ; j > 0 && a[j-1] > x; j-- {
+			a[j] = a[j-1]
+		}
+		a[j] = x
+	}
 }
 
 const slotShared = 0xFF
@@ -121,6 +225,13 @@ func (l Labels) index(k ID) int {
 	}
 	return l.s.find(k)
 }
+
+// Position returns the position of key ID k in key-string order, or -1 if the
+// key is absent. It takes constant time for up to 8 labels.
+func (l Labels) Position(k ID) int { return l.index(k) }
+
+// At returns the i-th label in key-string order.
+func (l Labels) At(i int) Pair { return l.s.pairs[i] }
 
 // Get returns the value of key and whether the key is present.
 func (l Labels) Get(key string) (string, bool) {

@@ -196,6 +196,12 @@ var matchCases = []struct {
 	cases []matchCase
 }{
 	{"", []matchCase{{nil, true}, {map[string]string{"x": "a"}, true}}},
+	// MatchesMap rejects maps with fewer labels than the selector's distinct
+	// positive keys: a key required twice counts once, negative ones not at all.
+	{"x=a,x in (a,b)", []matchCase{{map[string]string{"x": "a"}, true}, {map[string]string{"x": "b"}, false}}},
+	{"x,x!=b,y notin (c),!z", []matchCase{{map[string]string{"x": "a"}, true}, {map[string]string{"x": "b"}, false}, {nil, false}}},
+	{"x,y,z!=a", []matchCase{{map[string]string{"x": "a"}, false}, {map[string]string{"x": "a", "y": ""}, true}, {map[string]string{"x": "a", "y": "", "z": "a"}, false}}},
+	{"!x,x", []matchCase{{map[string]string{"x": "a"}, false}, {nil, false}}},
 	{"x=a", []matchCase{{map[string]string{"x": "a"}, true}, {map[string]string{"x": "b"}, false}, {nil, false}, {map[string]string{"y": "a"}, false}}},
 	{"x==a", []matchCase{{map[string]string{"x": "a"}, true}, {map[string]string{"x": "A"}, false}}},
 	{"x!=a", []matchCase{{nil, true}, {map[string]string{"x": "a"}, false}, {map[string]string{"x": "b"}, true}}},

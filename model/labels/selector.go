@@ -2,6 +2,8 @@ package labels
 
 import (
 	"fmt"
+	"math"
+	"slices"
 	"sort"
 	"strings"
 
@@ -142,6 +144,41 @@ type Selector struct {
 	match               []matcher // reqs compiled, same order; in inline for up to 4
 	inline              [4]matcher
 	reqs                []Requirement // sorted by key, as apimachinery sorts them
+	// For MatchesMap: the requirements in the order that rejects soonest
+	// (single-valued =, == and in first, != and notin last), with their strings
+	// at hand; in mapInline for up to 4. minKeys is the number of distinct keys
+	// a matching label set must have (MaxInt for Nothing).
+	byMap     []mapReq
+	mapInline [4]mapReq
+	minKeys   int
+}
+
+// mapReq is a requirement as MatchesMap tests it on a plain map.
+type mapReq struct {
+	key  string
+	val  string   // the value of =, ==, !=, and of in and notin with one value
+	vals []string // the values of in and notin with several, else nil
+	num  int64    // the bound of gt and lt
+	kind kind
+}
+
+// mapRank orders MatchesMap's requirements: those a label set fails most often
+// first. It decides speed only: every requirement is tested until one fails.
+func mapRank(r *mapReq) int {
+	switch r.kind {
+	case kindIn:
+		if r.vals == nil {
+			return 0
+		}
+		return 1
+	case kindGT, kindLT:
+		return 2
+	case kindExists:
+		return 3
+	case kindNotExist:
+		return 4
+	}
+	return 5
 }
 
 // kind is what a compiled requirement tests.
@@ -168,7 +205,7 @@ var emptySet labelSet
 
 var (
 	everything = &Selector{}
-	nothing    = &Selector{nothing: true}
+	nothing    = &Selector{nothing: true, minKeys: math.MaxInt} // MatchesMap: no map has as many
 )
 
 // Everything returns the empty selector, which matches every label set.
@@ -240,8 +277,46 @@ func compile(reqs []Requirement) *Selector {
 			}
 		}
 	}
+	s.compileMap()
 	return s
 }
+
+// compileMap fills byMap and minKeys from reqs and match.
+func (s *Selector) compileMap() {
+	if len(s.reqs) <= len(s.mapInline) {
+		s.byMap = s.mapInline[:len(s.reqs):len(s.reqs)]
+	} else {
+		s.byMap = make([]mapReq, len(s.reqs))
+	}
+	for i, r := range s.reqs {
+		m := &s.byMap[i]
+		*m = mapReq{key: r.Key, kind: s.match[i].kind, num: s.match[i].num}
+		switch m.kind {
+		case kindIn, kindNotIn:
+			if len(r.Values) == 1 {
+				m.val = r.Values[0]
+			} else {
+				m.vals = r.Values
+			}
+		}
+	}
+	// Distinct keys: reqs is sorted by key, so equal keys are adjacent; a key
+	// counts once if any of its requirements is positive.
+	for i := 0; i < len(s.reqs); {
+		j, pos := i, false
+		for ; j < len(s.reqs) && s.reqs[j].Key == s.reqs[i].Key; j++ {
+			pos = pos || positive(s.match[j].kind)
+		}
+		if pos {
+			s.minKeys++
+		}
+		i = j
+	}
+	slices.SortStableFunc(s.byMap, func(a, b mapReq) int { return mapRank(&a) - mapRank(&b) })
+}
+
+// positive reports whether a requirement of this kind needs its key present.
+func positive(k kind) bool { return k == kindIn || k == kindExists || k == kindGT || k == kindLT }
 
 // has reports whether v is one of m's values.
 func (m *matcher) has(v ID) bool {
@@ -305,21 +380,23 @@ func (s *Selector) matches(l *labelSet) bool {
 	return true
 }
 
-// MatchesMap is Matches on an uncompiled label map. It does not allocate or intern.
+// MatchesMap is Matches on an uncompiled label map: one map lookup per
+// requirement tested, in an order that rejects soonest. It does not allocate
+// or intern.
 func (s *Selector) MatchesMap(labels map[string]string) bool {
-	if s == nil || s.nothing {
+	if s == nil || len(labels) < s.minKeys { // Nothing has MaxInt
 		return false
 	}
-	for i := range s.reqs {
-		r := &s.reqs[i]
-		v, found := labels[r.Key]
-		switch s.match[i].kind {
+	for i := range s.byMap {
+		r := &s.byMap[i]
+		v, found := labels[r.key]
+		switch r.kind {
 		case kindIn:
-			if !found || !containsString(r.Values, v) {
+			if !found || !r.hasString(v) {
 				return false
 			}
 		case kindNotIn:
-			if found && containsString(r.Values, v) {
+			if found && r.hasString(v) {
 				return false
 			}
 		case kindExists:
@@ -330,12 +407,12 @@ func (s *Selector) MatchesMap(labels map[string]string) bool {
 			if found {
 				return false
 			}
-		case kindGT, kindLT:
+		default: // kindGT, kindLT
 			if !found {
 				return false
 			}
 			n, ok := parseInt64(v)
-			if !ok || s.match[i].kind == kindGT && n <= s.match[i].num || s.match[i].kind == kindLT && n >= s.match[i].num {
+			if !ok || r.kind == kindGT && n <= r.num || r.kind == kindLT && n >= r.num {
 				return false
 			}
 		}
@@ -343,8 +420,12 @@ func (s *Selector) MatchesMap(labels map[string]string) bool {
 	return true
 }
 
-func containsString(vs []string, v string) bool {
-	for _, x := range vs {
+// hasString reports whether v is one of r's values.
+func (r *mapReq) hasString(v string) bool {
+	if r.vals == nil {
+		return v == r.val
+	}
+	for _, x := range r.vals {
 		if x == v {
 			return true
 		}
