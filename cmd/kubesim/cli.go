@@ -228,6 +228,13 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		return exitFail
 	}
 	res.Summary.WallSeconds = time.Since(start).Seconds()
+	// A refused step is part of the story a run tells (shown after !); one
+	// the scenario marks expect: error that went through is not.
+	for _, u := range res.Unexpected {
+		if strings.Contains(u, "succeeded, but the scenario says expect: error") {
+			fmt.Fprintf(stderr, "warning: %s\n", u)
+		}
+	}
 
 	if *out != "" {
 		if err := writeOut(*out, s, res); err != nil {

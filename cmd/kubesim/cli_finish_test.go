@@ -170,3 +170,15 @@ func TestSweepParallelMustBePositive(t *testing.T) {
 		}
 	}
 }
+
+// run warns when a step marked expect: error goes through.
+func TestRunWarnsOfUnexpectedSuccess(t *testing.T) {
+	p := writeFile(t, t.TempDir(), "x.yaml", "name: x\nduration: 1m\ntimeline:\n  - at: 0s\n    run: kubectl get pods\n    expect: error\n")
+	code, _, errs := run(t, "run", p)
+	if code != 0 || !strings.Contains(errs, "warning: step 1 (at 0s, "+p+":5: kubectl get pods) succeeded, but the scenario says expect: error") {
+		t.Errorf("exit %d, stderr %q", code, errs)
+	}
+	if _, _, errs := run(t, "run", "daemonset-cast"); strings.Contains(errs, "warning") {
+		t.Errorf("the built-in cast warns: %s", errs)
+	}
+}
