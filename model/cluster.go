@@ -358,10 +358,19 @@ func (c *Cluster) CreatePod(name string, labels map[string]string, spec PodSpec,
 	return p, nil
 }
 
+// maxGeneratedNameLength is the longest prefix generateName keeps
+// (apiserver's SimpleNameGenerator: 63 - 5 random characters).
+const maxGeneratedNameLength = 58
+
 // newPod creates the pod object, owned by rs or ds if set: admission
 // (DefaultTolerationSeconds), the store, then the scheduler queue.
 func (c *Cluster) newPod(name string, labels, annotations map[string]string, spec PodSpec, rs *ReplicaSet, ds *DaemonSet) *Pod {
 	if name[len(name)-1] == '-' {
+		// generateName: the API server cuts the prefix to 58 characters so
+		// that with 5 random ones the name fits 63.
+		if len(name) > maxGeneratedNameLength {
+			name = name[:maxGeneratedNameLength]
+		}
 		for {
 			cand := name + c.randSuffix(5)
 			if q := c.podByName[cand]; q == nil || q.Gone {

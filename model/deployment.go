@@ -473,7 +473,7 @@ func (c *Cluster) createNewRS(d *Deployment, old []*ReplicaSet, replicas int) *R
 	for _, rs := range old {
 		rev = max(rev, rs.Revision+1)
 	}
-	name := d.Name + "-" + d.hash
+	name := replicaSetName(d.Name, d.hash)
 	if c.ReplicaSet(name) != nil {
 		// A hash collision with a ReplicaSet we do not own: Kubernetes bumps
 		// collisionCount; we add a suffix.
@@ -485,6 +485,16 @@ func (c *Cluster) createNewRS(d *Deployment, old []*ReplicaSet, replicas int) *R
 	d.rs = append(d.rs, rs)
 	c.addReplicaSet(rs)
 	return rs
+}
+
+// replicaSetName is the Deployment controller's name for the ReplicaSet of
+// a template: NAME-HASH, the Deployment's name cut so that the whole fits a
+// DNS subdomain (253 characters).
+func replicaSetName(deployment, hash string) string {
+	if max := 253 - 1 - len(hash); len(deployment) > max && max > 0 {
+		deployment = deployment[:max]
+	}
+	return deployment + "-" + hash
 }
 
 func sumReplicas(rss []*ReplicaSet) int {

@@ -483,3 +483,35 @@ func TestMaxUnavailableClamped(t *testing.T) {
 		}
 	}
 }
+
+// ReplicaSet names: the Deployment's name is cut so that NAME-HASH fits 253
+// characters; a long hash is never cut (upstream TestGenerateReplicaSetName).
+// Pods get at most 58 characters of their owner's name before the 5 random
+// ones, as generateName does.
+func TestLongNames(t *testing.T) {
+	for _, tc := range []struct{ name, deployment, hash, want string }{
+		{"short name", "my-deployment", "abcde12345", "my-deployment-abcde12345"},
+		{"maximum length without truncating", strings.Repeat("a", 242), "abcde12345", strings.Repeat("a", 242) + "-abcde12345"},
+		{"very long deployment name is truncated", strings.Repeat("b", 250), "abcde12345", strings.Repeat("b", 242) + "-abcde12345"},
+		{"very long hash is not truncated", strings.Repeat("d", 252), strings.Repeat("h", 252), strings.Repeat("d", 252) + "-" + strings.Repeat("h", 252)},
+	} {
+		if got := replicaSetName(tc.deployment, tc.hash); got != tc.want {
+			t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
+		}
+	}
+	c := newWorkshop(t, 1, 3)
+	d, err := c.CreateDeployment(strings.Repeat("x", 250), map[string]string{"app": "web"}, PodSpec{Image: "nginx"}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	runFor(c, sec(5))
+	rs := d.NewReplicaSet()
+	if len(rs.Name) != 253 || !strings.HasPrefix(rs.Name, strings.Repeat("x", 242)+"-") {
+		t.Errorf("ReplicaSet of a 250-character Deployment: %d characters %q", len(rs.Name), rs.Name)
+	}
+	for _, p := range rs.Pods() {
+		if len(p.Name) != 63 || p.Name[:58] != rs.Name[:58] {
+			t.Errorf("pod %q: want the ReplicaSet name's first 58 characters and 5 random ones", p.Name)
+		}
+	}
+}
