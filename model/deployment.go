@@ -440,14 +440,20 @@ func (c *Cluster) syncDeployment(d *Deployment) {
 		c.cleanupDeployment(d)
 		return
 	}
-	if c.isScalingEvent(d) {
+	switch {
+	case c.isScalingEvent(d):
 		c.scaleDeployment(d, newRS, old)
-	} else if d.Strategy.Type == Recreate {
-		c.rolloutRecreate(d, newRS, old)
-	} else {
-		c.rolloutRolling(d, newRS, old)
+	default:
+		if d.Strategy.Type == Recreate {
+			c.rolloutRecreate(d, newRS, old)
+		} else {
+			c.rolloutRolling(d, newRS, old)
+		}
+		// Old ReplicaSets are cleaned up once the rollout is complete.
+		if c.DeploymentStatus(d).Complete {
+			c.cleanupDeployment(d)
+		}
 	}
-	c.cleanupDeployment(d)
 	c.observeProgress(d)
 }
 
@@ -707,18 +713,40 @@ func (c *Cluster) scaleDeployment(d *Deployment, newRS *ReplicaSet, old []*Repli
 	}
 }
 
-// cleanupDeployment deletes old ReplicaSets with no replicas and no pods beyond
-// revisionHistoryLimit, oldest first.
+// cleanupDeployment is the controller's cleanupDeployment: every old
+// ReplicaSet counts against revisionHistoryLimit; of the ones beyond it, the
+// oldest by revision (one without a revision first; equal revisions by
+// creation, then name), those with no replicas and no active pods are
+// deleted, the others kept. (Kubernetes also waits for the ReplicaSet
+// controller to have observed the scale-down; here it acts in the same sync.)
 func (c *Cluster) cleanupDeployment(d *Deployment) {
 	newRS := d.NewReplicaSet()
-	var idle []*ReplicaSet
+	var old []*ReplicaSet
 	for _, rs := range d.rs {
-		if rs != newRS && rs.Replicas == 0 && len(rs.pods) == 0 {
-			idle = append(idle, rs)
+		if rs != newRS && !rs.Deleted {
+			old = append(old, rs)
 		}
 	}
-	for i := 0; i < len(idle)-d.RevisionHistoryLimit; i++ {
-		c.DeleteReplicaSet(idle[i], true)
+	diff := len(old) - d.RevisionHistoryLimit
+	if diff <= 0 {
+		return
+	}
+	sort.SliceStable(old, func(i, j int) bool {
+		a, b := old[i], old[j]
+		switch {
+		case a.Revision != b.Revision:
+			return a.Revision < b.Revision
+		case a.CreatedAt != b.CreatedAt:
+			return a.CreatedAt < b.CreatedAt
+		}
+		return a.Name < b.Name
+	})
+	now := c.Now()
+	for _, rs := range old[:diff] {
+		if rs.Replicas != 0 || rs.Status(now).Current != 0 {
+			continue
+		}
+		c.DeleteReplicaSet(rs, true)
 	}
 }
 

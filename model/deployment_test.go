@@ -515,3 +515,50 @@ func TestLongNames(t *testing.T) {
 		}
 	}
 }
+
+// Old ReplicaSets beyond revisionHistoryLimit are deleted by revision, one
+// without a revision first; every old ReplicaSet counts against the limit,
+// and those with replicas are kept (upstream
+// TestDeploymentController_cleanupDeploymentOrder, and a case of ours: an
+// active old ReplicaSet counts too).
+func TestCleanupByRevision(t *testing.T) {
+	type old struct {
+		name     string
+		replicas int
+		created  float64 // seconds
+		revision int     // 0: none
+	}
+	for i, tc := range []struct {
+		old     []old
+		limit   int
+		deleted string
+	}{
+		{[]old{{"foo-1", 0, 0, 1}, {"foo-2", 0, 60, 2}}, 1, "foo-1"},
+		{[]old{{"foo-1", 0, 0, 2}, {"foo-2", 0, 60, 1}}, 1, "foo-2"},
+		{[]old{{"foo-1", 0, 0, 1}, {"foo-2", 0, 60, 0}}, 1, "foo-2"},
+		{[]old{{"foo-1", 0, 0, 0}, {"foo-2", 0, 60, 2}}, 1, "foo-1"},
+		{[]old{{"foo-1", 1, 0, 1}, {"foo-2", 0, 60, 2}, {"foo-3", 0, 120, 3}}, 1, "foo-2"},
+		{[]old{{"foo-1", 1, 0, 1}, {"foo-2", 1, 60, 2}, {"foo-3", 0, 120, 3}}, 1, ""},
+		{[]old{{"foo-1", 0, 0, 3}, {"foo-2", 0, 60, 1}, {"foo-3", 0, 120, 4}, {"foo-4", 0, 180, 2}}, 2, "foo-2 foo-4"},
+		{[]old{{"foo-1", 0, 0, 1}, {"foo-2", 1, 60, 2}}, 1, "foo-1"},
+	} {
+		c := NewCluster(sim.New(1), DefaultConfig())
+		d := &Deployment{Name: "foo", RevisionHistoryLimit: tc.limit, hash: "current"}
+		var rss []*ReplicaSet
+		for _, o := range tc.old {
+			rs := &ReplicaSet{Name: o.name, Replicas: o.replicas, CreatedAt: sec(o.created), Revision: o.revision, deploy: d}
+			rss = append(rss, rs)
+			d.rs = append(d.rs, rs)
+		}
+		c.cleanupDeployment(d)
+		var deleted []string
+		for _, rs := range rss {
+			if rs.Deleted {
+				deleted = append(deleted, rs.Name)
+			}
+		}
+		if got := strings.Join(deleted, " "); got != tc.deleted {
+			t.Errorf("case %d: deleted %q, want %q", i, got, tc.deleted)
+		}
+	}
+}
