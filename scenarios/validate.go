@@ -59,8 +59,14 @@ func IsStudy(data []byte) bool {
 // do not apply, give an invalid scenario or change nothing the scenario reads
 // (what kubesim sweep checks before running).
 func CheckStudy(st *study.Study) []string {
-	if _, ok := study.RunnerForBase(st.Base); ok {
-		return nil
+	if st.Base == study.MMCBase {
+		var out []string
+		for i, p := range st.Points() {
+			if _, err := study.MMCFromPoint(p); err != nil {
+				out = append(out, fmt.Sprintf("%s: point %d (%s): %v", st.File(), i, p, err))
+			}
+		}
+		return out
 	}
 	src, name, err := BaseSource(st.Base, st.File())
 	if err != nil {

@@ -182,6 +182,11 @@ func TestValidateStudies(t *testing.T) {
 			t.Errorf("built-in study %s: %s", name, errs)
 		}
 	}
+	mmc := writeFile(t, dir, "mmc.yaml", "name: m\nbase: mmc\nreplications: {min: 2}\nmetrics: [wq_s]\nparameters:\n  points:\n    - {c: 1, rho: 0.5}\n    - {c: 1, rho: 1.5}\n    - {c: 2, rho: 0.5, vars.a: 1}\n")
+	code, _, errs = run(t, "validate", mmc)
+	if code != 1 || !strings.Contains(errs, "mmc.yaml: point 1 (c=1, rho=1.5): utilisation rho = lambda/(c*mu) = 1.5: the queue is unstable; want rho < 1") || !strings.Contains(errs, `mmc.yaml: point 2 (c=2, rho=0.5, vars.a=1): mmc: unknown parameter "vars.a"`) || strings.Contains(errs, "point 0") {
+		t.Errorf("mmc study: exit %d %q", code, errs)
+	}
 	if code, _, errs := run(t, "validate", writeFile(t, dir, "nobase.yaml", strings.Replace(smallStudy, "base: capacity", "base: nothere.yaml", 1))); code != 1 || !strings.Contains(errs, `base: study base "nothere.yaml": not a built-in scenario`) {
 		t.Errorf("missing base: exit %d %q", code, errs)
 	}
