@@ -178,7 +178,7 @@ func parseFile(name string, data []byte, set map[string]string, study bool) (*Sc
 	}
 	root := doc.Content[0]
 	s := &Scenario{Config: DefaultConfig(), Seed: 1, Dir: filepath.Dir(name), Path: name, Files: map[string]string{}}
-	var cluster, timeline *yaml.Node
+	var cluster, timeline, window *yaml.Node
 	vars := p.vars(root)
 	p.fields(root, "scenario", []string{"name", "description", "seed", "duration", "window", "vars", "cluster", "config", "files", "timeline", "workload"}, func(k string, v *yaml.Node) {
 		switch k {
@@ -191,7 +191,7 @@ func parseFile(name string, data []byte, set map[string]string, study bool) (*Sc
 		case "duration":
 			s.Duration = p.duration(v, k)
 		case "window":
-			s.Window = p.duration(v, k)
+			s.Window, window = p.duration(v, k), v
 		case "cluster":
 			cluster = v
 		case "config":
@@ -225,6 +225,10 @@ func parseFile(name string, data []byte, set map[string]string, study bool) (*Sc
 	}
 	if s.Duration <= 0 {
 		p.errorf(root, "scenario: the field duration is required and must be positive (e.g. duration: 5m)")
+	} else if window != nil && s.Window > 0 {
+		if err := CheckWindow(s.Window, s.Duration); err != nil {
+			p.errorf(window, "window: %v", err)
+		}
 	}
 	s.Nodes = p.cluster(cluster)
 	p.timeline(timeline, s, vars)

@@ -125,6 +125,35 @@ func (r *Result) Mining() *dockercoins.Figures {
 	return r.DockerCoins.Figures()
 }
 
+// The summary's windows are at least MinWindow wide, and a run has at most
+// MaxWindows of them: memory and output stay bounded whatever the window.
+const (
+	MinWindow  = time.Millisecond
+	MaxWindows = 5000
+)
+
+// SmallestWindow is the narrowest window a run of duration d may have: d over
+// MaxWindows, rounded up to a whole millisecond, and at least MinWindow.
+func SmallestWindow(d sim.Time) sim.Time {
+	w := (d + MaxWindows - 1) / MaxWindows
+	w = (w + MinWindow - 1) / MinWindow * MinWindow
+	return max(w, MinWindow)
+}
+
+// CheckWindow reports what is wrong with a summary window of width w in a run
+// of duration d (0 means automatic, see AutoWindow).
+func CheckWindow(w, d sim.Time) error {
+	switch {
+	case w < 0:
+		return fmt.Errorf("%v is negative; give a positive width such as 30s, or leave it out for an automatic one", w)
+	case w > 0 && w < MinWindow:
+		return fmt.Errorf("%v is too fine: the smallest window is %v", w, MinWindow)
+	case w > 0 && w < SmallestWindow(d):
+		return fmt.Errorf("%v gives %d windows in a %v run, more than %d: the smallest window for this duration is %v", w, (d+w-1)/w, d, MaxWindows, SmallestWindow(d))
+	}
+	return nil
+}
+
 // AutoWindow is the summary's window width for a run of duration d when the
 // scenario sets none: the smallest of 10 s, 15 s, 20 s, 30 s, 1 m, 2 m, 5 m,
 // 10 m that gives at most 30 windows.
@@ -161,6 +190,9 @@ func Run(s *Scenario) (*Result, error) { return RunWith(s, Options{}) }
 func RunWith(s *Scenario, opt Options) (*Result, error) {
 	if s.Duration <= 0 {
 		return nil, fmt.Errorf("scenario %q: duration must be positive", s.Name)
+	}
+	if err := CheckWindow(s.Window, s.Duration); err != nil {
+		return nil, fmt.Errorf("scenario %q: window %v", s.Name, err)
 	}
 	e := sim.New(s.Seed)
 	cfg := s.Config.Effective()

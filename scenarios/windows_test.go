@@ -4,6 +4,7 @@ import (
 	"math"
 	"strings"
 	"testing"
+	"time"
 )
 
 // capacityWith runs the capacity scenario with the given number of workers
@@ -91,5 +92,33 @@ func TestDefaultTimingsVary(t *testing.T) {
 	lat := a.Summary.Services["hasher"].LatencyMs
 	if lat.P50 == lat.P99 {
 		t.Errorf("hasher latency p50 = p99 = %v ms: every request took the same time", lat.P50)
+	}
+}
+
+// A scenario's window is at least 1 ms and gives at most MaxWindows windows:
+// the file's error names the field, its line and the smallest allowed value;
+// Run refuses the same for a scenario built in Go.
+func TestWindowBounds(t *testing.T) {
+	src := "name: w\nduration: 5m\nwindow: %s\n"
+	for w, want := range map[string]string{
+		"1ns":  "w.yaml:3: window: 1ns is too fine: the smallest window is 1ms",
+		"10ms": "w.yaml:3: window: 10ms gives 30000 windows in a 5m0s run, more than 5000: the smallest window for this duration is 60ms",
+		"-1s":  "w.yaml:3: window: -1s is negative",
+	} {
+		_, err := ParseFile("w.yaml", []byte(strings.Replace(src, "%s", w, 1)))
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("window: %s: %v, want %q", w, err, want)
+		}
+	}
+	if s, err := ParseFile("w.yaml", []byte(strings.Replace(src, "%s", "60ms", 1))); err != nil || s.Window != 60*time.Millisecond {
+		t.Errorf("window: 60ms: %v", err)
+	}
+	s, _ := Builtin("capacity")
+	s.Window = time.Millisecond
+	if _, err := Run(s); err == nil || !strings.Contains(err.Error(), "window 1ms gives 300000 windows") {
+		t.Errorf("Run with a 1 ms window over 5 minutes: %v", err)
+	}
+	if got := SmallestWindow(16 * time.Minute); got != 192*time.Millisecond {
+		t.Errorf("SmallestWindow(16m) = %v, want 192ms", got)
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"github.com/kubesim/kubesim/metrics"
 	"github.com/kubesim/kubesim/workload/decl"
-	"github.com/kubesim/kubesim/workload/dockercoins"
 	"io"
 	"math"
 	"os"
@@ -162,6 +161,10 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "error: --duration must be positive, got %v\n", *duration)
 		return exitUsage
 	}
+	if fs.Changed("window") && *window <= 0 {
+		fmt.Fprintf(stderr, "error: --window must be positive (at least %v), got %v; leave it out for an automatic width\n", scenarios.MinWindow, *window)
+		return exitUsage
+	}
 	set, err := parseSet(*setVars)
 	if err != nil {
 		fmt.Fprintf(stderr, "error: %v\n", err)
@@ -217,6 +220,14 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	}
 	if *window > 0 {
 		s.Window = *window
+	}
+	if err := scenarios.CheckWindow(s.Window, s.Duration); err != nil {
+		what := "the scenario's window"
+		if fs.Changed("window") {
+			what = "--window"
+		}
+		fmt.Fprintf(stderr, "error: %s: %v\n", what, err)
+		return exitUsage
 	}
 	start := time.Now()
 	progress := plots.NewProgress(stderr, isTerminal(stderr))
@@ -312,27 +323,6 @@ func barLen(v float64) int {
 	return int(min(v, barWidth) + 0.5)
 }
 
-// printMining is DockerCoins' mining speed per window, as bars.
-func printMining(w io.Writer, m *dockercoins.Figures) {
-	peak := 0.0
-	for _, win := range m.Windows {
-		peak = max(peak, win.HashesPerSec)
-	}
-	per := barScale(peak)
-	scale := ""
-	if per > 1 {
-		scale = fmt.Sprintf("; # = %g hashes/s", per)
-	}
-	fmt.Fprintf(w, "\nMining speed (hashes counted in redis per second, per window), %d hashes in all%s:\n", m.Hashes, scale)
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "  window\thashes/s\t")
-	for _, win := range m.Windows {
-		bar := strings.Repeat("#", barLen(win.HashesPerSec/per))
-		fmt.Fprintf(tw, "  %4.0f-%4.0fs\t%8.2f\t%s\n", win.Start, win.End, win.HashesPerSec, bar)
-	}
-	tw.Flush()
-}
-
 func printTable(w io.Writer, s *scenarios.Scenario, res *scenarios.Result) {
 	sum := res.Summary
 	fmt.Fprintf(w, "Scenario %s (seed %d): %.0f s simulated in %.2f s, %d events\n", s.Name, sum.Seed, sum.SimSeconds, sum.WallSeconds, sum.Events)
@@ -373,15 +363,11 @@ func printTable(w io.Writer, s *scenarios.Scenario, res *scenarios.Result) {
 		fmt.Fprintf(tw, "  %s\t%d\t%.2f\t%d\t%.1f\t%.1f\t%.1f\t\n", n, v.Requests, rate, v.Errors, v.LatencyMs.P50, v.LatencyMs.P99, v.LatencyMs.Max)
 	}
 	tw.Flush()
-	fmt.Fprintln(w, "\nPods per node at the end:")
-	nodes := make([]string, 0, len(sum.Nodes))
-	for n := range sum.Nodes {
-		nodes = append(nodes, n)
+	podsOf := make(map[string][]string, len(sum.Nodes))
+	for n, ns := range sum.Nodes {
+		podsOf[n] = ns.Pods
 	}
-	sort.Strings(nodes)
-	for _, n := range nodes {
-		fmt.Fprintf(w, "  %-8s %2d  %s\n", n, len(sum.Nodes[n].Pods), strings.Join(sum.Nodes[n].Pods, " "))
-	}
+	printPodsPerNode(w, podsOf)
 	a := sum.Requests
 	fmt.Fprintf(w, "\nRequests: %d sent = %d completed + %d refused + %d failed + %d in flight\n", a.Sent, a.Completed, a.Refused, a.Failed, a.InFlight)
 	if a.TimedOut > 0 || a.AppErrors > 0 {
