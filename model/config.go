@@ -168,7 +168,15 @@ type Config struct {
 	// ProxyMode is the kube-proxy mode: iptables, nftables (uniform random),
 	// ipvs-rr or ipvs-lc.
 	ProxyMode string
+	// ImageSize is the size in bytes the kubelets report for every image, read
+	// by the scheduler's ImageLocality score (0: 100 MiB, the order of the
+	// DockerCoins images; negative: sizes unknown, the score is then 0).
+	ImageSize int64
 }
+
+// DefaultImageSize is the image size the nodes report when Config.ImageSize
+// is 0.
+const DefaultImageSize = 100 << 20
 
 // DefaultConfig returns the documented defaults.
 func DefaultConfig() Config {

@@ -40,6 +40,7 @@ func (c *Cluster) startPod(p *Pod) {
 		ready = start + c.d.imagePull.Sample()
 		n.pullFreeAt = ready
 		n.images[p.Spec.Image] = ready
+		c.imageAdded(p.Spec.Image)
 	}
 	gen := p.generation
 	c.E.At(ready+c.d.containerStart.Sample(), sim.HandlerFunc(func(*sim.Engine, int64) {

@@ -128,6 +128,9 @@ func (c *Cluster) RemoveNode(name string) error {
 	}
 	n.Removed, n.Up, n.Ready = true, false, false
 	c.nodesChanged()
+	for img := range n.images {
+		c.imageRemoved(img)
+	}
 	c.E.Cancel(n.monitorTimer)
 	c.nlcDequeue(n)
 	for _, p := range n.pods {
@@ -227,6 +230,7 @@ func (c *Cluster) nodeDown(n *Node) {
 	for img, at := range n.images {
 		if at > now {
 			delete(n.images, img) // an interrupted pull
+			c.imageRemoved(img)
 		}
 	}
 	n.pullFreeAt = now

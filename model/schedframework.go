@@ -3,6 +3,8 @@ package model
 import (
 	"math/rand/v2"
 	"slices"
+
+	"github.com/kubesim/kubesim/sim"
 )
 
 // The scheduler is organised as kube-scheduler's framework: a profile is a list
@@ -21,6 +23,12 @@ type schedHandle interface {
 	schedNode(name string) *Node
 	// schedServices is every Service, deleted ones included.
 	schedServices() []*Service
+	// schedImageNodes is how many existing nodes have the image.
+	schedImageNodes(image string) int
+	// schedImageSize is the image's size in bytes as the nodes report it.
+	schedImageSize(image string) int64
+	// schedNow is the simulated time.
+	schedNow() sim.Time
 }
 
 // cycleState is what one scheduling cycle computes once about its pod and
@@ -98,6 +106,7 @@ func newDefaultFramework(h schedHandle, rnd *rand.Rand) *framework {
 		newTopologySpreadScore(h),
 		leastAllocatedScore{},
 		balancedAllocationScore{},
+		&imageLocalityScore{h: h},
 	}
 	f.raw = make([][]int64, len(f.scorers))
 	for _, pl := range f.filters {

@@ -484,3 +484,48 @@ func (t *topologySpreadScore) selectors(p *Pod) bool {
 	}
 	return sel.rs != nil || len(sel.services) > 0
 }
+
+// imageLocalityScore is ImageLocality (weight 1): a node that has the pod's
+// image scores its size scaled by the fraction of nodes that have it (so an
+// image on few nodes does not draw every pod there), between 23 MB (0) and
+// 1000 MB per container (100). kubesim's pods have one container; a node has
+// an image once its pull has ended (kube-scheduler reads node.status.images),
+// and the fraction counts pulls under way.
+type imageLocalityScore struct {
+	h      schedHandle
+	score0 int64 // the pod's sum when its node has the image
+}
+
+const (
+	imageMinThreshold          = 23 << 20
+	imageMaxContainerThreshold = 1000 << 20
+)
+
+func (*imageLocalityScore) name() string                   { return "ImageLocality" }
+func (*imageLocalityScore) weight() int64                  { return 1 }
+func (*imageLocalityScore) normalize(*cycleState, []int64) {}
+
+func (s *imageLocalityScore) preScore(_ *cycleState, p *Pod, _ []*Node) bool {
+	total := len(s.h.schedNodes())
+	if total == 0 {
+		return false
+	}
+	spread := float64(s.h.schedImageNodes(p.Spec.Image)) / float64(total)
+	s.score0 = imageLocalityPriority(int64(float64(s.h.schedImageSize(p.Spec.Image))*spread), 1)
+	return true
+}
+
+func (s *imageLocalityScore) score(_ *cycleState, p *Pod, n *Node) int64 {
+	if at, ok := n.images[p.Spec.Image]; !ok || at > s.h.schedNow() {
+		return 0
+	}
+	return s.score0
+}
+
+// imageLocalityPriority is calculatePriority: the sum of the containers'
+// scaled image sizes clamped to [23 MB, 1000 MB x containers], mapped to 0-100.
+func imageLocalityPriority(sum int64, containers int64) int64 {
+	hi := imageMaxContainerThreshold * containers
+	sum = min(max(sum, imageMinThreshold), hi)
+	return maxNodeScore * (sum - imageMinThreshold) / (hi - imageMinThreshold)
+}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/kubesim/kubesim/sim"
 )
 
 // Plugins are tested on hand-made nodes and pods, without a cluster.
@@ -12,6 +14,8 @@ import (
 type fakeHandle struct {
 	nodes    []*Node
 	services []*Service
+	sizes    map[string]int64
+	now      sim.Time
 }
 
 func (h *fakeHandle) schedNodes() []*Node { return h.nodes }
@@ -24,6 +28,19 @@ func (h *fakeHandle) schedNode(name string) *Node {
 	return nil
 }
 func (h *fakeHandle) schedServices() []*Service { return h.services }
+func (h *fakeHandle) schedNow() sim.Time        { return h.now }
+func (h *fakeHandle) schedImageSize(img string) int64 {
+	return h.sizes[img]
+}
+func (h *fakeHandle) schedImageNodes(img string) int {
+	cnt := 0
+	for _, n := range h.nodes {
+		if _, ok := n.images[img]; ok {
+			cnt++
+		}
+	}
+	return cnt
+}
 
 func testNode(name string, seq int, capacity Resources, used Resources) *Node {
 	if capacity.Pods == 0 {
@@ -278,5 +295,44 @@ func TestNodeAffinityScore(t *testing.T) {
 	}
 	if pl.preScore(&cycleState{}, &Pod{}, nodes) {
 		t.Error("not skipped for a pod without preferred terms")
+	}
+}
+
+// ImageLocality with the image sizes of kube-scheduler's
+// TestImageLocalityPriority (40 MB and 250 MB images, thresholds 23 MB and
+// 1000 MB); the expected values are its formula worked by hand: on 2 of 2
+// nodes the 250 MB image scores 100 x (250 - 23) / (1000 - 23) = 23 where it
+// is; the 40 MB image on 1 of 2 nodes counts 20 MB, under the threshold: 0.
+func TestImageLocalityScore(t *testing.T) {
+	mb := int64(1 << 20)
+	h := &fakeHandle{sizes: map[string]int64{"gcr.io/250": 250 * mb, "gcr.io/40": 40 * mb}}
+	n1 := testNode("node1", 0, Resources{MilliCPU: 1000, Memory: gi}, Resources{})
+	n2 := testNode("node2", 1, Resources{MilliCPU: 1000, Memory: gi}, Resources{})
+	n1.images = map[string]sim.Time{"gcr.io/250": 0, "gcr.io/40": 0}
+	n2.images = map[string]sim.Time{"gcr.io/250": 0}
+	h.nodes = []*Node{n1, n2}
+	pl := &imageLocalityScore{h: h}
+	for _, tc := range []struct {
+		image  string
+		n1, n2 int64
+	}{
+		{"gcr.io/250", 23, 23}, // on both: 250 MB
+		{"gcr.io/40", 0, 0},    // on one of two: 20 MB, under the 23 MB threshold
+		{"gcr.io/none", 0, 0},
+	} {
+		p := &Pod{Spec: PodSpec{Image: tc.image}}
+		if !pl.preScore(&cycleState{}, p, h.nodes) {
+			t.Fatal("skipped")
+		}
+		if a, b := pl.score(&cycleState{}, p, n1), pl.score(&cycleState{}, p, n2); a != tc.n1 || b != tc.n2 {
+			t.Errorf("%s: %d, %d; want %d, %d", tc.image, a, b, tc.n1, tc.n2)
+		}
+	}
+	// A pull still under way does not count for its node.
+	n2.images["gcr.io/250"] = 5
+	p := &Pod{Spec: PodSpec{Image: "gcr.io/250"}}
+	pl.preScore(&cycleState{}, p, h.nodes)
+	if got := pl.score(&cycleState{}, p, n2); got != 0 {
+		t.Errorf("image being pulled scores %d, want 0", got)
 	}
 }

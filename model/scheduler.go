@@ -30,6 +30,7 @@ type schedulerState struct {
 	fw            *framework // the default profile
 	live          []*Node    // nodes not removed, in creation order
 	liveStale     bool       // a node was added or removed since live was built
+	imageNodes    map[string]int
 }
 
 // schedQueueInfo is what the queue keeps about a pending pod.
@@ -307,6 +308,36 @@ func (c *Cluster) schedNodes() []*Node {
 		s.liveStale = false
 	}
 	return s.live
+}
+
+// imageAdded and imageRemoved count the existing nodes that have an image
+// (pulled or being pulled), for ImageLocality.
+func (c *Cluster) imageAdded(img string) {
+	if c.sched.imageNodes == nil {
+		c.sched.imageNodes = map[string]int{}
+	}
+	c.sched.imageNodes[img]++
+}
+
+func (c *Cluster) imageRemoved(img string) {
+	if c.sched.imageNodes[img]--; c.sched.imageNodes[img] <= 0 {
+		delete(c.sched.imageNodes, img)
+	}
+}
+
+func (c *Cluster) schedNow() sim.Time { return c.Now() }
+
+func (c *Cluster) schedImageNodes(img string) int { return c.sched.imageNodes[img] }
+
+func (c *Cluster) schedImageSize(string) int64 {
+	switch sz := c.Cfg.ImageSize; {
+	case sz == 0:
+		return DefaultImageSize
+	case sz < 0:
+		return 0
+	default:
+		return sz
+	}
 }
 
 // nodesChanged tells the scheduler that a node was added or removed.
