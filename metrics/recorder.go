@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"fmt"
 	"math"
 	"math/bits"
 
@@ -64,6 +65,7 @@ type Recorder struct {
 	failed     int64
 	timedOut   int64
 	appErrors  int64
+	flights    []*flight // by Service.ID
 }
 
 // Point is one sample of a step function over simulated time.
@@ -329,12 +331,100 @@ func (r *Recorder) newPodStat(p *model.Pod) *podStats {
 }
 
 // RequestSent counts a request sent.
-func (r *Recorder) RequestSent() { r.sent++ }
+func (r *Recorder) RequestSent(svc *model.Service) {
+	r.sent++
+	if svc != nil {
+		f := r.flightOf(svc)
+		now := r.c.Now()
+		f.area += f.n * int64(now-f.last)
+		f.last = now
+		f.n++
+		f.openSent += int64(now)
+	}
+}
+
+// flight is what is in flight through one Service (as clients see it), for
+// Little's law: the time-integral of the requests in flight, and the sum of
+// the latencies of those that ended.
+type flight struct {
+	name     string
+	n        int64    // in flight now
+	last     sim.Time // of the last change of n
+	area     int64    // requests x ns
+	latSum   int64    // ns, of the requests that ended
+	done     int64
+	openSent int64 // sum of the send times of those in flight, ns
+}
+
+func (r *Recorder) flightOf(svc *model.Service) *flight {
+	if svc.ID < len(r.flights) {
+		if f := r.flights[svc.ID]; f != nil {
+			return f
+		}
+	}
+	return r.newFlight(svc)
+}
+
+//go:noinline
+func (r *Recorder) newFlight(svc *model.Service) *flight {
+	for len(r.flights) <= svc.ID {
+		r.flights = append(r.flights, nil)
+	}
+	f := &flight{name: svc.Name}
+	r.flights[svc.ID] = f
+	return f
+}
+
+// LittleFigures are one Service's figures for Little's law over the run so
+// far (T seconds): MeanInFlight is the time-average number of requests in
+// flight (sent, not yet answered), L; Throughput the requests that ended per
+// second, lambda; MeanLatency their mean latency in seconds, W (errors
+// included); Residual the time the requests still in flight have spent so far,
+// over T. L = lambda W + Residual holds exactly.
+type LittleFigures struct {
+	MeanInFlight, Throughput, MeanLatency, Residual float64
+	InFlight                                        int64
+}
+
+// Little returns every Service's LittleFigures, by Service name (a Service
+// deleted and created again under its name is a second entry, "NAME#ID").
+func (r *Recorder) Little() map[string]LittleFigures {
+	now := r.c.Now()
+	T := now.Seconds()
+	out := map[string]LittleFigures{}
+	for id, f := range r.flights {
+		if f == nil || T <= 0 {
+			continue
+		}
+		area := f.area + f.n*int64(now-f.last)
+		lf := LittleFigures{MeanInFlight: float64(area) / 1e9 / T, Throughput: float64(f.done) / T, InFlight: f.n,
+			Residual: float64(f.n*int64(now)-f.openSent) / 1e9 / T}
+		if f.done > 0 {
+			lf.MeanLatency = float64(f.latSum) / 1e9 / float64(f.done)
+		}
+		name := f.name
+		if _, dup := out[name]; dup {
+			name = fmt.Sprintf("%s#%d", name, id)
+		}
+		out[name] = lf
+	}
+	return out
+}
 
 // RequestDone records a request sent at `sent` through svc to pod `to` (nil:
 // no endpoint) that ended now with outcome.
 func (r *Recorder) RequestDone(svc *model.Service, to *model.Pod, sent sim.Time, outcome Outcome) {
 	r.done++
+	if svc != nil {
+		f := r.flightOf(svc)
+		now := r.c.Now()
+		f.area += f.n * int64(now-f.last)
+		f.last = now
+		f.n--
+		f.done++
+		f.latSum += int64(now - sent)
+		f.openSent -= int64(sent)
+	}
 	switch outcome {
 	case OK:
 	case Refused:

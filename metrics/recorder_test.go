@@ -60,7 +60,7 @@ func TestRecordingDoesNotAllocate(t *testing.T) {
 	advance(c, 1500*time.Millisecond)
 	q := &req{svc: svc, to: p, sent: 1200 * time.Millisecond, started: 1300 * time.Millisecond, outcome: OK}
 	allocs := testing.AllocsPerRun(1000, func() {
-		c.Rec.RequestSent()
+		c.Rec.RequestSent(q.svc)
 		c.Rec.Served(p, q.started)
 		c.Rec.QueueChanged(p, 0)
 		c.Rec.requestDone(q)
@@ -316,7 +316,7 @@ func replay(t *testing.T, reqs []rawRequest) (*Recorder, []*model.Pod) {
 		if !rq.ok {
 			q.outcome = Failed
 		}
-		c.Rec.RequestSent()
+		c.Rec.RequestSent(q.svc)
 		c.Rec.requestDone(q)
 	}
 	advance(c, 95*time.Second)
@@ -481,7 +481,7 @@ func BenchmarkRecordRequest(b *testing.B) {
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				c.Rec.RequestSent()
+				c.Rec.RequestSent(q.svc)
 				c.Rec.QueueChanged(p, 1)
 				c.Rec.QueueChanged(p, 0)
 				c.Rec.Served(p, q.started)

@@ -1,6 +1,8 @@
 package scenarios
 
 import (
+	"fmt"
+	"math"
 	"strings"
 	"testing"
 )
@@ -146,5 +148,210 @@ workload:
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("errors lack %q:\n%v", want, err)
 		}
+	}
+}
+
+// Little's law holds for every Service in every built-in scenario: the
+// time-average number of requests in flight through it (sent, not yet
+// answered, as its clients see them) is its throughput times their mean
+// latency, plus the time the requests still in flight at the end have spent
+// (measured apart: L = lambda W + residual, to the nanosecond).
+func TestLittlesLawPerServiceInEveryBuiltin(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs every built-in scenario")
+	}
+	for _, name := range BuiltinNames() {
+		s, err := Builtin(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := Run(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		figs := res.Rec.Little()
+		if len(figs) == 0 {
+			t.Errorf("%s: no Service had traffic", name)
+		}
+		for svc, f := range figs {
+			lw := f.Throughput*f.MeanLatency + f.Residual
+			if math.Abs(f.MeanInFlight-lw) > 1e-9*math.Max(1, f.MeanInFlight) {
+				t.Errorf("%s: Service %s: L = %.9f, lambda W + residual = %.9f (lambda %.3f/s, W %.6f s, residual %.6f)", name, svc, f.MeanInFlight, lw, f.Throughput, f.MeanLatency, f.Residual)
+			}
+			if got := res.Summary.Services[svc].Requests; !strings.Contains(svc, "#") && got != int64(math.Round(f.Throughput*res.Summary.SimSeconds)) {
+				t.Errorf("%s: Service %s: %d requests in the summary, %g x %g s in the Little figures", name, svc, got, f.Throughput, res.Summary.SimSeconds)
+			}
+		}
+	}
+}
+
+// closedNetwork is N closed-loop users (exponential think time Z) each calling
+// two single-server stations in turn, with exponential service demands D1 and
+// D2, on a network without delay: a product-form closed network.
+func closedNetwork(n int, seed uint64) string {
+	return fmt.Sprintf(`name: mva
+seed: %d
+duration: 610s
+config:
+  network: {sameNode: 0s, crossNode: 0s}
+timeline:
+  - at: 0s
+    run: |
+      kubectl create deployment s1 --image=mva/s1
+      kubectl expose deployment s1 --port 80
+      kubectl create deployment s2 --image=mva/s2
+      kubectl expose deployment s2 --port 80
+workload:
+  services:
+    - {name: s1, image: s1, concurrency: 1, backlog: 0, routes: [{name: /, service: exp(10ms)}]}
+    - {name: s2, image: s2, concurrency: 1, backlog: 0, routes: [{name: /, service: exp(20ms)}]}
+  clients:
+    - {name: users, users: %d, think: exp(100ms), start: 10s, script: [{call: s1}, {call: s2}]}
+`, seed, n)
+}
+
+// mva is exact Mean Value Analysis of a closed network with a delay station
+// (think time z) and single-server stations of demands d: throughput and
+// response time (the sum of the stations') with n customers.
+func mva(n int, z float64, d []float64) (x, r float64) {
+	q := make([]float64, len(d))
+	for k := 1; k <= n; k++ {
+		r = 0
+		rs := make([]float64, len(d))
+		for i := range d {
+			rs[i] = d[i] * (1 + q[i])
+			r += rs[i]
+		}
+		x = float64(k) / (z + r)
+		for i := range d {
+			q[i] = x * rs[i]
+		}
+	}
+	return x, r
+}
+
+// meanCI is the mean of xs and the half-width of its 95% Student-t interval.
+func meanCI(xs []float64) (float64, float64) {
+	var m, v float64
+	for _, x := range xs {
+		m += x
+	}
+	m /= float64(len(xs))
+	for _, x := range xs {
+		v += (x - m) * (x - m)
+	}
+	v /= float64(len(xs) - 1)
+	t975 := map[int]float64{4: 2.776, 7: 2.365, 9: 2.262}[len(xs)-1]
+	return m, t975 * math.Sqrt(v/float64(len(xs)))
+}
+
+// Closed-loop clients against a closed network of exponential stations:
+// throughput and response time fall within the 95% confidence interval of
+// eight replications around exact MVA, for several populations.
+func TestClosedNetworkAgainstMVA(t *testing.T) {
+	if testing.Short() {
+		t.Skip("24 runs")
+	}
+	for _, n := range []int{1, 4, 10} {
+		var xs, rs []float64
+		for seed := uint64(1); seed <= 8; seed++ {
+			s, err := ParseFile("mva.yaml", []byte(closedNetwork(n, seed)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := Run(s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			lf := res.Rec.Little()
+			s1, s2 := lf["s1"], lf["s2"]
+			T := res.Summary.SimSeconds
+			xs = append(xs, s2.Throughput*T/(T-10))
+			rs = append(rs, s1.MeanLatency+s2.MeanLatency)
+		}
+		wantX, wantR := mva(n, 0.1, []float64{0.01, 0.02})
+		x, hx := meanCI(xs)
+		r, hr := meanCI(rs)
+		t.Logf("N=%d: X %.3f ± %.3f /s (MVA %.3f), R %.2f ± %.2f ms (MVA %.2f)", n, x, hx, wantX, r*1e3, hr*1e3, wantR*1e3)
+		if math.Abs(x-wantX) > hx {
+			t.Errorf("N=%d: throughput %.3f ± %.3f /s, MVA %.3f", n, x, hx, wantX)
+		}
+		if math.Abs(r-wantR) > hr {
+			t.Errorf("N=%d: response time %.3f ± %.3f ms, MVA %.3f", n, r*1e3, hr*1e3, wantR*1e3)
+		}
+	}
+}
+
+// Retries and timeouts amplify load as computed by hand. flaky answers half
+// its requests with an error; a call tried up to 3 times (2 retries) makes
+// 1 + 1/2 + 1/4 = 1.75 requests on average, 7/8 of them answered with an
+// error ... of which 1/8 of the calls fail for good. slow takes 200 ms and its
+// callers give up after 100 ms: every call makes exactly 3 requests, all timed
+// out, and slow still serves every one of them.
+func TestRetryAndTimeoutAmplification(t *testing.T) {
+	src := `name: retries
+duration: 510s
+config:
+  network: {sameNode: 0s, crossNode: 0s}
+timeline:
+  - at: 0s
+    run: |
+      kubectl create deployment a --image=t/a
+      kubectl expose deployment a --port 80
+      kubectl create deployment b --image=t/b
+      kubectl expose deployment b --port 80
+      kubectl create deployment flaky --image=t/flaky
+      kubectl expose deployment flaky --port 80
+      kubectl create deployment slow --image=t/slow
+      kubectl expose deployment slow --port 80
+workload:
+  services:
+    - {name: a, image: a}
+    - {name: b, image: b}
+    - {name: flaky, image: flaky, concurrency: 64, routes: [{name: /, service: 1ms, errorRate: 0.5}]}
+    - {name: slow, image: slow, concurrency: 64, routes: [{name: /, service: 200ms}]}
+  clients:
+    - {name: ca, rate: 20, start: 10s, script: [{call: a}, {call: flaky, retries: 2, backoff: 10ms}]}
+    - {name: cb, rate: 20, start: 10s, script: [{call: b}, {call: slow, timeout: 100ms, retries: 2, backoff: 10ms}]}
+`
+	s, err := ParseFile("retries.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Run(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sv := res.Summary.Services
+	calls := float64(sv["a"].Requests)
+	if calls < 9000 {
+		t.Fatalf("%v calls in 500 s at 20/s", calls)
+	}
+	// Attempts per call: mean 1.75, standard deviation 0.83 per call.
+	amp := float64(sv["flaky"].Requests) / calls
+	if se := 0.83 / math.Sqrt(calls); math.Abs(amp-1.75) > 4*se {
+		t.Errorf("flaky: %.4f requests per call, want 1.75 ± %.4f", amp, 4*se)
+	}
+	if er := float64(sv["flaky"].Errors) / float64(sv["flaky"].Requests); math.Abs(er-0.5) > 0.02 {
+		t.Errorf("flaky: error rate %.4f, want 0.5", er)
+	}
+	callsB := sv["b"].Requests
+	slow := sv["slow"]
+	// Calls still under way at the end (20/s, each up to 3 x 100 ms plus
+	// backoffs) have made fewer.
+	if slow.Requests < 3*callsB-30 || slow.Requests > 3*callsB || slow.Errors != slow.Requests {
+		t.Errorf("slow: %d requests (%d errors) for %d calls: want 3 per call, all timed out", slow.Requests, slow.Errors, callsB)
+	}
+	if a := res.Summary.Requests; a.TimedOut != slow.Requests || a.AppErrors != sv["flaky"].Errors {
+		t.Errorf("accounting %+v: want %d timed out, %d application errors", a, slow.Requests, sv["flaky"].Errors)
+	}
+	var served int64
+	for _, p := range res.Summary.Pods {
+		if p.App == "slow" {
+			served += p.Served
+		}
+	}
+	if served < slow.Requests-10 || served > slow.Requests {
+		t.Errorf("slow's pod served %d of the %d requests its callers gave up on", served, slow.Requests)
 	}
 }

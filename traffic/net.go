@@ -165,7 +165,7 @@ func (n *Net) Send(cl Caller, client kubeproxy.ClientID, from *model.Node, svc *
 	r := n.newRequest()
 	n.last = r
 	r.Route, r.KeepAlive, r.svc, r.from, r.client, r.Val, r.sent = route, keepAlive, svc, from, cl, val, n.C.Now()
-	n.Rec.RequestSent()
+	n.Rec.RequestSent(svc)
 	var to *model.Pod
 	if svc != nil && !svc.Deleted {
 		to = n.C.Pick(svc, client)
