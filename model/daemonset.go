@@ -143,16 +143,17 @@ func (c *Cluster) CreateDaemonSet(s DaemonSetSpec) (*DaemonSet, error) {
 }
 
 // setTemplate stores the template, its revision hash, and the spec of its pods:
-// the template's plus the tolerations the controller adds to every daemon pod.
+// the template's with the tolerations the controller puts on every daemon pod
+// (AddOrUpdateDaemonPodTolerations): a template toleration with the same key,
+// operator, value and effect is replaced, so not-ready and unreachable are
+// tolerated without a time limit whatever the template says.
 func (ds *DaemonSet) setTemplate(t PodTemplate) {
 	ds.Template = t.clone()
 	ds.hash = computeHash(ds.Template)
 	ds.recordRevision()
 	spec := ds.Template.Spec.clone()
 	add := func(key string, effect TaintEffect) {
-		if !tolerates(spec.Tolerations, Taint{Key: key, Effect: effect}) {
-			spec.Tolerations = append(spec.Tolerations, Toleration{Key: key, Operator: "Exists", Effect: effect})
-		}
+		spec.Tolerations = addOrUpdateToleration(spec.Tolerations, Toleration{Key: key, Operator: "Exists", Effect: effect})
 	}
 	add(TaintNotReady, NoExecute)
 	add(TaintUnreachable, NoExecute)
@@ -164,6 +165,29 @@ func (ds *DaemonSet) setTemplate(t PodTemplate) {
 		add(TaintNetworkUnavail, NoSchedule)
 	}
 	ds.podSpec = spec
+}
+
+// addOrUpdateToleration is AddOrUpdateTolerationInPodSpec: every toleration
+// matching t's key, operator, value and effect becomes t; t is appended if
+// none matches.
+func addOrUpdateToleration(tols []Toleration, t Toleration) []Toleration {
+	var out []Toleration
+	updated := false
+	for _, x := range tols {
+		if x.Key == t.Key && x.Operator == t.Operator && x.Value == t.Value && x.Effect == t.Effect {
+			if (x.Seconds == nil) == (t.Seconds == nil) && (x.Seconds == nil || *x.Seconds == *t.Seconds) {
+				return tols // already there
+			}
+			out = append(out, t)
+			updated = true
+			continue
+		}
+		out = append(out, x)
+	}
+	if !updated {
+		out = append(out, t)
+	}
+	return out
 }
 
 // UpdateDaemonSet replaces the template and strategy (kubectl apply). The

@@ -279,3 +279,50 @@ func TestDaemonSetRolloutRestart(t *testing.T) {
 		}
 	}
 }
+
+// A template toleration of unreachable:NoExecute for 300 s is replaced by the
+// unlimited one, as AddOrUpdateDaemonPodTolerations does: the daemon pod stays
+// on a node that has been unreachable for longer (before, it was evicted
+// after 300 s).
+func TestDaemonSetTemplateTolerationReplaced(t *testing.T) {
+	checkDaemonPlans(t)
+	c := newWorkshop(t, 2, 3)
+	spec := rngDaemon("agent")
+	spec.Template.Spec.Tolerations = []Toleration{
+		{Key: TaintUnreachable, Operator: "Exists", Effect: NoExecute, Seconds: Seconds(300)},
+		{Key: TaintDiskPressure, Operator: "Exists", Effect: NoSchedule}, // identical: kept as is
+	}
+	ds := mustDaemonSet(t, c, spec)
+	runFor(c, sec(10))
+	var pod *Pod
+	for _, p := range ds.Pods() {
+		if p.NodeName == "node3" {
+			pod = p
+		}
+	}
+	if pod == nil {
+		t.Fatalf("no daemon pod on node3: %v", sortedNames(ds.Pods()))
+	}
+	var unreachable, disk []Toleration
+	for _, tol := range pod.Spec.Tolerations {
+		switch tol.Key {
+		case TaintUnreachable:
+			unreachable = append(unreachable, tol)
+		case TaintDiskPressure:
+			disk = append(disk, tol)
+		}
+	}
+	if len(unreachable) != 1 || unreachable[0].Seconds != nil || len(disk) != 1 {
+		t.Errorf("tolerations %v: want one unreachable:NoExecute without tolerationSeconds, one disk-pressure", pod.Spec.Tolerations)
+	}
+	if pod.Spec.Tolerations[0].Key != TaintUnreachable {
+		t.Errorf("tolerations %v: the replaced toleration should keep its place", pod.Spec.Tolerations)
+	}
+	if err := c.StopNode("node3"); err != nil {
+		t.Fatal(err)
+	}
+	runFor(c, sec(600))
+	if pod.Terminating || pod.Gone {
+		t.Errorf("daemon pod evicted from the unreachable node: its toleration should have no time limit")
+	}
+}
