@@ -95,6 +95,14 @@ func (s DaemonSetStrategy) validate(name string) error {
 		if s.MaxUnavailable.Value < 0 || s.MaxSurge.Value < 0 {
 			return fmt.Errorf("daemonset %q: spec.updateStrategy.rollingUpdate: maxUnavailable and maxSurge must be >= 0", name)
 		}
+		for _, f := range []struct {
+			name string
+			v    *IntOrPercent
+		}{{"maxUnavailable", s.MaxUnavailable}, {"maxSurge", s.MaxSurge}} {
+			if f.v.Percent && f.v.Value > 100 {
+				return fmt.Errorf("daemonset %q: spec.updateStrategy.rollingUpdate.%s: Invalid value: %q: must not be greater than 100%%", name, f.name, f.v.String())
+			}
+		}
 		if s.MaxUnavailable.Value == 0 && s.MaxSurge.Value == 0 {
 			return fmt.Errorf("daemonset %q: spec.updateStrategy.rollingUpdate.maxUnavailable: Invalid value: 0: may not be 0 when `maxSurge` is 0", name)
 		}

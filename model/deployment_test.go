@@ -562,3 +562,28 @@ func TestCleanupByRevision(t *testing.T) {
 		}
 	}
 }
+
+// maxSurge above 100% is valid for a Deployment (only maxUnavailable is
+// capped); a DaemonSet caps both (ValidateRollingUpdateDeployment,
+// ValidateRollingUpdateDaemonSet).
+func TestStrategyPercentCaps(t *testing.T) {
+	c := newWorkshop(t, 1, 3)
+	two := 2
+	_, err := c.CreateDeploymentSpec(DeploymentSpec{Name: "web", Replicas: &two,
+		Template: PodTemplate{Labels: map[string]string{"app": "web"}, Spec: PodSpec{Image: "nginx"}},
+		Strategy: DeploymentStrategy{MaxSurge: Percent(200), MaxUnavailable: Percent(0)}})
+	if err != nil {
+		t.Errorf("Deployment maxSurge 200%%: %v", err)
+	}
+	_, err = c.CreateDeploymentSpec(DeploymentSpec{Name: "api",
+		Template: PodTemplate{Labels: map[string]string{"app": "api"}, Spec: PodSpec{Image: "nginx"}},
+		Strategy: DeploymentStrategy{MaxUnavailable: Percent(101)}})
+	if err == nil || !strings.Contains(err.Error(), "must not be greater than 100%") {
+		t.Errorf("Deployment maxUnavailable 101%%: error %v", err)
+	}
+	spec := rngDaemon("agent")
+	spec.Strategy = DaemonSetStrategy{MaxSurge: Percent(150), MaxUnavailable: Int(0)}
+	if _, err := c.CreateDaemonSet(spec); err == nil || !strings.Contains(err.Error(), `maxSurge: Invalid value: "150%": must not be greater than 100%`) {
+		t.Errorf("DaemonSet maxSurge 150%%: error %v", err)
+	}
+}

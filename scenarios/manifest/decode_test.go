@@ -585,3 +585,46 @@ func TestKubectlWordingOrderAndDuplicates(t *testing.T) {
 		t.Errorf("got  %q\nwant %q", k, want)
 	}
 }
+
+// A Deployment's maxSurge may be above 100% (ValidateRollingUpdateDeployment
+// caps only maxUnavailable); a DaemonSet's maxSurge and maxUnavailable are
+// both capped (ValidateRollingUpdateDaemonSet).
+func TestMaxSurgeAbove100Percent(t *testing.T) {
+	deploy := func(surge, unav string) string {
+		return `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  selector: {matchLabels: {app: web}}
+  strategy: {type: RollingUpdate, rollingUpdate: {maxSurge: "` + surge + `", maxUnavailable: "` + unav + `"}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: web, image: nginx}]}
+`
+	}
+	daemon := `apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: agent}
+spec:
+  selector: {matchLabels: {app: agent}}
+  updateStrategy: {type: RollingUpdate, rollingUpdate: {maxSurge: "150%", maxUnavailable: 0}}
+  template:
+    metadata: {labels: {app: agent}}
+    spec: {containers: [{name: agent, image: agent}]}
+`
+	for _, tc := range []struct {
+		name, src, wantErr string
+	}{
+		{"deployment maxSurge 200%", deploy("200%", "25%"), ""},
+		{"deployment maxUnavailable 101%", deploy("25%", "101%"), `spec.strategy.rollingUpdate.maxUnavailable: Invalid value: "101%": must not be greater than 100%`},
+		{"daemonset maxSurge 150%", daemon, `spec.updateStrategy.rollingUpdate.maxSurge: Invalid value: "150%": must not be greater than 100%`},
+	} {
+		_, _, err := Decode("m.yml", []byte(tc.src), Options{Validate: true})
+		switch {
+		case tc.wantErr == "" && err != nil:
+			t.Errorf("%s: %v", tc.name, err)
+		case tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr)):
+			t.Errorf("%s: error %v, want %q", tc.name, err, tc.wantErr)
+		}
+	}
+}

@@ -62,8 +62,10 @@ func validateObject(obj runtime.Object) []fieldErr {
 			}
 		case appsv1.RollingUpdateDeploymentStrategyType:
 			if ru := st.RollingUpdate; ru != nil {
-				c.intOrPercent(ru.MaxSurge, "spec.strategy.rollingUpdate.maxSurge")
-				c.intOrPercent(ru.MaxUnavailable, "spec.strategy.rollingUpdate.maxUnavailable")
+				// A Deployment's maxSurge may exceed 100% (ValidateRollingUpdateDeployment
+				// caps maxUnavailable only).
+				c.intOrPercent(ru.MaxSurge, "spec.strategy.rollingUpdate.maxSurge", false)
+				c.intOrPercent(ru.MaxUnavailable, "spec.strategy.rollingUpdate.maxUnavailable", true)
 				if isZero(ru.MaxSurge) && isZero(ru.MaxUnavailable) {
 					c.add("spec.strategy.rollingUpdate.maxUnavailable", "Invalid value: %s: may not be 0 when `maxSurge` is 0", ru.MaxUnavailable.String())
 				}
@@ -88,8 +90,8 @@ func validateObject(obj runtime.Object) []fieldErr {
 		case appsv1.OnDeleteDaemonSetStrategyType:
 		case appsv1.RollingUpdateDaemonSetStrategyType:
 			if ru := st.RollingUpdate; ru != nil {
-				c.intOrPercent(ru.MaxSurge, "spec.updateStrategy.rollingUpdate.maxSurge")
-				c.intOrPercent(ru.MaxUnavailable, "spec.updateStrategy.rollingUpdate.maxUnavailable")
+				c.intOrPercent(ru.MaxSurge, "spec.updateStrategy.rollingUpdate.maxSurge", true)
+				c.intOrPercent(ru.MaxUnavailable, "spec.updateStrategy.rollingUpdate.maxUnavailable", true)
 				if isZero(ru.MaxSurge) && isZero(ru.MaxUnavailable) {
 					c.add("spec.updateStrategy.rollingUpdate.maxUnavailable", "Invalid value: %s: may not be 0 when `maxSurge` is 0", ru.MaxUnavailable.String())
 				}
@@ -170,7 +172,9 @@ func isZero(v *intstr.IntOrString) bool {
 	return v.StrVal == "0%" || v.StrVal == "0"
 }
 
-func (c *checker) intOrPercent(v *intstr.IntOrString, f string) {
+// intOrPercent checks a maxSurge or maxUnavailable: a non-negative integer or
+// percentage, at most 100% if capped.
+func (c *checker) intOrPercent(v *intstr.IntOrString, f string, capped bool) {
 	if v == nil {
 		return
 	}
@@ -183,7 +187,7 @@ func (c *checker) intOrPercent(v *intstr.IntOrString, f string) {
 	var n int
 	if _, err := fmt.Sscanf(v.StrVal, "%d%%", &n); err != nil || fmt.Sprintf("%d%%", n) != v.StrVal {
 		c.add(f, "Invalid value: %q: a valid percent string must be a numeric string followed by an ending '%%' (e.g. '1%%',  or '93%%', regex used for validation is '[0-9]+%%')", v.StrVal)
-	} else if n > 100 {
+	} else if capped && n > 100 {
 		c.add(f, "Invalid value: %q: must not be greater than 100%%", v.StrVal)
 	}
 }
