@@ -154,6 +154,15 @@ func Parse(file string, data []byte) (*Study, error) {
 			}
 		}
 	}
+	// An explicit 0 is out of range, not missing (0 is also the zero value
+	// Validate sees).
+	if rp, ok := top["replications"].(map[string]any); ok {
+		for _, k := range []string{"min", "max", "batch"} {
+			if v, ok := rp[k].(float64); ok && v == 0 {
+				return nil, fmt.Errorf("%s: replications.%s: 0 is out of range; set 1 to %d (min at least 2: a confidence interval needs 2), or leave it out for the default", file, k, MaxReplications)
+			}
+		}
+	}
 	if err := checkParameterValues(file, top["parameters"]); err != nil {
 		return nil, err
 	}

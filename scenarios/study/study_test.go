@@ -117,6 +117,7 @@ func TestParseErrors(t *testing.T) {
 		{"missing base", "name: s\nreplications: {min: 3}\nmetrics: [m]\n", []string{"base: missing"}},
 		{"missing min", "name: s\nbase: b\nmetrics: [m]\n", []string{"replications.min: missing"}},
 		{"min 1", "name: s\nbase: b\nreplications: {min: 1}\nmetrics: [m]\n", []string{"replications.min", "2"}},
+		{"zero min", "name: s\nbase: b\nreplications: {min: 0}\nmetrics: [m]\n", []string{"replications.min: 0 is out of range"}},
 		{"negative seed", "name: s\nbase: b\nseed: -1\nreplications: {min: 3}\nmetrics: [m]\n", []string{"seed: got a number -1, want a whole number >= 0"}},
 		{"target without max", "name: s\nbase: b\nreplications: {min: 3, target_rel_half_width: 0.1}\nmetrics: [m]\n", []string{"replications.max: missing"}},
 		{"max without target", "name: s\nbase: b\nreplications: {min: 3, max: 9}\nmetrics: [m]\n", []string{"replications.max", "target"}},
