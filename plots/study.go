@@ -829,6 +829,10 @@ func ysOf(xys plotter.XYs) []float64 {
 	return out
 }
 
+// maxDots is how many of the highest and of the lowest points a dot chart
+// shows when there are more than twice as many: its height stays readable.
+const maxDots = 25
+
 // dotChart is one row per point: the mean and its 95% interval, for studies
 // with no numeric parameter to draw curves against.
 func dotChart(d studyData, metric string) (chart, bool) {
@@ -836,9 +840,30 @@ func dotChart(d studyData, metric string) (chart, bool) {
 	var means plotter.XYs
 	var at, los, his []float64
 	lo, hi := math.Inf(1), math.Inf(-1)
-	n := len(d.points)
+	points, shown := d.points, ""
+	if len(points) > 2*maxDots {
+		// The highest and lowest means only, in the table's order.
+		idx := make([]int, 0, len(points))
+		for i, pt := range points {
+			if r, ok := pt.rows[metric]; ok && finite(r.Mean) {
+				idx = append(idx, i)
+			}
+		}
+		sort.SliceStable(idx, func(a, b int) bool { return points[idx[a]].rows[metric].Mean > points[idx[b]].rows[metric].Mean })
+		if len(idx) > 2*maxDots {
+			keep := append(append([]int(nil), idx[:maxDots]...), idx[len(idx)-maxDots:]...)
+			sort.Ints(keep)
+			var sub []studyPoint
+			for _, i := range keep {
+				sub = append(sub, points[i])
+			}
+			shown = fmt.Sprintf("; the %d highest and %d lowest of %d points", maxDots, maxDots, len(idx))
+			points = sub
+		}
+	}
+	n := len(points)
 	vary := d.varying()
-	for i, pt := range d.points {
+	for i, pt := range points {
 		pos := float64(n - 1 - i) // first point on top
 		var parts []string
 		for _, sp := range vary {
@@ -863,7 +888,7 @@ func dotChart(d studyData, metric string) (chart, bool) {
 	if len(means) == 0 {
 		return chart{}, false
 	}
-	p := newPlot(fmt.Sprintf("%s: %s per point (mean, 95%% CI)", d.t.Study, metric), metricLabel(metric), "")
+	p := newPlot(fmt.Sprintf("%s: %s per point (mean, 95%% CI%s)", d.t.Study, metric, shown), metricLabel(metric), "")
 	var lg legend
 	p.Y.Tick.Marker = plot.DefaultTicks{}
 	for i, j := 0, len(names)-1; i < j; i, j = i+1, j-1 {

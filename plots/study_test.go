@@ -545,3 +545,32 @@ parameters:
 		t.Error("the report does not say that the daemonset point is not on the curve")
 	}
 }
+
+// A dot chart of many points shows the highest and lowest and says so, at a
+// readable height.
+func TestWriteStudyManyCategoricalPoints(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("name: many\nbase: x\nreplications: {min: 2}\nmetrics: [m]\nparameters:\n  points:\n")
+	for i := 0; i < 120; i++ {
+		fmt.Fprintf(&b, "    - {k: p%03d}\n", i)
+	}
+	run := func(ctx context.Context, p study.Point, seed uint64) (study.Result, error) {
+		v, _ := p.Get("k")
+		var i float64
+		fmt.Sscanf(v.String(), "p%f", &i)
+		return study.Result{Scalars: map[string]float64{"m": i + float64(seed%7)/10}}, nil
+	}
+	_, tb := runStudy(t, b.String(), run)
+	w := writeStudy(t, nil, tb)
+	text := svgText(t, "points_m.svg", w.files["points_m.svg"])
+	if !strings.Contains(text, "the 25 highest and 25 lowest of 120 points") || !strings.Contains(text, "k=p119") || !strings.Contains(text, "k=p000") || strings.Contains(text, "k=p060") {
+		t.Errorf("the dot chart of 120 points does not show just the 25 highest and lowest")
+	}
+	cfg, err := png.DecodeConfig(bytes.NewReader(w.files["points_m.png"]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Height > 3000 {
+		t.Errorf("points_m.png is %d px tall", cfg.Height)
+	}
+}
