@@ -3,6 +3,7 @@ package scenarios
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -142,5 +143,31 @@ metadata: {name: web}
 	}
 	if _, err := x.exec("kubectl apply -f cr.yaml"); err == nil {
 		t.Errorf("CR accepted after its CRD was deleted")
+	}
+}
+
+// create -f creates, refuses what exists, and gives a generateName object a
+// name with 5 random characters, as the API server does.
+func TestCreateFile(t *testing.T) {
+	gen := strings.Replace(depDoc("x"), "  name: x\n", "  generateName: web-\n", 1)
+	c := printCluster(t, 1)
+	x := newExecutor(c, &Scenario{Files: map[string]string{"g.yaml": gen, "ok.yaml": depDoc("ok")}})
+	re := regexp.MustCompile(`^deployment\.apps/web-[bcdfghjklmnpqrstvwxz2456789]{5} created$`)
+	a, err := x.exec("kubectl create -f g.yaml")
+	if err != nil || !re.MatchString(a) {
+		t.Fatalf("create -f g.yaml: %q, %v", a, err)
+	}
+	b, err := x.exec("kubectl create -f g.yaml")
+	if err != nil || !re.MatchString(b) || a == b {
+		t.Errorf("second create -f g.yaml: %q (first %q), %v; want another name", b, a, err)
+	}
+	if len(c.Deployments()) != 2 {
+		t.Errorf("%d Deployments, want 2", len(c.Deployments()))
+	}
+	if out, err := x.exec("kubectl create -f ok.yaml"); err != nil || out != "deployment.apps/ok created" {
+		t.Errorf("create -f ok.yaml: %q, %v", out, err)
+	}
+	if _, err := x.exec("kubectl create -f ok.yaml"); err == nil || err.Error() != `Error from server (AlreadyExists): error when creating "ok.yaml": deployments.apps "ok" already exists` {
+		t.Errorf("create -f of an existing object: %v", err)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/kubesim/kubesim/traffic"
+	"math/rand/v2"
 	"reflect"
 	"sort"
 	"strconv"
@@ -15,6 +16,7 @@ import (
 	"github.com/kubesim/kubesim/model/labels"
 	"github.com/kubesim/kubesim/scenarios/kubectl"
 	"github.com/kubesim/kubesim/scenarios/manifest"
+	"github.com/kubesim/kubesim/sim"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -33,6 +35,8 @@ type executor struct {
 	expand func(name string, recursive bool) ([]string, error)
 	// crds are the CustomResourceDefinitions applied, in order.
 	crds []manifest.CRD
+	// genRand draws generateName suffixes (create -f).
+	genRand *rand.Rand
 	// later records output that arrives after the step (httping's probes).
 	later func(command, output string)
 	// meta holds the metadata labels of workload objects, which the model does
@@ -66,7 +70,7 @@ func (x *executor) exec(line string) (string, error) {
 		return "", fmt.Errorf("error: kubesim simulates one namespace, default; -n %s is not supported", cmd.Namespace)
 	}
 	switch cmd.Verb {
-	case kubectl.Apply:
+	case kubectl.Apply, kubectl.Create:
 		return x.apply(cmd)
 	case kubectl.CreateDeployment:
 		return x.createDeployment(cmd)
@@ -127,7 +131,7 @@ func (x *executor) apply(cmd kubectl.Command) (string, error) {
 	if decoded == 0 && len(errs) == 0 {
 		// Every file was empty (or only comments), or a directory held no
 		// manifest, as kubectl answers.
-		errs = append(errs, "error: no objects passed to apply")
+		errs = append(errs, "error: no objects passed to "+string(cmd.Verb))
 	}
 	return joinResult(out, errs)
 }
@@ -155,14 +159,45 @@ func (x *executor) applyFile(f string, cmd kubectl.Command, crds []manifest.CRD,
 			errs = append(errs, err.Error())
 		}
 	}
+	create := cmd.Verb == kubectl.Create
 	for _, o := range objs {
 		if o.CRD != nil {
+			if create {
+				if x.crdExists(o.CRD.Name) {
+					errs = append(errs, fmt.Sprintf("Error from server (AlreadyExists): error when creating %q: customresourcedefinitions.apiextensions.k8s.io %q already exists", f, o.CRD.Name))
+					continue
+				}
+			}
 			out = append(out, x.applyCRD(*o.CRD))
 			continue
 		}
 		if m, ok := o.Obj.(metav1.Object); ok && m.GetName() == "" && m.GetGenerateName() != "" {
-			errs = append(errs, fmt.Sprintf("error: from %s: cannot use generate name with apply", m.GetGenerateName()))
-			continue
+			if !create {
+				errs = append(errs, fmt.Sprintf("error: from %s: cannot use generate name with apply", m.GetGenerateName()))
+				continue
+			}
+			// The API server appends 5 random characters (from a seeded
+			// stream of its own, so that other draws are unchanged).
+			if x.genRand == nil {
+				x.genRand = sim.NewStream(x.c.E.Seed(), "generate-name")
+			}
+			for {
+				b := make([]byte, 5)
+				for i := range b {
+					b[i] = generateNameAlphabet[x.genRand.IntN(len(generateNameAlphabet))]
+				}
+				m.SetName(m.GetGenerateName() + string(b))
+				if r, ok := kubectl.ResourceForKind(o.Kind); !ok || !x.exists(kubectl.Target{Resource: r, Name: m.GetName()}) {
+					break
+				}
+			}
+			o.Name = m.GetName()
+		}
+		if create {
+			if r, ok := kubectl.ResourceForKind(o.Kind); ok && x.exists(kubectl.Target{Resource: r, Name: o.Name}) {
+				errs = append(errs, fmt.Sprintf("Error from server (AlreadyExists): error when creating %q: %s %q already exists", f, r.Qualified(), o.Name))
+				continue
+			}
 		}
 		res, err := x.applyObject(o.Obj, f, false)
 		if err != nil {
@@ -179,6 +214,19 @@ func (x *executor) applyFile(f string, cmd kubectl.Command, crds []manifest.CRD,
 		}
 	}
 	return out, errs, decoded
+}
+
+// generateNameAlphabet is the API server's alphabet for generateName
+// suffixes (no vowels, no confusable digits).
+const generateNameAlphabet = "bcdfghjklmnpqrstvwxz2456789"
+
+func (x *executor) crdExists(name string) bool {
+	for _, c := range x.crds {
+		if c.Name == name {
+			return true
+		}
+	}
+	return false
 }
 
 // applyCRD records a CustomResourceDefinition, so that later steps can apply

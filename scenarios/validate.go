@@ -277,7 +277,7 @@ func (s *Scenario) Check() []string {
 				continue
 			}
 			for _, o := range objs {
-				if o.CRD != nil && cmd.Verb == kubectl.Apply {
+				if o.CRD != nil && (cmd.Verb == kubectl.Apply || cmd.Verb == kubectl.Create) {
 					newCRDs = append(newCRDs, *o.CRD)
 				}
 			}

@@ -21,6 +21,7 @@ type Verb string
 // Verbs: kubectl's, and kubesim's own node and probe steps.
 const (
 	Apply            Verb = "apply"
+	Create           Verb = "create" // create -f FILE
 	CreateDeployment Verb = "create deployment"
 	Run              Verb = "run"
 	Expose           Verb = "expose"
@@ -193,6 +194,11 @@ func Parse(line string) (Command, error) {
 		return c, &UsageError{Msg: "empty step: expected a kubectl command (apply, get, label, scale...) or node/httping"}
 	}
 	verb, rest := words[0], words[1:]
+	if verb == "create" && len(rest) > 0 && (rest[0] == "-f" || strings.HasPrefix(rest[0], "--filename") || strings.HasPrefix(rest[0], "-f=") ||
+		rest[0] == "-R" || rest[0] == "--recursive" || strings.HasPrefix(rest[0], "--validate")) {
+		c.Verb = Create
+		return c, parseVerb(&c, append(rest, global...))
+	}
 	switch verb {
 	case "create", "rollout", "set", "node":
 		if len(rest) == 0 || strings.HasPrefix(rest[0], "-") {
@@ -214,7 +220,7 @@ func Parse(line string) (Command, error) {
 }
 
 var subcommands = map[string]string{
-	"create":  "deployment",
+	"create":  "deployment (or create -f FILE)",
 	"rollout": "history, pause, restart, resume, status, undo",
 	"set":     "selector, image",
 	"node":    "add, remove, reboot",
@@ -267,7 +273,7 @@ func parseVerb(c *Command, args []string) error {
 		interval  string
 	)
 	switch c.Verb {
-	case Apply:
+	case Apply, Create:
 		fs.StringSliceVarP(&c.Files, "filename", "f", nil, "")
 		fs.BoolVarP(&c.Recursive, "recursive", "R", false, "")
 		fs.StringVar(&validate, "validate", "strict", "")
@@ -391,7 +397,7 @@ func parseVerb(c *Command, args []string) error {
 	}
 
 	switch c.Verb {
-	case Apply:
+	case Apply, Create:
 		switch validate {
 		case "strict", "true":
 			c.Validate = true

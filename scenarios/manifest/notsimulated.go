@@ -24,7 +24,7 @@ var fieldUse = map[reflect.Type]map[string]string{
 	reflect.TypeFor[corev1.Service]():    {"apiVersion": "ignore", "kind": "ignore", "metadata": "model", "spec": "model", "status": "ignore"},
 	reflect.TypeFor[corev1.Namespace]():  {"apiVersion": "ignore", "kind": "ignore", "metadata": "model", "spec": "ignore", "status": "ignore"},
 	reflect.TypeFor[corev1.Node]():       {"apiVersion": "ignore", "kind": "ignore", "metadata": "model", "spec": "model", "status": "model"},
-	reflect.TypeFor[metav1.ObjectMeta](): {"name": "model", "namespace": "model", "labels": "model", "annotations": "model",
+	reflect.TypeFor[metav1.ObjectMeta](): {"name": "model", "generateName": "model", "namespace": "model", "labels": "model", "annotations": "model",
 		"uid": "ignore", "resourceVersion": "ignore", "generation": "ignore", "creationTimestamp": "ignore",
 		"managedFields": "ignore", "selfLink": "ignore", "ownerReferences": "model"},
 	reflect.TypeFor[appsv1.DeploymentSpec](): {"replicas": "model", "selector": "model", "template": "model", "strategy": "model",
