@@ -195,3 +195,30 @@ func TestRunWithoutDockerCoins(t *testing.T) {
 		}
 	}
 }
+
+// kubesim run --workload FILE adds a workload file's services and clients to
+// the scenario, and kubesim validate checks workload files.
+func TestRunWithWorkloadFile(t *testing.T) {
+	dir := t.TempDir()
+	sc := filepath.Join(dir, "app.yaml")
+	os.WriteFile(sc, []byte("name: app\nduration: 1m\ntimeline:\n  - at: 0s\n    run: |\n      kubectl create deployment api --image=example/api:v1\n      kubectl expose deployment api --port 80\n"), 0o644)
+	wl := filepath.Join(dir, "svcs.yaml")
+	os.WriteFile(wl, []byte("services:\n  - {name: api, image: api, routes: [{name: /, service: exp(10ms)}]}\nclients:\n  - {name: load, rate: 10, call: api}\n"), 0o644)
+	if code, out, errs := run(t, "validate", wl); code != 0 {
+		t.Fatalf("validate %s: exit %d: %s%s", wl, code, out, errs)
+	}
+	code, js, errs := run(t, "run", sc, "--workload", wl, "-o", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	m := jsonWithoutWall(t, js)
+	api, _ := m["services"].(map[string]any)["api"].(map[string]any)
+	if api == nil || api["requests"].(float64) < 400 {
+		t.Errorf("api Service: %v, want about 10 requests/s for 1 min", api)
+	}
+	bad := filepath.Join(dir, "bad.yaml")
+	os.WriteFile(bad, []byte("services:\n  - {name: api, image: api, concurrency: 0}\n"), 0o644)
+	if code, _, errs := run(t, "validate", bad); code != 1 || !strings.Contains(errs, "bad.yaml:2: services[0].concurrency") {
+		t.Errorf("validate %s: exit %d, %q", bad, code, errs)
+	}
+}

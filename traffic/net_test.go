@@ -1,0 +1,95 @@
+package traffic_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/kubesim/kubesim/metrics"
+	"github.com/kubesim/kubesim/model"
+	"github.com/kubesim/kubesim/sim"
+	"github.com/kubesim/kubesim/traffic"
+	"github.com/kubesim/kubesim/workload"
+)
+
+// loop is a client with one request in flight at a time: each answer sends
+// the next, until left is 0.
+type loop struct {
+	net  *traffic.Net
+	svc  *model.Service
+	from *model.Node
+	left int
+	bad  int
+}
+
+func (l *loop) RequestDone(_ *traffic.Request, o metrics.Outcome) {
+	if o != metrics.OK {
+		l.bad++
+	}
+	if l.left--; l.left > 0 {
+		l.net.Send(l, 1, l.from, l.svc, traffic.RouteRoot, false, 0)
+	} else {
+		l.net.C.E.Stop()
+	}
+}
+
+// served is a cluster of one node running a pod behind Service s whose server
+// takes 1 ms per request, ready to serve.
+func served(tb testing.TB) (*workload.Runtime, *loop) {
+	tb.Helper()
+	c := model.NewCluster(sim.New(1), model.DefaultConfig())
+	rt := workload.New(c, traffic.DefaultNetwork())
+	rt.Registry.Register("s", func(*model.Pod) bool { return true }, func(env *workload.Env, p *model.Pod) workload.Behaviour {
+		return server{env.Net.NewServer(p, 4, 0, func(*traffic.Request) sim.Time { return time.Millisecond })}
+	})
+	n, err := c.AddNode("node1", nil, nil, model.Resources{MilliCPU: 2000, Memory: 4 << 30, Pods: 110})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	svc, _ := c.CreateService("s", map[string]string{"app": "s"}, 80)
+	if _, err := c.CreatePod("s-1", map[string]string{"app": "s"}, model.PodSpec{Image: "example/s"}, nil); err != nil {
+		tb.Fatal(err)
+	}
+	c.E.RunUntil(30 * time.Second)
+	return rt, &loop{net: rt.Net, svc: svc, from: n}
+}
+
+type server struct{ s *traffic.Server }
+
+func (b server) Start() { b.s.Start() }
+func (b server) Stop()  { b.s.Stop() }
+
+// run sends n requests one after another and runs them to the end.
+func (l *loop) run(rt *workload.Runtime, n int) {
+	l.left = n
+	l.net.Send(l, 1, l.from, l.svc, traffic.RouteRoot, false, 0)
+	rt.C.E.RunUntil(rt.C.Now() + sim.Time(n)*time.Second)
+}
+
+// A request through a Service to a pod's server and back allocates nothing
+// once the request pool exists: what allocations remain are the Recorder's
+// series growing, once per second of simulated time and per window (20,000
+// requests here take about 30 simulated seconds).
+func TestRequestPathAllocationFree(t *testing.T) {
+	rt, l := served(t)
+	l.run(rt, 1000)
+	const n = 20000
+	allocs := testing.AllocsPerRun(1, func() { l.run(rt, n) })
+	if l.bad != 0 {
+		t.Fatalf("%d requests failed", l.bad)
+	}
+	t.Logf("%d requests: %.0f allocations", n, allocs)
+	if allocs > 100 {
+		t.Errorf("%d requests allocate %.0f times: more than the Recorder's bins and windows", n, allocs)
+	}
+}
+
+// BenchmarkRequest is one request through the request path: connect through
+// the Service (kube-proxy's pick), three hops, the server's slot, the
+// response, measured by the Recorder.
+func BenchmarkRequest(b *testing.B) {
+	rt, l := served(b)
+	l.run(rt, 1000)
+	b.ReportAllocs()
+	b.ResetTimer()
+	l.run(rt, b.N)
+}
