@@ -63,7 +63,12 @@
 //
 // SetPod is O(labels + candidates + changes) and does not allocate once the
 // tables have grown (new label pairs, a Service's first members and the like
-// grow slices and maps). At 150,000 pods and 10,000 Services with realistic
+// grow slices and maps). SetPodMap, which the model calls on every pod change,
+// takes the pod's label map instead of a compiled set: the index keeps one
+// compiled set per pod id (labels.Owned) and recompiles it in place, reusing the
+// interned ids of labels that stay, so that the compile does not allocate
+// either; a change that keeps the labels (readiness, IP, termination: most of
+// them) costs one map lookup per label to see that, and no compile. At 150,000 pods and 10,000 Services with realistic
 // selectors a label change that flips four memberships matches about four
 // selectors (see bench.BenchmarkEndpointUpdate). A selector on the scan list
 // costs one Matches on every pod change, so such selectors should stay few (as

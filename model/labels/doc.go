@@ -11,6 +11,10 @@
 // Compilation interns keys and values to small integers (ID) so that a match is a
 // few integer comparisons on small arrays. Interning is goroutine-safe and happens
 // only when a selector is parsed or a label set is compiled, never while matching.
+// An owner that recompiles one label set again and again (the endpoint index, per
+// pod) uses Owned, which reuses its storage and the IDs of the labels that stay.
+// MatchesMap matches a plain map without compiling it: one map lookup per
+// requirement tested, in an order that rejects soonest.
 // IDs depend on the order in which strings were first seen, so they never decide any
 // order or output visible to users: label sets and requirements are ordered by their
 // key strings.

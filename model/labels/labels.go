@@ -55,7 +55,8 @@ func NewLabels(m map[string]string) Labels {
 
 // Owned holds one compiled label set that its owner recompiles in place with
 // SetMap, reusing the storage and the interned IDs of the labels that stay, so
-// that recompiling does not allocate once the set has held as many labels. The
+// that recompiling does not allocate once the set has held as many labels (up to
+// 64). The
 // Labels it returns see every later SetMap: unlike those of NewLabels they must
 // not be handed out or kept by anyone but the owner. The zero Owned holds the
 // empty set.
@@ -120,23 +121,24 @@ func (o *Owned) compile(m map[string]string) {
 		}
 		s.keys, s.vals, s.nums, s.pairs = s.keys[:0], s.vals[:n], s.nums[:n], s.pairs[:n]
 	}
-	for k := range m {
+	for k, v := range m {
 		s.keys = append(s.keys, k)
+		s.vals[len(s.keys)-1] = v
 	}
-	sortStrings(s.keys)
+	sortPairs(s.keys, s.vals)
 	clear(s.slot[:])
 	l := Labels{s: s}
+	j := 0 // old and keys are both sorted: walk them together
 	for i, k := range s.keys {
-		v := m[k]
-		s.vals[i] = v
+		v := s.vals[i]
 		var p Pair
-		for j := range old {
-			if old[j].k == k {
-				p.Key = old[j].p.Key
-				if old[j].v == v {
-					p.Value = old[j].p.Value
-				}
-				break
+		for j < len(old) && old[j].k < k {
+			j++
+		}
+		if j < len(old) && old[j].k == k {
+			p.Key = old[j].p.Key
+			if old[j].v == v {
+				p.Value = old[j].p.Value
 			}
 		}
 		if p.Key == NoID {
@@ -161,20 +163,30 @@ func (o *Owned) compile(m map[string]string) {
 	o.l = l
 }
 
-// sortStrings sorts a few strings by insertion, more with sort.Strings.
-func sortStrings(a []string) {
-	if len(a) > 12 {
-		sort.Strings(a)
+// sortPairs sorts keys, and vals along with them, by key: up to 64 by insertion
+// (without allocating), more with sort.Sort.
+func sortPairs(keys, vals []string) {
+	if len(keys) > 64 {
+		sort.Sort(byKeyString{keys, vals})
 		return
 	}
-	for i := 1; i < len(a); i++ {
-		x := a[i]
+	for i := 1; i < len(keys); i++ {
+		k, v := keys[i], vals[i]
 		j := i
-		for ; j > 0 && a[j-1] > x; j-- {
-			a[j] = a[j-1]
+		for ; j > 0 && keys[j-1] > k; j-- {
+			keys[j], vals[j] = keys[j-1], vals[j-1]
 		}
-		a[j] = x
+		keys[j], vals[j] = k, v
 	}
+}
+
+type byKeyString struct{ keys, vals []string }
+
+func (a byKeyString) Len() int           { return len(a.keys) }
+func (a byKeyString) Less(i, j int) bool { return a.keys[i] < a.keys[j] }
+func (a byKeyString) Swap(i, j int) {
+	a.keys[i], a.keys[j] = a.keys[j], a.keys[i]
+	a.vals[i], a.vals[j] = a.vals[j], a.vals[i]
 }
 
 const slotShared = 0xFF

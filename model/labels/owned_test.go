@@ -105,4 +105,16 @@ func TestOwnedDoesNotAllocate(t *testing.T) {
 	if n := testing.AllocsPerRun(100, func() { o.SetMap(big) }); n != 0 {
 		t.Errorf("SetMap of unchanged large labels allocates %v times per call", n)
 	}
+	big2 := maps.Clone(big)
+	big2["k3"] = "changed"
+	if n := testing.AllocsPerRun(100, func() {
+		i++
+		if i%2 == 0 {
+			o.SetMap(big)
+		} else {
+			o.SetMap(big2)
+		}
+	}); n != 0 {
+		t.Errorf("SetMap of changing large labels allocates %v times per call", n)
+	}
 }
