@@ -154,6 +154,26 @@ func CheckWindow(w, d sim.Time) error {
 	return nil
 }
 
+// MaxBins is the most fine bins (true throughput, each pod's load) a run
+// keeps: longer runs get wider bins, so that what is measured per bin does not
+// grow with the duration.
+const MaxBins = 1000
+
+// AutoBin is the width of the fine bins of a run of duration d with summary
+// windows of width w: 1 s, or for runs longer than MaxBins seconds the
+// smallest of 2 s, 5 s, 10 s, 20 s, 50 s, ... giving at most MaxBins bins; never
+// wider than a window (so a window's true throughput is whole bins).
+func AutoBin(d, w sim.Time) sim.Time {
+	b := sim.Time(time.Second)
+	for step := 0; d > MaxBins*b; step++ {
+		b = b / []sim.Time{1, 2, 5}[step%3] * []sim.Time{2, 5, 10}[step%3] // 1 s, 2 s, 5 s, 10 s, 20 s, ...
+	}
+	if w > 0 && w < b {
+		b = w
+	}
+	return b
+}
+
 // AutoWindow is the summary's window width for a run of duration d when the
 // scenario sets none: the smallest of 10 s, 15 s, 20 s, 30 s, 1 m, 2 m, 5 m,
 // 10 m that gives at most 30 windows.
@@ -208,6 +228,7 @@ func RunWith(s *Scenario, opt Options) (*Result, error) {
 	if rec.Window <= 0 {
 		rec.Window = AutoWindow(s.Duration)
 	}
+	rec.Bin = AutoBin(s.Duration, rec.Window)
 	for _, n := range s.Nodes {
 		if _, err := c.AddNode(n.Name, n.Labels, n.Taints, n.Capacity); err != nil {
 			return nil, fmt.Errorf("scenario %q: node %s: %v", s.Name, n.Name, err)

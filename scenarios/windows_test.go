@@ -122,3 +122,43 @@ func TestWindowBounds(t *testing.T) {
 		t.Errorf("SmallestWindow(16m) = %v, want 192ms", got)
 	}
 }
+
+// The fine bins widen with the run, so that a long run keeps at most MaxBins
+// of them per series (memory independent of the duration), and never exceed a
+// window.
+func TestAutoBin(t *testing.T) {
+	for _, c := range []struct{ d, w, want time.Duration }{
+		{5 * time.Minute, 10 * time.Second, time.Second},
+		{16 * time.Minute, time.Minute, time.Second},
+		{time.Hour, 2 * time.Minute, 5 * time.Second},
+		{24 * time.Hour, AutoWindow(24 * time.Hour), 100 * time.Second},
+		{time.Hour, 100 * time.Millisecond * 8, 800 * time.Millisecond},
+		{time.Minute, 60 * time.Millisecond, 60 * time.Millisecond},
+	} {
+		if got := AutoBin(c.d, c.w); got != c.want {
+			t.Errorf("AutoBin(%v, %v) = %v, want %v", c.d, c.w, got, c.want)
+		}
+	}
+	src, _ := BuiltinSource("capacity")
+	s, err := ParseFile("capacity.yaml", []byte(strings.Replace(string(src), "duration: 5m", "duration: 1h", 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Run(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ser := res.Rec.Series()
+	if tp := res.Mining().Throughput; ser.Bin != 5 || len(tp) != 720 {
+		t.Errorf("a 1 h run: %d bins of %g s, want 720 of 5 s", len(tp), ser.Bin)
+	}
+	for _, p := range ser.Pods {
+		if len(p.Bins) > MaxBins {
+			t.Errorf("pod %s: %d bins", p.Name, len(p.Bins))
+		}
+	}
+	ws := res.Mining().Windows
+	if w := ws[len(ws)-1]; w.ComputedPerSec == nil || !near(*w.ComputedPerSec, 10, 0.02) {
+		t.Errorf("last window's true throughput: %+v", w)
+	}
+}
