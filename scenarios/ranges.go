@@ -46,6 +46,7 @@ var settingRanges = map[string]settingRange{
 	"config.workload.hasherThreads":           {Min: 1, Max: maxCount, Why: "the hasher's thread pool: it serves that many requests at once"},
 	"config.workload.webUIPoll":               {Positive: true, Max: 3600, Why: "the web UI's poll period"},
 	"config.workload.coinProbability":         {Min: 0, Max: 1, Why: "a probability"},
+	"config.imageSize":                        {Min: -1, Max: 1e12, Why: "bytes every image reports to the scheduler's ImageLocality (0: 100 MiB; -1: unknown, no score)"},
 }
 
 // checkRange reports a numeric setting outside its range. x is the value (for

@@ -25,7 +25,11 @@ func TestEverySettingHasARange(t *testing.T) {
 	}
 	// The defaults are in range.
 	for p, r := range settingRanges {
-		src := "name: d\nduration: 1m\nconfig:\n  " + strings.Replace(strings.TrimPrefix(p, "config."), ".", ": {", 1) + ": " + defaultText(defaultSetting(p)) + "}\n"
+		key, end := strings.TrimPrefix(p, "config."), ""
+		if strings.Contains(key, ".") { // a section's setting
+			key, end = strings.Replace(key, ".", ": {", 1), "}"
+		}
+		src := "name: d\nduration: 1m\nconfig:\n  " + key + ": " + defaultText(defaultSetting(p)) + end + "\n"
 		if _, err := ParseFile("d.yaml", []byte(src)); err != nil {
 			t.Errorf("%s: the default is refused (%+v): %v", p, r, err)
 		}

@@ -22,6 +22,9 @@ type Config struct {
 	Network   traffic.Network
 	Workload  dockercoins.Config
 	ProxyMode string
+	// ImageSize is the size in bytes every image reports to the scheduler's
+	// ImageLocality score (0: model.DefaultImageSize; -1: unknown).
+	ImageSize int64
 	// Deterministic replaces every distribution of the other settings by a
 	// constant, its mean (sim.UseMeans). Runs of different seeds still differ
 	// where Kubernetes itself chooses at random: the scheduler's tie-breaks,
@@ -36,7 +39,9 @@ func DefaultConfig() Config {
 }
 
 // Model is the cluster model's part.
-func (c Config) Model() model.Config { return model.Config{Timings: c.Timings, ProxyMode: c.ProxyMode} }
+func (c Config) Model() model.Config {
+	return model.Config{Timings: c.Timings, ProxyMode: c.ProxyMode, ImageSize: c.ImageSize}
+}
 
 // Effective is the configuration a run uses: c, or with Deterministic its
 // distributions' means.
