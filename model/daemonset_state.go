@@ -80,7 +80,8 @@ type dsState struct {
 	sAllowed, sCandidates, sDels, timed bitset
 	desired, unavailable, surging       int
 
-	plan dsPlan
+	plan    dsPlan
+	running []*Pod // scratch for examine
 }
 
 // bitset is a set of node numbers.
@@ -300,7 +301,7 @@ func (ds *DaemonSet) examine(n *Node, now sim.Time) {
 		case dn.run && len(pods) == 0:
 			create = true
 		case dn.cont:
-			var running []*Pod
+			running := st.running[:0]
 			for _, p := range pods {
 				if p.Terminating {
 					continue
@@ -312,6 +313,8 @@ func (ds *DaemonSet) examine(n *Node, now sim.Time) {
 				running = append(running, p)
 			}
 			dn.dels = append(dn.dels, ds.surplusDaemonPods(running, now)...)
+			clear(running)
+			st.running = running
 		default:
 			for _, p := range pods {
 				if !p.Terminating {
