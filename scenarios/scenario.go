@@ -206,6 +206,8 @@ type Options struct {
 	// Coarse switches the Recorder's detailed collection off (per-pod and
 	// per-window figures), to measure what measuring costs.
 	Coarse bool
+	// Little keeps the figures of Little's law per Service (Recorder.Little).
+	Little bool
 }
 
 // Run simulates s.
@@ -229,6 +231,9 @@ func RunWith(s *Scenario, opt Options) (*Result, error) {
 	dc := dockercoins.Install(rt, cfg.Workload)
 	rec := rt.Rec
 	rec.SetDetailed(!opt.Coarse)
+	if opt.Little {
+		rec.TrackLittle()
+	}
 	rec.Window = s.Window
 	if rec.Window <= 0 {
 		rec.Window = AutoWindow(s.Duration)

@@ -165,7 +165,7 @@ func TestLittlesLawPerServiceInEveryBuiltin(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		res, err := Run(s)
+		res, err := RunWith(s, Options{Little: true})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -259,7 +259,7 @@ func TestClosedNetworkAgainstMVA(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			res, err := Run(s)
+			res, err := RunWith(s, Options{Little: true})
 			if err != nil {
 				t.Fatal(err)
 			}
