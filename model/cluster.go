@@ -37,6 +37,10 @@ type Node struct {
 	hbPhase      sim.Time  // offset of its heartbeats within the status update period
 	monitorTimer sim.Timer // the node lifecycle controller's pending transition
 	gcTimer      sim.Timer
+	// zone is the zone count the node is counted in (nil: not counted), and
+	// zoneReady whether it is counted there as Ready.
+	zone      *zoneCount
+	zoneReady bool
 }
 
 // Pods returns the pods bound to the node that are not gone, in binding order.

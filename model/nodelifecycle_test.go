@@ -1,6 +1,7 @@
 package model
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/kubesim/kubesim/sim"
@@ -251,5 +252,81 @@ func TestTaintEvictionScheduling(t *testing.T) {
 				t.Errorf("pod terminating %v, deleted %v after the first taint; want deleted at %v s", p.Terminating, p.DeletedAt-start, tc.wantDeleted)
 			}
 		})
+	}
+}
+
+// The zone counts kept as nodes change agree with a count from scratch of the
+// nodes the controller's zone states take in (not removed, not excluded), after
+// every step of a random history of adds, removals, stops, starts and
+// relabellings across zones.
+func TestZoneCountsFollowNodes(t *testing.T) {
+	c := NewCluster(sim.New(3), DefaultConfig())
+	r := c.E.Stream("test")
+	zones := []string{"a", "b", "c"}
+	label := func() map[string]string {
+		l := map[string]string{}
+		switch k := r.IntN(5); {
+		case k < 3:
+			l[LabelZone] = zones[k]
+		case k == 3:
+			l[LabelZone] = zones[r.IntN(3)]
+			l[LabelExcludeDisruption] = ""
+		}
+		return l
+	}
+	added := 0
+	for step := 0; step < 400; step++ {
+		var name string
+		if added > 0 {
+			name = fmt.Sprintf("n%d", r.IntN(added))
+		}
+		switch k := r.IntN(6); {
+		case k == 0 || added == 0:
+			if _, err := c.AddNode(fmt.Sprintf("n%d", added), label(), nil, workerCap); err != nil {
+				t.Fatal(err)
+			}
+			added++
+		case k == 1:
+			c.RemoveNode(name)
+		case k == 2:
+			c.StopNode(name)
+		case k == 3:
+			c.StartNode(name)
+		case k == 4:
+			c.SetNodeLabels(name, label())
+		default:
+			runFor(c, sec(float64(r.IntN(90))))
+		}
+		want := map[string]zoneCount{}
+		for _, n := range c.nodes {
+			if _, ex := n.Labels[LabelExcludeDisruption]; n.Removed || ex {
+				continue
+			}
+			z := want[zoneKey(n)]
+			if n.Ready {
+				z.ready++
+			} else {
+				z.notReady++
+			}
+			want[zoneKey(n)] = z
+		}
+		for k, z := range c.nlc.counts {
+			if *z != want[k] {
+				t.Fatalf("step %d: zone %q counted %+v, want %+v", step, k, *z, want[k])
+			}
+		}
+		counted, full := 0, 0
+		for k, z := range want {
+			if c.nlc.counts[k] == nil {
+				t.Fatalf("step %d: zone %q not counted, want %+v", step, k, z)
+			}
+			counted++
+			if z.ready == 0 {
+				full++
+			}
+		}
+		if counted != c.nlc.counted || full != c.nlc.full {
+			t.Fatalf("step %d: %d zones (%d fully disrupted) counted as %d (%d)", step, counted, full, c.nlc.counted, c.nlc.full)
+		}
 	}
 }

@@ -19,6 +19,33 @@ type nodeLifecycleState struct {
 	allFull bool     // every zone fully disrupted: "master disruption mode"
 	timer   sim.Timer
 	timerAt sim.Time
+
+	// counts holds each zone's Ready and NotReady nodes, kept up to date as
+	// nodes are added, removed, relabelled or change their Ready condition,
+	// so that a transition costs O(1) instead of a walk of every node.
+	counts map[string]*zoneCount
+	// counted is the number of zones with a counted node, full the number
+	// of those with no Ready node.
+	counted, full int
+}
+
+// zoneCount is the number of Ready and NotReady nodes of one zone that the
+// controller's zone states count.
+type zoneCount struct {
+	ready, notReady int
+}
+
+func (z *zoneCount) health() zoneHealth {
+	r, nr := z.ready, z.notReady
+	switch {
+	case nr == 0:
+		return zoneNormal
+	case r == 0:
+		return zoneFullDisruption
+	case nr > 2 && float64(nr)/float64(nr+r) >= unhealthyZoneThreshold:
+		return zonePartialDisruption
+	}
+	return zoneNormal
 }
 
 // zoneTainter is one zone's queue of NotReady nodes waiting for their NoExecute
@@ -88,7 +115,7 @@ func (c *Cluster) AddNode(name string, lbls map[string]string, taints []Taint, c
 	c.nodeChanged(n)
 	c.schedNodeEvent(evNodeAdd, n)
 	c.daemonNodeChanged(n, true)
-	c.handleDisruption()
+	c.handleDisruption(n)
 	return n, nil
 }
 
@@ -154,7 +181,7 @@ func (c *Cluster) RemoveNode(name string) error {
 	}), 0)
 	c.nodeChanged(n)
 	c.daemonNodeChanged(n, true)
-	c.handleDisruption()
+	c.handleDisruption(n)
 	return nil
 }
 
@@ -261,7 +288,7 @@ func (c *Cluster) nodeNotReady(n *Node) {
 		}
 	}
 	c.nlcEnqueue(n)
-	c.handleDisruption()
+	c.handleDisruption(n)
 	c.scheduleTaintPass(c.Now() + nodeEvictionPeriod)
 	c.nodeChanged(n)
 	c.daemonNodeChanged(n, true)
@@ -320,7 +347,7 @@ func (c *Cluster) nodeReady(n *Node) {
 	c.taintManagerNode(n)
 	c.schedNodeEvent(evNodeTaintRemoved, n)
 	c.daemonNodeChanged(n, true)
-	c.handleDisruption()
+	c.handleDisruption(n)
 	c.scheduleTaintPass(c.Now() + nodeEvictionPeriod)
 	c.nodeChanged(n)
 }
@@ -388,58 +415,66 @@ const (
 	zoneFullDisruption
 )
 
-// zoneStates computes every zone's state as the node lifecycle controller's
-// monitor pass does: from the Ready condition of the zone's nodes, leaving out
-// removed nodes and those labelled node.kubernetes.io/exclude-disruption. A
-// zone is fully disrupted with no Ready node, partially disrupted with more
-// than 2 and at least 55% NotReady nodes. sizes holds the number of nodes
-// counted per zone.
-func (c *Cluster) zoneStates() (states map[string]zoneHealth, sizes map[string]int) {
-	ready, notReady := map[string]int{}, map[string]int{}
-	for _, m := range c.nodes {
-		if m.Removed {
-			continue
-		}
-		if _, excluded := m.Labels[LabelExcludeDisruption]; excluded {
-			continue
-		}
-		k := zoneKey(m)
-		if m.Ready {
-			ready[k]++
+// recountZone brings n's contribution to the zone counts up to date with its
+// Ready condition, labels and removal, as the node lifecycle controller's
+// monitor pass sees them: removed nodes and those labelled
+// node.kubernetes.io/exclude-disruption are not counted. A zone is fully
+// disrupted with no Ready node, partially disrupted with more than 2 and at
+// least 55% NotReady nodes.
+func (c *Cluster) recountZone(n *Node) {
+	l := &c.nlc
+	if z := n.zone; z != nil {
+		l.zoneTally(z, -1)
+		if n.zoneReady {
+			z.ready--
 		} else {
-			notReady[k]++
+			z.notReady--
 		}
+		l.zoneTally(z, +1)
+		n.zone = nil
 	}
-	states, sizes = map[string]zoneHealth{}, map[string]int{}
-	for k, nr := range notReady {
-		r := ready[k]
-		sizes[k] = r + nr
-		switch {
-		case r == 0:
-			states[k] = zoneFullDisruption
-		case nr > 2 && float64(nr)/float64(nr+r) >= unhealthyZoneThreshold:
-			states[k] = zonePartialDisruption
+	if n.Removed {
+		return
+	}
+	if _, excluded := n.Labels[LabelExcludeDisruption]; excluded {
+		return
+	}
+	k := zoneKey(n)
+	z := l.counts[k]
+	if z == nil {
+		if l.counts == nil {
+			l.counts = map[string]*zoneCount{}
 		}
+		z = &zoneCount{}
+		l.counts[k] = z
 	}
-	for k, r := range ready {
-		if _, ok := sizes[k]; !ok {
-			sizes[k] = r
-			states[k] = zoneNormal
-		}
+	l.zoneTally(z, -1)
+	if n.Ready {
+		z.ready++
+	} else {
+		z.notReady++
 	}
-	return states, sizes
+	l.zoneTally(z, +1)
+	n.zone, n.zoneReady = z, n.Ready
+}
+
+// zoneTally adds (sign +1) or takes away (-1) zone z's part in the numbers of
+// counted and fully disrupted zones.
+func (l *nodeLifecycleState) zoneTally(z *zoneCount, sign int) {
+	if z.ready+z.notReady == 0 {
+		return
+	}
+	l.counted += sign
+	if z.ready == 0 {
+		l.full += sign
+	}
 }
 
 // allZonesFullyDisrupted reports whether every zone with a counted node is in
 // full disruption (the controller then assumes its own connectivity is at
 // fault and stops all tainting).
-func allZonesFullyDisrupted(states map[string]zoneHealth) bool {
-	for _, s := range states {
-		if s != zoneFullDisruption {
-			return false
-		}
-	}
-	return len(states) > 0
+func (c *Cluster) allZonesFullyDisrupted() bool {
+	return c.nlc.counted > 0 && c.nlc.full == c.nlc.counted
 }
 
 // zoneEvictionRate is the rate at which NotReady nodes of zone key are
@@ -450,12 +485,11 @@ func allZonesFullyDisrupted(states map[string]zoneHealth) bool {
 // (ReducedQPSFunc). A zone whose nodes are all excluded from disruption checks
 // keeps the normal rate.
 func (c *Cluster) zoneEvictionRate(key string) float64 {
-	states, sizes := c.zoneStates()
-	if allZonesFullyDisrupted(states) {
+	if c.allZonesFullyDisrupted() {
 		return 0
 	}
-	if states[key] == zonePartialDisruption {
-		if sizes[key] > largeClusterThreshold {
+	if z := c.nlc.counts[key]; z != nil && z.health() == zonePartialDisruption {
+		if z.ready+z.notReady > largeClusterThreshold {
 			return secondaryEvictionRate
 		}
 		return 0
@@ -467,10 +501,11 @@ func (c *Cluster) zoneEvictionRate(key string) float64 {
 // mode" (every zone fully disrupted). Entering it, the controller removes the
 // not-ready and unreachable NoExecute taints from every node, so the taint
 // eviction controller cancels the pending evictions; the NotReady nodes wait
-// in their queues until some node is Ready again.
-func (c *Cluster) handleDisruption() {
-	states, _ := c.zoneStates()
-	all := allZonesFullyDisrupted(states)
+// in their queues until some node is Ready again. n is the node whose
+// condition, labels or existence changed.
+func (c *Cluster) handleDisruption(n *Node) {
+	c.recountZone(n)
+	all := c.allZonesFullyDisrupted()
 	if all == c.nlc.allFull {
 		return
 	}
@@ -773,6 +808,6 @@ func (c *Cluster) SetNodeLabels(name string, lbls map[string]string) error {
 	n.Labels = l
 	c.schedNodeEvent(evNodeLabels, n)
 	c.daemonNodeChanged(n, true)
-	c.handleDisruption()
+	c.handleDisruption(n)
 	return nil
 }
