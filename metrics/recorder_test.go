@@ -48,7 +48,7 @@ func testCluster(t *testing.T) (*testC, *model.Service, *model.Pod) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &model.Pod{ID: 0, Name: "rng-a", NodeName: "node1", Spec: model.PodSpec{Image: "dockercoins/rng:v0.1"}}
+	p := &model.Pod{ID: 0, ObjectMeta: model.ObjectMeta{Name: "rng-a"}, NodeName: "node1", Spec: model.PodSpec{Image: "dockercoins/rng:v0.1"}}
 	return c, svc, p
 }
 
@@ -305,7 +305,7 @@ func replay(t *testing.T, reqs []rawRequest) (*Recorder, []*model.Pod) {
 	c, svc, _ := testCluster(t)
 	var pods []*model.Pod
 	for i, name := range []string{"rng-a", "rng-b", "rng-c"} {
-		pods = append(pods, &model.Pod{ID: i, Name: name, NodeName: "node1", Spec: model.PodSpec{Image: "dockercoins/rng:v0.1"}})
+		pods = append(pods, &model.Pod{ID: i, ObjectMeta: model.ObjectMeta{Name: name}, NodeName: "node1", Spec: model.PodSpec{Image: "dockercoins/rng:v0.1"}})
 	}
 	for _, rq := range reqs {
 		advance(c, rq.done)
@@ -474,7 +474,7 @@ func BenchmarkRecordRequest(b *testing.B) {
 			c := newTestC()
 			c.Rec.SetDetailed(detailed)
 			svc, _ := c.CreateService("rng", map[string]string{"app": "rng"}, 80)
-			p := &model.Pod{ID: 0, Name: "rng-a", NodeName: "node1", Spec: model.PodSpec{Image: "dockercoins/rng:v0.1"}}
+			p := &model.Pod{ID: 0, ObjectMeta: model.ObjectMeta{Name: "rng-a"}, NodeName: "node1", Spec: model.PodSpec{Image: "dockercoins/rng:v0.1"}}
 			c.Rec.ServerStarted(p, 1, 0)
 			advance(c, 1500*time.Millisecond)
 			q := &req{svc: svc, to: p, sent: 1200 * time.Millisecond, started: 1300 * time.Millisecond, outcome: OK}

@@ -12,8 +12,7 @@ import (
 
 // Node is a cluster node.
 type Node struct {
-	Name          string
-	Labels        map[string]string
+	ObjectMeta
 	Taints        []Taint
 	Capacity      Resources
 	Unschedulable bool
@@ -63,13 +62,10 @@ func (n *Node) HasTaint(key string, effect TaintEffect) bool {
 // Pod is a pod. Pods are never reused: a deleted pod stays in the cluster's table
 // with Gone set, so that measurements can refer to it.
 type Pod struct {
-	ID          int
-	Name        string
-	Namespace   string
-	Labels      map[string]string
-	Annotations map[string]string
-	// Owner is the controller ownerReference (nil for an orphan).
-	Owner    *OwnerRef
+	ID int
+	// ObjectMeta's Owner is the controller ownerReference (nil for an
+	// orphan); CreationTimestamp is when the pod object was created.
+	ObjectMeta
 	Spec     PodSpec
 	NodeName string
 	Phase    PodPhase
@@ -84,7 +80,6 @@ type Pod struct {
 	// Gone is true once the pod object no longer exists.
 	Gone bool
 
-	Created    sim.Time
 	Scheduled  sim.Time
 	Started    sim.Time
 	ReadyAt    sim.Time
@@ -164,8 +159,8 @@ func (p *Pod) deletionCost() int64 {
 
 // Service is a v1 Service with a map selector. A nil selector selects no pods.
 type Service struct {
-	ID          int
-	Name        string
+	ID int
+	ObjectMeta
 	Selector    map[string]string
 	Port        int
 	Deleted     bool
@@ -218,8 +213,10 @@ type Cluster struct {
 	ep        endpointsPath
 	schedRand *rand.Rand
 
-	uidRand *rand.Rand
-	hbRand  *rand.Rand
+	uidRand  *rand.Rand
+	hbRand   *rand.Rand
+	metaRand *rand.Rand // object UIDs
+	rv       int64      // the write counter behind resource versions
 
 	d     dists
 	sched schedulerState
@@ -248,6 +245,7 @@ func NewCluster(e *sim.Engine, cfg Config) *Cluster {
 		lbRand:    e.Stream("kube-proxy"),
 		uidRand:   e.Stream("pod-uid"),
 		hbRand:    e.Stream("node-heartbeat"),
+		metaRand:  e.Stream("object-uid"),
 		nodeAdded: map[string]sim.Time{},
 	}
 	c.sched.c = c
@@ -388,9 +386,8 @@ func (c *Cluster) newPod(name string, labels, annotations map[string]string, spe
 	}
 	spec = spec.clone()
 	c.addDefaultTolerations(&spec)
-	p := &Pod{ID: len(c.pods), Name: name, Namespace: "default", Labels: copyLabels(labels),
-		Annotations: copyLabels(annotations), Spec: spec, Phase: PodPending, Created: c.Now(),
-		uid: c.uidRand.Uint64()}
+	p := &Pod{ID: len(c.pods), ObjectMeta: c.newMeta(name, "default", labels, annotations),
+		Spec: spec, Phase: PodPending, uid: c.uidRand.Uint64()}
 	if p.Labels == nil {
 		p.Labels = map[string]string{}
 	}
@@ -478,6 +475,7 @@ func (c *Cluster) SetPodLabels(p *Pod, labels map[string]string) {
 	if p.Labels == nil {
 		p.Labels = map[string]string{}
 	}
+	c.touch(&p.ObjectMeta)
 	c.podChanged(p)
 	switch {
 	case p.rs != nil:
@@ -493,6 +491,7 @@ func (c *Cluster) SetPodLabels(p *Pod, labels map[string]string) {
 // pod-deletion-cost.
 func (c *Cluster) SetPodAnnotations(p *Pod, annotations map[string]string) {
 	p.Annotations = copyLabels(annotations)
+	c.touch(&p.ObjectMeta)
 }
 
 // offerOrphan queues p for adoption by every controller whose selector matches
@@ -541,6 +540,8 @@ func (c *Cluster) DeletePodGrace(p *Pod, grace sim.Time) {
 	}
 	p.Terminating = true
 	p.DeletedAt = c.Now()
+	at := p.DeletedAt
+	p.DeletionTimestamp = &at
 	c.E.Cancel(p.evictTimer)
 	n := p.node
 	switch {

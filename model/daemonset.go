@@ -19,13 +19,12 @@ type DaemonSetStrategy struct {
 
 // DaemonSet is an apps/v1 DaemonSet: one pod on every eligible node.
 type DaemonSet struct {
-	Name            string
+	ObjectMeta
 	Selector        *labels.Selector
 	Template        PodTemplate
 	Strategy        DaemonSetStrategy
 	MinReadySeconds sim.Time
 	Deleted         bool
-	CreatedAt       sim.Time
 
 	hash        string // controller-revision-hash of the current template
 	history     []DaemonSetRevision
@@ -41,6 +40,8 @@ type DaemonSet struct {
 // DaemonSetSpec is what CreateDaemonSet and UpdateDaemonSet need.
 type DaemonSetSpec struct {
 	Name string
+	// Labels and Annotations are the DaemonSet's metadata.
+	Labels, Annotations map[string]string
 	// Selector nil means the template labels.
 	Selector        *labels.Selector
 	Template        PodTemplate
@@ -135,8 +136,8 @@ func (c *Cluster) CreateDaemonSet(s DaemonSetSpec) (*DaemonSet, error) {
 	if c.DaemonSet(s.Name) != nil {
 		return nil, fmt.Errorf(`daemonsets.apps %q already exists`, s.Name)
 	}
-	ds := &DaemonSet{Name: s.Name, Selector: sel, Strategy: strat, MinReadySeconds: s.MinReadySeconds,
-		CreatedAt: c.Now(), creating: map[*Node]bool{}}
+	ds := &DaemonSet{ObjectMeta: c.newMeta(s.Name, "default", s.Labels, s.Annotations), Selector: sel, Strategy: strat,
+		MinReadySeconds: s.MinReadySeconds, creating: map[*Node]bool{}}
 	ds.setTemplate(s.Template)
 	ds.touchAll()
 	c.daemonsets = append(c.daemonsets, ds)
@@ -374,7 +375,7 @@ func (ds *DaemonSet) surplusDaemonPods(running []*Pod, now sim.Time) []*Pod {
 	if len(running) <= 1 {
 		return nil
 	}
-	sort.SliceStable(running, func(i, j int) bool { return running[i].Created < running[j].Created })
+	sort.SliceStable(running, func(i, j int) bool { return running[i].CreationTimestamp < running[j].CreationTimestamp })
 	if ds.Strategy.MaxSurge == nil || ds.Strategy.MaxSurge.Value == 0 {
 		return append([]*Pod(nil), running[1:]...)
 	}

@@ -78,7 +78,7 @@ func TestDaemonSetFollowsNodes(t *testing.T) {
 		t.Fatalf("after node9 joined: %v", sortedNames(pods))
 	}
 	// sync 20 ms + API 5 ms + scheduling 10 ms, then pull 3 s + start 0.8 s.
-	if got, want := pods[0].Created-t0, sec(0.025); got != want {
+	if got, want := pods[0].CreationTimestamp-t0, sec(0.025); got != want {
 		t.Errorf("daemon pod created %v after the node joined, want %v", got, want)
 	}
 	if got, want := pods[0].ReadyAt-t0, sec(0.025+0.010+3+0.8); got != want {

@@ -29,7 +29,9 @@ type DeploymentStrategy struct {
 // template (told apart by pod-template-hash), and rolls pods from the old ones
 // to the new one.
 type Deployment struct {
-	Name string
+	// ObjectMeta's labels are the Deployment's own (metadata.labels), not
+	// its pod template's.
+	ObjectMeta
 	// Selector is the equality part of the label selector (kubectl expose uses it).
 	Selector map[string]string
 	// LabelSelector is the full selector.
@@ -44,9 +46,8 @@ type Deployment struct {
 	ProgressDeadline sim.Time
 	// Paused is spec.paused (kubectl rollout pause): the controller scales but
 	// does not roll out a changed template until resumed.
-	Paused    bool
-	Deleted   bool
-	CreatedAt sim.Time
+	Paused  bool
+	Deleted bool
 
 	hash string
 	// last observed progress of the rollout, for the progress deadline
@@ -60,6 +61,8 @@ type Deployment struct {
 // DeploymentSpec is what CreateDeploymentSpec needs.
 type DeploymentSpec struct {
 	Name string
+	// Labels and Annotations are the Deployment's metadata.
+	Labels, Annotations map[string]string
 	// Replicas nil means 1.
 	Replicas *int
 	// Selector nil means the template labels (as kubectl create deployment does).
@@ -72,9 +75,6 @@ type DeploymentSpec struct {
 	// ProgressDeadline 0 means 600 s.
 	ProgressDeadline sim.Time
 }
-
-// Labels returns the template labels.
-func (d *Deployment) Labels() map[string]string { return d.Template.Labels }
 
 // ReplicaSets returns the Deployment's ReplicaSets, oldest first.
 func (d *Deployment) ReplicaSets() []*ReplicaSet { return append([]*ReplicaSet(nil), d.rs...) }
@@ -135,7 +135,7 @@ func (s DeploymentStrategy) withDefaults() DeploymentStrategy {
 // CreateDeployment creates a Deployment as `kubectl create deployment` does:
 // selector and template labels are labels.
 func (c *Cluster) CreateDeployment(name string, lbls map[string]string, spec PodSpec, replicas int) (*Deployment, error) {
-	return c.CreateDeploymentSpec(DeploymentSpec{Name: name, Replicas: &replicas,
+	return c.CreateDeploymentSpec(DeploymentSpec{Name: name, Labels: lbls, Replicas: &replicas,
 		Template: PodTemplate{Labels: lbls, Spec: spec}})
 }
 
@@ -185,9 +185,9 @@ func (c *Cluster) CreateDeploymentSpec(s DeploymentSpec) (*Deployment, error) {
 	if deadline < 0 || s.MinReadySeconds < 0 || deadline <= s.MinReadySeconds {
 		return nil, fmt.Errorf("deployment %q: spec.progressDeadlineSeconds (%v) must be positive and greater than minReadySeconds (%v)", s.Name, deadline, s.MinReadySeconds)
 	}
-	d := &Deployment{Name: s.Name, Selector: eq, LabelSelector: sel, Template: s.Template.clone(),
+	d := &Deployment{ObjectMeta: c.newMeta(s.Name, "default", s.Labels, s.Annotations), Selector: eq, LabelSelector: sel, Template: s.Template.clone(),
 		Replicas: replicas, Strategy: strat, RevisionHistoryLimit: hist, MinReadySeconds: s.MinReadySeconds,
-		ProgressDeadline: deadline, CreatedAt: c.Now(), lastProgress: c.Now()}
+		ProgressDeadline: deadline, lastProgress: c.Now()}
 	d.hash = computeHash(d.Template)
 	c.deployments = append(c.deployments, d)
 	c.deployByNm[d.Name] = d
@@ -485,8 +485,9 @@ func (c *Cluster) createNewRS(d *Deployment, old []*ReplicaSet, replicas int) *R
 		// collisionCount; we add a suffix.
 		name += "-" + c.randSuffix(3)
 	}
-	rs := &ReplicaSet{Name: name, Selector: sel, Template: t, MinReadySeconds: d.MinReadySeconds,
-		Owner: &OwnerRef{Kind: "Deployment", Name: d.Name}, Revision: rev, deploy: d, hash: d.hash}
+	rs := &ReplicaSet{ObjectMeta: ObjectMeta{Name: name, Labels: copyLabels(t.Labels),
+		Owner: &OwnerRef{Kind: "Deployment", Name: d.Name}}, Selector: sel, Template: t, MinReadySeconds: d.MinReadySeconds,
+		Revision: rev, deploy: d, hash: d.hash}
 	c.setRSReplicas(d, rs, replicas)
 	d.rs = append(d.rs, rs)
 	c.addReplicaSet(rs)
@@ -736,8 +737,8 @@ func (c *Cluster) cleanupDeployment(d *Deployment) {
 		switch {
 		case a.Revision != b.Revision:
 			return a.Revision < b.Revision
-		case a.CreatedAt != b.CreatedAt:
-			return a.CreatedAt < b.CreatedAt
+		case a.CreationTimestamp != b.CreationTimestamp:
+			return a.CreationTimestamp < b.CreationTimestamp
 		}
 		return a.Name < b.Name
 	})

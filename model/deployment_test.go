@@ -54,10 +54,10 @@ func TestReplicaSetSlowStartBatches(t *testing.T) {
 	byTime := map[sim.Time]int{}
 	var times []sim.Time
 	for _, p := range live(c, withLabel("app", "worker")) {
-		if byTime[p.Created] == 0 {
-			times = append(times, p.Created)
+		if byTime[p.CreationTimestamp] == 0 {
+			times = append(times, p.CreationTimestamp)
 		}
-		byTime[p.Created]++
+		byTime[p.CreationTimestamp]++
 	}
 	var sizes []int
 	for _, tm := range times {
@@ -205,8 +205,8 @@ func TestRecreateStrategy(t *testing.T) {
 				t.Fatalf("old pod %s not gone", p.Name)
 			}
 			lastOldGone = max(lastOldGone, p.GoneAt)
-		} else if firstNew == 0 || p.Created < firstNew {
-			firstNew = p.Created
+		} else if firstNew == 0 || p.CreationTimestamp < firstNew {
+			firstNew = p.CreationTimestamp
 		}
 	}
 	if firstNew < lastOldGone {
@@ -413,14 +413,14 @@ func TestScaleDownEqualReadyRankUsesUID(t *testing.T) {
 	}
 	c.E.RunUntil(sec(100))
 	pod := func(name string, uid uint64, readyAgo float64, restarts int) *Pod {
-		return &Pod{Name: name, Phase: PodRunning, Ready: true, node: n, NodeName: n.Name, uid: uid,
-			Created: sec(1), ReadyAt: c.Now() - sec(readyAgo), Restarts: restarts}
+		return &Pod{ObjectMeta: ObjectMeta{Name: name, CreationTimestamp: sec(1)}, Phase: PodRunning, Ready: true, node: n, NodeName: n.Name, uid: uid,
+			ReadyAt: c.Now() - sec(readyAgo), Restarts: restarts}
 	}
 	// 5 s and 6 s ago: both in [2^32, 2^33) ns. The higher-UID pod has more
 	// restarts, which would make it the victim if restarts were compared.
 	low := pod("low-uid", 10, 5, 0)
 	high := pod("high-uid", 20, 6, 3)
-	rs := &ReplicaSet{Name: "web", pods: []*Pod{high, low}}
+	rs := &ReplicaSet{ObjectMeta: ObjectMeta{Name: "web"}, pods: []*Pod{high, low}}
 	if got := c.scaleDownVictims(rs, 1); got[0] != low {
 		t.Errorf("victim %s, want low-uid (same Ready rank: UID order, not restarts)", got[0].Name)
 	}
@@ -543,10 +543,10 @@ func TestCleanupByRevision(t *testing.T) {
 		{[]old{{"foo-1", 0, 0, 1}, {"foo-2", 1, 60, 2}}, 1, "foo-1"},
 	} {
 		c := NewCluster(sim.New(1), DefaultConfig())
-		d := &Deployment{Name: "foo", RevisionHistoryLimit: tc.limit, hash: "current"}
+		d := &Deployment{ObjectMeta: ObjectMeta{Name: "foo"}, RevisionHistoryLimit: tc.limit, hash: "current"}
 		var rss []*ReplicaSet
 		for _, o := range tc.old {
-			rs := &ReplicaSet{Name: o.name, Replicas: o.replicas, CreatedAt: sec(o.created), Revision: o.revision, deploy: d}
+			rs := &ReplicaSet{ObjectMeta: ObjectMeta{Name: o.name, CreationTimestamp: sec(o.created)}, Replicas: o.replicas, Revision: o.revision, deploy: d}
 			rss = append(rss, rs)
 			d.rs = append(d.rs, rs)
 		}

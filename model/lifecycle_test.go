@@ -92,7 +92,7 @@ func TestGracefulTermination(t *testing.T) {
 			r = q
 		}
 	}
-	if r == nil || r.Created-del != sec(0.025) {
+	if r == nil || r.CreationTimestamp-del != sec(0.025) {
 		t.Fatalf("replacement %v: want created 25 ms (sync + API call) after the deletion", r)
 	}
 	runFor(c, sec(30))

@@ -103,7 +103,7 @@ func (c *Cluster) AddNode(name string, lbls map[string]string, taints []Taint, c
 		capacity.Pods = 110
 	}
 	now := c.Now()
-	n := &Node{Name: name, Labels: l, Taints: append([]Taint(nil), taints...), Capacity: capacity,
+	n := &Node{ObjectMeta: c.newMeta(name, "", l, nil), Taints: append([]Taint(nil), taints...), Capacity: capacity,
 		Up: true, Ready: true, ReadyAt: now, images: map[string]sim.Time{}, seq: len(c.nodes),
 		hbBase: now, hbPhase: sim.Time(c.hbRand.Int64N(int64(c.Cfg.Timings.NodeStatusUpdate)))}
 	for i := range n.Taints {
@@ -806,6 +806,7 @@ func (c *Cluster) SetNodeLabels(name string, lbls map[string]string) error {
 	}
 	l[LabelHostname] = name
 	n.Labels = l
+	c.touch(&n.ObjectMeta)
 	c.schedNodeEvent(evNodeLabels, n)
 	c.daemonNodeChanged(n, true)
 	c.handleDisruption(n)

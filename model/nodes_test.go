@@ -64,14 +64,14 @@ func TestNodeFailureTimeline(t *testing.T) {
 	}
 	var repl *Pod
 	for _, p := range live(c, withLabel("app", "rng")) {
-		if p.Created >= victim.DeletedAt {
+		if p.CreationTimestamp >= victim.DeletedAt {
 			repl = p
 		}
 	}
 	if repl == nil || repl.NodeName == "node3" || !repl.Ready {
 		t.Fatalf("no Ready replacement elsewhere; placement %s", placement(c, withLabel("app", "rng")))
 	}
-	t.Logf("replacement created %v and Ready %v after the eviction", repl.Created-victim.DeletedAt, repl.ReadyAt-victim.DeletedAt)
+	t.Logf("replacement created %v and Ready %v after the eviction", repl.CreationTimestamp-victim.DeletedAt, repl.ReadyAt-victim.DeletedAt)
 	if repl.ReadyAt-victim.DeletedAt > sec(5) {
 		t.Errorf("replacement Ready %v after the eviction, want within 5 s", repl.ReadyAt-victim.DeletedAt)
 	}

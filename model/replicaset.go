@@ -21,16 +21,14 @@ const (
 // ReplicaSet is an apps/v1 ReplicaSet: it keeps Replicas pods matching its
 // selector, creating them from its template.
 type ReplicaSet struct {
-	Name     string
+	// ObjectMeta's Owner is the Deployment that owns the ReplicaSet, or nil.
+	ObjectMeta
 	Selector *labels.Selector
 	Template PodTemplate
 	Replicas int
 	// MinReadySeconds: a pod is available once Ready for this long.
 	MinReadySeconds sim.Time
-	// Owner is the Deployment that owns the ReplicaSet, or nil.
-	Owner     *OwnerRef
-	Deleted   bool
-	CreatedAt sim.Time
+	Deleted         bool
 	// Revision is the deployment.kubernetes.io/revision annotation.
 	Revision int
 
@@ -79,6 +77,8 @@ type podCount struct {
 // ReplicaSetSpec is what CreateReplicaSet needs.
 type ReplicaSetSpec struct {
 	Name string
+	// Labels and Annotations are the ReplicaSet's metadata.
+	Labels, Annotations map[string]string
 	// Replicas nil means 1.
 	Replicas *int
 	// Selector must be set and match the template labels.
@@ -317,14 +317,16 @@ func (c *Cluster) CreateReplicaSet(s ReplicaSetSpec) (*ReplicaSet, error) {
 	if c.ReplicaSet(s.Name) != nil {
 		return nil, fmt.Errorf(`replicasets.apps %q already exists`, s.Name)
 	}
-	rs := &ReplicaSet{Name: s.Name, Selector: s.Selector, Template: s.Template.clone(), Replicas: replicas,
+	rs := &ReplicaSet{ObjectMeta: ObjectMeta{Name: s.Name, Labels: copyLabels(s.Labels), Annotations: copyLabels(s.Annotations)}, Selector: s.Selector, Template: s.Template.clone(), Replicas: replicas,
 		MinReadySeconds: s.MinReadySeconds}
 	c.addReplicaSet(rs)
 	return rs, nil
 }
 
 func (c *Cluster) addReplicaSet(rs *ReplicaSet) {
-	rs.CreatedAt = c.Now()
+	m := c.newMeta(rs.Name, "default", rs.Labels, rs.Annotations)
+	m.Owner = rs.Owner
+	rs.ObjectMeta = m
 	rs.seq = len(c.replicasets)
 	c.replicasets = append(c.replicasets, rs)
 	c.rsByName[rs.Name] = rs
@@ -578,8 +580,8 @@ func (c *Cluster) scaleDownVictims(rs *ReplicaSet, n int) []*Pod {
 		if a.Restarts != b.Restarts {
 			return a.Restarts > b.Restarts
 		}
-		if a.Created != b.Created {
-			if la, lb := logRank(a.Created), logRank(b.Created); la != lb {
+		if a.CreationTimestamp != b.CreationTimestamp {
+			if la, lb := logRank(a.CreationTimestamp), logRank(b.CreationTimestamp); la != lb {
 				return la < lb
 			}
 		}

@@ -46,8 +46,8 @@ func testNode(name string, seq int, capacity Resources, used Resources) *Node {
 	if capacity.Pods == 0 {
 		capacity.Pods = 110
 	}
-	return &Node{Name: name, seq: seq, Capacity: capacity, req: used, nonzero: used,
-		Labels: map[string]string{LabelHostname: name}}
+	return &Node{ObjectMeta: ObjectMeta{Name: name, Labels: map[string]string{LabelHostname: name}},
+		seq: seq, Capacity: capacity, req: used, nonzero: used}
 }
 
 func TestFilterPluginsReasons(t *testing.T) {

@@ -34,7 +34,7 @@ func BenchmarkPickNode(b *testing.B) {
 	for _, nodes := range []int{10, 100, 1000} {
 		b.Run(fmt.Sprintf("nodes=%d", nodes), func(b *testing.B) {
 			c, d := benchCluster(b, nodes, 10)
-			p := &Pod{Name: "probe", Labels: copyLabels(d.NewReplicaSet().Template.Labels), rs: d.NewReplicaSet(),
+			p := &Pod{ObjectMeta: ObjectMeta{Name: "probe", Labels: copyLabels(d.NewReplicaSet().Template.Labels)}, rs: d.NewReplicaSet(),
 				Spec: PodSpec{Image: "nginx"}}
 			b.ReportAllocs()
 			b.ResetTimer()

@@ -15,15 +15,12 @@ import (
 // ServiceMeta is the part of a Service object the data path does not use, kept
 // so that kubectl steps see the object they created.
 type ServiceMeta struct {
-	Type        string // ClusterIP (default), NodePort, LoadBalancer
-	Labels      map[string]string
-	Annotations map[string]string
+	Type string // ClusterIP (default), NodePort, LoadBalancer
 	// Ports are the Service's ports, in spec order (Service.Port is the first
 	// one's port). Connections in kubesim go to the Service, whatever the
 	// port: the ports decide what kubectl shows, and node ports are allocated.
 	Ports           []ServicePort
 	SessionAffinity string // None or ClientIP
-	CreatedAt       sim.Time
 }
 
 // ServicePort is one port of a Service.
@@ -106,7 +103,7 @@ func (c *Cluster) CheckServicePorts(name, typ string, ports []ServicePort) error
 	if typ == "" {
 		typ = "ClusterIP"
 	}
-	_, err := c.servicePorts(&Service{Name: name}, typ, ports)
+	_, err := c.servicePorts(&Service{ObjectMeta: ObjectMeta{Name: name}}, typ, ports)
 	return err
 }
 
@@ -343,8 +340,8 @@ func (c *Cluster) CreateService(name string, selector map[string]string, port in
 	if c.Service(name) != nil {
 		return nil, fmt.Errorf(`services %q already exists`, name)
 	}
-	s := &Service{ID: len(c.services), Name: name, Selector: copyLabels(selector), Port: port}
-	s.Type, s.SessionAffinity, s.CreatedAt = "ClusterIP", "None", c.Now()
+	s := &Service{ID: len(c.services), ObjectMeta: c.newMeta(name, "default", nil, nil), Selector: copyLabels(selector), Port: port}
+	s.Type, s.SessionAffinity = "ClusterIP", "None"
 	if port > 0 {
 		s.Ports = []ServicePort{{Protocol: "TCP", Port: port}}
 	}

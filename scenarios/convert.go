@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"reflect"
 	"sort"
+	"strconv"
 	"time"
 
 	"github.com/kubesim/kubesim/model"
@@ -12,6 +13,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/intstr"
 )
 
@@ -130,7 +132,7 @@ func deploymentSpec(d *appsv1.Deployment) (model.DeploymentSpec, error) {
 	if err != nil {
 		return model.DeploymentSpec{}, fmt.Errorf("spec.selector: %v", err)
 	}
-	s := model.DeploymentSpec{Name: d.Name, Replicas: intPtr(d.Spec.Replicas), Selector: sel,
+	s := model.DeploymentSpec{Name: d.Name, Labels: d.Labels, Annotations: d.Annotations, Replicas: intPtr(d.Spec.Replicas), Selector: sel,
 		Template: podTemplate(d.Spec.Template), RevisionHistoryLimit: intPtr(d.Spec.RevisionHistoryLimit),
 		MinReadySeconds: time.Duration(d.Spec.MinReadySeconds) * time.Second}
 	s.Strategy.Type = string(d.Spec.Strategy.Type)
@@ -150,7 +152,7 @@ func daemonSetSpec(d *appsv1.DaemonSet) (model.DaemonSetSpec, error) {
 	if err != nil {
 		return model.DaemonSetSpec{}, fmt.Errorf("spec.selector: %v", err)
 	}
-	s := model.DaemonSetSpec{Name: d.Name, Selector: sel, Template: podTemplate(d.Spec.Template),
+	s := model.DaemonSetSpec{Name: d.Name, Labels: d.Labels, Annotations: d.Annotations, Selector: sel, Template: podTemplate(d.Spec.Template),
 		MinReadySeconds: time.Duration(d.Spec.MinReadySeconds) * time.Second}
 	s.Strategy.Type = string(d.Spec.UpdateStrategy.Type)
 	if ru := d.Spec.UpdateStrategy.RollingUpdate; ru != nil {
@@ -169,7 +171,7 @@ func replicaSetSpec(r *appsv1.ReplicaSet) (model.ReplicaSetSpec, error) {
 	if err != nil {
 		return model.ReplicaSetSpec{}, fmt.Errorf("spec.selector: %v", err)
 	}
-	return model.ReplicaSetSpec{Name: r.Name, Replicas: intPtr(r.Spec.Replicas), Selector: sel,
+	return model.ReplicaSetSpec{Name: r.Name, Labels: r.Labels, Annotations: r.Annotations, Replicas: intPtr(r.Spec.Replicas), Selector: sel,
 		Template: podTemplate(r.Spec.Template), MinReadySeconds: time.Duration(r.Spec.MinReadySeconds) * time.Second}, nil
 }
 
@@ -279,11 +281,39 @@ func apiIntOrPercent(v *model.IntOrPercent) *intstr.IntOrString {
 	return &x
 }
 
+// apiMeta is the object's metadata as the API server returns it (without
+// managed fields): times are wall-clock times of the scenario's start plus
+// the simulated time.
+func apiMeta(m *model.ObjectMeta) metav1.ObjectMeta {
+	out := metav1.ObjectMeta{Name: m.Name, Namespace: m.Namespace, UID: types.UID(m.UID),
+		ResourceVersion: strconv.FormatInt(m.ResourceVersion, 10), Generation: m.Generation,
+		CreationTimestamp: metav1.NewTime(wallTime(m.CreationTimestamp)),
+		Labels:            m.Labels, Annotations: m.Annotations}
+	if o := m.Owner; o != nil {
+		ctrl := true
+		out.OwnerReferences = []metav1.OwnerReference{{APIVersion: ownerAPIVersion(o.Kind), Kind: o.Kind, Name: o.Name,
+			Controller: &ctrl, BlockOwnerDeletion: &ctrl}}
+	}
+	if m.DeletionTimestamp != nil {
+		t := metav1.NewTime(wallTime(*m.DeletionTimestamp))
+		out.DeletionTimestamp = &t
+	}
+	return out
+}
+
+func ownerAPIVersion(kind string) string {
+	switch kind {
+	case "Deployment", "ReplicaSet", "DaemonSet", "StatefulSet":
+		return "apps/v1"
+	}
+	return "v1"
+}
+
 func apiDeployment(d *model.Deployment) *appsv1.Deployment {
 	r := int32(d.Replicas)
 	h := int32(d.RevisionHistoryLimit)
 	out := &appsv1.Deployment{TypeMeta: metav1.TypeMeta{APIVersion: "apps/v1", Kind: "Deployment"},
-		ObjectMeta: metav1.ObjectMeta{Name: d.Name, Namespace: "default", Labels: d.Labels()},
+		ObjectMeta: apiMeta(&d.ObjectMeta),
 		Spec: appsv1.DeploymentSpec{Replicas: &r, Selector: labelSelectorOf(d.LabelSelector), Template: apiTemplate(d.Template),
 			RevisionHistoryLimit: &h, MinReadySeconds: int32(d.MinReadySeconds / time.Second)}}
 	out.Spec.Strategy.Type = appsv1.DeploymentStrategyType(d.Strategy.Type)
@@ -295,7 +325,7 @@ func apiDeployment(d *model.Deployment) *appsv1.Deployment {
 
 func apiDaemonSet(d *model.DaemonSet) *appsv1.DaemonSet {
 	out := &appsv1.DaemonSet{TypeMeta: metav1.TypeMeta{APIVersion: "apps/v1", Kind: "DaemonSet"},
-		ObjectMeta: metav1.ObjectMeta{Name: d.Name, Namespace: "default", Labels: d.Template.Labels},
+		ObjectMeta: apiMeta(&d.ObjectMeta),
 		Spec: appsv1.DaemonSetSpec{Selector: labelSelectorOf(d.Selector), Template: apiTemplate(d.Template),
 			MinReadySeconds: int32(d.MinReadySeconds / time.Second)}}
 	out.Spec.UpdateStrategy.Type = appsv1.DaemonSetUpdateStrategyType(d.Strategy.Type)
@@ -308,13 +338,13 @@ func apiDaemonSet(d *model.DaemonSet) *appsv1.DaemonSet {
 func apiReplicaSet(r *model.ReplicaSet) *appsv1.ReplicaSet {
 	n := int32(r.Replicas)
 	return &appsv1.ReplicaSet{TypeMeta: metav1.TypeMeta{APIVersion: "apps/v1", Kind: "ReplicaSet"},
-		ObjectMeta: metav1.ObjectMeta{Name: r.Name, Namespace: "default", Labels: r.Template.Labels},
+		ObjectMeta: apiMeta(&r.ObjectMeta),
 		Spec:       appsv1.ReplicaSetSpec{Replicas: &n, Selector: labelSelectorOf(r.Selector), Template: apiTemplate(r.Template)}}
 }
 
 func apiService(s *model.Service) *corev1.Service {
 	out := &corev1.Service{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Service"},
-		ObjectMeta: metav1.ObjectMeta{Name: s.Name, Namespace: "default", Labels: s.Labels, Annotations: s.Annotations},
+		ObjectMeta: apiMeta(&s.ObjectMeta),
 		Spec:       corev1.ServiceSpec{Selector: s.Selector, Type: corev1.ServiceType(s.Type), SessionAffinity: corev1.ServiceAffinity(s.SessionAffinity)}}
 	for _, sp := range s.Ports {
 		out.Spec.Ports = append(out.Spec.Ports, corev1.ServicePort{Name: sp.Name, Protocol: corev1.Protocol(sp.Protocol),
@@ -338,13 +368,13 @@ func modelServicePorts(ps []corev1.ServicePort) []model.ServicePort {
 
 func apiPod(p *model.Pod) *corev1.Pod {
 	return &corev1.Pod{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Pod"},
-		ObjectMeta: metav1.ObjectMeta{Name: p.Name, Namespace: "default", Labels: p.Labels, Annotations: p.Annotations},
+		ObjectMeta: apiMeta(&p.ObjectMeta),
 		Spec:       apiPodSpec(p.Spec, imageContainerName(p.Spec.Image))}
 }
 
 func apiNode(n *model.Node) *corev1.Node {
 	out := &corev1.Node{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Node"},
-		ObjectMeta: metav1.ObjectMeta{Name: n.Name, Labels: n.Labels}, Spec: corev1.NodeSpec{Unschedulable: n.Unschedulable}}
+		ObjectMeta: apiMeta(&n.ObjectMeta), Spec: corev1.NodeSpec{Unschedulable: n.Unschedulable}}
 	for _, t := range n.Taints {
 		out.Spec.Taints = append(out.Spec.Taints, corev1.Taint{Key: t.Key, Value: t.Value, Effect: corev1.TaintEffect(t.Effect)})
 	}

@@ -28,8 +28,7 @@ package scenarios
 //   - Wall-clock times (describe) are the simulated time after the Unix epoch,
 //     as the model's kubectl.kubernetes.io/restartedAt annotation.
 //
-// Known gaps (the model has no field for them): Nodes have no creation time,
-// so nodeCreated infers it; RESTARTS's "(5m ago)" is the restarted
+// Known gaps (the model has no field for them): RESTARTS's "(5m ago)" is the restarted
 // container's start, as the model keeps no termination time.
 
 import (
@@ -259,6 +258,26 @@ type object struct {
 	node *model.Node
 }
 
+// meta returns the object's metadata, nil for the objects kubesim
+// synthesises (the kubernetes Service, namespaces).
+func (o object) meta() *model.ObjectMeta {
+	switch {
+	case o.pod != nil:
+		return &o.pod.ObjectMeta
+	case o.dep != nil:
+		return &o.dep.ObjectMeta
+	case o.rs != nil:
+		return &o.rs.ObjectMeta
+	case o.ds != nil:
+		return &o.ds.ObjectMeta
+	case o.svc != nil:
+		return &o.svc.ObjectMeta
+	case o.node != nil:
+		return &o.node.ObjectMeta
+	}
+	return nil
+}
+
 // allOrder is the order of `kubectl get all`'s resources that kubesim models.
 var allOrder = []kubectl.Resource{kubectl.Pods, kubectl.Services, kubectl.DaemonSets, kubectl.Deployments, kubectl.ReplicaSets}
 
@@ -299,25 +318,12 @@ func (p *printer) lookup(r kubectl.Resource, name string) (object, bool) {
 	if !p.visible(r) {
 		return o, false
 	}
+	if x := r.Object(p.c, p.ns, name); x != nil {
+		return objectOf(r, x), true
+	}
 	switch r {
-	case kubectl.Pods:
-		o.pod = p.c.Pod(name)
-		return o, o.pod != nil
-	case kubectl.Deployments:
-		o.dep = p.c.Deployment(name)
-		return o, o.dep != nil
-	case kubectl.ReplicaSets:
-		o.rs = p.c.ReplicaSet(name)
-		return o, o.rs != nil
-	case kubectl.DaemonSets:
-		o.ds = p.c.DaemonSet(name)
-		return o, o.ds != nil
 	case kubectl.Services, kubectl.Endpoints:
-		o.svc = p.c.Service(name)
-		return o, o.svc != nil || name == kubernetesService
-	case kubectl.Nodes:
-		o.node = p.c.Node(name)
-		return o, o.node != nil
+		return o, name == kubernetesService
 	case kubectl.Namespaces:
 		for _, ns := range namespaces {
 			if ns == name {
@@ -326,6 +332,26 @@ func (p *printer) lookup(r kubectl.Resource, name string) (object, bool) {
 		}
 	}
 	return o, false
+}
+
+// objectOf is the model object x of resource r to print.
+func objectOf(r kubectl.Resource, x model.Object) object {
+	o := object{res: r, name: x.Meta().Name}
+	switch x := x.(type) {
+	case *model.Pod:
+		o.pod = x
+	case *model.Deployment:
+		o.dep = x
+	case *model.ReplicaSet:
+		o.rs = x
+	case *model.DaemonSet:
+		o.ds = x
+	case *model.Service:
+		o.svc = x
+	case *model.Node:
+		o.node = x
+	}
+	return o
 }
 
 // namespaces are a kubeadm cluster's namespaces.
@@ -343,59 +369,29 @@ func (p *printer) list(r kubectl.Resource) []object {
 		}
 	}
 	switch r {
-	case kubectl.Pods:
-		for _, x := range p.c.Pods() {
-			add(object{res: r, name: x.Name, pod: x})
-		}
-	case kubectl.Deployments:
-		for _, x := range p.c.Deployments() {
-			add(object{res: r, name: x.Name, dep: x})
-		}
-	case kubectl.ReplicaSets:
-		for _, x := range p.c.ReplicaSets() {
-			add(object{res: r, name: x.Name, rs: x})
-		}
-	case kubectl.DaemonSets:
-		for _, x := range p.c.DaemonSets() {
-			add(object{res: r, name: x.Name, ds: x})
-		}
 	case kubectl.Services, kubectl.Endpoints:
 		if p.c.Service(kubernetesService) == nil {
 			add(object{res: r, name: kubernetesService})
-		}
-		for _, x := range p.c.Services() {
-			add(object{res: r, name: x.Name, svc: x})
-		}
-	case kubectl.Nodes:
-		for _, x := range p.c.Nodes() {
-			add(object{res: r, name: x.Name, node: x})
 		}
 	case kubectl.Namespaces:
 		for _, ns := range namespaces {
 			add(object{res: r, name: ns})
 		}
 	}
+	for _, x := range r.Objects(p.c, p.ns) {
+		add(objectOf(r, x))
+	}
 	// Names are unique within a resource: an unstable sort is deterministic.
 	slices.SortFunc(out, func(a, b object) int { return strings.Compare(a.name, b.name) })
 	return out
 }
 
-// objectLabels are the object's labels (a workload's are its pod template's:
-// the model keeps no others).
+// objectLabels are the object's labels (its metadata.labels).
 func objectLabels(o object) map[string]string {
+	if m := o.meta(); m != nil {
+		return m.Labels
+	}
 	switch {
-	case o.pod != nil:
-		return o.pod.Labels
-	case o.dep != nil:
-		return o.dep.Labels()
-	case o.rs != nil:
-		return o.rs.Template.Labels
-	case o.ds != nil:
-		return o.ds.Template.Labels
-	case o.svc != nil:
-		return o.svc.Labels
-	case o.node != nil:
-		return o.node.Labels
 	case o.res == kubectl.Services:
 		return kubernetesServiceLabels
 	case o.res == kubectl.Endpoints:
@@ -480,23 +476,23 @@ func (p *printer) row(o object, wide bool) []string {
 		if node == "" {
 			node = "<none>"
 		}
-		row = []string{x.Name, ready, status, p.restarts(x), p.age(x.Created)}
+		row = []string{x.Name, ready, status, p.restarts(x), p.age(x.CreationTimestamp)}
 		extra = []string{p.podIPOf(x), node, "<none>", "<none>"}
 	case kubectl.Deployments:
 		x := o.dep
 		st := p.c.DeploymentStatus(x)
-		row = []string{x.Name, fmt.Sprintf("%d/%d", st.Ready, x.Replicas), fmt.Sprint(st.Updated), fmt.Sprint(st.Available), p.age(x.CreatedAt)}
+		row = []string{x.Name, fmt.Sprintf("%d/%d", st.Ready, x.Replicas), fmt.Sprint(st.Updated), fmt.Sprint(st.Available), p.age(x.CreationTimestamp)}
 		extra = []string{imageContainerName(x.Template.Spec.Image), x.Template.Spec.Image, selectorString(x.LabelSelector)}
 	case kubectl.ReplicaSets:
 		x := o.rs
 		st := x.Status(p.now)
-		row = []string{x.Name, fmt.Sprint(x.Replicas), fmt.Sprint(st.Current), fmt.Sprint(st.Ready), p.age(x.CreatedAt)}
+		row = []string{x.Name, fmt.Sprint(x.Replicas), fmt.Sprint(st.Current), fmt.Sprint(st.Ready), p.age(x.CreationTimestamp)}
 		extra = []string{imageContainerName(x.Template.Spec.Image), x.Template.Spec.Image, selectorString(x.Selector)}
 	case kubectl.DaemonSets:
 		x := o.ds
 		st := p.daemonSetStatus(x)
 		row = []string{x.Name, fmt.Sprint(st.desired), fmt.Sprint(st.current), fmt.Sprint(st.ready), fmt.Sprint(st.updated),
-			fmt.Sprint(st.available), mapString(x.Template.Spec.NodeSelector), p.age(x.CreatedAt)}
+			fmt.Sprint(st.available), mapString(x.Template.Spec.NodeSelector), p.age(x.CreationTimestamp)}
 		extra = []string{imageContainerName(x.Template.Spec.Image), x.Template.Spec.Image, selectorString(x.Selector)}
 	case kubectl.Services:
 		if o.svc == nil {
@@ -509,12 +505,12 @@ func (p *printer) row(o object, wide bool) []string {
 		if x.Type == "LoadBalancer" {
 			ext = "<pending>"
 		}
-		row = []string{x.Name, serviceType(x), p.serviceIP(x.Name), ext, servicePorts(x), p.age(x.CreatedAt)}
+		row = []string{x.Name, serviceType(x), p.serviceIP(x.Name), ext, servicePorts(x), p.age(x.CreationTimestamp)}
 		extra = []string{mapString(x.Selector)}
 	case kubectl.Endpoints:
 		created := sim.Time(0)
 		if o.svc != nil {
-			created = o.svc.CreatedAt
+			created = o.svc.CreationTimestamp
 		}
 		row = []string{o.name, endpointsString(p.endpoints(o, nil, 3)), p.age(created)}
 	case kubectl.Nodes:
@@ -698,26 +694,8 @@ func imageContainerName(image string) string {
 // age is kubectl's AGE of an object created at t.
 func (p *printer) age(t sim.Time) string { return humanDuration(p.now - t) }
 
-// nodeCreated is when the node was added: when its name was first added (a
-// node removed and added again under the same name keeps the first one's);
-// failing that, ReadyAt is the creation time of a node that never went
-// NotReady.
-func (p *printer) nodeCreated(n *model.Node) (sim.Time, bool) {
-	if t, ok := p.c.NodeAddedAt(n.Name); ok {
-		return t, true
-	}
-	if n.NotReadyAt == 0 {
-		return n.ReadyAt, true
-	}
-	return 0, false
-}
-
-func (p *printer) nodeAge(n *model.Node) string {
-	if t, ok := p.nodeCreated(n); ok {
-		return p.age(t)
-	}
-	return "<unknown>"
-}
+// nodeAge is the node object's age.
+func (p *printer) nodeAge(n *model.Node) string { return p.age(n.CreationTimestamp) }
 
 // humanDuration formats d as kubectl's AGE column does (apimachinery's
 // duration.HumanDuration rules): seconds up to 2 minutes, then minutes and
@@ -770,8 +748,11 @@ func humanDuration(d time.Duration) string {
 // wallClock is the simulated time t as a wall-clock time (after the Unix
 // epoch, as the model's restartedAt annotation).
 func wallClock(t sim.Time) string {
-	return time.Unix(0, 0).UTC().Add(t).Format(time.RFC1123Z)
+	return wallTime(t).Format(time.RFC1123Z)
 }
+
+// wallTime is the wall-clock time of simulated time t.
+func wallTime(t sim.Time) time.Time { return time.Unix(0, 0).UTC().Add(t) }
 
 // ---- synthesised addresses ----
 
@@ -1205,13 +1186,16 @@ func (p *printer) describeDeployment(w *describeWriter, d *model.Deployment) {
 	newRS := d.NewReplicaSet()
 	w.write(0, "Name:\t%s\n", d.Name)
 	w.write(0, "Namespace:\t%s\n", defaultNamespace)
-	w.write(0, "CreationTimestamp:\t%s\n", wallClock(d.CreatedAt))
-	w.multiline(0, "Labels", sortedPairs(d.Labels(), "="))
-	var ann []string
-	if newRS != nil {
-		ann = append(ann, fmt.Sprintf("deployment.kubernetes.io/revision: %d", newRS.Revision))
+	w.write(0, "CreationTimestamp:\t%s\n", wallClock(d.CreationTimestamp))
+	w.multiline(0, "Labels", sortedPairs(d.Labels, "="))
+	ann := map[string]string{}
+	for k, v := range d.Annotations {
+		ann[k] = v
 	}
-	w.multiline(0, "Annotations", ann)
+	if newRS != nil {
+		ann["deployment.kubernetes.io/revision"] = strconv.Itoa(newRS.Revision)
+	}
+	w.multiline(0, "Annotations", sortedPairs(ann, ": "))
 	w.write(0, "Selector:\t%s\n", selectorString(d.LabelSelector))
 	w.write(0, "Replicas:\t%d desired | %d updated | %d total | %d available | %d unavailable\n",
 		d.Replicas, st.Updated, st.Replicas, st.Available, st.Unavailable)
@@ -1289,12 +1273,15 @@ func (p *printer) describeReplicaSet(w *describeWriter, rs *model.ReplicaSet) {
 	w.write(0, "Name:\t%s\n", rs.Name)
 	w.write(0, "Namespace:\t%s\n", defaultNamespace)
 	w.write(0, "Selector:\t%s\n", selectorString(rs.Selector))
-	w.multiline(0, "Labels", sortedPairs(rs.Template.Labels, "="))
-	var ann []string
-	if rs.Owner != nil {
-		ann = append(ann, fmt.Sprintf("deployment.kubernetes.io/revision: %d", rs.Revision))
+	w.multiline(0, "Labels", sortedPairs(rs.Labels, "="))
+	ann := map[string]string{}
+	for k, v := range rs.Annotations {
+		ann[k] = v
 	}
-	w.multiline(0, "Annotations", ann)
+	if rs.Owner != nil {
+		ann["deployment.kubernetes.io/revision"] = strconv.Itoa(rs.Revision)
+	}
+	w.multiline(0, "Annotations", sortedPairs(ann, ": "))
 	if rs.Owner != nil {
 		w.write(0, "Controlled By:\t%s/%s\n", rs.Owner.Kind, rs.Owner.Name)
 	}
@@ -1310,8 +1297,8 @@ func (p *printer) describeDaemonSet(w *describeWriter, ds *model.DaemonSet) {
 	w.write(0, "Namespace:\t%s\n", defaultNamespace)
 	w.write(0, "Selector:\t%s\n", selectorString(ds.Selector))
 	w.write(0, "Node-Selector:\t%s\n", mapString(ds.Template.Spec.NodeSelector))
-	w.multiline(0, "Labels", sortedPairs(ds.Template.Labels, "="))
-	w.write(0, "Annotations:\t<none>\n")
+	w.multiline(0, "Labels", sortedPairs(ds.Labels, "="))
+	w.multiline(0, "Annotations", sortedPairs(ds.Annotations, ": "))
 	w.write(0, "Desired Number of Nodes Scheduled: %d\n", st.desired)
 	w.write(0, "Current Number of Nodes Scheduled: %d\n", st.current)
 	w.write(0, "Number of Nodes Scheduled with Up-to-date Pods: %d\n", st.updated)
@@ -1373,7 +1360,7 @@ func endpointsString(eps []string, total int) string {
 func (p *printer) describeService(w *describeWriter, o object) {
 	x := o.svc
 	if x == nil {
-		x = &model.Service{Name: kubernetesService, Port: 443}
+		x = &model.Service{ObjectMeta: model.ObjectMeta{Name: kubernetesService}, Port: 443}
 		x.Type, x.Labels, x.SessionAffinity = "ClusterIP", kubernetesServiceLabels, "None"
 		x.Ports = []model.ServicePort{{Name: "https", Protocol: "TCP", Port: 443, TargetPort: "6443"}}
 	}
@@ -1419,10 +1406,8 @@ func (p *printer) describeNode(w *describeWriter, n *model.Node) {
 	w.write(0, "Name:\t%s\n", n.Name)
 	w.write(0, "Roles:\t%s\n", nodeRoles(n))
 	w.multiline(0, "Labels", sortedPairs(n.Labels, "="))
-	w.write(0, "Annotations:\t<none>\n")
-	if t, ok := p.nodeCreated(n); ok {
-		w.write(0, "CreationTimestamp:\t%s\n", wallClock(t))
-	}
+	w.multiline(0, "Annotations", sortedPairs(n.Annotations, ": "))
+	w.write(0, "CreationTimestamp:\t%s\n", wallClock(n.CreationTimestamp))
 	w.multiline(0, "Taints", taintStrings(n.Taints))
 	w.write(0, "Unschedulable:\t%v\n", n.Unschedulable)
 	w.write(0, "Conditions:\n")
@@ -1473,7 +1458,7 @@ func (p *printer) describeNode(w *describeWriter, n *model.Node) {
 		req = req.Add(r)
 		w.write(1, "%s\t%s\t%s (%d%%)\t0 (0%%)\t%s (%d%%)\t0 (0%%)\t%s\n", x.Namespace, x.Name,
 			cpuString(r.MilliCPU), pct(r.MilliCPU, n.Capacity.MilliCPU),
-			memoryString(r.Memory), pct(r.Memory, n.Capacity.Memory), p.age(x.Created))
+			memoryString(r.Memory), pct(r.Memory, n.Capacity.Memory), p.age(x.CreationTimestamp))
 	}
 	w.write(0, "Allocated resources:\n")
 	w.write(1, "(Total limits may be over 100 percent, i.e., overcommitted.)\n")

@@ -723,7 +723,7 @@ func BenchmarkGetPodsWide(b *testing.B) {
 			w := newTabWriter(&sb)
 			fmt.Fprintln(w, "NAME\tREADY\tSTATUS\tRESTARTS\tAGE\tIP\tNODE\tNOMINATED NODE\tREADINESS GATES")
 			for _, p := range c.Pods() {
-				fmt.Fprintf(w, "%s\t1/1\t%s\t%d\t%v\t%d\t%s\t<none>\t<none>\n", p.Name, p.Phase, p.Restarts, c.Now()-p.Created, p.ID, p.NodeName)
+				fmt.Fprintf(w, "%s\t1/1\t%s\t%d\t%v\t%d\t%s\t<none>\t<none>\n", p.Name, p.Phase, p.Restarts, c.Now()-p.CreationTimestamp, p.ID, p.NodeName)
 			}
 			w.Flush()
 		}

@@ -39,15 +39,14 @@ type executor struct {
 	genRand *rand.Rand
 	// later records output that arrives after the step (httping's probes).
 	later func(command, output string)
-	// meta holds the metadata labels of workload objects, which the model does
-	// not keep apart from their pod templates ("deployments/rng" -> labels).
-	meta map[string]map[string]string
+	// ns is the namespace of the step being run (-n, default "default").
+	ns string
 	// notSimulated lists the fields already reported as not simulated.
 	notSimulated map[string]bool
 }
 
 func newExecutor(c *model.Cluster, s *Scenario) *executor {
-	x := &executor{c: c, meta: map[string]map[string]string{}, notSimulated: map[string]bool{}}
+	x := &executor{c: c, notSimulated: map[string]bool{}}
 	if s == nil {
 		s = &Scenario{}
 	}
@@ -287,7 +286,6 @@ func (x *executor) applyObject(obj runtime.Object, source string, patching bool)
 			if _, err := c.CreateDeploymentSpec(spec); err != nil {
 				return "", invalid("Deployment", o.Name, err)
 			}
-			x.meta["deployments/"+o.Name] = o.Labels
 			return kubectl.Done(kubectl.Deployments, o.Name, verb(true, true)), nil
 		}
 		if spec.Selector != nil && d.LabelSelector != nil && spec.Selector.String() != d.LabelSelector.String() {
@@ -312,9 +310,8 @@ func (x *executor) applyObject(obj runtime.Object, source string, patching bool)
 			}
 			changed = true
 		}
-		if o.Labels != nil && !sameMap(o.Labels, x.meta["deployments/"+o.Name]) {
-			x.meta["deployments/"+o.Name] = o.Labels
-			changed = true
+		if err := x.applyMeta(d, o.ObjectMeta, &changed); err != nil {
+			return "", invalid("Deployment", o.Name, err)
 		}
 		return kubectl.Done(kubectl.Deployments, o.Name, verb(false, changed)), nil
 	case *appsv1.DaemonSet:
@@ -327,14 +324,17 @@ func (x *executor) applyObject(obj runtime.Object, source string, patching bool)
 			if _, err := c.CreateDaemonSet(spec); err != nil {
 				return "", invalid("DaemonSet", o.Name, err)
 			}
-			x.meta["daemonsets/"+o.Name] = o.Labels
 			return kubectl.Done(kubectl.DaemonSets, o.Name, verb(true, true)), nil
 		}
 		if spec.Selector != nil && ds.Selector != nil && spec.Selector.String() != ds.Selector.String() {
 			return "", kubectl.SelectorImmutable(kubectl.DaemonSets, o.Name, spec.Selector.String())
 		}
+		metaChanged := false
+		if err := x.applyMeta(ds, o.ObjectMeta, &metaChanged); err != nil {
+			return "", invalid("DaemonSet", o.Name, err)
+		}
 		if sameTemplate(spec.Template, ds.Template) && apiDaemonSet(ds).Spec.UpdateStrategy.String() == o.Spec.UpdateStrategy.String() {
-			return kubectl.Done(kubectl.DaemonSets, o.Name, verb(false, false)), nil
+			return kubectl.Done(kubectl.DaemonSets, o.Name, verb(false, metaChanged)), nil
 		}
 		if err := c.UpdateDaemonSet(ds, spec); err != nil {
 			return "", invalid("DaemonSet", o.Name, err)
@@ -358,6 +358,9 @@ func (x *executor) applyObject(obj runtime.Object, source string, patching bool)
 				return "", invalid("ReplicaSet", o.Name, err)
 			}
 			changed = true
+		}
+		if err := x.applyMeta(rs, o.ObjectMeta, &changed); err != nil {
+			return "", invalid("ReplicaSet", o.Name, err)
 		}
 		return kubectl.Done(kubectl.ReplicaSets, o.Name, verb(false, changed)), nil
 	case *corev1.Service:
@@ -479,6 +482,24 @@ func (x *executor) applyObject(obj runtime.Object, source string, patching bool)
 }
 
 // syncTaints makes the node's taints (those a user sets) equal to want.
+// applyMeta sets the labels and annotations a manifest gives an existing
+// object (those it does not give are left as they are, as kubectl apply
+// leaves fields it never applied).
+func (x *executor) applyMeta(o model.Object, m metav1.ObjectMeta, changed *bool) error {
+	cur := o.Meta()
+	if m.Labels != nil && !sameMap(m.Labels, cur.Labels) {
+		if err := x.c.SetLabels(o, m.Labels); err != nil {
+			return err
+		}
+		*changed = true
+	}
+	if m.Annotations != nil && !sameMap(m.Annotations, cur.Annotations) {
+		x.c.SetAnnotations(o, m.Annotations)
+		*changed = true
+	}
+	return nil
+}
+
 func (x *executor) syncTaints(n *model.Node, want []model.Taint, changed *bool) error {
 	key := func(t model.Taint) string { return t.Key + "=" + t.Value + ":" + string(t.Effect) }
 	have := map[string]bool{}
@@ -525,7 +546,6 @@ func (x *executor) createDeployment(cmd kubectl.Command) (string, error) {
 	if _, err := x.c.CreateDeployment(name, lbls, model.PodSpec{Image: image}, n); err != nil {
 		return "", fmt.Errorf("error: failed to create deployment: %v", err)
 	}
-	x.meta["deployments/"+name] = lbls
 	return kubectl.Done(kubectl.Deployments, name, "created"), nil
 }
 
@@ -645,35 +665,15 @@ func (x *executor) expose(cmd kubectl.Command) (string, error) {
 	return kubectl.Done(kubectl.Services, name, "exposed"), nil
 }
 
+// object is the object t names, nil if none.
+func (x *executor) object(t kubectl.Target) model.Object {
+	return t.Resource.Object(x.c, x.ns, t.Name)
+}
+
+// metaLabels are the labels of the object t names.
 func (x *executor) metaLabels(t kubectl.Target) map[string]string {
-	if m, ok := x.meta[string(t.Resource)+"/"+t.Name]; ok {
-		return m
-	}
-	switch t.Resource {
-	case kubectl.Deployments:
-		if d := x.c.Deployment(t.Name); d != nil {
-			return d.Template.Labels
-		}
-	case kubectl.DaemonSets:
-		if d := x.c.DaemonSet(t.Name); d != nil {
-			return d.Template.Labels
-		}
-	case kubectl.ReplicaSets:
-		if r := x.c.ReplicaSet(t.Name); r != nil {
-			return r.Template.Labels
-		}
-	case kubectl.Pods:
-		if p := x.c.Pod(t.Name); p != nil {
-			return p.Labels
-		}
-	case kubectl.Services:
-		if s := x.c.Service(t.Name); s != nil {
-			return s.Labels
-		}
-	case kubectl.Nodes:
-		if n := x.c.Node(t.Name); n != nil {
-			return n.Labels
-		}
+	if o := x.object(t); o != nil {
+		return o.Meta().Labels
 	}
 	return nil
 }
@@ -733,58 +733,21 @@ func (x *executor) resolve(cmd kubectl.Command) ([]kubectl.Target, error) {
 }
 
 func (x *executor) exists(t kubectl.Target) bool {
-	c := x.c
-	switch t.Resource {
-	case kubectl.Pods:
-		return c.Pod(t.Name) != nil
-	case kubectl.Deployments:
-		return c.Deployment(t.Name) != nil
-	case kubectl.ReplicaSets:
-		return c.ReplicaSet(t.Name) != nil
-	case kubectl.DaemonSets:
-		return c.DaemonSet(t.Name) != nil
-	case kubectl.Services:
-		return c.Service(t.Name) != nil
-	case kubectl.Nodes:
-		return c.Node(t.Name) != nil
-	case kubectl.Namespaces:
+	if t.Resource == kubectl.Namespaces {
 		return t.Name == "default"
 	}
-	return false
+	return x.object(t) != nil
 }
 
+// names lists the names of r's objects, sorted.
 func (x *executor) names(r kubectl.Resource) []string {
-	c := x.c
-	var out []string
-	switch r {
-	case kubectl.Pods:
-		for _, p := range c.Pods() {
-			out = append(out, p.Name)
-		}
-	case kubectl.Deployments:
-		for _, d := range c.Deployments() {
-			out = append(out, d.Name)
-		}
-	case kubectl.ReplicaSets:
-		for _, d := range c.ReplicaSets() {
-			out = append(out, d.Name)
-		}
-	case kubectl.DaemonSets:
-		for _, d := range c.DaemonSets() {
-			out = append(out, d.Name)
-		}
-	case kubectl.Services:
-		for _, s := range c.Services() {
-			out = append(out, s.Name)
-		}
-	case kubectl.Nodes:
-		for _, n := range c.Nodes() {
-			out = append(out, n.Name)
-		}
-	case kubectl.Namespaces:
-		out = []string{"default"}
+	if r == kubectl.Namespaces {
+		return []string{"default"}
 	}
-	sort.Strings(out)
+	var out []string
+	for _, o := range r.Objects(x.c, x.ns) {
+		out = append(out, o.Meta().Name)
+	}
 	return out
 }
 
@@ -840,29 +803,23 @@ func (x *executor) label(cmd kubectl.Command) (string, error) {
 }
 
 func (x *executor) objAnnotationsOrLabels(t kubectl.Target, isLabel bool) map[string]string {
+	o := x.object(t)
+	if o == nil {
+		return nil
+	}
 	if isLabel {
-		return x.metaLabels(t)
+		return o.Meta().Labels
 	}
-	switch t.Resource {
-	case kubectl.Pods:
-		return x.c.Pod(t.Name).Annotations
-	case kubectl.Services:
-		return x.c.Service(t.Name).Annotations
-	}
-	return x.meta["annotations/"+string(t.Resource)+"/"+t.Name]
+	return o.Meta().Annotations
 }
 
 func (x *executor) setObjMap(t kubectl.Target, m map[string]string, isLabel bool) error {
-	c := x.c
+	o := x.object(t)
+	if o == nil {
+		return kubectl.NotFound(t.Resource, t.Name)
+	}
 	if !isLabel {
-		switch t.Resource {
-		case kubectl.Pods:
-			c.SetPodAnnotations(c.Pod(t.Name), m)
-		case kubectl.Services:
-			c.Service(t.Name).Annotations = m
-		default:
-			x.meta["annotations/"+string(t.Resource)+"/"+t.Name] = m
-		}
+		x.c.SetAnnotations(o, m)
 		return nil
 	}
 	for k, v := range m {
@@ -873,17 +830,7 @@ func (x *executor) setObjMap(t kubectl.Target, m map[string]string, isLabel bool
 			return fmt.Errorf("error: invalid label value %q: %v", v, err)
 		}
 	}
-	switch t.Resource {
-	case kubectl.Pods:
-		c.SetPodLabels(c.Pod(t.Name), m)
-	case kubectl.Nodes:
-		return c.SetNodeLabels(t.Name, m)
-	case kubectl.Services:
-		c.Service(t.Name).Labels = m
-	default:
-		x.meta[string(t.Resource)+"/"+t.Name] = m
-	}
-	return nil
+	return x.c.SetLabels(o, m)
 }
 
 // --- set selector, set image ---
@@ -1091,7 +1038,6 @@ func (x *executor) delete(cmd kubectl.Command) (string, error) {
 		default:
 			return strings.Join(out, "\n"), fmt.Errorf("error: kubesim cannot delete a %s", t.Resource.Kind())
 		}
-		delete(x.meta, string(t.Resource)+"/"+t.Name)
 		out = append(out, kubectl.Deleted(t.Resource, t.Name, "default"))
 	}
 	return strings.Join(out, "\n"), nil

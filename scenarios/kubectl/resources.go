@@ -2,7 +2,10 @@ package kubectl
 
 import (
 	"fmt"
+	"slices"
 	"strings"
+
+	"github.com/kubesim/kubesim/model"
 )
 
 // Resource is a resource type by its canonical plural name, as kubectl's
@@ -22,22 +25,94 @@ const (
 	All         Resource = "all"
 )
 
-// resourceInfo is what kubectl knows of a resource type.
+// resourceInfo is what kubectl knows of a resource type (as a RESTMapping:
+// group, kind, names, scope) and how kubesim finds its objects in the
+// cluster: one table of kinds instead of a switch per verb.
 type resourceInfo struct {
 	group, kind string
 	names       []string // singular, short names, kind, fully qualified
 	namespaced  bool
+	// get returns the object named name in namespace ns (ignored for
+	// cluster-scoped kinds), nil if none; list every object of the kind in
+	// ns ("" for every namespace), in creation order. Nil for the kinds the
+	// cluster does not keep as objects.
+	get  func(c *model.Cluster, ns, name string) model.Object
+	list func(c *model.Cluster, ns string) []model.Object
 }
 
 var resources = map[Resource]resourceInfo{
-	Pods:        {"", "Pod", []string{"pod", "po"}, true},
-	Deployments: {"apps", "Deployment", []string{"deployment", "deploy"}, true},
-	ReplicaSets: {"apps", "ReplicaSet", []string{"replicaset", "rs"}, true},
-	DaemonSets:  {"apps", "DaemonSet", []string{"daemonset", "ds"}, true},
-	Services:    {"", "Service", []string{"service", "svc"}, true},
-	Endpoints:   {"", "Endpoints", []string{"ep"}, true},
-	Nodes:       {"", "Node", []string{"node", "no"}, false},
-	Namespaces:  {"", "Namespace", []string{"namespace", "ns"}, false},
+	Pods: {group: "", kind: "Pod", names: []string{"pod", "po"}, namespaced: true,
+		get:  func(c *model.Cluster, ns, name string) model.Object { return obj(c.Pod(name)) },
+		list: func(c *model.Cluster, ns string) []model.Object { return objs(c.Pods()) }},
+	Deployments: {group: "apps", kind: "Deployment", names: []string{"deployment", "deploy"}, namespaced: true,
+		get:  func(c *model.Cluster, ns, name string) model.Object { return obj(c.Deployment(name)) },
+		list: func(c *model.Cluster, ns string) []model.Object { return objs(c.Deployments()) }},
+	ReplicaSets: {group: "apps", kind: "ReplicaSet", names: []string{"replicaset", "rs"}, namespaced: true,
+		get:  func(c *model.Cluster, ns, name string) model.Object { return obj(c.ReplicaSet(name)) },
+		list: func(c *model.Cluster, ns string) []model.Object { return objs(c.ReplicaSets()) }},
+	DaemonSets: {group: "apps", kind: "DaemonSet", names: []string{"daemonset", "ds"}, namespaced: true,
+		get:  func(c *model.Cluster, ns, name string) model.Object { return obj(c.DaemonSet(name)) },
+		list: func(c *model.Cluster, ns string) []model.Object { return objs(c.DaemonSets()) }},
+	Services: {group: "", kind: "Service", names: []string{"service", "svc"}, namespaced: true,
+		get:  func(c *model.Cluster, ns, name string) model.Object { return obj(c.Service(name)) },
+		list: func(c *model.Cluster, ns string) []model.Object { return objs(c.Services()) }},
+	// A Service's Endpoints object has the Service's name and namespace.
+	Endpoints: {group: "", kind: "Endpoints", names: []string{"ep"}, namespaced: true,
+		get:  func(c *model.Cluster, ns, name string) model.Object { return obj(c.Service(name)) },
+		list: func(c *model.Cluster, ns string) []model.Object { return objs(c.Services()) }},
+	Nodes: {group: "", kind: "Node", names: []string{"node", "no"}, namespaced: false,
+		get:  func(c *model.Cluster, ns, name string) model.Object { return obj(c.Node(name)) },
+		list: func(c *model.Cluster, ns string) []model.Object { return objs(c.Nodes()) }},
+	Namespaces: {group: "", kind: "Namespace", names: []string{"namespace", "ns"}, namespaced: false},
+}
+
+// obj is p as a model.Object, nil for a nil pointer.
+func obj[T any, P interface {
+	*T
+	model.Object
+}](p P) model.Object {
+	if p == nil {
+		return nil
+	}
+	return p
+}
+
+func objs[T any, P interface {
+	*T
+	model.Object
+}](ps []P) []model.Object {
+	out := make([]model.Object, len(ps))
+	for i, p := range ps {
+		out[i] = p
+	}
+	return out
+}
+
+// Object returns the object of r named name in namespace ns, or nil (also
+// for the kinds kubesim does not keep as objects: Namespaces).
+func (r Resource) Object(c *model.Cluster, ns, name string) model.Object {
+	if info := resources[r]; info.get != nil {
+		return info.get(c, ns, name)
+	}
+	return nil
+}
+
+// Objects returns the objects of r in namespace ns ("" for all namespaces),
+// sorted by name as the API server lists them (then by namespace).
+func (r Resource) Objects(c *model.Cluster, ns string) []model.Object {
+	info := resources[r]
+	if info.list == nil {
+		return nil
+	}
+	out := info.list(c, ns)
+	slices.SortStableFunc(out, func(a, b model.Object) int {
+		ma, mb := a.Meta(), b.Meta()
+		if ma.Namespace != mb.Namespace {
+			return strings.Compare(ma.Namespace, mb.Namespace)
+		}
+		return strings.Compare(ma.Name, mb.Name)
+	})
+	return out
 }
 
 // LookupResource resolves a resource name as kubectl does: plural, singular,

@@ -1,0 +1,117 @@
+package model
+
+import (
+	"fmt"
+	"math/rand/v2"
+
+	"github.com/kubesim/kubesim/model/labels"
+
+	"github.com/kubesim/kubesim/sim"
+)
+
+// ObjectMeta is the metadata every API object carries: the fields of
+// metav1.ObjectMeta that kubesim keeps. Pod, Node, Service, Deployment,
+// ReplicaSet and DaemonSet embed it, so that p.Name, d.Labels, n.Annotations
+// read as in Kubernetes' types, and kubectl's label, annotate, -l,
+// --show-labels and describe work the same on every kind.
+//
+// Labels of a Pod, Service selector matches and a Node's labels are read by
+// the controllers and the scheduler: change them through the cluster's
+// methods (SetPodLabels, SetNodeLabels, SetLabels), which tell whoever
+// watches. Labels and annotations of the other kinds are metadata only, as in
+// Kubernetes (a Deployment's labels are not its pod template's).
+type ObjectMeta struct {
+	Name string
+	// Namespace is the object's namespace ("" for cluster-scoped kinds:
+	// Node).
+	Namespace string
+	// UID is the object's unique id, a random (version 4) UUID drawn from
+	// the cluster's own seeded stream, so it is the same for a seed.
+	UID string
+	// ResourceVersion is the cluster's write counter at the object's last
+	// change made through the cluster's metadata and spec methods (status
+	// changes by controllers do not bump it in kubesim).
+	ResourceVersion int64
+	// Generation counts the changes of the object's spec (1 at creation),
+	// for the kinds that have one.
+	Generation int64
+	// CreationTimestamp is the simulated time of creation (the scenario's
+	// start time gives it a wall clock).
+	CreationTimestamp sim.Time
+	Labels            map[string]string
+	Annotations       map[string]string
+	// Owner is the controller's ownerReference (controller: true), nil for
+	// none: kubesim's objects have at most one owner.
+	Owner *OwnerRef
+	// DeletionTimestamp is when the object's deletion was asked for, if it
+	// is being deleted (Terminating) but not yet gone; nil otherwise.
+	DeletionTimestamp *sim.Time
+}
+
+// Meta returns the object's metadata (for code that handles every kind).
+func (m *ObjectMeta) Meta() *ObjectMeta { return m }
+
+// newMeta fills the metadata of a new object: UID, generation 1, creation
+// time, resource version.
+func (c *Cluster) newMeta(name, namespace string, labels, annotations map[string]string) ObjectMeta {
+	m := ObjectMeta{Name: name, Namespace: namespace, UID: newUID(c.metaRand),
+		Generation: 1, CreationTimestamp: c.Now(),
+		Labels: copyLabels(labels), Annotations: copyLabels(annotations)}
+	c.touch(&m)
+	return m
+}
+
+// touch bumps the object's resource version.
+func (c *Cluster) touch(m *ObjectMeta) {
+	c.rv++
+	m.ResourceVersion = c.rv
+}
+
+// bumpGeneration records a change of the object's spec.
+func (c *Cluster) bumpGeneration(m *ObjectMeta) {
+	m.Generation++
+	c.touch(m)
+}
+
+// newUID draws a version 4 UUID.
+func newUID(r *rand.Rand) string {
+	a, b := r.Uint64(), r.Uint64()
+	a = a&^0xf000 | 0x4000     // version 4
+	b = b&^(0xc<<60) | 0x8<<60 // variant 10
+	return fmt.Sprintf("%08x-%04x-%04x-%04x-%012x", a>>32, (a>>16)&0xffff, a&0xffff, b>>48, b&0xffffffffffff)
+}
+
+// Object is an API object the cluster keeps: *Pod, *Node, *Service,
+// *Deployment, *ReplicaSet, *DaemonSet.
+type Object interface{ Meta() *ObjectMeta }
+
+// SetLabels replaces the object's labels (kubectl label, apply). A pod's
+// labels decide its controller and its Services (SetPodLabels), a node's its
+// pods' placement (SetNodeLabels); the other kinds' labels are metadata.
+func (c *Cluster) SetLabels(o Object, m map[string]string) error {
+	switch x := o.(type) {
+	case *Pod:
+		if err := labels.ValidateLabels(m); err != nil {
+			return fmt.Errorf("pod %q: %v", x.Name, err)
+		}
+		c.SetPodLabels(x, m)
+		return nil
+	case *Node:
+		return c.SetNodeLabels(x.Name, m)
+	}
+	meta := o.Meta()
+	if err := labels.ValidateLabels(m); err != nil {
+		return fmt.Errorf("%q: %v", meta.Name, err)
+	}
+	meta.Labels = copyLabels(m)
+	c.touch(meta)
+	return nil
+}
+
+// SetAnnotations replaces the object's annotations (kubectl annotate, apply),
+// e.g. a pod's pod-deletion-cost.
+func (c *Cluster) SetAnnotations(o Object, m map[string]string) {
+	meta := o.Meta()
+	meta.Annotations = copyLabels(m)
+	c.touch(meta)
+}
