@@ -207,6 +207,7 @@ type Cluster struct {
 	rsByName    map[string]*ReplicaSet
 	daemonsets  []*DaemonSet
 	dsByName    map[string]*DaemonSet
+	pdbs        []*PodDisruptionBudget
 
 	nameRand  *rand.Rand
 	lbRand    *rand.Rand

@@ -150,6 +150,9 @@ type PodSpec struct {
 	// Ports are the containers' ports (a Service's named targetPort resolves
 	// to one of them).
 	Ports []ContainerPort
+	// LocalStorage is set when the pod has an emptyDir or hostPath volume
+	// (the cluster autoscaler does not move such pods).
+	LocalStorage bool
 }
 
 // ContainerPort is a port a container declares.

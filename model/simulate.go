@@ -1,0 +1,67 @@
+package model
+
+// What-if questions about scheduling, for the cluster autoscaler: would a pod
+// pass the scheduler's filters on a node that does not exist yet (a node
+// group's template), or on an existing node with more pods placed on it? They
+// run the default profile's filter plugins, as the autoscaler's
+// PredicateChecker runs kube-scheduler's, and change nothing.
+
+// TemplateNode returns a node that is not part of any cluster: a node group's
+// template, for PodFits. Its hostname label is name; extra holds the requests
+// of the pods already placed on it in a simulation (DaemonSet pods, pods
+// packed by the autoscaler's estimator).
+func TemplateNode(name string, lbls map[string]string, taints []Taint, capacity Resources) *Node {
+	l := copyLabels(lbls)
+	if l == nil {
+		l = map[string]string{}
+	}
+	l[LabelHostname] = name
+	if capacity.Pods == 0 {
+		capacity.Pods = 110
+	}
+	return &Node{Name: name, Labels: l, Taints: append([]Taint(nil), taints...), Capacity: capacity, Up: true, Ready: true}
+}
+
+// simFilters are the default profile's filters (see newDefaultFramework).
+var simFilters = []filterPlugin{nodeUnschedulablePlugin{}, nodeNamePlugin{}, nodeAffinityPlugin{}, taintTolerationPlugin{}, nodeResourcesFitPlugin{}}
+
+// PodFits reports whether p passes the scheduler's filters on n as if the
+// requests extra were already placed on n, besides n's bound pods. n may be a
+// TemplateNode. It returns the first failing filter's reason ("" if it fits).
+func PodFits(p *Pod, n *Node, extra Resources) string {
+	st := cycleState{rq: p.effectiveRequests(), nz: p.nonzeroRequests()}
+	m := *n
+	m.req = n.req.Add(extra)
+	for _, f := range simFilters {
+		if r := f.filter(&st, p, &m); r != "" {
+			return r
+		}
+	}
+	return ""
+}
+
+// Requests is what the pod asks of a node: its CPU and memory requests and one
+// pod slot (the fit filter's view).
+func (p *Pod) Requests() Resources { return p.effectiveRequests() }
+
+// Unschedulable reports whether the scheduler tried p and found no node for it
+// (its PodScheduled condition is False with reason Unschedulable): the pods
+// the cluster autoscaler acts on.
+func (p *Pod) Unschedulable() bool {
+	return !p.Gone && !p.Terminating && p.node == nil && p.queued && p.sq.attempts > 0
+}
+
+// DaemonPodRequests is what the DaemonSets that would run a pod on n request
+// there: the autoscaler adds it to a node group's template.
+func (c *Cluster) DaemonPodRequests(n *Node) Resources {
+	var r Resources
+	for _, ds := range c.daemonsets {
+		if ds.Deleted || !ds.ShouldRun(n) {
+			continue
+		}
+		req := ds.Template.Spec.Requests
+		req.Pods = 1
+		r = r.Add(req)
+	}
+	return r
+}
