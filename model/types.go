@@ -137,7 +137,10 @@ type PodSpec struct {
 	// ExplicitZero marks a CPU or memory request given as 0: it is a request,
 	// so the scheduler's scoring defaults for missing requests (100m CPU,
 	// 200Mi memory) do not apply to it.
-	ExplicitZero  RequestFlags
+	ExplicitZero RequestFlags
+	// Limits are the containers' limits (zero: none); CPU is the CFS quota
+	// of the CPU model (traffic/cpu).
+	Limits        Resources
 	NodeSelector  map[string]string
 	Tolerations   []Toleration
 	Readiness     *Probe
@@ -304,6 +307,9 @@ func (t PodTemplate) hashString() string {
 	}
 	if s.ExplicitZero != (RequestFlags{}) {
 		fmt.Fprintf(&b, "zero=%v;", s.ExplicitZero)
+	}
+	if s.Limits != (Resources{}) {
+		fmt.Fprintf(&b, "limits=%v;", s.Limits)
 	}
 	return b.String()
 }

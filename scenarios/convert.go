@@ -39,7 +39,7 @@ func podSpec(s corev1.PodSpec) model.PodSpec {
 	if s.TerminationGracePeriodSeconds != nil {
 		ps.GracePeriod = secs(s.TerminationGracePeriodSeconds)
 	}
-	cpuSet, memSet := 0, 0
+	cpuSet, memSet, cpuLim := 0, 0, 0
 	for i, ct := range s.Containers {
 		if i == 0 {
 			ps.Image = ct.Image
@@ -55,6 +55,13 @@ func podSpec(s corev1.PodSpec) model.PodSpec {
 			ps.Requests.Memory += q.Value()
 			memSet++
 		}
+		if q, ok := ct.Resources.Limits[corev1.ResourceCPU]; ok {
+			ps.Limits.MilliCPU += q.MilliValue()
+			cpuLim++
+		}
+		if q, ok := ct.Resources.Limits[corev1.ResourceMemory]; ok {
+			ps.Limits.Memory += q.Value()
+		}
 		if pr := ct.ReadinessProbe; pr != nil && ps.Readiness == nil {
 			ps.Readiness = &model.Probe{
 				InitialDelay:     time.Duration(pr.InitialDelaySeconds) * time.Second,
@@ -67,6 +74,9 @@ func podSpec(s corev1.PodSpec) model.PodSpec {
 	// A request of 0 given by every container is a request: the scheduler's
 	// scoring defaults are for missing ones.
 	n := len(s.Containers)
+	if cpuLim < n {
+		ps.Limits.MilliCPU = 0 // a container without a limit: the pod has no CPU quota
+	}
 	ps.ExplicitZero = model.RequestFlags{CPU: n > 0 && cpuSet == n && ps.Requests.MilliCPU == 0,
 		Memory: n > 0 && memSet == n && ps.Requests.Memory == 0}
 	for _, t := range s.Tolerations {
@@ -238,6 +248,15 @@ func apiPodSpec(s model.PodSpec, name string) corev1.PodSpec {
 		}
 		if mem {
 			ct.Resources.Requests[corev1.ResourceMemory] = *resource.NewQuantity(s.Requests.Memory, resource.BinarySI)
+		}
+	}
+	if s.Limits.MilliCPU > 0 || s.Limits.Memory > 0 {
+		ct.Resources.Limits = corev1.ResourceList{}
+		if s.Limits.MilliCPU > 0 {
+			ct.Resources.Limits[corev1.ResourceCPU] = *resource.NewMilliQuantity(s.Limits.MilliCPU, resource.DecimalSI)
+		}
+		if s.Limits.Memory > 0 {
+			ct.Resources.Limits[corev1.ResourceMemory] = *resource.NewQuantity(s.Limits.Memory, resource.BinarySI)
 		}
 	}
 	if pr := s.Readiness; pr != nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/kubesim/kubesim/metrics"
 	"github.com/kubesim/kubesim/model"
 	"github.com/kubesim/kubesim/traffic"
+	"github.com/kubesim/kubesim/traffic/cpu"
 )
 
 // Behaviour is what runs in one container, from its start to its stop.
@@ -29,12 +30,13 @@ type Behaviour interface {
 // Factory makes the behaviour of pod p's container.
 type Factory func(env *Env, p *model.Pod) Behaviour
 
-// Env is what a behaviour works with: the cluster, the request path and the
-// Recorder.
+// Env is what a behaviour works with: the cluster, the request path, the
+// Recorder and the nodes' CPU.
 type Env struct {
 	C   *model.Cluster
 	Net *traffic.Net
 	Rec *metrics.Recorder
+	CPU *cpu.Cluster
 }
 
 // entry is one registered behaviour.
@@ -88,7 +90,7 @@ type Runtime struct {
 // (network settings net); the Recorder names a pod's app after its behaviour.
 func New(c *model.Cluster, net traffic.Network) *Runtime {
 	rec := metrics.New(c)
-	rt := &Runtime{Env: Env{C: c, Net: traffic.New(c, rec, net), Rec: rec}}
+	rt := &Runtime{Env: Env{C: c, Net: traffic.New(c, rec, net), Rec: rec, CPU: cpu.NewCluster(c)}}
 	rec.AppOf = func(p *model.Pod) string { name, _ := rt.Registry.Lookup(p); return name }
 	c.Observe(rt)
 	return rt

@@ -12,6 +12,7 @@ import (
 	"github.com/kubesim/kubesim/model/kubeproxy"
 	"github.com/kubesim/kubesim/sim"
 	"github.com/kubesim/kubesim/traffic"
+	"github.com/kubesim/kubesim/traffic/cpu"
 	"github.com/kubesim/kubesim/workload"
 )
 
@@ -47,6 +48,12 @@ func Install(rt *workload.Runtime, spec Spec) *Engine {
 		sv := &service{e: e, spec: s}
 		for j := range s.Routes {
 			sv.routes = append(sv.routes, s.Routes[j].Service.New(rt.C.E.Stream("decl/"+s.Name+"/"+s.Routes[j].Name)))
+			var cd sim.Dist
+			if s.Routes[j].HasCPU {
+				cd = s.Routes[j].CPU.New(rt.C.E.Stream("decl/" + s.Name + "/" + s.Routes[j].Name + "/cpu"))
+				sv.usesCPU = true
+			}
+			sv.cpu = append(sv.cpu, cd)
 			e.route(s.Routes[j].Name)
 		}
 		rt.Registry.Register(s.Name, sv.matches, sv.new)
@@ -113,6 +120,9 @@ type service struct {
 	e      *Engine
 	spec   *Service
 	routes []sim.Dist // service time, by route index
+	cpu    []sim.Dist // CPU work, by route index (nil: none)
+	// usesCPU: a route has CPU work; each container gets a cgroup.
+	usesCPU bool
 }
 
 func (sv *service) matches(p *model.Pod) bool {
@@ -135,16 +145,39 @@ type instance struct {
 	node *model.Node
 	// stopped: the container stopped; its scripts' steps stop too.
 	stopped bool
+	// cpu is the container's cgroup (nil: no route uses CPU); inCPU the
+	// requests whose CPU work or wait is under way, by slot, and freeSlots
+	// the unused slots.
+	cpu       *cpu.Container
+	inCPU     []cpuSlot
+	freeSlots []int64
+}
+
+// cpuSlot is a request in its CPU work (or in the wait after it).
+type cpuSlot struct {
+	r    *traffic.Request
+	id   uint64
+	wait sim.Time // the route's service time, after the CPU work
+	i    int      // route index
 }
 
 func (sv *service) new(env *workload.Env, p *model.Pod) workload.Behaviour {
 	in := &instance{sv: sv, pod: p, node: env.C.LookupNode(p.NodeName)}
 	in.srv = env.Net.NewServer(p, sv.spec.Concurrency, sv.spec.Backlog, in.serve)
+	if sv.usesCPU {
+		in.cpu = env.CPU.Start(p, sv.spec.Concurrency)
+	}
 	return in
 }
 
 func (in *instance) Start() { in.srv.Start() }
-func (in *instance) Stop()  { in.stopped = true; in.srv.Stop() }
+func (in *instance) Stop() {
+	in.stopped = true
+	if in.cpu != nil {
+		in.cpu.Stop()
+	}
+	in.srv.Stop()
+}
 
 // routeIndex is the declared route of request route r (the first if none).
 func (sv *service) routeIndex(r traffic.Route) int {
@@ -164,9 +197,52 @@ func (in *instance) serve(r *traffic.Request) sim.Time {
 	i := sv.routeIndex(r.Route)
 	rt := &sv.spec.Routes[i]
 	d := sv.routes[i].Sample()
+	if c := sv.cpu[i]; c != nil && in.cpu != nil {
+		var k int64
+		if n := len(in.freeSlots); n > 0 {
+			k = in.freeSlots[n-1]
+			in.freeSlots = in.freeSlots[:n-1]
+		} else {
+			k = int64(len(in.inCPU))
+			in.inCPU = append(in.inCPU, cpuSlot{})
+		}
+		in.inCPU[k] = cpuSlot{r: r, id: r.ID(), wait: d, i: i}
+		in.cpu.Run(c.Sample(), in, k<<1)
+		return traffic.Async
+	}
 	if len(rt.Script) == 0 && rt.ErrorRate == 0 {
 		return d
 	}
+	return in.rest(r, rt, d)
+}
+
+// Handle continues request k<<1 after its CPU work (its wait, if any, comes
+// next: event k<<1|1) or after that wait.
+func (in *instance) Handle(e *sim.Engine, arg int64) {
+	k := arg >> 1
+	s := &in.inCPU[k]
+	if in.stopped || s.r.ID() != s.id {
+		*s = cpuSlot{}
+		in.freeSlots = append(in.freeSlots, k)
+		return
+	}
+	if arg&1 == 0 && s.wait > 0 {
+		e.After(s.wait, in, arg|1)
+		return
+	}
+	r, id, rt := s.r, s.id, &in.sv.spec.Routes[s.i]
+	*s = cpuSlot{}
+	in.freeSlots = append(in.freeSlots, k)
+	if len(rt.Script) == 0 && rt.ErrorRate == 0 {
+		in.srv.Finish(r, id, metrics.OK)
+		return
+	}
+	in.rest(r, rt, 0)
+}
+
+// rest runs the rest of a request after d: its script, then the answer.
+func (in *instance) rest(r *traffic.Request, rt *Route, d sim.Time) sim.Time {
+	sv := in.sv
 	id := r.ID()
 	x := &run{e: sv.e, from: in.node, client: traffic.ClientOf(in.pod), alive: func() bool { return !in.stopped }}
 	finish := func(o metrics.Outcome) {

@@ -313,12 +313,15 @@ func imageName(im string) string {
 
 func (p *parser) route(n *yaml.Node, where string) Route {
 	r := Route{Service: DefaultEcho().Service}
-	p.fields(n, where, []string{"name", "service", "errorRate", "script"}, func(k string, v *yaml.Node) {
+	service := false
+	p.fields(n, where, []string{"name", "cpu", "service", "errorRate", "script"}, func(k string, v *yaml.Node) {
 		switch k {
 		case "name":
 			r.Name = p.str(v, where+".name")
+		case "cpu":
+			r.CPU, r.HasCPU = p.dist(v, where+".cpu"), true
 		case "service":
-			r.Service = p.dist(v, where+".service")
+			r.Service, service = p.dist(v, where+".service"), true
 		case "errorRate":
 			r.ErrorRate = p.number(v, where+".errorRate", 0, 1)
 		case "script":
@@ -327,6 +330,9 @@ func (p *parser) route(n *yaml.Node, where string) Route {
 	})
 	if r.Name == "" {
 		p.errorf(n, "%s: name is required (a path such as /api, or a name)", where)
+	}
+	if r.HasCPU && !service {
+		r.Service = sim.Const(0) // the CPU work is the service
 	}
 	return r
 }

@@ -57,7 +57,14 @@ type Service struct {
 // Route is what serving one kind of request takes.
 type Route struct {
 	Name string
-	// Service is the service time (in a concurrency slot) before the script.
+	// CPU, if HasCPU, is the CPU work of a request (core-time: 1s is one
+	// core busy for a second when nothing else runs), done first, on one
+	// thread, in the CPU model (traffic/cpu: the pod's request, limit and its
+	// node's contention decide how long it takes).
+	CPU    sim.DistSpec
+	HasCPU bool
+	// Service is the service time (in a concurrency slot) before the script,
+	// after the CPU work: time spent waiting, not computing.
 	Service sim.DistSpec
 	// ErrorRate is the probability that the answer is an application error.
 	ErrorRate float64
