@@ -221,7 +221,10 @@ type Cluster struct {
 
 	d     dists
 	sched schedulerState
-	nlc   nodeLifecycleState
+	// rsClient and dsClient are the ReplicaSet and DaemonSet controllers'
+	// API clients (their rate limits).
+	rsClient, dsClient apiClient
+	nlc                nodeLifecycleState
 	// observers follow the cluster (Observe); nodeAdded is when each node
 	// name was first added.
 	observers []Observer
@@ -260,6 +263,8 @@ func NewCluster(e *sim.Engine, cfg Config) *Cluster {
 		endpointProp:   bind("endpoint-propagation", t.EndpointPropagation),
 		apiCall:        bind("api-call", t.APICall),
 	}
+	c.rsClient = newAPIClient(t.KubeAPIQPS, t.KubeAPIBurst)
+	c.dsClient = newAPIClient(t.KubeAPIQPS, t.KubeAPIBurst)
 	c.initEndpoints()
 	return c
 }

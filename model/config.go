@@ -27,6 +27,8 @@ import (
 //	NodeEvictionRate          0.1/s     --node-eviction-rate: nodes NoExecute-tainted per second in a healthy zone
 //	PodGCQuarantine           40 s      PodGC: pods bound to a deleted node are deleted after this quarantine,
 //	PodGCPeriod               20 s      checked every gcCheckPeriod
+//	KubeAPIQPS                20/s      kube-controller-manager --kube-api-qps: each controller's API client
+//	KubeAPIBurst              30        --kube-api-burst (pkg/controller/apis/config/v1alpha1 defaults)
 //
 // The six delays vary from one action to the next: each is a chain of API
 // round trips, etcd writes, watch deliveries and queueing behind other work
@@ -88,6 +90,17 @@ type Timings struct {
 	// once the node has been gone for the quarantine, on its periodic check.
 	PodGCQuarantine sim.Time
 	PodGCPeriod     sim.Time
+	// KubeAPIQPS and KubeAPIBurst are kube-controller-manager's client rate
+	// limit (--kube-api-qps, --kube-api-burst): every controller has its own
+	// API client with a token bucket of KubeAPIBurst tokens refilled at
+	// KubeAPIQPS per second, and each call waits for a token (client-go's
+	// tokenBucketRateLimiter). The ReplicaSet and DaemonSet controllers'
+	// pod creations take a token each, so a large scale-up creates about
+	// KubeAPIQPS pods per second once the burst is spent, as in a real
+	// cluster; clusters built for huge scale-ups raise both. Deletions,
+	// status updates and events take none in the model.
+	KubeAPIQPS   float64
+	KubeAPIBurst int
 }
 
 // withDefaults fills unset (zero) fields from DefaultConfig, so that a Config
@@ -135,6 +148,12 @@ func (t Timings) withDefaults() Timings {
 	if t.NodeEvictionRate == 0 {
 		t.NodeEvictionRate = d.NodeEvictionRate
 	}
+	if t.KubeAPIQPS <= 0 {
+		t.KubeAPIQPS = d.KubeAPIQPS
+	}
+	if t.KubeAPIBurst <= 0 {
+		t.KubeAPIBurst = d.KubeAPIBurst
+	}
 	return t
 }
 
@@ -156,6 +175,12 @@ func (t Timings) Validate() error {
 	}
 	if t.NodeEvictionRate < 0 {
 		return fmt.Errorf("timings: NodeEvictionRate is %g; it must not be negative (nodes per second)", t.NodeEvictionRate)
+	}
+	if t.KubeAPIQPS < 0 {
+		return fmt.Errorf("timings: KubeAPIQPS is %g; it must not be negative (API calls per second)", t.KubeAPIQPS)
+	}
+	if t.KubeAPIBurst < 0 {
+		return fmt.Errorf("timings: KubeAPIBurst is %d; it must not be negative (API calls)", t.KubeAPIBurst)
 	}
 	return nil
 }
@@ -198,6 +223,8 @@ func DefaultConfig() Config {
 			NodeEvictionRate:         0.1,
 			PodGCQuarantine:          40 * time.Second,
 			PodGCPeriod:              20 * time.Second,
+			KubeAPIQPS:               20,
+			KubeAPIBurst:             30,
 		},
 		ProxyMode: "iptables",
 	}

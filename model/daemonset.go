@@ -353,7 +353,7 @@ func (c *Cluster) createDaemonPods(ds *DaemonSet, nodes []*Node) {
 	for _, n := range nodes {
 		ds.creating[n] = true
 	}
-	c.slowStart(len(nodes), func(k int, last bool) {
+	c.slowStart(&c.dsClient, len(nodes), func(k int) {
 		for _, n := range nodes[:k] {
 			delete(ds.creating, n)
 			if !ds.Deleted && !n.Removed {
@@ -361,10 +361,7 @@ func (c *Cluster) createDaemonPods(ds *DaemonSet, nodes []*Node) {
 			}
 		}
 		nodes = nodes[k:]
-		if last {
-			c.enqueueDaemonSet(ds)
-		}
-	})
+	}, func() { c.enqueueDaemonSet(ds) })
 }
 
 // surplusDaemonPods picks the pods to delete when a node runs more than one

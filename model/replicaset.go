@@ -457,17 +457,14 @@ func (c *Cluster) syncReplicaSet(rs *ReplicaSet) {
 	case diff < 0:
 		n := min(-diff, burstReplicas)
 		rs.inflight += n
-		c.slowStart(n, func(created int, last bool) {
+		c.slowStart(&c.rsClient, n, func(created int) {
 			rs.inflight -= created
 			if !rs.Deleted {
 				for i := 0; i < created; i++ {
 					c.createReplicaSetPod(rs)
 				}
 			}
-			if last {
-				c.enqueueReplicaSet(rs)
-			}
-		})
+		}, func() { c.enqueueReplicaSet(rs) })
 	case diff > 0 && active > 0:
 		n := min(diff, burstReplicas, active)
 		for _, p := range c.scaleDownVictims(rs, n) {
@@ -496,22 +493,48 @@ func (c *Cluster) createReplicaSetPod(rs *ReplicaSet) {
 	c.newPod(rs.Name+"-", t.Labels, t.Annotations, t.Spec, rs, nil)
 }
 
-// slowStart makes n API creations in batches of 1, 2, 4, ... (the controllers'
-// slowStartBatch), each batch one APICall latency after the previous one.
-// done(k, last) runs when a batch of k creations has been acknowledged.
-func (c *Cluster) slowStart(n int, done func(k int, last bool)) {
-	var step func(remaining, size int)
-	step = func(remaining, size int) {
+// slowStart makes n API creations through client in batches of 1, 2, 4, ...
+// (the controllers' slowStartBatch): a batch's calls go out together, each
+// once client's rate limit gives it a token, and the next batch starts when
+// every call of this one has returned. Calls that go out at the same time
+// return together, one APICall latency later; create(k) runs as k of them
+// return (the objects then exist), finished after the last.
+func (c *Cluster) slowStart(client *apiClient, n int, create func(k int), finished func()) {
+	var batch func(remaining, size int)
+	batch = func(remaining, size int) {
 		k := min(size, remaining)
-		c.E.After(c.d.apiCall.Sample(), sim.HandlerFunc(func(*sim.Engine, int64) {
-			done(k, remaining == k)
-			if remaining > k {
-				step(remaining-k, 2*size)
+		now := c.Now()
+		pending := 0
+		for i := 0; i < k; {
+			at := client.reserve(now)
+			j := i + 1
+			for j < k {
+				// A call granted at the same time joins the group.
+				saved := *client
+				if client.reserve(now) != at {
+					*client = saved
+					break
+				}
+				j++
 			}
-		}), 0)
+			m := j - i
+			i = j
+			pending++
+			c.E.At(at+c.d.apiCall.Sample(), sim.HandlerFunc(func(*sim.Engine, int64) {
+				create(m)
+				if pending--; pending > 0 {
+					return
+				}
+				if remaining > k {
+					batch(remaining-k, 2*size)
+				} else if finished != nil {
+					finished()
+				}
+			}), 0)
+		}
 	}
 	if n > 0 {
-		step(n, 1)
+		batch(n, 1)
 	}
 }
 

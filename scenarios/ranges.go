@@ -40,6 +40,8 @@ var settingRanges = map[string]settingRange{
 	"config.timings.nodeEvictionRate":         {Positive: true, Max: maxCount, Why: "nodes tainted per second; " + replacedZero},
 	"config.timings.podGCQuarantine":          {Positive: true, Max: 86400, Why: "how long PodGC waits after a node is deleted; " + replacedZero},
 	"config.timings.podGCPeriod":              {Positive: true, Max: 86400, Why: "how often PodGC checks"},
+	"config.timings.kubeAPIQPS":               {Positive: true, Max: 1e9, Why: "kube-controller-manager --kube-api-qps, API calls per second of each controller's client; " + replacedZero},
+	"config.timings.kubeAPIBurst":             {Min: 1, Max: 1e9, Why: "kube-controller-manager --kube-api-burst, the calls a controller's client may make at once"},
 	"config.network.connectTimeout":           {Positive: true, Max: 86400, Why: "how long a client waits for a node that does not answer"},
 	"config.workload.workerErrorSleep":        {Min: 0, Max: 86400, Why: "the worker's sleep after an error"},
 	"config.workload.rngBacklog":              {Min: 1, Max: maxCount, Why: "the rng server's listen backlog (Linux takes at least 1)"},

@@ -1,0 +1,73 @@
+package model
+
+import (
+	"testing"
+	"time"
+
+	"github.com/kubesim/kubesim/sim"
+)
+
+// The controllers' API client limit behaves as client-go's token bucket
+// (golang.org/x/time/rate): full at start, calls beyond the burst spaced
+// 1/qps apart, tokens refilled up to the burst while idle.
+func TestAPIClientReserve(t *testing.T) {
+	a := newAPIClient(2, 3)
+	var got []sim.Time
+	for i := 0; i < 5; i++ {
+		got = append(got, a.reserve(0))
+	}
+	want := []sim.Time{0, 0, 0, 500 * sim.Time(time.Millisecond), sim.Time(time.Second)}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("grants %v, want %v", got, want)
+		}
+	}
+	// 3 s later the 2 tokens owed are paid back and the bucket is full again.
+	at := sim.Time(3 * time.Second)
+	for i := 0; i < 3; i++ {
+		if g := a.reserve(at); g != at {
+			t.Fatalf("call %d at 3s granted at %v, want at once", i, g)
+		}
+	}
+	if g := a.reserve(at); g != at+sim.Time(500*time.Millisecond) {
+		t.Fatalf("4th call at 3s granted at %v, want 3.5s", g)
+	}
+}
+
+// A ReplicaSet scaled to 500 creates its pods at kube-controller-manager's
+// client rate: the first 30 (the burst) at once, then 20 a second; raising
+// config.timings.kubeAPIQPS/kubeAPIBurst creates them all in one sync.
+func TestReplicaSetCreationsRateLimited(t *testing.T) {
+	count := func(cfg Config, after sim.Time) (int, []sim.Time) {
+		c := NewCluster(sim.New(1), cfg)
+		if _, err := c.AddNode("node1", nil, nil, Resources{MilliCPU: 1000, Memory: gi, Pods: 1}); err != nil {
+			t.Fatal(err)
+		}
+		d := mustDeploy(t, c, "web", "nginx", 0)
+		runFor(c, sec(1))
+		if err := c.ScaleDeployment(d, 500); err != nil {
+			t.Fatal(err)
+		}
+		runFor(c, after)
+		var created []sim.Time
+		for _, p := range live(c, withLabel("app", "web")) {
+			created = append(created, p.Created)
+		}
+		return len(created), created
+	}
+	cfg := deterministicConfig()
+	n, created := count(cfg, sec(10))
+	// 30 + 20/s over the 10 s less the controllers' delays (sync, 5 ms calls).
+	if n < 220 || n > 230 {
+		t.Fatalf("%d pods created 10 s after scaling to 500 at 20 QPS burst 30, want 220-230", n)
+	}
+	for i := 40; i < n; i++ {
+		if gap := created[i] - created[i-1]; gap != sim.Time(50*time.Millisecond) {
+			t.Fatalf("pods %d and %d created %v apart, want 50ms (20 QPS)", i-1, i, gap)
+		}
+	}
+	cfg.Timings.KubeAPIQPS, cfg.Timings.KubeAPIBurst = 1e6, 1000
+	if n, _ := count(cfg, sec(1)); n != 500 {
+		t.Fatalf("%d pods created 1 s after scaling to 500 with kubeAPIQPS 1e6, want 500", n)
+	}
+}
