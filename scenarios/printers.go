@@ -76,9 +76,10 @@ func Get(c *model.Cluster, cmd kubectl.Command) (string, error) {
 	}
 	switch cmd.Output {
 	case "", "wide", "name":
-	case "yaml", "json":
-		return "", &kubectl.UsageError{Verb: cmd.Verb, Msg: fmt.Sprintf("-o %s is not supported by kubesim: it prints kubectl's tables (get, get -o wide, get -o name) and describe", cmd.Output)}
 	default:
+		if kubectl.StructuredOutput(cmd.Output) {
+			return newExecutor(c, nil).getStructured(cmd) // output.go
+		}
 		return "", &kubectl.UsageError{Verb: cmd.Verb, Msg: fmt.Sprintf("unable to match a printer suitable for the output format %q, allowed formats are: name,wide", cmd.Output)}
 	}
 	if cmd.Watch {

@@ -43,6 +43,10 @@ type executor struct {
 	ns string
 	// notSimulated lists the fields already reported as not simulated.
 	notSimulated map[string]bool
+	// applied keeps the objects as last applied, for get -o yaml (output.go).
+	applied map[string]appliedObject
+	// files are the files steps wrote (> FILE, sed -i), by name.
+	files map[string]string
 }
 
 func newExecutor(c *model.Cluster, s *Scenario) *executor {
@@ -61,6 +65,11 @@ func Apply(c *model.Cluster, command string) (string, error) {
 }
 
 func (x *executor) exec(line string) (string, error) {
+	if cmdLine, r, err := kubectl.SplitRedirect(line); err != nil {
+		return "", &kubectl.UsageError{Msg: err.Error()}
+	} else if r != nil {
+		return x.redirect(cmdLine, r)
+	}
 	cmd, err := kubectl.Parse(line)
 	if err != nil {
 		return "", err
@@ -90,6 +99,9 @@ func (x *executor) exec(line string) (string, error) {
 	case kubectl.Delete:
 		return x.delete(cmd)
 	case kubectl.Get:
+		if kubectl.StructuredOutput(cmd.Output) {
+			return x.getStructured(cmd)
+		}
 		return Get(x.c, cmd)
 	case kubectl.Describe:
 		return Describe(x.c, cmd)
@@ -103,6 +115,8 @@ func (x *executor) exec(line string) (string, error) {
 		return x.node(cmd)
 	case kubectl.HTTPing:
 		return x.httping(cmd)
+	case kubectl.Sed:
+		return x.sed(cmd)
 	}
 	return "", fmt.Errorf("error: kubesim cannot run %q steps", cmd.Verb)
 }
@@ -203,6 +217,7 @@ func (x *executor) applyFile(f string, cmd kubectl.Command, crds []manifest.CRD,
 			errs = append(errs, err.Error())
 			continue
 		}
+		x.recordApplied(o.Obj)
 		out = append(out, res)
 		for _, field := range manifest.NotSimulated(o.Obj) {
 			key := o.Kind + " " + field

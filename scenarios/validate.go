@@ -247,22 +247,37 @@ func (s *Scenario) ExpandPath(name string, recursive bool) ([]string, error) {
 // workshop's DaemonSet cast shows.
 func (s *Scenario) Check() []string {
 	var out []string
-	var crds []manifest.CRD // applied by earlier steps
+	var crds []manifest.CRD      // applied by earlier steps
+	written := map[string]bool{} // files earlier steps write (> FILE): read at run time
 	for _, st := range s.Steps {
 		where := fmt.Sprintf("%s:%d", s.Source(), st.Line)
-		cmd, err := kubectl.Parse(st.Command)
+		line, redirect, err := kubectl.SplitRedirect(st.Command)
+		if err != nil {
+			out = append(out, fmt.Sprintf("%s: %s: error: %v", where, st.Command, err))
+			continue
+		}
+		cmd, err := kubectl.Parse(line)
 		if err != nil {
 			out = append(out, fmt.Sprintf("%s: %s: %v", where, st.Command, err))
 			continue
 		}
 		var files []string
 		for _, f := range cmd.Files {
+			if written[f] {
+				continue
+			}
 			fs, err := s.ExpandPath(f, cmd.Recursive)
 			if err != nil {
 				out = append(out, fmt.Sprintf("%s: %s: %v (add it under files: or next to the scenario)", where, st.Command, err))
 				continue
 			}
 			files = append(files, fs...)
+		}
+		if redirect != nil {
+			written[redirect.File] = true
+		}
+		if cmd.Verb == kubectl.Sed {
+			continue // sed edits any text file
 		}
 		var newCRDs []manifest.CRD
 		for _, f := range files {

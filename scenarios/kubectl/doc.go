@@ -16,7 +16,7 @@
 //	patch TYPE NAME -p PATCH [--type=strategic|merge|json]
 //	edit TYPE NAME PATH=VALUE...            (kubesim: a non-interactive edit)
 //	delete TYPE (NAME... | -l SEL | --all) [--grace-period=S] [--force] [--now] | delete -f FILE
-//	get TYPE[,TYPE...] [NAME...] [-l SEL] [-o wide|yaml|json|name] [-w]; get all
+//	get TYPE[,TYPE...] [NAME...] [-l SEL] [-o wide|yaml|json|name|jsonpath=T|jsonpath-as-json=T|custom-columns=SPEC]; get all
 //	describe TYPE [NAME...] [-l SEL]
 //	rollout restart|status|pause|resume TYPE NAME
 //	rollout history TYPE NAME [--revision N]; rollout undo TYPE NAME [--to-revision N]
@@ -26,6 +26,11 @@
 //	node remove NAME
 //	node reboot NAME --downtime 60s
 //	httping SERVICE [-c N] [-i INTERVAL]
+//	sed -i 's/OLD/NEW/[g]' FILE...         (edits files of the run's file set)
+//
+// Any step may end with `> FILE` or `>> FILE` (SplitRedirect): its standard
+// output goes to FILE in the run's file set, which later steps' -f FILE and
+// sed read.
 //
 // -n/--namespace is accepted everywhere. TYPE is any name kubectl resolves for
 // the simulated resources: po/pod/pods, deploy/deployment(s), rs/replicaset(s),
@@ -35,8 +40,8 @@
 // -l value, interspersed with arguments, -- ending flags.
 //
 // The line is split into words as a POSIX shell would (quotes and backslash
-// escapes); shell variables, command substitution, pipes and redirections are
-// refused with an error saying so, since a step is one command.
+// escapes); shell variables, command substitution, pipes and other
+// redirections are refused with an error saying so, since a step is one command.
 //
 // A command kubectl would refuse before reaching the server fails with a
 // *UsageError whose text is kubectl's, e.g. `error: required flag(s)

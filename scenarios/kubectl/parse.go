@@ -49,6 +49,7 @@ const (
 	NodeRemove       Verb = "node remove"
 	NodeReboot       Verb = "node reboot"
 	HTTPing          Verb = "httping"
+	Sed              Verb = "sed" // sed -i 's/OLD/NEW/[g]' FILE... (redirect.go)
 )
 
 // KeyValue is one label, annotation or selector entry to set.
@@ -89,12 +90,14 @@ type Command struct {
 	AllNamespaces bool   // -A
 	Selector      string // -l, validated label selector syntax
 	All           bool   // --all
-	Output        string // -o: "", wide, yaml, json, name
+	Output        string // -o: "", wide, yaml, json, name, jsonpath=..., custom-columns=...
+	DryRun        string // create deployment/run/expose --dry-run: "" (none), client or server
 	Watch         bool   // get -w
 
-	Files     []string // apply/delete -f
-	Recursive bool     // apply/delete -R: directories' subdirectories too
-	Validate  bool     // apply: false with --validate=false, ignore or warn (default true)
+	Files     []string   // apply/delete -f; sed's files
+	Sed       *SedScript // sed's substitution
+	Recursive bool       // apply/delete -R: directories' subdirectories too
+	Validate  bool       // apply: false with --validate=false, ignore or warn (default true)
 
 	Overwrite bool       // label/annotate/taint --overwrite
 	Set       []KeyValue // label/annotate changes, set selector entries, node add --label
@@ -166,6 +169,10 @@ func Parse(line string) (Command, error) {
 	words, err := Split(line)
 	if err != nil {
 		return Command{}, &UsageError{Msg: err.Error()}
+	}
+	if len(words) > 0 && words[0] == "sed" {
+		c := Command{Line: line, Verb: Sed}
+		return c, parseSed(&c, words[1:])
 	}
 	if len(words) > 0 && (words[0] == "kubectl" || words[0] == "k") {
 		words = words[1:]
@@ -271,7 +278,14 @@ func parseVerb(c *Command, args []string) error {
 		replicas  int32
 		exposeSel string
 		interval  string
+		dryRun    string
 	)
+	switch c.Verb {
+	case CreateDeployment, Run, Expose:
+		fs.StringVar(&dryRun, "dry-run", "none", "")
+		fs.Lookup("dry-run").NoOptDefVal = "unchanged"
+		fs.StringVarP(&c.Output, "output", "o", "", "")
+	}
 	switch c.Verb {
 	case Apply, Create:
 		fs.StringSliceVarP(&c.Files, "filename", "f", nil, "")
@@ -378,6 +392,11 @@ func parseVerb(c *Command, args []string) error {
 		return &UsageError{Verb: c.Verb, Msg: err.Error(), Hint: fmt.Sprintf("See 'kubectl %s --help' for usage.", c.Verb)}
 	}
 	pos := fs.Args()
+	if fs.Lookup("dry-run") != nil {
+		if err := checkDryRun(c, dryRun); err != nil {
+			return err
+		}
+	}
 	if dash := fs.ArgsLenAtDash(); dash >= 0 {
 		c.Args = pos[dash:]
 		pos = pos[:dash]
@@ -669,7 +688,7 @@ func parseVerb(c *Command, args []string) error {
 			return err
 		}
 		if c.Verb == Get {
-			return checkOutput(c, []string{"", "wide", "yaml", "json", "name"})
+			return checkGetOutput(c)
 		}
 		return nil
 	case RolloutRestart, RolloutStatus, RolloutHistory, RolloutUndo, RolloutPause, RolloutResume:

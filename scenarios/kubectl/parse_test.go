@@ -247,7 +247,7 @@ func TestParseErrors(t *testing.T) {
 		{"kubectl delete pod/", "error: arguments in resource/name form must have a single resource and name"},
 		{"kubectl delete -f x.yml pods", "error: Unexpected args: [pods]"},
 		{"kubectl get", "error: You must specify the type of resource to get. Use \"kubectl api-resources\" for a complete list of supported resources.\nSee 'kubectl get -h' for help and examples"},
-		{"kubectl get pods -o table", `error: unable to match a printer suitable for the output format "table", allowed formats are: wide,yaml,json,name`},
+		{"kubectl get pods -o table", `error: unable to match a printer suitable for the output format "table", allowed formats are: json,yaml,kyaml,name,go-template,go-template-file,template,templatefile,jsonpath,jsonpath-as-json,jsonpath-file,custom-columns,custom-columns-file,wide`},
 		{"kubectl get configmaps", `error: the server doesn't have a resource type "configmaps"`},
 		{"kubectl get pods/", "error: arguments in resource/name form must have a single resource and name"},
 		{"kubectl describe", "error: You must specify the type of resource to describe. Use \"kubectl api-resources\" for a complete list of supported resources.\nSee 'kubectl describe -h' for help and examples"},

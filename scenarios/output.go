@@ -1,0 +1,501 @@
+package scenarios
+
+// `kubectl get -o yaml|json|jsonpath=...|custom-columns=...`: the simulated
+// objects as the API server returns them (k8s.io/api types with apiVersion and
+// kind, metadata, the spec with the API server's defaults and status), printed
+// by manifest.Printer as kubectl prints them.
+//
+// The spec is the model's, except what the model does not keep: an object
+// applied from a manifest (apply, create -f, patch, edit) keeps the pod spec it
+// was given (container names, env, commands, volumes...), as long as the
+// model's template is still the one converted from it (a changed image is
+// taken from the model); otherwise the pod spec is the model's, with the
+// container named after its image as `kubectl create deployment` names it.
+//
+// Known gaps, until the model keeps one object metadata per object: no
+// resourceVersion and no generation/observedGeneration; uids are derived from
+// the kind, name and creation time (stable, not random); condition times are
+// the object's creation time; pods show no service-account volume.
+
+import (
+	"crypto/sha256"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/kubesim/kubesim/model"
+	"github.com/kubesim/kubesim/scenarios/kubectl"
+	"github.com/kubesim/kubesim/scenarios/manifest"
+	"github.com/kubesim/kubesim/sim"
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	apitypes "k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/util/intstr"
+)
+
+// appliedObject is an object as last applied or patched, with the model object
+// it was applied to (a later object of the same name is another object).
+type appliedObject struct {
+	obj   runtime.Object
+	model any
+}
+
+// recordApplied keeps obj, just applied, for printing: the model does not keep
+// every field of a manifest.
+func (x *executor) recordApplied(obj runtime.Object) {
+	if x.applied == nil {
+		x.applied = map[string]appliedObject{}
+	}
+	obj = obj.DeepCopyObject()
+	switch o := obj.(type) {
+	case *appsv1.Deployment:
+		x.applied["deployments/"+o.Name] = appliedObject{o, x.c.Deployment(o.Name)}
+	case *appsv1.ReplicaSet:
+		x.applied["replicasets/"+o.Name] = appliedObject{o, x.c.ReplicaSet(o.Name)}
+	case *appsv1.DaemonSet:
+		x.applied["daemonsets/"+o.Name] = appliedObject{o, x.c.DaemonSet(o.Name)}
+	case *corev1.Pod:
+		x.applied["pods/"+o.Name] = appliedObject{o, x.c.Pod(o.Name)}
+	case *corev1.Service:
+		x.applied["services/"+o.Name] = appliedObject{o, x.c.Service(o.Name)}
+	}
+}
+
+// appliedTemplate is the pod template (or a Pod's spec) last applied to the
+// model object m under key, or nil.
+func (x *executor) appliedTemplate(key string, m any) *corev1.PodTemplateSpec {
+	a, ok := x.applied[key]
+	if !ok || a.model != m {
+		return nil
+	}
+	switch o := a.obj.(type) {
+	case *appsv1.Deployment:
+		return &o.Spec.Template
+	case *appsv1.ReplicaSet:
+		return &o.Spec.Template
+	case *appsv1.DaemonSet:
+		return &o.Spec.Template
+	case *corev1.Pod:
+		return &corev1.PodTemplateSpec{ObjectMeta: o.ObjectMeta, Spec: o.Spec}
+	}
+	return nil
+}
+
+// podSpecFrom is the pod spec to print for the model's spec s: the applied
+// spec src when the model's spec is the one converted from it (the image
+// aside: set image changes it), else the model's own.
+func podSpecFrom(src *corev1.PodTemplateSpec, s model.PodSpec) corev1.PodSpec {
+	if src != nil && len(src.Spec.Containers) > 0 {
+		conv := podSpec(src.Spec)
+		conv.Image = s.Image
+		conv.Tolerations, conv.NodeName = nil, ""
+		want := s
+		want.Tolerations, want.NodeName = nil, ""
+		if sameTemplate(model.PodTemplate{Spec: conv}, model.PodTemplate{Spec: want}) {
+			out := *src.Spec.DeepCopy()
+			out.Containers[0].Image = s.Image
+			out.NodeName = s.NodeName
+			out.Tolerations = apiPodSpec(s, "").Tolerations
+			return out
+		}
+	}
+	return apiPodSpec(s, imageContainerName(s.Image))
+}
+
+func (x *executor) templateFor(src *corev1.PodTemplateSpec, t model.PodTemplate) corev1.PodTemplateSpec {
+	return corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: t.Labels, Annotations: t.Annotations},
+		Spec: podSpecFrom(src, t.Spec)}
+}
+
+// wallTime is simulated time t as a wall-clock time (after the Unix epoch, as
+// the other printers show it).
+func wallTime(t sim.Time) metav1.Time {
+	return metav1.NewTime(time.Unix(0, 0).UTC().Add(t))
+}
+
+// objectUID is a stable UUID-shaped uid for an object.
+func objectUID(kind, name string, created sim.Time) apitypes.UID {
+	b := sha256.Sum256(fmt.Appendf(nil, "%s/%s/%d", kind, name, created))
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return apitypes.UID(fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16]))
+}
+
+func objectMeta(kind, name string, namespaced bool, created sim.Time, lbls, ann map[string]string) metav1.ObjectMeta {
+	m := metav1.ObjectMeta{Name: name, Labels: lbls, Annotations: ann, CreationTimestamp: wallTime(created)}
+	m.UID = objectUID(kind, name, created)
+	if namespaced {
+		m.Namespace = defaultNamespace
+	}
+	return m
+}
+
+func ownerRef(kind, name string, created sim.Time) metav1.OwnerReference {
+	api := "apps/v1"
+	return metav1.OwnerReference{APIVersion: api, Kind: kind, Name: name, UID: objectUID(kind, name, created),
+		Controller: ptrTo(true), BlockOwnerDeletion: ptrTo(true)}
+}
+
+func ptrTo[T any](v T) *T { return &v }
+
+func nonEmpty(m map[string]string) map[string]string {
+	if len(m) == 0 {
+		return nil
+	}
+	return m
+}
+
+// apiObjectFull is o as the API server returns it.
+func (x *executor) apiObjectFull(p *printer, o object) (runtime.Object, error) {
+	var out runtime.Object
+	switch {
+	case o.dep != nil:
+		out = x.deploymentObject(p, o.dep)
+	case o.rs != nil:
+		out = x.replicaSetObject(p, o.rs)
+	case o.ds != nil:
+		out = x.daemonSetObject(p, o.ds)
+	case o.pod != nil:
+		out = x.podObject(p, o.pod)
+	case o.res == kubectl.Services:
+		out = x.serviceObject(p, o.svc, o.name)
+	case o.node != nil:
+		out = x.nodeObject(p, o.node)
+	case o.res == kubectl.Namespaces:
+		ns := &corev1.Namespace{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Namespace"},
+			ObjectMeta: objectMeta("Namespace", o.name, false, 0, map[string]string{corev1.LabelMetadataName: o.name}, nil),
+			Spec:       corev1.NamespaceSpec{Finalizers: []corev1.FinalizerName{corev1.FinalizerKubernetes}},
+			Status:     corev1.NamespaceStatus{Phase: corev1.NamespaceActive}}
+		out = ns
+	default:
+		return nil, fmt.Errorf("error: kubesim does not print %s as YAML or JSON yet (use get or describe)", o.res.Qualified())
+	}
+	manifest.SetPrintDefaults(out)
+	return out, nil
+}
+
+func (x *executor) deploymentObject(p *printer, d *model.Deployment) *appsv1.Deployment {
+	out := apiDeployment(d)
+	lbls := d.Labels()
+	if l, ok := x.meta["deployments/"+d.Name]; ok {
+		lbls = l
+	}
+	var ann map[string]string
+	newRS := d.NewReplicaSet()
+	rev := 0
+	for _, rs := range d.ReplicaSets() {
+		rev = max(rev, rs.Revision)
+	}
+	if rev > 0 {
+		ann = map[string]string{"deployment.kubernetes.io/revision": fmt.Sprint(rev)}
+	}
+	out.ObjectMeta = objectMeta("Deployment", d.Name, true, d.CreatedAt, nonEmpty(lbls), ann)
+	out.Spec.Template = x.templateFor(x.appliedTemplate("deployments/"+d.Name, d), d.Template)
+	out.Spec.ProgressDeadlineSeconds = ptrTo(int32(d.ProgressDeadline / time.Second))
+	out.Spec.Paused = d.Paused
+	st := p.c.DeploymentStatus(d)
+	s := &out.Status
+	s.Replicas, s.UpdatedReplicas, s.ReadyReplicas = int32(st.Replicas), int32(st.Updated), int32(st.Ready)
+	s.AvailableReplicas, s.UnavailableReplicas = int32(st.Available), int32(st.Unavailable)
+	at := wallTime(d.CreatedAt)
+	maxUnavailable := 0
+	if mu := d.Strategy.MaxUnavailable; mu != nil && d.Strategy.Type == model.RollingUpdate {
+		maxUnavailable = mu.Value
+		if mu.Percent {
+			maxUnavailable = mu.Value * d.Replicas / 100
+		}
+	}
+	avail := appsv1.DeploymentCondition{Type: appsv1.DeploymentAvailable, Status: corev1.ConditionTrue, LastUpdateTime: at, LastTransitionTime: at,
+		Reason: "MinimumReplicasAvailable", Message: "Deployment has minimum availability."}
+	if st.Available < d.Replicas-maxUnavailable {
+		avail.Status, avail.Reason, avail.Message = corev1.ConditionFalse, "MinimumReplicasUnavailable", "Deployment does not have minimum availability."
+	}
+	prog := appsv1.DeploymentCondition{Type: appsv1.DeploymentProgressing, Status: corev1.ConditionTrue, LastUpdateTime: at, LastTransitionTime: at}
+	name := ""
+	if newRS != nil {
+		name = newRS.Name
+	}
+	switch {
+	case st.DeadlineExceeded:
+		prog.Status, prog.Reason, prog.Message = corev1.ConditionFalse, "ProgressDeadlineExceeded", fmt.Sprintf("ReplicaSet %q has timed out progressing.", name)
+	case st.Complete:
+		prog.Reason, prog.Message = "NewReplicaSetAvailable", fmt.Sprintf("ReplicaSet %q has successfully progressed.", name)
+	default:
+		prog.Reason, prog.Message = "ReplicaSetUpdated", fmt.Sprintf("ReplicaSet %q is progressing.", name)
+	}
+	s.Conditions = []appsv1.DeploymentCondition{avail, prog}
+	return out
+}
+
+func (x *executor) replicaSetObject(p *printer, rs *model.ReplicaSet) *appsv1.ReplicaSet {
+	out := apiReplicaSet(rs)
+	var ann map[string]string
+	var src *corev1.PodTemplateSpec
+	if d := rs.Deployment(); d != nil {
+		ann = map[string]string{"deployment.kubernetes.io/desired-replicas": fmt.Sprint(d.Replicas),
+			"deployment.kubernetes.io/max-replicas": fmt.Sprint(d.Replicas + maxSurgeOf(d)),
+			"deployment.kubernetes.io/revision":     fmt.Sprint(rs.Revision)}
+		src = x.appliedTemplate("deployments/"+d.Name, d)
+	} else {
+		src = x.appliedTemplate("replicasets/"+rs.Name, rs)
+	}
+	out.ObjectMeta = objectMeta("ReplicaSet", rs.Name, true, rs.CreatedAt, nonEmpty(rs.Template.Labels), ann)
+	if d := rs.Deployment(); d != nil {
+		out.OwnerReferences = []metav1.OwnerReference{ownerRef("Deployment", d.Name, d.CreatedAt)}
+	}
+	out.Spec.Template = x.templateFor(src, rs.Template)
+	out.Spec.MinReadySeconds = int32(rs.MinReadySeconds / time.Second)
+	st := rs.Status(p.now)
+	out.Status = appsv1.ReplicaSetStatus{Replicas: int32(st.Current), FullyLabeledReplicas: int32(st.Current),
+		ReadyReplicas: int32(st.Ready), AvailableReplicas: int32(st.Available)}
+	return out
+}
+
+// maxSurgeOf is the Deployment's maxSurge in pods.
+func maxSurgeOf(d *model.Deployment) int {
+	ms := d.Strategy.MaxSurge
+	if d.Strategy.Type != model.RollingUpdate || ms == nil {
+		return 0
+	}
+	if ms.Percent {
+		return (ms.Value*d.Replicas + 99) / 100
+	}
+	return ms.Value
+}
+
+func (x *executor) daemonSetObject(p *printer, ds *model.DaemonSet) *appsv1.DaemonSet {
+	out := apiDaemonSet(ds)
+	lbls := ds.Template.Labels
+	if l, ok := x.meta["daemonsets/"+ds.Name]; ok {
+		lbls = l
+	}
+	out.ObjectMeta = objectMeta("DaemonSet", ds.Name, true, ds.CreatedAt, nonEmpty(lbls), map[string]string{"deprecated.daemonset.template.generation": "1"})
+	out.Spec.Template = x.templateFor(x.appliedTemplate("daemonsets/"+ds.Name, ds), ds.Template)
+	st := p.daemonSetStatus(ds)
+	out.Status = appsv1.DaemonSetStatus{CurrentNumberScheduled: int32(st.current), NumberMisscheduled: int32(st.misscheduled),
+		DesiredNumberScheduled: int32(st.desired), NumberReady: int32(st.ready), UpdatedNumberScheduled: int32(st.updated),
+		NumberAvailable: int32(st.available), NumberUnavailable: int32(st.desired - st.available)}
+	return out
+}
+
+func (x *executor) podObject(p *printer, pod *model.Pod) *corev1.Pod {
+	var src *corev1.PodTemplateSpec
+	var owner []metav1.OwnerReference
+	switch {
+	case pod.ReplicaSet() != nil:
+		rs := pod.ReplicaSet()
+		if d := rs.Deployment(); d != nil {
+			src = x.appliedTemplate("deployments/"+d.Name, d)
+		} else {
+			src = x.appliedTemplate("replicasets/"+rs.Name, rs)
+		}
+		owner = []metav1.OwnerReference{ownerRef("ReplicaSet", rs.Name, rs.CreatedAt)}
+	case pod.DaemonSet() != nil:
+		ds := pod.DaemonSet()
+		src = x.appliedTemplate("daemonsets/"+ds.Name, ds)
+		owner = []metav1.OwnerReference{ownerRef("DaemonSet", ds.Name, ds.CreatedAt)}
+	default:
+		src = x.appliedTemplate("pods/"+pod.Name, pod)
+	}
+	out := &corev1.Pod{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Pod"},
+		ObjectMeta: objectMeta("Pod", pod.Name, true, pod.Created, nonEmpty(pod.Labels), nonEmpty(pod.Annotations)),
+		Spec:       podSpecFrom(src, pod.Spec)}
+	out.OwnerReferences = owner
+	out.Spec.NodeName = pod.NodeName
+	if pod.Terminating {
+		out.DeletionTimestamp = ptrTo(wallTime(pod.DeletedAt + pod.Spec.GracePeriod))
+		out.DeletionGracePeriodSeconds = ptrTo(int64(pod.Spec.GracePeriod / time.Second))
+	}
+	out.Spec.ServiceAccountName, out.Spec.DeprecatedServiceAccount = "default", "default"
+	out.Spec.Priority = ptrTo(int32(0))
+	out.Spec.PreemptionPolicy = ptrTo(corev1.PreemptLowerPriority)
+	st := &out.Status
+	st.Phase = corev1.PodPhase(pod.Phase)
+	st.QOSClass = corev1.PodQOSBestEffort
+	if pod.Spec.Requests.MilliCPU > 0 || pod.Spec.Requests.Memory > 0 {
+		st.QOSClass = corev1.PodQOSBurstable
+	}
+	cond := func(t corev1.PodConditionType, ok bool, at sim.Time) corev1.PodCondition {
+		c := corev1.PodCondition{Type: t, Status: corev1.ConditionFalse, LastTransitionTime: wallTime(at)}
+		if ok {
+			c.Status = corev1.ConditionTrue
+		}
+		return c
+	}
+	if pod.NodeName == "" {
+		st.Conditions = []corev1.PodCondition{cond(corev1.PodScheduled, false, pod.Created)}
+		return out
+	}
+	st.HostIP = p.nodeIP(pod.NodeName)
+	st.HostIPs = []corev1.HostIP{{IP: st.HostIP}}
+	st.StartTime = ptrTo(wallTime(pod.Scheduled))
+	if ip := p.podIPOf(pod); ip != "<none>" {
+		st.PodIP = ip
+		st.PodIPs = []corev1.PodIP{{IP: ip}}
+	}
+	readyAt := pod.Scheduled
+	if pod.Ready {
+		readyAt = pod.ReadyAt
+	}
+	st.Conditions = []corev1.PodCondition{
+		cond(corev1.PodReadyToStartContainers, pod.HasIP, pod.Scheduled),
+		cond(corev1.PodInitialized, true, pod.Scheduled),
+		cond(corev1.PodReady, pod.Ready, readyAt),
+		cond(corev1.ContainersReady, pod.Ready, readyAt),
+		cond(corev1.PodScheduled, true, pod.Scheduled),
+	}
+	cs := corev1.ContainerStatus{Name: out.Spec.Containers[0].Name, Image: pod.Spec.Image, Ready: pod.Ready,
+		RestartCount: int32(pod.Restarts), Started: ptrTo(pod.Running)}
+	if pod.Running {
+		cs.State.Running = &corev1.ContainerStateRunning{StartedAt: wallTime(pod.Started)}
+	} else {
+		cs.State.Waiting = &corev1.ContainerStateWaiting{Reason: "ContainerCreating"}
+	}
+	st.ContainerStatuses = []corev1.ContainerStatus{cs}
+	return out
+}
+
+func (x *executor) serviceObject(p *printer, s *model.Service, name string) *corev1.Service {
+	var out *corev1.Service
+	if s == nil { // the API server's own Service
+		out = &corev1.Service{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Service"},
+			ObjectMeta: objectMeta("Service", name, true, 0, kubernetesServiceLabels, nil),
+			Spec: corev1.ServiceSpec{Type: corev1.ServiceTypeClusterIP, SessionAffinity: corev1.ServiceAffinityNone,
+				Ports: []corev1.ServicePort{{Name: "https", Port: 443, Protocol: corev1.ProtocolTCP, TargetPort: intstr.FromInt32(6443)}}}}
+	} else {
+		out = apiService(s)
+		out.ObjectMeta = objectMeta("Service", s.Name, true, s.CreatedAt, nonEmpty(s.Labels), nonEmpty(s.Annotations))
+		if a, ok := x.applied["services/"+s.Name]; ok && a.model == s {
+			o := a.obj.(*corev1.Service)
+			out.Spec.PublishNotReadyAddresses = o.Spec.PublishNotReadyAddresses
+			out.Spec.SessionAffinityConfig = o.Spec.SessionAffinityConfig
+		}
+	}
+	ip := p.serviceIP(name)
+	out.Spec.ClusterIP, out.Spec.ClusterIPs = ip, []string{ip}
+	out.Spec.IPFamilies = []corev1.IPFamily{corev1.IPv4Protocol}
+	out.Spec.IPFamilyPolicy = ptrTo(corev1.IPFamilyPolicySingleStack)
+	return out
+}
+
+func (x *executor) nodeObject(p *printer, n *model.Node) *corev1.Node {
+	out := apiNode(n)
+	created, _ := p.nodeCreated(n)
+	out.ObjectMeta = objectMeta("Node", n.Name, false, created, nonEmpty(n.Labels),
+		map[string]string{"node.alpha.kubernetes.io/ttl": "0", "volumes.kubernetes.io/controller-managed-attach-detach": "true"})
+	idx := p.nodeIndex(n.Name)
+	cidr := fmt.Sprintf("10.244.%d.0/24", idx)
+	out.Spec.PodCIDR, out.Spec.PodCIDRs = cidr, []string{cidr}
+	capacity := corev1.ResourceList{
+		corev1.ResourceCPU:    *resource.NewMilliQuantity(n.Capacity.MilliCPU, resource.DecimalSI),
+		corev1.ResourceMemory: *resource.NewQuantity(n.Capacity.Memory, resource.BinarySI),
+		corev1.ResourcePods:   *resource.NewQuantity(n.Capacity.Pods, resource.DecimalSI),
+	}
+	out.Status.Capacity, out.Status.Allocatable = capacity, capacity.DeepCopy()
+	out.Status.Addresses = []corev1.NodeAddress{{Type: corev1.NodeInternalIP, Address: p.nodeIP(n.Name)}, {Type: corev1.NodeHostName, Address: n.Name}}
+	ready := corev1.NodeCondition{Type: corev1.NodeReady, Status: corev1.ConditionTrue, Reason: "KubeletReady", Message: "kubelet is posting ready status"}
+	at := n.ReadyAt
+	if !n.Ready {
+		ready.Status, ready.Reason, ready.Message = corev1.ConditionUnknown, "NodeStatusUnknown", "Kubelet stopped posting node status."
+		at = n.NotReadyAt
+	}
+	ready.LastTransitionTime, ready.LastHeartbeatTime = wallTime(at), wallTime(p.now)
+	out.Status.Conditions = []corev1.NodeCondition{ready}
+	out.Status.NodeInfo = corev1.NodeSystemInfo{Architecture: "amd64", OperatingSystem: "linux", OSImage: nodeOSImage,
+		KernelVersion: nodeKernel, ContainerRuntimeVersion: nodeRuntime, KubeletVersion: KubeletVersion}
+	return out
+}
+
+// getStructured is `get` with -o yaml, json, jsonpath=... or custom-columns=...
+func (x *executor) getStructured(cmd kubectl.Command) (string, error) {
+	pr, err := manifest.NewPrinter(cmd.Output)
+	if err != nil {
+		return "", &kubectl.UsageError{Verb: cmd.Verb, Msg: err.Error()}
+	}
+	if cmd.Watch {
+		return "", &kubectl.UsageError{Verb: cmd.Verb, Msg: "get -w (watch) is not supported by kubesim in a step: add get steps at the times to look at"}
+	}
+	p, err := newPrinter(x.c, cmd)
+	if err != nil {
+		return "", err
+	}
+	// kubectl prints the one object a get names (TYPE NAME, TYPE/NAME), and a
+	// List otherwise.
+	single := len(cmd.Targets) == 1 && cmd.Targets[0].Name != "" && cmd.Targets[0].Resource != kubectl.All
+	objs, errs := p.collect(cmd)
+	if single && len(objs) == 0 {
+		return "", joinErrors(errs)
+	}
+	var apiObjs []runtime.Object
+	for _, o := range objs {
+		a, err := x.apiObjectFull(p, o)
+		if err != nil {
+			return "", err
+		}
+		apiObjs = append(apiObjs, a)
+	}
+	out, err := pr.Print(apiObjs, single)
+	if err != nil {
+		return "", fmt.Errorf("error: %v", err)
+	}
+	return out, joinErrors(errs)
+}
+
+// --- > FILE and sed ---
+
+// redirect runs line with its standard output written to r.File in the run's
+// file set (as a shell does, the file is written even when the command fails:
+// then with what it printed, often nothing).
+func (x *executor) redirect(line string, r *kubectl.Redirect) (string, error) {
+	out, err := x.exec(line)
+	if out != "" && !strings.HasSuffix(out, "\n") {
+		out += "\n"
+	}
+	if r.Append {
+		if old, _, rerr := x.readFile(r.File); rerr == nil {
+			out = string(old) + out
+		}
+	}
+	x.writeFile(r.File, out)
+	return "", err
+}
+
+// writeFile puts a file into the run's file set: later steps' -f NAME (and
+// sed) read it before the scenario's files and the disk. The scenario itself
+// is not changed (another run of it starts from its own files).
+func (x *executor) writeFile(name, content string) {
+	if x.files == nil {
+		x.files = map[string]string{}
+		read, expand := x.readFile, x.expand
+		x.readFile = func(n string) ([]byte, string, error) {
+			if b, ok := x.files[n]; ok {
+				return []byte(b), n, nil
+			}
+			return read(n)
+		}
+		x.expand = func(n string, recursive bool) ([]string, error) {
+			if _, ok := x.files[n]; ok {
+				return []string{n}, nil
+			}
+			return expand(n, recursive)
+		}
+	}
+	x.files[name] = content
+}
+
+// sed runs `sed -i 's/OLD/NEW/[g]' FILE...` on files of the run's file set.
+func (x *executor) sed(cmd kubectl.Command) (string, error) {
+	var errs []string
+	for _, f := range cmd.Files {
+		b, _, err := x.readFile(f)
+		if err != nil {
+			errs = append(errs, fmt.Sprintf("sed: can't read %s: No such file or directory", f))
+			continue
+		}
+		x.writeFile(f, cmd.Sed.Apply(string(b)))
+	}
+	return joinResult(nil, errs)
+}
