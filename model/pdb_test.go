@@ -33,7 +33,7 @@ func newPDBCase(t *testing.T, min, maxUn *IntOrPercent) *pdbCase {
 }
 
 func (k *pdbCase) pod(name string, rs *ReplicaSet, ready bool) *Pod {
-	p := &Pod{ID: len(k.c.pods), Name: name, Namespace: "default", Labels: map[string]string{"foo": "bar"},
+	p := &Pod{ID: len(k.c.pods), ObjectMeta: ObjectMeta{Name: name, Namespace: "default", Labels: map[string]string{"foo": "bar"}},
 		Phase: PodRunning, Running: true, Ready: ready, rs: rs}
 	if rs != nil {
 		p.Owner = &OwnerRef{Kind: "ReplicaSet", Name: rs.Name}
@@ -88,14 +88,14 @@ func TestPDBIntegerMaxUnavailable(t *testing.T) {
 // of the pods' controller sets the expected count.
 func TestPDBMaxUnavailableWithScaling(t *testing.T) {
 	k := newPDBCase(t, nil, Int(2))
-	rs := &ReplicaSet{Name: "rs", Replicas: 7}
+	rs := &ReplicaSet{ObjectMeta: ObjectMeta{Name: "rs"}, Replicas: 7}
 	k.pod("pod", rs, true)
 	k.verify(0, 1, 5, 7)
 	rs.Replicas = 5
 	k.verify(0, 1, 3, 5)
 
 	k = newPDBCase(t, nil, Percent(30))
-	rs = &ReplicaSet{Name: "rs", Replicas: 7}
+	rs = &ReplicaSet{ObjectMeta: ObjectMeta{Name: "rs"}, Replicas: 7}
 	k.pod("pod", rs, true)
 	k.verify(0, 1, 4, 7)
 	rs.Replicas = 3
@@ -111,7 +111,7 @@ func TestPDBNakedPodAndReplicaSet(t *testing.T) {
 	k.allowed(0)
 
 	k = newPDBCase(t, Percent(20), nil)
-	k.pod("pod", &ReplicaSet{Name: "rs", Replicas: 10}, true)
+	k.pod("pod", &ReplicaSet{ObjectMeta: ObjectMeta{Name: "rs"}, Replicas: 10}, true)
 	k.verify(0, 1, 2, 10)
 }
 
@@ -119,7 +119,7 @@ func TestPDBNakedPodAndReplicaSet(t *testing.T) {
 // controller counts as healthy but not as expected.
 func TestPDBReplicationController(t *testing.T) {
 	k := newPDBCase(t, Percent(34), nil)
-	rc := &ReplicaSet{Name: "rc", Replicas: 3}
+	rc := &ReplicaSet{ObjectMeta: ObjectMeta{Name: "rc"}, Replicas: 3}
 	k.verify(0, 0, 0, 0)
 	for i := 0; i < 3; i++ {
 		k.pod(fmt.Sprintf("foobar %d", i), rc, true)
@@ -137,7 +137,7 @@ func TestPDBReplicationController(t *testing.T) {
 func TestPDBTwoControllers(t *testing.T) {
 	const size, minOne, minTwo = 11, 4, 7
 	k := newPDBCase(t, Percent(28), nil)
-	rc := &ReplicaSet{Name: "rc", Replicas: size}
+	rc := &ReplicaSet{ObjectMeta: ObjectMeta{Name: "rc"}, Replicas: size}
 	k.verify(0, 0, 0, 0)
 	var pods []*Pod
 	unavailable := size - minOne - 1
@@ -152,7 +152,7 @@ func TestPDBTwoControllers(t *testing.T) {
 			k.verify(1, i-unavailable, minOne, size)
 		}
 	}
-	rs := &ReplicaSet{Name: "rs", Replicas: size, deploy: &Deployment{Name: "d", Replicas: size}}
+	rs := &ReplicaSet{ObjectMeta: ObjectMeta{Name: "rs"}, Replicas: size, deploy: &Deployment{ObjectMeta: ObjectMeta{Name: "d"}, Replicas: size}}
 	unavailable = 2*size - (minTwo + 2) - unavailable
 	for i := 1; i <= size; i++ {
 		pods = append(pods, k.pod(fmt.Sprintf("quuux %d", i), rs, i > unavailable))
@@ -179,7 +179,7 @@ func TestPDBTwoControllers(t *testing.T) {
 // healthy; two budgets are a 500; a terminating pod is not counted healthy.
 func TestEvictRespectsBudget(t *testing.T) {
 	k := newPDBCase(t, Int(1), nil)
-	rs := &ReplicaSet{Name: "rs", Replicas: 3}
+	rs := &ReplicaSet{ObjectMeta: ObjectMeta{Name: "rs"}, Replicas: 3}
 	a, b, d := k.pod("a", rs, true), k.pod("b", rs, true), k.pod("d", rs, false)
 	if err := k.c.Evict(a, 0); err != nil {
 		t.Fatalf("first eviction: %v", err)

@@ -19,7 +19,7 @@ func TemplateNode(name string, lbls map[string]string, taints []Taint, capacity 
 	if capacity.Pods == 0 {
 		capacity.Pods = 110
 	}
-	return &Node{Name: name, Labels: l, Taints: append([]Taint(nil), taints...), Capacity: capacity, Up: true, Ready: true}
+	return &Node{ObjectMeta: ObjectMeta{Name: name, Labels: l}, Taints: append([]Taint(nil), taints...), Capacity: capacity, Up: true, Ready: true}
 }
 
 // simFilters are the default profile's filters (see newDefaultFramework).

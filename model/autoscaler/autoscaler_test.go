@@ -21,7 +21,7 @@ func res(milli int64, mem int64) model.Resources {
 func pods(n int, r model.Resources) []*model.Pod {
 	out := make([]*model.Pod, n)
 	for i := range out {
-		out[i] = &model.Pod{Name: fmt.Sprintf("p%d", i), Spec: model.PodSpec{Requests: r}}
+		out[i] = &model.Pod{ObjectMeta: model.ObjectMeta{Name: fmt.Sprintf("p%d", i)}, Spec: model.PodSpec{Requests: r}}
 	}
 	return out
 }
