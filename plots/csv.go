@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 
 	"github.com/kubesim/kubesim/workload/dockercoins"
 	"strconv"
@@ -168,6 +169,17 @@ func csvTables(cw *csvWriter, run Run) {
 	for _, ns := range s.NodePods {
 		for _, pt := range ns.Points {
 			np.add(ns.Name, num(pt.T), num(pt.V))
+		}
+	}
+	pn := header("pods_on_nodes.csv", "node", "pod")
+	nodes := make([]string, 0, len(sum.Nodes))
+	for n := range sum.Nodes {
+		nodes = append(nodes, n)
+	}
+	sort.Slice(nodes, func(i, j int) bool { return natLess(nodes[i], nodes[j]) })
+	for _, n := range nodes {
+		for _, p := range sum.Nodes[n].Pods {
+			pn.add(n, p)
 		}
 	}
 }

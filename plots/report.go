@@ -252,7 +252,7 @@ func reportOf(run Run, figs []figure, files []string) reportData {
 			counts[i] = float64(len(sum.Nodes[n].Pods))
 		}
 		sp := spreadOf(append([]float64(nil), counts...))
-		d.NodesNote = fmt.Sprintf("%d nodes, with %s to %s pods (median %s); the %d with the most pods are listed (every node is in node_pods.csv and summary.json).",
+		d.NodesNote = fmt.Sprintf("%d nodes, with %s to %s pods (median %s); the %d with the most pods are listed (every node is in pods_on_nodes.csv and node_pods.csv).",
 			len(nodes), sig4(sp.Min), sig4(sp.Max), sig4(sp.P50), maxNodeRows)
 		sort.SliceStable(nodes, func(i, j int) bool { return len(sum.Nodes[nodes[i]].Pods) > len(sum.Nodes[nodes[j]].Pods) })
 		nodes = nodes[:maxNodeRows]

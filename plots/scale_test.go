@@ -168,3 +168,57 @@ func TestBoundSummary(t *testing.T) {
 		t.Errorf("bounded summary is %d bytes (full %d) and has pod_apps: %v", len(js), len(full), bytes.Contains(js, []byte(`"pod_apps"`)))
 	}
 }
+
+// summary.json describes at most NodeBudget nodes one by one, the ones with
+// the most pods, and summarises them all, so its size does not grow with the
+// cluster; pods_on_nodes.csv lists every pod on every node.
+func TestBoundSummaryNodes(t *testing.T) {
+	small := largeRun(10).Summary
+	if b := plots.BoundSummary(small); len(b.Nodes) != 10 || b.NodeCounts != nil {
+		t.Errorf("a summary within the node budget changed: %d nodes, node_counts %+v", len(b.Nodes), b.NodeCounts)
+	}
+	size := func(n int) (plots.BoundedSummary, int) {
+		run := largeRun(n)
+		busy := run.Summary.Nodes[fmt.Sprintf("node%d", n)]
+		busy.Pods = append(busy.Pods, "extra-a", "extra-b")
+		run.Summary.Nodes[fmt.Sprintf("node%d", n)] = busy
+		b := plots.BoundSummary(run.Summary)
+		js, err := json.Marshal(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b, len(js)
+	}
+	const n = 5000
+	b, big := size(n)
+	_, mid := size(1000)
+	if len(b.Nodes) != plots.NodeBudget {
+		t.Errorf("%d nodes listed, want the budget %d", len(b.Nodes), plots.NodeBudget)
+	}
+	if _, ok := b.Nodes[fmt.Sprintf("node%d", n)]; !ok {
+		t.Errorf("the node with the most pods was left out")
+	}
+	if _, ok := b.Nodes["node1"]; !ok {
+		t.Errorf("node1 left out: ties go in natural name order")
+	}
+	want := plots.NodeCounts{Nodes: n, Listed: plots.NodeBudget, Pods: 3*n + 2,
+		PodsPerNode: plots.Spread{Min: 3, P10: 3, P50: 3, P90: 3, Max: 5}}
+	if b.NodeCounts == nil || *b.NodeCounts != want {
+		t.Errorf("node_counts %+v, want %+v", b.NodeCounts, want)
+	}
+	if big > mid+mid/10 {
+		t.Errorf("summary.json is %d bytes at %d nodes, %d at 1000: it grows with the cluster", big, n, mid)
+	}
+	dir := t.TempDir()
+	if _, err := plots.WriteAll(dir, largeRun(20)); err != nil {
+		t.Fatal(err)
+	}
+	csv, err := os.ReadFile(filepath.Join(dir, "pods_on_nodes.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(csv)), "\n")
+	if len(lines) != 1+3*20 || lines[0] != "node,pod" || lines[1] != "node1,rng-00000" || lines[4] != "node2,rng-00001" {
+		t.Errorf("pods_on_nodes.csv has %d lines, starting %q", len(lines), lines[:min(len(lines), 5)])
+	}
+}

@@ -13,11 +13,30 @@ import (
 // every pod.
 const PodBudget = 200
 
-// BoundedSummary is a run's summary with per-pod detail within PodBudget.
+// NodeBudget is how many nodes a JSON summary describes one by one (their pod
+// names and pods over time). A larger cluster keeps the nodes with the most
+// pods and summarises all of them in node_counts; pods_on_nodes.csv and
+// node_pods.csv have every node.
+const NodeBudget = 50
+
+// BoundedSummary is a run's summary with per-pod detail within PodBudget and
+// per-node detail within NodeBudget.
 type BoundedSummary struct {
 	metrics.Summary
 	// PodApps is, when pods were left out, every app's pods summarised.
 	PodApps map[string]AppPods `json:"pod_apps,omitempty"`
+	// NodeCounts is, when nodes were left out, every node summarised.
+	NodeCounts *NodeCounts `json:"node_counts,omitempty"`
+}
+
+// NodeCounts summarises the nodes of a cluster larger than NodeBudget.
+type NodeCounts struct {
+	Nodes  int `json:"nodes"`
+	Listed int `json:"listed"` // of them in nodes
+	// Pods is the number of pods bound to a node at the end, PodsPerNode
+	// their spread over the nodes.
+	Pods        int    `json:"pods"`
+	PodsPerNode Spread `json:"pods_per_node"`
 }
 
 // MarshalJSON writes the summary's fields, then pod_apps.
@@ -28,6 +47,9 @@ func (b BoundedSummary) AppendJSON(more ...metrics.Field) ([]byte, error) {
 	var f []metrics.Field
 	if b.PodApps != nil {
 		f = append(f, metrics.Field{Key: "pod_apps", Value: b.PodApps})
+	}
+	if b.NodeCounts != nil {
+		f = append(f, metrics.Field{Key: "node_counts", Value: b.NodeCounts})
 	}
 	return b.Summary.AppendJSON(append(f, more...)...)
 }
@@ -70,9 +92,42 @@ func spreadOf(vs []float64) Spread {
 // BoundSummary returns sum with at most PodBudget pods: unchanged when it has
 // no more, otherwise the busiest of each app (by requests served, then
 // received; ties by name), the budget shared equally between the apps (what
-// an app does not use goes to the others), and every app summarised.
+// an app does not use goes to the others), and every app summarised; and with
+// at most NodeBudget nodes: the ones with the most pods (ties in natural name
+// order), and every node summarised.
 func BoundSummary(sum metrics.Summary) BoundedSummary {
-	return boundSummary(sum, PodBudget)
+	b := boundSummary(sum, PodBudget)
+	b.Summary.Nodes, b.NodeCounts = boundNodes(sum.Nodes, NodeBudget)
+	return b
+}
+
+// boundNodes keeps the budget nodes with the most pods, and counts them all
+// (nil when every node is kept).
+func boundNodes(nodes map[string]metrics.NodeSummary, budget int) (map[string]metrics.NodeSummary, *NodeCounts) {
+	if len(nodes) <= budget {
+		return nodes, nil
+	}
+	names := make([]string, 0, len(nodes))
+	counts := make([]float64, 0, len(nodes))
+	nc := &NodeCounts{Nodes: len(nodes), Listed: budget}
+	for name, n := range nodes {
+		names = append(names, name)
+		counts = append(counts, float64(len(n.Pods)))
+		nc.Pods += len(n.Pods)
+	}
+	nc.PodsPerNode = spreadOf(counts)
+	sort.Slice(names, func(i, j int) bool {
+		a, b := len(nodes[names[i]].Pods), len(nodes[names[j]].Pods)
+		if a != b {
+			return a > b
+		}
+		return natLess(names[i], names[j])
+	})
+	kept := make(map[string]metrics.NodeSummary, budget)
+	for _, name := range names[:budget] {
+		kept[name] = nodes[name]
+	}
+	return kept, nc
 }
 
 func boundSummary(sum metrics.Summary, budget int) BoundedSummary {
