@@ -51,7 +51,7 @@ func TestReplicaSetCreationsRateLimited(t *testing.T) {
 		runFor(c, after)
 		var created []sim.Time
 		for _, p := range live(c, withLabel("app", "web")) {
-			created = append(created, p.Created)
+			created = append(created, p.CreationTimestamp)
 		}
 		return len(created), created
 	}
