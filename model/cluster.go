@@ -239,6 +239,9 @@ type dists struct {
 // NewCluster returns an empty cluster on engine e.
 func NewCluster(e *sim.Engine, cfg Config) *Cluster {
 	cfg.Timings = cfg.Timings.withDefaults()
+	if cfg.Start.IsZero() {
+		cfg.Start = DefaultStart
+	}
 	c := &Cluster{
 		E: e, Cfg: cfg,
 		nodeByName: map[string]*Node{}, podByName: map[string]*Pod{},
@@ -271,6 +274,9 @@ func NewCluster(e *sim.Engine, cfg Config) *Cluster {
 
 // Now is the simulated time.
 func (c *Cluster) Now() sim.Time { return c.E.Now() }
+
+// WallClock is the wall-clock time of simulated time t (Config.Start + t), in UTC.
+func (c *Cluster) WallClock(t sim.Time) time.Time { return c.Cfg.Start.UTC().Add(t) }
 
 // Nodes returns every node that has not been removed, in creation order.
 func (c *Cluster) Nodes() []*Node {

@@ -197,7 +197,15 @@ type Config struct {
 	// by the scheduler's ImageLocality score (0: 100 MiB, the order of the
 	// DockerCoins images; negative: sizes unknown, the score is then 0).
 	ImageSize int64
+	// Start is the wall-clock time of simulated time 0 (zero: DefaultStart):
+	// creation timestamps, describe's times and the restartedAt annotation
+	// read as in a cluster.
+	Start time.Time
 }
+
+// DefaultStart is the wall-clock start of a scenario that sets none:
+// Monday 5 January 2026, 09:00:00 UTC.
+var DefaultStart = time.Date(2026, time.January, 5, 9, 0, 0, 0, time.UTC)
 
 // DefaultImageSize is the image size the nodes report when Config.ImageSize
 // is 0.

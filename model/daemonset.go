@@ -230,7 +230,7 @@ func (c *Cluster) RolloutRestartDaemonSet(ds *DaemonSet) error {
 	if t.Annotations == nil {
 		t.Annotations = map[string]string{}
 	}
-	t.Annotations[AnnotationRestartedAt] = time.Unix(0, 0).UTC().Add(c.Now()).Format(time.RFC3339Nano)
+	t.Annotations[AnnotationRestartedAt] = c.WallClock(c.Now()).Format(time.RFC3339)
 	s := DaemonSetSpec{Name: ds.Name, Selector: ds.Selector, Template: t, MinReadySeconds: ds.MinReadySeconds}
 	s.Strategy = ds.Strategy
 	if s.Strategy.Type == OnDelete {

@@ -259,7 +259,7 @@ func (c *Cluster) RolloutRestart(d *Deployment) error {
 	if t.Annotations == nil {
 		t.Annotations = map[string]string{}
 	}
-	t.Annotations[AnnotationRestartedAt] = time.Unix(0, 0).UTC().Add(c.Now()).Format(time.RFC3339Nano)
+	t.Annotations[AnnotationRestartedAt] = c.WallClock(c.Now()).Format(time.RFC3339)
 	return c.UpdateDeployment(d, t)
 }
 

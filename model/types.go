@@ -132,8 +132,13 @@ type Probe struct {
 
 // PodSpec is what a pod runs: the image decides which workload model runs in it.
 type PodSpec struct {
-	Image    string
-	Requests Resources // zero CPU/memory means none set, unless ExplicitZero says it was given as 0
+	Image string
+	// Container is the name of the (first) container; "" when not given
+	// (kubectl create deployment and run name it after the image). Changing
+	// only the name does not roll a Deployment out in kubesim (it is not in
+	// the template hash).
+	Container string
+	Requests  Resources // zero CPU/memory means none set, unless ExplicitZero says it was given as 0
 	// ExplicitZero marks a CPU or memory request given as 0: it is a request,
 	// so the scheduler's scoring defaults for missing requests (100m CPU,
 	// 200Mi memory) do not apply to it.

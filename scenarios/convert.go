@@ -42,7 +42,7 @@ func podSpec(s corev1.PodSpec) model.PodSpec {
 	cpuSet, memSet, cpuLim := 0, 0, 0
 	for i, ct := range s.Containers {
 		if i == 0 {
-			ps.Image = ct.Image
+			ps.Image, ps.Container = ct.Image, ct.Name
 		}
 		for _, cp := range ct.Ports {
 			ps.Ports = append(ps.Ports, model.ContainerPort{Name: cp.Name, Port: int(cp.ContainerPort), Protocol: string(cp.Protocol)})
@@ -284,7 +284,7 @@ func apiPodSpec(s model.PodSpec, name string) corev1.PodSpec {
 
 func apiTemplate(t model.PodTemplate) corev1.PodTemplateSpec {
 	return corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: t.Labels, Annotations: t.Annotations},
-		Spec: apiPodSpec(t.Spec, imageContainerName(t.Spec.Image))}
+		Spec: apiPodSpec(t.Spec, containerName(t.Spec))}
 }
 
 func apiIntOrPercent(v *model.IntOrPercent) *intstr.IntOrString {
@@ -303,10 +303,10 @@ func apiIntOrPercent(v *model.IntOrPercent) *intstr.IntOrString {
 // apiMeta is the object's metadata as the API server returns it (without
 // managed fields): times are wall-clock times of the scenario's start plus
 // the simulated time.
-func apiMeta(m *model.ObjectMeta) metav1.ObjectMeta {
+func apiMeta(c *model.Cluster, m *model.ObjectMeta) metav1.ObjectMeta {
 	out := metav1.ObjectMeta{Name: m.Name, Namespace: m.Namespace, UID: types.UID(m.UID),
 		ResourceVersion: strconv.FormatInt(m.ResourceVersion, 10), Generation: m.Generation,
-		CreationTimestamp: metav1.NewTime(wallTime(m.CreationTimestamp)),
+		CreationTimestamp: metav1.NewTime(c.WallClock(m.CreationTimestamp)),
 		Labels:            m.Labels, Annotations: m.Annotations}
 	if o := m.Owner; o != nil {
 		ctrl := true
@@ -314,7 +314,7 @@ func apiMeta(m *model.ObjectMeta) metav1.ObjectMeta {
 			Controller: &ctrl, BlockOwnerDeletion: &ctrl}}
 	}
 	if m.DeletionTimestamp != nil {
-		t := metav1.NewTime(wallTime(*m.DeletionTimestamp))
+		t := metav1.NewTime(c.WallClock(*m.DeletionTimestamp))
 		out.DeletionTimestamp = &t
 	}
 	return out
@@ -328,11 +328,11 @@ func ownerAPIVersion(kind string) string {
 	return "v1"
 }
 
-func apiDeployment(d *model.Deployment) *appsv1.Deployment {
+func apiDeployment(c *model.Cluster, d *model.Deployment) *appsv1.Deployment {
 	r := int32(d.Replicas)
 	h := int32(d.RevisionHistoryLimit)
 	out := &appsv1.Deployment{TypeMeta: metav1.TypeMeta{APIVersion: "apps/v1", Kind: "Deployment"},
-		ObjectMeta: apiMeta(&d.ObjectMeta),
+		ObjectMeta: apiMeta(c, &d.ObjectMeta),
 		Spec: appsv1.DeploymentSpec{Replicas: &r, Selector: labelSelectorOf(d.LabelSelector), Template: apiTemplate(d.Template),
 			RevisionHistoryLimit: &h, MinReadySeconds: int32(d.MinReadySeconds / time.Second)}}
 	out.Spec.Strategy.Type = appsv1.DeploymentStrategyType(d.Strategy.Type)
@@ -342,9 +342,9 @@ func apiDeployment(d *model.Deployment) *appsv1.Deployment {
 	return out
 }
 
-func apiDaemonSet(d *model.DaemonSet) *appsv1.DaemonSet {
+func apiDaemonSet(c *model.Cluster, d *model.DaemonSet) *appsv1.DaemonSet {
 	out := &appsv1.DaemonSet{TypeMeta: metav1.TypeMeta{APIVersion: "apps/v1", Kind: "DaemonSet"},
-		ObjectMeta: apiMeta(&d.ObjectMeta),
+		ObjectMeta: apiMeta(c, &d.ObjectMeta),
 		Spec: appsv1.DaemonSetSpec{Selector: labelSelectorOf(d.Selector), Template: apiTemplate(d.Template),
 			MinReadySeconds: int32(d.MinReadySeconds / time.Second)}}
 	out.Spec.UpdateStrategy.Type = appsv1.DaemonSetUpdateStrategyType(d.Strategy.Type)
@@ -354,16 +354,16 @@ func apiDaemonSet(d *model.DaemonSet) *appsv1.DaemonSet {
 	return out
 }
 
-func apiReplicaSet(r *model.ReplicaSet) *appsv1.ReplicaSet {
+func apiReplicaSet(c *model.Cluster, r *model.ReplicaSet) *appsv1.ReplicaSet {
 	n := int32(r.Replicas)
 	return &appsv1.ReplicaSet{TypeMeta: metav1.TypeMeta{APIVersion: "apps/v1", Kind: "ReplicaSet"},
-		ObjectMeta: apiMeta(&r.ObjectMeta),
+		ObjectMeta: apiMeta(c, &r.ObjectMeta),
 		Spec:       appsv1.ReplicaSetSpec{Replicas: &n, Selector: labelSelectorOf(r.Selector), Template: apiTemplate(r.Template)}}
 }
 
-func apiService(s *model.Service) *corev1.Service {
+func apiService(c *model.Cluster, s *model.Service) *corev1.Service {
 	out := &corev1.Service{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Service"},
-		ObjectMeta: apiMeta(&s.ObjectMeta),
+		ObjectMeta: apiMeta(c, &s.ObjectMeta),
 		Spec:       corev1.ServiceSpec{Selector: s.Selector, Type: corev1.ServiceType(s.Type), SessionAffinity: corev1.ServiceAffinity(s.SessionAffinity)}}
 	for _, sp := range s.Ports {
 		out.Spec.Ports = append(out.Spec.Ports, corev1.ServicePort{Name: sp.Name, Protocol: corev1.Protocol(sp.Protocol),
@@ -385,15 +385,15 @@ func modelServicePorts(ps []corev1.ServicePort) []model.ServicePort {
 	return out
 }
 
-func apiPod(p *model.Pod) *corev1.Pod {
+func apiPod(c *model.Cluster, p *model.Pod) *corev1.Pod {
 	return &corev1.Pod{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Pod"},
-		ObjectMeta: apiMeta(&p.ObjectMeta),
-		Spec:       apiPodSpec(p.Spec, imageContainerName(p.Spec.Image))}
+		ObjectMeta: apiMeta(c, &p.ObjectMeta),
+		Spec:       apiPodSpec(p.Spec, containerName(p.Spec))}
 }
 
-func apiNode(n *model.Node) *corev1.Node {
+func apiNode(c *model.Cluster, n *model.Node) *corev1.Node {
 	out := &corev1.Node{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Node"},
-		ObjectMeta: apiMeta(&n.ObjectMeta), Spec: corev1.NodeSpec{Unschedulable: n.Unschedulable}}
+		ObjectMeta: apiMeta(c, &n.ObjectMeta), Spec: corev1.NodeSpec{Unschedulable: n.Unschedulable}}
 	for _, t := range n.Taints {
 		out.Spec.Taints = append(out.Spec.Taints, corev1.Taint{Key: t.Key, Value: t.Value, Effect: corev1.TaintEffect(t.Effect)})
 	}

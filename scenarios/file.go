@@ -180,7 +180,7 @@ func parseFile(name string, data []byte, set map[string]string, study bool) (*Sc
 	s := &Scenario{Config: DefaultConfig(), Seed: 1, Dir: filepath.Dir(name), Path: name, Files: map[string]string{}}
 	var cluster, timeline, window *yaml.Node
 	vars := p.vars(root)
-	p.fields(root, "scenario", []string{"name", "description", "seed", "duration", "window", "vars", "cluster", "config", "files", "timeline", "workload"}, func(k string, v *yaml.Node) {
+	p.fields(root, "scenario", []string{"name", "description", "seed", "start", "duration", "window", "vars", "cluster", "config", "files", "timeline", "workload"}, func(k string, v *yaml.Node) {
 		switch k {
 		case "name":
 			s.Name = p.str(v, k)
@@ -188,6 +188,14 @@ func parseFile(name string, data []byte, set map[string]string, study bool) (*Sc
 			s.Description = p.expand(v, k, p.str(v, k), vars)
 		case "seed":
 			s.Seed = uint64(p.integer(v, k, 0))
+		case "start":
+			st := p.str(v, k)
+			t, err := time.Parse(time.RFC3339, strings.TrimSpace(st))
+			if err != nil {
+				p.errorf(v, "start: %q is not a time; write it as RFC 3339, e.g. 2026-01-05T09:00:00Z", st)
+				return
+			}
+			s.Config.Start = t
 		case "duration":
 			s.Duration = p.duration(v, k)
 		case "window":

@@ -21,12 +21,14 @@ package scenarios
 //     Service of the default namespace, which every cluster has and which
 //     kubesim lists like kubectl does (443/TCP, endpoint the control plane's
 //     6443).
-//   - Container names: the image's base name without tag or digest, as
-//     `kubectl create deployment` names them ("dockercoins/rng:v0.1" -> "rng").
+//   - Container names: the manifest's; `kubectl run NAME` names it NAME;
+//     otherwise the image's base name without tag or digest, as `kubectl
+//     create deployment` names them ("dockercoins/rng:v0.1" -> "rng").
 //   - Node VERSION is KubeletVersion; OS image, kernel and container runtime
 //     (-o wide) are the constants below.
-//   - Wall-clock times (describe) are the simulated time after the Unix epoch,
-//     as the model's kubectl.kubernetes.io/restartedAt annotation.
+//   - Wall-clock times (describe) are the scenario's start (start:, default
+//     model.DefaultStart) plus the simulated time, as the model's
+//     kubectl.kubernetes.io/restartedAt annotation.
 //
 // Known gaps (the model has no field for them): RESTARTS's "(5m ago)" is the restarted
 // container's start, as the model keeps no termination time.
@@ -483,18 +485,18 @@ func (p *printer) row(o object, wide bool) []string {
 		x := o.dep
 		st := p.c.DeploymentStatus(x)
 		row = []string{x.Name, fmt.Sprintf("%d/%d", st.Ready, x.Replicas), fmt.Sprint(st.Updated), fmt.Sprint(st.Available), p.age(x.CreationTimestamp)}
-		extra = []string{imageContainerName(x.Template.Spec.Image), x.Template.Spec.Image, selectorString(x.LabelSelector)}
+		extra = []string{containerName(x.Template.Spec), x.Template.Spec.Image, selectorString(x.LabelSelector)}
 	case kubectl.ReplicaSets:
 		x := o.rs
 		st := x.Status(p.now)
 		row = []string{x.Name, fmt.Sprint(x.Replicas), fmt.Sprint(st.Current), fmt.Sprint(st.Ready), p.age(x.CreationTimestamp)}
-		extra = []string{imageContainerName(x.Template.Spec.Image), x.Template.Spec.Image, selectorString(x.Selector)}
+		extra = []string{containerName(x.Template.Spec), x.Template.Spec.Image, selectorString(x.Selector)}
 	case kubectl.DaemonSets:
 		x := o.ds
 		st := p.daemonSetStatus(x)
 		row = []string{x.Name, fmt.Sprint(st.desired), fmt.Sprint(st.current), fmt.Sprint(st.ready), fmt.Sprint(st.updated),
 			fmt.Sprint(st.available), mapString(x.Template.Spec.NodeSelector), p.age(x.CreationTimestamp)}
-		extra = []string{imageContainerName(x.Template.Spec.Image), x.Template.Spec.Image, selectorString(x.Selector)}
+		extra = []string{containerName(x.Template.Spec), x.Template.Spec.Image, selectorString(x.Selector)}
 	case kubectl.Services:
 		if o.svc == nil {
 			row = []string{kubernetesService, "ClusterIP", "10.96.0.1", "<none>", "443/TCP", p.age(0)}
@@ -680,6 +682,15 @@ func selectorString(s *labels.Selector) string {
 	return s.String()
 }
 
+// containerName is the container's name: the one given, else the name
+// `kubectl create deployment` would give it (imageContainerName).
+func containerName(s model.PodSpec) string {
+	if s.Container != "" {
+		return s.Container
+	}
+	return imageContainerName(s.Image)
+}
+
 // imageContainerName is the name `kubectl create deployment` gives the container of
 // an image: its base name without tag or digest.
 func imageContainerName(image string) string {
@@ -746,14 +757,11 @@ func humanDuration(d time.Duration) string {
 	return fmt.Sprintf("%dy", hours/24/365)
 }
 
-// wallClock is the simulated time t as a wall-clock time (after the Unix
-// epoch, as the model's restartedAt annotation).
-func wallClock(t sim.Time) string {
-	return wallTime(t).Format(time.RFC1123Z)
+// wallClock is the simulated time t as a wall-clock time (the scenario's
+// start plus t), as describe prints it.
+func (p *printer) wallClock(t sim.Time) string {
+	return p.c.WallClock(t).Format(time.RFC1123Z)
 }
-
-// wallTime is the wall-clock time of simulated time t.
-func wallTime(t sim.Time) time.Time { return time.Unix(0, 0).UTC().Add(t) }
 
 // ---- synthesised addresses ----
 
@@ -1036,7 +1044,7 @@ func (p *printer) describePod(w *describeWriter, x *model.Pod) {
 		w.write(0, "Node:\t<none>\n")
 	} else {
 		w.write(0, "Node:\t%s/%s\n", x.NodeName, p.nodeIP(x.NodeName))
-		w.write(0, "Start Time:\t%s\n", wallClock(x.Scheduled))
+		w.write(0, "Start Time:\t%s\n", p.wallClock(x.Scheduled))
 	}
 	w.multiline(0, "Labels", sortedPairs(x.Labels, "="))
 	w.multiline(0, "Annotations", sortedPairs(x.Annotations, ": "))
@@ -1059,14 +1067,14 @@ func (p *printer) describePod(w *describeWriter, x *model.Pod) {
 		w.write(0, "Controlled By:\t%s/%s\n", x.Owner.Kind, x.Owner.Name)
 	}
 	w.write(0, "Containers:\n")
-	w.write(1, "%s:\n", imageContainerName(x.Spec.Image))
+	w.write(1, "%s:\n", containerName(x.Spec))
 	w.write(2, "Image:\t%s\n", x.Spec.Image)
 	w.write(2, "Port:\t<none>\n")
 	w.write(2, "Host Port:\t<none>\n")
 	switch {
 	case x.Running:
 		w.write(2, "State:\tRunning\n")
-		w.write(3, "Started:\t%s\n", wallClock(x.Started))
+		w.write(3, "Started:\t%s\n", p.wallClock(x.Started))
 	case x.Phase == model.PodSucceeded || x.Phase == model.PodFailed:
 		w.write(2, "State:\tTerminated\n")
 	case x.NodeName != "":
@@ -1170,7 +1178,7 @@ func (p *printer) describeTemplate(w *describeWriter, t model.PodTemplate) {
 		w.multiline(1, "Annotations", sortedPairs(t.Annotations, ": "))
 	}
 	w.write(1, "Containers:\n")
-	w.write(1, " %s:\n", imageContainerName(t.Spec.Image))
+	w.write(1, " %s:\n", containerName(t.Spec))
 	w.write(2, "Image:\t%s\n", t.Spec.Image)
 	w.write(2, "Port:\t<none>\n")
 	w.write(2, "Host Port:\t<none>\n")
@@ -1187,7 +1195,7 @@ func (p *printer) describeDeployment(w *describeWriter, d *model.Deployment) {
 	newRS := d.NewReplicaSet()
 	w.write(0, "Name:\t%s\n", d.Name)
 	w.write(0, "Namespace:\t%s\n", defaultNamespace)
-	w.write(0, "CreationTimestamp:\t%s\n", wallClock(d.CreationTimestamp))
+	w.write(0, "CreationTimestamp:\t%s\n", p.wallClock(d.CreationTimestamp))
 	w.multiline(0, "Labels", sortedPairs(d.Labels, "="))
 	ann := map[string]string{}
 	for k, v := range d.Annotations {
@@ -1408,16 +1416,16 @@ func (p *printer) describeNode(w *describeWriter, n *model.Node) {
 	w.write(0, "Roles:\t%s\n", nodeRoles(n))
 	w.multiline(0, "Labels", sortedPairs(n.Labels, "="))
 	w.multiline(0, "Annotations", sortedPairs(n.Annotations, ": "))
-	w.write(0, "CreationTimestamp:\t%s\n", wallClock(n.CreationTimestamp))
+	w.write(0, "CreationTimestamp:\t%s\n", p.wallClock(n.CreationTimestamp))
 	w.multiline(0, "Taints", taintStrings(n.Taints))
 	w.write(0, "Unschedulable:\t%v\n", n.Unschedulable)
 	w.write(0, "Conditions:\n")
 	w.write(1, "Type\tStatus\tLastTransitionTime\tReason\tMessage\n")
 	w.write(1, "----\t------\t------------------\t------\t-------\n")
 	if n.Ready {
-		w.write(1, "Ready \tTrue \t%s \tKubeletReady \tkubelet is posting ready status\n", wallClock(n.ReadyAt))
+		w.write(1, "Ready \tTrue \t%s \tKubeletReady \tkubelet is posting ready status\n", p.wallClock(n.ReadyAt))
 	} else {
-		w.write(1, "Ready \tUnknown \t%s \tNodeStatusUnknown \tKubelet stopped posting node status.\n", wallClock(n.NotReadyAt))
+		w.write(1, "Ready \tUnknown \t%s \tNodeStatusUnknown \tKubelet stopped posting node status.\n", p.wallClock(n.NotReadyAt))
 	}
 	w.write(0, "Addresses:\n")
 	w.write(1, "InternalIP:\t%s\n", p.nodeIP(n.Name))

@@ -30,6 +30,9 @@ type Config struct {
 	// where Kubernetes itself chooses at random: the scheduler's tie-breaks,
 	// kube-proxy's balancing, pod names.
 	Deterministic bool
+	// Start is the wall-clock time the run starts at (the scenario's
+	// start:; zero: model.DefaultStart).
+	Start time.Time
 }
 
 // DefaultConfig returns the documented defaults.
@@ -40,7 +43,7 @@ func DefaultConfig() Config {
 
 // Model is the cluster model's part.
 func (c Config) Model() model.Config {
-	return model.Config{Timings: c.Timings, ProxyMode: c.ProxyMode, ImageSize: c.ImageSize}
+	return model.Config{Timings: c.Timings, ProxyMode: c.ProxyMode, ImageSize: c.ImageSize, Start: c.Start}
 }
 
 // Effective is the configuration a run uses: c, or with Deterministic its

@@ -319,7 +319,7 @@ func (x *executor) applyObject(obj runtime.Object, source string, patching bool)
 			}
 			changed = true
 		}
-		if spec.Strategy.Type != "" && apiDeployment(d).Spec.Strategy.String() != o.Spec.Strategy.String() {
+		if spec.Strategy.Type != "" && apiDeployment(c, d).Spec.Strategy.String() != o.Spec.Strategy.String() {
 			if err := c.SetDeploymentStrategy(d, spec.Strategy); err != nil {
 				return "", invalid("Deployment", o.Name, err)
 			}
@@ -348,7 +348,7 @@ func (x *executor) applyObject(obj runtime.Object, source string, patching bool)
 		if err := x.applyMeta(ds, o.ObjectMeta, &metaChanged); err != nil {
 			return "", invalid("DaemonSet", o.Name, err)
 		}
-		if sameTemplate(spec.Template, ds.Template) && apiDaemonSet(ds).Spec.UpdateStrategy.String() == o.Spec.UpdateStrategy.String() {
+		if sameTemplate(spec.Template, ds.Template) && apiDaemonSet(c, ds).Spec.UpdateStrategy.String() == o.Spec.UpdateStrategy.String() {
 			return kubectl.Done(kubectl.DaemonSets, o.Name, verb(false, metaChanged)), nil
 		}
 		if err := c.UpdateDaemonSet(ds, spec); err != nil {
@@ -576,7 +576,7 @@ func (x *executor) run(cmd kubectl.Command) (string, error) {
 			lbls[kv.Key] = kv.Value
 		}
 	}
-	if _, err := x.c.CreatePod(name, lbls, model.PodSpec{Image: cmd.Image}, nil); err != nil {
+	if _, err := x.c.CreatePod(name, lbls, model.PodSpec{Image: cmd.Image, Container: name}, nil); err != nil {
 		return "", err
 	}
 	return kubectl.Done(kubectl.Pods, name, "created"), nil
@@ -907,21 +907,21 @@ func (x *executor) apiObject(t kubectl.Target) runtime.Object {
 	c := x.c
 	switch t.Resource {
 	case kubectl.Deployments:
-		o := apiDeployment(c.Deployment(t.Name))
+		o := apiDeployment(c, c.Deployment(t.Name))
 		o.Labels = x.metaLabels(t)
 		return o
 	case kubectl.DaemonSets:
-		o := apiDaemonSet(c.DaemonSet(t.Name))
+		o := apiDaemonSet(c, c.DaemonSet(t.Name))
 		o.Labels = x.metaLabels(t)
 		return o
 	case kubectl.ReplicaSets:
-		return apiReplicaSet(c.ReplicaSet(t.Name))
+		return apiReplicaSet(c, c.ReplicaSet(t.Name))
 	case kubectl.Services:
-		return apiService(c.Service(t.Name))
+		return apiService(c, c.Service(t.Name))
 	case kubectl.Pods:
-		return apiPod(c.Pod(t.Name))
+		return apiPod(c, c.Pod(t.Name))
 	case kubectl.Nodes:
-		return apiNode(c.Node(t.Name))
+		return apiNode(c, c.Node(t.Name))
 	}
 	return nil
 }
@@ -1094,7 +1094,7 @@ func (x *executor) rollout(cmd kubectl.Command) (string, error) {
 			for k, v := range spec.Template.Annotations {
 				ann[k] = v
 			}
-			ann["kubectl.kubernetes.io/restartedAt"] = c.Now().String()
+			ann[model.AnnotationRestartedAt] = c.WallClock(c.Now()).Format(time.RFC3339)
 			spec.Template.Annotations = ann
 			if err := c.UpdateDaemonSet(ds, spec); err != nil {
 				return "", err
