@@ -12,13 +12,10 @@ package scenarios
 // taken from the model); otherwise the pod spec is the model's, with the
 // container named after its image as `kubectl create deployment` names it.
 //
-// Known gaps, until the model keeps one object metadata per object: no
-// resourceVersion and no generation/observedGeneration; uids are derived from
-// the kind, name and creation time (stable, not random); condition times are
-// the object's creation time; pods show no service-account volume.
+// Metadata is the model's ObjectMeta (apiMeta). Known gaps: condition times
+// are the object's creation time; pods show no service-account volume.
 
 import (
-	"crypto/sha256"
 	"fmt"
 	"strings"
 	"time"
@@ -110,36 +107,25 @@ func (x *executor) templateFor(src *corev1.PodTemplateSpec, t model.PodTemplate)
 		Spec: podSpecFrom(src, t.Spec)}
 }
 
-// wallTime is simulated time t as a wall-clock time (after the Unix epoch, as
-// the other printers show it).
-func wallTime(t sim.Time) metav1.Time {
-	return metav1.NewTime(time.Unix(0, 0).UTC().Add(t))
-}
-
-// objectUID is a stable UUID-shaped uid for an object.
-func objectUID(kind, name string, created sim.Time) apitypes.UID {
-	b := sha256.Sum256(fmt.Appendf(nil, "%s/%s/%d", kind, name, created))
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return apitypes.UID(fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16]))
-}
-
-func objectMeta(kind, name string, namespaced bool, created sim.Time, lbls, ann map[string]string) metav1.ObjectMeta {
-	m := metav1.ObjectMeta{Name: name, Labels: lbls, Annotations: ann, CreationTimestamp: wallTime(created)}
-	m.UID = objectUID(kind, name, created)
-	if namespaced {
-		m.Namespace = defaultNamespace
-	}
-	return m
-}
-
-func ownerRef(kind, name string, created sim.Time) metav1.OwnerReference {
-	api := "apps/v1"
-	return metav1.OwnerReference{APIVersion: api, Kind: kind, Name: name, UID: objectUID(kind, name, created),
-		Controller: ptrTo(true), BlockOwnerDeletion: ptrTo(true)}
-}
-
 func ptrTo[T any](v T) *T { return &v }
+
+// withEntry returns a copy of m with key set to value (the model's maps are
+// not to be changed by printing).
+func withEntry(m map[string]string, key, value string) map[string]string {
+	out := make(map[string]string, len(m)+1)
+	for k, v := range m {
+		out[k] = v
+	}
+	out[key] = value
+	return out
+}
+
+// ownerUID fills the uid of the (one) owner reference.
+func (x *executor) ownerUID(refs []metav1.OwnerReference, uid string) {
+	if len(refs) == 1 {
+		refs[0].UID = apitypes.UID(uid)
+	}
+}
 
 func nonEmpty(m map[string]string) map[string]string {
 	if len(m) == 0 {
@@ -166,9 +152,10 @@ func (x *executor) apiObjectFull(p *printer, o object) (runtime.Object, error) {
 		out = x.nodeObject(p, o.node)
 	case o.res == kubectl.Namespaces:
 		ns := &corev1.Namespace{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Namespace"},
-			ObjectMeta: objectMeta("Namespace", o.name, false, 0, map[string]string{corev1.LabelMetadataName: o.name}, nil),
-			Spec:       corev1.NamespaceSpec{Finalizers: []corev1.FinalizerName{corev1.FinalizerKubernetes}},
-			Status:     corev1.NamespaceStatus{Phase: corev1.NamespaceActive}}
+			ObjectMeta: metav1.ObjectMeta{Name: o.name, Labels: map[string]string{corev1.LabelMetadataName: o.name},
+				CreationTimestamp: metav1.NewTime(x.c.WallClock(0))},
+			Spec:   corev1.NamespaceSpec{Finalizers: []corev1.FinalizerName{corev1.FinalizerKubernetes}},
+			Status: corev1.NamespaceStatus{Phase: corev1.NamespaceActive}}
 		out = ns
 	default:
 		return nil, fmt.Errorf("error: kubesim does not print %s as YAML or JSON yet (use get or describe)", o.res.Qualified())
@@ -178,29 +165,25 @@ func (x *executor) apiObjectFull(p *printer, o object) (runtime.Object, error) {
 }
 
 func (x *executor) deploymentObject(p *printer, d *model.Deployment) *appsv1.Deployment {
-	out := apiDeployment(d)
-	lbls := d.Labels()
-	if l, ok := x.meta["deployments/"+d.Name]; ok {
-		lbls = l
-	}
-	var ann map[string]string
+	out := apiDeployment(x.c, d)
 	newRS := d.NewReplicaSet()
 	rev := 0
 	for _, rs := range d.ReplicaSets() {
 		rev = max(rev, rs.Revision)
 	}
 	if rev > 0 {
-		ann = map[string]string{"deployment.kubernetes.io/revision": fmt.Sprint(rev)}
+		out.Annotations = withEntry(out.Annotations, "deployment.kubernetes.io/revision", fmt.Sprint(rev))
 	}
-	out.ObjectMeta = objectMeta("Deployment", d.Name, true, d.CreatedAt, nonEmpty(lbls), ann)
+	out.Labels = nonEmpty(out.Labels)
 	out.Spec.Template = x.templateFor(x.appliedTemplate("deployments/"+d.Name, d), d.Template)
 	out.Spec.ProgressDeadlineSeconds = ptrTo(int32(d.ProgressDeadline / time.Second))
 	out.Spec.Paused = d.Paused
 	st := p.c.DeploymentStatus(d)
 	s := &out.Status
+	s.ObservedGeneration = d.Generation
 	s.Replicas, s.UpdatedReplicas, s.ReadyReplicas = int32(st.Replicas), int32(st.Updated), int32(st.Ready)
 	s.AvailableReplicas, s.UnavailableReplicas = int32(st.Available), int32(st.Unavailable)
-	at := wallTime(d.CreatedAt)
+	at := metav1.NewTime(x.c.WallClock(d.CreationTimestamp))
 	maxUnavailable := 0
 	if mu := d.Strategy.MaxUnavailable; mu != nil && d.Strategy.Type == model.RollingUpdate {
 		maxUnavailable = mu.Value
@@ -231,26 +214,23 @@ func (x *executor) deploymentObject(p *printer, d *model.Deployment) *appsv1.Dep
 }
 
 func (x *executor) replicaSetObject(p *printer, rs *model.ReplicaSet) *appsv1.ReplicaSet {
-	out := apiReplicaSet(rs)
-	var ann map[string]string
+	out := apiReplicaSet(x.c, rs)
 	var src *corev1.PodTemplateSpec
 	if d := rs.Deployment(); d != nil {
-		ann = map[string]string{"deployment.kubernetes.io/desired-replicas": fmt.Sprint(d.Replicas),
-			"deployment.kubernetes.io/max-replicas": fmt.Sprint(d.Replicas + maxSurgeOf(d)),
-			"deployment.kubernetes.io/revision":     fmt.Sprint(rs.Revision)}
+		out.Annotations = withEntry(out.Annotations, "deployment.kubernetes.io/desired-replicas", fmt.Sprint(d.Replicas))
+		out.Annotations["deployment.kubernetes.io/max-replicas"] = fmt.Sprint(d.Replicas + maxSurgeOf(d))
+		out.Annotations["deployment.kubernetes.io/revision"] = fmt.Sprint(rs.Revision)
 		src = x.appliedTemplate("deployments/"+d.Name, d)
+		x.ownerUID(out.OwnerReferences, d.UID)
 	} else {
 		src = x.appliedTemplate("replicasets/"+rs.Name, rs)
 	}
-	out.ObjectMeta = objectMeta("ReplicaSet", rs.Name, true, rs.CreatedAt, nonEmpty(rs.Template.Labels), ann)
-	if d := rs.Deployment(); d != nil {
-		out.OwnerReferences = []metav1.OwnerReference{ownerRef("Deployment", d.Name, d.CreatedAt)}
-	}
+	out.Labels = nonEmpty(out.Labels)
 	out.Spec.Template = x.templateFor(src, rs.Template)
 	out.Spec.MinReadySeconds = int32(rs.MinReadySeconds / time.Second)
 	st := rs.Status(p.now)
 	out.Status = appsv1.ReplicaSetStatus{Replicas: int32(st.Current), FullyLabeledReplicas: int32(st.Current),
-		ReadyReplicas: int32(st.Ready), AvailableReplicas: int32(st.Available)}
+		ReadyReplicas: int32(st.Ready), AvailableReplicas: int32(st.Available), ObservedGeneration: rs.Generation}
 	return out
 }
 
@@ -267,23 +247,20 @@ func maxSurgeOf(d *model.Deployment) int {
 }
 
 func (x *executor) daemonSetObject(p *printer, ds *model.DaemonSet) *appsv1.DaemonSet {
-	out := apiDaemonSet(ds)
-	lbls := ds.Template.Labels
-	if l, ok := x.meta["daemonsets/"+ds.Name]; ok {
-		lbls = l
-	}
-	out.ObjectMeta = objectMeta("DaemonSet", ds.Name, true, ds.CreatedAt, nonEmpty(lbls), map[string]string{"deprecated.daemonset.template.generation": "1"})
+	out := apiDaemonSet(x.c, ds)
+	out.Labels = nonEmpty(out.Labels)
+	out.Annotations = withEntry(out.Annotations, "deprecated.daemonset.template.generation", fmt.Sprint(ds.Generation))
 	out.Spec.Template = x.templateFor(x.appliedTemplate("daemonsets/"+ds.Name, ds), ds.Template)
 	st := p.daemonSetStatus(ds)
 	out.Status = appsv1.DaemonSetStatus{CurrentNumberScheduled: int32(st.current), NumberMisscheduled: int32(st.misscheduled),
 		DesiredNumberScheduled: int32(st.desired), NumberReady: int32(st.ready), UpdatedNumberScheduled: int32(st.updated),
-		NumberAvailable: int32(st.available), NumberUnavailable: int32(st.desired - st.available)}
+		NumberAvailable: int32(st.available), NumberUnavailable: int32(st.desired - st.available), ObservedGeneration: ds.Generation}
 	return out
 }
 
 func (x *executor) podObject(p *printer, pod *model.Pod) *corev1.Pod {
 	var src *corev1.PodTemplateSpec
-	var owner []metav1.OwnerReference
+	out := &corev1.Pod{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Pod"}, ObjectMeta: apiMeta(x.c, &pod.ObjectMeta)}
 	switch {
 	case pod.ReplicaSet() != nil:
 		rs := pod.ReplicaSet()
@@ -292,21 +269,20 @@ func (x *executor) podObject(p *printer, pod *model.Pod) *corev1.Pod {
 		} else {
 			src = x.appliedTemplate("replicasets/"+rs.Name, rs)
 		}
-		owner = []metav1.OwnerReference{ownerRef("ReplicaSet", rs.Name, rs.CreatedAt)}
+		x.ownerUID(out.OwnerReferences, rs.UID)
 	case pod.DaemonSet() != nil:
 		ds := pod.DaemonSet()
 		src = x.appliedTemplate("daemonsets/"+ds.Name, ds)
-		owner = []metav1.OwnerReference{ownerRef("DaemonSet", ds.Name, ds.CreatedAt)}
+		x.ownerUID(out.OwnerReferences, ds.UID)
 	default:
 		src = x.appliedTemplate("pods/"+pod.Name, pod)
 	}
-	out := &corev1.Pod{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Pod"},
-		ObjectMeta: objectMeta("Pod", pod.Name, true, pod.Created, nonEmpty(pod.Labels), nonEmpty(pod.Annotations)),
-		Spec:       podSpecFrom(src, pod.Spec)}
-	out.OwnerReferences = owner
+	out.Labels, out.Annotations = nonEmpty(out.Labels), nonEmpty(out.Annotations)
+	out.Spec = podSpecFrom(src, pod.Spec)
 	out.Spec.NodeName = pod.NodeName
-	if pod.Terminating {
-		out.DeletionTimestamp = ptrTo(wallTime(pod.DeletedAt + pod.Spec.GracePeriod))
+	if pod.Terminating && out.DeletionTimestamp != nil {
+		// The API server sets deletionTimestamp to the time the grace period ends.
+		out.DeletionTimestamp = ptrTo(metav1.NewTime(out.DeletionTimestamp.Add(pod.Spec.GracePeriod)))
 		out.DeletionGracePeriodSeconds = ptrTo(int64(pod.Spec.GracePeriod / time.Second))
 	}
 	out.Spec.ServiceAccountName, out.Spec.DeprecatedServiceAccount = "default", "default"
@@ -319,19 +295,19 @@ func (x *executor) podObject(p *printer, pod *model.Pod) *corev1.Pod {
 		st.QOSClass = corev1.PodQOSBurstable
 	}
 	cond := func(t corev1.PodConditionType, ok bool, at sim.Time) corev1.PodCondition {
-		c := corev1.PodCondition{Type: t, Status: corev1.ConditionFalse, LastTransitionTime: wallTime(at)}
+		c := corev1.PodCondition{Type: t, Status: corev1.ConditionFalse, LastTransitionTime: metav1.NewTime(x.c.WallClock(at))}
 		if ok {
 			c.Status = corev1.ConditionTrue
 		}
 		return c
 	}
 	if pod.NodeName == "" {
-		st.Conditions = []corev1.PodCondition{cond(corev1.PodScheduled, false, pod.Created)}
+		st.Conditions = []corev1.PodCondition{cond(corev1.PodScheduled, false, pod.CreationTimestamp)}
 		return out
 	}
 	st.HostIP = p.nodeIP(pod.NodeName)
 	st.HostIPs = []corev1.HostIP{{IP: st.HostIP}}
-	st.StartTime = ptrTo(wallTime(pod.Scheduled))
+	st.StartTime = ptrTo(metav1.NewTime(x.c.WallClock(pod.Scheduled)))
 	if ip := p.podIPOf(pod); ip != "<none>" {
 		st.PodIP = ip
 		st.PodIPs = []corev1.PodIP{{IP: ip}}
@@ -350,7 +326,7 @@ func (x *executor) podObject(p *printer, pod *model.Pod) *corev1.Pod {
 	cs := corev1.ContainerStatus{Name: out.Spec.Containers[0].Name, Image: pod.Spec.Image, Ready: pod.Ready,
 		RestartCount: int32(pod.Restarts), Started: ptrTo(pod.Running)}
 	if pod.Running {
-		cs.State.Running = &corev1.ContainerStateRunning{StartedAt: wallTime(pod.Started)}
+		cs.State.Running = &corev1.ContainerStateRunning{StartedAt: metav1.NewTime(x.c.WallClock(pod.Started))}
 	} else {
 		cs.State.Waiting = &corev1.ContainerStateWaiting{Reason: "ContainerCreating"}
 	}
@@ -362,12 +338,13 @@ func (x *executor) serviceObject(p *printer, s *model.Service, name string) *cor
 	var out *corev1.Service
 	if s == nil { // the API server's own Service
 		out = &corev1.Service{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Service"},
-			ObjectMeta: objectMeta("Service", name, true, 0, kubernetesServiceLabels, nil),
+			ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: defaultNamespace, Labels: kubernetesServiceLabels,
+				CreationTimestamp: metav1.NewTime(x.c.WallClock(0))},
 			Spec: corev1.ServiceSpec{Type: corev1.ServiceTypeClusterIP, SessionAffinity: corev1.ServiceAffinityNone,
 				Ports: []corev1.ServicePort{{Name: "https", Port: 443, Protocol: corev1.ProtocolTCP, TargetPort: intstr.FromInt32(6443)}}}}
 	} else {
-		out = apiService(s)
-		out.ObjectMeta = objectMeta("Service", s.Name, true, s.CreatedAt, nonEmpty(s.Labels), nonEmpty(s.Annotations))
+		out = apiService(x.c, s)
+		out.Labels, out.Annotations = nonEmpty(out.Labels), nonEmpty(out.Annotations)
 		if a, ok := x.applied["services/"+s.Name]; ok && a.model == s {
 			o := a.obj.(*corev1.Service)
 			out.Spec.PublishNotReadyAddresses = o.Spec.PublishNotReadyAddresses
@@ -382,10 +359,9 @@ func (x *executor) serviceObject(p *printer, s *model.Service, name string) *cor
 }
 
 func (x *executor) nodeObject(p *printer, n *model.Node) *corev1.Node {
-	out := apiNode(n)
-	created, _ := p.nodeCreated(n)
-	out.ObjectMeta = objectMeta("Node", n.Name, false, created, nonEmpty(n.Labels),
-		map[string]string{"node.alpha.kubernetes.io/ttl": "0", "volumes.kubernetes.io/controller-managed-attach-detach": "true"})
+	out := apiNode(x.c, n)
+	out.Annotations = withEntry(out.Annotations, "node.alpha.kubernetes.io/ttl", "0")
+	out.Annotations["volumes.kubernetes.io/controller-managed-attach-detach"] = "true"
 	idx := p.nodeIndex(n.Name)
 	cidr := fmt.Sprintf("10.244.%d.0/24", idx)
 	out.Spec.PodCIDR, out.Spec.PodCIDRs = cidr, []string{cidr}
@@ -402,7 +378,7 @@ func (x *executor) nodeObject(p *printer, n *model.Node) *corev1.Node {
 		ready.Status, ready.Reason, ready.Message = corev1.ConditionUnknown, "NodeStatusUnknown", "Kubelet stopped posting node status."
 		at = n.NotReadyAt
 	}
-	ready.LastTransitionTime, ready.LastHeartbeatTime = wallTime(at), wallTime(p.now)
+	ready.LastTransitionTime, ready.LastHeartbeatTime = metav1.NewTime(x.c.WallClock(at)), metav1.NewTime(x.c.WallClock(p.now))
 	out.Status.Conditions = []corev1.NodeCondition{ready}
 	out.Status.NodeInfo = corev1.NodeSystemInfo{Architecture: "amd64", OperatingSystem: "linux", OSImage: nodeOSImage,
 		KernelVersion: nodeKernel, ContainerRuntimeVersion: nodeRuntime, KubeletVersion: KubeletVersion}
