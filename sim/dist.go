@@ -227,18 +227,16 @@ func plural(n int) string {
 
 // New binds the spec to a stream. Sampling the result does not allocate. New
 // panics on a spec that Validate rejects: check specs built by hand first.
+//
+// Each kind is its own type with its parameters computed once, the fixed
+// part included, and draws straight from r: the same draws, in the same
+// order, as gonum's distuv types (which the tests compare against), without
+// their per-draw wrapping of the stream, and with the lognormal's e^x computed
+// by exp (1 ulp at most; math.Exp's last bit may differ, which moves a
+// nanosecond-rounded duration with a probability of about 1e-10 per draw).
 func (s DistSpec) New(r *rand.Rand) Dist {
 	if err := s.Validate(); err != nil {
 		panic("sim: DistSpec.New: " + err.Error())
-	}
-	if s.Shift != 0 {
-		inner := s
-		inner.Shift = 0
-		d := inner.New(r)
-		if c, ok := d.(constDist); ok {
-			return constDist(s.Shift + Time(c))
-		}
-		return shifted{shift: s.Shift, d: d}
 	}
 	sec := func(d Time) float64 { return d.Seconds() }
 	switch s.Kind {
@@ -247,81 +245,107 @@ func (s DistSpec) New(r *rand.Rand) Dist {
 		if len(s.Params) > 0 {
 			v = s.Params[0]
 		}
-		return constDist(v)
+		return constDist(s.Shift + v)
 	case "uniform":
-		return floatDist{distuv.Uniform{Min: sec(s.Params[0]), Max: sec(s.Params[1]), Src: r}}
+		return &uniformDist{shift: s.Shift, min: sec(s.Params[0]), max: sec(s.Params[1]), r: r}
 	case "exp":
-		return floatDist{distuv.Exponential{Rate: 1 / sec(s.Params[0]), Src: r}}
+		return &expDist{shift: s.Shift, rate: 1 / sec(s.Params[0]), r: r}
 	case "normal":
-		return censoredNormal{floatDist{distuv.Normal{Mu: sec(s.Params[0]), Sigma: sec(s.Params[1]), Src: r}}}
+		return &normalDist{shift: s.Shift, mu: sec(s.Params[0]), sigma: sec(s.Params[1]), r: r}
 	case "lognormal":
 		m, sd := sec(s.Params[0]), sec(s.Params[1])
 		s2 := math.Log(1 + sd*sd/(m*m))
-		return floatDist{distuv.LogNormal{Mu: math.Log(m) - s2/2, Sigma: math.Sqrt(s2), Src: r}}
+		return &lognormalDist{shift: s.Shift, mu: math.Log(m) - s2/2, sigma: math.Sqrt(s2), r: r}
 	case "empirical":
 		v := append([]Time(nil), s.Params...)
 		sort.Slice(v, func(i, j int) bool { return v[i] < v[j] })
-		return &empirical{v: v, r: r}
+		return &empirical{shift: s.Shift, v: v, r: r}
 	}
 	panic("sim: unknown distribution kind " + s.Kind)
 }
-
-// shifted adds a fixed part to every draw of d.
-type shifted struct {
-	shift Time
-	d     Dist
-}
-
-func (s shifted) Sample() Time { return s.shift + s.d.Sample() }
-func (s shifted) Mean() Time   { return s.shift + s.d.Mean() }
 
 type constDist Time
 
 func (c constDist) Sample() Time { return Time(c) }
 func (c constDist) Mean() Time   { return Time(c) }
 
-type rander interface {
-	Rand() float64
-	Mean() float64
-}
-
-type floatDist struct{ d rander }
-
-func (f floatDist) Sample() Time {
-	x := f.d.Rand()
+// seconds is a draw in seconds as a duration: negative draws are 0, the rest
+// truncated to the nanosecond.
+func seconds(x float64) Time {
 	if x < 0 {
 		x = 0
 	}
 	return Time(x * 1e9)
 }
-func (f floatDist) Mean() Time { return Time(f.d.Mean() * 1e9) }
 
-// censoredNormal is a normal distribution whose negative draws count as 0; its
-// mean is E[max(X, 0)] = mu*Phi(mu/sigma) + sigma*phi(mu/sigma).
-type censoredNormal struct{ floatDist }
+// uniformDist is uniform on [min, max] seconds, plus shift.
+type uniformDist struct {
+	shift    Time
+	min, max float64
+	r        *rand.Rand
+}
 
-func (c censoredNormal) Mean() Time {
-	n := c.d.(distuv.Normal)
-	if n.Sigma == 0 {
-		return Time(max(n.Mu, 0) * 1e9)
+func (u *uniformDist) Sample() Time {
+	return u.shift + seconds(u.r.Float64()*(u.max-u.min)+u.min)
+}
+func (u *uniformDist) Mean() Time { return u.shift + Time((u.max+u.min)/2*1e9) }
+
+// expDist is exponential with the given rate per second, plus shift.
+type expDist struct {
+	shift Time
+	rate  float64
+	r     *rand.Rand
+}
+
+func (e *expDist) Sample() Time { return e.shift + seconds(e.r.ExpFloat64()/e.rate) }
+func (e *expDist) Mean() Time   { return e.shift + Time(1/e.rate*1e9) }
+
+// normalDist is normal (seconds) with negative draws counted as 0, plus shift.
+type normalDist struct {
+	shift     Time
+	mu, sigma float64
+	r         *rand.Rand
+}
+
+func (n *normalDist) Sample() Time { return n.shift + seconds(n.r.NormFloat64()*n.sigma+n.mu) }
+
+// Mean is E[max(X, 0)] = mu*Phi(mu/sigma) + sigma*phi(mu/sigma), plus shift.
+func (n *normalDist) Mean() Time {
+	if n.sigma == 0 {
+		return n.shift + Time(max(n.mu, 0)*1e9)
 	}
-	z := n.Mu / n.Sigma
+	z := n.mu / n.sigma
 	std := distuv.UnitNormal
-	return Time((n.Mu*std.CDF(z) + n.Sigma*std.Prob(z)) * 1e9)
+	return n.shift + Time((n.mu*std.CDF(z)+n.sigma*std.Prob(z))*1e9)
+}
+
+// lognormalDist is e^X seconds for X normal(mu, sigma), plus shift.
+type lognormalDist struct {
+	shift     Time
+	mu, sigma float64
+	r         *rand.Rand
+}
+
+func (l *lognormalDist) Sample() Time {
+	return l.shift + seconds(exp(l.r.NormFloat64()*l.sigma+l.mu))
+}
+func (l *lognormalDist) Mean() Time {
+	return l.shift + Time(math.Exp(l.mu+0.5*l.sigma*l.sigma)*1e9)
 }
 
 type empirical struct {
-	v []Time
-	r *rand.Rand
+	shift Time
+	v     []Time
+	r     *rand.Rand
 }
 
-func (e *empirical) Sample() Time { return e.v[e.r.IntN(len(e.v))] }
+func (e *empirical) Sample() Time { return e.shift + e.v[e.r.IntN(len(e.v))] }
 func (e *empirical) Mean() Time {
 	var s Time
 	for _, x := range e.v {
 		s += x
 	}
-	return s / Time(len(e.v))
+	return e.shift + s/Time(len(e.v))
 }
 
 var distSpecType = reflect.TypeOf(DistSpec{})
