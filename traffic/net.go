@@ -145,12 +145,36 @@ func (n *Net) freeRequest(r *Request) {
 // It is counted apart from the Recorder, to check its accounting.
 func (n *Net) LiveRequests() int { return n.live }
 
-// hop is the one-way network latency between two nodes (from may be nil: outside).
-func (n *Net) hop(from *model.Node, to string) sim.Time {
-	if from != nil && from.Name == to {
+// hop is the one-way network latency between the node from (nil: outside) and
+// pod p's node (nil: none).
+func (n *Net) hop(from *model.Node, p *model.Pod) sim.Time {
+	if from != nil && p != nil && sameNode(from, p) {
 		return n.sameNode.Sample()
 	}
 	return n.crossNode.Sample()
+}
+
+// sameNode reports whether pod p runs on node n (p.NodeName == n.Name). Two
+// nodes that exist have different names, so the pointers decide unless one of
+// the nodes was removed.
+func sameNode(n *model.Node, p *model.Pod) bool {
+	pn := p.Node()
+	if pn == n {
+		return pn.Name == p.NodeName
+	}
+	if pn != nil && !pn.Removed && !n.Removed && pn.Name == p.NodeName {
+		return false
+	}
+	return n.Name == p.NodeName
+}
+
+// nodeOf is c.LookupNode(p.NodeName): the pod's own node when it is still the
+// one under its name, without a map lookup.
+func nodeOf(c *model.Cluster, p *model.Pod) *model.Node {
+	if n := p.Node(); n != nil && !n.Removed && n.Name == p.NodeName {
+		return n
+	}
+	return c.LookupNode(p.NodeName)
 }
 
 // ClientOf is the client identity kube-proxy's ClientIP affinity sees for
@@ -177,7 +201,7 @@ func (n *Net) Send(cl Caller, client kubeproxy.ClientID, from *model.Node, svc *
 		return
 	}
 	r.to = to
-	h := n.hop(from, to.NodeName)
+	h := n.hop(from, to)
 	if !keepAlive {
 		h *= 3
 	}
@@ -232,7 +256,7 @@ func (n *Net) SendTimeout(cl Caller, client kubeproxy.ClientID, from *model.Node
 // arrive delivers r to its endpoint pod.
 func (n *Net) arrive(r *Request) {
 	p := r.to
-	node := n.C.LookupNode(p.NodeName)
+	node := nodeOf(n.C, p)
 	var srv *Server
 	if p.ID < len(n.servers) {
 		srv = n.servers[p.ID]
@@ -257,11 +281,7 @@ func (n *Net) arrive(r *Request) {
 // respond sends the response (or error) of r back to its client.
 func (n *Net) respond(r *Request, outcome metrics.Outcome) {
 	r.outcome = outcome
-	var to string
-	if r.to != nil {
-		to = r.to.NodeName
-	}
-	r.timer = n.C.E.After(n.hop(r.from, to), r, evResponse)
+	r.timer = n.C.E.After(n.hop(r.from, r.to), r, evResponse)
 }
 
 // Server is a pod's request-serving model: `slots` requests in service at once,
@@ -398,4 +418,22 @@ func (s *Server) kill() {
 	}
 	s.queue, s.head = s.queue[:0], 0
 	s.n.Rec.QueueChanged(s.pod, s.queued())
+}
+
+// ServiceRef is a Service named in a client's code ("rng", "redis"): Get
+// resolves it as the client's DNS lookup does on every connection, but keeps
+// the answer while that Service exists, since no other Service can have its
+// name meanwhile; a deleted Service is looked up again (and a missing one on
+// every call). It saves a string-keyed map lookup per request.
+type ServiceRef struct {
+	Name string
+	s    *model.Service
+}
+
+// Get is c.Service(r.Name).
+func (r *ServiceRef) Get(c *model.Cluster) *model.Service {
+	if r.s == nil || r.s.Deleted {
+		r.s = c.Service(r.Name)
+	}
+	return r.s
 }

@@ -93,3 +93,90 @@ func BenchmarkRequest(b *testing.B) {
 	b.ResetTimer()
 	l.run(rt, b.N)
 }
+
+// timed records the round trip of its one request.
+type timed struct {
+	c   *model.Cluster
+	rtt sim.Time
+	o   metrics.Outcome
+}
+
+func (t *timed) RequestDone(r *traffic.Request, o metrics.Outcome) {
+	t.rtt, t.o = t.c.Now()-r.Sent(), o
+}
+
+// A hop within a node takes the same-node latency, between nodes the
+// cross-node one, by node name: a client holding a node that was removed and
+// added again under its name is on the new node.
+func TestHopSameOrCrossNode(t *testing.T) {
+	c := model.NewCluster(sim.New(1), model.DefaultConfig())
+	netCfg := traffic.Network{SameNode: sim.Const(time.Millisecond), CrossNode: sim.Const(10 * time.Millisecond), ConnectTimeout: time.Second}
+	rt := workload.New(c, netCfg)
+	rt.Registry.Register("s", func(*model.Pod) bool { return true }, func(env *workload.Env, p *model.Pod) workload.Behaviour {
+		return server{env.Net.NewServer(p, 4, 0, func(*traffic.Request) sim.Time { return time.Millisecond })}
+	})
+	res := model.Resources{MilliCPU: 2000, Memory: 4 << 30, Pods: 110}
+	n1, _ := c.AddNode("node1", nil, nil, res)
+	n2, _ := c.AddNode("node2", nil, nil, res)
+	svc, _ := c.CreateService("s", map[string]string{"app": "s"}, 80)
+	spec := model.PodSpec{Image: "example/s", NodeName: "node1"}
+	if _, err := c.CreatePod("s-1", map[string]string{"app": "s"}, spec, nil); err != nil {
+		t.Fatal(err)
+	}
+	c.E.RunUntil(30 * time.Second)
+	send := func(from *model.Node) (sim.Time, metrics.Outcome) {
+		cl := &timed{c: c}
+		rt.Net.Send(cl, 1, from, svc, traffic.RouteRoot, false, 0)
+		c.E.RunUntil(c.Now() + 5*time.Second)
+		return cl.rtt, cl.o
+	}
+	// SYN, SYN-ACK, request: three hops; 1 ms of service; the response.
+	if rtt, o := send(n1); o != metrics.OK || rtt != 5*time.Millisecond {
+		t.Errorf("from the pod's node: %v %v, want OK in 5ms", o, rtt)
+	}
+	if rtt, o := send(n2); o != metrics.OK || rtt != 41*time.Millisecond {
+		t.Errorf("from another node: %v %v, want OK in 41ms", o, rtt)
+	}
+	if rtt, o := send(nil); o != metrics.OK || rtt != 41*time.Millisecond {
+		t.Errorf("from outside: %v %v, want OK in 41ms", o, rtt)
+	}
+	if err := c.RemoveNode("node1"); err != nil {
+		t.Fatal(err)
+	}
+	c.E.RunUntil(c.Now() + time.Minute)
+	if _, err := c.AddNode("node1", nil, nil, res); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.CreatePod("s-2", map[string]string{"app": "s"}, spec, nil); err != nil {
+		t.Fatal(err)
+	}
+	c.E.RunUntil(c.Now() + 30*time.Second)
+	if rtt, o := send(n1); o != metrics.OK || rtt != 5*time.Millisecond {
+		t.Errorf("from the removed node1 to the new node1: %v %v, want OK in 5ms", o, rtt)
+	}
+	if rtt, o := send(n2); o != metrics.OK || rtt != 41*time.Millisecond {
+		t.Errorf("from node2 to the new node1: %v %v, want OK in 41ms", o, rtt)
+	}
+}
+
+// A ServiceRef resolves its name while the Service exists, and again once it
+// was deleted: a Service created anew under the name is found, none is nil.
+func TestServiceRef(t *testing.T) {
+	c := model.NewCluster(sim.New(1), model.DefaultConfig())
+	ref := traffic.ServiceRef{Name: "s"}
+	if got := ref.Get(c); got != nil {
+		t.Fatalf("no Service yet: got %v", got.Name)
+	}
+	s1, _ := c.CreateService("s", map[string]string{"app": "s"}, 80)
+	if got := ref.Get(c); got != s1 {
+		t.Fatalf("got %p, want the Service %p", got, s1)
+	}
+	c.DeleteService(s1)
+	if got := ref.Get(c); got != nil {
+		t.Fatalf("deleted: got %p, want nil", got)
+	}
+	s2, _ := c.CreateService("s", map[string]string{"app": "t"}, 81)
+	if got := ref.Get(c); got != s2 || got == s1 {
+		t.Fatalf("created again: got %p, want the new Service %p", got, s2)
+	}
+}

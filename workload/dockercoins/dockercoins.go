@@ -96,6 +96,8 @@ type DockerCoins struct {
 	samples           []WebUISample
 
 	workerSleep, rng, rngRoot, hasher, redis sim.Dist
+	// the Services the workers and the web UI call
+	svcRNG, svcHasher, svcRedis, svcWebUI traffic.ServiceRef
 }
 
 // Install registers DockerCoins' behaviours with rt and opens the web UI page
@@ -111,6 +113,10 @@ func Install(rt *workload.Runtime, cfg Config) *DockerCoins {
 		redis:       bind("redis", cfg.RedisService),
 		counted:     rt.Rec.Counter("hashes"),
 		computed:    rt.Rec.Counter("hashes_computed"),
+		svcRNG:      traffic.ServiceRef{Name: "rng"},
+		svcHasher:   traffic.ServiceRef{Name: "hasher"},
+		svcRedis:    traffic.ServiceRef{Name: "redis"},
+		svcWebUI:    traffic.ServiceRef{Name: "webui"},
 	}
 	rt.Rec.OnSummary(d.summary)
 	image := func(name string) func(p *model.Pod) bool {
@@ -231,7 +237,7 @@ func (w *workerApp) restart() {
 func (w *workerApp) loopTop() {
 	if w.env.C.Now() > w.deadline {
 		w.step = wkIncr
-		w.call("redis", routeRedisIncr, true, w.loops)
+		w.call(&w.d.svcRedis, routeRedisIncr, true, w.loops)
 		return
 	}
 	w.sleep()
@@ -244,8 +250,8 @@ func (w *workerApp) sleep() {
 
 // call sends a request: HTTP calls open a new connection each, the redis
 // client keeps its connection open.
-func (w *workerApp) call(svc string, route traffic.Route, keepAlive bool, val int64) {
-	w.env.Net.Send(w, traffic.ClientOf(w.pod), w.node, w.env.C.Service(svc), route, keepAlive, val)
+func (w *workerApp) call(svc *traffic.ServiceRef, route traffic.Route, keepAlive bool, val int64) {
+	w.env.Net.Send(w, traffic.ClientOf(w.pod), w.node, svc.Get(w.env.C), route, keepAlive, val)
 }
 
 // Handle receives the worker's timers.
@@ -256,7 +262,7 @@ func (w *workerApp) Handle(_ *sim.Engine, ev int64) {
 	switch ev {
 	case wkEvSleepDone:
 		w.step = wkRNG
-		w.call("rng", routeRNG, false, 32)
+		w.call(&w.d.svcRNG, routeRNG, false, 32)
 	case wkEvRestart:
 		w.restart()
 	}
@@ -279,11 +285,11 @@ func (w *workerApp) RequestDone(r *traffic.Request, outcome metrics.Outcome) {
 		w.sleep()
 	case wkRNG:
 		w.step = wkHash
-		w.call("hasher", routeHash, false, 0)
+		w.call(&w.d.svcHasher, routeHash, false, 0)
 	case wkHash:
 		if w.coin.Float64() < w.d.cfg.CoinProbability {
 			w.step = wkHSet
-			w.call("redis", routeRedisHSet, true, 0)
+			w.call(&w.d.svcRedis, routeRedisHSet, true, 0)
 			return
 		}
 		w.loopDone()
@@ -310,7 +316,7 @@ func (b *browser) Handle(_ *sim.Engine, _ int64) {
 	c := env.C
 	b.timer = c.E.After(b.d.cfg.WebUIPoll, b, 0)
 	var webui *model.Pod
-	if s := c.Service("webui"); s != nil {
+	if s := b.d.svcWebUI.Get(c); s != nil {
 		webui = c.Pick(s, 0)
 	}
 	if webui == nil {
@@ -324,7 +330,7 @@ func (b *browser) Handle(_ *sim.Engine, _ int64) {
 	if webui == nil || !webui.Running {
 		return
 	}
-	env.Net.Send(b, traffic.ClientOf(webui), c.LookupNode(webui.NodeName), c.Service("redis"), routeRedisGet, true, 0)
+	env.Net.Send(b, traffic.ClientOf(webui), c.LookupNode(webui.NodeName), b.d.svcRedis.Get(c), routeRedisGet, true, 0)
 }
 
 func (b *browser) RequestDone(r *traffic.Request, outcome metrics.Outcome) {
