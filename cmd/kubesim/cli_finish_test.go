@@ -123,7 +123,7 @@ func TestRunDurationWarnsOfDroppedSteps(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
-	if !strings.Contains(errs, "warning: --duration 1m30s ends the run before 10 step(s) of the timeline, which are not run:") ||
+	if !strings.Contains(errs, "warning: --duration 1m30s ends the run before 12 step(s) of the timeline, which are not run:") ||
 		!strings.Contains(errs, "    10m0s  node reboot node3 --downtime 2m\n") || strings.Contains(out, "node reboot node3") {
 		t.Errorf("stderr:\n%s", errs)
 	}
