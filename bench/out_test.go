@@ -32,6 +32,7 @@ func largeCapacity(tb testing.TB, nodes int, d time.Duration) *scenarios.Scenari
 		tb.Fatalf("the scenario has %d nodes, want at least %d", len(s.Nodes), nodes)
 	}
 	s.Duration = d
+	raiseAPILimits(s)
 	return s
 }
 

@@ -61,6 +61,13 @@ timeline:
 	return s
 }
 
+// raiseAPILimits sets the controller manager's client limits as a large
+// cluster's are (kubeAPIQPS 10000, kubeAPIBurst 10000): with the defaults (20
+// and 30) scaling to 50,000 workers would create 20 a second.
+func raiseAPILimits(s *scenarios.Scenario) {
+	s.Config.Timings.KubeAPIQPS, s.Config.Timings.KubeAPIBurst = 10000, 10000
+}
+
 // BenchmarkRunLarge is a whole run at scale: DockerCoins on N worker nodes,
 // rng as a DaemonSet (one pod per node), workers scaled at 30 s, 90 simulated
 // seconds, detailed measurement on as `kubesim run` has it. events/s is the

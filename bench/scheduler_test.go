@@ -12,7 +12,7 @@ import (
 // Deployment behind a Service with perNode replicas per node, and a DaemonSet.
 func scheduleCluster(b *testing.B, nodes, perNode int) (*model.Cluster, *model.Pod, *model.Pod) {
 	b.Helper()
-	c := model.NewCluster(sim.New(1), model.DefaultConfig())
+	c := model.NewCluster(sim.New(1), buildUpConfig())
 	for i := 0; i < nodes; i++ {
 		if _, err := c.AddNode(fmt.Sprintf("n%05d", i), nil, nil, model.Resources{MilliCPU: 64000, Memory: 256 << 30, Pods: 110}); err != nil {
 			b.Fatal(err)

@@ -336,3 +336,59 @@ func TestImageLocalityScore(t *testing.T) {
 		t.Errorf("image being pulled scores %d, want 0", got)
 	}
 }
+
+// Fair evaluation of nodes, as kube-scheduler's TestFairEvaluationForNodes: on
+// 500 nodes that all fit, each cycle filters only numFeasibleNodesToFind of
+// them (46%: 230), starting where the previous cycle stopped, so that over
+// several cycles every node is looked at in turn.
+func TestFairEvaluationForNodes(t *testing.T) {
+	const all = 500
+	h := &fakeHandle{}
+	for i := 0; i < all; i++ {
+		h.nodes = append(h.nodes, testNode(fmt.Sprint(i), i, Resources{MilliCPU: 1000, Memory: gi}, Resources{}))
+	}
+	f := newDefaultFramework(h, rand.New(rand.NewPCG(1, 2)))
+	toFind := numFeasibleNodesToFind(all)
+	if toFind != 230 || all%toFind == 0 {
+		t.Fatalf("%d nodes to find, want 230 (not a divisor of %d)", toFind, all)
+	}
+	p := &Pod{Spec: PodSpec{Image: "a"}}
+	for i := 0; i < 2*(all/toFind+1); i++ {
+		start := f.nextStart
+		if n := f.schedule(p); n == nil {
+			t.Fatal("no node picked")
+		}
+		if len(f.feasible) != toFind {
+			t.Fatalf("cycle %d: %d feasible nodes, want %d", i, len(f.feasible), toFind)
+		}
+		if want := (i + 1) * toFind % all; f.nextStart != want {
+			t.Fatalf("cycle %d: next start %d, want %d", i, f.nextStart, want)
+		}
+		if first := f.feasible[0]; first != h.nodes[start] {
+			t.Fatalf("cycle %d: filtering began at node %s, want %d", i, first.Name, start)
+		}
+	}
+}
+
+// Nodes that fail the filters count towards the start index too: the next
+// cycle begins after the last node looked at, as nextStartNodeIndex advances
+// by the nodes processed (feasible or not).
+func TestNextStartCountsRejectedNodes(t *testing.T) {
+	const all = 300
+	h := &fakeHandle{}
+	for i := 0; i < all; i++ {
+		used := Resources{}
+		if i%2 == 0 {
+			used.MilliCPU = 1000 // full: rejected by NodeResourcesFit
+		}
+		h.nodes = append(h.nodes, testNode(fmt.Sprint(i), i, Resources{MilliCPU: 1000, Memory: gi}, used))
+	}
+	f := newDefaultFramework(h, rand.New(rand.NewPCG(1, 2)))
+	p := &Pod{Spec: PodSpec{Image: "a", Requests: Resources{MilliCPU: 100}}}
+	f.schedule(p)
+	// 144 feasible nodes wanted (48% of 300), every other node fits: the
+	// 144th is node 287, so 288 nodes were looked at.
+	if len(f.feasible) != 144 || f.nextStart != 288 {
+		t.Fatalf("%d feasible, next start %d; want 144 and 288", len(f.feasible), f.nextStart)
+	}
+}

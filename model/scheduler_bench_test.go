@@ -9,7 +9,11 @@ import (
 
 func benchCluster(b *testing.B, nodes, podsPerNode int) (*Cluster, *Deployment) {
 	b.Helper()
-	c := NewCluster(sim.New(1), DefaultConfig())
+	cfg := DefaultConfig()
+	// The controller manager's client limits raised as a large cluster's
+	// are, so that every replica exists within the 2 simulated minutes.
+	cfg.Timings.KubeAPIQPS, cfg.Timings.KubeAPIBurst = 10000, 10000
+	c := NewCluster(sim.New(1), cfg)
 	for i := 0; i < nodes; i++ {
 		if _, err := c.AddNode(fmt.Sprintf("n%04d", i), nil, nil, Resources{MilliCPU: 64000, Memory: 256 * gi, Pods: 110}); err != nil {
 			b.Fatal(err)

@@ -161,9 +161,13 @@ func TestSchedulerFilters(t *testing.T) {
 	}
 }
 
+// numFeasibleNodesToFind with percentageOfNodesToScore unset: the cases of
+// kube-scheduler's TestNumFeasibleNodesToFind (10, 1000 and 6000 nodes) and
+// more around the thresholds.
 func TestNumFeasibleNodesToFind(t *testing.T) {
 	for _, tc := range []struct{ nodes, want int }{
-		{3, 3}, {99, 99}, {100, 100}, {200, 100}, {1000, 420}, {5000, 500}, {10000, 500},
+		{10, 10}, {1000, 420}, {6000, 300}, // upstream
+		{3, 3}, {99, 99}, {100, 100}, {200, 100}, {2000, 680}, {5000, 500}, {10000, 500},
 	} {
 		if got := numFeasibleNodesToFind(tc.nodes); got != tc.want {
 			t.Errorf("%d nodes: %d, want %d", tc.nodes, got, tc.want)

@@ -1,0 +1,7 @@
+package bench
+
+import "time"
+
+var wallStart = time.Now()
+
+func wallSeconds() float64 { return time.Since(wallStart).Seconds() }
