@@ -137,11 +137,18 @@ const (
 // digits), so its percentiles and buckets are HdrHistogram's. It is our own so
 // that recording is an index computation and an increment, and so that two
 // histograms of the same layout add up over the range of buckets they use.
+//
+// It keeps the counts of the range of buckets it has seen, grown by whole
+// powers of two of values (2^halfMag buckets): latencies of one pod or Service
+// span a few of them, so a pod's histogram takes a few KB instead of the 26 KB
+// of HdrHistogram's full layout (3,328 counts at 2 digits).
 type hist struct {
-	counts  []int64
+	counts  []int64 // buckets base .. base+len(counts)-1
+	base    int
 	total   int64
 	lo, hi  int  // lowest and highest index with a count; lo > hi when empty
 	halfMag uint // log2 of half the sub-buckets per bucket
+	n       int  // buckets of the full layout (histLen)
 }
 
 // histLen is the number of counts HdrHistogram keeps for values 1..histMaxUs
@@ -165,7 +172,31 @@ func histHalfMag(d int) uint {
 
 func newHist(digits int) *hist {
 	m := histHalfMag(digits)
-	return &hist{counts: make([]int64, histLen(m)), lo: math.MaxInt, hi: -1, halfMag: m}
+	return &hist{lo: math.MaxInt, hi: -1, halfMag: m, n: histLen(m)}
+}
+
+// dense is the counts of every bucket of the full layout.
+func (h *hist) dense() []int64 {
+	out := make([]int64, h.n)
+	copy(out[h.base:], h.counts)
+	return out
+}
+
+// cover grows the counts kept to hold buckets lo..hi, in whole groups of
+// 2^halfMag buckets.
+//
+//go:noinline
+func (h *hist) cover(lo, hi int) {
+	if len(h.counts) > 0 {
+		lo, hi = min(lo, h.base), max(hi, h.base+len(h.counts)-1)
+	}
+	g := 1 << h.halfMag
+	lo, hi = lo&^(g-1), min(hi|(g-1), h.n-1)
+	c := make([]int64, hi-lo+1)
+	if len(h.counts) > 0 {
+		copy(c[h.base-lo:], h.counts)
+	}
+	h.counts, h.base = c, lo
 }
 
 // The half-bucket magnitudes of the histograms: histHalfMag(windowHistDigits)
@@ -199,7 +230,12 @@ func (h *hist) bounds(i int) (int64, int64) {
 
 // inc counts one value in bucket i.
 func (h *hist) inc(i int) {
-	h.counts[i]++
+	j := i - h.base
+	if uint(j) >= uint(len(h.counts)) {
+		h.cover(i, i)
+		j = i - h.base
+	}
+	h.counts[j]++
 	h.total++
 	if i < h.lo {
 		h.lo = i
@@ -214,8 +250,11 @@ func (h *hist) add(o *hist) {
 	if o.total == 0 {
 		return
 	}
-	c := h.counts[o.lo : o.hi+1]
-	for i, n := range o.counts[o.lo : o.hi+1] {
+	if o.lo < h.base || o.hi >= h.base+len(h.counts) {
+		h.cover(o.lo, o.hi)
+	}
+	c := h.counts[o.lo-h.base : o.hi-h.base+1]
+	for i, n := range o.counts[o.lo-o.base : o.hi-o.base+1] {
 		c[i] += n
 	}
 	h.total += o.total
@@ -224,7 +263,7 @@ func (h *hist) add(o *hist) {
 
 func (h *hist) reset() {
 	if h.total > 0 {
-		clear(h.counts[h.lo : h.hi+1])
+		clear(h.counts[h.lo-h.base : h.hi-h.base+1])
 	}
 	h.total, h.lo, h.hi = 0, math.MaxInt, -1
 }
@@ -255,7 +294,7 @@ func (h *hist) percentiles(ps []float64, v []int64) {
 	var cum int64
 	next := percentileRank(ps[0], h.total)
 	for i := h.lo; i <= h.hi; i++ {
-		cum += h.counts[i]
+		cum += h.counts[i-h.base]
 		for cum >= next {
 			_, v[k] = h.bounds(i)
 			if k++; k == len(ps) {

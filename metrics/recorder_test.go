@@ -205,11 +205,11 @@ func TestHistLayoutIsHdrHistogram(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		if got, want := h.counts, ref.Export().Counts; !slices.Equal(got, want) {
+		if got, want := h.dense(), ref.Export().Counts; !slices.Equal(got, want) {
 			t.Fatalf("%d digits: counts differ from HdrHistogram's (%d and %d buckets)", c.digits, len(got), len(want))
 		}
 		bars := ref.Distribution()
-		for i, n := range h.counts {
+		for i, n := range h.dense() {
 			if n == 0 {
 				continue
 			}
@@ -253,11 +253,11 @@ func TestHistPercentilesAreHdrHistogram(t *testing.T) {
 				t.Errorf("%d values, %d digits: CDF differs from HdrHistogram's distribution", n, digits)
 			}
 			a.add(b)
-			if !slices.Equal(a.counts, whole.counts) || a.total != whole.total || a.lo != whole.lo || a.hi != whole.hi {
+			if !slices.Equal(a.dense(), whole.dense()) || a.total != whole.total || a.lo != whole.lo || a.hi != whole.hi {
 				t.Errorf("%d values, %d digits: the sum of two histograms is not the histogram of all the values", n, digits)
 			}
 			a.reset()
-			if a.total != 0 || slices.ContainsFunc(a.counts, func(c int64) bool { return c != 0 }) {
+			if a.total != 0 || slices.ContainsFunc(a.dense(), func(c int64) bool { return c != 0 }) {
 				t.Errorf("reset leaves counts")
 			}
 		}
@@ -488,5 +488,37 @@ func BenchmarkRecordRequest(b *testing.B) {
 				c.Rec.requestDone(q)
 			}
 		})
+	}
+}
+
+// A histogram keeps the counts of the range of values it saw, not
+// HdrHistogram's whole layout: latencies within a factor of 10 of each other
+// take at most 5 powers of two of buckets, whatever their number, and adding
+// or resetting keeps the counts right.
+func TestHistKeepsItsRange(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, digits := range []int{windowHistDigits, svcHistDigits} {
+		mag := histHalfMag(digits)
+		h := newHist(digits)
+		for range 100000 {
+			h.inc(histIndex(100_000+rng.Int64N(900_000), mag)) // 100 ms to 1 s
+		}
+		if max := 5 << mag; len(h.counts) > max {
+			t.Errorf("%d digits: %d counts kept for values 100 ms to 1 s, want at most %d (the full layout has %d)", digits, len(h.counts), max, h.n)
+		}
+		far := newHist(digits)
+		far.inc(histIndex(3, mag))
+		far.inc(histIndex(histMaxUs, mag))
+		h.add(far)
+		want := newHist(digits)
+		want.add(far)
+		if h.total != 100002 || h.dense()[histIndex(3, mag)] != 1 || h.dense()[histIndex(histMaxUs, mag)] != 1 {
+			t.Errorf("%d digits: adding values outside the range kept: total %d", digits, h.total)
+		}
+		h.reset()
+		h.add(far)
+		if !slices.Equal(h.dense(), want.dense()) || h.lo != want.lo || h.hi != want.hi {
+			t.Errorf("%d digits: reset and add differ from a fresh histogram", digits)
+		}
 	}
 }

@@ -161,7 +161,7 @@ func cdf(l *latStats) []CDFPoint {
 	var out []CDFPoint
 	var cum int64
 	for i := h.lo; i <= h.hi; i++ {
-		n := h.counts[i]
+		n := h.counts[i-h.base]
 		if n == 0 {
 			continue
 		}
