@@ -475,3 +475,92 @@ func (x *executor) sed(cmd kubectl.Command) (string, error) {
 	}
 	return joinResult(nil, errs)
 }
+
+// --- --dry-run=client ---
+
+// dryRun prints obj as `kubectl create|run|expose --dry-run=client` does:
+// the object kubectl would send (no server defaults, `status: {}`) with -o
+// yaml or json, its name with -o name, else "... created (dry run)". Nothing
+// reaches the cluster.
+func dryRun(cmd kubectl.Command, obj runtime.Object, res kubectl.Resource, name, done string) (string, error) {
+	if cmd.DryRun == "server" {
+		return "", &kubectl.UsageError{Verb: cmd.Verb, Msg: "--dry-run=server is not supported by kubesim; --dry-run=client prints the object kubectl would send"}
+	}
+	switch cmd.Output {
+	case "":
+		return res.Ref(name) + " " + done + " (dry run)", nil
+	case "name":
+		return res.Ref(name), nil
+	}
+	pr, err := manifest.NewPrinter(cmd.Output)
+	if err != nil {
+		return "", &kubectl.UsageError{Verb: cmd.Verb, Msg: err.Error()}
+	}
+	return pr.Print([]runtime.Object{obj}, true)
+}
+
+// dryRunNamespace is the namespace kubectl writes into a dry-run object: only
+// one given with -n.
+func dryRunNamespace(cmd kubectl.Command) string { return cmd.Namespace }
+
+// dryRunDeployment is the Deployment `kubectl create deployment` builds.
+func dryRunDeployment(cmd kubectl.Command) (string, error) {
+	name := cmd.Targets[0].Name
+	lbls := map[string]string{"app": name}
+	d := &appsv1.Deployment{TypeMeta: metav1.TypeMeta{APIVersion: "apps/v1", Kind: "Deployment"},
+		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: dryRunNamespace(cmd), Labels: lbls},
+		Spec: appsv1.DeploymentSpec{Replicas: ptrTo(cmd.Replicas), Selector: &metav1.LabelSelector{MatchLabels: lbls},
+			Template: corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: lbls}}}}
+	images := cmd.Images
+	if len(images) == 0 {
+		images = []string{cmd.Image}
+	}
+	seen := map[string]int{}
+	for _, img := range images {
+		cname := imageContainerName(img)
+		// kubectl's sanitizeAndUniquify: a repeated name gets -2, -3...
+		if n := seen[cname]; n > 0 {
+			seen[cname] = n + 1
+			cname = fmt.Sprintf("%s-%d", cname, n+1)
+		} else {
+			seen[cname] = 1
+		}
+		d.Spec.Template.Spec.Containers = append(d.Spec.Template.Spec.Containers, corev1.Container{Name: cname, Image: img, Command: cmd.Args})
+	}
+	if cmd.Port > 0 {
+		d.Spec.Template.Spec.Containers[0].Ports = []corev1.ContainerPort{{ContainerPort: cmd.Port}}
+	}
+	return dryRun(cmd, d, kubectl.Deployments, name, "created")
+}
+
+// dryRunPod is the Pod `kubectl run` builds.
+func dryRunPod(cmd kubectl.Command) (string, error) {
+	name := cmd.Targets[0].Name
+	lbls := map[string]string{"run": name}
+	if len(cmd.Set) > 0 {
+		lbls = map[string]string{}
+		for _, kv := range cmd.Set {
+			lbls[kv.Key] = kv.Value
+		}
+	}
+	p := &corev1.Pod{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Pod"},
+		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: dryRunNamespace(cmd), Labels: lbls},
+		Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: name, Image: cmd.Image, Args: cmd.Args}},
+			DNSPolicy: corev1.DNSClusterFirst, RestartPolicy: corev1.RestartPolicyAlways}}
+	if cmd.Port > 0 {
+		p.Spec.Containers[0].Ports = []corev1.ContainerPort{{ContainerPort: cmd.Port}}
+	}
+	return dryRun(cmd, p, kubectl.Pods, name, "created")
+}
+
+// dryRunService is the Service `kubectl expose` builds.
+func dryRunService(cmd kubectl.Command, name string, sel, lbls map[string]string, port int) (string, error) {
+	s := &corev1.Service{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Service"},
+		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: dryRunNamespace(cmd), Labels: nonEmpty(lbls)},
+		Spec: corev1.ServiceSpec{Selector: sel, Type: corev1.ServiceType(cmd.Type),
+			Ports: []corev1.ServicePort{{Port: int32(port), Protocol: corev1.ProtocolTCP, TargetPort: intstr.FromInt32(int32(port))}}}}
+	if cmd.TargetPort != "" {
+		s.Spec.Ports[0].TargetPort = intstr.Parse(cmd.TargetPort)
+	}
+	return dryRun(cmd, s, kubectl.Services, name, "exposed")
+}

@@ -246,3 +246,70 @@ timeline:
 		t.Errorf("Check: %q", probs)
 	}
 }
+
+// --dry-run=client prints the object kubectl would send and creates nothing;
+// its YAML, written to a file, applies.
+func TestDryRunClient(t *testing.T) {
+	c := printCluster(t, 1)
+	x := newExecutor(c, &Scenario{})
+	want := `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  labels:
+    app: web
+  name: web
+spec:
+  replicas: 2
+  selector:
+    matchLabels:
+      app: web
+  strategy: {}
+  template:
+    metadata:
+      labels:
+        app: web
+    spec:
+      containers:
+      - image: nginx:1.27
+        name: nginx
+        ports:
+        - containerPort: 80
+        resources: {}
+status: {}`
+	if out := mustExec(t, x, "kubectl create deployment web --image=nginx:1.27 --port=80 --replicas=2 --dry-run=client -o yaml"); out != want {
+		t.Errorf("create deployment --dry-run=client -o yaml:\n%s\nwant\n%s", out, want)
+	}
+	if c.Deployment("web") != nil {
+		t.Fatal("a dry run created the Deployment")
+	}
+	for _, tc := range []struct{ line, want string }{
+		{"kubectl create deployment web --image=nginx --dry-run=client", "deployment.apps/web created (dry run)"},
+		{"kubectl run debug --image=alpine --dry-run=client -o name", "pod/debug"},
+		{"kubectl run debug --image=alpine --labels=a=b --dry-run=client -o yaml -- sleep 1",
+			"apiVersion: v1\nkind: Pod\nmetadata:\n  labels:\n    a: b\n  name: debug\nspec:\n  containers:\n  - args:\n    - sleep\n    - \"1\"\n    image: alpine\n    name: debug\n    resources: {}\n  dnsPolicy: ClusterFirst\n  restartPolicy: Always\nstatus: {}"},
+	} {
+		if out, err := x.exec(tc.line); err != nil || out != tc.want {
+			t.Errorf("%s:\n got %q, %v\nwant %q", tc.line, out, err, tc.want)
+		}
+	}
+	mustExec(t, x, "kubectl create deployment web --image=nginx:1.27 --port=80 --replicas=2 --dry-run=client -o yaml > web.yaml")
+	if out := mustExec(t, x, "kubectl apply -f web.yaml"); out != "deployment.apps/web created" {
+		t.Errorf("apply of the dry run's YAML: %q", out)
+	}
+	out := mustExec(t, x, "kubectl expose deployment web --port 80 --target-port=8080 --type=NodePort --dry-run=client -o yaml")
+	if out != "apiVersion: v1\nkind: Service\nmetadata:\n  labels:\n    app: web\n  name: web\nspec:\n  ports:\n  - port: 80\n    protocol: TCP\n    targetPort: 8080\n  selector:\n    app: web\n  type: NodePort\nstatus:\n  loadBalancer: {}" {
+		t.Errorf("expose --dry-run=client -o yaml:\n%s", out)
+	}
+	if c.Service("web") != nil {
+		t.Error("a dry run created the Service")
+	}
+	for _, tc := range []struct{ line, want string }{
+		{"kubectl create deployment web --image=nginx --dry-run", `error: Invalid dry-run value (unchanged). Must be "none", "server", or "client".`},
+		{"kubectl run web --image=nginx --dry-run=client -o wide", `error: unable to match a printer suitable for the output format "wide", allowed formats are: json,yaml,kyaml,name,go-template,go-template-file,template,templatefile,jsonpath,jsonpath-as-json,jsonpath-file`},
+		{"kubectl create deployment web --image=nginx --dry-run=server -o yaml", "error: --dry-run=server is not supported by kubesim; --dry-run=client prints the object kubectl would send"},
+	} {
+		if _, err := x.exec(tc.line); err == nil || err.Error() != tc.want {
+			t.Errorf("%s:\n got %v\nwant %s", tc.line, err, tc.want)
+		}
+	}
+}

@@ -545,6 +545,9 @@ func (x *executor) syncTaints(n *model.Node, want []model.Taint, changed *bool) 
 // --- create, run, expose, scale ---
 
 func (x *executor) createDeployment(cmd kubectl.Command) (string, error) {
+	if cmd.DryRun != "" {
+		return dryRunDeployment(cmd) // output.go
+	}
 	name := cmd.Targets[0].Name
 	if x.c.Deployment(name) != nil {
 		return "", kubectl.CreateAlreadyExists(kubectl.Deployments, name)
@@ -565,6 +568,9 @@ func (x *executor) createDeployment(cmd kubectl.Command) (string, error) {
 }
 
 func (x *executor) run(cmd kubectl.Command) (string, error) {
+	if cmd.DryRun != "" {
+		return dryRunPod(cmd) // output.go
+	}
 	name := cmd.Targets[0].Name
 	if x.c.Pod(name) != nil {
 		return "", kubectl.CreateAlreadyExists(kubectl.Pods, name)
@@ -657,6 +663,9 @@ func (x *executor) expose(cmd kubectl.Command) (string, error) {
 	name := t.Name
 	if cmd.Name != "" {
 		name = cmd.Name
+	}
+	if cmd.DryRun != "" {
+		return dryRunService(cmd, name, sel, x.metaLabels(t), port) // output.go
 	}
 	if c.Service(name) != nil {
 		return "", kubectl.AlreadyExists(kubectl.Services, name)

@@ -5,9 +5,9 @@
 // Parse(line) accepts, with or without a leading "kubectl" (or "k"):
 //
 //	apply -f FILE|DIR... [-R] [--validate=false|ignore|warn|strict]; create -f FILE|DIR... [-R]
-//	create deployment NAME --image=IMAGE [--replicas=N] [--port=P] [-- CMD ARGS...]
-//	run NAME --image=IMAGE [--labels=k=v,...] [--port=P] [-- CMD ARGS...]
-//	expose TYPE NAME --port=P [--target-port=T] [--type=NodePort] [--name=N] [--selector=k=v]
+//	create deployment NAME --image=IMAGE [--replicas=N] [--port=P] [--dry-run=client [-o yaml|json|name]] [-- CMD ARGS...]
+//	run NAME --image=IMAGE [--labels=k=v,...] [--port=P] [--dry-run=client [-o yaml|json|name]] [-- CMD ARGS...]
+//	expose TYPE NAME --port=P [--target-port=T] [--type=NodePort] [--name=N] [--selector=k=v] [--dry-run=client [-o ...]]
 //	scale TYPE NAME --replicas=N
 //	label TYPE (NAME... | -l SEL | --all) k=v... k-... [--overwrite]
 //	annotate TYPE (NAME... | -l SEL | --all) k=v... k-... [--overwrite]
