@@ -16,7 +16,9 @@ package scenarios
 // are the object's creation time; pods show no service-account volume.
 
 import (
+	"crypto/sha256"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -150,6 +152,8 @@ func (x *executor) apiObjectFull(p *printer, o object) (runtime.Object, error) {
 		out = x.serviceObject(p, o.svc, o.name)
 	case o.node != nil:
 		out = x.nodeObject(p, o.node)
+	case o.res == kubectl.Endpoints:
+		out = x.endpointsObject(p, o)
 	case o.res == kubectl.Namespaces:
 		ns := &corev1.Namespace{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Namespace"},
 			ObjectMeta: metav1.ObjectMeta{Name: o.name, Labels: map[string]string{corev1.LabelMetadataName: o.name},
@@ -326,6 +330,9 @@ func (x *executor) podObject(p *printer, pod *model.Pod) *corev1.Pod {
 	cs := corev1.ContainerStatus{Name: out.Spec.Containers[0].Name, Image: pod.Spec.Image, Ready: pod.Ready,
 		RestartCount: int32(pod.Restarts), Started: ptrTo(pod.Running)}
 	if pod.Running {
+		// Synthesised, stable ids: the container runtime's and the image's digest.
+		cs.ContainerID = fmt.Sprintf("containerd://%x", sha256.Sum256(fmt.Appendf(nil, "%s/%d", pod.UID, pod.Restarts)))
+		cs.ImageID = fmt.Sprintf("%s@sha256:%x", imageRepo(pod.Spec.Image), sha256.Sum256([]byte(pod.Spec.Image)))
 		cs.State.Running = &corev1.ContainerStateRunning{StartedAt: metav1.NewTime(x.c.WallClock(pod.Started))}
 	} else {
 		cs.State.Waiting = &corev1.ContainerStateWaiting{Reason: "ContainerCreating"}
@@ -344,6 +351,7 @@ func (x *executor) serviceObject(p *printer, s *model.Service, name string) *cor
 				Ports: []corev1.ServicePort{{Name: "https", Port: 443, Protocol: corev1.ProtocolTCP, TargetPort: intstr.FromInt32(6443)}}}}
 	} else {
 		out = apiService(x.c, s)
+		out.Generation = 0 // Services have none
 		out.Labels, out.Annotations = nonEmpty(out.Labels), nonEmpty(out.Annotations)
 		if a, ok := x.applied["services/"+s.Name]; ok && a.model == s {
 			o := a.obj.(*corev1.Service)
@@ -360,6 +368,7 @@ func (x *executor) serviceObject(p *printer, s *model.Service, name string) *cor
 
 func (x *executor) nodeObject(p *printer, n *model.Node) *corev1.Node {
 	out := apiNode(x.c, n)
+	out.Generation = 0 // Nodes have none
 	out.Annotations = withEntry(out.Annotations, "node.alpha.kubernetes.io/ttl", "0")
 	out.Annotations["volumes.kubernetes.io/controller-managed-attach-detach"] = "true"
 	idx := p.nodeIndex(n.Name)
@@ -381,7 +390,9 @@ func (x *executor) nodeObject(p *printer, n *model.Node) *corev1.Node {
 	ready.LastTransitionTime, ready.LastHeartbeatTime = metav1.NewTime(x.c.WallClock(at)), metav1.NewTime(x.c.WallClock(p.now))
 	out.Status.Conditions = []corev1.NodeCondition{ready}
 	out.Status.NodeInfo = corev1.NodeSystemInfo{Architecture: "amd64", OperatingSystem: "linux", OSImage: nodeOSImage,
-		KernelVersion: nodeKernel, ContainerRuntimeVersion: nodeRuntime, KubeletVersion: KubeletVersion}
+		KernelVersion: nodeKernel, ContainerRuntimeVersion: nodeRuntime, KubeletVersion: KubeletVersion,
+		MachineID: strings.ReplaceAll(n.UID, "-", ""), SystemUUID: n.UID, BootID: n.UID}
+	out.Status.DaemonEndpoints.KubeletEndpoint.Port = 10250
 	return out
 }
 
@@ -417,6 +428,12 @@ func (x *executor) getStructured(cmd kubectl.Command) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("error: %v", err)
 	}
+	for _, o := range objs {
+		if o.res == kubectl.Endpoints {
+			out = endpointsWarning + "\n" + out
+			break
+		}
+	}
 	return out, joinErrors(errs)
 }
 
@@ -427,6 +444,12 @@ func (x *executor) getStructured(cmd kubectl.Command) (string, error) {
 // then with what it printed, often nothing).
 func (x *executor) redirect(line string, r *kubectl.Redirect) (string, error) {
 	out, err := x.exec(line)
+	// kubectl prints warnings on standard error: they stay on the screen.
+	var warnings []string
+	for strings.HasPrefix(out, "Warning: ") {
+		w, rest, _ := strings.Cut(out, "\n")
+		warnings, out = append(warnings, w), rest
+	}
 	if out != "" && !strings.HasSuffix(out, "\n") {
 		out += "\n"
 	}
@@ -436,8 +459,11 @@ func (x *executor) redirect(line string, r *kubectl.Redirect) (string, error) {
 		}
 	}
 	x.writeFile(r.File, out)
-	return "", err
+	return strings.Join(warnings, "\n"), err
 }
+
+// endpointsWarning is the API server's warning for v1 Endpoints (v1.33+).
+const endpointsWarning = "Warning: v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice"
 
 // writeFile puts a file into the run's file set: later steps' -f NAME (and
 // sed) read it before the scenario's files and the disk. The scenario itself
@@ -563,4 +589,89 @@ func dryRunService(cmd kubectl.Command, name string, sel, lbls map[string]string
 		s.Spec.Ports[0].TargetPort = intstr.Parse(cmd.TargetPort)
 	}
 	return dryRun(cmd, s, kubectl.Services, name, "exposed")
+}
+
+// imageRepo is the image's repository as the runtime reports it:
+// docker.io/library/ for official images, without the tag.
+func imageRepo(image string) string {
+	repo := image
+	if i := strings.IndexByte(repo, '@'); i >= 0 {
+		repo = repo[:i]
+	}
+	if i := strings.LastIndexByte(repo, ':'); i > strings.LastIndexByte(repo, '/') {
+		repo = repo[:i]
+	}
+	first, _, hasSlash := strings.Cut(repo, "/")
+	switch {
+	case !hasSlash:
+		return "docker.io/library/" + repo
+	case !strings.ContainsAny(first, ".:") && first != "localhost":
+		return "docker.io/" + repo
+	}
+	return repo
+}
+
+// endpointsObject is the v1 Endpoints object the endpoints controller keeps
+// for a Service: its ready and not-ready pods (by IP) with the target ports
+// they resolve to (a named targetPort resolves per pod: pods that resolve
+// differently are in different subsets).
+func (x *executor) endpointsObject(p *printer, o object) *corev1.Endpoints {
+	out := &corev1.Endpoints{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Endpoints"}}
+	if o.svc == nil { // kubernetes: the API server on the control plane
+		out.ObjectMeta = metav1.ObjectMeta{Name: o.name, Namespace: defaultNamespace, Labels: objectLabels(o),
+			CreationTimestamp: metav1.NewTime(x.c.WallClock(0))}
+		if eps, _ := p.endpoints(o, nil, 1); len(eps) == 1 {
+			ip, _, _ := strings.Cut(eps[0], ":")
+			out.Subsets = []corev1.EndpointSubset{{Addresses: []corev1.EndpointAddress{{IP: ip}},
+				Ports: []corev1.EndpointPort{{Name: "https", Port: 6443, Protocol: corev1.ProtocolTCP}}}}
+		}
+		return out
+	}
+	svc := o.svc
+	out.ObjectMeta = metav1.ObjectMeta{Name: svc.Name, Namespace: svc.Namespace, Labels: nonEmpty(svc.Labels),
+		CreationTimestamp: metav1.NewTime(x.c.WallClock(svc.CreationTimestamp))}
+	if out.Namespace == "" {
+		out.Namespace = defaultNamespace
+	}
+	pods, conds := p.c.EndpointPods(svc)
+	var keys []string
+	subsets := map[string]*corev1.EndpointSubset{}
+	for i, pod := range pods {
+		ip := p.podIPOf(pod)
+		if ip == "<none>" || conds[i].Terminating {
+			continue
+		}
+		var ports []corev1.EndpointPort
+		for _, sp := range svc.Ports {
+			if port, ok := targetPort(pod, sp); ok {
+				ports = append(ports, corev1.EndpointPort{Name: sp.Name, Port: int32(port), Protocol: corev1.Protocol(sp.Protocol)})
+			}
+		}
+		if len(ports) == 0 {
+			continue
+		}
+		key := fmt.Sprint(ports)
+		ss, ok := subsets[key]
+		if !ok {
+			ss = &corev1.EndpointSubset{Ports: ports}
+			subsets[key] = ss
+			keys = append(keys, key)
+		}
+		addr := corev1.EndpointAddress{IP: ip, NodeName: ptrTo(pod.NodeName),
+			TargetRef: &corev1.ObjectReference{Kind: "Pod", Name: pod.Name, Namespace: out.Namespace, UID: apitypes.UID(pod.UID)}}
+		if conds[i].Ready {
+			ss.Addresses = append(ss.Addresses, addr)
+		} else {
+			ss.NotReadyAddresses = append(ss.NotReadyAddresses, addr)
+		}
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		ss := subsets[k]
+		for _, as := range [][]corev1.EndpointAddress{ss.Addresses, ss.NotReadyAddresses} {
+			sort.Slice(as, func(i, j int) bool { return as[i].IP < as[j].IP })
+		}
+		out.Subsets = append(out.Subsets, *ss)
+	}
+	return out
 }

@@ -313,3 +313,25 @@ status: {}`
 		}
 	}
 }
+
+// Endpoints print as the endpoints controller keeps them; the API server's
+// deprecation warning stays on the screen, out of a redirected file.
+func TestGetEndpointsOutput(t *testing.T) {
+	c := printCluster(t, 1)
+	x := newExecutor(c, &Scenario{})
+	mustExec(t, x, "kubectl create deployment rng --image=dockercoins/rng:v0.1 --replicas=2")
+	mustExec(t, x, "kubectl expose deployment rng --port 80")
+	c.E.RunUntil(time.Minute)
+	ips := mustExec(t, x, "kubectl get pods -l app=rng -o jsonpath={.items[*].status.podIP}")
+	out := mustExec(t, x, "kubectl get endpoints rng -o jsonpath={.subsets[*].addresses[*].ip}")
+	want := endpointsWarning + "\n" + ips
+	if ips == "" || strings.Count(ips, " ") != 1 || out != want {
+		t.Errorf("endpoint IPs: %q, want %q", out, want)
+	}
+	if out := mustExec(t, x, "kubectl get endpoints rng -o yaml > ep.yaml"); out != endpointsWarning {
+		t.Errorf("redirected get: screen %q", out)
+	}
+	if got := x.files["ep.yaml"]; !strings.HasPrefix(got, "apiVersion: v1\nkind: Endpoints\n") || !strings.Contains(got, "  ports:\n  - port: 80\n    protocol: TCP\n") {
+		t.Errorf("ep.yaml:\n%s", got)
+	}
+}
