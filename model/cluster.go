@@ -99,6 +99,7 @@ type Pod struct {
 	countedOn  *Node
 	graceTimer sim.Timer
 	queued     bool           // in the scheduler's queues
+	indexed    bool           // known to the endpoint index (from its first IP to gone)
 	sq         schedQueueInfo // the scheduler queue's record of it
 	count      podCount       // what the pod adds to its ReplicaSet's status counts
 	daemon     daemonPodIndex // its place in its DaemonSet's per-node index

@@ -71,3 +71,30 @@ func TestReplicaSetCreationsRateLimited(t *testing.T) {
 		t.Fatalf("%d pods created 1 s after scaling to 500 with kubeAPIQPS 1e6, want 500", n)
 	}
 }
+
+// Pending pods cost the endpoint index nothing: only pods that have had an IP
+// are in it, and a Pending pod that is scheduled later, or a Service created
+// or relabelled meanwhile, gives the same endpoints as if it had been indexed
+// from its creation.
+func TestPendingPodsStayOutOfEndpointIndex(t *testing.T) {
+	c := NewCluster(sim.New(1), deterministicConfig())
+	if _, err := c.AddNode("node1", nil, nil, Resources{MilliCPU: 4000, Memory: 4 * gi, Pods: 2}); err != nil {
+		t.Fatal(err)
+	}
+	mustDeploy(t, c, "web", "nginx", 5)
+	svc, _ := c.CreateService("web", map[string]string{"app": "web"}, 80)
+	runFor(c, sec(30))
+	if pods, _ := c.ep.ix.Size(); pods != 2 {
+		t.Fatalf("%d pods in the endpoint index with 2 running and 3 Pending, want 2", pods)
+	}
+	late, _ := c.CreateService("late", map[string]string{"app": "web"}, 80)
+	if _, err := c.AddNode("node2", nil, nil, Resources{MilliCPU: 4000, Memory: 4 * gi, Pods: 10}); err != nil {
+		t.Fatal(err)
+	}
+	runFor(c, sec(30))
+	for _, s := range []*Service{svc, late} {
+		if pods, conds := c.EndpointPods(s); len(pods) != 5 || !conds[4].Ready {
+			t.Errorf("service %s: %d endpoints (last %+v), want the 5 replicas ready", s.Name, len(pods), conds)
+		}
+	}
+}

@@ -319,13 +319,22 @@ func (c *Cluster) proxySync() {
 	c.scheduleProxySync()
 }
 
-// syncPodEndpoints tells the endpoint index about p's labels and state.
+// syncPodEndpoints tells the endpoint index about p's labels and state. A pod
+// is given to the index once it has an IP: before that it is no endpoint of any
+// Service (the EndpointSlice controller skips pods without an IP), so a Pending
+// pod costs the index nothing (a million Pending replicas would otherwise
+// compile and post a million label sets).
 func (c *Cluster) syncPodEndpoints(p *Pod) {
 	id := endpoints.PodID(p.ID)
 	var err error
-	if p.Gone {
+	switch {
+	case !p.indexed && (p.Gone || !p.HasIP):
+		return
+	case p.Gone:
 		err = c.ep.ix.DeletePod(id)
-	} else {
+		p.indexed = false
+	default:
+		p.indexed = true
 		err = c.ep.ix.SetPodMap(id, p.Labels, endpoints.PodState{HasIP: p.HasIP,
 			Terminal: p.Phase == PodSucceeded || p.Phase == PodFailed, Ready: p.Ready, Terminating: p.Terminating})
 	}
