@@ -101,7 +101,7 @@ func podSpecFrom(src *corev1.PodTemplateSpec, s model.PodSpec) corev1.PodSpec {
 			return out
 		}
 	}
-	return apiPodSpec(s, imageContainerName(s.Image))
+	return apiPodSpec(s, containerName(s))
 }
 
 func (x *executor) templateFor(src *corev1.PodTemplateSpec, t model.PodTemplate) corev1.PodTemplateSpec {
