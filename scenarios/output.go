@@ -35,42 +35,51 @@ import (
 	"k8s.io/apimachinery/pkg/util/intstr"
 )
 
-// appliedObject is an object as last applied or patched, with the model object
-// it was applied to (a later object of the same name is another object).
-type appliedObject struct {
-	obj   runtime.Object
-	model any
-}
-
-// recordApplied keeps obj, just applied, for printing: the model does not keep
-// every field of a manifest.
+// recordApplied keeps obj, just applied, for printing (the model does not
+// keep every field of a manifest), by the model object it was applied to: a
+// later object of the same name is another object.
 func (x *executor) recordApplied(obj runtime.Object) {
 	if x.applied == nil {
-		x.applied = map[string]appliedObject{}
+		x.applied = map[any]runtime.Object{}
 	}
-	obj = obj.DeepCopyObject()
+	var m any
 	switch o := obj.(type) {
 	case *appsv1.Deployment:
-		x.applied["deployments/"+o.Name] = appliedObject{o, x.c.Deployment(o.Name)}
+		m = x.c.Deployment(o.Name)
 	case *appsv1.ReplicaSet:
-		x.applied["replicasets/"+o.Name] = appliedObject{o, x.c.ReplicaSet(o.Name)}
+		m = x.c.ReplicaSet(o.Name)
 	case *appsv1.DaemonSet:
-		x.applied["daemonsets/"+o.Name] = appliedObject{o, x.c.DaemonSet(o.Name)}
+		m = x.c.DaemonSet(o.Name)
 	case *corev1.Pod:
-		x.applied["pods/"+o.Name] = appliedObject{o, x.c.Pod(o.Name)}
+		m = x.c.Pod(o.Name)
 	case *corev1.Service:
-		x.applied["services/"+o.Name] = appliedObject{o, x.c.Service(o.Name)}
+		m = x.c.Service(o.Name)
 	}
+	if m != nil && !isNilPointer(m) {
+		x.applied[m] = obj.DeepCopyObject()
+	}
+}
+
+func isNilPointer(v any) bool {
+	switch p := v.(type) {
+	case *model.Deployment:
+		return p == nil
+	case *model.ReplicaSet:
+		return p == nil
+	case *model.DaemonSet:
+		return p == nil
+	case *model.Pod:
+		return p == nil
+	case *model.Service:
+		return p == nil
+	}
+	return false
 }
 
 // appliedTemplate is the pod template (or a Pod's spec) last applied to the
-// model object m under key, or nil.
-func (x *executor) appliedTemplate(key string, m any) *corev1.PodTemplateSpec {
-	a, ok := x.applied[key]
-	if !ok || a.model != m {
-		return nil
-	}
-	switch o := a.obj.(type) {
+// model object m, or nil.
+func (x *executor) appliedTemplate(m any) *corev1.PodTemplateSpec {
+	switch o := x.applied[m].(type) {
 	case *appsv1.Deployment:
 		return &o.Spec.Template
 	case *appsv1.ReplicaSet:
@@ -179,7 +188,7 @@ func (x *executor) deploymentObject(p *printer, d *model.Deployment) *appsv1.Dep
 		out.Annotations = withEntry(out.Annotations, "deployment.kubernetes.io/revision", fmt.Sprint(rev))
 	}
 	out.Labels = nonEmpty(out.Labels)
-	out.Spec.Template = x.templateFor(x.appliedTemplate("deployments/"+d.Name, d), d.Template)
+	out.Spec.Template = x.templateFor(x.appliedTemplate(d), d.Template)
 	out.Spec.ProgressDeadlineSeconds = ptrTo(int32(d.ProgressDeadline / time.Second))
 	out.Spec.Paused = d.Paused
 	st := p.c.DeploymentStatus(d)
@@ -224,10 +233,10 @@ func (x *executor) replicaSetObject(p *printer, rs *model.ReplicaSet) *appsv1.Re
 		out.Annotations = withEntry(out.Annotations, "deployment.kubernetes.io/desired-replicas", fmt.Sprint(d.Replicas))
 		out.Annotations["deployment.kubernetes.io/max-replicas"] = fmt.Sprint(d.Replicas + maxSurgeOf(d))
 		out.Annotations["deployment.kubernetes.io/revision"] = fmt.Sprint(rs.Revision)
-		src = x.appliedTemplate("deployments/"+d.Name, d)
+		src = x.appliedTemplate(d)
 		x.ownerUID(out.OwnerReferences, d.UID)
 	} else {
-		src = x.appliedTemplate("replicasets/"+rs.Name, rs)
+		src = x.appliedTemplate(rs)
 	}
 	out.Labels = nonEmpty(out.Labels)
 	out.Spec.Template = x.templateFor(src, rs.Template)
@@ -254,7 +263,7 @@ func (x *executor) daemonSetObject(p *printer, ds *model.DaemonSet) *appsv1.Daem
 	out := apiDaemonSet(x.c, ds)
 	out.Labels = nonEmpty(out.Labels)
 	out.Annotations = withEntry(out.Annotations, "deprecated.daemonset.template.generation", fmt.Sprint(ds.Generation))
-	out.Spec.Template = x.templateFor(x.appliedTemplate("daemonsets/"+ds.Name, ds), ds.Template)
+	out.Spec.Template = x.templateFor(x.appliedTemplate(ds), ds.Template)
 	st := p.daemonSetStatus(ds)
 	out.Status = appsv1.DaemonSetStatus{CurrentNumberScheduled: int32(st.current), NumberMisscheduled: int32(st.misscheduled),
 		DesiredNumberScheduled: int32(st.desired), NumberReady: int32(st.ready), UpdatedNumberScheduled: int32(st.updated),
@@ -269,17 +278,17 @@ func (x *executor) podObject(p *printer, pod *model.Pod) *corev1.Pod {
 	case pod.ReplicaSet() != nil:
 		rs := pod.ReplicaSet()
 		if d := rs.Deployment(); d != nil {
-			src = x.appliedTemplate("deployments/"+d.Name, d)
+			src = x.appliedTemplate(d)
 		} else {
-			src = x.appliedTemplate("replicasets/"+rs.Name, rs)
+			src = x.appliedTemplate(rs)
 		}
 		x.ownerUID(out.OwnerReferences, rs.UID)
 	case pod.DaemonSet() != nil:
 		ds := pod.DaemonSet()
-		src = x.appliedTemplate("daemonsets/"+ds.Name, ds)
+		src = x.appliedTemplate(ds)
 		x.ownerUID(out.OwnerReferences, ds.UID)
 	default:
-		src = x.appliedTemplate("pods/"+pod.Name, pod)
+		src = x.appliedTemplate(pod)
 	}
 	out.Labels, out.Annotations = nonEmpty(out.Labels), nonEmpty(out.Annotations)
 	out.Spec = podSpecFrom(src, pod.Spec)
@@ -353,8 +362,7 @@ func (x *executor) serviceObject(p *printer, s *model.Service, name string) *cor
 		out = apiService(x.c, s)
 		out.Generation = 0 // Services have none
 		out.Labels, out.Annotations = nonEmpty(out.Labels), nonEmpty(out.Annotations)
-		if a, ok := x.applied["services/"+s.Name]; ok && a.model == s {
-			o := a.obj.(*corev1.Service)
+		if o, ok := x.applied[s].(*corev1.Service); ok {
 			out.Spec.PublishNotReadyAddresses = o.Spec.PublishNotReadyAddresses
 			out.Spec.SessionAffinityConfig = o.Spec.SessionAffinityConfig
 		}

@@ -44,7 +44,7 @@ type executor struct {
 	// notSimulated lists the fields already reported as not simulated.
 	notSimulated map[string]bool
 	// applied keeps the objects as last applied, for get -o yaml (output.go).
-	applied map[string]appliedObject
+	applied map[any]runtime.Object
 	// files are the files steps wrote (> FILE, sed -i), by name.
 	files map[string]string
 }

@@ -72,6 +72,15 @@
 // fails with the line and field of the patch. Defaults and validation are
 // applied to the result; the input object is not modified.
 //
+// # Printing
+//
+// NewPrinter(output) and Printer.Print print objects as `kubectl get -o yaml|
+// json|jsonpath=...|jsonpath-as-json=...|custom-columns=...` does (encode.go):
+// through JSON into maps, so keys are sorted, managedFields left out; one
+// named object alone, any other get as a v1 List. SetPrintDefaults adds the
+// API-server defaults that every returned object carries but that change
+// nothing in a simulation (securityContext {}, terminationMessagePath...).
+//
 // # Not simulated
 //
 // NotSimulated(obj) lists the fields set in a manifest that kubesim accepts but
