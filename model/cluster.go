@@ -40,6 +40,8 @@ type Node struct {
 	// zoneReady whether it is counted there as Ready.
 	zone      *zoneCount
 	zoneReady bool
+	// treeZone is the zone the scheduler's node tree files the node under.
+	treeZone string
 }
 
 // Pods returns the pods bound to the node that are not gone, in binding order.

@@ -111,7 +111,7 @@ func (c *Cluster) AddNode(name string, lbls map[string]string, taints []Taint, c
 	}
 	c.nodes = append(c.nodes, n)
 	c.nodeByName[name] = n
-	c.nodesChanged()
+	c.treeAdd(n)
 	c.nodeChanged(n)
 	c.schedNodeEvent(evNodeAdd, n)
 	c.daemonNodeChanged(n, true)
@@ -154,7 +154,7 @@ func (c *Cluster) RemoveNode(name string) error {
 		return err
 	}
 	n.Removed, n.Up, n.Ready = true, false, false
-	c.nodesChanged()
+	c.treeRemove(n)
 	for img := range n.images {
 		c.imageRemoved(img)
 	}
@@ -807,6 +807,7 @@ func (c *Cluster) SetNodeLabels(name string, lbls map[string]string) error {
 	l[LabelHostname] = name
 	n.Labels = l
 	c.touch(&n.ObjectMeta)
+	c.treeRelabel(n)
 	c.schedNodeEvent(evNodeLabels, n)
 	c.daemonNodeChanged(n, true)
 	c.handleDisruption(n)

@@ -28,8 +28,9 @@ type schedulerState struct {
 	backoffAt     sim.Time // when backoffTimer fires (0: not armed)
 	flushArmed    bool
 	fw            *framework // the default profile
-	live          []*Node    // nodes not removed, in creation order
-	liveStale     bool       // a node was added or removed since live was built
+	live          []*Node    // nodes not removed, in the node tree's order
+	liveStale     bool       // a node was added, removed or moved to another zone since live was built
+	tree          nodeTree
 	imageNodes    map[string]int
 }
 
@@ -295,19 +296,99 @@ func (c *Cluster) pickNode(p *Pod) *Node {
 }
 
 // schedNodes, schedNode and schedServices are the scheduler's view of the
-// cluster (kube-scheduler's snapshot listers).
+// cluster (kube-scheduler's snapshot listers). schedNodes lists the nodes as
+// the scheduler's cache does (nodeTree.list): one node of each zone in turn,
+// zones in the order they appeared, each zone's nodes in the order they were
+// added, so that the rotating sample of a large cluster spans every zone.
 func (c *Cluster) schedNodes() []*Node {
 	s := &c.sched
 	if s.liveStale {
-		s.live = s.live[:0]
-		for _, n := range c.nodes {
-			if !n.Removed {
-				s.live = append(s.live, n)
-			}
-		}
+		s.live = s.tree.list(s.live[:0])
 		s.liveStale = false
 	}
 	return s.live
+}
+
+// nodeTree is kube-scheduler's node tree: the nodes of each zone (region and
+// zone labels, utilnode.GetZoneKey: the key the node lifecycle controller
+// uses too), in the order they were added, and the zones in the order they
+// first appeared; a zone left empty is dropped, and comes back last.
+type nodeTree struct {
+	zones []string
+	nodes map[string][]*Node
+	count int
+}
+
+func (t *nodeTree) add(n *Node) {
+	k := zoneKey(n)
+	if t.nodes == nil {
+		t.nodes = map[string][]*Node{}
+	}
+	na, ok := t.nodes[k]
+	if !ok {
+		t.zones = append(t.zones, k)
+	}
+	t.nodes[k] = append(na, n)
+	n.treeZone = k
+	t.count++
+}
+
+func (t *nodeTree) remove(n *Node) {
+	k := n.treeZone
+	na := t.nodes[k]
+	for i, x := range na {
+		if x != n {
+			continue
+		}
+		na = append(na[:i], na[i+1:]...)
+		t.count--
+		if len(na) > 0 {
+			t.nodes[k] = na
+			return
+		}
+		delete(t.nodes, k)
+		for j, z := range t.zones {
+			if z == k {
+				t.zones = append(t.zones[:j], t.zones[j+1:]...)
+				break
+			}
+		}
+		return
+	}
+}
+
+// list appends the nodes to dst, one of each zone in turn (nodeTree.list).
+func (t *nodeTree) list(dst []*Node) []*Node {
+	for i := 0; len(dst) < t.count; i++ {
+		for _, z := range t.zones {
+			if na := t.nodes[z]; i < len(na) {
+				dst = append(dst, na[i])
+			}
+		}
+	}
+	return dst
+}
+
+// treeAdd, treeRemove and treeRelabel keep the scheduler's node tree.
+func (c *Cluster) treeAdd(n *Node) {
+	c.sched.tree.add(n)
+	c.sched.liveStale = true
+}
+
+func (c *Cluster) treeRemove(n *Node) {
+	c.sched.tree.remove(n)
+	c.sched.liveStale = true
+}
+
+// treeRelabel moves n to the end of its new zone if its zone changed
+// (nodeTree.updateNode).
+func (c *Cluster) treeRelabel(n *Node) {
+	if n.Removed || zoneKey(n) == n.treeZone {
+		return
+	}
+	c.sched.tree.remove(n)
+	c.sched.tree.add(n)
+	c.sched.liveStale = true
 }
 
 // imageAdded and imageRemoved count the existing nodes that have an image
@@ -340,8 +421,6 @@ func (c *Cluster) schedImageSize(string) int64 {
 	}
 }
 
-// nodesChanged tells the scheduler that a node was added or removed.
-func (c *Cluster) nodesChanged()               { c.sched.liveStale = true }
 func (c *Cluster) schedNode(name string) *Node { return c.Node(name) }
 func (c *Cluster) schedServices() []*Service   { return c.services }
 

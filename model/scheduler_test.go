@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/kubesim/kubesim/sim"
@@ -340,5 +341,59 @@ func TestSchedulerUnschedulableFlush(t *testing.T) {
 	runFor(c, sec(300))
 	if x.sq.attempts != 2 {
 		t.Errorf("%d attempts after 6 minutes, want 2 (flushed once after 5 minutes)", x.sq.attempts)
+	}
+}
+
+// The scheduler lists nodes as its node tree does (nodeTree.list): one node
+// of each zone in turn, zones in the order they appeared, so that the
+// rotating sample of a large cluster covers every zone. A zone left empty is
+// dropped and comes back last; a relabelled node moves to the end of its new
+// zone.
+func TestSchedulerNodeTreeOrder(t *testing.T) {
+	c := NewCluster(sim.New(1), DefaultConfig())
+	add := func(name, zone string) {
+		l := map[string]string{}
+		if zone != "" {
+			l[LabelRegion], l[LabelZone] = "r1", zone
+		}
+		if _, err := c.AddNode(name, l, nil, workerCap); err != nil {
+			t.Fatal(err)
+		}
+	}
+	order := func() string {
+		var names []string
+		for _, n := range c.schedNodes() {
+			names = append(names, n.Name)
+		}
+		return strings.Join(names, " ")
+	}
+	for _, n := range [][2]string{{"a1", "a"}, {"a2", "a"}, {"b1", "b"}, {"a3", "a"}, {"c1", "c"}, {"b2", "b"}} {
+		add(n[0], n[1])
+	}
+	if got, want := order(), "a1 b1 c1 a2 b2 a3"; got != want {
+		t.Fatalf("order %q, want %q", got, want)
+	}
+	for _, n := range []string{"a1", "a2", "a3"} {
+		if err := c.RemoveNode(n); err != nil {
+			t.Fatal(err)
+		}
+	}
+	add("a4", "a")
+	if got, want := order(), "b1 c1 a4 b2"; got != want {
+		t.Fatalf("after zone a was emptied and a4 added: order %q, want %q", got, want)
+	}
+	if err := c.SetNodeLabels("b1", map[string]string{LabelRegion: "r1", LabelZone: "c"}); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := order(), "b2 c1 a4 b1"; got != want {
+		t.Fatalf("after b1 moved to zone c: order %q, want %q", got, want)
+	}
+	// Without zone labels: creation order.
+	c = NewCluster(sim.New(1), DefaultConfig())
+	for _, n := range []string{"n1", "n2", "n3"} {
+		add(n, "")
+	}
+	if got, want := order(), "n1 n2 n3"; got != want {
+		t.Fatalf("order %q, want %q", got, want)
 	}
 }
