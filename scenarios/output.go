@@ -39,8 +39,15 @@ import (
 // keep every field of a manifest), by the model object it was applied to: a
 // later object of the same name is another object.
 func (x *executor) recordApplied(obj runtime.Object) {
+	x.recordLastApplied(obj, "")
+}
+
+// recordLastApplied is recordApplied for `kubectl apply`, which also keeps
+// lastApplied, its last-applied-configuration annotation ("" for none).
+func (x *executor) recordLastApplied(obj runtime.Object, lastApplied string) {
 	if x.applied == nil {
 		x.applied = map[any]runtime.Object{}
+		x.lastApplied = map[any]string{}
 	}
 	var m any
 	switch o := obj.(type) {
@@ -57,6 +64,42 @@ func (x *executor) recordApplied(obj runtime.Object) {
 	}
 	if m != nil && !isNilPointer(m) {
 		x.applied[m] = obj.DeepCopyObject()
+		if lastApplied != "" {
+			x.lastApplied[m] = lastApplied
+		} else {
+			delete(x.lastApplied, m)
+		}
+	}
+}
+
+// withLastApplied adds kubectl apply's annotation to a printed object applied
+// to the model object m.
+func (x *executor) withLastApplied(meta *metav1.ObjectMeta, m any) {
+	if v, ok := x.lastApplied[m]; ok {
+		meta.Annotations = withEntry(meta.Annotations, manifest.LastAppliedAnnotation, v)
+	}
+}
+
+// stripLastApplied removes kubectl apply's annotation from an object about to
+// be applied: kubectl manages it, and kubesim keeps it apart from the model's
+// annotations (for printing only).
+func stripLastApplied(obj runtime.Object) {
+	if m, ok := obj.(metav1.Object); ok {
+		if a := m.GetAnnotations(); a != nil {
+			if _, has := a[manifest.LastAppliedAnnotation]; has {
+				rest := map[string]string{}
+				for k, v := range a {
+					if k != manifest.LastAppliedAnnotation {
+						rest[k] = v
+					}
+				}
+				a = rest
+				if len(a) == 0 {
+					a = nil
+				}
+				m.SetAnnotations(a)
+			}
+		}
 	}
 }
 
@@ -189,6 +232,7 @@ func (x *executor) deploymentObject(p *printer, d *model.Deployment) *appsv1.Dep
 	}
 	out.Labels = nonEmpty(out.Labels)
 	out.Spec.Template = x.templateFor(x.appliedTemplate(d), d.Template)
+	x.withLastApplied(&out.ObjectMeta, d)
 	out.Spec.ProgressDeadlineSeconds = ptrTo(int32(d.ProgressDeadline / time.Second))
 	out.Spec.Paused = d.Paused
 	st := p.c.DeploymentStatus(d)
@@ -240,6 +284,7 @@ func (x *executor) replicaSetObject(p *printer, rs *model.ReplicaSet) *appsv1.Re
 	}
 	out.Labels = nonEmpty(out.Labels)
 	out.Spec.Template = x.templateFor(src, rs.Template)
+	x.withLastApplied(&out.ObjectMeta, rs)
 	out.Spec.MinReadySeconds = int32(rs.MinReadySeconds / time.Second)
 	st := rs.Status(p.now)
 	out.Status = appsv1.ReplicaSetStatus{Replicas: int32(st.Current), FullyLabeledReplicas: int32(st.Current),
@@ -264,6 +309,7 @@ func (x *executor) daemonSetObject(p *printer, ds *model.DaemonSet) *appsv1.Daem
 	out.Labels = nonEmpty(out.Labels)
 	out.Annotations = withEntry(out.Annotations, "deprecated.daemonset.template.generation", fmt.Sprint(ds.Generation))
 	out.Spec.Template = x.templateFor(x.appliedTemplate(ds), ds.Template)
+	x.withLastApplied(&out.ObjectMeta, ds)
 	st := p.daemonSetStatus(ds)
 	out.Status = appsv1.DaemonSetStatus{CurrentNumberScheduled: int32(st.current), NumberMisscheduled: int32(st.misscheduled),
 		DesiredNumberScheduled: int32(st.desired), NumberReady: int32(st.ready), UpdatedNumberScheduled: int32(st.updated),
@@ -291,6 +337,7 @@ func (x *executor) podObject(p *printer, pod *model.Pod) *corev1.Pod {
 		src = x.appliedTemplate(pod)
 	}
 	out.Labels, out.Annotations = nonEmpty(out.Labels), nonEmpty(out.Annotations)
+	x.withLastApplied(&out.ObjectMeta, pod)
 	out.Spec = podSpecFrom(src, pod.Spec)
 	out.Spec.NodeName = pod.NodeName
 	if pod.Terminating && out.DeletionTimestamp != nil {
@@ -362,6 +409,7 @@ func (x *executor) serviceObject(p *printer, s *model.Service, name string) *cor
 		out = apiService(x.c, s)
 		out.Generation = 0 // Services have none
 		out.Labels, out.Annotations = nonEmpty(out.Labels), nonEmpty(out.Annotations)
+		x.withLastApplied(&out.ObjectMeta, s)
 		if o, ok := x.applied[s].(*corev1.Service); ok {
 			out.Spec.PublishNotReadyAddresses = o.Spec.PublishNotReadyAddresses
 			out.Spec.SessionAffinityConfig = o.Spec.SessionAffinityConfig
@@ -682,4 +730,24 @@ func (x *executor) endpointsObject(p *printer, o object) *corev1.Endpoints {
 		out.Subsets = append(out.Subsets, *ss)
 	}
 	return out
+}
+
+// lastAppliedOf is the last-applied-configuration `kubectl apply` writes for
+// o ("" for create -f, which writes none).
+func (x *executor) lastAppliedOf(cmd kubectl.Command, o manifest.Object) string {
+	if cmd.Verb != kubectl.Apply || o.Raw == nil {
+		return ""
+	}
+	ns := ""
+	if r, ok := kubectl.ResourceForKind(o.Kind); ok && r.Namespaced() {
+		ns = defaultNamespace
+		if x.ns != "" {
+			ns = x.ns
+		}
+	}
+	v, err := manifest.LastApplied(o.Raw, ns)
+	if err != nil {
+		return ""
+	}
+	return v
 }

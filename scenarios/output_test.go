@@ -47,7 +47,9 @@ func TestGetYAMLRoundTrip(t *testing.T) {
 	mustExec(t, x, "kubectl apply -f web.yaml")
 	c.E.RunUntil(time.Minute)
 	dump := mustExec(t, x, "kubectl get deploy web -o yaml")
-	for _, want := range []string{"apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  annotations:\n    deployment.kubernetes.io/revision: \"1\"\n",
+	for _, want := range []string{"apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  annotations:\n    deployment.kubernetes.io/revision: \"1\"\n" +
+		"    kubectl.kubernetes.io/last-applied-configuration: |\n" +
+		`      {"apiVersion":"apps/v1","kind":"Deployment","metadata":{"annotations":{},"labels":{"app":"web","tier":"front"},"name":"web","namespace":"default"},"spec":{"replicas":2,"selector":{"matchLabels":{"app":"web"}},"template":{"metadata":{"labels":{"app":"web"}},"spec":{"containers":[{"env":[{"name":"MODE","value":"fast"}],"image":"nginx:1.27","name":"c","ports":[{"containerPort":80}]}]}}}}` + "\n",
 		"  labels:\n    app: web\n    tier: front\n  name: web\n  namespace: default\n",
 		"      - env:\n        - name: MODE\n          value: fast\n        image: nginx:1.27\n        imagePullPolicy: IfNotPresent\n        name: c\n        ports:\n        - containerPort: 80\n          protocol: TCP\n        resources: {}\n        terminationMessagePath: /dev/termination-log\n        terminationMessagePolicy: File\n",
 		"      dnsPolicy: ClusterFirst\n      restartPolicy: Always\n      schedulerName: default-scheduler\n      securityContext: {}\n      terminationGracePeriodSeconds: 30\n",
@@ -72,9 +74,14 @@ func TestGetYAMLRoundTrip(t *testing.T) {
 	if out := mustExec(t, x, "kubectl apply -f web-dump.yaml"); out != "deployment.apps/web unchanged" {
 		t.Errorf("second re-apply of the dump: %q", out)
 	}
-	rv := regexp.MustCompile(`resourceVersion: "\d+"`)
-	if again := mustExec(t, x, "kubectl get deploy web -o yaml"); rv.ReplaceAllString(again, "") != rv.ReplaceAllString(dump, "") {
+	// kubectl apply's annotation then holds the dump it applied.
+	rv := regexp.MustCompile(`resourceVersion: "\d+"|    kubectl.kubernetes.io/last-applied-configuration: \|\n      .*\n`)
+	again := mustExec(t, x, "kubectl get deploy web -o yaml")
+	if rv.ReplaceAllString(again, "") != rv.ReplaceAllString(dump, "") {
 		t.Errorf("dump changed after re-applying it:\n%s\n---\n%s", dump, again)
+	}
+	if !strings.Contains(again, `"status":{"availableReplicas":2,`) {
+		t.Errorf("last-applied-configuration after applying the dump:\n%s", again)
 	}
 	// The scenario's own files are untouched: another run starts afresh.
 	if _, ok := x.files["web-dump.yaml"]; !ok {

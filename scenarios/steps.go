@@ -45,6 +45,8 @@ type executor struct {
 	notSimulated map[string]bool
 	// applied keeps the objects as last applied, for get -o yaml (output.go).
 	applied map[any]runtime.Object
+	// lastApplied keeps kubectl apply's last-applied-configuration, by model object.
+	lastApplied map[any]string
 	// files are the files steps wrote (> FILE, sed -i), by name.
 	files map[string]string
 }
@@ -212,12 +214,13 @@ func (x *executor) applyFile(f string, cmd kubectl.Command, crds []manifest.CRD,
 				continue
 			}
 		}
+		stripLastApplied(o.Obj)
 		res, err := x.applyObject(o.Obj, f, false)
 		if err != nil {
 			errs = append(errs, err.Error())
 			continue
 		}
-		x.recordApplied(o.Obj)
+		x.recordLastApplied(o.Obj, x.lastAppliedOf(cmd, o))
 		out = append(out, res)
 		for _, field := range manifest.NotSimulated(o.Obj) {
 			key := o.Kind + " " + field

@@ -47,6 +47,10 @@ type Object struct {
 	Doc, Line int
 	// CRD is set, and Obj nil, for a CustomResourceDefinition.
 	CRD *CRD
+	// Raw is the document as JSON, as written (no defaults; unknown fields
+	// dropped with Validate false): what kubectl sends, and records in its
+	// last-applied-configuration annotation.
+	Raw []byte
 }
 
 // Ref returns kubectl's name for the object, e.g. "deployment.apps/rng".
@@ -262,7 +266,7 @@ func decodeDocument(file string, doc int, n *yaml.Node, opts Options) ([]Object,
 		return nil, w.warnings, w.problems
 	}
 	m := obj.(metav1.Object)
-	o := Object{Obj: obj, Kind: kind, APIVersion: apiVersion, Name: m.GetName(), Namespace: m.GetNamespace(), Doc: doc, Line: n.Line}
+	o := Object{Obj: obj, Kind: kind, APIVersion: apiVersion, Name: m.GetName(), Namespace: m.GetNamespace(), Doc: doc, Line: n.Line, Raw: data}
 	return []Object{o}, w.warnings, nil
 }
 

@@ -298,3 +298,41 @@ func printDefaultsPodSpec(s *corev1.PodSpec) {
 		}
 	}
 }
+
+// LastAppliedAnnotation is the annotation kubectl apply keeps the applied
+// configuration in.
+const LastAppliedAnnotation = "kubectl.kubernetes.io/last-applied-configuration"
+
+// LastApplied is what `kubectl apply` writes into LastAppliedAnnotation for a
+// document (Object.Raw): the document as JSON, keys sorted, without that
+// annotation (metadata.annotations is {} when it had no other), with
+// metadata.namespace set to namespace when the document has none and
+// namespace is not "" (kubectl fills in the namespace it applies to), ending
+// in a newline.
+func LastApplied(raw []byte, namespace string) (string, error) {
+	var doc map[string]any
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if err := dec.Decode(&doc); err != nil {
+		return "", err
+	}
+	md, _ := doc["metadata"].(map[string]any)
+	if md == nil {
+		md = map[string]any{}
+		doc["metadata"] = md
+	}
+	ann, _ := md["annotations"].(map[string]any)
+	if ann == nil {
+		ann = map[string]any{}
+	}
+	delete(ann, LastAppliedAnnotation)
+	md["annotations"] = ann
+	if _, ok := md["namespace"]; !ok && namespace != "" {
+		md["namespace"] = namespace
+	}
+	b, err := json.Marshal(doc)
+	if err != nil {
+		return "", err
+	}
+	return string(b) + "\n", nil
+}
