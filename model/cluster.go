@@ -93,7 +93,8 @@ type Pod struct {
 	node       *Node
 	rs         *ReplicaSet
 	ds         *DaemonSet
-	uid        uint64 // random, the last tie-break of scale-down
+	uid        uint64            // random, the last tie-break of scale-down
+	ixLabels   map[string]string // the labels the endpoint index has (indexLabels)
 	evictTimer sim.Timer
 	evictAt    sim.Time    // when the scheduled taint eviction fires (0: none)
 	evictSince sim.Time    // when it was scheduled
@@ -200,16 +201,18 @@ type Cluster struct {
 	nodes       []*Node
 	nodeByName  map[string]*Node
 	pods        []*Pod
-	podByName   map[string]*Pod
+	podByName   map[nsName]*Pod
 	services    []*Service
-	svcByName   map[string]*Service
+	svcByName   map[nsName]*Service
 	nodePorts   map[int]*Service // allocated node ports
 	deployments []*Deployment
-	deployByNm  map[string]*Deployment
+	deployByNm  map[nsName]*Deployment
 	replicasets []*ReplicaSet
-	rsByName    map[string]*ReplicaSet
+	rsByName    map[nsName]*ReplicaSet
 	daemonsets  []*DaemonSet
-	dsByName    map[string]*DaemonSet
+	dsByName    map[nsName]*DaemonSet
+	namespaces  []*Namespace
+	nsByName    map[string]*Namespace
 	pdbs        []*PodDisruptionBudget
 
 	nameRand  *rand.Rand
@@ -247,9 +250,10 @@ func NewCluster(e *sim.Engine, cfg Config) *Cluster {
 	}
 	c := &Cluster{
 		E: e, Cfg: cfg,
-		nodeByName: map[string]*Node{}, podByName: map[string]*Pod{},
-		svcByName: map[string]*Service{}, deployByNm: map[string]*Deployment{},
-		rsByName: map[string]*ReplicaSet{}, dsByName: map[string]*DaemonSet{},
+		nodeByName: map[string]*Node{}, podByName: map[nsName]*Pod{},
+		svcByName: map[nsName]*Service{}, deployByNm: map[nsName]*Deployment{},
+		rsByName: map[nsName]*ReplicaSet{}, dsByName: map[nsName]*DaemonSet{},
+		nsByName:  map[string]*Namespace{},
 		nameRand:  e.Stream("names"),
 		schedRand: e.Stream("scheduler"),
 		lbRand:    e.Stream("kube-proxy"),
@@ -272,6 +276,7 @@ func NewCluster(e *sim.Engine, cfg Config) *Cluster {
 	c.rsClient = newAPIClient(t.KubeAPIQPS, t.KubeAPIBurst)
 	c.dsClient = newAPIClient(t.KubeAPIQPS, t.KubeAPIBurst)
 	c.initEndpoints()
+	c.initNamespaces()
 	return c
 }
 
@@ -315,9 +320,12 @@ func (c *Cluster) Pods() []*Pod {
 // AllPods returns every pod ever created, gone or not, indexed by Pod.ID.
 func (c *Cluster) AllPods() []*Pod { return c.pods }
 
-// Pod returns the existing pod named name, or nil.
-func (c *Cluster) Pod(name string) *Pod {
-	p := c.podByName[name]
+// Pod returns the existing pod named name in the default namespace, or nil.
+func (c *Cluster) Pod(name string) *Pod { return c.PodIn(DefaultNamespace, name) }
+
+// PodIn returns the existing pod named name in namespace ns, or nil.
+func (c *Cluster) PodIn(ns, name string) *Pod {
+	p := c.podByName[nsName{ns, name}]
 	if p == nil || p.Gone {
 		return nil
 	}
@@ -335,9 +343,12 @@ func (c *Cluster) Services() []*Service {
 	return out
 }
 
-// Service returns the Service named name, or nil.
-func (c *Cluster) Service(name string) *Service {
-	s := c.svcByName[name]
+// Service returns the Service named name in the default namespace, or nil.
+func (c *Cluster) Service(name string) *Service { return c.ServiceIn(DefaultNamespace, name) }
+
+// ServiceIn returns the Service named name in namespace ns, or nil.
+func (c *Cluster) ServiceIn(ns, name string) *Service {
+	s := c.svcByName[nsName{ns, name}]
 	if s == nil || s.Deleted {
 		return nil
 	}
@@ -358,19 +369,28 @@ func (c *Cluster) randSuffix(n int) string {
 // may end in "-" to have a random suffix generated (generateName). owner must be
 // nil: pods get an owner only from a controller (a matching orphan is adopted).
 func (c *Cluster) CreatePod(name string, labels map[string]string, spec PodSpec, owner *OwnerRef) (*Pod, error) {
+	return c.CreatePodIn(DefaultNamespace, name, labels, spec, owner)
+}
+
+// CreatePodIn is CreatePod in namespace ns, which must exist and not be
+// terminating.
+func (c *Cluster) CreatePodIn(ns, name string, labels map[string]string, spec PodSpec, owner *OwnerRef) (*Pod, error) {
+	if err := c.canCreateIn(ns); err != nil {
+		return nil, err
+	}
 	if owner != nil {
 		return nil, fmt.Errorf("pod %q: ownerReferences are set by controllers; create the pod without an owner and a matching ReplicaSet or DaemonSet adopts it", name)
 	}
 	if name == "" {
 		return nil, fmt.Errorf("pod: a name is required")
 	}
-	if len(name) > 0 && name[len(name)-1] != '-' && c.Pod(name) != nil {
+	if len(name) > 0 && name[len(name)-1] != '-' && c.PodIn(ns, name) != nil {
 		return nil, fmt.Errorf("pods %q already exists", name)
 	}
 	if spec.Image == "" {
 		return nil, fmt.Errorf("pod %q: spec.containers[0].image: Required value", name)
 	}
-	p := c.newPod(name, labels, nil, spec, nil, nil)
+	p := c.newPod(ns, name, labels, nil, spec, nil, nil)
 	c.offerOrphan(p)
 	return p, nil
 }
@@ -381,7 +401,7 @@ const maxGeneratedNameLength = 58
 
 // newPod creates the pod object, owned by rs or ds if set: admission
 // (DefaultTolerationSeconds), the store, then the scheduler queue.
-func (c *Cluster) newPod(name string, labels, annotations map[string]string, spec PodSpec, rs *ReplicaSet, ds *DaemonSet) *Pod {
+func (c *Cluster) newPod(ns, name string, labels, annotations map[string]string, spec PodSpec, rs *ReplicaSet, ds *DaemonSet) *Pod {
 	if name[len(name)-1] == '-' {
 		// generateName: the API server cuts the prefix to 58 characters so
 		// that with 5 random ones the name fits 63.
@@ -390,7 +410,7 @@ func (c *Cluster) newPod(name string, labels, annotations map[string]string, spe
 		}
 		for {
 			cand := name + c.randSuffix(5)
-			if q := c.podByName[cand]; q == nil || q.Gone {
+			if q := c.podByName[nsName{ns, cand}]; q == nil || q.Gone {
 				name = cand
 				break
 			}
@@ -401,11 +421,12 @@ func (c *Cluster) newPod(name string, labels, annotations map[string]string, spe
 	}
 	spec = spec.clone()
 	c.addDefaultTolerations(&spec)
-	p := &Pod{ID: len(c.pods), ObjectMeta: c.newMeta(name, "default", labels, annotations),
+	p := &Pod{ID: len(c.pods), ObjectMeta: c.newMeta(name, ns, labels, annotations),
 		Spec: spec, Phase: PodPending, uid: c.uidRand.Uint64()}
 	if p.Labels == nil {
 		p.Labels = map[string]string{}
 	}
+	p.ixLabels = indexLabels(ns, p.Labels)
 	switch {
 	case rs != nil:
 		p.Owner = &OwnerRef{Kind: "ReplicaSet", Name: rs.Name}
@@ -417,7 +438,7 @@ func (c *Cluster) newPod(name string, labels, annotations map[string]string, spe
 		ds.pods = append(ds.pods, p)
 	}
 	c.pods = append(c.pods, p)
-	c.podByName[name] = p
+	c.podByName[nsName{ns, name}] = p
 	c.podChanged(p)
 	c.enqueuePod(p)
 	return p
@@ -490,6 +511,7 @@ func (c *Cluster) SetPodLabels(p *Pod, labels map[string]string) {
 	if p.Labels == nil {
 		p.Labels = map[string]string{}
 	}
+	p.ixLabels = indexLabels(p.Namespace, p.Labels)
 	c.touch(&p.ObjectMeta)
 	c.podChanged(p)
 	switch {
@@ -516,13 +538,13 @@ func (c *Cluster) offerOrphan(p *Pod) {
 		return
 	}
 	for _, rs := range c.replicasets {
-		if !rs.Deleted && rs.Selector.MatchesMap(p.Labels) {
+		if !rs.Deleted && rs.Namespace == p.Namespace && rs.Selector.MatchesMap(p.Labels) {
 			rs.adoptQ = append(rs.adoptQ, p)
 			c.enqueueReplicaSet(rs)
 		}
 	}
 	for _, ds := range c.daemonsets {
-		if !ds.Deleted && ds.Selector.MatchesMap(p.Labels) {
+		if !ds.Deleted && ds.Namespace == p.Namespace && ds.Selector.MatchesMap(p.Labels) {
 			ds.adoptQ = append(ds.adoptQ, p)
 			c.enqueueDaemonSet(ds)
 		}
@@ -600,6 +622,9 @@ func (c *Cluster) removePod(p *Pod) {
 		c.nodeChanged(n)
 	}
 	c.podChanged(p)
+	if ns := c.nsByName[p.Namespace]; ns != nil && ns.Phase == NamespaceTerminating {
+		defer c.finalizeNamespace(ns)
+	}
 	switch {
 	case p.rs != nil:
 		p.rs.pods = removePodFrom(p.rs.pods, p)
@@ -634,9 +659,14 @@ func (c *Cluster) Deployments() []*Deployment {
 	return out
 }
 
-// Deployment returns the Deployment named name, or nil.
+// Deployment returns the Deployment named name in the default namespace, or nil.
 func (c *Cluster) Deployment(name string) *Deployment {
-	d := c.deployByNm[name]
+	return c.DeploymentIn(DefaultNamespace, name)
+}
+
+// DeploymentIn returns the Deployment named name in namespace ns, or nil.
+func (c *Cluster) DeploymentIn(ns, name string) *Deployment {
+	d := c.deployByNm[nsName{ns, name}]
 	if d == nil || d.Deleted {
 		return nil
 	}

@@ -39,7 +39,8 @@ type DaemonSet struct {
 
 // DaemonSetSpec is what CreateDaemonSet and UpdateDaemonSet need.
 type DaemonSetSpec struct {
-	Name string
+	Name      string
+	Namespace string // "": default
 	// Labels and Annotations are the DaemonSet's metadata.
 	Labels, Annotations map[string]string
 	// Selector nil means the template labels.
@@ -66,9 +67,12 @@ func (c *Cluster) DaemonSets() []*DaemonSet {
 	return out
 }
 
-// DaemonSet returns the DaemonSet named name, or nil.
-func (c *Cluster) DaemonSet(name string) *DaemonSet {
-	ds := c.dsByName[name]
+// DaemonSet returns the DaemonSet named name in the default namespace, or nil.
+func (c *Cluster) DaemonSet(name string) *DaemonSet { return c.DaemonSetIn(DefaultNamespace, name) }
+
+// DaemonSetIn returns the DaemonSet named name in namespace ns, or nil.
+func (c *Cluster) DaemonSetIn(ns, name string) *DaemonSet {
+	ds := c.dsByName[nsName{ns, name}]
 	if ds == nil || ds.Deleted {
 		return nil
 	}
@@ -133,17 +137,21 @@ func (c *Cluster) CreateDaemonSet(s DaemonSetSpec) (*DaemonSet, error) {
 	if err := strat.validate(s.Name); err != nil {
 		return nil, err
 	}
-	if c.DaemonSet(s.Name) != nil {
+	ns := orDefault(s.Namespace)
+	if err := c.canCreateIn(ns); err != nil {
+		return nil, err
+	}
+	if c.DaemonSetIn(ns, s.Name) != nil {
 		return nil, fmt.Errorf(`daemonsets.apps %q already exists`, s.Name)
 	}
-	ds := &DaemonSet{ObjectMeta: c.newMeta(s.Name, "default", s.Labels, s.Annotations), Selector: sel, Strategy: strat,
+	ds := &DaemonSet{ObjectMeta: c.newMeta(s.Name, ns, s.Labels, s.Annotations), Selector: sel, Strategy: strat,
 		MinReadySeconds: s.MinReadySeconds, creating: map[*Node]bool{}}
 	ds.setTemplate(s.Template)
 	ds.touchAll()
 	c.daemonsets = append(c.daemonsets, ds)
-	c.dsByName[ds.Name] = ds
+	c.dsByName[nsName{ds.Namespace, ds.Name}] = ds
 	for _, p := range c.pods {
-		if p.Owner == nil && !p.Gone && !p.Terminating && sel.MatchesMap(p.Labels) {
+		if p.Owner == nil && !p.Gone && !p.Terminating && p.Namespace == ds.Namespace && sel.MatchesMap(p.Labels) {
 			ds.adoptQ = append(ds.adoptQ, p)
 		}
 	}
@@ -428,5 +436,5 @@ func (c *Cluster) createDaemonPod(ds *DaemonSet, n *Node) {
 		lbls = map[string]string{}
 	}
 	lbls[LabelControllerRevHash] = ds.hash
-	c.newPod(ds.Name+"-", lbls, ds.Template.Annotations, spec, nil, ds)
+	c.newPod(ds.Namespace, ds.Name+"-", lbls, ds.Template.Annotations, spec, nil, ds)
 }

@@ -60,7 +60,8 @@ type Deployment struct {
 
 // DeploymentSpec is what CreateDeploymentSpec needs.
 type DeploymentSpec struct {
-	Name string
+	Name      string
+	Namespace string // "": default
 	// Labels and Annotations are the Deployment's metadata.
 	Labels, Annotations map[string]string
 	// Replicas nil means 1.
@@ -162,7 +163,11 @@ func (c *Cluster) CreateDeploymentSpec(s DeploymentSpec) (*Deployment, error) {
 	if err := strat.validate(s.Name); err != nil {
 		return nil, err
 	}
-	if c.Deployment(s.Name) != nil {
+	ns := orDefault(s.Namespace)
+	if err := c.canCreateIn(ns); err != nil {
+		return nil, err
+	}
+	if c.DeploymentIn(ns, s.Name) != nil {
 		return nil, fmt.Errorf(`deployments.apps %q already exists`, s.Name)
 	}
 	hist := 10
@@ -185,16 +190,16 @@ func (c *Cluster) CreateDeploymentSpec(s DeploymentSpec) (*Deployment, error) {
 	if deadline < 0 || s.MinReadySeconds < 0 || deadline <= s.MinReadySeconds {
 		return nil, fmt.Errorf("deployment %q: spec.progressDeadlineSeconds (%v) must be positive and greater than minReadySeconds (%v)", s.Name, deadline, s.MinReadySeconds)
 	}
-	d := &Deployment{ObjectMeta: c.newMeta(s.Name, "default", s.Labels, s.Annotations), Selector: eq, LabelSelector: sel, Template: s.Template.clone(),
+	d := &Deployment{ObjectMeta: c.newMeta(s.Name, ns, s.Labels, s.Annotations), Selector: eq, LabelSelector: sel, Template: s.Template.clone(),
 		Replicas: replicas, Strategy: strat, RevisionHistoryLimit: hist, MinReadySeconds: s.MinReadySeconds,
 		ProgressDeadline: deadline, lastProgress: c.Now()}
 	d.hash = computeHash(d.Template)
 	c.deployments = append(c.deployments, d)
-	c.deployByNm[d.Name] = d
+	c.deployByNm[nsName{d.Namespace, d.Name}] = d
 	// Adopt orphaned ReplicaSets whose labels match (left by a
 	// `kubectl delete deployment --cascade=orphan`).
 	for _, rs := range c.replicasets {
-		if !rs.Deleted && rs.Owner == nil && rs.hash != "" && sel.MatchesMap(rs.Template.Labels) {
+		if !rs.Deleted && rs.Owner == nil && rs.Namespace == d.Namespace && rs.hash != "" && sel.MatchesMap(rs.Template.Labels) {
 			rs.Owner = &OwnerRef{Kind: "Deployment", Name: d.Name}
 			rs.deploy = d
 			rs.desired = d.Replicas
@@ -480,12 +485,12 @@ func (c *Cluster) createNewRS(d *Deployment, old []*ReplicaSet, replicas int) *R
 		rev = max(rev, rs.Revision+1)
 	}
 	name := replicaSetName(d.Name, d.hash)
-	if c.ReplicaSet(name) != nil {
+	if c.ReplicaSetIn(d.Namespace, name) != nil {
 		// A hash collision with a ReplicaSet we do not own: Kubernetes bumps
 		// collisionCount; we add a suffix.
 		name += "-" + c.randSuffix(3)
 	}
-	rs := &ReplicaSet{ObjectMeta: ObjectMeta{Name: name, Labels: copyLabels(t.Labels),
+	rs := &ReplicaSet{ObjectMeta: ObjectMeta{Name: name, Namespace: d.Namespace, Labels: copyLabels(t.Labels),
 		Owner: &OwnerRef{Kind: "Deployment", Name: d.Name}}, Selector: sel, Template: t, MinReadySeconds: d.MinReadySeconds,
 		Revision: rev, deploy: d, hash: d.hash}
 	c.setRSReplicas(d, rs, replicas)

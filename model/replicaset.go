@@ -76,7 +76,8 @@ type podCount struct {
 
 // ReplicaSetSpec is what CreateReplicaSet needs.
 type ReplicaSetSpec struct {
-	Name string
+	Name      string
+	Namespace string // "": default
 	// Labels and Annotations are the ReplicaSet's metadata.
 	Labels, Annotations map[string]string
 	// Replicas nil means 1.
@@ -271,9 +272,12 @@ func (c *Cluster) ReplicaSets() []*ReplicaSet {
 	return out
 }
 
-// ReplicaSet returns the ReplicaSet named name, or nil.
-func (c *Cluster) ReplicaSet(name string) *ReplicaSet {
-	rs := c.rsByName[name]
+// ReplicaSet returns the ReplicaSet named name in the default namespace, or nil.
+func (c *Cluster) ReplicaSet(name string) *ReplicaSet { return c.ReplicaSetIn(DefaultNamespace, name) }
+
+// ReplicaSetIn returns the ReplicaSet named name in namespace ns, or nil.
+func (c *Cluster) ReplicaSetIn(ns, name string) *ReplicaSet {
+	rs := c.rsByName[nsName{ns, name}]
 	if rs == nil || rs.Deleted {
 		return nil
 	}
@@ -314,25 +318,29 @@ func (c *Cluster) CreateReplicaSet(s ReplicaSetSpec) (*ReplicaSet, error) {
 	if err := validateTemplate("ReplicaSet", s.Name, s.Selector, s.Template); err != nil {
 		return nil, err
 	}
-	if c.ReplicaSet(s.Name) != nil {
+	ns := orDefault(s.Namespace)
+	if err := c.canCreateIn(ns); err != nil {
+		return nil, err
+	}
+	if c.ReplicaSetIn(ns, s.Name) != nil {
 		return nil, fmt.Errorf(`replicasets.apps %q already exists`, s.Name)
 	}
-	rs := &ReplicaSet{ObjectMeta: ObjectMeta{Name: s.Name, Labels: copyLabels(s.Labels), Annotations: copyLabels(s.Annotations)}, Selector: s.Selector, Template: s.Template.clone(), Replicas: replicas,
+	rs := &ReplicaSet{ObjectMeta: ObjectMeta{Name: s.Name, Namespace: ns, Labels: copyLabels(s.Labels), Annotations: copyLabels(s.Annotations)}, Selector: s.Selector, Template: s.Template.clone(), Replicas: replicas,
 		MinReadySeconds: s.MinReadySeconds}
 	c.addReplicaSet(rs)
 	return rs, nil
 }
 
 func (c *Cluster) addReplicaSet(rs *ReplicaSet) {
-	m := c.newMeta(rs.Name, "default", rs.Labels, rs.Annotations)
+	m := c.newMeta(rs.Name, rs.Namespace, rs.Labels, rs.Annotations)
 	m.Owner = rs.Owner
 	rs.ObjectMeta = m
 	rs.seq = len(c.replicasets)
 	c.replicasets = append(c.replicasets, rs)
-	c.rsByName[rs.Name] = rs
+	c.rsByName[nsName{rs.Namespace, rs.Name}] = rs
 	// The controller's first sync claims the matching orphans.
 	for _, p := range c.pods {
-		if p.Owner == nil && !p.Gone && !p.Terminating && rs.Selector.MatchesMap(p.Labels) {
+		if p.Owner == nil && !p.Gone && !p.Terminating && p.Namespace == rs.Namespace && rs.Selector.MatchesMap(p.Labels) {
 			rs.adoptQ = append(rs.adoptQ, p)
 		}
 	}
@@ -490,7 +498,7 @@ func (c *Cluster) syncReplicaSet(rs *ReplicaSet) {
 
 func (c *Cluster) createReplicaSetPod(rs *ReplicaSet) {
 	t := rs.Template
-	c.newPod(rs.Name+"-", t.Labels, t.Annotations, t.Spec, rs, nil)
+	c.newPod(rs.Namespace, rs.Name+"-", t.Labels, t.Annotations, t.Spec, rs, nil)
 }
 
 // slowStart makes n API creations through client in batches of 1, 2, 4, ...

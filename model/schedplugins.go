@@ -443,9 +443,13 @@ func (rs *ReplicaSet) countOn(n *Node) int {
 type spreadSelector struct {
 	rs       *ReplicaSet
 	services []*labels.Selector // compiled per decision: no map iteration per pod
+	ns       string             // the pod's namespace: pods of others never count
 }
 
 func (s *spreadSelector) matchesServices(q *Pod) bool {
+	if q.Namespace != s.ns {
+		return false
+	}
 	for _, sel := range s.services {
 		if !sel.MatchesMap(q.Labels) {
 			return false
@@ -473,12 +477,13 @@ func (s *spreadSelector) countOn(n *Node) int {
 func (t *topologySpreadScore) selectors(p *Pod) bool {
 	sel := &t.sel
 	sel.rs = p.rs
+	sel.ns = p.Namespace
 	sel.services = sel.services[:0]
 	if sel.rs != nil {
 		return true // the ReplicaSet's count is all the score reads
 	}
 	for _, svc := range t.h.schedServices() {
-		if !svc.Deleted && len(svc.Selector) > 0 && mapSelectorMatches(svc.Selector, p.Labels) {
+		if !svc.Deleted && svc.Namespace == p.Namespace && len(svc.Selector) > 0 && mapSelectorMatches(svc.Selector, p.Labels) {
 			sel.services = append(sel.services, labels.SelectorFromMap(svc.Selector))
 		}
 	}

@@ -335,7 +335,7 @@ func (c *Cluster) syncPodEndpoints(p *Pod) {
 		p.indexed = false
 	default:
 		p.indexed = true
-		err = c.ep.ix.SetPodMap(id, p.Labels, endpoints.PodState{HasIP: p.HasIP,
+		err = c.ep.ix.SetPodMap(id, p.ixLabels, endpoints.PodState{HasIP: p.HasIP,
 			Terminal: p.Phase == PodSucceeded || p.Phase == PodFailed, Ready: p.Ready, Terminating: p.Terminating})
 	}
 	if err != nil {
@@ -346,23 +346,32 @@ func (c *Cluster) syncPodEndpoints(p *Pod) {
 // CreateService creates a Service with a map selector (nil or empty selects no
 // pods: its endpoints would be managed by hand).
 func (c *Cluster) CreateService(name string, selector map[string]string, port int) (*Service, error) {
-	if c.Service(name) != nil {
+	return c.CreateServiceIn(DefaultNamespace, name, selector, port)
+}
+
+// CreateServiceIn is CreateService in namespace ns, which must exist and not
+// be terminating. Its selector selects pods of ns only.
+func (c *Cluster) CreateServiceIn(ns, name string, selector map[string]string, port int) (*Service, error) {
+	if err := c.canCreateIn(ns); err != nil {
+		return nil, err
+	}
+	if c.ServiceIn(ns, name) != nil {
 		return nil, fmt.Errorf(`services %q already exists`, name)
 	}
-	s := &Service{ID: len(c.services), ObjectMeta: c.newMeta(name, "default", nil, nil), Selector: copyLabels(selector), Port: port}
+	s := &Service{ID: len(c.services), ObjectMeta: c.newMeta(name, ns, nil, nil), Selector: copyLabels(selector), Port: port}
 	s.Type, s.SessionAffinity = "ClusterIP", "None"
 	if port > 0 {
 		s.Ports = []ServicePort{{Protocol: "TCP", Port: port}}
 	}
 	c.services = append(c.services, s)
-	c.svcByName[name] = s
+	c.svcByName[nsName{ns, name}] = s
 	c.ep.px.Table(endpoints.ServiceID(s.ID))
 	c.setIndexSelector(s)
 	return s, nil
 }
 
 func (c *Cluster) setIndexSelector(s *Service) {
-	if err := c.ep.ix.SetService(endpoints.ServiceID(s.ID), labels.ServiceSelector(s.Selector)); err != nil {
+	if err := c.ep.ix.SetService(endpoints.ServiceID(s.ID), labels.ServiceSelector(indexLabels(s.Namespace, s.Selector))); err != nil {
 		panic("model: endpoint index: " + err.Error())
 	}
 }

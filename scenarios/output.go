@@ -38,6 +38,7 @@ import (
 // recordApplied keeps obj, just applied, for printing (the model does not
 // keep every field of a manifest), by the model object it was applied to: a
 // later object of the same name is another object.
+// The objects are those of the namespace being applied to (x.ns).
 func (x *executor) recordApplied(obj runtime.Object) {
 	x.recordLastApplied(obj, "")
 }
@@ -52,15 +53,15 @@ func (x *executor) recordLastApplied(obj runtime.Object, lastApplied string) {
 	var m any
 	switch o := obj.(type) {
 	case *appsv1.Deployment:
-		m = x.c.Deployment(o.Name)
+		m = x.c.DeploymentIn(x.ns, o.Name)
 	case *appsv1.ReplicaSet:
-		m = x.c.ReplicaSet(o.Name)
+		m = x.c.ReplicaSetIn(x.ns, o.Name)
 	case *appsv1.DaemonSet:
-		m = x.c.DaemonSet(o.Name)
+		m = x.c.DaemonSetIn(x.ns, o.Name)
 	case *corev1.Pod:
-		m = x.c.Pod(o.Name)
+		m = x.c.PodIn(x.ns, o.Name)
 	case *corev1.Service:
-		m = x.c.Service(o.Name)
+		m = x.c.ServiceIn(x.ns, o.Name)
 	}
 	if m != nil && !isNilPointer(m) {
 		x.applied[m] = obj.DeepCopyObject()

@@ -250,8 +250,9 @@ func (p *printer) noResources() string {
 
 // object is one API object to print.
 type object struct {
-	res  kubectl.Resource
-	name string
+	res       kubectl.Resource
+	name      string
+	namespace string // "" for cluster-scoped kinds
 
 	pod  *model.Pod
 	dep  *model.Deployment
@@ -259,10 +260,11 @@ type object struct {
 	ds   *model.DaemonSet
 	svc  *model.Service // nil for the kubernetes Service
 	node *model.Node
+	ns   *model.Namespace
 }
 
 // meta returns the object's metadata, nil for the objects kubesim
-// synthesises (the kubernetes Service, namespaces).
+// synthesises (the kubernetes Service).
 func (o object) meta() *model.ObjectMeta {
 	switch {
 	case o.pod != nil:
@@ -277,6 +279,8 @@ func (o object) meta() *model.ObjectMeta {
 		return &o.svc.ObjectMeta
 	case o.node != nil:
 		return &o.node.ObjectMeta
+	case o.ns != nil:
+		return &o.ns.ObjectMeta
 	}
 	return nil
 }
@@ -310,37 +314,39 @@ func (p *printer) collect(cmd kubectl.Command) ([]object, []error) {
 	return objs, errs
 }
 
-// visible reports whether namespaced objects of the namespace asked for exist:
-// every simulated object lives in "default".
-func (p *printer) visible(r kubectl.Resource) bool {
-	return !r.Namespaced() || r == kubectl.Namespaces || p.all || p.ns == defaultNamespace
+// listNamespace is the namespace listed: the one asked for, "" with -A.
+func (p *printer) listNamespace() string {
+	if p.all {
+		return ""
+	}
+	return p.ns
+}
+
+// hasKubernetesService reports whether the kubernetes Service (which kubesim
+// synthesises) is listed.
+func (p *printer) hasKubernetesService() bool {
+	return (p.all || p.ns == model.DefaultNamespace) && p.c.Service(kubernetesService) == nil
 }
 
 func (p *printer) lookup(r kubectl.Resource, name string) (object, bool) {
-	o := object{res: r, name: name}
-	if !p.visible(r) {
-		return o, false
-	}
+	o := object{res: r, name: name, namespace: p.ns}
 	if x := r.Object(p.c, p.ns, name); x != nil {
 		return objectOf(r, x), true
 	}
 	switch r {
 	case kubectl.Services, kubectl.Endpoints:
-		return o, name == kubernetesService
-	case kubectl.Namespaces:
-		for _, ns := range namespaces {
-			if ns == name {
-				return o, true
-			}
-		}
+		o.namespace = model.DefaultNamespace
+		return o, name == kubernetesService && p.ns == model.DefaultNamespace
 	}
 	return o, false
 }
 
 // objectOf is the model object x of resource r to print.
 func objectOf(r kubectl.Resource, x model.Object) object {
-	o := object{res: r, name: x.Meta().Name}
+	o := object{res: r, name: x.Meta().Name, namespace: x.Meta().Namespace}
 	switch x := x.(type) {
+	case *model.Namespace:
+		o.ns = x
 	case *model.Pod:
 		o.pod = x
 	case *model.Deployment:
@@ -357,35 +363,28 @@ func objectOf(r kubectl.Resource, x model.Object) object {
 	return o
 }
 
-// namespaces are a kubeadm cluster's namespaces.
-var namespaces = []string{"default", "kube-node-lease", "kube-public", "kube-system"}
-
 // list returns the objects of r matching the selector, by name.
 func (p *printer) list(r kubectl.Resource) []object {
-	if !p.visible(r) {
-		return nil
-	}
 	var out []object
 	add := func(o object) {
 		if p.sel == nil || p.sel.MatchesMap(objectLabels(o)) {
 			out = append(out, o)
 		}
 	}
-	switch r {
-	case kubectl.Services, kubectl.Endpoints:
-		if p.c.Service(kubernetesService) == nil {
-			add(object{res: r, name: kubernetesService})
-		}
-	case kubectl.Namespaces:
-		for _, ns := range namespaces {
-			add(object{res: r, name: ns})
-		}
+	if (r == kubectl.Services || r == kubectl.Endpoints) && p.hasKubernetesService() {
+		add(object{res: r, name: kubernetesService, namespace: model.DefaultNamespace})
 	}
-	for _, x := range r.Objects(p.c, p.ns) {
+	for _, x := range r.Objects(p.c, p.listNamespace()) {
 		add(objectOf(r, x))
 	}
-	// Names are unique within a resource: an unstable sort is deterministic.
-	slices.SortFunc(out, func(a, b object) int { return strings.Compare(a.name, b.name) })
+	// Names are unique within a resource and namespace: an unstable sort is
+	// deterministic. The API server lists by namespace, then name.
+	slices.SortFunc(out, func(a, b object) int {
+		if c := strings.Compare(a.namespace, b.namespace); c != 0 {
+			return c
+		}
+		return strings.Compare(a.name, b.name)
+	})
 	return out
 }
 
@@ -399,8 +398,6 @@ func objectLabels(o object) map[string]string {
 		return kubernetesServiceLabels
 	case o.res == kubectl.Endpoints:
 		return map[string]string{"endpointslice.kubernetes.io/skip-mirror": "true"}
-	case o.res == kubectl.Namespaces:
-		return map[string]string{"kubernetes.io/metadata.name": o.name}
 	}
 	return nil
 }
@@ -427,7 +424,7 @@ func (p *printer) table(b *strings.Builder, r kubectl.Resource, objs []object, w
 			row[0] = r.Ref(row[0])
 		}
 		if p.all && r.Namespaced() {
-			row = append([]string{defaultNamespace}, row...)
+			row = append([]string{o.namespace}, row...)
 		}
 		fmt.Fprintln(w, strings.Join(row, "\t"))
 	}
@@ -508,7 +505,7 @@ func (p *printer) row(o object, wide bool) []string {
 		if x.Type == "LoadBalancer" {
 			ext = "<pending>"
 		}
-		row = []string{x.Name, serviceType(x), p.serviceIP(x.Name), ext, servicePorts(x), p.age(x.CreationTimestamp)}
+		row = []string{x.Name, serviceType(x), p.serviceIPIn(x.Namespace, x.Name), ext, servicePorts(x), p.age(x.CreationTimestamp)}
 		extra = []string{mapString(x.Selector)}
 	case kubectl.Endpoints:
 		created := sim.Time(0)
@@ -521,7 +518,7 @@ func (p *printer) row(o object, wide bool) []string {
 		row = []string{x.Name, nodeStatus(x), nodeRoles(x), p.nodeAge(x), KubeletVersion}
 		extra = []string{p.nodeIP(x.Name), "<none>", nodeOSImage, nodeKernel, nodeRuntime}
 	case kubectl.Namespaces:
-		row = []string{o.name, "Active", p.age(0)}
+		row = []string{o.name, o.ns.Phase, p.age(o.ns.CreationTimestamp)}
 	}
 	if wide {
 		row = append(row, extra...)
@@ -884,25 +881,36 @@ func (p *printer) assignPodIPs() {
 }
 
 // serviceIP is the synthesised ClusterIP of the Service named name.
-func (p *printer) serviceIP(name string) string {
-	if name == kubernetesService && p.c.Service(name) == nil {
+func (p *printer) serviceIP(name string) string { return p.serviceIPIn(model.DefaultNamespace, name) }
+
+// serviceIPIn is the ClusterIP of the Service name of namespace ns: hashed
+// from its name in the default namespace, from "ns/name" in another.
+func (p *printer) serviceIPIn(ns, name string) string {
+	if name == kubernetesService && ns == model.DefaultNamespace && p.c.Service(name) == nil {
 		return "10.96.0.1"
+	}
+	key := func(ns, name string) string {
+		if ns == model.DefaultNamespace {
+			return name
+		}
+		return ns + "/" + name
 	}
 	if p.svcIP == nil {
 		p.svcIP = map[string]string{}
 		used := map[uint32]bool{1: true, 10: true} // kubernetes, kube-dns
 		for _, s := range p.c.Services() {
+			k := key(s.Namespace, s.Name)
 			h := fnv.New32a()
-			h.Write([]byte(s.Name))
+			h.Write([]byte(k))
 			v := 256 + h.Sum32()%(65536-256)
 			for used[v] || v&255 == 0 || v&255 == 255 {
 				v = 256 + (v+1-256)%(65536-256)
 			}
 			used[v] = true
-			p.svcIP[s.Name] = fmt.Sprintf("10.96.%d.%d", v>>8, v&255)
+			p.svcIP[k] = fmt.Sprintf("10.96.%d.%d", v>>8, v&255)
 		}
 	}
-	return p.svcIP[name]
+	return p.svcIP[key(ns, name)]
 }
 
 // ---- DaemonSet status ----
@@ -1027,9 +1035,9 @@ func (p *printer) describe(b *strings.Builder, o object) {
 		p.describeNode(w, o.node)
 	case kubectl.Namespaces:
 		w.write(0, "Name:\t%s\n", o.name)
-		w.multiline(0, "Labels", []string{"kubernetes.io/metadata.name=" + o.name})
-		w.write(0, "Annotations:\t<none>\n")
-		w.write(0, "Status:\tActive\n")
+		w.multiline(0, "Labels", sortedPairs(o.ns.Labels, "="))
+		w.multiline(0, "Annotations", sortedPairs(o.ns.Annotations, ": "))
+		w.write(0, "Status:\t%s\n", o.ns.Phase)
 		w.write(0, "\nNo resource quota.\n\nNo LimitRange resource.\n")
 	}
 	w.tw.Flush()
@@ -1194,7 +1202,7 @@ func (p *printer) describeDeployment(w *describeWriter, d *model.Deployment) {
 	st := p.c.DeploymentStatus(d)
 	newRS := d.NewReplicaSet()
 	w.write(0, "Name:\t%s\n", d.Name)
-	w.write(0, "Namespace:\t%s\n", defaultNamespace)
+	w.write(0, "Namespace:\t%s\n", d.Namespace)
 	w.write(0, "CreationTimestamp:\t%s\n", p.wallClock(d.CreationTimestamp))
 	w.multiline(0, "Labels", sortedPairs(d.Labels, "="))
 	ann := map[string]string{}
@@ -1280,7 +1288,7 @@ func podsStatus(pods []*model.Pod) string {
 func (p *printer) describeReplicaSet(w *describeWriter, rs *model.ReplicaSet) {
 	st := rs.Status(p.now)
 	w.write(0, "Name:\t%s\n", rs.Name)
-	w.write(0, "Namespace:\t%s\n", defaultNamespace)
+	w.write(0, "Namespace:\t%s\n", rs.Namespace)
 	w.write(0, "Selector:\t%s\n", selectorString(rs.Selector))
 	w.multiline(0, "Labels", sortedPairs(rs.Labels, "="))
 	ann := map[string]string{}
@@ -1303,7 +1311,7 @@ func (p *printer) describeReplicaSet(w *describeWriter, rs *model.ReplicaSet) {
 func (p *printer) describeDaemonSet(w *describeWriter, ds *model.DaemonSet) {
 	st := p.daemonSetStatus(ds)
 	w.write(0, "Name:\t%s\n", ds.Name)
-	w.write(0, "Namespace:\t%s\n", defaultNamespace)
+	w.write(0, "Namespace:\t%s\n", ds.Namespace)
 	w.write(0, "Selector:\t%s\n", selectorString(ds.Selector))
 	w.write(0, "Node-Selector:\t%s\n", mapString(ds.Template.Spec.NodeSelector))
 	w.multiline(0, "Labels", sortedPairs(ds.Labels, "="))
@@ -1369,13 +1377,13 @@ func endpointsString(eps []string, total int) string {
 func (p *printer) describeService(w *describeWriter, o object) {
 	x := o.svc
 	if x == nil {
-		x = &model.Service{ObjectMeta: model.ObjectMeta{Name: kubernetesService}, Port: 443}
+		x = &model.Service{ObjectMeta: model.ObjectMeta{Name: kubernetesService, Namespace: model.DefaultNamespace}, Port: 443}
 		x.Type, x.Labels, x.SessionAffinity = "ClusterIP", kubernetesServiceLabels, "None"
 		x.Ports = []model.ServicePort{{Name: "https", Protocol: "TCP", Port: 443, TargetPort: "6443"}}
 	}
-	ip := p.serviceIP(x.Name)
+	ip := p.serviceIPIn(x.Namespace, x.Name)
 	w.write(0, "Name:\t%s\n", x.Name)
-	w.write(0, "Namespace:\t%s\n", defaultNamespace)
+	w.write(0, "Namespace:\t%s\n", x.Namespace)
 	w.multiline(0, "Labels", sortedPairs(x.Labels, "="))
 	w.multiline(0, "Annotations", sortedPairs(x.Annotations, ": "))
 	w.write(0, "Selector:\t%s\n", mapString(x.Selector))

@@ -39,8 +39,10 @@ type executor struct {
 	genRand *rand.Rand
 	// later records output that arrives after the step (httping's probes).
 	later func(command, output string)
-	// ns is the namespace of the step being run (-n, default "default").
-	ns string
+	// ns is the namespace of the step being run (-n, default "default"),
+	// or of the manifest object being applied; explicitNS says -n was given.
+	ns         string
+	explicitNS bool
 	// notSimulated lists the fields already reported as not simulated.
 	notSimulated map[string]bool
 	// applied keeps the objects as last applied, for get -o yaml (output.go).
@@ -76,14 +78,24 @@ func (x *executor) exec(line string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if cmd.Namespace != "" && cmd.Namespace != "default" && cmd.Verb != kubectl.NodeAdd {
-		return "", fmt.Errorf("error: kubesim simulates one namespace, default; -n %s is not supported", cmd.Namespace)
+	x.ns, x.explicitNS = cmd.Namespace, cmd.Namespace != ""
+	if x.ns == "" {
+		x.ns = model.DefaultNamespace
 	}
 	switch cmd.Verb {
 	case kubectl.Apply, kubectl.Create:
 		return x.apply(cmd)
 	case kubectl.CreateDeployment:
 		return x.createDeployment(cmd)
+	case kubectl.CreateNamespace:
+		name := cmd.Targets[0].Name
+		if x.c.Namespace(name) != nil {
+			return "", kubectl.AlreadyExists(kubectl.Namespaces, name)
+		}
+		if _, err := x.c.CreateNamespace(name, nil); err != nil {
+			return "", fmt.Errorf("error: failed to create namespace: %v", err)
+		}
+		return kubectl.Done(kubectl.Namespaces, name, "created"), nil
 	case kubectl.Run:
 		return x.run(cmd)
 	case kubectl.Expose:
@@ -151,6 +163,41 @@ func (x *executor) apply(cmd kubectl.Command) (string, error) {
 	return joinResult(out, errs)
 }
 
+// objectNamespace is the namespace a manifest object goes to: its own
+// metadata.namespace, else the command's (-n, default "default"). A
+// namespace given with -n must match the object's, as kubectl enforces.
+func (x *executor) objectNamespace(obj runtime.Object, cmdNS string) (string, error) {
+	m, ok := obj.(metav1.Object)
+	if !ok {
+		return cmdNS, nil
+	}
+	on := m.GetNamespace()
+	if on == "" {
+		return cmdNS, nil
+	}
+	if x.explicitNS && on != cmdNS {
+		return "", fmt.Errorf("error: the namespace from the provided object %q does not match the namespace %q. You must pass '--namespace=%s' to perform this operation.", on, cmdNS, on)
+	}
+	return on, nil
+}
+
+// checkNamespace refuses a new namespaced object in a namespace that does not
+// exist or is terminating, with the API server's words.
+func (x *executor) checkNamespace(obj runtime.Object, file, kind, name string) error {
+	r, ok := kubectl.ResourceForKind(kind)
+	if !ok || !r.Namespaced() || x.exists(kubectl.Target{Resource: r, Name: name}) {
+		return nil
+	}
+	ns := x.c.Namespace(x.ns)
+	switch {
+	case ns == nil:
+		return fmt.Errorf("Error from server (NotFound): error when creating %q: namespaces %q not found", file, x.ns)
+	case ns.Phase == model.NamespaceTerminating:
+		return fmt.Errorf("Error from server (Forbidden): error when creating %q: %s %q is forbidden: unable to create new content in namespace %s because it is being terminated", file, r.Qualified(), name, x.ns)
+	}
+	return nil
+}
+
 // applyFile applies the objects of one file; decoded counts its documents
 // (zero for an empty file).
 func (x *executor) applyFile(f string, cmd kubectl.Command, crds []manifest.CRD, out, errs []string) (_, _ []string, decoded int) {
@@ -175,7 +222,19 @@ func (x *executor) applyFile(f string, cmd kubectl.Command, crds []manifest.CRD,
 		}
 	}
 	create := cmd.Verb == kubectl.Create
+	cmdNS := x.ns
+	defer func() { x.ns = cmdNS }()
 	for _, o := range objs {
+		ns, err := x.objectNamespace(o.Obj, cmdNS)
+		if err != nil {
+			errs = append(errs, err.Error())
+			continue
+		}
+		x.ns = ns
+		if err := x.checkNamespace(o.Obj, f, o.Kind, o.Name); err != nil {
+			errs = append(errs, err.Error())
+			continue
+		}
 		if o.CRD != nil {
 			if create {
 				if x.crdExists(o.CRD.Name) {
@@ -276,7 +335,7 @@ func joinResult(out, errs []string) (string, error) {
 // It returns kubectl's line: created, configured or unchanged (patched for a
 // patch).
 func (x *executor) applyObject(obj runtime.Object, source string, patching bool) (string, error) {
-	c := x.c
+	c, ns := x.c, x.ns
 	verb := func(created, changed bool) string {
 		switch {
 		case patching && changed:
@@ -299,7 +358,8 @@ func (x *executor) applyObject(obj runtime.Object, source string, patching bool)
 		if err != nil {
 			return "", invalid("Deployment", o.Name, err)
 		}
-		d := c.Deployment(o.Name)
+		spec.Namespace = ns
+		d := c.DeploymentIn(ns, o.Name)
 		if d == nil {
 			if _, err := c.CreateDeploymentSpec(spec); err != nil {
 				return "", invalid("Deployment", o.Name, err)
@@ -337,7 +397,8 @@ func (x *executor) applyObject(obj runtime.Object, source string, patching bool)
 		if err != nil {
 			return "", invalid("DaemonSet", o.Name, err)
 		}
-		ds := c.DaemonSet(o.Name)
+		spec.Namespace = ns
+		ds := c.DaemonSetIn(ns, o.Name)
 		if ds == nil {
 			if _, err := c.CreateDaemonSet(spec); err != nil {
 				return "", invalid("DaemonSet", o.Name, err)
@@ -363,7 +424,8 @@ func (x *executor) applyObject(obj runtime.Object, source string, patching bool)
 		if err != nil {
 			return "", invalid("ReplicaSet", o.Name, err)
 		}
-		rs := c.ReplicaSet(o.Name)
+		spec.Namespace = ns
+		rs := c.ReplicaSetIn(ns, o.Name)
 		if rs == nil {
 			if _, err := c.CreateReplicaSet(spec); err != nil {
 				return "", invalid("ReplicaSet", o.Name, err)
@@ -394,7 +456,7 @@ func (x *executor) applyObject(obj runtime.Object, source string, patching bool)
 		if aff == "" {
 			aff = "None"
 		}
-		s := c.Service(o.Name)
+		s := c.ServiceIn(ns, o.Name)
 		created := s == nil
 		if created {
 			// Check the ports before the Service exists, so that a refused
@@ -410,7 +472,7 @@ func (x *executor) applyObject(obj runtime.Object, source string, patching bool)
 		changed := created
 		if created {
 			var err error
-			if s, err = c.CreateService(o.Name, o.Spec.Selector, 0); err != nil {
+			if s, err = c.CreateServiceIn(ns, o.Name, o.Spec.Selector, 0); err != nil {
 				return "", invalid("Service", o.Name, err)
 			}
 		} else {
@@ -431,9 +493,9 @@ func (x *executor) applyObject(obj runtime.Object, source string, patching bool)
 		s.Labels, s.Annotations = o.Labels, o.Annotations
 		return kubectl.Done(kubectl.Services, o.Name, verb(created, changed)), nil
 	case *corev1.Pod:
-		p := c.Pod(o.Name)
+		p := c.PodIn(ns, o.Name)
 		if p == nil {
-			p, err := c.CreatePod(o.Name, o.Labels, podSpec(o.Spec), nil)
+			p, err := c.CreatePodIn(ns, o.Name, o.Labels, podSpec(o.Spec), nil)
 			if err != nil {
 				return "", invalid("Pod", o.Name, err)
 			}
@@ -491,10 +553,26 @@ func (x *executor) applyObject(obj runtime.Object, source string, patching bool)
 		}
 		return kubectl.Done(kubectl.Nodes, o.Name, verb(false, changed)), nil
 	case *corev1.Namespace:
-		if o.Name != "default" {
-			return fmt.Sprintf("namespace/%s created (kubesim simulates one namespace: objects are all in default)", o.Name), nil
+		n := c.Namespace(o.Name)
+		if n == nil {
+			if _, err := c.CreateNamespace(o.Name, o.Labels); err != nil {
+				return "", err
+			}
+			return kubectl.Done(kubectl.Namespaces, o.Name, verb(true, true)), nil
 		}
-		return "namespace/default unchanged", nil
+		changed := false
+		if o.Labels != nil {
+			want := map[string]string{}
+			for k, v := range o.Labels {
+				want[k] = v
+			}
+			want[model.LabelMetadataName] = o.Name
+			if !sameMap(want, n.Labels) {
+				c.SetNamespaceLabels(n, want)
+				changed = true
+			}
+		}
+		return kubectl.Done(kubectl.Namespaces, o.Name, verb(false, changed)), nil
 	}
 	return "", fmt.Errorf("error: kubesim cannot apply a %T", obj)
 }
@@ -552,7 +630,7 @@ func (x *executor) createDeployment(cmd kubectl.Command) (string, error) {
 		return dryRunDeployment(cmd) // output.go
 	}
 	name := cmd.Targets[0].Name
-	if x.c.Deployment(name) != nil {
+	if x.c.DeploymentIn(x.ns, name) != nil {
 		return "", kubectl.CreateAlreadyExists(kubectl.Deployments, name)
 	}
 	n := int(cmd.Replicas)
@@ -564,7 +642,9 @@ func (x *executor) createDeployment(cmd kubectl.Command) (string, error) {
 		image = cmd.Images[0]
 	}
 	lbls := map[string]string{"app": name}
-	if _, err := x.c.CreateDeployment(name, lbls, model.PodSpec{Image: image}, n); err != nil {
+	spec := model.DeploymentSpec{Name: name, Namespace: x.ns, Labels: lbls, Replicas: &n,
+		Template: model.PodTemplate{Labels: lbls, Spec: model.PodSpec{Image: image}}}
+	if _, err := x.c.CreateDeploymentSpec(spec); err != nil {
 		return "", fmt.Errorf("error: failed to create deployment: %v", err)
 	}
 	return kubectl.Done(kubectl.Deployments, name, "created"), nil
@@ -575,7 +655,7 @@ func (x *executor) run(cmd kubectl.Command) (string, error) {
 		return dryRunPod(cmd) // output.go
 	}
 	name := cmd.Targets[0].Name
-	if x.c.Pod(name) != nil {
+	if x.c.PodIn(x.ns, name) != nil {
 		return "", kubectl.CreateAlreadyExists(kubectl.Pods, name)
 	}
 	lbls := map[string]string{"run": name}
@@ -585,7 +665,7 @@ func (x *executor) run(cmd kubectl.Command) (string, error) {
 			lbls[kv.Key] = kv.Value
 		}
 	}
-	if _, err := x.c.CreatePod(name, lbls, model.PodSpec{Image: cmd.Image, Container: name}, nil); err != nil {
+	if _, err := x.c.CreatePodIn(x.ns, name, lbls, model.PodSpec{Image: cmd.Image, Container: name}, nil); err != nil {
 		return "", err
 	}
 	return kubectl.Done(kubectl.Pods, name, "created"), nil
@@ -609,7 +689,7 @@ func (x *executor) expose(cmd kubectl.Command) (string, error) {
 	port := int(cmd.Port)
 	switch t.Resource {
 	case kubectl.Deployments:
-		d := c.Deployment(t.Name)
+		d := c.DeploymentIn(x.ns, t.Name)
 		if d == nil {
 			return "", kubectl.NotFound(t.Resource, t.Name)
 		}
@@ -620,13 +700,13 @@ func (x *executor) expose(cmd kubectl.Command) (string, error) {
 	case kubectl.ReplicaSets, kubectl.DaemonSets:
 		var s *labels.Selector
 		if t.Resource == kubectl.ReplicaSets {
-			rs := c.ReplicaSet(t.Name)
+			rs := c.ReplicaSetIn(x.ns, t.Name)
 			if rs == nil {
 				return "", kubectl.NotFound(t.Resource, t.Name)
 			}
 			s = rs.Selector
 		} else {
-			ds := c.DaemonSet(t.Name)
+			ds := c.DaemonSetIn(x.ns, t.Name)
 			if ds == nil {
 				return "", kubectl.NotFound(t.Resource, t.Name)
 			}
@@ -637,13 +717,13 @@ func (x *executor) expose(cmd kubectl.Command) (string, error) {
 			return "", kubectl.ExposeNoSelector("the selector has set-based requirements, which a Service cannot use")
 		}
 	case kubectl.Pods:
-		p := c.Pod(t.Name)
+		p := c.PodIn(x.ns, t.Name)
 		if p == nil {
 			return "", kubectl.NotFound(t.Resource, t.Name)
 		}
 		sel = p.Labels
 	case kubectl.Services:
-		s := c.Service(t.Name)
+		s := c.ServiceIn(x.ns, t.Name)
 		if s == nil {
 			return "", kubectl.NotFound(t.Resource, t.Name)
 		}
@@ -670,7 +750,7 @@ func (x *executor) expose(cmd kubectl.Command) (string, error) {
 	if cmd.DryRun != "" {
 		return dryRunService(cmd, name, sel, x.metaLabels(t), port) // output.go
 	}
-	if c.Service(name) != nil {
+	if c.ServiceIn(x.ns, name) != nil {
 		return "", kubectl.AlreadyExists(kubectl.Services, name)
 	}
 	typ := cmd.Type
@@ -681,7 +761,7 @@ func (x *executor) expose(cmd kubectl.Command) (string, error) {
 	if err := c.CheckServicePorts(name, typ, ports); err != nil {
 		return "", fmt.Errorf("The Service %q is invalid: %v", name, err)
 	}
-	s, err := c.CreateService(name, sel, port)
+	s, err := c.CreateServiceIn(x.ns, name, sel, port)
 	if err != nil {
 		return "", err
 	}
@@ -692,7 +772,7 @@ func (x *executor) expose(cmd kubectl.Command) (string, error) {
 	return kubectl.Done(kubectl.Services, name, "exposed"), nil
 }
 
-// object is the object t names, nil if none.
+// object is the object t names in the step's namespace, nil if none.
 func (x *executor) object(t kubectl.Target) model.Object {
 	return t.Resource.Object(x.c, x.ns, t.Name)
 }
@@ -714,11 +794,11 @@ func (x *executor) scale(cmd kubectl.Command) (string, error) {
 	for _, t := range targets {
 		switch t.Resource {
 		case kubectl.Deployments:
-			if err := x.c.ScaleDeployment(x.c.Deployment(t.Name), int(cmd.Replicas)); err != nil {
+			if err := x.c.ScaleDeployment(x.c.DeploymentIn(x.ns, t.Name), int(cmd.Replicas)); err != nil {
 				return "", err
 			}
 		case kubectl.ReplicaSets:
-			if err := x.c.ScaleReplicaSet(x.c.ReplicaSet(t.Name), int(cmd.Replicas)); err != nil {
+			if err := x.c.ScaleReplicaSet(x.c.ReplicaSetIn(x.ns, t.Name), int(cmd.Replicas)); err != nil {
 				return "", err
 			}
 		default:
@@ -760,17 +840,11 @@ func (x *executor) resolve(cmd kubectl.Command) ([]kubectl.Target, error) {
 }
 
 func (x *executor) exists(t kubectl.Target) bool {
-	if t.Resource == kubectl.Namespaces {
-		return t.Name == "default"
-	}
 	return x.object(t) != nil
 }
 
 // names lists the names of r's objects, sorted.
 func (x *executor) names(r kubectl.Resource) []string {
-	if r == kubectl.Namespaces {
-		return []string{"default"}
-	}
 	var out []string
 	for _, o := range r.Objects(x.c, x.ns) {
 		out = append(out, o.Meta().Name)
@@ -876,7 +950,7 @@ func (x *executor) setSelector(cmd kubectl.Command) (string, error) {
 		if t.Resource != kubectl.Services {
 			return "", kubectl.SelectorImmutable(t.Resource, t.Name, labels.SelectorFromMap(sel).String())
 		}
-		x.c.SetServiceSelector(x.c.Service(t.Name), sel)
+		x.c.SetServiceSelector(x.c.ServiceIn(x.ns, t.Name), sel)
 		out = append(out, kubectl.Done(t.Resource, t.Name, "selector updated"))
 	}
 	return strings.Join(out, "\n"), nil
@@ -895,11 +969,11 @@ func (x *executor) setImage(cmd kubectl.Command) (string, error) {
 	for _, t := range targets {
 		switch t.Resource {
 		case kubectl.Deployments:
-			if err := x.c.SetImage(x.c.Deployment(t.Name), image); err != nil {
+			if err := x.c.SetImage(x.c.DeploymentIn(x.ns, t.Name), image); err != nil {
 				return "", err
 			}
 		case kubectl.DaemonSets:
-			ds := x.c.DaemonSet(t.Name)
+			ds := x.c.DaemonSetIn(x.ns, t.Name)
 			spec := model.DaemonSetSpec{Name: ds.Name, Selector: ds.Selector, Template: ds.Template, Strategy: ds.Strategy, MinReadySeconds: ds.MinReadySeconds}
 			spec.Template.Spec.Image = image
 			if err := x.c.UpdateDaemonSet(ds, spec); err != nil {
@@ -919,19 +993,19 @@ func (x *executor) apiObject(t kubectl.Target) runtime.Object {
 	c := x.c
 	switch t.Resource {
 	case kubectl.Deployments:
-		o := apiDeployment(c, c.Deployment(t.Name))
+		o := apiDeployment(c, c.DeploymentIn(x.ns, t.Name))
 		o.Labels = x.metaLabels(t)
 		return o
 	case kubectl.DaemonSets:
-		o := apiDaemonSet(c, c.DaemonSet(t.Name))
+		o := apiDaemonSet(c, c.DaemonSetIn(x.ns, t.Name))
 		o.Labels = x.metaLabels(t)
 		return o
 	case kubectl.ReplicaSets:
-		return apiReplicaSet(c, c.ReplicaSet(t.Name))
+		return apiReplicaSet(c, c.ReplicaSetIn(x.ns, t.Name))
 	case kubectl.Services:
-		return apiService(c, c.Service(t.Name))
+		return apiService(c, c.ServiceIn(x.ns, t.Name))
 	case kubectl.Pods:
-		return apiPod(c, c.Pod(t.Name))
+		return apiPod(c, c.PodIn(x.ns, t.Name))
 	case kubectl.Nodes:
 		return apiNode(c, c.Node(t.Name))
 	}
@@ -980,6 +1054,7 @@ func (x *executor) patch(cmd kubectl.Command) (string, error) {
 func (x *executor) delete(cmd kubectl.Command) (string, error) {
 	var targets []kubectl.Target
 	var crdsDeleted []string
+	var nss []string // delete -f: each target's namespace (the manifest's)
 	if len(cmd.Files) > 0 {
 		var files []string
 		for _, name := range cmd.Files {
@@ -1019,10 +1094,15 @@ func (x *executor) delete(cmd kubectl.Command) (string, error) {
 					continue
 				}
 				t := kubectl.Target{Resource: r, Name: o.Name}
-				if !x.exists(t) {
+				ns, err := x.objectNamespace(o.Obj, x.ns)
+				if err != nil {
+					return "", err
+				}
+				if r.Object(x.c, ns, o.Name) == nil {
 					return "", kubectl.NotFound(r, o.Name)
 				}
 				targets = append(targets, t)
+				nss = append(nss, ns)
 			}
 		}
 		if len(targets) == 0 && len(crdsDeleted) == 0 {
@@ -1038,7 +1118,7 @@ func (x *executor) delete(cmd kubectl.Command) (string, error) {
 		if len(crdsDeleted) > 0 {
 			return strings.Join(crdsDeleted, "\n"), nil
 		}
-		return kubectl.NoResourcesFound("default"), nil
+		return kubectl.NoResourcesFound(x.ns), nil
 	}
 	grace := time.Duration(-1)
 	if cmd.GracePeriod >= 0 {
@@ -1046,26 +1126,38 @@ func (x *executor) delete(cmd kubectl.Command) (string, error) {
 	}
 	c := x.c
 	out := crdsDeleted
-	for _, t := range targets {
-		switch t.Resource {
-		case kubectl.Pods:
-			c.DeletePodGrace(c.Pod(t.Name), grace)
-		case kubectl.Deployments:
-			c.DeleteDeployment(c.Deployment(t.Name), true)
-		case kubectl.ReplicaSets:
-			c.DeleteReplicaSet(c.ReplicaSet(t.Name), true)
-		case kubectl.DaemonSets:
-			c.DeleteDaemonSet(c.DaemonSet(t.Name), true)
-		case kubectl.Services:
-			c.DeleteService(c.Service(t.Name))
-		case kubectl.Nodes:
+	for i, t := range targets {
+		ns := x.ns
+		if nss != nil {
+			ns = nss[i]
+		}
+		switch o := t.Resource.Object(c, ns, t.Name).(type) {
+		case nil:
+			// Gone meanwhile (a Namespace deleted first takes nothing at
+			// once: its controller deletes later).
+			return strings.Join(out, "\n"), kubectl.NotFound(t.Resource, t.Name)
+		case *model.Pod:
+			c.DeletePodGrace(o, grace)
+		case *model.Deployment:
+			c.DeleteDeployment(o, true)
+		case *model.ReplicaSet:
+			c.DeleteReplicaSet(o, true)
+		case *model.DaemonSet:
+			c.DeleteDaemonSet(o, true)
+		case *model.Service:
+			c.DeleteService(o)
+		case *model.Node:
 			if err := c.RemoveNode(t.Name); err != nil {
 				return strings.Join(out, "\n"), err
+			}
+		case *model.Namespace:
+			if err := c.DeleteNamespace(t.Name); err != nil {
+				return strings.Join(out, "\n"), fmt.Errorf("Error from server (Forbidden): %v", err)
 			}
 		default:
 			return strings.Join(out, "\n"), fmt.Errorf("error: kubesim cannot delete a %s", t.Resource.Kind())
 		}
-		out = append(out, kubectl.Deleted(t.Resource, t.Name, "default"))
+		out = append(out, kubectl.Deleted(t.Resource, t.Name, ns))
 	}
 	return strings.Join(out, "\n"), nil
 }
@@ -1080,7 +1172,7 @@ func (x *executor) rollout(cmd kubectl.Command) (string, error) {
 	c := x.c
 	switch t.Resource {
 	case kubectl.Deployments:
-		d := c.Deployment(t.Name)
+		d := c.DeploymentIn(x.ns, t.Name)
 		if cmd.Verb == kubectl.RolloutRestart {
 			if err := c.RolloutRestart(d); err != nil {
 				return "", err
@@ -1099,7 +1191,7 @@ func (x *executor) rollout(cmd kubectl.Command) (string, error) {
 			return kubectl.RolloutWaitingAvailable(t.Name, int32(st.Available), int32(st.Updated)), nil
 		}
 	case kubectl.DaemonSets:
-		ds := c.DaemonSet(t.Name)
+		ds := c.DaemonSetIn(x.ns, t.Name)
 		if cmd.Verb == kubectl.RolloutRestart {
 			spec := model.DaemonSetSpec{Name: ds.Name, Selector: ds.Selector, Template: ds.Template, Strategy: ds.Strategy, MinReadySeconds: ds.MinReadySeconds}
 			ann := map[string]string{}
@@ -1284,7 +1376,7 @@ func humanBytes(b int64) string {
 
 func (x *executor) httping(cmd kubectl.Command) (string, error) {
 	name := cmd.Targets[0].Name
-	s := x.c.Service(name)
+	s := x.c.ResolveService(x.ns, name)
 	if s == nil {
 		return "", fmt.Errorf("httping: could not resolve host: %s (no such Service)", name)
 	}
@@ -1380,13 +1472,13 @@ func (x *executor) rolloutHistory(cmd kubectl.Command) (string, error) {
 	var d *model.Deployment
 	var ds *model.DaemonSet
 	if t.Resource == kubectl.Deployments {
-		d = c.Deployment(t.Name)
+		d = c.DeploymentIn(x.ns, t.Name)
 		history = d.History()
 		if rs := d.NewReplicaSet(); rs != nil {
 			current = rs.Revision
 		}
 	} else {
-		ds = c.DaemonSet(t.Name)
+		ds = c.DaemonSetIn(x.ns, t.Name)
 		history = ds.History()
 		current = ds.CurrentRevision()
 	}

@@ -430,10 +430,20 @@ type ServiceRef struct {
 	s    *model.Service
 }
 
-// Get is c.Service(r.Name).
+// Get is c.Service(r.Name), the Service of the default namespace.
 func (r *ServiceRef) Get(c *model.Cluster) *model.Service {
 	if r.s == nil || r.s.Deleted {
 		r.s = c.Service(r.Name)
 	}
 	return r.s
+}
+
+// GetIn is the cluster DNS answer for a client in namespace ns
+// (model.Cluster.ResolveService): the kept Service for the default
+// namespace, a lookup without allocation for another.
+func (r *ServiceRef) GetIn(c *model.Cluster, ns string) *model.Service {
+	if ns == model.DefaultNamespace || ns == "" {
+		return r.Get(c)
+	}
+	return c.ResolveService(ns, r.Name)
 }

@@ -23,6 +23,7 @@ const (
 	Apply            Verb = "apply"
 	Create           Verb = "create" // create -f FILE
 	CreateDeployment Verb = "create deployment"
+	CreateNamespace  Verb = "create namespace" // also create ns
 	Run              Verb = "run"
 	Expose           Verb = "expose"
 	Scale            Verb = "scale"
@@ -212,6 +213,9 @@ func Parse(line string) (Command, error) {
 			return c, usage(Verb(verb), "%s needs a subcommand: %s", verb, subcommands[verb])
 		}
 		sub := verb + " " + rest[0]
+		if sub == "create ns" {
+			sub = string(CreateNamespace)
+		}
 		if !knownVerbs[Verb(sub)] {
 			return c, &UsageError{Verb: Verb(verb), Msg: fmt.Sprintf("unknown command %q for \"kubectl %s\"; kubesim supports: %s", rest[0], verb, subcommands[verb])}
 		}
@@ -227,7 +231,7 @@ func Parse(line string) (Command, error) {
 }
 
 var subcommands = map[string]string{
-	"create":  "deployment (or create -f FILE)",
+	"create":  "deployment, namespace (or create -f FILE)",
 	"rollout": "history, pause, restart, resume, status, undo",
 	"set":     "selector, image",
 	"node":    "add, remove, reboot",
@@ -236,7 +240,7 @@ var subcommands = map[string]string{
 var knownVerbs = map[Verb]bool{}
 
 func init() {
-	for _, v := range []Verb{Apply, CreateDeployment, Run, Expose, Scale, Label, Annotate, SetSelector, SetImage, Patch, Edit,
+	for _, v := range []Verb{Apply, CreateDeployment, CreateNamespace, Run, Expose, Scale, Label, Annotate, SetSelector, SetImage, Patch, Edit,
 		Delete, Get, Describe, RolloutRestart, RolloutStatus, RolloutHistory, RolloutUndo, RolloutPause, RolloutResume, Cordon, Uncordon, Drain, Taint, NodeAdd, NodeRemove, NodeReboot, HTTPing} {
 		knownVerbs[v] = true
 	}
@@ -433,6 +437,12 @@ func parseVerb(c *Command, args []string) error {
 			return usage(c.Verb, "Unexpected args: %v", pos)
 		}
 		return checkOutput(c, []string{"", "name", "yaml", "json"})
+	case CreateNamespace:
+		if len(pos) != 1 {
+			return usage(c.Verb, "exactly one NAME is required, got %d", len(pos))
+		}
+		c.Targets = []Target{{Namespaces, pos[0]}}
+		return nil
 	case CreateDeployment:
 		if len(pos) != 1 {
 			return usage(c.Verb, "exactly one NAME is required, got %d", len(pos))

@@ -42,28 +42,30 @@ type resourceInfo struct {
 
 var resources = map[Resource]resourceInfo{
 	Pods: {group: "", kind: "Pod", names: []string{"pod", "po"}, namespaced: true,
-		get:  func(c *model.Cluster, ns, name string) model.Object { return obj(c.Pod(name)) },
-		list: func(c *model.Cluster, ns string) []model.Object { return objs(c.Pods()) }},
+		get:  func(c *model.Cluster, ns, name string) model.Object { return obj(c.PodIn(ns, name)) },
+		list: func(c *model.Cluster, ns string) []model.Object { return inNamespace(c.Pods(), ns) }},
 	Deployments: {group: "apps", kind: "Deployment", names: []string{"deployment", "deploy"}, namespaced: true,
-		get:  func(c *model.Cluster, ns, name string) model.Object { return obj(c.Deployment(name)) },
-		list: func(c *model.Cluster, ns string) []model.Object { return objs(c.Deployments()) }},
+		get:  func(c *model.Cluster, ns, name string) model.Object { return obj(c.DeploymentIn(ns, name)) },
+		list: func(c *model.Cluster, ns string) []model.Object { return inNamespace(c.Deployments(), ns) }},
 	ReplicaSets: {group: "apps", kind: "ReplicaSet", names: []string{"replicaset", "rs"}, namespaced: true,
-		get:  func(c *model.Cluster, ns, name string) model.Object { return obj(c.ReplicaSet(name)) },
-		list: func(c *model.Cluster, ns string) []model.Object { return objs(c.ReplicaSets()) }},
+		get:  func(c *model.Cluster, ns, name string) model.Object { return obj(c.ReplicaSetIn(ns, name)) },
+		list: func(c *model.Cluster, ns string) []model.Object { return inNamespace(c.ReplicaSets(), ns) }},
 	DaemonSets: {group: "apps", kind: "DaemonSet", names: []string{"daemonset", "ds"}, namespaced: true,
-		get:  func(c *model.Cluster, ns, name string) model.Object { return obj(c.DaemonSet(name)) },
-		list: func(c *model.Cluster, ns string) []model.Object { return objs(c.DaemonSets()) }},
+		get:  func(c *model.Cluster, ns, name string) model.Object { return obj(c.DaemonSetIn(ns, name)) },
+		list: func(c *model.Cluster, ns string) []model.Object { return inNamespace(c.DaemonSets(), ns) }},
 	Services: {group: "", kind: "Service", names: []string{"service", "svc"}, namespaced: true,
-		get:  func(c *model.Cluster, ns, name string) model.Object { return obj(c.Service(name)) },
-		list: func(c *model.Cluster, ns string) []model.Object { return objs(c.Services()) }},
+		get:  func(c *model.Cluster, ns, name string) model.Object { return obj(c.ServiceIn(ns, name)) },
+		list: func(c *model.Cluster, ns string) []model.Object { return inNamespace(c.Services(), ns) }},
 	// A Service's Endpoints object has the Service's name and namespace.
 	Endpoints: {group: "", kind: "Endpoints", names: []string{"ep"}, namespaced: true,
-		get:  func(c *model.Cluster, ns, name string) model.Object { return obj(c.Service(name)) },
-		list: func(c *model.Cluster, ns string) []model.Object { return objs(c.Services()) }},
+		get:  func(c *model.Cluster, ns, name string) model.Object { return obj(c.ServiceIn(ns, name)) },
+		list: func(c *model.Cluster, ns string) []model.Object { return inNamespace(c.Services(), ns) }},
 	Nodes: {group: "", kind: "Node", names: []string{"node", "no"}, namespaced: false,
 		get:  func(c *model.Cluster, ns, name string) model.Object { return obj(c.Node(name)) },
 		list: func(c *model.Cluster, ns string) []model.Object { return objs(c.Nodes()) }},
-	Namespaces: {group: "", kind: "Namespace", names: []string{"namespace", "ns"}, namespaced: false},
+	Namespaces: {group: "", kind: "Namespace", names: []string{"namespace", "ns"}, namespaced: false,
+		get:  func(c *model.Cluster, ns, name string) model.Object { return obj(c.Namespace(name)) },
+		list: func(c *model.Cluster, ns string) []model.Object { return objs(c.Namespaces()) }},
 }
 
 // obj is p as a model.Object, nil for a nil pointer.
@@ -75,6 +77,20 @@ func obj[T any, P interface {
 		return nil
 	}
 	return p
+}
+
+// inNamespace is the objects of ps in namespace ns ("": all).
+func inNamespace[T any, P interface {
+	*T
+	model.Object
+}](ps []P, ns string) []model.Object {
+	out := make([]model.Object, 0, len(ps))
+	for _, p := range ps {
+		if ns == "" || p.Meta().Namespace == ns {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 func objs[T any, P interface {

@@ -5,7 +5,6 @@ import (
 	"math"
 	"math/rand/v2"
 	"sort"
-	"strings"
 
 	"github.com/kubesim/kubesim/metrics"
 	"github.com/kubesim/kubesim/model"
@@ -244,7 +243,7 @@ func (in *instance) Handle(e *sim.Engine, arg int64) {
 func (in *instance) rest(r *traffic.Request, rt *Route, d sim.Time) sim.Time {
 	sv := in.sv
 	id := r.ID()
-	x := &run{e: sv.e, from: in.node, client: traffic.ClientOf(in.pod), alive: func() bool { return !in.stopped }}
+	x := &run{e: sv.e, ns: in.pod.Namespace, from: in.node, client: traffic.ClientOf(in.pod), alive: func() bool { return !in.stopped }}
 	finish := func(o metrics.Outcome) {
 		if o == metrics.OK && rt.ErrorRate > 0 && sv.e.rng.Float64() < rt.ErrorRate {
 			o = metrics.AppError
@@ -271,6 +270,7 @@ func (e *Engine) after(d sim.Time, x *run, f func()) {
 // outside (a client).
 type run struct {
 	e      *Engine
+	ns     string // the calling pod's namespace ("": outside the cluster, default)
 	from   *model.Node
 	client kubeproxy.ClientID
 	alive  func() bool
@@ -356,7 +356,7 @@ type callState struct {
 func (x *run) call(c *Call, attempt int, done func(metrics.Outcome)) {
 	e := x.e
 	cs := &callState{x: x, c: c, attempt: attempt, done: done}
-	e.env.Net.SendTimeout(cs, x.client, x.from, e.resolve(c.Service), e.route(c.Route), c.KeepAlive, 0, c.Timeout)
+	e.env.Net.SendTimeout(cs, x.client, x.from, e.env.C.ResolveService(x.ns, c.Service), e.route(c.Route), c.KeepAlive, 0, c.Timeout)
 }
 
 // RequestDone continues the script: a failed try is retried after its
@@ -372,19 +372,6 @@ func (cs *callState) RequestDone(_ *traffic.Request, o metrics.Outcome) {
 	}
 	wait := sim.Time(x.e.rng.Float64() * float64(cs.c.Backoff<<cs.attempt))
 	x.e.after(wait, x, func() { x.call(cs.c, cs.attempt+1, cs.done) })
-}
-
-// resolve finds a Service by the name a pod would use: NAME, NAME.default,
-// NAME.default.svc or NAME.default.svc.cluster.local (nil: no such Service,
-// the connection is refused).
-func (e *Engine) resolve(name string) *model.Service {
-	for _, suffix := range []string{".default.svc.cluster.local", ".default.svc", ".default"} {
-		if strings.HasSuffix(name, suffix) {
-			name = strings.TrimSuffix(name, suffix)
-			break
-		}
-	}
-	return e.env.C.Service(name)
 }
 
 // start starts the clients.

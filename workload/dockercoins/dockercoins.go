@@ -251,7 +251,7 @@ func (w *workerApp) sleep() {
 // call sends a request: HTTP calls open a new connection each, the redis
 // client keeps its connection open.
 func (w *workerApp) call(svc *traffic.ServiceRef, route traffic.Route, keepAlive bool, val int64) {
-	w.env.Net.Send(w, traffic.ClientOf(w.pod), w.node, svc.Get(w.env.C), route, keepAlive, val)
+	w.env.Net.Send(w, traffic.ClientOf(w.pod), w.node, svc.GetIn(w.env.C, w.pod.Namespace), route, keepAlive, val)
 }
 
 // Handle receives the worker's timers.
@@ -330,7 +330,7 @@ func (b *browser) Handle(_ *sim.Engine, _ int64) {
 	if webui == nil || !webui.Running {
 		return
 	}
-	env.Net.Send(b, traffic.ClientOf(webui), c.LookupNode(webui.NodeName), b.d.svcRedis.Get(c), routeRedisGet, true, 0)
+	env.Net.Send(b, traffic.ClientOf(webui), c.LookupNode(webui.NodeName), b.d.svcRedis.GetIn(c, webui.Namespace), routeRedisGet, true, 0)
 }
 
 func (b *browser) RequestDone(r *traffic.Request, outcome metrics.Outcome) {

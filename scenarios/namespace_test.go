@@ -1,0 +1,164 @@
+package scenarios
+
+import (
+	"strings"
+	"testing"
+)
+
+// outputAt is the output of the step run at t seconds whose command is cmd.
+func outputAt(t *testing.T, res *Result, at float64, cmd string) string {
+	t.Helper()
+	for _, st := range res.Timeline {
+		if st.At == at && st.Command == cmd {
+			if st.Error != "" {
+				return st.Output + "\n! " + st.Error
+			}
+			return st.Output
+		}
+	}
+	t.Fatalf("no step %q at %vs", cmd, at)
+	return ""
+}
+
+// container.training's rainbow.yaml (one Deployment and one Service named
+// color in each of 3 namespaces) and eck-filebeat.yaml (a DaemonSet in
+// eck-demo) next to default's color: names are unique per namespace, each
+// Service selects its own namespace's pods, -A prints a NAMESPACE column,
+// and deleting the namespaces (delete -f of the file with them) makes them
+// Terminating, then gone with their objects (bug: the same names overwrote
+// each other, "field is immutable", delete -f said namespaces not found).
+func TestNamespacesRainbow(t *testing.T) {
+	s, err := LoadFile("testdata/container.training/namespaces.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Run(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check := func(at float64, cmd, want string) {
+		t.Helper()
+		if got := outputAt(t, res, at, cmd); got != want {
+			t.Errorf("%vs %s:\n%s\nwant\n%s", at, cmd, got, want)
+		}
+	}
+	check(60, "kubectl get deploy -A", `NAMESPACE   NAME    READY   UP-TO-DATE   AVAILABLE   AGE
+blue        color   1/1     1            1           60s
+default     color   1/1     1            1           60s
+green       color   1/1     1            1           60s
+red         color   1/1     1            1           60s`)
+	svcs := outputAt(t, res, 60, "kubectl get svc -A")
+	lines := strings.Split(svcs, "\n")
+	if len(lines) != 6 || !strings.HasPrefix(lines[0], "NAMESPACE   NAME         TYPE") || !strings.HasPrefix(lines[2], "default     color") || !strings.HasPrefix(lines[3], "default     kubernetes   ClusterIP   10.96.0.1 ") {
+		t.Errorf("get svc -A:\n%s", svcs)
+	}
+	ips := map[string]bool{}
+	for _, l := range lines[1:] {
+		ips[strings.Fields(l)[3]] = true
+	}
+	if len(ips) != 5 {
+		t.Errorf("get svc -A: the Services share ClusterIPs:\n%s", svcs)
+	}
+	if got := outputAt(t, res, 60, "kubectl -n blue get endpoints color"); strings.Count(got, ":80") != 1 {
+		t.Errorf("blue's color Service selects other namespaces' pods:\n%s", got)
+	}
+	if got := outputAt(t, res, 60, "kubectl get pods"); strings.Count(got, "\n") != 1 {
+		t.Errorf("get pods lists other namespaces' pods:\n%s", got)
+	}
+	if got := outputAt(t, res, 60, "kubectl get pods -n eck-demo -o wide"); strings.Count(got, "filebeat-") != 3 {
+		t.Errorf("filebeat's DaemonSet runs a pod per worker:\n%s", got)
+	}
+	if got := outputAt(t, res, 60, "kubectl -n eck-demo describe ds filebeat"); !strings.HasPrefix(got, "Name:           filebeat\nNamespace:      eck-demo\n") {
+		t.Errorf("describe ds -n eck-demo:\n%s", got)
+	}
+	check(61, "kubectl delete -f rainbow.yaml", `namespace "blue" deleted
+deployment "color" deleted from blue namespace
+service "color" deleted from blue namespace
+namespace "green" deleted
+deployment "color" deleted from green namespace
+service "color" deleted from green namespace
+namespace "red" deleted
+deployment "color" deleted from red namespace
+service "color" deleted from red namespace`)
+	if got := outputAt(t, res, 62, "kubectl get ns"); !strings.Contains(got, "blue              Terminating   62s\n") || !strings.Contains(got, "eck-demo          Active        62s\n") {
+		t.Errorf("62s get ns:\n%s", got)
+	}
+	if got := outputAt(t, res, 62, "kubectl apply -f rainbow.yaml"); !strings.Contains(got, `Error from server (Forbidden): error when creating "rainbow.yaml": deployments.apps "color" is forbidden: unable to create new content in namespace blue because it is being terminated`) {
+		t.Errorf("apply into a terminating namespace:\n%s", got)
+	}
+	check(150, "kubectl get ns", `NAME              STATUS   AGE
+default           Active   2m30s
+eck-demo          Active   2m30s
+kube-node-lease   Active   2m30s
+kube-public       Active   2m30s
+kube-system       Active   2m30s`)
+	if got := outputAt(t, res, 150, "kubectl get pods -A"); strings.Contains(got, "blue") || strings.Count(got, "\n") != 4 {
+		t.Errorf("150s get pods -A:\n%s", got)
+	}
+}
+
+// Namespaces' errors, in kubectl's and the API server's words.
+func TestNamespaceErrors(t *testing.T) {
+	c := printCluster(t, 1)
+	for _, tc := range []struct{ line, out, err string }{
+		{"kubectl create namespace shop", "namespace/shop created", ""},
+		{"kubectl create ns shop", "", `Error from server (AlreadyExists): namespaces "shop" already exists`},
+		{"kubectl delete namespace default", "", `Error from server (Forbidden): namespaces "default" is forbidden: this namespace may not be deleted`},
+		{"kubectl -n nope create deployment web --image=nginx", "", `error: failed to create deployment: namespaces "nope" not found`},
+		{"kubectl -n shop create deployment web --image=nginx", "deployment.apps/web created", ""},
+		{"kubectl get deploy", "No resources found in default namespace.", ""},
+		{"kubectl get deploy web", "", `Error from server (NotFound): deployments.apps "web" not found`},
+		{"kubectl -n shop label deploy web tier=front", "deployment.apps/web labeled", ""},
+		{"kubectl get deploy -A -l tier=front -o name", "deployment.apps/web", ""},
+		{"kubectl get ns shop --show-labels", "NAME   STATUS   AGE   LABELS\nshop   Active   0s    kubernetes.io/metadata.name=shop", ""},
+	} {
+		out, err := Apply(c, tc.line)
+		got := ""
+		if err != nil {
+			got = err.Error()
+		}
+		if out != tc.out || got != tc.err {
+			t.Errorf("%s:\n got %q, %q\nwant %q, %q", tc.line, out, got, tc.out, tc.err)
+		}
+	}
+}
+
+// Cluster DNS for workload calls: a pod calls SERVICE of its own namespace,
+// SERVICE.NS or SERVICE.NS.svc.cluster.local of another.
+func TestNamespacesDNS(t *testing.T) {
+	const file = `name: dns
+duration: 60s
+cluster: {workers: 2}
+timeline:
+  - at: 0s
+    run: |
+      kubectl create namespace shop
+      kubectl -n shop create deployment web --image=example/web
+      kubectl -n shop expose deployment web --port 80
+      kubectl -n shop create deployment db --image=example/db
+      kubectl -n shop expose deployment db --port 5432
+      kubectl create deployment front --image=example/front
+      kubectl expose deployment front --port 80
+workload:
+  services:
+    - {name: front, image: front, routes: [{name: /, service: exp(1ms), script: [{call: web.shop.svc.cluster.local}]}]}
+    - {name: web, image: web, routes: [{name: /, service: exp(1ms), script: [{call: db/query}]}]}
+    - {name: db, image: db, routes: [{name: /query, service: exp(1ms)}]}
+  clients:
+    - {name: users, users: 5, think: exp(200ms), call: front, start: 20s}
+`
+	s, err := ParseFile("dns.yaml", []byte(file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Run(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"front", "web", "db"} {
+		st, ok := res.Summary.Services[name]
+		if !ok || st.Requests == 0 || st.Errors != 0 {
+			t.Errorf("%s: %+v (want requests, no errors)", name, st)
+		}
+	}
+}
