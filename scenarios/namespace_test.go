@@ -162,3 +162,35 @@ workload:
 		}
 	}
 }
+
+// Seed 002's walkthrough runs as written: describe ds with -n, label a node
+// gpu=true, get nodes -l, a nodeSelector keeps one pod, unlabelling removes
+// it, delete -f of the file with the Namespace ends it all.
+func TestSeed002DaemonSetNamespace(t *testing.T) {
+	res := runBuiltin(t, "daemonset-namespace")
+	const ns = "k -n my-awesome-daemonset-testing-namespace "
+	for _, st := range res.Timeline {
+		if st.Error != "" {
+			t.Errorf("%s: %s", st.Command, st.Error)
+		}
+	}
+	if got := outputAt(t, res, 60, ns+"describe ds my-awesome-daemonset"); !strings.Contains(got, "Namespace:      my-awesome-daemonset-testing-namespace\n") ||
+		!strings.Contains(got, "Desired Number of Nodes Scheduled: 3\n") || !strings.Contains(got, "Pods Status:  3 Running / 0 Waiting / 0 Succeeded / 0 Failed\n") {
+		t.Errorf("describe ds:\n%s", got)
+	}
+	if got := outputAt(t, res, 70, "k get nodes -l gpu=true"); !strings.HasPrefix(got, "NAME    STATUS   ROLES    AGE   VERSION\nnode3   Ready") || strings.Count(got, "\n") != 1 {
+		t.Errorf("get nodes -l gpu=true:\n%s", got)
+	}
+	if got := outputAt(t, res, 180, ns+"get ds,pods -o wide"); strings.Count(got, "pod/my-awesome-daemonset-") != 1 || !strings.Contains(got, "node3") {
+		t.Errorf("with the nodeSelector:\n%s", got)
+	}
+	if got := outputAt(t, res, 240, ns+"get ds,pods"); strings.Contains(got, "pod/") {
+		t.Errorf("after unlabelling node3:\n%s", got)
+	}
+	if got := outputAt(t, res, 250, "k get ns my-awesome-daemonset-testing-namespace"); !strings.Contains(got, "Terminating") {
+		t.Errorf("after delete -f:\n%s", got)
+	}
+	if got := outputAt(t, res, 300, "k get ds -A"); got != "No resources found" {
+		t.Errorf("get ds -A at the end: %q", got)
+	}
+}
