@@ -459,6 +459,7 @@ func (x *executor) getStructured(cmd kubectl.Command) (string, error) {
 	if err != nil {
 		return "", &kubectl.UsageError{Verb: cmd.Verb, Msg: err.Error()}
 	}
+	pr.NoHeaders = cmd.NoHeaders
 	if cmd.Watch {
 		return "", &kubectl.UsageError{Verb: cmd.Verb, Msg: "get -w (watch) is not supported by kubesim in a step: add get steps at the times to look at"}
 	}

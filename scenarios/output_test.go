@@ -342,3 +342,16 @@ func TestGetEndpointsOutput(t *testing.T) {
 		t.Errorf("ep.yaml:\n%s", got)
 	}
 }
+
+// --no-headers leaves out the header line of tables and custom columns, as
+// scripts use them.
+func TestNoHeaders(t *testing.T) {
+	x := newExecutor(printCluster(t, 1), &Scenario{})
+	if out := mustExec(t, x, "kubectl get nodes --no-headers -o custom-columns=:metadata.name"); out != "node1\nnode2\nnode3" {
+		t.Errorf("custom columns: %q", out)
+	}
+	out := mustExec(t, x, "kubectl get nodes --no-headers")
+	if strings.Contains(out, "NAME") || strings.Count(out, "\n") != 2 || !strings.HasPrefix(out, "node1 ") {
+		t.Errorf("table: %q", out)
+	}
+}

@@ -120,6 +120,7 @@ func Get(c *model.Cluster, cmd kubectl.Command) (string, error) {
 		}
 	}
 	p.showLabels = showLabels(cmd.Line)
+	p.noHeaders = cmd.NoHeaders
 	wide := cmd.Output == "wide"
 	for i := 0; i < len(objs); {
 		j := i
@@ -215,6 +216,7 @@ type printer struct {
 	sel *labels.Selector
 
 	showLabels bool // get --show-labels: a LABELS column
+	noHeaders  bool // get --no-headers
 
 	nodeIdx map[string]int
 	podIP   map[int]string // by Pod.ID
@@ -417,7 +419,9 @@ func (p *printer) table(b *strings.Builder, r kubectl.Resource, objs []object, w
 	if p.all && r.Namespaced() {
 		header = append([]string{"NAMESPACE"}, header...)
 	}
-	fmt.Fprintln(w, strings.Join(header, "\t"))
+	if !p.noHeaders {
+		fmt.Fprintln(w, strings.Join(header, "\t"))
+	}
 	for _, o := range objs {
 		row := p.row(o, wide)
 		if withKind {

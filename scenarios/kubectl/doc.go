@@ -16,7 +16,7 @@
 //	patch TYPE NAME -p PATCH [--type=strategic|merge|json]
 //	edit TYPE NAME PATH=VALUE...            (kubesim: a non-interactive edit)
 //	delete TYPE (NAME... | -l SEL | --all) [--grace-period=S] [--force] [--now] | delete -f FILE
-//	get TYPE[,TYPE...] [NAME...] [-l SEL] [-o wide|yaml|json|name|jsonpath=T|jsonpath-as-json=T|custom-columns=SPEC]; get all
+//	get TYPE[,TYPE...] [NAME...] [-l SEL] [-o wide|yaml|json|name|jsonpath=T|jsonpath-as-json=T|custom-columns=SPEC] [--no-headers]; get all
 //	describe TYPE [NAME...] [-l SEL]
 //	rollout restart|status|pause|resume TYPE NAME
 //	rollout history TYPE NAME [--revision N]; rollout undo TYPE NAME [--to-revision N]

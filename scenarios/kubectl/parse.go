@@ -94,6 +94,7 @@ type Command struct {
 	Output        string // -o: "", wide, yaml, json, name, jsonpath=..., custom-columns=...
 	DryRun        string // create deployment/run/expose --dry-run: "" (none), client or server
 	Watch         bool   // get -w
+	NoHeaders     bool   // get --no-headers: tables and custom columns without their header line
 
 	Files     []string   // apply/delete -f; sed's files
 	Sed       *SedScript // sed's substitution
@@ -350,6 +351,7 @@ func parseVerb(c *Command, args []string) error {
 			fs.StringVarP(&c.Output, "output", "o", "", "")
 			fs.BoolVarP(&c.Watch, "watch", "w", false, "")
 			fs.Bool("show-labels", false, "")
+			fs.BoolVar(&c.NoHeaders, "no-headers", false, "")
 		}
 	case RolloutRestart:
 		fs.StringVarP(&c.Selector, "selector", "l", "", "")

@@ -41,6 +41,8 @@ type Printer struct {
 	arg    string // the template or column spec
 	jp     *jsonpath.JSONPath
 	cols   []column
+	// NoHeaders leaves out the custom columns' header line (--no-headers).
+	NoHeaders bool
 }
 
 type column struct {
@@ -163,7 +165,9 @@ func (p *Printer) columns(items []any) (string, error) {
 	for i, c := range p.cols {
 		headers[i] = c.header
 	}
-	fmt.Fprintln(w, strings.Join(headers, "\t"))
+	if !p.NoHeaders {
+		fmt.Fprintln(w, strings.Join(headers, "\t"))
+	}
 	for _, it := range items {
 		cells := make([]string, len(p.cols))
 		for i, c := range p.cols {
