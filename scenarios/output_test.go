@@ -355,3 +355,20 @@ func TestNoHeaders(t *testing.T) {
 		t.Errorf("table: %q", out)
 	}
 }
+
+// Same-name objects in two namespaces print each its own applied manifest.
+func TestGetYAMLNamespaces(t *testing.T) {
+	other := strings.Replace(strings.Replace(webDoc, "  name: web\n", "  name: web\n  namespace: blue\n", 1), "name: c\n", "name: blue-c\n", 1)
+	c := printCluster(t, 1)
+	x := newExecutor(c, &Scenario{Files: map[string]string{"web.yaml": webDoc, "blue.yaml": manifestNS("blue") + "---\n" + other}})
+	mustExec(t, x, "kubectl apply -f web.yaml")
+	mustExec(t, x, "kubectl apply -f blue.yaml")
+	for _, tc := range []struct{ line, want string }{
+		{"kubectl get deploy web -o jsonpath={.metadata.namespace}/{.spec.template.spec.containers[0].name}", "default/c"},
+		{"kubectl -n blue get deploy web -o jsonpath={.metadata.namespace}/{.spec.template.spec.containers[0].name}", "blue/blue-c"},
+	} {
+		if out, err := x.exec(tc.line); err != nil || out != tc.want {
+			t.Errorf("%s: %q, %v; want %q", tc.line, out, err, tc.want)
+		}
+	}
+}
