@@ -335,7 +335,7 @@ func (r *Recorder) now() float64 { return r.c.Now().Seconds() }
 func (r *Recorder) newSvc(s *model.Service) *svcStats {
 	name := "?"
 	if s != nil {
-		name = s.Name
+		name = s.Key()
 	}
 	st := r.services[name]
 	if st == nil {
@@ -410,7 +410,7 @@ func (r *Recorder) newFlight(svc *model.Service) *flight {
 	for len(r.flights) <= svc.ID {
 		r.flights = append(r.flights, nil)
 	}
-	f := &flight{name: svc.Name}
+	f := &flight{name: svc.Key()}
 	r.flights[svc.ID] = f
 	return f
 }
@@ -784,7 +784,8 @@ func (r *Recorder) ServerStarted(p *model.Pod, slots, queued int) {
 
 // EndpointsChanged records s's ready endpoints (an observer of the cluster).
 func (r *Recorder) EndpointsChanged(s *model.Service) {
-	r.endpoints[s.Name] = appendStep(r.endpoints[s.Name], r.now(), float64(s.ReadyEndpoints()))
+	k := s.Key()
+	r.endpoints[k] = appendStep(r.endpoints[k], r.now(), float64(s.ReadyEndpoints()))
 }
 
 // PodChanged (an observer of the cluster): a pod leaving its node changes the

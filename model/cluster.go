@@ -171,6 +171,7 @@ type Service struct {
 	ServiceMeta // the rest of the Service object (service.go)
 
 	proxy proxyTable
+	key   string // Key()
 }
 
 // Cluster is the simulated cluster: the API objects, the controllers acting on

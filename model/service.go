@@ -343,6 +343,16 @@ func (c *Cluster) syncPodEndpoints(p *Pod) {
 	}
 }
 
+// Key names the Service in reports: its name in the default namespace,
+// NAMESPACE/NAME in another (so that rainbow's three color Services are
+// measured apart).
+func (s *Service) Key() string {
+	if s.key == "" {
+		return s.Name
+	}
+	return s.key
+}
+
 // CreateService creates a Service with a map selector (nil or empty selects no
 // pods: its endpoints would be managed by hand).
 func (c *Cluster) CreateService(name string, selector map[string]string, port int) (*Service, error) {
@@ -365,6 +375,10 @@ func (c *Cluster) CreateServiceIn(ns, name string, selector map[string]string, p
 	}
 	c.services = append(c.services, s)
 	c.svcByName[nsName{ns, name}] = s
+	s.key = name
+	if ns != DefaultNamespace {
+		s.key = ns + "/" + name
+	}
 	c.ep.px.Table(endpoints.ServiceID(s.ID))
 	c.setIndexSelector(s)
 	return s, nil

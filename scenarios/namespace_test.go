@@ -155,7 +155,8 @@ workload:
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{"front", "web", "db"} {
+	// Services outside default are reported as NAMESPACE/NAME.
+	for _, name := range []string{"front", "shop/web", "shop/db"} {
 		st, ok := res.Summary.Services[name]
 		if !ok || st.Requests == 0 || st.Errors != 0 {
 			t.Errorf("%s: %+v (want requests, no errors)", name, st)
