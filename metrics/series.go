@@ -101,7 +101,7 @@ func (r *Recorder) Series() *Series {
 					pb := PodBin{Start: a, End: b}
 					if i < len(ps.bins) {
 						lb := ps.bins[i]
-						pb.Served = lb.served
+						pb.Served = int64(lb.served)
 						if ps.slots > 0 {
 							pb.Utilisation = round6(lb.busy.Seconds() / (float64(ps.slots) * (b - a)))
 						}

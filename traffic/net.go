@@ -154,15 +154,15 @@ func (n *Net) hop(from *model.Node, p *model.Pod) sim.Time {
 	return n.crossNode.Sample()
 }
 
-// sameNode reports whether pod p runs on node n (p.NodeName == n.Name). Two
-// nodes that exist have different names, so the pointers decide unless one of
-// the nodes was removed.
+// sameNode reports whether pod p runs on node n (p.NodeName == n.Name). A
+// bound pod's NodeName is its node's name, and two nodes that exist have
+// different names, so the pointers decide unless one of the nodes was removed.
 func sameNode(n *model.Node, p *model.Pod) bool {
 	pn := p.Node()
 	if pn == n {
-		return pn.Name == p.NodeName
+		return true
 	}
-	if pn != nil && !pn.Removed && !n.Removed && pn.Name == p.NodeName {
+	if pn != nil && !pn.Removed && !n.Removed {
 		return false
 	}
 	return n.Name == p.NodeName
