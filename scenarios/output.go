@@ -213,6 +213,14 @@ func (x *executor) apiObjectFull(p *printer, o object) (runtime.Object, error) {
 				CreationTimestamp: metav1.NewTime(x.c.WallClock(0))},
 			Spec:   corev1.NamespaceSpec{Finalizers: []corev1.FinalizerName{corev1.FinalizerKubernetes}},
 			Status: corev1.NamespaceStatus{Phase: corev1.NamespaceActive}}
+		if o.ns != nil {
+			ns.ObjectMeta = apiMeta(x.c, &o.ns.ObjectMeta)
+			ns.Generation = 0 // Namespaces have none
+			ns.Labels = withEntry(ns.Labels, corev1.LabelMetadataName, o.ns.Name)
+			if o.ns.Phase != "" {
+				ns.Status.Phase = corev1.NamespacePhase(o.ns.Phase)
+			}
+		}
 		out = ns
 	default:
 		return nil, fmt.Errorf("error: kubesim does not print %s as YAML or JSON yet (use get or describe)", o.res.Qualified())
