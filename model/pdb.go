@@ -11,14 +11,12 @@ import (
 // its selector matches must stay healthy (MinAvailable) or may be unavailable
 // (MaxUnavailable) while pods are evicted. Exactly one of the two is set.
 type PodDisruptionBudget struct {
-	Name      string
-	Namespace string
+	ObjectMeta
 	// Selector matches the budget's pods: an empty selector matches every
 	// pod of the namespace, a nil one none (policy/v1).
 	Selector       *labels.Selector
 	MinAvailable   *IntOrPercent
 	MaxUnavailable *IntOrPercent
-	CreatedAt      sim.Time
 	Deleted        bool
 }
 
@@ -40,6 +38,8 @@ type PDBStatus struct {
 // PDBSpec is what CreatePDB needs.
 type PDBSpec struct {
 	Name           string
+	Labels         map[string]string
+	Annotations    map[string]string
 	Selector       *labels.Selector
 	MinAvailable   *IntOrPercent
 	MaxUnavailable *IntOrPercent
@@ -80,8 +80,8 @@ func (c *Cluster) CreatePDB(s PDBSpec) (*PodDisruptionBudget, error) {
 	if c.PDB(s.Name) != nil {
 		return nil, fmt.Errorf("poddisruptionbudgets.policy %q already exists", s.Name)
 	}
-	b := &PodDisruptionBudget{Name: s.Name, Namespace: "default", Selector: s.Selector,
-		MinAvailable: s.MinAvailable, MaxUnavailable: s.MaxUnavailable, CreatedAt: c.Now()}
+	b := &PodDisruptionBudget{ObjectMeta: c.newMeta(s.Name, "default", s.Labels, s.Annotations), Selector: s.Selector,
+		MinAvailable: s.MinAvailable, MaxUnavailable: s.MaxUnavailable}
 	c.pdbs = append(c.pdbs, b)
 	return b, nil
 }
@@ -92,6 +92,7 @@ func (c *Cluster) UpdatePDB(b *PodDisruptionBudget, s PDBSpec) error {
 		return err
 	}
 	b.Selector, b.MinAvailable, b.MaxUnavailable = s.Selector, s.MinAvailable, s.MaxUnavailable
+	c.bumpGeneration(&b.ObjectMeta)
 	return nil
 }
 

@@ -39,6 +39,13 @@ func podSpec(s corev1.PodSpec) model.PodSpec {
 	if s.TerminationGracePeriodSeconds != nil {
 		ps.GracePeriod = secs(s.TerminationGracePeriodSeconds)
 	}
+	for _, v := range s.Volumes {
+		// Local storage as cluster-autoscaler's drain rules see it: hostPath,
+		// or emptyDir not in memory.
+		if v.HostPath != nil || (v.EmptyDir != nil && v.EmptyDir.Medium != corev1.StorageMediumMemory) {
+			ps.LocalStorage = true
+		}
+	}
 	cpuSet, memSet, cpuLim := 0, 0, 0
 	for i, ct := range s.Containers {
 		if i == 0 {

@@ -204,6 +204,9 @@ func parseFile(name string, data []byte, set map[string]string, study bool) (*Sc
 			cluster = v
 		case "config":
 			p.config(v, &s.Config)
+			if err := s.Config.Autoscaler.Validate(); err != nil {
+				p.errorf(v, "config.autoscaler.%v", err)
+			}
 			if err := model.ValidateProxyMode(s.Config.ProxyMode); err != nil {
 				p.errorf(v, "config.%v", err)
 			}
@@ -239,6 +242,8 @@ func parseFile(name string, data []byte, set map[string]string, study bool) (*Sc
 		}
 	}
 	s.Nodes = p.cluster(cluster)
+	s.NodeGroups = p.nodeGroups(clusterNodeGroups(cluster))
+	p.checkNodeGroups(cluster, s.NodeGroups, s.Nodes)
 	p.timeline(timeline, s, vars)
 	if len(p.errs) > 0 {
 		return nil, p.errs
@@ -269,7 +274,7 @@ func (p *fileParser) cluster(n *yaml.Node) []NodeSpec {
 	capacity := DefaultNodeCapacity
 	var nodes []NodeSpec
 	explicit := false
-	p.fields(n, "cluster", []string{"controlPlanes", "workers", "capacity", "nodes"}, func(k string, v *yaml.Node) {
+	p.fields(n, "cluster", []string{"controlPlanes", "workers", "capacity", "nodes", "nodeGroups"}, func(k string, v *yaml.Node) {
 		switch k {
 		case "controlPlanes":
 			controlPlanes = p.integer(v, "cluster.controlPlanes", 0)

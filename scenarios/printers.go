@@ -263,6 +263,7 @@ type object struct {
 	svc  *model.Service // nil for the kubernetes Service
 	node *model.Node
 	ns   *model.Namespace
+	pdb  *model.PodDisruptionBudget
 }
 
 // meta returns the object's metadata, nil for the objects kubesim
@@ -283,6 +284,8 @@ func (o object) meta() *model.ObjectMeta {
 		return &o.node.ObjectMeta
 	case o.ns != nil:
 		return &o.ns.ObjectMeta
+	case o.pdb != nil:
+		return &o.pdb.ObjectMeta
 	}
 	return nil
 }
@@ -361,6 +364,8 @@ func objectOf(r kubectl.Resource, x model.Object) object {
 		o.svc = x
 	case *model.Node:
 		o.node = x
+	case *model.PodDisruptionBudget:
+		o.pdb = x
 	}
 	return o
 }
@@ -460,6 +465,8 @@ func (p *printer) header(r kubectl.Resource, wide bool) []string {
 		extra = []string{"INTERNAL-IP", "EXTERNAL-IP", "OS-IMAGE", "KERNEL-VERSION", "CONTAINER-RUNTIME"}
 	case kubectl.Namespaces:
 		h = []string{"NAME", "STATUS", "AGE"}
+	case kubectl.PodDisruptionBudgets:
+		h = pdbHeader
 	}
 	if wide {
 		h = append(h, extra...)
@@ -523,6 +530,8 @@ func (p *printer) row(o object, wide bool) []string {
 		extra = []string{p.nodeIP(x.Name), "<none>", nodeOSImage, nodeKernel, nodeRuntime}
 	case kubectl.Namespaces:
 		row = []string{o.name, o.ns.Phase, p.age(o.ns.CreationTimestamp)}
+	case kubectl.PodDisruptionBudgets:
+		row = p.pdbRow(o.pdb)
 	}
 	if wide {
 		row = append(row, extra...)
@@ -1037,6 +1046,8 @@ func (p *printer) describe(b *strings.Builder, o object) {
 		p.describeService(w, o)
 	case kubectl.Nodes:
 		p.describeNode(w, o.node)
+	case kubectl.PodDisruptionBudgets:
+		p.describePDB(w, o.pdb)
 	case kubectl.Namespaces:
 		w.write(0, "Name:\t%s\n", o.name)
 		w.multiline(0, "Labels", sortedPairs(o.ns.Labels, "="))

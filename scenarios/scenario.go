@@ -7,6 +7,7 @@ import (
 
 	"github.com/kubesim/kubesim/metrics"
 	"github.com/kubesim/kubesim/model"
+	"github.com/kubesim/kubesim/model/autoscaler"
 	"github.com/kubesim/kubesim/sim"
 	"github.com/kubesim/kubesim/traffic"
 	"github.com/kubesim/kubesim/workload"
@@ -25,6 +26,9 @@ type Config struct {
 	// ImageSize is the size in bytes every image reports to the scheduler's
 	// ImageLocality score (0: model.DefaultImageSize; -1: unknown).
 	ImageSize int64
+	// Autoscaler is the cluster autoscaler's flags (it runs when the
+	// cluster declares nodeGroups).
+	Autoscaler autoscaler.Config
 	// Deterministic replaces every distribution of the other settings by a
 	// constant, its mean (sim.UseMeans). Runs of different seeds still differ
 	// where Kubernetes itself chooses at random: the scheduler's tie-breaks,
@@ -38,7 +42,8 @@ type Config struct {
 // DefaultConfig returns the documented defaults.
 func DefaultConfig() Config {
 	m := model.DefaultConfig()
-	return Config{Timings: m.Timings, Network: traffic.DefaultNetwork(), Workload: dockercoins.DefaultConfig(), ProxyMode: m.ProxyMode}
+	return Config{Timings: m.Timings, Network: traffic.DefaultNetwork(), Workload: dockercoins.DefaultConfig(), ProxyMode: m.ProxyMode,
+		Autoscaler: autoscaler.DefaultConfig()}
 }
 
 // Model is the cluster model's part.
@@ -83,8 +88,10 @@ type Scenario struct {
 	Seed        uint64
 	Duration    sim.Time
 	Nodes       []NodeSpec
-	Config      Config
-	Steps       []Step
+	// NodeGroups are the cluster autoscaler's node groups (cluster.nodeGroups).
+	NodeGroups []autoscaler.NodeGroup
+	Config     Config
+	Steps      []Step
 	// Window is the width of the summary's time windows.
 	Window sim.Time
 	// Files are the files `kubectl apply -f NAME` can read, by name; other names
@@ -119,6 +126,8 @@ type Result struct {
 	DockerCoins *dockercoins.DockerCoins
 	// Declared is the declared workload of the run (and the echo default).
 	Declared *decl.Engine
+	// Autoscaler is the run's cluster autoscaler (nil without node groups).
+	Autoscaler *autoscaler.Autoscaler
 	// Unexpected describes every step that failed without expect: error, or
 	// succeeded with it, naming the step; a study fails such a point.
 	Unexpected []string
@@ -248,6 +257,9 @@ func RunWith(s *Scenario, opt Options) (*Result, error) {
 		}
 	}
 	res := &Result{Cluster: c, Rec: rec, Net: rt.Net, DockerCoins: dc, Declared: dw}
+	if err := startAutoscaler(res, s, cfg); err != nil {
+		return nil, err
+	}
 	x := newExecutor(c, s)
 	x.net = rt.Net
 	x.later = func(command, output string) {
@@ -292,6 +304,9 @@ func RunWith(s *Scenario, opt Options) (*Result, error) {
 	}
 	res.Summary = rec.Summary()
 	res.Summary.Scenario = s.Name
+	if res.Autoscaler != nil {
+		res.Summary.Extra = append(res.Summary.Extra, metrics.Field{Key: "autoscaling", Value: AutoscalingOf(res.Autoscaler)})
+	}
 	return res, nil
 }
 

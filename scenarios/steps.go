@@ -19,6 +19,7 @@ import (
 	"github.com/kubesim/kubesim/traffic"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	policyv1 "k8s.io/api/policy/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 )
@@ -353,6 +354,8 @@ func (x *executor) applyObject(obj runtime.Object, source string, patching bool)
 		return fmt.Errorf("The %s %q is invalid: %v", kind, name, err)
 	}
 	switch o := obj.(type) {
+	case *policyv1.PodDisruptionBudget:
+		return x.applyPDB(o)
 	case *appsv1.Deployment:
 		spec, err := deploymentSpec(o)
 		if err != nil {
@@ -1254,34 +1257,11 @@ func (x *executor) nodeCmd(cmd kubectl.Command) (string, error) {
 			}
 			out = append(out, kubectl.Done(kubectl.Nodes, t.Name, what))
 		case kubectl.Drain:
-			grace := time.Duration(-1)
-			if cmd.GracePeriod >= 0 {
-				grace = time.Duration(cmd.GracePeriod) * time.Second
-			}
-			var daemon []string
-			for _, p := range n.Pods() {
-				if !p.Gone && p.Owner != nil && p.Owner.Kind == "DaemonSet" {
-					daemon = append(daemon, p.Namespace+"/"+p.Name)
-				}
-			}
-			was := n.Unschedulable
-			pods, err := c.Drain(t.Name, model.DrainOptions{Force: cmd.Force, IgnoreDaemonSets: cmd.IgnoreDaemonSets, GracePeriod: grace})
-			if !was {
-				out = append(out, kubectl.Done(kubectl.Nodes, t.Name, "cordoned"))
-			}
+			lines, err := x.drain(cmd, cmd.Line, n)
+			out = append(out, lines...)
 			if err != nil {
-				return strings.Join(out, "\n"), fmt.Errorf("error: %v", err)
+				return strings.Join(out, "\n"), err
 			}
-			if cmd.IgnoreDaemonSets && len(daemon) > 0 {
-				out = append(out, kubectl.DrainIgnoringDaemonSets(daemon))
-			}
-			for _, p := range pods {
-				out = append(out, kubectl.Evicting(p.Namespace, p.Name))
-			}
-			for _, p := range pods {
-				out = append(out, kubectl.Done(kubectl.Pods, p.Name, "evicted"))
-			}
-			out = append(out, kubectl.Done(kubectl.Nodes, t.Name, "drained"))
 		case kubectl.Taint:
 			for _, ts := range cmd.Taints {
 				taint := model.Taint{Key: ts.Key, Value: ts.Value, Effect: model.TaintEffect(ts.Effect)}

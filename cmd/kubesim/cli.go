@@ -368,6 +368,9 @@ func printTable(w io.Writer, s *scenarios.Scenario, res *scenarios.Result) {
 		podsOf[n] = ns.Pods
 	}
 	printPodsPerNode(w, podsOf)
+	if res.Autoscaler != nil {
+		printAutoscaling(w, res.Autoscaler)
+	}
 	a := sum.Requests
 	fmt.Fprintf(w, "\nRequests: %d sent = %d completed + %d refused + %d failed + %d in flight\n", a.Sent, a.Completed, a.Refused, a.Failed, a.InFlight)
 	if a.TimedOut > 0 || a.AppErrors > 0 {

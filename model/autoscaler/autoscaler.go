@@ -385,13 +385,13 @@ func (a *Autoscaler) scaleUp() bool {
 			nodes = append(nodes, &simNode{n: t, extra: ds})
 		}
 	}
+	a.recordPending(len(pods))
 	var rest []*model.Pod
 	for _, p := range pods {
 		if !firstFit(p, nodes) {
 			rest = append(rest, p)
 		}
 	}
-	a.recordPending(len(rest))
 	if len(rest) == 0 {
 		return false
 	}
@@ -614,8 +614,8 @@ func (a *Autoscaler) Groups() []GroupStatus {
 	return out
 }
 
-// Pending is the unschedulable pods that no existing or upcoming node could
-// take, over time (as seen by each loop).
+// Pending is the unschedulable pods (DaemonSet pods aside) over time, as
+// each loop saw them.
 func (a *Autoscaler) Pending() []Point { return append([]Point(nil), a.pending...) }
 
 // Events returns the recorded events, in order of first occurrence.

@@ -22,7 +22,9 @@ const (
 	Endpoints   Resource = "endpoints"
 	Nodes       Resource = "nodes"
 	Namespaces  Resource = "namespaces"
-	All         Resource = "all"
+	// PodDisruptionBudgets are policy/v1 budgets (kubectl get pdb).
+	PodDisruptionBudgets Resource = "poddisruptionbudgets"
+	All                  Resource = "all"
 )
 
 // resourceInfo is what kubectl knows of a resource type (as a RESTMapping:
@@ -66,6 +68,9 @@ var resources = map[Resource]resourceInfo{
 	Namespaces: {group: "", kind: "Namespace", names: []string{"namespace", "ns"}, namespaced: false,
 		get:  func(c *model.Cluster, ns, name string) model.Object { return obj(c.Namespace(name)) },
 		list: func(c *model.Cluster, ns string) []model.Object { return objs(c.Namespaces()) }},
+	PodDisruptionBudgets: {group: "policy", kind: "PodDisruptionBudget", names: []string{"poddisruptionbudget", "pdb"}, namespaced: true,
+		get:  func(c *model.Cluster, ns, name string) model.Object { return obj(c.PDB(name)) },
+		list: func(c *model.Cluster, ns string) []model.Object { return objs(c.PDBs()) }},
 }
 
 // obj is p as a model.Object, nil for a nil pointer.

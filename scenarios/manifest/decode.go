@@ -16,6 +16,7 @@ import (
 	yaml "go.yaml.in/yaml/v3"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	policyv1 "k8s.io/api/policy/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 )
@@ -85,6 +86,7 @@ var kinds = []kindInfo{
 	{"v1", "Pod", reflect.TypeFor[corev1.Pod]()},
 	{"v1", "Node", reflect.TypeFor[corev1.Node]()},
 	{"v1", "Namespace", reflect.TypeFor[corev1.Namespace]()},
+	{"policy/v1", "PodDisruptionBudget", reflect.TypeFor[policyv1.PodDisruptionBudget]()},
 }
 
 // SupportedKinds lists "apiVersion kind" for every kind Decode reads.

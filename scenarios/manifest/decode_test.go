@@ -346,7 +346,7 @@ func TestUnknownKinds(t *testing.T) {
 		t.Fatalf("objs %v problems %v", objs, e.Problems)
 	}
 	wantReasons := []string{
-		`no kind "DaemonSett" in version "apps/v1"; kubesim reads apps/v1 Deployment, apps/v1 ReplicaSet, apps/v1 DaemonSet, v1 Service, v1 Pod, v1 Node, v1 Namespace`,
+		`no kind "DaemonSett" in version "apps/v1"; kubesim reads apps/v1 Deployment, apps/v1 ReplicaSet, apps/v1 DaemonSet, v1 Service, v1 Pod, v1 Node, v1 Namespace, policy/v1 PodDisruptionBudget`,
 		`no kind "Deployment" in version "extensions/v1beta1": extensions/v1beta1 Deployment was removed in Kubernetes 1.16; use apiVersion: apps/v1`,
 		`apiVersion and kind not set`,
 	}
