@@ -1109,6 +1109,9 @@ func charts(run Run) ([]chart, error) {
 	if c, ok := stepsChart(run, "pods_per_node", "Pods per node", "pods", "nodes", run.Series.NodePods); ok {
 		out = append(out, c)
 	}
+	if c, ok := autoscalingChart(run); ok {
+		out = append(out, c)
+	}
 	return out, nil
 }
 
@@ -1120,4 +1123,15 @@ func servingPods(s *metrics.Series, app string) int {
 		}
 	}
 	return n
+}
+
+// autoscalingChart is the cluster autoscaler's chart: each node group's Ready
+// nodes and the unschedulable pods over time.
+func autoscalingChart(run Run) (chart, bool) {
+	if len(run.NodeGroups) == 0 {
+		return chart{}, false
+	}
+	series := append([]metrics.NamedSteps(nil), run.NodeGroups...)
+	series = append(series, metrics.NamedSteps{Name: "pending pods", Points: run.PendingPods})
+	return stepsChart(run, "autoscaling", "Nodes per node group and pending pods", "nodes, pods", "series", series)
 }

@@ -9,6 +9,7 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -407,5 +408,31 @@ func TestWriteAllIdleCluster(t *testing.T) {
 	report, err := os.ReadFile(filepath.Join(dir, plots.ReportName))
 	if err != nil || bytes.Contains(report, []byte("hashes")) {
 		t.Errorf("the report of a run without DockerCoins mentions hashes (or is missing: %v)", err)
+	}
+}
+
+// With node groups, --out draws the autoscaling chart: each group's nodes
+// and the pending pods; without, none.
+func TestAutoscalingChart(t *testing.T) {
+	s := &metrics.Series{End: 100, Window: 10, Bin: 1}
+	run := plots.Run{Title: "ca", Series: s,
+		NodeGroups:  []metrics.NamedSteps{{Name: "nodes: pool", Points: []metrics.Point{{T: 0, V: 0}, {T: 50, V: 2}}}},
+		PendingPods: []metrics.Point{{T: 10, V: 5}, {T: 60, V: 0}}}
+	dir := t.TempDir()
+	files, err := plots.WriteAll(dir, run)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(files, filepath.Join(dir, "autoscaling.png")) || !slices.Contains(files, filepath.Join(dir, "autoscaling.svg")) {
+		t.Errorf("files %v lack the autoscaling chart", files)
+	}
+	run.NodeGroups, run.PendingPods = nil, nil
+	dir = t.TempDir()
+	files, err = plots.WriteAll(dir, run)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if slices.Contains(files, filepath.Join(dir, "autoscaling.png")) {
+		t.Errorf("autoscaling chart without node groups")
 	}
 }

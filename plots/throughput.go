@@ -45,6 +45,11 @@ type Run struct {
 	// Mining is DockerCoins' figures (nil for a run without DockerCoins: no
 	// mining-speed chart, CSV files or report figures).
 	Mining *dockercoins.Figures
+	// NodeGroups is each node group's Ready nodes over time and PendingPods
+	// the unschedulable pods, with a cluster autoscaler (the autoscaling
+	// chart); nil without node groups.
+	NodeGroups  []metrics.NamedSteps
+	PendingPods []metrics.Point
 
 	// Speeds and Marks are what Throughput drew before Series and Timeline
 	// existed; they are used only when Series (or Timeline) is nil.

@@ -284,6 +284,13 @@ func writeOut(dir string, s *scenarios.Scenario, res *scenarios.Result) error {
 		return err
 	}
 	run := plots.Run{Title: s.Name, Description: s.Description, Summary: res.Summary, Series: res.Rec.Series(), Mining: res.Mining()}
+	if res.Autoscaler != nil {
+		a := scenarios.AutoscalingOf(res.Autoscaler)
+		for _, g := range a.NodeGroups {
+			run.NodeGroups = append(run.NodeGroups, metrics.NamedSteps{Name: "nodes: " + g.Name, Points: g.NodesOverTime})
+		}
+		run.PendingPods = a.PendingPods
+	}
 	for _, st := range res.Timeline {
 		run.Timeline = append(run.Timeline, plots.Step{T: st.At, Command: st.Command, Output: st.Output, Error: st.Error})
 	}
