@@ -221,10 +221,13 @@ type Cluster struct {
 	ep        endpointsPath
 	schedRand *rand.Rand
 
-	uidRand  *rand.Rand
-	hbRand   *rand.Rand
-	metaRand *rand.Rand // object UIDs
-	rv       int64      // the write counter behind resource versions
+	uidRand *rand.Rand
+	// defaultTolSecs is the tolerationSeconds every pod's default
+	// not-ready/unreachable tolerations point to.
+	defaultTolSecs *int64
+	hbRand         *rand.Rand
+	metaRand       *rand.Rand // object UIDs
+	rv             int64      // the write counter behind resource versions
 
 	d     dists
 	sched schedulerState
@@ -448,13 +451,30 @@ func (c *Cluster) newPod(ns, name string, labels, annotations map[string]string,
 // addDefaultTolerations is the DefaultTolerationSeconds admission plugin: a pod
 // that does not tolerate the not-ready / unreachable NoExecute taints gets
 // tolerations for them with tolerationSeconds 300.
+// The tolerations' seconds are one value shared by every pod (tolerations are
+// never changed in place), and the slice grows once: a pod costs one
+// allocation here.
 func (c *Cluster) addDefaultTolerations(s *PodSpec) {
-	secs := int64(c.Cfg.Timings.DefaultTolerationSeconds / time.Second)
+	var missing [2]string
+	n := 0
 	for _, key := range []string{TaintNotReady, TaintUnreachable} {
-		taint := Taint{Key: key, Effect: NoExecute}
-		if !tolerates(s.Tolerations, taint) {
-			s.Tolerations = append(s.Tolerations, Toleration{Key: key, Operator: "Exists", Effect: NoExecute, Seconds: Seconds(secs)})
+		if !tolerates(s.Tolerations, Taint{Key: key, Effect: NoExecute}) {
+			missing[n] = key
+			n++
 		}
+	}
+	if n == 0 {
+		return
+	}
+	secs := int64(c.Cfg.Timings.DefaultTolerationSeconds / time.Second)
+	if c.defaultTolSecs == nil || *c.defaultTolSecs != secs {
+		c.defaultTolSecs = Seconds(secs)
+	}
+	if cap(s.Tolerations)-len(s.Tolerations) < n {
+		s.Tolerations = append(make([]Toleration, 0, len(s.Tolerations)+n), s.Tolerations...)
+	}
+	for _, key := range missing[:n] {
+		s.Tolerations = append(s.Tolerations, Toleration{Key: key, Operator: "Exists", Effect: NoExecute, Seconds: c.defaultTolSecs})
 	}
 }
 
