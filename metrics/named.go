@@ -141,11 +141,13 @@ func (s Summary) MarshalJSON() ([]byte, error) {
 	}{s.Scenario, s.Seed, s.SimSeconds, s.WallSeconds, s.Events, s.Detailed}
 	tail := struct {
 		Services       map[string]ServiceSummary `json:"services"`
+		Routes         map[string]ServiceSummary `json:"routes,omitempty"`
+		Clients        map[string]ServiceSummary `json:"clients,omitempty"`
 		Nodes          map[string]NodeSummary    `json:"nodes"`
 		Pods           map[string]PodSummary     `json:"pods,omitempty"`
 		ReadyEndpoints map[string][]Point        `json:"ready_endpoints,omitempty"`
 		Requests       Accounting                `json:"requests"`
-	}{s.Services, s.Nodes, s.Pods, s.ReadyEndpoints, s.Requests}
+	}{s.Services, s.Routes, s.Clients, s.Nodes, s.Pods, s.ReadyEndpoints, s.Requests}
 	var b bytes.Buffer
 	h, err := json.Marshal(head)
 	if err != nil {
@@ -189,4 +191,67 @@ func (s Summary) AppendJSON(more ...Field) ([]byte, error) {
 		b = append(append(append(append(b, ','), k...), ':'), v...)
 	}
 	return append(b, '}'), nil
+}
+
+// Flow is a stream of requests a workload measures under its own name: a
+// route as its callers see it (every try), or a client's runs of its script
+// (from start to end). It keeps what a Service keeps: requests, errors by
+// kind, latency for the whole run and per window.
+type Flow struct {
+	r      *Recorder
+	name   string
+	client bool
+	latStats
+}
+
+// Route returns the flow of the route named name (SERVICE/route),
+// registering it the first time; the summary lists it once it has requests.
+func (r *Recorder) Route(name string) *Flow { return r.flow(name, false) }
+
+// Client returns the flow of the client named name, registering it the first
+// time; the summary lists it from then on.
+func (r *Recorder) Client(name string) *Flow { return r.flow(name, true) }
+
+func (r *Recorder) flow(name string, client bool) *Flow {
+	for _, f := range r.flows {
+		if f.name == name && f.client == client {
+			return f
+		}
+	}
+	f := &Flow{r: r, name: name, client: client, latStats: latStats{digits: svcHistDigits}}
+	r.flows = append(r.flows, f)
+	return f
+}
+
+// Name is the flow's name.
+func (f *Flow) Name() string { return f.name }
+
+// Done records a request (or a run) that started at sent and ended now with
+// outcome.
+func (f *Flow) Done(sent sim.Time, outcome Outcome) {
+	r := f.r
+	f.requests++
+	if outcome != OK {
+		f.errors++
+		f.kinds[outcome]++
+	}
+	if !r.detailed {
+		return
+	}
+	now := r.c.Now()
+	if w := r.winSlot.of(now, r.Window); w > r.openWin {
+		r.turnWindow(w)
+	}
+	if f.all == nil {
+		f.open(r.openWin)
+	}
+	f.curReq++
+	if outcome != OK {
+		f.curErr++
+		return
+	}
+	us := int64((now - sent) / 1000)
+	us = max(1, min(us, histMaxUs))
+	f.cur.inc(histIndex(us, winHalfMag))
+	f.all.inc(histIndex(us, svcHalfMag))
 }

@@ -14,16 +14,41 @@ import (
 type Outcome uint8
 
 // Request outcomes. Refused: no endpoint, or a reset from a pod that does not
-// run; Failed: the pod died holding the request, or the connection timed out;
-// Timeout: the client gave up after its own timeout; AppError: the server
-// answered with an error. The accounting counts the last three as failed.
+// run; Failed: the connection timed out (a node that does not answer, or an
+// accept queue that stayed full through the SYN retries); Timeout: the client
+// gave up after its own timeout; AppError: the server answered with an error;
+// Reset: the pod's server stopped while it held the request. The accounting
+// counts the last four as failed.
 const (
 	OK Outcome = iota
 	Refused
 	Failed
 	Timeout
 	AppError
+	Reset
+	nOutcomes
 )
+
+// ErrorKinds are errors by kind, as a client sees them: refused (no endpoint,
+// or a reset answering the connection: ECONNREFUSED), reset (the server went
+// away holding the request: ECONNRESET), timeout (the connection timed out, or
+// the client gave up after its own timeout) and app_error (the server answered
+// with an error).
+type ErrorKinds struct {
+	Refused  int64 `json:"refused,omitempty"`
+	Reset    int64 `json:"reset,omitempty"`
+	Timeout  int64 `json:"timeout,omitempty"`
+	AppError int64 `json:"app_error,omitempty"`
+}
+
+// errorKinds is l's errors by kind (nil without errors).
+func (l *latStats) errorKinds() *ErrorKinds {
+	if l.errors == 0 {
+		return nil
+	}
+	k := &l.kinds
+	return &ErrorKinds{Refused: k[Refused], Reset: k[Reset], Timeout: k[Failed] + k[Timeout], AppError: k[AppError]}
+}
 
 // Recorder collects a run's measurements as the simulation produces them. It
 // never schedules events, so measuring does not change what is simulated.
@@ -54,6 +79,7 @@ type Recorder struct {
 	// counters are the workloads' own named counts, in registration order;
 	// onSummary add the workloads' own figures to the summary.
 	counters   []*Counter
+	flows      []*Flow // routes and clients, in registration order
 	onSummary  []func(*Summary)
 	services   map[string]*svcStats
 	svcByID    []*svcStats
@@ -86,6 +112,7 @@ type Point struct {
 // when a window closes: the same counts, for one update per request fewer.
 type latStats struct {
 	requests, errors int64
+	kinds            [nOutcomes]int64 // errors by outcome
 	all              *hist
 	cur              *hist // the open window
 	curWin           int
@@ -478,7 +505,7 @@ func (r *Recorder) RequestDone(svc *model.Service, to *model.Pod, sent sim.Time,
 		r.refused++
 	default:
 		r.failed++
-		if outcome >= Timeout {
+		if outcome == Timeout || outcome == AppError {
 			r.kinds(outcome)
 		}
 	}
@@ -493,6 +520,7 @@ func (r *Recorder) RequestDone(svc *model.Service, to *model.Pod, sent sim.Time,
 		s.requests++
 		if outcome != OK {
 			s.errors++
+			s.kinds[outcome]++
 		}
 		return
 	}
@@ -515,6 +543,7 @@ func (r *Recorder) RequestDone(svc *model.Service, to *model.Pod, sent sim.Time,
 	if outcome != OK {
 		s.errors++
 		s.curErr++
+		s.kinds[outcome]++
 		if ps != nil {
 			ps.requests++
 			ps.curReq++
@@ -570,6 +599,11 @@ func (r *Recorder) turnWindow(w int) {
 	for _, ps := range r.pods {
 		if ps != nil && ps.all != nil {
 			ps.closeWindow(r.Window, w)
+		}
+	}
+	for _, f := range r.flows {
+		if f.all != nil {
+			f.closeWindow(r.Window, w)
 		}
 	}
 }
@@ -853,9 +887,11 @@ type WindowLatency struct {
 
 // ServiceSummary is what clients saw of one Service.
 type ServiceSummary struct {
-	Requests  int64   `json:"requests"`
-	Errors    int64   `json:"errors"`
-	LatencyMs Latency `json:"latency_ms"`
+	Requests int64 `json:"requests"`
+	Errors   int64 `json:"errors"`
+	// ErrorsByKind is Errors by kind (only when there are errors).
+	ErrorsByKind *ErrorKinds `json:"errors_by_kind,omitempty"`
+	LatencyMs    Latency     `json:"latency_ms"`
 	// Windows is the same per time window (detailed collection only).
 	Windows []WindowLatency `json:"windows,omitempty"`
 }
@@ -919,8 +955,13 @@ type Summary struct {
 	// order; JSON puts them after detailed.
 	Extra    []Field                   `json:"-"`
 	Services map[string]ServiceSummary `json:"services"`
-	Nodes    map[string]NodeSummary    `json:"nodes"`
-	Pods     map[string]PodSummary     `json:"pods,omitempty"`
+	// Routes are the declared routes that were called, as their callers saw
+	// them (every try), by SERVICE/route; Clients the declared clients' runs
+	// of their scripts, from start to end (the first failure's kind).
+	Routes  map[string]ServiceSummary `json:"routes,omitempty"`
+	Clients map[string]ServiceSummary `json:"clients,omitempty"`
+	Nodes   map[string]NodeSummary    `json:"nodes"`
+	Pods    map[string]PodSummary     `json:"pods,omitempty"`
 	// ReadyEndpoints is, per Service, the number of ready endpoints kube-proxy
 	// balances over, as a step function of time.
 	ReadyEndpoints map[string][]Point `json:"ready_endpoints,omitempty"`
@@ -982,11 +1023,20 @@ func (r *Recorder) Summary() Summary {
 	n := r.nWindows()
 	for _, name := range r.svcOrder {
 		st := r.services[name]
-		ss := ServiceSummary{Requests: st.requests, Errors: st.errors, LatencyMs: latency(st.whole())}
-		if r.detailed && st.all != nil {
-			ss.Windows = st.windows(r.Window, n)
+		s.Services[name] = r.flowSummary(&st.latStats, n)
+	}
+	for _, f := range r.flows {
+		if f.client {
+			if s.Clients == nil {
+				s.Clients = map[string]ServiceSummary{}
+			}
+			s.Clients[f.name] = r.flowSummary(&f.latStats, n)
+		} else if f.requests > 0 {
+			if s.Routes == nil {
+				s.Routes = map[string]ServiceSummary{}
+			}
+			s.Routes[f.name] = r.flowSummary(&f.latStats, n)
 		}
-		s.Services[name] = ss
 	}
 	if len(r.endpoints) > 0 {
 		s.ReadyEndpoints = r.endpoints
@@ -1006,6 +1056,16 @@ func (r *Recorder) Summary() Summary {
 		f(&s)
 	}
 	return s
+}
+
+// flowSummary is what clients saw of a Service, route or client's runs, with
+// n windows.
+func (r *Recorder) flowSummary(l *latStats, n int) ServiceSummary {
+	ss := ServiceSummary{Requests: l.requests, Errors: l.errors, ErrorsByKind: l.errorKinds(), LatencyMs: latency(l.whole())}
+	if r.detailed && l.all != nil {
+		ss.Windows = l.windows(r.Window, n)
+	}
+	return ss
 }
 
 // lifetime is the span of the run during which ps's server existed.

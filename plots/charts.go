@@ -480,8 +480,8 @@ const maxLegend = 12
 // beyond it, a chart shows their distribution.
 const maxLines = 8
 
-// podLoadChart shows the load of the pods serving one app (rng, hasher,
-// redis): requests served per pod, utilisation and queue length per window.
+// podLoadChart shows the load of the pods serving one app (a workload's
+// service: DockerCoins' rng, a declared service): requests served per pod, utilisation and queue length per window.
 // Up to maxLines pods each get a bar and lines of their own; more are shown
 // as distributions (a histogram, percentile bands) with the busiest named.
 func podLoadChart(run Run, app string) (chart, bool) {
@@ -1093,12 +1093,7 @@ func charts(run Run) ([]chart, error) {
 	if c, ok := cdfChart(run); ok {
 		out = append(out, c)
 	}
-	for _, app := range []string{"rng", "hasher", "redis"} {
-		// rng's load is always shown (its single thread is DockerCoins'
-		// bottleneck); the others' only when there is a balance to see.
-		if app != "rng" && servingPods(run.Series, app) < 2 {
-			continue
-		}
+	for _, app := range loadApps(run.Series) {
 		if c, ok := podLoadChart(run, app); ok {
 			out = append(out, c)
 		}
@@ -1115,14 +1110,49 @@ func charts(run Run) ([]chart, error) {
 	return out, nil
 }
 
-func servingPods(s *metrics.Series, app string) int {
-	n := 0
+// maxLoadCharts is how many apps get a load chart.
+const maxLoadCharts = 8
+
+// loadApps are the apps (what runs in the pods: a workload's service) whose
+// load is charted, in name order: the busiest one (the highest utilisation of
+// a serving pod over its life: the bottleneck), and every app with 2 or more
+// serving pods (there is a balance to see); at most maxLoadCharts, the
+// busiest first.
+func loadApps(s *metrics.Series) []string {
+	type appLoad struct {
+		name string
+		pods int
+		peak float64
+	}
+	by := map[string]*appLoad{}
+	var apps []*appLoad
 	for _, p := range s.Pods {
-		if p.Summary.App == app && p.Summary.Slots > 0 {
-			n++
+		if p.Summary.Slots == 0 || p.Summary.App == "" || len(p.Bins) == 0 {
+			continue
+		}
+		a := by[p.Summary.App]
+		if a == nil {
+			a = &appLoad{name: p.Summary.App}
+			by[a.name] = a
+			apps = append(apps, a)
+		}
+		a.pods++
+		a.peak = math.Max(a.peak, p.Summary.Utilisation)
+	}
+	sort.Slice(apps, func(i, j int) bool {
+		if apps[i].peak != apps[j].peak {
+			return apps[i].peak > apps[j].peak
+		}
+		return apps[i].name < apps[j].name
+	})
+	var out []string
+	for i, a := range apps {
+		if (i == 0 || a.pods >= 2) && len(out) < maxLoadCharts {
+			out = append(out, a.name)
 		}
 	}
-	return n
+	sort.Strings(out)
+	return out
 }
 
 // autoscalingChart is the cluster autoscaler's chart: each node group's Ready

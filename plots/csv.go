@@ -119,10 +119,12 @@ func csvTables(cw *csvWriter, run Run) {
 		miningTables(cw, m)
 	}
 
-	sv := header("services.csv", append([]string{"service", "requests", "errors"}, latencyHeader...)...)
-	for _, ss := range s.Services {
-		v := sum.Services[ss.Name]
-		sv.add(append([]string{ss.Name, integer(v.Requests), integer(v.Errors)}, latencyCols(v.LatencyMs)...)...)
+	flowTable(header, "services.csv", "service", names(s.Services), sum.Services)
+	if len(sum.Routes) > 0 {
+		flowTable(header, "routes.csv", "route", sortedKeys(sum.Routes), sum.Routes)
+	}
+	if len(sum.Clients) > 0 {
+		flowTable(header, "clients.csv", "client", sortedKeys(sum.Clients), sum.Clients)
 	}
 	if s.Detailed {
 		sw := header("service_windows.csv", append([]string{"service", "start_s", "end_s", "requests", "errors"}, latencyHeader...)...)
@@ -182,6 +184,41 @@ func csvTables(cw *csvWriter, run Run) {
 			pn.add(n, p)
 		}
 	}
+}
+
+// errorKindsHeader are the columns of errors by kind (metrics.ErrorKinds).
+var errorKindsHeader = []string{"refused", "reset", "timeout", "app_error"}
+
+// flowTable writes a file of one row per Service, route or client: requests,
+// errors, latency, errors by kind.
+func flowTable(header func(string, ...string) *table, file, what string, order []string, flows map[string]metrics.ServiceSummary) {
+	t := header(file, append(append([]string{what, "requests", "errors"}, latencyHeader...), errorKindsHeader...)...)
+	for _, name := range order {
+		v := flows[name]
+		var k metrics.ErrorKinds
+		if v.ErrorsByKind != nil {
+			k = *v.ErrorsByKind
+		}
+		t.add(append(append([]string{name, integer(v.Requests), integer(v.Errors)}, latencyCols(v.LatencyMs)...),
+			integer(k.Refused), integer(k.Reset), integer(k.Timeout), integer(k.AppError))...)
+	}
+}
+
+func names(ss []metrics.ServiceSeries) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = s.Name
+	}
+	return out
+}
+
+func sortedKeys(m map[string]metrics.ServiceSummary) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // miningTables writes DockerCoins' CSV files: the web UI's polls, the true

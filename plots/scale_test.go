@@ -222,3 +222,36 @@ func TestBoundSummaryNodes(t *testing.T) {
 		t.Errorf("pods_on_nodes.csv has %d lines, starting %q", len(lines), lines[:min(len(lines), 5)])
 	}
 }
+
+// Load charts are chosen from what the run has, whatever the workload: the
+// busiest app (the bottleneck) and every app with 2 or more serving pods, not
+// a list of DockerCoins' services.
+func TestLoadChartsFollowTheRunsApps(t *testing.T) {
+	s := &metrics.Series{End: 20, Window: 10, Bin: 1, Detailed: true}
+	sum := metrics.Summary{SimSeconds: 20, Services: map[string]metrics.ServiceSummary{}, Nodes: map[string]metrics.NodeSummary{}}
+	for _, p := range []struct {
+		name, app string
+		util      float64
+	}{{"front-1", "front", 0.9}, {"cache-1", "cache", 0.1}, {"api-1", "api", 0.2}, {"api-2", "api", 0.3}} {
+		ps := metrics.PodSummary{Node: "node2", App: p.app, Slots: 4, LifeSeconds: 20, Served: 100, Utilisation: p.util}
+		var bins []metrics.PodBin
+		for i := 0; i < 20; i++ {
+			bins = append(bins, metrics.PodBin{Start: float64(i), End: float64(i + 1), Served: 5, Utilisation: p.util})
+		}
+		s.Pods = append(s.Pods, metrics.PodSeries{Name: p.name, Summary: ps, Bins: bins})
+	}
+	dir := t.TempDir()
+	files, err := plots.WriteAll(dir, plots.Run{Title: "apps", Summary: sum, Series: s})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]bool{}
+	for _, f := range files {
+		got[filepath.Base(f)] = true
+	}
+	for f, want := range map[string]bool{"load_front.png": true, "load_api.png": true, "load_cache.png": false, "load_rng.png": false, "throughput.png": false} {
+		if got[f] != want {
+			t.Errorf("%s written: %v, want %v (files %v)", f, got[f], want, files)
+		}
+	}
+}

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kubesim/kubesim/metrics"
 	"github.com/kubesim/kubesim/scenarios/study"
 	"go.yaml.in/yaml/v3"
 )
@@ -267,6 +268,19 @@ func setPath(n *yaml.Node, path string, v study.Value) error {
 	return nil
 }
 
+// errorKindScalars adds NAME.refused|reset|timeout|app_errors, the errors
+// of a Service, route or client by kind.
+func errorKindScalars(r study.Result, name string, v metrics.ServiceSummary) {
+	var k metrics.ErrorKinds
+	if v.ErrorsByKind != nil {
+		k = *v.ErrorsByKind
+	}
+	r.Scalars[name+".refused"] = float64(k.Refused)
+	r.Scalars[name+".reset"] = float64(k.Reset)
+	r.Scalars[name+".timeout"] = float64(k.Timeout)
+	r.Scalars[name+".app_errors"] = float64(k.AppError)
+}
+
 // StudyMetrics are the metrics a scenario run reports to a study.
 //
 // Series, one value per StudyWindow (warm-up removal applies to them):
@@ -279,7 +293,12 @@ func setPath(n *yaml.Node, path string, v study.Value) error {
 //
 // Scalars over the whole run: hashes and hashes_computed (with DockerCoins),
 // requests.sent, requests.failed, requests.refused, SERVICE.requests,
-// SERVICE.errors.
+// SERVICE.errors and SERVICE.refused|reset|timeout|app_errors (errors by
+// kind).
+//
+// Declared routes and clients have the same series and scalars under
+// routes.SERVICE/route. and clients.NAME. (routes.db/query.latency_ms.p99,
+// clients.shoppers.error_rate).
 //
 // A window without a successful request has no latency, one without a request
 // no error rate: their samples are NaN (no observation), not 0. With detailed
@@ -306,6 +325,7 @@ func StudyMetrics(res *Result) study.Result {
 	for name, svc := range sum.Services {
 		r.Scalars[name+".requests"] = float64(svc.Requests)
 		r.Scalars[name+".errors"] = float64(svc.Errors)
+		errorKindScalars(r, name, svc)
 		if !sum.Detailed {
 			for _, m := range []string{"latency_ms.p50", "latency_ms.p90", "latency_ms.p99", "latency_ms.p999", "latency_ms.max", "requests_per_s", "error_rate"} {
 				r.Missing[name+"."+m] = "per-window Service figures need detailed measurement: run without --coarse"
@@ -337,6 +357,43 @@ func StudyMetrics(res *Result) study.Result {
 		}
 		r.Series[name+".requests_per_s"] = study.Series{Period: StudyWindow, Values: rate}
 		r.Series[name+".error_rate"] = study.Series{Period: StudyWindow, Values: errRate}
+	}
+	for _, f := range []struct {
+		prefix string
+		flows  map[string]metrics.ServiceSummary
+	}{{"routes.", sum.Routes}, {"clients.", sum.Clients}} {
+		for name, v := range f.flows {
+			name = f.prefix + name
+			r.Scalars[name+".requests"] = float64(v.Requests)
+			r.Scalars[name+".errors"] = float64(v.Errors)
+			errorKindScalars(r, name, v)
+			if !sum.Detailed {
+				continue
+			}
+			pct := map[string][]float64{}
+			var rate, errRate []float64
+			for _, win := range v.Windows {
+				lat, n, errs := win.LatencyMs, win.Requests, win.Errors
+				if n == errs {
+					nan := math.NaN()
+					lat.P50, lat.P90, lat.P99, lat.P999, lat.Max = nan, nan, nan, nan, nan
+				}
+				for k, x := range map[string]float64{"p50": lat.P50, "p90": lat.P90, "p99": lat.P99, "p999": lat.P999, "max": lat.Max} {
+					pct[k] = append(pct[k], x)
+				}
+				rate = append(rate, float64(n)/w)
+				e := math.NaN()
+				if n > 0 {
+					e = float64(errs) / float64(n)
+				}
+				errRate = append(errRate, e)
+			}
+			for k, x := range pct {
+				r.Series[name+".latency_ms."+k] = study.Series{Period: StudyWindow, Values: x}
+			}
+			r.Series[name+".requests_per_s"] = study.Series{Period: StudyWindow, Values: rate}
+			r.Series[name+".error_rate"] = study.Series{Period: StudyWindow, Values: errRate}
+		}
 	}
 	r.Scalars["requests.sent"] = float64(sum.Requests.Sent)
 	r.Scalars["requests.failed"] = float64(sum.Requests.Failed)

@@ -5,6 +5,8 @@ import (
 	"math"
 	"strings"
 	"testing"
+
+	"github.com/kubesim/kubesim/metrics"
 )
 
 // shopYAML is a new user's own two-service app: a web front end calling a
@@ -353,5 +355,90 @@ workload:
 	}
 	if served < slow.Requests-10 || served > slow.Requests {
 		t.Errorf("slow's pod served %d of the %d requests its callers gave up on", served, slow.Requests)
+	}
+}
+
+// Errors are counted by kind per Service, and declared routes and clients are
+// measured on their own: web's pods are not ready for the first seconds
+// (refused), db answers slower than its caller waits (timeouts), web's route
+// fails 10% of its answers (application errors), and db's pod is deleted at
+// once while serving (resets, then refused connections until its replacement
+// is ready).
+func TestErrorsByKindRoutesAndClients(t *testing.T) {
+	src := `name: kinds
+duration: 2m
+timeline:
+  - at: 0s
+    run: |
+      kubectl create deployment web --image=example/web --replicas=2
+      kubectl expose deployment web --port 80
+      kubectl create deployment db --image=example/db
+      kubectl expose deployment db --port 5432
+  - at: 60s
+    run: kubectl delete pod -l app=db --force --grace-period=0
+workload:
+  services:
+    - name: web
+      image: web
+      routes:
+        - {name: /, service: exp(5ms), errorRate: 0.1, script: [{call: db/query, timeout: 20ms}]}
+    - name: db
+      image: db
+      concurrency: 2
+      routes: [{name: /query, service: exp(10ms)}]
+  clients:
+    - {name: shoppers, users: 20, think: exp(100ms), call: web}
+`
+	s, err := ParseFile("kinds.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Run(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := res.Summary
+	web, db := sum.Services["web"], sum.Services["db"]
+	if web.ErrorsByKind == nil || db.ErrorsByKind == nil {
+		t.Fatalf("no errors by kind: web %+v, db %+v", web, db)
+	}
+	wk, dk := *web.ErrorsByKind, *db.ErrorsByKind
+	if wk.Refused == 0 || wk.AppError == 0 || dk.Timeout == 0 || dk.Reset == 0 || dk.Refused == 0 {
+		t.Errorf("web %+v, db %+v: want refused and app errors at web, timeouts, resets and refused at db", wk, dk)
+	}
+	for name, v := range map[string]metrics.ServiceSummary{"web": web, "db": db} {
+		if k := v.ErrorsByKind; k.Refused+k.Reset+k.Timeout+k.AppError != v.Errors {
+			t.Errorf("%s: errors %d, by kind %+v", name, v.Errors, *k)
+		}
+	}
+	// Every call to db/query is a try of the route; every shopper's run one call to web.
+	q, root, shoppers := sum.Routes["db/query"], sum.Routes["web/"], sum.Clients["shoppers"]
+	if q.Requests != db.Requests || q.Errors != db.Errors || root.Requests != web.Requests {
+		t.Errorf("routes db/query %d (%d errors), web/ %d; Services db %d (%d), web %d", q.Requests, q.Errors, root.Requests, db.Requests, db.Errors, web.Requests)
+	}
+	if shoppers.Requests != web.Requests || shoppers.Errors != web.Errors || shoppers.LatencyMs.P50 <= 0 {
+		t.Errorf("client shoppers %+v; web %+v", shoppers, web)
+	}
+	m := StudyMetrics(res)
+	if m.Scalars["db.timeout"] != float64(dk.Timeout) || m.Scalars["routes.db/query.requests"] != float64(q.Requests) {
+		t.Errorf("study scalars: db.timeout %v, routes.db/query.requests %v", m.Scalars["db.timeout"], m.Scalars["routes.db/query.requests"])
+	}
+	if _, ok := m.Series["clients.shoppers.latency_ms.p99"]; !ok {
+		t.Errorf("no clients.shoppers.latency_ms.p99 series")
+	}
+}
+
+// A run without declared routes or clients reports none.
+func TestNoRoutesOrClientsWithoutDeclarations(t *testing.T) {
+	s, err := Builtin("scale-workers")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Run(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Summary.Routes != nil || res.Summary.Clients != nil {
+		t.Errorf("routes %v, clients %v in a DockerCoins run", res.Summary.Routes, res.Summary.Clients)
 	}
 }

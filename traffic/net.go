@@ -405,16 +405,16 @@ func (s *Server) finishWith(r *Request, outcome metrics.Outcome) {
 	}
 }
 
-// kill fails every request the server holds.
+// kill fails every request the server holds: their connections are reset.
 func (s *Server) kill() {
 	for _, r := range s.busy {
 		s.n.C.E.Cancel(r.timer)
 		s.busyTime += s.n.C.Now() - r.started
-		s.n.respond(r, metrics.Failed)
+		s.n.respond(r, metrics.Reset)
 	}
 	s.busy = s.busy[:0]
 	for _, r := range s.queue[s.head:] {
-		s.n.respond(r, metrics.Failed)
+		s.n.respond(r, metrics.Reset)
 	}
 	s.queue, s.head = s.queue[:0], 0
 	s.n.Rec.QueueChanged(s.pod, s.queued())

@@ -330,6 +330,42 @@ func barLen(v float64) int {
 	return int(min(v, barWidth) + 0.5)
 }
 
+// printFlows prints a table of Services, routes or clients: requests,
+// throughput, errors (by kind, when some have errors) and latency.
+func printFlows(w io.Writer, title, what string, flows map[string]metrics.ServiceSummary, simSeconds float64) {
+	fmt.Fprintln(w, "\n"+title)
+	names := make([]string, 0, len(flows))
+	kinds := false
+	for n, v := range flows {
+		names = append(names, n)
+		kinds = kinds || v.ErrorsByKind != nil
+	}
+	sort.Strings(names)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	head := "  " + what + "\trequests\treq/s\terrors\tp50\tp99\tmax\t"
+	if kinds {
+		head += "refused\treset\ttimeout\tapp error\t"
+	}
+	fmt.Fprintln(tw, head)
+	for _, n := range names {
+		v := flows[n]
+		rate := 0.0
+		if simSeconds > 0 {
+			rate = float64(v.Requests) / simSeconds
+		}
+		fmt.Fprintf(tw, "  %s\t%d\t%.2f\t%d\t%.1f\t%.1f\t%.1f\t", n, v.Requests, rate, v.Errors, v.LatencyMs.P50, v.LatencyMs.P99, v.LatencyMs.Max)
+		if kinds {
+			var k metrics.ErrorKinds
+			if v.ErrorsByKind != nil {
+				k = *v.ErrorsByKind
+			}
+			fmt.Fprintf(tw, "%d\t%d\t%d\t%d\t", k.Refused, k.Reset, k.Timeout, k.AppError)
+		}
+		fmt.Fprintln(tw)
+	}
+	tw.Flush()
+}
+
 func printTable(w io.Writer, s *scenarios.Scenario, res *scenarios.Result) {
 	sum := res.Summary
 	fmt.Fprintf(w, "Scenario %s (seed %d): %.0f s simulated in %.2f s, %d events\n", s.Name, sum.Seed, sum.SimSeconds, sum.WallSeconds, sum.Events)
@@ -353,23 +389,13 @@ func printTable(w io.Writer, s *scenarios.Scenario, res *scenarios.Result) {
 	if m := res.Mining(); m != nil {
 		printMining(w, m)
 	}
-	fmt.Fprintln(w, "\nServices (requests completed per simulated second; latency as clients see it, ms):")
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "  service\trequests\treq/s\terrors\tp50\tp99\tmax\t")
-	names := make([]string, 0, len(sum.Services))
-	for n := range sum.Services {
-		names = append(names, n)
+	printFlows(w, "Services (requests completed per simulated second; latency as clients see it, ms):", "service", sum.Services, sum.SimSeconds)
+	if len(sum.Routes) > 0 {
+		printFlows(w, "Routes (declared calls, every try, as their callers see them):", "route", sum.Routes, sum.SimSeconds)
 	}
-	sort.Strings(names)
-	for _, n := range names {
-		v := sum.Services[n]
-		rate := 0.0
-		if sum.SimSeconds > 0 {
-			rate = float64(v.Requests) / sum.SimSeconds
-		}
-		fmt.Fprintf(tw, "  %s\t%d\t%.2f\t%d\t%.1f\t%.1f\t%.1f\t\n", n, v.Requests, rate, v.Errors, v.LatencyMs.P50, v.LatencyMs.P99, v.LatencyMs.Max)
+	if len(sum.Clients) > 0 {
+		printFlows(w, "Clients (runs of their scripts per simulated second, start to end; errors: the first failure):", "client", sum.Clients, sum.SimSeconds)
 	}
-	tw.Flush()
 	podsOf := make(map[string][]string, len(sum.Nodes))
 	for n, ns := range sum.Nodes {
 		podsOf[n] = ns.Pods

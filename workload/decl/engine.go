@@ -5,6 +5,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"sort"
+	"strings"
+	"time"
 
 	"github.com/kubesim/kubesim/metrics"
 	"github.com/kubesim/kubesim/model"
@@ -25,6 +27,8 @@ type Engine struct {
 	echo   sim.Dist
 	// assumed is, by image, the pods that got the echo default.
 	assumed map[string]*assumedImage
+	// flows measures each call of the scripts by its route (SERVICE/route).
+	flows map[*Call]*metrics.Flow
 }
 
 type assumedImage struct {
@@ -37,7 +41,7 @@ type assumedImage struct {
 // nothing declares, and starts spec's clients when rt starts.
 func Install(rt *workload.Runtime, spec Spec) *Engine {
 	e := &Engine{env: &rt.Env, spec: spec, routes: map[string]traffic.Route{},
-		rng: rt.C.E.Stream("decl"), assumed: map[string]*assumedImage{}}
+		rng: rt.C.E.Stream("decl"), assumed: map[string]*assumedImage{}, flows: map[*Call]*metrics.Flow{}}
 	if e.spec.Echo.Concurrency == 0 {
 		e.spec.Echo = DefaultEcho()
 	}
@@ -56,6 +60,12 @@ func Install(rt *workload.Runtime, spec Spec) *Engine {
 			e.route(s.Routes[j].Name)
 		}
 		rt.Registry.Register(s.Name, sv.matches, sv.new)
+		for j := range s.Routes {
+			e.measure(s.Routes[j].Script)
+		}
+	}
+	for i := range e.spec.Clients {
+		e.measure(e.spec.Clients[i].Script)
 	}
 	rt.Registry.SetFallback("echo", func(p *model.Pod) bool { return len(p.Spec.Ports) > 0 }, e.newEcho)
 	rt.OnStart(e.start)
@@ -65,6 +75,29 @@ func Install(rt *workload.Runtime, spec Spec) *Engine {
 		}
 	})
 	return e
+}
+
+// measure gives every call of steps the flow of its route.
+func (e *Engine) measure(steps []Step) {
+	for i := range steps {
+		st := &steps[i]
+		if st.Kind == CallStep {
+			e.flows[&st.Call] = e.env.Rec.Route(RouteKey(st.Call.Service, st.Call.Route))
+		}
+		e.measure(st.Steps)
+		for j := range st.Branches {
+			e.measure(st.Branches[j].Steps)
+		}
+	}
+}
+
+// RouteKey names the route of a call in the summary: SERVICE/route, the
+// Service as cluster DNS names it without its namespace and domain.
+func RouteKey(service, route string) string {
+	if route == "" {
+		route = "/"
+	}
+	return shortName(service) + route
 }
 
 // route is the number of a route name (0, traffic.RouteRoot, for "" and "/").
@@ -350,18 +383,22 @@ type callState struct {
 	c       *Call
 	attempt int
 	done    func(metrics.Outcome)
+	flow    *metrics.Flow
 }
 
 // call tries c (attempt 0 is the first try).
 func (x *run) call(c *Call, attempt int, done func(metrics.Outcome)) {
 	e := x.e
-	cs := &callState{x: x, c: c, attempt: attempt, done: done}
+	cs := &callState{x: x, c: c, attempt: attempt, done: done, flow: e.flows[c]}
 	e.env.Net.SendTimeout(cs, x.client, x.from, e.env.C.ResolveService(x.ns, c.Service), e.route(c.Route), c.KeepAlive, 0, c.Timeout)
 }
 
 // RequestDone continues the script: a failed try is retried after its
 // backoff, with full jitter.
-func (cs *callState) RequestDone(_ *traffic.Request, o metrics.Outcome) {
+func (cs *callState) RequestDone(r *traffic.Request, o metrics.Outcome) {
+	if cs.flow != nil {
+		cs.flow.Done(r.Sent(), o)
+	}
 	x := cs.x
 	if !x.alive() {
 		return
@@ -374,11 +411,22 @@ func (cs *callState) RequestDone(_ *traffic.Request, o metrics.Outcome) {
 	x.e.after(wait, x, func() { x.call(cs.c, cs.attempt+1, cs.done) })
 }
 
+// shortName is a Service's name without the namespace and domain cluster DNS
+// adds.
+func shortName(name string) string {
+	for _, suffix := range []string{".default.svc.cluster.local", ".default.svc", ".default"} {
+		if strings.HasSuffix(name, suffix) {
+			return strings.TrimSuffix(name, suffix)
+		}
+	}
+	return name
+}
+
 // start starts the clients.
 func (e *Engine) start() {
 	for i := range e.spec.Clients {
 		cl := &e.spec.Clients[i]
-		c := &client{e: e, spec: cl, rng: e.env.C.E.Stream("decl/client/" + cl.Name)}
+		c := &client{e: e, spec: cl, rng: e.env.C.E.Stream("decl/client/" + cl.Name), flow: e.env.Rec.Client(cl.Name)}
 		if cl.Users > 0 {
 			c.think = cl.Think.New(c.rng)
 			for u := 0; u < cl.Users; u++ {
@@ -399,12 +447,33 @@ type client struct {
 	rng   *rand.Rand
 	think sim.Dist
 	n     uint32
+	// flow measures the runs of the script.
+	flow *metrics.Flow
 }
+
+// MinLoop is how long a closed-loop virtual user waits before its next run
+// when its run and think time took no simulated time at all (its connection
+// refused at once by a Service without endpoints, and no think time): about a
+// load generator's own work per request. Without it the user would loop
+// forever at one instant.
+const MinLoop = sim.Time(time.Millisecond)
 
 // user is one closed-loop virtual user: think, run the script, again.
 func (c *client) user(x *run) {
-	c.e.env.C.E.After(c.think.Sample(), sim.HandlerFunc(func(*sim.Engine, int64) {
-		x.seq(c.spec.Script, 0, func(metrics.Outcome) { c.user(x) })
+	c.userAfter(x, c.think.Sample())
+}
+
+func (c *client) userAfter(x *run, think sim.Time) {
+	c.e.env.C.E.After(think, sim.HandlerFunc(func(*sim.Engine, int64) {
+		start := c.e.env.C.Now()
+		x.seq(c.spec.Script, 0, func(o metrics.Outcome) {
+			c.flow.Done(start, o)
+			d := c.think.Sample()
+			if c.e.env.C.Now() == start && d <= 0 {
+				d = MinLoop
+			}
+			c.userAfter(x, d)
+		})
 	}), 0)
 }
 
@@ -441,7 +510,8 @@ func (c *client) arrival() {
 		c.n++
 		id := kubeproxy.ClientID(1<<30 + c.n%(1<<20))
 		x := &run{e: c.e, client: id, alive: func() bool { return true }}
-		x.seq(c.spec.Script, 0, func(metrics.Outcome) {})
+		start := c.e.env.C.Now()
+		x.seq(c.spec.Script, 0, func(o metrics.Outcome) { c.flow.Done(start, o) })
 	}
 	c.next()
 }
