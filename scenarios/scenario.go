@@ -11,6 +11,7 @@ import (
 	"github.com/kubesim/kubesim/sim"
 	"github.com/kubesim/kubesim/traffic"
 	"github.com/kubesim/kubesim/workload"
+	"github.com/kubesim/kubesim/workload/boutique"
 	"github.com/kubesim/kubesim/workload/decl"
 	"github.com/kubesim/kubesim/workload/dockercoins"
 )
@@ -238,8 +239,9 @@ func RunWith(s *Scenario, opt Options) (*Result, error) {
 	c := model.NewCluster(e, cfg.Model())
 	rt := workload.New(c, cfg.Network)
 	// Declared services come first: a declaration wins over DockerCoins' own
-	// behaviour for the same image.
-	dw := decl.Install(rt, s.Workload)
+	// behaviour for the same image, and over the built-in Online Boutique's
+	// for the same name.
+	dw := decl.Install(rt, s.Workload.WithDefaults(boutique.Spec()))
 	dc := dockercoins.Install(rt, cfg.Workload)
 	rec := rt.Rec
 	rec.SetDetailed(!opt.Coarse)

@@ -136,6 +136,7 @@ workload:
       routes: [{name: /, service: exp(-1ms)}]
   clients:
     - {name: u, users: 5, rate: 3, call: web}
+    - {name: lg, image: "loadgen:v1", rate: 3, call: web}
 `
 	_, err := ParseFile("bad.yaml", []byte(src))
 	if err == nil {
@@ -146,6 +147,8 @@ workload:
 		`bad.yaml:7: workload.services[0].routes[0].service`,
 		`bad.yaml:5: workload.services[0]: give image:`,
 		`bad.yaml:9: workload.clients[0]: a client is closed-loop (users:) or open-loop (rate: or schedule:), not both`,
+		`bad.yaml:10: workload.clients[1].image: "loadgen:v1": give the image's name`,
+		`bad.yaml:10: workload.clients[1]: a client in containers (image: or labels:) is closed-loop: give users:`,
 	} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("errors lack %q:\n%v", want, err)
@@ -440,5 +443,88 @@ func TestNoRoutesOrClientsWithoutDeclarations(t *testing.T) {
 	}
 	if res.Summary.Routes != nil || res.Summary.Clients != nil {
 		t.Errorf("routes %v, clients %v in a DockerCoins run", res.Summary.Routes, res.Summary.Clients)
+	}
+}
+
+// Online Boutique, built in: requests flow from the load generators' locust
+// users through the frontend to every backend Service, each with its own
+// latency and errors; the clients' latency rises when 300 users saturate the
+// single frontend's CPU limit and falls again once the frontend is scaled to
+// 3 replicas; nothing is about DockerCoins.
+func TestOnlineBoutique(t *testing.T) {
+	s, err := Builtin("online-boutique")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Run(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Unexpected) > 0 {
+		t.Fatalf("steps failed: %v", res.Unexpected)
+	}
+	sum := res.Summary
+	for _, name := range []string{"frontend", "productcatalogservice", "currencyservice", "cartservice", "redis-cart",
+		"recommendationservice", "adservice", "shippingservice", "checkoutservice", "paymentservice", "emailservice"} {
+		v, ok := sum.Services[name]
+		if !ok || v.Requests == 0 || v.LatencyMs.P50 <= 0 {
+			t.Errorf("Service %s: %+v: want requests and a latency", name, v)
+		}
+	}
+	if res.Mining() != nil {
+		t.Errorf("DockerCoins figures (Mining speed) in Online Boutique")
+	}
+	for _, f := range sum.Extra {
+		t.Errorf("workload figure %q in Online Boutique (assumed defaults or DockerCoins')", f.Key)
+	}
+	// Every checkout charges a card and sends one email.
+	co, pay, mail := sum.Services["checkoutservice"], sum.Services["paymentservice"], sum.Services["emailservice"]
+	if pay.Requests != co.Requests-co.Errors && pay.Requests > co.Requests {
+		t.Errorf("checkout %d, payment %d", co.Requests, pay.Requests)
+	}
+	if mail.Requests > pay.Requests {
+		t.Errorf("payment %d, email %d: an email follows a charge", pay.Requests, mail.Requests)
+	}
+	lg, ok := sum.Clients["loadgenerator"]
+	if !ok {
+		t.Fatalf("no loadgenerator client: %v", sum.Clients)
+	}
+	p50 := func(from, to float64) float64 {
+		var worst float64
+		for _, w := range lg.Windows {
+			if w.Start >= from && w.End <= to {
+				worst = math.Max(worst, w.LatencyMs.P50)
+			}
+		}
+		return worst
+	}
+	calm, overloaded, scaled := p50(60, 180), p50(220, 360), p50(400, 540)
+	if !(overloaded > 5*calm && overloaded > 5*scaled) {
+		t.Errorf("locust users' median latency (worst window): %.1f ms with 10 users, %.1f ms with 300 on one frontend, %.1f ms on three: want the middle one well above the others", calm, overloaded, scaled)
+	}
+}
+
+// The project's real release/kubernetes-manifests.yaml applies and its
+// loadgenerator's users make traffic through the frontend and its backends.
+func TestOnlineBoutiqueRealManifests(t *testing.T) {
+	// A scenario next to the copy of the file (apply -f reads it from there).
+	src := "name: real-boutique\nduration: 2m\ntimeline:\n  - at: 0s\n    run: kubectl apply -f kubernetes-manifests.yaml\n"
+	s, err := ParseFile("../workload/boutique/testdata/real-boutique.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Run(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Unexpected) > 0 {
+		t.Fatalf("steps failed: %v", res.Unexpected)
+	}
+	sum := res.Summary
+	if fe, pc := sum.Services["frontend"], sum.Services["productcatalogservice"]; fe.Requests < 100 || pc.Requests < 100 {
+		t.Errorf("frontend %d, productcatalogservice %d requests in 2 minutes of 10 locust users", fe.Requests, pc.Requests)
+	}
+	if res.Mining() != nil || len(sum.Extra) > 0 {
+		t.Errorf("DockerCoins or assumed defaults in Online Boutique: %v", sum.Extra)
 	}
 }

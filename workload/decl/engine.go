@@ -65,7 +65,12 @@ func Install(rt *workload.Runtime, spec Spec) *Engine {
 		}
 	}
 	for i := range e.spec.Clients {
-		e.measure(e.spec.Clients[i].Script)
+		cl := &e.spec.Clients[i]
+		e.measure(cl.Script)
+		if cl.InPods() {
+			c := e.newClient(i)
+			rt.Registry.Register(cl.Name, func(p *model.Pod) bool { return matches(cl.Image, cl.Labels, p) }, c.inPod)
+		}
 	}
 	rt.Registry.SetFallback("echo", func(p *model.Pod) bool { return len(p.Spec.Ports) > 0 }, e.newEcho)
 	rt.OnStart(e.start)
@@ -94,15 +99,15 @@ func (e *Engine) measure(steps []Step) {
 // RouteKey names the route of a call in the summary: SERVICE/route, the
 // Service as cluster DNS names it without its namespace and domain.
 func RouteKey(service, route string) string {
-	if route == "" {
-		route = "/"
-	}
-	return shortName(service) + route
+	return shortName(service) + "/" + strings.TrimPrefix(route, "/")
 }
 
 // route is the number of a route name (0, traffic.RouteRoot, for "" and "/").
 func (e *Engine) route(name string) traffic.Route {
-	if name == "" || name == "/" {
+	// A route is named with or without its leading slash: a call to
+	// cart/AddItem asks for route AddItem (and /AddItem).
+	name = strings.TrimPrefix(name, "/")
+	if name == "" {
 		return traffic.RouteRoot
 	}
 	r, ok := e.routes[name]
@@ -157,11 +162,37 @@ type service struct {
 	usesCPU bool
 }
 
-func (sv *service) matches(p *model.Pod) bool {
-	if sv.spec.Image != "" && workload.ImageName(p.Spec.Image) != sv.spec.Image {
-		return false
+func (sv *service) matches(p *model.Pod) bool { return matches(sv.spec.Image, sv.spec.Labels, p) }
+
+// imagePath is an image reference without its tag or digest:
+// registry.io:5000/team/web:v2 -> registry.io:5000/team/web.
+func imagePath(image string) string {
+	if i := strings.IndexByte(image, '@'); i >= 0 {
+		image = image[:i]
 	}
-	for k, v := range sv.spec.Labels {
+	if i := strings.LastIndexByte(image, ':'); i > strings.LastIndexByte(image, '/') {
+		image = image[:i]
+	}
+	return image
+}
+
+// matches says whether pod p runs image (a name, or a path ending with the
+// name: microservices-demo/frontend; any registry before it and any tag or
+// digest after) and has labels.
+func matches(image string, labels map[string]string, p *model.Pod) bool {
+	if image != "" {
+		if strings.IndexByte(image, '/') < 0 {
+			if workload.ImageName(p.Spec.Image) != image {
+				return false
+			}
+		} else {
+			im := imagePath(p.Spec.Image)
+			if im != image && !strings.HasSuffix(im, "/"+image) {
+				return false
+			}
+		}
+	}
+	for k, v := range labels {
 		if p.Labels[k] != v {
 			return false
 		}
@@ -426,9 +457,11 @@ func shortName(name string) string {
 func (e *Engine) start() {
 	for i := range e.spec.Clients {
 		cl := &e.spec.Clients[i]
-		c := &client{e: e, spec: cl, rng: e.env.C.E.Stream("decl/client/" + cl.Name), flow: e.env.Rec.Client(cl.Name)}
+		if cl.InPods() {
+			continue
+		}
+		c := e.newClient(i)
 		if cl.Users > 0 {
-			c.think = cl.Think.New(c.rng)
 			for u := 0; u < cl.Users; u++ {
 				id := kubeproxy.ClientID(1<<31 + uint32(i)<<20 + uint32(u))
 				x := &run{e: e, client: id, alive: func() bool { return true }}
@@ -439,6 +472,52 @@ func (e *Engine) start() {
 		e.env.C.E.After(cl.Start, sim.HandlerFunc(func(*sim.Engine, int64) { c.next() }), 0)
 	}
 }
+
+// newClient returns the runner of client i.
+func (e *Engine) newClient(i int) *client {
+	cl := &e.spec.Clients[i]
+	c := &client{e: e, spec: cl, rng: e.env.C.E.Stream("decl/client/" + cl.Name)}
+	if !cl.InPods() {
+		// A client in containers is measured once one runs.
+		c.flow = e.env.Rec.Client(cl.Name)
+	}
+	if cl.Users > 0 {
+		c.think = cl.Think.New(c.rng)
+	}
+	return c
+}
+
+// podClient is a client's users running in one container.
+type podClient struct {
+	c       *client
+	pod     *model.Pod
+	node    *model.Node
+	stopped bool
+}
+
+func (c *client) inPod(env *workload.Env, p *model.Pod) workload.Behaviour {
+	return &podClient{c: c, pod: p, node: env.C.LookupNode(p.NodeName)}
+}
+
+// Start starts the users, SpawnRate per second (all at once without it),
+// after the client's Start.
+func (pc *podClient) Start() {
+	c := pc.c
+	if c.flow == nil {
+		c.flow = c.e.env.Rec.Client(c.spec.Name)
+	}
+	for u := 0; u < c.spec.Users; u++ {
+		x := &run{e: c.e, from: pc.node, client: traffic.ClientOf(pc.pod), alive: func() bool { return !pc.stopped }}
+		d := c.spec.Start
+		if c.spec.SpawnRate > 0 {
+			d += sim.Time(float64(u) / c.spec.SpawnRate * 1e9)
+		}
+		c.e.after(d, x, func() { c.user(x) })
+	}
+}
+
+// Stop stops the users: their runs end with the container.
+func (pc *podClient) Stop() { pc.stopped = true }
 
 // client runs one declared client.
 type client struct {
@@ -464,9 +543,12 @@ func (c *client) user(x *run) {
 }
 
 func (c *client) userAfter(x *run, think sim.Time) {
-	c.e.env.C.E.After(think, sim.HandlerFunc(func(*sim.Engine, int64) {
+	c.e.after(think, x, func() {
 		start := c.e.env.C.Now()
 		x.seq(c.spec.Script, 0, func(o metrics.Outcome) {
+			if !x.alive() {
+				return
+			}
 			c.flow.Done(start, o)
 			d := c.think.Sample()
 			if c.e.env.C.Now() == start && d <= 0 {
@@ -474,7 +556,7 @@ func (c *client) userAfter(x *run, think sim.Time) {
 			}
 			c.userAfter(x, d)
 		})
-	}), 0)
+	})
 }
 
 // rate is the open-loop arrival rate at t.

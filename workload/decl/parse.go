@@ -69,6 +69,33 @@ func (s *Spec) Merge(o Spec) {
 	s.Clients = append(s.Clients, o.Clients...)
 }
 
+// WithDefaults returns s with the services and clients of d whose names s
+// does not declare added after its own (a built-in workload under the user's
+// declarations: the user's win). s is not changed.
+func (s Spec) WithDefaults(d Spec) Spec {
+	out := s
+	out.Services = append([]Service(nil), s.Services...)
+	out.Clients = append([]Client(nil), s.Clients...)
+	svc, cl := map[string]bool{}, map[string]bool{}
+	for _, x := range s.Services {
+		svc[x.Name] = true
+	}
+	for _, x := range s.Clients {
+		cl[x.Name] = true
+	}
+	for _, x := range d.Services {
+		if !svc[x.Name] {
+			out.Services = append(out.Services, x)
+		}
+	}
+	for _, x := range d.Clients {
+		if !cl[x.Name] {
+			out.Clients = append(out.Clients, x)
+		}
+	}
+	return out
+}
+
 // Empty reports whether s declares nothing.
 func (s *Spec) Empty() bool { return len(s.Services) == 0 && len(s.Clients) == 0 }
 
@@ -266,19 +293,9 @@ func (p *parser) service(n *yaml.Node, where string) Service {
 		case "name":
 			s.Name = p.name(v, where+".name")
 		case "image":
-			s.Image = p.str(v, where+".image")
-			if strings.ContainsAny(s.Image, "/:@") {
-				p.errorf(v, "%s.image: %q: give the image's name only (%q matches it with any registry, path and tag)", where, s.Image, imageName(s.Image))
-			}
+			s.Image = p.image(v, where+".image")
 		case "labels":
-			if v.Kind != yaml.MappingNode {
-				p.errorf(v, "%s.labels: want a mapping of label to value", where)
-				return
-			}
-			s.Labels = map[string]string{}
-			for i := 0; i+1 < len(v.Content); i += 2 {
-				s.Labels[v.Content[i].Value] = p.str(v.Content[i+1], where+".labels."+v.Content[i].Value)
-			}
+			s.Labels = p.labels(v, where+".labels")
 		case "concurrency":
 			s.Concurrency = p.integer(v, where+".concurrency", 1)
 		case "backlog":
@@ -299,6 +316,28 @@ func (p *parser) service(n *yaml.Node, where string) Service {
 		s.Routes = []Route{{Name: "/", Service: e.Service}}
 	}
 	return s
+}
+
+// image reads an image name, or a path ending with it (no tag or digest).
+func (p *parser) image(n *yaml.Node, where string) string {
+	im := p.str(n, where)
+	if strings.ContainsAny(im, ":@") || strings.HasPrefix(im, "/") || strings.HasSuffix(im, "/") {
+		p.errorf(n, "%s: %q: give the image's name (%q matches it with any registry, path and tag) or a path ending with it (microservices-demo/frontend), without tag or digest", where, im, imageName(im))
+	}
+	return im
+}
+
+// labels reads a mapping of pod labels.
+func (p *parser) labels(n *yaml.Node, where string) map[string]string {
+	if n.Kind != yaml.MappingNode {
+		p.errorf(n, "%s: want a mapping of label to value", where)
+		return nil
+	}
+	out := map[string]string{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		out[n.Content[i].Value] = p.str(n.Content[i+1], where+"."+n.Content[i].Value)
+	}
+	return out
 }
 
 func imageName(im string) string {
@@ -442,8 +481,16 @@ func (p *parser) target(n *yaml.Node, where string) (string, string) {
 func (p *parser) client(n *yaml.Node, where string) Client {
 	c := Client{Line: n.Line}
 	var callNode, rateNode *yaml.Node
-	p.fields(n, where, []string{"name", "users", "think", "rate", "arrival", "schedule", "shape", "start", "call", "script"}, func(k string, v *yaml.Node) {
+	var spawnNode *yaml.Node
+	p.fields(n, where, []string{"name", "image", "labels", "users", "spawnRate", "think", "rate", "arrival", "schedule", "shape", "start", "call", "script"}, func(k string, v *yaml.Node) {
 		switch k {
+		case "image":
+			c.Image = p.image(v, where+".image")
+		case "labels":
+			c.Labels = p.labels(v, where+".labels")
+		case "spawnRate":
+			spawnNode = v
+			c.SpawnRate = p.number(v, where+".spawnRate", 0, math.Inf(1))
 		case "name":
 			c.Name = p.name(v, where+".name")
 		case "users":
@@ -504,6 +551,12 @@ func (p *parser) client(n *yaml.Node, where string) Client {
 		p.errorf(rateNode, "%s: a client is closed-loop (users:) or open-loop (rate: or schedule:), not both", where)
 	case c.Users == 0 && rateNode == nil:
 		p.errorf(n, "%s: give users: (closed loop: virtual users who think, then call) or rate: (open loop: arrivals per second)", where)
+	}
+	if c.InPods() && c.Users == 0 {
+		p.errorf(n, "%s: a client in containers (image: or labels:) is closed-loop: give users: (virtual users per container)", where)
+	}
+	if spawnNode != nil && c.Users == 0 {
+		p.errorf(spawnNode, "%s.spawnRate: only closed-loop clients (users:) spawn users", where)
 	}
 	if c.Users > 0 && c.Think.Kind == "" {
 		c.Think = sim.Const(0)

@@ -143,10 +143,20 @@ type Client struct {
 	Ramp     bool
 	Constant bool
 	// Start is when the client starts.
-	Start  sim.Time
-	Script []Step
-	Line   int
+	Start sim.Time
+	// Image and Labels, if set, put the client in the containers they match
+	// (as a service's): each such container runs Users virtual users from
+	// its pod's node, started SpawnRate per second (0: all at once), and
+	// stopped with it. Otherwise the client is outside the cluster.
+	Image     string
+	Labels    map[string]string
+	SpawnRate float64
+	Script    []Step
+	Line      int
 }
+
+// InPods says whether the client runs in containers (Image or Labels).
+func (c *Client) InPods() bool { return c.Image != "" || len(c.Labels) > 0 }
 
 // RatePoint is the open-loop rate from At on.
 type RatePoint struct {
