@@ -511,11 +511,16 @@ func (x *executor) getStructured(cmd kubectl.Command) (string, error) {
 func (x *executor) redirect(line string, r *kubectl.Redirect) (string, error) {
 	out, err := x.exec(line)
 	// kubectl prints warnings on standard error: they stay on the screen.
-	var warnings []string
-	for strings.HasPrefix(out, "Warning: ") {
-		w, rest, _ := strings.Cut(out, "\n")
-		warnings, out = append(warnings, w), rest
+	var warnings, kept []string
+	for _, l := range strings.SplitAfter(out, "\n") {
+		// kubesim's own notes are not kubectl's output either.
+		if strings.HasPrefix(l, "Warning: ") || strings.HasPrefix(l, "kubesim: ") {
+			warnings = append(warnings, strings.TrimSuffix(l, "\n"))
+		} else {
+			kept = append(kept, l)
+		}
 	}
+	out = strings.Join(kept, "")
 	if out != "" && !strings.HasSuffix(out, "\n") {
 		out += "\n"
 	}
@@ -760,4 +765,41 @@ func (x *executor) lastAppliedOf(cmd kubectl.Command, o manifest.Object) string 
 		return ""
 	}
 	return v
+}
+
+// appliedOutput is what `apply|create -f -o name|yaml|json` prints for an
+// object instead of its "created" line: its name, or the object as the API
+// server returned it, objects after the first preceded by --- in YAML.
+func (x *executor) appliedOutput(cmd kubectl.Command, o manifest.Object, line string) string {
+	r, ok := kubectl.ResourceForKind(o.Kind)
+	if !ok {
+		return line
+	}
+	if cmd.Output == "name" {
+		return r.Ref(o.Name)
+	}
+	p, err := newPrinter(x.c, kubectl.Command{Verb: kubectl.Get, Namespace: x.ns})
+	if err != nil {
+		return line
+	}
+	obj, ok := p.lookup(r, o.Name)
+	if !ok {
+		return line
+	}
+	api, err := x.apiObjectFull(p, obj)
+	if err != nil {
+		return line
+	}
+	pr, err := manifest.NewPrinter(cmd.Output)
+	if err != nil {
+		return line
+	}
+	text, err := pr.Print([]runtime.Object{api}, true)
+	if err != nil {
+		return line
+	}
+	if x.printedObjs++; x.printedObjs > 1 && cmd.Output == "yaml" {
+		text = "---\n" + text
+	}
+	return text
 }

@@ -372,3 +372,20 @@ func TestGetYAMLNamespaces(t *testing.T) {
 		}
 	}
 }
+
+// apply -o name|yaml prints the applied objects instead of "created".
+func TestApplyOutput(t *testing.T) {
+	c := printCluster(t, 1)
+	x := newExecutor(c, &Scenario{Files: map[string]string{"web.yaml": webDoc, "two.yaml": depDoc("a") + "---\n" + depDoc("b")}})
+	if out := mustExec(t, x, "kubectl apply -f web.yaml -o name"); out != "deployment.apps/web\nkubesim: Deployment web: spec.template.spec.containers[*].env is accepted but not simulated" {
+		t.Errorf("apply -o name: %q", out)
+	}
+	out := mustExec(t, x, "kubectl apply -f two.yaml -o yaml > two-out.yaml")
+	if out != "" {
+		t.Errorf("screen: %q", out)
+	}
+	got := x.files["two-out.yaml"]
+	if !strings.HasPrefix(got, "apiVersion: apps/v1\nkind: Deployment\n") || strings.Count(got, "\n---\napiVersion: apps/v1\nkind: Deployment\n") != 1 || !strings.Contains(got, "  name: b\n") {
+		t.Errorf("apply -o yaml:\n%s", got)
+	}
+}

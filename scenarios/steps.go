@@ -50,6 +50,8 @@ type executor struct {
 	applied map[any]runtime.Object
 	// lastApplied keeps kubectl apply's last-applied-configuration, by model object.
 	lastApplied map[any]string
+	// printedObjs counts the objects apply -o yaml|json printed (output.go).
+	printedObjs int
 	// files are the files steps wrote (> FILE, sed -i), by name.
 	files map[string]string
 }
@@ -139,6 +141,7 @@ func (x *executor) exec(line string) (string, error) {
 // --- apply ---
 
 func (x *executor) apply(cmd kubectl.Command) (string, error) {
+	x.printedObjs = 0
 	var out, errs []string
 	decoded := 0
 	// kubectl maps every object with the API discovery of the start of the
@@ -281,6 +284,9 @@ func (x *executor) applyFile(f string, cmd kubectl.Command, crds []manifest.CRD,
 			continue
 		}
 		x.recordLastApplied(o.Obj, x.lastAppliedOf(cmd, o))
+		if cmd.Output != "" {
+			res = x.appliedOutput(cmd, o, res) // output.go
+		}
 		out = append(out, res)
 		for _, field := range manifest.NotSimulated(o.Obj) {
 			key := o.Kind + " " + field

@@ -4,7 +4,7 @@
 //
 // Parse(line) accepts, with or without a leading "kubectl" (or "k"):
 //
-//	apply -f FILE|DIR... [-R] [--validate=false|ignore|warn|strict]; create -f FILE|DIR... [-R]
+//	apply -f FILE|DIR... [-R] [--validate=false|ignore|warn|strict] [-o name|yaml|json]; create -f FILE|DIR... [-R]
 //	create deployment NAME --image=IMAGE [--replicas=N] [--port=P] [--dry-run=client [-o yaml|json|name]] [-- CMD ARGS...]
 //	run NAME --image=IMAGE [--labels=k=v,...] [--port=P] [--dry-run=client [-o yaml|json|name]] [-- CMD ARGS...]
 //	expose TYPE NAME --port=P [--target-port=T] [--type=NodePort] [--name=N] [--selector=k=v] [--dry-run=client [-o ...]]
