@@ -42,6 +42,7 @@ type Node struct {
 	zoneReady bool
 	// treeZone is the zone the scheduler's node tree files the node under.
 	treeZone string
+	boots    int // times the machine came back up (the Rebooted event's boot id)
 }
 
 // Pods returns the pods bound to the node that are not gone, in binding order.
@@ -239,6 +240,8 @@ type Cluster struct {
 	// name was first added.
 	observers []Observer
 	nodeAdded map[string]sim.Time
+	// events receives the cluster's Events (events.go); nil: none are built.
+	events EventSink
 }
 
 type dists struct {
@@ -613,6 +616,7 @@ func (c *Cluster) DeletePodGrace(p *Pod, grace sim.Time) {
 		c.removePod(p)
 		return
 	}
+	c.eventKilling(p)
 	c.podChanged(p)
 	p.graceTimer = c.E.After(grace, sim.HandlerFunc(func(*sim.Engine, int64) { c.removePod(p) }), 0)
 }

@@ -342,11 +342,13 @@ func (c *Cluster) syncDaemonSet(ds *DaemonSet) {
 	}
 	c.createDaemonPods(ds, plan.create)
 	for _, p := range plan.del {
+		c.eventPodDeleted(DaemonSetRef(ds), SourceDaemonSet, p)
 		c.DeletePod(p)
 	}
 	if plan.rolling {
 		c.createDaemonPods(ds, plan.rollCreate)
 		for _, p := range plan.rollDel {
+			c.eventPodDeleted(DaemonSetRef(ds), SourceDaemonSet, p)
 			c.DeletePod(p)
 		}
 	}
@@ -436,5 +438,6 @@ func (c *Cluster) createDaemonPod(ds *DaemonSet, n *Node) {
 		lbls = map[string]string{}
 	}
 	lbls[LabelControllerRevHash] = ds.hash
-	c.newPod(ds.Namespace, ds.Name+"-", lbls, ds.Template.Annotations, spec, nil, ds)
+	p := c.newPod(ds.Namespace, ds.Name+"-", lbls, ds.Template.Annotations, spec, nil, ds)
+	c.eventPodCreated(DaemonSetRef(ds), SourceDaemonSet, p)
 }

@@ -407,6 +407,9 @@ func (d *Deployment) maxUnavailable() int {
 func (c *Cluster) setRSReplicas(d *Deployment, rs *ReplicaSet, n int) bool {
 	surge, _ := d.resolve()
 	changed := rs.Replicas != n
+	if changed {
+		c.eventScaled(d, rs, rs.Replicas, n)
+	}
 	rs.Replicas = n
 	rs.desired, rs.maxReplicas = d.Replicas, d.Replicas+surge
 	if changed {

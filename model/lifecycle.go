@@ -33,19 +33,30 @@ func (c *Cluster) startPod(p *Pod) {
 	c.podChanged(p)
 	now := c.Now()
 	ready := now
+	// pullStart is when the node's (serial) puller starts this pod's pull,
+	// -1 when the image is present.
+	pullStart := sim.Time(-1)
 	if at, ok := n.images[p.Spec.Image]; ok {
 		ready = max(at, now) // cached, or being pulled
+		if at > now {
+			pullStart = at // queued behind the pull in progress, then instant
+		}
 	} else {
 		start := max(now, n.pullFreeAt)
 		ready = start + c.d.imagePull.Sample()
 		n.pullFreeAt = ready
 		n.images[p.Spec.Image] = ready
 		c.imageAdded(p.Spec.Image)
+		pullStart = start
 	}
+	c.eventPulling(p, n, pullStart < 0)
 	gen := p.generation
 	c.E.At(ready+c.d.containerStart.Sample(), sim.HandlerFunc(func(*sim.Engine, int64) {
 		if p.Gone || p.generation != gen || !n.Up || p.Terminating {
 			return
+		}
+		if pullStart >= 0 {
+			c.eventPulled(p, n, pullStart, now, ready)
 		}
 		c.containerStarted(p)
 	}), 0)
@@ -55,6 +66,7 @@ func (c *Cluster) containerStarted(p *Pod) {
 	p.Running = true
 	p.Phase = PodRunning
 	p.Started = c.Now()
+	c.eventContainerStarted(p)
 	for _, o := range c.observers {
 		o.ContainerStarted(p)
 	}

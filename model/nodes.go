@@ -111,6 +111,7 @@ func (c *Cluster) AddNode(name string, lbls map[string]string, taints []Taint, c
 	}
 	c.nodes = append(c.nodes, n)
 	c.nodeByName[name] = n
+	c.eventKubeletStarted(n, true, false)
 	c.treeAdd(n)
 	c.nodeChanged(n)
 	c.schedNodeEvent(evNodeAdd, n)
@@ -154,6 +155,7 @@ func (c *Cluster) RemoveNode(name string) error {
 		return err
 	}
 	n.Removed, n.Up, n.Ready = true, false, false
+	c.eventNodeRemoved(n)
 	c.treeRemove(n)
 	for img := range n.images {
 		c.imageRemoved(img)
@@ -280,10 +282,12 @@ func (c *Cluster) nodeNotReady(n *Node) {
 	}
 	n.Ready = false
 	n.NotReadyAt = c.Now()
+	c.eventNodeStatus(n, "NodeNotReady", SourceNode)
 	c.addTaint(n, Taint{Key: TaintUnreachable, Effect: NoSchedule})
 	for _, p := range n.pods {
 		if p.Ready {
 			p.Ready = false
+			c.eventPodNodeNotReady(p)
 			c.podChanged(p)
 		}
 	}
@@ -301,6 +305,8 @@ func (c *Cluster) nodeUp(n *Node) {
 	n.Up = true
 	now := c.Now()
 	n.hbBase = now
+	n.boots++
+	c.eventKubeletStarted(n, false, true)
 	for _, p := range append([]*Pod(nil), n.pods...) {
 		if p.Terminating {
 			c.removePod(p)
@@ -612,6 +618,7 @@ func (c *Cluster) taintManagerPod(p *Pod) {
 		}
 		if used == nil {
 			c.cancelEviction(p)
+			c.eventTaintEviction(p, false)
 			c.DeletePod(p)
 			return
 		}
@@ -637,6 +644,7 @@ func (c *Cluster) taintManagerPod(p *Pod) {
 	p.evictAt, p.evictSince = at, c.Now()
 	p.evictTimer = c.E.At(at, sim.HandlerFunc(func(*sim.Engine, int64) {
 		p.evictAt = 0
+		c.eventTaintEviction(p, false)
 		c.DeletePod(p)
 	}), 0)
 }
@@ -645,6 +653,7 @@ func (c *Cluster) cancelEviction(p *Pod) {
 	if p.evictAt != 0 {
 		c.E.Cancel(p.evictTimer)
 		p.evictAt = 0
+		c.eventTaintEviction(p, true)
 	}
 }
 
@@ -654,6 +663,9 @@ func (c *Cluster) Cordon(name string) error {
 	n, err := c.mustNode(name)
 	if err != nil {
 		return err
+	}
+	if !n.Unschedulable {
+		c.eventNodeStatus(n, "NodeNotSchedulable", SourceKubelet)
 	}
 	n.Unschedulable = true
 	c.addTaint(n, Taint{Key: TaintUnschedulable, Effect: NoSchedule})
@@ -668,6 +680,9 @@ func (c *Cluster) Uncordon(name string) error {
 		return err
 	}
 	was := n.Unschedulable
+	if was {
+		c.eventNodeStatus(n, "NodeSchedulable", SourceKubelet)
+	}
 	n.Unschedulable = false
 	if c.removeTaints(n, TaintUnschedulable, NoSchedule) > 0 || was {
 		c.schedNodeEvent(evNodeUncordon, n)

@@ -476,6 +476,7 @@ func (c *Cluster) syncReplicaSet(rs *ReplicaSet) {
 	case diff > 0 && active > 0:
 		n := min(diff, burstReplicas, active)
 		for _, p := range c.scaleDownVictims(rs, n) {
+			c.eventPodDeleted(ReplicaSetRef(rs), SourceReplicaSet, p)
 			c.DeletePod(p)
 		}
 	}
@@ -498,7 +499,8 @@ func (c *Cluster) syncReplicaSet(rs *ReplicaSet) {
 
 func (c *Cluster) createReplicaSetPod(rs *ReplicaSet) {
 	t := rs.Template
-	c.newPod(rs.Namespace, rs.Name+"-", t.Labels, t.Annotations, t.Spec, rs, nil)
+	p := c.newPod(rs.Namespace, rs.Name+"-", t.Labels, t.Annotations, t.Spec, rs, nil)
+	c.eventPodCreated(ReplicaSetRef(rs), SourceReplicaSet, p)
 }
 
 // slowStart makes n API creations through client in batches of 1, 2, 4, ...

@@ -240,6 +240,7 @@ func (s *schedulerState) Handle(*sim.Engine, int64) {
 		p.sq.attempts++
 		if n := c.pickNode(p); n != nil {
 			p.queued = false
+			c.eventScheduled(p, n)
 			c.bind(p, n)
 		} else {
 			p.sq.rejectors = s.fw.rejected
@@ -247,6 +248,7 @@ func (s *schedulerState) Handle(*sim.Engine, int64) {
 				p.sq.rejectors = rejAll // no node at all: any node added may do
 			}
 			p.sq.failedAt = c.Now()
+			c.eventFailedScheduling(p)
 			s.unschedulable = append(s.unschedulable, p)
 			s.armFlush()
 		}
