@@ -182,6 +182,11 @@ func (c *Cluster) deleteContent(ns *Namespace) {
 			c.DeleteService(s)
 		}
 	}
+	for _, b := range c.PDBs() {
+		if b.Namespace == ns.Name {
+			c.DeletePDB(b)
+		}
+	}
 	for _, p := range c.pods {
 		if !p.Gone && p.Namespace == ns.Name {
 			c.DeletePod(p)

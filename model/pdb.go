@@ -38,6 +38,7 @@ type PDBStatus struct {
 // PDBSpec is what CreatePDB needs.
 type PDBSpec struct {
 	Name           string
+	Namespace      string // "": default
 	Labels         map[string]string
 	Annotations    map[string]string
 	Selector       *labels.Selector
@@ -72,15 +73,19 @@ func validateBudget(field string, v IntOrPercent) error {
 	return nil
 }
 
-// CreatePDB creates a PodDisruptionBudget in namespace default.
+// CreatePDB creates a PodDisruptionBudget in its namespace.
 func (c *Cluster) CreatePDB(s PDBSpec) (*PodDisruptionBudget, error) {
 	if err := s.validate(); err != nil {
 		return nil, err
 	}
-	if c.PDB(s.Name) != nil {
+	ns := orDefault(s.Namespace)
+	if err := c.canCreateIn(ns); err != nil {
+		return nil, err
+	}
+	if c.PDBIn(ns, s.Name) != nil {
 		return nil, fmt.Errorf("poddisruptionbudgets.policy %q already exists", s.Name)
 	}
-	b := &PodDisruptionBudget{ObjectMeta: c.newMeta(s.Name, "default", s.Labels, s.Annotations), Selector: s.Selector,
+	b := &PodDisruptionBudget{ObjectMeta: c.newMeta(s.Name, ns, s.Labels, s.Annotations), Selector: s.Selector,
 		MinAvailable: s.MinAvailable, MaxUnavailable: s.MaxUnavailable}
 	c.pdbs = append(c.pdbs, b)
 	return b, nil
@@ -113,10 +118,14 @@ func (c *Cluster) PDBs() []*PodDisruptionBudget {
 	return append([]*PodDisruptionBudget(nil), c.pdbs...)
 }
 
-// PDB returns the budget named name, or nil.
-func (c *Cluster) PDB(name string) *PodDisruptionBudget {
+// PDB returns the budget named name in namespace default, or nil.
+func (c *Cluster) PDB(name string) *PodDisruptionBudget { return c.PDBIn(DefaultNamespace, name) }
+
+// PDBIn returns the budget named name in namespace ns, or nil.
+func (c *Cluster) PDBIn(ns, name string) *PodDisruptionBudget {
+	ns = orDefault(ns)
 	for _, b := range c.pdbs {
-		if b.Name == name {
+		if b.Name == name && b.Namespace == ns {
 			return b
 		}
 	}

@@ -194,3 +194,43 @@ timeline:
 		}
 	}
 }
+
+// A budget lives in its namespace: get pdb -n lists it there, not in default.
+func TestPDBNamespaced(t *testing.T) {
+	src := `name: ns
+duration: 1m
+files:
+  pdb.yaml: |
+    apiVersion: v1
+    kind: Namespace
+    metadata: {name: shop}
+    ---
+    apiVersion: policy/v1
+    kind: PodDisruptionBudget
+    metadata: {name: cart, namespace: shop}
+    spec:
+      minAvailable: 50%
+      selector: {matchLabels: {app: cart}}
+timeline:
+  - at: 0s
+    run: kubectl apply -f pdb.yaml
+  - at: 10s
+    run: |
+      kubectl get pdb -n shop
+      kubectl get pdb
+`
+	s, err := ParseFile("ns.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Run(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tl := res.Timeline
+	if len(tl) != 3 || tl[0].Output != "namespace/shop created\npoddisruptionbudget.policy/cart created" ||
+		tl[1].Output != "NAME   MIN AVAILABLE   MAX UNAVAILABLE   ALLOWED DISRUPTIONS   AGE\ncart   50%             N/A               0                     10s" ||
+		tl[2].Output != "No resources found in default namespace." {
+		t.Errorf("timeline %+v", tl)
+	}
+}

@@ -24,14 +24,14 @@ func (x *executor) applyPDB(o *policyv1.PodDisruptionBudget) (string, error) {
 	if err != nil {
 		return "", invalid(fmt.Errorf("spec.selector: %v", err))
 	}
-	spec := model.PDBSpec{Name: o.Name, Selector: sel, Labels: o.Labels, Annotations: o.Annotations}
+	spec := model.PDBSpec{Name: o.Name, Namespace: x.ns, Selector: sel, Labels: o.Labels, Annotations: o.Annotations}
 	if spec.MinAvailable, err = budgetValue(o.Spec.MinAvailable, "spec.minAvailable"); err != nil {
 		return "", invalid(err)
 	}
 	if spec.MaxUnavailable, err = budgetValue(o.Spec.MaxUnavailable, "spec.maxUnavailable"); err != nil {
 		return "", invalid(err)
 	}
-	b := x.c.PDB(o.Name)
+	b := x.c.PDBIn(x.ns, o.Name)
 	if b == nil {
 		if _, err := x.c.CreatePDB(spec); err != nil {
 			return "", invalid(err)

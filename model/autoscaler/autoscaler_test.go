@@ -272,6 +272,21 @@ func TestScaleDownBlockers(t *testing.T) {
 				}
 			}
 		}, false},
+		{"local-storage", func(c *model.Cluster) {
+			for _, p := range c.Pods() {
+				if p.Labels["app"] == "x" {
+					p.Spec.LocalStorage = true // an emptyDir volume
+				}
+			}
+		}, false},
+		{"local-storage-safe-to-evict", func(c *model.Cluster) {
+			for _, p := range c.Pods() {
+				if p.Labels["app"] == "x" {
+					p.Spec.LocalStorage = true
+					c.SetPodAnnotations(p, map[string]string{AnnotationSafeToEvict: "true"})
+				}
+			}
+		}, true},
 		{"naked", func(c *model.Cluster) {
 			for _, p := range c.Pods() {
 				if p.Labels["app"] == "x" {

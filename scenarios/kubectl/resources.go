@@ -69,8 +69,8 @@ var resources = map[Resource]resourceInfo{
 		get:  func(c *model.Cluster, ns, name string) model.Object { return obj(c.Namespace(name)) },
 		list: func(c *model.Cluster, ns string) []model.Object { return objs(c.Namespaces()) }},
 	PodDisruptionBudgets: {group: "policy", kind: "PodDisruptionBudget", names: []string{"poddisruptionbudget", "pdb"}, namespaced: true,
-		get:  func(c *model.Cluster, ns, name string) model.Object { return obj(c.PDB(name)) },
-		list: func(c *model.Cluster, ns string) []model.Object { return objs(c.PDBs()) }},
+		get:  func(c *model.Cluster, ns, name string) model.Object { return obj(c.PDBIn(ns, name)) },
+		list: func(c *model.Cluster, ns string) []model.Object { return inNamespace(c.PDBs(), ns) }},
 }
 
 // obj is p as a model.Object, nil for a nil pointer.
