@@ -117,6 +117,7 @@ type StepResult struct {
 
 // Result is a finished run.
 type Result struct {
+	auto     *autoscaling
 	Summary  metrics.Summary
 	Timeline []StepResult
 	Cluster  *model.Cluster
@@ -264,6 +265,11 @@ func RunWith(s *Scenario, opt Options) (*Result, error) {
 	}
 	x := newExecutor(c, s)
 	x.net = rt.Net
+	x.auto = newAutoscaling(c, rt)
+	res.auto = x.auto
+	if s.Workload.UsesCPU() {
+		x.auto.ms.Start()
+	}
 	x.later = func(command, output string) {
 		res.Timeline = append(res.Timeline, StepResult{At: e.Now().Seconds(), Command: command, Output: output})
 	}

@@ -18,6 +18,8 @@ import (
 	"github.com/kubesim/kubesim/sim"
 	"github.com/kubesim/kubesim/traffic"
 	appsv1 "k8s.io/api/apps/v1"
+	autoscalingv1 "k8s.io/api/autoscaling/v1"
+	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	corev1 "k8s.io/api/core/v1"
 	policyv1 "k8s.io/api/policy/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -54,6 +56,9 @@ type executor struct {
 	printedObjs int
 	// files are the files steps wrote (> FILE, sed -i), by name.
 	files map[string]string
+	// auto runs the HPAs, metrics-server, top and ab (autoscale.go; nil:
+	// those steps fail).
+	auto *autoscaling
 }
 
 func newExecutor(c *model.Cluster, s *Scenario) *executor {
@@ -84,6 +89,13 @@ func (x *executor) exec(line string) (string, error) {
 	x.ns, x.explicitNS = cmd.Namespace, cmd.Namespace != ""
 	if x.ns == "" {
 		x.ns = model.DefaultNamespace
+	}
+	if x.auto != nil {
+		if out, err, ok := x.auto.step(x, cmd); ok {
+			return out, err
+		}
+	} else if cmd.Verb == kubectl.Autoscale || cmd.Verb == kubectl.Top || cmd.Verb == kubectl.AB {
+		return "", fmt.Errorf("error: kubesim cannot run %q steps here", cmd.Verb)
 	}
 	switch cmd.Verb {
 	case kubectl.Apply, kubectl.Create:
@@ -582,6 +594,16 @@ func (x *executor) applyObject(obj runtime.Object, source string, patching bool)
 			}
 		}
 		return kubectl.Done(kubectl.Namespaces, o.Name, verb(false, changed)), nil
+	case *autoscalingv1.HorizontalPodAutoscaler, *autoscalingv2.HorizontalPodAutoscaler:
+		if x.auto == nil {
+			return "", fmt.Errorf("error: this cluster has no HPA controller")
+		}
+		name := obj.(metav1.Object).GetName()
+		created, changed, err := x.auto.applyHPA(obj, name)
+		if err != nil {
+			return "", err
+		}
+		return "horizontalpodautoscaler.autoscaling/" + name + " " + verb(created, changed), nil
 	}
 	return "", fmt.Errorf("error: kubesim cannot apply a %T", obj)
 }

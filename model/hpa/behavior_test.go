@@ -48,7 +48,9 @@ func TestNormalizeWithoutBehavior(t *testing.T) {
 	}
 }
 
-func defaultBehavior() *Behavior { return &Behavior{ScaleUp: DefaultScaleUp(), ScaleDown: DefaultScaleDown()} }
+func defaultBehavior() *Behavior {
+	return &Behavior{ScaleUp: DefaultScaleUp(), ScaleDown: DefaultScaleDown()}
+}
 
 // With the default behavior: up by max(+4, +100%) per 15 s, counting the
 // scale-ups of the last 15 s; down after 300 s of stabilization, by up to

@@ -141,6 +141,8 @@ type Controller struct {
 	Calc Calculator
 	// Events receives the events it records (nil: dropped).
 	Events func(h *HPA, e Event)
+	// OnSync is called after each reconcile (nil: nothing).
+	OnSync func(h *HPA)
 	hpas   []*HPA
 }
 
@@ -210,6 +212,9 @@ func (ct *Controller) sync(h *HPA) {
 		return
 	}
 	ct.Reconcile(h)
+	if ct.OnSync != nil {
+		ct.OnSync(h)
+	}
 	h.timer = ct.C.E.After(SyncPeriod, sim.HandlerFunc(func(*sim.Engine, int64) { ct.sync(h) }), 0)
 }
 

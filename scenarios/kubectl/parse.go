@@ -133,6 +133,8 @@ type Command struct {
 	Downtime                  time.Duration     // node reboot --downtime
 	Count                     int               // httping -c (0: until the run ends)
 	Interval                  time.Duration     // httping -i (default 1s)
+
+	Extra *Extra // autoscale, top, ab (autoscale.go)
 }
 
 // UsageError is a command kubectl would refuse before talking to the server.
@@ -207,6 +209,9 @@ func Parse(line string) (Command, error) {
 		rest[0] == "-R" || rest[0] == "--recursive" || strings.HasPrefix(rest[0], "--validate")) {
 		c.Verb = Create
 		return c, parseVerb(&c, append(rest, global...))
+	}
+	if ok, err := parseExtra(&c, verb, append(rest, global...)); ok {
+		return c, err
 	}
 	switch verb {
 	case "create", "rollout", "set", "node":

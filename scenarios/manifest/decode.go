@@ -15,6 +15,8 @@ import (
 	yaml2 "go.yaml.in/yaml/v2"
 	yaml "go.yaml.in/yaml/v3"
 	appsv1 "k8s.io/api/apps/v1"
+	autoscalingv1 "k8s.io/api/autoscaling/v1"
+	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	corev1 "k8s.io/api/core/v1"
 	policyv1 "k8s.io/api/policy/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -87,6 +89,8 @@ var kinds = []kindInfo{
 	{"v1", "Node", reflect.TypeFor[corev1.Node]()},
 	{"v1", "Namespace", reflect.TypeFor[corev1.Namespace]()},
 	{"policy/v1", "PodDisruptionBudget", reflect.TypeFor[policyv1.PodDisruptionBudget]()},
+	{"autoscaling/v2", "HorizontalPodAutoscaler", reflect.TypeFor[autoscalingv2.HorizontalPodAutoscaler]()},
+	{"autoscaling/v1", "HorizontalPodAutoscaler", reflect.TypeFor[autoscalingv1.HorizontalPodAutoscaler]()},
 }
 
 // SupportedKinds lists "apiVersion kind" for every kind Decode reads.

@@ -303,7 +303,7 @@ func TestAllKinds(t *testing.T) {
 	}
 
 	wantNS := map[string][]string{
-		"deployment.apps/worker": {"spec.template.spec.containers[*].env", "spec.template.spec.containers[*].resources.limits"},
+		"deployment.apps/worker": {"spec.template.spec.containers[*].env", "spec.template.spec.containers[*].resources.limits.memory"},
 		"daemonset.apps/rng":     {"spec.template.spec.containers[*].volumeMounts", "spec.template.spec.volumes"},
 		"pod/labeldemo":          {"spec.containers[*].command", "spec.hostNetwork"},
 	}
@@ -346,7 +346,7 @@ func TestUnknownKinds(t *testing.T) {
 		t.Fatalf("objs %v problems %v", objs, e.Problems)
 	}
 	wantReasons := []string{
-		`no kind "DaemonSett" in version "apps/v1"; kubesim reads apps/v1 Deployment, apps/v1 ReplicaSet, apps/v1 DaemonSet, v1 Service, v1 Pod, v1 Node, v1 Namespace, policy/v1 PodDisruptionBudget`,
+		`no kind "DaemonSett" in version "apps/v1"; kubesim reads apps/v1 Deployment, apps/v1 ReplicaSet, apps/v1 DaemonSet, v1 Service, v1 Pod, v1 Node, v1 Namespace, policy/v1 PodDisruptionBudget, autoscaling/v2 HorizontalPodAutoscaler, autoscaling/v1 HorizontalPodAutoscaler`,
 		`no kind "Deployment" in version "extensions/v1beta1": extensions/v1beta1 Deployment was removed in Kubernetes 1.16; use apiVersion: apps/v1`,
 		`apiVersion and kind not set`,
 	}
@@ -558,7 +558,7 @@ func FuzzDecode(f *testing.F) {
 }
 
 func TestValidateFalseDuplicatesAndLimits(t *testing.T) {
-	src := "apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\n  name: b\nspec:\n  containers:\n  - name: c\n    image: i\n    resources: {limits: {cpu: 1}}\n"
+	src := "apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\n  name: b\nspec:\n  containers:\n  - name: c\n    image: i\n    resources: {limits: {cpu: 1, memory: 1Gi}}\n"
 	objs, warns, err := Decode("d.yml", []byte(src), Options{Validate: false})
 	if err != nil || len(objs) != 1 || objs[0].Name != "b" {
 		t.Fatalf("%v %v", objs, err)
@@ -566,7 +566,7 @@ func TestValidateFalseDuplicatesAndLimits(t *testing.T) {
 	if objs[0].Obj.(*corev1.Pod).Name != "b" || len(warns) != 1 || !strings.Contains(warns[0], `d.yml:5: warning: duplicate field "metadata.name"`) {
 		t.Errorf("name %q warnings %v", objs[0].Obj.(*corev1.Pod).Name, warns)
 	}
-	if ns := NotSimulated(objs[0].Obj); !reflect.DeepEqual(ns, []string{"spec.containers[*].resources.limits"}) {
+	if ns := NotSimulated(objs[0].Obj); !reflect.DeepEqual(ns, []string{"spec.containers[*].resources.limits.memory"}) {
 		t.Errorf("NotSimulated = %v", ns)
 	}
 }

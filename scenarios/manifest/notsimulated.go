@@ -41,7 +41,7 @@ var fieldUse = map[reflect.Type]map[string]string{
 	reflect.TypeFor[corev1.Container](): {"name": "model", "image": "model", "ports": "model", "resources": "model",
 		"readinessProbe": "model", "livenessProbe": "model", "startupProbe": "model", "imagePullPolicy": "ignore",
 		"terminationMessagePath": "ignore", "terminationMessagePolicy": "ignore"},
-	reflect.TypeFor[corev1.ResourceRequirements](): {"requests": "model"},
+	reflect.TypeFor[corev1.ResourceRequirements](): {"requests": "model", "limits": "cpu-only"},
 	// Node affinity is scheduled (required: filter; preferred: score). Pod
 	// (anti-)affinity and topologySpreadConstraints (above, not listed) are
 	// not: the scheduler places such pods as if they had none.
@@ -60,8 +60,9 @@ var fieldUse = map[reflect.Type]map[string]string{
 // simulate, as sorted, de-duplicated field paths with [*] for list items (e.g.
 // "spec.template.spec.containers[*].env"). Server-populated fields (uid,
 // resourceVersion, status of workloads...) and harmless defaults (dnsPolicy,
-// imagePullPolicy...) are not listed. Resource limits are listed: they only
-// act as the default of unset requests (see SetDefaults), nothing is throttled.
+// imagePullPolicy...) are not listed. CPU limits are simulated (the CFS quota of
+// traffic/cpu); other limits are listed: they only act as the default of unset
+// requests (see SetDefaults).
 func NotSimulated(obj runtime.Object) []string {
 	set := map[string]bool{}
 	notSimulated(reflect.ValueOf(obj), "", set)
@@ -110,6 +111,14 @@ func notSimulated(v reflect.Value, path string, out map[string]bool) {
 		case "model":
 			notSimulated(fv, p, out)
 		case "ignore":
+		case "cpu-only":
+			// A CPU limit is the CFS quota of the CPU model; other limits
+			// only default unset requests (SetDefaults).
+			for _, k := range fv.MapKeys() {
+				if k.String() != "cpu" {
+					out[p+"."+k.String()] = true
+				}
+			}
 		case "ignore-empty":
 			if !isEmptyStruct(fv) {
 				out[p] = true

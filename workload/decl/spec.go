@@ -163,3 +163,15 @@ type RatePoint struct {
 	At   sim.Time
 	Rate float64
 }
+
+// UsesCPU reports whether a route declares CPU work.
+func (s *Spec) UsesCPU() bool {
+	for i := range s.Services {
+		for j := range s.Services[i].Routes {
+			if s.Services[i].Routes[j].HasCPU {
+				return true
+			}
+		}
+	}
+	return false
+}

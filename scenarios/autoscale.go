@@ -1,0 +1,643 @@
+package scenarios
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	autoscalingv1 "k8s.io/api/autoscaling/v1"
+	autoscalingv2 "k8s.io/api/autoscaling/v2"
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/kubesim/kubesim/metrics"
+	"github.com/kubesim/kubesim/model"
+	"github.com/kubesim/kubesim/model/hpa"
+	"github.com/kubesim/kubesim/scenarios/kubectl"
+	"github.com/kubesim/kubesim/sim"
+	"github.com/kubesim/kubesim/traffic"
+	"github.com/kubesim/kubesim/workload"
+	"github.com/kubesim/kubesim/workload/metricsserver"
+)
+
+// autoscaling is the HPA controller and metrics-server of a run, and the
+// steps that use them: kubectl autoscale, get/describe hpa, top, ab.
+type autoscaling struct {
+	c      *model.Cluster
+	ctl    *hpa.Controller
+	ms     *metricsserver.Server
+	net    *traffic.Net
+	events map[*hpa.HPA][]hpaEvent
+	// series of replicas and CPU over time (charts), per HPA target.
+	series []ReplicaSeries
+}
+
+// ReplicaSeries is an HPA's target over time: desired and current replicas
+// and the average CPU utilization the controller saw, at each sync.
+type ReplicaSeries struct {
+	HPA         string
+	Replicas    []metrics.Point
+	Utilization []metrics.Point
+}
+
+type hpaEvent struct {
+	typ, reason, msg string
+	first, last      sim.Time
+	count            int
+}
+
+func newAutoscaling(c *model.Cluster, rt *workload.Runtime) *autoscaling {
+	a := &autoscaling{c: c, ms: metricsserver.New(c, rt.CPU), net: rt.Net, events: map[*hpa.HPA][]hpaEvent{}}
+	a.ctl = hpa.New(c, a.ms)
+	a.ctl.OnSync = func(h *hpa.HPA) {
+		for i := range a.series {
+			if a.series[i].HPA != h.Name {
+				continue
+			}
+			now := c.Now()
+			a.series[i].Replicas = append(a.series[i].Replicas, metrics.Point{T: now.Seconds(), V: float64(h.Status.CurrentReplicas)})
+			if len(h.Status.CurrentMetrics) > 0 && h.Status.CurrentMetrics[0].Known {
+				a.series[i].Utilization = append(a.series[i].Utilization, metrics.Point{T: now.Seconds(), V: float64(h.Status.CurrentMetrics[0].Utilization)})
+			}
+		}
+	}
+	a.ctl.Events = func(h *hpa.HPA, e hpa.Event) {
+		now := c.Now()
+		evs := a.events[h]
+		for i := range evs {
+			if evs[i].typ == e.Type && evs[i].reason == e.Reason && evs[i].msg == e.Message {
+				evs[i].count++
+				evs[i].last = now
+				return
+			}
+		}
+		a.events[h] = append(evs, hpaEvent{e.Type, e.Reason, e.Message, now, now, 1})
+	}
+	return a
+}
+
+// HPAs is the run's HPAs (for the summary and charts).
+func (r *Result) HPAs() []*hpa.HPA {
+	if r.auto == nil {
+		return nil
+	}
+	return r.auto.ctl.List()
+}
+
+// step runs the steps autoscaling owns; ok is false for the others.
+func (a *autoscaling) step(x *executor, cmd kubectl.Command) (out string, err error, ok bool) {
+	switch cmd.Verb {
+	case kubectl.Autoscale:
+		out, err = a.autoscale(cmd)
+		return out, err, true
+	case kubectl.Top:
+		out, err = a.top(cmd)
+		return out, err, true
+	case kubectl.AB:
+		out, err = a.ab(x, cmd)
+		return out, err, true
+	case kubectl.Get, kubectl.Describe, kubectl.Delete:
+		if len(cmd.Targets) == 0 {
+			return "", nil, false
+		}
+		for _, t := range cmd.Targets {
+			if t.Resource != kubectl.HPAs {
+				return "", nil, false
+			}
+		}
+		switch cmd.Verb {
+		case kubectl.Get:
+			out, err = a.get(cmd)
+		case kubectl.Describe:
+			out, err = a.describe(cmd)
+		default:
+			out, err = a.delete(cmd)
+		}
+		return out, err, true
+	}
+	return "", nil, false
+}
+
+// create adds an HPA and starts metrics-server.
+func (a *autoscaling) create(s hpa.Spec) error {
+	a.ms.Start()
+	h, err := a.ctl.Create(s)
+	if err != nil {
+		return err
+	}
+	a.series = append(a.series, ReplicaSeries{HPA: h.Name})
+	return nil
+}
+
+func (a *autoscaling) autoscale(cmd kubectl.Command) (string, error) {
+	x := cmd.Extra
+	t := cmd.Targets[0]
+	if t.Resource != kubectl.Deployments {
+		return "", fmt.Errorf("error: kubesim's HPA scales Deployments; %s %q is not one", t.Resource, t.Name)
+	}
+	if a.c.Deployment(t.Name) == nil {
+		return "", fmt.Errorf(`Error from server (NotFound): deployments.apps %q not found`, t.Name)
+	}
+	name := x.Name
+	if name == "" {
+		name = t.Name
+	}
+	minR := x.Min
+	if minR < 0 {
+		minR = 1
+	}
+	pct := x.CPUPercent
+	if pct < 0 {
+		pct = 80
+	}
+	s := hpa.Spec{Name: name, TargetKind: "Deployment", TargetName: t.Name, Min: minR, Max: x.Max, APIVersion: "autoscaling/v2",
+		Metrics: []hpa.MetricSpec{{Type: hpa.Resource, Resource: "cpu", TargetType: hpa.Utilization, Utilization: pct}}}
+	if err := a.create(s); err != nil {
+		return "", fmt.Errorf("Error from server (AlreadyExists): %v", err)
+	}
+	return "horizontalpodautoscaler.autoscaling/" + name + " autoscaled", nil
+}
+
+func (a *autoscaling) delete(cmd kubectl.Command) (string, error) {
+	var out []string
+	var errs []string
+	for _, t := range cmd.Targets {
+		if t.Name == "" {
+			for _, h := range a.ctl.List() {
+				a.ctl.Delete(h.Name)
+				out = append(out, fmt.Sprintf("horizontalpodautoscaler.autoscaling %q deleted", h.Name))
+			}
+			continue
+		}
+		if err := a.ctl.Delete(t.Name); err != nil {
+			errs = append(errs, "Error from server (NotFound): "+err.Error())
+			continue
+		}
+		out = append(out, fmt.Sprintf("horizontalpodautoscaler.autoscaling %q deleted", t.Name))
+	}
+	if len(errs) > 0 {
+		return strings.Join(out, "\n"), fmt.Errorf("%s", strings.Join(errs, "\n"))
+	}
+	return strings.Join(out, "\n"), nil
+}
+
+// targets is TARGETS of `get hpa`: "cpu: 45%/80%", "cpu: <unknown>/80%".
+func targets(h *hpa.HPA) string {
+	var parts []string
+	for i, m := range h.Metrics {
+		st := hpa.MetricStatus{}
+		if i < len(h.Status.CurrentMetrics) {
+			st = h.Status.CurrentMetrics[i]
+		}
+		cur := "<unknown>"
+		switch {
+		case m.Type == hpa.Resource && m.TargetType == hpa.Utilization:
+			if st.Known {
+				cur = fmt.Sprintf("%d%%", st.Utilization)
+			}
+			parts = append(parts, fmt.Sprintf("%s: %s/%d%%", m.Resource, cur, m.Utilization))
+		case m.Type == hpa.Resource:
+			if st.Known {
+				cur = quantity(m.Resource, st.AverageValue)
+			}
+			parts = append(parts, fmt.Sprintf("%s: %s/%s", m.Resource, cur, quantity(m.Resource, m.AverageValue)))
+		case m.TargetType == hpa.Value:
+			if st.Known {
+				cur = milliString(st.Value)
+			}
+			parts = append(parts, fmt.Sprintf("%s/%s", cur, milliString(m.Value)))
+		default:
+			if st.Known {
+				cur = milliString(st.AverageValue)
+			}
+			parts = append(parts, fmt.Sprintf("%s/%s (avg)", cur, milliString(m.AverageValue)))
+		}
+	}
+	if len(parts) > 2 {
+		return strings.Join(parts[:2], ", ") + fmt.Sprintf(" + %d more...", len(parts)-2)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// quantity prints a resource amount in milli-units as kubectl does.
+func quantity(resource string, milli int64) string {
+	if resource == "memory" {
+		return memoryString(milli / 1000)
+	}
+	return milliString(milli)
+}
+
+func milliString(m int64) string {
+	if m%1000 == 0 {
+		return fmt.Sprint(m / 1000)
+	}
+	return fmt.Sprintf("%dm", m)
+}
+
+func (a *autoscaling) list(cmd kubectl.Command) ([]*hpa.HPA, error) {
+	var out []*hpa.HPA
+	var missing []string
+	for _, t := range cmd.Targets {
+		if t.Name == "" {
+			out = append(out, a.ctl.List()...)
+			continue
+		}
+		if h := a.ctl.Get(t.Name); h != nil {
+			out = append(out, h)
+		} else {
+			missing = append(missing, fmt.Sprintf(`Error from server (NotFound): horizontalpodautoscalers.autoscaling %q not found`, t.Name))
+		}
+	}
+	if len(missing) > 0 {
+		return out, fmt.Errorf("%s", strings.Join(missing, "\n"))
+	}
+	return out, nil
+}
+
+func (a *autoscaling) get(cmd kubectl.Command) (string, error) {
+	hs, err := a.list(cmd)
+	if len(hs) == 0 {
+		if err != nil {
+			return "", err
+		}
+		return "No resources found in default namespace.", nil
+	}
+	p := &printer{c: a.c, now: a.c.Now()}
+	var b strings.Builder
+	tw := newTabWriter(&b)
+	fmt.Fprintln(tw, "NAME\tREFERENCE\tTARGETS\tMINPODS\tMAXPODS\tREPLICAS\tAGE")
+	for _, h := range hs {
+		fmt.Fprintf(tw, "%s\t%s/%s\t%s\t%d\t%d\t%d\t%s\n", h.Name, h.TargetKind, h.TargetName, targets(h), h.Min, h.Max, h.Status.CurrentReplicas, p.age(h.Created))
+	}
+	tw.Flush()
+	return strings.TrimRight(b.String(), "\n"), err
+}
+
+func (a *autoscaling) describe(cmd kubectl.Command) (string, error) {
+	hs, err := a.list(cmd)
+	p := &printer{c: a.c, now: a.c.Now()}
+	var docs []string
+	for _, h := range hs {
+		var b strings.Builder
+		w := newDescribeWriter(&b)
+		w.write(0, "Name:\t%s\n", h.Name)
+		w.write(0, "Namespace:\tdefault\n")
+		w.write(0, "Labels:\t<none>\n")
+		w.write(0, "Annotations:\t<none>\n")
+		w.write(0, "CreationTimestamp:\t%s\n", p.wallClock(h.Created))
+		w.write(0, "Reference:\t%s/%s\n", h.TargetKind, h.TargetName)
+		w.write(0, "Metrics:\t( current / target )\n")
+		for i, m := range h.Metrics {
+			st := h.Status.CurrentMetrics[i]
+			cur := "<unknown>"
+			switch {
+			case m.Type == hpa.Resource && m.TargetType == hpa.Utilization:
+				if st.Known {
+					cur = fmt.Sprintf("%d%% (%s)", st.Utilization, quantity(m.Resource, st.AverageValue))
+				}
+				w.write(1, "resource %s on pods  (as a percentage of request):\t%s / %d%%\n", m.Resource, cur, m.Utilization)
+			case m.Type == hpa.Resource:
+				if st.Known {
+					cur = quantity(m.Resource, st.AverageValue)
+				}
+				w.write(1, "resource %s on pods:\t%s / %s\n", m.Resource, cur, quantity(m.Resource, m.AverageValue))
+			case m.Type == hpa.PodsType:
+				if st.Known {
+					cur = milliString(st.AverageValue)
+				}
+				w.write(1, "\"%s\" on pods:\t%s / %s\n", m.Name, cur, milliString(m.AverageValue))
+			case m.Type == hpa.Object:
+				if st.Known {
+					cur = milliString(st.Value)
+				}
+				w.write(1, "\"%s\" on %s/%s:\t%s / %s\n", m.Name, m.ObjectKind, m.ObjectName, cur, milliString(m.Value))
+			default:
+				if st.Known {
+					cur = milliString(st.Value)
+				}
+				w.write(1, "\"%s\" (target value):\t%s / %s\n", m.Name, cur, milliString(m.Value))
+			}
+		}
+		w.write(0, "Min replicas:\t%d\n", h.Min)
+		w.write(0, "Max replicas:\t%d\n", h.Max)
+		w.write(0, "%s pods:\t%d current / %d desired\n", h.TargetKind, h.Status.CurrentReplicas, h.Status.DesiredReplicas)
+		if len(h.Status.Conditions) > 0 {
+			w.write(0, "Conditions:\n")
+			w.write(1, "Type\tStatus\tReason\tMessage\n")
+			w.write(1, "----\t------\t------\t-------\n")
+			for _, c := range h.Status.Conditions {
+				w.write(1, "%s\t%s\t%s\t%s\n", c.Type, c.Status, c.Reason, c.Message)
+			}
+		}
+		evs := a.events[h]
+		if len(evs) == 0 {
+			w.write(0, "Events:\t<none>\n")
+		} else {
+			w.write(0, "Events:\n")
+			w.write(1, "Type\tReason\tAge\tFrom\tMessage\n")
+			w.write(1, "----\t------\t----\t----\t-------\n")
+			sorted := append([]hpaEvent(nil), evs...)
+			sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].last < sorted[j].last })
+			for _, e := range sorted {
+				age := p.age(e.last)
+				if e.count > 1 {
+					age = fmt.Sprintf("%s (x%d over %s)", age, e.count, p.age(e.first))
+				}
+				w.write(1, "%s\t%s\t%s\t%s\t%s\n", e.typ, e.reason, age, "horizontal-pod-autoscaler", e.msg)
+			}
+		}
+		w.tw.Flush()
+		docs = append(docs, strings.TrimRight(b.String(), "\n"))
+	}
+	return strings.Join(docs, "\n\n\n"), err
+}
+
+// top is `kubectl top pods|nodes [NAME]`.
+func (a *autoscaling) top(cmd kubectl.Command) (string, error) {
+	x := cmd.Extra
+	if !a.ms.Started() {
+		a.ms.Start()
+	}
+	if !a.ms.Available() {
+		return "", fmt.Errorf("error: metrics not available yet")
+	}
+	var b strings.Builder
+	tw := newTabWriter(&b)
+	if x.Kind == "nodes" {
+		fmt.Fprintln(tw, "NAME\tCPU(cores)\tCPU(%)\tMEMORY(bytes)\tMEMORY(%)")
+		n := 0
+		for _, node := range a.c.Nodes() {
+			if x.Name != "" && node.Name != x.Name {
+				continue
+			}
+			s, ok := a.ms.Node(node.Name)
+			if !ok {
+				if x.Name != "" {
+					return "", fmt.Errorf("error: metrics not available yet")
+				}
+				continue
+			}
+			pct := int64(0)
+			if node.Capacity.MilliCPU > 0 {
+				pct = s.MilliCPU * 100 / node.Capacity.MilliCPU
+			}
+			fmt.Fprintf(tw, "%s\t%dm\t%d%%\t%s\t%d%%\n", node.Name, s.MilliCPU, pct, "0Mi", 0)
+			n++
+		}
+		if n == 0 && x.Name != "" {
+			return "", fmt.Errorf(`Error from server (NotFound): nodes %q not found`, x.Name)
+		}
+	} else {
+		fmt.Fprintln(tw, "NAME\tCPU(cores)\tMEMORY(bytes)")
+		pods := a.c.Pods()
+		sort.Slice(pods, func(i, j int) bool { return pods[i].Name < pods[j].Name })
+		n := 0
+		for _, p := range pods {
+			if x.Name != "" && p.Name != x.Name {
+				continue
+			}
+			s, ok := a.ms.Pod(p)
+			if !ok {
+				if x.Name != "" {
+					return "", fmt.Errorf("error: metrics not available yet")
+				}
+				continue
+			}
+			fmt.Fprintf(tw, "%s\t%dm\t%s\n", p.Name, s.MilliCPU, "0Mi")
+			n++
+		}
+		if n == 0 {
+			if x.Name != "" {
+				return "", fmt.Errorf(`Error from server (NotFound): pods %q not found`, x.Name)
+			}
+			return "No resources found in default namespace.", nil
+		}
+	}
+	tw.Flush()
+	return strings.TrimRight(b.String(), "\n"), nil
+}
+
+// abRun is one `ab` benchmark: Concurrency requests in flight until
+// Requests are done or Duration has passed.
+type abRun struct {
+	a        *autoscaling
+	svc      *model.Service
+	from     *model.Node
+	x        *kubectl.Extra
+	start    sim.Time
+	sent     int
+	done     int
+	failed   int
+	total    float64 // seconds of latency of the successful requests
+	stopped  bool
+	line     string
+	later    func(command, output string)
+	deadline sim.Time
+}
+
+func (a *autoscaling) ab(x *executor, cmd kubectl.Command) (string, error) {
+	e := cmd.Extra
+	if a.net == nil {
+		return "", fmt.Errorf("ab: this cluster has no request path")
+	}
+	svc := a.c.Service(strings.TrimSuffix(e.Service, ".default.svc.cluster.local"))
+	if svc == nil {
+		return "", fmt.Errorf("apr_sockaddr_info_get() for %s: Name or service not known (no such Service)", e.Service)
+	}
+	r := &abRun{a: a, svc: svc, x: e, start: a.c.Now(), line: cmd.Line, later: x.later}
+	if nodes := a.c.Nodes(); len(nodes) > 0 {
+		r.from = nodes[0]
+	}
+	if e.Duration > 0 {
+		r.deadline = r.start + e.Duration
+	}
+	for i := 0; i < e.Concurrency; i++ {
+		r.send()
+	}
+	return fmt.Sprintf("Benchmarking %s (be patient)", e.Service), nil
+}
+
+func (r *abRun) send() {
+	if r.stopped || r.sent >= r.x.Requests || (r.deadline > 0 && r.a.c.Now() >= r.deadline) {
+		return
+	}
+	r.sent++
+	r.a.net.Send(r, 0, r.from, r.svc, traffic.RouteRoot, false, 0)
+}
+
+// RequestDone counts the answer and sends the next request.
+func (r *abRun) RequestDone(req *traffic.Request, o metrics.Outcome) {
+	if r.stopped {
+		return
+	}
+	r.done++
+	if o == metrics.OK {
+		r.total += (r.a.c.Now() - req.Sent()).Seconds()
+	} else {
+		r.failed++
+	}
+	now := r.a.c.Now()
+	if r.done >= r.x.Requests || (r.deadline > 0 && now >= r.deadline) {
+		r.stopped = true
+		r.report(now)
+		return
+	}
+	r.send()
+}
+
+func (r *abRun) report(now sim.Time) {
+	secs := (now - r.start).Seconds()
+	ok := r.done - r.failed
+	var b strings.Builder
+	fmt.Fprintf(&b, "Concurrency Level:      %d\n", r.x.Concurrency)
+	fmt.Fprintf(&b, "Time taken for tests:   %.3f seconds\n", secs)
+	fmt.Fprintf(&b, "Complete requests:      %d\n", r.done)
+	fmt.Fprintf(&b, "Failed requests:        %d\n", r.failed)
+	if secs > 0 {
+		fmt.Fprintf(&b, "Requests per second:    %.2f [#/sec] (mean)\n", float64(r.done)/secs)
+	}
+	if ok > 0 {
+		fmt.Fprintf(&b, "Time per request:       %.3f [ms] (mean)", 1000*r.total/float64(ok))
+	}
+	if r.later != nil {
+		r.later(r.line, strings.TrimRight(b.String(), "\n"))
+	}
+}
+
+// hpaSpec converts an autoscaling/v1 or v2 HorizontalPodAutoscaler, with the
+// API server's defaults (min 1; cpu at 80% if no metric is given).
+func hpaSpec(obj any) (hpa.Spec, error) {
+	var s hpa.Spec
+	switch o := obj.(type) {
+	case *autoscalingv1.HorizontalPodAutoscaler:
+		s = hpa.Spec{Name: o.Name, TargetKind: o.Spec.ScaleTargetRef.Kind, TargetName: o.Spec.ScaleTargetRef.Name, Max: o.Spec.MaxReplicas, Min: 1, APIVersion: "autoscaling/v1"}
+		if o.Spec.MinReplicas != nil {
+			s.Min = *o.Spec.MinReplicas
+		}
+		pct := int32(80)
+		if o.Spec.TargetCPUUtilizationPercentage != nil {
+			pct = *o.Spec.TargetCPUUtilizationPercentage
+		}
+		s.Metrics = []hpa.MetricSpec{{Type: hpa.Resource, Resource: "cpu", TargetType: hpa.Utilization, Utilization: pct}}
+	case *autoscalingv2.HorizontalPodAutoscaler:
+		s = hpa.Spec{Name: o.Name, TargetKind: o.Spec.ScaleTargetRef.Kind, TargetName: o.Spec.ScaleTargetRef.Name, Max: o.Spec.MaxReplicas, Min: 1, APIVersion: "autoscaling/v2"}
+		if o.Spec.MinReplicas != nil {
+			s.Min = *o.Spec.MinReplicas
+		}
+		for i, m := range o.Spec.Metrics {
+			ms, err := metricSpec(m)
+			if err != nil {
+				return s, fmt.Errorf("spec.metrics[%d]: %v", i, err)
+			}
+			s.Metrics = append(s.Metrics, ms)
+		}
+		if len(s.Metrics) == 0 {
+			s.Metrics = []hpa.MetricSpec{{Type: hpa.Resource, Resource: "cpu", TargetType: hpa.Utilization, Utilization: 80}}
+		}
+		if b := o.Spec.Behavior; b != nil {
+			s.Behavior = &hpa.Behavior{ScaleUp: rules(b.ScaleUp, hpa.DefaultScaleUp()), ScaleDown: rules(b.ScaleDown, hpa.DefaultScaleDown())}
+		}
+	}
+	if s.Max < 1 {
+		return s, fmt.Errorf("spec.maxReplicas: Invalid value: %d: must be greater than or equal to 1", s.Max)
+	}
+	if s.Min > s.Max {
+		return s, fmt.Errorf("spec.maxReplicas: Invalid value: %d: must be greater than or equal to `minReplicas`", s.Max)
+	}
+	if s.Min < 1 {
+		return s, fmt.Errorf("spec.minReplicas: Invalid value: %d: must be greater than or equal to 1", s.Min)
+	}
+	return s, nil
+}
+
+// rules is HPAScalingRules with GenerateHPAScale*Rules' defaults.
+func rules(r *autoscalingv2.HPAScalingRules, def hpa.Rules) hpa.Rules {
+	if r == nil {
+		return def
+	}
+	out := def
+	if r.StabilizationWindowSeconds != nil {
+		out.StabilizationWindowSeconds = *r.StabilizationWindowSeconds
+	}
+	if r.SelectPolicy != nil {
+		out.SelectPolicy = string(*r.SelectPolicy)
+	}
+	if len(r.Policies) > 0 {
+		out.Policies = nil
+		for _, p := range r.Policies {
+			out.Policies = append(out.Policies, hpa.Policy{Type: hpa.PolicyType(p.Type), Value: p.Value, PeriodSeconds: p.PeriodSeconds})
+		}
+	}
+	return out
+}
+
+func milliOf(q interface{ MilliValue() int64 }) int64 { return q.MilliValue() }
+
+func metricSpec(m autoscalingv2.MetricSpec) (hpa.MetricSpec, error) {
+	var out hpa.MetricSpec
+	var t autoscalingv2.MetricTarget
+	switch m.Type {
+	case autoscalingv2.ResourceMetricSourceType:
+		if m.Resource == nil {
+			return out, fmt.Errorf("resource: Required value: must populate information for the given metric source")
+		}
+		if m.Resource.Name != corev1.ResourceCPU && m.Resource.Name != corev1.ResourceMemory {
+			return out, fmt.Errorf("resource.name: kubesim measures cpu and memory, not %q", m.Resource.Name)
+		}
+		out = hpa.MetricSpec{Type: hpa.Resource, Resource: string(m.Resource.Name)}
+		t = m.Resource.Target
+	case autoscalingv2.PodsMetricSourceType:
+		if m.Pods == nil {
+			return out, fmt.Errorf("pods: Required value: must populate information for the given metric source")
+		}
+		out = hpa.MetricSpec{Type: hpa.PodsType, Name: m.Pods.Metric.Name}
+		t = m.Pods.Target
+	case autoscalingv2.ObjectMetricSourceType:
+		if m.Object == nil {
+			return out, fmt.Errorf("object: Required value: must populate information for the given metric source")
+		}
+		out = hpa.MetricSpec{Type: hpa.Object, Name: m.Object.Metric.Name, ObjectKind: m.Object.DescribedObject.Kind, ObjectName: m.Object.DescribedObject.Name}
+		t = m.Object.Target
+	case autoscalingv2.ExternalMetricSourceType:
+		if m.External == nil {
+			return out, fmt.Errorf("external: Required value: must populate information for the given metric source")
+		}
+		out = hpa.MetricSpec{Type: hpa.External, Name: m.External.Metric.Name}
+		t = m.External.Target
+	default:
+		return out, fmt.Errorf("type: Unsupported value: %q: kubesim reads Resource, Pods, Object and External metrics", m.Type)
+	}
+	out.TargetType = string(t.Type)
+	switch t.Type {
+	case autoscalingv2.UtilizationMetricType:
+		if out.Type != hpa.Resource || t.AverageUtilization == nil {
+			return out, fmt.Errorf("target.averageUtilization: Required value: must be set for a Utilization target of a resource metric")
+		}
+		out.Utilization = *t.AverageUtilization
+	case autoscalingv2.AverageValueMetricType:
+		if t.AverageValue == nil {
+			return out, fmt.Errorf("target.averageValue: Required value: must be set for an AverageValue target")
+		}
+		out.AverageValue = milliOf(t.AverageValue)
+	case autoscalingv2.ValueMetricType:
+		if t.Value == nil {
+			return out, fmt.Errorf("target.value: Required value: must be set for a Value target")
+		}
+		out.Value = milliOf(t.Value)
+	default:
+		return out, fmt.Errorf("target.type: Unsupported value: %q: supported values: \"AverageValue\", \"Utilization\", \"Value\"", t.Type)
+	}
+	return out, nil
+}
+
+// applyHPA creates or updates an HPA from a manifest.
+func (a *autoscaling) applyHPA(obj any, name string) (created, changed bool, err error) {
+	s, err := hpaSpec(obj)
+	if err != nil {
+		return false, false, fmt.Errorf("The HorizontalPodAutoscaler %q is invalid: %v", name, err)
+	}
+	if h := a.ctl.Get(s.Name); h != nil {
+		changed = fmt.Sprint(h.Spec) != fmt.Sprint(s)
+		return false, changed, a.ctl.Update(s)
+	}
+	return true, true, a.create(s)
+}
