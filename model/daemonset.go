@@ -223,9 +223,13 @@ func (c *Cluster) UpdateDaemonSet(ds *DaemonSet, s DaemonSetSpec) error {
 	if err := strat.validate(ds.Name); err != nil {
 		return err
 	}
+	oldHash, oldSpec := ds.hash, fmt.Sprint(ds.Strategy, ds.MinReadySeconds)
 	ds.Strategy = strat
 	ds.MinReadySeconds = s.MinReadySeconds
 	ds.setTemplate(s.Template)
+	if ds.hash != oldHash || fmt.Sprint(ds.Strategy, ds.MinReadySeconds) != oldSpec {
+		c.bumpGeneration(&ds.ObjectMeta)
+	}
 	ds.touchAll()
 	c.enqueueDaemonSet(ds)
 	return nil

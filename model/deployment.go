@@ -218,6 +218,9 @@ func (c *Cluster) ScaleDeployment(d *Deployment, replicas int) error {
 	if d.Deleted {
 		return fmt.Errorf(`deployments.apps %q not found`, d.Name)
 	}
+	if d.Replicas != replicas {
+		c.bumpGeneration(&d.ObjectMeta)
+	}
 	d.Replicas = replicas
 	c.enqueueDeployment(d)
 	return nil
@@ -234,7 +237,10 @@ func (c *Cluster) UpdateDeployment(d *Deployment, t PodTemplate) error {
 		return err
 	}
 	d.Template = t.clone()
-	d.hash = computeHash(d.Template)
+	if h := computeHash(d.Template); h != d.hash {
+		d.hash = h
+		c.bumpGeneration(&d.ObjectMeta)
+	}
 	c.enqueueDeployment(d)
 	return nil
 }
@@ -244,6 +250,9 @@ func (c *Cluster) SetDeploymentStrategy(d *Deployment, s DeploymentStrategy) err
 	s = s.withDefaults()
 	if err := s.validate(d.Name); err != nil {
 		return err
+	}
+	if fmt.Sprint(d.Strategy) != fmt.Sprint(s) {
+		c.bumpGeneration(&d.ObjectMeta)
 	}
 	d.Strategy = s
 	c.enqueueDeployment(d)

@@ -356,6 +356,9 @@ func (c *Cluster) ScaleReplicaSet(rs *ReplicaSet, replicas int) error {
 	if rs.Deleted {
 		return fmt.Errorf(`replicasets.apps %q not found`, rs.Name)
 	}
+	if rs.Replicas != replicas {
+		c.bumpGeneration(&rs.ObjectMeta)
+	}
 	rs.Replicas = replicas
 	c.enqueueReplicaSet(rs)
 	if rs.deploy != nil {

@@ -7,6 +7,9 @@ import "fmt"
 
 // PauseDeployment sets spec.paused (kubectl rollout pause).
 func (c *Cluster) PauseDeployment(d *Deployment) {
+	if !d.Paused {
+		c.bumpGeneration(&d.ObjectMeta)
+	}
 	d.Paused = true
 	c.enqueueDeployment(d)
 }
@@ -14,6 +17,9 @@ func (c *Cluster) PauseDeployment(d *Deployment) {
 // ResumeDeployment clears spec.paused (kubectl rollout resume): a template
 // changed while paused is rolled out now.
 func (c *Cluster) ResumeDeployment(d *Deployment) {
+	if d.Paused {
+		c.bumpGeneration(&d.ObjectMeta)
+	}
 	d.Paused = false
 	c.enqueueDeployment(d)
 }

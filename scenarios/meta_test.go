@@ -122,3 +122,44 @@ timeline:
 		t.Errorf("bad start: %v", err)
 	}
 }
+
+// metadata.generation counts the spec's changes (1 at creation); labels
+// bump the resource version, not the generation.
+func TestGeneration(t *testing.T) {
+	c := printCluster(t, 1)
+	gen := func() (int64, int64) {
+		d := c.Deployment("web")
+		return d.Generation, d.ResourceVersion
+	}
+	for _, line := range []string{"create deployment web --image=nginx"} {
+		if _, err := Apply(c, line); err != nil {
+			t.Fatal(err)
+		}
+	}
+	g0, rv0 := gen()
+	steps := []struct {
+		line string
+		gen  int64
+	}{
+		{"scale deployment web --replicas=3", 2}, {"scale deployment web --replicas=3", 2},
+		{"set image deployment/web nginx=nginx:2", 3}, {"label deployment web a=b", 3},
+		{"rollout pause deployment web", 4}, {"rollout resume deployment web", 5},
+	}
+	if g0 != 1 || rv0 == 0 {
+		t.Errorf("at creation: generation %d, resourceVersion %d", g0, rv0)
+	}
+	last := rv0
+	for _, st := range steps {
+		if _, err := Apply(c, st.line); err != nil {
+			t.Fatalf("%s: %v", st.line, err)
+		}
+		g, rv := gen()
+		if g != st.gen {
+			t.Errorf("after %s: generation %d, want %d", st.line, g, st.gen)
+		}
+		if rv < last {
+			t.Errorf("after %s: resourceVersion went back", st.line)
+		}
+		last = rv
+	}
+}
