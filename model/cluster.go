@@ -192,6 +192,11 @@ type Service struct {
 //	Pods          CreatePod, DeletePod, DeletePodGrace, SetPodLabels (release /
 //	              adoption), SetPodAnnotations, Pod(s), PendingPods; owners via
 //	              Pod.Owner, Pod.ReplicaSet, Pod.DaemonSet, ReplicaSet.Deployment
+//	Namespaces    CreateNamespace, DeleteNamespace, Namespace(s); every
+//	              namespaced kind has NAME lookups in default and NameIn(ns,
+//	              name) ones (PodIn, ServiceIn, ...); ResolveService is
+//	              cluster DNS (namespace.go)
+//	Metadata      ObjectMeta in every kind; SetLabels, SetAnnotations (meta.go)
 //	Nodes         AddNode, RemoveNode, RebootNode, StopNode, StartNode, Cordon,
 //	              Uncordon, Drain, TaintNode, UntaintNode, SetNodeLabels, Node(s)
 //
