@@ -48,3 +48,64 @@ func TestHPACPUBuiltin(t *testing.T) {
 		t.Errorf("httping under load on one pod: want 3 s or more\n%s", h)
 	}
 }
+
+// steadyYAML: constant arrivals of RATE requests a second, each 100 ms of
+// CPU, on pods requesting REQ of CPU, an HPA with a TARGET% utilization
+// target and MAX replicas.
+const steadyYAML = `name: hpa-steady
+duration: 10m
+timeline:
+  - at: 0s
+    run: |
+      kubectl apply -f web.yaml
+      kubectl expose deployment web --port=80
+      kubectl autoscale deployment web --max=MAX --cpu-percent=TARGET
+files:
+  web.yaml: |
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata: {name: web}
+    spec:
+      selector: {matchLabels: {app: web}}
+      template:
+        metadata: {labels: {app: web}}
+        spec:
+          containers:
+            - {name: web, image: example/web, resources: {requests: {cpu: REQ}}}
+workload:
+  services:
+    - {name: web, image: web, concurrency: 4, routes: [{name: /, cpu: 100ms}]}
+  clients:
+    - {name: load, rate: RATE, arrival: constant, call: web, start: 30s}
+`
+
+// Steady state against the closed form: a load of L = rate x 0.1 cores on
+// pods requesting r cores, with a target t, settles at N = ceil(L / (r t))
+// replicas (at N the usage ratio L/(N r t) is in ((N-1)/N, 1], within the
+// 0.1 tolerance once N >= 10; below, one sync from any count outside the
+// tolerance lands on ceil(ratio x N) = N), or at max.
+func TestHPASteadyStateClosedForm(t *testing.T) {
+	for _, c := range []struct {
+		rate, req, target, max string
+		want                   int32
+	}{
+		{"10", "150m", "50", "20", 14}, // 1 core / (0.15 x 0.5) = 13.3
+		{"10", "200m", "50", "20", 10}, // 1 / 0.1 = 10
+		{"20", "250m", "80", "20", 10}, // 2 / 0.2 = 10
+		{"10", "100m", "50", "8", 8},   // 20, capped at max
+	} {
+		y := strings.NewReplacer("RATE", c.rate, "REQ", c.req, "TARGET", c.target, "MAX", c.max).Replace(steadyYAML)
+		s, err := ParseFile("steady.yaml", []byte(y))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := Run(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		hs := res.HPAs()
+		if len(hs) != 1 || hs[0].Status.DesiredReplicas != c.want || res.Cluster.Deployment("web").Replicas != int(c.want) {
+			t.Errorf("rate %s, request %s, target %s%%: HPA %+v, want %d replicas", c.rate, c.req, c.target, hs[0].Status, c.want)
+		}
+	}
+}
