@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/kubesim/kubesim/workload/decl"
+	"github.com/kubesim/kubesim/workload/isotope"
 	"os"
 	"path/filepath"
 	"sort"
@@ -94,6 +95,12 @@ func ValidateFile(path string) []string {
 
 // ValidateData is ValidateFile on data already read.
 func ValidateData(path string, data []byte) []string {
+	if IsGraph(data) {
+		if _, err := isotope.Convert(path, data); err != nil {
+			return strings.Split(err.Error(), "\n")
+		}
+		return nil
+	}
 	if IsManifest(data) {
 		return manifestProblems(path, data)
 	}

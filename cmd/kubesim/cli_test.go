@@ -222,3 +222,21 @@ func TestRunWithWorkloadFile(t *testing.T) {
 		t.Errorf("validate %s: exit %d, %q", bad, code, errs)
 	}
 }
+
+// An isotope service graph runs on its own with run --workload, and validate
+// checks it.
+func TestRunIsotopeGraph(t *testing.T) {
+	graph := "../../workload/isotope/testdata/chain-3-services.yaml"
+	code, out, errs := run(t, "run", "--workload", graph, "--duration", "10s")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, want := range []string{"Scenario chain-3-services", "kubectl apply -f chain-3-services-isotope.yaml", "client-a"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if code, _, errs := run(t, "validate", graph); code != 0 {
+		t.Errorf("validate: exit %d: %s", code, errs)
+	}
+}

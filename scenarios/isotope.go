@@ -1,0 +1,45 @@
+package scenarios
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/kubesim/kubesim/workload/isotope"
+)
+
+// AddGraph adds an isotope service graph (file path, contents data) to s:
+// the Deployments and Services isotope's converter creates are applied first,
+// at 0s (from a file named after the graph, NAME-isotope.yaml), and the mock
+// services' behaviour and the entrypoints' load clients join s's workload. It
+// returns what the graph has that is not simulated.
+func (s *Scenario) AddGraph(path string, data []byte) ([]string, error) {
+	g, err := isotope.Convert(path, data)
+	if err != nil {
+		return nil, err
+	}
+	file := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path)) + "-isotope.yaml"
+	if s.Files == nil {
+		s.Files = map[string]string{}
+	}
+	if _, dup := s.Files[file]; dup {
+		return nil, fmt.Errorf("%s: the scenario already has a file %s", path, file)
+	}
+	s.Files[file] = string(g.Manifest)
+	s.Steps = append([]Step{{At: 0, Command: "kubectl apply -f " + file}}, s.Steps...)
+	s.Workload.Merge(g.Spec)
+	return g.Notes, nil
+}
+
+// GraphScenario is the scenario `kubesim run --workload GRAPH` runs when it
+// is given no scenario: the default cluster for a minute, to which AddGraph
+// adds the graph.
+func GraphScenario(path string) (*Scenario, error) {
+	name := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+	src := fmt.Sprintf("name: %q\ndescription: %q\nduration: 1m\n", name,
+		fmt.Sprintf("isotope service graph %s: each entrypoint called by %d closed-loop users (fortio, qps max)", filepath.Base(path), isotope.Users))
+	return ParseFile(path, []byte(src))
+}
+
+// IsGraph reports whether data is an isotope service graph.
+func IsGraph(data []byte) bool { return isotope.IsGraph(data) }

@@ -1,0 +1,157 @@
+package scenarios
+
+import (
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kubesim/kubesim/sim"
+)
+
+func graphRun(t *testing.T, file string, d time.Duration) *Result {
+	t.Helper()
+	path := "../workload/isotope/testdata/" + file
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !IsGraph(data) {
+		t.Fatalf("%s is not recognised as an isotope service graph", file)
+	}
+	s, err := GraphScenario(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.AddGraph(path, data); err != nil {
+		t.Fatal(err)
+	}
+	s.Duration = sim.Time(d)
+	res, err := Run(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Unexpected) > 0 {
+		t.Fatalf("steps failed: %v", res.Unexpected)
+	}
+	return res
+}
+
+// isotope's canonical topology runs: the Deployments and Services of its
+// converter are created, fortio's 64 users call the entrypoint d, and d's
+// script reaches every service: a and c concurrently, then b; c calls a then
+// b. Once every pod runs, each request to d makes one to c, two to a and two
+// to b.
+func TestIsotopeCanonicalRuns(t *testing.T) {
+	res := graphRun(t, "canonical.yaml", 15*time.Second)
+	sum := res.Summary
+	for _, n := range []string{"a", "b", "c", "d"} {
+		v := sum.Services[n]
+		if v.Requests-v.Errors < 1000 || v.LatencyMs.P50 <= 0 {
+			t.Errorf("Service %s: %+v", n, v)
+		}
+	}
+	// In the last window, every pod has long been ready.
+	last := func(n string) int64 {
+		w := sum.Services[n].Windows
+		return w[len(w)-1].Requests
+	}
+	d, c, a, b := last("d"), last("c"), last("a"), last("b")
+	if d == 0 || abs(c-d) > d/50+5 || abs(a-2*d) > d/25+10 || abs(b-2*d) > d/25+10 {
+		t.Errorf("last window: d %d, c %d, a %d, b %d: want c = d, a = b = 2d", d, c, a, b)
+	}
+	if lg, ok := sum.Clients["client-d"]; !ok || lg.Requests == 0 {
+		t.Errorf("no client at the entrypoint d: %v", sum.Clients)
+	}
+	if res.Mining() != nil {
+		t.Errorf("DockerCoins figures in an isotope run")
+	}
+}
+
+func abs(x int64) int64 {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+// Services in other namespaces are created there, and a call's hostname
+// resolves as cluster DNS does (b.demo2.svc.cluster.local:8080).
+func TestIsotopeNamespaces(t *testing.T) {
+	res := graphRun(t, "chain-2-services-different-namespace.yaml", 10*time.Second)
+	a, b := res.Summary.Services["demo1/a"], res.Summary.Services["demo2/b"]
+	if a.Requests-a.Errors < 1000 || b.Requests < 1000 || b.Errors != 0 {
+		t.Errorf("demo1/a %+v, demo2/b %+v: want a's calls to reach b in demo2", a, b)
+	}
+}
+
+// tree-111-services converts to isotope's 111 Deployments of 2 replicas and
+// their Services, one entrypoint, and every call resolves.
+func TestIsotopeTreeConverts(t *testing.T) {
+	path := "../workload/isotope/testdata/tree-111-services.yaml"
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := GraphScenario(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	notes, err := s.AddGraph(path, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := s.Files["tree-111-services-isotope.yaml"]
+	if n := strings.Count(m, "kind: Deployment"); n != 111 || strings.Count(m, "replicas: 2") != 111 || strings.Count(m, "kind: Service\n") != 111 {
+		t.Errorf("%d Deployments in the generated manifest, want 111 with 2 replicas and a Service each", n)
+	}
+	if len(s.Workload.Services) != 111 || len(s.Workload.Clients) != 1 || s.Workload.Clients[0].Name != "client-svc-0" {
+		t.Errorf("%d services, clients %+v", len(s.Workload.Services), s.Workload.Clients)
+	}
+	if len(notes) == 0 || !strings.Contains(strings.Join(notes, "\n"), "sizes") {
+		t.Errorf("notes %q: the request and response sizes are not simulated and should say so", notes)
+	}
+	if p := s.Check(); len(p) > 0 {
+		t.Errorf("check: %v", p)
+	}
+}
+
+// What kubesim does not simulate in a service graph is refused with the line
+// and what to do.
+func TestIsotopeErrors(t *testing.T) {
+	src := `apiVersion: v1alpha1
+kind: MockServiceGraph
+defaults:
+  errorRate: 200%
+services:
+- name: a
+  isEntrypoint: true
+  namespace: Demo1
+  script:
+  - - call: b
+    - - call: c
+  - call: nope
+  - sleep: 1 week
+- name: b
+  cluster: east
+  replicas: 3
+`
+	if !IsGraph([]byte(src)) {
+		t.Fatal("not recognised as a service graph")
+	}
+	p := ValidateData("g.yaml", []byte(src))
+	got := strings.Join(p, "\n")
+	for _, want := range []string{
+		`g.yaml:4: defaults.errorRate: "200%": want a percentage`,
+		`g.yaml:8: services[0].namespace: "Demo1" is not a valid namespace name`,
+		`g.yaml:11: services.a.script[0][1]: concurrent commands cannot be nested`,
+		`g.yaml:12: services.a.script[1].call: cannot call undefined service "nope"`,
+		`g.yaml:13: services.a.script[2].sleep: "1 week": want a duration`,
+		`g.yaml:15: services[1].cluster: "east": kubesim simulates one cluster`,
+		`g.yaml:16: services[1]: unknown field "replicas" (known: `,
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("errors lack %q:\n%s", want, got)
+		}
+	}
+}
