@@ -65,3 +65,10 @@ func (c *Cluster) DaemonPodRequests(n *Node) Resources {
 	}
 	return r
 }
+
+// Emit hands an event from a component outside the model (the cluster
+// autoscaler) to the cluster's event sink, as the cluster's own events are
+// (nothing happens without a sink).
+func (c *Cluster) Emit(obj ObjectRef, typ, reason, msg, source string) {
+	c.emit(obj, typ, reason, msg, source, "")
+}

@@ -263,7 +263,15 @@ func (a *Autoscaler) recordNodes(g *group) {
 	g.series = append(g.series, Point{a.c.Now(), n})
 }
 
-func (a *Autoscaler) event(typ, reason, object, msg string) {
+// statusRef is the cluster-autoscaler-status configmap, which the
+// autoscaler's group-level events are about.
+var statusRef = model.ObjectRef{Kind: "ConfigMap", Namespace: "kube-system", Name: "cluster-autoscaler-status"}
+
+// event records an event about obj, aggregated in the autoscaler's own list
+// and handed to the cluster's event sink (source cluster-autoscaler).
+func (a *Autoscaler) event(typ, reason string, obj model.ObjectRef, msg string) {
+	a.c.Emit(obj, typ, reason, msg, Source)
+	object := strings.ToLower(obj.Kind) + "/" + obj.Name
 	key := typ + "\x00" + reason + "\x00" + object + "\x00" + msg
 	now := a.c.Now()
 	if ev := a.evIndex[key]; ev != nil {
@@ -275,6 +283,9 @@ func (a *Autoscaler) event(typ, reason, object, msg string) {
 	a.evIndex[key] = ev
 	a.events = append(a.events, ev)
 }
+
+// Source is the autoscaler's events' source component.
+const Source = "cluster-autoscaler"
 
 // RunOnce is one iteration of the loop (normally every scan interval).
 func (a *Autoscaler) RunOnce() {
@@ -416,7 +427,7 @@ func (a *Autoscaler) scaleUp() bool {
 	helped := map[*model.Pod]bool{}
 	if len(options) == 0 {
 		for _, p := range rest {
-			a.event("Normal", "NotTriggerScaleUp", "pod/"+p.Name, "pod didn't trigger scale-up: "+summarise(reasons[p]))
+			a.event("Normal", "NotTriggerScaleUp", model.PodRef(p), "pod didn't trigger scale-up: "+summarise(reasons[p]))
 		}
 		a.status = fmt.Sprintf("ScaleUp: NoActivity (%d unschedulable pods fit no node group)", len(rest))
 		return false
@@ -439,23 +450,23 @@ func (a *Autoscaler) scaleUp() bool {
 		a.c.E.After(delay, sim.HandlerFunc(func(*sim.Engine, int64) {
 			g.upcoming--
 			if err := a.register(g, name); err != nil {
-				a.event("Warning", "FailedToScaleUpGroup", "configmap/cluster-autoscaler-status", err.Error())
+				a.event("Warning", "FailedToScaleUpGroup", statusRef, err.Error())
 				delete(g.launched, name)
 				return
 			}
 			a.recordNodes(g)
 		}), 0)
 	}
-	a.event("Normal", "ScaledUpGroup", "configmap/cluster-autoscaler-status",
+	a.event("Normal", "ScaledUpGroup", statusRef,
 		fmt.Sprintf("Scale-up: setting group %s size to %d instead of %d (max: %d)", g.Name, to, from, g.Max))
 	msg := fmt.Sprintf("pod triggered scale-up: [{%s %d->%d (max: %d)}]", g.Name, from, to, g.Max)
 	for _, p := range best.Pods {
 		helped[p] = true
-		a.event("Normal", "TriggeredScaleUp", "pod/"+p.Name, msg)
+		a.event("Normal", "TriggeredScaleUp", model.PodRef(p), msg)
 	}
 	for _, p := range rest {
 		if !helped[p] {
-			a.event("Normal", "NotTriggerScaleUp", "pod/"+p.Name, "pod didn't trigger scale-up: "+summarise(reasons[p]))
+			a.event("Normal", "NotTriggerScaleUp", model.PodRef(p), "pod didn't trigger scale-up: "+summarise(reasons[p]))
 		}
 	}
 	a.lastScaleUp, a.scaledUpEver = now, true

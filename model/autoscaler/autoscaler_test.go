@@ -344,3 +344,35 @@ func TestRandomExpanderDeterministic(t *testing.T) {
 		t.Fatal("same seed, different runs")
 	}
 }
+
+// The autoscaler's events reach the cluster's event sink, from source
+// cluster-autoscaler, about the pods, nodes and status configmap.
+func TestEventsReachTheSink(t *testing.T) {
+	e := sim.New(1)
+	c := model.NewCluster(e, model.DefaultConfig())
+	log := model.NewEventLog()
+	c.RecordEvents(log)
+	if _, err := c.AddNode("node1", nil, nil, res(2000, 4*gi)); err != nil {
+		t.Fatal(err)
+	}
+	a, err := New(c, Config{}, []NodeGroup{ng("pool", res(4000, 8*gi), 0, 3)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deploy(t, c, "web", 3, res(1000, gi))
+	run(c, time.Minute)
+	var got []string
+	for _, ev := range log.Events(c.Now()) {
+		if ev.Source == Source {
+			got = append(got, ev.Reason+" "+ev.Object.Kind+"/"+ev.Object.Name+": "+ev.Message)
+		}
+	}
+	all := strings.Join(got, "\n")
+	if !strings.Contains(all, "ScaledUpGroup ConfigMap/cluster-autoscaler-status: Scale-up: setting group pool size to 1 instead of 0 (max: 3)") ||
+		!strings.Contains(all, "TriggeredScaleUp Pod/web-") {
+		t.Errorf("sink events:\n%s", all)
+	}
+}

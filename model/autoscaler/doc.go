@@ -52,9 +52,12 @@
 //     the drain fails and the taint is removed); once those pods are gone (at
 //     most their grace period, capped at 10 min) the node is deleted.
 //
-// Events (TriggeredScaleUp, NotTriggerScaleUp, ScaledUpGroup, ScaleDown,
-// ScaleDownEmpty, ScaleDownFailed) are recorded as kubectl would show them
-// aggregated: one line per object, reason and message, with a count.
+// Events (TriggeredScaleUp, NotTriggerScaleUp on pods; ScaleDown,
+// ScaleDownEmpty, ScaleDownFailed on nodes; ScaledUpGroup and the scale-down
+// lines on the kube-system/cluster-autoscaler-status ConfigMap) go to the
+// cluster's event sink (source cluster-autoscaler, model.Cluster.Emit) and
+// are kept aggregated for the summary: one entry per object, reason and
+// message, with a count.
 //
 // Not simulated: node group balancing (--balance-similar-node-groups),
 // scale-up from 0 with cloud-provided templates (templates are always the

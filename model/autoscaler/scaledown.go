@@ -194,8 +194,8 @@ func (a *Autoscaler) scaleDown(scaledUp bool) {
 	switch {
 	case len(empty) > 0:
 		for _, n := range empty {
-			a.event("Normal", "ScaleDownEmpty", "node/"+n.Name, "marked the node as toBeDeleted/unschedulable")
-			a.event("Normal", "ScaleDownEmpty", "configmap/cluster-autoscaler-status", fmt.Sprintf("Scale-down: removing empty node %q", n.Name))
+			a.event("Normal", "ScaleDownEmpty", model.NodeRef(n), "marked the node as toBeDeleted/unschedulable")
+			a.event("Normal", "ScaleDownEmpty", statusRef, fmt.Sprintf("Scale-down: removing empty node %q", n.Name))
 			a.deleteNode(n)
 		}
 		a.lastDelete = now
@@ -254,8 +254,8 @@ func (a *Autoscaler) drain(n *model.Node) {
 			names = append(names, p.Name)
 		}
 	}
-	a.event("Normal", "ScaleDown", "node/"+n.Name, "marked the node as toBeDeleted/unschedulable")
-	a.event("Normal", "ScaleDown", "configmap/cluster-autoscaler-status",
+	a.event("Normal", "ScaleDown", model.NodeRef(n), "marked the node as toBeDeleted/unschedulable")
+	a.event("Normal", "ScaleDown", statusRef,
 		fmt.Sprintf("Scale-down: removing node %s, utilization: %.2f, pods to reschedule: %s", n.Name, Utilization(n), strings.Join(names, ",")))
 	a.status = "ScaleDown: draining node " + n.Name
 	grace := func(p *model.Pod) sim.Time { return min(p.Spec.GracePeriod, a.cfg.MaxGracefulTermination) }
@@ -273,7 +273,7 @@ func (a *Autoscaler) drain(n *model.Node) {
 				refused = p.Name + ": " + err.Error()
 				continue
 			}
-			a.event("Normal", "ScaleDown", "pod/"+p.Name, "deleting pod for node scale down")
+			a.event("Normal", "ScaleDown", model.PodRef(p), "deleting pod for node scale down")
 		}
 		if refused == "" {
 			a.waitGone(n, start)
@@ -299,7 +299,7 @@ func (a *Autoscaler) waitGone(n *model.Node, start sim.Time) {
 		}
 	}
 	if left == 0 || a.c.Now()-start >= a.cfg.MaxGracefulTermination+maxPodEvictionTime {
-		a.event("Normal", "ScaleDown", "node/"+n.Name, "node removed by cluster autoscaler")
+		a.event("Normal", "ScaleDown", model.NodeRef(n), "node removed by cluster autoscaler")
 		a.deleteNode(n)
 		a.status = "ScaleDown: removed node " + n.Name
 		return
@@ -312,6 +312,6 @@ func (a *Autoscaler) fail(n *model.Node, why string) {
 	delete(a.deleting, n)
 	delete(a.unneeded, n)
 	a.lastFail = a.c.Now()
-	a.event("Warning", "ScaleDownFailed", "node/"+n.Name, "failed to drain the node, aborting ScaleDown: "+why)
+	a.event("Warning", "ScaleDownFailed", model.NodeRef(n), "failed to drain the node, aborting ScaleDown: "+why)
 	a.status = "ScaleDown: failed to drain node " + n.Name
 }
