@@ -73,12 +73,33 @@ func (c *Cluster) bumpGeneration(m *ObjectMeta) {
 	c.touch(m)
 }
 
-// newUID draws a version 4 UUID.
+// newUID draws a version 4 UUID (8-4-4-4-12 lower-case hex digits). It is
+// written digit by digit: with fmt.Sprintf it was 42% of the instructions of
+// creating 100,000 pods.
 func newUID(r *rand.Rand) string {
 	a, b := r.Uint64(), r.Uint64()
 	a = a&^0xf000 | 0x4000     // version 4
 	b = b&^(0xc<<60) | 0x8<<60 // variant 10
-	return fmt.Sprintf("%08x-%04x-%04x-%04x-%012x", a>>32, (a>>16)&0xffff, a&0xffff, b>>48, b&0xffffffffffff)
+	var buf [36]byte
+	hexDigits(buf[0:8], a>>32)
+	buf[8] = '-'
+	hexDigits(buf[9:13], a>>16)
+	buf[13] = '-'
+	hexDigits(buf[14:18], a)
+	buf[18] = '-'
+	hexDigits(buf[19:23], b>>48)
+	buf[23] = '-'
+	hexDigits(buf[24:36], b)
+	return string(buf[:])
+}
+
+// hexDigits writes the len(dst) lowest hex digits of v into dst.
+func hexDigits(dst []byte, v uint64) {
+	const digits = "0123456789abcdef"
+	for i := len(dst) - 1; i >= 0; i-- {
+		dst[i] = digits[v&0xf]
+		v >>= 4
+	}
 }
 
 // Object is an API object the cluster keeps: *Pod, *Node, *Service,

@@ -1,6 +1,8 @@
 package model
 
 import (
+	"fmt"
+	"math/rand/v2"
 	"testing"
 	"time"
 
@@ -95,6 +97,22 @@ func TestPendingPodsStayOutOfEndpointIndex(t *testing.T) {
 	for _, s := range []*Service{svc, late} {
 		if pods, conds := c.EndpointPods(s); len(pods) != 5 || !conds[4].Ready {
 			t.Errorf("service %s: %d endpoints (last %+v), want the 5 replicas ready", s.Name, len(pods), conds)
+		}
+	}
+}
+
+// newUID writes the UUID digit by digit as fmt's %08x-%04x-%04x-%04x-%012x
+// did: the same string for the same draws.
+func TestNewUIDFormat(t *testing.T) {
+	r1, r2 := rand.New(rand.NewPCG(7, 9)), rand.New(rand.NewPCG(7, 9))
+	for i := 0; i < 10000; i++ {
+		got := newUID(r1)
+		a, b := r2.Uint64(), r2.Uint64()
+		a = a&^0xf000 | 0x4000
+		b = b&^(0xc<<60) | 0x8<<60
+		want := fmt.Sprintf("%08x-%04x-%04x-%04x-%012x", a>>32, (a>>16)&0xffff, a&0xffff, b>>48, b&0xffffffffffff)
+		if got != want {
+			t.Fatalf("draw %d: %s, want %s", i, got, want)
 		}
 	}
 }
