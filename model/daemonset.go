@@ -223,11 +223,14 @@ func (c *Cluster) UpdateDaemonSet(ds *DaemonSet, s DaemonSetSpec) error {
 	if err := strat.validate(ds.Name); err != nil {
 		return err
 	}
-	oldHash, oldSpec := ds.hash, fmt.Sprint(ds.Strategy, ds.MinReadySeconds)
+	spec := func() string {
+		return strategyKey(ds.Strategy.Type, ds.Strategy.MaxSurge, ds.Strategy.MaxUnavailable) + ds.MinReadySeconds.String()
+	}
+	oldHash, oldSpec := ds.hash, spec()
 	ds.Strategy = strat
 	ds.MinReadySeconds = s.MinReadySeconds
 	ds.setTemplate(s.Template)
-	if ds.hash != oldHash || fmt.Sprint(ds.Strategy, ds.MinReadySeconds) != oldSpec {
+	if ds.hash != oldHash || spec() != oldSpec {
 		c.bumpGeneration(&ds.ObjectMeta)
 	}
 	ds.touchAll()

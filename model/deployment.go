@@ -251,7 +251,7 @@ func (c *Cluster) SetDeploymentStrategy(d *Deployment, s DeploymentStrategy) err
 	if err := s.validate(d.Name); err != nil {
 		return err
 	}
-	if fmt.Sprint(d.Strategy) != fmt.Sprint(s) {
+	if strategyKey(d.Strategy.Type, d.Strategy.MaxSurge, d.Strategy.MaxUnavailable) != strategyKey(s.Type, s.MaxSurge, s.MaxUnavailable) {
 		c.bumpGeneration(&d.ObjectMeta)
 	}
 	d.Strategy = s

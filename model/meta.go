@@ -73,6 +73,19 @@ func (c *Cluster) bumpGeneration(m *ObjectMeta) {
 	c.touch(m)
 }
 
+// strategyKey is a rollout strategy as text, for comparisons (the values,
+// not the pointers).
+func strategyKey(typ string, surge, unavailable *IntOrPercent) string {
+	s := typ
+	for _, v := range []*IntOrPercent{surge, unavailable} {
+		s += "/"
+		if v != nil {
+			s += v.String()
+		}
+	}
+	return s
+}
+
 // newUID draws a version 4 UUID (8-4-4-4-12 lower-case hex digits). It is
 // written digit by digit: with fmt.Sprintf it was 42% of the instructions of
 // creating 100,000 pods.

@@ -144,6 +144,7 @@ func TestGeneration(t *testing.T) {
 		{"scale deployment web --replicas=3", 2}, {"scale deployment web --replicas=3", 2},
 		{"set image deployment/web nginx=nginx:2", 3}, {"label deployment web a=b", 3},
 		{"rollout pause deployment web", 4}, {"rollout resume deployment web", 5},
+		{"scale deployment web --replicas=1", 6},
 	}
 	if g0 != 1 || rv0 == 0 {
 		t.Errorf("at creation: generation %d, resourceVersion %d", g0, rv0)
