@@ -37,6 +37,7 @@ Usage:
   kubesim sweep STUDY.yaml|NAME [flags]
   kubesim merge SHARD.json... [flags]
   kubesim studies [show NAME]
+  kubesim workloads [show NAME]
 
 Commands:
   run        Run a built-in scenario or a scenario file (default: the built-in default scenario)
@@ -45,6 +46,7 @@ Commands:
   sweep      Run a capacity-planning study: parameter grid, replications, confidence intervals
   merge      Combine the shard results of a study run as a Kubernetes Indexed Job
   studies    List the built-in studies, or print one's YAML to copy and edit
+  workloads  List the built-in workloads and isotope examples, or print one as a file
 
 Examples:
   # Run the default scenario and print a summary table
@@ -63,7 +65,7 @@ Examples:
 `
 
 // commands are kubesim's commands.
-var commands = map[string]bool{"run": true, "scenarios": true, "validate": true, "sweep": true, "merge": true, "studies": true}
+var commands = map[string]bool{"run": true, "scenarios": true, "validate": true, "sweep": true, "merge": true, "studies": true, "workloads": true}
 
 // flagError reports a flag parsing error: --help is not one (the help goes to
 // stdout, exit 0); anything else is a usage error (exit 2).
@@ -126,6 +128,8 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		return cmdMerge(args[1:], stdout, stderr)
 	case "studies":
 		return cmdStudies(args[1:], stdout, stderr)
+	case "workloads":
+		return cmdWorkloads(args[1:], stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "error: unknown command %q for \"kubesim\"\nRun 'kubesim --help' for usage.\n", args[0])
 	return exitUsage

@@ -240,3 +240,37 @@ func TestRunIsotopeGraph(t *testing.T) {
 		t.Errorf("validate: exit %d: %s", code, errs)
 	}
 }
+
+// kubesim workloads lists the built-in workloads and isotope's examples; show
+// prints each as a file kubesim validates; an unknown name lists the known.
+func TestWorkloadsListAndShow(t *testing.T) {
+	code, out, _ := run(t, "workloads")
+	if code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	for _, want := range []string{"dockercoins", "online-boutique", "isotope-canonical", "isotope-tree-111-services"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("workloads lacks %s:\n%s", want, out)
+		}
+	}
+	dir := t.TempDir()
+	for _, name := range []string{"dockercoins", "online-boutique", "isotope-canonical"} {
+		code, out, errs := run(t, "workloads", "show", name)
+		if code != 0 || out == "" {
+			t.Fatalf("workloads show %s: exit %d: %s", name, code, errs)
+		}
+		f := filepath.Join(dir, name+".yaml")
+		if err := os.WriteFile(f, []byte(out), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if code, vout, errs := run(t, "validate", f); code != 0 {
+			t.Errorf("validate %s: exit %d: %s%s", name, code, vout, errs)
+		}
+	}
+	if code, _, errs := run(t, "workloads", "show", "nope"); code != 1 || !strings.Contains(errs, "online-boutique") {
+		t.Errorf("workloads show nope: exit %d, %q", code, errs)
+	}
+	if code, out, _ := run(t, "workloads", "--help"); code != 0 || !strings.Contains(out, "kubesim workloads show NAME") {
+		t.Errorf("workloads --help: exit %d, %q", code, out)
+	}
+}
