@@ -324,6 +324,7 @@ type simNode struct {
 	n     *model.Node
 	extra model.Resources
 	pods  int
+	off   bool // not a place for pods (a node being emptied in the simulation)
 }
 
 // liveNodes is the nodes pods may go to: existing, not being deleted.
@@ -344,15 +345,19 @@ func (a *Autoscaler) template(g *group) (*model.Node, model.Resources) {
 
 // firstFit places p on the first node of nodes it fits, adding its requests
 // there; false if none.
-func firstFit(p *model.Pod, nodes []*simNode) bool {
+func firstFit(p *model.Pod, nodes []*simNode) bool { return place(p, nodes) != nil }
+
+// place is firstFit returning the node p went to (nil if none); nodes that
+// are off are skipped.
+func place(p *model.Pod, nodes []*simNode) *simNode {
 	for _, s := range nodes {
-		if model.PodFits(p, s.n, s.extra) == "" {
+		if !s.off && model.PodFits(p, s.n, s.extra) == "" {
 			s.extra = s.extra.Add(p.Requests())
 			s.pods++
-			return true
+			return s
 		}
 	}
-	return false
+	return nil
 }
 
 // Option is a way to scale up: NodeCount nodes of Group would take Pods.

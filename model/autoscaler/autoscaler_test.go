@@ -376,3 +376,4 @@ func TestEventsReachTheSink(t *testing.T) {
 		t.Errorf("sink events:\n%s", all)
 	}
 }
+

@@ -39,7 +39,8 @@
 //     budget covers, a pod with local storage), their
 //     PodDisruptionBudgets allow the evictions, and the scheduler's filters
 //     find each a place on the other nodes (nodes found removable earlier in
-//     the same pass are not places). A node unneeded for
+//     the same pass are not places, and a node that takes their pods in the
+//     simulation is not removable in that pass). A node unneeded for
 //     ScaleDownUnneededTime (10 min) is removed, unless its group is at its
 //     min or scale-down is cooling down: ScaleDownDelayAfterAdd (10 min)
 //     after a scale-up, ScaleDownDelayAfterDelete (one scan interval) after

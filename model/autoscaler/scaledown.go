@@ -80,7 +80,8 @@ func Utilization(n *model.Node) float64 {
 
 // movable reports whether every pod of n that must move can: none blocks,
 // budgets allow it (budget is what remains of each budget in this pass, and
-// is decremented on success) and each finds a place on dest (first fit).
+// is decremented on success) and each finds a place on dest (first fit,
+// skipping the nodes that are off; the caller sets n's own node off).
 func (a *Autoscaler) movable(n *model.Node, dest []*simNode, budget map[*model.PodDisruptionBudget]int) (Blocker, string) {
 	var move []*model.Pod
 	for _, p := range n.Pods() {
@@ -104,18 +105,19 @@ func (a *Autoscaler) movable(n *model.Node, dest []*simNode, budget map[*model.P
 			}
 		}
 	}
-	// Place on copies, so that a node that cannot be emptied leaves dest as it was.
-	saved := make([]model.Resources, len(dest))
-	for i, s := range dest {
-		saved[i] = s.extra
-	}
+	// A node that cannot be emptied leaves dest as it was: its placements
+	// are undone.
+	placed := make([]*simNode, 0, len(move))
 	for _, p := range move {
-		if !firstFit(p, dest) {
-			for i, s := range dest {
-				s.extra = saved[i]
+		s := place(p, dest)
+		if s == nil {
+			for j, q := range placed {
+				q.extra = q.extra.Sub(move[j].Requests())
+				q.pods--
 			}
 			return NoPlaceToMovePods, p.Name
 		}
+		placed = append(placed, s)
 	}
 	for b, k := range use {
 		budget[b] -= k
@@ -128,6 +130,10 @@ func (a *Autoscaler) movable(n *model.Node, dest []*simNode, budget map[*model.P
 func (a *Autoscaler) scaleDown(scaledUp bool) {
 	now := a.c.Now()
 	live := a.liveNodes()
+	index := make(map[*model.Node]*simNode, len(live))
+	for _, s := range live {
+		index[s.n] = s
+	}
 	budget := map[*model.PodDisruptionBudget]int{}
 	removable := map[*model.Node]bool{}
 	var order []*model.Node
@@ -141,17 +147,24 @@ func (a *Autoscaler) scaleDown(scaledUp bool) {
 				delete(a.unneeded, n)
 				continue
 			}
-			var dest []*simNode
-			for _, s := range live {
-				if s.n != n && !removable[s.n] {
-					dest = append(dest, s)
-				}
-			}
-			if b, _ := a.movable(n, dest, budget); b != NotBlocked {
+			self := index[n]
+			if self != nil && self.pods > 0 {
+				// It takes pods of a node found removable earlier in this
+				// pass: it stays.
 				delete(a.unneeded, n)
 				continue
 			}
-			removable[n] = true
+			if self != nil {
+				self.off = true
+			}
+			if b, _ := a.movable(n, live, budget); b != NotBlocked {
+				if self != nil {
+					self.off = false
+				}
+				delete(a.unneeded, n)
+				continue
+			}
+			removable[n] = true // stays off: its pods are gone from it
 			order = append(order, n)
 			if _, ok := a.unneeded[n]; !ok {
 				a.unneeded[n] = now
