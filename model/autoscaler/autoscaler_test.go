@@ -376,4 +376,3 @@ func TestEventsReachTheSink(t *testing.T) {
 		t.Errorf("sink events:\n%s", all)
 	}
 }
-
