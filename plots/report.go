@@ -27,6 +27,9 @@ type reportData struct {
 	Detailed           bool
 	// Mining: the run had DockerCoins (speeds in the timeline).
 	Mining bool
+	// Events: the latest Warning events, and a count by reason (events.go).
+	Events     []eventRow
+	EventsNote string
 }
 
 type fact struct{ Name, Value, Note string }
@@ -175,6 +178,8 @@ func reportOf(run Run, figs []figure, files []string) reportData {
 		}
 		d.Timeline = append(d.Timeline, r)
 	}
+
+	d.Events, d.EventsNote = eventsOf(run.Events)
 
 	names := make([]string, 0, len(sum.Services))
 	for n := range sum.Services {
@@ -336,6 +341,13 @@ var reportTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 
 {{range .Figures}}<figure id="{{.Name}}"><img src="{{.PNG}}" alt="{{.Title}}"><figcaption>{{.Title}}: <a href="{{.Name}}.svg">{{.Name}}.svg</a>, <a href="{{.Name}}.png">{{.Name}}.png</a></figcaption></figure>
 {{end}}
+
+{{if .EventsNote}}<h2>Events</h2>
+<p class="small">{{.EventsNote}}</p>
+{{if .Events}}<table>
+<tr><th class="r">time</th><th>type</th><th>reason</th><th>object</th><th>message</th></tr>
+{{range .Events}}<tr><td class="r">{{.T}}</td><td class="err">{{.Type}}</td><td>{{.Reason}}</td><td><code>{{.Object}}</code></td><td>{{.Message}}</td></tr>
+{{end}}</table>{{end}}{{end}}
 
 <h2>Services</h2>
 <p class="small">As clients saw them: every request through the Service, latency of the successful ones (ms).</p>

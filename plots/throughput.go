@@ -45,6 +45,9 @@ type Run struct {
 	// Mining is DockerCoins' figures (nil for a run without DockerCoins: no
 	// mining-speed chart, CSV files or report figures).
 	Mining *dockercoins.Figures
+	// Events are the cluster's Events at the end (the report lists the
+	// Warning ones: events.go).
+	Events []Event
 	// NodeGroups is each node group's Ready nodes over time and PendingPods
 	// the unschedulable pods, with a cluster autoscaler (the autoscaling
 	// chart); nil without node groups.

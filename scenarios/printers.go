@@ -76,6 +76,9 @@ func Get(c *model.Cluster, cmd kubectl.Command) (string, error) {
 	if cmd.Verb != kubectl.Get {
 		return "", fmt.Errorf("scenarios.Get: command %q is a %q step, not get", cmd.Line, cmd.Verb)
 	}
+	if out, err, ok := getSpecial(c, cmd); ok {
+		return out, err
+	}
 	switch cmd.Output {
 	case "", "wide", "name":
 	default:
@@ -183,6 +186,9 @@ func Describe(c *model.Cluster, cmd kubectl.Command) (string, error) {
 	for _, t := range cmd.Targets {
 		if t.Resource == kubectl.Endpoints {
 			return "", fmt.Errorf("error: kubesim does not describe endpoints; get endpoints lists them, and describe service shows each port's")
+		}
+		if t.Resource == kubectl.Events || t.Resource == kubectl.EndpointSlices {
+			return "", fmt.Errorf("error: kubesim does not describe %s; get %s lists them", t.Resource, t.Resource)
 		}
 	}
 	p, err := newPrinter(c, cmd)
@@ -1124,7 +1130,7 @@ func (p *printer) describePod(w *describeWriter, x *model.Pod) {
 	w.write(0, "QoS Class:\t%s\n", qos)
 	w.multiline(0, "Node-Selectors", sortedPairs(x.Spec.NodeSelector, "="))
 	w.multiline(0, "Tolerations", tolerationStrings(x.Spec.Tolerations))
-	w.write(0, "Events:\t<none>\n")
+	p.describeEvents(w, model.PodRef(x))
 }
 
 func (p *printer) writeRequests(w *describeWriter, level int, r model.Resources) {
@@ -1276,7 +1282,7 @@ func (p *printer) describeDeployment(w *describeWriter, d *model.Deployment) {
 	} else {
 		w.write(0, "NewReplicaSet:\t%s (%d/%d replicas created)\n", newRS.Name, newRS.Status(p.now).Current, newRS.Replicas)
 	}
-	w.write(0, "Events:\t<none>\n")
+	p.describeEvents(w, model.DeploymentRef(d))
 }
 
 // podsStatus is kubectl's "Pods Status:" line of a controller's pods.
@@ -1320,7 +1326,7 @@ func (p *printer) describeReplicaSet(w *describeWriter, rs *model.ReplicaSet) {
 	w.write(0, "Replicas:\t%d current / %d desired\n", st.Current, rs.Replicas)
 	w.write(0, "Pods Status:\t%s\n", podsStatus(rs.Pods()))
 	p.describeTemplate(w, rs.Template)
-	w.write(0, "Events:\t<none>\n")
+	p.describeEvents(w, model.ReplicaSetRef(rs))
 }
 
 func (p *printer) describeDaemonSet(w *describeWriter, ds *model.DaemonSet) {
@@ -1338,7 +1344,7 @@ func (p *printer) describeDaemonSet(w *describeWriter, ds *model.DaemonSet) {
 	w.write(0, "Number of Nodes Misscheduled: %d\n", st.misscheduled)
 	w.write(0, "Pods Status:\t%s\n", podsStatus(ds.Pods()))
 	p.describeTemplate(w, ds.Template)
-	w.write(0, "Events:\t<none>\n")
+	p.describeEvents(w, model.DaemonSetRef(ds))
 }
 
 // endpoints lists the ready endpoints of the Service's ports as IP:port, ports
@@ -1498,5 +1504,5 @@ func (p *printer) describeNode(w *describeWriter, n *model.Node) {
 	w.write(1, "--------\t--------\t------\n")
 	w.write(1, "cpu\t%s (%d%%)\t0 (0%%)\n", cpuString(req.MilliCPU), pct(req.MilliCPU, n.Capacity.MilliCPU))
 	w.write(1, "memory\t%s (%d%%)\t0 (0%%)\n", memoryString(req.Memory), pct(req.Memory, n.Capacity.Memory))
-	w.write(0, "Events:\t<none>\n")
+	p.describeEvents(w, model.NodeRef(n))
 }

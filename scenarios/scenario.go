@@ -238,6 +238,7 @@ func RunWith(s *Scenario, opt Options) (*Result, error) {
 	e := sim.New(s.Seed)
 	cfg := s.Config.Effective()
 	c := model.NewCluster(e, cfg.Model())
+	c.RecordEvents(model.NewEventLog())
 	rt := workload.New(c, cfg.Network)
 	// Declared services come first: a declaration wins over DockerCoins' own
 	// behaviour for the same image, and over the built-in Online Boutique's

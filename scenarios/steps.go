@@ -128,6 +128,9 @@ func (x *executor) exec(line string) (string, error) {
 	case kubectl.Delete:
 		return x.delete(cmd)
 	case kubectl.Get:
+		if out, err, ok := getSpecial(x.c, cmd); ok {
+			return out, err // events.go
+		}
 		if kubectl.StructuredOutput(cmd.Output) {
 			return x.getStructured(cmd)
 		}

@@ -336,6 +336,10 @@ func writeOut(dir string, s *scenarios.Scenario, res *scenarios.Result) error {
 	for _, st := range res.Timeline {
 		run.Timeline = append(run.Timeline, plots.Step{T: st.At, Command: st.Command, Output: st.Output, Error: st.Error})
 	}
+	for _, e := range res.Events() {
+		run.Events = append(run.Events, plots.Event{First: e.First.Seconds(), Last: e.Last.Seconds(), Type: e.Type,
+			Reason: e.Reason, Object: scenarios.EventObject(e), Message: e.Message, Count: e.Count})
+	}
 	_, err := plots.WriteAll(dir, run)
 	return err
 }

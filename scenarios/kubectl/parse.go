@@ -95,6 +95,8 @@ type Command struct {
 	DryRun        string // create deployment/run/expose --dry-run: "" (none), client or server
 	Watch         bool   // get -w
 	NoHeaders     bool   // get --no-headers: tables and custom columns without their header line
+	SortBy        string // get --sort-by (a JSONPath such as .lastTimestamp)
+	FieldSelector string // get --field-selector, as given
 
 	Files     []string   // apply/delete -f; sed's files
 	Sed       *SedScript // sed's substitution
@@ -357,6 +359,8 @@ func parseVerb(c *Command, args []string) error {
 			fs.BoolVarP(&c.Watch, "watch", "w", false, "")
 			fs.Bool("show-labels", false, "")
 			fs.BoolVar(&c.NoHeaders, "no-headers", false, "")
+			fs.StringVar(&c.SortBy, "sort-by", "", "")
+			fs.StringVar(&c.FieldSelector, "field-selector", "", "")
 		}
 	case RolloutRestart:
 		fs.StringVarP(&c.Selector, "selector", "l", "", "")

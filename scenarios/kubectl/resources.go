@@ -24,7 +24,10 @@ const (
 	Namespaces  Resource = "namespaces"
 	// PodDisruptionBudgets are policy/v1 budgets (kubectl get pdb).
 	PodDisruptionBudgets Resource = "poddisruptionbudgets"
-	All                  Resource = "all"
+	Events               Resource = "events"
+	// EndpointSlices are discovery.k8s.io/v1 EndpointSlices.
+	EndpointSlices Resource = "endpointslices"
+	All            Resource = "all"
 )
 
 // resourceInfo is what kubectl knows of a resource type (as a RESTMapping:
@@ -71,6 +74,9 @@ var resources = map[Resource]resourceInfo{
 	PodDisruptionBudgets: {group: "policy", kind: "PodDisruptionBudget", names: []string{"poddisruptionbudget", "pdb"}, namespaced: true,
 		get:  func(c *model.Cluster, ns, name string) model.Object { return obj(c.PDBIn(ns, name)) },
 		list: func(c *model.Cluster, ns string) []model.Object { return inNamespace(c.PDBs(), ns) }},
+	// Events and EndpointSlices are printed by scenarios/events.go.
+	Events:         {group: "", kind: "Event", names: []string{"event", "ev"}, namespaced: true},
+	EndpointSlices: {group: "discovery.k8s.io", kind: "EndpointSlice", names: []string{"endpointslice"}, namespaced: true},
 }
 
 // obj is p as a model.Object, nil for a nil pointer.

@@ -1,0 +1,490 @@
+package scenarios
+
+// kubectl get events, the Events: section of describe, and kubectl get
+// endpointslices.
+//
+// Events come from the model's EventLog (model/eventlog.go), which records
+// them as client-go's recorder does; a run attaches one to its cluster.
+// `get events` lists them as the API server returns them, by name
+// (INVOLVEDOBJECT.%x of the creation time in nanoseconds, as the recorder
+// names them), so one object's events come together, oldest first, unless
+// --sort-by=.lastTimestamp (or .firstTimestamp, .metadata.creationTimestamp,
+// .count) orders them; --field-selector takes the Event fields the API server
+// indexes (involvedObject.kind|name|namespace|fieldPath, reason, type,
+// source, reportingComponent, metadata.name) with =, == and !=.
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/kubesim/kubesim/model"
+	"github.com/kubesim/kubesim/scenarios/kubectl"
+)
+
+// getSpecial prints `get events` and `get endpointslices`, and refuses
+// --sort-by and --field-selector on the other resources; ok is false when the
+// generic printer handles cmd.
+func getSpecial(c *model.Cluster, cmd kubectl.Command) (out string, err error, ok bool) {
+	var evs, slices, others bool
+	for _, t := range cmd.Targets {
+		switch t.Resource {
+		case kubectl.Events:
+			evs = true
+		case kubectl.EndpointSlices:
+			slices = true
+		default:
+			others = true
+		}
+	}
+	switch {
+	case (evs || slices) && (others || evs && slices):
+		return "", &kubectl.UsageError{Verb: cmd.Verb, Msg: "kubesim lists events and endpointslices on their own: give them in a get step of their own"}, true
+	case !evs && (cmd.SortBy != "" || cmd.FieldSelector != ""):
+		return "", &kubectl.UsageError{Verb: cmd.Verb, Msg: "kubesim supports --sort-by and --field-selector on events only (kubectl get events --sort-by=.lastTimestamp --field-selector involvedObject.name=NAME)"}, true
+	case !evs && !slices || cmd.Watch:
+		return "", nil, false
+	}
+	if cmd.Output != "" && cmd.Output != "wide" {
+		return "", &kubectl.UsageError{Verb: cmd.Verb, Msg: fmt.Sprintf("-o %s is not supported by kubesim for %s: it prints their tables (get, get -o wide)", cmd.Output, cmd.Targets[0].Resource)}, true
+	}
+	p, err := newPrinter(c, cmd)
+	if err != nil {
+		return "", err, true
+	}
+	if evs {
+		out, err = p.getEvents(cmd)
+	} else {
+		out, err = p.getEndpointSlices(cmd)
+	}
+	return out, err, true
+}
+
+// eventLog is the cluster's event log (nil when the run records none).
+func eventLog(c *model.Cluster) *model.EventLog {
+	l, _ := c.EventSink().(*model.EventLog)
+	return l
+}
+
+// namedEvent is an event with its API object name.
+type namedEvent struct {
+	*model.Event
+	name string
+}
+
+// eventName is the recorder's name for an event: the involved object's name,
+// ".", and the creation time's Unix nanoseconds in hex.
+func eventName(e *model.Event) string {
+	return e.Object.Name + "." + strconv.FormatInt(int64(e.First), 16)
+}
+
+// events lists the events that exist now in the namespace asked for (every
+// namespace with -A), sorted by name.
+func (p *printer) events() []namedEvent {
+	l := eventLog(p.c)
+	if l == nil {
+		return nil
+	}
+	var out []namedEvent
+	for _, e := range l.Events(p.now) {
+		if !p.all && eventNamespace(e) != p.ns {
+			continue
+		}
+		out = append(out, namedEvent{e, eventName(e)})
+	}
+	slices.SortStableFunc(out, func(a, b namedEvent) int { return strings.Compare(a.name, b.name) })
+	return out
+}
+
+// eventNamespace is where an event lives: its object's namespace; events of
+// cluster-scoped objects (nodes) are in default, as the recorder puts them.
+func eventNamespace(e *model.Event) string {
+	if e.Object.Namespace == "" {
+		return defaultNamespace
+	}
+	return e.Object.Namespace
+}
+
+// fieldRequirement is one term of a field selector.
+type fieldRequirement struct {
+	field, value string
+	not          bool
+}
+
+// eventFields are the Event fields the API server can select on.
+var eventFields = map[string]func(namedEvent) string{
+	"involvedObject.kind":      func(e namedEvent) string { return e.Object.Kind },
+	"involvedObject.name":      func(e namedEvent) string { return e.Object.Name },
+	"involvedObject.namespace": func(e namedEvent) string { return e.Object.Namespace },
+	"involvedObject.fieldPath": func(e namedEvent) string { return e.Object.FieldPath },
+	"reason":                   func(e namedEvent) string { return e.Reason },
+	"type":                     func(e namedEvent) string { return e.Type },
+	"source":                   func(e namedEvent) string { return e.Source },
+	"reportingComponent":       func(e namedEvent) string { return e.Source },
+	"metadata.name":            func(e namedEvent) string { return e.name },
+	"metadata.namespace":       func(e namedEvent) string { return eventNamespace(e.Event) },
+}
+
+// parseFieldSelector parses "a=b,c!=d" as apimachinery's fields.ParseSelector
+// does (=, ==, !=; terms ANDed).
+func parseFieldSelector(s string) ([]fieldRequirement, error) {
+	var out []fieldRequirement
+	if strings.TrimSpace(s) == "" {
+		return nil, nil
+	}
+	for _, term := range strings.Split(s, ",") {
+		var r fieldRequirement
+		var ok bool
+		switch {
+		case strings.Contains(term, "!="):
+			r.field, r.value, _ = strings.Cut(term, "!=")
+			r.not, ok = true, true
+		case strings.Contains(term, "=="):
+			r.field, r.value, ok = strings.Cut(term, "==")
+		default:
+			r.field, r.value, ok = strings.Cut(term, "=")
+		}
+		if !ok || r.field == "" {
+			return nil, fmt.Errorf("invalid selector: '%s'; can't understand '%s'", s, term)
+		}
+		r.field = strings.TrimSpace(r.field)
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+func (p *printer) getEvents(cmd kubectl.Command) (string, error) {
+	reqs, err := parseFieldSelector(cmd.FieldSelector)
+	if err != nil {
+		return "", fmt.Errorf("error: %v", err)
+	}
+	for _, r := range reqs {
+		if eventFields[r.field] == nil {
+			return "", fmt.Errorf("Error from server (BadRequest): Unable to find \"/v1, Resource=events\" that match label selector %q, field selector %q: field label not supported: %s", cmd.Selector, cmd.FieldSelector, r.field)
+		}
+	}
+	if p.sel != nil {
+		// Events carry no labels.
+		return p.noResources(), nil
+	}
+	evs := p.events()
+	var names []string
+	for _, t := range cmd.Targets {
+		if t.Name != "" {
+			names = append(names, t.Name)
+		}
+	}
+	kept := evs[:0]
+	for _, e := range evs {
+		ok := len(names) == 0 || slices.Contains(names, e.name)
+		for _, r := range reqs {
+			if (eventFields[r.field](e) == r.value) == r.not {
+				ok = false
+			}
+		}
+		if ok {
+			kept = append(kept, e)
+		}
+	}
+	evs = kept
+	var errs []error
+	for _, n := range names {
+		if !slices.ContainsFunc(evs, func(e namedEvent) bool { return e.name == n }) {
+			errs = append(errs, kubectl.NotFound(kubectl.Events, n))
+		}
+	}
+	if err := sortEvents(evs, cmd.SortBy); err != nil {
+		return "", err
+	}
+	if len(evs) == 0 {
+		if len(errs) > 0 {
+			return "", joinErrors(errs)
+		}
+		return p.noResources(), nil
+	}
+	var b strings.Builder
+	w := newTabWriter(&b)
+	wide := cmd.Output == "wide"
+	header := []string{"LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"}
+	if wide {
+		header = []string{"LAST SEEN", "TYPE", "REASON", "OBJECT", "SUBOBJECT", "SOURCE", "MESSAGE", "FIRST SEEN", "COUNT", "NAME"}
+	}
+	if p.all {
+		header = append([]string{"NAMESPACE"}, header...)
+	}
+	fmt.Fprintln(w, strings.Join(header, "\t"))
+	for _, e := range evs {
+		target := strings.ToLower(e.Object.Kind) + "/" + e.Object.Name
+		row := []string{p.age(e.Last), e.Type, e.Reason, target}
+		if wide {
+			src := e.Source
+			if e.Host != "" {
+				src += ", " + e.Host
+			}
+			row = append(row, e.Object.FieldPath, src, e.Message, p.age(e.First), strconv.Itoa(e.Count), e.name)
+		} else {
+			row = append(row, e.Message)
+		}
+		if p.all {
+			row = append([]string{eventNamespace(e.Event)}, row...)
+		}
+		fmt.Fprintln(w, strings.Join(row, "\t"))
+	}
+	w.Flush()
+	return strings.TrimSuffix(b.String(), "\n"), joinErrors(errs)
+}
+
+// sortEvents orders events by a --sort-by JSONPath (stably, as kubectl's
+// sorter: equal keys keep the API server's order).
+func sortEvents(evs []namedEvent, by string) error {
+	key := strings.TrimSuffix(strings.TrimPrefix(strings.TrimPrefix(by, "{"), "."), "}")
+	key = strings.TrimPrefix(key, ".")
+	var cmp func(a, b namedEvent) int
+	switch key {
+	case "":
+		return nil
+	case "lastTimestamp":
+		cmp = func(a, b namedEvent) int { return cmpInt(int64(a.Last), int64(b.Last)) }
+	case "firstTimestamp", "metadata.creationTimestamp", "eventTime":
+		cmp = func(a, b namedEvent) int { return cmpInt(int64(a.First), int64(b.First)) }
+	case "count":
+		cmp = func(a, b namedEvent) int { return cmpInt(int64(a.Count), int64(b.Count)) }
+	case "metadata.name":
+		cmp = func(a, b namedEvent) int { return strings.Compare(a.name, b.name) }
+	case "reason":
+		cmp = func(a, b namedEvent) int { return strings.Compare(a.Reason, b.Reason) }
+	case "type":
+		cmp = func(a, b namedEvent) int { return strings.Compare(a.Type, b.Type) }
+	case "involvedObject.name":
+		cmp = func(a, b namedEvent) int { return strings.Compare(a.Object.Name, b.Object.Name) }
+	case "involvedObject.kind":
+		cmp = func(a, b namedEvent) int { return strings.Compare(a.Object.Kind, b.Object.Kind) }
+	default:
+		return &kubectl.UsageError{Verb: kubectl.Get, Msg: fmt.Sprintf("--sort-by %q: kubesim sorts events by .lastTimestamp, .firstTimestamp, .metadata.creationTimestamp, .count, .metadata.name, .reason, .type, .involvedObject.name or .involvedObject.kind", by)}
+	}
+	slices.SortStableFunc(evs, cmp)
+	return nil
+}
+
+func cmpInt(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// describeEvents is describe's Events: section for the object ref names
+// (kubectl's DescribeEvents): the object's events by last time seen, with
+// Type, Reason, Age ("LAST (xN over FIRST)" for repeated ones), From and
+// Message (prefixed by the sub-object's field path), "<none>" when there is
+// none. Node events are matched by name, as kubectl matches them.
+func (p *printer) describeEvents(w *describeWriter, ref model.ObjectRef) {
+	var evs []*model.Event
+	if l := eventLog(p.c); l != nil {
+		for _, e := range l.Events(p.now) {
+			o := e.Object
+			if o.Kind == ref.Kind && o.Name == ref.Name && o.Namespace == ref.Namespace && (ref.Kind == "Node" || o.UID == ref.UID) {
+				evs = append(evs, e)
+			}
+		}
+	}
+	if len(evs) == 0 {
+		w.write(0, "Events:\t<none>\n")
+		return
+	}
+	w.tw.Flush()
+	slices.SortStableFunc(evs, func(a, b *model.Event) int { return cmpInt(int64(a.Last), int64(b.Last)) })
+	w.write(0, "Events:\n  Type\tReason\tAge\tFrom\tMessage\n")
+	w.write(1, "----\t------\t----\t----\t-------\n")
+	for _, e := range evs {
+		age := p.age(e.First)
+		if e.Count > 1 {
+			age = fmt.Sprintf("%s (x%d over %s)", p.age(e.Last), e.Count, age)
+		}
+		msg := e.Message
+		if e.Object.FieldPath != "" {
+			msg = e.Object.FieldPath + ": " + msg
+		}
+		w.write(1, "%s\t%s\t%s\t%s\t%s\n", e.Type, e.Reason, age, e.Source, msg)
+	}
+}
+
+// ---- EndpointSlices ----
+
+// endpointSlice is one EndpointSlice of a Service, as the EndpointSlice
+// controller keeps them: at most 100 endpoints each.
+type endpointSlice struct {
+	namespace, name string
+	ports           []string
+	addrs           []string
+	created         time.Duration
+}
+
+const maxEndpointsPerSlice = 100
+
+// endpointSlices lists the slices of every Service in the namespace asked
+// for, by name.
+func (p *printer) endpointSlices() []endpointSlice {
+	var out []endpointSlice
+	sel := p.sel // a label selector picks slices by their labels, not Services
+	p.sel = nil
+	defer func() { p.sel = sel }()
+	for _, o := range p.list(kubectl.Services) {
+		out = append(out, p.slicesOf(o)...)
+	}
+	slices.SortFunc(out, func(a, b endpointSlice) int {
+		if a.namespace != b.namespace {
+			return strings.Compare(a.namespace, b.namespace)
+		}
+		return strings.Compare(a.name, b.name)
+	})
+	return out
+}
+
+// slicesOf is the Service's slices: "kubernetes" for the API server's
+// Service (managed by the API server, not generated), else SERVICE-xxxxx
+// (generateName; the suffix is derived from the Service's name and the
+// slice's index, so that it is stable). Every endpoint is listed, ready or
+// not, as the slice lists them; ports are the target ports.
+func (p *printer) slicesOf(o object) []endpointSlice {
+	if o.svc == nil {
+		eps, _ := p.endpoints(o, nil, 1)
+		s := endpointSlice{namespace: o.namespace, name: kubernetesService, ports: []string{"6443"}, created: 0}
+		for _, e := range eps {
+			host, _, _ := strings.Cut(e, ":")
+			s.addrs = append(s.addrs, host)
+		}
+		return []endpointSlice{s}
+	}
+	svc := o.svc
+	pods, _ := p.c.EndpointPods(svc)
+	var ports []string
+	for _, sp := range svc.Ports {
+		port := sp.Target()
+		for _, x := range pods {
+			if n, ok := targetPort(x, sp); ok {
+				port = strconv.Itoa(n)
+				break
+			}
+		}
+		if !slices.Contains(ports, port) {
+			ports = append(ports, port)
+		}
+	}
+	var out []endpointSlice
+	for i := 0; i == 0 || i*maxEndpointsPerSlice < len(pods); i++ {
+		s := endpointSlice{namespace: svc.Namespace, name: svc.Name + "-" + sliceSuffix(svc.Namespace+"/"+svc.Name, i), ports: ports, created: svc.CreationTimestamp}
+		for _, x := range pods[i*maxEndpointsPerSlice : min(len(pods), (i+1)*maxEndpointsPerSlice)] {
+			s.addrs = append(s.addrs, p.podIPOf(x))
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// sliceSuffix is 5 characters of the generateName alphabet from a hash of the
+// Service's name and the slice's index.
+func sliceSuffix(name string, i int) string {
+	const alphabet = "bcdfghjklmnpqrstvwxz2456789"
+	h := uint64(14695981039346656037)
+	for _, b := range []byte(name + "/" + strconv.Itoa(i)) {
+		h = (h ^ uint64(b)) * 1099511628211
+	}
+	out := make([]byte, 5)
+	for j := range out {
+		out[j] = alphabet[h%uint64(len(alphabet))]
+		h /= uint64(len(alphabet))
+	}
+	return string(out)
+}
+
+// listWithMore is kubectl's listWithMoreString over at most 3 items, <unset>
+// when there is none.
+func listWithMore(items []string) string {
+	switch {
+	case len(items) == 0:
+		return "<unset>"
+	case len(items) > 3:
+		return strings.Join(items[:3], ",") + " + " + strconv.Itoa(len(items)-3) + " more..."
+	}
+	return strings.Join(items, ",")
+}
+
+func (p *printer) getEndpointSlices(cmd kubectl.Command) (string, error) {
+	all := p.endpointSlices()
+	var list []endpointSlice
+	var errs []error
+	for _, t := range cmd.Targets {
+		if t.Name == "" {
+			list = all
+			break
+		}
+		i := slices.IndexFunc(all, func(s endpointSlice) bool { return s.name == t.Name })
+		if i < 0 {
+			errs = append(errs, kubectl.NotFound(kubectl.EndpointSlices, t.Name))
+			continue
+		}
+		list = append(list, all[i])
+	}
+	if p.sel != nil {
+		// Slices are labelled kubernetes.io/service-name=SERVICE.
+		kept := []endpointSlice{}
+		for _, s := range list {
+			svc := s.name
+			if s.name != kubernetesService {
+				svc = s.name[:strings.LastIndexByte(s.name, '-')]
+			}
+			if p.sel.MatchesMap(map[string]string{"kubernetes.io/service-name": svc, "endpointslice.kubernetes.io/managed-by": "endpointslice-controller.k8s.io"}) {
+				kept = append(kept, s)
+			}
+		}
+		list = kept
+	}
+	if len(list) == 0 {
+		if len(errs) > 0 {
+			return "", joinErrors(errs)
+		}
+		return p.noResources(), nil
+	}
+	var b strings.Builder
+	w := newTabWriter(&b)
+	header := "NAME\tADDRESSTYPE\tPORTS\tENDPOINTS\tAGE"
+	if p.all {
+		header = "NAMESPACE\t" + header
+	}
+	fmt.Fprintln(w, header)
+	for _, s := range list {
+		row := s.name + "\tIPv4\t" + listWithMore(s.ports) + "\t" + listWithMore(s.addrs) + "\t" + p.age(s.created)
+		if p.all {
+			row = s.namespace + "\t" + row
+		}
+		fmt.Fprintln(w, row)
+	}
+	w.Flush()
+	return strings.TrimSuffix(b.String(), "\n"), joinErrors(errs)
+}
+
+// Events is the run's events that exist at its end, in creation order (none
+// if the cluster recorded none).
+func (r *Result) Events() []*model.Event {
+	l := eventLog(r.Cluster)
+	if l == nil {
+		return nil
+	}
+	return l.Events(r.Cluster.Now())
+}
+
+// EventObject is kubectl's OBJECT of an event ("pod/web-xyz"), with its
+// namespace in front outside default ("shop/pod/web-xyz").
+func EventObject(e *model.Event) string {
+	s := strings.ToLower(e.Object.Kind) + "/" + e.Object.Name
+	if ns := eventNamespace(e); ns != defaultNamespace {
+		s = ns + "/" + s
+	}
+	return s
+}
