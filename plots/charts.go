@@ -934,6 +934,12 @@ func groupLabel(names []string) string {
 // identical ones as one line, and more than maxLines distinct ones as their
 // distribution over time.
 func stepsChart(run Run, name, title, ylabel, what string, series []metrics.NamedSteps) (chart, bool) {
+	return stepsChartSpread(run, name, title, ylabel, what, series, 0.07)
+}
+
+// stepsChartSpread is stepsChart with equal lines drawn spread apart by
+// spread (0: exactly at their values, for measurements rather than counts).
+func stepsChartSpread(run Run, name, title, ylabel, what string, series []metrics.NamedSteps, spread float64) (chart, bool) {
 	if len(series) == 0 {
 		return chart{}, false
 	}
@@ -957,7 +963,7 @@ func stepsChart(run Run, name, title, ylabel, what string, series []metrics.Name
 		max = b.draw(p, at)
 		lg = bandLegend(fmt.Sprintf("%d %s", len(series), what))
 	} else {
-		if len(groups) > 1 {
+		if len(groups) > 1 && spread > 0 {
 			p.Title.Text += " (equal counts drawn slightly apart)"
 		}
 		for i, g := range groups {
@@ -970,7 +976,7 @@ func stepsChart(run Run, name, title, ylabel, what string, series []metrics.Name
 				xys = append(xys, plotter.XY{X: s.End, Y: xys[len(xys)-1].Y})
 			}
 			// Offset lines a little so that equal counts stay distinguishable.
-			off := (float64(i) - float64(len(groups)-1)/2) * 0.07
+			off := (float64(i) - float64(len(groups)-1)/2) * spread
 			for j := range xys {
 				xys[j].Y += off
 			}
@@ -1104,6 +1110,7 @@ func charts(run Run) ([]chart, error) {
 	if c, ok := stepsChart(run, "pods_per_node", "Pods per node", "pods", "nodes", run.Series.NodePods); ok {
 		out = append(out, c)
 	}
+	out = append(out, cpuCharts(run)...)
 	if c, ok := autoscalingChart(run); ok {
 		out = append(out, c)
 	}

@@ -53,6 +53,11 @@ type Run struct {
 	// chart); nil without node groups.
 	NodeGroups  []metrics.NamedSteps
 	PendingPods []metrics.Point
+	// HPAReplicas and HPAUtilization are each HPA's replicas and measured
+	// utilization at its syncs; NodeCPU and PodCPU each node's and pod's CPU
+	// in cores (the CPU charts, plots/cpu.go); nil without HPAs or
+	// metrics-server.
+	HPAReplicas, HPAUtilization, NodeCPU, PodCPU []metrics.NamedSteps
 
 	// Speeds and Marks are what Throughput drew before Series and Timeline
 	// existed; they are used only when Series (or Timeline) is nil.

@@ -29,14 +29,15 @@ type autoscaling struct {
 	events map[*hpa.HPA][]hpaEvent
 	// series of replicas and CPU over time (charts), per HPA target.
 	series []ReplicaSeries
+	cpu    cpuSeries
 }
 
-// ReplicaSeries is an HPA's target over time: desired and current replicas
-// and the average CPU utilization the controller saw, at each sync.
+// ReplicaSeries is an HPA's target over time: its current replicas and the
+// utilization of its first metric the controller saw, at each sync.
 type ReplicaSeries struct {
 	HPA         string
-	Replicas    []metrics.Point
-	Utilization []metrics.Point
+	Replicas    boundedSeries
+	Utilization boundedSeries
 }
 
 type hpaEvent struct {
@@ -48,15 +49,16 @@ type hpaEvent struct {
 func newAutoscaling(c *model.Cluster, rt *workload.Runtime) *autoscaling {
 	a := &autoscaling{c: c, ms: metricsserver.New(c, rt.CPU), net: rt.Net, events: map[*hpa.HPA][]hpaEvent{}}
 	a.ctl = hpa.New(c, a.ms)
+	a.ms.OnScrape = a.recordScrape
 	a.ctl.OnSync = func(h *hpa.HPA) {
 		for i := range a.series {
 			if a.series[i].HPA != h.Name {
 				continue
 			}
 			now := c.Now()
-			a.series[i].Replicas = append(a.series[i].Replicas, metrics.Point{T: now.Seconds(), V: float64(h.Status.CurrentReplicas)})
+			a.series[i].Replicas.add(now, float64(h.Status.CurrentReplicas))
 			if len(h.Status.CurrentMetrics) > 0 && h.Status.CurrentMetrics[0].Known {
-				a.series[i].Utilization = append(a.series[i].Utilization, metrics.Point{T: now.Seconds(), V: float64(h.Status.CurrentMetrics[0].Utilization)})
+				a.series[i].Utilization.add(now, float64(h.Status.CurrentMetrics[0].Utilization))
 			}
 		}
 	}

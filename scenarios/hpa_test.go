@@ -3,6 +3,7 @@ package scenarios
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 // The workshop's HPA story: autoscale fails on the missing CPU request, the
@@ -107,5 +108,48 @@ func TestHPASteadyStateClosedForm(t *testing.T) {
 		if len(hs) != 1 || hs[0].Status.DesiredReplicas != c.want || res.Cluster.Deployment("web").Replicas != int(c.want) {
 			t.Errorf("rate %s, request %s, target %s%%: HPA %+v, want %d replicas", c.rate, c.req, c.target, hs[0].Status, c.want)
 		}
+	}
+}
+
+// A chart series keeps at most 2 x maxSeriesPoints points however long the
+// run: a day of 15 s scrapes (5,760) is thinned to one in eight, evenly.
+func TestBoundedSeries(t *testing.T) {
+	var b boundedSeries
+	for i := 0; i < 5760; i++ {
+		b.add(time.Duration(i)*15*time.Second, float64(i))
+	}
+	if len(b.points) >= 2*maxSeriesPoints || len(b.points) < maxSeriesPoints/2 {
+		t.Fatalf("%d points", len(b.points))
+	}
+	step := b.points[1].V - b.points[0].V
+	for i := 1; i < len(b.points); i++ {
+		if b.points[i].V-b.points[i-1].V != step {
+			t.Fatalf("uneven thinning at %d: %v, %v", i, b.points[i-1], b.points[i])
+		}
+	}
+	if b.points[0].V != 0 || step != 8 {
+		t.Errorf("first %v, one point in %v", b.points[0], step)
+	}
+}
+
+// The run's CPU and HPA series feed the charts: the HPA's replicas reach
+// its final count, every busyhttp pod has a CPU series, and the first pod
+// used a whole core under ab before the patch replaced it.
+func TestHPACPUCharts(t *testing.T) {
+	res := runBuiltin(t, "hpa-cpu")
+	c := res.CPUCharts()
+	if len(c.HPAReplicas) != 1 || len(c.NodeCPU) != 4 || len(c.PodCPU) != 4 {
+		t.Fatalf("series: %d HPA, %d nodes, %d pods", len(c.HPAReplicas), len(c.NodeCPU), len(c.PodCPU))
+	}
+	r := c.HPAReplicas[0].Points
+	if r[len(r)-1].V != float64(res.HPAs()[0].Status.CurrentReplicas) {
+		t.Errorf("replicas series ends at %v", r[len(r)-1])
+	}
+	top := 0.0
+	for _, p := range c.PodCPU[0].Points {
+		top = max(top, p.V)
+	}
+	if top < 0.99 || top > 1.001 {
+		t.Errorf("first pod's CPU peaks at %.3f cores, want 1 (one thread, 1 s of CPU per request, always busy)", top)
 	}
 }

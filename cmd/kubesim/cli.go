@@ -333,6 +333,8 @@ func writeOut(dir string, s *scenarios.Scenario, res *scenarios.Result) error {
 		}
 		run.PendingPods = a.PendingPods
 	}
+	cc := res.CPUCharts()
+	run.HPAReplicas, run.HPAUtilization, run.NodeCPU, run.PodCPU = cc.HPAReplicas, cc.HPAUtilization, cc.NodeCPU, cc.PodCPU
 	for _, st := range res.Timeline {
 		run.Timeline = append(run.Timeline, plots.Step{T: st.At, Command: st.Command, Output: st.Output, Error: st.Error})
 	}

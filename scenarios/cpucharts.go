@@ -1,0 +1,115 @@
+package scenarios
+
+import (
+	"sort"
+
+	"github.com/kubesim/kubesim/metrics"
+	"github.com/kubesim/kubesim/sim"
+)
+
+// maxSeriesPoints bounds a chart series: past twice this many points, every
+// other one is dropped and the series keeps one sample in two from then on
+// (a day of 15 s scrapes keeps at most 1,200 points per pod or node).
+const maxSeriesPoints = 600
+
+// boundedSeries is a sampled time series of at most 2 x maxSeriesPoints points.
+type boundedSeries struct {
+	name   string
+	points []metrics.Point
+	stride int
+	n      int
+}
+
+func (b *boundedSeries) add(t sim.Time, v float64) {
+	if b.stride == 0 {
+		b.stride = 1
+	}
+	b.n++
+	if (b.n-1)%b.stride != 0 {
+		return
+	}
+	b.points = append(b.points, metrics.Point{T: t.Seconds(), V: v})
+	if len(b.points) >= 2*maxSeriesPoints {
+		k := 0
+		for i := 0; i < len(b.points); i += 2 {
+			b.points[k] = b.points[i]
+			k++
+		}
+		b.points = b.points[:k]
+		b.stride *= 2
+	}
+}
+
+// cpuSeries are metrics-server's values over time, for the charts: each
+// node's and each pod's CPU in cores, at every scrape, drawn over the window
+// they average (from Timestamp - Window).
+type cpuSeries struct {
+	nodes map[string]*boundedSeries
+	pods  map[string]*boundedSeries
+}
+
+func (a *autoscaling) recordScrape(now sim.Time) {
+	if a.cpu.nodes == nil {
+		a.cpu.nodes, a.cpu.pods = map[string]*boundedSeries{}, map[string]*boundedSeries{}
+	}
+	for _, n := range a.c.Nodes() {
+		if s, ok := a.ms.Node(n.Name); ok {
+			series(a.cpu.nodes, n.Name).add(s.Timestamp-s.Window, float64(s.MilliCPU)/1000)
+		}
+	}
+	seen := map[string]bool{}
+	for _, p := range a.c.Pods() {
+		if s, ok := a.ms.Pod(p); ok {
+			series(a.cpu.pods, p.Name).add(s.Timestamp-s.Window, float64(s.MilliCPU)/1000)
+			seen[p.Name] = true
+		}
+	}
+	// A pod that stopped (or lost its metrics) uses nothing from now on.
+	for name, b := range a.cpu.pods {
+		if !seen[name] && len(b.points) > 0 && b.points[len(b.points)-1].V != 0 {
+			b.points = append(b.points, metrics.Point{T: now.Seconds(), V: 0})
+		}
+	}
+}
+
+func series(m map[string]*boundedSeries, name string) *boundedSeries {
+	b := m[name]
+	if b == nil {
+		b = &boundedSeries{name: name}
+		m[name] = b
+	}
+	return b
+}
+
+func named(m map[string]*boundedSeries) []metrics.NamedSteps {
+	out := make([]metrics.NamedSteps, 0, len(m))
+	for _, b := range m {
+		out = append(out, metrics.NamedSteps{Name: b.name, Points: b.points})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// CPUCharts is what the CPU and HPA charts draw: each HPA's replicas and
+// measured utilization (percent of the request) at its syncs, and each
+// node's and pod's CPU (cores) at metrics-server's scrapes. Empty for a run
+// without HPAs or metrics-server.
+type CPUCharts struct {
+	HPAReplicas, HPAUtilization, NodeCPU, PodCPU []metrics.NamedSteps
+}
+
+// CPUCharts returns the run's CPU and HPA series.
+func (r *Result) CPUCharts() CPUCharts {
+	var c CPUCharts
+	a := r.auto
+	if a == nil {
+		return c
+	}
+	for i := range a.series {
+		s := &a.series[i]
+		c.HPAReplicas = append(c.HPAReplicas, metrics.NamedSteps{Name: s.HPA, Points: s.Replicas.points})
+		c.HPAUtilization = append(c.HPAUtilization, metrics.NamedSteps{Name: s.HPA, Points: s.Utilization.points})
+	}
+	c.NodeCPU, c.PodCPU = named(a.cpu.nodes), named(a.cpu.pods)
+	return c
+}
