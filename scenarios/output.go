@@ -803,3 +803,23 @@ func (x *executor) appliedOutput(cmd kubectl.Command, o manifest.Object, line st
 	}
 	return text
 }
+
+// cat prints files of the run's file set (or the scenario's, or the disk's).
+func (x *executor) cat(cmd kubectl.Command) (string, error) {
+	var b strings.Builder
+	var errs []string
+	for _, f := range cmd.Files {
+		data, _, err := x.readFile(f)
+		if err != nil {
+			errs = append(errs, fmt.Sprintf("cat: %s: No such file or directory", f))
+			continue
+		}
+		b.Write(data)
+	}
+	return strings.TrimSuffix(b.String(), "\n"), joinErrorsText(errs)
+}
+
+func joinErrorsText(errs []string) error {
+	_, err := joinResult(nil, errs)
+	return err
+}

@@ -112,6 +112,16 @@ func TestDumpCastToDaemonSet(t *testing.T) {
 	if err != nil || !strings.HasSuffix(out, "daemonset.apps/rng created") {
 		t.Errorf("--validate=false: %q, %v", out, err)
 	}
+	if out := mustExec(t, x, "cat rng.yml"); !strings.HasPrefix(out, "apiVersion: apps/v1\nkind: DaemonSet\nmetadata:\n") || !strings.Contains(out, "\n  replicas: 1\n") {
+		t.Errorf("cat rng.yml:\n%s", out)
+	}
+	// kubectl's annotation records the file as sent, dropped fields included.
+	if out := mustExec(t, x, `kubectl get ds rng -o jsonpath='{.metadata.annotations.kubectl\.kubernetes\.io/last-applied-configuration}'`); !strings.Contains(out, `"kind":"DaemonSet"`) || !strings.Contains(out, `"replicas":1,`) {
+		t.Errorf("last-applied-configuration: %q", out)
+	}
+	if _, err := x.exec("cat nothing.yml"); err == nil || err.Error() != "cat: nothing.yml: No such file or directory" {
+		t.Errorf("cat nothing.yml: %v", err)
+	}
 }
 
 func TestGetJSONPathAndColumns(t *testing.T) {

@@ -149,6 +149,8 @@ func (x *executor) exec(line string) (string, error) {
 		return x.httping(cmd)
 	case kubectl.Sed:
 		return x.sed(cmd)
+	case kubectl.Cat:
+		return x.cat(cmd)
 	}
 	return "", fmt.Errorf("error: kubesim cannot run %q steps", cmd.Verb)
 }

@@ -283,8 +283,8 @@ func (s *Scenario) Check() []string {
 		if redirect != nil {
 			written[redirect.File] = true
 		}
-		if cmd.Verb == kubectl.Sed {
-			continue // sed edits any text file
+		if cmd.Verb == kubectl.Sed || cmd.Verb == kubectl.Cat {
+			continue // any text file
 		}
 		var newCRDs []manifest.CRD
 		for _, f := range files {

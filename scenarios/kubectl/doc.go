@@ -27,6 +27,7 @@
 //	node reboot NAME --downtime 60s
 //	httping SERVICE [-c N] [-i INTERVAL]
 //	sed -i 's/OLD/NEW/[g]' FILE...         (edits files of the run's file set)
+//	cat FILE...                              (prints them)
 //
 // Any step may end with `> FILE` or `>> FILE` (SplitRedirect): its standard
 // output goes to FILE in the run's file set, which later steps' -f FILE and

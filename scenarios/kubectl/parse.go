@@ -51,6 +51,7 @@ const (
 	NodeReboot       Verb = "node reboot"
 	HTTPing          Verb = "httping"
 	Sed              Verb = "sed" // sed -i 's/OLD/NEW/[g]' FILE... (redirect.go)
+	Cat              Verb = "cat" // cat FILE...: prints files of the run's file set
 )
 
 // KeyValue is one label, annotation or selector entry to set.
@@ -179,6 +180,18 @@ func Parse(line string) (Command, error) {
 	if len(words) > 0 && words[0] == "sed" {
 		c := Command{Line: line, Verb: Sed}
 		return c, parseSed(&c, words[1:])
+	}
+	if len(words) > 0 && words[0] == "cat" {
+		c := Command{Line: line, Verb: Cat, Files: words[1:]}
+		if len(c.Files) == 0 {
+			return c, plain(Cat, "cat: kubesim steps have no standard input: name the files (cat FILE...)")
+		}
+		for _, f := range c.Files {
+			if strings.HasPrefix(f, "-") {
+				return c, plain(Cat, "cat: option %s is not supported by kubesim (it prints files: cat FILE...)", f)
+			}
+		}
+		return c, nil
 	}
 	if len(words) > 0 && (words[0] == "kubectl" || words[0] == "k") {
 		words = words[1:]

@@ -51,7 +51,7 @@ type Object struct {
 	// CRD is set, and Obj nil, for a CustomResourceDefinition.
 	CRD *CRD
 	// Raw is the document as JSON, as written (no defaults; unknown fields
-	// dropped with Validate false): what kubectl sends, and records in its
+	// kept even with Validate false): what kubectl sends, and records in its
 	// last-applied-configuration annotation.
 	Raw []byte
 }
@@ -272,7 +272,7 @@ func decodeDocument(file string, doc int, n *yaml.Node, opts Options) ([]Object,
 		return nil, w.warnings, w.problems
 	}
 	m := obj.(metav1.Object)
-	o := Object{Obj: obj, Kind: kind, APIVersion: apiVersion, Name: m.GetName(), Namespace: m.GetNamespace(), Doc: doc, Line: n.Line, Raw: data}
+	o := Object{Obj: obj, Kind: kind, APIVersion: apiVersion, Name: m.GetName(), Namespace: m.GetNamespace(), Doc: doc, Line: n.Line, Raw: rawJSON(n, data)}
 	return []Object{o}, w.warnings, nil
 }
 
@@ -404,4 +404,19 @@ func decodeCRD(file string, doc int, n *yaml.Node, name string) (*CRD, []Problem
 		bad(spec.Line, "spec.versions", "Required value: must have exactly one version marked as storage version")
 	}
 	return crd, ps
+}
+
+// rawJSON is the document n as JSON as written, unknown fields included;
+// converted (the checked conversion, without unknown fields) when n does not
+// convert as a plain mapping.
+func rawJSON(n *yaml.Node, converted []byte) []byte {
+	var v any
+	if err := n.Decode(&v); err != nil {
+		return converted
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return converted
+	}
+	return b
 }
