@@ -528,3 +528,43 @@ func TestOnlineBoutiqueRealManifests(t *testing.T) {
 		t.Errorf("DockerCoins or assumed defaults in Online Boutique: %v", sum.Extra)
 	}
 }
+
+// An open-loop client on a sine schedule (a daily cycle, here of 2 minutes)
+// sends mean + amplitude x sin(2 pi t / period) per second: about
+// 20 + 15 x 2/pi = 29.5/s over the first half period and 10.5/s over the
+// second.
+func TestSineSchedule(t *testing.T) {
+	src := `name: sine
+duration: 2m
+window: 1m
+timeline:
+  - at: 0s
+    run: |
+      kubectl create deployment web --image=example/web
+      kubectl expose deployment web --port 80
+workload:
+  services:
+    - {name: web, image: web}
+  clients:
+    - {name: day, sine: {mean: 20, amplitude: 15, period: 2m}, call: web}
+`
+	s, err := ParseFile("sine.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Run(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := res.Summary.Clients["day"].Windows
+	if len(w) != 2 {
+		t.Fatalf("windows %+v", w)
+	}
+	first, second := float64(w[0].Requests)/60, float64(w[1].Requests)/60
+	if math.Abs(first-29.5) > 3 || math.Abs(second-10.5) > 2 {
+		t.Errorf("%.1f/s then %.1f/s, want about 29.5 and 10.5", first, second)
+	}
+	if _, err := ParseFile("bad.yaml", []byte(strings.Replace(src, "amplitude: 15", "amplitude: 25", 1))); err == nil || !strings.Contains(err.Error(), "bad.yaml:13: workload.clients[0].sine: amplitude 25 is above mean 20") {
+		t.Errorf("amplitude above mean: %v", err)
+	}
+}

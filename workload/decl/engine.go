@@ -562,6 +562,9 @@ func (c *client) userAfter(x *run, think sim.Time) {
 // rate is the open-loop arrival rate at t.
 func (c *client) rate(t sim.Time) float64 {
 	sp := c.spec
+	if sn := sp.Sine; sn != nil {
+		return sn.Mean + sn.Amplitude*math.Sin(2*math.Pi*float64(t)/float64(sn.Period))
+	}
 	if len(sp.Schedule) == 0 {
 		return sp.Rate
 	}

@@ -482,8 +482,31 @@ func (p *parser) client(n *yaml.Node, where string) Client {
 	c := Client{Line: n.Line}
 	var callNode, rateNode *yaml.Node
 	var spawnNode *yaml.Node
-	p.fields(n, where, []string{"name", "image", "labels", "users", "spawnRate", "think", "rate", "arrival", "schedule", "shape", "start", "call", "script"}, func(k string, v *yaml.Node) {
+	p.fields(n, where, []string{"name", "image", "labels", "users", "spawnRate", "think", "rate", "arrival", "schedule", "sine", "shape", "start", "call", "script"}, func(k string, v *yaml.Node) {
 		switch k {
+		case "sine":
+			if rateNode != nil {
+				p.errorf(v, "%s.sine: give one of rate:, schedule: and sine:", where)
+			}
+			rateNode = v
+			sn := &Sine{}
+			p.fields(v, where+".sine", []string{"mean", "amplitude", "period"}, func(k string, v *yaml.Node) {
+				switch k {
+				case "mean":
+					sn.Mean = p.number(v, where+".sine.mean", 0, math.Inf(1))
+				case "amplitude":
+					sn.Amplitude = p.number(v, where+".sine.amplitude", 0, math.Inf(1))
+				case "period":
+					sn.Period = p.duration(v, where+".sine.period")
+				}
+			})
+			if sn.Period <= 0 {
+				p.errorf(v, "%s.sine: give period: (such as 24h), above 0", where)
+			}
+			if sn.Amplitude > sn.Mean {
+				p.errorf(v, "%s.sine: amplitude %g is above mean %g: the rate would go below 0", where, sn.Amplitude, sn.Mean)
+			}
+			c.Sine = sn
 		case "image":
 			c.Image = p.image(v, where+".image")
 		case "labels":
@@ -551,6 +574,9 @@ func (p *parser) client(n *yaml.Node, where string) Client {
 		p.errorf(rateNode, "%s: a client is closed-loop (users:) or open-loop (rate: or schedule:), not both", where)
 	case c.Users == 0 && rateNode == nil:
 		p.errorf(n, "%s: give users: (closed loop: virtual users who think, then call) or rate: (open loop: arrivals per second)", where)
+	}
+	if c.Sine != nil && (c.Rate != 0 || len(c.Schedule) > 0) {
+		p.errorf(n, "%s: give one of rate:, schedule: and sine:", where)
 	}
 	if c.InPods() && c.Users == 0 {
 		p.errorf(n, "%s: a client in containers (image: or labels:) is closed-loop: give users: (virtual users per container)", where)

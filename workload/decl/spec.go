@@ -138,6 +138,8 @@ type Client struct {
 	// evenly spaced (Constant).
 	Rate     float64
 	Schedule []RatePoint
+	// Sine, if set, is the rate instead: a daily (or any period's) cycle.
+	Sine *Sine
 	// Ramp: the rate moves linearly between the schedule's points instead of
 	// stepping.
 	Ramp     bool
@@ -157,6 +159,13 @@ type Client struct {
 
 // InPods says whether the client runs in containers (Image or Labels).
 func (c *Client) InPods() bool { return c.Image != "" || len(c.Labels) > 0 }
+
+// Sine is an open-loop rate of Mean + Amplitude x sin(2 pi t / Period), t the
+// simulated time (Amplitude <= Mean: the rate never goes below 0).
+type Sine struct {
+	Mean, Amplitude float64
+	Period          sim.Time
+}
 
 // RatePoint is the open-loop rate from At on.
 type RatePoint struct {
