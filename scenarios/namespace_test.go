@@ -72,13 +72,13 @@ red         color   1/1     1            1           60s`)
 		t.Errorf("describe ds -n eck-demo:\n%s", got)
 	}
 	check(61, "kubectl delete -f rainbow.yaml", `namespace "blue" deleted
-deployment "color" deleted from blue namespace
+deployment.apps "color" deleted from blue namespace
 service "color" deleted from blue namespace
 namespace "green" deleted
-deployment "color" deleted from green namespace
+deployment.apps "color" deleted from green namespace
 service "color" deleted from green namespace
 namespace "red" deleted
-deployment "color" deleted from red namespace
+deployment.apps "color" deleted from red namespace
 service "color" deleted from red namespace`)
 	if got := outputAt(t, res, 62, "kubectl get ns"); !strings.Contains(got, "blue              Terminating   62s\n") || !strings.Contains(got, "eck-demo          Active        62s\n") {
 		t.Errorf("62s get ns:\n%s", got)

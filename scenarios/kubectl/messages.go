@@ -71,10 +71,16 @@ func Done(r Resource, name, what string) string {
 	return r.Ref(name) + " " + what
 }
 
-// Deleted is kubectl delete's line: pod "rng-x" deleted (kubectl >= 1.31
-// prints pod "rng-x" deleted from default namespace).
+// Deleted is kubectl delete's line: the kind in lower case with its group, as
+// kubectl's delete printer writes it (deployment.apps "rng" deleted, pod
+// "rng-x" deleted), then, for a namespaced object (kubectl >= 1.31), "from
+// default namespace".
 func Deleted(r Resource, name, namespace string) string {
-	s := fmt.Sprintf("%s %q deleted", strings.ToLower(r.Kind()), name)
+	kind := strings.ToLower(r.GroupKind())
+	if i := strings.IndexByte(kind, '.'); i >= 0 {
+		kind = strings.ToLower(r.Kind()) + kind[i:]
+	}
+	s := fmt.Sprintf("%s %q deleted", kind, name)
 	if namespace != "" && r.Namespaced() {
 		s += " from " + namespace + " namespace"
 	}

@@ -378,6 +378,7 @@ func TestMessages(t *testing.T) {
 		{Done(Nodes, "node2", "cordoned"), "node/node2 cordoned"},
 		{Deleted(Pods, "rng-x", "default"), `pod "rng-x" deleted from default namespace`},
 		{Deleted(Nodes, "node3", "default"), `node "node3" deleted`},
+		{Deleted(Deployments, "rng", "default"), `deployment.apps "rng" deleted from default namespace`},
 		{DrainRefused("node2", []string{"default/rng-b", "default/rng-a"}, nil).Error(),
 			"error: unable to drain node \"node2\" due to error: cannot delete DaemonSet-managed Pods (use --ignore-daemonsets to ignore): default/rng-a, default/rng-b, continuing command...\nThere are pending nodes to be drained:\n node2\ncannot delete DaemonSet-managed Pods (use --ignore-daemonsets to ignore): default/rng-a, default/rng-b"},
 		{DrainRefused("n", []string{"d/x"}, []string{"d/y"}).Error(),
