@@ -52,3 +52,14 @@ func TestDefaultTimesVaryAndDeterministicUsesMeans(t *testing.T) {
 		}
 	}
 }
+
+// config.imageSize reaches the scheduler's ImageLocality.
+func TestConfigImageSize(t *testing.T) {
+	s, err := ParseFile("x.yaml", []byte("name: x\nduration: 1m\nconfig: {imageSize: 52428800}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := s.Config.Model().ImageSize; got != 50<<20 {
+		t.Errorf("ImageSize %d, want 50 MiB", got)
+	}
+}

@@ -742,3 +742,12 @@ func (p *fileParser) workload(n *yaml.Node, s *Scenario) {
 	}
 	s.Workload = spec
 }
+
+func sortedKeys(m map[string]string) []string {
+	k := make([]string, 0, len(m))
+	for s := range m {
+		k = append(k, s)
+	}
+	sort.Strings(k)
+	return k
+}

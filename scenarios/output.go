@@ -141,20 +141,20 @@ func (x *executor) appliedTemplate(m any) *corev1.PodTemplateSpec {
 // aside: set image changes it), else the model's own.
 func podSpecFrom(src *corev1.PodTemplateSpec, s model.PodSpec) corev1.PodSpec {
 	if src != nil && len(src.Spec.Containers) > 0 {
-		conv := podSpec(src.Spec)
+		conv := manifest.ModelPodSpec(src.Spec)
 		conv.Image = s.Image
 		conv.Tolerations, conv.NodeName = nil, ""
 		want := s
 		want.Tolerations, want.NodeName = nil, ""
-		if sameTemplate(model.PodTemplate{Spec: conv}, model.PodTemplate{Spec: want}) {
+		if manifest.SameTemplate(model.PodTemplate{Spec: conv}, model.PodTemplate{Spec: want}) {
 			out := *src.Spec.DeepCopy()
 			out.Containers[0].Image = s.Image
 			out.NodeName = s.NodeName
-			out.Tolerations = apiPodSpec(s, "").Tolerations
+			out.Tolerations = manifest.APIPodSpec(s, "").Tolerations
 			return out
 		}
 	}
-	return apiPodSpec(s, containerName(s))
+	return manifest.APIPodSpec(s, manifest.ContainerName(s))
 }
 
 func (x *executor) templateFor(src *corev1.PodTemplateSpec, t model.PodTemplate) corev1.PodTemplateSpec {
@@ -214,7 +214,7 @@ func (x *executor) apiObjectFull(p *printer, o object) (runtime.Object, error) {
 			Spec:   corev1.NamespaceSpec{Finalizers: []corev1.FinalizerName{corev1.FinalizerKubernetes}},
 			Status: corev1.NamespaceStatus{Phase: corev1.NamespaceActive}}
 		if o.ns != nil {
-			ns.ObjectMeta = apiMeta(x.c, &o.ns.ObjectMeta)
+			ns.ObjectMeta = manifest.APIMeta(x.c, &o.ns.ObjectMeta)
 			ns.Generation = 0 // Namespaces have none
 			ns.Labels = withEntry(ns.Labels, corev1.LabelMetadataName, o.ns.Name)
 			if o.ns.Phase != "" {
@@ -230,7 +230,7 @@ func (x *executor) apiObjectFull(p *printer, o object) (runtime.Object, error) {
 }
 
 func (x *executor) deploymentObject(p *printer, d *model.Deployment) *appsv1.Deployment {
-	out := apiDeployment(x.c, d)
+	out := manifest.APIDeployment(x.c, d)
 	newRS := d.NewReplicaSet()
 	rev := 0
 	for _, rs := range d.ReplicaSets() {
@@ -280,7 +280,7 @@ func (x *executor) deploymentObject(p *printer, d *model.Deployment) *appsv1.Dep
 }
 
 func (x *executor) replicaSetObject(p *printer, rs *model.ReplicaSet) *appsv1.ReplicaSet {
-	out := apiReplicaSet(x.c, rs)
+	out := manifest.APIReplicaSet(x.c, rs)
 	var src *corev1.PodTemplateSpec
 	if d := rs.Deployment(); d != nil {
 		out.Annotations = withEntry(out.Annotations, "deployment.kubernetes.io/desired-replicas", fmt.Sprint(d.Replicas))
@@ -314,7 +314,7 @@ func maxSurgeOf(d *model.Deployment) int {
 }
 
 func (x *executor) daemonSetObject(p *printer, ds *model.DaemonSet) *appsv1.DaemonSet {
-	out := apiDaemonSet(x.c, ds)
+	out := manifest.APIDaemonSet(x.c, ds)
 	out.Labels = nonEmpty(out.Labels)
 	out.Annotations = withEntry(out.Annotations, "deprecated.daemonset.template.generation", fmt.Sprint(ds.Generation))
 	out.Spec.Template = x.templateFor(x.appliedTemplate(ds), ds.Template)
@@ -328,7 +328,7 @@ func (x *executor) daemonSetObject(p *printer, ds *model.DaemonSet) *appsv1.Daem
 
 func (x *executor) podObject(p *printer, pod *model.Pod) *corev1.Pod {
 	var src *corev1.PodTemplateSpec
-	out := &corev1.Pod{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Pod"}, ObjectMeta: apiMeta(x.c, &pod.ObjectMeta)}
+	out := &corev1.Pod{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Pod"}, ObjectMeta: manifest.APIMeta(x.c, &pod.ObjectMeta)}
 	switch {
 	case pod.ReplicaSet() != nil:
 		rs := pod.ReplicaSet()
@@ -415,7 +415,7 @@ func (x *executor) serviceObject(p *printer, s *model.Service, name string) *cor
 			Spec: corev1.ServiceSpec{Type: corev1.ServiceTypeClusterIP, SessionAffinity: corev1.ServiceAffinityNone,
 				Ports: []corev1.ServicePort{{Name: "https", Port: 443, Protocol: corev1.ProtocolTCP, TargetPort: intstr.FromInt32(6443)}}}}
 	} else {
-		out = apiService(x.c, s)
+		out = manifest.APIService(x.c, s)
 		out.Generation = 0 // Services have none
 		out.Labels, out.Annotations = nonEmpty(out.Labels), nonEmpty(out.Annotations)
 		x.withLastApplied(&out.ObjectMeta, s)
@@ -432,7 +432,7 @@ func (x *executor) serviceObject(p *printer, s *model.Service, name string) *cor
 }
 
 func (x *executor) nodeObject(p *printer, n *model.Node) *corev1.Node {
-	out := apiNode(x.c, n)
+	out := manifest.APINode(x.c, n)
 	out.Generation = 0 // Nodes have none
 	out.Annotations = withEntry(out.Annotations, "node.alpha.kubernetes.io/ttl", "0")
 	out.Annotations["volumes.kubernetes.io/controller-managed-attach-detach"] = "true"
@@ -614,7 +614,7 @@ func dryRunDeployment(cmd kubectl.Command) (string, error) {
 	}
 	seen := map[string]int{}
 	for _, img := range images {
-		cname := imageContainerName(img)
+		cname := manifest.ImageContainerName(img)
 		// kubectl's sanitizeAndUniquify: a repeated name gets -2, -3...
 		if n := seen[cname]; n > 0 {
 			seen[cname] = n + 1

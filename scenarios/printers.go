@@ -38,7 +38,6 @@ import (
 	"fmt"
 	"hash/fnv"
 	"math"
-	"path"
 	"slices"
 	"sort"
 	"strconv"
@@ -49,6 +48,7 @@ import (
 	"github.com/kubesim/kubesim/model"
 	"github.com/kubesim/kubesim/model/labels"
 	"github.com/kubesim/kubesim/scenarios/kubectl"
+	"github.com/kubesim/kubesim/scenarios/manifest"
 	"github.com/kubesim/kubesim/sim"
 	"k8s.io/apimachinery/pkg/api/resource"
 )
@@ -499,18 +499,18 @@ func (p *printer) row(o object, wide bool) []string {
 		x := o.dep
 		st := p.c.DeploymentStatus(x)
 		row = []string{x.Name, fmt.Sprintf("%d/%d", st.Ready, x.Replicas), fmt.Sprint(st.Updated), fmt.Sprint(st.Available), p.age(x.CreationTimestamp)}
-		extra = []string{containerName(x.Template.Spec), x.Template.Spec.Image, selectorString(x.LabelSelector)}
+		extra = []string{manifest.ContainerName(x.Template.Spec), x.Template.Spec.Image, selectorString(x.LabelSelector)}
 	case kubectl.ReplicaSets:
 		x := o.rs
 		st := x.Status(p.now)
 		row = []string{x.Name, fmt.Sprint(x.Replicas), fmt.Sprint(st.Current), fmt.Sprint(st.Ready), p.age(x.CreationTimestamp)}
-		extra = []string{containerName(x.Template.Spec), x.Template.Spec.Image, selectorString(x.Selector)}
+		extra = []string{manifest.ContainerName(x.Template.Spec), x.Template.Spec.Image, selectorString(x.Selector)}
 	case kubectl.DaemonSets:
 		x := o.ds
 		st := p.daemonSetStatus(x)
 		row = []string{x.Name, fmt.Sprint(st.desired), fmt.Sprint(st.current), fmt.Sprint(st.ready), fmt.Sprint(st.updated),
 			fmt.Sprint(st.available), mapString(x.Template.Spec.NodeSelector), p.age(x.CreationTimestamp)}
-		extra = []string{containerName(x.Template.Spec), x.Template.Spec.Image, selectorString(x.Selector)}
+		extra = []string{manifest.ContainerName(x.Template.Spec), x.Template.Spec.Image, selectorString(x.Selector)}
 	case kubectl.Services:
 		if o.svc == nil {
 			row = []string{kubernetesService, "ClusterIP", "10.96.0.1", "<none>", "443/TCP", p.age(0)}
@@ -696,25 +696,6 @@ func selectorString(s *labels.Selector) string {
 		return "<none>"
 	}
 	return s.String()
-}
-
-// containerName is the container's name: the one given, else the name
-// `kubectl create deployment` would give it (imageContainerName).
-func containerName(s model.PodSpec) string {
-	if s.Container != "" {
-		return s.Container
-	}
-	return imageContainerName(s.Image)
-}
-
-// imageContainerName is the name `kubectl create deployment` gives the container of
-// an image: its base name without tag or digest.
-func imageContainerName(image string) string {
-	name := path.Base(image)
-	if i := strings.IndexAny(name, ":@"); i >= 0 {
-		name = name[:i]
-	}
-	return name
 }
 
 // ---- time ----
@@ -1096,7 +1077,7 @@ func (p *printer) describePod(w *describeWriter, x *model.Pod) {
 		w.write(0, "Controlled By:\t%s/%s\n", x.Owner.Kind, x.Owner.Name)
 	}
 	w.write(0, "Containers:\n")
-	w.write(1, "%s:\n", containerName(x.Spec))
+	w.write(1, "%s:\n", manifest.ContainerName(x.Spec))
 	w.write(2, "Image:\t%s\n", x.Spec.Image)
 	w.write(2, "Port:\t<none>\n")
 	w.write(2, "Host Port:\t<none>\n")
@@ -1207,7 +1188,7 @@ func (p *printer) describeTemplate(w *describeWriter, t model.PodTemplate) {
 		w.multiline(1, "Annotations", sortedPairs(t.Annotations, ": "))
 	}
 	w.write(1, "Containers:\n")
-	w.write(1, " %s:\n", containerName(t.Spec))
+	w.write(1, " %s:\n", manifest.ContainerName(t.Spec))
 	w.write(2, "Image:\t%s\n", t.Spec.Image)
 	w.write(2, "Port:\t<none>\n")
 	w.write(2, "Host Port:\t<none>\n")

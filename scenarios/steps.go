@@ -380,7 +380,7 @@ func (x *executor) applyObject(obj runtime.Object, source string, patching bool)
 	case *policyv1.PodDisruptionBudget:
 		return x.applyPDB(o)
 	case *appsv1.Deployment:
-		spec, err := deploymentSpec(o)
+		spec, err := manifest.ModelDeploymentSpec(o)
 		if err != nil {
 			return "", invalid("Deployment", o.Name, err)
 		}
@@ -402,13 +402,13 @@ func (x *executor) applyObject(obj runtime.Object, source string, patching bool)
 			}
 			changed = true
 		}
-		if !sameTemplate(spec.Template, d.Template) {
+		if !manifest.SameTemplate(spec.Template, d.Template) {
 			if err := c.UpdateDeployment(d, spec.Template); err != nil {
 				return "", invalid("Deployment", o.Name, err)
 			}
 			changed = true
 		}
-		if spec.Strategy.Type != "" && apiDeployment(c, d).Spec.Strategy.String() != o.Spec.Strategy.String() {
+		if spec.Strategy.Type != "" && manifest.APIDeployment(c, d).Spec.Strategy.String() != o.Spec.Strategy.String() {
 			if err := c.SetDeploymentStrategy(d, spec.Strategy); err != nil {
 				return "", invalid("Deployment", o.Name, err)
 			}
@@ -419,7 +419,7 @@ func (x *executor) applyObject(obj runtime.Object, source string, patching bool)
 		}
 		return kubectl.Done(kubectl.Deployments, o.Name, verb(false, changed)), nil
 	case *appsv1.DaemonSet:
-		spec, err := daemonSetSpec(o)
+		spec, err := manifest.ModelDaemonSetSpec(o)
 		if err != nil {
 			return "", invalid("DaemonSet", o.Name, err)
 		}
@@ -438,7 +438,7 @@ func (x *executor) applyObject(obj runtime.Object, source string, patching bool)
 		if err := x.applyMeta(ds, o.ObjectMeta, &metaChanged); err != nil {
 			return "", invalid("DaemonSet", o.Name, err)
 		}
-		if sameTemplate(spec.Template, ds.Template) && apiDaemonSet(c, ds).Spec.UpdateStrategy.String() == o.Spec.UpdateStrategy.String() {
+		if manifest.SameTemplate(spec.Template, ds.Template) && manifest.APIDaemonSet(c, ds).Spec.UpdateStrategy.String() == o.Spec.UpdateStrategy.String() {
 			return kubectl.Done(kubectl.DaemonSets, o.Name, verb(false, metaChanged)), nil
 		}
 		if err := c.UpdateDaemonSet(ds, spec); err != nil {
@@ -446,7 +446,7 @@ func (x *executor) applyObject(obj runtime.Object, source string, patching bool)
 		}
 		return kubectl.Done(kubectl.DaemonSets, o.Name, verb(false, true)), nil
 	case *appsv1.ReplicaSet:
-		spec, err := replicaSetSpec(o)
+		spec, err := manifest.ModelReplicaSetSpec(o)
 		if err != nil {
 			return "", invalid("ReplicaSet", o.Name, err)
 		}
@@ -473,7 +473,7 @@ func (x *executor) applyObject(obj runtime.Object, source string, patching bool)
 		if err := unsimulatedServiceFields(o); err != nil {
 			return "", err
 		}
-		ports := modelServicePorts(o.Spec.Ports)
+		ports := manifest.ModelServicePorts(o.Spec.Ports)
 		typ := string(o.Spec.Type)
 		if typ == "" {
 			typ = "ClusterIP"
@@ -502,7 +502,7 @@ func (x *executor) applyObject(obj runtime.Object, source string, patching bool)
 				return "", invalid("Service", o.Name, err)
 			}
 		} else {
-			if !samePorts(s.Ports, ports) || s.Type != typ || s.SessionAffinity != aff || !sameMap(s.Labels, o.Labels) || !sameMap(s.Annotations, o.Annotations) {
+			if !samePorts(s.Ports, ports) || s.Type != typ || s.SessionAffinity != aff || !manifest.SameMap(s.Labels, o.Labels) || !manifest.SameMap(s.Annotations, o.Annotations) {
 				changed = true
 			}
 		}
@@ -512,7 +512,7 @@ func (x *executor) applyObject(obj runtime.Object, source string, patching bool)
 		if err := c.SetSessionAffinity(s, aff, timeout); err != nil {
 			return "", invalid("Service", o.Name, err)
 		}
-		if !created && (!sameMap(s.Selector, o.Spec.Selector) || (s.Selector == nil) != (o.Spec.Selector == nil)) {
+		if !created && (!manifest.SameMap(s.Selector, o.Spec.Selector) || (s.Selector == nil) != (o.Spec.Selector == nil)) {
 			c.SetServiceSelector(s, o.Spec.Selector)
 			changed = true
 		}
@@ -521,7 +521,7 @@ func (x *executor) applyObject(obj runtime.Object, source string, patching bool)
 	case *corev1.Pod:
 		p := c.PodIn(ns, o.Name)
 		if p == nil {
-			p, err := c.CreatePodIn(ns, o.Name, o.Labels, podSpec(o.Spec), nil)
+			p, err := c.CreatePodIn(ns, o.Name, o.Labels, manifest.ModelPodSpec(o.Spec), nil)
 			if err != nil {
 				return "", invalid("Pod", o.Name, err)
 			}
@@ -531,22 +531,22 @@ func (x *executor) applyObject(obj runtime.Object, source string, patching bool)
 			return kubectl.Done(kubectl.Pods, o.Name, verb(true, true)), nil
 		}
 		changed := false
-		if !sameMap(p.Labels, o.Labels) {
+		if !manifest.SameMap(p.Labels, o.Labels) {
 			c.SetPodLabels(p, o.Labels)
 			changed = true
 		}
-		if !sameMap(p.Annotations, o.Annotations) {
+		if !manifest.SameMap(p.Annotations, o.Annotations) {
 			c.SetPodAnnotations(p, o.Annotations)
 			changed = true
 		}
-		if spec := podSpec(o.Spec); spec.Image != p.Spec.Image {
+		if spec := manifest.ModelPodSpec(o.Spec); spec.Image != p.Spec.Image {
 			return "", fmt.Errorf("The Pod %q is invalid: spec: Forbidden: pod updates may not change fields other than `spec.containers[*].image`, `spec.activeDeadlineSeconds`, `spec.tolerations` (only additions to existing tolerations) or `spec.terminationGracePeriodSeconds` (kubesim: changing a running pod's image is not simulated)", o.Name)
 		}
 		return kubectl.Done(kubectl.Pods, o.Name, verb(false, changed)), nil
 	case *corev1.Node:
 		n := c.Node(o.Name)
 		if n == nil {
-			if _, err := c.AddNode(o.Name, o.Labels, nodeTaints(o.Spec.Taints), nodeCapacity(o)); err != nil {
+			if _, err := c.AddNode(o.Name, o.Labels, manifest.ModelTaints(o.Spec.Taints), manifest.ModelCapacity(o, DefaultNodeCapacity)); err != nil {
 				return "", invalid("Node", o.Name, err)
 			}
 			if o.Spec.Unschedulable {
@@ -560,7 +560,7 @@ func (x *executor) applyObject(obj runtime.Object, source string, patching bool)
 			want[k] = v
 		}
 		want[model.LabelHostname] = n.Labels[model.LabelHostname]
-		if !sameMap(want, n.Labels) {
+		if !manifest.SameMap(want, n.Labels) {
 			if err := c.SetNodeLabels(o.Name, want); err != nil {
 				return "", invalid("Node", o.Name, err)
 			}
@@ -574,7 +574,7 @@ func (x *executor) applyObject(obj runtime.Object, source string, patching bool)
 			}
 			changed = true
 		}
-		if err := x.syncTaints(n, nodeTaints(o.Spec.Taints), &changed); err != nil {
+		if err := x.syncTaints(n, manifest.ModelTaints(o.Spec.Taints), &changed); err != nil {
 			return "", err
 		}
 		return kubectl.Done(kubectl.Nodes, o.Name, verb(false, changed)), nil
@@ -593,7 +593,7 @@ func (x *executor) applyObject(obj runtime.Object, source string, patching bool)
 				want[k] = v
 			}
 			want[model.LabelMetadataName] = o.Name
-			if !sameMap(want, n.Labels) {
+			if !manifest.SameMap(want, n.Labels) {
 				c.SetNamespaceLabels(n, want)
 				changed = true
 			}
@@ -619,13 +619,13 @@ func (x *executor) applyObject(obj runtime.Object, source string, patching bool)
 // leaves fields it never applied).
 func (x *executor) applyMeta(o model.Object, m metav1.ObjectMeta, changed *bool) error {
 	cur := o.Meta()
-	if m.Labels != nil && !sameMap(m.Labels, cur.Labels) {
+	if m.Labels != nil && !manifest.SameMap(m.Labels, cur.Labels) {
 		if err := x.c.SetLabels(o, m.Labels); err != nil {
 			return err
 		}
 		*changed = true
 	}
-	if m.Annotations != nil && !sameMap(m.Annotations, cur.Annotations) {
+	if m.Annotations != nil && !manifest.SameMap(m.Annotations, cur.Annotations) {
 		x.c.SetAnnotations(o, m.Annotations)
 		*changed = true
 	}
@@ -929,7 +929,7 @@ func (x *executor) label(cmd kubectl.Command) (string, error) {
 		if len(cmd.Set) == 0 && len(cmd.Remove) > 0 && isLabel {
 			what = "unlabeled"
 		}
-		if sameMap(cur, next) && isLabel {
+		if manifest.SameMap(cur, next) && isLabel {
 			what = "not labeled"
 		} else if err := x.setObjMap(t, next, isLabel); err != nil {
 			return strings.Join(out, "\n"), err
@@ -1029,21 +1029,21 @@ func (x *executor) apiObject(t kubectl.Target) runtime.Object {
 	c := x.c
 	switch t.Resource {
 	case kubectl.Deployments:
-		o := apiDeployment(c, c.DeploymentIn(x.ns, t.Name))
+		o := manifest.APIDeployment(c, c.DeploymentIn(x.ns, t.Name))
 		o.Labels = x.metaLabels(t)
 		return o
 	case kubectl.DaemonSets:
-		o := apiDaemonSet(c, c.DaemonSetIn(x.ns, t.Name))
+		o := manifest.APIDaemonSet(c, c.DaemonSetIn(x.ns, t.Name))
 		o.Labels = x.metaLabels(t)
 		return o
 	case kubectl.ReplicaSets:
-		return apiReplicaSet(c, c.ReplicaSetIn(x.ns, t.Name))
+		return manifest.APIReplicaSet(c, c.ReplicaSetIn(x.ns, t.Name))
 	case kubectl.Services:
-		return apiService(c, c.ServiceIn(x.ns, t.Name))
+		return manifest.APIService(c, c.ServiceIn(x.ns, t.Name))
 	case kubectl.Pods:
-		return apiPod(c, c.PodIn(x.ns, t.Name))
+		return manifest.APIPod(c, c.PodIn(x.ns, t.Name))
 	case kubectl.Nodes:
-		return apiNode(c, c.Node(t.Name))
+		return manifest.APINode(c, c.Node(t.Name))
 	}
 	return nil
 }

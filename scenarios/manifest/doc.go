@@ -81,6 +81,13 @@
 // API-server defaults that every returned object carries but that change
 // nothing in a simulation (securityContext {}, terminationMessagePath...).
 //
+// # Conversions
+//
+// convert.go converts between API objects and the model: ModelPodSpec,
+// ModelDeploymentSpec... turn decoded objects into the model's specs;
+// APIDeployment, APIPod... turn model objects back into API objects (for
+// patch, edit and -o yaml), with APIMeta's metadata as the API server returns it.
+//
 // # Not simulated
 //
 // NotSimulated(obj) lists the fields set in a manifest that kubesim accepts but

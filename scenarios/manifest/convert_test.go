@@ -1,4 +1,4 @@
-package scenarios
+package manifest
 
 import (
 	"testing"
@@ -15,29 +15,18 @@ import (
 // weights.
 func TestPodSpecExplicitZeroAndPreferredAffinity(t *testing.T) {
 	zero := corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("0")}
-	ps := podSpec(corev1.PodSpec{Containers: []corev1.Container{{Name: "a", Image: "i", Resources: corev1.ResourceRequirements{Requests: zero}}}})
+	ps := ModelPodSpec(corev1.PodSpec{Containers: []corev1.Container{{Name: "a", Image: "i", Resources: corev1.ResourceRequirements{Requests: zero}}}})
 	if ps.ExplicitZero != (model.RequestFlags{CPU: true}) {
 		t.Errorf("cpu: 0 gives %+v, want an explicit zero CPU request only", ps.ExplicitZero)
 	}
-	ps = podSpec(corev1.PodSpec{Containers: []corev1.Container{{Name: "a", Image: "i", Resources: corev1.ResourceRequirements{Requests: zero}}, {Name: "b", Image: "j"}}})
+	ps = ModelPodSpec(corev1.PodSpec{Containers: []corev1.Container{{Name: "a", Image: "i", Resources: corev1.ResourceRequirements{Requests: zero}}, {Name: "b", Image: "j"}}})
 	if ps.ExplicitZero.CPU {
 		t.Error("a container without a CPU request: the request is missing, not zero")
 	}
-	ps = podSpec(corev1.PodSpec{Containers: []corev1.Container{{Name: "a", Image: "i"}}, Affinity: &corev1.Affinity{NodeAffinity: &corev1.NodeAffinity{
+	ps = ModelPodSpec(corev1.PodSpec{Containers: []corev1.Container{{Name: "a", Image: "i"}}, Affinity: &corev1.Affinity{NodeAffinity: &corev1.NodeAffinity{
 		PreferredDuringSchedulingIgnoredDuringExecution: []corev1.PreferredSchedulingTerm{{Weight: 7, Preference: corev1.NodeSelectorTerm{
 			MatchExpressions: []corev1.NodeSelectorRequirement{{Key: "disk", Operator: corev1.NodeSelectorOpIn, Values: []string{"ssd"}}}}}}}}})
 	if a := ps.Affinity; a == nil || len(a.Terms) != 0 || len(a.Preferred) != 1 || a.Preferred[0].Weight != 7 || a.Preferred[0].Term.MatchExpressions[0].Key != "disk" {
 		t.Errorf("preferred affinity converted to %+v", a)
-	}
-}
-
-// config.imageSize reaches the scheduler's ImageLocality.
-func TestConfigImageSize(t *testing.T) {
-	s, err := ParseFile("x.yaml", []byte("name: x\nduration: 1m\nconfig: {imageSize: 52428800}\n"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := s.Config.Model().ImageSize; got != 50<<20 {
-		t.Errorf("ImageSize %d, want 50 MiB", got)
 	}
 }

@@ -1,10 +1,11 @@
-package scenarios
+package manifest
 
 import (
 	"fmt"
+	"path"
 	"reflect"
-	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/kubesim/kubesim/model"
@@ -18,7 +19,8 @@ import (
 )
 
 // This file converts between Kubernetes API objects (k8s.io/api, as manifests
-// and patches give them) and the model's objects.
+// and patches give them) and the model's objects: Model* from the API to the
+// model, API* back (for patch, edit and -o yaml).
 
 func secs(p *int64) simTime {
 	if p == nil {
@@ -30,10 +32,14 @@ func secs(p *int64) simTime {
 type simTime = time.Duration
 
 func podTemplate(t corev1.PodTemplateSpec) model.PodTemplate {
-	return model.PodTemplate{Labels: t.Labels, Annotations: t.Annotations, Spec: podSpec(t.Spec)}
+	return model.PodTemplate{Labels: t.Labels, Annotations: t.Annotations, Spec: ModelPodSpec(t.Spec)}
 }
 
-func podSpec(s corev1.PodSpec) model.PodSpec {
+// ModelPodSpec is the model's pod spec of s: the first container's image and
+// name, every container's ports, summed requests and limits (a CPU limit only
+// when every container has one), the first readiness probe, tolerations and
+// node affinity.
+func ModelPodSpec(s corev1.PodSpec) model.PodSpec {
 	ps := model.PodSpec{NodeSelector: s.NodeSelector, NodeName: s.NodeName, HostNetwork: s.HostNetwork,
 		RestartAlways: s.RestartPolicy == "" || s.RestartPolicy == corev1.RestartPolicyAlways}
 	if s.TerminationGracePeriodSeconds != nil {
@@ -144,7 +150,9 @@ func intPtr(p *int32) *int {
 	return &v
 }
 
-func deploymentSpec(d *appsv1.Deployment) (model.DeploymentSpec, error) {
+// ModelDeploymentSpec is the model's spec of a decoded Deployment; errors name
+// the field (spec.selector, spec.strategy.rollingUpdate.maxSurge...).
+func ModelDeploymentSpec(d *appsv1.Deployment) (model.DeploymentSpec, error) {
 	sel, err := labels.FromLabelSelector(d.Spec.Selector)
 	if err != nil {
 		return model.DeploymentSpec{}, fmt.Errorf("spec.selector: %v", err)
@@ -164,7 +172,8 @@ func deploymentSpec(d *appsv1.Deployment) (model.DeploymentSpec, error) {
 	return s, nil
 }
 
-func daemonSetSpec(d *appsv1.DaemonSet) (model.DaemonSetSpec, error) {
+// ModelDaemonSetSpec is the model's spec of a decoded DaemonSet.
+func ModelDaemonSetSpec(d *appsv1.DaemonSet) (model.DaemonSetSpec, error) {
 	sel, err := labels.FromLabelSelector(d.Spec.Selector)
 	if err != nil {
 		return model.DaemonSetSpec{}, fmt.Errorf("spec.selector: %v", err)
@@ -183,7 +192,8 @@ func daemonSetSpec(d *appsv1.DaemonSet) (model.DaemonSetSpec, error) {
 	return s, nil
 }
 
-func replicaSetSpec(r *appsv1.ReplicaSet) (model.ReplicaSetSpec, error) {
+// ModelReplicaSetSpec is the model's spec of a decoded ReplicaSet.
+func ModelReplicaSetSpec(r *appsv1.ReplicaSet) (model.ReplicaSetSpec, error) {
 	sel, err := labels.FromLabelSelector(r.Spec.Selector)
 	if err != nil {
 		return model.ReplicaSetSpec{}, fmt.Errorf("spec.selector: %v", err)
@@ -192,7 +202,8 @@ func replicaSetSpec(r *appsv1.ReplicaSet) (model.ReplicaSetSpec, error) {
 		Template: podTemplate(r.Spec.Template), MinReadySeconds: time.Duration(r.Spec.MinReadySeconds) * time.Second}, nil
 }
 
-func nodeTaints(ts []corev1.Taint) []model.Taint {
+// ModelTaints is the model's taints of a Node's spec.taints.
+func ModelTaints(ts []corev1.Taint) []model.Taint {
 	var out []model.Taint
 	for _, t := range ts {
 		out = append(out, model.Taint{Key: t.Key, Value: t.Value, Effect: model.TaintEffect(t.Effect)})
@@ -200,8 +211,10 @@ func nodeTaints(ts []corev1.Taint) []model.Taint {
 	return out
 }
 
-func nodeCapacity(n *corev1.Node) model.Resources {
-	r := DefaultNodeCapacity
+// ModelCapacity is a Node manifest's allocatable (else capacity) CPU, memory
+// and pods, each defaulting to def's.
+func ModelCapacity(n *corev1.Node, def model.Resources) model.Resources {
+	r := def
 	list := n.Status.Allocatable
 	if len(list) == 0 {
 		list = n.Status.Capacity
@@ -220,7 +233,9 @@ func nodeCapacity(n *corev1.Node) model.Resources {
 
 // --- model -> API objects, for patch and edit ---
 
-func labelSelectorOf(s *labels.Selector) *metav1.LabelSelector {
+// LabelSelectorOf is the API form of a model selector (matchLabels for
+// equalities, matchExpressions for the rest); nil for nil.
+func LabelSelectorOf(s *labels.Selector) *metav1.LabelSelector {
 	if s == nil {
 		return nil
 	}
@@ -245,7 +260,8 @@ func labelSelectorOf(s *labels.Selector) *metav1.LabelSelector {
 	return ls
 }
 
-func apiPodSpec(s model.PodSpec, name string) corev1.PodSpec {
+// APIPodSpec is the API pod spec of s with one container named name.
+func APIPodSpec(s model.PodSpec, name string) corev1.PodSpec {
 	ct := corev1.Container{Name: name, Image: s.Image}
 	cpu, mem := s.Requests.MilliCPU > 0 || s.ExplicitZero.CPU, s.Requests.Memory > 0 || s.ExplicitZero.Memory
 	if cpu || mem {
@@ -291,7 +307,7 @@ func apiPodSpec(s model.PodSpec, name string) corev1.PodSpec {
 
 func apiTemplate(t model.PodTemplate) corev1.PodTemplateSpec {
 	return corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: t.Labels, Annotations: t.Annotations},
-		Spec: apiPodSpec(t.Spec, containerName(t.Spec))}
+		Spec: APIPodSpec(t.Spec, ContainerName(t.Spec))}
 }
 
 func apiIntOrPercent(v *model.IntOrPercent) *intstr.IntOrString {
@@ -307,10 +323,10 @@ func apiIntOrPercent(v *model.IntOrPercent) *intstr.IntOrString {
 	return &x
 }
 
-// apiMeta is the object's metadata as the API server returns it (without
+// APIMeta is the object's metadata as the API server returns it (without
 // managed fields): times are wall-clock times of the scenario's start plus
 // the simulated time.
-func apiMeta(c *model.Cluster, m *model.ObjectMeta) metav1.ObjectMeta {
+func APIMeta(c *model.Cluster, m *model.ObjectMeta) metav1.ObjectMeta {
 	out := metav1.ObjectMeta{Name: m.Name, Namespace: m.Namespace, UID: types.UID(m.UID),
 		ResourceVersion: strconv.FormatInt(m.ResourceVersion, 10), Generation: m.Generation,
 		CreationTimestamp: metav1.NewTime(c.WallClock(m.CreationTimestamp)),
@@ -335,12 +351,14 @@ func ownerAPIVersion(kind string) string {
 	return "v1"
 }
 
-func apiDeployment(c *model.Cluster, d *model.Deployment) *appsv1.Deployment {
+// APIDeployment is d as an apps/v1 Deployment (spec and metadata, no status),
+// for patch and edit.
+func APIDeployment(c *model.Cluster, d *model.Deployment) *appsv1.Deployment {
 	r := int32(d.Replicas)
 	h := int32(d.RevisionHistoryLimit)
 	out := &appsv1.Deployment{TypeMeta: metav1.TypeMeta{APIVersion: "apps/v1", Kind: "Deployment"},
-		ObjectMeta: apiMeta(c, &d.ObjectMeta),
-		Spec: appsv1.DeploymentSpec{Replicas: &r, Selector: labelSelectorOf(d.LabelSelector), Template: apiTemplate(d.Template),
+		ObjectMeta: APIMeta(c, &d.ObjectMeta),
+		Spec: appsv1.DeploymentSpec{Replicas: &r, Selector: LabelSelectorOf(d.LabelSelector), Template: apiTemplate(d.Template),
 			RevisionHistoryLimit: &h, MinReadySeconds: int32(d.MinReadySeconds / time.Second)}}
 	out.Spec.Strategy.Type = appsv1.DeploymentStrategyType(d.Strategy.Type)
 	if d.Strategy.Type != "Recreate" {
@@ -349,10 +367,11 @@ func apiDeployment(c *model.Cluster, d *model.Deployment) *appsv1.Deployment {
 	return out
 }
 
-func apiDaemonSet(c *model.Cluster, d *model.DaemonSet) *appsv1.DaemonSet {
+// APIDaemonSet is d as an apps/v1 DaemonSet (spec and metadata).
+func APIDaemonSet(c *model.Cluster, d *model.DaemonSet) *appsv1.DaemonSet {
 	out := &appsv1.DaemonSet{TypeMeta: metav1.TypeMeta{APIVersion: "apps/v1", Kind: "DaemonSet"},
-		ObjectMeta: apiMeta(c, &d.ObjectMeta),
-		Spec: appsv1.DaemonSetSpec{Selector: labelSelectorOf(d.Selector), Template: apiTemplate(d.Template),
+		ObjectMeta: APIMeta(c, &d.ObjectMeta),
+		Spec: appsv1.DaemonSetSpec{Selector: LabelSelectorOf(d.Selector), Template: apiTemplate(d.Template),
 			MinReadySeconds: int32(d.MinReadySeconds / time.Second)}}
 	out.Spec.UpdateStrategy.Type = appsv1.DaemonSetUpdateStrategyType(d.Strategy.Type)
 	if d.Strategy.Type != "OnDelete" {
@@ -361,16 +380,18 @@ func apiDaemonSet(c *model.Cluster, d *model.DaemonSet) *appsv1.DaemonSet {
 	return out
 }
 
-func apiReplicaSet(c *model.Cluster, r *model.ReplicaSet) *appsv1.ReplicaSet {
+// APIReplicaSet is r as an apps/v1 ReplicaSet (spec and metadata).
+func APIReplicaSet(c *model.Cluster, r *model.ReplicaSet) *appsv1.ReplicaSet {
 	n := int32(r.Replicas)
 	return &appsv1.ReplicaSet{TypeMeta: metav1.TypeMeta{APIVersion: "apps/v1", Kind: "ReplicaSet"},
-		ObjectMeta: apiMeta(c, &r.ObjectMeta),
-		Spec:       appsv1.ReplicaSetSpec{Replicas: &n, Selector: labelSelectorOf(r.Selector), Template: apiTemplate(r.Template)}}
+		ObjectMeta: APIMeta(c, &r.ObjectMeta),
+		Spec:       appsv1.ReplicaSetSpec{Replicas: &n, Selector: LabelSelectorOf(r.Selector), Template: apiTemplate(r.Template)}}
 }
 
-func apiService(c *model.Cluster, s *model.Service) *corev1.Service {
+// APIService is s as a v1 Service (spec and metadata).
+func APIService(c *model.Cluster, s *model.Service) *corev1.Service {
 	out := &corev1.Service{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Service"},
-		ObjectMeta: apiMeta(c, &s.ObjectMeta),
+		ObjectMeta: APIMeta(c, &s.ObjectMeta),
 		Spec:       corev1.ServiceSpec{Selector: s.Selector, Type: corev1.ServiceType(s.Type), SessionAffinity: corev1.ServiceAffinity(s.SessionAffinity)}}
 	for _, sp := range s.Ports {
 		out.Spec.Ports = append(out.Spec.Ports, corev1.ServicePort{Name: sp.Name, Protocol: corev1.Protocol(sp.Protocol),
@@ -379,8 +400,8 @@ func apiService(c *model.Cluster, s *model.Service) *corev1.Service {
 	return out
 }
 
-// modelServicePorts converts a Service's ports.
-func modelServicePorts(ps []corev1.ServicePort) []model.ServicePort {
+// ModelServicePorts converts a Service's ports.
+func ModelServicePorts(ps []corev1.ServicePort) []model.ServicePort {
 	var out []model.ServicePort
 	for _, p := range ps {
 		mp := model.ServicePort{Name: p.Name, Protocol: string(p.Protocol), Port: int(p.Port), NodePort: int(p.NodePort)}
@@ -392,22 +413,25 @@ func modelServicePorts(ps []corev1.ServicePort) []model.ServicePort {
 	return out
 }
 
-func apiPod(c *model.Cluster, p *model.Pod) *corev1.Pod {
+// APIPod is p as a v1 Pod (spec and metadata).
+func APIPod(c *model.Cluster, p *model.Pod) *corev1.Pod {
 	return &corev1.Pod{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Pod"},
-		ObjectMeta: apiMeta(c, &p.ObjectMeta),
-		Spec:       apiPodSpec(p.Spec, containerName(p.Spec))}
+		ObjectMeta: APIMeta(c, &p.ObjectMeta),
+		Spec:       APIPodSpec(p.Spec, ContainerName(p.Spec))}
 }
 
-func apiNode(c *model.Cluster, n *model.Node) *corev1.Node {
+// APINode is n as a v1 Node (spec and metadata).
+func APINode(c *model.Cluster, n *model.Node) *corev1.Node {
 	out := &corev1.Node{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Node"},
-		ObjectMeta: apiMeta(c, &n.ObjectMeta), Spec: corev1.NodeSpec{Unschedulable: n.Unschedulable}}
+		ObjectMeta: APIMeta(c, &n.ObjectMeta), Spec: corev1.NodeSpec{Unschedulable: n.Unschedulable}}
 	for _, t := range n.Taints {
 		out.Spec.Taints = append(out.Spec.Taints, corev1.Taint{Key: t.Key, Value: t.Value, Effect: corev1.TaintEffect(t.Effect)})
 	}
 	return out
 }
 
-func sameMap(a, b map[string]string) bool {
+// SameMap reports whether a and b hold the same entries (nil and empty alike).
+func SameMap(a, b map[string]string) bool {
 	if len(a) != len(b) {
 		return false
 	}
@@ -419,8 +443,10 @@ func sameMap(a, b map[string]string) bool {
 	return true
 }
 
-func sameTemplate(a, b model.PodTemplate) bool {
-	return sameMap(a.Labels, b.Labels) && sameMap(a.Annotations, b.Annotations) && reflect.DeepEqual(normSpec(a.Spec), normSpec(b.Spec))
+// SameTemplate reports whether two pod templates are equal, empty and nil
+// lists alike (an apply that changes nothing leaves the object unchanged).
+func SameTemplate(a, b model.PodTemplate) bool {
+	return SameMap(a.Labels, b.Labels) && SameMap(a.Annotations, b.Annotations) && reflect.DeepEqual(normSpec(a.Spec), normSpec(b.Spec))
 }
 
 func normSpec(s model.PodSpec) model.PodSpec {
@@ -436,11 +462,21 @@ func normSpec(s model.PodSpec) model.PodSpec {
 	return s
 }
 
-func sortedKeys(m map[string]string) []string {
-	k := make([]string, 0, len(m))
-	for s := range m {
-		k = append(k, s)
+// ContainerName is the container's name: the one given, else the name
+// `kubectl create deployment` would give it (ImageContainerName).
+func ContainerName(s model.PodSpec) string {
+	if s.Container != "" {
+		return s.Container
 	}
-	sort.Strings(k)
-	return k
+	return ImageContainerName(s.Image)
+}
+
+// ImageContainerName is the name `kubectl create deployment` gives the container of
+// an image: its base name without tag or digest.
+func ImageContainerName(image string) string {
+	name := path.Base(image)
+	if i := strings.IndexAny(name, ":@"); i >= 0 {
+		name = name[:i]
+	}
+	return name
 }
