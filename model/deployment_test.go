@@ -587,3 +587,29 @@ func TestStrategyPercentCaps(t *testing.T) {
 		t.Errorf("DaemonSet maxSurge 150%%: error %v", err)
 	}
 }
+
+// A container's env is part of the pod template, as in Kubernetes: changing a
+// variable (a load generator's USERS) gives a new pod-template-hash, so a
+// re-applied Deployment rolls out;
+// the last variable of a name is the one the container sees.
+func TestEnvIsPartOfTheTemplateHash(t *testing.T) {
+	base := PodTemplate{Labels: map[string]string{"app": "lg"}, Spec: PodSpec{Image: "loadgenerator:v1"}}
+	with := func(v string) PodTemplate {
+		t := base.clone()
+		t.Spec.Env = []EnvVar{{Name: "USERS", Value: "1"}, {Name: "USERS", Value: v}}
+		return t
+	}
+	if computeHash(with("10")) == computeHash(with("20")) || computeHash(with("10")) == computeHash(base) {
+		t.Errorf("hashes %s (USERS=10), %s (USERS=20), %s (no env): want three", computeHash(with("10")), computeHash(with("20")), computeHash(base))
+	}
+	if computeHash(with("10")) != computeHash(with("10")) {
+		t.Errorf("the same template hashes differently")
+	}
+	s := with("20").Spec
+	if v, ok := s.LookupEnv("USERS"); !ok || v.Value != "20" {
+		t.Errorf("LookupEnv(USERS) = %+v, %v; want the last one, 20", v, ok)
+	}
+	if _, ok := s.LookupEnv("RATE"); ok {
+		t.Errorf("LookupEnv(RATE) found an unset variable")
+	}
+}

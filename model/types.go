@@ -161,6 +161,29 @@ type PodSpec struct {
 	// LocalStorage is set when the pod has an emptyDir or hostPath volume
 	// (the cluster autoscaler does not move such pods).
 	LocalStorage bool
+	// Env is the (first) container's environment, in the manifest's order
+	// (a later variable of the same name wins, as the kubelet's does). A
+	// workload may read it (a load generator's USERS); the cluster does not.
+	Env []EnvVar
+}
+
+// EnvVar is one variable of a container's env. ValueFrom marks one whose
+// value comes from elsewhere (valueFrom: a ConfigMap, Secret, field or
+// resource), which kubesim does not resolve: Value is then "".
+type EnvVar struct {
+	Name, Value string
+	ValueFrom   bool
+}
+
+// LookupEnv is the container's variable name as the container sees it: the
+// last one of that name (ok false: not set).
+func (s *PodSpec) LookupEnv(name string) (v EnvVar, ok bool) {
+	for i := len(s.Env) - 1; i >= 0; i-- {
+		if s.Env[i].Name == name {
+			return s.Env[i], true
+		}
+	}
+	return EnvVar{}, false
 }
 
 // ContainerPort is a port a container declares.
@@ -261,6 +284,7 @@ func (t PodTemplate) clone() PodTemplate {
 func (s PodSpec) clone() PodSpec {
 	s.NodeSelector = copyLabels(s.NodeSelector)
 	s.Tolerations = append([]Toleration(nil), s.Tolerations...)
+	s.Env = append([]EnvVar(nil), s.Env...)
 	if s.Readiness != nil {
 		r := *s.Readiness
 		s.Readiness = &r
@@ -315,6 +339,13 @@ func (t PodTemplate) hashString() string {
 	}
 	if s.Limits != (Resources{}) {
 		fmt.Fprintf(&b, "limits=%v;", s.Limits)
+	}
+	if len(s.Env) > 0 {
+		b.WriteString("env=")
+		for _, e := range s.Env {
+			fmt.Fprintf(&b, "%q=%q/%v,", e.Name, e.Value, e.ValueFrom)
+		}
+		b.WriteByte(';')
 	}
 	return b.String()
 }

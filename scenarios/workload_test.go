@@ -3,6 +3,8 @@ package scenarios
 import (
 	"fmt"
 	"math"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -505,11 +507,52 @@ func TestOnlineBoutique(t *testing.T) {
 }
 
 // The project's real release/kubernetes-manifests.yaml applies and its
-// loadgenerator's users make traffic through the frontend and its backends.
+// loadgenerator's users make traffic through the frontend and its backends;
+// the run says it read USERS and RATE from the container's env.
 func TestOnlineBoutiqueRealManifests(t *testing.T) {
-	// A scenario next to the copy of the file (apply -f reads it from there).
-	src := "name: real-boutique\nduration: 2m\ntimeline:\n  - at: 0s\n    run: kubectl apply -f kubernetes-manifests.yaml\n"
-	s, err := ParseFile("../workload/boutique/testdata/real-boutique.yaml", []byte(src))
+	res := runRealBoutique(t, 2*60, "", "")
+	sum := res.Summary
+	if fe, pc := sum.Services["frontend"], sum.Services["productcatalogservice"]; fe.Requests < 100 || pc.Requests < 100 {
+		t.Errorf("frontend %d, productcatalogservice %d requests in 2 minutes of 10 locust users", fe.Requests, pc.Requests)
+	}
+	if res.Mining() != nil {
+		t.Errorf("DockerCoins in Online Boutique")
+	}
+	want := `client loadgenerator: env USERS="10", RATE="1": 10 users per container, spawned 1 per second (1 container start(s), first loadgenerator-`
+	for _, f := range sum.Extra {
+		if l, _ := f.Value.([]string); f.Key != "clients_from_env" || len(l) != 1 || !strings.HasPrefix(l[0], want) {
+			t.Errorf("summary %s: %v; want only clients_from_env: [%s...]", f.Key, f.Value, want)
+		}
+	}
+}
+
+// runRealBoutique runs the project's real release/kubernetes-manifests.yaml
+// for secs simulated seconds, with the loadgenerator's USERS and RATE set to
+// users and rate instead of the release's "10" and "1" (when not "").
+func runRealBoutique(t *testing.T, secs int, users, rate string) *Result {
+	t.Helper()
+	b, err := os.ReadFile("../workload/boutique/testdata/kubernetes-manifests.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := string(b)
+	for name, v := range map[string]string{"USERS": users, "RATE": rate} {
+		if v == "" {
+			continue
+		}
+		old := map[string]string{"USERS": "10", "RATE": "1"}[name]
+		from := fmt.Sprintf("- name: %s\n          value: %q", name, old)
+		if strings.Count(m, from) != 1 {
+			t.Fatalf("the release's manifests have no single %q", from)
+		}
+		m = strings.Replace(m, from, fmt.Sprintf("- name: %s\n          value: %q", name, v), 1)
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "kubernetes-manifests.yaml"), []byte(m), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	src := fmt.Sprintf("name: real-boutique\nduration: %ds\ntimeline:\n  - at: 0s\n    run: kubectl apply -f kubernetes-manifests.yaml\n", secs)
+	s, err := ParseFile(filepath.Join(dir, "real-boutique.yaml"), []byte(src))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -520,12 +563,36 @@ func TestOnlineBoutiqueRealManifests(t *testing.T) {
 	if len(res.Unexpected) > 0 {
 		t.Fatalf("steps failed: %v", res.Unexpected)
 	}
-	sum := res.Summary
-	if fe, pc := sum.Services["frontend"], sum.Services["productcatalogservice"]; fe.Requests < 100 || pc.Requests < 100 {
-		t.Errorf("frontend %d, productcatalogservice %d requests in 2 minutes of 10 locust users", fe.Requests, pc.Requests)
+	return res
+}
+
+// A user who edits the loadgenerator's USERS in the real manifests gets
+// proportionally more traffic, as locust -u "${USERS}" runs that many users
+// (each a weighted task, then 1-10 s of wait): 40 users spawned at once
+// (RATE 40) make about four times the runs of 10 spawned at once. A USERS
+// that is not a number runs no users (locust would exit with a usage error),
+// and the run says so.
+func TestOnlineBoutiqueUsersEnv(t *testing.T) {
+	runs := func(res *Result) float64 { return float64(res.Summary.Clients["loadgenerator"].Requests) }
+	ten, forty := runRealBoutique(t, 4*60, "10", "10"), runRealBoutique(t, 4*60, "40", "40")
+	if r := runs(forty) / runs(ten); r < 3.4 || r > 4.6 {
+		t.Errorf("loadgenerator runs: %v with USERS=40, %v with USERS=10: ratio %.2f, want about 4", runs(forty), runs(ten), r)
 	}
-	if res.Mining() != nil || len(sum.Extra) > 0 {
-		t.Errorf("DockerCoins or assumed defaults in Online Boutique: %v", sum.Extra)
+	// 10 users waiting uniform(1s,10s) and taking a few ms each: about
+	// 10/5.5 = 1.8 runs per second.
+	if r := runs(ten) / 240; r < 1.5 || r > 2.1 {
+		t.Errorf("10 users: %.2f runs/s, want about 1.8", r)
+	}
+	if fe := forty.Summary.Services["frontend"].Requests; fe < 3*ten.Summary.Services["frontend"].Requests {
+		t.Errorf("frontend: %d requests with 40 users, %d with 10", fe, ten.Summary.Services["frontend"].Requests)
+	}
+	bad := runRealBoutique(t, 60, "ten", "")
+	if n := bad.Summary.Services["frontend"].Requests; n != 0 {
+		t.Errorf("USERS=\"ten\": %d frontend requests, want none", n)
+	}
+	got := fmt.Sprint(bad.Declared.FromEnv())
+	if want := `client loadgenerator: env USERS="ten" is not a whole number of users: the load generator would exit with a usage error; its containers run no users`; !strings.Contains(got, want) {
+		t.Errorf("FromEnv: %s\nwant %s", got, want)
 	}
 }
 

@@ -56,6 +56,9 @@ func ModelPodSpec(s corev1.PodSpec) model.PodSpec {
 	for i, ct := range s.Containers {
 		if i == 0 {
 			ps.Image, ps.Container = ct.Image, ct.Name
+			for _, e := range ct.Env {
+				ps.Env = append(ps.Env, model.EnvVar{Name: e.Name, Value: e.Value, ValueFrom: e.ValueFrom != nil})
+			}
 		}
 		for _, cp := range ct.Ports {
 			ps.Ports = append(ps.Ports, model.ContainerPort{Name: cp.Name, Port: int(cp.ContainerPort), Protocol: string(cp.Protocol)})
@@ -263,6 +266,14 @@ func LabelSelectorOf(s *labels.Selector) *metav1.LabelSelector {
 // APIPodSpec is the API pod spec of s with one container named name.
 func APIPodSpec(s model.PodSpec, name string) corev1.PodSpec {
 	ct := corev1.Container{Name: name, Image: s.Image}
+	for _, e := range s.Env {
+		ev := corev1.EnvVar{Name: e.Name, Value: e.Value}
+		if e.ValueFrom {
+			// Unresolved: kept as a reference kubesim does not follow.
+			ev.ValueFrom = &corev1.EnvVarSource{}
+		}
+		ct.Env = append(ct.Env, ev)
+	}
 	cpu, mem := s.Requests.MilliCPU > 0 || s.ExplicitZero.CPU, s.Requests.Memory > 0 || s.ExplicitZero.Memory
 	if cpu || mem {
 		ct.Resources.Requests = corev1.ResourceList{}

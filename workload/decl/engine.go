@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -29,6 +30,8 @@ type Engine struct {
 	assumed map[string]*assumedImage
 	// flows measures each call of the scripts by its route (SERVICE/route).
 	flows map[*Call]*metrics.Flow
+	// envNotes is what clients in containers read from their env, by line.
+	envNotes map[string]*assumedImage
 }
 
 type assumedImage struct {
@@ -41,7 +44,7 @@ type assumedImage struct {
 // nothing declares, and starts spec's clients when rt starts.
 func Install(rt *workload.Runtime, spec Spec) *Engine {
 	e := &Engine{env: &rt.Env, spec: spec, routes: map[string]traffic.Route{},
-		rng: rt.C.E.Stream("decl"), assumed: map[string]*assumedImage{}, flows: map[*Call]*metrics.Flow{}}
+		rng: rt.C.E.Stream("decl"), assumed: map[string]*assumedImage{}, envNotes: map[string]*assumedImage{}, flows: map[*Call]*metrics.Flow{}}
 	if e.spec.Echo.Concurrency == 0 {
 		e.spec.Echo = DefaultEcho()
 	}
@@ -77,6 +80,9 @@ func Install(rt *workload.Runtime, spec Spec) *Engine {
 	rt.Rec.OnSummary(func(s *metrics.Summary) {
 		if a := e.Assumed(); len(a) > 0 {
 			s.Extra = append(s.Extra, metrics.Field{Key: "assumed", Value: a})
+		}
+		if a := e.FromEnv(); len(a) > 0 {
+			s.Extra = append(s.Extra, metrics.Field{Key: "clients_from_env", Value: a})
 		}
 	})
 	return e
@@ -499,21 +505,99 @@ func (c *client) inPod(env *workload.Env, p *model.Pod) workload.Behaviour {
 	return &podClient{c: c, pod: p, node: env.C.LookupNode(p.NodeName)}
 }
 
-// Start starts the users, SpawnRate per second (all at once without it),
-// after the client's Start.
+// Start starts the container's users (Users, or its env's UsersEnv), spawned
+// as locust spawns them at SpawnRate (or its env's SpawnRateEnv) per second:
+// max(1, floor(rate)) users at once, the next batch that many over rate
+// seconds later (all at once without a rate), after the client's Start.
 func (pc *podClient) Start() {
 	c := pc.c
 	if c.flow == nil {
 		c.flow = c.e.env.Rec.Client(c.spec.Name)
 	}
-	for u := 0; u < c.spec.Users; u++ {
+	users, rate := c.e.fromEnv(c.spec, pc.pod)
+	batch := max(1, math.Floor(rate))
+	for u := 0; u < users; u++ {
 		x := &run{e: c.e, from: pc.node, client: traffic.ClientOf(pc.pod), alive: func() bool { return !pc.stopped }}
 		d := c.spec.Start
-		if c.spec.SpawnRate > 0 {
-			d += sim.Time(float64(u) / c.spec.SpawnRate * 1e9)
+		if rate > 0 {
+			d += sim.Time(math.Floor(float64(u)/batch) * batch / rate * 1e9)
 		}
 		c.e.after(d, x, func() { c.user(x) })
 	}
+}
+
+// fromEnv is how many users a container of client cl runs and how fast they
+// are spawned: cl's Users and SpawnRate, or the values of the container's
+// variables cl names (UsersEnv, SpawnRateEnv) when they are set and not
+// empty. A value that is not a number (a whole one for users) runs no users,
+// as locust exits with a usage error; the run says so.
+func (e *Engine) fromEnv(cl *Client, p *model.Pod) (users int, rate float64) {
+	users, rate = cl.Users, cl.SpawnRate
+	var said []string
+	bad := ""
+	if v, ok := p.Spec.LookupEnv(cl.UsersEnv); cl.UsersEnv != "" && ok {
+		t := strings.TrimSpace(v.Value)
+		switch n, err := strconv.Atoi(t); {
+		case v.ValueFrom:
+			said = append(said, fmt.Sprintf("%s from valueFrom, which kubesim does not resolve: the default %d users", cl.UsersEnv, users))
+		case t == "":
+		case err != nil || n < 0:
+			bad = fmt.Sprintf("%s=%q is not a whole number of users", cl.UsersEnv, v.Value)
+		default:
+			users = n
+			said = append(said, fmt.Sprintf("%s=%q", cl.UsersEnv, v.Value))
+		}
+	}
+	if v, ok := p.Spec.LookupEnv(cl.SpawnRateEnv); cl.SpawnRateEnv != "" && ok && bad == "" {
+		t := strings.TrimSpace(v.Value)
+		switch r, err := strconv.ParseFloat(t, 64); {
+		case v.ValueFrom:
+			said = append(said, fmt.Sprintf("%s from valueFrom, which kubesim does not resolve: the default %g per second", cl.SpawnRateEnv, rate))
+		case t == "":
+		case err != nil || !(r > 0) || math.IsInf(r, 0):
+			bad = fmt.Sprintf("%s=%q is not a spawn rate above 0 (users per second)", cl.SpawnRateEnv, v.Value)
+		default:
+			rate = r
+			said = append(said, fmt.Sprintf("%s=%q", cl.SpawnRateEnv, v.Value))
+		}
+	}
+	var line string
+	switch {
+	case bad != "":
+		users = 0
+		line = fmt.Sprintf("client %s: env %s: the load generator would exit with a usage error; its containers run no users", cl.Name, bad)
+	case len(said) == 0:
+		return users, rate
+	default:
+		spawn := "all at once"
+		if rate > 0 {
+			spawn = fmt.Sprintf("spawned %g per second", rate)
+		}
+		line = fmt.Sprintf("client %s: env %s: %d users per container, %s", cl.Name, strings.Join(said, ", "), users, spawn)
+	}
+	a := e.envNotes[line]
+	if a == nil {
+		a = &assumedImage{first: p.Name}
+		e.envNotes[line] = a
+	}
+	a.n++
+	return users, rate
+}
+
+// FromEnv says what the clients in containers read from their env: one line
+// per client and setting, with the number of container starts that read it
+// (none if no container had the variables set).
+func (e *Engine) FromEnv() []string {
+	lines := make([]string, 0, len(e.envNotes))
+	for l := range e.envNotes {
+		lines = append(lines, l)
+	}
+	sort.Strings(lines)
+	for i, l := range lines {
+		a := e.envNotes[l]
+		lines[i] = fmt.Sprintf("%s (%d container start(s), first %s)", l, a.n, a.first)
+	}
+	return lines
 }
 
 // Stop stops the users: their runs end with the container.

@@ -285,6 +285,22 @@ func (p *parser) name(n *yaml.Node, where string) string {
 	return s
 }
 
+// envName is the name of an environment variable (letters, digits, '_',
+// '-' and '.', not starting with a digit: Kubernetes' rule for env names).
+func (p *parser) envName(n *yaml.Node, where string) string {
+	s := p.str(n, where)
+	ok := s != "" && (s[0] < '0' || s[0] > '9')
+	for _, r := range s {
+		if !(r == '_' || r == '-' || r == '.' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
+			ok = false
+		}
+	}
+	if !ok {
+		p.errorf(n, "%s: %q is not an environment variable name: write letters, digits, '_', '-' or '.', not starting with a digit (USERS)", where, s)
+	}
+	return s
+}
+
 func (p *parser) service(n *yaml.Node, where string) Service {
 	e := DefaultEcho()
 	s := Service{Concurrency: e.Concurrency, Backlog: e.Backlog, Line: n.Line}
@@ -481,8 +497,8 @@ func (p *parser) target(n *yaml.Node, where string) (string, string) {
 func (p *parser) client(n *yaml.Node, where string) Client {
 	c := Client{Line: n.Line}
 	var callNode, rateNode *yaml.Node
-	var spawnNode *yaml.Node
-	p.fields(n, where, []string{"name", "image", "labels", "users", "spawnRate", "think", "rate", "arrival", "schedule", "sine", "shape", "start", "call", "script"}, func(k string, v *yaml.Node) {
+	var spawnNode, envNode *yaml.Node
+	p.fields(n, where, []string{"name", "image", "labels", "users", "spawnRate", "env", "think", "rate", "arrival", "schedule", "sine", "shape", "start", "call", "script"}, func(k string, v *yaml.Node) {
 		switch k {
 		case "sine":
 			if rateNode != nil {
@@ -514,6 +530,16 @@ func (p *parser) client(n *yaml.Node, where string) Client {
 		case "spawnRate":
 			spawnNode = v
 			c.SpawnRate = p.number(v, where+".spawnRate", 0, math.Inf(1))
+		case "env":
+			envNode = v
+			p.fields(v, where+".env", []string{"users", "spawnRate"}, func(k string, v *yaml.Node) {
+				name := p.envName(v, where+".env."+k)
+				if k == "users" {
+					c.UsersEnv = name
+				} else {
+					c.SpawnRateEnv = name
+				}
+			})
 		case "name":
 			c.Name = p.name(v, where+".name")
 		case "users":
@@ -580,6 +606,9 @@ func (p *parser) client(n *yaml.Node, where string) Client {
 	}
 	if c.InPods() && c.Users == 0 {
 		p.errorf(n, "%s: a client in containers (image: or labels:) is closed-loop: give users: (virtual users per container)", where)
+	}
+	if envNode != nil && (!c.InPods() || c.Users == 0) {
+		p.errorf(envNode, "%s.env: only a closed-loop client in containers (image: or labels:, and users:) reads its containers' env", where)
 	}
 	if spawnNode != nil && c.Users == 0 {
 		p.errorf(spawnNode, "%s.spawnRate: only closed-loop clients (users:) spawn users", where)

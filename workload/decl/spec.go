@@ -153,8 +153,13 @@ type Client struct {
 	Image     string
 	Labels    map[string]string
 	SpawnRate float64
-	Script    []Step
-	Line      int
+	// UsersEnv and SpawnRateEnv, if set, name variables of the container's
+	// env that, set and not empty, give Users and SpawnRate for that
+	// container instead (Users and SpawnRate are then the defaults, as a
+	// shell's ${USERS:-10}): the load generator's knobs in its manifest.
+	UsersEnv, SpawnRateEnv string
+	Script                 []Step
+	Line                   int
 }
 
 // InPods says whether the client runs in containers (Image or Labels).
