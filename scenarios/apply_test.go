@@ -37,11 +37,11 @@ func TestApplyDirectory(t *testing.T) {
 		"k8s/sub/deep/d.yml": depDoc("d"),
 	}}
 	x := newExecutor(printCluster(t, 1), s)
-	out, err := x.exec("kubectl apply -f k8s/")
+	out, err := x.Exec("kubectl apply -f k8s/")
 	if err != nil || out != "deployment.apps/a created\ndeployment.apps/b created" {
 		t.Errorf("apply -f k8s/: %q, %v", out, err)
 	}
-	out, err = x.exec("kubectl apply -R -f k8s")
+	out, err = x.Exec("kubectl apply -R -f k8s")
 	if err != nil || out != "deployment.apps/a unchanged\ndeployment.apps/b unchanged\ndeployment.apps/c created\ndeployment.apps/d created" {
 		t.Errorf("apply -R -f k8s: %q, %v", out, err)
 	}
@@ -57,7 +57,7 @@ func TestApplyDirectory(t *testing.T) {
 		}
 	}
 	x = newExecutor(printCluster(t, 1), &Scenario{Dir: dir})
-	out, err = x.exec("kubectl apply -f m")
+	out, err = x.Exec("kubectl apply -f m")
 	if err != nil || !strings.HasPrefix(out, "namespace/one ") || !strings.HasSuffix(out, "deployment.apps/two created") || strings.Contains(out, "three") {
 		t.Errorf("apply -f m (disk): %q, %v", out, err)
 	}
@@ -67,7 +67,7 @@ func TestApplyDirectory(t *testing.T) {
 		{"kubectl apply -f nowhere/", `error: the path "nowhere/" does not exist`},
 		{"kubectl apply -f https://example.com/x.yaml", "error: kubesim does not fetch https://example.com/x.yaml"},
 	} {
-		if _, err := x.exec(tc.line); err == nil || !strings.HasPrefix(err.Error(), tc.want) {
+		if _, err := x.Exec(tc.line); err == nil || !strings.HasPrefix(err.Error(), tc.want) {
 			t.Errorf("%s: %v; want %q", tc.line, err, tc.want)
 		}
 	}
@@ -77,7 +77,7 @@ func TestApplyDirectory(t *testing.T) {
 func TestApplyGenerateName(t *testing.T) {
 	gen := strings.Replace(depDoc("x"), "  name: x\n", "  generateName: web-\n", 1)
 	x := newExecutor(printCluster(t, 1), &Scenario{Files: map[string]string{"g.yaml": gen + "---\n" + depDoc("ok")}})
-	out, err := x.exec("kubectl apply -f g.yaml")
+	out, err := x.Exec("kubectl apply -f g.yaml")
 	if err == nil || err.Error() != "error: from web-: cannot use generate name with apply" || out != "deployment.apps/ok created" {
 		t.Errorf("apply generateName: %q, %v", out, err)
 	}
@@ -116,19 +116,19 @@ metadata: {name: web}
 ---
 ` + depDoc("web")
 	x := newExecutor(printCluster(t, 1), &Scenario{Files: map[string]string{"crd.yaml": crd, "cr.yaml": cr, "both.yaml": crd + "---\n" + cr, "others.yaml": others}})
-	if _, err := x.exec("kubectl apply -f both.yaml"); err == nil || !strings.Contains(err.Error(), `no matches for kind "CronTab" in version "stable.example.com/v1"`) ||
+	if _, err := x.Exec("kubectl apply -f both.yaml"); err == nil || !strings.Contains(err.Error(), `no matches for kind "CronTab" in version "stable.example.com/v1"`) ||
 		!strings.Contains(err.Error(), "apply its CustomResourceDefinition in an earlier step first") {
 		t.Errorf("CRD and CR in one apply: %v; want the CR refused as kubectl does", err)
 	}
-	out, err := x.exec("kubectl apply -f crd.yaml")
+	out, err := x.Exec("kubectl apply -f crd.yaml")
 	if err != nil || out != "customresourcedefinition.apiextensions.k8s.io/crontabs.stable.example.com unchanged" {
 		t.Errorf("CRD re-applied: %q %v", out, err)
 	}
-	out, err = x.exec("kubectl apply -f cr.yaml")
+	out, err = x.Exec("kubectl apply -f cr.yaml")
 	if err != nil || !strings.Contains(out, `Warning: cr.yaml:1: CronTab "my-cron" ignored: a custom resource`) {
 		t.Errorf("CR after its CRD: %q %v", out, err)
 	}
-	out, err = x.exec("kubectl apply -f others.yaml")
+	out, err = x.Exec("kubectl apply -f others.yaml")
 	for _, w := range []string{`APIService "v1beta1.metrics.k8s.io" ignored`, `ValidatingAdmissionPolicy "demo" ignored`, `Event "e1" ignored`, "deployment.apps/web created"} {
 		if !strings.Contains(out, w) {
 			t.Errorf("apply others.yaml: output lacks %q:\n%s", w, out)
@@ -137,11 +137,11 @@ metadata: {name: web}
 	if err == nil || !strings.Contains(err.Error(), "kubesim: networking.k8s.io/v1beta1 Ingress was removed in Kubernetes 1.22; use apiVersion: networking.k8s.io/v1") {
 		t.Errorf("v1beta1 Ingress: %v", err)
 	}
-	out, err = x.exec("kubectl delete -f crd.yaml")
+	out, err = x.Exec("kubectl delete -f crd.yaml")
 	if err != nil || out != `customresourcedefinition.apiextensions.k8s.io "crontabs.stable.example.com" deleted` {
 		t.Errorf("delete CRD: %q %v", out, err)
 	}
-	if _, err := x.exec("kubectl apply -f cr.yaml"); err == nil {
+	if _, err := x.Exec("kubectl apply -f cr.yaml"); err == nil {
 		t.Errorf("CR accepted after its CRD was deleted")
 	}
 }
@@ -153,21 +153,21 @@ func TestCreateFile(t *testing.T) {
 	c := printCluster(t, 1)
 	x := newExecutor(c, &Scenario{Files: map[string]string{"g.yaml": gen, "ok.yaml": depDoc("ok")}})
 	re := regexp.MustCompile(`^deployment\.apps/web-[bcdfghjklmnpqrstvwxz2456789]{5} created$`)
-	a, err := x.exec("kubectl create -f g.yaml")
+	a, err := x.Exec("kubectl create -f g.yaml")
 	if err != nil || !re.MatchString(a) {
 		t.Fatalf("create -f g.yaml: %q, %v", a, err)
 	}
-	b, err := x.exec("kubectl create -f g.yaml")
+	b, err := x.Exec("kubectl create -f g.yaml")
 	if err != nil || !re.MatchString(b) || a == b {
 		t.Errorf("second create -f g.yaml: %q (first %q), %v; want another name", b, a, err)
 	}
 	if len(c.Deployments()) != 2 {
 		t.Errorf("%d Deployments, want 2", len(c.Deployments()))
 	}
-	if out, err := x.exec("kubectl create -f ok.yaml"); err != nil || out != "deployment.apps/ok created" {
+	if out, err := x.Exec("kubectl create -f ok.yaml"); err != nil || out != "deployment.apps/ok created" {
 		t.Errorf("create -f ok.yaml: %q, %v", out, err)
 	}
-	if _, err := x.exec("kubectl create -f ok.yaml"); err == nil || err.Error() != `Error from server (AlreadyExists): error when creating "ok.yaml": deployments.apps "ok" already exists` {
+	if _, err := x.Exec("kubectl create -f ok.yaml"); err == nil || err.Error() != `Error from server (AlreadyExists): error when creating "ok.yaml": deployments.apps "ok" already exists` {
 		t.Errorf("create -f of an existing object: %v", err)
 	}
 }

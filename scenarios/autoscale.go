@@ -8,6 +8,7 @@ import (
 	autoscalingv1 "k8s.io/api/autoscaling/v1"
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/kubesim/kubesim/metrics"
 	"github.com/kubesim/kubesim/model"
@@ -85,8 +86,8 @@ func (r *Result) HPAs() []*hpa.HPA {
 	return r.auto.ctl.List()
 }
 
-// step runs the steps autoscaling owns; ok is false for the others.
-func (a *autoscaling) step(x *executor, cmd kubectl.Command) (out string, err error, ok bool) {
+// Step runs the steps autoscaling owns; ok is false for the others.
+func (a *autoscaling) Step(x *kubectl.Executor, cmd kubectl.Command) (out string, err error, ok bool) {
 	switch cmd.Verb {
 	case kubectl.Autoscale:
 		out, err = a.autoscale(cmd)
@@ -223,7 +224,7 @@ func targets(h *hpa.HPA) string {
 // quantity prints a resource amount in milli-units as kubectl does.
 func quantity(resource string, milli int64) string {
 	if resource == "memory" {
-		return memoryString(milli / 1000)
+		return kubectl.MemoryString(milli / 1000)
 	}
 	return milliString(milli)
 }
@@ -263,12 +264,11 @@ func (a *autoscaling) get(cmd kubectl.Command) (string, error) {
 		}
 		return "No resources found in default namespace.", nil
 	}
-	p := &printer{c: a.c, now: a.c.Now()}
 	var b strings.Builder
-	tw := newTabWriter(&b)
+	tw := kubectl.NewTabWriter(&b)
 	fmt.Fprintln(tw, "NAME\tREFERENCE\tTARGETS\tMINPODS\tMAXPODS\tREPLICAS\tAGE")
 	for _, h := range hs {
-		fmt.Fprintf(tw, "%s\t%s/%s\t%s\t%d\t%d\t%d\t%s\n", h.Name, h.TargetKind, h.TargetName, targets(h), h.Min, h.Max, h.Status.CurrentReplicas, p.age(h.Created))
+		fmt.Fprintf(tw, "%s\t%s/%s\t%s\t%d\t%d\t%d\t%s\n", h.Name, h.TargetKind, h.TargetName, targets(h), h.Min, h.Max, h.Status.CurrentReplicas, kubectl.Age(a.c, h.Created))
 	}
 	tw.Flush()
 	return strings.TrimRight(b.String(), "\n"), err
@@ -276,18 +276,17 @@ func (a *autoscaling) get(cmd kubectl.Command) (string, error) {
 
 func (a *autoscaling) describe(cmd kubectl.Command) (string, error) {
 	hs, err := a.list(cmd)
-	p := &printer{c: a.c, now: a.c.Now()}
 	var docs []string
 	for _, h := range hs {
 		var b strings.Builder
-		w := newDescribeWriter(&b)
-		w.write(0, "Name:\t%s\n", h.Name)
-		w.write(0, "Namespace:\tdefault\n")
-		w.write(0, "Labels:\t<none>\n")
-		w.write(0, "Annotations:\t<none>\n")
-		w.write(0, "CreationTimestamp:\t%s\n", p.wallClock(h.Created))
-		w.write(0, "Reference:\t%s/%s\n", h.TargetKind, h.TargetName)
-		w.write(0, "Metrics:\t( current / target )\n")
+		w := kubectl.NewDescribeWriter(&b)
+		w.Printf(0, "Name:\t%s\n", h.Name)
+		w.Printf(0, "Namespace:\tdefault\n")
+		w.Printf(0, "Labels:\t<none>\n")
+		w.Printf(0, "Annotations:\t<none>\n")
+		w.Printf(0, "CreationTimestamp:\t%s\n", kubectl.WallClock(a.c, h.Created))
+		w.Printf(0, "Reference:\t%s/%s\n", h.TargetKind, h.TargetName)
+		w.Printf(0, "Metrics:\t( current / target )\n")
 		for i, m := range h.Metrics {
 			st := h.Status.CurrentMetrics[i]
 			cur := "<unknown>"
@@ -296,58 +295,58 @@ func (a *autoscaling) describe(cmd kubectl.Command) (string, error) {
 				if st.Known {
 					cur = fmt.Sprintf("%d%% (%s)", st.Utilization, quantity(m.Resource, st.AverageValue))
 				}
-				w.write(1, "resource %s on pods  (as a percentage of request):\t%s / %d%%\n", m.Resource, cur, m.Utilization)
+				w.Printf(1, "resource %s on pods  (as a percentage of request):\t%s / %d%%\n", m.Resource, cur, m.Utilization)
 			case m.Type == hpa.Resource:
 				if st.Known {
 					cur = quantity(m.Resource, st.AverageValue)
 				}
-				w.write(1, "resource %s on pods:\t%s / %s\n", m.Resource, cur, quantity(m.Resource, m.AverageValue))
+				w.Printf(1, "resource %s on pods:\t%s / %s\n", m.Resource, cur, quantity(m.Resource, m.AverageValue))
 			case m.Type == hpa.PodsType:
 				if st.Known {
 					cur = milliString(st.AverageValue)
 				}
-				w.write(1, "\"%s\" on pods:\t%s / %s\n", m.Name, cur, milliString(m.AverageValue))
+				w.Printf(1, "\"%s\" on pods:\t%s / %s\n", m.Name, cur, milliString(m.AverageValue))
 			case m.Type == hpa.Object:
 				if st.Known {
 					cur = milliString(st.Value)
 				}
-				w.write(1, "\"%s\" on %s/%s:\t%s / %s\n", m.Name, m.ObjectKind, m.ObjectName, cur, milliString(m.Value))
+				w.Printf(1, "\"%s\" on %s/%s:\t%s / %s\n", m.Name, m.ObjectKind, m.ObjectName, cur, milliString(m.Value))
 			default:
 				if st.Known {
 					cur = milliString(st.Value)
 				}
-				w.write(1, "\"%s\" (target value):\t%s / %s\n", m.Name, cur, milliString(m.Value))
+				w.Printf(1, "\"%s\" (target value):\t%s / %s\n", m.Name, cur, milliString(m.Value))
 			}
 		}
-		w.write(0, "Min replicas:\t%d\n", h.Min)
-		w.write(0, "Max replicas:\t%d\n", h.Max)
-		w.write(0, "%s pods:\t%d current / %d desired\n", h.TargetKind, h.Status.CurrentReplicas, h.Status.DesiredReplicas)
+		w.Printf(0, "Min replicas:\t%d\n", h.Min)
+		w.Printf(0, "Max replicas:\t%d\n", h.Max)
+		w.Printf(0, "%s pods:\t%d current / %d desired\n", h.TargetKind, h.Status.CurrentReplicas, h.Status.DesiredReplicas)
 		if len(h.Status.Conditions) > 0 {
-			w.write(0, "Conditions:\n")
-			w.write(1, "Type\tStatus\tReason\tMessage\n")
-			w.write(1, "----\t------\t------\t-------\n")
+			w.Printf(0, "Conditions:\n")
+			w.Printf(1, "Type\tStatus\tReason\tMessage\n")
+			w.Printf(1, "----\t------\t------\t-------\n")
 			for _, c := range h.Status.Conditions {
-				w.write(1, "%s\t%s\t%s\t%s\n", c.Type, c.Status, c.Reason, c.Message)
+				w.Printf(1, "%s\t%s\t%s\t%s\n", c.Type, c.Status, c.Reason, c.Message)
 			}
 		}
 		evs := a.events[h]
 		if len(evs) == 0 {
-			w.write(0, "Events:\t<none>\n")
+			w.Printf(0, "Events:\t<none>\n")
 		} else {
-			w.write(0, "Events:\n")
-			w.write(1, "Type\tReason\tAge\tFrom\tMessage\n")
-			w.write(1, "----\t------\t----\t----\t-------\n")
+			w.Printf(0, "Events:\n")
+			w.Printf(1, "Type\tReason\tAge\tFrom\tMessage\n")
+			w.Printf(1, "----\t------\t----\t----\t-------\n")
 			sorted := append([]hpaEvent(nil), evs...)
 			sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].last < sorted[j].last })
 			for _, e := range sorted {
-				age := p.age(e.last)
+				age := kubectl.Age(a.c, e.last)
 				if e.count > 1 {
-					age = fmt.Sprintf("%s (x%d over %s)", age, e.count, p.age(e.first))
+					age = fmt.Sprintf("%s (x%d over %s)", age, e.count, kubectl.Age(a.c, e.first))
 				}
-				w.write(1, "%s\t%s\t%s\t%s\t%s\n", e.typ, e.reason, age, "horizontal-pod-autoscaler", e.msg)
+				w.Printf(1, "%s\t%s\t%s\t%s\t%s\n", e.typ, e.reason, age, "horizontal-pod-autoscaler", e.msg)
 			}
 		}
-		w.tw.Flush()
+		w.Flush()
 		docs = append(docs, strings.TrimRight(b.String(), "\n"))
 	}
 	return strings.Join(docs, "\n\n\n"), err
@@ -363,7 +362,7 @@ func (a *autoscaling) top(cmd kubectl.Command) (string, error) {
 		return "", fmt.Errorf("error: metrics not available yet")
 	}
 	var b strings.Builder
-	tw := newTabWriter(&b)
+	tw := kubectl.NewTabWriter(&b)
 	if x.Kind == "nodes" {
 		fmt.Fprintln(tw, "NAME\tCPU(cores)\tCPU(%)\tMEMORY(bytes)\tMEMORY(%)")
 		n := 0
@@ -436,7 +435,7 @@ type abRun struct {
 	deadline sim.Time
 }
 
-func (a *autoscaling) ab(x *executor, cmd kubectl.Command) (string, error) {
+func (a *autoscaling) ab(x *kubectl.Executor, cmd kubectl.Command) (string, error) {
 	e := cmd.Extra
 	if a.net == nil {
 		return "", fmt.Errorf("ab: this cluster has no request path")
@@ -445,7 +444,7 @@ func (a *autoscaling) ab(x *executor, cmd kubectl.Command) (string, error) {
 	if svc == nil {
 		return "", fmt.Errorf("apr_sockaddr_info_get() for %s: Name or service not known (no such Service)", e.Service)
 	}
-	r := &abRun{a: a, svc: svc, x: e, start: a.c.Now(), line: cmd.Line, later: x.later}
+	r := &abRun{a: a, svc: svc, x: e, start: a.c.Now(), line: cmd.Line, later: x.Later()}
 	if nodes := a.c.Nodes(); len(nodes) > 0 {
 		r.from = nodes[0]
 	}
@@ -631,8 +630,8 @@ func metricSpec(m autoscalingv2.MetricSpec) (hpa.MetricSpec, error) {
 	return out, nil
 }
 
-// applyHPA creates or updates an HPA from a manifest.
-func (a *autoscaling) applyHPA(obj any, name string) (created, changed bool, err error) {
+// ApplyHPA creates or updates an HPA from a manifest.
+func (a *autoscaling) ApplyHPA(obj runtime.Object, name string) (created, changed bool, err error) {
 	s, err := hpaSpec(obj)
 	if err != nil {
 		return false, false, fmt.Errorf("The HorizontalPodAutoscaler %q is invalid: %v", name, err)

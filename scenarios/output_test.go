@@ -29,9 +29,9 @@ spec:
         ports: [{containerPort: 80}]
 `
 
-func mustExec(t *testing.T, x *executor, line string) string {
+func mustExec(t *testing.T, x *kubectl.Executor, line string) string {
 	t.Helper()
-	out, err := x.exec(line)
+	out, err := x.Exec(line)
 	if err != nil {
 		t.Fatalf("%s: %v", line, err)
 	}
@@ -84,7 +84,7 @@ func TestGetYAMLRoundTrip(t *testing.T) {
 		t.Errorf("last-applied-configuration after applying the dump:\n%s", again)
 	}
 	// The scenario's own files are untouched: another run starts afresh.
-	if _, ok := x.files["web-dump.yaml"]; !ok {
+	if _, ok := x.File("web-dump.yaml"); !ok {
 		t.Error("the dump is not in the run's file set")
 	}
 }
@@ -100,7 +100,7 @@ func TestDumpCastToDaemonSet(t *testing.T) {
 	c.E.RunUntil(time.Minute)
 	mustExec(t, x, "kubectl get deploy/rng -o yaml >rng.yml")
 	mustExec(t, x, "sed -i 's/kind: Deployment/kind: DaemonSet/' rng.yml")
-	_, err := x.exec("kubectl apply -f rng.yml")
+	_, err := x.Exec("kubectl apply -f rng.yml")
 	want := `Error from server (BadRequest): error when creating "rng.yml": DaemonSet in version "v1" cannot be handled as a DaemonSet: strict decoding error: ` +
 		`unknown field "spec.progressDeadlineSeconds", unknown field "spec.replicas", unknown field "spec.strategy", ` +
 		`unknown field "status.availableReplicas", unknown field "status.conditions[0].lastUpdateTime", unknown field "status.conditions[1].lastUpdateTime", ` +
@@ -108,7 +108,7 @@ func TestDumpCastToDaemonSet(t *testing.T) {
 	if err == nil || err.Error() != want {
 		t.Errorf("apply of the cast dump:\n got %v\nwant %s", err, want)
 	}
-	out, err := x.exec("kubectl apply -f rng.yml --validate=false")
+	out, err := x.Exec("kubectl apply -f rng.yml --validate=false")
 	if err != nil || !strings.HasSuffix(out, "daemonset.apps/rng created") {
 		t.Errorf("--validate=false: %q, %v", out, err)
 	}
@@ -119,7 +119,7 @@ func TestDumpCastToDaemonSet(t *testing.T) {
 	if out := mustExec(t, x, `kubectl get ds rng -o jsonpath='{.metadata.annotations.kubectl\.kubernetes\.io/last-applied-configuration}'`); !strings.Contains(out, `"kind":"DaemonSet"`) || !strings.Contains(out, `"replicas":1,`) {
 		t.Errorf("last-applied-configuration: %q", out)
 	}
-	if _, err := x.exec("cat nothing.yml"); err == nil || err.Error() != "cat: nothing.yml: No such file or directory" {
+	if _, err := x.Exec("cat nothing.yml"); err == nil || err.Error() != "cat: nothing.yml: No such file or directory" {
 		t.Errorf("cat nothing.yml: %v", err)
 	}
 }
@@ -141,7 +141,7 @@ func TestGetJSONPathAndColumns(t *testing.T) {
 			"NAME   IMAGE                  SEL   X\nrng    dockercoins/rng:v0.1   rng   <none>\nweb    nginx:1.27             web   <none>"},
 		{`kubectl get nodes -o custom-columns=NODE:.metadata.name,CPU:.status.capacity.cpu`, "NODE    CPU\nnode1   2\nnode2   2\nnode3   2"},
 	} {
-		out, err := x.exec(tc.line)
+		out, err := x.Exec(tc.line)
 		if err != nil || out != tc.want {
 			t.Errorf("%s:\n got %q, %v\nwant %q", tc.line, out, err, tc.want)
 		}
@@ -159,7 +159,7 @@ func TestGetJSONPathAndColumns(t *testing.T) {
 	if !strings.HasPrefix(out, "apiVersion: v1\nitems:\n- apiVersion: apps/v1\n  kind: Deployment\n") || !strings.HasSuffix(out, "kind: List\nmetadata:\n  resourceVersion: \"\"") {
 		t.Errorf("two names: %q", out)
 	}
-	if _, err := x.exec("kubectl get deploy/nope -o yaml"); err == nil || err.Error() != `Error from server (NotFound): deployments.apps "nope" not found` {
+	if _, err := x.Exec("kubectl get deploy/nope -o yaml"); err == nil || err.Error() != `Error from server (NotFound): deployments.apps "nope" not found` {
 		t.Errorf("get deploy/nope -o yaml: %v", err)
 	}
 	// Pods carry their node, owner and status.
@@ -184,7 +184,7 @@ func TestOutputFormatErrors(t *testing.T) {
 		{"kubectl get pods -o jsonpath={.items[", "error: error parsing jsonpath {.items[, unterminated array"},
 		{"kubectl get pods -o custom-columns=NAME", "error: unexpected custom-columns spec: NAME, expected <header>:<json-path-expr>"},
 	} {
-		if _, err := x.exec(tc.line); err == nil || err.Error() != tc.want {
+		if _, err := x.Exec(tc.line); err == nil || err.Error() != tc.want {
 			t.Errorf("%s:\n got %v\nwant %s", tc.line, err, tc.want)
 		}
 	}
@@ -197,7 +197,7 @@ func TestRedirectAndSed(t *testing.T) {
 	x := newExecutor(printCluster(t, 1), s)
 	mustExec(t, x, `sed -i -e 's/replicas: 2/replicas: 3/' web.yaml`)
 	mustExec(t, x, `sed -i 's|image: nginx:\(.*\)|image: nginx:\1-alpine # was &|g' web.yaml`)
-	if got := x.files["web.yaml"]; !strings.Contains(got, "replicas: 3\n") || !strings.Contains(got, "image: nginx:1.27-alpine # was image: nginx:1.27\n") {
+	if got := fileOf(x, "web.yaml"); !strings.Contains(got, "replicas: 3\n") || !strings.Contains(got, "image: nginx:1.27-alpine # was image: nginx:1.27\n") {
 		t.Errorf("sed result:\n%s", got)
 	}
 	if s.Files["web.yaml"] != webDoc {
@@ -208,12 +208,12 @@ func TestRedirectAndSed(t *testing.T) {
 	}
 	mustExec(t, x, "kubectl get deploy -o name > names.txt")
 	mustExec(t, x, "kubectl get nodes -o name >> names.txt")
-	if got := x.files["names.txt"]; got != "deployment.apps/web\nnode/node1\nnode/node2\nnode/node3\n" {
+	if got := fileOf(x, "names.txt"); got != "deployment.apps/web\nnode/node1\nnode/node2\nnode/node3\n" {
 		t.Errorf("> and >>: %q", got)
 	}
 	// A quoted > is an argument; a failing command still creates the file.
-	if _, err := x.exec(`kubectl get deploy/nope -o yaml > empty.yaml`); err == nil || x.files["empty.yaml"] != "" {
-		t.Errorf("failed get > FILE: %v, %q", err, x.files["empty.yaml"])
+	if _, err := x.Exec(`kubectl get deploy/nope -o yaml > empty.yaml`); err == nil || fileOf(x, "empty.yaml") != "" {
+		t.Errorf("failed get > FILE: %v, %q", err, fileOf(x, "empty.yaml"))
 	}
 	for _, tc := range []struct{ line, want string }{
 		{"kubectl get pods 2> err.txt", "error: kubesim steps redirect only standard output (> FILE); errors are shown in the timeline"},
@@ -225,7 +225,7 @@ func TestRedirectAndSed(t *testing.T) {
 		{"sed -i 's/a/b' web.yaml", "error: sed: -e expression #1, char 5: unterminated `s' command"},
 		{"sed -i 's/a/b/' nowhere.yaml", "sed: can't read nowhere.yaml: No such file or directory"},
 	} {
-		if _, err := x.exec(tc.line); err == nil || err.Error() != tc.want {
+		if _, err := x.Exec(tc.line); err == nil || err.Error() != tc.want {
 			t.Errorf("%s:\n got %v\nwant %s", tc.line, err, tc.want)
 		}
 	}
@@ -305,7 +305,7 @@ status: {}`
 		{"kubectl run debug --image=alpine --labels=a=b --dry-run=client -o yaml -- sleep 1",
 			"apiVersion: v1\nkind: Pod\nmetadata:\n  labels:\n    a: b\n  name: debug\nspec:\n  containers:\n  - args:\n    - sleep\n    - \"1\"\n    image: alpine\n    name: debug\n    resources: {}\n  dnsPolicy: ClusterFirst\n  restartPolicy: Always\nstatus: {}"},
 	} {
-		if out, err := x.exec(tc.line); err != nil || out != tc.want {
+		if out, err := x.Exec(tc.line); err != nil || out != tc.want {
 			t.Errorf("%s:\n got %q, %v\nwant %q", tc.line, out, err, tc.want)
 		}
 	}
@@ -325,7 +325,7 @@ status: {}`
 		{"kubectl run web --image=nginx --dry-run=client -o wide", `error: unable to match a printer suitable for the output format "wide", allowed formats are: json,yaml,kyaml,name,go-template,go-template-file,template,templatefile,jsonpath,jsonpath-as-json,jsonpath-file`},
 		{"kubectl create deployment web --image=nginx --dry-run=server -o yaml", "error: --dry-run=server is not supported by kubesim; --dry-run=client prints the object kubectl would send"},
 	} {
-		if _, err := x.exec(tc.line); err == nil || err.Error() != tc.want {
+		if _, err := x.Exec(tc.line); err == nil || err.Error() != tc.want {
 			t.Errorf("%s:\n got %v\nwant %s", tc.line, err, tc.want)
 		}
 	}
@@ -341,14 +341,14 @@ func TestGetEndpointsOutput(t *testing.T) {
 	c.E.RunUntil(time.Minute)
 	ips := mustExec(t, x, "kubectl get pods -l app=rng -o jsonpath={.items[*].status.podIP}")
 	out := mustExec(t, x, "kubectl get endpoints rng -o jsonpath={.subsets[*].addresses[*].ip}")
-	want := endpointsWarning + "\n" + ips
+	want := kubectl.EndpointsWarning + "\n" + ips
 	if ips == "" || strings.Count(ips, " ") != 1 || out != want {
 		t.Errorf("endpoint IPs: %q, want %q", out, want)
 	}
-	if out := mustExec(t, x, "kubectl get endpoints rng -o yaml > ep.yaml"); out != endpointsWarning {
+	if out := mustExec(t, x, "kubectl get endpoints rng -o yaml > ep.yaml"); out != kubectl.EndpointsWarning {
 		t.Errorf("redirected get: screen %q", out)
 	}
-	if got := x.files["ep.yaml"]; !strings.HasPrefix(got, "apiVersion: v1\nkind: Endpoints\n") || !strings.Contains(got, "  ports:\n  - port: 80\n    protocol: TCP\n") {
+	if got := fileOf(x, "ep.yaml"); !strings.HasPrefix(got, "apiVersion: v1\nkind: Endpoints\n") || !strings.Contains(got, "  ports:\n  - port: 80\n    protocol: TCP\n") {
 		t.Errorf("ep.yaml:\n%s", got)
 	}
 }
@@ -377,7 +377,7 @@ func TestGetYAMLNamespaces(t *testing.T) {
 		{"kubectl get deploy web -o jsonpath={.metadata.namespace}/{.spec.template.spec.containers[0].name}", "default/c"},
 		{"kubectl -n blue get deploy web -o jsonpath={.metadata.namespace}/{.spec.template.spec.containers[0].name}", "blue/blue-c"},
 	} {
-		if out, err := x.exec(tc.line); err != nil || out != tc.want {
+		if out, err := x.Exec(tc.line); err != nil || out != tc.want {
 			t.Errorf("%s: %q, %v; want %q", tc.line, out, err, tc.want)
 		}
 	}
@@ -394,8 +394,14 @@ func TestApplyOutput(t *testing.T) {
 	if out != "" {
 		t.Errorf("screen: %q", out)
 	}
-	got := x.files["two-out.yaml"]
+	got := fileOf(x, "two-out.yaml")
 	if !strings.HasPrefix(got, "apiVersion: apps/v1\nkind: Deployment\n") || strings.Count(got, "\n---\napiVersion: apps/v1\nkind: Deployment\n") != 1 || !strings.Contains(got, "  name: b\n") {
 		t.Errorf("apply -o yaml:\n%s", got)
 	}
+}
+
+// fileOf is the file a step of x wrote, "" if none.
+func fileOf(x *kubectl.Executor, name string) string {
+	s, _ := x.File(name)
+	return s
 }

@@ -11,7 +11,6 @@ import (
 	"github.com/kubesim/kubesim/model"
 	"github.com/kubesim/kubesim/scenarios/kubectl"
 	"github.com/kubesim/kubesim/sim"
-	"k8s.io/apimachinery/pkg/util/duration"
 )
 
 // printCluster is the workshop's shape in small: node1 the kubeadm control
@@ -54,9 +53,9 @@ func kcErr(t *testing.T, c *model.Cluster, line string) (string, error) {
 		t.Fatalf("parse %q: %v", line, err)
 	}
 	if cmd.Verb == kubectl.Describe {
-		return Describe(c, cmd)
+		return kubectl.PrintDescribe(c, cmd)
 	}
-	return Get(c, cmd)
+	return kubectl.PrintGet(c, cmd)
 }
 
 // cells splits a table row into its cells (kubectl pads with 3+ spaces; no
@@ -75,31 +74,6 @@ func rows(t *testing.T, out string) (string, map[string][]string) {
 		m[c[0]] = c
 	}
 	return lines[0], m
-}
-
-// The AGE column follows kubectl's rules exactly: apimachinery's HumanDuration
-// is the baseline, over every second of the first day and a spread beyond.
-func TestHumanDurationMatchesKubectl(t *testing.T) {
-	check := func(d time.Duration) {
-		if got, want := humanDuration(d), duration.HumanDuration(d); got != want {
-			t.Fatalf("humanDuration(%v) = %q, kubectl prints %q", d, got, want)
-		}
-	}
-	for s := -5; s < 24*3600; s++ {
-		check(time.Duration(s) * time.Second)
-	}
-	for d := 24 * time.Hour; d < 20*365*24*time.Hour; d += 7*time.Hour + 13*time.Minute {
-		check(d)
-	}
-	for _, s := range []string{"45s", "3m12s", "5m", "2d3h"} {
-		found := false
-		for _, d := range []time.Duration{45 * time.Second, 192 * time.Second, 5 * time.Minute, 51 * time.Hour} {
-			found = found || humanDuration(d) == s
-		}
-		if !found {
-			t.Errorf("no duration printed as %q", s)
-		}
-	}
 }
 
 // A pod goes Pending -> ContainerCreating -> Running 1/1 -> Terminating, as
@@ -373,7 +347,7 @@ func TestGetErrors(t *testing.T) {
 		t.Errorf("describe svc nope: %v", err)
 	}
 	cmd, _ := kubectl.Parse("scale deploy rng --replicas=2")
-	if _, err := Get(c, cmd); err == nil {
+	if _, err := kubectl.PrintGet(c, cmd); err == nil {
 		t.Error("Get accepted a scale command")
 	}
 }
@@ -387,7 +361,7 @@ func TestGetNodes(t *testing.T) {
 	if !regexp.MustCompile(`^NAME +STATUS +ROLES +AGE +VERSION$`).MatchString(header) {
 		t.Fatalf("header %q", header)
 	}
-	if r := rs["node1"]; strings.Join(r, " ") != "node1 Ready control-plane 10s "+KubeletVersion {
+	if r := rs["node1"]; strings.Join(r, " ") != "node1 Ready control-plane 10s "+kubectl.KubeletVersion {
 		t.Errorf("node1 row %v", r)
 	}
 	if r := rs["node2"]; r[2] != "<none>" {
@@ -635,7 +609,7 @@ func TestGetShowLabels(t *testing.T) {
 	}
 	out = kc(t, c, "get nodes -o wide --show-labels")
 	_, rs := rows(t, out)
-	if r := rs["node1"]; r[len(r)-1] != "kubernetes.io/hostname=node1,node-role.kubernetes.io/control-plane=" || r[len(r)-2] != nodeRuntime {
+	if r := rs["node1"]; r[len(r)-1] != "kubernetes.io/hostname=node1,node-role.kubernetes.io/control-plane=" || r[len(r)-2] != "containerd://2.1.4" {
 		t.Errorf("node1 wide with labels: %v", r)
 	}
 	if out := kc(t, c, "get pods --show-labels=false"); strings.Contains(out, "LABELS") {
@@ -666,7 +640,7 @@ func TestGetAfterReboot(t *testing.T) {
 			continue
 		}
 		restarted++
-		want := fmt.Sprintf("1 (%s ago)", humanDuration(c.Now()-p.Started))
+		want := fmt.Sprintf("1 (%s ago)", kubectl.Age(c, p.Started))
 		if r[3] != want || r[2] != "Running" {
 			t.Errorf("%s after reboot: %v, want RESTARTS %q", name, r, want)
 		}
@@ -711,7 +685,7 @@ func BenchmarkGetPodsWide(b *testing.B) {
 	b.Run("Get", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			if _, err := Get(c, cmd); err != nil {
+			if _, err := kubectl.PrintGet(c, cmd); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -720,7 +694,7 @@ func BenchmarkGetPodsWide(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			var sb strings.Builder
-			w := newTabWriter(&sb)
+			w := kubectl.NewTabWriter(&sb)
 			fmt.Fprintln(w, "NAME\tREADY\tSTATUS\tRESTARTS\tAGE\tIP\tNODE\tNOMINATED NODE\tREADINESS GATES")
 			for _, p := range c.Pods() {
 				fmt.Fprintf(w, "%s\t1/1\t%s\t%d\t%v\t%d\t%s\t<none>\t<none>\n", p.Name, p.Phase, p.Restarts, c.Now()-p.CreationTimestamp, p.ID, p.NodeName)
@@ -739,7 +713,7 @@ func BenchmarkDescribeService(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := Describe(c, cmd); err != nil {
+		if _, err := kubectl.PrintDescribe(c, cmd); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -32,7 +32,7 @@ func TestRolloutHistoryUndoPause(t *testing.T) {
 	x := newExecutor(c, &Scenario{Files: files})
 	step := func(line string) string {
 		t.Helper()
-		out, err := x.exec(line)
+		out, err := x.Exec(line)
 		if err != nil {
 			t.Fatalf("%s: %v", line, err)
 		}
@@ -41,7 +41,7 @@ func TestRolloutHistoryUndoPause(t *testing.T) {
 	}
 	fail := func(line, want string) {
 		t.Helper()
-		if _, err := x.exec(line); err == nil || err.Error() != want {
+		if _, err := x.Exec(line); err == nil || err.Error() != want {
 			t.Errorf("%s: %v\nwant %s", line, err, want)
 		}
 	}

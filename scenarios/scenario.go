@@ -8,6 +8,7 @@ import (
 	"github.com/kubesim/kubesim/metrics"
 	"github.com/kubesim/kubesim/model"
 	"github.com/kubesim/kubesim/model/autoscaler"
+	"github.com/kubesim/kubesim/scenarios/kubectl"
 	"github.com/kubesim/kubesim/sim"
 	"github.com/kubesim/kubesim/traffic"
 	"github.com/kubesim/kubesim/workload"
@@ -264,30 +265,28 @@ func RunWith(s *Scenario, opt Options) (*Result, error) {
 	if err := startAutoscaler(res, s, cfg); err != nil {
 		return nil, err
 	}
-	x := newExecutor(c, s)
-	x.net = rt.Net
-	x.auto = newAutoscaling(c, rt)
-	res.auto = x.auto
+	res.auto = newAutoscaling(c, rt)
 	if s.Workload.UsesCPU() {
-		x.auto.ms.Start()
+		res.auto.ms.Start()
 	}
-	x.later = func(command, output string) {
-		res.Timeline = append(res.Timeline, StepResult{At: e.Now().Seconds(), Command: command, Output: output})
-	}
+	x := kubectl.NewExecutor(c, kubectl.Env{Files: s, Net: rt.Net, Autoscaling: res.auto, NodeCapacity: DefaultNodeCapacity,
+		Later: func(command, output string) {
+			res.Timeline = append(res.Timeline, StepResult{At: e.Now().Seconds(), Command: command, Output: output})
+		}})
 	for i := range s.Steps {
 		st := s.Steps[i]
 		if st.At > s.Duration {
 			return nil, fmt.Errorf("scenario %q: step %d (%q) is at %v, after the end of the run (%v)", s.Name, i+1, st.Command, st.At, s.Duration)
 		}
 		e.At(st.At, sim.HandlerFunc(func(*sim.Engine, int64) {
-			out, err := x.exec(st.Command)
+			out, err := x.Exec(st.Command)
 			r := StepResult{At: e.Now().Seconds(), Command: st.Command, Output: out}
 			if err != nil {
 				r.Error = err.Error()
 			}
 			res.Timeline = append(res.Timeline, r)
 			if (err != nil) != st.ExpectError {
-				where := fmt.Sprintf("step %d (at %s", i+1, fmtTime(st.At))
+				where := fmt.Sprintf("step %d (at %s", i+1, kubectl.ShortDuration(st.At))
 				if st.Line > 0 {
 					where += fmt.Sprintf(", %s:%d", s.Source(), st.Line)
 				}
@@ -324,16 +323,3 @@ const Gi = int64(1) << 30
 
 // DefaultNodeCapacity is a workshop VM: 2 CPUs, 4 GiB, 110 pods.
 var DefaultNodeCapacity = model.Resources{MilliCPU: 2000, Memory: 4 * Gi, Pods: 110}
-
-// fmtTime formats a simulated time as Go formats durations, without trailing
-// zero units (4m0s -> 4m, 1m30s stays).
-func fmtTime(t sim.Time) string {
-	str := time.Duration(t).String()
-	if strings.HasSuffix(str, "m0s") {
-		str = strings.TrimSuffix(str, "0s")
-	}
-	if strings.HasSuffix(str, "h0m") {
-		str = strings.TrimSuffix(str, "0m")
-	}
-	return str
-}

@@ -44,7 +44,7 @@ func TestServicePorts(t *testing.T) {
 	}
 	c := printCluster(t, 1)
 	x := newExecutor(c, &Scenario{Files: files})
-	run := func(line string) (string, error) { return x.exec(line) }
+	run := func(line string) (string, error) { return x.Exec(line) }
 	must := func(line string) string {
 		t.Helper()
 		out, err := run(line)
@@ -165,7 +165,7 @@ func TestServiceUnsimulatedFieldsRefused(t *testing.T) {
 		doc := svcDoc("s", "NodePort", "  - {port: 80}\n") + tc.extra
 		c := printCluster(t, 1)
 		x := newExecutor(c, &Scenario{Files: map[string]string{"s.yaml": doc}})
-		if _, err := x.exec("kubectl apply -f s.yaml"); err == nil || !strings.Contains(err.Error(), tc.want) {
+		if _, err := x.Exec("kubectl apply -f s.yaml"); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: %v; want %q", strings.TrimSpace(tc.extra), err, tc.want)
 		}
 		if c.Service("s") != nil {

@@ -214,7 +214,7 @@ func TestStepErrors(t *testing.T) {
 	}}
 	x := newExecutor(c, s)
 	run := func(cmd string) (string, error) {
-		out, err := x.exec(cmd)
+		out, err := x.Exec(cmd)
 		e.RunUntil(e.Now() + 5*time.Second)
 		return out, err
 	}
@@ -257,22 +257,22 @@ func TestEditSelectorYes(t *testing.T) {
 	c.AddNode("node1", nil, nil, DefaultNodeCapacity)
 	x := newExecutor(c, nil)
 	for _, cmd := range []string{"kubectl create deployment rng --image=dockercoins/rng:v0.1", "kubectl expose deployment rng --port 80"} {
-		if _, err := x.exec(cmd); err != nil {
+		if _, err := x.Exec(cmd); err != nil {
 			t.Fatal(err)
 		}
 	}
 	e.RunUntil(10 * time.Second)
-	if _, err := x.exec("kubectl edit service rng spec.selector.enabled=yes"); err == nil || !strings.Contains(err.Error(), "boolean") {
+	if _, err := x.Exec("kubectl edit service rng spec.selector.enabled=yes"); err == nil || !strings.Contains(err.Error(), "boolean") {
 		t.Errorf("unquoted yes: %v", err)
 	}
-	if out, err := x.exec(`kubectl edit service rng spec.selector.enabled='"yes"'`); err != nil || !strings.Contains(out, "edited") {
+	if out, err := x.Exec(`kubectl edit service rng spec.selector.enabled='"yes"'`); err != nil || !strings.Contains(out, "edited") {
 		t.Fatalf("quoted yes: %q %v", out, err)
 	}
 	e.RunUntil(20 * time.Second)
 	if n := c.Service("rng").ReadyEndpoints(); n != 0 {
 		t.Errorf("no pod has enabled=yes, yet rng has %d endpoints", n)
 	}
-	if _, err := x.exec("kubectl label pods -l app=rng enabled=yes"); err != nil {
+	if _, err := x.Exec("kubectl label pods -l app=rng enabled=yes"); err != nil {
 		t.Fatal(err)
 	}
 	e.RunUntil(30 * time.Second)

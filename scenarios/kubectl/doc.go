@@ -49,9 +49,24 @@
 // "replicas" not set` or `error: the server doesn't have a resource type
 // "deploymnt"`. The refusals that need the cluster's state (a label that
 // already has a value, an object not found, a drain blocked by daemon pods)
-// are the runner's to detect; this package provides their constructors
+// are the executor's to detect; messages.go provides their constructors
 // (LabelOverwrite, NotFound, DrainRefused...) and success lines (Done, Deleted,
-// RolloutDone...) so that the runner words them exactly like kubectl.
+// RolloutDone...) so that they are worded exactly like kubectl.
+//
+// # Executor and printers
+//
+// Executor (steps.go) applies parsed commands to a model.Cluster, which gives
+// it the clock, the objects and the event log; Env gives it the rest of the
+// scenario run: its file set (-f FILE, cat, sed, > FILE), the request path
+// (httping) and the autoscaling steps (Autoscaling, which scenarios/autoscale.go
+// implements). NewExecutor(c, env).Exec(line) runs one step and returns what
+// kubectl would print, or its error. The printers of get and describe
+// (printers.go, events.go, pdb.go) and of -o yaml|json|jsonpath|custom-columns
+// and --dry-run=client (objects.go) are here too; conversions between API
+// objects and the model are the manifest package's (manifest/convert.go).
+//
+// The resource table (resources.go) is one entry per kind: names and short
+// names, group, scope, and how to get and list the kind's objects.
 //
 // The edit step takes PATH=VALUE pairs (spec.selector.enabled=VALUE) where
 // VALUE is YAML after shell unquoting: `spec.selector.enabled=yes` is the

@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
+
+	"github.com/kubesim/kubesim/sim"
 )
 
 // Messages the runner prints when it applies a command, worded as kubectl
@@ -184,4 +187,17 @@ func joinSorted(xs []string) string {
 	s := append([]string(nil), xs...)
 	sort.Strings(s)
 	return strings.Join(s, ", ")
+}
+
+// ShortDuration formats a simulated time as Go formats durations, without trailing
+// zero units (4m0s -> 4m, 1m30s stays).
+func ShortDuration(t sim.Time) string {
+	str := time.Duration(t).String()
+	if strings.HasSuffix(str, "m0s") {
+		str = strings.TrimSuffix(str, "0s")
+	}
+	if strings.HasSuffix(str, "h0m") {
+		str = strings.TrimSuffix(str, "0m")
+	}
+	return str
 }

@@ -74,7 +74,7 @@ var resources = map[Resource]resourceInfo{
 	PodDisruptionBudgets: {group: "policy", kind: "PodDisruptionBudget", names: []string{"poddisruptionbudget", "pdb"}, namespaced: true,
 		get:  func(c *model.Cluster, ns, name string) model.Object { return obj(c.PDBIn(ns, name)) },
 		list: func(c *model.Cluster, ns string) []model.Object { return inNamespace(c.PDBs(), ns) }},
-	// Events and EndpointSlices are printed by scenarios/events.go.
+	// Events and EndpointSlices are printed by events.go.
 	Events:         {group: "", kind: "Event", names: []string{"event", "ev"}, namespaced: true},
 	EndpointSlices: {group: "discovery.k8s.io", kind: "EndpointSlice", names: []string{"endpointslice"}, namespaced: true},
 }

@@ -1,4 +1,4 @@
-package scenarios
+package kubectl
 
 // The read-only steps: what `kubectl get` and `kubectl describe` print for the
 // simulated cluster at the current simulated time.
@@ -47,7 +47,6 @@ import (
 
 	"github.com/kubesim/kubesim/model"
 	"github.com/kubesim/kubesim/model/labels"
-	"github.com/kubesim/kubesim/scenarios/kubectl"
 	"github.com/kubesim/kubesim/scenarios/manifest"
 	"github.com/kubesim/kubesim/sim"
 	"k8s.io/apimachinery/pkg/api/resource"
@@ -66,15 +65,15 @@ const (
 	kubernetesService = "kubernetes"
 )
 
-// Get prints what `kubectl get` prints for cmd (Verb kubectl.Get) at the
+// Get prints what `kubectl get` prints for cmd (Verb Get) at the
 // cluster's current simulated time. Objects that are not found are reported in
 // the error (kubectl's NotFound text, one line each) while the ones found are
 // printed; nothing matching gives kubectl's "No resources found in default
 // namespace." as the output. Like every step's output, it has no trailing
 // newline.
-func Get(c *model.Cluster, cmd kubectl.Command) (string, error) {
-	if cmd.Verb != kubectl.Get {
-		return "", fmt.Errorf("scenarios.Get: command %q is a %q step, not get", cmd.Line, cmd.Verb)
+func PrintGet(c *model.Cluster, cmd Command) (string, error) {
+	if cmd.Verb != Get {
+		return "", fmt.Errorf("kubectl.PrintGet: command %q is a %q step, not get", cmd.Line, cmd.Verb)
 	}
 	if out, err, ok := getSpecial(c, cmd); ok {
 		return out, err
@@ -82,13 +81,13 @@ func Get(c *model.Cluster, cmd kubectl.Command) (string, error) {
 	switch cmd.Output {
 	case "", "wide", "name":
 	default:
-		if kubectl.StructuredOutput(cmd.Output) {
-			return newExecutor(c, nil).getStructured(cmd) // output.go
+		if StructuredOutput(cmd.Output) {
+			return NewExecutor(c, Env{}).getStructured(cmd) // objects.go
 		}
-		return "", &kubectl.UsageError{Verb: cmd.Verb, Msg: fmt.Sprintf("unable to match a printer suitable for the output format %q, allowed formats are: name,wide", cmd.Output)}
+		return "", &UsageError{Verb: cmd.Verb, Msg: fmt.Sprintf("unable to match a printer suitable for the output format %q, allowed formats are: name,wide", cmd.Output)}
 	}
 	if cmd.Watch {
-		return "", &kubectl.UsageError{Verb: cmd.Verb, Msg: "get -w (watch) is not supported by kubesim in a step: add get steps at the times to look at"}
+		return "", &UsageError{Verb: cmd.Verb, Msg: "get -w (watch) is not supported by kubesim in a step: add get steps at the times to look at"}
 	}
 	p, err := newPrinter(c, cmd)
 	if err != nil {
@@ -103,7 +102,7 @@ func Get(c *model.Cluster, cmd kubectl.Command) (string, error) {
 	}
 	var b strings.Builder
 	for _, o := range objs {
-		if o.res == kubectl.Endpoints {
+		if o.res == Endpoints {
 			// kubectl prints the API server's deprecation warning (v1.33+).
 			b.WriteString("Warning: v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice\n")
 			break
@@ -144,7 +143,7 @@ func Get(c *model.Cluster, cmd kubectl.Command) (string, error) {
 // the parser's own word splitting): --show-labels or --show-labels=true
 // before a "--".
 func showLabels(line string) bool {
-	words, err := kubectl.Split(line)
+	words, err := Split(line)
 	if err != nil {
 		return false
 	}
@@ -163,7 +162,7 @@ func showLabels(line string) bool {
 	return on
 }
 
-// joinErrors returns the one error as is (a *kubectl.RefusalError), or the
+// joinErrors returns the one error as is (a *RefusalError), or the
 // errors one per line, as kubectl prints them.
 func joinErrors(errs []error) error {
 	switch len(errs) {
@@ -176,18 +175,18 @@ func joinErrors(errs []error) error {
 }
 
 // Describe prints what `kubectl describe` prints for cmd (Verb
-// kubectl.Describe): a faithful subset of kubectl's describers for pods,
+// Describe): a faithful subset of kubectl's describers for pods,
 // deployments, replicasets, daemonsets, services, nodes and namespaces.
 // Several objects are separated by two blank lines, as kubectl does.
-func Describe(c *model.Cluster, cmd kubectl.Command) (string, error) {
-	if cmd.Verb != kubectl.Describe {
-		return "", fmt.Errorf("scenarios.Describe: command %q is a %q step, not describe", cmd.Line, cmd.Verb)
+func PrintDescribe(c *model.Cluster, cmd Command) (string, error) {
+	if cmd.Verb != Describe {
+		return "", fmt.Errorf("kubectl.PrintDescribe: command %q is a %q step, not describe", cmd.Line, cmd.Verb)
 	}
 	for _, t := range cmd.Targets {
-		if t.Resource == kubectl.Endpoints {
+		if t.Resource == Endpoints {
 			return "", fmt.Errorf("error: kubesim does not describe endpoints; get endpoints lists them, and describe service shows each port's")
 		}
-		if t.Resource == kubectl.Events || t.Resource == kubectl.EndpointSlices {
+		if t.Resource == Events || t.Resource == EndpointSlices {
 			return "", fmt.Errorf("error: kubesim does not describe %s; get %s lists them", t.Resource, t.Resource)
 		}
 	}
@@ -229,7 +228,7 @@ type printer struct {
 	svcIP   map[string]string
 }
 
-func newPrinter(c *model.Cluster, cmd kubectl.Command) (*printer, error) {
+func newPrinter(c *model.Cluster, cmd Command) (*printer, error) {
 	p := &printer{c: c, now: c.Now(), ns: cmd.Namespace, all: cmd.AllNamespaces}
 	if p.ns == "" {
 		p.ns = defaultNamespace
@@ -237,13 +236,13 @@ func newPrinter(c *model.Cluster, cmd kubectl.Command) (*printer, error) {
 	if cmd.Selector != "" {
 		sel, err := labels.Parse(cmd.Selector)
 		if err != nil {
-			return nil, &kubectl.UsageError{Verb: cmd.Verb, Msg: fmt.Sprintf("invalid label selector %q: %v", cmd.Selector, err)}
+			return nil, &UsageError{Verb: cmd.Verb, Msg: fmt.Sprintf("invalid label selector %q: %v", cmd.Selector, err)}
 		}
 		p.sel = sel
 	}
 	for _, t := range cmd.Targets {
 		if t.Name != "" && p.sel != nil {
-			return nil, &kubectl.UsageError{Verb: cmd.Verb, Msg: "name cannot be provided when a selector is specified"}
+			return nil, &UsageError{Verb: cmd.Verb, Msg: "name cannot be provided when a selector is specified"}
 		}
 	}
 	return p, nil
@@ -251,14 +250,14 @@ func newPrinter(c *model.Cluster, cmd kubectl.Command) (*printer, error) {
 
 func (p *printer) noResources() string {
 	if p.all {
-		return kubectl.NoResourcesFound("")
+		return NoResourcesFound("")
 	}
-	return kubectl.NoResourcesFound(p.ns)
+	return NoResourcesFound(p.ns)
 }
 
 // object is one API object to print.
 type object struct {
-	res       kubectl.Resource
+	res       Resource
 	name      string
 	namespace string // "" for cluster-scoped kinds
 
@@ -297,23 +296,23 @@ func (o object) meta() *model.ObjectMeta {
 }
 
 // allOrder is the order of `kubectl get all`'s resources that kubesim models.
-var allOrder = []kubectl.Resource{kubectl.Pods, kubectl.Services, kubectl.DaemonSets, kubectl.Deployments, kubectl.ReplicaSets}
+var allOrder = []Resource{Pods, Services, DaemonSets, Deployments, ReplicaSets}
 
 // collect lists the objects the targets name, in kubectl's order, and a
 // NotFound error per missing name.
-func (p *printer) collect(cmd kubectl.Command) ([]object, []error) {
+func (p *printer) collect(cmd Command) ([]object, []error) {
 	var objs []object
 	var errs []error
 	for _, t := range cmd.Targets {
-		rs := []kubectl.Resource{t.Resource}
-		if t.Resource == kubectl.All {
+		rs := []Resource{t.Resource}
+		if t.Resource == All {
 			rs = allOrder
 		}
 		for _, r := range rs {
 			if t.Name != "" {
 				o, ok := p.lookup(r, t.Name)
 				if !ok {
-					errs = append(errs, kubectl.NotFound(r, t.Name))
+					errs = append(errs, NotFound(r, t.Name))
 					continue
 				}
 				objs = append(objs, o)
@@ -339,13 +338,13 @@ func (p *printer) hasKubernetesService() bool {
 	return (p.all || p.ns == model.DefaultNamespace) && p.c.Service(kubernetesService) == nil
 }
 
-func (p *printer) lookup(r kubectl.Resource, name string) (object, bool) {
+func (p *printer) lookup(r Resource, name string) (object, bool) {
 	o := object{res: r, name: name, namespace: p.ns}
 	if x := r.Object(p.c, p.ns, name); x != nil {
 		return objectOf(r, x), true
 	}
 	switch r {
-	case kubectl.Services, kubectl.Endpoints:
+	case Services, Endpoints:
 		o.namespace = model.DefaultNamespace
 		return o, name == kubernetesService && p.ns == model.DefaultNamespace
 	}
@@ -353,7 +352,7 @@ func (p *printer) lookup(r kubectl.Resource, name string) (object, bool) {
 }
 
 // objectOf is the model object x of resource r to print.
-func objectOf(r kubectl.Resource, x model.Object) object {
+func objectOf(r Resource, x model.Object) object {
 	o := object{res: r, name: x.Meta().Name, namespace: x.Meta().Namespace}
 	switch x := x.(type) {
 	case *model.Namespace:
@@ -377,14 +376,14 @@ func objectOf(r kubectl.Resource, x model.Object) object {
 }
 
 // list returns the objects of r matching the selector, by name.
-func (p *printer) list(r kubectl.Resource) []object {
+func (p *printer) list(r Resource) []object {
 	var out []object
 	add := func(o object) {
 		if p.sel == nil || p.sel.MatchesMap(objectLabels(o)) {
 			out = append(out, o)
 		}
 	}
-	if (r == kubectl.Services || r == kubectl.Endpoints) && p.hasKubernetesService() {
+	if (r == Services || r == Endpoints) && p.hasKubernetesService() {
 		add(object{res: r, name: kubernetesService, namespace: model.DefaultNamespace})
 	}
 	for _, x := range r.Objects(p.c, p.listNamespace()) {
@@ -407,9 +406,9 @@ func objectLabels(o object) map[string]string {
 		return m.Labels
 	}
 	switch {
-	case o.res == kubectl.Services:
+	case o.res == Services:
 		return kubernetesServiceLabels
-	case o.res == kubectl.Endpoints:
+	case o.res == Endpoints:
 		return map[string]string{"endpointslice.kubernetes.io/skip-mirror": "true"}
 	}
 	return nil
@@ -420,12 +419,13 @@ var kubernetesServiceLabels = map[string]string{"component": "apiserver", "provi
 // ---- tables ----
 
 // newTabWriter is kubectl's table writer (printers.GetNewTabWriter).
-func newTabWriter(b *strings.Builder) *tabwriter.Writer {
+// NewTabWriter is a writer of kubectl get's tables (three spaces between columns).
+func NewTabWriter(b *strings.Builder) *tabwriter.Writer {
 	return tabwriter.NewWriter(b, 6, 4, 3, ' ', 0)
 }
 
-func (p *printer) table(b *strings.Builder, r kubectl.Resource, objs []object, wide, withKind bool) {
-	w := newTabWriter(b)
+func (p *printer) table(b *strings.Builder, r Resource, objs []object, wide, withKind bool) {
+	w := NewTabWriter(b)
 	header := p.header(r, wide)
 	if p.all && r.Namespaced() {
 		header = append([]string{"NAMESPACE"}, header...)
@@ -446,32 +446,32 @@ func (p *printer) table(b *strings.Builder, r kubectl.Resource, objs []object, w
 	w.Flush()
 }
 
-func (p *printer) header(r kubectl.Resource, wide bool) []string {
+func (p *printer) header(r Resource, wide bool) []string {
 	var h, extra []string
 	switch r {
-	case kubectl.Pods:
+	case Pods:
 		h = []string{"NAME", "READY", "STATUS", "RESTARTS", "AGE"}
 		extra = []string{"IP", "NODE", "NOMINATED NODE", "READINESS GATES"}
-	case kubectl.Deployments:
+	case Deployments:
 		h = []string{"NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"}
 		extra = []string{"CONTAINERS", "IMAGES", "SELECTOR"}
-	case kubectl.ReplicaSets:
+	case ReplicaSets:
 		h = []string{"NAME", "DESIRED", "CURRENT", "READY", "AGE"}
 		extra = []string{"CONTAINERS", "IMAGES", "SELECTOR"}
-	case kubectl.DaemonSets:
+	case DaemonSets:
 		h = []string{"NAME", "DESIRED", "CURRENT", "READY", "UP-TO-DATE", "AVAILABLE", "NODE SELECTOR", "AGE"}
 		extra = []string{"CONTAINERS", "IMAGES", "SELECTOR"}
-	case kubectl.Services:
+	case Services:
 		h = []string{"NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE"}
 		extra = []string{"SELECTOR"}
-	case kubectl.Endpoints:
+	case Endpoints:
 		h = []string{"NAME", "ENDPOINTS", "AGE"}
-	case kubectl.Nodes:
+	case Nodes:
 		h = []string{"NAME", "STATUS", "ROLES", "AGE", "VERSION"}
 		extra = []string{"INTERNAL-IP", "EXTERNAL-IP", "OS-IMAGE", "KERNEL-VERSION", "CONTAINER-RUNTIME"}
-	case kubectl.Namespaces:
+	case Namespaces:
 		h = []string{"NAME", "STATUS", "AGE"}
-	case kubectl.PodDisruptionBudgets:
+	case PodDisruptionBudgets:
 		h = pdbHeader
 	}
 	if wide {
@@ -486,7 +486,7 @@ func (p *printer) header(r kubectl.Resource, wide bool) []string {
 func (p *printer) row(o object, wide bool) []string {
 	var row, extra []string
 	switch o.res {
-	case kubectl.Pods:
+	case Pods:
 		x := o.pod
 		status, ready := podStatus(x)
 		node := x.NodeName
@@ -495,23 +495,23 @@ func (p *printer) row(o object, wide bool) []string {
 		}
 		row = []string{x.Name, ready, status, p.restarts(x), p.age(x.CreationTimestamp)}
 		extra = []string{p.podIPOf(x), node, "<none>", "<none>"}
-	case kubectl.Deployments:
+	case Deployments:
 		x := o.dep
 		st := p.c.DeploymentStatus(x)
 		row = []string{x.Name, fmt.Sprintf("%d/%d", st.Ready, x.Replicas), fmt.Sprint(st.Updated), fmt.Sprint(st.Available), p.age(x.CreationTimestamp)}
 		extra = []string{manifest.ContainerName(x.Template.Spec), x.Template.Spec.Image, selectorString(x.LabelSelector)}
-	case kubectl.ReplicaSets:
+	case ReplicaSets:
 		x := o.rs
 		st := x.Status(p.now)
 		row = []string{x.Name, fmt.Sprint(x.Replicas), fmt.Sprint(st.Current), fmt.Sprint(st.Ready), p.age(x.CreationTimestamp)}
 		extra = []string{manifest.ContainerName(x.Template.Spec), x.Template.Spec.Image, selectorString(x.Selector)}
-	case kubectl.DaemonSets:
+	case DaemonSets:
 		x := o.ds
 		st := p.daemonSetStatus(x)
 		row = []string{x.Name, fmt.Sprint(st.desired), fmt.Sprint(st.current), fmt.Sprint(st.ready), fmt.Sprint(st.updated),
 			fmt.Sprint(st.available), mapString(x.Template.Spec.NodeSelector), p.age(x.CreationTimestamp)}
 		extra = []string{manifest.ContainerName(x.Template.Spec), x.Template.Spec.Image, selectorString(x.Selector)}
-	case kubectl.Services:
+	case Services:
 		if o.svc == nil {
 			row = []string{kubernetesService, "ClusterIP", "10.96.0.1", "<none>", "443/TCP", p.age(0)}
 			extra = []string{"<none>"}
@@ -524,19 +524,19 @@ func (p *printer) row(o object, wide bool) []string {
 		}
 		row = []string{x.Name, serviceType(x), p.serviceIPIn(x.Namespace, x.Name), ext, servicePorts(x), p.age(x.CreationTimestamp)}
 		extra = []string{mapString(x.Selector)}
-	case kubectl.Endpoints:
+	case Endpoints:
 		created := sim.Time(0)
 		if o.svc != nil {
 			created = o.svc.CreationTimestamp
 		}
 		row = []string{o.name, endpointsString(p.endpoints(o, nil, 3)), p.age(created)}
-	case kubectl.Nodes:
+	case Nodes:
 		x := o.node
 		row = []string{x.Name, nodeStatus(x), nodeRoles(x), p.nodeAge(x), KubeletVersion}
 		extra = []string{p.nodeIP(x.Name), "<none>", nodeOSImage, nodeKernel, nodeRuntime}
-	case kubectl.Namespaces:
+	case Namespaces:
 		row = []string{o.name, o.ns.Phase, p.age(o.ns.CreationTimestamp)}
-	case kubectl.PodDisruptionBudgets:
+	case PodDisruptionBudgets:
 		row = p.pdbRow(o.pdb)
 	}
 	if wide {
@@ -703,6 +703,13 @@ func selectorString(s *labels.Selector) string {
 // age is kubectl's AGE of an object created at t.
 func (p *printer) age(t sim.Time) string { return humanDuration(p.now - t) }
 
+// Age is kubectl's AGE, now, of an object created at t.
+func Age(c *model.Cluster, t sim.Time) string { return humanDuration(c.Now() - t) }
+
+// WallClock is kubectl describe's time of t (RFC 1123 with the zone offset, the
+// scenario's start plus t).
+func WallClock(c *model.Cluster, t sim.Time) string { return c.WallClock(t).Format(time.RFC1123Z) }
+
 // nodeAge is the node object's age.
 func (p *printer) nodeAge(n *model.Node) string { return p.age(n.CreationTimestamp) }
 
@@ -756,9 +763,7 @@ func humanDuration(d time.Duration) string {
 
 // wallClock is the simulated time t as a wall-clock time (the scenario's
 // start plus t), as describe prints it.
-func (p *printer) wallClock(t sim.Time) string {
-	return p.c.WallClock(t).Format(time.RFC1123Z)
-}
+func (p *printer) wallClock(t sim.Time) string { return WallClock(p.c, t) }
 
 // ---- synthesised addresses ----
 
@@ -977,21 +982,32 @@ func (p *printer) daemonSetStatus(ds *model.DaemonSet) dsStatus {
 
 // ---- describe ----
 
-// describeWriter is kubectl's describe PrefixWriter: a tabwriter with padding
+// DescribeWriter is kubectl's describe PrefixWriter: a tabwriter with padding
 // 2, two spaces of indent per level.
-type describeWriter struct{ tw *tabwriter.Writer }
+// DescribeWriter writes kubectl describe's aligned "Field:\tvalue" lines.
+type DescribeWriter struct{ tw *tabwriter.Writer }
 
-func newDescribeWriter(b *strings.Builder) *describeWriter {
-	return &describeWriter{tabwriter.NewWriter(b, 0, 8, 2, ' ', 0)}
+// NewDescribeWriter is a DescribeWriter into b.
+func NewDescribeWriter(b *strings.Builder) *DescribeWriter {
+	return &DescribeWriter{tabwriter.NewWriter(b, 0, 8, 2, ' ', 0)}
 }
 
-func (w *describeWriter) write(level int, format string, args ...any) {
+// Printf writes a line (or part of one) indented by level, with tabs between
+// aligned cells.
+func (w *DescribeWriter) Printf(level int, format string, args ...any) {
+	w.write(level, format, args...)
+}
+
+// Flush aligns and writes out what was written.
+func (w *DescribeWriter) Flush() { w.tw.Flush() }
+
+func (w *DescribeWriter) write(level int, format string, args ...any) {
 	fmt.Fprint(w.tw, strings.Repeat("  ", level))
 	fmt.Fprintf(w.tw, format, args...)
 }
 
 // multiline prints "title:\tv1\n\tv2\n..." or "title:\t<none>".
-func (w *describeWriter) multiline(level int, title string, values []string) {
+func (w *DescribeWriter) multiline(level int, title string, values []string) {
 	w.write(level, "%s:\t", title)
 	if len(values) == 0 {
 		w.write(0, "<none>\n")
@@ -1019,23 +1035,23 @@ func sortedPairs(m map[string]string, sep string) []string {
 }
 
 func (p *printer) describe(b *strings.Builder, o object) {
-	w := newDescribeWriter(b)
+	w := NewDescribeWriter(b)
 	switch o.res {
-	case kubectl.Pods:
+	case Pods:
 		p.describePod(w, o.pod)
-	case kubectl.Deployments:
+	case Deployments:
 		p.describeDeployment(w, o.dep)
-	case kubectl.ReplicaSets:
+	case ReplicaSets:
 		p.describeReplicaSet(w, o.rs)
-	case kubectl.DaemonSets:
+	case DaemonSets:
 		p.describeDaemonSet(w, o.ds)
-	case kubectl.Services:
+	case Services:
 		p.describeService(w, o)
-	case kubectl.Nodes:
+	case Nodes:
 		p.describeNode(w, o.node)
-	case kubectl.PodDisruptionBudgets:
+	case PodDisruptionBudgets:
 		p.describePDB(w, o.pdb)
-	case kubectl.Namespaces:
+	case Namespaces:
 		w.write(0, "Name:\t%s\n", o.name)
 		w.multiline(0, "Labels", sortedPairs(o.ns.Labels, "="))
 		w.multiline(0, "Annotations", sortedPairs(o.ns.Annotations, ": "))
@@ -1045,7 +1061,7 @@ func (p *printer) describe(b *strings.Builder, o object) {
 	w.tw.Flush()
 }
 
-func (p *printer) describePod(w *describeWriter, x *model.Pod) {
+func (p *printer) describePod(w *DescribeWriter, x *model.Pod) {
 	w.write(0, "Name:\t%s\n", x.Name)
 	w.write(0, "Namespace:\t%s\n", x.Namespace)
 	w.write(0, "Priority:\t0\n")
@@ -1114,7 +1130,7 @@ func (p *printer) describePod(w *describeWriter, x *model.Pod) {
 	p.describeEvents(w, model.PodRef(x))
 }
 
-func (p *printer) writeRequests(w *describeWriter, level int, r model.Resources) {
+func (p *printer) writeRequests(w *DescribeWriter, level int, r model.Resources) {
 	if r.MilliCPU == 0 && r.Memory == 0 {
 		return
 	}
@@ -1123,7 +1139,7 @@ func (p *printer) writeRequests(w *describeWriter, level int, r model.Resources)
 		w.write(level+1, "cpu:\t%s\n", cpuString(r.MilliCPU))
 	}
 	if r.Memory > 0 {
-		w.write(level+1, "memory:\t%s\n", memoryString(r.Memory))
+		w.write(level+1, "memory:\t%s\n", MemoryString(r.Memory))
 	}
 }
 
@@ -1131,7 +1147,8 @@ func cpuString(m int64) string {
 	return resource.NewMilliQuantity(m, resource.DecimalSI).String()
 }
 
-func memoryString(b int64) string {
+// MemoryString is a byte count as kubectl prints a quantity (binary SI: 128Mi).
+func MemoryString(b int64) string {
 	return resource.NewQuantity(b, resource.BinarySI).String()
 }
 
@@ -1181,7 +1198,7 @@ func taintStrings(ts []model.Taint) []string {
 }
 
 // describeTemplate prints a controller's "Pod Template:" section.
-func (p *printer) describeTemplate(w *describeWriter, t model.PodTemplate) {
+func (p *printer) describeTemplate(w *DescribeWriter, t model.PodTemplate) {
 	w.write(0, "Pod Template:\n")
 	w.multiline(1, "Labels", sortedPairs(t.Labels, "="))
 	if len(t.Annotations) > 0 {
@@ -1200,7 +1217,7 @@ func (p *printer) describeTemplate(w *describeWriter, t model.PodTemplate) {
 	w.multiline(1, "Tolerations", tolerationStrings(t.Spec.Tolerations))
 }
 
-func (p *printer) describeDeployment(w *describeWriter, d *model.Deployment) {
+func (p *printer) describeDeployment(w *DescribeWriter, d *model.Deployment) {
 	st := p.c.DeploymentStatus(d)
 	newRS := d.NewReplicaSet()
 	w.write(0, "Name:\t%s\n", d.Name)
@@ -1287,7 +1304,7 @@ func podsStatus(pods []*model.Pod) string {
 	return fmt.Sprintf("%d Running / %d Waiting / %d Succeeded / %d Failed", running, waiting, succeeded, failed)
 }
 
-func (p *printer) describeReplicaSet(w *describeWriter, rs *model.ReplicaSet) {
+func (p *printer) describeReplicaSet(w *DescribeWriter, rs *model.ReplicaSet) {
 	st := rs.Status(p.now)
 	w.write(0, "Name:\t%s\n", rs.Name)
 	w.write(0, "Namespace:\t%s\n", rs.Namespace)
@@ -1310,7 +1327,7 @@ func (p *printer) describeReplicaSet(w *describeWriter, rs *model.ReplicaSet) {
 	p.describeEvents(w, model.ReplicaSetRef(rs))
 }
 
-func (p *printer) describeDaemonSet(w *describeWriter, ds *model.DaemonSet) {
+func (p *printer) describeDaemonSet(w *DescribeWriter, ds *model.DaemonSet) {
 	st := p.daemonSetStatus(ds)
 	w.write(0, "Name:\t%s\n", ds.Name)
 	w.write(0, "Namespace:\t%s\n", ds.Namespace)
@@ -1376,7 +1393,7 @@ func endpointsString(eps []string, total int) string {
 	return strings.Join(eps, ",")
 }
 
-func (p *printer) describeService(w *describeWriter, o object) {
+func (p *printer) describeService(w *DescribeWriter, o object) {
 	x := o.svc
 	if x == nil {
 		x = &model.Service{ObjectMeta: model.ObjectMeta{Name: kubernetesService, Namespace: model.DefaultNamespace}, Port: 443}
@@ -1421,7 +1438,7 @@ func (p *printer) describeService(w *describeWriter, o object) {
 	w.write(0, "Events:\t<none>\n")
 }
 
-func (p *printer) describeNode(w *describeWriter, n *model.Node) {
+func (p *printer) describeNode(w *DescribeWriter, n *model.Node) {
 	w.write(0, "Name:\t%s\n", n.Name)
 	w.write(0, "Roles:\t%s\n", nodeRoles(n))
 	w.multiline(0, "Labels", sortedPairs(n.Labels, "="))
@@ -1443,7 +1460,7 @@ func (p *printer) describeNode(w *describeWriter, n *model.Node) {
 	capLines := func(title string) {
 		w.write(0, "%s:\n", title)
 		w.write(1, "cpu:\t%s\n", cpuString(n.Capacity.MilliCPU))
-		w.write(1, "memory:\t%s\n", memoryString(n.Capacity.Memory))
+		w.write(1, "memory:\t%s\n", MemoryString(n.Capacity.Memory))
 		w.write(1, "pods:\t%d\n", n.Capacity.Pods)
 	}
 	capLines("Capacity")
@@ -1477,13 +1494,13 @@ func (p *printer) describeNode(w *describeWriter, n *model.Node) {
 		req = req.Add(r)
 		w.write(1, "%s\t%s\t%s (%d%%)\t0 (0%%)\t%s (%d%%)\t0 (0%%)\t%s\n", x.Namespace, x.Name,
 			cpuString(r.MilliCPU), pct(r.MilliCPU, n.Capacity.MilliCPU),
-			memoryString(r.Memory), pct(r.Memory, n.Capacity.Memory), p.age(x.CreationTimestamp))
+			MemoryString(r.Memory), pct(r.Memory, n.Capacity.Memory), p.age(x.CreationTimestamp))
 	}
 	w.write(0, "Allocated resources:\n")
 	w.write(1, "(Total limits may be over 100 percent, i.e., overcommitted.)\n")
 	w.write(1, "Resource\tRequests\tLimits\n")
 	w.write(1, "--------\t--------\t------\n")
 	w.write(1, "cpu\t%s (%d%%)\t0 (0%%)\n", cpuString(req.MilliCPU), pct(req.MilliCPU, n.Capacity.MilliCPU))
-	w.write(1, "memory\t%s (%d%%)\t0 (0%%)\n", memoryString(req.Memory), pct(req.Memory, n.Capacity.Memory))
+	w.write(1, "memory\t%s (%d%%)\t0 (0%%)\n", MemoryString(req.Memory), pct(req.Memory, n.Capacity.Memory))
 	p.describeEvents(w, model.NodeRef(n))
 }

@@ -1,4 +1,4 @@
-package scenarios
+package kubectl
 
 import (
 	"errors"
@@ -13,7 +13,6 @@ import (
 
 	"github.com/kubesim/kubesim/model"
 	"github.com/kubesim/kubesim/model/labels"
-	"github.com/kubesim/kubesim/scenarios/kubectl"
 	"github.com/kubesim/kubesim/scenarios/manifest"
 	"github.com/kubesim/kubesim/sim"
 	"github.com/kubesim/kubesim/traffic"
@@ -26,9 +25,10 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 )
 
-// executor applies timeline steps to a cluster, as kubectl (and kubesim's node
-// and probe steps) would, and words the results as kubectl does.
-type executor struct {
+// Executor applies timeline steps to a cluster, as kubectl (and kubesim's node
+// and probe steps) would, and words the results as kubectl does. The cluster
+// gives it the clock, the objects and the event log; Env the rest of the run.
+type Executor struct {
 	c *model.Cluster
 	// net is the request path httping probes (nil: httping fails).
 	net *traffic.Net
@@ -48,41 +48,85 @@ type executor struct {
 	explicitNS bool
 	// notSimulated lists the fields already reported as not simulated.
 	notSimulated map[string]bool
-	// applied keeps the objects as last applied, for get -o yaml (output.go).
+	// applied keeps the objects as last applied, for get -o yaml (objects.go).
 	applied map[any]runtime.Object
 	// lastApplied keeps kubectl apply's last-applied-configuration, by model object.
 	lastApplied map[any]string
-	// printedObjs counts the objects apply -o yaml|json printed (output.go).
+	// printedObjs counts the objects apply -o yaml|json printed (objects.go).
 	printedObjs int
 	// files are the files steps wrote (> FILE, sed -i), by name.
 	files map[string]string
-	// auto runs the HPAs, metrics-server, top and ab (autoscale.go; nil:
-	// those steps fail).
-	auto *autoscaling
+	// auto runs the HPAs, metrics-server, top and ab (nil: those steps fail).
+	auto Autoscaling
+	// defaultCapacity is a Node manifest's capacity where it gives none.
+	defaultCapacity model.Resources
 }
 
-func newExecutor(c *model.Cluster, s *Scenario) *executor {
-	x := &executor{c: c, notSimulated: map[string]bool{}}
-	if s == nil {
-		s = &Scenario{}
+// FileSet is the files of a run that -f FILE, cat and sed read.
+type FileSet interface {
+	// ReadFile returns the file's content and the name to print for it.
+	ReadFile(name string) ([]byte, string, error)
+	// ExpandPath lists the manifests -f NAME stands for (a directory's
+	// files, sorted; recursively with -R).
+	ExpandPath(name string, recursive bool) ([]string, error)
+}
+
+// Autoscaling runs the steps of a run's HPA controller and metrics-server
+// (scenarios/autoscale.go): kubectl autoscale, top, ab and get, describe and
+// delete of HorizontalPodAutoscalers.
+type Autoscaling interface {
+	// Step runs cmd if it is one of those steps; ok is false for the others.
+	Step(x *Executor, cmd Command) (out string, err error, ok bool)
+	// ApplyHPA creates or updates the HPA of an autoscaling/v1 or v2
+	// manifest object named name.
+	ApplyHPA(obj runtime.Object, name string) (created, changed bool, err error)
+}
+
+// Env is what the executor takes from the scenario run; every field may be
+// left zero.
+type Env struct {
+	// Files are the run's files (nil: none; -f FILE fails).
+	Files FileSet
+	// Net is the request path httping probes (nil: httping fails).
+	Net *traffic.Net
+	// Autoscaling runs the autoscaling steps (nil: they are refused).
+	Autoscaling Autoscaling
+	// Later records output that arrives after its step (httping, ab).
+	Later func(command, output string)
+	// NodeCapacity is a Node manifest's capacity where it gives none.
+	NodeCapacity model.Resources
+}
+
+// NewExecutor returns an executor of steps on c.
+func NewExecutor(c *model.Cluster, env Env) *Executor {
+	x := &Executor{c: c, notSimulated: map[string]bool{}, net: env.Net, auto: env.Autoscaling,
+		later: env.Later, defaultCapacity: env.NodeCapacity}
+	x.readFile = func(name string) ([]byte, string, error) {
+		return nil, name, fmt.Errorf("error: the path %q does not exist", name)
 	}
-	x.readFile, x.expand = s.ReadFile, s.ExpandPath
+	x.expand = func(name string, recursive bool) ([]string, error) { return []string{name}, nil }
+	if env.Files != nil {
+		x.readFile, x.expand = env.Files.ReadFile, env.Files.ExpandPath
+	}
 	return x
 }
 
-// Apply runs one step on a cluster that has no scenario files, and returns what
-// kubectl would print, or its error.
-func Apply(c *model.Cluster, command string) (string, error) {
-	return newExecutor(c, nil).exec(command)
+// Later is the function that records output arriving after its step (nil if none).
+func (x *Executor) Later() func(command, output string) { return x.later }
+
+// File returns a file a step wrote (> FILE, sed -i) and whether one did.
+func (x *Executor) File(name string) (string, bool) {
+	s, ok := x.files[name]
+	return s, ok
 }
 
-func (x *executor) exec(line string) (string, error) {
-	if cmdLine, r, err := kubectl.SplitRedirect(line); err != nil {
-		return "", &kubectl.UsageError{Msg: err.Error()}
+func (x *Executor) Exec(line string) (string, error) {
+	if cmdLine, r, err := SplitRedirect(line); err != nil {
+		return "", &UsageError{Msg: err.Error()}
 	} else if r != nil {
 		return x.redirect(cmdLine, r)
 	}
-	cmd, err := kubectl.Parse(line)
+	cmd, err := Parse(line)
 	if err != nil {
 		return "", err
 	}
@@ -91,65 +135,65 @@ func (x *executor) exec(line string) (string, error) {
 		x.ns = model.DefaultNamespace
 	}
 	if x.auto != nil {
-		if out, err, ok := x.auto.step(x, cmd); ok {
+		if out, err, ok := x.auto.Step(x, cmd); ok {
 			return out, err
 		}
-	} else if cmd.Verb == kubectl.Autoscale || cmd.Verb == kubectl.Top || cmd.Verb == kubectl.AB {
+	} else if cmd.Verb == Autoscale || cmd.Verb == Top || cmd.Verb == AB {
 		return "", fmt.Errorf("error: kubesim cannot run %q steps here", cmd.Verb)
 	}
 	switch cmd.Verb {
-	case kubectl.Apply, kubectl.Create:
+	case Apply, Create:
 		return x.apply(cmd)
-	case kubectl.CreateDeployment:
+	case CreateDeployment:
 		return x.createDeployment(cmd)
-	case kubectl.CreateNamespace:
+	case CreateNamespace:
 		name := cmd.Targets[0].Name
 		if x.c.Namespace(name) != nil {
-			return "", kubectl.AlreadyExists(kubectl.Namespaces, name)
+			return "", AlreadyExists(Namespaces, name)
 		}
 		if _, err := x.c.CreateNamespace(name, nil); err != nil {
 			return "", fmt.Errorf("error: failed to create namespace: %v", err)
 		}
-		return kubectl.Done(kubectl.Namespaces, name, "created"), nil
-	case kubectl.Run:
+		return Done(Namespaces, name, "created"), nil
+	case Run:
 		return x.run(cmd)
-	case kubectl.Expose:
+	case Expose:
 		return x.expose(cmd)
-	case kubectl.Scale:
+	case Scale:
 		return x.scale(cmd)
-	case kubectl.Label, kubectl.Annotate:
+	case Label, Annotate:
 		return x.label(cmd)
-	case kubectl.SetSelector:
+	case SetSelector:
 		return x.setSelector(cmd)
-	case kubectl.SetImage:
+	case SetImage:
 		return x.setImage(cmd)
-	case kubectl.Patch, kubectl.Edit:
+	case Patch, Edit:
 		return x.patch(cmd)
-	case kubectl.Delete:
+	case Delete:
 		return x.delete(cmd)
-	case kubectl.Get:
+	case Get:
 		if out, err, ok := getSpecial(x.c, cmd); ok {
 			return out, err // events.go
 		}
-		if kubectl.StructuredOutput(cmd.Output) {
+		if StructuredOutput(cmd.Output) {
 			return x.getStructured(cmd)
 		}
-		return Get(x.c, cmd)
-	case kubectl.Describe:
-		return Describe(x.c, cmd)
-	case kubectl.RolloutRestart, kubectl.RolloutStatus:
+		return PrintGet(x.c, cmd)
+	case Describe:
+		return PrintDescribe(x.c, cmd)
+	case RolloutRestart, RolloutStatus:
 		return x.rollout(cmd)
-	case kubectl.RolloutHistory, kubectl.RolloutUndo, kubectl.RolloutPause, kubectl.RolloutResume:
+	case RolloutHistory, RolloutUndo, RolloutPause, RolloutResume:
 		return x.rolloutHistory(cmd)
-	case kubectl.Cordon, kubectl.Uncordon, kubectl.Drain, kubectl.Taint:
+	case Cordon, Uncordon, Drain, Taint:
 		return x.nodeCmd(cmd)
-	case kubectl.NodeAdd, kubectl.NodeRemove, kubectl.NodeReboot:
+	case NodeAdd, NodeRemove, NodeReboot:
 		return x.node(cmd)
-	case kubectl.HTTPing:
+	case HTTPing:
 		return x.httping(cmd)
-	case kubectl.Sed:
+	case Sed:
 		return x.sed(cmd)
-	case kubectl.Cat:
+	case Cat:
 		return x.cat(cmd)
 	}
 	return "", fmt.Errorf("error: kubesim cannot run %q steps", cmd.Verb)
@@ -157,7 +201,7 @@ func (x *executor) exec(line string) (string, error) {
 
 // --- apply ---
 
-func (x *executor) apply(cmd kubectl.Command) (string, error) {
+func (x *Executor) apply(cmd Command) (string, error) {
 	x.printedObjs = 0
 	var out, errs []string
 	decoded := 0
@@ -187,7 +231,7 @@ func (x *executor) apply(cmd kubectl.Command) (string, error) {
 // objectNamespace is the namespace a manifest object goes to: its own
 // metadata.namespace, else the command's (-n, default "default"). A
 // namespace given with -n must match the object's, as kubectl enforces.
-func (x *executor) objectNamespace(obj runtime.Object, cmdNS string) (string, error) {
+func (x *Executor) objectNamespace(obj runtime.Object, cmdNS string) (string, error) {
 	m, ok := obj.(metav1.Object)
 	if !ok {
 		return cmdNS, nil
@@ -204,9 +248,9 @@ func (x *executor) objectNamespace(obj runtime.Object, cmdNS string) (string, er
 
 // checkNamespace refuses a new namespaced object in a namespace that does not
 // exist or is terminating, with the API server's words.
-func (x *executor) checkNamespace(obj runtime.Object, file, kind, name string) error {
-	r, ok := kubectl.ResourceForKind(kind)
-	if !ok || !r.Namespaced() || x.exists(kubectl.Target{Resource: r, Name: name}) {
+func (x *Executor) checkNamespace(obj runtime.Object, file, kind, name string) error {
+	r, ok := ResourceForKind(kind)
+	if !ok || !r.Namespaced() || x.exists(Target{Resource: r, Name: name}) {
 		return nil
 	}
 	ns := x.c.Namespace(x.ns)
@@ -221,7 +265,7 @@ func (x *executor) checkNamespace(obj runtime.Object, file, kind, name string) e
 
 // applyFile applies the objects of one file; decoded counts its documents
 // (zero for an empty file).
-func (x *executor) applyFile(f string, cmd kubectl.Command, crds []manifest.CRD, out, errs []string) (_, _ []string, decoded int) {
+func (x *Executor) applyFile(f string, cmd Command, crds []manifest.CRD, out, errs []string) (_, _ []string, decoded int) {
 	data, _, err := x.readFile(f)
 	if err != nil {
 		return out, append(errs, err.Error()), 1
@@ -242,7 +286,7 @@ func (x *executor) applyFile(f string, cmd kubectl.Command, crds []manifest.CRD,
 			errs = append(errs, err.Error())
 		}
 	}
-	create := cmd.Verb == kubectl.Create
+	create := cmd.Verb == Create
 	cmdNS := x.ns
 	defer func() { x.ns = cmdNS }()
 	for _, o := range objs {
@@ -282,14 +326,14 @@ func (x *executor) applyFile(f string, cmd kubectl.Command, crds []manifest.CRD,
 					b[i] = generateNameAlphabet[x.genRand.IntN(len(generateNameAlphabet))]
 				}
 				m.SetName(m.GetGenerateName() + string(b))
-				if r, ok := kubectl.ResourceForKind(o.Kind); !ok || !x.exists(kubectl.Target{Resource: r, Name: m.GetName()}) {
+				if r, ok := ResourceForKind(o.Kind); !ok || !x.exists(Target{Resource: r, Name: m.GetName()}) {
 					break
 				}
 			}
 			o.Name = m.GetName()
 		}
 		if create {
-			if r, ok := kubectl.ResourceForKind(o.Kind); ok && x.exists(kubectl.Target{Resource: r, Name: o.Name}) {
+			if r, ok := ResourceForKind(o.Kind); ok && x.exists(Target{Resource: r, Name: o.Name}) {
 				errs = append(errs, fmt.Sprintf("Error from server (AlreadyExists): error when creating %q: %s %q already exists", f, r.Qualified(), o.Name))
 				continue
 			}
@@ -302,7 +346,7 @@ func (x *executor) applyFile(f string, cmd kubectl.Command, crds []manifest.CRD,
 		}
 		x.recordLastApplied(o.Obj, x.lastAppliedOf(cmd, o))
 		if cmd.Output != "" {
-			res = x.appliedOutput(cmd, o, res) // output.go
+			res = x.appliedOutput(cmd, o, res) // objects.go
 		}
 		out = append(out, res)
 		for _, field := range manifest.NotSimulated(o.Obj) {
@@ -320,7 +364,7 @@ func (x *executor) applyFile(f string, cmd kubectl.Command, crds []manifest.CRD,
 // suffixes (no vowels, no confusable digits).
 const generateNameAlphabet = "bcdfghjklmnpqrstvwxz2456789"
 
-func (x *executor) crdExists(name string) bool {
+func (x *Executor) crdExists(name string) bool {
 	for _, c := range x.crds {
 		if c.Name == name {
 			return true
@@ -331,7 +375,7 @@ func (x *executor) crdExists(name string) bool {
 
 // applyCRD records a CustomResourceDefinition, so that later steps can apply
 // its custom resources (which kubesim skips with a warning).
-func (x *executor) applyCRD(c manifest.CRD) string {
+func (x *Executor) applyCRD(c manifest.CRD) string {
 	ref := "customresourcedefinition.apiextensions.k8s.io/" + c.Name
 	for i, old := range x.crds {
 		if old.Name == c.Name {
@@ -358,7 +402,7 @@ func joinResult(out, errs []string) (string, error) {
 // applyObject creates obj or updates the existing object of its kind and name.
 // It returns kubectl's line: created, configured or unchanged (patched for a
 // patch).
-func (x *executor) applyObject(obj runtime.Object, source string, patching bool) (string, error) {
+func (x *Executor) applyObject(obj runtime.Object, source string, patching bool) (string, error) {
 	c, ns := x.c, x.ns
 	verb := func(created, changed bool) string {
 		switch {
@@ -390,10 +434,10 @@ func (x *executor) applyObject(obj runtime.Object, source string, patching bool)
 			if _, err := c.CreateDeploymentSpec(spec); err != nil {
 				return "", invalid("Deployment", o.Name, err)
 			}
-			return kubectl.Done(kubectl.Deployments, o.Name, verb(true, true)), nil
+			return Done(Deployments, o.Name, verb(true, true)), nil
 		}
 		if spec.Selector != nil && d.LabelSelector != nil && spec.Selector.String() != d.LabelSelector.String() {
-			return "", kubectl.SelectorImmutable(kubectl.Deployments, o.Name, spec.Selector.String())
+			return "", SelectorImmutable(Deployments, o.Name, spec.Selector.String())
 		}
 		changed := false
 		if spec.Replicas != nil && *spec.Replicas != d.Replicas {
@@ -417,7 +461,7 @@ func (x *executor) applyObject(obj runtime.Object, source string, patching bool)
 		if err := x.applyMeta(d, o.ObjectMeta, &changed); err != nil {
 			return "", invalid("Deployment", o.Name, err)
 		}
-		return kubectl.Done(kubectl.Deployments, o.Name, verb(false, changed)), nil
+		return Done(Deployments, o.Name, verb(false, changed)), nil
 	case *appsv1.DaemonSet:
 		spec, err := manifest.ModelDaemonSetSpec(o)
 		if err != nil {
@@ -429,22 +473,22 @@ func (x *executor) applyObject(obj runtime.Object, source string, patching bool)
 			if _, err := c.CreateDaemonSet(spec); err != nil {
 				return "", invalid("DaemonSet", o.Name, err)
 			}
-			return kubectl.Done(kubectl.DaemonSets, o.Name, verb(true, true)), nil
+			return Done(DaemonSets, o.Name, verb(true, true)), nil
 		}
 		if spec.Selector != nil && ds.Selector != nil && spec.Selector.String() != ds.Selector.String() {
-			return "", kubectl.SelectorImmutable(kubectl.DaemonSets, o.Name, spec.Selector.String())
+			return "", SelectorImmutable(DaemonSets, o.Name, spec.Selector.String())
 		}
 		metaChanged := false
 		if err := x.applyMeta(ds, o.ObjectMeta, &metaChanged); err != nil {
 			return "", invalid("DaemonSet", o.Name, err)
 		}
 		if manifest.SameTemplate(spec.Template, ds.Template) && manifest.APIDaemonSet(c, ds).Spec.UpdateStrategy.String() == o.Spec.UpdateStrategy.String() {
-			return kubectl.Done(kubectl.DaemonSets, o.Name, verb(false, metaChanged)), nil
+			return Done(DaemonSets, o.Name, verb(false, metaChanged)), nil
 		}
 		if err := c.UpdateDaemonSet(ds, spec); err != nil {
 			return "", invalid("DaemonSet", o.Name, err)
 		}
-		return kubectl.Done(kubectl.DaemonSets, o.Name, verb(false, true)), nil
+		return Done(DaemonSets, o.Name, verb(false, true)), nil
 	case *appsv1.ReplicaSet:
 		spec, err := manifest.ModelReplicaSetSpec(o)
 		if err != nil {
@@ -456,7 +500,7 @@ func (x *executor) applyObject(obj runtime.Object, source string, patching bool)
 			if _, err := c.CreateReplicaSet(spec); err != nil {
 				return "", invalid("ReplicaSet", o.Name, err)
 			}
-			return kubectl.Done(kubectl.ReplicaSets, o.Name, verb(true, true)), nil
+			return Done(ReplicaSets, o.Name, verb(true, true)), nil
 		}
 		changed := false
 		if spec.Replicas != nil && *spec.Replicas != rs.Replicas {
@@ -468,7 +512,7 @@ func (x *executor) applyObject(obj runtime.Object, source string, patching bool)
 		if err := x.applyMeta(rs, o.ObjectMeta, &changed); err != nil {
 			return "", invalid("ReplicaSet", o.Name, err)
 		}
-		return kubectl.Done(kubectl.ReplicaSets, o.Name, verb(false, changed)), nil
+		return Done(ReplicaSets, o.Name, verb(false, changed)), nil
 	case *corev1.Service:
 		if err := unsimulatedServiceFields(o); err != nil {
 			return "", err
@@ -517,7 +561,7 @@ func (x *executor) applyObject(obj runtime.Object, source string, patching bool)
 			changed = true
 		}
 		s.Labels, s.Annotations = o.Labels, o.Annotations
-		return kubectl.Done(kubectl.Services, o.Name, verb(created, changed)), nil
+		return Done(Services, o.Name, verb(created, changed)), nil
 	case *corev1.Pod:
 		p := c.PodIn(ns, o.Name)
 		if p == nil {
@@ -528,7 +572,7 @@ func (x *executor) applyObject(obj runtime.Object, source string, patching bool)
 			if len(o.Annotations) > 0 {
 				c.SetPodAnnotations(p, o.Annotations)
 			}
-			return kubectl.Done(kubectl.Pods, o.Name, verb(true, true)), nil
+			return Done(Pods, o.Name, verb(true, true)), nil
 		}
 		changed := false
 		if !manifest.SameMap(p.Labels, o.Labels) {
@@ -542,17 +586,17 @@ func (x *executor) applyObject(obj runtime.Object, source string, patching bool)
 		if spec := manifest.ModelPodSpec(o.Spec); spec.Image != p.Spec.Image {
 			return "", fmt.Errorf("The Pod %q is invalid: spec: Forbidden: pod updates may not change fields other than `spec.containers[*].image`, `spec.activeDeadlineSeconds`, `spec.tolerations` (only additions to existing tolerations) or `spec.terminationGracePeriodSeconds` (kubesim: changing a running pod's image is not simulated)", o.Name)
 		}
-		return kubectl.Done(kubectl.Pods, o.Name, verb(false, changed)), nil
+		return Done(Pods, o.Name, verb(false, changed)), nil
 	case *corev1.Node:
 		n := c.Node(o.Name)
 		if n == nil {
-			if _, err := c.AddNode(o.Name, o.Labels, manifest.ModelTaints(o.Spec.Taints), manifest.ModelCapacity(o, DefaultNodeCapacity)); err != nil {
+			if _, err := c.AddNode(o.Name, o.Labels, manifest.ModelTaints(o.Spec.Taints), manifest.ModelCapacity(o, x.defaultCapacity)); err != nil {
 				return "", invalid("Node", o.Name, err)
 			}
 			if o.Spec.Unschedulable {
 				c.Cordon(o.Name)
 			}
-			return kubectl.Done(kubectl.Nodes, o.Name, verb(true, true)), nil
+			return Done(Nodes, o.Name, verb(true, true)), nil
 		}
 		changed := false
 		want := map[string]string{}
@@ -577,14 +621,14 @@ func (x *executor) applyObject(obj runtime.Object, source string, patching bool)
 		if err := x.syncTaints(n, manifest.ModelTaints(o.Spec.Taints), &changed); err != nil {
 			return "", err
 		}
-		return kubectl.Done(kubectl.Nodes, o.Name, verb(false, changed)), nil
+		return Done(Nodes, o.Name, verb(false, changed)), nil
 	case *corev1.Namespace:
 		n := c.Namespace(o.Name)
 		if n == nil {
 			if _, err := c.CreateNamespace(o.Name, o.Labels); err != nil {
 				return "", err
 			}
-			return kubectl.Done(kubectl.Namespaces, o.Name, verb(true, true)), nil
+			return Done(Namespaces, o.Name, verb(true, true)), nil
 		}
 		changed := false
 		if o.Labels != nil {
@@ -598,13 +642,13 @@ func (x *executor) applyObject(obj runtime.Object, source string, patching bool)
 				changed = true
 			}
 		}
-		return kubectl.Done(kubectl.Namespaces, o.Name, verb(false, changed)), nil
+		return Done(Namespaces, o.Name, verb(false, changed)), nil
 	case *autoscalingv1.HorizontalPodAutoscaler, *autoscalingv2.HorizontalPodAutoscaler:
 		if x.auto == nil {
 			return "", fmt.Errorf("error: this cluster has no HPA controller")
 		}
 		name := obj.(metav1.Object).GetName()
-		created, changed, err := x.auto.applyHPA(obj, name)
+		created, changed, err := x.auto.ApplyHPA(obj, name)
 		if err != nil {
 			return "", err
 		}
@@ -617,7 +661,7 @@ func (x *executor) applyObject(obj runtime.Object, source string, patching bool)
 // applyMeta sets the labels and annotations a manifest gives an existing
 // object (those it does not give are left as they are, as kubectl apply
 // leaves fields it never applied).
-func (x *executor) applyMeta(o model.Object, m metav1.ObjectMeta, changed *bool) error {
+func (x *Executor) applyMeta(o model.Object, m metav1.ObjectMeta, changed *bool) error {
 	cur := o.Meta()
 	if m.Labels != nil && !manifest.SameMap(m.Labels, cur.Labels) {
 		if err := x.c.SetLabels(o, m.Labels); err != nil {
@@ -632,7 +676,7 @@ func (x *executor) applyMeta(o model.Object, m metav1.ObjectMeta, changed *bool)
 	return nil
 }
 
-func (x *executor) syncTaints(n *model.Node, want []model.Taint, changed *bool) error {
+func (x *Executor) syncTaints(n *model.Node, want []model.Taint, changed *bool) error {
 	key := func(t model.Taint) string { return t.Key + "=" + t.Value + ":" + string(t.Effect) }
 	have := map[string]bool{}
 	for _, t := range n.Taints {
@@ -661,13 +705,13 @@ func (x *executor) syncTaints(n *model.Node, want []model.Taint, changed *bool) 
 
 // --- create, run, expose, scale ---
 
-func (x *executor) createDeployment(cmd kubectl.Command) (string, error) {
+func (x *Executor) createDeployment(cmd Command) (string, error) {
 	if cmd.DryRun != "" {
-		return dryRunDeployment(cmd) // output.go
+		return dryRunDeployment(cmd) // objects.go
 	}
 	name := cmd.Targets[0].Name
 	if x.c.DeploymentIn(x.ns, name) != nil {
-		return "", kubectl.CreateAlreadyExists(kubectl.Deployments, name)
+		return "", CreateAlreadyExists(Deployments, name)
 	}
 	n := int(cmd.Replicas)
 	if n < 0 {
@@ -683,16 +727,16 @@ func (x *executor) createDeployment(cmd kubectl.Command) (string, error) {
 	if _, err := x.c.CreateDeploymentSpec(spec); err != nil {
 		return "", fmt.Errorf("error: failed to create deployment: %v", err)
 	}
-	return kubectl.Done(kubectl.Deployments, name, "created"), nil
+	return Done(Deployments, name, "created"), nil
 }
 
-func (x *executor) run(cmd kubectl.Command) (string, error) {
+func (x *Executor) run(cmd Command) (string, error) {
 	if cmd.DryRun != "" {
-		return dryRunPod(cmd) // output.go
+		return dryRunPod(cmd) // objects.go
 	}
 	name := cmd.Targets[0].Name
 	if x.c.PodIn(x.ns, name) != nil {
-		return "", kubectl.CreateAlreadyExists(kubectl.Pods, name)
+		return "", CreateAlreadyExists(Pods, name)
 	}
 	lbls := map[string]string{"run": name}
 	if len(cmd.Set) > 0 {
@@ -704,7 +748,7 @@ func (x *executor) run(cmd kubectl.Command) (string, error) {
 	if _, err := x.c.CreatePodIn(x.ns, name, lbls, model.PodSpec{Image: cmd.Image, Container: name}, nil); err != nil {
 		return "", err
 	}
-	return kubectl.Done(kubectl.Pods, name, "created"), nil
+	return Done(Pods, name, "created"), nil
 }
 
 func equalitySelector(s *labels.Selector) (map[string]string, bool) {
@@ -718,50 +762,50 @@ func equalitySelector(s *labels.Selector) (map[string]string, bool) {
 	return m, true
 }
 
-func (x *executor) expose(cmd kubectl.Command) (string, error) {
+func (x *Executor) expose(cmd Command) (string, error) {
 	t := cmd.Targets[0]
 	c := x.c
 	var sel map[string]string
 	port := int(cmd.Port)
 	switch t.Resource {
-	case kubectl.Deployments:
+	case Deployments:
 		d := c.DeploymentIn(x.ns, t.Name)
 		if d == nil {
-			return "", kubectl.NotFound(t.Resource, t.Name)
+			return "", NotFound(t.Resource, t.Name)
 		}
 		var ok bool
 		if sel, ok = equalitySelector(d.LabelSelector); !ok {
-			return "", kubectl.ExposeNoSelector("the Deployment's selector has set-based requirements, which a Service cannot use")
+			return "", ExposeNoSelector("the Deployment's selector has set-based requirements, which a Service cannot use")
 		}
-	case kubectl.ReplicaSets, kubectl.DaemonSets:
+	case ReplicaSets, DaemonSets:
 		var s *labels.Selector
-		if t.Resource == kubectl.ReplicaSets {
+		if t.Resource == ReplicaSets {
 			rs := c.ReplicaSetIn(x.ns, t.Name)
 			if rs == nil {
-				return "", kubectl.NotFound(t.Resource, t.Name)
+				return "", NotFound(t.Resource, t.Name)
 			}
 			s = rs.Selector
 		} else {
 			ds := c.DaemonSetIn(x.ns, t.Name)
 			if ds == nil {
-				return "", kubectl.NotFound(t.Resource, t.Name)
+				return "", NotFound(t.Resource, t.Name)
 			}
 			s = ds.Selector
 		}
 		var ok bool
 		if sel, ok = equalitySelector(s); !ok {
-			return "", kubectl.ExposeNoSelector("the selector has set-based requirements, which a Service cannot use")
+			return "", ExposeNoSelector("the selector has set-based requirements, which a Service cannot use")
 		}
-	case kubectl.Pods:
+	case Pods:
 		p := c.PodIn(x.ns, t.Name)
 		if p == nil {
-			return "", kubectl.NotFound(t.Resource, t.Name)
+			return "", NotFound(t.Resource, t.Name)
 		}
 		sel = p.Labels
-	case kubectl.Services:
+	case Services:
 		s := c.ServiceIn(x.ns, t.Name)
 		if s == nil {
-			return "", kubectl.NotFound(t.Resource, t.Name)
+			return "", NotFound(t.Resource, t.Name)
 		}
 		sel = s.Selector
 		if port == 0 {
@@ -777,17 +821,17 @@ func (x *executor) expose(cmd kubectl.Command) (string, error) {
 		}
 	}
 	if port == 0 {
-		return "", kubectl.ExposeNoPort()
+		return "", ExposeNoPort()
 	}
 	name := t.Name
 	if cmd.Name != "" {
 		name = cmd.Name
 	}
 	if cmd.DryRun != "" {
-		return dryRunService(cmd, name, sel, x.metaLabels(t), port) // output.go
+		return dryRunService(cmd, name, sel, x.metaLabels(t), port) // objects.go
 	}
 	if c.ServiceIn(x.ns, name) != nil {
-		return "", kubectl.AlreadyExists(kubectl.Services, name)
+		return "", AlreadyExists(Services, name)
 	}
 	typ := cmd.Type
 	if typ == "" {
@@ -805,23 +849,23 @@ func (x *executor) expose(cmd kubectl.Command) (string, error) {
 		return "", fmt.Errorf("The Service %q is invalid: %v", name, err)
 	}
 	s.Labels = x.metaLabels(t)
-	return kubectl.Done(kubectl.Services, name, "exposed"), nil
+	return Done(Services, name, "exposed"), nil
 }
 
 // object is the object t names in the step's namespace, nil if none.
-func (x *executor) object(t kubectl.Target) model.Object {
+func (x *Executor) object(t Target) model.Object {
 	return t.Resource.Object(x.c, x.ns, t.Name)
 }
 
 // metaLabels are the labels of the object t names.
-func (x *executor) metaLabels(t kubectl.Target) map[string]string {
+func (x *Executor) metaLabels(t Target) map[string]string {
 	if o := x.object(t); o != nil {
 		return o.Meta().Labels
 	}
 	return nil
 }
 
-func (x *executor) scale(cmd kubectl.Command) (string, error) {
+func (x *Executor) scale(cmd Command) (string, error) {
 	targets, err := x.resolve(cmd)
 	if err != nil {
 		return "", err
@@ -829,18 +873,18 @@ func (x *executor) scale(cmd kubectl.Command) (string, error) {
 	var out []string
 	for _, t := range targets {
 		switch t.Resource {
-		case kubectl.Deployments:
+		case Deployments:
 			if err := x.c.ScaleDeployment(x.c.DeploymentIn(x.ns, t.Name), int(cmd.Replicas)); err != nil {
 				return "", err
 			}
-		case kubectl.ReplicaSets:
+		case ReplicaSets:
 			if err := x.c.ScaleReplicaSet(x.c.ReplicaSetIn(x.ns, t.Name), int(cmd.Replicas)); err != nil {
 				return "", err
 			}
 		default:
 			return "", fmt.Errorf(`Error from server (NotFound): the server could not find the requested resource`)
 		}
-		out = append(out, kubectl.Done(t.Resource, t.Name, "scaled"))
+		out = append(out, Done(t.Resource, t.Name, "scaled"))
 	}
 	return strings.Join(out, "\n"), nil
 }
@@ -848,7 +892,7 @@ func (x *executor) scale(cmd kubectl.Command) (string, error) {
 // resolve lists the objects a command names: TYPE NAME..., or every object of
 // a type matching -l (or all of them with --all). An object named but missing
 // is kubectl's NotFound.
-func (x *executor) resolve(cmd kubectl.Command) ([]kubectl.Target, error) {
+func (x *Executor) resolve(cmd Command) ([]Target, error) {
 	var sel *labels.Selector
 	if cmd.Selector != "" {
 		var err error
@@ -856,17 +900,17 @@ func (x *executor) resolve(cmd kubectl.Command) ([]kubectl.Target, error) {
 			return nil, fmt.Errorf("error: %v", err)
 		}
 	}
-	var out []kubectl.Target
+	var out []Target
 	for _, t := range cmd.Targets {
 		if t.Name != "" {
 			if !x.exists(t) {
-				return nil, kubectl.NotFound(t.Resource, t.Name)
+				return nil, NotFound(t.Resource, t.Name)
 			}
 			out = append(out, t)
 			continue
 		}
 		for _, name := range x.names(t.Resource) {
-			tt := kubectl.Target{Resource: t.Resource, Name: name}
+			tt := Target{Resource: t.Resource, Name: name}
 			if sel == nil || sel.MatchesMap(x.metaLabels(tt)) {
 				out = append(out, tt)
 			}
@@ -875,12 +919,12 @@ func (x *executor) resolve(cmd kubectl.Command) ([]kubectl.Target, error) {
 	return out, nil
 }
 
-func (x *executor) exists(t kubectl.Target) bool {
+func (x *Executor) exists(t Target) bool {
 	return x.object(t) != nil
 }
 
 // names lists the names of r's objects, sorted.
-func (x *executor) names(r kubectl.Resource) []string {
+func (x *Executor) names(r Resource) []string {
 	var out []string
 	for _, o := range r.Objects(x.c, x.ns) {
 		out = append(out, o.Meta().Name)
@@ -890,7 +934,7 @@ func (x *executor) names(r kubectl.Resource) []string {
 
 // --- label, annotate ---
 
-func (x *executor) label(cmd kubectl.Command) (string, error) {
+func (x *Executor) label(cmd Command) (string, error) {
 	targets, err := x.resolve(cmd)
 	if err != nil {
 		return "", err
@@ -898,7 +942,7 @@ func (x *executor) label(cmd kubectl.Command) (string, error) {
 	if len(targets) == 0 {
 		return "", fmt.Errorf("error: no objects passed to %s", cmd.Verb)
 	}
-	isLabel := cmd.Verb == kubectl.Label
+	isLabel := cmd.Verb == Label
 	var out []string
 	for _, t := range targets {
 		cur := x.objAnnotationsOrLabels(t, isLabel)
@@ -906,18 +950,18 @@ func (x *executor) label(cmd kubectl.Command) (string, error) {
 		for k, v := range cur {
 			next[k] = v
 		}
-		var clash []kubectl.KeyValue
+		var clash []KeyValue
 		for _, kv := range cmd.Set {
 			if old, ok := cur[kv.Key]; ok && !cmd.Overwrite {
 				if isLabel {
-					return strings.Join(out, "\n"), kubectl.LabelOverwrite(kv.Key, old)
+					return strings.Join(out, "\n"), LabelOverwrite(kv.Key, old)
 				}
-				clash = append(clash, kubectl.KeyValue{Key: kv.Key, Value: old})
+				clash = append(clash, KeyValue{Key: kv.Key, Value: old})
 			}
 			next[kv.Key] = kv.Value
 		}
 		if len(clash) > 0 {
-			return strings.Join(out, "\n"), kubectl.AnnotationOverwrite(clash)
+			return strings.Join(out, "\n"), AnnotationOverwrite(clash)
 		}
 		for _, k := range cmd.Remove {
 			delete(next, k)
@@ -934,12 +978,12 @@ func (x *executor) label(cmd kubectl.Command) (string, error) {
 		} else if err := x.setObjMap(t, next, isLabel); err != nil {
 			return strings.Join(out, "\n"), err
 		}
-		out = append(out, kubectl.Done(t.Resource, t.Name, what))
+		out = append(out, Done(t.Resource, t.Name, what))
 	}
 	return strings.Join(out, "\n"), nil
 }
 
-func (x *executor) objAnnotationsOrLabels(t kubectl.Target, isLabel bool) map[string]string {
+func (x *Executor) objAnnotationsOrLabels(t Target, isLabel bool) map[string]string {
 	o := x.object(t)
 	if o == nil {
 		return nil
@@ -950,10 +994,10 @@ func (x *executor) objAnnotationsOrLabels(t kubectl.Target, isLabel bool) map[st
 	return o.Meta().Annotations
 }
 
-func (x *executor) setObjMap(t kubectl.Target, m map[string]string, isLabel bool) error {
+func (x *Executor) setObjMap(t Target, m map[string]string, isLabel bool) error {
 	o := x.object(t)
 	if o == nil {
-		return kubectl.NotFound(t.Resource, t.Name)
+		return NotFound(t.Resource, t.Name)
 	}
 	if !isLabel {
 		x.c.SetAnnotations(o, m)
@@ -972,7 +1016,7 @@ func (x *executor) setObjMap(t kubectl.Target, m map[string]string, isLabel bool
 
 // --- set selector, set image ---
 
-func (x *executor) setSelector(cmd kubectl.Command) (string, error) {
+func (x *Executor) setSelector(cmd Command) (string, error) {
 	targets, err := x.resolve(cmd)
 	if err != nil {
 		return "", err
@@ -983,16 +1027,16 @@ func (x *executor) setSelector(cmd kubectl.Command) (string, error) {
 	}
 	var out []string
 	for _, t := range targets {
-		if t.Resource != kubectl.Services {
-			return "", kubectl.SelectorImmutable(t.Resource, t.Name, labels.SelectorFromMap(sel).String())
+		if t.Resource != Services {
+			return "", SelectorImmutable(t.Resource, t.Name, labels.SelectorFromMap(sel).String())
 		}
 		x.c.SetServiceSelector(x.c.ServiceIn(x.ns, t.Name), sel)
-		out = append(out, kubectl.Done(t.Resource, t.Name, "selector updated"))
+		out = append(out, Done(t.Resource, t.Name, "selector updated"))
 	}
 	return strings.Join(out, "\n"), nil
 }
 
-func (x *executor) setImage(cmd kubectl.Command) (string, error) {
+func (x *Executor) setImage(cmd Command) (string, error) {
 	targets, err := x.resolve(cmd)
 	if err != nil {
 		return "", err
@@ -1004,11 +1048,11 @@ func (x *executor) setImage(cmd kubectl.Command) (string, error) {
 	var out []string
 	for _, t := range targets {
 		switch t.Resource {
-		case kubectl.Deployments:
+		case Deployments:
 			if err := x.c.SetImage(x.c.DeploymentIn(x.ns, t.Name), image); err != nil {
 				return "", err
 			}
-		case kubectl.DaemonSets:
+		case DaemonSets:
 			ds := x.c.DaemonSetIn(x.ns, t.Name)
 			spec := model.DaemonSetSpec{Name: ds.Name, Selector: ds.Selector, Template: ds.Template, Strategy: ds.Strategy, MinReadySeconds: ds.MinReadySeconds}
 			spec.Template.Spec.Image = image
@@ -1018,43 +1062,43 @@ func (x *executor) setImage(cmd kubectl.Command) (string, error) {
 		default:
 			return "", fmt.Errorf("error: kubesim sets images of deployments and daemonsets only")
 		}
-		out = append(out, kubectl.Done(t.Resource, t.Name, "image updated"))
+		out = append(out, Done(t.Resource, t.Name, "image updated"))
 	}
 	return strings.Join(out, "\n"), nil
 }
 
 // --- patch, edit ---
 
-func (x *executor) apiObject(t kubectl.Target) runtime.Object {
+func (x *Executor) apiObject(t Target) runtime.Object {
 	c := x.c
 	switch t.Resource {
-	case kubectl.Deployments:
+	case Deployments:
 		o := manifest.APIDeployment(c, c.DeploymentIn(x.ns, t.Name))
 		o.Labels = x.metaLabels(t)
 		return o
-	case kubectl.DaemonSets:
+	case DaemonSets:
 		o := manifest.APIDaemonSet(c, c.DaemonSetIn(x.ns, t.Name))
 		o.Labels = x.metaLabels(t)
 		return o
-	case kubectl.ReplicaSets:
+	case ReplicaSets:
 		return manifest.APIReplicaSet(c, c.ReplicaSetIn(x.ns, t.Name))
-	case kubectl.Services:
+	case Services:
 		return manifest.APIService(c, c.ServiceIn(x.ns, t.Name))
-	case kubectl.Pods:
+	case Pods:
 		return manifest.APIPod(c, c.PodIn(x.ns, t.Name))
-	case kubectl.Nodes:
+	case Nodes:
 		return manifest.APINode(c, c.Node(t.Name))
 	}
 	return nil
 }
 
-func (x *executor) patch(cmd kubectl.Command) (string, error) {
+func (x *Executor) patch(cmd Command) (string, error) {
 	targets, err := x.resolve(cmd)
 	if err != nil {
 		return "", err
 	}
 	text, typ, source := cmd.Patch, cmd.PatchType, "patch"
-	if cmd.Verb == kubectl.Edit {
+	if cmd.Verb == Edit {
 		if text, err = cmd.EditPatch(); err != nil {
 			return "", fmt.Errorf("error: %v", err)
 		}
@@ -1068,7 +1112,7 @@ func (x *executor) patch(cmd kubectl.Command) (string, error) {
 		}
 		patched, err := manifest.ApplyPatch(obj, text, typ, source)
 		if err != nil {
-			if cmd.Verb == kubectl.Edit {
+			if cmd.Verb == Edit {
 				return "", fmt.Errorf("error: %s %q is invalid\n%v", t.Resource.Qualified(), t.Name, err)
 			}
 			return "", err
@@ -1077,7 +1121,7 @@ func (x *executor) patch(cmd kubectl.Command) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		if cmd.Verb == kubectl.Edit {
+		if cmd.Verb == Edit {
 			line = strings.Replace(strings.Replace(line, "patched (no change)", "skipped", 1), "patched", "edited", 1)
 		}
 		out = append(out, line)
@@ -1087,8 +1131,8 @@ func (x *executor) patch(cmd kubectl.Command) (string, error) {
 
 // --- delete ---
 
-func (x *executor) delete(cmd kubectl.Command) (string, error) {
-	var targets []kubectl.Target
+func (x *Executor) delete(cmd Command) (string, error) {
+	var targets []Target
 	var crdsDeleted []string
 	var nss []string // delete -f: each target's namespace (the manifest's)
 	if len(cmd.Files) > 0 {
@@ -1125,17 +1169,17 @@ func (x *executor) delete(cmd kubectl.Command) (string, error) {
 					crdsDeleted = append(crdsDeleted, fmt.Sprintf(`customresourcedefinition.apiextensions.k8s.io %q deleted`, o.CRD.Name))
 					continue
 				}
-				r, ok := kubectl.ResourceForKind(o.Kind)
+				r, ok := ResourceForKind(o.Kind)
 				if !ok {
 					continue
 				}
-				t := kubectl.Target{Resource: r, Name: o.Name}
+				t := Target{Resource: r, Name: o.Name}
 				ns, err := x.objectNamespace(o.Obj, x.ns)
 				if err != nil {
 					return "", err
 				}
 				if r.Object(x.c, ns, o.Name) == nil {
-					return "", kubectl.NotFound(r, o.Name)
+					return "", NotFound(r, o.Name)
 				}
 				targets = append(targets, t)
 				nss = append(nss, ns)
@@ -1154,7 +1198,7 @@ func (x *executor) delete(cmd kubectl.Command) (string, error) {
 		if len(crdsDeleted) > 0 {
 			return strings.Join(crdsDeleted, "\n"), nil
 		}
-		return kubectl.NoResourcesFound(x.ns), nil
+		return NoResourcesFound(x.ns), nil
 	}
 	grace := time.Duration(-1)
 	if cmd.GracePeriod >= 0 {
@@ -1171,7 +1215,7 @@ func (x *executor) delete(cmd kubectl.Command) (string, error) {
 		case nil:
 			// Gone meanwhile (a Namespace deleted first takes nothing at
 			// once: its controller deletes later).
-			return strings.Join(out, "\n"), kubectl.NotFound(t.Resource, t.Name)
+			return strings.Join(out, "\n"), NotFound(t.Resource, t.Name)
 		case *model.Pod:
 			c.DeletePodGrace(o, grace)
 		case *model.Deployment:
@@ -1193,42 +1237,42 @@ func (x *executor) delete(cmd kubectl.Command) (string, error) {
 		default:
 			return strings.Join(out, "\n"), fmt.Errorf("error: kubesim cannot delete a %s", t.Resource.Kind())
 		}
-		out = append(out, kubectl.Deleted(t.Resource, t.Name, ns))
+		out = append(out, Deleted(t.Resource, t.Name, ns))
 	}
 	return strings.Join(out, "\n"), nil
 }
 
 // --- rollout ---
 
-func (x *executor) rollout(cmd kubectl.Command) (string, error) {
+func (x *Executor) rollout(cmd Command) (string, error) {
 	t := cmd.Targets[0]
 	if !x.exists(t) {
-		return "", kubectl.NotFound(t.Resource, t.Name)
+		return "", NotFound(t.Resource, t.Name)
 	}
 	c := x.c
 	switch t.Resource {
-	case kubectl.Deployments:
+	case Deployments:
 		d := c.DeploymentIn(x.ns, t.Name)
-		if cmd.Verb == kubectl.RolloutRestart {
+		if cmd.Verb == RolloutRestart {
 			if err := c.RolloutRestart(d); err != nil {
 				return "", err
 			}
-			return kubectl.Done(t.Resource, t.Name, "restarted"), nil
+			return Done(t.Resource, t.Name, "restarted"), nil
 		}
 		st := c.DeploymentStatus(d)
 		switch {
 		case st.Complete:
-			return kubectl.RolloutDone(t.Name), nil
+			return RolloutDone(t.Name), nil
 		case st.Updated < d.Replicas:
-			return kubectl.RolloutWaiting(t.Name, int32(st.Updated), int32(d.Replicas)), nil
+			return RolloutWaiting(t.Name, int32(st.Updated), int32(d.Replicas)), nil
 		case st.Replicas > st.Updated:
-			return kubectl.RolloutWaitingTermination(t.Name, int32(st.Replicas-st.Updated)), nil
+			return RolloutWaitingTermination(t.Name, int32(st.Replicas-st.Updated)), nil
 		default:
-			return kubectl.RolloutWaitingAvailable(t.Name, int32(st.Available), int32(st.Updated)), nil
+			return RolloutWaitingAvailable(t.Name, int32(st.Available), int32(st.Updated)), nil
 		}
-	case kubectl.DaemonSets:
+	case DaemonSets:
 		ds := c.DaemonSetIn(x.ns, t.Name)
-		if cmd.Verb == kubectl.RolloutRestart {
+		if cmd.Verb == RolloutRestart {
 			spec := model.DaemonSetSpec{Name: ds.Name, Selector: ds.Selector, Template: ds.Template, Strategy: ds.Strategy, MinReadySeconds: ds.MinReadySeconds}
 			ann := map[string]string{}
 			for k, v := range spec.Template.Annotations {
@@ -1239,7 +1283,7 @@ func (x *executor) rollout(cmd kubectl.Command) (string, error) {
 			if err := c.UpdateDaemonSet(ds, spec); err != nil {
 				return "", err
 			}
-			return kubectl.Done(t.Resource, t.Name, "restarted"), nil
+			return Done(t.Resource, t.Name, "restarted"), nil
 		}
 		desired, updated := 0, 0
 		for _, p := range ds.Pods() {
@@ -1252,16 +1296,16 @@ func (x *executor) rollout(cmd kubectl.Command) (string, error) {
 			}
 		}
 		if updated >= desired {
-			return kubectl.DaemonSetRolloutDone(t.Name), nil
+			return DaemonSetRolloutDone(t.Name), nil
 		}
-		return kubectl.DaemonSetRolloutWaiting(t.Name, int32(updated), int32(desired)), nil
+		return DaemonSetRolloutWaiting(t.Name, int32(updated), int32(desired)), nil
 	}
-	return "", kubectl.RestartNotSupported(t.Resource, t.Name)
+	return "", RestartNotSupported(t.Resource, t.Name)
 }
 
 // --- node commands ---
 
-func (x *executor) nodeCmd(cmd kubectl.Command) (string, error) {
+func (x *Executor) nodeCmd(cmd Command) (string, error) {
 	targets, err := x.resolve(cmd)
 	if err != nil {
 		return "", err
@@ -1271,7 +1315,7 @@ func (x *executor) nodeCmd(cmd kubectl.Command) (string, error) {
 	for _, t := range targets {
 		n := c.Node(t.Name)
 		switch cmd.Verb {
-		case kubectl.Cordon:
+		case Cordon:
 			what := "cordoned"
 			if n.Unschedulable {
 				what = "already cordoned"
@@ -1279,8 +1323,8 @@ func (x *executor) nodeCmd(cmd kubectl.Command) (string, error) {
 			if err := c.Cordon(t.Name); err != nil {
 				return "", err
 			}
-			out = append(out, kubectl.Done(kubectl.Nodes, t.Name, what))
-		case kubectl.Uncordon:
+			out = append(out, Done(Nodes, t.Name, what))
+		case Uncordon:
 			what := "uncordoned"
 			if !n.Unschedulable {
 				what = "already uncordoned"
@@ -1288,19 +1332,19 @@ func (x *executor) nodeCmd(cmd kubectl.Command) (string, error) {
 			if err := c.Uncordon(t.Name); err != nil {
 				return "", err
 			}
-			out = append(out, kubectl.Done(kubectl.Nodes, t.Name, what))
-		case kubectl.Drain:
+			out = append(out, Done(Nodes, t.Name, what))
+		case Drain:
 			lines, err := x.drain(cmd, cmd.Line, n)
 			out = append(out, lines...)
 			if err != nil {
 				return strings.Join(out, "\n"), err
 			}
-		case kubectl.Taint:
+		case Taint:
 			for _, ts := range cmd.Taints {
 				taint := model.Taint{Key: ts.Key, Value: ts.Value, Effect: model.TaintEffect(ts.Effect)}
 				if n.HasTaint(ts.Key, taint.Effect) {
 					if !cmd.Overwrite {
-						return strings.Join(out, "\n"), kubectl.TaintExists(t.Name, ts.Key)
+						return strings.Join(out, "\n"), TaintExists(t.Name, ts.Key)
 					}
 					if err := c.UntaintNode(t.Name, ts.Key, taint.Effect); err != nil {
 						return "", err
@@ -1321,24 +1365,24 @@ func (x *executor) nodeCmd(cmd kubectl.Command) (string, error) {
 					}
 				}
 				if !found {
-					return strings.Join(out, "\n"), kubectl.TaintNotFound(ts)
+					return strings.Join(out, "\n"), TaintNotFound(ts)
 				}
 			}
 			what := "tainted"
 			if len(cmd.Taints) == 0 {
 				what = "untainted"
 			}
-			out = append(out, kubectl.Done(kubectl.Nodes, t.Name, what))
+			out = append(out, Done(Nodes, t.Name, what))
 		}
 	}
 	return strings.Join(out, "\n"), nil
 }
 
-func (x *executor) node(cmd kubectl.Command) (string, error) {
+func (x *Executor) node(cmd Command) (string, error) {
 	name := cmd.Targets[0].Name
 	c := x.c
 	switch cmd.Verb {
-	case kubectl.NodeAdd:
+	case NodeAdd:
 		lbls := map[string]string{}
 		for _, kv := range cmd.Set {
 			lbls[kv.Key] = kv.Value
@@ -1347,7 +1391,7 @@ func (x *executor) node(cmd kubectl.Command) (string, error) {
 		for _, t := range cmd.Taints {
 			taints = append(taints, model.Taint{Key: t.Key, Value: t.Value, Effect: model.TaintEffect(t.Effect)})
 		}
-		capacity := DefaultNodeCapacity
+		capacity := x.defaultCapacity
 		if !cmd.CPU.IsZero() {
 			capacity.MilliCPU = cmd.CPU.MilliValue()
 		}
@@ -1361,12 +1405,12 @@ func (x *executor) node(cmd kubectl.Command) (string, error) {
 			return "", fmt.Errorf("Error from server (AlreadyExists): %v", err)
 		}
 		return fmt.Sprintf("node/%s added (%s CPU, %s memory, %d pods)", name, strconv.FormatFloat(float64(capacity.MilliCPU)/1000, 'f', -1, 64), humanBytes(capacity.Memory), capacity.Pods), nil
-	case kubectl.NodeRemove:
+	case NodeRemove:
 		if err := c.RemoveNode(name); err != nil {
 			return "", fmt.Errorf("Error from server (NotFound): %v", err)
 		}
 		return fmt.Sprintf("node/%s removed", name), nil
-	case kubectl.NodeReboot:
+	case NodeReboot:
 		if err := c.RebootNode(name, cmd.Downtime); err != nil {
 			return "", fmt.Errorf("Error from server (NotFound): %v", err)
 		}
@@ -1387,7 +1431,7 @@ func humanBytes(b int64) string {
 
 // --- httping ---
 
-func (x *executor) httping(cmd kubectl.Command) (string, error) {
+func (x *Executor) httping(cmd Command) (string, error) {
 	name := cmd.Targets[0].Name
 	s := x.c.ResolveService(x.ns, name)
 	if s == nil {
@@ -1471,20 +1515,20 @@ func unsimulatedServiceFields(o *corev1.Service) error {
 
 // rolloutHistory runs rollout history, undo, pause and resume on one
 // Deployment or DaemonSet, worded as kubectl does.
-func (x *executor) rolloutHistory(cmd kubectl.Command) (string, error) {
+func (x *Executor) rolloutHistory(cmd Command) (string, error) {
 	t := cmd.Targets[0]
 	if t.Name == "" || len(cmd.Targets) > 1 {
 		return "", fmt.Errorf("error: kubesim runs rollout %s on one named object, e.g. deployment/web", strings.TrimPrefix(string(cmd.Verb), "rollout "))
 	}
 	if !x.exists(t) {
-		return "", kubectl.NotFound(t.Resource, t.Name)
+		return "", NotFound(t.Resource, t.Name)
 	}
 	c := x.c
 	var history []model.Revision
 	current := 0
 	var d *model.Deployment
 	var ds *model.DaemonSet
-	if t.Resource == kubectl.Deployments {
+	if t.Resource == Deployments {
 		d = c.DeploymentIn(x.ns, t.Name)
 		history = d.History()
 		if rs := d.NewReplicaSet(); rs != nil {
@@ -1505,19 +1549,19 @@ func (x *executor) rolloutHistory(cmd kubectl.Command) (string, error) {
 		return model.Revision{}, false
 	}
 	switch cmd.Verb {
-	case kubectl.RolloutPause, kubectl.RolloutResume:
+	case RolloutPause, RolloutResume:
 		switch {
-		case cmd.Verb == kubectl.RolloutPause && d.Paused:
+		case cmd.Verb == RolloutPause && d.Paused:
 			return "", fmt.Errorf("error: %s %q is already paused", t.Resource.Qualified(), t.Name)
-		case cmd.Verb == kubectl.RolloutResume && !d.Paused:
+		case cmd.Verb == RolloutResume && !d.Paused:
 			return "", fmt.Errorf("error: %s %q is not paused", t.Resource.Qualified(), t.Name)
-		case cmd.Verb == kubectl.RolloutPause:
+		case cmd.Verb == RolloutPause:
 			c.PauseDeployment(d)
 			return ref + " paused", nil
 		}
 		c.ResumeDeployment(d)
 		return ref + " resumed", nil
-	case kubectl.RolloutHistory:
+	case RolloutHistory:
 		if len(history) == 0 {
 			return ref + " \nNo rollout history found.", nil
 		}
@@ -1528,7 +1572,7 @@ func (x *executor) rolloutHistory(cmd kubectl.Command) (string, error) {
 			}
 			var b strings.Builder
 			p := &printer{c: c, now: c.Now(), ns: defaultNamespace}
-			w := newDescribeWriter(&b)
+			w := NewDescribeWriter(&b)
 			p.describeTemplate(w, r.Template)
 			w.tw.Flush()
 			return fmt.Sprintf("%s with revision #%d\n%s", ref, cmd.Revision, strings.TrimSuffix(b.String(), "\n")), nil

@@ -1,4 +1,4 @@
-package scenarios
+package kubectl
 
 // kubectl get events, the Events: section of describe, and kubectl get
 // endpointslices.
@@ -21,19 +21,18 @@ import (
 	"time"
 
 	"github.com/kubesim/kubesim/model"
-	"github.com/kubesim/kubesim/scenarios/kubectl"
 )
 
 // getSpecial prints `get events` and `get endpointslices`, and refuses
 // --sort-by and --field-selector on the other resources; ok is false when the
 // generic printer handles cmd.
-func getSpecial(c *model.Cluster, cmd kubectl.Command) (out string, err error, ok bool) {
+func getSpecial(c *model.Cluster, cmd Command) (out string, err error, ok bool) {
 	var evs, slices, others bool
 	for _, t := range cmd.Targets {
 		switch t.Resource {
-		case kubectl.Events:
+		case Events:
 			evs = true
-		case kubectl.EndpointSlices:
+		case EndpointSlices:
 			slices = true
 		default:
 			others = true
@@ -41,14 +40,14 @@ func getSpecial(c *model.Cluster, cmd kubectl.Command) (out string, err error, o
 	}
 	switch {
 	case (evs || slices) && (others || evs && slices):
-		return "", &kubectl.UsageError{Verb: cmd.Verb, Msg: "kubesim lists events and endpointslices on their own: give them in a get step of their own"}, true
+		return "", &UsageError{Verb: cmd.Verb, Msg: "kubesim lists events and endpointslices on their own: give them in a get step of their own"}, true
 	case !evs && (cmd.SortBy != "" || cmd.FieldSelector != ""):
-		return "", &kubectl.UsageError{Verb: cmd.Verb, Msg: "kubesim supports --sort-by and --field-selector on events only (kubectl get events --sort-by=.lastTimestamp --field-selector involvedObject.name=NAME)"}, true
+		return "", &UsageError{Verb: cmd.Verb, Msg: "kubesim supports --sort-by and --field-selector on events only (kubectl get events --sort-by=.lastTimestamp --field-selector involvedObject.name=NAME)"}, true
 	case !evs && !slices || cmd.Watch:
 		return "", nil, false
 	}
 	if cmd.Output != "" && cmd.Output != "wide" {
-		return "", &kubectl.UsageError{Verb: cmd.Verb, Msg: fmt.Sprintf("-o %s is not supported by kubesim for %s: it prints their tables (get, get -o wide)", cmd.Output, cmd.Targets[0].Resource)}, true
+		return "", &UsageError{Verb: cmd.Verb, Msg: fmt.Sprintf("-o %s is not supported by kubesim for %s: it prints their tables (get, get -o wide)", cmd.Output, cmd.Targets[0].Resource)}, true
 	}
 	p, err := newPrinter(c, cmd)
 	if err != nil {
@@ -155,7 +154,7 @@ func parseFieldSelector(s string) ([]fieldRequirement, error) {
 	return out, nil
 }
 
-func (p *printer) getEvents(cmd kubectl.Command) (string, error) {
+func (p *printer) getEvents(cmd Command) (string, error) {
 	reqs, err := parseFieldSelector(cmd.FieldSelector)
 	if err != nil {
 		return "", fmt.Errorf("error: %v", err)
@@ -192,7 +191,7 @@ func (p *printer) getEvents(cmd kubectl.Command) (string, error) {
 	var errs []error
 	for _, n := range names {
 		if !slices.ContainsFunc(evs, func(e namedEvent) bool { return e.name == n }) {
-			errs = append(errs, kubectl.NotFound(kubectl.Events, n))
+			errs = append(errs, NotFound(Events, n))
 		}
 	}
 	if err := sortEvents(evs, cmd.SortBy); err != nil {
@@ -205,7 +204,7 @@ func (p *printer) getEvents(cmd kubectl.Command) (string, error) {
 		return p.noResources(), nil
 	}
 	var b strings.Builder
-	w := newTabWriter(&b)
+	w := NewTabWriter(&b)
 	wide := cmd.Output == "wide"
 	header := []string{"LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"}
 	if wide {
@@ -262,7 +261,7 @@ func sortEvents(evs []namedEvent, by string) error {
 	case "involvedObject.kind":
 		cmp = func(a, b namedEvent) int { return strings.Compare(a.Object.Kind, b.Object.Kind) }
 	default:
-		return &kubectl.UsageError{Verb: kubectl.Get, Msg: fmt.Sprintf("--sort-by %q: kubesim sorts events by .lastTimestamp, .firstTimestamp, .metadata.creationTimestamp, .count, .metadata.name, .reason, .type, .involvedObject.name or .involvedObject.kind", by)}
+		return &UsageError{Verb: Get, Msg: fmt.Sprintf("--sort-by %q: kubesim sorts events by .lastTimestamp, .firstTimestamp, .metadata.creationTimestamp, .count, .metadata.name, .reason, .type, .involvedObject.name or .involvedObject.kind", by)}
 	}
 	slices.SortStableFunc(evs, cmp)
 	return nil
@@ -283,7 +282,7 @@ func cmpInt(a, b int64) int {
 // Type, Reason, Age ("LAST (xN over FIRST)" for repeated ones), From and
 // Message (prefixed by the sub-object's field path), "<none>" when there is
 // none. Node events are matched by name, as kubectl matches them.
-func (p *printer) describeEvents(w *describeWriter, ref model.ObjectRef) {
+func (p *printer) describeEvents(w *DescribeWriter, ref model.ObjectRef) {
 	var evs []*model.Event
 	if l := eventLog(p.c); l != nil {
 		for _, e := range l.Events(p.now) {
@@ -334,7 +333,7 @@ func (p *printer) endpointSlices() []endpointSlice {
 	sel := p.sel // a label selector picks slices by their labels, not Services
 	p.sel = nil
 	defer func() { p.sel = sel }()
-	for _, o := range p.list(kubectl.Services) {
+	for _, o := range p.list(Services) {
 		out = append(out, p.slicesOf(o)...)
 	}
 	slices.SortFunc(out, func(a, b endpointSlice) int {
@@ -415,7 +414,7 @@ func listWithMore(items []string) string {
 	return strings.Join(items, ",")
 }
 
-func (p *printer) getEndpointSlices(cmd kubectl.Command) (string, error) {
+func (p *printer) getEndpointSlices(cmd Command) (string, error) {
 	all := p.endpointSlices()
 	var list []endpointSlice
 	var errs []error
@@ -426,7 +425,7 @@ func (p *printer) getEndpointSlices(cmd kubectl.Command) (string, error) {
 		}
 		i := slices.IndexFunc(all, func(s endpointSlice) bool { return s.name == t.Name })
 		if i < 0 {
-			errs = append(errs, kubectl.NotFound(kubectl.EndpointSlices, t.Name))
+			errs = append(errs, NotFound(EndpointSlices, t.Name))
 			continue
 		}
 		list = append(list, all[i])
@@ -452,7 +451,7 @@ func (p *printer) getEndpointSlices(cmd kubectl.Command) (string, error) {
 		return p.noResources(), nil
 	}
 	var b strings.Builder
-	w := newTabWriter(&b)
+	w := NewTabWriter(&b)
 	header := "NAME\tADDRESSTYPE\tPORTS\tENDPOINTS\tAGE"
 	if p.all {
 		header = "NAMESPACE\t" + header
@@ -467,16 +466,6 @@ func (p *printer) getEndpointSlices(cmd kubectl.Command) (string, error) {
 	}
 	w.Flush()
 	return strings.TrimSuffix(b.String(), "\n"), joinErrors(errs)
-}
-
-// Events is the run's events that exist at its end, in creation order (none
-// if the cluster recorded none).
-func (r *Result) Events() []*model.Event {
-	l := eventLog(r.Cluster)
-	if l == nil {
-		return nil
-	}
-	return l.Events(r.Cluster.Now())
 }
 
 // EventObject is kubectl's OBJECT of an event ("pod/web-xyz"), with its

@@ -1,4 +1,4 @@
-package scenarios
+package kubectl
 
 import (
 	"fmt"
@@ -9,14 +9,13 @@ import (
 
 	"github.com/kubesim/kubesim/model"
 	"github.com/kubesim/kubesim/model/labels"
-	"github.com/kubesim/kubesim/scenarios/kubectl"
 	"github.com/kubesim/kubesim/sim"
 	policyv1 "k8s.io/api/policy/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 )
 
 // applyPDB creates or updates a policy/v1 PodDisruptionBudget.
-func (x *executor) applyPDB(o *policyv1.PodDisruptionBudget) (string, error) {
+func (x *Executor) applyPDB(o *policyv1.PodDisruptionBudget) (string, error) {
 	invalid := func(err error) error {
 		return fmt.Errorf("The PodDisruptionBudget %q is invalid: %v", o.Name, err)
 	}
@@ -36,16 +35,16 @@ func (x *executor) applyPDB(o *policyv1.PodDisruptionBudget) (string, error) {
 		if _, err := x.c.CreatePDB(spec); err != nil {
 			return "", invalid(err)
 		}
-		return kubectl.Done(kubectl.PodDisruptionBudgets, o.Name, "created"), nil
+		return Done(PodDisruptionBudgets, o.Name, "created"), nil
 	}
 	same := sel.String() == b.Selector.String() && sameIOP(spec.MinAvailable, b.MinAvailable) && sameIOP(spec.MaxUnavailable, b.MaxUnavailable)
 	if same {
-		return kubectl.Done(kubectl.PodDisruptionBudgets, o.Name, "unchanged"), nil
+		return Done(PodDisruptionBudgets, o.Name, "unchanged"), nil
 	}
 	if err := x.c.UpdatePDB(b, spec); err != nil {
 		return "", invalid(err)
 	}
-	return kubectl.Done(kubectl.PodDisruptionBudgets, o.Name, "configured"), nil
+	return Done(PodDisruptionBudgets, o.Name, "configured"), nil
 }
 
 func sameIOP(a, b *model.IntOrPercent) bool {
@@ -84,7 +83,7 @@ func (p *printer) pdbRow(b *model.PodDisruptionBudget) []string {
 }
 
 // describePDB is kubectl describe pdb.
-func (p *printer) describePDB(w *describeWriter, b *model.PodDisruptionBudget) {
+func (p *printer) describePDB(w *DescribeWriter, b *model.PodDisruptionBudget) {
 	w.write(0, "Name:\t%s\n", b.Name)
 	w.write(0, "Namespace:\t%s\n", b.Namespace)
 	switch {
@@ -120,7 +119,7 @@ const drainRetry = 5 * time.Second
 // is retried every 5 s, as kubectl does, until it goes through: the retries
 // and the end of the drain appear as later output of the step (a repeated
 // refusal is printed once, with the number of retries when it ends).
-func (x *executor) drain(cmd kubectl.Command, line string, n *model.Node) ([]string, error) {
+func (x *Executor) drain(cmd Command, line string, n *model.Node) ([]string, error) {
 	c := x.c
 	var out []string
 	grace := sim.Time(-1)
@@ -128,7 +127,7 @@ func (x *executor) drain(cmd kubectl.Command, line string, n *model.Node) ([]str
 		grace = time.Duration(cmd.GracePeriod) * time.Second
 	}
 	if !n.Unschedulable {
-		out = append(out, kubectl.Done(kubectl.Nodes, n.Name, "cordoned"))
+		out = append(out, Done(Nodes, n.Name, "cordoned"))
 	}
 	if err := c.Cordon(n.Name); err != nil {
 		return out, err
@@ -193,7 +192,7 @@ func (x *executor) drain(cmd kubectl.Command, line string, n *model.Node) ([]str
 	}
 	var evicted, blocked []*model.Pod
 	for _, p := range evict {
-		out = append(out, kubectl.Evicting(p.Namespace, p.Name))
+		out = append(out, Evicting(p.Namespace, p.Name))
 		if err := c.Evict(p, grace); err != nil {
 			if e, ok := err.(*model.EvictionError); ok && e.Code == 429 {
 				out = append(out, evictRetryLine(p))
@@ -205,10 +204,10 @@ func (x *executor) drain(cmd kubectl.Command, line string, n *model.Node) ([]str
 		evicted = append(evicted, p)
 	}
 	for _, p := range evicted {
-		out = append(out, kubectl.Done(kubectl.Pods, p.Name, "evicted"))
+		out = append(out, Done(Pods, p.Name, "evicted"))
 	}
 	if len(blocked) == 0 {
-		out = append(out, kubectl.Done(kubectl.Nodes, n.Name, "drained"))
+		out = append(out, Done(Nodes, n.Name, "drained"))
 		return out, nil
 	}
 	x.retryEvictions(line, n, blocked, grace)
@@ -221,7 +220,7 @@ func evictRetryLine(p *model.Pod) string {
 
 // retryEvictions retries the refused evictions every 5 s until each pod is
 // evicted (or gone), then reports the node drained.
-func (x *executor) retryEvictions(line string, n *model.Node, pods []*model.Pod, grace sim.Time) {
+func (x *Executor) retryEvictions(line string, n *model.Node, pods []*model.Pod, grace sim.Time) {
 	c := x.c
 	tries := make([]int, len(pods))
 	var retry func(*sim.Engine, int64)
@@ -241,12 +240,12 @@ func (x *executor) retryEvictions(line string, n *model.Node, pods []*model.Pod,
 				left++
 				continue
 			}
-			lines = append(lines, kubectl.Evicting(p.Namespace, p.Name),
-				fmt.Sprintf("%s (after %d refused evictions, %s)", kubectl.Done(kubectl.Pods, p.Name, "evicted"), tries[i], fmtTime(time.Duration(tries[i])*drainRetry)))
+			lines = append(lines, Evicting(p.Namespace, p.Name),
+				fmt.Sprintf("%s (after %d refused evictions, %s)", Done(Pods, p.Name, "evicted"), tries[i], ShortDuration(time.Duration(tries[i])*drainRetry)))
 			pods[i] = nil
 		}
 		if left == 0 {
-			lines = append(lines, kubectl.Done(kubectl.Nodes, n.Name, "drained"))
+			lines = append(lines, Done(Nodes, n.Name, "drained"))
 		}
 		if len(lines) > 0 && x.later != nil {
 			x.later(line, strings.Join(lines, "\n"))

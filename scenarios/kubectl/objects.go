@@ -1,4 +1,4 @@
-package scenarios
+package kubectl
 
 // `kubectl get -o yaml|json|jsonpath=...|custom-columns=...`: the simulated
 // objects as the API server returns them (k8s.io/api types with apiVersion and
@@ -23,7 +23,6 @@ import (
 	"time"
 
 	"github.com/kubesim/kubesim/model"
-	"github.com/kubesim/kubesim/scenarios/kubectl"
 	"github.com/kubesim/kubesim/scenarios/manifest"
 	"github.com/kubesim/kubesim/sim"
 	appsv1 "k8s.io/api/apps/v1"
@@ -39,13 +38,13 @@ import (
 // keep every field of a manifest), by the model object it was applied to: a
 // later object of the same name is another object.
 // The objects are those of the namespace being applied to (x.ns).
-func (x *executor) recordApplied(obj runtime.Object) {
+func (x *Executor) recordApplied(obj runtime.Object) {
 	x.recordLastApplied(obj, "")
 }
 
 // recordLastApplied is recordApplied for `kubectl apply`, which also keeps
 // lastApplied, its last-applied-configuration annotation ("" for none).
-func (x *executor) recordLastApplied(obj runtime.Object, lastApplied string) {
+func (x *Executor) recordLastApplied(obj runtime.Object, lastApplied string) {
 	if x.applied == nil {
 		x.applied = map[any]runtime.Object{}
 		x.lastApplied = map[any]string{}
@@ -75,7 +74,7 @@ func (x *executor) recordLastApplied(obj runtime.Object, lastApplied string) {
 
 // withLastApplied adds kubectl apply's annotation to a printed object applied
 // to the model object m.
-func (x *executor) withLastApplied(meta *metav1.ObjectMeta, m any) {
+func (x *Executor) withLastApplied(meta *metav1.ObjectMeta, m any) {
 	if v, ok := x.lastApplied[m]; ok {
 		meta.Annotations = withEntry(meta.Annotations, manifest.LastAppliedAnnotation, v)
 	}
@@ -122,7 +121,7 @@ func isNilPointer(v any) bool {
 
 // appliedTemplate is the pod template (or a Pod's spec) last applied to the
 // model object m, or nil.
-func (x *executor) appliedTemplate(m any) *corev1.PodTemplateSpec {
+func (x *Executor) appliedTemplate(m any) *corev1.PodTemplateSpec {
 	switch o := x.applied[m].(type) {
 	case *appsv1.Deployment:
 		return &o.Spec.Template
@@ -157,7 +156,7 @@ func podSpecFrom(src *corev1.PodTemplateSpec, s model.PodSpec) corev1.PodSpec {
 	return manifest.APIPodSpec(s, manifest.ContainerName(s))
 }
 
-func (x *executor) templateFor(src *corev1.PodTemplateSpec, t model.PodTemplate) corev1.PodTemplateSpec {
+func (x *Executor) templateFor(src *corev1.PodTemplateSpec, t model.PodTemplate) corev1.PodTemplateSpec {
 	return corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: t.Labels, Annotations: t.Annotations},
 		Spec: podSpecFrom(src, t.Spec)}
 }
@@ -176,7 +175,7 @@ func withEntry(m map[string]string, key, value string) map[string]string {
 }
 
 // ownerUID fills the uid of the (one) owner reference.
-func (x *executor) ownerUID(refs []metav1.OwnerReference, uid string) {
+func (x *Executor) ownerUID(refs []metav1.OwnerReference, uid string) {
 	if len(refs) == 1 {
 		refs[0].UID = apitypes.UID(uid)
 	}
@@ -190,7 +189,7 @@ func nonEmpty(m map[string]string) map[string]string {
 }
 
 // apiObjectFull is o as the API server returns it.
-func (x *executor) apiObjectFull(p *printer, o object) (runtime.Object, error) {
+func (x *Executor) apiObjectFull(p *printer, o object) (runtime.Object, error) {
 	var out runtime.Object
 	switch {
 	case o.dep != nil:
@@ -201,13 +200,13 @@ func (x *executor) apiObjectFull(p *printer, o object) (runtime.Object, error) {
 		out = x.daemonSetObject(p, o.ds)
 	case o.pod != nil:
 		out = x.podObject(p, o.pod)
-	case o.res == kubectl.Services:
+	case o.res == Services:
 		out = x.serviceObject(p, o.svc, o.name)
 	case o.node != nil:
 		out = x.nodeObject(p, o.node)
-	case o.res == kubectl.Endpoints:
+	case o.res == Endpoints:
 		out = x.endpointsObject(p, o)
-	case o.res == kubectl.Namespaces:
+	case o.res == Namespaces:
 		ns := &corev1.Namespace{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Namespace"},
 			ObjectMeta: metav1.ObjectMeta{Name: o.name, Labels: map[string]string{corev1.LabelMetadataName: o.name},
 				CreationTimestamp: metav1.NewTime(x.c.WallClock(0))},
@@ -229,7 +228,7 @@ func (x *executor) apiObjectFull(p *printer, o object) (runtime.Object, error) {
 	return out, nil
 }
 
-func (x *executor) deploymentObject(p *printer, d *model.Deployment) *appsv1.Deployment {
+func (x *Executor) deploymentObject(p *printer, d *model.Deployment) *appsv1.Deployment {
 	out := manifest.APIDeployment(x.c, d)
 	newRS := d.NewReplicaSet()
 	rev := 0
@@ -279,7 +278,7 @@ func (x *executor) deploymentObject(p *printer, d *model.Deployment) *appsv1.Dep
 	return out
 }
 
-func (x *executor) replicaSetObject(p *printer, rs *model.ReplicaSet) *appsv1.ReplicaSet {
+func (x *Executor) replicaSetObject(p *printer, rs *model.ReplicaSet) *appsv1.ReplicaSet {
 	out := manifest.APIReplicaSet(x.c, rs)
 	var src *corev1.PodTemplateSpec
 	if d := rs.Deployment(); d != nil {
@@ -313,7 +312,7 @@ func maxSurgeOf(d *model.Deployment) int {
 	return ms.Value
 }
 
-func (x *executor) daemonSetObject(p *printer, ds *model.DaemonSet) *appsv1.DaemonSet {
+func (x *Executor) daemonSetObject(p *printer, ds *model.DaemonSet) *appsv1.DaemonSet {
 	out := manifest.APIDaemonSet(x.c, ds)
 	out.Labels = nonEmpty(out.Labels)
 	out.Annotations = withEntry(out.Annotations, "deprecated.daemonset.template.generation", fmt.Sprint(ds.Generation))
@@ -326,7 +325,7 @@ func (x *executor) daemonSetObject(p *printer, ds *model.DaemonSet) *appsv1.Daem
 	return out
 }
 
-func (x *executor) podObject(p *printer, pod *model.Pod) *corev1.Pod {
+func (x *Executor) podObject(p *printer, pod *model.Pod) *corev1.Pod {
 	var src *corev1.PodTemplateSpec
 	out := &corev1.Pod{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Pod"}, ObjectMeta: manifest.APIMeta(x.c, &pod.ObjectMeta)}
 	switch {
@@ -406,7 +405,7 @@ func (x *executor) podObject(p *printer, pod *model.Pod) *corev1.Pod {
 	return out
 }
 
-func (x *executor) serviceObject(p *printer, s *model.Service, name string) *corev1.Service {
+func (x *Executor) serviceObject(p *printer, s *model.Service, name string) *corev1.Service {
 	var out *corev1.Service
 	if s == nil { // the API server's own Service
 		out = &corev1.Service{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Service"},
@@ -431,7 +430,7 @@ func (x *executor) serviceObject(p *printer, s *model.Service, name string) *cor
 	return out
 }
 
-func (x *executor) nodeObject(p *printer, n *model.Node) *corev1.Node {
+func (x *Executor) nodeObject(p *printer, n *model.Node) *corev1.Node {
 	out := manifest.APINode(x.c, n)
 	out.Generation = 0 // Nodes have none
 	out.Annotations = withEntry(out.Annotations, "node.alpha.kubernetes.io/ttl", "0")
@@ -462,14 +461,14 @@ func (x *executor) nodeObject(p *printer, n *model.Node) *corev1.Node {
 }
 
 // getStructured is `get` with -o yaml, json, jsonpath=... or custom-columns=...
-func (x *executor) getStructured(cmd kubectl.Command) (string, error) {
+func (x *Executor) getStructured(cmd Command) (string, error) {
 	pr, err := manifest.NewPrinter(cmd.Output)
 	if err != nil {
-		return "", &kubectl.UsageError{Verb: cmd.Verb, Msg: err.Error()}
+		return "", &UsageError{Verb: cmd.Verb, Msg: err.Error()}
 	}
 	pr.NoHeaders = cmd.NoHeaders
 	if cmd.Watch {
-		return "", &kubectl.UsageError{Verb: cmd.Verb, Msg: "get -w (watch) is not supported by kubesim in a step: add get steps at the times to look at"}
+		return "", &UsageError{Verb: cmd.Verb, Msg: "get -w (watch) is not supported by kubesim in a step: add get steps at the times to look at"}
 	}
 	p, err := newPrinter(x.c, cmd)
 	if err != nil {
@@ -477,7 +476,7 @@ func (x *executor) getStructured(cmd kubectl.Command) (string, error) {
 	}
 	// kubectl prints the one object a get names (TYPE NAME, TYPE/NAME), and a
 	// List otherwise.
-	single := len(cmd.Targets) == 1 && cmd.Targets[0].Name != "" && cmd.Targets[0].Resource != kubectl.All
+	single := len(cmd.Targets) == 1 && cmd.Targets[0].Name != "" && cmd.Targets[0].Resource != All
 	objs, errs := p.collect(cmd)
 	if single && len(objs) == 0 {
 		return "", joinErrors(errs)
@@ -495,8 +494,8 @@ func (x *executor) getStructured(cmd kubectl.Command) (string, error) {
 		return "", fmt.Errorf("error: %v", err)
 	}
 	for _, o := range objs {
-		if o.res == kubectl.Endpoints {
-			out = endpointsWarning + "\n" + out
+		if o.res == Endpoints {
+			out = EndpointsWarning + "\n" + out
 			break
 		}
 	}
@@ -508,8 +507,8 @@ func (x *executor) getStructured(cmd kubectl.Command) (string, error) {
 // redirect runs line with its standard output written to r.File in the run's
 // file set (as a shell does, the file is written even when the command fails:
 // then with what it printed, often nothing).
-func (x *executor) redirect(line string, r *kubectl.Redirect) (string, error) {
-	out, err := x.exec(line)
+func (x *Executor) redirect(line string, r *Redirect) (string, error) {
+	out, err := x.Exec(line)
 	// kubectl prints warnings on standard error: they stay on the screen.
 	var warnings, kept []string
 	for _, l := range strings.SplitAfter(out, "\n") {
@@ -533,13 +532,13 @@ func (x *executor) redirect(line string, r *kubectl.Redirect) (string, error) {
 	return strings.Join(warnings, "\n"), err
 }
 
-// endpointsWarning is the API server's warning for v1 Endpoints (v1.33+).
-const endpointsWarning = "Warning: v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice"
+// EndpointsWarning is the API server's warning for v1 Endpoints (v1.33+).
+const EndpointsWarning = "Warning: v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice"
 
 // writeFile puts a file into the run's file set: later steps' -f NAME (and
 // sed) read it before the scenario's files and the disk. The scenario itself
 // is not changed (another run of it starts from its own files).
-func (x *executor) writeFile(name, content string) {
+func (x *Executor) writeFile(name, content string) {
 	if x.files == nil {
 		x.files = map[string]string{}
 		read, expand := x.readFile, x.expand
@@ -560,7 +559,7 @@ func (x *executor) writeFile(name, content string) {
 }
 
 // sed runs `sed -i 's/OLD/NEW/[g]' FILE...` on files of the run's file set.
-func (x *executor) sed(cmd kubectl.Command) (string, error) {
+func (x *Executor) sed(cmd Command) (string, error) {
 	var errs []string
 	for _, f := range cmd.Files {
 		b, _, err := x.readFile(f)
@@ -579,9 +578,9 @@ func (x *executor) sed(cmd kubectl.Command) (string, error) {
 // the object kubectl would send (no server defaults, `status: {}`) with -o
 // yaml or json, its name with -o name, else "... created (dry run)". Nothing
 // reaches the cluster.
-func dryRun(cmd kubectl.Command, obj runtime.Object, res kubectl.Resource, name, done string) (string, error) {
+func dryRun(cmd Command, obj runtime.Object, res Resource, name, done string) (string, error) {
 	if cmd.DryRun == "server" {
-		return "", &kubectl.UsageError{Verb: cmd.Verb, Msg: "--dry-run=server is not supported by kubesim; --dry-run=client prints the object kubectl would send"}
+		return "", &UsageError{Verb: cmd.Verb, Msg: "--dry-run=server is not supported by kubesim; --dry-run=client prints the object kubectl would send"}
 	}
 	switch cmd.Output {
 	case "":
@@ -591,17 +590,17 @@ func dryRun(cmd kubectl.Command, obj runtime.Object, res kubectl.Resource, name,
 	}
 	pr, err := manifest.NewPrinter(cmd.Output)
 	if err != nil {
-		return "", &kubectl.UsageError{Verb: cmd.Verb, Msg: err.Error()}
+		return "", &UsageError{Verb: cmd.Verb, Msg: err.Error()}
 	}
 	return pr.Print([]runtime.Object{obj}, true)
 }
 
 // dryRunNamespace is the namespace kubectl writes into a dry-run object: only
 // one given with -n.
-func dryRunNamespace(cmd kubectl.Command) string { return cmd.Namespace }
+func dryRunNamespace(cmd Command) string { return cmd.Namespace }
 
 // dryRunDeployment is the Deployment `kubectl create deployment` builds.
-func dryRunDeployment(cmd kubectl.Command) (string, error) {
+func dryRunDeployment(cmd Command) (string, error) {
 	name := cmd.Targets[0].Name
 	lbls := map[string]string{"app": name}
 	d := &appsv1.Deployment{TypeMeta: metav1.TypeMeta{APIVersion: "apps/v1", Kind: "Deployment"},
@@ -627,11 +626,11 @@ func dryRunDeployment(cmd kubectl.Command) (string, error) {
 	if cmd.Port > 0 {
 		d.Spec.Template.Spec.Containers[0].Ports = []corev1.ContainerPort{{ContainerPort: cmd.Port}}
 	}
-	return dryRun(cmd, d, kubectl.Deployments, name, "created")
+	return dryRun(cmd, d, Deployments, name, "created")
 }
 
 // dryRunPod is the Pod `kubectl run` builds.
-func dryRunPod(cmd kubectl.Command) (string, error) {
+func dryRunPod(cmd Command) (string, error) {
 	name := cmd.Targets[0].Name
 	lbls := map[string]string{"run": name}
 	if len(cmd.Set) > 0 {
@@ -647,11 +646,11 @@ func dryRunPod(cmd kubectl.Command) (string, error) {
 	if cmd.Port > 0 {
 		p.Spec.Containers[0].Ports = []corev1.ContainerPort{{ContainerPort: cmd.Port}}
 	}
-	return dryRun(cmd, p, kubectl.Pods, name, "created")
+	return dryRun(cmd, p, Pods, name, "created")
 }
 
 // dryRunService is the Service `kubectl expose` builds.
-func dryRunService(cmd kubectl.Command, name string, sel, lbls map[string]string, port int) (string, error) {
+func dryRunService(cmd Command, name string, sel, lbls map[string]string, port int) (string, error) {
 	s := &corev1.Service{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Service"},
 		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: dryRunNamespace(cmd), Labels: nonEmpty(lbls)},
 		Spec: corev1.ServiceSpec{Selector: sel, Type: corev1.ServiceType(cmd.Type),
@@ -659,7 +658,7 @@ func dryRunService(cmd kubectl.Command, name string, sel, lbls map[string]string
 	if cmd.TargetPort != "" {
 		s.Spec.Ports[0].TargetPort = intstr.Parse(cmd.TargetPort)
 	}
-	return dryRun(cmd, s, kubectl.Services, name, "exposed")
+	return dryRun(cmd, s, Services, name, "exposed")
 }
 
 // imageRepo is the image's repository as the runtime reports it:
@@ -686,7 +685,7 @@ func imageRepo(image string) string {
 // for a Service: its ready and not-ready pods (by IP) with the target ports
 // they resolve to (a named targetPort resolves per pod: pods that resolve
 // differently are in different subsets).
-func (x *executor) endpointsObject(p *printer, o object) *corev1.Endpoints {
+func (x *Executor) endpointsObject(p *printer, o object) *corev1.Endpoints {
 	out := &corev1.Endpoints{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Endpoints"}}
 	if o.svc == nil { // kubernetes: the API server on the control plane
 		out.ObjectMeta = metav1.ObjectMeta{Name: o.name, Namespace: defaultNamespace, Labels: objectLabels(o),
@@ -749,12 +748,12 @@ func (x *executor) endpointsObject(p *printer, o object) *corev1.Endpoints {
 
 // lastAppliedOf is the last-applied-configuration `kubectl apply` writes for
 // o ("" for create -f, which writes none).
-func (x *executor) lastAppliedOf(cmd kubectl.Command, o manifest.Object) string {
-	if cmd.Verb != kubectl.Apply || o.Raw == nil {
+func (x *Executor) lastAppliedOf(cmd Command, o manifest.Object) string {
+	if cmd.Verb != Apply || o.Raw == nil {
 		return ""
 	}
 	ns := ""
-	if r, ok := kubectl.ResourceForKind(o.Kind); ok && r.Namespaced() {
+	if r, ok := ResourceForKind(o.Kind); ok && r.Namespaced() {
 		ns = defaultNamespace
 		if x.ns != "" {
 			ns = x.ns
@@ -770,15 +769,15 @@ func (x *executor) lastAppliedOf(cmd kubectl.Command, o manifest.Object) string 
 // appliedOutput is what `apply|create -f -o name|yaml|json` prints for an
 // object instead of its "created" line: its name, or the object as the API
 // server returned it, objects after the first preceded by --- in YAML.
-func (x *executor) appliedOutput(cmd kubectl.Command, o manifest.Object, line string) string {
-	r, ok := kubectl.ResourceForKind(o.Kind)
+func (x *Executor) appliedOutput(cmd Command, o manifest.Object, line string) string {
+	r, ok := ResourceForKind(o.Kind)
 	if !ok {
 		return line
 	}
 	if cmd.Output == "name" {
 		return r.Ref(o.Name)
 	}
-	p, err := newPrinter(x.c, kubectl.Command{Verb: kubectl.Get, Namespace: x.ns})
+	p, err := newPrinter(x.c, Command{Verb: Get, Namespace: x.ns})
 	if err != nil {
 		return line
 	}
@@ -805,7 +804,7 @@ func (x *executor) appliedOutput(cmd kubectl.Command, o manifest.Object, line st
 }
 
 // cat prints files of the run's file set (or the scenario's, or the disk's).
-func (x *executor) cat(cmd kubectl.Command) (string, error) {
+func (x *Executor) cat(cmd Command) (string, error) {
 	var b strings.Builder
 	var errs []string
 	for _, f := range cmd.Files {
