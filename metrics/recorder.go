@@ -53,8 +53,8 @@ func (l *latStats) errorKinds() *ErrorKinds {
 // Recorder collects a run's measurements as the simulation produces them. It
 // never schedules events, so measuring does not change what is simulated.
 //
-// It always keeps the counters (requests, errors, hashes, the web UI's polls,
-// endpoints and pods per node over time). With detailed collection on (the
+// It always keeps the counters (requests, errors, the workloads' own named
+// counters, endpoints and pods per node over time). With detailed collection on (the
 // default), it also keeps latency histograms per Service and per pod, for the
 // whole run and per time window, the true throughput per bin, and per serving
 // pod the requests served, busy time and queue length per bin.
@@ -78,9 +78,11 @@ type Recorder struct {
 
 	// counters are the workloads' own named counts, in registration order;
 	// onSummary add the workloads' own figures to the summary.
-	counters   []*Counter
-	flows      []*Flow // routes and clients, in registration order
-	onSummary  []func(*Summary)
+	counters  []*Counter
+	flows     []*Flow // routes and clients, in registration order
+	onSummary []func(*Summary)
+	// sources are the workloads' own figures (figures.go).
+	sources    []Source
 	services   map[string]*svcStats
 	svcByID    []*svcStats
 	svcOrder   []string

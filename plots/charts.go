@@ -282,59 +282,65 @@ func linearTop(dataMax float64) float64 {
 // chartW is the width of every run chart.
 const chartW = 9 * vg.Inch
 
-// throughputChart is hashes/s over time: the web UI's instantaneous speed, the
-// true throughput per bin, and the timeline steps.
-func throughputChart(run Run) (chart, error) {
-	s, m := run.Series, run.Mining
-	p := newPlot(run.title()+": mining speed", "simulated time (s)", "hashes/s")
+// workloadChart is a chart a workload describes (metrics.Chart) over
+// simulated time, with the timeline steps.
+func workloadChart(run Run, c metrics.Chart) chart {
+	s := run.Series
+	p := newPlot(run.title()+": "+strings.ToLower(c.Title), "simulated time (s)", c.YLabel)
 	timeAxis(p, s.End)
 	var lg legend
-	max := 0.0
-	if len(m.Speeds) > 0 {
-		xys := make(plotter.XYs, len(m.Speeds))
-		for i, v := range m.Speeds {
-			xys[i] = plotter.XY{X: v.T, Y: v.V}
-			max = math.Max(max, v.V)
-		}
-		l := line(xys, 0, vg.Points(0.8), false)
-		l.Color = color.NRGBA{0x4e, 0x79, 0xa7, 0x90}
-		p.Add(l)
-		lg.add("web UI: speed shown after each poll", l)
-	}
-	if ws := m.Windows; len(ws) > 0 {
-		xys := make(plotter.XYs, 0, len(ws)+1)
-		for _, w := range ws {
-			xys = append(xys, plotter.XY{X: w.Start, Y: w.HashesPerSec})
-		}
-		xys = append(xys, plotter.XY{X: ws[len(ws)-1].End, Y: ws[len(ws)-1].HashesPerSec})
-		l := line(xys, 0, vg.Points(2.5), true)
-		p.Add(l)
-		lg.add(fmt.Sprintf("counted in redis, per %gs window", s.Window), l)
-	}
-	if n := len(m.Throughput); n > 0 {
-		// At most about 300 steps: long runs are drawn in wider bins.
-		k := (n + 299) / 300
-		xys := make(plotter.XYs, 0, n/k+2)
-		var last float64
-		for i := 0; i < n; i += k {
-			j := min(i+k, n) - 1
-			var hashes int64
-			for _, b := range m.Throughput[i : j+1] {
-				hashes += b.Hashes
+	top := 0.0
+	for _, ln := range c.Lines {
+		var xys plotter.XYs
+		label := ln.Label
+		switch {
+		case len(ln.Points) > 0:
+			xys = make(plotter.XYs, len(ln.Points))
+			for i, v := range ln.Points {
+				xys[i] = plotter.XY{X: v.T, Y: v.V}
 			}
-			a, b := m.Throughput[i].Start, m.Throughput[j].End
-			last = float64(hashes) / (b - a)
-			xys = append(xys, plotter.XY{X: a, Y: last})
-			max = math.Max(max, last)
+		case len(ln.Steps) > 0 && ln.Counts:
+			// At most about 300 steps: long runs are drawn in wider steps.
+			n := len(ln.Steps)
+			k := (n + 299) / 300
+			xys = make(plotter.XYs, 0, n/k+2)
+			var last float64
+			for i := 0; i < n; i += k {
+				j := min(i+k, n) - 1
+				var count float64
+				for _, b := range ln.Steps[i : j+1] {
+					count += b.V
+				}
+				a, b := ln.Steps[i].Start, ln.Steps[j].End
+				last = count / (b - a)
+				xys = append(xys, plotter.XY{X: a, Y: last})
+			}
+			xys = append(xys, plotter.XY{X: ln.Steps[n-1].End, Y: last})
+			label = fmt.Sprintf("%s per %gs", label, s.Bin*float64(k))
+		case len(ln.Steps) > 0:
+			xys = make(plotter.XYs, 0, len(ln.Steps)+1)
+			for _, st := range ln.Steps {
+				xys = append(xys, plotter.XY{X: st.Start, Y: st.V})
+			}
+			last := ln.Steps[len(ln.Steps)-1]
+			xys = append(xys, plotter.XY{X: last.End, Y: last.V})
+		default:
+			continue
 		}
-		xys = append(xys, plotter.XY{X: m.Throughput[n-1].End, Y: last})
-		l := line(xys, 1, vg.Points(1.5), true)
+		for _, xy := range xys {
+			top = math.Max(top, xy.Y)
+		}
+		l := line(xys, ln.Colour, vg.Points(ln.Width), len(ln.Steps) > 0)
+		if ln.Faint {
+			c := palette[ln.Colour%len(palette)]
+			l.Color = color.NRGBA{c.R, c.G, c.B, 0x90}
+		}
 		p.Add(l)
-		lg.add(fmt.Sprintf("true throughput: hashes computed per %gs", s.Bin*float64(k)), l)
+		lg.add(label, l)
 	}
 	extra := addMarks(p, run, chartW)
-	p.Y.Min, p.Y.Max = 0, linearTop(max)
-	return chart{name: "throughput", title: "Mining speed", panels: []*plot.Plot{p}, w: chartW, h: 4*vg.Inch + extra, legend: lg}, nil
+	p.Y.Min, p.Y.Max = 0, linearTop(top)
+	return chart{name: c.Name, title: c.Title, panels: []*plot.Plot{p}, w: chartW, h: 4*vg.Inch + extra, legend: lg}
 }
 
 var quantiles = []struct {
@@ -1084,12 +1090,10 @@ func fileSafe(s string) string {
 // charts builds every chart of the run, in the report's order.
 func charts(run Run) ([]chart, error) {
 	var out []chart
-	if run.Mining != nil {
-		c, err := throughputChart(run)
-		if err != nil {
-			return nil, err
+	for _, f := range run.Workloads {
+		for _, c := range f.Charts {
+			out = append(out, workloadChart(run, c))
 		}
-		out = append(out, c)
 	}
 	for _, svc := range run.Series.Services {
 		if c, ok := latencyChart(run, svc); ok {

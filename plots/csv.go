@@ -7,8 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-
-	"github.com/kubesim/kubesim/workload/dockercoins"
 	"strconv"
 
 	"github.com/kubesim/kubesim/metrics"
@@ -115,8 +113,8 @@ func csvTables(cw *csvWriter, run Run) {
 		tl.add(num(st.T), st.Command, st.Output, st.Error)
 	}
 
-	if m := run.Mining; m != nil {
-		miningTables(cw, m)
+	for _, f := range run.Workloads {
+		workloadTables(cw, f.Tables)
 	}
 
 	flowTable(header, "services.csv", "service", names(s.Services), sum.Services)
@@ -221,32 +219,37 @@ func sortedKeys(m map[string]metrics.ServiceSummary) []string {
 	return out
 }
 
-// miningTables writes DockerCoins' CSV files: the web UI's polls, the true
-// throughput per bin (detailed) and the mining speed per window.
-func miningTables(cw *csvWriter, m *dockercoins.Figures) {
-	header := cw.header
-	wu := header("webui.csv", "t_s", "hashes", "hashes_per_s")
-	for i, smp := range m.WebUI {
-		speed := ""
-		if i > 0 && smp.T > m.WebUI[i-1].T {
-			speed = num(float64(smp.Hashes-m.WebUI[i-1].Hashes) / (smp.T - m.WebUI[i-1].T))
+// workloadTables writes a workload's CSV files (metrics.Table).
+func workloadTables(cw *csvWriter, tables []metrics.Table) {
+	for _, t := range tables {
+		w := cw.header(t.Name, t.Columns...)
+		row := make([]string, len(t.Columns))
+		for _, r := range t.Rows {
+			for i := range row {
+				row[i] = ""
+				if i < len(r) {
+					row[i] = cell(r[i])
+				}
+			}
+			w.add(row...)
 		}
-		wu.add(num(smp.T), integer(smp.Hashes), speed)
 	}
+}
 
-	if len(m.Throughput) > 0 {
-		tp := header("throughput.csv", "start_s", "end_s", "hashes_computed", "hashes_per_s")
-		for _, b := range m.Throughput {
-			tp.add(num(b.Start), num(b.End), integer(b.Hashes), num(b.PerSec))
-		}
+// cell is a table cell's text: a float64 as num, an int64 as integer, nil
+// empty.
+func cell(v any) string {
+	switch v := v.(type) {
+	case nil:
+		return ""
+	case float64:
+		return num(v)
+	case int64:
+		return integer(v)
+	case int:
+		return strconv.Itoa(v)
+	case string:
+		return v
 	}
-
-	wn := header("windows.csv", "start_s", "end_s", "hashes_per_s", "hashes_computed_per_s")
-	for _, w := range m.Windows {
-		computed := ""
-		if w.ComputedPerSec != nil {
-			computed = num(*w.ComputedPerSec)
-		}
-		wn.add(num(w.Start), num(w.End), num(w.HashesPerSec), computed)
-	}
+	return fmt.Sprint(v)
 }

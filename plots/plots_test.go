@@ -29,7 +29,7 @@ func runDefault(t *testing.T) plots.Run {
 	if err != nil {
 		t.Fatal(err)
 	}
-	run := plots.Run{Title: s.Name, Description: s.Description, Summary: res.Summary, Series: res.Rec.Series(), Mining: res.Mining()}
+	run := plots.Run{Title: s.Name, Description: s.Description, Summary: res.Summary, Series: res.Rec.Series(), Workloads: res.Workloads()}
 	for _, st := range res.Timeline {
 		run.Timeline = append(run.Timeline, plots.Step{T: st.At, Command: st.Command, Output: st.Output, Error: st.Error})
 	}
@@ -391,7 +391,7 @@ func TestWriteAllIdleCluster(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	files, err := plots.WriteAll(dir, plots.Run{Title: s.Name, Summary: res.Summary, Series: res.Rec.Series(), Mining: res.Mining()})
+	files, err := plots.WriteAll(dir, plots.Run{Title: s.Name, Summary: res.Summary, Series: res.Rec.Series(), Workloads: res.Workloads()})
 	if err != nil {
 		t.Fatal(err)
 	}

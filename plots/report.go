@@ -25,8 +25,9 @@ type reportData struct {
 	Figures            []figure
 	Files              []string
 	Detailed           bool
-	// Mining: the run had DockerCoins (speeds in the timeline).
-	Mining bool
+	// RateUnit is the unit of the rate the timeline gives before and after
+	// each step ("hashes/s"; empty: none), RateNote whose rate it is.
+	RateUnit, RateNote string
 	// Events: the latest Warning events, and a count by reason (events.go).
 	Events     []eventRow
 	EventsNote string
@@ -129,21 +130,15 @@ func reportOf(run Run, figs []figure, files []string) reportData {
 		evps = fmt.Sprintf("%s events/s, %s× real time", si(float64(sum.Events)/sum.WallSeconds), si(sum.SimSeconds/sum.WallSeconds))
 	}
 	d.Facts = []fact{{"Simulated", fmt.Sprintf("%.0f s", sum.SimSeconds), fmt.Sprintf("seed %d", sum.Seed)}}
-	if m := run.Mining; m != nil {
-		d.Mining = true
-		var last, peak float64
-		for _, w := range m.Windows {
-			last, peak = w.HashesPerSec, math.Max(peak, w.HashesPerSec)
+	// The first workload rate observed at instants is the timeline's.
+	var instant []metrics.Point
+	for _, f := range run.Workloads {
+		for _, x := range f.Facts {
+			d.Facts = append(d.Facts, fact{x.Name, x.Value, x.Note})
 		}
-		lastTrue := "–"
-		if n := len(m.Windows); n > 0 && m.Windows[n-1].ComputedPerSec != nil {
-			lastTrue = fmt.Sprintf("%.2f hashes/s", *m.Windows[n-1].ComputedPerSec)
+		if r := f.Rate; r != nil && r.Instant != nil && d.RateUnit == "" {
+			d.RateUnit, d.RateNote, instant = r.Unit+"/s", r.InstantWhat, r.Instant
 		}
-		d.Facts = append(d.Facts,
-			fact{"Speed at the end", fmt.Sprintf("%.2f hashes/s", last), "counted in redis in the last window"},
-			fact{"True throughput at the end", lastTrue, "hashes computed in the last window"},
-			fact{"Peak window speed", fmt.Sprintf("%.2f hashes/s", peak), "counted in redis, best window"},
-			fact{"Hashes", fmt.Sprintf("%d counted / %d computed", m.Hashes, m.HashesComputed), "in redis / by the workers"})
 	}
 	d.Facts = append(d.Facts,
 		fact{"Requests", fmt.Sprintf("%d sent, %d failed, %d refused", sum.Requests.Sent, sum.Requests.Failed, sum.Requests.Refused), fmt.Sprintf("%d in flight at the end", sum.Requests.InFlight)},
@@ -172,9 +167,9 @@ func reportOf(run Run, figs []figure, files []string) reportData {
 				break
 			}
 		}
-		if m := run.Mining; m != nil {
-			r.Before = speedText(meanSpeed(m.Speeds, st.T-settle, st.T))
-			r.After = speedText(meanSpeed(m.Speeds, math.Max(st.T, next-settle), next))
+		if d.RateUnit != "" {
+			r.Before = speedText(meanSpeed(instant, st.T-settle, st.T))
+			r.After = speedText(meanSpeed(instant, math.Max(st.T, next-settle), next))
 		}
 		d.Timeline = append(d.Timeline, r)
 	}
@@ -334,10 +329,10 @@ var reportTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 
 <h2>Timeline</h2>
 <table>
-<tr><th class="r">time</th><th>command</th><th>result</th>{{if .Mining}}<th class="r">hashes/s before</th><th class="r">after (settled)</th>{{end}}</tr>
-{{range .Timeline}}<tr><td class="r">{{.T}}</td><td><code>{{.Command}}</code></td><td{{if .Error}} class="err"{{end}}>{{if .Lines}}<details><summary>{{.First}} <span class="small">({{.Lines}} lines)</span></summary><pre>{{.Result}}</pre></details>{{else}}{{.Result}}{{end}}</td>{{if $.Mining}}<td class="r">{{.Before}}</td><td class="r">{{.After}}</td>{{end}}</tr>
+<tr><th class="r">time</th><th>command</th><th>result</th>{{if .RateUnit}}<th class="r">{{.RateUnit}} before</th><th class="r">after (settled)</th>{{end}}</tr>
+{{range .Timeline}}<tr><td class="r">{{.T}}</td><td><code>{{.Command}}</code></td><td{{if .Error}} class="err"{{end}}>{{if .Lines}}<details><summary>{{.First}} <span class="small">({{.Lines}} lines)</span></summary><pre>{{.Result}}</pre></details>{{else}}{{.Result}}{{end}}</td>{{if $.RateUnit}}<td class="r">{{.Before}}</td><td class="r">{{.After}}</td>{{end}}</tr>
 {{end}}</table>
-{{if .Mining}}<p class="small">Speeds are the web UI's, averaged over the 10 s before the step and the 10 s before the next step (or the end).</p>{{end}}
+{{if .RateUnit}}<p class="small">Before and after each step: {{.RateNote}}, averaged over the 10 s before the step and the 10 s before the next step (or the end).</p>{{end}}
 
 {{range .Figures}}<figure id="{{.Name}}"><img src="{{.PNG}}" alt="{{.Title}}"><figcaption>{{.Title}}: <a href="{{.Name}}.svg">{{.Name}}.svg</a>, <a href="{{.Name}}.png">{{.Name}}.png</a></figcaption></figure>
 {{end}}

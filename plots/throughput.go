@@ -3,7 +3,6 @@ package plots
 import (
 	"bytes"
 	"fmt"
-	"github.com/kubesim/kubesim/workload/dockercoins"
 	"os"
 	"path/filepath"
 
@@ -42,9 +41,10 @@ type Run struct {
 	Timeline []Step
 	// Series is the Recorder's time series: the run's Recorder.Series() after the run.
 	Series *metrics.Series
-	// Mining is DockerCoins' figures (nil for a run without DockerCoins: no
-	// mining-speed chart, CSV files or report figures).
-	Mining *dockercoins.Figures
+	// Workloads are the workloads' own figures (Recorder.Figures: DockerCoins'
+	// mining speed), drawn, tabled and reported before the generic ones; a
+	// run without DockerCoins has none of its.
+	Workloads []*metrics.Figures
 	// Events are the cluster's Events at the end (the report lists the
 	// Warning ones: events.go).
 	Events []Event
@@ -59,10 +59,9 @@ type Run struct {
 	// metrics-server.
 	HPAReplicas, HPAUtilization, NodeCPU, PodCPU []metrics.NamedSteps
 
-	// Speeds and Marks are what Throughput drew before Series and Timeline
-	// existed; they are used only when Series (or Timeline) is nil.
-	Speeds []metrics.Point
-	Marks  []Mark
+	// Marks are what the charts marked before Timeline existed; they are used
+	// only when Timeline is nil.
+	Marks []Mark
 }
 
 func (r Run) title() string {
@@ -76,11 +75,11 @@ func (r Run) title() string {
 func (r Run) withDefaults() Run {
 	if r.Series == nil {
 		r.Series = &metrics.Series{End: r.Summary.SimSeconds, Window: 10, Bin: 1}
-		if r.Mining == nil && r.Speeds != nil {
-			r.Mining = &dockercoins.Figures{Speeds: r.Speeds}
-		}
-		if m := r.Mining; m != nil && len(m.Windows) > 0 {
-			r.Series.Window = m.Windows[0].End - m.Windows[0].Start
+		for _, f := range r.Workloads {
+			if f.Rate != nil && len(f.Rate.Windows) > 0 {
+				r.Series.Window = f.Rate.Windows[0].End - f.Rate.Windows[0].Start
+				break
+			}
 		}
 	}
 	if r.Timeline == nil {
@@ -89,16 +88,6 @@ func (r Run) withDefaults() Run {
 		}
 	}
 	return r
-}
-
-// Throughput writes the hashes/s chart as DIR/NAME.png and DIR/NAME.svg.
-func Throughput(run Run, dir, name string) ([]string, error) {
-	c, err := throughputChart(run.withDefaults())
-	if err != nil {
-		return nil, err
-	}
-	c.name = name
-	return c.save(dir)
 }
 
 // pngDPI is the resolution of the PNG files: sharp on high-density screens,

@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"fmt"
+	"reflect"
 	"strings"
 	"time"
 
@@ -18,12 +19,14 @@ import (
 )
 
 // Config is every setting of a run: the cluster model's (timings, kube-proxy
-// mode), the request path's (network) and DockerCoins' (workload). A scenario
+// mode), the request path's (network) and the built-in workloads' (a field
+// tagged workload:"NAME" is the settings of built-in workload NAME: Workload,
+// DockerCoins' service times, config.workload in a scenario file). A scenario
 // file sets them by field name under config: (see fileParser.config).
 type Config struct {
 	Timings   model.Timings
 	Network   traffic.Network
-	Workload  dockercoins.Config
+	Workload  dockercoins.Config `workload:"dockercoins"`
 	ProxyMode string
 	// ImageSize is the size in bytes every image reports to the scheduler's
 	// ImageLocality score (0: model.DefaultImageSize; -1: unknown).
@@ -46,6 +49,18 @@ func DefaultConfig() Config {
 	m := model.DefaultConfig()
 	return Config{Timings: m.Timings, Network: traffic.DefaultNetwork(), Workload: dockercoins.DefaultConfig(), ProxyMode: m.ProxyMode,
 		Autoscaler: autoscaler.DefaultConfig()}
+}
+
+// workloadSettings is the settings of built-in workload name: the field of c
+// tagged workload:"name" (nil: none, the workload's defaults).
+func (c *Config) workloadSettings(name string) any {
+	v := reflect.ValueOf(c).Elem()
+	for i := 0; i < v.NumField(); i++ {
+		if v.Type().Field(i).Tag.Get("workload") == name {
+			return v.Field(i).Interface()
+		}
+	}
+	return nil
 }
 
 // Model is the cluster model's part.
@@ -125,8 +140,9 @@ type Result struct {
 	// Rec is the run's measurements; Net its request path.
 	Rec *metrics.Recorder
 	Net *traffic.Net
-	// DockerCoins is the DockerCoins workload of the run.
-	DockerCoins *dockercoins.DockerCoins
+	// Builtins are the built-in workloads the run installed, by name (what
+	// their Install returned: "dockercoins" is a *dockercoins.DockerCoins).
+	Builtins map[string]any
 	// Declared is the declared workload of the run (and the echo default).
 	Declared *decl.Engine
 	// Autoscaler is the run's cluster autoscaler (nil without node groups).
@@ -136,14 +152,10 @@ type Result struct {
 	Unexpected []string
 }
 
-// Mining is DockerCoins' figures of the run (nil if no DockerCoins container
-// ran), up to the current simulated time.
-func (r *Result) Mining() *dockercoins.Figures {
-	if r.DockerCoins == nil || !r.DockerCoins.Used() {
-		return nil
-	}
-	return r.DockerCoins.Figures()
-}
+// Workloads are the figures of the run's workloads that ran (DockerCoins'
+// mining speed), up to the current simulated time: what the outputs show
+// beside the Services.
+func (r *Result) Workloads() []*metrics.Figures { return r.Rec.Figures() }
 
 // The summary's windows are at least MinWindow wide, and a run has at most
 // MaxWindows of them: memory and output stay bounded whatever the window.
@@ -241,11 +253,16 @@ func RunWith(s *Scenario, opt Options) (*Result, error) {
 	c := model.NewCluster(e, cfg.Model())
 	c.RecordEvents(model.NewEventLog())
 	rt := workload.New(c, cfg.Network)
-	// Declared services come first: a declaration wins over DockerCoins' own
-	// behaviour for the same image, and over the built-in Online Boutique's
-	// for the same name.
+	// Declared services come first: a declaration wins over a built-in
+	// workload's behaviour for the same image (DockerCoins'), and over the
+	// built-in Online Boutique's declarations for the same name.
 	dw := decl.Install(rt, s.Workload.WithDefaults(boutique.Spec()))
-	dc := dockercoins.Install(rt, cfg.Workload)
+	builtins := map[string]any{}
+	for _, b := range workload.Builtins() {
+		if b.Install != nil {
+			builtins[b.Name] = b.Install(rt, cfg.workloadSettings(b.Name))
+		}
+	}
 	rec := rt.Rec
 	rec.SetDetailed(!opt.Coarse)
 	if opt.Little {
@@ -261,7 +278,7 @@ func RunWith(s *Scenario, opt Options) (*Result, error) {
 			return nil, fmt.Errorf("scenario %q: node %s: %v", s.Name, n.Name, err)
 		}
 	}
-	res := &Result{Cluster: c, Rec: rec, Net: rt.Net, DockerCoins: dc, Declared: dw}
+	res := &Result{Cluster: c, Rec: rec, Net: rt.Net, Builtins: builtins, Declared: dw}
 	if err := startAutoscaler(res, s, cfg); err != nil {
 		return nil, err
 	}

@@ -33,7 +33,7 @@ func TestDefaultScenarioAccounting(t *testing.T) {
 	if _, err := Apply(c, "kubectl scale deployment worker --replicas=0"); err != nil {
 		t.Fatal(err)
 	}
-	res.DockerCoins.StopBrowser()
+	res.dockerCoins().StopBrowser()
 	c.E.RunUntil(c.Now() + 5*time.Minute)
 	sum := res.Rec.Summary()
 	d := sum.Requests
@@ -60,7 +60,7 @@ func TestDefaultScenarioThroughput(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The web UI's speed between the polls nearest to from and to.
-	samples := res.DockerCoins.Samples()
+	samples := res.dockerCoins().Samples()
 	mean := func(from, to float64) float64 {
 		var a, b *dockercoins.WebUISample
 		for i := range samples {

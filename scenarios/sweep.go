@@ -284,15 +284,16 @@ func errorKindScalars(r study.Result, name string, v metrics.ServiceSummary) {
 // StudyMetrics are the metrics a scenario run reports to a study.
 //
 // Series, one value per StudyWindow (warm-up removal applies to them):
-//   - hashes_per_s (runs with DockerCoins): the hashes counted in redis in the
-//     window, per second (the summary's windows: the run's window is
-//     StudyWindow);
+//   - a workload's rate (metrics.Figures.Rate; DockerCoins: hashes_per_s, the
+//     hashes counted in redis in the window, per second; the summary's
+//     windows: the run's window is StudyWindow);
 //   - SERVICE.latency_ms.p50|p90|p99|p999|max: the window's latency percentile
 //     (a study's value is the mean over the windows kept);
 //   - SERVICE.requests_per_s, SERVICE.error_rate (errors / requests).
 //
-// Scalars over the whole run: hashes and hashes_computed (with DockerCoins),
-// requests.sent, requests.failed, requests.refused, SERVICE.requests,
+// Scalars over the whole run: the workloads' own (DockerCoins: hashes and
+// hashes_computed; a workload that did not run has its metrics missing, with
+// its reason), requests.sent, requests.failed, requests.refused, SERVICE.requests,
 // SERVICE.errors and SERVICE.refused|reset|timeout|app_errors (errors by
 // kind).
 //
@@ -307,18 +308,29 @@ func StudyMetrics(res *Result) study.Result {
 	sum := res.Summary
 	r := study.Result{Scalars: map[string]float64{}, Series: map[string]study.Series{}, Missing: map[string]string{}}
 	w := StudyWindow.Seconds()
-	mining := res.Mining()
-	if mining != nil {
-		var speeds []float64
-		for _, win := range mining.Windows {
-			speeds = append(speeds, win.HashesPerSec)
+	figs := res.Rec.Figures()
+	for _, src := range res.Rec.Sources() {
+		var f *metrics.Figures
+		for _, g := range figs {
+			if g.Workload == src.Workload {
+				f = g
+			}
 		}
-		r.Series["hashes_per_s"] = study.Series{Period: StudyWindow, Values: speeds}
-		r.Scalars["hashes"] = float64(mining.Hashes)
-		r.Scalars["hashes_computed"] = float64(mining.HashesComputed)
-	} else {
-		for _, m := range []string{"hashes_per_s", "hashes", "hashes_computed"} {
-			r.Missing[m] = "no DockerCoins container ran in this scenario"
+		if f == nil {
+			for _, m := range src.Metrics {
+				r.Missing[m] = src.Absent
+			}
+			continue
+		}
+		if rt := f.Rate; rt != nil && rt.Metric != "" {
+			speeds := make([]float64, 0, len(rt.Windows))
+			for _, win := range rt.Windows {
+				speeds = append(speeds, win.PerSec)
+			}
+			r.Series[rt.Metric] = study.Series{Period: StudyWindow, Values: speeds}
+		}
+		for _, sc := range f.Scalars {
+			r.Scalars[sc.Name] = sc.Value
 		}
 	}
 	nw := len(res.Rec.Windows())

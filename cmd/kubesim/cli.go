@@ -325,7 +325,7 @@ func writeOut(dir string, s *scenarios.Scenario, res *scenarios.Result) error {
 	if err := os.WriteFile(filepath.Join(dir, "summary.json"), append(b, '\n'), 0o644); err != nil {
 		return err
 	}
-	run := plots.Run{Title: s.Name, Description: s.Description, Summary: res.Summary, Series: res.Rec.Series(), Mining: res.Mining()}
+	run := plots.Run{Title: s.Name, Description: s.Description, Summary: res.Summary, Series: res.Rec.Series(), Workloads: res.Workloads()}
 	if res.Autoscaler != nil {
 		a := scenarios.AutoscalingOf(res.Autoscaler)
 		for _, g := range a.NodeGroups {
@@ -351,7 +351,8 @@ func fmtAt(sec float64) string {
 	return (time.Duration(sec*1e3) * time.Millisecond).String()
 }
 
-// barWidth is the longest bar of the mining-speed table, in characters.
+// barWidth is the longest bar of a rate's table (the mining speed), in
+// characters.
 const barWidth = 50
 
 // barScale is the hashes/s one # stands for, so that a bar of peak hashes/s
@@ -434,8 +435,10 @@ func printTable(w io.Writer, s *scenarios.Scenario, res *scenarios.Result) {
 			}
 		}
 	}
-	if m := res.Mining(); m != nil {
-		printMining(w, m)
+	for _, f := range res.Workloads() {
+		if f.Rate != nil {
+			printRate(w, f.Rate)
+		}
 	}
 	printFlows(w, "Services (requests completed per simulated second; latency as clients see it, ms):", "service", sum.Services, sum.SimSeconds)
 	if len(sum.Routes) > 0 {

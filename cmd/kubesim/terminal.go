@@ -9,18 +9,18 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/kubesim/kubesim/workload/dockercoins"
+	"github.com/kubesim/kubesim/metrics"
 )
 
-// The terminal output stays readable at any scale: at most maxMiningRows rows
-// of mining speed, one line per node up to maxNodeLines nodes (the busiest
+// The terminal output stays readable at any scale: at most maxRateRows rows
+// of a workload's rate (the mining speed), one line per node up to maxNodeLines nodes (the busiest
 // ones beyond that), and pod names only on nodes with at most maxPodNames pods
 // (counts per workload otherwise).
 const (
-	maxMiningRows = 60
-	maxNodeLines  = 20
-	maxPodNames   = 8
-	maxWorkloads  = 4
+	maxRateRows  = 60
+	maxNodeLines = 20
+	maxPodNames  = 8
+	maxWorkloads = 4
 )
 
 // naturalLess orders strings with their digit runs compared as numbers:
@@ -166,23 +166,23 @@ func fmtSecs(v, width float64) string {
 	return strconv.FormatFloat(v, 'f', prec, 64)
 }
 
-// printMining is DockerCoins' mining speed per window, as bars; beyond
-// maxMiningRows windows, consecutive windows share a row (their time-weighted
-// mean).
-func printMining(w io.Writer, m *dockercoins.Figures) {
+// printRate is a workload's rate per window (DockerCoins' mining speed), as
+// bars; beyond maxRateRows windows, consecutive windows share a row (their
+// time-weighted mean).
+func printRate(w io.Writer, m *metrics.Rate) {
 	type row struct{ start, end, rate float64 }
 	var rows []row
-	per := (len(m.Windows) + maxMiningRows - 1) / maxMiningRows
+	per := (len(m.Windows) + maxRateRows - 1) / maxRateRows
 	for i := 0; i < len(m.Windows); i += per {
 		ws := m.Windows[i:min(i+per, len(m.Windows))]
-		var hashes, secs float64
+		var count, secs float64
 		for _, win := range ws {
-			hashes += win.HashesPerSec * (win.End - win.Start)
+			count += win.PerSec * (win.End - win.Start)
 			secs += win.End - win.Start
 		}
 		r := row{start: ws[0].Start, end: ws[len(ws)-1].End}
 		if secs > 0 {
-			r.rate = hashes / secs
+			r.rate = count / secs
 		}
 		rows = append(rows, r)
 	}
@@ -196,14 +196,14 @@ func printMining(w io.Writer, m *dockercoins.Figures) {
 	scale := barScale(peak)
 	note := ""
 	if scale > 1 {
-		note = fmt.Sprintf("; # = %g hashes/s", scale)
+		note = fmt.Sprintf("; # = %g %s/s", scale, m.Unit)
 	}
 	if per > 1 {
 		note += fmt.Sprintf("; %d windows of %gs a row", per, width)
 	}
-	fmt.Fprintf(w, "\nMining speed (hashes counted in redis per second, per window), %d hashes in all%s:\n", m.Hashes, note)
+	fmt.Fprintf(w, "\n%s (%s), %d %s in all%s:\n", m.Title, m.What, m.Total, m.Unit, note)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "  window\thashes/s\t")
+	fmt.Fprintf(tw, "  window\t%s/s\t\n", m.Unit)
 	for _, r := range rows {
 		bar := strings.Repeat("#", barLen(r.rate/scale))
 		fmt.Fprintf(tw, "  %s-%ss\t%8.2f\t%s\n", pad(fmtSecs(r.start, width), 4), pad(fmtSecs(r.end, width), 4), r.rate, bar)

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/kubesim/kubesim/workload/dockercoins"
+	"github.com/kubesim/kubesim/metrics"
 )
 
 func TestNaturalOrder(t *testing.T) {
@@ -69,17 +69,17 @@ func TestPodsPerNodeBounded(t *testing.T) {
 	}
 }
 
-// Thousands of windows print as at most maxMiningRows rows, each the
+// Thousands of windows print as at most maxRateRows rows, each the
 // time-weighted mean of the windows it groups.
-func TestMiningRowsBounded(t *testing.T) {
-	m := &dockercoins.Figures{}
+func TestRateRowsBounded(t *testing.T) {
+	m := &metrics.Rate{Title: "Mining speed", What: "hashes counted in redis per second, per window", Unit: "hashes"}
 	for i := 0; i < 5000; i++ {
-		m.Windows = append(m.Windows, dockercoins.Window{Start: float64(i) * 0.06, End: float64(i+1) * 0.06, HashesPerSec: float64(i % 2 * 20)})
+		m.Windows = append(m.Windows, metrics.RateWindow{Start: float64(i) * 0.06, End: float64(i+1) * 0.06, PerSec: float64(i % 2 * 20)})
 	}
 	var b bytes.Buffer
-	printMining(&b, m)
+	printRate(&b, m)
 	out := b.String()
-	if rows := strings.Count(out, "\n") - 3; rows > maxMiningRows {
+	if rows := strings.Count(out, "\n") - 3; rows > maxRateRows {
 		t.Errorf("%d rows for 5000 windows", rows)
 	}
 	if !strings.Contains(out, "84 windows of 0.06s a row") || !strings.Contains(out, "  0.00-5.04s") || !strings.Contains(out, "10.00") {

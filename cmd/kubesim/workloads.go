@@ -6,8 +6,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/kubesim/kubesim/workload/boutique"
-	"github.com/kubesim/kubesim/workload/dockercoins"
+	"github.com/kubesim/kubesim/workload"
 	"github.com/kubesim/kubesim/workload/isotope"
 	"github.com/spf13/pflag"
 )
@@ -20,9 +19,9 @@ type builtinWorkload struct {
 }
 
 func builtinWorkloads() []builtinWorkload {
-	out := []builtinWorkload{
-		{"dockercoins", "built in (Go, workload/dockercoins): images rng, hasher, redis, worker, webui; show prints it in the workload format", dockercoins.Description},
-		{boutique.Name, "built in (declared, workload/boutique): images microservices-demo/frontend, ... and its loadgenerator", boutique.Source},
+	var out []builtinWorkload
+	for _, b := range workload.Builtins() {
+		out = append(out, builtinWorkload{b.Name, b.What, b.Source})
 	}
 	for _, n := range isotope.Examples() {
 		b, _ := isotope.Example(n)

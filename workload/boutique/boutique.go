@@ -12,8 +12,15 @@ import (
 	_ "embed"
 	"sync"
 
+	"github.com/kubesim/kubesim/workload"
 	"github.com/kubesim/kubesim/workload/decl"
 )
+
+func init() {
+	workload.RegisterBuiltin(workload.Builtin{Name: Name,
+		What:   "built in (declared, workload/boutique): images microservices-demo/frontend, ... and its loadgenerator",
+		Source: Source})
+}
 
 // Name is the workload's name (kubesim workloads).
 const Name = "online-boutique"

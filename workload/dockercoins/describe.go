@@ -1,6 +1,10 @@
 package dockercoins
 
-import _ "embed"
+import (
+	_ "embed"
+
+	"github.com/kubesim/kubesim/workload"
+)
 
 // description is DockerCoins written in kubesim's workload format, as near as
 // the format goes (its header says where it differs from this package).
@@ -11,3 +15,16 @@ var description []byte
 // Description is DockerCoins' behaviour as a workload file (kubesim workloads
 // show dockercoins), to copy and change.
 func Description() []byte { return description }
+
+func init() {
+	workload.RegisterBuiltin(workload.Builtin{Name: "dockercoins",
+		What:   "built in (Go, workload/dockercoins): images rng, hasher, redis, worker, webui; show prints it in the workload format",
+		Source: Description,
+		Install: func(rt *workload.Runtime, settings any) any {
+			cfg, ok := settings.(Config)
+			if !ok {
+				cfg = DefaultConfig()
+			}
+			return Install(rt, cfg)
+		}})
+}

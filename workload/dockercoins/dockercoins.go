@@ -119,6 +119,8 @@ func Install(rt *workload.Runtime, cfg Config) *DockerCoins {
 		svcWebUI:    traffic.ServiceRef{Name: "webui"},
 	}
 	rt.Rec.OnSummary(d.summary)
+	rt.Rec.AddFigures(metrics.Source{Workload: "dockercoins", Metrics: []string{"hashes_per_s", "hashes", "hashes_computed"},
+		Absent: "no DockerCoins container ran in this scenario", Figures: d.report})
 	image := func(name string) func(p *model.Pod) bool {
 		return func(p *model.Pod) bool { return workload.ImageName(p.Spec.Image) == name }
 	}

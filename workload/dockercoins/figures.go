@@ -1,6 +1,8 @@
 package dockercoins
 
 import (
+	"fmt"
+
 	"github.com/kubesim/kubesim/metrics"
 	"github.com/kubesim/kubesim/sim"
 )
@@ -114,4 +116,72 @@ func (d *DockerCoins) summary(s *metrics.Summary) {
 
 func (d *DockerCoins) webUISample(t sim.Time, hashes int64) {
 	d.samples = append(d.samples, WebUISample{T: t.Seconds(), Hashes: hashes})
+}
+
+// report is DockerCoins' figures as every output shows them (metrics.Figures):
+// the mining speed per window, its facts, its CSV files (webui.csv,
+// throughput.csv, windows.csv) and its chart (throughput); nil if no
+// DockerCoins container ran.
+func (d *DockerCoins) report() *metrics.Figures {
+	if !d.used {
+		return nil
+	}
+	f := d.Figures()
+	rate := &metrics.Rate{Title: "Mining speed", What: "hashes counted in redis per second, per window", Unit: "hashes",
+		Total: f.Hashes, Metric: "hashes_per_s", Instant: f.Speeds, InstantWhat: "the speed the web UI shows"}
+	var last, peak float64
+	wins := make([]metrics.Step, 0, len(f.Windows))
+	for _, w := range f.Windows {
+		rate.Windows = append(rate.Windows, metrics.RateWindow{Start: w.Start, End: w.End, PerSec: w.HashesPerSec})
+		wins = append(wins, metrics.Step{Start: w.Start, End: w.End, V: w.HashesPerSec})
+		last, peak = w.HashesPerSec, max(peak, w.HashesPerSec)
+	}
+	lastTrue := "–"
+	if n := len(f.Windows); n > 0 && f.Windows[n-1].ComputedPerSec != nil {
+		lastTrue = fmt.Sprintf("%.2f hashes/s", *f.Windows[n-1].ComputedPerSec)
+	}
+	out := &metrics.Figures{Workload: "dockercoins", Rate: rate,
+		Facts: []metrics.Fact{
+			{Name: "Speed at the end", Value: fmt.Sprintf("%.2f hashes/s", last), Note: "counted in redis in the last window"},
+			{Name: "True throughput at the end", Value: lastTrue, Note: "hashes computed in the last window"},
+			{Name: "Peak window speed", Value: fmt.Sprintf("%.2f hashes/s", peak), Note: "counted in redis, best window"},
+			{Name: "Hashes", Value: fmt.Sprintf("%d counted / %d computed", f.Hashes, f.HashesComputed), Note: "in redis / by the workers"},
+		},
+		Scalars: []metrics.Scalar{{Name: "hashes", Value: float64(f.Hashes)}, {Name: "hashes_computed", Value: float64(f.HashesComputed)}},
+	}
+
+	webui := metrics.Table{Name: "webui.csv", Columns: []string{"t_s", "hashes", "hashes_per_s"}}
+	for i, smp := range f.WebUI {
+		var speed any
+		if i > 0 && smp.T > f.WebUI[i-1].T {
+			speed = float64(smp.Hashes-f.WebUI[i-1].Hashes) / (smp.T - f.WebUI[i-1].T)
+		}
+		webui.Rows = append(webui.Rows, []any{smp.T, smp.Hashes, speed})
+	}
+	out.Tables = append(out.Tables, webui)
+	var computed []metrics.Step
+	if len(f.Throughput) > 0 {
+		tp := metrics.Table{Name: "throughput.csv", Columns: []string{"start_s", "end_s", "hashes_computed", "hashes_per_s"}}
+		for _, b := range f.Throughput {
+			tp.Rows = append(tp.Rows, []any{b.Start, b.End, b.Hashes, b.PerSec})
+			computed = append(computed, metrics.Step{Start: b.Start, End: b.End, V: float64(b.Hashes)})
+		}
+		out.Tables = append(out.Tables, tp)
+	}
+	wn := metrics.Table{Name: "windows.csv", Columns: []string{"start_s", "end_s", "hashes_per_s", "hashes_computed_per_s"}}
+	for _, w := range f.Windows {
+		var c any
+		if w.ComputedPerSec != nil {
+			c = *w.ComputedPerSec
+		}
+		wn.Rows = append(wn.Rows, []any{w.Start, w.End, w.HashesPerSec, c})
+	}
+	out.Tables = append(out.Tables, wn)
+
+	out.Charts = []metrics.Chart{{Name: "throughput", Title: "Mining speed", YLabel: "hashes/s", Lines: []metrics.Line{
+		{Label: "web UI: speed shown after each poll", Points: f.Speeds, Width: 0.8, Faint: true},
+		{Label: fmt.Sprintf("counted in redis, per %gs window", d.env.Rec.Window.Seconds()), Steps: wins, Width: 2.5},
+		{Label: "true throughput: hashes computed", Steps: computed, Counts: true, Width: 1.5, Colour: 1},
+	}}}
+	return out
 }
