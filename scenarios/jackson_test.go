@@ -1,0 +1,115 @@
+package scenarios
+
+import (
+	"fmt"
+	"math"
+	"testing"
+)
+
+// openNetwork is an open network of exponential stations: Poisson arrivals
+// at rate lambda enter station s1 (one server, mean 10 ms); on leaving it, half
+// of them go to s2 (one server, 20 ms), the other half to s3 (three servers,
+// 80 ms each), then leave. The client sequences the visits (a call ends
+// before the next begins, the network has no delay, every station has an
+// unlimited accept queue), so routing is probabilistic and instantaneous: a
+// Jackson network.
+func openNetwork(lambda float64, seed uint64) string {
+	return fmt.Sprintf(`name: jackson
+seed: %d
+duration: 1010s
+config:
+  network: {sameNode: 0s, crossNode: 0s}
+timeline:
+  - at: 0s
+    run: |
+      kubectl create deployment s1 --image=jackson/s1
+      kubectl expose deployment s1 --port 80
+      kubectl create deployment s2 --image=jackson/s2
+      kubectl expose deployment s2 --port 80
+      kubectl create deployment s3 --image=jackson/s3
+      kubectl expose deployment s3 --port 80
+workload:
+  services:
+    - {name: s1, image: s1, concurrency: 1, backlog: 0, routes: [{name: /, service: exp(10ms)}]}
+    - {name: s2, image: s2, concurrency: 1, backlog: 0, routes: [{name: /, service: exp(20ms)}]}
+    - {name: s3, image: s3, concurrency: 3, backlog: 0, routes: [{name: /, service: exp(80ms)}]}
+  clients:
+    - name: arrivals
+      rate: %g
+      start: 10s
+      script:
+        - call: s1
+        - branch: [{p: 0.5, do: [{call: s2}]}, {p: 0.5, do: [{call: s3}]}]
+`, seed, lambda)
+}
+
+// mmcResponse is the mean response time (queueing and service) of an M/M/c
+// station with arrival rate lambda and service rate mu per server: Erlang's C
+// formula for the probability of waiting, over c mu - lambda, plus 1/mu.
+func mmcResponse(lambda, mu float64, c int) float64 {
+	a := lambda / mu
+	rho := a / float64(c)
+	term, sum := 1.0, 0.0 // a^k / k!
+	for k := 0; k < c; k++ {
+		sum += term
+		term *= a / float64(k+1)
+	}
+	last := term / (1 - rho) // a^c / c! / (1 - rho)
+	pWait := last / (sum + last)
+	return pWait/(float64(c)*mu-lambda) + 1/mu
+}
+
+// Poisson arrivals through an open network of exponential single- and
+// multi-server stations with probabilistic routing: each station's mean
+// response time falls within the 95% confidence interval of eight
+// replications around the product-form (Jackson) solution, each station an
+// M/M/c queue fed at its own arrival rate: s1 at 60/s (utilisation 0.6),
+// s2 and s3 at 30/s (0.6 and 0.8).
+func TestOpenNetworkAgainstJackson(t *testing.T) {
+	if testing.Short() {
+		t.Skip("8 runs")
+	}
+	const lambda = 60.0
+	stations := []struct {
+		name    string
+		lambda  float64
+		service float64
+		servers int
+	}{
+		{"s1", lambda, 0.010, 1},
+		{"s2", lambda / 2, 0.020, 1},
+		{"s3", lambda / 2, 0.080, 3},
+	}
+	got := map[string][]float64{}
+	var rates []float64
+	for seed := uint64(1); seed <= 8; seed++ {
+		s, err := ParseFile("jackson.yaml", []byte(openNetwork(lambda, seed)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := RunWith(s, Options{Little: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		lf := res.Rec.Little()
+		for _, st := range stations {
+			got[st.name] = append(got[st.name], lf[st.name].MeanLatency)
+		}
+		T := res.Summary.SimSeconds
+		rates = append(rates, lf["s1"].Throughput*T/(T-10))
+	}
+	x, hx := meanCI(rates)
+	t.Logf("arrivals: %.3f ± %.3f /s (offered %g)", x, hx, lambda)
+	if math.Abs(x-lambda) > hx {
+		t.Errorf("s1 throughput %.3f ± %.3f /s, offered %g", x, hx, lambda)
+	}
+	for _, st := range stations {
+		want := mmcResponse(st.lambda, 1/st.service, st.servers)
+		w, h := meanCI(got[st.name])
+		t.Logf("%s (M/M/%d, %g/s, utilisation %.2f): W %.3f ± %.3f ms, Jackson %.3f ms", st.name, st.servers, st.lambda,
+			st.lambda*st.service/float64(st.servers), w*1e3, h*1e3, want*1e3)
+		if math.Abs(w-want) > h {
+			t.Errorf("%s: mean response time %.3f ± %.3f ms, Jackson %.3f ms", st.name, w*1e3, h*1e3, want*1e3)
+		}
+	}
+}
