@@ -275,7 +275,7 @@ func NewCluster(e *sim.Engine, cfg Config) *Cluster {
 		nodeAdded: map[string]sim.Time{},
 	}
 	c.sched.c = c
-	bind := func(name string, s sim.DistSpec) sim.Dist { return s.New(e.Stream("dist/" + name)) }
+	bind := func(name string, s sim.DistSpec) sim.Dist { return e.Dist("dist/"+name, s) }
 	t := cfg.Timings
 	c.d = dists{
 		controllerSync: bind("controller-sync", t.ControllerSync),

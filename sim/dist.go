@@ -264,6 +264,19 @@ func (s DistSpec) New(r *rand.Rand) Dist {
 	panic("sim: unknown distribution kind " + s.Kind)
 }
 
+// newPCG is s.New(rand.New(p)), with the kinds that have one drawing from p
+// directly.
+func (s DistSpec) newPCG(p *rand.PCG) Dist {
+	d := s.New(rand.New(p))
+	switch d := d.(type) {
+	case *uniformDist:
+		return &uniformPCG{shift: d.shift, min: d.min, width: d.max - d.min, max: d.max, p: p}
+	case *lognormalDist:
+		return &lognormalPCG{shift: d.shift, mu: d.mu, sigma: d.sigma, p: p}
+	}
+	return d
+}
+
 type constDist Time
 
 func (c constDist) Sample() Time { return Time(c) }
@@ -332,6 +345,41 @@ func (l *lognormalDist) Sample() Time {
 func (l *lognormalDist) Mean() Time {
 	return l.shift + Time(math.Exp(l.mu+0.5*l.sigma*l.sigma)*1e9)
 }
+
+// lognormalPCG is lognormalDist drawing from its generator directly.
+type lognormalPCG struct {
+	shift     Time
+	mu, sigma float64
+	p         *rand.PCG
+}
+
+func (l *lognormalPCG) Sample() Time {
+	// normal(l.p), its common case by hand: normal does not inline.
+	u := l.p.Uint64()
+	j := int32(u)
+	i := u >> 32 & 0x7F
+	z := float64(j) * float64(wn[i])
+	if absInt32(j) >= kn[i] {
+		z = normalSlow(l.p, j, i, z)
+	}
+	return l.shift + seconds(exp(z*l.sigma+l.mu))
+}
+func (l *lognormalPCG) Mean() Time {
+	return l.shift + Time(math.Exp(l.mu+0.5*l.sigma*l.sigma)*1e9)
+}
+
+// uniformPCG is uniformDist drawing from its generator directly.
+type uniformPCG struct {
+	shift           Time
+	min, width, max float64
+	p               *rand.PCG
+}
+
+func (u *uniformPCG) Sample() Time {
+	f := float64(u.p.Uint64()<<11>>11) / (1 << 53) // pcgFloat64, which does not inline
+	return u.shift + seconds(f*u.width+u.min)
+}
+func (u *uniformPCG) Mean() Time { return u.shift + Time((u.max+u.min)/2*1e9) }
 
 type empirical struct {
 	shift Time

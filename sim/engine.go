@@ -267,18 +267,27 @@ func (e *Engine) run(limit Time) {
 		// Load the slot of the entry most likely to come out next, so
 		// that its cache miss overlaps the handler about to run instead
 		// of stalling the next round (at n=1e6 this saves a quarter of
-		// the time). It changes nothing but e.touched.
-		var nb []entry
-		if q.rh < len(q.run) {
-			nb = q.run[q.rh:]
-		} else if q.mask[0]&1 != 0 {
-			nb = q.b[0].e[q.head:]
-		} else if k := q.first(); k >= 0 {
-			nb = q.b[k&bucketMask].e
-		}
-		if len(nb) > 0 {
-			e.touched = e.slots[nb[0].slot].arg
+		// the time). It changes nothing but e.touched. With fewer than
+		// touchMin events pending the slots stay in the first-level
+		// cache and the touch would only cost instructions (3% of the
+		// default scenario's).
+		if q.n >= touchMin {
+			var nb []entry
+			if q.rh < len(q.run) {
+				nb = q.run[q.rh:]
+			} else if q.mask[0]&1 != 0 {
+				nb = q.b[0].e[q.head:]
+			} else if k := q.first(); k >= 0 {
+				nb = q.b[k&bucketMask].e
+			}
+			if len(nb) > 0 {
+				e.touched = e.slots[nb[0].slot].arg
+			}
 		}
 		h.Handle(e, arg)
 	}
 }
+
+// touchMin is the number of pending events from which run touches the next
+// event's slot ahead of time: 1,024 slots are 32 KB, a first-level data cache.
+const touchMin = 1024

@@ -52,8 +52,8 @@ type Net struct {
 func New(c *model.Cluster, rec *metrics.Recorder, cfg Network) *Net {
 	e := c.E
 	return &Net{C: c, Rec: rec, Cfg: cfg,
-		sameNode:  cfg.SameNode.New(e.Stream("dist/net-same-node")),
-		crossNode: cfg.CrossNode.New(e.Stream("dist/net-cross-node"))}
+		sameNode:  e.Dist("dist/net-same-node", cfg.SameNode),
+		crossNode: e.Dist("dist/net-cross-node", cfg.CrossNode)}
 }
 
 // Route is what a request asks of its server; a workload numbers its own

@@ -48,15 +48,15 @@ func Install(rt *workload.Runtime, spec Spec) *Engine {
 	if e.spec.Echo.Concurrency == 0 {
 		e.spec.Echo = DefaultEcho()
 	}
-	e.echo = e.spec.Echo.Service.New(rt.C.E.Stream("decl/echo"))
+	e.echo = rt.C.E.Dist("decl/echo", e.spec.Echo.Service)
 	for i := range e.spec.Services {
 		s := &e.spec.Services[i]
 		sv := &service{e: e, spec: s}
 		for j := range s.Routes {
-			sv.routes = append(sv.routes, s.Routes[j].Service.New(rt.C.E.Stream("decl/"+s.Name+"/"+s.Routes[j].Name)))
+			sv.routes = append(sv.routes, rt.C.E.Dist("decl/"+s.Name+"/"+s.Routes[j].Name, s.Routes[j].Service))
 			var cd sim.Dist
 			if s.Routes[j].HasCPU {
-				cd = s.Routes[j].CPU.New(rt.C.E.Stream("decl/" + s.Name + "/" + s.Routes[j].Name + "/cpu"))
+				cd = rt.C.E.Dist("decl/"+s.Name+"/"+s.Routes[j].Name+"/cpu", s.Routes[j].CPU)
 				sv.usesCPU = true
 			}
 			sv.cpu = append(sv.cpu, cd)

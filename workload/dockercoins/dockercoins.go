@@ -104,7 +104,7 @@ type DockerCoins struct {
 // in a browser when rt starts.
 func Install(rt *workload.Runtime, cfg Config) *DockerCoins {
 	e := rt.C.E
-	bind := func(name string, s sim.DistSpec) sim.Dist { return s.New(e.Stream("dist/" + name)) }
+	bind := func(name string, s sim.DistSpec) sim.Dist { return e.Dist("dist/"+name, s) }
 	d := &DockerCoins{env: &rt.Env, cfg: cfg,
 		workerSleep: bind("worker-sleep", cfg.WorkerSleep),
 		rng:         bind("rng", cfg.RNGService),
