@@ -84,13 +84,17 @@ func cmdStudies(args []string, stdout, stderr io.Writer) int {
 	args = fs.Args()
 	switch {
 	case len(args) == 0:
+		width := 16
+		for _, name := range builtinStudies() {
+			width = max(width, len(name))
+		}
 		for _, name := range builtinStudies() {
 			st, err := loadStudy(name)
 			if err != nil {
 				fmt.Fprintf(stderr, "error: built-in study %s: %v\n", name, err)
 				return exitFail
 			}
-			fmt.Fprintf(stdout, "%-16s base %s, %d point(s), metrics %s\n", name, st.Base, len(st.Points()), strings.Join(st.Metrics, ", "))
+			fmt.Fprintf(stdout, "%-*s base %s, %d point(s), metrics %s\n", width, name, st.Base, len(st.Points()), strings.Join(st.Metrics, ", "))
 		}
 		return exitOK
 	case len(args) == 2 && args[0] == "show":

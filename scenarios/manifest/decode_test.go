@@ -303,7 +303,7 @@ func TestAllKinds(t *testing.T) {
 	}
 
 	wantNS := map[string][]string{
-		"deployment.apps/worker": {"spec.template.spec.containers[*].env", "spec.template.spec.containers[*].resources.limits.memory"},
+		"deployment.apps/worker": {"spec.template.spec.containers[*].resources.limits.memory"},
 		"daemonset.apps/rng":     {"spec.template.spec.containers[*].volumeMounts", "spec.template.spec.volumes"},
 		"pod/labeldemo":          {"spec.containers[*].command", "spec.hostNetwork"},
 	}

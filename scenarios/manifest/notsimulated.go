@@ -38,7 +38,11 @@ var fieldUse = map[reflect.Type]map[string]string{
 		"dnsPolicy": "ignore", "schedulerName": "ignore", "securityContext": "ignore-empty",
 		"serviceAccountName": "ignore", "serviceAccount": "ignore", "enableServiceLinks": "ignore", "preemptionPolicy": "ignore",
 		"priority": "ignore"},
-	reflect.TypeFor[corev1.Container](): {"name": "model", "image": "model", "ports": "model", "resources": "model",
+	// A container's env is in the model (and its pod-template-hash): a
+	// workload may read it (Online Boutique's loadgenerator reads USERS and
+	// RATE); valueFrom is not resolved.
+	reflect.TypeFor[corev1.EnvVar](): {"name": "model", "value": "model"},
+	reflect.TypeFor[corev1.Container](): {"name": "model", "image": "model", "ports": "model", "resources": "model", "env": "model",
 		"readinessProbe": "model", "livenessProbe": "model", "startupProbe": "model", "imagePullPolicy": "ignore",
 		"terminationMessagePath": "ignore", "terminationMessagePolicy": "ignore"},
 	reflect.TypeFor[corev1.ResourceRequirements](): {"requests": "model", "limits": "cpu-only"},
@@ -58,7 +62,7 @@ var fieldUse = map[reflect.Type]map[string]string{
 
 // NotSimulated lists the fields set in obj that kubesim accepts but does not
 // simulate, as sorted, de-duplicated field paths with [*] for list items (e.g.
-// "spec.template.spec.containers[*].env"). Server-populated fields (uid,
+// "spec.template.spec.containers[*].command"). Server-populated fields (uid,
 // resourceVersion, status of workloads...) and harmless defaults (dnsPolicy,
 // imagePullPolicy...) are not listed. CPU limits are simulated (the CFS quota of
 // traffic/cpu); other limits are listed: they only act as the default of unset
