@@ -50,7 +50,7 @@ func BenchmarkWriteOut(b *testing.B) {
 			}
 			run := plots.Run{Title: s.Name, Summary: res.Summary, Series: res.Rec.Series()}
 			for _, st := range res.Timeline {
-				run.Timeline = append(run.Timeline, plots.Step{T: st.At, Command: st.Command, Output: st.Output, Error: st.Error})
+				run.Timeline = append(run.Timeline, plots.Step{T: st.At, Command: st.Command, Output: st.Output, Error: st.Error, Later: st.Later})
 			}
 			dir := b.TempDir()
 			b.ReportAllocs()

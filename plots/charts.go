@@ -127,7 +127,15 @@ type markGroup struct {
 }
 
 // groupSteps merges steps at the same instant into one labelled mark.
-func groupSteps(steps []Step) []markGroup {
+func groupSteps(all []Step) []markGroup {
+	// A result that arrives later (httping's, ab's report, the rest of a
+	// drain) is not a step of its own: its command is marked where it ran.
+	steps := make([]Step, 0, len(all))
+	for _, st := range all {
+		if !st.Later {
+			steps = append(steps, st)
+		}
+	}
 	var out []markGroup
 	for i := 0; i < len(steps); {
 		j := i
@@ -973,22 +981,23 @@ func stepsChartSpread(run Run, name, title, ylabel, what string, series []metric
 			p.Title.Text += " (equal counts drawn slightly apart)"
 		}
 		for i, g := range groups {
-			xys := make(plotter.XYs, 0, len(g.points)+1)
-			for _, pt := range g.points {
-				xys = append(xys, plotter.XY{X: pt.T, Y: pt.V})
-				max = math.Max(max, pt.V)
-			}
-			if len(xys) > 0 {
-				xys = append(xys, plotter.XY{X: s.End, Y: xys[len(xys)-1].Y})
-			}
 			// Offset lines a little so that equal counts stay distinguishable.
 			off := (float64(i) - float64(len(groups)-1)/2) * spread
-			for j := range xys {
-				xys[j].Y += off
+			var first *plotter.Line
+			for _, xys := range stepSegments(g.points, s.End) {
+				for j := range xys {
+					max = math.Max(max, xys[j].Y)
+					xys[j].Y += off
+				}
+				l := line(xys, i, vg.Points(2), true)
+				p.Add(l)
+				if first == nil {
+					first = l
+				}
 			}
-			l := line(xys, i, vg.Points(2), true)
-			p.Add(l)
-			lg.add(groupLabel(g.names), l)
+			if first != nil {
+				lg.add(groupLabel(g.names), first)
+			}
 		}
 	}
 	extra := addMarks(p, run, chartW)
@@ -998,8 +1007,31 @@ func stepsChartSpread(run Run, name, title, ylabel, what string, series []metric
 	return chart{name: name, title: title, panels: []*plot.Plot{p}, w: chartW, h: 3.2*vg.Inch + extra, legend: lg}, true
 }
 
+// stepSegments are the lines of a step function: a NaN value ends the line
+// at its time (the pod or node is gone, or has no value), a later value starts
+// a new one; the last value holds until end.
+func stepSegments(points []metrics.Point, end float64) []plotter.XYs {
+	var out []plotter.XYs
+	var cur plotter.XYs
+	for _, pt := range points {
+		if math.IsNaN(pt.V) {
+			if len(cur) > 0 {
+				out = append(out, append(cur, plotter.XY{X: pt.T, Y: cur[len(cur)-1].Y}))
+				cur = nil
+			}
+			continue
+		}
+		cur = append(cur, plotter.XY{X: pt.T, Y: pt.V})
+	}
+	if len(cur) > 0 {
+		out = append(out, append(cur, plotter.XY{X: end, Y: cur[len(cur)-1].Y}))
+	}
+	return out
+}
+
 // stepBands is the distribution of the step functions at n instants evenly
-// spread over (0, end), each series counting from its first point on.
+// spread over (0, end), each series counting from its first point on and
+// not while its value is NaN (gone).
 func stepBands(series []metrics.NamedSteps, end float64, n int) bands {
 	idx := make([]int, len(series)) // of the point in effect
 	buf := make([]float64, 0, len(series))
@@ -1011,7 +1043,7 @@ func stepBands(series []metrics.NamedSteps, end float64, n int) bands {
 			for idx[i] < len(ns.Points) && ns.Points[idx[i]].T <= t {
 				idx[i]++
 			}
-			if idx[i] > 0 {
+			if idx[i] > 0 && !math.IsNaN(ns.Points[idx[i]-1].V) {
 				buf = append(buf, ns.Points[idx[i]-1].V)
 			}
 		}

@@ -28,6 +28,9 @@ type Step struct {
 	Command string
 	Output  string
 	Error   string
+	// Later marks the result of an earlier step that arrived at T (httping's
+	// probes, ab's report): listed in the report, not marked on the charts.
+	Later bool
 }
 
 // Run is what the charts, the CSV files and the report are made from.

@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"math"
 	"sort"
 
 	"github.com/kubesim/kubesim/metrics"
@@ -52,22 +53,31 @@ func (a *autoscaling) recordScrape(now sim.Time) {
 	if a.cpu.nodes == nil {
 		a.cpu.nodes, a.cpu.pods = map[string]*boundedSeries{}, map[string]*boundedSeries{}
 	}
+	seen := map[string]bool{}
 	for _, n := range a.c.Nodes() {
 		if s, ok := a.ms.Node(n.Name); ok {
 			series(a.cpu.nodes, n.Name).add(s.Timestamp-s.Window, float64(s.MilliCPU)/1000)
+			seen[n.Name] = true
 		}
 	}
-	seen := map[string]bool{}
+	ended(a.cpu.nodes, seen, now)
+	clear(seen)
 	for _, p := range a.c.Pods() {
 		if s, ok := a.ms.Pod(p); ok {
 			series(a.cpu.pods, p.Name).add(s.Timestamp-s.Window, float64(s.MilliCPU)/1000)
 			seen[p.Name] = true
 		}
 	}
-	// A pod that stopped (or lost its metrics) uses nothing from now on.
-	for name, b := range a.cpu.pods {
-		if !seen[name] && len(b.points) > 0 && b.points[len(b.points)-1].V != 0 {
-			b.points = append(b.points, metrics.Point{T: now.Seconds(), V: 0})
+	ended(a.cpu.pods, seen, now)
+}
+
+// ended ends, at now, the line of a pod or node that is gone or has lost its
+// metrics (a NaN point: the chart stops drawing it, and its distribution
+// leaves it out, rather than showing a deleted pod at 0 cores to the end).
+func ended(m map[string]*boundedSeries, seen map[string]bool, now sim.Time) {
+	for name, b := range m {
+		if !seen[name] && len(b.points) > 0 && !math.IsNaN(b.points[len(b.points)-1].V) {
+			b.points = append(b.points, metrics.Point{T: now.Seconds(), V: math.NaN()})
 		}
 	}
 }
@@ -92,7 +102,8 @@ func named(m map[string]*boundedSeries) []metrics.NamedSteps {
 
 // CPUCharts is what the CPU and HPA charts draw: each HPA's replicas and
 // measured utilization (percent of the request) at its syncs, and each
-// node's and pod's CPU (cores) at metrics-server's scrapes. Empty for a run
+// node's and pod's CPU (cores) at metrics-server's scrapes (a NaN value: from
+// then on the pod or node is gone or has no metrics). Empty for a run
 // without HPAs or metrics-server.
 type CPUCharts struct {
 	HPAReplicas, HPAUtilization, NodeCPU, PodCPU []metrics.NamedSteps

@@ -122,6 +122,26 @@ func (p *fileParser) duration(n *yaml.Node, where string) sim.Time {
 	return d
 }
 
+// positiveDuration reads a duration that must be above 0; what says why and
+// what to write instead.
+func (p *fileParser) positiveDuration(n *yaml.Node, where, what string) sim.Time {
+	s := strings.TrimSpace(p.str(n, where))
+	if s == "" && n.Kind == yaml.ScalarNode {
+		p.errorf(n, "%s: no value: %s", where, what)
+		return 0
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		p.errorf(n, "%s: %q is not a duration; write e.g. 90s, 1m30s or 250ms", where, s)
+		return 0
+	}
+	if d <= 0 {
+		p.errorf(n, "%s: %s: %s", where, s, what)
+		return 0
+	}
+	return d
+}
+
 func (p *fileParser) integer(n *yaml.Node, where string, min int64) int64 {
 	s := p.str(n, where)
 	v, err := strconv.ParseInt(s, 10, 64)
@@ -178,7 +198,7 @@ func parseFile(name string, data []byte, set map[string]string, study bool) (*Sc
 	}
 	root := doc.Content[0]
 	s := &Scenario{Config: DefaultConfig(), Seed: 1, Dir: filepath.Dir(name), Path: name, Files: map[string]string{}}
-	var cluster, timeline, window *yaml.Node
+	var cluster, timeline, window, duration *yaml.Node
 	vars := p.vars(root)
 	p.fields(root, "scenario", []string{"name", "description", "seed", "start", "duration", "window", "vars", "cluster", "config", "files", "timeline", "workload"}, func(k string, v *yaml.Node) {
 		switch k {
@@ -197,9 +217,9 @@ func parseFile(name string, data []byte, set map[string]string, study bool) (*Sc
 			}
 			s.Config.Start = t
 		case "duration":
-			s.Duration = p.duration(v, k)
+			s.Duration, duration = p.positiveDuration(v, k, "the run must last some time; give a positive duration (e.g. duration: 5m)"), v
 		case "window":
-			s.Window, window = p.duration(v, k), v
+			s.Window, window = p.positiveDuration(v, k, fmt.Sprintf("a window must be at least %v; leave window out for an automatic width", MinWindow)), v
 		case "cluster":
 			cluster = v
 		case "config":
@@ -234,9 +254,9 @@ func parseFile(name string, data []byte, set map[string]string, study bool) (*Sc
 	if s.Name == "" {
 		p.errorf(root, "scenario: the field name is required")
 	}
-	if s.Duration <= 0 {
+	if duration == nil {
 		p.errorf(root, "scenario: the field duration is required and must be positive (e.g. duration: 5m)")
-	} else if window != nil && s.Window > 0 {
+	} else if s.Duration > 0 && window != nil && s.Window > 0 {
 		if err := CheckWindow(s.Window, s.Duration); err != nil {
 			p.errorf(window, "window: %v", err)
 		}

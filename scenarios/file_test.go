@@ -74,3 +74,21 @@ func TestParseFileRejectsBadTimings(t *testing.T) {
 		t.Errorf("error %v", err)
 	}
 }
+
+// A duration of 0 or below, and a window of 0, are refused with one message
+// each that says what to write (a 0 window used to mean "automatic" silently;
+// a negative duration got two messages, the first saying "0 or more").
+func TestParseFileDurationAndWindowMustBePositive(t *testing.T) {
+	for _, c := range []struct{ file, want string }{
+		{"name: x\nduration: -1m\n", "x.yaml:2: duration: -1m: the run must last some time; give a positive duration (e.g. duration: 5m)"},
+		{"name: x\nduration: 0s\n", "x.yaml:2: duration: 0s: the run must last some time; give a positive duration (e.g. duration: 5m)"},
+		{"name: x\nduration: 1m\nwindow: 0s\n", "x.yaml:3: window: 0s: a window must be at least 1ms; leave window out for an automatic width"},
+		{"name: x\nduration: 1m\nwindow: -5s\n", "x.yaml:3: window: -5s: a window must be at least 1ms; leave window out for an automatic width"},
+		{"name: x\nduration: 1m\nwindow:\n", "x.yaml:3: window: no value: a window must be at least 1ms"},
+	} {
+		_, err := ParseFile("x.yaml", []byte(c.file))
+		if err == nil || !strings.HasPrefix(err.Error(), c.want) || strings.Count(err.Error(), "\n") > 0 {
+			t.Errorf("file:\n%s\nerror %v\nwant exactly one error starting %q", c.file, err, c.want)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -146,10 +147,23 @@ func TestHPACPUCharts(t *testing.T) {
 		t.Errorf("replicas series ends at %v", r[len(r)-1])
 	}
 	top := 0.0
-	for _, p := range c.PodCPU[0].Points {
-		top = max(top, p.V)
+	first := c.PodCPU[0].Points
+	for _, p := range first {
+		if !math.IsNaN(p.V) {
+			top = max(top, p.V)
+		}
 	}
 	if top < 0.99 || top > 1.001 {
 		t.Errorf("first pod's CPU peaks at %.3f cores, want 1 (one thread, 1 s of CPU per request, always busy)", top)
+	}
+	// The patch at 2m30s replaces that pod: its line ends (NaN) at the first
+	// scrape without it, instead of running on at 0 cores to the end.
+	if last := first[len(first)-1]; !math.IsNaN(last.V) || last.T < 150 || last.T > 200 {
+		t.Errorf("the replaced pod's series ends with %v, want NaN soon after 150 s", last)
+	}
+	for _, ns := range c.PodCPU[1:] {
+		if last := ns.Points[len(ns.Points)-1]; math.IsNaN(last.V) {
+			t.Errorf("%s: a pod alive at the end has its series ended at %v", ns.Name, last.T)
+		}
 	}
 }

@@ -73,7 +73,7 @@ func TestSettingRanges(t *testing.T) {
 		}
 	}
 	for _, c := range []struct{ field, want string }{
-		{"duration: -1m", "duration: -1m is negative"},
+		{"duration: -1m", "duration: -1m: the run must last some time"},
 		{"seed: -1", `seed: "-1" is not a whole number >= 0`},
 	} {
 		_, err := ParseFile("s.yaml", []byte("name: s\nduration: 1m\n"+c.field+"\n"))

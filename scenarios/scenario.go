@@ -129,6 +129,9 @@ type StepResult struct {
 	Command string  `json:"command"`
 	Output  string  `json:"output,omitempty"`
 	Error   string  `json:"error,omitempty"`
+	// Later: the output of an earlier step that arrived at At (httping's
+	// probes, ab's report, the rest of a drain), not a step of its own.
+	Later bool `json:"-"`
 }
 
 // Result is a finished run.
@@ -288,7 +291,7 @@ func RunWith(s *Scenario, opt Options) (*Result, error) {
 	}
 	x := kubectl.NewExecutor(c, kubectl.Env{Files: s, Net: rt.Net, Autoscaling: res.auto, NodeCapacity: DefaultNodeCapacity,
 		Later: func(command, output string) {
-			res.Timeline = append(res.Timeline, StepResult{At: e.Now().Seconds(), Command: command, Output: output})
+			res.Timeline = append(res.Timeline, StepResult{At: e.Now().Seconds(), Command: command, Output: output, Later: true})
 		}})
 	for i := range s.Steps {
 		st := s.Steps[i]

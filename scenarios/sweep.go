@@ -412,3 +412,35 @@ func StudyMetrics(res *Result) study.Result {
 	r.Scalars["requests.refused"] = float64(sum.Requests.Refused)
 	return r
 }
+
+// CheckSetVars checks sweep --set against the study's base scenario before
+// any point is built: a variable the base does not define is the user's
+// --set, not a point's parameter, and no point could run with it. A base that
+// is not a scenario has no variables.
+func CheckSetVars(st *study.Study, set map[string]string) error {
+	if len(set) == 0 {
+		return nil
+	}
+	if _, ok := study.RunnerForBase(st.Base); ok {
+		return fmt.Errorf("--set: the study's base %s is not a scenario and has no variables", st.Base)
+	}
+	src, name, err := BaseSource(st.Base, st.File())
+	if err != nil {
+		return err
+	}
+	_, err = ParseFileWith(name, src, set)
+	var fe FileErrors
+	if !errors.As(err, &fe) {
+		return nil
+	}
+	var msgs []string
+	for _, e := range fe {
+		if strings.HasPrefix(e.Msg, "--set ") {
+			msgs = append(msgs, e.Error())
+		}
+	}
+	if len(msgs) == 0 {
+		return nil
+	}
+	return errors.New(strings.Join(msgs, "\n"))
+}

@@ -103,7 +103,8 @@ func TestWindowBounds(t *testing.T) {
 	for w, want := range map[string]string{
 		"1ns":  "w.yaml:3: window: 1ns is too fine: the smallest window is 1ms",
 		"10ms": "w.yaml:3: window: 10ms gives 30000 windows in a 5m0s run, more than 5000: the smallest window for this duration is 60ms",
-		"-1s":  "w.yaml:3: window: -1s is negative",
+		"-1s":  "w.yaml:3: window: -1s: a window must be at least 1ms",
+		"0s":   "w.yaml:3: window: 0s: a window must be at least 1ms; leave window out for an automatic width",
 	} {
 		_, err := ParseFile("w.yaml", []byte(strings.Replace(src, "%s", w, 1)))
 		if err == nil || !strings.Contains(err.Error(), want) {

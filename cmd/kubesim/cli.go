@@ -74,8 +74,25 @@ func flagError(cmd string, err error, help func(io.Writer), stdout, stderr io.Wr
 		help(stdout)
 		return exitOK
 	}
-	fmt.Fprintf(stderr, "error: %v\nSee 'kubesim %s --help' for usage.\n", err, cmd)
+	fmt.Fprintf(stderr, "error: %s\nSee 'kubesim %s --help' for usage.\n", flagMessage(err), cmd)
 	return exitUsage
+}
+
+// flagMessage says what a flag wants instead of pflag's strconv detail
+// (invalid argument "-1" for "--seed" flag: strconv.ParseUint: parsing "-1":
+// invalid syntax).
+func flagMessage(err error) string {
+	msg := err.Error()
+	for _, c := range []struct{ parse, want string }{
+		{": strconv.ParseUint: ", "want a whole number, 0 or more"},
+		{": strconv.ParseInt: ", "want a whole number"},
+		{": strconv.ParseFloat: ", "want a number"},
+	} {
+		if before, _, ok := strings.Cut(msg, c.parse); ok {
+			return before + ": " + c.want
+		}
+	}
+	return msg
 }
 
 // parseSet reads --set NAME=VALUE settings.
@@ -103,6 +120,11 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		if len(args) == 2 && args[0] == "help" && commands[args[1]] {
 			// kubesim help CMD is kubesim CMD --help.
 			return Main([]string{args[1], "--help"}, stdout, stderr)
+		}
+		if len(args) == 2 && args[0] == "help" && (args[1] == "--help" || args[1] == "-h") {
+			// kubesim help --help: the help command's usage is the usage.
+			fmt.Fprint(stdout, usage)
+			return exitOK
 		}
 		if len(args) > 1 {
 			fmt.Fprintf(stderr, "error: unknown command %q for \"kubesim help\"\nRun 'kubesim --help' for usage.\n", strings.Join(args[1:], " "))
@@ -271,6 +293,13 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "error: %s: %v\n", what, err)
 		return exitUsage
 	}
+	if *out != "" {
+		// Before the run, not after it: a long run is not lost to a typo.
+		if err := checkOutDir(*out); err != nil {
+			fmt.Fprintf(stderr, "error: %v\n", err)
+			return exitFail
+		}
+	}
 	start := time.Now()
 	progress := plots.NewProgress(stderr, isTerminal(stderr))
 	var res *scenarios.Result
@@ -317,6 +346,27 @@ func summaryJSON(res *scenarios.Result) []byte {
 	return out.Bytes()
 }
 
+// checkOutDir says, before a run, why --out cannot be a directory: a file of
+// that name, or a file where a parent directory should be. It creates
+// nothing (a run that fails writes no directory).
+func checkOutDir(dir string) error {
+	for d := filepath.Clean(dir); ; d = filepath.Dir(d) {
+		fi, err := os.Stat(d)
+		if err == nil {
+			if fi.IsDir() {
+				return nil
+			}
+			if d == filepath.Clean(dir) {
+				return fmt.Errorf("--out %s: a file of that name exists; name a directory (it is created if missing)", dir)
+			}
+			return fmt.Errorf("--out %s: %s is a file, not a directory", dir, d)
+		}
+		if up := filepath.Dir(d); up == d {
+			return nil
+		}
+	}
+}
+
 func writeOut(dir string, s *scenarios.Scenario, res *scenarios.Result) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
@@ -336,7 +386,7 @@ func writeOut(dir string, s *scenarios.Scenario, res *scenarios.Result) error {
 	cc := res.CPUCharts()
 	run.HPAReplicas, run.HPAUtilization, run.NodeCPU, run.PodCPU = cc.HPAReplicas, cc.HPAUtilization, cc.NodeCPU, cc.PodCPU
 	for _, st := range res.Timeline {
-		run.Timeline = append(run.Timeline, plots.Step{T: st.At, Command: st.Command, Output: st.Output, Error: st.Error})
+		run.Timeline = append(run.Timeline, plots.Step{T: st.At, Command: st.Command, Output: st.Output, Error: st.Error, Later: st.Later})
 	}
 	for _, e := range res.Events() {
 		run.Events = append(run.Events, plots.Event{First: e.First.Seconds(), Last: e.Last.Seconds(), Type: e.Type,

@@ -27,7 +27,7 @@ func TestHelpOfEveryCommand(t *testing.T) {
 	for c := range commands {
 		cases = append(cases, []string{"help", c})
 	}
-	cases = append(cases, []string{"--help"}, []string{"-h"}, []string{"help"}, []string{"scenarios", "show", "workshop", "--help"})
+	cases = append(cases, []string{"--help"}, []string{"-h"}, []string{"help"}, []string{"help", "--help"}, []string{"help", "-h"}, []string{"workloads", "show", "--help"}, []string{"scenarios", "show", "workshop", "--help"})
 	for _, args := range cases {
 		code, out, errs := run(t, args...)
 		if code != 0 || !strings.Contains(out, "Usage:") || errs != "" {
@@ -180,5 +180,51 @@ func TestRunWarnsOfUnexpectedSuccess(t *testing.T) {
 	}
 	if _, _, errs := run(t, "run", "daemonset-cast"); strings.Contains(errs, "warning") {
 		t.Errorf("the built-in cast warns: %s", errs)
+	}
+}
+
+// Found trying the CLI as a new user: --out naming a file fails before the
+// run (not after it, with mkdir's words); a bad number in a flag says what the
+// flag wants; a negative duration or a 0 window in a scenario file is one
+// clear error.
+func TestNewUserMistakes(t *testing.T) {
+	dir := t.TempDir()
+	file := writeFile(t, dir, "afile", "x")
+	neg := writeFile(t, dir, "neg.yaml", "name: neg\nduration: -1m\n")
+	win := writeFile(t, dir, "win.yaml", "name: win\nduration: 1m\nwindow: 0s\n")
+	for _, c := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"run", "--out", file}, 1, "error: --out " + file + ": a file of that name exists; name a directory (it is created if missing)\n"},
+		{[]string{"sweep", "rng-replicas", "--out", file}, 1, "error: --out " + file + ": a file of that name exists; name a directory (it is created if missing)\n"},
+		{[]string{"run", "--seed", "-1"}, 2, "error: invalid argument \"-1\" for \"--seed\" flag: want a whole number, 0 or more\nSee 'kubesim run --help' for usage.\n"},
+		{[]string{"sweep", "rng-replicas", "-j", "two"}, 2, "error: invalid argument \"two\" for \"-j, --parallel\" flag: want a whole number\nSee 'kubesim sweep --help' for usage.\n"},
+		{[]string{"run", neg}, 1, "error: " + neg + ":2: duration: -1m: the run must last some time; give a positive duration (e.g. duration: 5m)\n"},
+		{[]string{"validate", win}, 1, win + ":3: window: 0s: a window must be at least 1ms; leave window out for an automatic width\n1 of 1 file(s) invalid\n"},
+	} {
+		code, out, errs := run(t, c.args...)
+		if code != c.code || errs != c.want || out != "" {
+			t.Errorf("kubesim %s: exit %d, stdout %.80q, stderr %q; want exit %d and stderr %q", strings.Join(c.args, " "), code, out, errs, c.code, c.want)
+		}
+	}
+}
+
+// --out under a file is refused before the run; a directory that does not
+// exist yet is fine, and a run that fails creates none.
+func TestOutDirChecked(t *testing.T) {
+	dir := t.TempDir()
+	file := writeFile(t, dir, "afile", "x")
+	under := filepath.Join(file, "out")
+	if code, _, errs := run(t, "run", "--out", under); code != 1 || errs != "error: --out "+under+": "+file+" is a file, not a directory\n" {
+		t.Errorf("--out under a file: exit %d %q", code, errs)
+	}
+	bad := writeFile(t, dir, "bad.yaml", "name: bad\nduration: 1m\ntimeline:\n  - at: 0s\n    run: kubectl frobnicate\n")
+	if code, _, _ := run(t, "run", bad, "--out", filepath.Join(dir, "new")); code != 1 {
+		t.Errorf("bad scenario: exit %d", code)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "new")); err == nil {
+		t.Error("a run that failed created its --out directory")
 	}
 }

@@ -154,6 +154,10 @@ func cmdSweep(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "error: %v\n", err)
 		return exitFail
 	}
+	if err := scenarios.CheckSetVars(st, set); err != nil {
+		fmt.Fprintf(stderr, "error: %v\n", err)
+		return exitFail
+	}
 	if err := setStudyVars(st, set); err != nil {
 		fmt.Fprintf(stderr, "error: %v\n", err)
 		return exitFail
@@ -190,6 +194,12 @@ func cmdSweep(args []string, stdout, stderr io.Writer) int {
 			return exitFail
 		}
 		return exitOK
+	}
+	if *out != "" {
+		if err := checkOutDir(*out); err != nil {
+			fmt.Fprintf(stderr, "error: %v\n", err)
+			return exitFail
+		}
 	}
 	opt := study.Options{Parallelism: *parallel, KeepGoing: *keepGoing}
 	if *shard != "" {

@@ -152,7 +152,9 @@ func TestSweepSet(t *testing.T) {
 	if code, _, errs := run(t, "sweep", p, "--set", "workers=3"); code != 1 || !strings.Contains(errs, "--set workers: the study already varies vars.workers") {
 		t.Errorf("--set of a varied parameter: exit %d %q", code, errs)
 	}
-	if code, _, errs := run(t, "sweep", p, "--set", "nope=3"); code != 1 || !strings.Contains(errs, "parameter vars.nope: the scenario has no variable nope") {
+	// Named as the user's --set, before any point, without the --keep-going
+	// hint (no point could run with it).
+	if code, _, errs := run(t, "sweep", p, "--set", "nope=3"); code != 1 || !strings.Contains(errs, "--set nope=3: the scenario has no variable nope (its vars: are placement, rng_replicas, workers)") || strings.Contains(errs, "point 0") || strings.Contains(errs, "keep-going") {
 		t.Errorf("--set nope: exit %d %q", code, errs)
 	}
 }

@@ -270,6 +270,11 @@ func init() {
 func verbList() string {
 	seen := map[string]bool{}
 	var out []string
+	// The verbs parseExtra and the shell steps parse before the table.
+	for _, v := range []Verb{Autoscale, Top, AB, Sed, Cat} {
+		seen[string(v)] = true
+		out = append(out, string(v))
+	}
 	for v := range knownVerbs {
 		w, _, _ := strings.Cut(string(v), " ")
 		if !seen[w] {

@@ -189,7 +189,7 @@ func TestParseErrors(t *testing.T) {
 	cases := []struct{ line, want string }{
 		{"", "error: empty step: expected a kubectl command (apply, get, label, scale...) or node/httping"},
 		{"kubectl", "error: empty step: expected a kubectl command (apply, get, label, scale...) or node/httping"},
-		{"kubectl frobnicate pods", `error: unknown command "frobnicate" for "kubectl"; kubesim supports: annotate, apply, cordon, create, delete, describe, drain, edit, expose, get, httping, label, node, patch, rollout, run, scale, set, taint, uncordon`},
+		{"kubectl frobnicate pods", `error: unknown command "frobnicate" for "kubectl"; kubesim supports: ab, annotate, apply, autoscale, cat, cordon, create, delete, describe, drain, edit, expose, get, httping, label, node, patch, rollout, run, scale, sed, set, taint, top, uncordon`},
 		{"kubectl create secret generic x", `error: unknown command "secret" for "kubectl create"; kubesim supports: deployment, namespace (or create -f FILE)`},
 		{"kubectl rollout", "error: rollout needs a subcommand: history, pause, restart, resume, status, undo\nSee 'kubectl rollout -h' for help and examples"},
 		{"kubectl apply rng.yml", "error: must specify one of -f and -k\nSee 'kubectl apply -h' for help and examples"},

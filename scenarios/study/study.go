@@ -122,6 +122,14 @@ func Parse(file string, data []byte) (*Study, error) {
 	if file == "" {
 		file = "study"
 	}
+	s, err := parse(file, data)
+	if err != nil {
+		return nil, withLine(file, data, err)
+	}
+	return s, nil
+}
+
+func parse(file string, data []byte) (*Study, error) {
 	js, err := yaml.YAMLToJSON(data)
 	if err != nil {
 		if strings.Contains(err.Error(), "unsupported value") {

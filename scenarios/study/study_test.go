@@ -236,3 +236,20 @@ func TestDocExampleParses(t *testing.T) {
 		t.Errorf("points variant: %d points", len(s.Points()))
 	}
 }
+
+// Errors that name a field give its line, as the scenario reader's do.
+func TestParseErrorsGiveTheLine(t *testing.T) {
+	for _, c := range []struct{ yaml, want string }{
+		{"name: s\nbase: b\nreplications: {min: 2}\nmetrics: [m]\nbogus: 1\n", `test.yaml:5: unknown field "bogus"`},
+		{"name: s\nbase: b\nreplications:\n  min: 2\n  targt: 0.1\nmetrics: [m]\n", `test.yaml:5: unknown field "replications.targt"`},
+		{"name: s\nbase: b\nreplications:\n  min: 0\nmetrics: [m]\n", "test.yaml:4: replications.min: 0 is out of range"},
+		{"name: s\nbase: b\nreplications: {min: 2}\nmetrics:\n  - m\n  - m\n", `test.yaml:6: metrics[1]: "m" is listed twice`},
+		{"name: s\nbase: b\nreplications: {min: 2}\nmetrics: [m]\nparameters:\n  grid:\n    vars.workers: []\n", "test.yaml:7: parameters.grid.vars.workers: "},
+		{"name: s\nbase: b\nreplications: {min: 2}\nmetrics: [m]\nwarmup: soon\n", "test.yaml:5: warmup: "},
+	} {
+		_, err := Parse("test.yaml", []byte(c.yaml))
+		if err == nil || !strings.HasPrefix(err.Error(), c.want) {
+			t.Errorf("study:\n%s\nerror %v\nwant it to start %q", c.yaml, err, c.want)
+		}
+	}
+}

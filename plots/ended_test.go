@@ -1,0 +1,84 @@
+package plots
+
+import (
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/kubesim/kubesim/metrics"
+	"gonum.org/v1/plot/plotter"
+)
+
+// A NaN value ends a step function's line at its time (a pod deleted, a node
+// without metrics): the line does not run on at 0 to the end of the run, a
+// later value starts a new line, and a distribution leaves the series out
+// while it is NaN instead of counting it as 0.
+func TestStepFunctionsEndAtNaN(t *testing.T) {
+	nan := math.NaN()
+	segs := stepSegments([]metrics.Point{{T: 10, V: 1}, {T: 20, V: 0.5}, {T: 30, V: nan}, {T: 60, V: 2}, {T: 70, V: nan}, {T: 80, V: nan}}, 100)
+	want := []plotter.XYs{{{X: 10, Y: 1}, {X: 20, Y: 0.5}, {X: 30, Y: 0.5}}, {{X: 60, Y: 2}, {X: 70, Y: 2}}}
+	if len(segs) != len(want) {
+		t.Fatalf("segments %v, want %v", segs, want)
+	}
+	for i := range want {
+		if len(segs[i]) != len(want[i]) {
+			t.Fatalf("segment %d: %v, want %v", i, segs[i], want[i])
+		}
+		for j := range want[i] {
+			if segs[i][j] != want[i][j] {
+				t.Errorf("segment %d: %v, want %v", i, segs[i], want[i])
+			}
+		}
+	}
+	if s := stepSegments([]metrics.Point{{T: 10, V: 3}}, 100); len(s) != 1 || s[0][1] != (plotter.XY{X: 100, Y: 3}) {
+		t.Errorf("a series still alive at the end: %v, want it held to 100", s)
+	}
+
+	// Two pods at 1 core, one deleted at 50 s: from then on the median is
+	// the survivor's 1, not 0.5 (and no minimum of 0).
+	b := stepBands([]metrics.NamedSteps{
+		{Name: "a", Points: []metrics.Point{{T: 0, V: 1}}},
+		{Name: "b", Points: []metrics.Point{{T: 0, V: 1}, {T: 50, V: nan}}},
+	}, 100, 10)
+	for k, x := range b.xs {
+		if b.min[k] != 1 || b.p50[k] != 1 {
+			t.Errorf("at %v s: min %v, median %v; want 1 and 1", x, b.min[k], b.p50[k])
+		}
+	}
+
+	// Through WriteAll: a chart of such series is drawn (gonum refuses NaN
+	// points, so a NaN reaching a line would fail the write).
+	s := &metrics.Series{End: 100, Window: 10, Bin: 1}
+	run := Run{Title: "ended", Series: s, PodCPU: []metrics.NamedSteps{
+		{Name: "web-1", Points: []metrics.Point{{T: 0, V: 1}, {T: 40, V: nan}}},
+		{Name: "web-2", Points: []metrics.Point{{T: 30, V: 0.5}}},
+	}}
+	dir := t.TempDir()
+	if _, err := WriteAll(dir, run); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "cpu_pods.png")); err != nil {
+		t.Error(err)
+	}
+}
+
+// A result that arrives later (httping's probes, ab's report) is listed in
+// the report but not marked on the charts as a step of its own.
+func TestLaterResultsAreNotMarked(t *testing.T) {
+	g := groupSteps([]Step{
+		{T: 30, Command: "httping web -c 3"},
+		{T: 33.001, Command: "httping web -c 3", Later: true},
+		{T: 60, Command: "ab -c 3 -t 600 http://web/"},
+		{T: 60, Command: "kubectl get hpa"},
+		{T: 660, Command: "ab -c 3 -t 600 http://web/", Later: true},
+	})
+	var labels []string
+	for _, m := range g {
+		labels = append(labels, m.label)
+	}
+	if got := strings.Join(labels, " | "); got != "30s  httping web -c 3 | 60s  ab -c 3 -t 600 http://web/ (+1 more)" {
+		t.Errorf("marks %q", got)
+	}
+}
