@@ -21,11 +21,6 @@ const (
 // package's HPA controller rather than the cluster model.
 const HPAs Resource = "horizontalpodautoscalers"
 
-func init() {
-	resources[HPAs] = resourceInfo{group: "autoscaling", kind: "HorizontalPodAutoscaler",
-		names: []string{"horizontalpodautoscaler", "hpa"}, namespaced: true}
-}
-
 // Extra holds the arguments of autoscale, top and ab.
 type Extra struct {
 	// autoscale: --min (-1: not given, the server's default 1), --max,

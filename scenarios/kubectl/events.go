@@ -351,7 +351,7 @@ func (p *printer) endpointSlices() []endpointSlice {
 // slice's index, so that it is stable). Every endpoint is listed, ready or
 // not, as the slice lists them; ports are the target ports.
 func (p *printer) slicesOf(o object) []endpointSlice {
-	if o.svc == nil {
+	if o.svc() == nil {
 		eps, _ := p.endpoints(o, nil, 1)
 		s := endpointSlice{namespace: o.namespace, name: kubernetesService, ports: []string{"6443"}, created: 0}
 		for _, e := range eps {
@@ -360,7 +360,7 @@ func (p *printer) slicesOf(o object) []endpointSlice {
 		}
 		return []endpointSlice{s}
 	}
-	svc := o.svc
+	svc := o.svc()
 	pods, _ := p.c.EndpointPods(svc)
 	var ports []string
 	for _, sp := range svc.Ports {

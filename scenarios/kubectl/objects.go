@@ -190,42 +190,31 @@ func nonEmpty(m map[string]string) map[string]string {
 
 // apiObjectFull is o as the API server returns it.
 func (x *Executor) apiObjectFull(p *printer, o object) (runtime.Object, error) {
-	var out runtime.Object
-	switch {
-	case o.dep != nil:
-		out = x.deploymentObject(p, o.dep)
-	case o.rs != nil:
-		out = x.replicaSetObject(p, o.rs)
-	case o.ds != nil:
-		out = x.daemonSetObject(p, o.ds)
-	case o.pod != nil:
-		out = x.podObject(p, o.pod)
-	case o.res == Services:
-		out = x.serviceObject(p, o.svc, o.name)
-	case o.node != nil:
-		out = x.nodeObject(p, o.node)
-	case o.res == Endpoints:
-		out = x.endpointsObject(p, o)
-	case o.res == Namespaces:
-		ns := &corev1.Namespace{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Namespace"},
-			ObjectMeta: metav1.ObjectMeta{Name: o.name, Labels: map[string]string{corev1.LabelMetadataName: o.name},
-				CreationTimestamp: metav1.NewTime(x.c.WallClock(0))},
-			Spec:   corev1.NamespaceSpec{Finalizers: []corev1.FinalizerName{corev1.FinalizerKubernetes}},
-			Status: corev1.NamespaceStatus{Phase: corev1.NamespaceActive}}
-		if o.ns != nil {
-			ns.ObjectMeta = manifest.APIMeta(x.c, &o.ns.ObjectMeta)
-			ns.Generation = 0 // Namespaces have none
-			ns.Labels = withEntry(ns.Labels, corev1.LabelMetadataName, o.ns.Name)
-			if o.ns.Phase != "" {
-				ns.Status.Phase = corev1.NamespacePhase(o.ns.Phase)
-			}
-		}
-		out = ns
-	default:
+	f := resources[o.res].apiObject
+	if f == nil {
 		return nil, fmt.Errorf("error: kubesim does not print %s as YAML or JSON yet (use get or describe)", o.res.Qualified())
 	}
+	out := f(x, p, o)
 	manifest.SetPrintDefaults(out)
 	return out, nil
+}
+
+// namespaceObject is a Namespace as the API server returns it.
+func (x *Executor) namespaceObject(p *printer, o object) *corev1.Namespace {
+	ns := &corev1.Namespace{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Namespace"},
+		ObjectMeta: metav1.ObjectMeta{Name: o.name, Labels: map[string]string{corev1.LabelMetadataName: o.name},
+			CreationTimestamp: metav1.NewTime(x.c.WallClock(0))},
+		Spec:   corev1.NamespaceSpec{Finalizers: []corev1.FinalizerName{corev1.FinalizerKubernetes}},
+		Status: corev1.NamespaceStatus{Phase: corev1.NamespaceActive}}
+	if m, ok := o.obj.(*model.Namespace); ok {
+		ns.ObjectMeta = manifest.APIMeta(x.c, &m.ObjectMeta)
+		ns.Generation = 0 // Namespaces have none
+		ns.Labels = withEntry(ns.Labels, corev1.LabelMetadataName, m.Name)
+		if m.Phase != "" {
+			ns.Status.Phase = corev1.NamespacePhase(m.Phase)
+		}
+	}
+	return ns
 }
 
 func (x *Executor) deploymentObject(p *printer, d *model.Deployment) *appsv1.Deployment {
@@ -405,7 +394,8 @@ func (x *Executor) podObject(p *printer, pod *model.Pod) *corev1.Pod {
 	return out
 }
 
-func (x *Executor) serviceObject(p *printer, s *model.Service, name string) *corev1.Service {
+func (x *Executor) serviceObject(p *printer, o object) *corev1.Service {
+	s, name := o.svc(), o.name
 	var out *corev1.Service
 	if s == nil { // the API server's own Service
 		out = &corev1.Service{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Service"},
@@ -687,7 +677,7 @@ func imageRepo(image string) string {
 // differently are in different subsets).
 func (x *Executor) endpointsObject(p *printer, o object) *corev1.Endpoints {
 	out := &corev1.Endpoints{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Endpoints"}}
-	if o.svc == nil { // kubernetes: the API server on the control plane
+	if o.svc() == nil { // kubernetes: the API server on the control plane
 		out.ObjectMeta = metav1.ObjectMeta{Name: o.name, Namespace: defaultNamespace, Labels: objectLabels(o),
 			CreationTimestamp: metav1.NewTime(x.c.WallClock(0))}
 		if eps, _ := p.endpoints(o, nil, 1); len(eps) == 1 {
@@ -697,7 +687,7 @@ func (x *Executor) endpointsObject(p *printer, o object) *corev1.Endpoints {
 		}
 		return out
 	}
-	svc := o.svc
+	svc := o.svc()
 	out.ObjectMeta = metav1.ObjectMeta{Name: svc.Name, Namespace: svc.Namespace, Labels: nonEmpty(svc.Labels),
 		CreationTimestamp: metav1.NewTime(x.c.WallClock(svc.CreationTimestamp))}
 	if out.Namespace == "" {

@@ -67,10 +67,8 @@ func budgetValue(v *intstr.IntOrString, field string) (*model.IntOrPercent, erro
 	return model.Percent(n), nil
 }
 
-// pdbHeader and pdbRow are kubectl get pdb's columns.
-var pdbHeader = []string{"NAME", "MIN AVAILABLE", "MAX UNAVAILABLE", "ALLOWED DISRUPTIONS", "AGE"}
-
-func (p *printer) pdbRow(b *model.PodDisruptionBudget) []string {
+// pdbRow is kubectl get pdb's row.
+func (p *printer) pdbRow(b *model.PodDisruptionBudget) (row, wide []string) {
 	min, maxU := "N/A", "N/A"
 	if b.MinAvailable != nil {
 		min = b.MinAvailable.String()
@@ -79,7 +77,7 @@ func (p *printer) pdbRow(b *model.PodDisruptionBudget) []string {
 		maxU = b.MaxUnavailable.String()
 	}
 	st := p.c.PDBStatus(b)
-	return []string{b.Name, min, maxU, strconv.Itoa(st.DisruptionsAllowed), p.age(b.CreationTimestamp)}
+	return []string{b.Name, min, maxU, strconv.Itoa(st.DisruptionsAllowed), p.age(b.CreationTimestamp)}, nil
 }
 
 // describePDB is kubectl describe pdb.

@@ -255,44 +255,30 @@ func (p *printer) noResources() string {
 	return NoResourcesFound(p.ns)
 }
 
-// object is one API object to print.
+// object is one API object to print: obj is the model's (nil for the
+// kubernetes Service, which kubesim synthesises), res the resource asked for
+// (an Endpoints object is its Service's).
 type object struct {
 	res       Resource
 	name      string
 	namespace string // "" for cluster-scoped kinds
-
-	pod  *model.Pod
-	dep  *model.Deployment
-	rs   *model.ReplicaSet
-	ds   *model.DaemonSet
-	svc  *model.Service // nil for the kubernetes Service
-	node *model.Node
-	ns   *model.Namespace
-	pdb  *model.PodDisruptionBudget
+	obj       model.Object
 }
 
 // meta returns the object's metadata, nil for the objects kubesim
 // synthesises (the kubernetes Service).
 func (o object) meta() *model.ObjectMeta {
-	switch {
-	case o.pod != nil:
-		return &o.pod.ObjectMeta
-	case o.dep != nil:
-		return &o.dep.ObjectMeta
-	case o.rs != nil:
-		return &o.rs.ObjectMeta
-	case o.ds != nil:
-		return &o.ds.ObjectMeta
-	case o.svc != nil:
-		return &o.svc.ObjectMeta
-	case o.node != nil:
-		return &o.node.ObjectMeta
-	case o.ns != nil:
-		return &o.ns.ObjectMeta
-	case o.pdb != nil:
-		return &o.pdb.ObjectMeta
+	if o.obj == nil {
+		return nil
 	}
-	return nil
+	return o.obj.Meta()
+}
+
+// svc is the Service of a Service or Endpoints object (nil for the
+// kubernetes Service).
+func (o object) svc() *model.Service {
+	s, _ := o.obj.(*model.Service)
+	return s
 }
 
 // allOrder is the order of `kubectl get all`'s resources that kubesim models.
@@ -353,26 +339,7 @@ func (p *printer) lookup(r Resource, name string) (object, bool) {
 
 // objectOf is the model object x of resource r to print.
 func objectOf(r Resource, x model.Object) object {
-	o := object{res: r, name: x.Meta().Name, namespace: x.Meta().Namespace}
-	switch x := x.(type) {
-	case *model.Namespace:
-		o.ns = x
-	case *model.Pod:
-		o.pod = x
-	case *model.Deployment:
-		o.dep = x
-	case *model.ReplicaSet:
-		o.rs = x
-	case *model.DaemonSet:
-		o.ds = x
-	case *model.Service:
-		o.svc = x
-	case *model.Node:
-		o.node = x
-	case *model.PodDisruptionBudget:
-		o.pdb = x
-	}
-	return o
+	return object{res: r, name: x.Meta().Name, namespace: x.Meta().Namespace, obj: x}
 }
 
 // list returns the objects of r matching the selector, by name.
@@ -447,35 +414,10 @@ func (p *printer) table(b *strings.Builder, r Resource, objs []object, wide, wit
 }
 
 func (p *printer) header(r Resource, wide bool) []string {
-	var h, extra []string
-	switch r {
-	case Pods:
-		h = []string{"NAME", "READY", "STATUS", "RESTARTS", "AGE"}
-		extra = []string{"IP", "NODE", "NOMINATED NODE", "READINESS GATES"}
-	case Deployments:
-		h = []string{"NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"}
-		extra = []string{"CONTAINERS", "IMAGES", "SELECTOR"}
-	case ReplicaSets:
-		h = []string{"NAME", "DESIRED", "CURRENT", "READY", "AGE"}
-		extra = []string{"CONTAINERS", "IMAGES", "SELECTOR"}
-	case DaemonSets:
-		h = []string{"NAME", "DESIRED", "CURRENT", "READY", "UP-TO-DATE", "AVAILABLE", "NODE SELECTOR", "AGE"}
-		extra = []string{"CONTAINERS", "IMAGES", "SELECTOR"}
-	case Services:
-		h = []string{"NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE"}
-		extra = []string{"SELECTOR"}
-	case Endpoints:
-		h = []string{"NAME", "ENDPOINTS", "AGE"}
-	case Nodes:
-		h = []string{"NAME", "STATUS", "ROLES", "AGE", "VERSION"}
-		extra = []string{"INTERNAL-IP", "EXTERNAL-IP", "OS-IMAGE", "KERNEL-VERSION", "CONTAINER-RUNTIME"}
-	case Namespaces:
-		h = []string{"NAME", "STATUS", "AGE"}
-	case PodDisruptionBudgets:
-		h = pdbHeader
-	}
+	info := resources[r]
+	h := append([]string(nil), info.columns...)
 	if wide {
-		h = append(h, extra...)
+		h = append(h, info.wideColumns...)
 	}
 	if p.showLabels {
 		h = append(h, "LABELS")
@@ -485,59 +427,8 @@ func (p *printer) header(r Resource, wide bool) []string {
 
 func (p *printer) row(o object, wide bool) []string {
 	var row, extra []string
-	switch o.res {
-	case Pods:
-		x := o.pod
-		status, ready := podStatus(x)
-		node := x.NodeName
-		if node == "" {
-			node = "<none>"
-		}
-		row = []string{x.Name, ready, status, p.restarts(x), p.age(x.CreationTimestamp)}
-		extra = []string{p.podIPOf(x), node, "<none>", "<none>"}
-	case Deployments:
-		x := o.dep
-		st := p.c.DeploymentStatus(x)
-		row = []string{x.Name, fmt.Sprintf("%d/%d", st.Ready, x.Replicas), fmt.Sprint(st.Updated), fmt.Sprint(st.Available), p.age(x.CreationTimestamp)}
-		extra = []string{manifest.ContainerName(x.Template.Spec), x.Template.Spec.Image, selectorString(x.LabelSelector)}
-	case ReplicaSets:
-		x := o.rs
-		st := x.Status(p.now)
-		row = []string{x.Name, fmt.Sprint(x.Replicas), fmt.Sprint(st.Current), fmt.Sprint(st.Ready), p.age(x.CreationTimestamp)}
-		extra = []string{manifest.ContainerName(x.Template.Spec), x.Template.Spec.Image, selectorString(x.Selector)}
-	case DaemonSets:
-		x := o.ds
-		st := p.daemonSetStatus(x)
-		row = []string{x.Name, fmt.Sprint(st.desired), fmt.Sprint(st.current), fmt.Sprint(st.ready), fmt.Sprint(st.updated),
-			fmt.Sprint(st.available), mapString(x.Template.Spec.NodeSelector), p.age(x.CreationTimestamp)}
-		extra = []string{manifest.ContainerName(x.Template.Spec), x.Template.Spec.Image, selectorString(x.Selector)}
-	case Services:
-		if o.svc == nil {
-			row = []string{kubernetesService, "ClusterIP", "10.96.0.1", "<none>", "443/TCP", p.age(0)}
-			extra = []string{"<none>"}
-			break
-		}
-		x := o.svc
-		ext := "<none>"
-		if x.Type == "LoadBalancer" {
-			ext = "<pending>"
-		}
-		row = []string{x.Name, serviceType(x), p.serviceIPIn(x.Namespace, x.Name), ext, servicePorts(x), p.age(x.CreationTimestamp)}
-		extra = []string{mapString(x.Selector)}
-	case Endpoints:
-		created := sim.Time(0)
-		if o.svc != nil {
-			created = o.svc.CreationTimestamp
-		}
-		row = []string{o.name, endpointsString(p.endpoints(o, nil, 3)), p.age(created)}
-	case Nodes:
-		x := o.node
-		row = []string{x.Name, nodeStatus(x), nodeRoles(x), p.nodeAge(x), KubeletVersion}
-		extra = []string{p.nodeIP(x.Name), "<none>", nodeOSImage, nodeKernel, nodeRuntime}
-	case Namespaces:
-		row = []string{o.name, o.ns.Phase, p.age(o.ns.CreationTimestamp)}
-	case PodDisruptionBudgets:
-		row = p.pdbRow(o.pdb)
+	if f := resources[o.res].row; f != nil {
+		row, extra = f(p, o)
 	}
 	if wide {
 		row = append(row, extra...)
@@ -546,6 +437,68 @@ func (p *printer) row(o object, wide bool) []string {
 		row = append(row, labelsString(objectLabels(o)))
 	}
 	return row
+}
+
+// The rows of get's tables, one function per kind (the columns are in the
+// kinds table, resources.go): the cells and the ones -o wide adds.
+
+func (p *printer) podRow(x *model.Pod) (row, wide []string) {
+	status, ready := podStatus(x)
+	node := x.NodeName
+	if node == "" {
+		node = "<none>"
+	}
+	return []string{x.Name, ready, status, p.restarts(x), p.age(x.CreationTimestamp)},
+		[]string{p.podIPOf(x), node, "<none>", "<none>"}
+}
+
+func (p *printer) deploymentRow(x *model.Deployment) (row, wide []string) {
+	st := p.c.DeploymentStatus(x)
+	return []string{x.Name, fmt.Sprintf("%d/%d", st.Ready, x.Replicas), fmt.Sprint(st.Updated), fmt.Sprint(st.Available), p.age(x.CreationTimestamp)},
+		[]string{manifest.ContainerName(x.Template.Spec), x.Template.Spec.Image, selectorString(x.LabelSelector)}
+}
+
+func (p *printer) replicaSetRow(x *model.ReplicaSet) (row, wide []string) {
+	st := x.Status(p.now)
+	return []string{x.Name, fmt.Sprint(x.Replicas), fmt.Sprint(st.Current), fmt.Sprint(st.Ready), p.age(x.CreationTimestamp)},
+		[]string{manifest.ContainerName(x.Template.Spec), x.Template.Spec.Image, selectorString(x.Selector)}
+}
+
+func (p *printer) daemonSetRow(x *model.DaemonSet) (row, wide []string) {
+	st := p.daemonSetStatus(x)
+	return []string{x.Name, fmt.Sprint(st.desired), fmt.Sprint(st.current), fmt.Sprint(st.ready), fmt.Sprint(st.updated),
+			fmt.Sprint(st.available), mapString(x.Template.Spec.NodeSelector), p.age(x.CreationTimestamp)},
+		[]string{manifest.ContainerName(x.Template.Spec), x.Template.Spec.Image, selectorString(x.Selector)}
+}
+
+func (p *printer) serviceRow(o object) (row, wide []string) {
+	x := o.svc()
+	if x == nil {
+		return []string{kubernetesService, "ClusterIP", "10.96.0.1", "<none>", "443/TCP", p.age(0)}, []string{"<none>"}
+	}
+	ext := "<none>"
+	if x.Type == "LoadBalancer" {
+		ext = "<pending>"
+	}
+	return []string{x.Name, serviceType(x), p.serviceIPIn(x.Namespace, x.Name), ext, servicePorts(x), p.age(x.CreationTimestamp)},
+		[]string{mapString(x.Selector)}
+}
+
+func (p *printer) endpointsRow(o object) (row, wide []string) {
+	created := sim.Time(0)
+	if s := o.svc(); s != nil {
+		created = s.CreationTimestamp
+	}
+	return []string{o.name, endpointsString(p.endpoints(o, nil, 3)), p.age(created)}, nil
+}
+
+func (p *printer) nodeRow(x *model.Node) (row, wide []string) {
+	return []string{x.Name, nodeStatus(x), nodeRoles(x), p.nodeAge(x), KubeletVersion},
+		[]string{p.nodeIP(x.Name), "<none>", nodeOSImage, nodeKernel, nodeRuntime}
+}
+
+func (p *printer) namespaceRow(x *model.Namespace) (row, wide []string) {
+	return []string{x.Name, x.Phase, p.age(x.CreationTimestamp)}, nil
 }
 
 // restarts is kubectl's RESTARTS: the count and, once restarted, how long
@@ -1036,29 +989,18 @@ func sortedPairs(m map[string]string, sep string) []string {
 
 func (p *printer) describe(b *strings.Builder, o object) {
 	w := NewDescribeWriter(b)
-	switch o.res {
-	case Pods:
-		p.describePod(w, o.pod)
-	case Deployments:
-		p.describeDeployment(w, o.dep)
-	case ReplicaSets:
-		p.describeReplicaSet(w, o.rs)
-	case DaemonSets:
-		p.describeDaemonSet(w, o.ds)
-	case Services:
-		p.describeService(w, o)
-	case Nodes:
-		p.describeNode(w, o.node)
-	case PodDisruptionBudgets:
-		p.describePDB(w, o.pdb)
-	case Namespaces:
-		w.write(0, "Name:\t%s\n", o.name)
-		w.multiline(0, "Labels", sortedPairs(o.ns.Labels, "="))
-		w.multiline(0, "Annotations", sortedPairs(o.ns.Annotations, ": "))
-		w.write(0, "Status:\t%s\n", o.ns.Phase)
-		w.write(0, "\nNo resource quota.\n\nNo LimitRange resource.\n")
+	if f := resources[o.res].describe; f != nil {
+		f(p, w, o)
 	}
 	w.tw.Flush()
+}
+
+func (p *printer) describeNamespace(w *DescribeWriter, x *model.Namespace) {
+	w.write(0, "Name:\t%s\n", x.Name)
+	w.multiline(0, "Labels", sortedPairs(x.Labels, "="))
+	w.multiline(0, "Annotations", sortedPairs(x.Annotations, ": "))
+	w.write(0, "Status:\t%s\n", x.Phase)
+	w.write(0, "\nNo resource quota.\n\nNo LimitRange resource.\n")
 }
 
 func (p *printer) describePod(w *DescribeWriter, x *model.Pod) {
@@ -1350,7 +1292,7 @@ func (p *printer) describeDaemonSet(w *DescribeWriter, ds *model.DaemonSet) {
 // targetPort: at most max of them, and how many there are. ports nil means
 // every port.
 func (p *printer) endpoints(o object, ports []model.ServicePort, max int) ([]string, int) {
-	if o.svc == nil { // kubernetes: the API server on the control plane
+	if o.svc() == nil { // kubernetes: the API server on the control plane
 		for _, n := range p.c.Nodes() {
 			if _, ok := n.Labels[model.LabelControlPlane]; ok {
 				return []string{p.nodeIP(n.Name) + ":6443"}, 1
@@ -1359,9 +1301,9 @@ func (p *printer) endpoints(o object, ports []model.ServicePort, max int) ([]str
 		return nil, 0
 	}
 	if ports == nil {
-		ports = o.svc.Ports
+		ports = o.svc().Ports
 	}
-	pods, conds := p.c.EndpointPods(o.svc)
+	pods, conds := p.c.EndpointPods(o.svc())
 	var out []string
 	total := 0
 	for _, sp := range ports {
@@ -1394,7 +1336,7 @@ func endpointsString(eps []string, total int) string {
 }
 
 func (p *printer) describeService(w *DescribeWriter, o object) {
-	x := o.svc
+	x := o.svc()
 	if x == nil {
 		x = &model.Service{ObjectMeta: model.ObjectMeta{Name: kubernetesService, Namespace: model.DefaultNamespace}, Port: 443}
 		x.Type, x.Labels, x.SessionAffinity = "ClusterIP", kubernetesServiceLabels, "None"

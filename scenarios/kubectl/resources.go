@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/kubesim/kubesim/model"
+	"k8s.io/apimachinery/pkg/runtime"
 )
 
 // Resource is a resource type by its canonical plural name, as kubectl's
@@ -31,8 +32,9 @@ const (
 )
 
 // resourceInfo is what kubectl knows of a resource type (as a RESTMapping:
-// group, kind, names, scope) and how kubesim finds its objects in the
-// cluster: one table of kinds instead of a switch per verb.
+// group, kind, names, scope), how kubesim finds its objects in the cluster
+// and how get, describe and -o yaml print them: one table of kinds instead of
+// a switch per verb.
 type resourceInfo struct {
 	group, kind string
 	names       []string // singular, short names, kind, fully qualified
@@ -43,40 +45,107 @@ type resourceInfo struct {
 	// cluster does not keep as objects.
 	get  func(c *model.Cluster, ns, name string) model.Object
 	list func(c *model.Cluster, ns string) []model.Object
+	// columns are get's table columns, wideColumns the ones -o wide adds;
+	// row gives an object's cells in both (printers.go).
+	columns, wideColumns []string
+	row                  func(p *printer, o object) (row, wide []string)
+	// describe prints kubectl describe of an object (nil: nothing).
+	describe func(p *printer, w *DescribeWriter, o object)
+	// apiObject is an object as the API server returns it, for -o
+	// yaml|json|jsonpath (objects.go; nil: not printed that way yet).
+	apiObject func(x *Executor, p *printer, o object) runtime.Object
 }
 
-var resources = map[Resource]resourceInfo{
-	Pods: {group: "", kind: "Pod", names: []string{"pod", "po"}, namespaced: true,
-		get:  func(c *model.Cluster, ns, name string) model.Object { return obj(c.PodIn(ns, name)) },
-		list: func(c *model.Cluster, ns string) []model.Object { return inNamespace(c.Pods(), ns) }},
-	Deployments: {group: "apps", kind: "Deployment", names: []string{"deployment", "deploy"}, namespaced: true,
-		get:  func(c *model.Cluster, ns, name string) model.Object { return obj(c.DeploymentIn(ns, name)) },
-		list: func(c *model.Cluster, ns string) []model.Object { return inNamespace(c.Deployments(), ns) }},
-	ReplicaSets: {group: "apps", kind: "ReplicaSet", names: []string{"replicaset", "rs"}, namespaced: true,
-		get:  func(c *model.Cluster, ns, name string) model.Object { return obj(c.ReplicaSetIn(ns, name)) },
-		list: func(c *model.Cluster, ns string) []model.Object { return inNamespace(c.ReplicaSets(), ns) }},
-	DaemonSets: {group: "apps", kind: "DaemonSet", names: []string{"daemonset", "ds"}, namespaced: true,
-		get:  func(c *model.Cluster, ns, name string) model.Object { return obj(c.DaemonSetIn(ns, name)) },
-		list: func(c *model.Cluster, ns string) []model.Object { return inNamespace(c.DaemonSets(), ns) }},
-	Services: {group: "", kind: "Service", names: []string{"service", "svc"}, namespaced: true,
-		get:  func(c *model.Cluster, ns, name string) model.Object { return obj(c.ServiceIn(ns, name)) },
-		list: func(c *model.Cluster, ns string) []model.Object { return inNamespace(c.Services(), ns) }},
-	// A Service's Endpoints object has the Service's name and namespace.
-	Endpoints: {group: "", kind: "Endpoints", names: []string{"ep"}, namespaced: true,
-		get:  func(c *model.Cluster, ns, name string) model.Object { return obj(c.ServiceIn(ns, name)) },
-		list: func(c *model.Cluster, ns string) []model.Object { return inNamespace(c.Services(), ns) }},
-	Nodes: {group: "", kind: "Node", names: []string{"node", "no"}, namespaced: false,
-		get:  func(c *model.Cluster, ns, name string) model.Object { return obj(c.Node(name)) },
-		list: func(c *model.Cluster, ns string) []model.Object { return objs(c.Nodes()) }},
-	Namespaces: {group: "", kind: "Namespace", names: []string{"namespace", "ns"}, namespaced: false,
-		get:  func(c *model.Cluster, ns, name string) model.Object { return obj(c.Namespace(name)) },
-		list: func(c *model.Cluster, ns string) []model.Object { return objs(c.Namespaces()) }},
-	PodDisruptionBudgets: {group: "policy", kind: "PodDisruptionBudget", names: []string{"poddisruptionbudget", "pdb"}, namespaced: true,
-		get:  func(c *model.Cluster, ns, name string) model.Object { return obj(c.PDBIn(ns, name)) },
-		list: func(c *model.Cluster, ns string) []model.Object { return inNamespace(c.PDBs(), ns) }},
-	// Events and EndpointSlices are printed by events.go.
-	Events:         {group: "", kind: "Event", names: []string{"event", "ev"}, namespaced: true},
-	EndpointSlices: {group: "discovery.k8s.io", kind: "EndpointSlice", names: []string{"endpointslice"}, namespaced: true},
+// The columns of the workload kinds' -o wide.
+var templateColumns = []string{"CONTAINERS", "IMAGES", "SELECTOR"}
+
+// resources is the table of kinds. It is filled by init, as its printers
+// refer back to it.
+var resources map[Resource]resourceInfo
+
+func init() {
+	resources = map[Resource]resourceInfo{
+		Pods: {group: "", kind: "Pod", names: []string{"pod", "po"}, namespaced: true,
+			get:     func(c *model.Cluster, ns, name string) model.Object { return obj(c.PodIn(ns, name)) },
+			list:    func(c *model.Cluster, ns string) []model.Object { return inNamespace(c.Pods(), ns) },
+			columns: []string{"NAME", "READY", "STATUS", "RESTARTS", "AGE"}, wideColumns: []string{"IP", "NODE", "NOMINATED NODE", "READINESS GATES"},
+			row: rowOf((*printer).podRow), describe: describeOf((*printer).describePod), apiObject: apiObjectOf((*Executor).podObject)},
+		Deployments: {group: "apps", kind: "Deployment", names: []string{"deployment", "deploy"}, namespaced: true,
+			get:     func(c *model.Cluster, ns, name string) model.Object { return obj(c.DeploymentIn(ns, name)) },
+			list:    func(c *model.Cluster, ns string) []model.Object { return inNamespace(c.Deployments(), ns) },
+			columns: []string{"NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"}, wideColumns: templateColumns,
+			row: rowOf((*printer).deploymentRow), describe: describeOf((*printer).describeDeployment), apiObject: apiObjectOf((*Executor).deploymentObject)},
+		ReplicaSets: {group: "apps", kind: "ReplicaSet", names: []string{"replicaset", "rs"}, namespaced: true,
+			get:     func(c *model.Cluster, ns, name string) model.Object { return obj(c.ReplicaSetIn(ns, name)) },
+			list:    func(c *model.Cluster, ns string) []model.Object { return inNamespace(c.ReplicaSets(), ns) },
+			columns: []string{"NAME", "DESIRED", "CURRENT", "READY", "AGE"}, wideColumns: templateColumns,
+			row: rowOf((*printer).replicaSetRow), describe: describeOf((*printer).describeReplicaSet), apiObject: apiObjectOf((*Executor).replicaSetObject)},
+		DaemonSets: {group: "apps", kind: "DaemonSet", names: []string{"daemonset", "ds"}, namespaced: true,
+			get:     func(c *model.Cluster, ns, name string) model.Object { return obj(c.DaemonSetIn(ns, name)) },
+			list:    func(c *model.Cluster, ns string) []model.Object { return inNamespace(c.DaemonSets(), ns) },
+			columns: []string{"NAME", "DESIRED", "CURRENT", "READY", "UP-TO-DATE", "AVAILABLE", "NODE SELECTOR", "AGE"}, wideColumns: templateColumns,
+			row: rowOf((*printer).daemonSetRow), describe: describeOf((*printer).describeDaemonSet), apiObject: apiObjectOf((*Executor).daemonSetObject)},
+		Services: {group: "", kind: "Service", names: []string{"service", "svc"}, namespaced: true,
+			get:     func(c *model.Cluster, ns, name string) model.Object { return obj(c.ServiceIn(ns, name)) },
+			list:    func(c *model.Cluster, ns string) []model.Object { return inNamespace(c.Services(), ns) },
+			columns: []string{"NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE"}, wideColumns: []string{"SELECTOR"},
+			row: (*printer).serviceRow, describe: (*printer).describeService, apiObject: apiObjectOfObject((*Executor).serviceObject)},
+		// A Service's Endpoints object has the Service's name and namespace.
+		Endpoints: {group: "", kind: "Endpoints", names: []string{"ep"}, namespaced: true,
+			get:     func(c *model.Cluster, ns, name string) model.Object { return obj(c.ServiceIn(ns, name)) },
+			list:    func(c *model.Cluster, ns string) []model.Object { return inNamespace(c.Services(), ns) },
+			columns: []string{"NAME", "ENDPOINTS", "AGE"},
+			row:     (*printer).endpointsRow, apiObject: apiObjectOfObject((*Executor).endpointsObject)},
+		Nodes: {group: "", kind: "Node", names: []string{"node", "no"}, namespaced: false,
+			get:     func(c *model.Cluster, ns, name string) model.Object { return obj(c.Node(name)) },
+			list:    func(c *model.Cluster, ns string) []model.Object { return objs(c.Nodes()) },
+			columns: []string{"NAME", "STATUS", "ROLES", "AGE", "VERSION"}, wideColumns: []string{"INTERNAL-IP", "EXTERNAL-IP", "OS-IMAGE", "KERNEL-VERSION", "CONTAINER-RUNTIME"},
+			row: rowOf((*printer).nodeRow), describe: describeOf((*printer).describeNode), apiObject: apiObjectOf((*Executor).nodeObject)},
+		Namespaces: {group: "", kind: "Namespace", names: []string{"namespace", "ns"}, namespaced: false,
+			get:     func(c *model.Cluster, ns, name string) model.Object { return obj(c.Namespace(name)) },
+			list:    func(c *model.Cluster, ns string) []model.Object { return objs(c.Namespaces()) },
+			columns: []string{"NAME", "STATUS", "AGE"},
+			row:     rowOf((*printer).namespaceRow), describe: describeOf((*printer).describeNamespace), apiObject: apiObjectOfObject((*Executor).namespaceObject)},
+		PodDisruptionBudgets: {group: "policy", kind: "PodDisruptionBudget", names: []string{"poddisruptionbudget", "pdb"}, namespaced: true,
+			get:     func(c *model.Cluster, ns, name string) model.Object { return obj(c.PDBIn(ns, name)) },
+			list:    func(c *model.Cluster, ns string) []model.Object { return inNamespace(c.PDBs(), ns) },
+			columns: []string{"NAME", "MIN AVAILABLE", "MAX UNAVAILABLE", "ALLOWED DISRUPTIONS", "AGE"},
+			row:     rowOf((*printer).pdbRow), describe: describeOf((*printer).describePDB)},
+		// Events and EndpointSlices are printed by events.go.
+		Events:         {group: "", kind: "Event", names: []string{"event", "ev"}, namespaced: true},
+		EndpointSlices: {group: "discovery.k8s.io", kind: "EndpointSlice", names: []string{"endpointslice"}, namespaced: true},
+		// HPAs are printed by the scenario run's Autoscaling.
+		HPAs: {group: "autoscaling", kind: "HorizontalPodAutoscaler", names: []string{"horizontalpodautoscaler", "hpa"}, namespaced: true},
+	}
+}
+
+// rowOf, describeOf and apiObjectOf adapt a kind's printer of its model type
+// (or of the object, for Services and Endpoints) to the table's signatures.
+func rowOf[P model.Object](f func(*printer, P) ([]string, []string)) func(*printer, object) ([]string, []string) {
+	return func(p *printer, o object) ([]string, []string) {
+		x, _ := o.obj.(P)
+		return f(p, x)
+	}
+}
+
+func describeOf[P model.Object](f func(*printer, *DescribeWriter, P)) func(*printer, *DescribeWriter, object) {
+	return func(p *printer, w *DescribeWriter, o object) {
+		x, _ := o.obj.(P)
+		f(p, w, x)
+	}
+}
+
+func apiObjectOf[P model.Object, R runtime.Object](f func(*Executor, *printer, P) R) func(*Executor, *printer, object) runtime.Object {
+	return func(x *Executor, p *printer, o object) runtime.Object {
+		v, _ := o.obj.(P)
+		return f(x, p, v)
+	}
+}
+
+// apiObjectOfObject adapts the API printers that take the object (the
+// kubernetes Service has no model object).
+func apiObjectOfObject[R runtime.Object](f func(*Executor, *printer, object) R) func(*Executor, *printer, object) runtime.Object {
+	return func(x *Executor, p *printer, o object) runtime.Object { return f(x, p, o) }
 }
 
 // obj is p as a model.Object, nil for a nil pointer.
