@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/kubesim/kubesim/sim"
+	"github.com/kubesim/kubesim/workload/decl"
 )
 
 func graphRun(t *testing.T, file string, d time.Duration) *Result {
@@ -108,8 +109,23 @@ func TestIsotopeTreeConverts(t *testing.T) {
 	if len(s.Workload.Services) != 111 || len(s.Workload.Clients) != 1 || s.Workload.Clients[0].Name != "client-svc-0" {
 		t.Errorf("%d services, clients %+v", len(s.Workload.Services), s.Workload.Clients)
 	}
-	if len(notes) == 0 || !strings.Contains(strings.Join(notes, "\n"), "sizes") {
-		t.Errorf("notes %q: the request and response sizes are not simulated and should say so", notes)
+	if strings.Contains(strings.Join(notes, "\n"), "size") {
+		t.Errorf("notes %q: sizes are simulated", notes)
+	}
+	// The graph's defaults (requestSize 128, responseSize 128) reach every
+	// service's answer and every call.
+	for _, sv := range s.Workload.Services {
+		rt := sv.Routes[0]
+		if rt.ResponseSize != 128 {
+			t.Errorf("service %s: response size %d, want 128", sv.Name, rt.ResponseSize)
+		}
+		for _, st := range rt.Script {
+			for _, c := range append([]decl.Step{st}, st.Steps...) {
+				if c.Kind == decl.CallStep && c.Call.Size != 128 {
+					t.Errorf("service %s: call of %s of %d bytes, want 128", sv.Name, c.Call.Service, c.Call.Size)
+				}
+			}
+		}
 	}
 	if p := s.Check(); len(p) > 0 {
 		t.Errorf("check: %v", p)
@@ -153,5 +169,39 @@ services:
 		if !strings.Contains(got, want) {
 			t.Errorf("errors lack %q:\n%s", want, got)
 		}
+	}
+}
+
+// Request and response sizes take their time at the link speed: a -> b with
+// requests of 1 MiB and b's answers of 4 MiB add (1 + 4) MiB x 8 / 10 Gbit/s
+// = 4.19 ms to the users' median latency (one request of each per user
+// request), ten times that at 1 Gbit/s (config.network.linkGbps: 1); sizes of
+// 1 KB add under a microsecond.
+func TestIsotopeSizesTakeTime(t *testing.T) {
+	run := func(req, resp string, gbps float64) float64 {
+		t.Helper()
+		g := "defaults:\n  requestSize: " + req + "\n  responseSize: 1 KB\nservices:\n- name: a\n  isEntrypoint: true\n  script:\n  - call: b\n- name: b\n  responseSize: " + resp + "\n"
+		path := t.TempDir() + "/sizes.yaml"
+		s, err := GraphScenario(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.AddGraph(path, []byte(g)); err != nil {
+			t.Fatal(err)
+		}
+		s.Duration = sim.Time(20 * time.Second)
+		s.Config.Network.LinkGbps = gbps
+		res, err := Run(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.Summary.Clients["client-a"].LatencyMs.P50
+	}
+	small, big, slow := run("1 KB", "1 KB", 10), run("1 MiB", "4 MiB", 10), run("1 MiB", "4 MiB", 1)
+	if d := big - small; d < 4.0 || d > 4.4 {
+		t.Errorf("median latency %.3f ms with 1 KB messages, %.3f ms with 1 MiB requests and 4 MiB answers at 10 Gbit/s: %.3f ms more, want 4.19", small, big, d)
+	}
+	if d := slow - small; d < 41 || d > 43 {
+		t.Errorf("at 1 Gbit/s: %.3f ms more, want 41.9", d)
 	}
 }

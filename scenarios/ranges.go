@@ -43,6 +43,7 @@ var settingRanges = map[string]settingRange{
 	"config.timings.kubeAPIQPS":                       {Positive: true, Max: 1e9, Why: "kube-controller-manager --kube-api-qps, API calls per second of each controller's client; " + replacedZero},
 	"config.timings.kubeAPIBurst":                     {Min: 1, Max: 1e9, Why: "kube-controller-manager --kube-api-burst, the calls a controller's client may make at once"},
 	"config.network.connectTimeout":                   {Positive: true, Max: 86400, Why: "how long a client waits for a node that does not answer"},
+	"config.network.linkGbps":                         {Min: 0, Max: 100000, Why: "the link speed in Gbit/s at which requests' and responses' sizes are sent (0: sizes take no time)"},
 	"config.workload.workerErrorSleep":                {Min: 0, Max: 86400, Why: "the worker's sleep after an error"},
 	"config.workload.rngBacklog":                      {Min: 1, Max: maxCount, Why: "the rng server's listen backlog (Linux takes at least 1)"},
 	"config.workload.hasherThreads":                   {Min: 1, Max: maxCount, Why: "the hasher's thread pool: it serves that many requests at once"},

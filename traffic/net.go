@@ -16,6 +16,10 @@ type Network struct {
 	// ConnectTimeout is how long a client waits for a connection to a pod on a
 	// node that does not answer (Linux: SYN retries, about 127 s).
 	ConnectTimeout sim.Time
+	// LinkGbps is the link speed, in Gbit/s, at which a message's bytes (a
+	// request's or a response's size) are sent: each one-way message takes
+	// size x 8 / speed on top of its hop's latency (0: sizes take no time).
+	LinkGbps float64
 }
 
 // DefaultNetwork is a LAN: 50 us within a node (veth, bridge and the kernel's
@@ -25,12 +29,20 @@ type Network struct {
 // round trips of a few hundred microseconds at the median, over a millisecond
 // at p99). Both hops are lognormal with a coefficient of variation of 0.8
 // (p99/p50 = 5.1): lognormal(50us,40us) and lognormal(250us,200us).
+//
+// Messages are sent at 10 Gbit/s, the network bandwidth of the cloud's
+// general-purpose VMs of 2-16 vCPUs ("up to 10 Gbps" on AWS m5/m6i, 10 Gbps
+// egress for GCE n2 with up to 8 vCPUs): 1 KiB takes 0.8 us, 1 MiB 0.84 ms.
+// The same speed applies within a node (a veth copy is faster, but no figure
+// is better sourced). Not modelled: links shared by concurrent messages (no
+// contention: each message has the whole link), TCP slow start, MTU framing.
 func DefaultNetwork() Network {
 	us := time.Microsecond
 	return Network{
 		SameNode:       sim.Lognormal(50*us, 40*us),
 		CrossNode:      sim.Lognormal(250*us, 200*us),
 		ConnectTimeout: 127 * time.Second,
+		LinkGbps:       10,
 	}
 }
 
@@ -91,18 +103,21 @@ type Request struct {
 	Val   int64
 	// KeepAlive: sent on an open connection (one hop) rather than a new one.
 	KeepAlive bool
-	svc       *model.Service
-	from      *model.Node // client's node; nil for a client outside the cluster
-	to        *model.Pod
-	client    Caller
-	sent      sim.Time
-	started   sim.Time
-	timer     sim.Timer
-	synTries  int
-	outcome   metrics.Outcome
-	srv       *Server
-	next      *Request
-	id        uint64
+	// ResponseBytes is the size of the answer: its server's handler sets it
+	// (0: no time to send it beyond the hop's latency).
+	ResponseBytes int64
+	svc           *model.Service
+	from          *model.Node // client's node; nil for a client outside the cluster
+	to            *model.Pod
+	client        Caller
+	sent          sim.Time
+	started       sim.Time
+	timer         sim.Timer
+	synTries      int
+	outcome       metrics.Outcome
+	srv           *Server
+	next          *Request
+	id            uint64
 	// timeout is the client's timer (SendTimeout); abandoned: it fired, the
 	// client has its answer and the response will be dropped.
 	timeout   sim.Timer
@@ -186,6 +201,18 @@ func ClientOf(p *model.Pod) kubeproxy.ClientID { return kubeproxy.ClientID(p.ID 
 // the request: three one-way hops) or, keepAlive, on an open one (one hop).
 // The outcome reaches cl.RequestDone exactly once.
 func (n *Net) Send(cl Caller, client kubeproxy.ClientID, from *model.Node, svc *model.Service, route Route, keepAlive bool, val int64) {
+	n.send(cl, client, from, svc, route, keepAlive, val, 0)
+}
+
+// transfer is how long sending bytes takes at the link speed.
+func (n *Net) transfer(bytes int64) sim.Time {
+	if bytes <= 0 || n.Cfg.LinkGbps <= 0 {
+		return 0
+	}
+	return sim.Time(float64(bytes) * 8 / n.Cfg.LinkGbps) // 1 Gbit/s is a bit per ns
+}
+
+func (n *Net) send(cl Caller, client kubeproxy.ClientID, from *model.Node, svc *model.Service, route Route, keepAlive bool, val, reqBytes int64) {
 	r := n.newRequest()
 	n.last = r
 	r.Route, r.KeepAlive, r.svc, r.from, r.client, r.Val, r.sent = route, keepAlive, svc, from, cl, val, n.C.Now()
@@ -205,7 +232,7 @@ func (n *Net) Send(cl Caller, client kubeproxy.ClientID, from *model.Node, svc *
 	if !keepAlive {
 		h *= 3
 	}
-	r.timer = n.C.E.After(h, r, evArrive)
+	r.timer = n.C.E.After(h+n.transfer(reqBytes), r, evArrive)
 }
 
 // Handle advances the request through its events.
@@ -246,7 +273,14 @@ func (r *Request) Handle(e *sim.Engine, ev int64) {
 // SendTimeout is Send with a client timeout: if no answer came back within
 // timeout, the client gets metrics.Timeout (and the late answer is dropped).
 func (n *Net) SendTimeout(cl Caller, client kubeproxy.ClientID, from *model.Node, svc *model.Service, route Route, keepAlive bool, val int64, timeout sim.Time) {
-	n.Send(cl, client, from, svc, route, keepAlive, val)
+	n.SendSized(cl, client, from, svc, route, keepAlive, val, timeout, 0)
+}
+
+// SendSized is SendTimeout with a request of reqBytes: its transfer at the
+// link speed delays its arrival (as the response's ResponseBytes delay the
+// answer).
+func (n *Net) SendSized(cl Caller, client kubeproxy.ClientID, from *model.Node, svc *model.Service, route Route, keepAlive bool, val int64, timeout sim.Time, reqBytes int64) {
+	n.send(cl, client, from, svc, route, keepAlive, val, reqBytes)
 	if timeout > 0 {
 		r := n.last
 		r.timeout = n.C.E.After(timeout, r, evTimeout)
@@ -282,6 +316,13 @@ func (n *Net) arrive(r *Request) {
 func (n *Net) respond(r *Request, outcome metrics.Outcome) {
 	r.outcome = outcome
 	r.timer = n.C.E.After(n.hop(r.from, r.to), r, evResponse)
+}
+
+// answer sends the server's answer of r: the hop, plus its ResponseBytes at
+// the link speed.
+func (n *Net) answer(r *Request, outcome metrics.Outcome) {
+	r.outcome = outcome
+	r.timer = n.C.E.After(n.hop(r.from, r.to)+n.transfer(r.ResponseBytes), r, evResponse)
 }
 
 // Server is a pod's request-serving model: `slots` requests in service at once,
@@ -395,7 +436,7 @@ func (s *Server) finishWith(r *Request, outcome metrics.Outcome) {
 	s.served++
 	s.busyTime += s.n.C.Now() - r.started
 	s.n.Rec.Served(s.pod, r.started)
-	s.n.respond(r, outcome)
+	s.n.answer(r, outcome)
 	if s.queued() > 0 {
 		next := s.queue[s.head]
 		s.queue[s.head] = nil

@@ -265,6 +265,7 @@ func (in *instance) serve(r *traffic.Request) sim.Time {
 	sv := in.sv
 	i := sv.routeIndex(r.Route)
 	rt := &sv.spec.Routes[i]
+	r.ResponseBytes = rt.ResponseSize
 	d := sv.routes[i].Sample()
 	if c := sv.cpu[i]; c != nil && in.cpu != nil {
 		var k int64
@@ -427,7 +428,7 @@ type callState struct {
 func (x *run) call(c *Call, attempt int, done func(metrics.Outcome)) {
 	e := x.e
 	cs := &callState{x: x, c: c, attempt: attempt, done: done, flow: e.flows[c]}
-	e.env.Net.SendTimeout(cs, x.client, x.from, e.env.C.ResolveService(x.ns, c.Service), e.route(c.Route), c.KeepAlive, 0, c.Timeout)
+	e.env.Net.SendSized(cs, x.client, x.from, e.env.C.ResolveService(x.ns, c.Service), e.route(c.Route), c.KeepAlive, 0, c.Timeout, c.Size)
 }
 
 // RequestDone continues the script: a failed try is retried after its

@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -285,6 +286,35 @@ func (p *parser) name(n *yaml.Node, where string) string {
 	return s
 }
 
+// size reads a size in bytes (ParseSize).
+func (p *parser) size(n *yaml.Node, where string) int64 {
+	b, err := ParseSize(p.str(n, where))
+	if err != nil {
+		p.errorf(n, "%s: %v", where, err)
+	}
+	return b
+}
+
+var sizeRE = regexp.MustCompile(`^(\d+(?:\.\d+)?)\s*([kmgtp]?)(i?b?)$`)
+
+// ParseSize reads a size in bytes as isotope (docker's RAMInBytes) does:
+// 128, 1 KB, 16KiB, 1.5MB; K, M, G, T and P are powers of 1024, with or
+// without i and B, in any case.
+func ParseSize(s string) (int64, error) {
+	m := sizeRE.FindStringSubmatch(strings.ToLower(strings.TrimSpace(s)))
+	if m == nil {
+		return 0, fmt.Errorf("%q: want a size in bytes such as 128, 1 KB or 16KiB", s)
+	}
+	v, _ := strconv.ParseFloat(m[1], 64)
+	if m[2] != "" {
+		v *= math.Pow(1024, float64(strings.Index("kmgtp", m[2])+1))
+	}
+	if v > 1<<50 {
+		return 0, fmt.Errorf("%q: more than a petabyte", s)
+	}
+	return int64(v), nil
+}
+
 // envName is the name of an environment variable (letters, digits, '_',
 // '-' and '.', not starting with a digit: Kubernetes' rule for env names).
 func (p *parser) envName(n *yaml.Node, where string) string {
@@ -369,8 +399,10 @@ func imageName(im string) string {
 func (p *parser) route(n *yaml.Node, where string) Route {
 	r := Route{Service: DefaultEcho().Service}
 	service := false
-	p.fields(n, where, []string{"name", "cpu", "service", "errorRate", "script"}, func(k string, v *yaml.Node) {
+	p.fields(n, where, []string{"name", "cpu", "service", "errorRate", "responseSize", "script"}, func(k string, v *yaml.Node) {
 		switch k {
+		case "responseSize":
+			r.ResponseSize = p.size(v, where+".responseSize")
 		case "name":
 			r.Name = p.str(v, where+".name")
 		case "cpu":
@@ -425,8 +457,10 @@ func (p *parser) step(n *yaml.Node, where string) Step {
 		p.fields(n, where, []string{"sleep"}, func(_ string, v *yaml.Node) { s.Sleep = p.dist(v, where+".sleep") })
 	case "call":
 		s.Kind = CallStep
-		p.fields(n, where, []string{"call", "timeout", "retries", "backoff", "keepAlive"}, func(k string, v *yaml.Node) {
+		p.fields(n, where, []string{"call", "timeout", "retries", "backoff", "keepAlive", "size"}, func(k string, v *yaml.Node) {
 			switch k {
+			case "size":
+				s.Call.Size = p.size(v, where+".size")
 			case "call":
 				s.Call.Service, s.Call.Route = p.target(v, where+".call")
 			case "timeout":

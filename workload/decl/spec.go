@@ -70,6 +70,9 @@ type Route struct {
 	ErrorRate float64
 	// Script runs after the service time, still holding the slot.
 	Script []Step
+	// ResponseSize is the size of the answer in bytes: sent at the network's
+	// link speed (traffic.Network.LinkGbps) on top of the hop.
+	ResponseSize int64
 }
 
 // Step is one step of a script.
@@ -124,6 +127,9 @@ type Call struct {
 	// KeepAlive: the call goes on an open connection (one network hop) rather
 	// than a new one (SYN, SYN-ACK, request: three).
 	KeepAlive bool
+	// Size is the size of the request in bytes: sent at the network's link
+	// speed on top of the hop.
+	Size int64
 }
 
 // Client is load entering the cluster through Services.
