@@ -168,6 +168,8 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	setVars := fs.StringArray("set", nil, "set a variable of the scenario's vars: (NAME=VALUE, repeatable)")
 	workloads := fs.StringArray("workload", nil, "a workload file: services (matched to containers by image or labels) and clients to add to the scenario's, or an isotope service graph (its Deployments and Services are applied at 0s; without a scenario it runs alone for 1m) (repeatable)")
 	coarse := fs.Bool("coarse", false, "measure counters only: no per-Service windows, per-pod figures or true-throughput bins (faster on large clusters)")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file (go tool pprof reads it)")
+	memProfile := fs.String("memprofile", "", "write a heap profile taken at the end of the run, before the output, to this file (go tool pprof reads it)")
 	help := func(w io.Writer) {
 		fmt.Fprintf(w, "Usage:\n  kubesim run [NAME|FILE.yaml] [flags]\n\nRuns a built-in scenario (kubesim scenarios lists them; default %s) or a scenario file.\n\nExamples:\n  kubesim run\n  kubesim run node-reboot --seed 7 -o json\n  kubesim run capacity --set workers=20 --set rng_replicas=2\n  kubesim run my-scenario.yaml --out out\n  kubesim run my-app.yaml --workload my-services.yaml\n  kubesim run --workload isotope-graph.yaml --duration 10s\n\nFlags:\n%s", scenarios.DefaultName, fs.FlagUsages())
 	}
@@ -300,11 +302,20 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 			return exitFail
 		}
 	}
+	stopProfile, err := startProfiles(*cpuProfile, *memProfile)
+	if err != nil {
+		fmt.Fprintf(stderr, "error: %v\n", err)
+		return exitFail
+	}
 	start := time.Now()
 	progress := plots.NewProgress(stderr, isTerminal(stderr))
 	var res *scenarios.Result
 	res, err = scenarios.RunWith(s, scenarios.Options{Progress: progress.Update, Coarse: *coarse})
 	progress.Done()
+	if perr := stopProfile(); perr != nil {
+		fmt.Fprintf(stderr, "error: %v\n", perr)
+		return exitFail
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "error: %v\n", err)
 		return exitFail
