@@ -369,11 +369,15 @@ func (c *Cluster) ServiceIn(ns, name string) *Service {
 
 // randSuffix returns a suffix in Kubernetes' generateName alphabet.
 func (c *Cluster) randSuffix(n int) string {
-	b := make([]byte, n)
-	for i := range b {
-		b[i] = nameAlphabet[c.nameRand.IntN(len(nameAlphabet))]
+	return string(c.appendRandSuffix(nil, n))
+}
+
+// appendRandSuffix appends n random characters of the generateName alphabet.
+func (c *Cluster) appendRandSuffix(b []byte, n int) []byte {
+	for range n {
+		b = append(b, nameAlphabet[c.nameRand.IntN(len(nameAlphabet))])
 	}
-	return string(b)
+	return b
 }
 
 // CreatePod creates a pod object as `kubectl run` or apply would; the scheduler
@@ -402,7 +406,7 @@ func (c *Cluster) CreatePodIn(ns, name string, labels map[string]string, spec Po
 	if spec.Image == "" {
 		return nil, fmt.Errorf("pod %q: spec.containers[0].image: Required value", name)
 	}
-	p := c.newPod(ns, name, labels, nil, spec, nil, nil)
+	p := c.newPod(ns, name, c.newPodShared(ns, labels, nil, spec, nil), nil, nil)
 	c.offerOrphan(p)
 	return p, nil
 }
@@ -411,41 +415,83 @@ func (c *Cluster) CreatePodIn(ns, name string, labels map[string]string, spec Po
 // (apiserver's SimpleNameGenerator: 63 - 5 random characters).
 const maxGeneratedNameLength = 58
 
-// newPod creates the pod object, owned by rs or ds if set: admission
-// (DefaultTolerationSeconds), the store, then the scheduler queue.
-func (c *Cluster) newPod(ns, name string, labels, annotations map[string]string, spec PodSpec, rs *ReplicaSet, ds *DaemonSet) *Pod {
-	if name[len(name)-1] == '-' {
-		// generateName: the API server cuts the prefix to 58 characters so
-		// that with 5 random ones the name fits 63.
-		if len(name) > maxGeneratedNameLength {
-			name = name[:maxGeneratedNameLength]
-		}
-		for {
-			cand := name + c.randSuffix(5)
-			if q := c.podByName[nsName{ns, cand}]; q == nil || q.Gone {
-				name = cand
-				break
-			}
-		}
-	}
+// podShared is the part of a pod object that the pods a controller creates
+// share: labels, annotations, spec (with the API server's defaults and
+// admission's tolerations) and ownerReference. Nothing changes these in place
+// (SetPodLabels and SetPodAnnotations replace a pod's maps; a controller's
+// template is replaced, never edited), so one copy serves every pod of a
+// ReplicaSet: a pod costs no map or slice of its own.
+type podShared struct {
+	labels, ixLabels, annotations map[string]string
+	spec                          PodSpec
+	owner                         *OwnerRef
+	// The configuration it was made with (cached copies are remade if it
+	// changes).
+	grace   sim.Time
+	tolSecs time.Duration
+}
+
+// newPodShared makes the shared part of pods of namespace ns from a template:
+// copies of the maps and the spec, spec.terminationGracePeriodSeconds
+// defaulted, and the DefaultTolerationSeconds admission plugin applied.
+func (c *Cluster) newPodShared(ns string, labels, annotations map[string]string, spec PodSpec, owner *OwnerRef) *podShared {
 	if spec.GracePeriod == 0 {
 		spec.GracePeriod = c.Cfg.Timings.GracePeriod
 	}
 	spec = spec.clone()
 	c.addDefaultTolerations(&spec)
-	p := &Pod{ID: len(c.pods), ObjectMeta: c.newMeta(name, ns, labels, annotations),
-		Spec: spec, Phase: PodPending, uid: c.uidRand.Uint64()}
-	if p.Labels == nil {
-		p.Labels = map[string]string{}
+	l := copyLabels(labels)
+	if l == nil {
+		l = map[string]string{}
 	}
-	p.ixLabels = indexLabels(ns, p.Labels)
+	return &podShared{labels: l, ixLabels: indexLabels(ns, l), annotations: copyLabels(annotations),
+		spec: spec, owner: owner, grace: c.Cfg.Timings.GracePeriod, tolSecs: c.Cfg.Timings.DefaultTolerationSeconds}
+}
+
+// podSharedOf is rs's shared pod data, made at its first pod.
+func (c *Cluster) podSharedOf(rs *ReplicaSet) *podShared {
+	if sh := rs.podShared; sh != nil && sh.grace == c.Cfg.Timings.GracePeriod && sh.tolSecs == c.Cfg.Timings.DefaultTolerationSeconds {
+		return sh
+	}
+	t := rs.Template
+	rs.podShared = c.newPodShared(rs.Namespace, t.Labels, t.Annotations, t.Spec, &OwnerRef{Kind: "ReplicaSet", Name: rs.Name})
+	rs.podNamePrefix = rs.Name + "-"
+	return rs.podShared
+}
+
+// generateNamePrefix is the prefix generateName keeps: the API server cuts
+// it to 58 characters so that with 5 random ones the name fits 63.
+func generateNamePrefix(name string) string {
+	if len(name) > maxGeneratedNameLength {
+		return name[:maxGeneratedNameLength]
+	}
+	return name
+}
+
+// newPod creates the pod object, owned by rs or ds if set, from sh (its
+// labels, annotations, spec and owner, shared): the store, then the
+// scheduler queue. A name ending in "-" gets a random suffix (generateName).
+func (c *Cluster) newPod(ns, name string, sh *podShared, rs *ReplicaSet, ds *DaemonSet) *Pod {
+	if name[len(name)-1] == '-' {
+		name = generateNamePrefix(name)
+		var buf [maxGeneratedNameLength + 5]byte
+		for {
+			b := append(buf[:0], name...)
+			b = c.appendRandSuffix(b, 5)
+			if q := c.podByName[nsName{ns, string(b)}]; q == nil || q.Gone {
+				name = string(b)
+				break
+			}
+		}
+	}
+	p := &Pod{ID: len(c.pods), ObjectMeta: c.newMeta(name, ns, nil, nil),
+		Spec: sh.spec, Phase: PodPending, uid: c.uidRand.Uint64()}
+	p.Labels, p.Annotations, p.ixLabels, p.Owner = sh.labels, sh.annotations, sh.ixLabels, sh.owner
 	switch {
 	case rs != nil:
-		p.Owner = &OwnerRef{Kind: "ReplicaSet", Name: rs.Name}
 		p.rs = rs
 		rs.pods = append(rs.pods, p)
 	case ds != nil:
-		p.Owner = &OwnerRef{Kind: "DaemonSet", Name: ds.Name}
 		p.ds = ds
 		ds.pods = append(ds.pods, p)
 	}

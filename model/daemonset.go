@@ -445,6 +445,6 @@ func (c *Cluster) createDaemonPod(ds *DaemonSet, n *Node) {
 		lbls = map[string]string{}
 	}
 	lbls[LabelControllerRevHash] = ds.hash
-	p := c.newPod(ds.Namespace, ds.Name+"-", lbls, ds.Template.Annotations, spec, nil, ds)
+	p := c.newPod(ds.Namespace, ds.Name+"-", c.newPodShared(ds.Namespace, lbls, ds.Template.Annotations, spec, &OwnerRef{Kind: "DaemonSet", Name: ds.Name}), nil, ds)
 	c.eventPodCreated(DaemonSetRef(ds), SourceDaemonSet, p)
 }

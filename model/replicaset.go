@@ -46,6 +46,10 @@ type ReplicaSet struct {
 	seq                  int
 
 	counts rsCounts // status counts kept as pods change
+	// podShared is what its pods share (podSharedOf); podNamePrefix their
+	// generateName.
+	podShared     *podShared
+	podNamePrefix string
 }
 
 // rsCounts keeps a ReplicaSet's status counts up to date as its pods change,
@@ -501,8 +505,8 @@ func (c *Cluster) syncReplicaSet(rs *ReplicaSet) {
 }
 
 func (c *Cluster) createReplicaSetPod(rs *ReplicaSet) {
-	t := rs.Template
-	p := c.newPod(rs.Namespace, rs.Name+"-", t.Labels, t.Annotations, t.Spec, rs, nil)
+	sh := c.podSharedOf(rs)
+	p := c.newPod(rs.Namespace, rs.podNamePrefix, sh, rs, nil)
 	c.eventPodCreated(ReplicaSetRef(rs), SourceReplicaSet, p)
 }
 
