@@ -7,6 +7,7 @@ package dockercoins
 
 import (
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"github.com/kubesim/kubesim/metrics"
@@ -94,6 +95,7 @@ type DockerCoins struct {
 	used              bool
 	counted, computed *metrics.Counter
 	samples           []WebUISample
+	webuis            []*model.Pod // running webui containers (webuiWatch)
 
 	workerSleep, rng, rngRoot, hasher, redis sim.Dist
 	// the Services the workers and the web UI call
@@ -130,7 +132,28 @@ func Install(rt *workload.Runtime, cfg Config) *DockerCoins {
 	rt.Registry.Register("worker", image("worker"), d.newWorker)
 	rt.Registry.Register("webui", image("webui"), nil)
 	rt.OnStart(d.StartBrowser)
+	rt.C.Observe(webuiWatch{d: d})
 	return d
+}
+
+// webuiWatch keeps DockerCoins.webuis, the pods whose webui container runs
+// (whatever behaviour the registry gives them), so that the browser finds one
+// without a walk over every pod at every poll.
+type webuiWatch struct {
+	model.NopObserver
+	d *DockerCoins
+}
+
+func (w webuiWatch) ContainerStarted(p *model.Pod) {
+	if workload.ImageName(p.Spec.Image) == "webui" {
+		w.d.webuis = append(w.d.webuis, p)
+	}
+}
+
+func (w webuiWatch) ContainerStopped(p *model.Pod) {
+	if i := slices.Index(w.d.webuis, p); i >= 0 {
+		w.d.webuis = slices.Delete(w.d.webuis, i, i+1)
+	}
 }
 
 // serverApp is a container that only serves requests.
@@ -322,10 +345,10 @@ func (b *browser) Handle(_ *sim.Engine, _ int64) {
 		webui = c.Pick(s, 0)
 	}
 	if webui == nil {
-		for _, p := range c.AllPods() {
-			if p.Running && !p.Gone && workload.ImageName(p.Spec.Image) == "webui" {
+		// The first webui container running, in creation order.
+		for _, p := range b.d.webuis {
+			if webui == nil || p.ID < webui.ID {
 				webui = p
-				break
 			}
 		}
 	}

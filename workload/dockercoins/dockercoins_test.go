@@ -71,3 +71,37 @@ func TestInFlightRequestsFailOnNodeDeath(t *testing.T) {
 		t.Errorf("no request failed when %s died: %+v", rngNode, a)
 	}
 }
+
+// Without a webui Service the browser polls a running webui container
+// directly (the first created), and stops when none runs.
+func TestBrowserPollsWebUIPodWithoutService(t *testing.T) {
+	c := model.NewCluster(sim.New(3), model.DefaultConfig())
+	rt := workload.New(c, traffic.DefaultNetwork())
+	d := dockercoins.Install(rt, dockercoins.DefaultConfig())
+	if _, err := c.AddNode("node2", nil, nil, nodeCap); err != nil {
+		t.Fatal(err)
+	}
+	rt.Start()
+	if _, err := c.CreateDeployment("redis", map[string]string{"app": "redis"}, model.PodSpec{Image: "redis"}, 1); err != nil {
+		t.Fatal(err)
+	}
+	c.CreateService("redis", map[string]string{"app": "redis"}, 6379)
+	webui, err := c.CreateDeployment("webui", map[string]string{"app": "webui"}, model.PodSpec{Image: "dockercoins/webui:v0.1"}, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.E.RunUntil(30 * time.Second)
+	polled := len(d.Samples())
+	if polled < 20 {
+		t.Fatalf("%d web UI polls in 30 s with two webui pods and no webui Service, want one a second once they run", polled)
+	}
+	if err := c.ScaleDeployment(webui, 0); err != nil {
+		t.Fatal(err)
+	}
+	c.E.RunUntil(90 * time.Second)
+	after := len(d.Samples())
+	c.E.RunUntil(120 * time.Second)
+	if n := len(d.Samples()); n != after {
+		t.Errorf("%d web UI polls after every webui pod was gone, want none", n-after)
+	}
+}
