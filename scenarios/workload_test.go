@@ -180,8 +180,10 @@ func TestLittlesLawPerServiceInEveryBuiltin(t *testing.T) {
 		if len(figs) == 0 {
 			t.Errorf("%s: no Service had traffic", name)
 		}
+		worst := 0.0
 		for svc, f := range figs {
 			lw := f.Throughput*f.MeanLatency + f.Residual
+			worst = math.Max(worst, math.Abs(f.MeanInFlight-lw))
 			if math.Abs(f.MeanInFlight-lw) > 1e-9*math.Max(1, f.MeanInFlight) {
 				t.Errorf("%s: Service %s: L = %.9f, lambda W + residual = %.9f (lambda %.3f/s, W %.6f s, residual %.6f)", name, svc, f.MeanInFlight, lw, f.Throughput, f.MeanLatency, f.Residual)
 			}
@@ -189,6 +191,7 @@ func TestLittlesLawPerServiceInEveryBuiltin(t *testing.T) {
 				t.Errorf("%s: Service %s: %d requests in the summary, %g x %g s in the Little figures", name, svc, got, f.Throughput, res.Summary.SimSeconds)
 			}
 		}
+		t.Logf("%s: %d Services, largest |L - (lambda W + residual)| %.2g", name, len(figs), worst)
 	}
 }
 
@@ -336,6 +339,8 @@ workload:
 	}
 	// Attempts per call: mean 1.75, standard deviation 0.83 per call.
 	amp := float64(sv["flaky"].Requests) / calls
+	t.Logf("flaky: %d requests for %v calls: %.4f per call (by hand 1.75 ± %.4f, 4 standard errors), error rate %.4f (0.5)", sv["flaky"].Requests, calls, amp, 4*0.83/math.Sqrt(calls), float64(sv["flaky"].Errors)/float64(sv["flaky"].Requests))
+	t.Logf("slow: %d requests, %d timed out, for %d calls (by hand 3 per call)", sv["slow"].Requests, sv["slow"].Errors, sv["b"].Requests)
 	if se := 0.83 / math.Sqrt(calls); math.Abs(amp-1.75) > 4*se {
 		t.Errorf("flaky: %.4f requests per call, want 1.75 ± %.4f", amp, 4*se)
 	}
