@@ -634,8 +634,9 @@ func (c *Cluster) DeletePod(p *Pod) { c.DeletePodGrace(p, -1) }
 // terminationGracePeriodSeconds; 0: kubectl delete --grace-period=0 --force,
 // the object is removed at once even if its node is down). The pod becomes a
 // terminating endpoint; after the grace period its container is killed and it
-// is gone. The DockerCoins services ignore SIGTERM (PID 1 without a handler), so
-// they serve until killed. A pod whose node is down stays Terminating until the
+// is gone. Every container serves until it is killed: the model tells its
+// behaviour nothing at SIGTERM (as DockerCoins' services, PID 1 without a
+// handler, ignore it; a server that drains on SIGTERM is not modelled). A pod whose node is down stays Terminating until the
 // node comes back or is removed, as the kubelet must confirm the deletion.
 func (c *Cluster) DeletePodGrace(p *Pod, grace sim.Time) {
 	if p.Gone {
