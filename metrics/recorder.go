@@ -126,6 +126,9 @@ type latStats struct {
 type svcStats struct {
 	name string
 	latStats
+	// okLatency is the sum of the latencies of the successful requests (a
+	// service mesh's request-duration counter, for the custom metrics API).
+	okLatency sim.Time
 }
 
 // podStats is one pod: as a destination of requests (client-side latency) and,
@@ -523,6 +526,8 @@ func (r *Recorder) RequestDone(svc *model.Service, to *model.Pod, sent sim.Time,
 		if outcome != OK {
 			s.errors++
 			s.kinds[outcome]++
+		} else {
+			s.okLatency += r.c.Now() - sent
 		}
 		return
 	}
@@ -554,6 +559,7 @@ func (r *Recorder) RequestDone(svc *model.Service, to *model.Pod, sent sim.Time,
 		}
 		return
 	}
+	s.okLatency += now - sent
 	us := int64((now - sent) / 1000)
 	if us < 1 {
 		us = 1
@@ -569,6 +575,17 @@ func (r *Recorder) RequestDone(svc *model.Service, to *model.Pod, sent sim.Time,
 		ps.curReq++
 		ps.cur.inc(i2)
 	}
+}
+
+// ServiceTotals is what completed through Service svc so far (a service
+// mesh's counters): requests (successful or not), errors, and the summed
+// latency of the successful ones. ok is false if none completed.
+func (r *Recorder) ServiceTotals(svc *model.Service) (requests, errors int64, okLatency sim.Time, ok bool) {
+	if svc == nil || svc.ID >= len(r.svcByID) || r.svcByID[svc.ID] == nil {
+		return 0, 0, 0, false
+	}
+	s := r.svcByID[svc.ID]
+	return s.requests, s.errors, s.okLatency, true
 }
 
 // kinds counts the failures of the kinds only declared workloads produce.

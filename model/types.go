@@ -138,7 +138,11 @@ type PodSpec struct {
 	// only the name does not roll a Deployment out in kubesim (it is not in
 	// the template hash).
 	Container string
-	Requests  Resources // zero CPU/memory means none set, unless ExplicitZero says it was given as 0
+	// Command and Args are the first container's command and args (nil: the
+	// image's own). Workloads that read their arguments (httplat's URL) use
+	// them.
+	Command, Args []string
+	Requests      Resources // zero CPU/memory means none set, unless ExplicitZero says it was given as 0
 	// ExplicitZero marks a CPU or memory request given as 0: it is a request,
 	// so the scheduler's scoring defaults for missing requests (100m CPU,
 	// 200Mi memory) do not apply to it.
@@ -346,6 +350,9 @@ func (t PodTemplate) hashString() string {
 			fmt.Fprintf(&b, "%q=%q/%v,", e.Name, e.Value, e.ValueFrom)
 		}
 		b.WriteByte(';')
+	}
+	if len(s.Command)+len(s.Args) > 0 {
+		fmt.Fprintf(&b, "command=%q;args=%q;", s.Command, s.Args)
 	}
 	return b.String()
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/kubesim/kubesim/sim"
 	"github.com/kubesim/kubesim/traffic"
 	"github.com/kubesim/kubesim/workload"
+	"github.com/kubesim/kubesim/workload/custommetrics"
 	"github.com/kubesim/kubesim/workload/metricsserver"
 )
 
@@ -26,6 +27,7 @@ type autoscaling struct {
 	c      *model.Cluster
 	ctl    *hpa.Controller
 	ms     *metricsserver.Server
+	cm     *custommetrics.Adapter
 	net    *traffic.Net
 	events map[*hpa.HPA][]hpaEvent
 	// series of replicas and CPU over time (charts), per HPA target.
@@ -47,9 +49,31 @@ type hpaEvent struct {
 	count            int
 }
 
-func newAutoscaling(c *model.Cluster, rt *workload.Runtime) *autoscaling {
-	a := &autoscaling{c: c, ms: metricsserver.New(c, rt.CPU), net: rt.Net, events: map[*hpa.HPA][]hpaEvent{}}
-	a.ctl = hpa.New(c, a.ms)
+// metricsAPIs is what the HPA controller reads: the resource metrics API
+// (metrics-server) and the custom and external metrics APIs (Prometheus and
+// prometheus-adapter).
+type metricsAPIs struct {
+	ms *metricsserver.Server
+	cm *custommetrics.Adapter
+}
+
+func (m metricsAPIs) PodResource(p *model.Pod, resource string) (int64, sim.Time, sim.Time, bool) {
+	return m.ms.PodResource(p, resource)
+}
+
+func (m metricsAPIs) PodMetric(p *model.Pod, name string) (int64, sim.Time, sim.Time, bool) {
+	return m.cm.PodMetric(p, name)
+}
+
+func (m metricsAPIs) ObjectMetric(kind, name, metric string) (int64, bool) {
+	return m.cm.ObjectMetric(kind, name, metric)
+}
+
+func (m metricsAPIs) ExternalMetric(name string) (int64, bool) { return m.cm.ExternalMetric(name) }
+
+func newAutoscaling(c *model.Cluster, rt *workload.Runtime, cm *custommetrics.Adapter) *autoscaling {
+	a := &autoscaling{c: c, ms: metricsserver.New(c, rt.CPU), cm: cm, net: rt.Net, events: map[*hpa.HPA][]hpaEvent{}}
+	a.ctl = hpa.New(c, metricsAPIs{a.ms, cm})
 	a.ms.OnScrape = a.recordScrape
 	a.ctl.OnSync = func(h *hpa.HPA) {
 		for i := range a.series {
@@ -123,6 +147,11 @@ func (a *autoscaling) Step(x *kubectl.Executor, cmd kubectl.Command) (out string
 // create adds an HPA and starts metrics-server.
 func (a *autoscaling) create(s hpa.Spec) error {
 	a.ms.Start()
+	for _, m := range s.Metrics {
+		if m.Type != hpa.Resource {
+			a.cm.Start()
+		}
+	}
 	h, err := a.ctl.Create(s)
 	if err != nil {
 		return err
@@ -208,7 +237,12 @@ func targets(h *hpa.HPA) string {
 				cur = milliString(st.Value)
 			}
 			parts = append(parts, fmt.Sprintf("%s/%s", cur, milliString(m.Value)))
-		default:
+		case m.Type == hpa.PodsType:
+			if st.Known {
+				cur = milliString(st.AverageValue)
+			}
+			parts = append(parts, fmt.Sprintf("%s/%s", cur, milliString(m.AverageValue)))
+		default: // Object or External, AverageValue
 			if st.Known {
 				cur = milliString(st.AverageValue)
 			}
@@ -221,6 +255,30 @@ func targets(h *hpa.HPA) string {
 	return strings.Join(parts, ", ")
 }
 
+// valueTarget is describe's current value of an Object or External metric
+// and its "(target value)" or "(target average value)".
+func valueTarget(m *hpa.MetricSpec, st hpa.MetricStatus) (cur, target string) {
+	cur = "<unknown>"
+	if m.TargetType == hpa.AverageValue {
+		if st.Known {
+			cur = milliString(st.AverageValue)
+		}
+		return cur, "(target average value)"
+	}
+	if st.Known {
+		cur = milliString(st.Value)
+	}
+	return cur, "(target value)"
+}
+
+// milliTarget is an Object or External metric's target quantity.
+func milliTarget(m *hpa.MetricSpec) string {
+	if m.TargetType == hpa.AverageValue {
+		return milliString(m.AverageValue)
+	}
+	return milliString(m.Value)
+}
+
 // quantity prints a resource amount in milli-units as kubectl does.
 func quantity(resource string, milli int64) string {
 	if resource == "memory" {
@@ -229,11 +287,18 @@ func quantity(resource string, milli int64) string {
 	return milliString(milli)
 }
 
+// milliString prints milli-units as a DecimalSI resource.Quantity does:
+// 100m, 1500m, 2, 20k.
 func milliString(m int64) string {
-	if m%1000 == 0 {
-		return fmt.Sprint(m / 1000)
+	if m%1000 != 0 {
+		return fmt.Sprintf("%dm", m)
 	}
-	return fmt.Sprintf("%dm", m)
+	v, i := m/1000, 0
+	for v != 0 && v%1000 == 0 && i < 6 {
+		v /= 1000
+		i++
+	}
+	return fmt.Sprint(v) + []string{"", "k", "M", "G", "T", "P", "E"}[i]
 }
 
 func (a *autoscaling) list(cmd kubectl.Command) ([]*hpa.HPA, error) {
@@ -307,19 +372,33 @@ func (a *autoscaling) describe(cmd kubectl.Command) (string, error) {
 				}
 				w.Printf(1, "\"%s\" on pods:\t%s / %s\n", m.Name, cur, milliString(m.AverageValue))
 			case m.Type == hpa.Object:
-				if st.Known {
-					cur = milliString(st.Value)
-				}
-				w.Printf(1, "\"%s\" on %s/%s:\t%s / %s\n", m.Name, m.ObjectKind, m.ObjectName, cur, milliString(m.Value))
+				w.Printf(1, "\"%s\" on %s/%s ", m.Name, m.ObjectKind, m.ObjectName)
+				cur, target := valueTarget(&m, st)
+				w.Printf(0, "%s:\t%s / %s\n", target, cur, milliTarget(&m))
 			default:
-				if st.Known {
-					cur = milliString(st.Value)
-				}
-				w.Printf(1, "\"%s\" (target value):\t%s / %s\n", m.Name, cur, milliString(m.Value))
+				cur, target := valueTarget(&m, st)
+				w.Printf(1, "%q %s:\t%s / %s\n", m.Name, target, cur, milliTarget(&m))
 			}
 		}
 		w.Printf(0, "Min replicas:\t%d\n", h.Min)
 		w.Printf(0, "Max replicas:\t%d\n", h.Max)
+		if b := h.Behavior; b != nil {
+			w.Printf(0, "Behavior:\n")
+			for _, d := range []struct {
+				name string
+				r    hpa.Rules
+			}{{"Scale Up", b.ScaleUp}, {"Scale Down", b.ScaleDown}} {
+				w.Printf(1, "%s:\n", d.name)
+				w.Printf(2, "Stabilization Window: %d seconds\n", d.r.StabilizationWindowSeconds)
+				if len(d.r.Policies) > 0 {
+					w.Printf(2, "Select Policy: %s\n", d.r.SelectPolicy)
+					w.Printf(2, "Policies:\n")
+					for _, p := range d.r.Policies {
+						w.Printf(3, "- Type: %s\tValue: %d\tPeriod: %d seconds\n", p.Type, p.Value, p.PeriodSeconds)
+					}
+				}
+			}
+		}
 		w.Printf(0, "%s pods:\t%d current / %d desired\n", h.TargetKind, h.Status.CurrentReplicas, h.Status.DesiredReplicas)
 		if len(h.Status.Conditions) > 0 {
 			w.Printf(0, "Conditions:\n")
@@ -581,8 +660,11 @@ func metricSpec(m autoscalingv2.MetricSpec) (hpa.MetricSpec, error) {
 		if m.Resource == nil {
 			return out, fmt.Errorf("resource: Required value: must populate information for the given metric source")
 		}
-		if m.Resource.Name != corev1.ResourceCPU && m.Resource.Name != corev1.ResourceMemory {
-			return out, fmt.Errorf("resource.name: kubesim measures cpu and memory, not %q", m.Resource.Name)
+		if m.Resource.Name == corev1.ResourceMemory {
+			return out, fmt.Errorf("resource.name: Unsupported value: \"memory\": kubesim does not simulate memory usage (metrics-server would serve 0 bytes for every pod); scale on cpu, or on a Pods or Object metric (%s)", custommetrics.Known)
+		}
+		if m.Resource.Name != corev1.ResourceCPU {
+			return out, fmt.Errorf("resource.name: Unsupported value: %q: kubesim measures cpu", m.Resource.Name)
 		}
 		out = hpa.MetricSpec{Type: hpa.Resource, Resource: string(m.Resource.Name)}
 		t = m.Resource.Target

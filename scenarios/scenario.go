@@ -14,6 +14,7 @@ import (
 	"github.com/kubesim/kubesim/traffic"
 	"github.com/kubesim/kubesim/workload"
 	"github.com/kubesim/kubesim/workload/boutique"
+	"github.com/kubesim/kubesim/workload/custommetrics"
 	"github.com/kubesim/kubesim/workload/decl"
 	"github.com/kubesim/kubesim/workload/dockercoins"
 )
@@ -266,6 +267,7 @@ func RunWith(s *Scenario, opt Options) (*Result, error) {
 			builtins[b.Name] = b.Install(rt, cfg.workloadSettings(b.Name))
 		}
 	}
+	cm := custommetrics.Install(rt)
 	rec := rt.Rec
 	rec.SetDetailed(!opt.Coarse)
 	if opt.Little {
@@ -285,7 +287,7 @@ func RunWith(s *Scenario, opt Options) (*Result, error) {
 	if err := startAutoscaler(res, s, cfg); err != nil {
 		return nil, err
 	}
-	res.auto = newAutoscaling(c, rt)
+	res.auto = newAutoscaling(c, rt, cm)
 	if s.Workload.UsesCPU() {
 		res.auto.ms.Start()
 	}

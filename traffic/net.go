@@ -371,6 +371,15 @@ func (s *Server) Stop() {
 
 func (s *Server) queued() int { return len(s.queue) - s.head }
 
+// Served is the number of requests the server of pod p completed since its
+// container started (ok false: p runs no server).
+func (n *Net) Served(p *model.Pod) (served int64, ok bool) {
+	if p.ID >= len(n.servers) || n.servers[p.ID] == nil {
+		return 0, false
+	}
+	return n.servers[p.ID].served, true
+}
+
 // QueueLen is the number of requests waiting (not in service).
 func (s *Server) QueueLen() int { return s.queued() }
 

@@ -337,7 +337,7 @@ func (ct *Controller) replicasFor(h *HPA, i int, d *model.Deployment, current, s
 			return 0, err
 		}
 		if m.Type == PodsType && !any {
-			return 0, fmt.Errorf("unable to get metric %s: no metrics returned from custom metrics API", m.Name)
+			return 0, fmt.Errorf("unable to get metric %s: unable to fetch metrics from custom metrics API: the server could not find the metric %s for pods", m.Name, m.Name)
 		}
 		if m.TargetType == Utilization {
 			r, u, raw, err := ct.Calc.ResourceUtilization(now, current, m.Utilization, m.Resource, samples)
@@ -356,7 +356,7 @@ func (ct *Controller) replicasFor(h *HPA, i int, d *model.Deployment, current, s
 			if m.Type == Resource {
 				return 0, fmt.Errorf("failed to get %s usage: %v", m.Resource, err)
 			}
-			return 0, fmt.Errorf("failed to get pods metric value: %v", err)
+			return 0, fmt.Errorf("unable to get metric %s: %v", m.Name, err)
 		}
 		*st = MetricStatus{Known: true, AverageValue: u}
 		return r, nil
@@ -369,10 +369,12 @@ func (ct *Controller) replicasFor(h *HPA, i int, d *model.Deployment, current, s
 			v, ok = ct.Src.ExternalMetric(m.Name)
 		}
 		if !ok {
+			// The replica calculator's words (its format puts the error
+			// after the object's name, as upstream does).
 			if m.Type == Object {
-				return 0, fmt.Errorf("failed to get object metric value: unable to get metric %s: %s on %s %s/%s", m.Name, m.ObjectKind, d.Namespace, m.ObjectName, "no metrics returned from custom metrics API")
+				return 0, fmt.Errorf("unable to get metric %s: %s on %s %s/unable to fetch metrics from custom metrics API: the server could not find the metric %s for %s %s", m.Name, m.ObjectKind, namespaceOf(d), m.ObjectName, m.Name, resourceOf(m.ObjectKind), m.ObjectName)
 			}
-			return 0, fmt.Errorf("failed to get external metric %s: no metrics returned from external metrics API", m.Name)
+			return 0, fmt.Errorf("unable to get external metric %s/%s/{}: no metrics returned from external metrics API", namespaceOf(d), m.Name)
 		}
 		if m.TargetType == AverageValue {
 			r, u := ct.Calc.ObjectAverage(statusReplicas, v, m.AverageValue)
@@ -389,6 +391,23 @@ func (ct *Controller) replicasFor(h *HPA, i int, d *model.Deployment, current, s
 		return ct.Calc.ObjectValue(current, v, m.Value, ready), nil
 	}
 	return 0, fmt.Errorf("unknown metric source type %q", m.Type)
+}
+
+func namespaceOf(d *model.Deployment) string {
+	if d.Namespace == "" {
+		return model.DefaultNamespace
+	}
+	return d.Namespace
+}
+
+// resourceOf is the API resource of a kind (Service -> services), as the
+// custom metrics API names it.
+func resourceOf(kind string) string {
+	k := strings.ToLower(kind)
+	if strings.HasSuffix(k, "s") {
+		return k + "es"
+	}
+	return k + "s"
 }
 
 // failedReason is the condition/event reason of a metric that failed.

@@ -723,7 +723,7 @@ func (x *Executor) createDeployment(cmd Command) (string, error) {
 	}
 	lbls := map[string]string{"app": name}
 	spec := model.DeploymentSpec{Name: name, Namespace: x.ns, Labels: lbls, Replicas: &n,
-		Template: model.PodTemplate{Labels: lbls, Spec: model.PodSpec{Image: image}}}
+		Template: model.PodTemplate{Labels: lbls, Spec: model.PodSpec{Image: image, Command: cmd.Args}}}
 	if _, err := x.c.CreateDeploymentSpec(spec); err != nil {
 		return "", fmt.Errorf("error: failed to create deployment: %v", err)
 	}
@@ -745,7 +745,7 @@ func (x *Executor) run(cmd Command) (string, error) {
 			lbls[kv.Key] = kv.Value
 		}
 	}
-	if _, err := x.c.CreatePodIn(x.ns, name, lbls, model.PodSpec{Image: cmd.Image, Container: name}, nil); err != nil {
+	if _, err := x.c.CreatePodIn(x.ns, name, lbls, model.PodSpec{Image: cmd.Image, Container: name, Args: cmd.Args}, nil); err != nil {
 		return "", err
 	}
 	return Done(Pods, name, "created"), nil

@@ -59,6 +59,7 @@ func ModelPodSpec(s corev1.PodSpec) model.PodSpec {
 			for _, e := range ct.Env {
 				ps.Env = append(ps.Env, model.EnvVar{Name: e.Name, Value: e.Value, ValueFrom: e.ValueFrom != nil})
 			}
+			ps.Command, ps.Args = ct.Command, ct.Args
 		}
 		for _, cp := range ct.Ports {
 			ps.Ports = append(ps.Ports, model.ContainerPort{Name: cp.Name, Port: int(cp.ContainerPort), Protocol: string(cp.Protocol)})
@@ -265,7 +266,7 @@ func LabelSelectorOf(s *labels.Selector) *metav1.LabelSelector {
 
 // APIPodSpec is the API pod spec of s with one container named name.
 func APIPodSpec(s model.PodSpec, name string) corev1.PodSpec {
-	ct := corev1.Container{Name: name, Image: s.Image}
+	ct := corev1.Container{Name: name, Image: s.Image, Command: s.Command, Args: s.Args}
 	for _, e := range s.Env {
 		ev := corev1.EnvVar{Name: e.Name, Value: e.Value}
 		if e.ValueFrom {

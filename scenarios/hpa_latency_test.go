@@ -1,0 +1,98 @@
+package scenarios
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/kubesim/kubesim/workload/custommetrics"
+)
+
+// The hpa-v2 chapter: rng's latency under 10 workers is about 0.7 s (one
+// single-threaded rng pod serves 10 requests a second: each worker's loop
+// takes 1 s, 0.3 s of which are outside rng's queue); the HPA has no value
+// until Prometheus scraped httplat twice and the adapter relisted, then
+// scales rng up, and httping's latency falls below 100 ms.
+func TestHPALatencyBuiltin(t *testing.T) {
+	res := runBuiltin(t, "hpa-latency")
+	if len(res.Unexpected) > 0 {
+		t.Fatalf("steps failed: %v", res.Unexpected)
+	}
+	out := func(at float64, prefix string) string {
+		for _, s := range res.Timeline {
+			if s.At >= at && s.At < at+10 && strings.HasPrefix(s.Command, prefix) && s.Output != "" && !strings.HasPrefix(s.Output, "PING") {
+				return s.Output
+			}
+		}
+		t.Fatalf("no %q step at %v s", prefix, at)
+		return ""
+	}
+	if h := out(60, "httping"); !strings.Contains(h, "round-trip min/avg/max = 7") {
+		t.Errorf("httping with one rng pod: want about 700 ms\n%s", h)
+	}
+	if g := out(200, "kubectl get hpa"); !strings.Contains(g, "<unknown>/100m") {
+		t.Errorf("get hpa before the adapter has a value:\n%s", g)
+	}
+	if h := out(360, "httping"); !strings.Contains(h, "round-trip min/avg/max = 0.") && !strings.Contains(h, "round-trip min/avg/max = 1.") {
+		t.Errorf("httping once rng scaled up: want under 2 ms\n%s", h)
+	}
+	d := out(720, "kubectl describe hpa")
+	for _, want := range []string{
+		`"httplat_latency_seconds" on Service/httplat (target value):`,
+		"Stabilization Window: 60 seconds",
+		"Stabilization Window: 180 seconds",
+		"New size: 5; reason: Service metric httplat_latency_seconds above target",
+		"All metrics below target",
+	} {
+		if !strings.Contains(d, want) {
+			t.Errorf("describe hpa: no %q\n%s", want, d)
+		}
+	}
+	hs := res.HPAs()
+	if len(hs) != 1 || hs[0].Status.CurrentReplicas < 3 {
+		t.Fatalf("HPAs at the end: %+v", hs)
+	}
+}
+
+// httplat in front of a service that always takes 250 ms: the adapter's
+// value is 250 ms plus the probe's four network hops (at most a few
+// hundred microseconds each), truncated to milli-units.
+func TestHTTPLatConstantService(t *testing.T) {
+	y := `name: httplat
+duration: 6m
+timeline:
+  - at: 0s
+    run: |
+      kubectl create deployment slow --image=slow
+      kubectl expose deployment slow --port=80
+      kubectl create deployment httplat --image=jpetazzo/httplat -- httplat http://slow/
+      kubectl expose deployment httplat --port=9080
+      kubectl annotate service httplat prometheus.io/scrape=true
+workload:
+  services:
+    - {name: slow, image: slow, concurrency: 50, routes: [{name: /, service: 250ms}]}
+`
+	s, err := ParseFile("httplat.yaml", []byte(y))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Run(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cm := res.auto.cm
+	v, ok := cm.ObjectMetric("Service", "httplat", custommetrics.HTTPLatency)
+	if !ok || v < 250 || v > 252 {
+		t.Errorf("httplat_latency_seconds = %dm (%v), want 250m-252m", v, ok)
+	}
+	// The Service itself is not annotated: no httplat series on it.
+	if _, ok := cm.ObjectMetric("Service", "slow", custommetrics.HTTPLatency); ok {
+		t.Error("slow has an httplat value")
+	}
+	// A service mesh's view of slow: every probe is a request of 250 ms, 6 a minute.
+	if v, ok := cm.ObjectMetric("Service", "slow", custommetrics.LatencySeconds); !ok || v < 250 || v > 252 {
+		t.Errorf("latency_seconds of slow = %dm (%v), want 250m-252m", v, ok)
+	}
+	if v, ok := cm.ObjectMetric("Service", "slow", custommetrics.RequestsPerSecond); !ok || v != 100 {
+		t.Errorf("requests_per_second of slow = %dm (%v), want 100m (one probe every 10 s)", v, ok)
+	}
+}
