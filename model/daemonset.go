@@ -229,7 +229,9 @@ func (c *Cluster) UpdateDaemonSet(ds *DaemonSet, s DaemonSetSpec) error {
 	oldHash, oldSpec := ds.hash, spec()
 	ds.Strategy = strat
 	ds.MinReadySeconds = s.MinReadySeconds
-	ds.setTemplate(s.Template)
+	if !c.SameTemplate(s.Template, ds.Template) {
+		ds.setTemplate(s.Template)
+	}
 	if ds.hash != oldHash || spec() != oldSpec {
 		c.bumpGeneration(&ds.ObjectMeta)
 	}

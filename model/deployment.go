@@ -236,8 +236,20 @@ func (c *Cluster) UpdateDeployment(d *Deployment, t PodTemplate) error {
 	if err := validateTemplate("Deployment", d.Name, d.LabelSelector, t); err != nil {
 		return err
 	}
+	if c.SameTemplate(t, d.Template) {
+		return nil // the same template once defaulted: no rollout
+	}
 	d.Template = t.clone()
-	if h := computeHash(d.Template); h != d.hash {
+	h := computeHash(d.Template)
+	// The new ReplicaSet is the one whose template equals the Deployment's
+	// (FindNewReplicaSet: EqualIgnoreHash), whichever form it was given in.
+	for _, rs := range d.rs {
+		if !rs.Deleted && c.SameTemplate(rs.Template, d.Template) {
+			h = rs.hash
+			break
+		}
+	}
+	if h != d.hash {
 		d.hash = h
 		c.bumpGeneration(&d.ObjectMeta)
 	}

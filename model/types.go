@@ -3,6 +3,7 @@ package model
 import (
 	"fmt"
 	"hash/fnv"
+	"reflect"
 	"sort"
 	"strings"
 
@@ -310,6 +311,44 @@ func (t NodeSelectorTerm) clone() NodeSelectorTerm {
 	return NodeSelectorTerm{
 		MatchExpressions: append([]NodeSelectorRequirement(nil), t.MatchExpressions...),
 		MatchFields:      append([]NodeSelectorRequirement(nil), t.MatchFields...)}
+}
+
+// SameTemplate reports whether a and b are the same controller pod template
+// once defaulted, as Kubernetes compares them (EqualIgnoreHash on the API
+// server's defaulted objects): the pod-template-hash label is ignored, a
+// grace period of 0 is the default (Timings.GracePeriod), a controller's
+// template restarts Always (the only policy the API server admits for it),
+// an unnamed container is the one kubectl names after its image, and nil
+// and empty maps and lists are alike. So the template `kubectl create
+// deployment` makes and the same template read back from -o yaml and
+// patched or applied unchanged are the same template: no rollout.
+func (c *Cluster) SameTemplate(a, b PodTemplate) bool {
+	return reflect.DeepEqual(c.canonicalTemplate(a), c.canonicalTemplate(b))
+}
+
+func (c *Cluster) canonicalTemplate(t PodTemplate) PodTemplate {
+	t = t.clone()
+	delete(t.Labels, LabelPodTemplateHash)
+	s := &t.Spec
+	if s.GracePeriod == 0 {
+		s.GracePeriod = c.Cfg.Timings.GracePeriod
+	}
+	s.RestartAlways = true
+	if s.Container == "" {
+		s.Container = ContainerName(s.Image)
+	}
+	for _, m := range []*map[string]string{&t.Labels, &t.Annotations, &s.NodeSelector} {
+		if len(*m) == 0 {
+			*m = nil
+		}
+	}
+	if len(s.Tolerations) == 0 {
+		s.Tolerations = nil
+	}
+	if len(s.Ports) == 0 {
+		s.Ports = nil
+	}
+	return t
 }
 
 // hashString is a canonical text of the template, for pod-template-hash and

@@ -446,7 +446,7 @@ func (x *Executor) applyObject(obj runtime.Object, source string, patching bool)
 			}
 			changed = true
 		}
-		if !manifest.SameTemplate(spec.Template, d.Template) {
+		if !c.SameTemplate(spec.Template, d.Template) {
 			if err := c.UpdateDeployment(d, spec.Template); err != nil {
 				return "", invalid("Deployment", o.Name, err)
 			}
@@ -482,7 +482,7 @@ func (x *Executor) applyObject(obj runtime.Object, source string, patching bool)
 		if err := x.applyMeta(ds, o.ObjectMeta, &metaChanged); err != nil {
 			return "", invalid("DaemonSet", o.Name, err)
 		}
-		if manifest.SameTemplate(spec.Template, ds.Template) && manifest.APIDaemonSet(c, ds).Spec.UpdateStrategy.String() == o.Spec.UpdateStrategy.String() {
+		if c.SameTemplate(spec.Template, ds.Template) && manifest.APIDaemonSet(c, ds).Spec.UpdateStrategy.String() == o.Spec.UpdateStrategy.String() {
 			return Done(DaemonSets, o.Name, verb(false, metaChanged)), nil
 		}
 		if err := c.UpdateDaemonSet(ds, spec); err != nil {

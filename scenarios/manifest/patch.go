@@ -52,6 +52,11 @@ func ApplyPatch(obj runtime.Object, patch, patchType, source string) (runtime.Ob
 		return &Error{File: source, Problems: []Problem{{Kind: Invalid, File: source, ObjKind: info.kind,
 			ObjVersion: info.apiVersion, Reason: reason}}}
 	}
+	// The patch applies to the object as the API server returns it, its
+	// defaults included (a JSON patch may replace
+	// terminationGracePeriodSeconds on a template that never set it).
+	obj = obj.DeepCopyObject()
+	SetPrintDefaults(obj)
 	current, err := json.Marshal(obj)
 	if err != nil {
 		return nil, err
