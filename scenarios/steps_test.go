@@ -458,3 +458,26 @@ func TestApplyEmptyFile(t *testing.T) {
 		}
 	}
 }
+
+// Deleting a Service's Endpoints leaves the Service (the endpoints controller
+// writes the Endpoints again at once), as in a cluster (bug: `kubectl delete
+// endpoints web` deleted the Service web).
+func TestDeleteEndpointsKeepsService(t *testing.T) {
+	c := printCluster(t, 1)
+	for _, line := range []string{"create deployment web --image=nginx", "expose deployment web --port=80"} {
+		if _, err := Apply(c, line); err != nil {
+			t.Fatalf("%s: %v", line, err)
+		}
+	}
+	c.E.RunUntil(c.Now() + 60e9)
+	out, err := Apply(c, "delete endpoints web")
+	if err != nil || out != `endpoints "web" deleted from default namespace` {
+		t.Fatalf("delete endpoints web: %q, %v", out, err)
+	}
+	if c.Service("web") == nil {
+		t.Fatal("delete endpoints web deleted the Service web")
+	}
+	if out, err := Apply(c, "get endpoints web"); err != nil || !strings.Contains(out, ":80") {
+		t.Errorf("get endpoints web after delete: %q, %v", out, err)
+	}
+}

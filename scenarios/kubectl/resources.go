@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/kubesim/kubesim/model"
+	"github.com/kubesim/kubesim/scenarios/manifest"
+	"github.com/kubesim/kubesim/sim"
 	"k8s.io/apimachinery/pkg/runtime"
 )
 
@@ -54,6 +56,14 @@ type resourceInfo struct {
 	// apiObject is an object as the API server returns it, for -o
 	// yaml|json|jsonpath (objects.go; nil: not printed that way yet).
 	apiObject func(x *Executor, p *printer, o object) runtime.Object
+	// toAPI converts an object to its API type (manifest/convert.go), the
+	// input of patch and edit; nil: those verbs refuse the kind.
+	toAPI func(c *model.Cluster, o model.Object) runtime.Object
+	// scale, setImage and delete apply those verbs to an object (steps.go;
+	// nil: the verb refuses the kind).
+	scale    func(c *model.Cluster, o model.Object, replicas int) error
+	setImage func(c *model.Cluster, o model.Object, image string) error
+	delete   func(c *model.Cluster, o model.Object, grace sim.Time) error
 }
 
 // The columns of the workload kinds' -o wide.
@@ -69,43 +79,51 @@ func init() {
 			get:     func(c *model.Cluster, ns, name string) model.Object { return obj(c.PodIn(ns, name)) },
 			list:    func(c *model.Cluster, ns string) []model.Object { return inNamespace(c.Pods(), ns) },
 			columns: []string{"NAME", "READY", "STATUS", "RESTARTS", "AGE"}, wideColumns: []string{"IP", "NODE", "NOMINATED NODE", "READINESS GATES"},
-			row: rowOf((*printer).podRow), describe: describeOf((*printer).describePod), apiObject: apiObjectOf((*Executor).podObject)},
+			row: rowOf((*printer).podRow), describe: describeOf((*printer).describePod), apiObject: apiObjectOf((*Executor).podObject),
+			toAPI: toAPIOf(manifest.APIPod), delete: deleteOf(deletePod)},
 		Deployments: {group: "apps", kind: "Deployment", names: []string{"deployment", "deploy"}, namespaced: true,
 			get:     func(c *model.Cluster, ns, name string) model.Object { return obj(c.DeploymentIn(ns, name)) },
 			list:    func(c *model.Cluster, ns string) []model.Object { return inNamespace(c.Deployments(), ns) },
 			columns: []string{"NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"}, wideColumns: templateColumns,
-			row: rowOf((*printer).deploymentRow), describe: describeOf((*printer).describeDeployment), apiObject: apiObjectOf((*Executor).deploymentObject)},
+			row: rowOf((*printer).deploymentRow), describe: describeOf((*printer).describeDeployment), apiObject: apiObjectOf((*Executor).deploymentObject),
+			toAPI: toAPIOf(manifest.APIDeployment), scale: scaleOf(scaleDeployment), setImage: setImageOf(setDeploymentImage), delete: deleteOf(deleteDeployment)},
 		ReplicaSets: {group: "apps", kind: "ReplicaSet", names: []string{"replicaset", "rs"}, namespaced: true,
 			get:     func(c *model.Cluster, ns, name string) model.Object { return obj(c.ReplicaSetIn(ns, name)) },
 			list:    func(c *model.Cluster, ns string) []model.Object { return inNamespace(c.ReplicaSets(), ns) },
 			columns: []string{"NAME", "DESIRED", "CURRENT", "READY", "AGE"}, wideColumns: templateColumns,
-			row: rowOf((*printer).replicaSetRow), describe: describeOf((*printer).describeReplicaSet), apiObject: apiObjectOf((*Executor).replicaSetObject)},
+			row: rowOf((*printer).replicaSetRow), describe: describeOf((*printer).describeReplicaSet), apiObject: apiObjectOf((*Executor).replicaSetObject),
+			toAPI: toAPIOf(manifest.APIReplicaSet), scale: scaleOf(scaleReplicaSet), delete: deleteOf(deleteReplicaSet)},
 		DaemonSets: {group: "apps", kind: "DaemonSet", names: []string{"daemonset", "ds"}, namespaced: true,
 			get:     func(c *model.Cluster, ns, name string) model.Object { return obj(c.DaemonSetIn(ns, name)) },
 			list:    func(c *model.Cluster, ns string) []model.Object { return inNamespace(c.DaemonSets(), ns) },
 			columns: []string{"NAME", "DESIRED", "CURRENT", "READY", "UP-TO-DATE", "AVAILABLE", "NODE SELECTOR", "AGE"}, wideColumns: templateColumns,
-			row: rowOf((*printer).daemonSetRow), describe: describeOf((*printer).describeDaemonSet), apiObject: apiObjectOf((*Executor).daemonSetObject)},
+			row: rowOf((*printer).daemonSetRow), describe: describeOf((*printer).describeDaemonSet), apiObject: apiObjectOf((*Executor).daemonSetObject),
+			toAPI: toAPIOf(manifest.APIDaemonSet), setImage: setImageOf(setDaemonSetImage), delete: deleteOf(deleteDaemonSet)},
 		Services: {group: "", kind: "Service", names: []string{"service", "svc"}, namespaced: true,
 			get:     func(c *model.Cluster, ns, name string) model.Object { return obj(c.ServiceIn(ns, name)) },
 			list:    func(c *model.Cluster, ns string) []model.Object { return inNamespace(c.Services(), ns) },
 			columns: []string{"NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE"}, wideColumns: []string{"SELECTOR"},
-			row: (*printer).serviceRow, describe: (*printer).describeService, apiObject: apiObjectOfObject((*Executor).serviceObject)},
+			row: (*printer).serviceRow, describe: (*printer).describeService, apiObject: apiObjectOfObject((*Executor).serviceObject),
+			toAPI: toAPIOf(manifest.APIService), delete: deleteOf(deleteService)},
 		// A Service's Endpoints object has the Service's name and namespace.
 		Endpoints: {group: "", kind: "Endpoints", names: []string{"ep"}, namespaced: true,
 			get:     func(c *model.Cluster, ns, name string) model.Object { return obj(c.ServiceIn(ns, name)) },
 			list:    func(c *model.Cluster, ns string) []model.Object { return inNamespace(c.Services(), ns) },
 			columns: []string{"NAME", "ENDPOINTS", "AGE"},
-			row:     (*printer).endpointsRow, apiObject: apiObjectOfObject((*Executor).endpointsObject)},
+			row:     (*printer).endpointsRow, apiObject: apiObjectOfObject((*Executor).endpointsObject),
+			delete: deleteOf(deleteEndpoints)},
 		Nodes: {group: "", kind: "Node", names: []string{"node", "no"}, namespaced: false,
 			get:     func(c *model.Cluster, ns, name string) model.Object { return obj(c.Node(name)) },
 			list:    func(c *model.Cluster, ns string) []model.Object { return objs(c.Nodes()) },
 			columns: []string{"NAME", "STATUS", "ROLES", "AGE", "VERSION"}, wideColumns: []string{"INTERNAL-IP", "EXTERNAL-IP", "OS-IMAGE", "KERNEL-VERSION", "CONTAINER-RUNTIME"},
-			row: rowOf((*printer).nodeRow), describe: describeOf((*printer).describeNode), apiObject: apiObjectOf((*Executor).nodeObject)},
+			row: rowOf((*printer).nodeRow), describe: describeOf((*printer).describeNode), apiObject: apiObjectOf((*Executor).nodeObject),
+			toAPI: toAPIOf(manifest.APINode), delete: deleteOf(deleteNode)},
 		Namespaces: {group: "", kind: "Namespace", names: []string{"namespace", "ns"}, namespaced: false,
 			get:     func(c *model.Cluster, ns, name string) model.Object { return obj(c.Namespace(name)) },
 			list:    func(c *model.Cluster, ns string) []model.Object { return objs(c.Namespaces()) },
 			columns: []string{"NAME", "STATUS", "AGE"},
-			row:     rowOf((*printer).namespaceRow), describe: describeOf((*printer).describeNamespace), apiObject: apiObjectOfObject((*Executor).namespaceObject)},
+			row:     rowOf((*printer).namespaceRow), describe: describeOf((*printer).describeNamespace), apiObject: apiObjectOfObject((*Executor).namespaceObject),
+			delete: deleteOf(deleteNamespace)},
 		PodDisruptionBudgets: {group: "policy", kind: "PodDisruptionBudget", names: []string{"poddisruptionbudget", "pdb"}, namespaced: true,
 			get:     func(c *model.Cluster, ns, name string) model.Object { return obj(c.PDBIn(ns, name)) },
 			list:    func(c *model.Cluster, ns string) []model.Object { return inNamespace(c.PDBs(), ns) },
@@ -140,6 +158,24 @@ func apiObjectOf[P model.Object, R runtime.Object](f func(*Executor, *printer, P
 		v, _ := o.obj.(P)
 		return f(x, p, v)
 	}
+}
+
+// toAPIOf, scaleOf, setImageOf and deleteOf adapt the kinds' functions of
+// their model type to the table's signatures.
+func toAPIOf[P model.Object, R runtime.Object](f func(*model.Cluster, P) R) func(*model.Cluster, model.Object) runtime.Object {
+	return func(c *model.Cluster, o model.Object) runtime.Object { v, _ := o.(P); return f(c, v) }
+}
+
+func scaleOf[P model.Object](f func(*model.Cluster, P, int) error) func(*model.Cluster, model.Object, int) error {
+	return func(c *model.Cluster, o model.Object, n int) error { v, _ := o.(P); return f(c, v, n) }
+}
+
+func setImageOf[P model.Object](f func(*model.Cluster, P, string) error) func(*model.Cluster, model.Object, string) error {
+	return func(c *model.Cluster, o model.Object, image string) error { v, _ := o.(P); return f(c, v, image) }
+}
+
+func deleteOf[P model.Object](f func(*model.Cluster, P, sim.Time) error) func(*model.Cluster, model.Object, sim.Time) error {
+	return func(c *model.Cluster, o model.Object, grace sim.Time) error { v, _ := o.(P); return f(c, v, grace) }
 }
 
 // apiObjectOfObject adapts the API printers that take the object (the

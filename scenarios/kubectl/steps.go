@@ -872,17 +872,12 @@ func (x *Executor) scale(cmd Command) (string, error) {
 	}
 	var out []string
 	for _, t := range targets {
-		switch t.Resource {
-		case Deployments:
-			if err := x.c.ScaleDeployment(x.c.DeploymentIn(x.ns, t.Name), int(cmd.Replicas)); err != nil {
-				return "", err
-			}
-		case ReplicaSets:
-			if err := x.c.ScaleReplicaSet(x.c.ReplicaSetIn(x.ns, t.Name), int(cmd.Replicas)); err != nil {
-				return "", err
-			}
-		default:
+		scale := resources[t.Resource].scale
+		if scale == nil {
 			return "", fmt.Errorf(`Error from server (NotFound): the server could not find the requested resource`)
+		}
+		if err := scale(x.c, t.Resource.Object(x.c, x.ns, t.Name), int(cmd.Replicas)); err != nil {
+			return "", err
 		}
 		out = append(out, Done(t.Resource, t.Name, "scaled"))
 	}
@@ -1047,20 +1042,12 @@ func (x *Executor) setImage(cmd Command) (string, error) {
 	image := cmd.Containers[len(cmd.Containers)-1].Value
 	var out []string
 	for _, t := range targets {
-		switch t.Resource {
-		case Deployments:
-			if err := x.c.SetImage(x.c.DeploymentIn(x.ns, t.Name), image); err != nil {
-				return "", err
-			}
-		case DaemonSets:
-			ds := x.c.DaemonSetIn(x.ns, t.Name)
-			spec := model.DaemonSetSpec{Name: ds.Name, Selector: ds.Selector, Template: ds.Template, Strategy: ds.Strategy, MinReadySeconds: ds.MinReadySeconds}
-			spec.Template.Spec.Image = image
-			if err := x.c.UpdateDaemonSet(ds, spec); err != nil {
-				return "", err
-			}
-		default:
+		setImage := resources[t.Resource].setImage
+		if setImage == nil {
 			return "", fmt.Errorf("error: kubesim sets images of deployments and daemonsets only")
+		}
+		if err := setImage(x.c, t.Resource.Object(x.c, x.ns, t.Name), image); err != nil {
+			return "", err
 		}
 		out = append(out, Done(t.Resource, t.Name, "image updated"))
 	}
@@ -1070,26 +1057,12 @@ func (x *Executor) setImage(cmd Command) (string, error) {
 // --- patch, edit ---
 
 func (x *Executor) apiObject(t Target) runtime.Object {
-	c := x.c
-	switch t.Resource {
-	case Deployments:
-		o := manifest.APIDeployment(c, c.DeploymentIn(x.ns, t.Name))
-		o.Labels = x.metaLabels(t)
-		return o
-	case DaemonSets:
-		o := manifest.APIDaemonSet(c, c.DaemonSetIn(x.ns, t.Name))
-		o.Labels = x.metaLabels(t)
-		return o
-	case ReplicaSets:
-		return manifest.APIReplicaSet(c, c.ReplicaSetIn(x.ns, t.Name))
-	case Services:
-		return manifest.APIService(c, c.ServiceIn(x.ns, t.Name))
-	case Pods:
-		return manifest.APIPod(c, c.PodIn(x.ns, t.Name))
-	case Nodes:
-		return manifest.APINode(c, c.Node(t.Name))
+	f := resources[t.Resource].toAPI
+	o := t.Resource.Object(x.c, x.ns, t.Name)
+	if f == nil || o == nil {
+		return nil
 	}
-	return nil
+	return f(x.c, o)
 }
 
 func (x *Executor) patch(cmd Command) (string, error) {
@@ -1211,31 +1184,18 @@ func (x *Executor) delete(cmd Command) (string, error) {
 		if nss != nil {
 			ns = nss[i]
 		}
-		switch o := t.Resource.Object(c, ns, t.Name).(type) {
-		case nil:
+		o := t.Resource.Object(c, ns, t.Name)
+		if o == nil {
 			// Gone meanwhile (a Namespace deleted first takes nothing at
 			// once: its controller deletes later).
 			return strings.Join(out, "\n"), NotFound(t.Resource, t.Name)
-		case *model.Pod:
-			c.DeletePodGrace(o, grace)
-		case *model.Deployment:
-			c.DeleteDeployment(o, true)
-		case *model.ReplicaSet:
-			c.DeleteReplicaSet(o, true)
-		case *model.DaemonSet:
-			c.DeleteDaemonSet(o, true)
-		case *model.Service:
-			c.DeleteService(o)
-		case *model.Node:
-			if err := c.RemoveNode(t.Name); err != nil {
-				return strings.Join(out, "\n"), err
-			}
-		case *model.Namespace:
-			if err := c.DeleteNamespace(t.Name); err != nil {
-				return strings.Join(out, "\n"), fmt.Errorf("Error from server (Forbidden): %v", err)
-			}
-		default:
+		}
+		del := resources[t.Resource].delete
+		if del == nil {
 			return strings.Join(out, "\n"), fmt.Errorf("error: kubesim cannot delete a %s", t.Resource.Kind())
+		}
+		if err := del(c, o, grace); err != nil {
+			return strings.Join(out, "\n"), err
 		}
 		out = append(out, Deleted(t.Resource, t.Name, ns))
 	}
@@ -1621,4 +1581,62 @@ func (x *Executor) rolloutHistory(cmd Command) (string, error) {
 		return "", fmt.Errorf("error: %v", err)
 	}
 	return ref + " rolled back", nil
+}
+
+// The kinds' scale, set image, delete and toAPI functions (the kinds table's,
+// resources.go).
+
+func scaleDeployment(c *model.Cluster, d *model.Deployment, n int) error {
+	return c.ScaleDeployment(d, n)
+}
+func scaleReplicaSet(c *model.Cluster, r *model.ReplicaSet, n int) error {
+	return c.ScaleReplicaSet(r, n)
+}
+
+func setDeploymentImage(c *model.Cluster, d *model.Deployment, image string) error {
+	return c.SetImage(d, image)
+}
+
+func setDaemonSetImage(c *model.Cluster, ds *model.DaemonSet, image string) error {
+	spec := model.DaemonSetSpec{Name: ds.Name, Selector: ds.Selector, Template: ds.Template, Strategy: ds.Strategy, MinReadySeconds: ds.MinReadySeconds}
+	spec.Template.Spec.Image = image
+	return c.UpdateDaemonSet(ds, spec)
+}
+
+func deletePod(c *model.Cluster, p *model.Pod, grace sim.Time) error {
+	c.DeletePodGrace(p, grace)
+	return nil
+}
+
+func deleteDeployment(c *model.Cluster, d *model.Deployment, _ sim.Time) error {
+	c.DeleteDeployment(d, true)
+	return nil
+}
+
+func deleteReplicaSet(c *model.Cluster, r *model.ReplicaSet, _ sim.Time) error {
+	c.DeleteReplicaSet(r, true)
+	return nil
+}
+
+func deleteDaemonSet(c *model.Cluster, d *model.DaemonSet, _ sim.Time) error {
+	c.DeleteDaemonSet(d, true)
+	return nil
+}
+
+func deleteService(c *model.Cluster, s *model.Service, _ sim.Time) error {
+	c.DeleteService(s)
+	return nil
+}
+
+// deleteEndpoints deletes a Service's Endpoints object, which the endpoints
+// controller writes again at once from the Service: nothing changes.
+func deleteEndpoints(*model.Cluster, *model.Service, sim.Time) error { return nil }
+
+func deleteNode(c *model.Cluster, n *model.Node, _ sim.Time) error { return c.RemoveNode(n.Name) }
+
+func deleteNamespace(c *model.Cluster, ns *model.Namespace, _ sim.Time) error {
+	if err := c.DeleteNamespace(ns.Name); err != nil {
+		return fmt.Errorf("Error from server (Forbidden): %v", err)
+	}
+	return nil
 }
