@@ -693,7 +693,7 @@ func (p *fileParser) setValue(n *yaml.Node, where string, f reflect.Value) {
 	case f.Kind() == reflect.Struct:
 		p.setStruct(n, where, f)
 	case f.Kind() == reflect.Int || f.Kind() == reflect.Int64:
-		if _, ok := settingRanges[where]; !ok {
+		if _, ok := rangeOf(where); !ok {
 			f.SetInt(p.integer(n, where, 0))
 			return
 		}
@@ -707,7 +707,7 @@ func (p *fileParser) setValue(n *yaml.Node, where string, f reflect.Value) {
 		}
 	case f.Kind() == reflect.Float64:
 		x, err := strconv.ParseFloat(p.str(n, where), 64)
-		_, ranged := settingRanges[where]
+		_, ranged := rangeOf(where)
 		if err != nil || math.IsNaN(x) || math.IsInf(x, 0) || (!ranged && x < 0) {
 			p.errorf(n, "%s: %q is not a finite non-negative number", where, n.Value)
 			return

@@ -27,8 +27,10 @@ const maxCount = 1_000_000
 const replacedZero = "0 would silently mean the default"
 
 // settingRanges holds the range of every numeric setting of Config, by its
-// path in a scenario file. TestEverySettingHasARange keeps it complete: a new
-// numeric setting needs its range here. Distributions are checked by
+// path in a scenario file, but for those whose struct field carries its own
+// (tags range:"min,max" or range:">0,max", and why:"what it is", as a
+// built-in workload's settings do: rangeOf). TestEverySettingHasARange keeps
+// it complete: a new numeric setting needs its range here or in its tags. Distributions are checked by
 // sim.ParseDist (no negative argument, a positive mean for exp and lognormal).
 var settingRanges = map[string]settingRange{
 	"config.timings.proxyMinSync":                     {Min: 0, Max: 3600, Why: "kube-proxy's minSyncPeriod"},
@@ -44,11 +46,6 @@ var settingRanges = map[string]settingRange{
 	"config.timings.kubeAPIBurst":                     {Min: 1, Max: 1e9, Why: "kube-controller-manager --kube-api-burst, the calls a controller's client may make at once"},
 	"config.network.connectTimeout":                   {Positive: true, Max: 86400, Why: "how long a client waits for a node that does not answer"},
 	"config.network.linkGbps":                         {Min: 0, Max: 100000, Why: "the link speed in Gbit/s at which requests' and responses' sizes are sent (0: sizes take no time)"},
-	"config.workload.workerErrorSleep":                {Min: 0, Max: 86400, Why: "the worker's sleep after an error"},
-	"config.workload.rngBacklog":                      {Min: 1, Max: maxCount, Why: "the rng server's listen backlog (Linux takes at least 1)"},
-	"config.workload.hasherThreads":                   {Min: 1, Max: maxCount, Why: "the hasher's thread pool: it serves that many requests at once"},
-	"config.workload.webUIPoll":                       {Positive: true, Max: 3600, Why: "the web UI's poll period"},
-	"config.workload.coinProbability":                 {Min: 0, Max: 1, Why: "a probability"},
 	"config.autoscaler.scanInterval":                  {Positive: true, Max: 3600, Why: "--scan-interval, how often the cluster autoscaler runs; " + replacedZero},
 	"config.autoscaler.scaleDownUnneededTime":         {Positive: true, Max: 604800, Why: "--scale-down-unneeded-time; " + replacedZero},
 	"config.autoscaler.scaleDownDelayAfterAdd":        {Positive: true, Max: 604800, Why: "--scale-down-delay-after-add; " + replacedZero},
@@ -60,10 +57,60 @@ var settingRanges = map[string]settingRange{
 	"config.imageSize":                                {Min: -1, Max: 1e12, Why: "bytes every image reports to the scheduler's ImageLocality (0: 100 MiB; -1: unknown, no score)"},
 }
 
+// rangeOf is the range of the setting at path (config.a.b): settingRanges',
+// or its struct field's tags range and why.
+func rangeOf(path string) (settingRange, bool) {
+	if r, ok := settingRanges[path]; ok {
+		return r, true
+	}
+	f, ok := settingField(path)
+	if !ok {
+		return settingRange{}, false
+	}
+	tag, ok := f.Tag.Lookup("range")
+	if !ok {
+		return settingRange{}, false
+	}
+	lo, hi, ok := strings.Cut(tag, ",")
+	r := settingRange{Why: f.Tag.Get("why")}
+	if strings.HasPrefix(lo, ">") {
+		r.Positive, lo = true, strings.TrimPrefix(lo, ">")
+	}
+	var err1, err2 error
+	r.Min, err1 = strconv.ParseFloat(lo, 64)
+	r.Max, err2 = strconv.ParseFloat(hi, 64)
+	if !ok || err1 != nil || err2 != nil {
+		panic(fmt.Sprintf("scenarios: setting %s: bad range tag %q: want \"min,max\" or \">0,max\"", path, tag))
+	}
+	return r, true
+}
+
+// settingField is the struct field of the setting at path (config.a.b).
+func settingField(path string) (reflect.StructField, bool) {
+	t := reflect.TypeOf(Config{})
+	var field reflect.StructField
+	for _, part := range strings.Split(strings.TrimPrefix(path, "config."), ".") {
+		if t.Kind() != reflect.Struct {
+			return field, false
+		}
+		found := false
+		for i := 0; i < t.NumField(); i++ {
+			if f := t.Field(i); f.IsExported() && lowerCamel(f.Name) == part {
+				field, t, found = f, f.Type, true
+				break
+			}
+		}
+		if !found {
+			return field, false
+		}
+	}
+	return field, true
+}
+
 // checkRange reports a numeric setting outside its range. x is the value (for
 // a duration, in seconds) and text as written.
 func (p *fileParser) checkRange(n *yaml.Node, where string, x float64, text string, f reflect.Value, def reflect.Value) bool {
-	r, ok := settingRanges[where]
+	r, ok := rangeOf(where)
 	if !ok {
 		return true
 	}

@@ -6,13 +6,13 @@ import (
 )
 
 // Every numeric setting under config: has a range: a new one must be given
-// its range in settingRanges.
+// its range in settingRanges or in its struct field's tags (rangeOf).
 func TestEverySettingHasARange(t *testing.T) {
 	all := map[string]bool{}
 	for _, p := range numericSettings() {
 		all[p] = true
-		if _, ok := settingRanges[p]; !ok {
-			t.Errorf("%s has no range in settingRanges", p)
+		if _, ok := rangeOf(p); !ok {
+			t.Errorf("%s has no range in settingRanges or its field's tags", p)
 		}
 		if !defaultSetting(p).IsValid() {
 			t.Errorf("%s: no default", p)
@@ -24,7 +24,8 @@ func TestEverySettingHasARange(t *testing.T) {
 		}
 	}
 	// The defaults are in range.
-	for p, r := range settingRanges {
+	for _, p := range numericSettings() {
+		r, _ := rangeOf(p)
 		key, end := strings.TrimPrefix(p, "config."), ""
 		if strings.Contains(key, ".") { // a section's setting
 			key, end = strings.Replace(key, ".", ": {", 1), "}"

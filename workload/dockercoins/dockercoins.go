@@ -41,19 +41,22 @@ import (
 //	HasherService   100ms + lognormal(525us,260us)   sleep 0.1 s, timer slack, thin/Rack/Sinatra
 //	RedisService    lognormal(100us,50us)
 //
+// The numeric fields' tags give the range a scenario file may set (range:
+// "min,max", ">0" for above 0) and what the field is (why), for its error.
+//
 // A constant ("100ms") removes the spread of one; sim.UseMeans(&cfg) (a
 // scenario's config.deterministic) removes all of it.
 type Config struct {
 	WorkerSleep      sim.DistSpec // sleep at the top of every worker loop (0.1 s)
-	WorkerErrorSleep sim.Time     // sleep after an error (10 s)
+	WorkerErrorSleep sim.Time     `range:"0,86400" why:"the worker's sleep after an error"` // sleep after an error (10 s)
 	RNGService       sim.DistSpec // GET /<n>: sleep 0.1 s, plus the server's work
-	RNGBacklog       int          // listen backlog of the single-threaded server (128)
+	RNGBacklog       int          `range:"1,1000000" why:"the rng server's listen backlog (Linux takes at least 1)"` // listen backlog of the single-threaded server (128)
 	RNGRootService   sim.DistSpec // GET /: no sleep, the server's work only
 	HasherService    sim.DistSpec // POST /: sleep 0.1 s, plus the server's work
-	HasherThreads    int          // thin's thread pool (20)
+	HasherThreads    int          `range:"1,1000000" why:"the hasher's thread pool: it serves that many requests at once"` // thin's thread pool (20)
 	RedisService     sim.DistSpec // one command, sub-millisecond
-	WebUIPoll        sim.Time     // browser poll period (1 s)
-	CoinProbability  float64      // a hash starting with '0': 1/16
+	WebUIPoll        sim.Time     `range:">0,3600" why:"the web UI's poll period"` // browser poll period (1 s)
+	CoinProbability  float64      `range:"0,1" why:"a probability"`                // a hash starting with '0': 1/16
 }
 
 // DefaultConfig returns the real services' timings.
