@@ -163,6 +163,8 @@ type queue struct {
 	// spill, or outgrown) for buckets that need to grow, so that in steady
 	// state the queue does not allocate.
 	spare [48][][]entry
+	// slab is where the first arrays of buckets are cut from (see array).
+	slab []entry
 }
 
 // bucket is one bucket's entries and earliest time, together so that touching
@@ -498,8 +500,22 @@ func (q *queue) array(need int) []entry {
 			return a
 		}
 	}
+	if need <= spareMin {
+		// The first array of a bucket: from a slab, so that a new engine's
+		// buckets (about a thousand in the default scenario) cost a few
+		// allocations, not one each.
+		if len(q.slab) < spareMin {
+			q.slab = make([]entry, slabArrays*spareMin)
+		}
+		a := q.slab[:0:spareMin]
+		q.slab = q.slab[spareMin:]
+		return a
+	}
 	return make([]entry, 0, 1<<bits.Len(uint(max(need, spareMin)-1)))
 }
+
+// slabArrays is the number of first bucket arrays allocated at once.
+const slabArrays = 64
 
 // recycle keeps b's array for reuse.
 func (q *queue) recycle(b []entry) {

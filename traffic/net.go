@@ -139,7 +139,7 @@ func (n *Net) newRequest() *Request {
 	r := n.free
 	if r != nil {
 		n.free = r.next
-		*r = Request{}
+		r.next = nil // the rest was zeroed by freeRequest
 	} else {
 		r = &Request{}
 	}
