@@ -24,12 +24,11 @@ import (
 // autoscaling is the HPA controller and metrics-server of a run, and the
 // steps that use them: kubectl autoscale, get/describe hpa, top, ab.
 type autoscaling struct {
-	c      *model.Cluster
-	ctl    *hpa.Controller
-	ms     *metricsserver.Server
-	cm     *custommetrics.Adapter
-	net    *traffic.Net
-	events map[*hpa.HPA][]hpaEvent
+	c   *model.Cluster
+	ctl *hpa.Controller
+	ms  *metricsserver.Server
+	cm  *custommetrics.Adapter
+	net *traffic.Net
 	// series of replicas and CPU over time (charts), per HPA target.
 	series []ReplicaSeries
 	cpu    cpuSeries
@@ -41,12 +40,10 @@ type ReplicaSeries struct {
 	HPA         string
 	Replicas    boundedSeries
 	Utilization boundedSeries
-}
-
-type hpaEvent struct {
-	typ, reason, msg string
-	first, last      sim.Time
-	count            int
+	// steps is the target's spec.replicas after each sync that changed it
+	// (a step function from the first sync on).
+	steps []metrics.Point
+	h     *hpa.HPA
 }
 
 // metricsAPIs is what the HPA controller reads: the resource metrics API
@@ -72,7 +69,7 @@ func (m metricsAPIs) ObjectMetric(kind, name, metric string) (int64, bool) {
 func (m metricsAPIs) ExternalMetric(name string) (int64, bool) { return m.cm.ExternalMetric(name) }
 
 func newAutoscaling(c *model.Cluster, rt *workload.Runtime, cm *custommetrics.Adapter) *autoscaling {
-	a := &autoscaling{c: c, ms: metricsserver.New(c, rt.CPU), cm: cm, net: rt.Net, events: map[*hpa.HPA][]hpaEvent{}}
+	a := &autoscaling{c: c, ms: metricsserver.New(c, rt.CPU), cm: cm, net: rt.Net}
 	a.ctl = hpa.New(c, metricsAPIs{a.ms, cm})
 	a.ms.OnScrape = a.recordScrape
 	a.ctl.OnSync = func(h *hpa.HPA) {
@@ -82,24 +79,93 @@ func newAutoscaling(c *model.Cluster, rt *workload.Runtime, cm *custommetrics.Ad
 			}
 			now := c.Now()
 			a.series[i].Replicas.add(now, float64(h.Status.CurrentReplicas))
-			if len(h.Status.CurrentMetrics) > 0 && h.Status.CurrentMetrics[0].Known {
+			if d := c.Deployment(h.TargetName); d != nil {
+				if st := a.series[i].steps; len(st) == 0 || st[len(st)-1].V != float64(d.Replicas) {
+					a.series[i].steps = append(st, metrics.Point{T: metrics.Round3(now.Seconds()), V: float64(d.Replicas)})
+				}
+			}
+			if len(h.Status.CurrentMetrics) > 0 && h.Status.CurrentMetrics[0].Known && h.Metrics[0].TargetType == hpa.Utilization {
 				a.series[i].Utilization.add(now, float64(h.Status.CurrentMetrics[0].Utilization))
 			}
 		}
 	}
 	a.ctl.Events = func(h *hpa.HPA, e hpa.Event) {
-		now := c.Now()
-		evs := a.events[h]
-		for i := range evs {
-			if evs[i].typ == e.Type && evs[i].reason == e.Reason && evs[i].msg == e.Message {
-				evs[i].count++
-				evs[i].last = now
-				return
-			}
-		}
-		a.events[h] = append(evs, hpaEvent{e.Type, e.Reason, e.Message, now, now, 1})
+		c.Emit(hpaRef(h), e.Type, e.Reason, e.Message, hpaSource)
 	}
 	return a
+}
+
+// hpaSource is the HPA controller's event source.
+const hpaSource = "horizontal-pod-autoscaler"
+
+// hpaRef is the involved object of an HPA's events. HPAs have no UID of
+// their own in kubesim: their name and creation time tell them apart (no
+// random draw, so that runs with and without HPAs draw alike).
+func hpaRef(h *hpa.HPA) model.ObjectRef {
+	return model.ObjectRef{Kind: "HorizontalPodAutoscaler", Namespace: model.DefaultNamespace, Name: h.Name,
+		UID: fmt.Sprintf("hpa-%s-%d", h.Name, int64(h.Created))}
+}
+
+// HPASummary is one HPA in the JSON summary.
+type HPASummary struct {
+	Name     string `json:"name"`
+	Target   string `json:"target"`
+	Min      int32  `json:"min"`
+	Max      int32  `json:"max"`
+	Metrics  string `json:"metrics"`
+	Replicas int32  `json:"replicas"`
+	Desired  int32  `json:"desired"`
+	// ReplicasMean is the time-weighted mean of ReplicasOverTime from the
+	// first sync to the end (or the HPA's deletion); ReplicasPeak its largest.
+	ReplicasMean     float64         `json:"replicas_mean"`
+	ReplicasPeak     float64         `json:"replicas_peak"`
+	Rescales         int             `json:"rescales"`
+	ReplicasOverTime []metrics.Point `json:"replicas_over_time"`
+}
+
+// hpaSummaries is the "hpas" field of the JSON summary: every HPA the run
+// created, in creation order.
+func (a *autoscaling) hpaSummaries() []HPASummary {
+	var out []HPASummary
+	for _, s := range a.series {
+		h := s.h
+		end := a.c.Now().Seconds()
+		hs := HPASummary{Name: h.Name, Target: h.TargetKind + "/" + h.TargetName, Min: h.Min, Max: h.Max, Metrics: targets(h),
+			Replicas: h.Status.CurrentReplicas, Desired: h.Status.DesiredReplicas, ReplicasOverTime: s.steps}
+		if hs.ReplicasOverTime == nil {
+			hs.ReplicasOverTime = []metrics.Point{}
+		}
+		if h.Deleted {
+			end = h.DeletedAt.Seconds()
+		}
+		area := 0.0
+		for i, p := range s.steps {
+			next := end
+			if i+1 < len(s.steps) {
+				next = s.steps[i+1].T
+			}
+			area += p.V * (next - p.T)
+			hs.ReplicasPeak = max(hs.ReplicasPeak, p.V)
+		}
+		if n := len(s.steps); n > 0 && end > s.steps[0].T {
+			hs.ReplicasMean = metrics.Round3(area / (end - s.steps[0].T))
+		}
+		if l := eventLogOf(a.c); l != nil {
+			ref := hpaRef(h)
+			for _, e := range l.Events(a.c.Now()) {
+				if e.Object == ref && e.Reason == "SuccessfulRescale" {
+					hs.Rescales += e.Count
+				}
+			}
+		}
+		out = append(out, hs)
+	}
+	return out
+}
+
+func eventLogOf(c *model.Cluster) *model.EventLog {
+	l, _ := c.EventSink().(*model.EventLog)
+	return l
 }
 
 // HPAs is the run's HPAs (for the summary and charts).
@@ -125,6 +191,9 @@ func (a *autoscaling) Step(x *kubectl.Executor, cmd kubectl.Command) (out string
 	case kubectl.Get, kubectl.Describe, kubectl.Delete:
 		if len(cmd.Targets) == 0 {
 			return "", nil, false
+		}
+		if out, err, ok := a.getAll(cmd); ok {
+			return out, err, true
 		}
 		for _, t := range cmd.Targets {
 			if t.Resource != kubectl.HPAs {
@@ -156,7 +225,7 @@ func (a *autoscaling) create(s hpa.Spec) error {
 	if err != nil {
 		return err
 	}
-	a.series = append(a.series, ReplicaSeries{HPA: h.Name})
+	a.series = append(a.series, ReplicaSeries{HPA: h.Name, h: h})
 	return nil
 }
 
@@ -321,6 +390,54 @@ func (a *autoscaling) list(cmd kubectl.Command) ([]*hpa.HPA, error) {
 	return out, nil
 }
 
+// getAll is `kubectl get all` with HPAs: the other objects as the printer
+// lists them, then the HorizontalPodAutoscalers (the last kind of the "all"
+// category kubesim has), named horizontalpodautoscaler.autoscaling/NAME.
+// ok is false when there is nothing to add (no HPA in the namespace asked
+// for, a label selector they cannot match, another output format).
+func (a *autoscaling) getAll(cmd kubectl.Command) (string, error, bool) {
+	if cmd.Verb != kubectl.Get || len(cmd.Targets) != 1 || cmd.Targets[0].Resource != kubectl.All ||
+		(cmd.Output != "" && cmd.Output != "wide" && cmd.Output != "name") || cmd.Selector != "" || cmd.Watch ||
+		(cmd.Namespace != "" && cmd.Namespace != model.DefaultNamespace && !cmd.AllNamespaces) {
+		return "", nil, false
+	}
+	hs := a.ctl.List()
+	if len(hs) == 0 {
+		return "", nil, false
+	}
+	out, err := kubectl.PrintGet(a.c, cmd)
+	if strings.HasPrefix(out, "No resources found") {
+		out = ""
+	}
+	var b strings.Builder
+	if out != "" {
+		b.WriteString(out)
+		b.WriteString("\n")
+		if cmd.Output != "name" {
+			b.WriteString("\n")
+		}
+	}
+	if cmd.Output == "name" {
+		for _, h := range hs {
+			b.WriteString("horizontalpodautoscaler.autoscaling/" + h.Name + "\n")
+		}
+		return strings.TrimRight(b.String(), "\n"), err, true
+	}
+	tw := kubectl.NewTabWriter(&b)
+	ns, nsCol := "", ""
+	if cmd.AllNamespaces {
+		ns, nsCol = "NAMESPACE\t", model.DefaultNamespace+"\t"
+	}
+	if !cmd.NoHeaders {
+		fmt.Fprintln(tw, ns+"NAME\tREFERENCE\tTARGETS\tMINPODS\tMAXPODS\tREPLICAS\tAGE")
+	}
+	for _, h := range hs {
+		fmt.Fprintf(tw, "%shorizontalpodautoscaler.autoscaling/%s\t%s/%s\t%s\t%d\t%d\t%d\t%s\n", nsCol, h.Name, h.TargetKind, h.TargetName, targets(h), h.Min, h.Max, h.Status.CurrentReplicas, kubectl.Age(a.c, h.Created))
+	}
+	tw.Flush()
+	return strings.TrimRight(b.String(), "\n"), err, true
+}
+
 func (a *autoscaling) get(cmd kubectl.Command) (string, error) {
 	hs, err := a.list(cmd)
 	if len(hs) == 0 {
@@ -408,23 +525,7 @@ func (a *autoscaling) describe(cmd kubectl.Command) (string, error) {
 				w.Printf(1, "%s\t%s\t%s\t%s\n", c.Type, c.Status, c.Reason, c.Message)
 			}
 		}
-		evs := a.events[h]
-		if len(evs) == 0 {
-			w.Printf(0, "Events:\t<none>\n")
-		} else {
-			w.Printf(0, "Events:\n")
-			w.Printf(1, "Type\tReason\tAge\tFrom\tMessage\n")
-			w.Printf(1, "----\t------\t----\t----\t-------\n")
-			sorted := append([]hpaEvent(nil), evs...)
-			sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].last < sorted[j].last })
-			for _, e := range sorted {
-				age := kubectl.Age(a.c, e.last)
-				if e.count > 1 {
-					age = fmt.Sprintf("%s (x%d over %s)", age, e.count, kubectl.Age(a.c, e.first))
-				}
-				w.Printf(1, "%s\t%s\t%s\t%s\t%s\n", e.typ, e.reason, age, "horizontal-pod-autoscaler", e.msg)
-			}
-		}
+		kubectl.DescribeEvents(a.c, w, hpaRef(h))
 		w.Flush()
 		docs = append(docs, strings.TrimRight(b.String(), "\n"))
 	}

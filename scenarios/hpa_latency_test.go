@@ -96,3 +96,64 @@ workload:
 		t.Errorf("requests_per_second of slow = %dm (%v), want 100m (one probe every 10 s)", v, ok)
 	}
 }
+
+// An HPA's events go through the cluster's event log (get events,
+// describe), `get all` lists it, and the JSON summary gives its target's
+// replicas over time. By hand: created at 60 s on a 1-replica Deployment
+// with --min=3, its first sync scales to 3 (below MinReplicas); the user
+// scales to 5 at 170 s, seen at the sync of 180 s (5 is within 3..5 and
+// the metrics fail: no CPU request, so the HPA keeps it); at 300 s the
+// mean is (3 x 120 + 5 x 120) / 240 = 4, one rescale by the HPA.
+func TestHPAEventsGetAllSummary(t *testing.T) {
+	y := `name: hpa-events
+duration: 5m
+timeline:
+  - at: 0s
+    run: kubectl create deployment web --image=nginx
+  - at: 60s
+    run: kubectl autoscale deployment web --min=3 --max=5
+  - at: 170s
+    run: kubectl scale deployment web --replicas=5
+  - at: 290s
+    run: |
+      kubectl get all
+      kubectl get events --field-selector involvedObject.kind=HorizontalPodAutoscaler
+      kubectl describe hpa web
+`
+	s, err := ParseFile("hpa-events.yaml", []byte(y))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Run(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	for _, st := range res.Timeline {
+		out[st.Command] = st.Output
+	}
+	if g := out["kubectl get all"]; !strings.Contains(g, "horizontalpodautoscaler.autoscaling/web   Deployment/web   cpu: <unknown>/80%   3         5         5") {
+		t.Errorf("get all:\n%s", g)
+	}
+	rescale := "New size: 3; reason: Current number of replicas below Spec.MinReplicas"
+	if g := out["kubectl get events --field-selector involvedObject.kind=HorizontalPodAutoscaler"]; !strings.Contains(g, "Normal    SuccessfulRescale") || !strings.Contains(g, "horizontalpodautoscaler/web   "+rescale) {
+		t.Errorf("get events:\n%s", g)
+	}
+	if d := out["kubectl describe hpa web"]; !strings.Contains(d, "horizontal-pod-autoscaler  "+rescale) || !strings.Contains(d, "FailedGetResourceMetric") {
+		t.Errorf("describe hpa:\n%s", d)
+	}
+	var hs []HPASummary
+	for _, f := range res.Summary.Extra {
+		if f.Key == "hpas" {
+			hs = f.Value.([]HPASummary)
+		}
+	}
+	if len(hs) != 1 {
+		t.Fatalf("hpas: %+v", hs)
+	}
+	h := hs[0]
+	if h.ReplicasMean != 4 || h.ReplicasPeak != 5 || h.Rescales != 1 || h.Replicas != 5 || len(h.ReplicasOverTime) != 2 ||
+		h.ReplicasOverTime[0].T != 60 || h.ReplicasOverTime[0].V != 3 || h.ReplicasOverTime[1].T != 180 || h.ReplicasOverTime[1].V != 5 {
+		t.Errorf("summary: %+v", h)
+	}
+}

@@ -337,6 +337,9 @@ func RunWith(s *Scenario, opt Options) (*Result, error) {
 	if res.Autoscaler != nil {
 		res.Summary.Extra = append(res.Summary.Extra, metrics.Field{Key: "autoscaling", Value: AutoscalingOf(res.Autoscaler)})
 	}
+	if hs := res.auto.hpaSummaries(); len(hs) > 0 {
+		res.Summary.Extra = append(res.Summary.Extra, metrics.Field{Key: "hpas", Value: hs})
+	}
 	return res, nil
 }
 

@@ -84,8 +84,10 @@ type HPA struct {
 	Status  Status
 	Created sim.Time
 	Deleted bool
-	hist    history
-	timer   sim.Timer
+	// DeletedAt is when it was deleted (if Deleted).
+	DeletedAt sim.Time
+	hist      history
+	timer     sim.Timer
 }
 
 // Condition returns the condition of type t (nil: not set).
@@ -202,7 +204,7 @@ func (ct *Controller) Delete(name string) error {
 	if h == nil {
 		return fmt.Errorf(`horizontalpodautoscalers.autoscaling %q not found`, name)
 	}
-	h.Deleted = true
+	h.Deleted, h.DeletedAt = true, ct.C.Now()
 	ct.C.E.Cancel(h.timer)
 	return nil
 }

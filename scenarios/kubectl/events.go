@@ -277,6 +277,12 @@ func cmpInt(a, b int64) int {
 	return 0
 }
 
+// DescribeEvents writes describe's Events: section of the object ref names
+// (for the objects printed outside this package: HorizontalPodAutoscalers).
+func DescribeEvents(c *model.Cluster, w *DescribeWriter, ref model.ObjectRef) {
+	(&printer{c: c, now: c.Now(), ns: defaultNamespace}).describeEvents(w, ref)
+}
+
 // describeEvents is describe's Events: section for the object ref names
 // (kubectl's DescribeEvents): the object's events by last time seen, with
 // Type, Reason, Age ("LAST (xN over FIRST)" for repeated ones), From and
