@@ -362,7 +362,30 @@ func (l *lognormalPCG) Sample() Time {
 	if absInt32(j) >= kn[i] {
 		z = normalSlow(l.p, j, i, z)
 	}
-	return l.shift + seconds(exp(z*l.sigma+l.mu))
+	x := z*l.sigma + l.mu
+	if !(x > -700 && x < 700) {
+		return l.shift + seconds(exp(x))
+	}
+	// exp(x), by hand (exp does not inline): the same operations, so the
+	// same result (TestDistSameDraws).
+	const (
+		invL  = 0x1.71547652b82fep+06
+		l1    = 0x1.62e42feep-07
+		l2    = 0x1.a39ef35793c76p-39
+		magic = 0x1.8p52
+	)
+	t := float64(x*invL) + magic
+	k := int64(math.Float64bits(t))
+	kf := t - magic
+	r := float64(x-float64(kf*l1)) - float64(kf*l2)
+	p := float64(r*(1.0/720)) + 1.0/120
+	p = float64(p*r) + 1.0/24
+	p = float64(p*r) + 1.0/6
+	p = float64(p*r) + 0.5
+	p = float64(float64(p*r)*r) + r
+	t2 := &exp2Table[int32(k)&63]
+	y := t2[0] + (float64(t2[0]*p) + t2[1])
+	return l.shift + seconds(math.Float64frombits(math.Float64bits(y)+uint64(int64(int32(k)>>6))<<52))
 }
 func (l *lognormalPCG) Mean() Time {
 	return l.shift + Time(math.Exp(l.mu+0.5*l.sigma*l.sigma)*1e9)
