@@ -193,7 +193,9 @@ func matches(image string, labels map[string]string, p *model.Pod) bool {
 			}
 		} else {
 			im := imagePath(p.Spec.Image)
-			if im != image && !strings.HasSuffix(im, "/"+image) {
+			// im is image, or ends with "/"+image (without building that string).
+			n := len(im) - len(image)
+			if im != image && !(n > 0 && im[n-1] == '/' && im[n:] == image) {
 				return false
 			}
 		}
