@@ -200,7 +200,7 @@ func parseFile(name string, data []byte, set map[string]string, study bool) (*Sc
 	s := &Scenario{Config: DefaultConfig(), Seed: 1, Dir: filepath.Dir(name), Path: name, Files: map[string]string{}}
 	var cluster, timeline, window, duration *yaml.Node
 	vars := p.vars(root)
-	p.fields(root, "scenario", []string{"name", "description", "seed", "start", "duration", "window", "vars", "cluster", "config", "files", "timeline", "workload"}, func(k string, v *yaml.Node) {
+	p.fields(root, "scenario", []string{"name", "description", "seed", "start", "duration", "window", "vars", "cluster", "config", "files", "timeline", "workload", "externalMetrics"}, func(k string, v *yaml.Node) {
 		switch k {
 		case "name":
 			s.Name = p.str(v, k)
@@ -249,6 +249,8 @@ func parseFile(name string, data []byte, set map[string]string, study bool) (*Sc
 			timeline = v
 		case "workload":
 			p.workload(v, s)
+		case "externalMetrics":
+			s.External = p.externalMetrics(v)
 		}
 	})
 	if s.Name == "" {
@@ -341,6 +343,54 @@ func (p *fileParser) cluster(n *yaml.Node) []NodeSpec {
 		}
 	}
 	return nodes
+}
+
+// externalMetrics reads externalMetrics: {NAME: [{at: D, value: Q}, ...]}:
+// the values the external metrics API serves for NAME from each time on.
+func (p *fileParser) externalMetrics(n *yaml.Node) []ExternalValue {
+	if n.Kind != yaml.MappingNode {
+		p.errorf(n, "externalMetrics: want a mapping of metric name to a list of {at, value}, e.g. queue_messages_ready: [{at: 0s, value: 30}]")
+		return nil
+	}
+	var out []ExternalValue
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		name, list := n.Content[i].Value, n.Content[i+1]
+		where := "externalMetrics." + name
+		if list.Kind != yaml.SequenceNode || len(list.Content) == 0 {
+			p.errorf(list, "%s: want a list of {at, value}, e.g. [{at: 0s, value: 30}, {at: 5m, value: 120}]", where)
+			continue
+		}
+		last := sim.Time(-1)
+		for j, item := range list.Content {
+			w := fmt.Sprintf("%s[%d]", where, j)
+			ev := ExternalValue{Name: name, Line: item.Line}
+			have := false
+			p.fields(item, w, []string{"at", "value"}, func(k string, v *yaml.Node) {
+				if k == "at" {
+					ev.At = p.duration(v, w+".at")
+					return
+				}
+				have = true
+				q, err := resource.ParseQuantity(strings.TrimSpace(p.str(v, w+".value")))
+				if err != nil {
+					p.errorf(v, "%s.value: %q is not a Kubernetes quantity (e.g. 30, 1500m, 2k)", w, v.Value)
+					return
+				}
+				ev.Milli = q.MilliValue()
+			})
+			if !have {
+				p.errorf(item, "%s: value is required", w)
+				continue
+			}
+			if ev.At <= last {
+				p.errorf(item, "%s.at: %v is not after the previous value's time; list the values in time order", w, ev.At)
+				continue
+			}
+			last = ev.At
+			out = append(out, ev)
+		}
+	}
+	return out
 }
 
 func (p *fileParser) capacity(n *yaml.Node, where string, base model.Resources) model.Resources {

@@ -157,3 +157,126 @@ timeline:
 		t.Errorf("summary: %+v", h)
 	}
 }
+
+// External metrics take the values the scenario scripts; with an
+// AverageValue target of 10 the controller wants ceil(value / 10)
+// replicas (GetExternalPerPodMetricReplicas): 30 -> 3; at 3m the value
+// is 55 -> 6 (within the default scale-up limit of max(2 x 3, 4)).
+// get hpa prints the per-pod value against the target: 55 / 6 pods =
+// 9167m, rounded up as the controller does (ceil(55000 / 6) milli).
+func TestHPAExternalScripted(t *testing.T) {
+	y := `name: hpa-external
+duration: 5m
+externalMetrics:
+  queue_messages_ready:
+    - {at: 0s, value: 30}
+    - {at: 3m, value: "55"}
+files:
+  hpa.yaml: |
+    apiVersion: autoscaling/v2
+    kind: HorizontalPodAutoscaler
+    metadata: {name: worker}
+    spec:
+      scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: worker}
+      minReplicas: 1
+      maxReplicas: 10
+      metrics:
+      - type: External
+        external:
+          metric: {name: queue_messages_ready, selector: {matchLabels: {queue: worker_tasks}}}
+          target: {type: AverageValue, averageValue: 10}
+timeline:
+  - at: 0s
+    run: |
+      kubectl create deployment worker --image=worker
+      kubectl apply -f hpa.yaml
+  - at: 2m50s
+    run: kubectl get hpa
+  - at: 4m50s
+    run: kubectl get hpa
+`
+	s, err := ParseFile("hpa-external.yaml", []byte(y))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Run(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Unexpected) > 0 {
+		t.Fatal(res.Unexpected)
+	}
+	want := []string{"10/10 (avg)   1         10        3", "9167m/10 (avg)   1         10        6"}
+	i := 0
+	for _, st := range res.Timeline {
+		if st.Command == "kubectl get hpa" {
+			if !strings.Contains(st.Output, want[i]) {
+				t.Errorf("at %v s: want %q\n%s", st.At, want[i], st.Output)
+			}
+			i++
+		}
+	}
+	if d := res.Cluster.Deployment("worker"); d.Replicas != 6 {
+		t.Errorf("worker has %d replicas, want 6", d.Replicas)
+	}
+}
+
+// A Pods metric: requests_per_second of each pod, 20 requests a second
+// spread over the pods, an AverageValue target of 5: the closed form is
+// N = ceil(20 / 5) = 4 (at 4 pods each serves about 5/s, within the
+// tolerance).
+func TestHPAPodsMetricSteadyState(t *testing.T) {
+	y := `name: hpa-pods
+duration: 10m
+files:
+  hpa.yaml: |
+    apiVersion: autoscaling/v2
+    kind: HorizontalPodAutoscaler
+    metadata: {name: web}
+    spec:
+      scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+      maxReplicas: 10
+      metrics:
+      - type: Pods
+        pods:
+          metric: {name: requests_per_second}
+          target: {type: AverageValue, averageValue: 5}
+timeline:
+  - at: 0s
+    run: |
+      kubectl create deployment web --image=web
+      kubectl expose deployment web --port=80
+      kubectl apply -f hpa.yaml
+  - at: 9m50s
+    run: kubectl get hpa
+workload:
+  services:
+    - {name: web, image: web, concurrency: 4, routes: [{name: /, service: 10ms}]}
+  clients:
+    - {name: load, rate: 20, arrival: constant, call: web}
+`
+	s, err := ParseFile("hpa-pods.yaml", []byte(y))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Run(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := res.Cluster.Deployment("web"); d.Replicas != 4 {
+		t.Errorf("web has %d replicas, want 4\n%v", d.Replicas, res.Timeline)
+	}
+}
+
+// externalMetrics: values must be quantities, in time order.
+func TestExternalMetricsErrors(t *testing.T) {
+	_, err := ParseFile("bad.yaml", []byte("name: bad\nduration: 1m\nexternalMetrics:\n  q:\n    - {at: 30s, value: abc}\n    - {at: 10s, value: 1}\n"))
+	if err == nil {
+		t.Fatal("no error")
+	}
+	for _, want := range []string{`bad.yaml:5: externalMetrics.q[0].value: "abc" is not a Kubernetes quantity`, "bad.yaml:6: externalMetrics.q[1].at: 10s is not after the previous value's time"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("want %q in\n%v", want, err)
+		}
+	}
+}

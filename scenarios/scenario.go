@@ -122,6 +122,16 @@ type Scenario struct {
 	// Workload is the declared workload (the workload: section, and kubesim
 	// run --workload files).
 	Workload decl.Spec
+	// External is the scripted values of external metrics (externalMetrics:).
+	External []ExternalValue
+}
+
+// ExternalValue is an external metric's value from time At on (milli-units).
+type ExternalValue struct {
+	Name  string
+	At    sim.Time
+	Milli int64
+	Line  int
 }
 
 // StepResult is what a step did.
@@ -288,6 +298,12 @@ func RunWith(s *Scenario, opt Options) (*Result, error) {
 		return nil, err
 	}
 	res.auto = newAutoscaling(c, rt, cm)
+	for _, ev := range s.External {
+		if ev.At > s.Duration {
+			return nil, fmt.Errorf("scenario %q: externalMetrics.%s: a value at %v, after the end of the run (%v)", s.Name, ev.Name, ev.At, s.Duration)
+		}
+		e.At(ev.At, sim.HandlerFunc(func(*sim.Engine, int64) { cm.SetExternal(ev.Name, ev.Milli) }), 0)
+	}
 	if s.Workload.UsesCPU() {
 		res.auto.ms.Start()
 	}
