@@ -119,7 +119,9 @@ func (r *Result) CPUCharts() CPUCharts {
 	for i := range a.series {
 		s := &a.series[i]
 		c.HPAReplicas = append(c.HPAReplicas, metrics.NamedSteps{Name: s.HPA, Points: s.Replicas.points})
-		c.HPAUtilization = append(c.HPAUtilization, metrics.NamedSteps{Name: s.HPA, Points: s.Utilization.points})
+		if len(s.Utilization.points) > 0 { // a Utilization target
+			c.HPAUtilization = append(c.HPAUtilization, metrics.NamedSteps{Name: s.HPA, Points: s.Utilization.points})
+		}
 	}
 	c.NodeCPU, c.PodCPU = named(a.cpu.nodes), named(a.cpu.pods)
 	return c

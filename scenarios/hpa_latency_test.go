@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kubesim/kubesim/metrics"
+
 	"github.com/kubesim/kubesim/workload/custommetrics"
 )
 
@@ -278,5 +280,19 @@ func TestExternalMetricsErrors(t *testing.T) {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("want %q in\n%v", want, err)
 		}
+	}
+}
+
+// replicaWindows by hand: 2 replicas from 5 s, 4 from 25 s, to 40 s, in
+// 10 s windows: [0,10) 2 x 5 / 10 = 1, [10,20) 2, [20,30) (2 x 5 + 4 x 5) /
+// 10 = 3, [30,40) 4; pod-hours (2 x 20 + 4 x 15) / 3600.
+func TestReplicaWindows(t *testing.T) {
+	w, ph := replicaWindows([]metrics.Point{{T: 5, V: 2}, {T: 25, V: 4}}, 40, 10)
+	if len(w) != 4 || w[0] != 1 || w[1] != 2 || w[2] != 3 || w[3] != 4 || ph != 100.0/3600 {
+		t.Errorf("windows %v, pod-hours %v", w, ph)
+	}
+	// A last window cut by the end is averaged over its own width.
+	if w, _ := replicaWindows([]metrics.Point{{T: 0, V: 3}}, 15, 10); len(w) != 2 || w[1] != 3 {
+		t.Errorf("cut window: %v", w)
 	}
 }

@@ -289,13 +289,17 @@ func errorKindScalars(r study.Result, name string, v metrics.ServiceSummary) {
 //     windows: the run's window is StudyWindow);
 //   - SERVICE.latency_ms.p50|p90|p99|p999|max: the window's latency percentile
 //     (a study's value is the mean over the windows kept);
-//   - SERVICE.requests_per_s, SERVICE.error_rate (errors / requests).
+//   - SERVICE.requests_per_s, SERVICE.error_rate (errors / requests);
+//   - hpa.NAME.replicas: the time-weighted mean of the HPA target's
+//     spec.replicas in the window (so the study's value is the mean replicas
+//     after warm-up: the cost in pods).
 //
 // Scalars over the whole run: the workloads' own (DockerCoins: hashes and
 // hashes_computed; a workload that did not run has its metrics missing, with
 // its reason), requests.sent, requests.failed, requests.refused, SERVICE.requests,
 // SERVICE.errors and SERVICE.refused|reset|timeout|app_errors (errors by
-// kind).
+// kind), hpa.NAME.pod_hours (the target's replicas integrated over the run
+// from the HPA's first sync).
 //
 // Declared routes and clients have the same series and scalars under
 // routes.SERVICE/route. and clients.NAME. (routes.db/query.latency_ms.p99,
@@ -410,7 +414,41 @@ func StudyMetrics(res *Result) study.Result {
 	r.Scalars["requests.sent"] = float64(sum.Requests.Sent)
 	r.Scalars["requests.failed"] = float64(sum.Requests.Failed)
 	r.Scalars["requests.refused"] = float64(sum.Requests.Refused)
+	if res.auto != nil {
+		for _, s := range res.auto.series {
+			name := "hpa." + s.HPA
+			reps, podHours := replicaWindows(s.steps, res.Cluster.Now().Seconds(), StudyWindow.Seconds())
+			r.Series[name+".replicas"] = study.Series{Period: StudyWindow, Values: reps}
+			r.Scalars[name+".pod_hours"] = podHours
+		}
+	}
 	return r
+}
+
+// replicaWindows is the time-weighted mean of a step function of replicas
+// (from its first point; 0 before it) in each window of width w up to end,
+// and its integral in pod-hours.
+func replicaWindows(steps []metrics.Point, end, w float64) ([]float64, float64) {
+	n := int(math.Ceil(end/w - 1e-9))
+	out := make([]float64, n)
+	area := 0.0
+	for i, p := range steps {
+		next := end
+		if i+1 < len(steps) {
+			next = steps[i+1].T
+		}
+		area += p.V * (next - p.T)
+		for k := int(p.T / w); k < n && float64(k)*w < next; k++ {
+			lo, hi := max(p.T, float64(k)*w), min(next, float64(k+1)*w)
+			if hi > lo {
+				out[k] += p.V * (hi - lo)
+			}
+		}
+	}
+	for k := range out {
+		out[k] /= min(w, end-float64(k)*w)
+	}
+	return out, area / 3600
 }
 
 // CheckSetVars checks sweep --set against the study's base scenario before
