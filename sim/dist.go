@@ -272,7 +272,9 @@ func (s DistSpec) newPCG(p *rand.PCG) Dist {
 	case *uniformDist:
 		return &uniformPCG{shift: d.shift, min: d.min, width: d.max - d.min, max: d.max, p: p}
 	case *lognormalDist:
-		return &lognormalPCG{shift: d.shift, mu: d.mu, sigma: d.sigma, p: p}
+		l := &lognormalPCG{shift: d.shift, mu: d.mu, sigma: d.sigma, p: p}
+		l.next = l.draw()
+		return l
 	}
 	return d
 }
@@ -346,14 +348,30 @@ func (l *lognormalDist) Mean() Time {
 	return l.shift + Time(math.Exp(l.mu+0.5*l.sigma*l.sigma)*1e9)
 }
 
-// lognormalPCG is lognormalDist drawing from its generator directly.
+// lognormalPCG is lognormalDist drawing from its generator directly, one draw
+// ahead: Sample returns the draw made by the call before and makes the next.
+// The generator is its own (Engine.Dist), so the draws and their order are
+// the same; what changes is that the caller gets its value at once, while
+// the next draw, a chain of some forty dependent floating-point operations
+// (the normal draw, e^x, the conversion to nanoseconds), runs alongside the
+// caller's work instead of holding up the event it schedules: in the default
+// scenario the draws took a fifth of the CPU time for an eighth of the
+// instructions.
 type lognormalPCG struct {
 	shift     Time
 	mu, sigma float64
 	p         *rand.PCG
+	next      Time
 }
 
 func (l *lognormalPCG) Sample() Time {
+	d := l.next
+	l.next = l.draw()
+	return d
+}
+
+// draw is one draw.
+func (l *lognormalPCG) draw() Time {
 	// normal(l.p), its common case by hand: normal does not inline.
 	u := l.p.Uint64()
 	j := int32(u)

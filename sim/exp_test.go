@@ -191,22 +191,29 @@ var sinkTime Time
 var sinkFloat float64
 
 // BenchmarkSample is one draw of each kind through the Dist interface, as the
-// request path draws them (0 allocs).
+// request path draws them (0 allocs), bound by DistSpec.New to a stream and by
+// Engine.Dist (the lognormal and uniform kinds drawing from the stream's
+// generator directly).
 func BenchmarkSample(b *testing.B) {
 	for _, s := range []string{"100ms", "uniform(90ms,110ms)", "exp(100ms)", "normal(100ms,10ms)", "lognormal(250us,200us)", "1ms + lognormal(250us,200us)", "empirical(1ms,2ms,5ms)"} {
-		b.Run(s, func(b *testing.B) {
-			spec, err := ParseDist(s)
-			if err != nil {
-				b.Fatal(err)
-			}
-			d := spec.New(NewStream(1, "bench"))
-			b.ReportAllocs()
-			var sum Time
-			for b.Loop() {
-				sum += d.Sample()
-			}
-			sinkTime = sum
-		})
+		for _, bind := range []string{"New", "Engine.Dist"} {
+			b.Run(s+"/"+bind, func(b *testing.B) {
+				spec, err := ParseDist(s)
+				if err != nil {
+					b.Fatal(err)
+				}
+				d := spec.New(NewStream(1, "bench"))
+				if bind == "Engine.Dist" {
+					d = New(1).Dist("bench", spec)
+				}
+				b.ReportAllocs()
+				var sum Time
+				for b.Loop() {
+					sum += d.Sample()
+				}
+				sinkTime = sum
+			})
+		}
 	}
 }
 
