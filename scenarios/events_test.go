@@ -199,7 +199,6 @@ func TestGetEventsRefusals(t *testing.T) {
 		"get events,pods":                      "on their own",
 		"get pods --field-selector a=b":        "on events only",
 		"get events --sort-by=.spec.x":         "kubesim sorts events by",
-		"get events -o yaml":                   "-o yaml is not supported by kubesim for events",
 		"describe events":                      "get events lists them",
 	} {
 		if _, err := kcErr(t, c, line); err == nil || !strings.Contains(err.Error(), want) {

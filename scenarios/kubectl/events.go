@@ -14,6 +14,7 @@ package kubectl
 // source, reportingComponent, metadata.name) with =, == and !=.
 
 import (
+	"crypto/sha256"
 	"fmt"
 	"slices"
 	"strconv"
@@ -21,6 +22,11 @@ import (
 	"time"
 
 	"github.com/kubesim/kubesim/model"
+	"github.com/kubesim/kubesim/scenarios/manifest"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/types"
 )
 
 // getSpecial prints `get events` and `get endpointslices`, and refuses
@@ -45,6 +51,14 @@ func getSpecial(c *model.Cluster, cmd Command) (out string, err error, ok bool) 
 		return "", &UsageError{Verb: cmd.Verb, Msg: "kubesim supports --sort-by and --field-selector on events only (kubectl get events --sort-by=.lastTimestamp --field-selector involvedObject.name=NAME)"}, true
 	case !evs && !slices || cmd.Watch:
 		return "", nil, false
+	}
+	if evs && (StructuredOutput(cmd.Output) || cmd.Output == "name") {
+		p, err := newPrinter(c, cmd)
+		if err != nil {
+			return "", err, true
+		}
+		out, err = p.getEventObjects(cmd)
+		return out, err, true
 	}
 	if cmd.Output != "" && cmd.Output != "wide" {
 		return "", &UsageError{Verb: cmd.Verb, Msg: fmt.Sprintf("-o %s is not supported by kubesim for %s: it prints their tables (get, get -o wide)", cmd.Output, cmd.Targets[0].Resource)}, true
@@ -154,19 +168,21 @@ func parseFieldSelector(s string) ([]fieldRequirement, error) {
 	return out, nil
 }
 
-func (p *printer) getEvents(cmd Command) (string, error) {
+// selectEvents is the events a get asks for (names, --field-selector,
+// --sort-by), with a NotFound error for each name that has none; none when a
+// label selector is given (events carry no labels).
+func (p *printer) selectEvents(cmd Command) ([]namedEvent, []error, error) {
 	reqs, err := parseFieldSelector(cmd.FieldSelector)
 	if err != nil {
-		return "", fmt.Errorf("error: %v", err)
+		return nil, nil, fmt.Errorf("error: %v", err)
 	}
 	for _, r := range reqs {
 		if eventFields[r.field] == nil {
-			return "", fmt.Errorf("Error from server (BadRequest): Unable to find \"/v1, Resource=events\" that match label selector %q, field selector %q: field label not supported: %s", cmd.Selector, cmd.FieldSelector, r.field)
+			return nil, nil, fmt.Errorf("Error from server (BadRequest): Unable to find \"/v1, Resource=events\" that match label selector %q, field selector %q: field label not supported: %s", cmd.Selector, cmd.FieldSelector, r.field)
 		}
 	}
 	if p.sel != nil {
-		// Events carry no labels.
-		return p.noResources(), nil
+		return nil, nil, nil
 	}
 	evs := p.events()
 	var names []string
@@ -195,6 +211,14 @@ func (p *printer) getEvents(cmd Command) (string, error) {
 		}
 	}
 	if err := sortEvents(evs, cmd.SortBy); err != nil {
+		return nil, nil, err
+	}
+	return evs, errs, nil
+}
+
+func (p *printer) getEvents(cmd Command) (string, error) {
+	evs, errs, err := p.selectEvents(cmd)
+	if err != nil {
 		return "", err
 	}
 	if len(evs) == 0 {
@@ -482,4 +506,108 @@ func EventObject(e *model.Event) string {
 		s = ns + "/" + s
 	}
 	return s
+}
+
+// getEventObjects is get events with -o yaml, json, name, jsonpath=... or
+// custom-columns=...: the events as the API server returns core/v1 Events.
+func (p *printer) getEventObjects(cmd Command) (string, error) {
+	evs, errs, err := p.selectEvents(cmd)
+	if err != nil {
+		return "", err
+	}
+	single := len(cmd.Targets) == 1 && cmd.Targets[0].Name != ""
+	if len(evs) == 0 {
+		if len(errs) > 0 {
+			return "", joinErrors(errs)
+		}
+		if cmd.Output == "yaml" || cmd.Output == "json" {
+			single = false // kubectl prints an empty List
+		} else {
+			return p.noResources(), nil
+		}
+	}
+	if cmd.Output == "name" {
+		names := make([]string, len(evs))
+		for i, e := range evs {
+			names[i] = "event/" + e.name
+		}
+		return strings.Join(names, "\n"), joinErrors(errs)
+	}
+	pr, err := manifest.NewPrinter(cmd.Output)
+	if err != nil {
+		return "", &UsageError{Verb: cmd.Verb, Msg: err.Error()}
+	}
+	objs := make([]runtime.Object, len(evs))
+	for i, e := range evs {
+		objs[i] = p.eventObject(e)
+	}
+	out, err := pr.Print(objs, single)
+	if err != nil {
+		return "", fmt.Errorf("error: %v", err)
+	}
+	return out, joinErrors(errs)
+}
+
+// eventObject is e as a core/v1 Event. Controllers and the kubelet record
+// with client-go's core/v1 recorder: count, firstTimestamp, lastTimestamp,
+// source, and reportingComponent/reportingInstance copied from the source.
+// The scheduler records through events.k8s.io/v1 (as v1.37's does): the
+// core/v1 view has eventTime, action, reportingInstance
+// default-scheduler-HOST, a series once repeated, and no count, timestamps
+// or source. The uid is derived from the event's name (kubesim keeps no
+// resourceVersion for events: none is printed).
+func (p *printer) eventObject(e namedEvent) *corev1.Event {
+	ns := eventNamespace(e.Event)
+	ref := corev1.ObjectReference{Kind: e.Object.Kind, Namespace: e.Object.Namespace, Name: e.Object.Name,
+		UID: types.UID(e.Object.UID), APIVersion: kindAPIVersion(e.Object.Kind), FieldPath: e.Object.FieldPath}
+	first := metav1.NewTime(p.c.WallClock(e.First))
+	sum := sha256.Sum256([]byte(ns + "/" + e.name))
+	uid := fmt.Sprintf("%x-%x-%x-%x-%x", sum[0:4], sum[4:6], sum[6:8], sum[8:10], sum[10:16])
+	out := &corev1.Event{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Event"},
+		ObjectMeta:     metav1.ObjectMeta{Name: e.name, Namespace: ns, UID: types.UID(uid), CreationTimestamp: first},
+		InvolvedObject: ref, Reason: e.Reason, Message: e.Message, Type: e.Type, ReportingController: e.Source}
+	if e.Source == model.SourceScheduler {
+		out.EventTime = metav1.NewMicroTime(p.c.WallClock(e.First))
+		out.ReportingInstance = e.Source
+		if h := controlPlaneHost(p.c); h != "" {
+			out.ReportingInstance += "-" + h
+		}
+		out.Action = "Scheduling"
+		if e.Reason == "Scheduled" {
+			out.Action = "Binding"
+		}
+		if e.Count > 1 {
+			out.Series = &corev1.EventSeries{Count: int32(e.Count), LastObservedTime: metav1.NewMicroTime(p.c.WallClock(e.Last))}
+		}
+		return out
+	}
+	out.Count = int32(e.Count)
+	out.FirstTimestamp, out.LastTimestamp = first, metav1.NewTime(p.c.WallClock(e.Last))
+	out.Source = corev1.EventSource{Component: e.Source, Host: e.Host}
+	out.ReportingInstance = e.Host
+	return out
+}
+
+// controlPlaneHost is the first control-plane node's name (where
+// kube-scheduler runs), "" when the cluster has none.
+func controlPlaneHost(c *model.Cluster) string {
+	for _, n := range c.Nodes() {
+		if _, ok := n.Labels[model.LabelControlPlane]; ok {
+			return n.Name
+		}
+	}
+	return ""
+}
+
+// kindAPIVersion is the apiVersion of an involved object's kind.
+func kindAPIVersion(kind string) string {
+	switch kind {
+	case "Deployment", "ReplicaSet", "DaemonSet", "StatefulSet":
+		return "apps/v1"
+	case "HorizontalPodAutoscaler":
+		return "autoscaling/v2"
+	case "PodDisruptionBudget":
+		return "policy/v1"
+	}
+	return "v1"
 }

@@ -9,13 +9,16 @@ import (
 
 	"github.com/kubesim/kubesim/model"
 	"github.com/kubesim/kubesim/model/labels"
+	"github.com/kubesim/kubesim/scenarios/manifest"
 	"github.com/kubesim/kubesim/sim"
 	policyv1 "k8s.io/api/policy/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 )
 
-// applyPDB creates or updates a policy/v1 PodDisruptionBudget.
-func (x *Executor) applyPDB(o *policyv1.PodDisruptionBudget) (string, error) {
+// applyPDB creates or updates a policy/v1 PodDisruptionBudget; verb names
+// the outcome (created, changed) as kubectl's apply or patch prints it.
+func (x *Executor) applyPDB(o *policyv1.PodDisruptionBudget, verb func(created, changed bool) string) (string, error) {
 	invalid := func(err error) error {
 		return fmt.Errorf("The PodDisruptionBudget %q is invalid: %v", o.Name, err)
 	}
@@ -35,16 +38,59 @@ func (x *Executor) applyPDB(o *policyv1.PodDisruptionBudget) (string, error) {
 		if _, err := x.c.CreatePDB(spec); err != nil {
 			return "", invalid(err)
 		}
-		return Done(PodDisruptionBudgets, o.Name, "created"), nil
+		return Done(PodDisruptionBudgets, o.Name, verb(true, true)), nil
+	}
+	changed := false
+	if err := x.applyMeta(b, o.ObjectMeta, &changed); err != nil {
+		return "", invalid(err)
 	}
 	same := sel.String() == b.Selector.String() && sameIOP(spec.MinAvailable, b.MinAvailable) && sameIOP(spec.MaxUnavailable, b.MaxUnavailable)
 	if same {
-		return Done(PodDisruptionBudgets, o.Name, "unchanged"), nil
+		return Done(PodDisruptionBudgets, o.Name, verb(false, changed)), nil
 	}
 	if err := x.c.UpdatePDB(b, spec); err != nil {
 		return "", invalid(err)
 	}
-	return Done(PodDisruptionBudgets, o.Name, "configured"), nil
+	return Done(PodDisruptionBudgets, o.Name, verb(false, true)), nil
+}
+
+// pdbObject is b as the API server returns a policy/v1 PodDisruptionBudget:
+// spec, and the disruption controller's status. The DisruptionAllowed
+// condition's lastTransitionTime is the budget's creation time (kubesim does
+// not record when the condition last changed).
+func (x *Executor) pdbObject(_ *printer, b *model.PodDisruptionBudget) *policyv1.PodDisruptionBudget {
+	out := &policyv1.PodDisruptionBudget{TypeMeta: metav1.TypeMeta{APIVersion: "policy/v1", Kind: "PodDisruptionBudget"},
+		ObjectMeta: manifest.APIMeta(x.c, &b.ObjectMeta),
+		Spec: policyv1.PodDisruptionBudgetSpec{MinAvailable: apiBudget(b.MinAvailable), MaxUnavailable: apiBudget(b.MaxUnavailable),
+			Selector: manifest.LabelSelectorOf(b.Selector)}}
+	st := x.c.PDBStatus(b)
+	out.Status = policyv1.PodDisruptionBudgetStatus{ObservedGeneration: b.Generation, DisruptionsAllowed: int32(st.DisruptionsAllowed),
+		CurrentHealthy: int32(st.CurrentHealthy), DesiredHealthy: int32(st.DesiredHealthy), ExpectedPods: int32(st.ExpectedPods)}
+	cond := metav1.Condition{Type: policyv1.DisruptionAllowedCondition, ObservedGeneration: b.Generation,
+		LastTransitionTime: out.CreationTimestamp}
+	switch {
+	case st.SyncFailed != "":
+		cond.Status, cond.Reason, cond.Message = metav1.ConditionFalse, policyv1.SyncFailedReason, st.SyncFailed
+	case st.DisruptionsAllowed > 0:
+		cond.Status, cond.Reason = metav1.ConditionTrue, policyv1.SufficientPodsReason
+	default:
+		cond.Status, cond.Reason = metav1.ConditionFalse, policyv1.InsufficientPodsReason
+	}
+	out.Status.Conditions = []metav1.Condition{cond}
+	return out
+}
+
+func apiBudget(v *model.IntOrPercent) *intstr.IntOrString {
+	if v == nil {
+		return nil
+	}
+	var x intstr.IntOrString
+	if v.Percent {
+		x = intstr.FromString(strconv.Itoa(v.Value) + "%")
+	} else {
+		x = intstr.FromInt32(int32(v.Value))
+	}
+	return &x
 }
 
 func sameIOP(a, b *model.IntOrPercent) bool {

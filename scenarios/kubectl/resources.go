@@ -128,7 +128,11 @@ func init() {
 			get:     func(c *model.Cluster, ns, name string) model.Object { return obj(c.PDBIn(ns, name)) },
 			list:    func(c *model.Cluster, ns string) []model.Object { return inNamespace(c.PDBs(), ns) },
 			columns: []string{"NAME", "MIN AVAILABLE", "MAX UNAVAILABLE", "ALLOWED DISRUPTIONS", "AGE"},
-			row:     rowOf((*printer).pdbRow), describe: describeOf((*printer).describePDB)},
+			row:     rowOf((*printer).pdbRow), describe: describeOf((*printer).describePDB), apiObject: apiObjectOf((*Executor).pdbObject),
+			toAPI: func(c *model.Cluster, o model.Object) runtime.Object {
+				return (&Executor{c: c}).pdbObject(nil, o.(*model.PodDisruptionBudget))
+			},
+			delete: deleteOf(func(c *model.Cluster, b *model.PodDisruptionBudget, _ sim.Time) error { c.DeletePDB(b); return nil })},
 		// Events and EndpointSlices are printed by events.go.
 		Events:         {group: "", kind: "Event", names: []string{"event", "ev"}, namespaced: true},
 		EndpointSlices: {group: "discovery.k8s.io", kind: "EndpointSlice", names: []string{"endpointslice"}, namespaced: true},

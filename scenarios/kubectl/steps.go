@@ -422,7 +422,7 @@ func (x *Executor) applyObject(obj runtime.Object, source string, patching bool)
 	}
 	switch o := obj.(type) {
 	case *policyv1.PodDisruptionBudget:
-		return x.applyPDB(o)
+		return x.applyPDB(o, verb)
 	case *appsv1.Deployment:
 		spec, err := manifest.ModelDeploymentSpec(o)
 		if err != nil {

@@ -1,0 +1,53 @@
+package scenarios
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kubesim/kubesim/model"
+)
+
+// get events -o yaml|json|name|custom-columns print core/v1 Events as the
+// API server returns them (were refused): the kubelet's with count,
+// first/lastTimestamp and source; the scheduler's (events.k8s.io/v1) with
+// eventTime, action, reportingInstance and a series once repeated.
+func TestGetEventsAsObjects(t *testing.T) {
+	c := eventCluster(t)
+	if _, err := c.CreatePod("big", nil, model.PodSpec{Image: "nginx", Requests: model.Resources{MilliCPU: 3000}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Apply(c, "run web --image=nginx"); err != nil {
+		t.Fatal(err)
+	}
+	advance(c, 7*time.Minute)
+	get := func(l string) string {
+		t.Helper()
+		out, err := Apply(c, l)
+		if err != nil {
+			t.Fatalf("%s: %v", l, err)
+		}
+		return out
+	}
+	y := get("get events -o yaml --field-selector involvedObject.name=big")
+	for _, w := range []string{"apiVersion: v1\nitems:\n- action: Scheduling\n", "  eventTime: \"2026-01-05T09:00:00.", "  firstTimestamp: null\n",
+		"    kind: Pod\n    name: big\n    namespace: default\n", "  reason: FailedScheduling\n  reportingComponent: default-scheduler\n  reportingInstance: default-scheduler-node1\n  series:\n    count: 2\n",
+		"  source: {}\n  type: Warning\nkind: List\n"} {
+		if !strings.Contains(y, w) {
+			t.Errorf("get events -o yaml lacks %q:\n%s", w, y)
+		}
+	}
+	j := get("get events -o json --field-selector reason=Started")
+	for _, w := range []string{`"count": 1,`, `"eventTime": null,`, `"fieldPath": "spec.containers{nginx}",`, `"firstTimestamp": "2026-01-05T09:00:03Z",`,
+		`"reportingComponent": "kubelet",`, `"reportingInstance": "node2",`, `"component": "kubelet",`, `"kind": "Event",`} {
+		if !strings.Contains(j, w) {
+			t.Errorf("get events -o json lacks %q:\n%s", w, j)
+		}
+	}
+	if n := get("get events -o name --field-selector involvedObject.name=big"); !strings.HasPrefix(n, "event/big.") || strings.Contains(n, "\n") {
+		t.Errorf("-o name: %q", n)
+	}
+	if cc := get("get events -o custom-columns=R:.reason,C:.count --field-selector reason=Pulling"); cc != "R         C\nPulling   1" {
+		t.Errorf("custom-columns: %q", cc)
+	}
+}
