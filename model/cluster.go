@@ -83,30 +83,63 @@ type Pod struct {
 	// Gone is true once the pod object no longer exists.
 	Gone bool
 
+	queued  bool // in the scheduler's queues
+	indexed bool // known to the endpoint index (from its first IP to gone)
+
 	Scheduled  sim.Time
 	Started    sim.Time
 	ReadyAt    sim.Time
 	DeletedAt  sim.Time
 	GoneAt     sim.Time
-	Restarts   int
-	generation int // bumped on every container (re)start, to invalidate old timers
+	Restarts   int32  // restartCount, as Kubernetes' int32
+	generation uint32 // bumped on every container (re)start, to invalidate old timers
 
-	node       *Node
-	rs         *ReplicaSet
-	ds         *DaemonSet
-	uid        uint64            // random, the last tie-break of scale-down
-	ixLabels   map[string]string // the labels the endpoint index has (indexLabels)
-	evictTimer sim.Timer
-	evictAt    sim.Time    // when the scheduled taint eviction fires (0: none)
-	evictSince sim.Time    // when it was scheduled
-	countedIn  *ReplicaSet // the ReplicaSet whose per-node count includes the pod
-	countedOn  *Node
+	node      *Node
+	rs        *ReplicaSet
+	ds        *DaemonSet
+	uid       uint64            // random, the last tie-break of scale-down
+	ixLabels  map[string]string // the labels the endpoint index has (indexLabels)
+	later     *podTimers        // deletion and eviction timers (timers)
+	countedIn *ReplicaSet       // the ReplicaSet whose per-node count (on p.node) includes the pod
+	sq        schedQueueInfo    // the scheduler queue's record of it
+	count     podCount          // what the pod adds to its ReplicaSet's status counts
+	daemon    *daemonPodIndex   // its place in its DaemonSet's per-node index (daemonIndex)
+	// Pod is kept at 576 bytes or less (TestPodSize): a million pods pay
+	// for every word (at 512 or less Go would drop its type header too).
+}
+
+// podTimers are the timers of a pod's deletion and taint eviction, allocated
+// at the first (most pods have neither).
+type podTimers struct {
 	graceTimer sim.Timer
-	queued     bool           // in the scheduler's queues
-	indexed    bool           // known to the endpoint index (from its first IP to gone)
-	sq         schedQueueInfo // the scheduler queue's record of it
-	count      podCount       // what the pod adds to its ReplicaSet's status counts
-	daemon     daemonPodIndex // its place in its DaemonSet's per-node index
+	evictTimer sim.Timer
+	evictAt    sim.Time // when the scheduled taint eviction fires (0: none)
+	evictSince sim.Time // when it was scheduled
+}
+
+// timers returns p's podTimers, made at first use.
+func (p *Pod) timers() *podTimers {
+	if p.later == nil {
+		p.later = &podTimers{}
+	}
+	return p.later
+}
+
+// evictAt is when p's scheduled taint eviction fires (0: none).
+func (p *Pod) evictAt() sim.Time {
+	if p.later == nil {
+		return 0
+	}
+	return p.later.evictAt
+}
+
+// daemonIndex is p's record in its DaemonSet's per-node index, made at first
+// use (only daemon pods have one).
+func (p *Pod) daemonIndex() *daemonPodIndex {
+	if p.daemon == nil {
+		p.daemon = &daemonPodIndex{}
+	}
+	return p.daemon
 }
 
 // Node returns the node the pod is bound to, or nil.
@@ -549,15 +582,15 @@ func (c *Cluster) podChanged(p *Pod) {
 // the pod.
 func recount(p *Pod) {
 	if rs := p.countedIn; rs != nil {
-		rs.onNode[p.countedOn.seq]--
-		p.countedIn, p.countedOn = nil, nil
+		rs.onNode[p.node.seq]-- // a pod's node never changes once bound
+		p.countedIn = nil
 	}
 	if rs, n := p.rs, p.node; rs != nil && n != nil && !p.Terminating && !p.Gone {
 		if len(rs.onNode) <= n.seq {
 			rs.onNode = append(rs.onNode, make([]int32, n.seq+1-len(rs.onNode))...)
 		}
 		rs.onNode[n.seq]++
-		p.countedIn, p.countedOn = rs, n
+		p.countedIn = rs
 	}
 }
 
@@ -655,7 +688,9 @@ func (c *Cluster) DeletePodGrace(p *Pod, grace sim.Time) {
 	p.DeletedAt = c.Now()
 	at := p.DeletedAt
 	p.DeletionTimestamp = &at
-	c.E.Cancel(p.evictTimer)
+	if t := p.later; t != nil {
+		c.E.Cancel(t.evictTimer) // the eviction stays recorded as scheduled
+	}
 	n := p.node
 	switch {
 	case n == nil || grace == 0:
@@ -670,7 +705,7 @@ func (c *Cluster) DeletePodGrace(p *Pod, grace sim.Time) {
 	}
 	c.eventKilling(p)
 	c.podChanged(p)
-	p.graceTimer = c.E.After(grace, sim.HandlerFunc(func(*sim.Engine, int64) { c.removePod(p) }), 0)
+	p.timers().graceTimer = c.E.After(grace, sim.HandlerFunc(func(*sim.Engine, int64) { c.removePod(p) }), 0)
 }
 
 // removePod makes p gone at once: its container stops (requests it holds fail),
@@ -680,8 +715,10 @@ func (c *Cluster) removePod(p *Pod) {
 		return
 	}
 	c.stopContainer(p)
-	c.E.Cancel(p.evictTimer)
-	c.E.Cancel(p.graceTimer)
+	if t := p.later; t != nil {
+		c.E.Cancel(t.evictTimer)
+		c.E.Cancel(t.graceTimer)
+	}
 	p.Gone, p.Terminating, p.Ready, p.HasIP = true, true, false, false
 	p.GoneAt = c.Now()
 	if p.DeletedAt == 0 {

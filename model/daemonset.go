@@ -333,7 +333,7 @@ func (c *Cluster) syncDaemonSet(ds *DaemonSet) {
 		if p.Owner == nil && !p.Gone && !p.Terminating && ds.Selector.MatchesMap(p.Labels) {
 			p.Owner = &OwnerRef{Kind: "DaemonSet", Name: ds.Name}
 			p.ds = ds
-			p.daemon.orderOf = nil // at the end of the pod list, whatever it was before
+			p.daemonIndex().orderOf = nil // at the end of the pod list, whatever it was before
 			ds.pods = append(ds.pods, p)
 			c.podChanged(p)
 		}

@@ -122,7 +122,7 @@ func (b bitset) next(i int) int {
 
 // recordPod notes that p, owned by ds now or until now, changed.
 func (ds *DaemonSet) recordPod(p *Pod) {
-	x := &p.daemon
+	x := p.daemonIndex()
 	if x.recorded == ds {
 		return
 	}
@@ -167,11 +167,11 @@ func (st *dsState) node(n *Node) *dsNode {
 
 // unindex takes p out of the index that holds it.
 func unindex(p *Pod) {
-	x := &p.daemon
-	ds := x.in
-	if ds == nil {
+	x := p.daemon
+	if x == nil || x.in == nil {
 		return
 	}
+	ds := x.in
 	st := &ds.st
 	if x.key != nil {
 		dn := st.node(x.key)
@@ -186,7 +186,7 @@ func unindex(p *Pod) {
 // index lists p, owned by ds, under the node it is bound or pinned to, or
 // with the doomed pods if that node is gone.
 func (ds *DaemonSet) index(c *Cluster, p *Pod) {
-	x := &p.daemon
+	x := p.daemonIndex()
 	st := &ds.st
 	key := p.node
 	if key == nil {
@@ -211,6 +211,8 @@ func (ds *DaemonSet) index(c *Cluster, p *Pod) {
 	ds.touch(key)
 }
 
+// insertByOrder inserts p into ps by pod list order (p and the pods of ps
+// are indexed: they have their daemonIndex).
 func insertByOrder(ps []*Pod, p *Pod) []*Pod {
 	i := len(ps)
 	ps = append(ps, nil)
@@ -226,7 +228,7 @@ func insertByOrder(ps []*Pod, p *Pod) []*Pod {
 func (ds *DaemonSet) refresh(c *Cluster) {
 	st := &ds.st
 	for _, p := range st.changed {
-		x := &p.daemon
+		x := p.daemonIndex()
 		if x.recorded == ds {
 			x.recorded = nil
 		}

@@ -412,7 +412,7 @@ func TestScaleDownEqualReadyRankUsesUID(t *testing.T) {
 		t.Fatal(err)
 	}
 	c.E.RunUntil(sec(100))
-	pod := func(name string, uid uint64, readyAgo float64, restarts int) *Pod {
+	pod := func(name string, uid uint64, readyAgo float64, restarts int32) *Pod {
 		return &Pod{ObjectMeta: ObjectMeta{Name: name, CreationTimestamp: sec(1)}, Phase: PodRunning, Ready: true, node: n, NodeName: n.Name, uid: uid,
 			ReadyAt: c.Now() - sec(readyAgo), Restarts: restarts}
 	}

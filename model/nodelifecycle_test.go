@@ -165,8 +165,8 @@ func TestAllZonesDownUntaints(t *testing.T) {
 	runFor(c, sec(10))
 	c.StopNode("n1")
 	runFor(c, sec(100))
-	if !c.Node("n1").HasTaint(TaintUnreachable, NoExecute) || p.evictAt == 0 {
-		t.Fatalf("n1 taints %v, eviction at %v: want tainted, eviction scheduled", c.Node("n1").Taints, p.evictAt)
+	if !c.Node("n1").HasTaint(TaintUnreachable, NoExecute) || p.evictAt() == 0 {
+		t.Fatalf("n1 taints %v, eviction at %v: want tainted, eviction scheduled", c.Node("n1").Taints, p.evictAt())
 	}
 	c.StopNode("n2")
 	runFor(c, sec(400))

@@ -164,8 +164,10 @@ func (c *Cluster) RemoveNode(name string) error {
 	c.nlcDequeue(n)
 	for _, p := range n.pods {
 		c.killContainer(p)
-		c.E.Cancel(p.evictTimer)
-		p.evictAt = 0
+		if p.later != nil {
+			c.E.Cancel(p.later.evictTimer)
+			p.later.evictAt = 0
+		}
 		if p.Ready {
 			p.Ready = false
 			c.podChanged(p)
@@ -634,25 +636,26 @@ func (c *Cluster) taintManagerPod(p *Pod) {
 		return
 	}
 	at := c.Now() + sim.Time(minSecs)*1e9
-	if p.evictAt != 0 && p.evictSince < c.Now() {
+	if p.evictAt() != 0 && p.later.evictSince < c.Now() {
 		// An eviction scheduled before now stands as it is: a second taint
 		// (or a changed toleration) neither brings it forward nor puts it
 		// off, as the taint eviction controller keeps its queued work.
 		return
 	}
 	c.cancelEviction(p)
-	p.evictAt, p.evictSince = at, c.Now()
-	p.evictTimer = c.E.At(at, sim.HandlerFunc(func(*sim.Engine, int64) {
-		p.evictAt = 0
+	t := p.timers()
+	t.evictAt, t.evictSince = at, c.Now()
+	t.evictTimer = c.E.At(at, sim.HandlerFunc(func(*sim.Engine, int64) {
+		t.evictAt = 0
 		c.eventTaintEviction(p, false)
 		c.DeletePod(p)
 	}), 0)
 }
 
 func (c *Cluster) cancelEviction(p *Pod) {
-	if p.evictAt != 0 {
-		c.E.Cancel(p.evictTimer)
-		p.evictAt = 0
+	if p.evictAt() != 0 {
+		c.E.Cancel(p.later.evictTimer)
+		p.later.evictAt = 0
 		c.eventTaintEviction(p, true)
 	}
 }

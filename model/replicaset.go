@@ -73,9 +73,9 @@ type availEntry struct {
 // podCount is what a pod contributes to its ReplicaSet's counts.
 type podCount struct {
 	in                   *ReplicaSet
-	active, ready, avail bool
 	readyAt              sim.Time
 	gen                  uint32 // bumped whenever the contribution changes: invalidates queued entries
+	active, ready, avail bool
 }
 
 // ReplicaSetSpec is what CreateReplicaSet needs.

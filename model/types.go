@@ -144,32 +144,36 @@ type PodSpec struct {
 	// them.
 	Command, Args []string
 	Requests      Resources // zero CPU/memory means none set, unless ExplicitZero says it was given as 0
-	// ExplicitZero marks a CPU or memory request given as 0: it is a request,
-	// so the scheduler's scoring defaults for missing requests (100m CPU,
-	// 200Mi memory) do not apply to it.
-	ExplicitZero RequestFlags
 	// Limits are the containers' limits (zero: none); CPU is the CFS quota
 	// of the CPU model (traffic/cpu).
-	Limits        Resources
-	NodeSelector  map[string]string
-	Tolerations   []Toleration
-	Readiness     *Probe
-	GracePeriod   sim.Time
-	NodeName      string // spec.nodeName: set by the user to bypass the scheduler
-	Affinity      *NodeAffinity
-	RestartAlways bool
-	// HostNetwork pods also tolerate network-unavailable when run by a DaemonSet.
-	HostNetwork bool
+	Limits       Resources
+	NodeSelector map[string]string
+	Tolerations  []Toleration
+	Readiness    *Probe
+	GracePeriod  sim.Time
+	NodeName     string // spec.nodeName: set by the user to bypass the scheduler
+	Affinity     *NodeAffinity
 	// Ports are the containers' ports (a Service's named targetPort resolves
 	// to one of them).
 	Ports []ContainerPort
-	// LocalStorage is set when the pod has an emptyDir or hostPath volume
-	// (the cluster autoscaler does not move such pods).
-	LocalStorage bool
 	// Env is the (first) container's environment, in the manifest's order
 	// (a later variable of the same name wins, as the kubelet's does). A
 	// workload may read it (a load generator's USERS); the cluster does not.
 	Env []EnvVar
+
+	// The flags come last, together: pods are kept by the million and
+	// padding is memory.
+
+	// ExplicitZero marks a CPU or memory request given as 0: it is a request,
+	// so the scheduler's scoring defaults for missing requests (100m CPU,
+	// 200Mi memory) do not apply to it.
+	ExplicitZero  RequestFlags
+	RestartAlways bool
+	// HostNetwork pods also tolerate network-unavailable when run by a DaemonSet.
+	HostNetwork bool
+	// LocalStorage is set when the pod has an emptyDir or hostPath volume
+	// (the cluster autoscaler does not move such pods).
+	LocalStorage bool
 }
 
 // EnvVar is one variable of a container's env. ValueFrom marks one whose
