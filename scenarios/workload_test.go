@@ -525,7 +525,7 @@ func TestOnlineBoutiqueRealManifests(t *testing.T) {
 	if res.Mining() != nil {
 		t.Errorf("DockerCoins in Online Boutique")
 	}
-	want := `client loadgenerator: env USERS="10", RATE="1": 10 users per container, spawned 1 per second (1 container start(s), first loadgenerator-`
+	want := `client loadgenerator: env USERS="10", RATE="1": 10 users per container, spawned 1 per second (1 container start, first loadgenerator-`
 	for _, f := range sum.Extra {
 		if l, _ := f.Value.([]string); f.Key != "clients_from_env" || len(l) != 1 || !strings.HasPrefix(l[0], want) {
 			t.Errorf("summary %s: %v; want only clients_from_env: [%s...]", f.Key, f.Value, want)

@@ -31,7 +31,7 @@ func printAutoscaling(w io.Writer, a *autoscaler.Autoscaler) {
 	for _, p := range s.PendingPods {
 		peak = max(peak, int(p.V))
 	}
-	fmt.Fprintf(w, "  %d scale-ups, %d nodes removed; at most %d pods unschedulable at once\n", s.ScaleUps, s.ScaleDowns, peak)
+	fmt.Fprintf(w, "  %s, %s removed; at most %s unschedulable at once\n", count(s.ScaleUps, "scale-up"), count(s.ScaleDowns, "node"), count(peak, "pod"))
 	var lines []string
 	for _, e := range a.Events() {
 		if strings.HasPrefix(e.Object, "pod/") {

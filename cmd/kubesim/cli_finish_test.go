@@ -84,7 +84,7 @@ func TestMessagesSayWhatIsWrong(t *testing.T) {
 // a setting without =, is refused.
 func TestRunSet(t *testing.T) {
 	code, out, errs := run(t, "run", "capacity", "--set", "workers=3", "--set", "rng_replicas=2", "--duration", "1m")
-	if code != 0 || !strings.Contains(out, "3 workers, rng as a deployment (2 replicas") {
+	if code != 0 || !strings.Contains(out, "worker replicas 3, rng as a deployment (replicas 2 if") {
 		t.Errorf("--set: exit %d %s\n%s", code, errs, out)
 	}
 	code, _, errs = run(t, "run", "capacity", "--set", "nope=1")

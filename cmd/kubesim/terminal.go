@@ -144,8 +144,8 @@ func printPodsPerNode(w io.Writer, podsOf map[string][]string) {
 	}
 	sorted := append([]int(nil), counts...)
 	sort.Ints(sorted)
-	fmt.Fprintf(w, "\nPods per node at the end: %d pods on %d nodes; per node min %d, median %d, max %d; %d node(s) without pods\n",
-		total, len(nodes), sorted[0], sorted[len(sorted)/2], sorted[len(sorted)-1], empty)
+	fmt.Fprintf(w, "\nPods per node at the end: %s on %s; per node min %d, median %d, max %d; %s without pods\n",
+		count(total, "pod"), count(len(nodes), "node"), sorted[0], sorted[len(sorted)/2], sorted[len(sorted)-1], count(empty, "node"))
 	busiest := append([]string(nil), nodes...)
 	sort.SliceStable(busiest, func(i, j int) bool { return len(podsOf[busiest[i]]) > len(podsOf[busiest[j]]) })
 	busiest = busiest[:maxNodeLines]
@@ -216,4 +216,12 @@ func pad(s string, n int) string {
 		return strings.Repeat(" ", n-len(s)) + s
 	}
 	return s
+}
+
+// count is n and the noun, plural unless n is 1: "1 pod", "3 pods".
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

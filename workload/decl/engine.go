@@ -136,7 +136,7 @@ func (e *Engine) Assumed() []string {
 	ec := e.spec.Echo
 	for _, im := range images {
 		a := e.assumed[im]
-		out = append(out, fmt.Sprintf("image %s (%d container start(s), first %s): no behaviour declared, served as an echo server on its containerPorts: %s per request, %d at once, backlog %d", im, a.n, a.first, ec.Service, ec.Concurrency, ec.Backlog))
+		out = append(out, fmt.Sprintf("image %s (%s, first %s): no behaviour declared, served as an echo server on its containerPorts: %s per request, %d at once, backlog %d", im, count(a.n, "container start"), a.first, ec.Service, ec.Concurrency, ec.Backlog))
 	}
 	return out
 }
@@ -542,7 +542,7 @@ func (e *Engine) fromEnv(cl *Client, p *model.Pod) (users int, rate float64) {
 		t := strings.TrimSpace(v.Value)
 		switch n, err := strconv.Atoi(t); {
 		case v.ValueFrom:
-			said = append(said, fmt.Sprintf("%s from valueFrom, which kubesim does not resolve: the default %d users", cl.UsersEnv, users))
+			said = append(said, fmt.Sprintf("%s from valueFrom, which kubesim does not resolve: the default %s", cl.UsersEnv, count(users, "user")))
 		case t == "":
 		case err != nil || n < 0:
 			bad = fmt.Sprintf("%s=%q is not a whole number of users", cl.UsersEnv, v.Value)
@@ -576,7 +576,7 @@ func (e *Engine) fromEnv(cl *Client, p *model.Pod) (users int, rate float64) {
 		if rate > 0 {
 			spawn = fmt.Sprintf("spawned %g per second", rate)
 		}
-		line = fmt.Sprintf("client %s: env %s: %d users per container, %s", cl.Name, strings.Join(said, ", "), users, spawn)
+		line = fmt.Sprintf("client %s: env %s: %s per container, %s", cl.Name, strings.Join(said, ", "), count(users, "user"), spawn)
 	}
 	a := e.envNotes[line]
 	if a == nil {
@@ -598,7 +598,7 @@ func (e *Engine) FromEnv() []string {
 	sort.Strings(lines)
 	for i, l := range lines {
 		a := e.envNotes[l]
-		lines[i] = fmt.Sprintf("%s (%d container start(s), first %s)", l, a.n, a.first)
+		lines[i] = fmt.Sprintf("%s (%s, first %s)", l, count(a.n, "container start"), a.first)
 	}
 	return lines
 }
@@ -700,4 +700,12 @@ func (c *client) gap(now sim.Time) sim.Time {
 		return sim.Time(math.Max(1, mean))
 	}
 	return sim.Time(math.Max(1, c.rng.ExpFloat64()*mean))
+}
+
+// count is n and the noun, plural unless n is 1: "1 user", "10 users".
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
