@@ -863,10 +863,31 @@ func (r *Recorder) PodChanged(p *model.Pod) {
 	}
 }
 
-// NodeChanged records n's live pods (an observer of the cluster).
+// NodeChanged records n's live pods (an observer of the cluster); a deleted
+// node's series ends with a NaN point at its deletion (it is no longer in
+// kubectl get nodes: the chart stops drawing it rather than showing it at 0
+// to the end; a node added again under its name starts a new line).
 func (r *Recorder) NodeChanged(n *model.Node) {
+	s := r.nodePods[n.Name]
+	if n.Removed {
+		if k := len(s); k > 0 && !math.IsNaN(s[k-1].V) {
+			r.nodePods[n.Name] = append(s, Point{T: r.now(), V: math.NaN()})
+		}
+		return
+	}
 	live := len(n.Pods()) // the node's pods that are not gone
-	r.nodePods[n.Name] = appendStep(r.nodePods[n.Name], r.now(), float64(live))
+	r.nodePods[n.Name] = appendStep(s, r.now(), float64(live))
+}
+
+// sinceLastGone is a node's pod series from its last deletion on (the series
+// of the node object that exists now, without NaN points: JSON has none).
+func sinceLastGone(s []Point) []Point {
+	for i := len(s) - 1; i >= 0; i-- {
+		if math.IsNaN(s[i].V) {
+			return s[i+1:]
+		}
+	}
+	return s
 }
 
 func appendStep(s []Point, t, v float64) []Point {
@@ -1061,7 +1082,7 @@ func (r *Recorder) Summary() Summary {
 		s.ReadyEndpoints = r.endpoints
 	}
 	for node, pods := range c.PodsPerNode() {
-		s.Nodes[node] = NodeSummary{Pods: pods, PodsOverTime: r.nodePods[node]}
+		s.Nodes[node] = NodeSummary{Pods: pods, PodsOverTime: sinceLastGone(r.nodePods[node])}
 	}
 	if r.detailed {
 		s.Pods = map[string]PodSummary{}

@@ -1143,7 +1143,7 @@ func charts(run Run) ([]chart, error) {
 	if c, ok := stepsChart(run, "endpoints", "Ready endpoints per Service", "ready endpoints", "Services", run.Series.Endpoints); ok {
 		out = append(out, c)
 	}
-	if c, ok := stepsChart(run, "pods_per_node", "Pods per node", "pods", "nodes", run.Series.NodePods); ok {
+	if c, ok := stepsChart(run, "pods_per_node", "Pods per node", "pods", "nodes", markDeleted(run.Series.NodePods)); ok {
 		out = append(out, c)
 	}
 	out = append(out, cpuCharts(run)...)
@@ -1151,6 +1151,22 @@ func charts(run Run) ([]chart, error) {
 		out = append(out, c)
 	}
 	return out, nil
+}
+
+// markDeleted names each node deleted by the end (its series ends with a NaN
+// point: its line stops there) "NAME (deleted at T s)" for the legend.
+func markDeleted(nodes []metrics.NamedSteps) []metrics.NamedSteps {
+	out := nodes
+	copied := false
+	for i, ns := range nodes {
+		if k := len(ns.Points); k > 0 && math.IsNaN(ns.Points[k-1].V) {
+			if !copied {
+				out, copied = append([]metrics.NamedSteps(nil), nodes...), true
+			}
+			out[i].Name = fmt.Sprintf("%s (deleted at %.0f s)", ns.Name, ns.Points[k-1].T)
+		}
+	}
+	return out
 }
 
 // maxLoadCharts is how many apps get a load chart.

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/csv"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"sort"
@@ -168,6 +169,10 @@ func csvTables(cw *csvWriter, run Run) {
 	np := header("node_pods.csv", "node", "t_s", "pods")
 	for _, ns := range s.NodePods {
 		for _, pt := range ns.Points {
+			if math.IsNaN(pt.V) {
+				np.add(ns.Name, num(pt.T), "") // the node was deleted
+				continue
+			}
 			np.add(ns.Name, num(pt.T), num(pt.V))
 		}
 	}

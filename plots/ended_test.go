@@ -82,3 +82,39 @@ func TestLaterResultsAreNotMarked(t *testing.T) {
 		t.Errorf("marks %q", got)
 	}
 }
+
+// A node deleted during the run (its pods-per-node series ends with NaN) is
+// named "(deleted at T s)" in the chart's legend, and node_pods.csv gives its
+// deletion as a row with no pod count rather than a count of 0.
+func TestDeletedNodeInPodsPerNode(t *testing.T) {
+	nan := math.NaN()
+	s := &metrics.Series{End: 300, Window: 10, Bin: 1, NodePods: []metrics.NamedSteps{
+		{Name: "node1", Points: []metrics.Point{{T: 0, V: 2}}},
+		{Name: "pool-1", Points: []metrics.Point{{T: 100, V: 0}, {T: 101, V: 3}, {T: 200, V: 0}, {T: 240, V: nan}}},
+	}}
+	marked := markDeleted(s.NodePods)
+	if marked[0].Name != "node1" || marked[1].Name != "pool-1 (deleted at 240 s)" {
+		t.Errorf("legend names %q, %q", marked[0].Name, marked[1].Name)
+	}
+	if s.NodePods[1].Name != "pool-1" {
+		t.Error("markDeleted renamed the run's own series")
+	}
+	dir := t.TempDir()
+	if _, err := WriteAll(dir, Run{Title: "deleted", Series: s}); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "node_pods.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), "pool-1,200,0\npool-1,240,\n") || strings.Contains(string(b), "NaN") {
+		t.Errorf("node_pods.csv:\n%s", b)
+	}
+	svg, err := os.ReadFile(filepath.Join(dir, "pods_per_node.svg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(svg), "deleted at 240 s") {
+		t.Error("pods_per_node.svg does not say pool-1 was deleted")
+	}
+}

@@ -1,10 +1,12 @@
 package scenarios
 
 import (
+	"math"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/kubesim/kubesim/metrics"
 	"github.com/kubesim/kubesim/model"
 	"github.com/kubesim/kubesim/sim"
 )
@@ -408,6 +410,43 @@ func TestNodeRemoveScenario(t *testing.T) {
 	}
 	if v := lastWindow(res); v < 15 {
 		t.Errorf("mining did not recover: %.1f hashes/s", v)
+	}
+}
+
+// A deleted node leaves pods per node when it leaves kubectl get nodes: its
+// series (chart, node_pods.csv) ends with a NaN point at the deletion instead
+// of holding its last count (0 once its pods are gone) to the end, and the
+// summary lists only the nodes that remain.
+func TestDeletedNodeLeavesPodsPerNode(t *testing.T) {
+	res := runBuiltin(t, "node-remove")
+	var node2 []metrics.Point
+	for _, ns := range res.Rec.Series().NodePods {
+		if ns.Name == "node2" {
+			node2 = ns.Points
+		}
+	}
+	if len(node2) < 2 {
+		t.Fatalf("node2's pods over time: %v", node2)
+	}
+	last := node2[len(node2)-1]
+	if !math.IsNaN(last.V) || last.T != 180 {
+		t.Errorf("node2's series ends with %v, want a NaN point at its deletion (180 s)", last)
+	}
+	for _, p := range node2[:len(node2)-1] {
+		if math.IsNaN(p.V) || p.V <= 0 && p.T > 0 {
+			t.Errorf("node2 at %v s: %v pods before its deletion", p.T, p.V)
+		}
+	}
+	sum := res.Rec.Summary()
+	if _, ok := sum.Nodes["node2"]; ok {
+		t.Error("the summary lists the deleted node2")
+	}
+	for name, n := range sum.Nodes {
+		for _, p := range n.PodsOverTime {
+			if math.IsNaN(p.V) {
+				t.Errorf("%s: a NaN in pods_over_time", name)
+			}
+		}
 	}
 }
 
