@@ -248,7 +248,12 @@ func parseFile(name string, data []byte, set map[string]string, study bool) (*Sc
 		case "timeline":
 			timeline = v
 		case "workload":
-			p.workload(v, s)
+			// An undefined variable is the one error (the workload would
+			// report its ${...} text again as a bad value).
+			n0 := len(p.errs)
+			if p.expandTree(v, "workload", vars); len(p.errs) == n0 {
+				p.workload(v, s)
+			}
 		case "externalMetrics":
 			s.External = p.externalMetrics(v)
 		}
@@ -582,6 +587,36 @@ func (p *fileParser) expand(n *yaml.Node, where, text string, vars map[string]st
 		}
 		return v
 	})
+}
+
+// expandTree replaces ${name} in every scalar value under n (not in mapping
+// keys, which are field names), as expand does: a study or --set can then vary
+// a workload's numbers, e.g. sine: {mean: ${mean}}. A replaced plain scalar
+// loses its string tag so that its new text reads as what it spells (30 as a
+// number).
+func (p *fileParser) expandTree(n *yaml.Node, where string, vars map[string]string) {
+	switch n.Kind {
+	case yaml.ScalarNode:
+		if !strings.Contains(n.Value, "${") {
+			return
+		}
+		n.Value = p.expand(n, where, n.Value, vars)
+		if n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle|yaml.LiteralStyle|yaml.FoldedStyle) == 0 {
+			n.Tag = ""
+		}
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			p.expandTree(n.Content[i+1], where+"."+n.Content[i].Value, vars)
+		}
+	case yaml.SequenceNode:
+		for i, c := range n.Content {
+			p.expandTree(c, fmt.Sprintf("%s[%d]", where, i), vars)
+		}
+	case yaml.DocumentNode:
+		for _, c := range n.Content {
+			p.expandTree(c, where, vars)
+		}
+	}
 }
 
 // ParseTaint reads a taint as kubectl writes it: key[=value]:Effect.

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/kubesim/kubesim/metrics"
+	"github.com/kubesim/kubesim/scenarios/study"
 )
 
 // shopYAML is a new user's own two-service app: a web front end calling a
@@ -640,5 +641,62 @@ workload:
 	}
 	if _, err := ParseFile("bad.yaml", []byte(strings.Replace(src, "amplitude: 15", "amplitude: 25", 1))); err == nil || !strings.Contains(err.Error(), "bad.yaml:13: workload.clients[0].sine: amplitude 25 is above mean 20") {
 		t.Errorf("amplitude above mean: %v", err)
+	}
+}
+
+// The workload section takes ${var} like the timeline: --set (or a study's
+// vars.NAME) changes the sine's mean and amplitude, and so the load the run
+// sends: mean 40 +- 30 gives about 40 + 30 x 2/pi = 59.1/s over the first
+// half period and 20.9/s over the second.
+func TestSineLoadFromVars(t *testing.T) {
+	src := `name: sine
+duration: 2m
+window: 1m
+vars: {mean: "20", amp: "15"}
+timeline:
+  - at: 0s
+    run: |
+      kubectl create deployment web --image=example/web
+      kubectl expose deployment web --port 80
+workload:
+  services:
+    - {name: web, image: web}
+  clients:
+    - name: day
+      call: web
+      sine:
+        mean: ${mean}
+        amplitude: "${amp}"
+        period: 2m
+`
+	s, err := ParseFileWith("sine.yaml", []byte(src), map[string]string{"mean": "40", "amp": "30"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sn := s.Workload.Clients[0].Sine; sn == nil || sn.Mean != 40 || sn.Amplitude != 30 {
+		t.Fatalf("sine %+v, want mean 40 amplitude 30", sn)
+	}
+	res, err := Run(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := res.Summary.Clients["day"].Windows
+	if len(w) != 2 {
+		t.Fatalf("windows %+v", w)
+	}
+	first, second := float64(w[0].Requests)/60, float64(w[1].Requests)/60
+	if math.Abs(first-59.1) > 4 || math.Abs(second-20.9) > 3 {
+		t.Errorf("%.1f/s then %.1f/s, want about 59.1 and 20.9", first, second)
+	}
+	// A study may vary it: the parameter changes the scenario.
+	if err := checkPoint([]byte(src), "sine.yaml", study.Point{{Path: "vars.mean", Value: study.Number(30)}}); err != nil {
+		t.Errorf("a study varying vars.mean: %v", err)
+	}
+	// The errors of the values still name the line, after substitution.
+	if _, err := ParseFileWith("bad.yaml", []byte(src), map[string]string{"amp": "50"}); err == nil || !strings.Contains(err.Error(), "bad.yaml:17: workload.clients[0].sine: amplitude 50 is above mean 20") {
+		t.Errorf("amplitude above mean: %v", err)
+	}
+	if _, err := ParseFile("undef.yaml", []byte(strings.Replace(src, "${mean}", "${avg}", 1))); err == nil || !strings.Contains(err.Error(), "undef.yaml:17: workload.clients[0].sine.mean: ${avg} is not defined: add it under vars: (defined: amp, mean)") || strings.Contains(err.Error(), "not a number") {
+		t.Errorf("undefined variable: %v", err)
 	}
 }

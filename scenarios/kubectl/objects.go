@@ -49,20 +49,12 @@ func (x *Executor) recordLastApplied(obj runtime.Object, lastApplied string) {
 		x.applied = map[any]runtime.Object{}
 		x.lastApplied = map[any]string{}
 	}
-	var m any
-	switch o := obj.(type) {
-	case *appsv1.Deployment:
-		m = x.c.DeploymentIn(x.ns, o.Name)
-	case *appsv1.ReplicaSet:
-		m = x.c.ReplicaSetIn(x.ns, o.Name)
-	case *appsv1.DaemonSet:
-		m = x.c.DaemonSetIn(x.ns, o.Name)
-	case *corev1.Pod:
-		m = x.c.PodIn(x.ns, o.Name)
-	case *corev1.Service:
-		m = x.c.ServiceIn(x.ns, o.Name)
+	meta, ok := obj.(metav1.Object)
+	kind, known := apiKind(obj)
+	if !ok || !known || kind.get == nil {
+		return
 	}
-	if m != nil && !isNilPointer(m) {
+	if m := kind.get(x.c, x.ns, meta.GetName()); m != nil {
 		x.applied[m] = obj.DeepCopyObject()
 		if lastApplied != "" {
 			x.lastApplied[m] = lastApplied
@@ -103,34 +95,12 @@ func stripLastApplied(obj runtime.Object) {
 	}
 }
 
-func isNilPointer(v any) bool {
-	switch p := v.(type) {
-	case *model.Deployment:
-		return p == nil
-	case *model.ReplicaSet:
-		return p == nil
-	case *model.DaemonSet:
-		return p == nil
-	case *model.Pod:
-		return p == nil
-	case *model.Service:
-		return p == nil
-	}
-	return false
-}
-
 // appliedTemplate is the pod template (or a Pod's spec) last applied to the
 // model object m, or nil.
 func (x *Executor) appliedTemplate(m any) *corev1.PodTemplateSpec {
-	switch o := x.applied[m].(type) {
-	case *appsv1.Deployment:
-		return &o.Spec.Template
-	case *appsv1.ReplicaSet:
-		return &o.Spec.Template
-	case *appsv1.DaemonSet:
-		return &o.Spec.Template
-	case *corev1.Pod:
-		return &corev1.PodTemplateSpec{ObjectMeta: o.ObjectMeta, Spec: o.Spec}
+	obj := x.applied[m]
+	if kind, ok := apiKind(obj); ok && kind.podTemplate != nil {
+		return kind.podTemplate(obj)
 	}
 	return nil
 }
@@ -230,6 +200,8 @@ func (x *Executor) deploymentObject(p *printer, d *model.Deployment) *appsv1.Dep
 	out.Labels = nonEmpty(out.Labels)
 	out.Spec.Template = x.templateFor(x.appliedTemplate(d), d.Template)
 	x.withLastApplied(&out.ObjectMeta, d)
+	out.Spec.ProgressDeadlineSeconds = ptrTo(int32(d.ProgressDeadline / time.Second))
+	out.Spec.Paused = d.Paused
 	st := p.c.DeploymentStatus(d)
 	s := &out.Status
 	s.ObservedGeneration = d.Generation
@@ -280,6 +252,7 @@ func (x *Executor) replicaSetObject(p *printer, rs *model.ReplicaSet) *appsv1.Re
 	out.Labels = nonEmpty(out.Labels)
 	out.Spec.Template = x.templateFor(src, rs.Template)
 	x.withLastApplied(&out.ObjectMeta, rs)
+	out.Spec.MinReadySeconds = int32(rs.MinReadySeconds / time.Second)
 	st := rs.Status(p.now)
 	out.Status = appsv1.ReplicaSetStatus{Replicas: int32(st.Current), FullyLabeledReplicas: int32(st.Current),
 		ReadyReplicas: int32(st.Ready), AvailableReplicas: int32(st.Available), ObservedGeneration: rs.Generation}

@@ -18,7 +18,7 @@ import (
 
 // applyPDB creates or updates a policy/v1 PodDisruptionBudget; verb names
 // the outcome (created, changed) as kubectl's apply or patch prints it.
-func (x *Executor) applyPDB(o *policyv1.PodDisruptionBudget, verb func(created, changed bool) string) (string, error) {
+func (x *Executor) applyPDB(o *policyv1.PodDisruptionBudget, verb applyVerb) (string, error) {
 	invalid := func(err error) error {
 		return fmt.Errorf("The PodDisruptionBudget %q is invalid: %v", o.Name, err)
 	}

@@ -2,12 +2,17 @@ package kubectl
 
 import (
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 
 	"github.com/kubesim/kubesim/model"
 	"github.com/kubesim/kubesim/scenarios/manifest"
 	"github.com/kubesim/kubesim/sim"
+	appsv1 "k8s.io/api/apps/v1"
+	autoscalingv1 "k8s.io/api/autoscaling/v1"
+	autoscalingv2 "k8s.io/api/autoscaling/v2"
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 )
 
@@ -64,6 +69,35 @@ type resourceInfo struct {
 	scale    func(c *model.Cluster, o model.Object, replicas int) error
 	setImage func(c *model.Cluster, o model.Object, image string) error
 	delete   func(c *model.Cluster, o model.Object, grace sim.Time) error
+	// apply creates or updates the object of an API object of the kind
+	// (apply, create -f, patch, edit; apply.go; nil: refused).
+	apply applier
+	// podTemplate is the pod template of an API object of the kind (a
+	// Pod's own metadata and spec; nil: the kind has none), for -o yaml
+	// of the objects applied (objects.go).
+	podTemplate func(obj runtime.Object) *corev1.PodTemplateSpec
+}
+
+// applier is a kind's apply, with the API types it takes (a kind may have
+// several versions: autoscaling/v1 and v2 HorizontalPodAutoscalers).
+type applier struct {
+	types []reflect.Type
+	fn    func(x *Executor, obj runtime.Object, verb applyVerb) (string, error)
+}
+
+// applyOf adapts a kind's apply of its API type to the table's signature.
+func applyOf[A runtime.Object](f func(*Executor, A, applyVerb) (string, error)) applier {
+	return applier{types: []reflect.Type{reflect.TypeFor[A]()},
+		fn: func(x *Executor, obj runtime.Object, verb applyVerb) (string, error) { return f(x, obj.(A), verb) }}
+}
+
+// apiKinds is the resource of each API type a kind's apply takes.
+var apiKinds = map[reflect.Type]Resource{}
+
+// apiKind is the kind of an API object, as the table applies it.
+func apiKind(obj runtime.Object) (resourceInfo, bool) {
+	r, ok := apiKinds[reflect.TypeOf(obj)]
+	return resources[r], ok
 }
 
 // The columns of the workload kinds' -o wide.
@@ -80,31 +114,37 @@ func init() {
 			list:    func(c *model.Cluster, ns string) []model.Object { return inNamespace(c.Pods(), ns) },
 			columns: []string{"NAME", "READY", "STATUS", "RESTARTS", "AGE"}, wideColumns: []string{"IP", "NODE", "NOMINATED NODE", "READINESS GATES"},
 			row: rowOf((*printer).podRow), describe: describeOf((*printer).describePod), apiObject: apiObjectOf((*Executor).podObject),
-			toAPI: toAPIOf(manifest.APIPod), delete: deleteOf(deletePod)},
+			toAPI: toAPIOf(manifest.APIPod), delete: deleteOf(deletePod), apply: applyOf((*Executor).applyPod),
+			podTemplate: templateOf(func(o *corev1.Pod) *corev1.PodTemplateSpec {
+				return &corev1.PodTemplateSpec{ObjectMeta: o.ObjectMeta, Spec: o.Spec}
+			})},
 		Deployments: {group: "apps", kind: "Deployment", names: []string{"deployment", "deploy"}, namespaced: true,
 			get:     func(c *model.Cluster, ns, name string) model.Object { return obj(c.DeploymentIn(ns, name)) },
 			list:    func(c *model.Cluster, ns string) []model.Object { return inNamespace(c.Deployments(), ns) },
 			columns: []string{"NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"}, wideColumns: templateColumns,
 			row: rowOf((*printer).deploymentRow), describe: describeOf((*printer).describeDeployment), apiObject: apiObjectOf((*Executor).deploymentObject),
-			toAPI: toAPIOf(manifest.APIDeployment), scale: scaleOf(scaleDeployment), setImage: setImageOf(setDeploymentImage), delete: deleteOf(deleteDeployment)},
+			toAPI: toAPIOf(manifest.APIDeployment), scale: scaleOf(scaleDeployment), setImage: setImageOf(setDeploymentImage), delete: deleteOf(deleteDeployment), apply: applyOf((*Executor).applyDeployment),
+			podTemplate: templateOf(func(o *appsv1.Deployment) *corev1.PodTemplateSpec { return &o.Spec.Template })},
 		ReplicaSets: {group: "apps", kind: "ReplicaSet", names: []string{"replicaset", "rs"}, namespaced: true,
 			get:     func(c *model.Cluster, ns, name string) model.Object { return obj(c.ReplicaSetIn(ns, name)) },
 			list:    func(c *model.Cluster, ns string) []model.Object { return inNamespace(c.ReplicaSets(), ns) },
 			columns: []string{"NAME", "DESIRED", "CURRENT", "READY", "AGE"}, wideColumns: templateColumns,
 			row: rowOf((*printer).replicaSetRow), describe: describeOf((*printer).describeReplicaSet), apiObject: apiObjectOf((*Executor).replicaSetObject),
-			toAPI: toAPIOf(manifest.APIReplicaSet), scale: scaleOf(scaleReplicaSet), delete: deleteOf(deleteReplicaSet)},
+			toAPI: toAPIOf(manifest.APIReplicaSet), scale: scaleOf(scaleReplicaSet), delete: deleteOf(deleteReplicaSet), apply: applyOf((*Executor).applyReplicaSet),
+			podTemplate: templateOf(func(o *appsv1.ReplicaSet) *corev1.PodTemplateSpec { return &o.Spec.Template })},
 		DaemonSets: {group: "apps", kind: "DaemonSet", names: []string{"daemonset", "ds"}, namespaced: true,
 			get:     func(c *model.Cluster, ns, name string) model.Object { return obj(c.DaemonSetIn(ns, name)) },
 			list:    func(c *model.Cluster, ns string) []model.Object { return inNamespace(c.DaemonSets(), ns) },
 			columns: []string{"NAME", "DESIRED", "CURRENT", "READY", "UP-TO-DATE", "AVAILABLE", "NODE SELECTOR", "AGE"}, wideColumns: templateColumns,
 			row: rowOf((*printer).daemonSetRow), describe: describeOf((*printer).describeDaemonSet), apiObject: apiObjectOf((*Executor).daemonSetObject),
-			toAPI: toAPIOf(manifest.APIDaemonSet), setImage: setImageOf(setDaemonSetImage), delete: deleteOf(deleteDaemonSet)},
+			toAPI: toAPIOf(manifest.APIDaemonSet), setImage: setImageOf(setDaemonSetImage), delete: deleteOf(deleteDaemonSet), apply: applyOf((*Executor).applyDaemonSet),
+			podTemplate: templateOf(func(o *appsv1.DaemonSet) *corev1.PodTemplateSpec { return &o.Spec.Template })},
 		Services: {group: "", kind: "Service", names: []string{"service", "svc"}, namespaced: true,
 			get:     func(c *model.Cluster, ns, name string) model.Object { return obj(c.ServiceIn(ns, name)) },
 			list:    func(c *model.Cluster, ns string) []model.Object { return inNamespace(c.Services(), ns) },
 			columns: []string{"NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE"}, wideColumns: []string{"SELECTOR"},
 			row: (*printer).serviceRow, describe: (*printer).describeService, apiObject: apiObjectOfObject((*Executor).serviceObject),
-			toAPI: toAPIOf(manifest.APIService), delete: deleteOf(deleteService)},
+			toAPI: toAPIOf(manifest.APIService), delete: deleteOf(deleteService), apply: applyOf((*Executor).applyService)},
 		// A Service's Endpoints object has the Service's name and namespace.
 		Endpoints: {group: "", kind: "Endpoints", names: []string{"ep"}, namespaced: true,
 			get:     func(c *model.Cluster, ns, name string) model.Object { return obj(c.ServiceIn(ns, name)) },
@@ -117,13 +157,13 @@ func init() {
 			list:    func(c *model.Cluster, ns string) []model.Object { return objs(c.Nodes()) },
 			columns: []string{"NAME", "STATUS", "ROLES", "AGE", "VERSION"}, wideColumns: []string{"INTERNAL-IP", "EXTERNAL-IP", "OS-IMAGE", "KERNEL-VERSION", "CONTAINER-RUNTIME"},
 			row: rowOf((*printer).nodeRow), describe: describeOf((*printer).describeNode), apiObject: apiObjectOf((*Executor).nodeObject),
-			toAPI: toAPIOf(manifest.APINode), delete: deleteOf(deleteNode)},
+			toAPI: toAPIOf(manifest.APINode), delete: deleteOf(deleteNode), apply: applyOf((*Executor).applyNode)},
 		Namespaces: {group: "", kind: "Namespace", names: []string{"namespace", "ns"}, namespaced: false,
 			get:     func(c *model.Cluster, ns, name string) model.Object { return obj(c.Namespace(name)) },
 			list:    func(c *model.Cluster, ns string) []model.Object { return objs(c.Namespaces()) },
 			columns: []string{"NAME", "STATUS", "AGE"},
 			row:     rowOf((*printer).namespaceRow), describe: describeOf((*printer).describeNamespace), apiObject: apiObjectOfObject((*Executor).namespaceObject),
-			toAPI: toAPIOf(manifest.APINamespace), delete: deleteOf(deleteNamespace)},
+			delete: deleteOf(deleteNamespace), apply: applyOf((*Executor).applyNamespace)},
 		PodDisruptionBudgets: {group: "policy", kind: "PodDisruptionBudget", names: []string{"poddisruptionbudget", "pdb"}, namespaced: true,
 			get:     func(c *model.Cluster, ns, name string) model.Object { return obj(c.PDBIn(ns, name)) },
 			list:    func(c *model.Cluster, ns string) []model.Object { return inNamespace(c.PDBs(), ns) },
@@ -132,12 +172,20 @@ func init() {
 			toAPI: func(c *model.Cluster, o model.Object) runtime.Object {
 				return (&Executor{c: c}).pdbObject(nil, o.(*model.PodDisruptionBudget))
 			},
-			delete: deleteOf(func(c *model.Cluster, b *model.PodDisruptionBudget, _ sim.Time) error { c.DeletePDB(b); return nil })},
+			delete: deleteOf(func(c *model.Cluster, b *model.PodDisruptionBudget, _ sim.Time) error { c.DeletePDB(b); return nil }),
+			apply:  applyOf((*Executor).applyPDB)},
 		// Events and EndpointSlices are printed by events.go.
 		Events:         {group: "", kind: "Event", names: []string{"event", "ev"}, namespaced: true},
 		EndpointSlices: {group: "discovery.k8s.io", kind: "EndpointSlice", names: []string{"endpointslice"}, namespaced: true},
 		// HPAs are printed by the scenario run's Autoscaling.
-		HPAs: {group: "autoscaling", kind: "HorizontalPodAutoscaler", names: []string{"horizontalpodautoscaler", "hpa"}, namespaced: true},
+		HPAs: {group: "autoscaling", kind: "HorizontalPodAutoscaler", names: []string{"horizontalpodautoscaler", "hpa"}, namespaced: true,
+			apply: applier{types: []reflect.Type{reflect.TypeFor[*autoscalingv1.HorizontalPodAutoscaler](), reflect.TypeFor[*autoscalingv2.HorizontalPodAutoscaler]()},
+				fn: (*Executor).applyHPA}},
+	}
+	for r, info := range resources {
+		for _, t := range info.apply.types {
+			apiKinds[t] = r
+		}
 	}
 }
 
@@ -180,6 +228,12 @@ func setImageOf[P model.Object](f func(*model.Cluster, P, string) error) func(*m
 
 func deleteOf[P model.Object](f func(*model.Cluster, P, sim.Time) error) func(*model.Cluster, model.Object, sim.Time) error {
 	return func(c *model.Cluster, o model.Object, grace sim.Time) error { v, _ := o.(P); return f(c, v, grace) }
+}
+
+// templateOf adapts a kind's pod template of its API type to the table's
+// signature.
+func templateOf[A runtime.Object](f func(A) *corev1.PodTemplateSpec) func(runtime.Object) *corev1.PodTemplateSpec {
+	return func(obj runtime.Object) *corev1.PodTemplateSpec { return f(obj.(A)) }
 }
 
 // apiObjectOfObject adapts the API printers that take the object (the
