@@ -82,6 +82,9 @@ type Line struct {
 	Label  string
 	Points []Point
 	Steps  []Step
+	// Gap, if above 0: Points more than Gap seconds apart are not joined,
+	// for nothing was measured between them (a poller that got no answer).
+	Gap float64
 	// Counts: the Steps' values are counts in their interval; they are drawn
 	// as rates, a long run's merged into at most 300 steps.
 	Counts bool

@@ -300,13 +300,11 @@ func workloadChart(run Run, c metrics.Chart) chart {
 	top := 0.0
 	for _, ln := range c.Lines {
 		var xys plotter.XYs
+		var segs []plotter.XYs
 		label := ln.Label
 		switch {
 		case len(ln.Points) > 0:
-			xys = make(plotter.XYs, len(ln.Points))
-			for i, v := range ln.Points {
-				xys[i] = plotter.XY{X: v.T, Y: v.V}
-			}
+			segs = pointSegments(ln.Points, ln.Gap)
 		case len(ln.Steps) > 0 && ln.Counts:
 			// At most about 300 steps: long runs are drawn in wider steps.
 			n := len(ln.Steps)
@@ -335,20 +333,45 @@ func workloadChart(run Run, c metrics.Chart) chart {
 		default:
 			continue
 		}
-		for _, xy := range xys {
-			top = math.Max(top, xy.Y)
+		if segs == nil {
+			segs = []plotter.XYs{xys}
 		}
-		l := line(xys, ln.Colour, vg.Points(ln.Width), len(ln.Steps) > 0)
-		if ln.Faint {
-			c := palette[ln.Colour%len(palette)]
-			l.Color = color.NRGBA{c.R, c.G, c.B, 0x90}
+		var first *plotter.Line
+		for _, xys := range segs {
+			for _, xy := range xys {
+				top = math.Max(top, xy.Y)
+			}
+			l := line(xys, ln.Colour, vg.Points(ln.Width), len(ln.Steps) > 0)
+			if ln.Faint {
+				c := palette[ln.Colour%len(palette)]
+				l.Color = color.NRGBA{c.R, c.G, c.B, 0x90}
+			}
+			p.Add(l)
+			if first == nil {
+				first = l
+			}
 		}
-		p.Add(l)
-		lg.add(label, l)
+		lg.add(label, first)
 	}
 	extra := addMarks(p, run, chartW)
 	p.Y.Min, p.Y.Max = 0, linearTop(top)
 	return chart{name: c.Name, title: c.Title, panels: []*plot.Plot{p}, w: chartW, h: 4*vg.Inch + extra, legend: lg}
+}
+
+// pointSegments are the lines through points: one, or with gap > 0 a new
+// one wherever two points are more than gap seconds apart (nothing was
+// measured between them: the line does not pretend to know).
+func pointSegments(points []metrics.Point, gap float64) []plotter.XYs {
+	var out []plotter.XYs
+	cur := make(plotter.XYs, 0, len(points))
+	for i, v := range points {
+		if i > 0 && gap > 0 && v.T-points[i-1].T > gap {
+			out = append(out, cur)
+			cur = cur[len(cur):]
+		}
+		cur = append(cur, plotter.XY{X: v.T, Y: v.V})
+	}
+	return append(out, cur)
 }
 
 var quantiles = []struct {

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/kubesim/kubesim/metrics"
+	"github.com/kubesim/kubesim/scenarios"
 	"gonum.org/v1/plot/plotter"
 )
 
@@ -116,5 +117,52 @@ func TestDeletedNodeInPodsPerNode(t *testing.T) {
 	}
 	if !strings.Contains(string(svg), "deleted at 240 s") {
 		t.Error("pods_per_node.svg does not say pool-1 was deleted")
+	}
+}
+
+// The web UI's line has a gap where its polls got no answer (the workshop's
+// node reboot takes the web UI and redis down from 600 s to about 720 s): no
+// segment of the line joins readings more than 3 poll periods apart, and the
+// reboot falls in a gap rather than under a straight line from the last
+// reading before it to the first after.
+func TestWebUILineGapAtReboot(t *testing.T) {
+	segs := pointSegments([]metrics.Point{{T: 1, V: 5}, {T: 2, V: 6}, {T: 3, V: 5}, {T: 130, V: -80}, {T: 131, V: 0}}, 3)
+	if len(segs) != 2 || len(segs[0]) != 3 || len(segs[1]) != 2 || segs[1][0].X != 130 {
+		t.Errorf("segments %v, want [1 2 3] [130 131]", segs)
+	}
+	if segs := pointSegments([]metrics.Point{{T: 1, V: 5}, {T: 130, V: 6}}, 0); len(segs) != 1 || len(segs[0]) != 2 {
+		t.Errorf("without a gap: segments %v, want one line", segs)
+	}
+
+	res, err := scenarios.Run(scenarios.Default())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var webui *metrics.Line
+	for _, f := range res.Workloads() {
+		for _, c := range f.Charts {
+			for i := range c.Lines {
+				if strings.HasPrefix(c.Lines[i].Label, "web UI") {
+					webui = &c.Lines[i]
+				}
+			}
+		}
+	}
+	if webui == nil || webui.Gap <= 0 {
+		t.Fatalf("the web UI line %+v has no gap length", webui)
+	}
+	across := false
+	for _, seg := range pointSegments(webui.Points, webui.Gap) {
+		for i := 1; i < len(seg); i++ {
+			if seg[i].X-seg[i-1].X > webui.Gap {
+				t.Errorf("a segment joins %v s and %v s", seg[i-1].X, seg[i].X)
+			}
+		}
+		if seg[0].X < 610 && seg[len(seg)-1].X > 700 {
+			across = true
+		}
+	}
+	if across {
+		t.Error("the web UI line runs through the node reboot (600-720 s)")
 	}
 }

@@ -179,7 +179,11 @@ func (d *DockerCoins) report() *metrics.Figures {
 	out.Tables = append(out.Tables, wn)
 
 	out.Charts = []metrics.Chart{{Name: "throughput", Title: "Mining speed", YLabel: "hashes/s", Lines: []metrics.Line{
-		{Label: "web UI: speed shown after each poll", Points: f.Speeds, Width: 0.8, Faint: true},
+		// The page's own graph (Rickshaw) joins the readings on either side
+		// of polls that got no answer (the web UI or redis down) with a
+		// straight line, as if the speed had changed gradually; the chart
+		// leaves the gap open: no reading was shown in it.
+		{Label: "web UI: speed shown after each poll", Points: f.Speeds, Gap: 3 * d.cfg.WebUIPoll.Seconds(), Width: 0.8, Faint: true},
 		{Label: fmt.Sprintf("counted in redis, per %gs window", d.env.Rec.Window.Seconds()), Steps: wins, Width: 2.5},
 		{Label: "true throughput: hashes computed", Steps: computed, Counts: true, Width: 1.5, Colour: 1},
 	}}}
