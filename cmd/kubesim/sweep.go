@@ -29,7 +29,8 @@ Examples:
   # The engine against queueing theory (M/M/c vs Erlang C)
   kubesim sweep mmc-validation
 
-  # A study of yours, on 2 cores, writing table.csv, table.json and results.json
+  # A study of yours, on 2 cores, writing table.csv, table.json, results.json,
+  # study.html and its charts (PNG and SVG) into out
   kubesim sweep rng-capacity.yaml -j 2 --out out
 
   # Run every point even if some fail (reported as failed, never averaged),
@@ -114,8 +115,8 @@ func cmdSweep(args []string, stdout, stderr io.Writer) int {
 	fs := pflag.NewFlagSet("sweep", pflag.ContinueOnError)
 	fs.SetOutput(stderr)
 	parallel := fs.IntP("parallel", "j", 0, "replications run at once, at least 1 (default: every core); results do not depend on it")
-	shard := fs.String("shard", "", "run only shard I/N of the points (see kubesim merge)")
-	out := fs.String("out", "", "directory for table.csv, table.json and the results file")
+	shard := fs.String("shard", "", "run only shard I/N of the points, writing only --out's shard-I-of-N.json (see kubesim merge)")
+	out := fs.String("out", "", "directory for "+studyFiles)
 	output := fs.StringP("output", "o", "table", "what to print: table, csv or json")
 	emitJob := fs.Bool("emit-job", false, "print a Kubernetes Indexed Job (and its ConfigMap) that runs the study's shards, instead of running it")
 	image := fs.String("image", "", "with --emit-job: the container image holding kubesim")
@@ -331,6 +332,9 @@ func writeStudy(res *study.Results, dir, output string, sharded bool, wall time.
 	return exitOK
 }
 
+// studyFiles is what writeStudyFiles writes, as --help says it.
+const studyFiles = "table.csv, table.json, results.json, study.html and the charts it shows (PNG and SVG: curve_METRIC, points_METRIC, heatmap_METRIC)"
+
 func writeStudyFiles(dir string, res *study.Results, t *study.Table) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
@@ -414,7 +418,7 @@ func printStudy(w io.Writer, res *study.Results, t *study.Table, wall time.Durat
 func cmdMerge(args []string, stdout, stderr io.Writer) int {
 	fs := pflag.NewFlagSet("merge", pflag.ContinueOnError)
 	fs.SetOutput(stderr)
-	out := fs.String("out", "", "directory for table.csv, table.json and results.json")
+	out := fs.String("out", "", "directory for "+studyFiles)
 	output := fs.StringP("output", "o", "table", "what to print: table, csv or json")
 	help := func(w io.Writer) {
 		fmt.Fprintf(w, "Usage:\n  kubesim merge SHARD.json... [flags]\n\nCombines the results files of every shard of a study (kubesim sweep --shard I/N)\ninto the study's table, identical to an unsharded run.\n\nExample:\n  kubesim merge shards/shard-*-of-4.json --out merged\n\nFlags:\n%s", fs.FlagUsages())

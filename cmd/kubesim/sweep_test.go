@@ -80,6 +80,22 @@ func TestSweepShardsMerge(t *testing.T) {
 			t.Errorf("%s: merged shards differ from the unsharded study", f)
 		}
 	}
+	// What --out writes is what --help says, no more and no less: every
+	// file --help names, and each chart one of the kinds it names.
+	for _, cmd := range []string{"sweep", "merge"} {
+		_, help, _ := run(t, cmd, "--help")
+		dir := filepath.Join(dir, "full")
+		if cmd == "merge" {
+			dir = filepath.Join(filepath.Dir(dir), "merged")
+		}
+		checkOutHelp(t, cmd, help, dir, []string{"table.csv", "table.json", "results.json", "study.html"}, "curve_", "points_", "heatmap_")
+	}
+	if _, help, _ := run(t, "sweep", "--help"); !strings.Contains(help, "shard-I-of-N.json") {
+		t.Errorf("sweep --help does not name a shard's file")
+	}
+	if names, _ := os.ReadDir(filepath.Join(dir, "shards")); len(names) != 2 || names[0].Name() != "shard-0-of-2.json" {
+		t.Errorf("--shard wrote %v, want shard-I-of-N.json only", names)
+	}
 	if code, _, e := run(t, "merge", shards[0]); code != 1 || !strings.Contains(e, "shard") {
 		t.Errorf("merging one shard of two: exit %d, %q", code, e)
 	}
@@ -135,6 +151,45 @@ func TestSweepErrors(t *testing.T) {
 	for _, name := range append(study.Builtins(), "rng-replicas", "rng-placement") {
 		if code, _, e := run(t, "studies", "show", name); code != 0 {
 			t.Errorf("studies show %s: %s", name, e)
+		}
+	}
+}
+
+// checkOutHelp checks that every file in dir is named on --out's line of help
+// (a chart: its prefix and "PNG and SVG"), and that every file named there was
+// written.
+func checkOutHelp(t *testing.T, cmd, help, dir string, files []string, chartPrefixes ...string) {
+	t.Helper()
+	var outLine string
+	for _, l := range strings.Split(help, "\n") {
+		if strings.Contains(l, "--out string") {
+			outLine = l
+		}
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	written := map[string]bool{}
+	for _, e := range entries {
+		written[e.Name()] = true
+		name := e.Name()
+		ok := strings.Contains(outLine, name)
+		if ext := filepath.Ext(name); ext == ".png" || ext == ".svg" {
+			for _, p := range chartPrefixes {
+				ok = ok || strings.HasPrefix(name, p) && strings.Contains(outLine, p) && strings.Contains(outLine, "PNG and SVG")
+			}
+		}
+		if !ok {
+			t.Errorf("%s --out wrote %s, which --help's %q does not name", cmd, name, strings.TrimSpace(outLine))
+		}
+	}
+	for _, f := range files {
+		if !strings.Contains(outLine, f) {
+			t.Errorf("%s --help's --out does not name %s", cmd, f)
+		}
+		if !written[f] {
+			t.Errorf("%s --out did not write %s", cmd, f)
 		}
 	}
 }
