@@ -59,6 +59,18 @@ type NamedSteps struct {
 	Points []Point
 }
 
+// TargetSteps is a measured value against its target over time, with the
+// count it drives: an HPA's metric as the controller saw it at each sync (a
+// NaN value: no value then), its target, and the target's replicas.
+type TargetSteps struct {
+	// Name is the HPA; Metric says what the value is (e.g.
+	// "httplat_latency_seconds of service/rng").
+	Name, Metric string
+	// Target is the metric's target, in the value's units.
+	Target          float64
+	Value, Replicas []Point
+}
+
 // Series returns the run's time series up to the current simulated time.
 func (r *Recorder) Series() *Series {
 	end := r.c.Now()

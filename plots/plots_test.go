@@ -7,6 +7,7 @@ import (
 	"github.com/kubesim/kubesim/workload/dockercoins"
 	"html"
 	"image/png"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -434,5 +435,41 @@ func TestAutoscalingChart(t *testing.T) {
 	}
 	if slices.Contains(files, filepath.Join(dir, "autoscaling.png")) {
 		t.Errorf("autoscaling chart without node groups")
+	}
+}
+
+// An HPA on a custom metric gets hpa_metric_NAME: the value it saw against
+// its target, above its replicas; the report shows it. HPAs on a
+// Utilization target have none (hpa_utilization draws them).
+func TestHPAMetricChart(t *testing.T) {
+	s := &metrics.Series{End: 300, Window: 10, Bin: 1}
+	run := plots.Run{Title: "lat", Series: s,
+		HPAMetrics: []metrics.TargetSteps{{Name: "rng", Metric: "httplat_latency_seconds of service/httplat", Target: 0.1,
+			Value:    []metrics.Point{{T: 15, V: math.NaN()}, {T: 60, V: 0.75}, {T: 120, V: 0.02}},
+			Replicas: []metrics.Point{{T: 15, V: 1}, {T: 60, V: 5}, {T: 120, V: 5}}}}}
+	dir := t.TempDir()
+	files, err := plots.WriteAll(dir, run)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"hpa_metric_rng.png", "hpa_metric_rng.svg"} {
+		if !slices.Contains(files, filepath.Join(dir, f)) {
+			t.Errorf("files %v lack %s", files, f)
+		}
+	}
+	svg, _ := os.ReadFile(filepath.Join(dir, "hpa_metric_rng.svg"))
+	for _, want := range []string{"httplat_latency_seconds of service/httplat as the HPA saw it, target 0.1", "value the HPA saw", "target 0.1", "replicas"} {
+		if !bytes.Contains(svg, []byte(want)) {
+			t.Errorf("hpa_metric_rng.svg lacks %q", want)
+		}
+	}
+	report, _ := os.ReadFile(filepath.Join(dir, plots.ReportName))
+	if !bytes.Contains(report, []byte("hpa_metric_rng")) {
+		t.Errorf("the report does not show hpa_metric_rng")
+	}
+	run.HPAMetrics = nil
+	dir = t.TempDir()
+	if files, err = plots.WriteAll(dir, run); err != nil || slices.Contains(files, filepath.Join(dir, "hpa_metric_rng.png")) {
+		t.Errorf("hpa_metric chart without an HPA metric (%v)", err)
 	}
 }

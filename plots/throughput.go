@@ -61,6 +61,9 @@ type Run struct {
 	// in cores (the CPU charts, plots/cpu.go); nil without HPAs or
 	// metrics-server.
 	HPAReplicas, HPAUtilization, NodeCPU, PodCPU []metrics.NamedSteps
+	// HPAMetrics is each HPA's first metric against its target, when that
+	// is a Value or AverageValue target (chart hpa_metric_NAME).
+	HPAMetrics []metrics.TargetSteps
 
 	// Marks are what the charts marked before Timeline existed; they are used
 	// only when Timeline is nil.
@@ -103,7 +106,7 @@ func (c chart) height() vg.Length { return c.h + c.legend.height(c.w) }
 // draw renders the chart's panels stacked vertically on dc, and the legend in
 // a strip below them; the first panel of several (a bar chart or histogram,
 // for pod load) has height topH, the others share the rest and their time
-// axes line up.
+// axes line up (all of them when topH is 0).
 func (c chart) draw(dc draw.Canvas) {
 	if lh := c.legend.height(c.w); lh > 0 {
 		strip := dc
@@ -115,13 +118,17 @@ func (c chart) draw(dc draw.Canvas) {
 		c.panels[0].Draw(draw.Crop(dc, vg.Points(2), -vg.Points(6), vg.Points(2), -vg.Points(2)))
 		return
 	}
-	top := dc
-	top.Min.Y = dc.Max.Y - c.topH
-	c.panels[0].Draw(draw.Crop(top, vg.Points(4), -vg.Points(6), vg.Points(4), -vg.Points(4)))
-	rest := dc
-	rest.Max.Y = top.Min.Y
-	col := make([][]*plot.Plot, len(c.panels)-1)
-	for i, p := range c.panels[1:] {
+	// topH 0: every panel the same height, their axes lined up.
+	rest, below := dc, c.panels
+	if c.topH > 0 {
+		top := dc
+		top.Min.Y = dc.Max.Y - c.topH
+		c.panels[0].Draw(draw.Crop(top, vg.Points(4), -vg.Points(6), vg.Points(4), -vg.Points(4)))
+		rest.Max.Y = top.Min.Y
+		below = c.panels[1:]
+	}
+	col := make([][]*plot.Plot, len(below))
+	for i, p := range below {
 		col[i] = []*plot.Plot{p}
 	}
 	t := draw.Tiles{Rows: len(col), Cols: 1, PadY: vg.Points(8), PadLeft: vg.Points(4), PadRight: vg.Points(6), PadBottom: vg.Points(4)}

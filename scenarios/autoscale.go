@@ -40,6 +40,9 @@ type ReplicaSeries struct {
 	HPA         string
 	Replicas    boundedSeries
 	Utilization boundedSeries
+	// Metric is the value of the first metric at each sync when its target
+	// is not a Utilization (NaN while unknown), in the metric's units.
+	Metric boundedSeries
 	// steps is the target's spec.replicas after each sync that changed it
 	// (a step function from the first sync on).
 	steps []metrics.Point
@@ -86,6 +89,10 @@ func newAutoscaling(c *model.Cluster, rt *workload.Runtime, cm *custommetrics.Ad
 			}
 			if len(h.Status.CurrentMetrics) > 0 && h.Status.CurrentMetrics[0].Known && h.Metrics[0].TargetType == hpa.Utilization {
 				a.series[i].Utilization.add(now, float64(h.Status.CurrentMetrics[0].Utilization))
+			}
+			if len(h.Status.CurrentMetrics) > 0 && len(h.Metrics) > 0 && h.Metrics[0].TargetType != hpa.Utilization {
+				v, _ := metricValue(&h.Metrics[0], h.Status.CurrentMetrics[0])
+				a.series[i].Metric.add(now, v)
 			}
 		}
 	}
@@ -762,7 +769,7 @@ func metricSpec(m autoscalingv2.MetricSpec) (hpa.MetricSpec, error) {
 			return out, fmt.Errorf("resource: Required value: must populate information for the given metric source")
 		}
 		if m.Resource.Name == corev1.ResourceMemory {
-			return out, fmt.Errorf("resource.name: Unsupported value: \"memory\": kubesim does not simulate memory usage (metrics-server would serve 0 bytes for every pod); scale on cpu, or on a Pods or Object metric (%s)", custommetrics.Known)
+			return out, fmt.Errorf("resource.name: Unsupported value: \"memory\": kubesim has no memory usage model (containers have no working set, so metrics-server would serve 0 bytes for every pod and a memory target would never be reached): scale on cpu (Utilization or AverageValue; a workload route's cpu: demand makes the usage), or on a Pods or Object metric (%s)", custommetrics.Known)
 		}
 		if m.Resource.Name != corev1.ResourceCPU {
 			return out, fmt.Errorf("resource.name: Unsupported value: %q: kubesim measures cpu", m.Resource.Name)

@@ -1,10 +1,13 @@
 package scenarios
 
 import (
+	"fmt"
 	"math"
 	"sort"
+	"strings"
 
 	"github.com/kubesim/kubesim/metrics"
+	"github.com/kubesim/kubesim/model/hpa"
 	"github.com/kubesim/kubesim/sim"
 )
 
@@ -107,6 +110,10 @@ func named(m map[string]*boundedSeries) []metrics.NamedSteps {
 // without HPAs or metrics-server.
 type CPUCharts struct {
 	HPAReplicas, HPAUtilization, NodeCPU, PodCPU []metrics.NamedSteps
+	// HPAMetrics is, for each HPA whose first metric has a Value or
+	// AverageValue target (a custom, external or cpu AverageValue metric),
+	// that value at each sync against the target, with the replicas.
+	HPAMetrics []metrics.TargetSteps
 }
 
 // CPUCharts returns the run's CPU and HPA series.
@@ -122,7 +129,48 @@ func (r *Result) CPUCharts() CPUCharts {
 		if len(s.Utilization.points) > 0 { // a Utilization target
 			c.HPAUtilization = append(c.HPAUtilization, metrics.NamedSteps{Name: s.HPA, Points: s.Utilization.points})
 		}
+		if len(s.Metric.points) > 0 && s.h != nil && len(s.h.Metrics) > 0 {
+			m := &s.h.Metrics[0]
+			_, target := metricValue(m, hpa.MetricStatus{})
+			c.HPAMetrics = append(c.HPAMetrics, metrics.TargetSteps{Name: s.HPA, Metric: metricLabel(m), Target: target,
+				Value: s.Metric.points, Replicas: s.Replicas.points})
+		}
 	}
 	c.NodeCPU, c.PodCPU = named(a.cpu.nodes), named(a.cpu.pods)
 	return c
+}
+
+// metricValue is the value of a metric with a Value or AverageValue target
+// as the controller saw it (NaN when unknown) and its target, in the
+// metric's units (cores for cpu, bytes for memory).
+func metricValue(m *hpa.MetricSpec, st hpa.MetricStatus) (v, target float64) {
+	v, target = float64(st.AverageValue)/1000, float64(m.AverageValue)/1000
+	if m.TargetType == hpa.Value {
+		v, target = float64(st.Value)/1000, float64(m.Value)/1000
+	}
+	if !st.Known {
+		v = math.NaN()
+	}
+	return v, target
+}
+
+// metricLabel says what a metric's value is, for the chart.
+func metricLabel(m *hpa.MetricSpec) string {
+	avg := ""
+	if m.TargetType == hpa.AverageValue {
+		avg = ", average per pod"
+	}
+	switch m.Type {
+	case hpa.Resource:
+		unit := "cores"
+		if m.Resource == "memory" {
+			unit = "bytes"
+		}
+		return fmt.Sprintf("%s (%s%s)", m.Resource, unit, avg)
+	case hpa.Object:
+		return fmt.Sprintf("%s of %s/%s%s", m.Name, strings.ToLower(m.ObjectKind), m.ObjectName, avg)
+	case hpa.External:
+		return fmt.Sprintf("%s (external%s)", m.Name, avg)
+	}
+	return fmt.Sprintf("%s (pods%s)", m.Name, avg)
 }

@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"math"
 	"strings"
 	"testing"
 
@@ -52,6 +53,34 @@ func TestHPALatencyBuiltin(t *testing.T) {
 	hs := res.HPAs()
 	if len(hs) != 1 || hs[0].Status.CurrentReplicas < 3 {
 		t.Fatalf("HPAs at the end: %+v", hs)
+	}
+	// The chart's series: the latency the HPA saw against 0.1 s, with the
+	// replicas; unknown until the adapter has a value, then about 0.7 s with
+	// one rng pod, and under the target once rng has scaled up.
+	cc := res.CPUCharts()
+	if len(cc.HPAUtilization) != 0 || len(cc.HPAMetrics) != 1 {
+		t.Fatalf("chart series: %d utilization, %d metric", len(cc.HPAUtilization), len(cc.HPAMetrics))
+	}
+	m := cc.HPAMetrics[0]
+	if m.Name != "rng" || m.Metric != "httplat_latency_seconds of service/httplat" || m.Target != 0.1 || len(m.Value) != len(m.Replicas) {
+		t.Fatalf("series %s %q target %v, %d values %d replicas", m.Name, m.Metric, m.Target, len(m.Value), len(m.Replicas))
+	}
+	first := -1
+	for i, p := range m.Value {
+		if !math.IsNaN(p.V) {
+			first = i
+			break
+		}
+	}
+	if first < 1 || m.Value[first].V < 0.5 || m.Replicas[first].V != 1 {
+		t.Errorf("first value: %d %+v with %v replicas, want about 0.7 s with 1, after unknown ones", first, m.Value[max(first, 0)], m.Replicas[max(first, 0)])
+	}
+	below := false
+	for i, p := range m.Value {
+		below = below || (p.V < 0.1 && m.Replicas[i].V >= 5)
+	}
+	if !below {
+		t.Errorf("no value under the target once scaled up: %+v", m.Value)
 	}
 }
 
@@ -294,5 +323,53 @@ func TestReplicaWindows(t *testing.T) {
 	// A last window cut by the end is averaged over its own width.
 	if w, _ := replicaWindows([]metrics.Point{{T: 0, V: 3}}, 15, 10); len(w) != 2 || w[1] != 3 {
 		t.Errorf("cut window: %v", w)
+	}
+}
+
+// A memory Resource metric is refused when the HPA is applied, saying why
+// (no memory usage model) and what to scale on instead; no HPA is made.
+func TestHPAMemoryMetricRefused(t *testing.T) {
+	y := `name: mem
+duration: 1m
+files:
+  hpa.yaml: |
+    apiVersion: autoscaling/v2
+    kind: HorizontalPodAutoscaler
+    metadata: {name: web}
+    spec:
+      scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+      maxReplicas: 5
+      metrics:
+      - type: Resource
+        resource: {name: memory, target: {type: Utilization, averageUtilization: 60}}
+timeline:
+  - at: 0s
+    run: |
+      kubectl create deployment web --image=example/web
+      kubectl apply -f hpa.yaml
+    expect: error
+`
+	s, err := ParseFile("mem.yaml", []byte(y))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Run(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got string
+	for _, st := range res.Timeline {
+		if strings.HasPrefix(st.Command, "kubectl apply") {
+			got = st.Error
+		}
+	}
+	for _, want := range []string{`The HorizontalPodAutoscaler "web" is invalid: spec.metrics[0]: resource.name: Unsupported value: "memory"`,
+		"kubesim has no memory usage model", "scale on cpu (Utilization or AverageValue", "or on a Pods or Object metric"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("apply: want %q in %q", want, got)
+		}
+	}
+	if hs := res.HPAs(); len(hs) != 0 {
+		t.Errorf("HPAs made: %+v", hs)
 	}
 }

@@ -396,6 +396,7 @@ func writeOut(dir string, s *scenarios.Scenario, res *scenarios.Result) error {
 	}
 	cc := res.CPUCharts()
 	run.HPAReplicas, run.HPAUtilization, run.NodeCPU, run.PodCPU = cc.HPAReplicas, cc.HPAUtilization, cc.NodeCPU, cc.PodCPU
+	run.HPAMetrics = cc.HPAMetrics
 	for _, st := range res.Timeline {
 		run.Timeline = append(run.Timeline, plots.Step{T: st.At, Command: st.Command, Output: st.Output, Error: st.Error, Later: st.Later})
 	}
