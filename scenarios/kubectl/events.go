@@ -29,49 +29,48 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 )
 
-// getSpecial prints `get events` and `get endpointslices`, and refuses
-// --sort-by and --field-selector on the other resources; ok is false when the
-// generic printer handles cmd.
+// getSpecial prints get of the kinds that have printers of their own (their
+// entry's getAlone: events, endpointslices), and refuses --sort-by and
+// --field-selector on the kinds that take none; ok is false when the generic
+// printer handles cmd.
 func getSpecial(c *model.Cluster, cmd Command) (out string, err error, ok bool) {
-	var evs, slices, others bool
+	var alone []Resource // the kinds listed alone, each once
+	others := false
 	for _, t := range cmd.Targets {
-		switch t.Resource {
-		case Events:
-			evs = true
-		case EndpointSlices:
-			slices = true
-		default:
+		switch {
+		case resources[t.Resource].getAlone == nil:
 			others = true
+		case !slices.Contains(alone, t.Resource):
+			alone = append(alone, t.Resource)
 		}
+	}
+	var kind resourceInfo
+	if len(alone) > 0 {
+		kind = resources[alone[0]]
 	}
 	switch {
-	case (evs || slices) && (others || evs && slices):
+	case len(alone) > 0 && (others || len(alone) > 1):
 		return "", &UsageError{Verb: cmd.Verb, Msg: "kubesim lists events and endpointslices on their own: give them in a get step of their own"}, true
-	case !evs && (cmd.SortBy != "" || cmd.FieldSelector != ""):
+	case !kind.selectsFields && (cmd.SortBy != "" || cmd.FieldSelector != ""):
 		return "", &UsageError{Verb: cmd.Verb, Msg: "kubesim supports --sort-by and --field-selector on events only (kubectl get events --sort-by=.lastTimestamp --field-selector involvedObject.name=NAME)"}, true
-	case !evs && !slices || cmd.Watch:
+	case len(alone) == 0 || cmd.Watch:
 		return "", nil, false
 	}
-	if evs && (StructuredOutput(cmd.Output) || cmd.Output == "name") {
-		p, err := newPrinter(c, cmd)
-		if err != nil {
-			return "", err, true
-		}
-		out, err = p.getEventObjects(cmd)
-		return out, err, true
+	show := kind.getAlone
+	switch {
+	case StructuredOutput(cmd.Output) || cmd.Output == "name":
+		show = kind.getAloneObjects
+	case cmd.Output != "" && cmd.Output != "wide":
+		show = nil
 	}
-	if cmd.Output != "" && cmd.Output != "wide" {
+	if show == nil {
 		return "", &UsageError{Verb: cmd.Verb, Msg: fmt.Sprintf("-o %s is not supported by kubesim for %s: it prints their tables (get, get -o wide)", cmd.Output, cmd.Targets[0].Resource)}, true
 	}
 	p, err := newPrinter(c, cmd)
 	if err != nil {
 		return "", err, true
 	}
-	if evs {
-		out, err = p.getEvents(cmd)
-	} else {
-		out, err = p.getEndpointSlices(cmd)
-	}
+	out, err = show(p, cmd)
 	return out, err, true
 }
 
@@ -559,7 +558,7 @@ func (p *printer) getEventObjects(cmd Command) (string, error) {
 func (p *printer) eventObject(e namedEvent) *corev1.Event {
 	ns := eventNamespace(e.Event)
 	ref := corev1.ObjectReference{Kind: e.Object.Kind, Namespace: e.Object.Namespace, Name: e.Object.Name,
-		UID: types.UID(e.Object.UID), APIVersion: kindAPIVersion(e.Object.Kind), FieldPath: e.Object.FieldPath}
+		UID: types.UID(e.Object.UID), APIVersion: manifest.ServedAPIVersion(e.Object.Kind), FieldPath: e.Object.FieldPath}
 	first := metav1.NewTime(p.c.WallClock(e.First))
 	sum := sha256.Sum256([]byte(ns + "/" + e.name))
 	uid := fmt.Sprintf("%x-%x-%x-%x-%x", sum[0:4], sum[4:6], sum[6:8], sum[8:10], sum[10:16])
@@ -597,17 +596,4 @@ func controlPlaneHost(c *model.Cluster) string {
 		}
 	}
 	return ""
-}
-
-// kindAPIVersion is the apiVersion of an involved object's kind.
-func kindAPIVersion(kind string) string {
-	switch kind {
-	case "Deployment", "ReplicaSet", "DaemonSet", "StatefulSet":
-		return "apps/v1"
-	case "HorizontalPodAutoscaler":
-		return "autoscaling/v2"
-	case "PodDisruptionBudget":
-		return "policy/v1"
-	}
-	return "v1"
 }

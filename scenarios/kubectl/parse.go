@@ -524,9 +524,7 @@ func parseVerb(c *Command, args []string) error {
 			return usage(c.Verb, "You must provide one or more resources by argument or filename.")
 		}
 		for _, t := range c.Targets {
-			switch t.Resource {
-			case Deployments, ReplicaSets, Services, Pods:
-			default:
+			if resources[t.Resource].expose == nil {
 				return plain(c.Verb, "cannot expose a %s", t.Resource.Kind())
 			}
 			if t.Name == "" {
@@ -741,7 +739,8 @@ func parseVerb(c *Command, args []string) error {
 			return plain(c.Verb, "revision must be a positive integer: %d", c.Revision)
 		}
 		for _, t := range c.Targets {
-			if t.Resource != Deployments && t.Resource != DaemonSets {
+			ops := resources[t.Resource].rollout
+			if ops == nil {
 				switch c.Verb {
 				case RolloutStatus:
 					return plain(c.Verb, "no status viewer has been implemented for %s", t.Resource.GroupKind())
@@ -756,7 +755,7 @@ func parseVerb(c *Command, args []string) error {
 				}
 				return plain(c.Verb, "%s %q restarting is not supported", t.Resource.Qualified(), t.Name)
 			}
-			if t.Resource == DaemonSets && (c.Verb == RolloutPause || c.Verb == RolloutResume) {
+			if ops.pause == nil && (c.Verb == RolloutPause || c.Verb == RolloutResume) {
 				what := "pausing"
 				if c.Verb == RolloutResume {
 					what = "resuming"

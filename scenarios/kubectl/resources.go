@@ -76,6 +76,18 @@ type resourceInfo struct {
 	// Pod's own metadata and spec; nil: the kind has none), for -o yaml
 	// of the objects applied (objects.go).
 	podTemplate func(obj runtime.Object) *corev1.PodTemplateSpec
+	// rollout is kubectl rollout of the kind (rollout.go; nil: refused).
+	rollout *rolloutOps
+	// expose is the selector (and port, 0 if none) of the Service that
+	// kubectl expose makes for an object of the kind (steps.go; nil:
+	// refused, as kubectl refuses DaemonSets).
+	expose func(o model.Object) (selector map[string]string, port int, err error)
+	// getAlone prints get's table of a kind that is not kept as model
+	// objects, listed in a get of its own; getAloneObjects its -o
+	// yaml|json|name|... (events.go; nil: refused). selectsFields: get of
+	// the kind takes --sort-by and --field-selector.
+	getAlone, getAloneObjects func(p *printer, cmd Command) (string, error)
+	selectsFields             bool
 }
 
 // applier is a kind's apply, with the API types it takes (a kind may have
@@ -114,7 +126,7 @@ func init() {
 			list:    func(c *model.Cluster, ns string) []model.Object { return inNamespace(c.Pods(), ns) },
 			columns: []string{"NAME", "READY", "STATUS", "RESTARTS", "AGE"}, wideColumns: []string{"IP", "NODE", "NOMINATED NODE", "READINESS GATES"},
 			row: rowOf((*printer).podRow), describe: describeOf((*printer).describePod), apiObject: apiObjectOf((*Executor).podObject),
-			toAPI: toAPIOf(manifest.APIPod), delete: deleteOf(deletePod), apply: applyOf((*Executor).applyPod),
+			toAPI: toAPIOf(manifest.APIPod), delete: deleteOf(deletePod), apply: applyOf((*Executor).applyPod), expose: exposeOf(exposePod),
 			podTemplate: templateOf(func(o *corev1.Pod) *corev1.PodTemplateSpec {
 				return &corev1.PodTemplateSpec{ObjectMeta: o.ObjectMeta, Spec: o.Spec}
 			})},
@@ -123,28 +135,28 @@ func init() {
 			list:    func(c *model.Cluster, ns string) []model.Object { return inNamespace(c.Deployments(), ns) },
 			columns: []string{"NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"}, wideColumns: templateColumns,
 			row: rowOf((*printer).deploymentRow), describe: describeOf((*printer).describeDeployment), apiObject: apiObjectOf((*Executor).deploymentObject),
-			toAPI: toAPIOf(manifest.APIDeployment), scale: scaleOf(scaleDeployment), setImage: setImageOf(setDeploymentImage), delete: deleteOf(deleteDeployment), apply: applyOf((*Executor).applyDeployment),
+			toAPI: toAPIOf(manifest.APIDeployment), scale: scaleOf(scaleDeployment), setImage: setImageOf(setDeploymentImage), delete: deleteOf(deleteDeployment), apply: applyOf((*Executor).applyDeployment), rollout: deploymentRollout, expose: exposeOf(exposeDeployment),
 			podTemplate: templateOf(func(o *appsv1.Deployment) *corev1.PodTemplateSpec { return &o.Spec.Template })},
 		ReplicaSets: {group: "apps", kind: "ReplicaSet", names: []string{"replicaset", "rs"}, namespaced: true,
 			get:     func(c *model.Cluster, ns, name string) model.Object { return obj(c.ReplicaSetIn(ns, name)) },
 			list:    func(c *model.Cluster, ns string) []model.Object { return inNamespace(c.ReplicaSets(), ns) },
 			columns: []string{"NAME", "DESIRED", "CURRENT", "READY", "AGE"}, wideColumns: templateColumns,
 			row: rowOf((*printer).replicaSetRow), describe: describeOf((*printer).describeReplicaSet), apiObject: apiObjectOf((*Executor).replicaSetObject),
-			toAPI: toAPIOf(manifest.APIReplicaSet), scale: scaleOf(scaleReplicaSet), delete: deleteOf(deleteReplicaSet), apply: applyOf((*Executor).applyReplicaSet),
+			toAPI: toAPIOf(manifest.APIReplicaSet), scale: scaleOf(scaleReplicaSet), delete: deleteOf(deleteReplicaSet), apply: applyOf((*Executor).applyReplicaSet), expose: exposeOf(exposeReplicaSet),
 			podTemplate: templateOf(func(o *appsv1.ReplicaSet) *corev1.PodTemplateSpec { return &o.Spec.Template })},
 		DaemonSets: {group: "apps", kind: "DaemonSet", names: []string{"daemonset", "ds"}, namespaced: true,
 			get:     func(c *model.Cluster, ns, name string) model.Object { return obj(c.DaemonSetIn(ns, name)) },
 			list:    func(c *model.Cluster, ns string) []model.Object { return inNamespace(c.DaemonSets(), ns) },
 			columns: []string{"NAME", "DESIRED", "CURRENT", "READY", "UP-TO-DATE", "AVAILABLE", "NODE SELECTOR", "AGE"}, wideColumns: templateColumns,
 			row: rowOf((*printer).daemonSetRow), describe: describeOf((*printer).describeDaemonSet), apiObject: apiObjectOf((*Executor).daemonSetObject),
-			toAPI: toAPIOf(manifest.APIDaemonSet), setImage: setImageOf(setDaemonSetImage), delete: deleteOf(deleteDaemonSet), apply: applyOf((*Executor).applyDaemonSet),
+			toAPI: toAPIOf(manifest.APIDaemonSet), setImage: setImageOf(setDaemonSetImage), delete: deleteOf(deleteDaemonSet), apply: applyOf((*Executor).applyDaemonSet), rollout: daemonSetRollout,
 			podTemplate: templateOf(func(o *appsv1.DaemonSet) *corev1.PodTemplateSpec { return &o.Spec.Template })},
 		Services: {group: "", kind: "Service", names: []string{"service", "svc"}, namespaced: true,
 			get:     func(c *model.Cluster, ns, name string) model.Object { return obj(c.ServiceIn(ns, name)) },
 			list:    func(c *model.Cluster, ns string) []model.Object { return inNamespace(c.Services(), ns) },
 			columns: []string{"NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE"}, wideColumns: []string{"SELECTOR"},
 			row: (*printer).serviceRow, describe: (*printer).describeService, apiObject: apiObjectOfObject((*Executor).serviceObject),
-			toAPI: toAPIOf(manifest.APIService), delete: deleteOf(deleteService), apply: applyOf((*Executor).applyService)},
+			toAPI: toAPIOf(manifest.APIService), delete: deleteOf(deleteService), apply: applyOf((*Executor).applyService), expose: exposeOf(exposeService)},
 		// A Service's Endpoints object has the Service's name and namespace.
 		Endpoints: {group: "", kind: "Endpoints", names: []string{"ep"}, namespaced: true,
 			get:     func(c *model.Cluster, ns, name string) model.Object { return obj(c.ServiceIn(ns, name)) },
@@ -175,8 +187,10 @@ func init() {
 			delete: deleteOf(func(c *model.Cluster, b *model.PodDisruptionBudget, _ sim.Time) error { c.DeletePDB(b); return nil }),
 			apply:  applyOf((*Executor).applyPDB)},
 		// Events and EndpointSlices are printed by events.go.
-		Events:         {group: "", kind: "Event", names: []string{"event", "ev"}, namespaced: true},
-		EndpointSlices: {group: "discovery.k8s.io", kind: "EndpointSlice", names: []string{"endpointslice"}, namespaced: true},
+		Events: {group: "", kind: "Event", names: []string{"event", "ev"}, namespaced: true,
+			getAlone: (*printer).getEvents, getAloneObjects: (*printer).getEventObjects, selectsFields: true},
+		EndpointSlices: {group: "discovery.k8s.io", kind: "EndpointSlice", names: []string{"endpointslice"}, namespaced: true,
+			getAlone: (*printer).getEndpointSlices},
 		// HPAs are printed by the scenario run's Autoscaling.
 		HPAs: {group: "autoscaling", kind: "HorizontalPodAutoscaler", names: []string{"horizontalpodautoscaler", "hpa"}, namespaced: true,
 			apply: applier{types: []reflect.Type{reflect.TypeFor[*autoscalingv1.HorizontalPodAutoscaler](), reflect.TypeFor[*autoscalingv2.HorizontalPodAutoscaler]()},
@@ -228,6 +242,11 @@ func setImageOf[P model.Object](f func(*model.Cluster, P, string) error) func(*m
 
 func deleteOf[P model.Object](f func(*model.Cluster, P, sim.Time) error) func(*model.Cluster, model.Object, sim.Time) error {
 	return func(c *model.Cluster, o model.Object, grace sim.Time) error { v, _ := o.(P); return f(c, v, grace) }
+}
+
+// exposeOf adapts a kind's expose of its model type to the table's signature.
+func exposeOf[P model.Object](f func(P) (map[string]string, int, error)) func(model.Object) (map[string]string, int, error) {
+	return func(o model.Object) (map[string]string, int, error) { v, _ := o.(P); return f(v) }
 }
 
 // templateOf adapts a kind's pod template of its API type to the table's

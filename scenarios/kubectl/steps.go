@@ -8,7 +8,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/kubesim/kubesim/model"
@@ -527,54 +526,17 @@ func equalitySelector(s *labels.Selector) (map[string]string, bool) {
 func (x *Executor) expose(cmd Command) (string, error) {
 	t := cmd.Targets[0]
 	c := x.c
-	var sel map[string]string
-	port := int(cmd.Port)
-	switch t.Resource {
-	case Deployments:
-		d := c.DeploymentIn(x.ns, t.Name)
-		if d == nil {
-			return "", NotFound(t.Resource, t.Name)
-		}
-		var ok bool
-		if sel, ok = equalitySelector(d.LabelSelector); !ok {
-			return "", ExposeNoSelector("the Deployment's selector has set-based requirements, which a Service cannot use")
-		}
-	case ReplicaSets, DaemonSets:
-		var s *labels.Selector
-		if t.Resource == ReplicaSets {
-			rs := c.ReplicaSetIn(x.ns, t.Name)
-			if rs == nil {
-				return "", NotFound(t.Resource, t.Name)
-			}
-			s = rs.Selector
-		} else {
-			ds := c.DaemonSetIn(x.ns, t.Name)
-			if ds == nil {
-				return "", NotFound(t.Resource, t.Name)
-			}
-			s = ds.Selector
-		}
-		var ok bool
-		if sel, ok = equalitySelector(s); !ok {
-			return "", ExposeNoSelector("the selector has set-based requirements, which a Service cannot use")
-		}
-	case Pods:
-		p := c.PodIn(x.ns, t.Name)
-		if p == nil {
-			return "", NotFound(t.Resource, t.Name)
-		}
-		sel = p.Labels
-	case Services:
-		s := c.ServiceIn(x.ns, t.Name)
-		if s == nil {
-			return "", NotFound(t.Resource, t.Name)
-		}
-		sel = s.Selector
-		if port == 0 {
-			port = s.Port
-		}
-	default:
-		return "", fmt.Errorf("error: cannot expose a %s", t.Resource.Kind())
+	expose := resources[t.Resource].expose // not nil: parse refuses the others
+	o := x.object(t)
+	if o == nil {
+		return "", NotFound(t.Resource, t.Name)
+	}
+	sel, port, err := expose(o)
+	if err != nil {
+		return "", err
+	}
+	if cmd.Port != 0 {
+		port = int(cmd.Port)
 	}
 	if len(cmd.Set) > 0 {
 		sel = map[string]string{}
@@ -612,6 +574,32 @@ func (x *Executor) expose(cmd Command) (string, error) {
 	}
 	s.Labels = x.metaLabels(t)
 	return Done(Services, name, "exposed"), nil
+}
+
+// The selector and port of the Service kubectl expose makes for an object of
+// each kind (the expose entry of the kinds table): the workload's selector
+// (equality requirements only), a pod's labels, a Service's selector and port.
+
+func exposeDeployment(d *model.Deployment) (map[string]string, int, error) {
+	sel, ok := equalitySelector(d.LabelSelector)
+	if !ok {
+		return nil, 0, ExposeNoSelector("the Deployment's selector has set-based requirements, which a Service cannot use")
+	}
+	return sel, 0, nil
+}
+
+func exposeReplicaSet(rs *model.ReplicaSet) (map[string]string, int, error) {
+	sel, ok := equalitySelector(rs.Selector)
+	if !ok {
+		return nil, 0, ExposeNoSelector("the selector has set-based requirements, which a Service cannot use")
+	}
+	return sel, 0, nil
+}
+
+func exposePod(p *model.Pod) (map[string]string, int, error) { return p.Labels, 0, nil }
+
+func exposeService(s *model.Service) (map[string]string, int, error) {
+	return s.Selector, s.Port, nil
 }
 
 // object is the object t names in the step's namespace, nil if none.
@@ -964,67 +952,6 @@ func (x *Executor) delete(cmd Command) (string, error) {
 	return strings.Join(out, "\n"), nil
 }
 
-// --- rollout ---
-
-func (x *Executor) rollout(cmd Command) (string, error) {
-	t := cmd.Targets[0]
-	if !x.exists(t) {
-		return "", NotFound(t.Resource, t.Name)
-	}
-	c := x.c
-	switch t.Resource {
-	case Deployments:
-		d := c.DeploymentIn(x.ns, t.Name)
-		if cmd.Verb == RolloutRestart {
-			if err := c.RolloutRestart(d); err != nil {
-				return "", err
-			}
-			return Done(t.Resource, t.Name, "restarted"), nil
-		}
-		st := c.DeploymentStatus(d)
-		switch {
-		case st.Complete:
-			return RolloutDone(t.Name), nil
-		case st.Updated < d.Replicas:
-			return RolloutWaiting(t.Name, int32(st.Updated), int32(d.Replicas)), nil
-		case st.Replicas > st.Updated:
-			return RolloutWaitingTermination(t.Name, int32(st.Replicas-st.Updated)), nil
-		default:
-			return RolloutWaitingAvailable(t.Name, int32(st.Available), int32(st.Updated)), nil
-		}
-	case DaemonSets:
-		ds := c.DaemonSetIn(x.ns, t.Name)
-		if cmd.Verb == RolloutRestart {
-			spec := model.DaemonSetSpec{Name: ds.Name, Selector: ds.Selector, Template: ds.Template, Strategy: ds.Strategy, MinReadySeconds: ds.MinReadySeconds}
-			ann := map[string]string{}
-			for k, v := range spec.Template.Annotations {
-				ann[k] = v
-			}
-			ann[model.AnnotationRestartedAt] = c.WallClock(c.Now()).Format(time.RFC3339)
-			spec.Template.Annotations = ann
-			if err := c.UpdateDaemonSet(ds, spec); err != nil {
-				return "", err
-			}
-			return Done(t.Resource, t.Name, "restarted"), nil
-		}
-		desired, updated := 0, 0
-		for _, p := range ds.Pods() {
-			if p.Terminating {
-				continue
-			}
-			desired++
-			if p.Ready && p.Labels[model.LabelControllerRevHash] == ds.Hash() {
-				updated++
-			}
-		}
-		if updated >= desired {
-			return DaemonSetRolloutDone(t.Name), nil
-		}
-		return DaemonSetRolloutWaiting(t.Name, int32(updated), int32(desired)), nil
-	}
-	return "", RestartNotSupported(t.Resource, t.Name)
-}
-
 // --- node commands ---
 
 func (x *Executor) nodeCmd(cmd Command) (string, error) {
@@ -1233,116 +1160,6 @@ func unsimulatedServiceFields(o *corev1.Service) error {
 		return refuse("spec.publishNotReadyAddresses", "true", "endpoints follow the pods' readiness")
 	}
 	return nil
-}
-
-// rolloutHistory runs rollout history, undo, pause and resume on one
-// Deployment or DaemonSet, worded as kubectl does.
-func (x *Executor) rolloutHistory(cmd Command) (string, error) {
-	t := cmd.Targets[0]
-	if t.Name == "" || len(cmd.Targets) > 1 {
-		return "", fmt.Errorf("error: kubesim runs rollout %s on one named object, e.g. deployment/web", strings.TrimPrefix(string(cmd.Verb), "rollout "))
-	}
-	if !x.exists(t) {
-		return "", NotFound(t.Resource, t.Name)
-	}
-	c := x.c
-	var history []model.Revision
-	current := 0
-	var d *model.Deployment
-	var ds *model.DaemonSet
-	if t.Resource == Deployments {
-		d = c.DeploymentIn(x.ns, t.Name)
-		history = d.History()
-		if rs := d.NewReplicaSet(); rs != nil {
-			current = rs.Revision
-		}
-	} else {
-		ds = c.DaemonSetIn(x.ns, t.Name)
-		history = ds.History()
-		current = ds.CurrentRevision()
-	}
-	ref := t.Resource.Ref(t.Name)
-	find := func(rev int) (model.Revision, bool) {
-		for _, r := range history {
-			if r.Revision == rev {
-				return r, true
-			}
-		}
-		return model.Revision{}, false
-	}
-	switch cmd.Verb {
-	case RolloutPause, RolloutResume:
-		switch {
-		case cmd.Verb == RolloutPause && d.Paused:
-			return "", fmt.Errorf("error: %s %q is already paused", t.Resource.Qualified(), t.Name)
-		case cmd.Verb == RolloutResume && !d.Paused:
-			return "", fmt.Errorf("error: %s %q is not paused", t.Resource.Qualified(), t.Name)
-		case cmd.Verb == RolloutPause:
-			c.PauseDeployment(d)
-			return ref + " paused", nil
-		}
-		c.ResumeDeployment(d)
-		return ref + " resumed", nil
-	case RolloutHistory:
-		if len(history) == 0 {
-			return ref + " \nNo rollout history found.", nil
-		}
-		if cmd.Revision > 0 {
-			r, ok := find(int(cmd.Revision))
-			if !ok {
-				return "", errors.New("error: unable to find the specified revision")
-			}
-			var b strings.Builder
-			p := &printer{c: c, now: c.Now(), ns: defaultNamespace}
-			w := NewDescribeWriter(&b)
-			p.describeTemplate(w, r.Template)
-			w.tw.Flush()
-			return fmt.Sprintf("%s with revision #%d\n%s", ref, cmd.Revision, strings.TrimSuffix(b.String(), "\n")), nil
-		}
-		var b strings.Builder
-		tw := tabwriter.NewWriter(&b, 0, 8, 2, ' ', 0)
-		fmt.Fprintf(tw, "REVISION\tCHANGE-CAUSE\n")
-		for _, r := range history {
-			fmt.Fprintf(tw, "%d\t%s\n", r.Revision, "<none>")
-		}
-		tw.Flush()
-		return ref + " \n" + strings.TrimSuffix(b.String(), "\n"), nil
-	}
-	// undo
-	if d != nil && d.Paused {
-		return "", errors.New("error: you cannot rollback a paused deployment; resume it first with 'kubectl rollout resume' and try again")
-	}
-	rev := int(cmd.Revision)
-	if rev == 0 {
-		// The previous revision: the highest below the current one.
-		for _, r := range history {
-			if r.Revision < current && r.Revision > rev {
-				rev = r.Revision
-			}
-		}
-		if rev == 0 {
-			if d != nil {
-				return "", fmt.Errorf("error: no rollout history found for deployment %q", t.Name)
-			}
-			return "", errors.New("error: no last revision to roll back to")
-		}
-	}
-	if _, ok := find(rev); !ok {
-		return "", fmt.Errorf("error: unable to find specified revision %d in history", rev)
-	}
-	if rev == current {
-		return fmt.Sprintf("%s skipped rollback (current template already matches revision %d)", ref, rev), nil
-	}
-	var err error
-	if d != nil {
-		err = c.RolloutUndo(d, rev)
-	} else {
-		err = c.RolloutUndoDaemonSet(ds, rev)
-	}
-	if err != nil {
-		return "", fmt.Errorf("error: %v", err)
-	}
-	return ref + " rolled back", nil
 }
 
 // The kinds' scale, set image, delete and toAPI functions (the kinds table's,

@@ -345,7 +345,7 @@ func APIMeta(c *model.Cluster, m *model.ObjectMeta) metav1.ObjectMeta {
 		Labels:            m.Labels, Annotations: m.Annotations}
 	if o := m.Owner; o != nil {
 		ctrl := true
-		out.OwnerReferences = []metav1.OwnerReference{{APIVersion: ownerAPIVersion(o.Kind), Kind: o.Kind, Name: o.Name,
+		out.OwnerReferences = []metav1.OwnerReference{{APIVersion: ServedAPIVersion(o.Kind), Kind: o.Kind, Name: o.Name,
 			Controller: &ctrl, BlockOwnerDeletion: &ctrl}}
 	}
 	if m.DeletionTimestamp != nil {
@@ -353,14 +353,6 @@ func APIMeta(c *model.Cluster, m *model.ObjectMeta) metav1.ObjectMeta {
 		out.DeletionTimestamp = &t
 	}
 	return out
-}
-
-func ownerAPIVersion(kind string) string {
-	switch kind {
-	case "Deployment", "ReplicaSet", "DaemonSet", "StatefulSet":
-		return "apps/v1"
-	}
-	return "v1"
 }
 
 // APIDeployment is d as an apps/v1 Deployment (spec and metadata, no status),

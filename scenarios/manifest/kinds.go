@@ -48,6 +48,28 @@ func lookupBuiltin(apiVersion, kind string) (builtinKind, bool) {
 	return builtinKind{}, false
 }
 
+// servedVersions is the apiVersion each kind of Kubernetes' own groups is
+// served in by default: its core (v1) one, else its newest (HorizontalPodAutoscaler:
+// autoscaling/v2).
+var servedVersions = func() map[string]string {
+	m := map[string]string{}
+	for _, k := range builtinKinds { // sorted by apiVersion
+		if k.status == served && m[k.kind] != "v1" {
+			m[k.kind] = k.apiVersion
+		}
+	}
+	return m
+}()
+
+// ServedAPIVersion is the apiVersion of kind as the API server serves it
+// ("apps/v1" for Deployment), "v1" for a kind it does not know.
+func ServedAPIVersion(kind string) string {
+	if v, ok := servedVersions[kind]; ok {
+		return v
+	}
+	return "v1"
+}
+
 // builtinGroup reports whether apiVersion's group is one of Kubernetes' own,
 // so that an unknown kind in it cannot be a custom resource.
 func builtinGroup(apiVersion string) bool {

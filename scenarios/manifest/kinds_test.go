@@ -98,3 +98,17 @@ func TestEveryServedKindRecognised(t *testing.T) {
 		}
 	}
 }
+
+// TestServedAPIVersion: an owner reference's apiVersion is the one its kind is
+// served in (a ReplicaSet's owner is apps/v1 Deployment, a pod's apps/v1
+// ReplicaSet or DaemonSet).
+func TestServedAPIVersion(t *testing.T) {
+	for kind, want := range map[string]string{
+		"Deployment": "apps/v1", "ReplicaSet": "apps/v1", "DaemonSet": "apps/v1", "StatefulSet": "apps/v1",
+		"Job": "batch/v1", "Node": "v1", "Event": "v1", "HorizontalPodAutoscaler": "autoscaling/v2", "NoSuchKind": "v1",
+	} {
+		if got := ServedAPIVersion(kind); got != want {
+			t.Errorf("ServedAPIVersion(%q) = %q, want %q", kind, got, want)
+		}
+	}
+}
