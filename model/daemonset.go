@@ -24,7 +24,10 @@ type DaemonSet struct {
 	Template        PodTemplate
 	Strategy        DaemonSetStrategy
 	MinReadySeconds sim.Time
-	Deleted         bool
+	// RevisionHistoryLimit is how many old ControllerRevisions are kept
+	// (default 10).
+	RevisionHistoryLimit int
+	Deleted              bool
 
 	hash        string // controller-revision-hash of the current template
 	history     []DaemonSetRevision
@@ -48,6 +51,8 @@ type DaemonSetSpec struct {
 	Template        PodTemplate
 	Strategy        DaemonSetStrategy
 	MinReadySeconds sim.Time
+	// RevisionHistoryLimit nil means 10 at creation, unchanged at update.
+	RevisionHistoryLimit *int
 }
 
 // Pods returns the pods the DaemonSet owns (terminating ones included).
@@ -144,8 +149,15 @@ func (c *Cluster) CreateDaemonSet(s DaemonSetSpec) (*DaemonSet, error) {
 	if c.DaemonSetIn(ns, s.Name) != nil {
 		return nil, fmt.Errorf(`daemonsets.apps %q already exists`, s.Name)
 	}
+	hist := daemonSetHistoryLimit
+	if s.RevisionHistoryLimit != nil {
+		hist = *s.RevisionHistoryLimit
+	}
+	if hist < 0 {
+		return nil, fmt.Errorf("daemonset %q: spec.revisionHistoryLimit: must be greater than or equal to 0", s.Name)
+	}
 	ds := &DaemonSet{ObjectMeta: c.newMeta(s.Name, ns, s.Labels, s.Annotations), Selector: sel, Strategy: strat,
-		MinReadySeconds: s.MinReadySeconds, creating: map[*Node]bool{}}
+		MinReadySeconds: s.MinReadySeconds, RevisionHistoryLimit: hist, creating: map[*Node]bool{}}
 	ds.setTemplate(s.Template)
 	ds.touchAll()
 	c.daemonsets = append(c.daemonsets, ds)
@@ -223,12 +235,23 @@ func (c *Cluster) UpdateDaemonSet(ds *DaemonSet, s DaemonSetSpec) error {
 	if err := strat.validate(ds.Name); err != nil {
 		return err
 	}
+	hist := ds.RevisionHistoryLimit
+	if s.RevisionHistoryLimit != nil {
+		hist = *s.RevisionHistoryLimit
+	}
+	if hist < 0 {
+		return fmt.Errorf("daemonset %q: spec.revisionHistoryLimit: must be greater than or equal to 0", ds.Name)
+	}
 	spec := func() string {
-		return strategyKey(ds.Strategy.Type, ds.Strategy.MaxSurge, ds.Strategy.MaxUnavailable) + ds.MinReadySeconds.String()
+		return strategyKey(ds.Strategy.Type, ds.Strategy.MaxSurge, ds.Strategy.MaxUnavailable) + ds.MinReadySeconds.String() + fmt.Sprint(ds.RevisionHistoryLimit)
 	}
 	oldHash, oldSpec := ds.hash, spec()
 	ds.Strategy = strat
 	ds.MinReadySeconds = s.MinReadySeconds
+	if hist != ds.RevisionHistoryLimit {
+		ds.RevisionHistoryLimit = hist
+		ds.trimHistory()
+	}
 	if !c.SameTemplate(s.Template, ds.Template) {
 		ds.setTemplate(s.Template)
 	}

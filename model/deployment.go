@@ -271,6 +271,60 @@ func (c *Cluster) SetDeploymentStrategy(d *Deployment, s DeploymentStrategy) err
 	return nil
 }
 
+// DeploymentParams are the fields of a Deployment's spec besides replicas,
+// selector, template and strategy.
+type DeploymentParams struct {
+	MinReadySeconds sim.Time
+	// ProgressDeadline 0 means 600 s.
+	ProgressDeadline     sim.Time
+	RevisionHistoryLimit int
+	Paused               bool
+}
+
+// SetDeploymentParams sets spec.minReadySeconds, progressDeadlineSeconds,
+// revisionHistoryLimit and paused (kubectl apply, patch, edit), validated as
+// the API server does. The new ReplicaSet takes the new minReadySeconds (old
+// ones keep theirs, as in Kubernetes); a lower history limit cleans up old
+// ReplicaSets at the next sync.
+func (c *Cluster) SetDeploymentParams(d *Deployment, p DeploymentParams) error {
+	if d.Deleted {
+		return fmt.Errorf(`deployments.apps %q not found`, d.Name)
+	}
+	if p.ProgressDeadline == 0 {
+		p.ProgressDeadline = 600 * time.Second
+	}
+	if p.RevisionHistoryLimit < 0 {
+		return fmt.Errorf("deployment %q: spec.revisionHistoryLimit: must be greater than or equal to 0", d.Name)
+	}
+	if p.ProgressDeadline < 0 || p.MinReadySeconds < 0 || p.ProgressDeadline <= p.MinReadySeconds {
+		return fmt.Errorf("deployment %q: spec.progressDeadlineSeconds (%v) must be positive and greater than minReadySeconds (%v)", d.Name, p.ProgressDeadline, p.MinReadySeconds)
+	}
+	if p.Paused != d.Paused {
+		if p.Paused {
+			c.PauseDeployment(d)
+		} else {
+			c.ResumeDeployment(d)
+		}
+	}
+	if p.MinReadySeconds == d.MinReadySeconds && p.ProgressDeadline == d.ProgressDeadline && p.RevisionHistoryLimit == d.RevisionHistoryLimit {
+		return nil
+	}
+	c.bumpGeneration(&d.ObjectMeta)
+	d.MinReadySeconds, d.ProgressDeadline, d.RevisionHistoryLimit = p.MinReadySeconds, p.ProgressDeadline, p.RevisionHistoryLimit
+	if rs := d.NewReplicaSet(); rs != nil {
+		rs.MinReadySeconds = d.MinReadySeconds
+		c.enqueueReplicaSet(rs)
+	}
+	c.enqueueDeployment(d)
+	return nil
+}
+
+// Params returns the Deployment's DeploymentParams.
+func (d *Deployment) Params() DeploymentParams {
+	return DeploymentParams{MinReadySeconds: d.MinReadySeconds, ProgressDeadline: d.ProgressDeadline,
+		RevisionHistoryLimit: d.RevisionHistoryLimit, Paused: d.Paused}
+}
+
 // SetImage is kubectl set image: the template's image changes.
 func (c *Cluster) SetImage(d *Deployment, image string) error {
 	t := d.Template.clone()
@@ -452,6 +506,9 @@ func (c *Cluster) syncDeployment(d *Deployment) {
 		}
 	}
 	if newRS != nil {
+		// The new ReplicaSet takes the Deployment's minReadySeconds
+		// (getNewReplicaSet updates it when it differs).
+		newRS.MinReadySeconds = d.MinReadySeconds
 		// A template seen before (rollback): its ReplicaSet becomes the newest
 		// revision.
 		top := 0

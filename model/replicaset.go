@@ -240,6 +240,20 @@ func (rs *ReplicaSet) nextAvailable(now sim.Time) (sim.Time, bool) {
 	return 0, false
 }
 
+// SetReplicaSetMinReady sets spec.minReadySeconds (kubectl apply, patch):
+// pods Ready for that long are available.
+func (c *Cluster) SetReplicaSetMinReady(rs *ReplicaSet, minReady sim.Time) {
+	if rs.MinReadySeconds == minReady {
+		return
+	}
+	c.bumpGeneration(&rs.ObjectMeta)
+	rs.MinReadySeconds = minReady
+	c.enqueueReplicaSet(rs)
+	if rs.deploy != nil {
+		c.enqueueDeployment(rs.deploy)
+	}
+}
+
 // recountAll rebuilds the counts from the pods (after MinReadySeconds changed).
 func (rs *ReplicaSet) recountAll(now sim.Time) {
 	for _, p := range rs.pods {

@@ -73,9 +73,31 @@ func (ds *DaemonSet) recordRevision() {
 		}
 	}
 	ds.history = append(ds.history, DaemonSetRevision{Revision: top + 1, Hash: ds.hash, Template: ds.Template.clone()})
-	if extra := len(ds.history) - 1 - daemonSetHistoryLimit; extra > 0 {
-		ds.history = append([]DaemonSetRevision(nil), ds.history[extra:]...)
+	ds.trimHistory()
+}
+
+// trimHistory drops the oldest revisions beyond the current one and
+// RevisionHistoryLimit others (the controller's cleanupHistory).
+func (ds *DaemonSet) trimHistory() {
+	cur := -1
+	for i, r := range ds.history {
+		if r.Hash == ds.hash {
+			cur = i
+		}
 	}
+	extra := len(ds.history) - ds.RevisionHistoryLimit
+	if cur >= 0 {
+		extra--
+	}
+	var kept []DaemonSetRevision
+	for i, r := range ds.history {
+		if extra > 0 && i != cur {
+			extra--
+			continue
+		}
+		kept = append(kept, r)
+	}
+	ds.history = kept
 }
 
 // History returns the DaemonSet's revisions, oldest first.

@@ -24,7 +24,7 @@ func invalid(kind, name string, err error) error {
 	return fmt.Errorf("The %s %q is invalid: %v", kind, name, err)
 }
 
-// applyDeployment applies a Deployment: creates it, or scales it, rolls out a changed template, sets a changed strategy and its labels and annotations.
+// applyDeployment applies a Deployment: creates it, or scales it, rolls out a changed template, sets a changed strategy, minReadySeconds, progressDeadlineSeconds, revisionHistoryLimit and paused, and its labels and annotations.
 func (x *Executor) applyDeployment(o *appsv1.Deployment, verb applyVerb) (string, error) {
 	c, ns := x.c, x.ns
 	spec, err := manifest.ModelDeploymentSpec(o)
@@ -34,8 +34,12 @@ func (x *Executor) applyDeployment(o *appsv1.Deployment, verb applyVerb) (string
 	spec.Namespace = ns
 	d := c.DeploymentIn(ns, o.Name)
 	if d == nil {
-		if _, err := c.CreateDeploymentSpec(spec); err != nil {
+		d, err := c.CreateDeploymentSpec(spec)
+		if err != nil {
 			return "", invalid("Deployment", o.Name, err)
+		}
+		if o.Spec.Paused {
+			c.PauseDeployment(d)
 		}
 		return Done(Deployments, o.Name, verb(true, true)), nil
 	}
@@ -57,6 +61,26 @@ func (x *Executor) applyDeployment(o *appsv1.Deployment, verb applyVerb) (string
 	}
 	if spec.Strategy.Type != "" && manifest.APIDeployment(c, d).Spec.Strategy.String() != o.Spec.Strategy.String() {
 		if err := c.SetDeploymentStrategy(d, spec.Strategy); err != nil {
+			return "", invalid("Deployment", o.Name, err)
+		}
+		changed = true
+	}
+	// minReadySeconds as given; the pointer fields when given (an apply
+	// that leaves them out keeps them); paused when set, or by a patch (an
+	// apply without it leaves a `rollout pause` in place).
+	params := d.Params()
+	params.MinReadySeconds = spec.MinReadySeconds
+	if spec.RevisionHistoryLimit != nil {
+		params.RevisionHistoryLimit = *spec.RevisionHistoryLimit
+	}
+	if o.Spec.ProgressDeadlineSeconds != nil {
+		params.ProgressDeadline = spec.ProgressDeadline
+	}
+	if patching := verb(false, true) == "patched"; patching || o.Spec.Paused {
+		params.Paused = o.Spec.Paused
+	}
+	if params != d.Params() {
+		if err := c.SetDeploymentParams(d, params); err != nil {
 			return "", invalid("Deployment", o.Name, err)
 		}
 		changed = true
@@ -89,7 +113,8 @@ func (x *Executor) applyDaemonSet(o *appsv1.DaemonSet, verb applyVerb) (string, 
 	if err := x.applyMeta(ds, o.ObjectMeta, &metaChanged); err != nil {
 		return "", invalid("DaemonSet", o.Name, err)
 	}
-	if c.SameTemplate(spec.Template, ds.Template) && manifest.APIDaemonSet(c, ds).Spec.UpdateStrategy.String() == o.Spec.UpdateStrategy.String() {
+	if c.SameTemplate(spec.Template, ds.Template) && manifest.APIDaemonSet(c, ds).Spec.UpdateStrategy.String() == o.Spec.UpdateStrategy.String() &&
+		spec.MinReadySeconds == ds.MinReadySeconds && (spec.RevisionHistoryLimit == nil || *spec.RevisionHistoryLimit == ds.RevisionHistoryLimit) {
 		return Done(DaemonSets, o.Name, verb(false, metaChanged)), nil
 	}
 	if err := c.UpdateDaemonSet(ds, spec); err != nil {
@@ -118,6 +143,10 @@ func (x *Executor) applyReplicaSet(o *appsv1.ReplicaSet, verb applyVerb) (string
 		if err := c.ScaleReplicaSet(rs, *spec.Replicas); err != nil {
 			return "", invalid("ReplicaSet", o.Name, err)
 		}
+		changed = true
+	}
+	if spec.MinReadySeconds != rs.MinReadySeconds {
+		c.SetReplicaSetMinReady(rs, spec.MinReadySeconds)
 		changed = true
 	}
 	if err := x.applyMeta(rs, o.ObjectMeta, &changed); err != nil {
@@ -208,7 +237,7 @@ func (x *Executor) applyPod(o *corev1.Pod, verb applyVerb) (string, error) {
 	return Done(Pods, o.Name, verb(false, changed)), nil
 }
 
-// applyNode applies a Node: adds it, or sets its labels, cordon and taints.
+// applyNode applies a Node: adds it, or sets its labels, annotations, cordon and taints.
 func (x *Executor) applyNode(o *corev1.Node, verb applyVerb) (string, error) {
 	c := x.c
 	n := c.Node(o.Name)
@@ -241,13 +270,31 @@ func (x *Executor) applyNode(o *corev1.Node, verb applyVerb) (string, error) {
 		}
 		changed = true
 	}
-	if err := x.syncTaints(n, manifest.ModelTaints(o.Spec.Taints), &changed); err != nil {
+	// The unschedulable taint follows spec.unschedulable (the node
+	// lifecycle controller's taintNodeUnschedulable), whatever the object's
+	// taints say.
+	var taints []model.Taint
+	for _, t := range manifest.ModelTaints(o.Spec.Taints) {
+		if t.Key != model.TaintUnschedulable {
+			taints = append(taints, t)
+		}
+	}
+	for _, t := range n.Taints {
+		if t.Key == model.TaintUnschedulable {
+			taints = append(taints, t)
+		}
+	}
+	if err := x.syncTaints(n, taints, &changed); err != nil {
 		return "", err
+	}
+	if o.Annotations != nil && !manifest.SameMap(o.Annotations, n.Annotations) {
+		c.SetAnnotations(n, o.Annotations)
+		changed = true
 	}
 	return Done(Nodes, o.Name, verb(false, changed)), nil
 }
 
-// applyNamespace applies a Namespace: creates it, or sets its labels.
+// applyNamespace applies a Namespace: creates it, or sets its labels and annotations.
 func (x *Executor) applyNamespace(o *corev1.Namespace, verb applyVerb) (string, error) {
 	c := x.c
 	n := c.Namespace(o.Name)
@@ -268,6 +315,10 @@ func (x *Executor) applyNamespace(o *corev1.Namespace, verb applyVerb) (string, 
 			c.SetNamespaceLabels(n, want)
 			changed = true
 		}
+	}
+	if o.Annotations != nil && !manifest.SameMap(o.Annotations, n.Annotations) {
+		c.SetAnnotations(n, o.Annotations)
+		changed = true
 	}
 	return Done(Namespaces, o.Name, verb(false, changed)), nil
 }

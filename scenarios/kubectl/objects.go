@@ -200,8 +200,6 @@ func (x *Executor) deploymentObject(p *printer, d *model.Deployment) *appsv1.Dep
 	out.Labels = nonEmpty(out.Labels)
 	out.Spec.Template = x.templateFor(x.appliedTemplate(d), d.Template)
 	x.withLastApplied(&out.ObjectMeta, d)
-	out.Spec.ProgressDeadlineSeconds = ptrTo(int32(d.ProgressDeadline / time.Second))
-	out.Spec.Paused = d.Paused
 	st := p.c.DeploymentStatus(d)
 	s := &out.Status
 	s.ObservedGeneration = d.Generation
@@ -252,7 +250,6 @@ func (x *Executor) replicaSetObject(p *printer, rs *model.ReplicaSet) *appsv1.Re
 	out.Labels = nonEmpty(out.Labels)
 	out.Spec.Template = x.templateFor(src, rs.Template)
 	x.withLastApplied(&out.ObjectMeta, rs)
-	out.Spec.MinReadySeconds = int32(rs.MinReadySeconds / time.Second)
 	st := rs.Status(p.now)
 	out.Status = appsv1.ReplicaSetStatus{Replicas: int32(st.Current), FullyLabeledReplicas: int32(st.Current),
 		ReadyReplicas: int32(st.Ready), AvailableReplicas: int32(st.Available), ObservedGeneration: rs.Generation}

@@ -175,7 +175,7 @@ func init() {
 			list:    func(c *model.Cluster, ns string) []model.Object { return objs(c.Namespaces()) },
 			columns: []string{"NAME", "STATUS", "AGE"},
 			row:     rowOf((*printer).namespaceRow), describe: describeOf((*printer).describeNamespace), apiObject: apiObjectOfObject((*Executor).namespaceObject),
-			delete: deleteOf(deleteNamespace), apply: applyOf((*Executor).applyNamespace)},
+			toAPI: toAPIOf(manifest.APINamespace), delete: deleteOf(deleteNamespace), apply: applyOf((*Executor).applyNamespace)},
 		PodDisruptionBudgets: {group: "policy", kind: "PodDisruptionBudget", names: []string{"poddisruptionbudget", "pdb"}, namespaced: true,
 			get:     func(c *model.Cluster, ns, name string) model.Object { return obj(c.PDBIn(ns, name)) },
 			list:    func(c *model.Cluster, ns string) []model.Object { return inNamespace(c.PDBs(), ns) },

@@ -816,6 +816,11 @@ func (x *Executor) apiObject(t Target) runtime.Object {
 }
 
 func (x *Executor) patch(cmd Command) (string, error) {
+	for _, t := range cmd.Targets {
+		if t.Resource == HPAs {
+			return "", fmt.Errorf("error: kubesim cannot %s a HorizontalPodAutoscaler yet: change its manifest and kubectl apply -f it", cmd.Verb)
+		}
+	}
 	targets, err := x.resolve(cmd)
 	if err != nil {
 		return "", err
@@ -843,6 +848,13 @@ func (x *Executor) patch(cmd Command) (string, error) {
 		line, err := x.applyObject(patched, source, true)
 		if err != nil {
 			return "", err
+		}
+		// What the model did not take (a field kubesim does not simulate) is
+		// said, never passed over as "no change".
+		if after := x.apiObject(t); after != nil {
+			for _, f := range manifest.Unapplied(patched, after) {
+				line += fmt.Sprintf("\nkubesim: %s %s: %s is not simulated: the change to it is not applied", t.Resource.Kind(), t.Name, f)
+			}
 		}
 		if cmd.Verb == Edit {
 			line = strings.Replace(strings.Replace(line, "patched (no change)", "skipped", 1), "patched", "edited", 1)

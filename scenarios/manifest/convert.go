@@ -164,6 +164,9 @@ func ModelDeploymentSpec(d *appsv1.Deployment) (model.DeploymentSpec, error) {
 	s := model.DeploymentSpec{Name: d.Name, Labels: d.Labels, Annotations: d.Annotations, Replicas: intPtr(d.Spec.Replicas), Selector: sel,
 		Template: podTemplate(d.Spec.Template), RevisionHistoryLimit: intPtr(d.Spec.RevisionHistoryLimit),
 		MinReadySeconds: time.Duration(d.Spec.MinReadySeconds) * time.Second}
+	if pd := d.Spec.ProgressDeadlineSeconds; pd != nil {
+		s.ProgressDeadline = time.Duration(*pd) * time.Second
+	}
 	s.Strategy.Type = string(d.Spec.Strategy.Type)
 	if ru := d.Spec.Strategy.RollingUpdate; ru != nil {
 		if s.Strategy.MaxSurge, err = intOrPercent(ru.MaxSurge); err != nil {
@@ -183,7 +186,7 @@ func ModelDaemonSetSpec(d *appsv1.DaemonSet) (model.DaemonSetSpec, error) {
 		return model.DaemonSetSpec{}, fmt.Errorf("spec.selector: %v", err)
 	}
 	s := model.DaemonSetSpec{Name: d.Name, Labels: d.Labels, Annotations: d.Annotations, Selector: sel, Template: podTemplate(d.Spec.Template),
-		MinReadySeconds: time.Duration(d.Spec.MinReadySeconds) * time.Second}
+		MinReadySeconds: time.Duration(d.Spec.MinReadySeconds) * time.Second, RevisionHistoryLimit: intPtr(d.Spec.RevisionHistoryLimit)}
 	s.Strategy.Type = string(d.Spec.UpdateStrategy.Type)
 	if ru := d.Spec.UpdateStrategy.RollingUpdate; ru != nil {
 		if s.Strategy.MaxSurge, err = intOrPercent(ru.MaxSurge); err != nil {
@@ -363,7 +366,8 @@ func APIDeployment(c *model.Cluster, d *model.Deployment) *appsv1.Deployment {
 	out := &appsv1.Deployment{TypeMeta: metav1.TypeMeta{APIVersion: "apps/v1", Kind: "Deployment"},
 		ObjectMeta: APIMeta(c, &d.ObjectMeta),
 		Spec: appsv1.DeploymentSpec{Replicas: &r, Selector: LabelSelectorOf(d.LabelSelector), Template: apiTemplate(d.Template),
-			RevisionHistoryLimit: &h, MinReadySeconds: int32(d.MinReadySeconds / time.Second)}}
+			RevisionHistoryLimit: &h, MinReadySeconds: int32(d.MinReadySeconds / time.Second),
+			ProgressDeadlineSeconds: ptr(int32(d.ProgressDeadline / time.Second)), Paused: d.Paused}}
 	out.Spec.Strategy.Type = appsv1.DeploymentStrategyType(d.Strategy.Type)
 	if d.Strategy.Type != "Recreate" {
 		out.Spec.Strategy.RollingUpdate = &appsv1.RollingUpdateDeployment{MaxSurge: apiIntOrPercent(d.Strategy.MaxSurge), MaxUnavailable: apiIntOrPercent(d.Strategy.MaxUnavailable)}
@@ -376,7 +380,7 @@ func APIDaemonSet(c *model.Cluster, d *model.DaemonSet) *appsv1.DaemonSet {
 	out := &appsv1.DaemonSet{TypeMeta: metav1.TypeMeta{APIVersion: "apps/v1", Kind: "DaemonSet"},
 		ObjectMeta: APIMeta(c, &d.ObjectMeta),
 		Spec: appsv1.DaemonSetSpec{Selector: LabelSelectorOf(d.Selector), Template: apiTemplate(d.Template),
-			MinReadySeconds: int32(d.MinReadySeconds / time.Second)}}
+			MinReadySeconds: int32(d.MinReadySeconds / time.Second), RevisionHistoryLimit: ptr(int32(d.RevisionHistoryLimit))}}
 	out.Spec.UpdateStrategy.Type = appsv1.DaemonSetUpdateStrategyType(d.Strategy.Type)
 	if d.Strategy.Type != "OnDelete" {
 		out.Spec.UpdateStrategy.RollingUpdate = &appsv1.RollingUpdateDaemonSet{MaxSurge: apiIntOrPercent(d.Strategy.MaxSurge), MaxUnavailable: apiIntOrPercent(d.Strategy.MaxUnavailable)}
@@ -389,7 +393,8 @@ func APIReplicaSet(c *model.Cluster, r *model.ReplicaSet) *appsv1.ReplicaSet {
 	n := int32(r.Replicas)
 	return &appsv1.ReplicaSet{TypeMeta: metav1.TypeMeta{APIVersion: "apps/v1", Kind: "ReplicaSet"},
 		ObjectMeta: APIMeta(c, &r.ObjectMeta),
-		Spec:       appsv1.ReplicaSetSpec{Replicas: &n, Selector: LabelSelectorOf(r.Selector), Template: apiTemplate(r.Template)}}
+		Spec: appsv1.ReplicaSetSpec{Replicas: &n, Selector: LabelSelectorOf(r.Selector), Template: apiTemplate(r.Template),
+			MinReadySeconds: int32(r.MinReadySeconds / time.Second)}}
 }
 
 // APIService is s as a v1 Service (spec and metadata).
@@ -431,6 +436,13 @@ func APINode(c *model.Cluster, n *model.Node) *corev1.Node {
 	for _, t := range n.Taints {
 		out.Spec.Taints = append(out.Spec.Taints, corev1.Taint{Key: t.Key, Value: t.Value, Effect: corev1.TaintEffect(t.Effect)})
 	}
+	return out
+}
+
+// APINamespace is n as a v1 Namespace (metadata; Namespaces have no generation).
+func APINamespace(c *model.Cluster, n *model.Namespace) *corev1.Namespace {
+	out := &corev1.Namespace{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Namespace"}, ObjectMeta: APIMeta(c, &n.ObjectMeta)}
+	out.Generation = 0
 	return out
 }
 

@@ -1,0 +1,125 @@
+package scenarios
+
+import (
+	"strings"
+	"testing"
+)
+
+// kubectl patch acts on the whole object as the API server does, and every
+// field the model simulates is applied: minReadySeconds and
+// revisionHistoryLimit were "patched (no change)" and not applied. A field
+// kubesim does not simulate is named in a warning, never passed over.
+func TestPatchEveryField(t *testing.T) {
+	const file = `name: patch
+duration: 6m
+cluster: {workers: 2}
+files:
+  ds.yaml: |
+    apiVersion: apps/v1
+    kind: DaemonSet
+    metadata: {name: agent}
+    spec:
+      selector: {matchLabels: {app: agent}}
+      template:
+        metadata: {labels: {app: agent}}
+        spec:
+          containers: [{name: a, image: busybox}]
+timeline:
+  - at: 1s
+    run: |
+      kubectl create deployment web --image=nginx --replicas=2
+      kubectl create deployment plain --image=nginx --replicas=2
+      kubectl expose deployment web --port=80
+      kubectl apply -f ds.yaml
+      kubectl create namespace other
+  - at: 30s
+    run: |
+      kubectl patch deployment web -p '{"spec":{"minReadySeconds":20}}'
+      kubectl patch deployment web -p '{"spec":{"revisionHistoryLimit":1}}'
+      kubectl patch deployment web --type merge -p '{"spec":{"progressDeadlineSeconds":300}}'
+      kubectl patch deployment web --type json -p '[{"op":"replace","path":"/spec/revisionHistoryLimit","value":2}]'
+      kubectl get deploy web -o jsonpath={.spec.minReadySeconds}/{.spec.revisionHistoryLimit}/{.spec.progressDeadlineSeconds}
+      kubectl patch deployment web -p '{"spec":{"minReadySeconds":20}}'
+      kubectl patch deployment web -p '{"spec":{"template":{"spec":{"topologySpreadConstraints":[{"maxSkew":1,"topologyKey":"zone","whenUnsatisfiable":"DoNotSchedule"}]}}}}'
+      kubectl scale deployment web plain --replicas=4
+      kubectl patch ds agent -p '{"spec":{"minReadySeconds":9,"revisionHistoryLimit":3}}'
+      kubectl get ds agent -o jsonpath={.spec.minReadySeconds}/{.spec.revisionHistoryLimit}
+      kubectl patch service web -p '{"spec":{"type":"NodePort"},"metadata":{"labels":{"tier":"front"}}}'
+      kubectl get service web -o jsonpath={.spec.type}/{.metadata.labels.tier}
+      kubectl patch node node2 -p '{"spec":{"unschedulable":true}}'
+      kubectl get node node2 -o jsonpath={.spec.unschedulable}/{.spec.taints[0].key}
+      kubectl patch namespace other -p '{"metadata":{"labels":{"team":"a"}}}'
+      kubectl get ns other -o jsonpath={.metadata.labels.team}
+  - at: 40s
+    run: |
+      kubectl get deploy web plain
+  - at: 60s
+    run: |
+      kubectl get deploy web
+      kubectl set image deployment web nginx=nginx:2
+  - at: 150s
+    run: |
+      kubectl set image deployment web nginx=nginx:3
+  - at: 240s
+    run: |
+      kubectl set image deployment web nginx=nginx:4
+  - at: 330s
+    run: |
+      kubectl get rs -l app=web
+`
+	s, err := ParseFile("patch.yaml", []byte(file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Run(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	noStepErrors(t, res)
+	want := map[string]string{
+		`{"minReadySeconds":20}}'`:       "deployment.apps/web patched",
+		`{"revisionHistoryLimit":1}}'`:   "deployment.apps/web patched",
+		`{"progressDeadlineSeconds":300`: "deployment.apps/web patched",
+		`"value":2}]'`:                   "deployment.apps/web patched",
+		"get deploy web -o jsonpath":     "20/2/300",
+		"topologySpreadConstraints": "deployment.apps/web patched (no change)\n" +
+			"kubesim: Deployment web: spec.template.spec.topologySpreadConstraints is not simulated: the change to it is not applied",
+		"patch ds agent":           "daemonset.apps/agent patched",
+		"get ds agent":             "9/3",
+		"patch service web":        "service/web patched",
+		"get service web":          "NodePort/front",
+		"patch node node2":         "node/node2 patched",
+		"get node node2":           "true/node.kubernetes.io/unschedulable",
+		"patch namespace other":    "namespace/other patched",
+		"get ns other":             "a",
+		"get deploy web plain":     "NAME    READY   UP-TO-DATE   AVAILABLE   AGE\nweb     4/4     4            2           39s\nplain   4/4     4            4           39s",
+		"kubectl get deploy web\n": "NAME   READY   UP-TO-DATE   AVAILABLE   AGE\nweb    4/4     4            4           59s",
+	}
+	// The second identical patch changes nothing.
+	var same []string
+	for _, st := range res.Timeline {
+		if strings.Contains(st.Command, `{"minReadySeconds":20}}'`) {
+			same = append(same, strings.TrimSpace(st.Output))
+		}
+	}
+	if len(same) != 2 || same[1] != "deployment.apps/web patched (no change)" {
+		t.Errorf("patching minReadySeconds twice: %q", same)
+	}
+	for cmd, w := range want {
+		got := ""
+		for _, st := range res.Timeline {
+			if strings.Contains(st.Command+"\n", cmd) {
+				got = strings.TrimRight(st.Output, "\n")
+				break
+			}
+		}
+		if got != w {
+			t.Errorf("%s:\n%s\nwant\n%s", cmd, got, w)
+		}
+	}
+	// revisionHistoryLimit 2: of the three old ReplicaSets, two are kept.
+	rs := step(t, res, "get rs -l app=web").Output
+	if n := strings.Count(rs, "\nweb-"); n != 3 {
+		t.Errorf("with revisionHistoryLimit 2 after 3 rollouts, want the new ReplicaSet and 2 old ones, got %d:\n%s", n, rs)
+	}
+}
