@@ -13,7 +13,7 @@ func newExecutor(c *model.Cluster, s *Scenario) *kubectl.Executor {
 	if s == nil {
 		s = &Scenario{}
 	}
-	return kubectl.NewExecutor(c, kubectl.Env{Files: s, NodeCapacity: DefaultNodeCapacity})
+	return kubectl.NewExecutor(c, kubectl.Env{Files: s.files(), NodeCapacity: DefaultNodeCapacity})
 }
 
 // Apply runs one step on a cluster that has no scenario files, and returns what

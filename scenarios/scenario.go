@@ -307,7 +307,7 @@ func RunWith(s *Scenario, opt Options) (*Result, error) {
 	if s.Workload.UsesCPU() {
 		res.auto.ms.Start()
 	}
-	x := kubectl.NewExecutor(c, kubectl.Env{Files: s, Net: rt.Net, Autoscaling: res.auto, NodeCapacity: DefaultNodeCapacity,
+	x := kubectl.NewExecutor(c, kubectl.Env{Files: s.files(), Net: rt.Net, Autoscaling: res.auto, NodeCapacity: DefaultNodeCapacity,
 		Later: func(command, output string) {
 			res.Timeline = append(res.Timeline, StepResult{At: e.Now().Seconds(), Command: command, Output: output, Later: true})
 		}})

@@ -7,8 +7,6 @@ import (
 	"github.com/kubesim/kubesim/workload/decl"
 	"github.com/kubesim/kubesim/workload/isotope"
 	"os"
-	"path/filepath"
-	"sort"
 	"strings"
 
 	"github.com/kubesim/kubesim/scenarios/kubectl"
@@ -152,100 +150,9 @@ func manifestProblems(path string, data []byte) []string {
 	return []string{err.Error()}
 }
 
-// ReadFile returns the content of a file a step names (`kubectl apply -f
-// NAME`): one of the scenario's inline files, or a path relative to the
-// scenario file's directory.
-func (s *Scenario) ReadFile(name string) ([]byte, string, error) {
-	if b, ok := s.Files[name]; ok {
-		return []byte(b), name, nil
-	}
-	path := name
-	if !filepath.IsAbs(path) && s.Dir != "" {
-		path = filepath.Join(s.Dir, name)
-	}
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, path, fmt.Errorf("error: the path %q does not exist", name)
-	}
-	return b, path, nil
-}
-
-// manifestExtensions are the file extensions kubectl reads from a directory.
-var manifestExtensions = []string{".json", ".yaml", ".yml"}
-
-func isManifestName(name string) bool {
-	for _, e := range manifestExtensions {
-		if strings.HasSuffix(name, e) {
-			return true
-		}
-	}
-	return false
-}
-
-// ExpandPath returns the files `kubectl apply -f NAME` reads, as names ReadFile
-// takes: NAME itself for a file; for a directory (among the scenario's files:
-// the names under NAME/; else on disk) every .json, .yaml and .yml file in it,
-// in lexical order as kubectl walks it, and in its subdirectories too when
-// recursive (-R).
-func (s *Scenario) ExpandPath(name string, recursive bool) ([]string, error) {
-	if name == "-" {
-		return nil, fmt.Errorf("error: kubesim steps have no standard input, so -f - reads nothing; put the manifest under files: in the scenario and apply it by name")
-	}
-	if strings.Contains(name, "://") {
-		return nil, fmt.Errorf("error: kubesim does not fetch %s; put the manifest under files: in the scenario and apply it by name", name)
-	}
-	if _, ok := s.Files[name]; ok {
-		return []string{name}, nil
-	}
-	prefix := strings.TrimSuffix(name, "/") + "/"
-	if name == "." || name == "./" {
-		prefix = ""
-	}
-	var inline []string
-	for f := range s.Files {
-		rest, ok := strings.CutPrefix(f, prefix)
-		if !ok || !isManifestName(f) || (!recursive && strings.Contains(rest, "/")) {
-			continue
-		}
-		inline = append(inline, f)
-	}
-	if len(inline) > 0 {
-		sort.Strings(inline)
-		return inline, nil
-	}
-	path := name
-	if !filepath.IsAbs(path) && s.Dir != "" {
-		path = filepath.Join(s.Dir, name)
-	}
-	st, err := os.Stat(path)
-	if err != nil {
-		return nil, fmt.Errorf("error: the path %q does not exist", name)
-	}
-	if !st.IsDir() {
-		return []string{name}, nil
-	}
-	var out []string
-	err = filepath.WalkDir(path, func(p string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() {
-			if p != path && !recursive {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if isManifestName(p) {
-			rel, _ := filepath.Rel(path, p)
-			out = append(out, filepath.Join(name, rel))
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("error: reading %s: %v", name, err)
-	}
-	return out, nil
-}
+// files is the scenario's files as kubectl's -f, cat and sed read them: its
+// inline files, else paths relative to the scenario file's directory.
+func (s *Scenario) files() kubectl.Files { return kubectl.Files{Inline: s.Files, Dir: s.Dir} }
 
 // Check finds the problems of a parsed scenario that only show when its steps
 // are read: commands that do not parse, and files `apply -f` or `delete -f` name
@@ -273,7 +180,7 @@ func (s *Scenario) Check() []string {
 			if written[f] {
 				continue
 			}
-			fs, err := s.ExpandPath(f, cmd.Recursive)
+			fs, err := s.files().ExpandPath(f, cmd.Recursive)
 			if err != nil {
 				out = append(out, fmt.Sprintf("%s: %s: %v (add it under files: or next to the scenario)", where, st.Command, err))
 				continue
@@ -288,7 +195,7 @@ func (s *Scenario) Check() []string {
 		}
 		var newCRDs []manifest.CRD
 		for _, f := range files {
-			data, _, err := s.ReadFile(f)
+			data, _, err := s.files().ReadFile(f)
 			if err != nil {
 				out = append(out, fmt.Sprintf("%s: %s: %v (add it under files: or next to the scenario)", where, st.Command, err))
 				continue
