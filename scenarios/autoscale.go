@@ -109,7 +109,7 @@ const hpaSource = "horizontal-pod-autoscaler"
 // their own in kubesim: their name and creation time tell them apart (no
 // random draw, so that runs with and without HPAs draw alike).
 func hpaRef(h *hpa.HPA) model.ObjectRef {
-	return model.ObjectRef{Kind: "HorizontalPodAutoscaler", Namespace: model.DefaultNamespace, Name: h.Name,
+	return model.ObjectRef{Kind: "HorizontalPodAutoscaler", Namespace: h.NamespaceName(), Name: h.Name,
 		UID: fmt.Sprintf("hpa-%s-%d", h.Name, int64(h.Created))}
 }
 
@@ -242,7 +242,8 @@ func (a *autoscaling) autoscale(cmd kubectl.Command) (string, error) {
 	if t.Resource != kubectl.Deployments {
 		return "", fmt.Errorf("error: kubesim's HPA scales Deployments; %s %q is not one", t.Resource, t.Name)
 	}
-	if a.c.Deployment(t.Name) == nil {
+	ns := cmdNamespace(cmd)
+	if a.c.DeploymentIn(ns, t.Name) == nil {
 		return "", fmt.Errorf(`Error from server (NotFound): deployments.apps %q not found`, t.Name)
 	}
 	name := x.Name
@@ -257,7 +258,7 @@ func (a *autoscaling) autoscale(cmd kubectl.Command) (string, error) {
 	if pct < 0 {
 		pct = 80
 	}
-	s := hpa.Spec{Name: name, TargetKind: "Deployment", TargetName: t.Name, Min: minR, Max: x.Max, APIVersion: "autoscaling/v2",
+	s := hpa.Spec{Name: name, Namespace: ns, TargetKind: "Deployment", TargetName: t.Name, Min: minR, Max: x.Max, APIVersion: "autoscaling/v2",
 		Metrics: []hpa.MetricSpec{{Type: hpa.Resource, Resource: "cpu", TargetType: hpa.Utilization, Utilization: pct}}}
 	if err := a.create(s); err != nil {
 		return "", fmt.Errorf("Error from server (AlreadyExists): %v", err)
@@ -265,18 +266,35 @@ func (a *autoscaling) autoscale(cmd kubectl.Command) (string, error) {
 	return "horizontalpodautoscaler.autoscaling/" + name + " autoscaled", nil
 }
 
+// cmdNamespace is the namespace a step acts in: -n, else default.
+func cmdNamespace(cmd kubectl.Command) string {
+	if cmd.Namespace == "" {
+		return model.DefaultNamespace
+	}
+	return cmd.Namespace
+}
+
+// listNamespace is the namespace a get or describe lists: "" with -A.
+func listNamespace(cmd kubectl.Command) string {
+	if cmd.AllNamespaces {
+		return ""
+	}
+	return cmdNamespace(cmd)
+}
+
 func (a *autoscaling) delete(cmd kubectl.Command) (string, error) {
 	var out []string
 	var errs []string
+	ns := cmdNamespace(cmd)
 	for _, t := range cmd.Targets {
 		if t.Name == "" {
-			for _, h := range a.ctl.List() {
-				a.ctl.Delete(h.Name)
+			for _, h := range a.ctl.ListIn(ns) {
+				a.ctl.DeleteIn(ns, h.Name)
 				out = append(out, fmt.Sprintf("horizontalpodautoscaler.autoscaling %q deleted", h.Name))
 			}
 			continue
 		}
-		if err := a.ctl.Delete(t.Name); err != nil {
+		if err := a.ctl.DeleteIn(ns, t.Name); err != nil {
 			errs = append(errs, "Error from server (NotFound): "+err.Error())
 			continue
 		}
@@ -382,10 +400,10 @@ func (a *autoscaling) list(cmd kubectl.Command) ([]*hpa.HPA, error) {
 	var missing []string
 	for _, t := range cmd.Targets {
 		if t.Name == "" {
-			out = append(out, a.ctl.List()...)
+			out = append(out, a.ctl.ListIn(listNamespace(cmd))...)
 			continue
 		}
-		if h := a.ctl.Get(t.Name); h != nil {
+		if h := a.ctl.GetIn(cmdNamespace(cmd), t.Name); h != nil {
 			out = append(out, h)
 		} else {
 			missing = append(missing, fmt.Sprintf(`Error from server (NotFound): horizontalpodautoscalers.autoscaling %q not found`, t.Name))
@@ -404,11 +422,10 @@ func (a *autoscaling) list(cmd kubectl.Command) ([]*hpa.HPA, error) {
 // for, a label selector they cannot match, another output format).
 func (a *autoscaling) getAll(cmd kubectl.Command) (string, error, bool) {
 	if cmd.Verb != kubectl.Get || len(cmd.Targets) != 1 || cmd.Targets[0].Resource != kubectl.All ||
-		(cmd.Output != "" && cmd.Output != "wide" && cmd.Output != "name") || cmd.Selector != "" || cmd.Watch ||
-		(cmd.Namespace != "" && cmd.Namespace != model.DefaultNamespace && !cmd.AllNamespaces) {
+		(cmd.Output != "" && cmd.Output != "wide" && cmd.Output != "name") || cmd.Selector != "" || cmd.Watch {
 		return "", nil, false
 	}
-	hs := a.ctl.List()
+	hs := a.ctl.ListIn(listNamespace(cmd))
 	if len(hs) == 0 {
 		return "", nil, false
 	}
@@ -431,14 +448,18 @@ func (a *autoscaling) getAll(cmd kubectl.Command) (string, error, bool) {
 		return strings.TrimRight(b.String(), "\n"), err, true
 	}
 	tw := kubectl.NewTabWriter(&b)
-	ns, nsCol := "", ""
+	ns := ""
 	if cmd.AllNamespaces {
-		ns, nsCol = "NAMESPACE\t", model.DefaultNamespace+"\t"
+		ns = "NAMESPACE\t"
 	}
 	if !cmd.NoHeaders {
 		fmt.Fprintln(tw, ns+"NAME\tREFERENCE\tTARGETS\tMINPODS\tMAXPODS\tREPLICAS\tAGE")
 	}
 	for _, h := range hs {
+		nsCol := ""
+		if cmd.AllNamespaces {
+			nsCol = h.NamespaceName() + "\t"
+		}
 		fmt.Fprintf(tw, "%shorizontalpodautoscaler.autoscaling/%s\t%s/%s\t%s\t%d\t%d\t%d\t%s\n", nsCol, h.Name, h.TargetKind, h.TargetName, targets(h), h.Min, h.Max, h.Status.CurrentReplicas, kubectl.Age(a.c, h.Created))
 	}
 	tw.Flush()
@@ -451,12 +472,22 @@ func (a *autoscaling) get(cmd kubectl.Command) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		return "No resources found in default namespace.", nil
+		if cmd.AllNamespaces {
+			return "No resources found", nil
+		}
+		return "No resources found in " + cmdNamespace(cmd) + " namespace.", nil
 	}
 	var b strings.Builder
 	tw := kubectl.NewTabWriter(&b)
-	fmt.Fprintln(tw, "NAME\tREFERENCE\tTARGETS\tMINPODS\tMAXPODS\tREPLICAS\tAGE")
+	ns := ""
+	if cmd.AllNamespaces {
+		ns = "NAMESPACE\t"
+	}
+	fmt.Fprintln(tw, ns+"NAME\tREFERENCE\tTARGETS\tMINPODS\tMAXPODS\tREPLICAS\tAGE")
 	for _, h := range hs {
+		if cmd.AllNamespaces {
+			fmt.Fprint(tw, h.NamespaceName()+"\t")
+		}
 		fmt.Fprintf(tw, "%s\t%s/%s\t%s\t%d\t%d\t%d\t%s\n", h.Name, h.TargetKind, h.TargetName, targets(h), h.Min, h.Max, h.Status.CurrentReplicas, kubectl.Age(a.c, h.Created))
 	}
 	tw.Flush()
@@ -470,7 +501,7 @@ func (a *autoscaling) describe(cmd kubectl.Command) (string, error) {
 		var b strings.Builder
 		w := kubectl.NewDescribeWriter(&b)
 		w.Printf(0, "Name:\t%s\n", h.Name)
-		w.Printf(0, "Namespace:\tdefault\n")
+		w.Printf(0, "Namespace:\t%s\n", h.NamespaceName())
 		w.Printf(0, "Labels:\t<none>\n")
 		w.Printf(0, "Annotations:\t<none>\n")
 		w.Printf(0, "CreationTimestamp:\t%s\n", kubectl.WallClock(a.c, h.Created))
@@ -697,7 +728,7 @@ func hpaSpec(obj any) (hpa.Spec, error) {
 	var s hpa.Spec
 	switch o := obj.(type) {
 	case *autoscalingv1.HorizontalPodAutoscaler:
-		s = hpa.Spec{Name: o.Name, TargetKind: o.Spec.ScaleTargetRef.Kind, TargetName: o.Spec.ScaleTargetRef.Name, Max: o.Spec.MaxReplicas, Min: 1, APIVersion: "autoscaling/v1"}
+		s = hpa.Spec{Name: o.Name, Namespace: o.Namespace, TargetKind: o.Spec.ScaleTargetRef.Kind, TargetName: o.Spec.ScaleTargetRef.Name, Max: o.Spec.MaxReplicas, Min: 1, APIVersion: "autoscaling/v1"}
 		if o.Spec.MinReplicas != nil {
 			s.Min = *o.Spec.MinReplicas
 		}
@@ -707,7 +738,7 @@ func hpaSpec(obj any) (hpa.Spec, error) {
 		}
 		s.Metrics = []hpa.MetricSpec{{Type: hpa.Resource, Resource: "cpu", TargetType: hpa.Utilization, Utilization: pct}}
 	case *autoscalingv2.HorizontalPodAutoscaler:
-		s = hpa.Spec{Name: o.Name, TargetKind: o.Spec.ScaleTargetRef.Kind, TargetName: o.Spec.ScaleTargetRef.Name, Max: o.Spec.MaxReplicas, Min: 1, APIVersion: "autoscaling/v2"}
+		s = hpa.Spec{Name: o.Name, Namespace: o.Namespace, TargetKind: o.Spec.ScaleTargetRef.Kind, TargetName: o.Spec.ScaleTargetRef.Name, Max: o.Spec.MaxReplicas, Min: 1, APIVersion: "autoscaling/v2"}
 		if o.Spec.MinReplicas != nil {
 			s.Min = *o.Spec.MinReplicas
 		}
@@ -826,7 +857,7 @@ func (a *autoscaling) ApplyHPA(obj runtime.Object, name string) (created, change
 	if err != nil {
 		return false, false, fmt.Errorf("The HorizontalPodAutoscaler %q is invalid: %v", name, err)
 	}
-	if h := a.ctl.Get(s.Name); h != nil {
+	if h := a.ctl.GetIn(s.Namespace, s.Name); h != nil {
 		changed = fmt.Sprint(h.Spec) != fmt.Sprint(s)
 		return false, changed, a.ctl.Update(s)
 	}

@@ -45,6 +45,8 @@ type MetricSpec struct {
 // applied: min 1, a cpu Utilization target of 80% if no metric is given).
 type Spec struct {
 	Name string
+	// Namespace is the HPA's and its target's namespace ("": default).
+	Namespace string
 	// TargetKind and TargetName are scaleTargetRef (Deployment).
 	TargetKind, TargetName string
 	Min, Max               int32
@@ -153,22 +155,45 @@ func New(c *model.Cluster, src Source) *Controller {
 	return &Controller{C: c, Src: src, Calc: DefaultCalculator()}
 }
 
-// List is the HPAs, by name.
-func (ct *Controller) List() []*HPA {
+// List is the HPAs of every namespace, by namespace and name.
+func (ct *Controller) List() []*HPA { return ct.ListIn("") }
+
+// ListIn is the HPAs of namespace ns ("": every namespace), by namespace and
+// name.
+func (ct *Controller) ListIn(ns string) []*HPA {
 	out := make([]*HPA, 0, len(ct.hpas))
 	for _, h := range ct.hpas {
-		if !h.Deleted {
+		if !h.Deleted && (ns == "" || h.NamespaceName() == ns) {
 			out = append(out, h)
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	sort.Slice(out, func(i, j int) bool {
+		if a, b := out[i].NamespaceName(), out[j].NamespaceName(); a != b {
+			return a < b
+		}
+		return out[i].Name < out[j].Name
+	})
 	return out
 }
 
-// Get is the HPA named name (nil: none).
-func (ct *Controller) Get(name string) *HPA {
+// NamespaceName is the HPA's namespace, default when unset.
+func (s *Spec) NamespaceName() string {
+	if s.Namespace == "" {
+		return model.DefaultNamespace
+	}
+	return s.Namespace
+}
+
+// Get is the HPA named name in the default namespace (nil: none).
+func (ct *Controller) Get(name string) *HPA { return ct.GetIn(model.DefaultNamespace, name) }
+
+// GetIn is the HPA named name in namespace ns ("": default; nil: none).
+func (ct *Controller) GetIn(ns, name string) *HPA {
+	if ns == "" {
+		ns = model.DefaultNamespace
+	}
 	for _, h := range ct.hpas {
-		if !h.Deleted && h.Name == name {
+		if !h.Deleted && h.Name == name && h.NamespaceName() == ns {
 			return h
 		}
 	}
@@ -177,7 +202,7 @@ func (ct *Controller) Get(name string) *HPA {
 
 // Create adds an HPA; it is reconciled at once, then every SyncPeriod.
 func (ct *Controller) Create(s Spec) (*HPA, error) {
-	if ct.Get(s.Name) != nil {
+	if ct.GetIn(s.Namespace, s.Name) != nil {
 		return nil, fmt.Errorf(`horizontalpodautoscalers.autoscaling %q already exists`, s.Name)
 	}
 	h := &HPA{Spec: s, Created: ct.C.Now()}
@@ -189,7 +214,7 @@ func (ct *Controller) Create(s Spec) (*HPA, error) {
 
 // Update replaces an HPA's spec (kubectl apply); its history stays.
 func (ct *Controller) Update(s Spec) error {
-	h := ct.Get(s.Name)
+	h := ct.GetIn(s.Namespace, s.Name)
 	if h == nil {
 		return fmt.Errorf(`horizontalpodautoscalers.autoscaling %q not found`, s.Name)
 	}
@@ -198,9 +223,12 @@ func (ct *Controller) Update(s Spec) error {
 	return nil
 }
 
-// Delete removes an HPA.
-func (ct *Controller) Delete(name string) error {
-	h := ct.Get(name)
+// Delete removes the HPA named name of the default namespace.
+func (ct *Controller) Delete(name string) error { return ct.DeleteIn(model.DefaultNamespace, name) }
+
+// DeleteIn removes the HPA named name of namespace ns ("": default).
+func (ct *Controller) DeleteIn(ns, name string) error {
+	h := ct.GetIn(ns, name)
 	if h == nil {
 		return fmt.Errorf(`horizontalpodautoscalers.autoscaling %q not found`, name)
 	}
@@ -428,7 +456,7 @@ func failedReason(m *MetricSpec) string {
 // Reconcile is one sync of h (reconcileAutoscaler).
 func (ct *Controller) Reconcile(h *HPA) {
 	now := ct.C.Now()
-	d := ct.C.Deployment(h.TargetName)
+	d := ct.C.DeploymentIn(h.NamespaceName(), h.TargetName)
 	if h.TargetKind != "Deployment" || d == nil || d.Deleted {
 		msg := fmt.Sprintf("deployments.apps %q not found", h.TargetName)
 		if h.TargetKind != "Deployment" {

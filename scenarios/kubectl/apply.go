@@ -330,6 +330,8 @@ func (x *Executor) applyHPA(obj runtime.Object, verb applyVerb) (string, error) 
 		return "", fmt.Errorf("error: this cluster has no HPA controller")
 	}
 	name := obj.(metav1.Object).GetName()
+	obj = obj.DeepCopyObject()
+	obj.(metav1.Object).SetNamespace(x.ns) // the object's own, else -n's
 	created, changed, err := x.auto.ApplyHPA(obj, name)
 	if err != nil {
 		return "", err
