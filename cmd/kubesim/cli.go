@@ -486,8 +486,14 @@ func printTable(w io.Writer, s *scenarios.Scenario, res *scenarios.Result) {
 	fmt.Fprintln(w, "\nTimeline:")
 	for _, st := range res.Timeline {
 		fmt.Fprintf(w, "  %7s  %s\n", fmtAt(st.At), st.Command)
-		for _, l := range strings.Split(st.Output, "\n") {
-			if l != "" {
+		// Blank lines inside an output stay (kubectl get all's line between
+		// kinds); the trailing ones go.
+		if out := strings.TrimRight(st.Output, "\n"); out != "" {
+			for _, l := range strings.Split(out, "\n") {
+				if l == "" {
+					fmt.Fprintln(w)
+					continue
+				}
 				fmt.Fprintf(w, "           %s\n", l)
 			}
 		}

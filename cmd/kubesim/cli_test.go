@@ -274,3 +274,33 @@ func TestWorkloadsListAndShow(t *testing.T) {
 		t.Errorf("workloads --help: exit %d, %q", code, out)
 	}
 }
+
+// The timeline keeps the blank line kubectl prints between the kinds of `get
+// all` (and of `get ds,pods`); none is added after an output.
+func TestRunTableKeepsBlankLinesOfGetAll(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "all.yaml")
+	const scenario = `name: all
+duration: 40s
+cluster: {workers: 1}
+timeline:
+  - at: 1s
+    run: kubectl create deployment web --image=nginx
+  - at: 30s
+    run: |
+      kubectl get all
+      kubectl get nodes
+`
+	if err := os.WriteFile(file, []byte(scenario), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := run(t, "run", file)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	want := "           pod/web-55f645b9fd-6clp4   1/1     Running   0          28s\n\n" +
+		"           NAME                 TYPE        CLUSTER-IP   EXTERNAL-IP   PORT(S)   AGE\n"
+	if !strings.Contains(out, want) || !strings.Contains(out, "28s\n      30s  kubectl get nodes\n") {
+		t.Errorf("get all's groups are not separated by one blank line as kubectl's:\n%s", out)
+	}
+}
