@@ -254,6 +254,7 @@ type Cluster struct {
 	namespaces  []*Namespace
 	nsByName    map[string]*Namespace
 	pdbs        []*PodDisruptionBudget
+	configMaps  []*ConfigMap
 
 	nameRand  *rand.Rand
 	lbRand    *rand.Rand

@@ -187,6 +187,11 @@ func (c *Cluster) deleteContent(ns *Namespace) {
 			c.DeletePDB(b)
 		}
 	}
+	for _, cm := range c.ConfigMaps() {
+		if cm.Namespace == ns.Name {
+			c.DeleteConfigMap(cm)
+		}
+	}
 	for _, p := range c.pods {
 		if !p.Gone && p.Namespace == ns.Name {
 			c.DeletePod(p)

@@ -70,7 +70,13 @@ func TestClusterAutoscalerBuiltin(t *testing.T) {
 		for _, st := range res.Timeline {
 			out += st.Output + "\n"
 		}
-		for _, want := range []string{"batch   1/12", "pool-3   Ready", "web    1               N/A               1"} {
+		for _, want := range []string{"batch   1/12", "pool-3   Ready", "web    1               N/A               1",
+			// The status ConfigMap at 19 min: the three pool nodes found
+			// unneeded at 640 s, to go at 1,240 s.
+			"cluster-autoscaler-status   1      4m", "Name:         cluster-autoscaler-status\nNamespace:    kube-system",
+			"Annotations:  cluster-autoscaler.kubernetes.io/last-updated: 2026-01-05 09:18:50 +0000 UTC",
+			"  scaleDown:\n    candidates: 3\n    lastProbeTime: \"2026-01-05T09:18:50Z\"\n    lastTransitionTime: \"2026-01-05T09:10:40Z\"\n    status: CandidatesPresent",
+			"Normal  ScaledUpGroup  18m   cluster-autoscaler  Scale-up: setting group pool size to 3 instead of 0 (max: 5)"} {
 			if !strings.Contains(out, want) {
 				t.Errorf("seed %d: timeline lacks %q:\n%s", seed, want, out)
 			}

@@ -187,6 +187,12 @@ type Autoscaler struct {
 	evIndex map[string]*Event
 	pending []Point // unschedulable pods over time
 	status  string
+
+	// The status ConfigMap (status.go): its UID's stream, its UID, and when
+	// each of its conditions last changed.
+	statusRand *rand.Rand
+	statusUID  string
+	trans      transitions
 }
 
 // New returns an autoscaler for c with the given groups. Start adds the
@@ -197,7 +203,7 @@ func New(c *model.Cluster, cfg Config, groups []NodeGroup) (*Autoscaler, error) 
 	}
 	a := &Autoscaler{c: c, cfg: cfg.withDefaults(), rnd: c.E.Stream("cluster-autoscaler"),
 		unneeded: map[*model.Node]sim.Time{}, deleting: map[*model.Node]bool{}, groupOf: map[*model.Node]*group{},
-		evIndex: map[string]*Event{}}
+		evIndex: map[string]*Event{}, trans: transitions{}}
 	seen := map[string]bool{}
 	for _, ng := range groups {
 		if err := ng.Validate(); err != nil {
@@ -226,6 +232,7 @@ func (a *Autoscaler) Start() error {
 		}
 		a.recordNodes(g)
 	}
+	a.writeStatus(false)
 	a.c.E.After(a.cfg.ScanInterval, sim.HandlerFunc(a.tick), 0)
 	return nil
 }
@@ -270,6 +277,9 @@ var statusRef = model.ObjectRef{Kind: "ConfigMap", Namespace: "kube-system", Nam
 // event records an event about obj, aggregated in the autoscaler's own list
 // and handed to the cluster's event sink (source cluster-autoscaler).
 func (a *Autoscaler) event(typ, reason string, obj model.ObjectRef, msg string) {
+	if obj == statusRef {
+		obj.UID = a.statusUID
+	}
 	a.c.Emit(obj, typ, reason, msg, Source)
 	object := strings.ToLower(obj.Kind) + "/" + obj.Name
 	key := typ + "\x00" + reason + "\x00" + object + "\x00" + msg
@@ -305,6 +315,7 @@ func (a *Autoscaler) RunOnce() {
 	if !a.cfg.ScaleDownDisabled {
 		a.scaleDown(scaledUp)
 	}
+	a.writeStatus(true)
 }
 
 // forget bills a node that is gone.

@@ -55,7 +55,8 @@
 //
 // Events (TriggeredScaleUp, NotTriggerScaleUp on pods; ScaleDown,
 // ScaleDownEmpty, ScaleDownFailed on nodes; ScaledUpGroup and the scale-down
-// lines on the kube-system/cluster-autoscaler-status ConfigMap) go to the
+// lines on the kube-system/cluster-autoscaler-status ConfigMap, which the
+// autoscaler writes after every loop: status.go) go to the
 // cluster's event sink (source cluster-autoscaler, model.Cluster.Emit) and
 // are kept aggregated for the summary: one entry per object, reason and
 // message, with a count.

@@ -248,7 +248,7 @@ func TestParseErrors(t *testing.T) {
 		{"kubectl delete -f x.yml pods", "error: Unexpected args: [pods]"},
 		{"kubectl get", "error: You must specify the type of resource to get. Use \"kubectl api-resources\" for a complete list of supported resources.\nSee 'kubectl get -h' for help and examples"},
 		{"kubectl get pods -o table", `error: unable to match a printer suitable for the output format "table", allowed formats are: json,yaml,kyaml,name,go-template,go-template-file,template,templatefile,jsonpath,jsonpath-as-json,jsonpath-file,custom-columns,custom-columns-file,wide`},
-		{"kubectl get configmaps", `error: the server doesn't have a resource type "configmaps"`},
+		{"kubectl get secrets", `error: the server doesn't have a resource type "secrets"`},
 		{"kubectl get pods/", "error: arguments in resource/name form must have a single resource and name"},
 		{"kubectl describe", "error: You must specify the type of resource to describe. Use \"kubectl api-resources\" for a complete list of supported resources.\nSee 'kubectl describe -h' for help and examples"},
 		{"kubectl rollout restart pod/x", `error: pods "x" restarting is not supported`},
@@ -331,6 +331,7 @@ func TestLookupResource(t *testing.T) {
 		"svc": Services, "service": Services, "services": Services, "services.v1": Services,
 		"no": Nodes, "node": Nodes, "nodes": Nodes,
 		"ns": Namespaces, "namespace": Namespaces, "namespaces": Namespaces,
+		"cm": ConfigMaps, "configmap": ConfigMaps, "configmaps": ConfigMaps, "ConfigMap": ConfigMaps,
 		"all": All,
 	}
 	for s, r := range want {
@@ -339,7 +340,7 @@ func TestLookupResource(t *testing.T) {
 			t.Errorf("LookupResource(%q) = %q, %v; want %q", s, got, ok, r)
 		}
 	}
-	for _, s := range []string{"deploymnt", "pods.apps", "cm", "statefulsets", ""} {
+	for _, s := range []string{"deploymnt", "pods.apps", "secret", "statefulsets", ""} {
 		if r, ok := LookupResource(s); ok {
 			t.Errorf("LookupResource(%q) = %q", s, r)
 		}

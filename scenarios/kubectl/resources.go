@@ -186,6 +186,12 @@ func init() {
 			},
 			delete: deleteOf(func(c *model.Cluster, b *model.PodDisruptionBudget, _ sim.Time) error { c.DeletePDB(b); return nil }),
 			apply:  applyOf((*Executor).applyPDB)},
+		ConfigMaps: {group: "", kind: "ConfigMap", names: []string{"configmap", "cm"}, namespaced: true,
+			get:     func(c *model.Cluster, ns, name string) model.Object { return obj(c.ConfigMapIn(ns, name)) },
+			list:    func(c *model.Cluster, ns string) []model.Object { return inNamespace(c.ConfigMaps(), ns) },
+			columns: []string{"NAME", "DATA", "AGE"},
+			row:     rowOf((*printer).configMapRow), describe: describeOf((*printer).describeConfigMap), apiObject: apiObjectOf((*Executor).configMapObject),
+			toAPI: toAPIOf(apiConfigMap), delete: deleteOf(deleteConfigMap), apply: applyOf((*Executor).applyConfigMap)},
 		// Events and EndpointSlices are printed by events.go.
 		Events: {group: "", kind: "Event", names: []string{"event", "ev"}, namespaced: true,
 			getAlone: (*printer).getEvents, getAloneObjects: (*printer).getEventObjects, selectsFields: true},

@@ -89,6 +89,7 @@ var kinds = []kindInfo{
 	{"v1", "Node", reflect.TypeFor[corev1.Node]()},
 	{"v1", "Namespace", reflect.TypeFor[corev1.Namespace]()},
 	{"policy/v1", "PodDisruptionBudget", reflect.TypeFor[policyv1.PodDisruptionBudget]()},
+	{"v1", "ConfigMap", reflect.TypeFor[corev1.ConfigMap]()},
 	{"autoscaling/v2", "HorizontalPodAutoscaler", reflect.TypeFor[autoscalingv2.HorizontalPodAutoscaler]()},
 	{"autoscaling/v1", "HorizontalPodAutoscaler", reflect.TypeFor[autoscalingv1.HorizontalPodAutoscaler]()},
 }

@@ -241,11 +241,11 @@ func TestAllKinds(t *testing.T) {
 		refs = append(refs, o.Ref())
 	}
 	wantRefs := []string{"namespace/dockercoins", "node/node4", "deployment.apps/worker", "replicaset.apps/hasher-6d8f9c7b54",
-		"daemonset.apps/rng", "service/rng", "pod/labeldemo", "service/hasher"}
+		"daemonset.apps/rng", "service/rng", "pod/labeldemo", "service/hasher", "configmap/settings"}
 	if !reflect.DeepEqual(refs, wantRefs) {
 		t.Fatalf("refs %v\nwant %v", refs, wantRefs)
 	}
-	if len(warns) != 1 || !strings.Contains(warns[0], `ConfigMap "settings" ignored`) {
+	if len(warns) != 0 {
 		t.Errorf("warnings %v", warns)
 	}
 	starts := linesWith(data, "apiVersion:")
@@ -346,7 +346,7 @@ func TestUnknownKinds(t *testing.T) {
 		t.Fatalf("objs %v problems %v", objs, e.Problems)
 	}
 	wantReasons := []string{
-		`no kind "DaemonSett" in version "apps/v1"; kubesim reads apps/v1 Deployment, apps/v1 ReplicaSet, apps/v1 DaemonSet, v1 Service, v1 Pod, v1 Node, v1 Namespace, policy/v1 PodDisruptionBudget, autoscaling/v2 HorizontalPodAutoscaler, autoscaling/v1 HorizontalPodAutoscaler`,
+		`no kind "DaemonSett" in version "apps/v1"; kubesim reads apps/v1 Deployment, apps/v1 ReplicaSet, apps/v1 DaemonSet, v1 Service, v1 Pod, v1 Node, v1 Namespace, policy/v1 PodDisruptionBudget, v1 ConfigMap, autoscaling/v2 HorizontalPodAutoscaler, autoscaling/v1 HorizontalPodAutoscaler`,
 		`no kind "Deployment" in version "extensions/v1beta1": extensions/v1beta1 Deployment was removed in Kubernetes 1.16; use apiVersion: apps/v1`,
 		`apiVersion and kind not set`,
 	}

@@ -20,7 +20,7 @@ func TestKindsByGroupVersion(t *testing.T) {
 		{"events.k8s.io/v1", "Event"},
 		{"networking.k8s.io/v1", "Ingress"},
 		{"apps/v1", "StatefulSet"},
-		{"v1", "ConfigMap"},
+		{"v1", "Secret"},
 		{"apiextensions.k8s.io/v1", "CustomResourceDefinition"}, // a CRD without spec is refused below
 	}
 	for _, k := range skipped[:len(skipped)-1] {
