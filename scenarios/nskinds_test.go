@@ -61,14 +61,7 @@ timeline:
 			fmt.Fprintf(&steps, "      kubectl describe %s -n other\n", k)
 		}
 	}
-	s, err := ParseFile("nskinds.yaml", []byte(file+steps.String()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := Run(s)
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := runText(t, "nskinds.yaml", file+steps.String())
 	noStepErrors(t, res)
 	out := func(cmd string) string {
 		for _, st := range res.Timeline {

@@ -67,14 +67,7 @@ timeline:
     run: |
       kubectl get rs -l app=web
 `
-	s, err := ParseFile("patch.yaml", []byte(file))
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := Run(s)
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := runText(t, "patch.yaml", file)
 	noStepErrors(t, res)
 	want := map[string]string{
 		`{"minReadySeconds":20}}'`:       "deployment.apps/web patched",
@@ -105,18 +98,7 @@ timeline:
 	if len(same) != 2 || same[1] != "deployment.apps/web patched (no change)" {
 		t.Errorf("patching minReadySeconds twice: %q", same)
 	}
-	for cmd, w := range want {
-		got := ""
-		for _, st := range res.Timeline {
-			if strings.Contains(st.Command+"\n", cmd) {
-				got = strings.TrimRight(st.Output, "\n")
-				break
-			}
-		}
-		if got != w {
-			t.Errorf("%s:\n%s\nwant\n%s", cmd, got, w)
-		}
-	}
+	checkOutputs(t, res, want)
 	// revisionHistoryLimit 2: of the three old ReplicaSets, two are kept.
 	rs := step(t, res, "get rs -l app=web").Output
 	if n := strings.Count(rs, "\nweb-"); n != 3 {

@@ -38,14 +38,7 @@ timeline:
       kubectl delete pdb web
       kubectl get pdb
 `
-	s, err := ParseFile("pdb.yaml", []byte(file))
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := Run(s)
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := runText(t, "pdb.yaml", file)
 	noStepErrors(t, res)
 	want := map[string]string{
 		"label pdb":    "poddisruptionbudget.policy/web labeled",
@@ -57,18 +50,7 @@ timeline:
 		"delete pdb":        `poddisruptionbudget.policy "web" deleted from default namespace`,
 		"kubectl get pdb\n": "No resources found in default namespace.",
 	}
-	for cmd, w := range want {
-		got := ""
-		for _, st := range res.Timeline {
-			if strings.Contains(st.Command+"\n", cmd) {
-				got = strings.TrimRight(st.Output, "\n")
-				break
-			}
-		}
-		if got != w {
-			t.Errorf("%s:\n%s\nwant\n%s", cmd, got, w)
-		}
-	}
+	checkOutputs(t, res, want)
 	y := step(t, res, "get pdb web -o yaml").Output
 	for _, line := range []string{"apiVersion: policy/v1\nkind: PodDisruptionBudget\n", "  annotations:\n    owner: a\n",
 		"  labels:\n    a: b\n    tier: front\n", "spec:\n  minAvailable: 1\n  selector:\n    matchLabels:\n      app: web\n",

@@ -14,6 +14,12 @@ import (
 func runBuiltin(t *testing.T, name string) *Result {
 	t.Helper()
 	s, err := Builtin(name)
+	return runParsed(t, s, err)
+}
+
+// runParsed runs s, failing the test on err or on the run's error.
+func runParsed(t *testing.T, s *Scenario, err error) *Result {
+	t.Helper()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -326,6 +332,32 @@ func TestProxyModeBalancing(t *testing.T) {
 }
 
 // noStepErrors fails on any step error except those the scenario expects.
+// runText runs the scenario file text (named name in errors).
+func runText(t *testing.T, name, text string) *Result {
+	t.Helper()
+	s, err := ParseFile(name, []byte(text))
+	return runParsed(t, s, err)
+}
+
+// checkOutputs compares, for each key of want, the output of the first step
+// whose command (with a newline after it) contains the key, trailing
+// newlines trimmed, with want's value.
+func checkOutputs(t *testing.T, res *Result, want map[string]string) {
+	t.Helper()
+	for cmd, w := range want {
+		got := ""
+		for _, st := range res.Timeline {
+			if strings.Contains(st.Command+"\n", cmd) {
+				got = strings.TrimRight(st.Output, "\n")
+				break
+			}
+		}
+		if got != w {
+			t.Errorf("%s:\n%s\nwant\n%s", cmd, got, w)
+		}
+	}
+}
+
 func noStepErrors(t *testing.T, res *Result, expected ...string) {
 	t.Helper()
 	for _, st := range res.Timeline {

@@ -89,16 +89,9 @@ func PrintGet(c *model.Cluster, cmd Command) (string, error) {
 	if cmd.Watch {
 		return "", &UsageError{Verb: cmd.Verb, Msg: "get -w (watch) is not supported by kubesim in a step: add get steps at the times to look at"}
 	}
-	p, err := newPrinter(c, cmd)
-	if err != nil {
-		return "", err
-	}
-	objs, errs := p.collect(cmd)
-	if len(objs) == 0 {
-		if len(errs) > 0 {
-			return "", joinErrors(errs)
-		}
-		return p.noResources(), nil
+	p, objs, errs, out, err := collected(c, cmd)
+	if p == nil {
+		return out, err
 	}
 	var b strings.Builder
 	for _, o := range objs {
@@ -190,16 +183,9 @@ func PrintDescribe(c *model.Cluster, cmd Command) (string, error) {
 			return "", fmt.Errorf("error: kubesim does not describe %s; get %s lists them", t.Resource, t.Resource)
 		}
 	}
-	p, err := newPrinter(c, cmd)
-	if err != nil {
-		return "", err
-	}
-	objs, errs := p.collect(cmd)
-	if len(objs) == 0 {
-		if len(errs) > 0 {
-			return "", joinErrors(errs)
-		}
-		return p.noResources(), nil
+	p, objs, errs, out, err := collected(c, cmd)
+	if p == nil {
+		return out, err
 	}
 	var b strings.Builder
 	for i, o := range objs {
@@ -209,6 +195,24 @@ func PrintDescribe(c *model.Cluster, cmd Command) (string, error) {
 		p.describe(&b, o)
 	}
 	return strings.TrimSuffix(b.String(), "\n"), joinErrors(errs)
+}
+
+// collected makes cmd's printer and collects the objects it names. With
+// nothing to print, p is nil and out and err are the step's answer: the
+// errors found, else kubectl's "No resources found".
+func collected(c *model.Cluster, cmd Command) (p *printer, objs []object, errs []error, out string, err error) {
+	p, err = newPrinter(c, cmd)
+	if err != nil {
+		return nil, nil, nil, "", err
+	}
+	objs, errs = p.collect(cmd)
+	if len(objs) == 0 {
+		if len(errs) > 0 {
+			return nil, nil, nil, "", joinErrors(errs)
+		}
+		return nil, nil, nil, p.noResources(), nil
+	}
+	return p, objs, errs, "", nil
 }
 
 // printer holds one command's view of the cluster: the selector, and the
