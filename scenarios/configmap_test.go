@@ -84,7 +84,9 @@ timeline:
 		"NAME       DATA   AGE\nsettings   2      0s",
 		"configmap/settings configured",
 		"Name:         settings\nNamespace:    default\nLabels:       app=web\nAnnotations:  <none>\n\nData\n====\ncolor:\n----\nred\nsize:\n----\n3\n\nBinaryData\n====\n\nEvents:  <none>",
-		"apiVersion: v1\ndata:\n  color: red\n  size: \"3\"\nkind: ConfigMap\nmetadata:\n  creationTimestamp: \"2026-01-05T09:00:00Z\"\n  labels:\n    app: web\n  name: settings\n  namespace: default\n",
+		"apiVersion: v1\ndata:\n  color: red\n  size: \"3\"\nkind: ConfigMap\nmetadata:\n  annotations:\n    kubectl.kubernetes.io/last-applied-configuration: |\n" +
+			`      {"apiVersion":"v1","data":{"color":"red","size":"3"},"kind":"ConfigMap","metadata":{"annotations":{},"labels":{"app":"web"},"name":"settings","namespace":"default"}}` +
+			"\n  creationTimestamp: \"2026-01-05T09:00:00Z\"\n  labels:\n    app: web\n  name: settings\n  namespace: default\n",
 		"configmap/frozen created",
 		`The ConfigMap "frozen" is invalid: data: Forbidden: field is immutable when ` + "`immutable`" + ` is set`,
 		`The ConfigMap "bad" is invalid: data[a b]: Invalid value: "a b": a valid config key must consist of alphanumeric characters`,

@@ -52,7 +52,7 @@ timeline:
 	}
 	checkOutputs(t, res, want)
 	y := step(t, res, "get pdb web -o yaml").Output
-	for _, line := range []string{"apiVersion: policy/v1\nkind: PodDisruptionBudget\n", "  annotations:\n    owner: a\n",
+	for _, line := range []string{"apiVersion: policy/v1\nkind: PodDisruptionBudget\n", "  annotations:\n    kubectl.kubernetes.io/last-applied-configuration: |\n", "\n    owner: a\n",
 		"  labels:\n    a: b\n    tier: front\n", "spec:\n  minAvailable: 1\n  selector:\n    matchLabels:\n      app: web\n",
 		"    reason: SufficientPods\n    status: \"True\"\n    type: DisruptionAllowed\n",
 		"  currentHealthy: 2\n  desiredHealthy: 1\n  disruptionsAllowed: 1\n  expectedPods: 2\n  observedGeneration: 1"} {

@@ -64,11 +64,12 @@ func (x *Executor) recordLastApplied(obj runtime.Object, lastApplied string) {
 	}
 }
 
-// withLastApplied adds kubectl apply's annotation to a printed object applied
-// to the model object m.
-func (x *Executor) withLastApplied(meta *metav1.ObjectMeta, m any) {
-	if v, ok := x.lastApplied[m]; ok {
-		meta.Annotations = withEntry(meta.Annotations, manifest.LastAppliedAnnotation, v)
+// withLastApplied adds kubectl apply's annotation to out, a printed object
+// applied to the model object m (every kind: apiObjectFull).
+func (x *Executor) withLastApplied(out runtime.Object, m any) {
+	meta, ok := out.(metav1.Object)
+	if v, applied := x.lastApplied[m]; ok && applied {
+		meta.SetAnnotations(withEntry(meta.GetAnnotations(), manifest.LastAppliedAnnotation, v))
 	}
 }
 
@@ -165,6 +166,7 @@ func (x *Executor) apiObjectFull(p *printer, o object) (runtime.Object, error) {
 		return nil, fmt.Errorf("error: kubesim does not print %s as YAML or JSON yet (use get or describe)", o.res.Qualified())
 	}
 	out := f(x, p, o)
+	x.withLastApplied(out, o.obj)
 	manifest.SetPrintDefaults(out)
 	return out, nil
 }
@@ -199,7 +201,6 @@ func (x *Executor) deploymentObject(p *printer, d *model.Deployment) *appsv1.Dep
 	}
 	out.Labels = nonEmpty(out.Labels)
 	out.Spec.Template = x.templateFor(x.appliedTemplate(d), d.Template)
-	x.withLastApplied(&out.ObjectMeta, d)
 	st := p.c.DeploymentStatus(d)
 	s := &out.Status
 	s.ObservedGeneration = d.Generation
@@ -249,7 +250,6 @@ func (x *Executor) replicaSetObject(p *printer, rs *model.ReplicaSet) *appsv1.Re
 	}
 	out.Labels = nonEmpty(out.Labels)
 	out.Spec.Template = x.templateFor(src, rs.Template)
-	x.withLastApplied(&out.ObjectMeta, rs)
 	st := rs.Status(p.now)
 	out.Status = appsv1.ReplicaSetStatus{Replicas: int32(st.Current), FullyLabeledReplicas: int32(st.Current),
 		ReadyReplicas: int32(st.Ready), AvailableReplicas: int32(st.Available), ObservedGeneration: rs.Generation}
@@ -273,7 +273,6 @@ func (x *Executor) daemonSetObject(p *printer, ds *model.DaemonSet) *appsv1.Daem
 	out.Labels = nonEmpty(out.Labels)
 	out.Annotations = withEntry(out.Annotations, "deprecated.daemonset.template.generation", fmt.Sprint(ds.Generation))
 	out.Spec.Template = x.templateFor(x.appliedTemplate(ds), ds.Template)
-	x.withLastApplied(&out.ObjectMeta, ds)
 	st := p.daemonSetStatus(ds)
 	out.Status = appsv1.DaemonSetStatus{CurrentNumberScheduled: int32(st.current), NumberMisscheduled: int32(st.misscheduled),
 		DesiredNumberScheduled: int32(st.desired), NumberReady: int32(st.ready), UpdatedNumberScheduled: int32(st.updated),
@@ -301,7 +300,6 @@ func (x *Executor) podObject(p *printer, pod *model.Pod) *corev1.Pod {
 		src = x.appliedTemplate(pod)
 	}
 	out.Labels, out.Annotations = nonEmpty(out.Labels), nonEmpty(out.Annotations)
-	x.withLastApplied(&out.ObjectMeta, pod)
 	out.Spec = podSpecFrom(src, pod.Spec)
 	out.Spec.NodeName = pod.NodeName
 	if pod.Terminating && out.DeletionTimestamp != nil {
@@ -374,7 +372,6 @@ func (x *Executor) serviceObject(p *printer, o object) *corev1.Service {
 		out = manifest.APIService(x.c, s)
 		out.Generation = 0 // Services have none
 		out.Labels, out.Annotations = nonEmpty(out.Labels), nonEmpty(out.Annotations)
-		x.withLastApplied(&out.ObjectMeta, s)
 		if o, ok := x.applied[s].(*corev1.Service); ok {
 			out.Spec.PublishNotReadyAddresses = o.Spec.PublishNotReadyAddresses
 			out.Spec.SessionAffinityConfig = o.Spec.SessionAffinityConfig

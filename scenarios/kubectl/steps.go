@@ -334,6 +334,9 @@ func (x *Executor) applyFile(f string, cmd Command, crds []manifest.CRD, out, er
 			}
 		}
 		stripLastApplied(o.Obj)
+		if cmd.Verb == Apply {
+			x.mergeAppliedMeta(o.Obj)
+		}
 		res, err := x.applyObject(o.Obj, f, false)
 		if err != nil {
 			errs = append(errs, err.Error())
