@@ -65,8 +65,8 @@ func (m metricsAPIs) PodMetric(p *model.Pod, name string) (int64, sim.Time, sim.
 	return m.cm.PodMetric(p, name)
 }
 
-func (m metricsAPIs) ObjectMetric(kind, name, metric string) (int64, bool) {
-	return m.cm.ObjectMetric(kind, name, metric)
+func (m metricsAPIs) ObjectMetric(ns, kind, name, metric string) (int64, bool) {
+	return m.cm.ObjectMetric(ns, kind, name, metric)
 }
 
 func (m metricsAPIs) ExternalMetric(name string) (int64, bool) { return m.cm.ExternalMetric(name) }

@@ -575,10 +575,15 @@ var (
 )
 
 // expand replaces ${name} with the variable's value; an unknown name is an
-// error at the node's line.
+// error at the node's line; ${...} that is not a variable name stays as is.
 func (p *fileParser) expand(n *yaml.Node, where, text string, vars map[string]string) string {
 	return varRef.ReplaceAllStringFunc(text, func(m string) string {
 		name := m[2 : len(m)-1]
+		if !varName.MatchString(name) {
+			// Not a variable's name: text of the file's own (a
+			// prometheus-adapter rule's ${1}, a shell's ${USERS:-10}).
+			return m
+		}
 		v, ok := vars[name]
 		if !ok {
 			known := sortedKeys(vars)

@@ -111,19 +111,19 @@ workload:
 		t.Fatal(err)
 	}
 	cm := res.auto.cm
-	v, ok := cm.ObjectMetric("Service", "httplat", custommetrics.HTTPLatency)
+	v, ok := cm.ObjectMetric("default", "Service", "httplat", custommetrics.HTTPLatency)
 	if !ok || v < 250 || v > 252 {
 		t.Errorf("httplat_latency_seconds = %dm (%v), want 250m-252m", v, ok)
 	}
 	// The Service itself is not annotated: no httplat series on it.
-	if _, ok := cm.ObjectMetric("Service", "slow", custommetrics.HTTPLatency); ok {
+	if _, ok := cm.ObjectMetric("default", "Service", "slow", custommetrics.HTTPLatency); ok {
 		t.Error("slow has an httplat value")
 	}
 	// A service mesh's view of slow: every probe is a request of 250 ms, 6 a minute.
-	if v, ok := cm.ObjectMetric("Service", "slow", custommetrics.LatencySeconds); !ok || v < 250 || v > 252 {
+	if v, ok := cm.ObjectMetric("default", "Service", "slow", custommetrics.LatencySeconds); !ok || v < 250 || v > 252 {
 		t.Errorf("latency_seconds of slow = %dm (%v), want 250m-252m", v, ok)
 	}
-	if v, ok := cm.ObjectMetric("Service", "slow", custommetrics.RequestsPerSecond); !ok || v != 100 {
+	if v, ok := cm.ObjectMetric("default", "Service", "slow", custommetrics.RequestsPerSecond); !ok || v != 100 {
 		t.Errorf("requests_per_second of slow = %dm (%v), want 100m (one probe every 10 s)", v, ok)
 	}
 }
@@ -371,5 +371,106 @@ timeline:
 	}
 	if hs := res.HPAs(); len(hs) != 0 {
 		t.Errorf("HPAs made: %+v", hs)
+	}
+}
+
+// The adapter follows the rules of a ConfigMap prometheus-adapter (the
+// chart's config.yaml) as the workshop edits it: its rule renamed
+// (as: rng_latency) and over 5 minutes serves rng_latency and no longer
+// the defaults; a rule kubesim cannot evaluate is refused with a Warning
+// event on the ConfigMap naming the field, and nothing is served.
+func TestAdapterRulesFromConfigMap(t *testing.T) {
+	y := `name: rules
+duration: 8m
+files:
+  adapter.yaml: |
+    apiVersion: v1
+    kind: ConfigMap
+    metadata: {name: prometheus-adapter, namespace: prometheus-adapter}
+    data:
+      config.yaml: |
+        rules:
+        - seriesQuery: 'httplat_latency_seconds_sum{namespace!="",service!=""}'
+          resources:
+            overrides:
+              namespace:
+                resource: namespace
+              service:
+                resource: service
+          name:
+            matches: "httplat_(.*)_seconds_sum"
+            as: "rng_${1}"
+          metricsQuery: |
+            rate(httplat_latency_seconds_sum{<<.LabelMatchers>>}[5m])/rate(httplat_latency_seconds_count{<<.LabelMatchers>>}[5m])
+  bad.yaml: |
+    apiVersion: v1
+    kind: ConfigMap
+    metadata: {name: prometheus-adapter, namespace: prometheus-adapter}
+    data:
+      config.yaml: |
+        rules:
+        - seriesQuery: 'httplat_latency_seconds_sum{kubernetes_namespace!="",kubernetes_name!=""}'
+          resources:
+            overrides:
+              kubernetes_namespace: {resource: namespace}
+              kubernetes_name: {resource: service}
+          metricsQuery: histogram_quantile(0.9, rate(<<.Series>>{<<.LabelMatchers>>}[2m]))
+timeline:
+  - at: 0s
+    run: |
+      kubectl create namespace prometheus-adapter
+      kubectl apply -f adapter.yaml
+      kubectl create deployment slow --image=slow
+      kubectl expose deployment slow --port=80
+      kubectl create deployment httplat --image=jpetazzo/httplat -- httplat http://slow/
+      kubectl expose deployment httplat --port=9080
+      kubectl annotate service httplat prometheus.io/scrape=true
+  - at: 7m
+    run: kubectl describe configmap prometheus-adapter -n prometheus-adapter
+workload:
+  services:
+    - {name: slow, image: slow, concurrency: 50, routes: [{name: /, service: 250ms}]}
+`
+	s, err := ParseFile("rules.yaml", []byte(y))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Run(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cm := res.auto.cm
+	if v, ok := cm.ObjectMetric("default", "Service", "httplat", "rng_latency"); !ok || v < 250 || v > 252 {
+		t.Errorf("rng_latency = %dm (%v), want 250m-252m", v, ok)
+	}
+	if _, ok := cm.ObjectMetric("default", "Service", "httplat", custommetrics.HTTPLatency); ok {
+		t.Error("httplat_latency_seconds still served: the ConfigMap's rules replace the defaults")
+	}
+	if _, ok := cm.ObjectMetric("default", "Service", "slow", custommetrics.RequestsPerSecond); ok {
+		t.Error("requests_per_second still served: the ConfigMap's rules replace the defaults")
+	}
+	// The 5-minute range: samples are kept for it (five scrapes and one).
+	if cm.ConfigError() != nil {
+		t.Fatalf("config refused: %v", cm.ConfigError())
+	}
+
+	bad := strings.Replace(y, "kubectl apply -f adapter.yaml", "kubectl apply -f bad.yaml", 1)
+	if s, err = ParseFile("bad.yaml", []byte(bad)); err != nil {
+		t.Fatal(err)
+	}
+	if res, err = Run(s); err != nil {
+		t.Fatal(err)
+	}
+	err = res.auto.cm.ConfigError()
+	want := `rules[0].resources.overrides.kubernetes_name: kubesim's series have no label kubernetes_name (they have namespace, and service or pod)`
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("config error %v, want %q", err, want)
+	}
+	d := res.Timeline[len(res.Timeline)-1].Output
+	if !strings.Contains(d, "Warning  FailedToLoadConfig") || !strings.Contains(d, "prometheus-adapter  unable to load metrics discovery config from config.yaml: rules[0].") {
+		t.Errorf("describe configmap:\n%s", d)
+	}
+	if _, ok := res.auto.cm.ObjectMetric("default", "Service", "slow", custommetrics.LatencySeconds); ok {
+		t.Error("a refused configuration serves the defaults")
 	}
 }

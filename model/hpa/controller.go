@@ -126,8 +126,8 @@ type Source interface {
 	PodResource(p *model.Pod, resource string) (value int64, ts, window sim.Time, ok bool)
 	// PodMetric is a custom metric of pod p (Pods metrics).
 	PodMetric(p *model.Pod, name string) (value int64, ts, window sim.Time, ok bool)
-	// ObjectMetric is a custom metric describing an object.
-	ObjectMetric(kind, name, metric string) (value int64, ok bool)
+	// ObjectMetric is a custom metric describing an object of namespace ns.
+	ObjectMetric(ns, kind, name, metric string) (value int64, ok bool)
 	// ExternalMetric is an external metric's value (the sum of its series).
 	ExternalMetric(name string) (value int64, ok bool)
 }
@@ -394,7 +394,7 @@ func (ct *Controller) replicasFor(h *HPA, i int, d *model.Deployment, current, s
 		var v int64
 		var ok bool
 		if m.Type == Object {
-			v, ok = ct.Src.ObjectMetric(m.ObjectKind, m.ObjectName, m.Name)
+			v, ok = ct.Src.ObjectMetric(namespaceOf(d), m.ObjectKind, m.ObjectName, m.Name)
 		} else {
 			v, ok = ct.Src.ExternalMetric(m.Name)
 		}

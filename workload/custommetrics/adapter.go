@@ -1,6 +1,7 @@
 package custommetrics
 
 import (
+	"fmt"
 	"strings"
 	"time"
 
@@ -83,12 +84,26 @@ type Adapter struct {
 	objects                  map[objKey]*object
 	external                 map[string]int64
 	scrapes                  int
+	// rules are the metrics served (rules.go), read from cfgKey's
+	// configuration (the ConfigMap prometheus-adapter's UID and resource
+	// version; "" the defaults); cfgErr is why the last one was refused
+	// (then nothing is served, as an adapter that cannot start); maxWindow
+	// is the longest range of the rules.
+	rules     []metricRule
+	cfgKey    string
+	cfgErr    error
+	maxWindow sim.Time
 }
 
 // Install registers httplat with rt's registry and returns the adapter of
 // rt's cluster.
 func Install(rt *workload.Runtime) *Adapter {
 	a := &Adapter{c: rt.C, net: rt.Net, rec: rt.Rec, objects: map[objKey]*object{}, external: map[string]int64{}}
+	rules, err := parseRules(DefaultRules)
+	if err != nil {
+		panic("custommetrics: the default rules: " + err.Error())
+	}
+	a.setRules(rules)
 	rt.Registry.Register("httplat", func(p *model.Pod) bool { return workload.ImageName(p.Spec.Image) == "httplat" }, a.newExporter)
 	return a
 }
@@ -121,6 +136,7 @@ func nextTick(t, phase, period sim.Time) sim.Time {
 func (a *Adapter) scrape(e *sim.Engine, _ int64) {
 	now := e.Now()
 	a.scrapes++
+	a.loadConfig()
 	for _, s := range a.c.Services() {
 		if req, errs, lat, ok := a.rec.ServiceTotals(s); ok {
 			a.add(objKey{famMesh, s.Namespace, s.Name}, seriesID{s.ID, 0}, now, [3]int64{req, int64(lat), errs})
@@ -170,7 +186,7 @@ func (a *Adapter) add(k objKey, id seriesID, now sim.Time, v [3]int64) {
 // gc drops the samples older than the rate window plus one scrape, and the
 // series and objects left without any.
 func (a *Adapter) gc(now sim.Time) {
-	horizon := now - RateWindow - ScrapeInterval
+	horizon := now - a.maxWindow - ScrapeInterval
 	for k, o := range a.objects {
 		for id, s := range o.series {
 			i := 0
@@ -190,11 +206,11 @@ func (a *Adapter) gc(now sim.Time) {
 	}
 }
 
-// window returns the first and last samples of s in (now - RateWindow, now].
-func window(s *series, now sim.Time) (first, last sample, ok bool) {
+// window returns the first and last samples of s in (now - w, now].
+func window(s *series, now, w sim.Time) (first, last sample, ok bool) {
 	n := 0
 	for _, x := range s.samples {
-		if x.t <= now-RateWindow || x.t > now {
+		if x.t <= now-w || x.t > now {
 			continue
 		}
 		if n == 0 {
@@ -215,75 +231,158 @@ func (a *Adapter) visible(o *object, now sim.Time) bool {
 func milli(v float64) int64 { return int64(v * 1000) }
 
 // ObjectMetric is the custom metrics API's value of metric on the object
-// kind/name of the default namespace (hpa.Source), in milli-units.
-func (a *Adapter) ObjectMetric(kind, name, metric string) (int64, bool) {
+// kind/name of namespace ns (hpa.Source), in milli-units: the rule serving
+// that metric on Services, evaluated over the object's series.
+func (a *Adapter) ObjectMetric(ns, kind, name, metric string) (int64, bool) {
 	if !a.started || kind != "Service" {
 		return 0, false
 	}
-	now := a.c.Now()
-	switch metric {
-	case HTTPLatency:
-		o := a.objects[objKey{famHTTPLat, model.DefaultNamespace, name}]
-		if o == nil || !a.visible(o, now) {
-			return 0, false
-		}
-		var dsum, dcount int64
-		for _, s := range o.series {
-			if f, l, ok := window(s, now); ok {
-				dsum += l.v[0] - f.v[0]
-				dcount += l.v[1] - f.v[1]
-			}
-		}
-		if dcount <= 0 {
-			return 0, false
-		}
-		return milli(float64(dsum) / 1e9 / float64(dcount)), true
-	case RequestsPerSecond, LatencySeconds:
-		o := a.objects[objKey{famMesh, model.DefaultNamespace, name}]
-		svc := a.c.Service(name)
-		if o == nil || svc == nil || !a.visible(o, now) {
+	r := a.rule("service", metric)
+	if r == nil {
+		return 0, false
+	}
+	num := seriesDefs[r.num]
+	o := a.objects[objKey{num.fam, ns, name}]
+	if o == nil || !a.visible(o, a.c.Now()) {
+		return 0, false
+	}
+	if num.fam == famMesh {
+		// The mesh's counters of the Service that has the name now.
+		svc := a.c.ServiceIn(ns, name)
+		if svc == nil {
 			return 0, false
 		}
 		s := o.series[seriesID{svc.ID, 0}]
 		if s == nil {
 			return 0, false
 		}
-		f, l, ok := window(s, now)
-		if !ok {
-			return 0, false
-		}
-		if metric == RequestsPerSecond {
-			return milli(float64(l.v[0]-f.v[0]) / (l.t - f.t).Seconds()), true
-		}
-		okReq := (l.v[0] - l.v[2]) - (f.v[0] - f.v[2])
-		if okReq <= 0 {
-			return 0, false
-		}
-		return milli(float64(l.v[1]-f.v[1]) / 1e9 / float64(okReq)), true
+		v, _, _, ok := a.eval(r, []*series{s})
+		return v, ok
 	}
-	return 0, false
+	ss := make([]*series, 0, len(o.series))
+	for _, s := range o.series {
+		ss = append(ss, s)
+	}
+	v, _, _, ok := a.eval(r, ss)
+	return v, ok
 }
 
 // PodMetric is a Pods metric of pod p (hpa.Source): its value, the time of
 // the last sample and the span of the samples it was computed from.
 func (a *Adapter) PodMetric(p *model.Pod, metric string) (int64, sim.Time, sim.Time, bool) {
-	if !a.started || metric != RequestsPerSecond {
+	if !a.started {
 		return 0, 0, 0, false
 	}
-	now := a.c.Now()
-	o := a.objects[objKey{famServed, p.Namespace, p.Name}]
-	if o == nil || !a.visible(o, now) {
+	r := a.rule("pod", metric)
+	if r == nil {
+		return 0, 0, 0, false
+	}
+	o := a.objects[objKey{seriesDefs[r.num].fam, p.Namespace, p.Name}]
+	if o == nil || !a.visible(o, a.c.Now()) {
 		return 0, 0, 0, false
 	}
 	s := o.series[seriesID{p.ID, p.Started}]
 	if s == nil {
 		return 0, 0, 0, false
 	}
-	f, l, ok := window(s, now)
-	if !ok {
+	return a.eval(r, []*series{s})
+}
+
+// rule is the rule serving metric on resource, nil if none (or if the
+// configuration was refused).
+func (a *Adapter) rule(resource, metric string) *metricRule {
+	for i := range a.rules {
+		if r := &a.rules[i]; r.resource == resource && r.name == metric {
+			return r
+		}
+	}
+	return nil
+}
+
+// eval is r over the series: rate(num) summed over the series with two
+// samples in the range, or sum of d(num) / sum of d(den) (no value when the
+// denominator did not grow); the last sample's time and the span of the
+// last series' samples.
+func (a *Adapter) eval(r *metricRule, ss []*series) (int64, sim.Time, sim.Time, bool) {
+	now := a.c.Now()
+	num := seriesDefs[r.num]
+	var rate float64
+	var dn, dd int64
+	var lastT, span sim.Time
+	any := false
+	for _, s := range ss {
+		f, l, ok := window(s, now, r.window)
+		if !ok {
+			continue
+		}
+		any = true
+		lastT, span = l.t, l.t-f.t
+		if r.den == "" {
+			rate += float64(num.raw(l.v)-num.raw(f.v)) / num.div / (l.t - f.t).Seconds()
+			continue
+		}
+		den := seriesDefs[r.den]
+		dn += num.raw(l.v) - num.raw(f.v)
+		dd += den.raw(l.v) - den.raw(f.v)
+	}
+	if !any {
 		return 0, 0, 0, false
 	}
-	return milli(float64(l.v[0]-f.v[0]) / (l.t - f.t).Seconds()), l.t, l.t - f.t, true
+	if r.den == "" {
+		return milli(rate), lastT, span, true
+	}
+	if dd <= 0 {
+		return 0, 0, 0, false
+	}
+	return milli(float64(dn) / num.div / (float64(dd) / seriesDefs[r.den].div)), lastT, span, true
+}
+
+// setRules serves rules from now on.
+func (a *Adapter) setRules(rules []metricRule) {
+	a.rules, a.maxWindow = rules, 0
+	for _, r := range rules {
+		a.maxWindow = max(a.maxWindow, r.window)
+	}
+	if a.maxWindow == 0 {
+		a.maxWindow = RateWindow
+	}
+}
+
+// loadConfig reads the adapter's configuration again when the ConfigMap
+// prometheus-adapter appeared, changed or went (at each scrape: kubesim's
+// adapter needs no restart). A configuration it cannot read serves nothing,
+// as an adapter that fails to start, with a Warning event on the ConfigMap
+// saying why.
+func (a *Adapter) loadConfig() {
+	src, cm := rulesFrom(a.c)
+	key := ""
+	if cm != nil {
+		key = fmt.Sprintf("%s/%d", cm.UID, cm.ResourceVersion)
+	}
+	if key == a.cfgKey {
+		return
+	}
+	a.cfgKey = key
+	rules, err := parseRules(src)
+	a.cfgErr = err
+	if err != nil {
+		a.setRules(nil)
+		a.c.Emit(model.ObjectRef{Kind: "ConfigMap", Namespace: cm.Namespace, Name: cm.Name, UID: cm.UID}, "Warning", "FailedToLoadConfig",
+			fmt.Sprintf("unable to load metrics discovery config from %s: %v", ConfigMapKey, err), "prometheus-adapter")
+		return
+	}
+	a.setRules(rules)
+}
+
+// ConfigError is why the adapter's configuration (the ConfigMap
+// prometheus-adapter) was refused, nil if it was not.
+func (a *Adapter) ConfigError() error { return a.cfgErr }
+
+// CheckConfig checks a prometheus-adapter configuration (config.yaml) as
+// the adapter reads it.
+func CheckConfig(src string) error {
+	_, err := parseRules(src)
+	return err
 }
 
 // SetExternal sets an external metric's value (milli-units) from now on.

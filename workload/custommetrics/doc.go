@@ -26,6 +26,33 @@
 //     Recorder counts them at the client) and of every serving pod
 //     (requests its server completed).
 //
+// Series. Prometheus holds httplat_latency_seconds_sum and _count (labels
+// namespace, service: the chart's kubernetes-service-endpoints job), and
+// the mesh's kubesim_service_requests_total,
+// kubesim_service_request_errors_total,
+// kubesim_service_request_duration_seconds_sum and _count (successful
+// requests; labels namespace, service) and kubesim_pod_requests_served_total
+// (labels namespace, pod).
+//
+// Rules. The adapter serves what its rules say (rules.go), read from the
+// ConfigMap prometheus-adapter's config.yaml (the chart's; any namespace,
+// the first made) when there is one, otherwise from DefaultRules (the
+// workshop's httplat rule and the mesh metrics below). Of
+// prometheus-adapter's rule fields kubesim evaluates: seriesQuery (NAME{...}
+// or {__name__=~"REGEX",...}: which of the series above it selects),
+// seriesFilters (is, isNot), resources (overrides or template <<.Resource>>
+// mapping the labels namespace and service or pod to those resources),
+// name (matches, as: $0 or $1 by default, as the adapter) and metricsQuery
+// of the forms rate(SERIES{<<.LabelMatchers>>}[RANGE]) and
+// rate(A{...}[RANGE])/rate(B{...}[RANGE]) (each optionally in sum(...) by
+// (<<.GroupBy>>); SERIES a name or <<.Series>>; one RANGE of at least a
+// scrape interval; a ratio sums the deltas of the object's series). Any
+// other field, query, label or resource is refused naming the rule and the
+// field: the adapter then serves nothing (as one that cannot start) and a
+// Warning event FailedToLoadConfig on the ConfigMap says why. The
+// configuration is read again at the scrape after the ConfigMap changes
+// (the real adapter needs a rollout restart).
+//
 // prometheus-adapter: a metric of an object becomes visible at the first
 // relist (every RelistInterval, 1 m, the chart's metricsRelistInterval, at
 // a phase drawn from the same stream) after its first scrape; before that
@@ -49,10 +76,10 @@
 // External metrics have the values a scenario scripts (SetExternal): a
 // step function of time, the same for every selector.
 //
-// Not modelled: other adapter rules (only the names above), namespaces other
-// than default for Object metrics (the HPA controller's scope), the
-// annotations' port and path (any exporter behind the Service is scraped),
-// label selectors on metrics.
+// Not modelled: histogram buckets (httplat's _bucket series), PromQL beyond
+// the two forms above, externalRules and resourceRules, the annotations'
+// port and path (any exporter behind the Service is scraped), label
+// selectors on metrics.
 //
 // # Costs and determinism
 //
