@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -23,7 +24,8 @@ const (
 	Apply            Verb = "apply"
 	Create           Verb = "create" // create -f FILE
 	CreateDeployment Verb = "create deployment"
-	CreateNamespace  Verb = "create namespace" // also create ns
+	CreateNamespace  Verb = "create namespace"           // also create ns
+	CreatePDB        Verb = "create poddisruptionbudget" // also create pdb
 	Run              Verb = "run"
 	Expose           Verb = "expose"
 	Scale            Verb = "scale"
@@ -117,6 +119,8 @@ type Command struct {
 	Type       string     // expose --type: ClusterIP, NodePort, LoadBalancer
 	Name       string     // expose --name
 	Args       []string   // create deployment/run: command after --
+
+	MinAvailable, MaxUnavailable string // create pdb --min-available, --max-unavailable (N or N%)
 
 	Revision int64 // rollout history --revision, rollout undo --to-revision (0: not given)
 
@@ -234,8 +238,11 @@ func Parse(line string) (Command, error) {
 			return c, usage(Verb(verb), "%s needs a subcommand: %s", verb, subcommands[verb])
 		}
 		sub := verb + " " + rest[0]
-		if sub == "create ns" {
+		switch sub {
+		case "create ns":
 			sub = string(CreateNamespace)
+		case "create pdb":
+			sub = string(CreatePDB)
 		}
 		if !knownVerbs[Verb(sub)] {
 			return c, &UsageError{Verb: Verb(verb), Msg: fmt.Sprintf("unknown command %q for \"kubectl %s\"; kubesim supports: %s", rest[0], verb, subcommands[verb])}
@@ -252,7 +259,7 @@ func Parse(line string) (Command, error) {
 }
 
 var subcommands = map[string]string{
-	"create":  "deployment, namespace (or create -f FILE)",
+	"create":  "deployment, namespace, poddisruptionbudget (pdb) (or create -f FILE)",
 	"rollout": "history, pause, restart, resume, status, undo",
 	"set":     "selector, image",
 	"node":    "add, remove, reboot",
@@ -261,7 +268,7 @@ var subcommands = map[string]string{
 var knownVerbs = map[Verb]bool{}
 
 func init() {
-	for _, v := range []Verb{Apply, CreateDeployment, CreateNamespace, Run, Expose, Scale, Label, Annotate, SetSelector, SetImage, Patch, Edit,
+	for _, v := range []Verb{Apply, CreateDeployment, CreateNamespace, CreatePDB, Run, Expose, Scale, Label, Annotate, SetSelector, SetImage, Patch, Edit,
 		Delete, Get, Describe, RolloutRestart, RolloutStatus, RolloutHistory, RolloutUndo, RolloutPause, RolloutResume, Cordon, Uncordon, Drain, Taint, NodeAdd, NodeRemove, NodeReboot, HTTPing} {
 		knownVerbs[v] = true
 	}
@@ -311,7 +318,7 @@ func parseVerb(c *Command, args []string) error {
 		dryRun    string
 	)
 	switch c.Verb {
-	case CreateDeployment, Run, Expose:
+	case CreateDeployment, Run, Expose, CreatePDB:
 		fs.StringVar(&dryRun, "dry-run", "none", "")
 		fs.Lookup("dry-run").NoOptDefVal = "unchanged"
 		fs.StringVarP(&c.Output, "output", "o", "", "")
@@ -327,6 +334,10 @@ func parseVerb(c *Command, args []string) error {
 		fs.StringSliceVar(&c.Images, "image", nil, "")
 		fs.Int32Var(&replicas, "replicas", 1, "")
 		fs.StringVar(&port, "port", "", "")
+	case CreatePDB:
+		fs.StringVar(&c.Selector, "selector", "", "")
+		fs.StringVar(&c.MinAvailable, "min-available", "", "")
+		fs.StringVar(&c.MaxUnavailable, "max-unavailable", "", "")
 	case Run:
 		fs.StringVar(&c.Image, "image", "", "")
 		fs.StringVarP(&labelsCSV, "labels", "l", "", "")
@@ -472,6 +483,26 @@ func parseVerb(c *Command, args []string) error {
 		}
 		c.Targets = []Target{{Namespaces, pos[0]}}
 		return nil
+	case CreatePDB:
+		// kubectl's PodDisruptionBudgetOpts.Validate, in its order.
+		if len(pos) != 1 {
+			return usage(c.Verb, "exactly one NAME is required, got %d", len(pos))
+		}
+		c.Targets = []Target{{PodDisruptionBudgets, pos[0]}}
+		amount := regexp.MustCompile(`^[0-9]+%?$`)
+		switch {
+		case c.Selector == "":
+			return plain(c.Verb, "a selector must be specified")
+		case c.MinAvailable == "" && c.MaxUnavailable == "":
+			return plain(c.Verb, "one of min-available or max-unavailable must be specified")
+		case c.MinAvailable != "" && c.MaxUnavailable != "":
+			return plain(c.Verb, "min-available and max-unavailable cannot be both specified")
+		case c.MinAvailable != "" && !amount.MatchString(c.MinAvailable):
+			return plain(c.Verb, "invalid format specified for min-available")
+		case c.MaxUnavailable != "" && !amount.MatchString(c.MaxUnavailable):
+			return plain(c.Verb, "invalid format specified for max-unavailable")
+		}
+		return checkOutput(c, []string{"", "name", "yaml", "json"})
 	case CreateDeployment:
 		if len(pos) != 1 {
 			return usage(c.Verb, "exactly one NAME is required, got %d", len(pos))

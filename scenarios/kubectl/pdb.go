@@ -300,3 +300,34 @@ func (x *Executor) retryEvictions(line string, n *model.Node, pods []*model.Pod,
 	}
 	c.E.After(drainRetry, sim.HandlerFunc(retry), 0)
 }
+
+// createPDB is kubectl create poddisruptionbudget (pdb) NAME --selector=...
+// --min-available=N|--max-unavailable=N (N or N%; the flags are checked by
+// Parse), with --dry-run=client [-o yaml|json|name].
+func (x *Executor) createPDB(cmd Command) (string, error) {
+	name := cmd.Targets[0].Name
+	sel, err := metav1.ParseToLabelSelector(cmd.Selector)
+	if err != nil {
+		return "", fmt.Errorf("error: %v", err)
+	}
+	b := &policyv1.PodDisruptionBudget{TypeMeta: metav1.TypeMeta{APIVersion: "policy/v1", Kind: "PodDisruptionBudget"},
+		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: dryRunNamespace(cmd)}, Spec: policyv1.PodDisruptionBudgetSpec{Selector: sel}}
+	if cmd.MinAvailable != "" {
+		v := intstr.Parse(cmd.MinAvailable)
+		b.Spec.MinAvailable = &v
+	} else {
+		v := intstr.Parse(cmd.MaxUnavailable)
+		b.Spec.MaxUnavailable = &v
+	}
+	if cmd.DryRun != "" {
+		return dryRun(cmd, b, PodDisruptionBudgets, name, "created") // objects.go
+	}
+	if x.c.PDBIn(x.ns, name) != nil {
+		return "", fmt.Errorf("error: failed to create poddisruptionbudgets: poddisruptionbudgets.policy %q already exists", name)
+	}
+	out, err := x.applyObject(b, "create pdb", false)
+	if err != nil {
+		return "", fmt.Errorf("error: failed to create poddisruptionbudgets: %v", err)
+	}
+	return out, nil
+}

@@ -141,6 +141,8 @@ func (x *Executor) Exec(line string) (string, error) {
 		return x.apply(cmd)
 	case CreateDeployment:
 		return x.createDeployment(cmd)
+	case CreatePDB:
+		return x.createPDB(cmd) // pdb.go
 	case CreateNamespace:
 		name := cmd.Targets[0].Name
 		if x.c.Namespace(name) != nil {
