@@ -388,3 +388,32 @@ func TestLongRebootAfterEviction(t *testing.T) {
 		t.Errorf("node2 after return: ready %v taints %v", n.Ready, n.Taints)
 	}
 }
+
+// The node lifecycle controller's grace period is v1.37's default,
+// --node-monitor-grace-period 50 s (40 s before v1.32): a node that stops
+// heartbeating is NotReady more than 50 s after its last heartbeat, at the
+// first monitor pass (every 5 s) after that, never at 40-50 s.
+func TestNodeMonitorGracePeriodV137(t *testing.T) {
+	if g := DefaultConfig().Timings.NodeMonitorGracePeriod; g != sec(50) {
+		t.Fatalf("default node-monitor-grace-period %v, want 50s (v1.37)", g)
+	}
+	c := newWorkshop(t, 1, 3)
+	runFor(c, sec(100))
+	n := c.Node("node3")
+	stopped := c.Now()
+	hb := c.lastHeartbeat(n, stopped)
+	if err := c.StopNode("node3"); err != nil {
+		t.Fatal(err)
+	}
+	runFor(c, hb+sec(50)-c.Now())
+	if !n.Ready {
+		t.Fatalf("node3 NotReady %v after its last heartbeat, within the 50 s grace period", n.NotReadyAt-hb)
+	}
+	runFor(c, sec(5))
+	if n.Ready {
+		t.Fatalf("node3 still Ready 55 s after its last heartbeat")
+	}
+	if d := n.NotReadyAt - hb; d <= sec(50) || d > sec(55) {
+		t.Errorf("node3 NotReady %v after its last heartbeat, want in (50 s, 55 s]", d)
+	}
+}
