@@ -353,7 +353,7 @@ func (x *Executor) applyFile(f string, cmd Command, crds []manifest.CRD, out, er
 			key := o.Kind + " " + field
 			if !x.notSimulated[key] {
 				x.notSimulated[key] = true
-				out = append(out, fmt.Sprintf("kubesim: %s %s: %s is accepted but not simulated", o.Kind, o.Name, field))
+				out = append(out, fmt.Sprintf("kubesim: %s: %s %s: %s is accepted but not simulated", f, o.Kind, o.Name, field))
 			}
 		}
 	}
