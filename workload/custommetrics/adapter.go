@@ -99,11 +99,7 @@ type Adapter struct {
 // rt's cluster.
 func Install(rt *workload.Runtime) *Adapter {
 	a := &Adapter{c: rt.C, net: rt.Net, rec: rt.Rec, objects: map[objKey]*object{}, external: map[string]int64{}}
-	rules, err := parseRules(DefaultRules)
-	if err != nil {
-		panic("custommetrics: the default rules: " + err.Error())
-	}
-	a.setRules(rules)
+	a.setRules(defaultRules)
 	rt.Registry.Register("httplat", func(p *model.Pod) bool { return workload.ImageName(p.Spec.Image) == "httplat" }, a.newExporter)
 	return a
 }
@@ -256,14 +252,16 @@ func (a *Adapter) ObjectMetric(ns, kind, name, metric string) (int64, bool) {
 		if s == nil {
 			return 0, false
 		}
-		v, _, _, ok := a.eval(r, []*series{s})
+		var acc evalAcc
+		acc.add(a, r, s)
+		v, _, _, ok := acc.value(r)
 		return v, ok
 	}
-	ss := make([]*series, 0, len(o.series))
+	var acc evalAcc
 	for _, s := range o.series {
-		ss = append(ss, s)
+		acc.add(a, r, s)
 	}
-	v, _, _, ok := a.eval(r, ss)
+	v, _, _, ok := acc.value(r)
 	return v, ok
 }
 
@@ -285,7 +283,9 @@ func (a *Adapter) PodMetric(p *model.Pod, metric string) (int64, sim.Time, sim.T
 	if s == nil {
 		return 0, 0, 0, false
 	}
-	return a.eval(r, []*series{s})
+	var acc evalAcc
+	acc.add(a, r, s)
+	return acc.value(r)
 }
 
 // rule is the rule serving metric on resource, nil if none (or if the
@@ -299,42 +299,45 @@ func (a *Adapter) rule(resource, metric string) *metricRule {
 	return nil
 }
 
-// eval is r over the series: rate(num) summed over the series with two
-// samples in the range, or sum of d(num) / sum of d(den) (no value when the
-// denominator did not grow); the last sample's time and the span of the
-// last series' samples.
-func (a *Adapter) eval(r *metricRule, ss []*series) (int64, sim.Time, sim.Time, bool) {
-	now := a.c.Now()
-	num := seriesDefs[r.num]
-	var rate float64
-	var dn, dd int64
-	var lastT, span sim.Time
-	any := false
-	for _, s := range ss {
-		f, l, ok := window(s, now, r.window)
-		if !ok {
-			continue
-		}
-		any = true
-		lastT, span = l.t, l.t-f.t
-		if r.den == "" {
-			rate += float64(num.raw(l.v)-num.raw(f.v)) / num.div / (l.t - f.t).Seconds()
-			continue
-		}
-		den := seriesDefs[r.den]
-		dn += num.raw(l.v) - num.raw(f.v)
-		dd += den.raw(l.v) - den.raw(f.v)
+// evalAcc evaluates a rule over an object's series: rate(num) summed over
+// the series with two samples in the range, or sum of d(num) / sum of
+// d(den) (no value when the denominator did not grow); with the last
+// sample's time and the span of the last series' samples.
+type evalAcc struct {
+	rate        float64
+	dn, dd      int64
+	lastT, span sim.Time
+	any         bool
+}
+
+func (e *evalAcc) add(a *Adapter, r *metricRule, s *series) {
+	f, l, ok := window(s, a.c.Now(), r.window)
+	if !ok {
+		return
 	}
-	if !any {
+	num := seriesDefs[r.num]
+	e.any = true
+	e.lastT, e.span = l.t, l.t-f.t
+	if r.den == "" {
+		e.rate += float64(num.raw(l.v)-num.raw(f.v)) / num.div / (l.t - f.t).Seconds()
+		return
+	}
+	den := seriesDefs[r.den]
+	e.dn += num.raw(l.v) - num.raw(f.v)
+	e.dd += den.raw(l.v) - den.raw(f.v)
+}
+
+func (e *evalAcc) value(r *metricRule) (int64, sim.Time, sim.Time, bool) {
+	if !e.any {
 		return 0, 0, 0, false
 	}
 	if r.den == "" {
-		return milli(rate), lastT, span, true
+		return milli(e.rate), e.lastT, e.span, true
 	}
-	if dd <= 0 {
+	if e.dd <= 0 {
 		return 0, 0, 0, false
 	}
-	return milli(float64(dn) / num.div / (float64(dd) / seriesDefs[r.den].div)), lastT, span, true
+	return milli(float64(e.dn) / seriesDefs[r.num].div / (float64(e.dd) / seriesDefs[r.den].div)), e.lastT, e.span, true
 }
 
 // setRules serves rules from now on.
@@ -363,6 +366,11 @@ func (a *Adapter) loadConfig() {
 		return
 	}
 	a.cfgKey = key
+	if cm == nil {
+		a.cfgErr = nil
+		a.setRules(defaultRules)
+		return
+	}
 	rules, err := parseRules(src)
 	a.cfgErr = err
 	if err != nil {

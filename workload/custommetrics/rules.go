@@ -84,6 +84,16 @@ const DefaultRules = `rules:
   metricsQuery: 'sum(rate(<<.Series>>{<<.LabelMatchers>>}[2m])) by (<<.GroupBy>>)'
 `
 
+// defaultRules is DefaultRules, read once (rules are never changed: every
+// adapter shares them).
+var defaultRules = func() []metricRule {
+	r, err := parseRules(DefaultRules)
+	if err != nil {
+		panic("custommetrics: the default rules: " + err.Error())
+	}
+	return r
+}()
+
 // ConfigMapName and ConfigMapKey are where the prometheus-adapter chart
 // keeps the adapter's configuration (in any namespace).
 const (
@@ -361,5 +371,5 @@ func rulesFrom(c *model.Cluster) (src string, ref *model.ConfigMap) {
 			return cm.Data[ConfigMapKey], cm
 		}
 	}
-	return DefaultRules, nil
+	return "", nil
 }
