@@ -290,7 +290,7 @@ func (a *autoscaling) delete(cmd kubectl.Command) (string, error) {
 		if t.Name == "" {
 			for _, h := range a.ctl.ListIn(ns) {
 				a.ctl.DeleteIn(ns, h.Name)
-				out = append(out, fmt.Sprintf("horizontalpodautoscaler.autoscaling %q deleted", h.Name))
+				out = append(out, kubectl.Deleted(kubectl.HPAs, h.Name, ns))
 			}
 			continue
 		}
@@ -298,7 +298,7 @@ func (a *autoscaling) delete(cmd kubectl.Command) (string, error) {
 			errs = append(errs, "Error from server (NotFound): "+err.Error())
 			continue
 		}
-		out = append(out, fmt.Sprintf("horizontalpodautoscaler.autoscaling %q deleted", t.Name))
+		out = append(out, kubectl.Deleted(kubectl.HPAs, t.Name, ns))
 	}
 	if len(errs) > 0 {
 		return strings.Join(out, "\n"), fmt.Errorf("%s", strings.Join(errs, "\n"))

@@ -474,3 +474,36 @@ workload:
 		t.Error("a refused configuration serves the defaults")
 	}
 }
+
+// kubectl delete hpa prints what kubectl >= 1.31 prints for a namespaced
+// object, the namespace included.
+func TestDeleteHPAMessage(t *testing.T) {
+	y := `name: del
+duration: 1m
+timeline:
+  - at: 0s
+    run: |
+      kubectl create namespace shop
+      kubectl create deployment web --image=example/web
+      kubectl create deployment web -n shop --image=example/web
+      kubectl autoscale deployment web --max 3
+      kubectl autoscale deployment web -n shop --max 3
+      kubectl delete hpa web
+      kubectl delete hpa --all -n shop
+`
+	s, err := ParseFile("del.yaml", []byte(y))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Run(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := len(res.Timeline)
+	if got := res.Timeline[n-2].Output; got != `horizontalpodautoscaler.autoscaling "web" deleted from default namespace` {
+		t.Errorf("delete hpa web: %q", got)
+	}
+	if got := res.Timeline[n-1].Output; got != `horizontalpodautoscaler.autoscaling "web" deleted from shop namespace` {
+		t.Errorf("delete hpa --all -n shop: %q", got)
+	}
+}
