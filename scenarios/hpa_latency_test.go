@@ -507,3 +507,59 @@ timeline:
 		t.Errorf("delete hpa --all -n shop: %q", got)
 	}
 }
+
+// The controller's limits before any metric, by hand: a Deployment of 6
+// replicas under an HPA with max 3 is scaled to 3 at the first sync (above
+// Spec.MaxReplicas), though no pod has a CPU request; scaled to 0 by the
+// user, the HPA stops (ScalingActive False, ScalingDisabled) and leaves it
+// at 0; scaled to 1, below min 2, it goes back to 2.
+func TestHPAAboveMaxAndScaledToZero(t *testing.T) {
+	y := `name: limits
+duration: 2m
+timeline:
+  - at: 0s
+    run: |
+      kubectl create deployment web --image=example/web --replicas=6
+      kubectl autoscale deployment web --min 2 --max 3
+  - at: 10s
+    run: kubectl scale deployment web --replicas=0
+  - at: 50s
+    run: kubectl describe hpa web
+  - at: 60s
+    run: kubectl scale deployment web --replicas=1
+  - at: 100s
+    run: kubectl get events --field-selector involvedObject.kind=HorizontalPodAutoscaler
+`
+	s, err := ParseFile("limits.yaml", []byte(y))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Run(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Unexpected) > 0 {
+		t.Fatalf("steps: %v", res.Unexpected)
+	}
+	var describe, events string
+	for _, st := range res.Timeline {
+		switch {
+		case strings.HasPrefix(st.Command, "kubectl describe hpa"):
+			describe = st.Output
+		case strings.HasPrefix(st.Command, "kubectl get events"):
+			events = st.Output
+		}
+	}
+	if !strings.Contains(describe, "ScalingActive  False   ScalingDisabled") || !strings.Contains(describe, "scaling is disabled since the replica count of the target is zero") ||
+		!strings.Contains(describe, "Deployment pods:") || !strings.Contains(describe, "0 current / 0 desired") {
+		t.Errorf("describe hpa with the target at 0:\n%s", describe)
+	}
+	for _, want := range []string{"New size: 3; reason: Current number of replicas above Spec.MaxReplicas", "New size: 2; reason: Current number of replicas below Spec.MinReplicas"} {
+		if !strings.Contains(events, want) {
+			t.Errorf("events lack %q:\n%s", want, events)
+		}
+	}
+	if d := res.Cluster.Deployment("web"); d == nil || d.Replicas != 2 {
+		t.Errorf("web at the end: %+v, want 2 replicas", d)
+	}
+}

@@ -1,6 +1,7 @@
 package cpu
 
 import (
+	"fmt"
 	"math"
 	"testing"
 	"time"
@@ -186,6 +187,56 @@ func TestProcessorSharingMM1(t *testing.T) {
 	}
 }
 
+// Processor sharing on a contended node: two containers with equal CPU
+// requests on one core, each with Poisson arrivals at lambda/2, share the
+// core by their shares (half each while both are busy, all of it for the one
+// that is) and their jobs within. The discipline is work-conserving and
+// blind to job sizes, so with exponential work the number of jobs in the
+// system is that of M/M/1 and the mean response time, in each container by
+// symmetry, is 1/(mu - lambda).
+func TestProcessorSharingMM1ContendedNode(t *testing.T) {
+	for _, rho := range []float64{0.5, 0.8} {
+		e := sim.New(11)
+		n := NewNode(e, 1000)
+		cs := [2]*Container{n.NewContainer(500, 0, 0), n.NewContainer(500, 0, 0)}
+		const jobs = 100000 // per container
+		mean := float64(time.Second) / 10
+		lambda := rho / mean / 2 // per container, per ns
+		var sum [2]float64
+		var done [2]int
+		for k := range cs {
+			k := k
+			rng := e.Stream(fmt.Sprintf("test-%d", k))
+			sent := make([]sim.Time, jobs)
+			h := sim.HandlerFunc(func(e *sim.Engine, arg int64) {
+				sum[k] += float64(e.Now() - sent[arg])
+				done[k]++
+			})
+			var arrive func(i int64)
+			arrive = func(i int64) {
+				sent[i] = e.Now()
+				cs[k].Run(sim.Time(rng.ExpFloat64()*mean), h, i)
+				if i+1 < jobs {
+					e.After(sim.Time(rng.ExpFloat64()/lambda), sim.HandlerFunc(func(*sim.Engine, int64) { arrive(i + 1) }), 0)
+				}
+			}
+			arrive(0)
+		}
+		e.Run()
+		want := mean / (1 - rho) / 1e9
+		for k := range cs {
+			got := sum[k] / float64(done[k]) / 1e9
+			t.Logf("rho %.1f, container %d: mean response %.4f s, M/M/1-PS %.4f s", rho, k, got, want)
+			if done[k] != jobs || math.Abs(got-want)/want > 0.06 {
+				t.Errorf("rho %.1f, container %d: %d jobs, mean response %.4f s, want %.4f s (M/M/1-PS) within 6%%", rho, k, done[k], got, want)
+			}
+		}
+		if busy := float64(cs[0].Used()+cs[1].Used()) / float64(e.Now()); math.Abs(busy-rho) > 0.02 {
+			t.Errorf("rho %.1f: node utilisation %.3f", rho, busy)
+		}
+	}
+}
+
 // A stopped container's jobs never finish, and its node forgets it.
 func TestStopDropsJobs(t *testing.T) {
 	e := sim.New(1)
@@ -223,10 +274,21 @@ func BenchmarkRun(b *testing.B) {
 }
 
 func TestRunAllocatesNothing(t *testing.T) {
+	t.Run("alone", func(t *testing.T) { testRunAllocatesNothing(t, false) })
+	// Contended: two other containers keep the node busy, so every job
+	// start and end shares the node again (shares, quota, water-filling).
+	t.Run("contended", func(t *testing.T) { testRunAllocatesNothing(t, true) })
+}
+
+func testRunAllocatesNothing(t *testing.T, contended bool) {
 	e := sim.New(1)
 	n := NewNode(e, 2000)
 	c := n.NewContainer(500, 1000, 4)
 	h := &nop{}
+	if contended {
+		n.NewContainer(250, 0, 0).Run(time.Duration(1<<62), h, 0)
+		n.NewContainer(0, 0, 0).Run(time.Duration(1<<62), h, 0)
+	}
 	// Warm up the pool and the engine's event buckets.
 	for i := 0; i < 100000; i++ {
 		c.Run(time.Millisecond, h, 1)
