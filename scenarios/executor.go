@@ -6,20 +6,13 @@ import (
 )
 
 // The kubectl steps of a run are the kubectl package's Executor
-// (scenarios/kubectl/steps.go); this file gives it the run's files.
-
-// newExecutor is an executor of steps on c with the files of s (nil: none).
-func newExecutor(c *model.Cluster, s *Scenario) *kubectl.Executor {
-	if s == nil {
-		s = &Scenario{}
-	}
-	return kubectl.NewExecutor(c, kubectl.Env{Files: s.files(), NodeCapacity: DefaultNodeCapacity})
-}
+// (scenarios/kubectl/steps.go), made by RunWith with the run's files
+// (kubectl.Files); Apply runs one step outside a run.
 
 // Apply runs one step on a cluster that has no scenario files, and returns what
 // kubectl would print, or its error.
 func Apply(c *model.Cluster, command string) (string, error) {
-	return newExecutor(c, nil).Exec(command)
+	return kubectl.NewExecutor(c, kubectl.Env{NodeCapacity: DefaultNodeCapacity}).Exec(command)
 }
 
 // Events is the run's events that exist at its end, in creation order (none

@@ -8,7 +8,6 @@ import (
 
 	"github.com/kubesim/kubesim/metrics"
 	"github.com/kubesim/kubesim/model"
-	"github.com/kubesim/kubesim/sim"
 )
 
 func runBuiltin(t *testing.T, name string) *Result {
@@ -209,83 +208,6 @@ func TestNodeReboot(t *testing.T) {
 	a := res.Summary.Requests
 	if a.Failed == 0 {
 		t.Error("no request failed although node3 went down with pods serving")
-	}
-}
-
-// Errors as kubectl words them; the run goes on after a refused step.
-func TestStepErrors(t *testing.T) {
-	e := sim.New(1)
-	c := model.NewCluster(e, model.DefaultConfig())
-	c.AddNode("node1", nil, nil, DefaultNodeCapacity)
-	s := &Scenario{Files: map[string]string{
-		"bad.yml": "apiVersion: v1\nkind: Service\nmetadata: {name: x}\nspec:\n  selector: {enabled: yes}\n  ports: [{port: 80}]\n",
-	}}
-	x := newExecutor(c, s)
-	run := func(cmd string) (string, error) {
-		out, err := x.Exec(cmd)
-		e.RunUntil(e.Now() + 5*time.Second)
-		return out, err
-	}
-	for _, cmd := range []string{"kubectl create deployment rng --image=dockercoins/rng:v0.1", "kubectl run lone --image=alpine"} {
-		if _, err := run(cmd); err != nil {
-			t.Fatal(err)
-		}
-	}
-	cases := []struct{ cmd, want string }{
-		{"kubectl create deployment rng --image=dockercoins/rng:v0.1", `deployments.apps "rng" already exists`},
-		{"kubectl scale deployment nope --replicas=2", `deployments.apps "nope" not found`},
-		{"kubectl label pods -l app=rng app=other", `'app' already has a value (rng), and --overwrite is false`},
-		{"kubectl expose deployment rng", "couldn't find port via --port flag or introspection"},
-		{"kubectl apply -f missing.yml", `the path "missing.yml" does not exist`},
-		{"kubectl apply -f bad.yml", "bool"},
-		{"kubectl drain node1", "cannot delete Pods that declare no controller (use --force to override): default/lone"},
-		{"kubectl frobnicate", "unknown command"},
-		{"node reboot node9 --downtime 1m", "node9"},
-	}
-	for _, tc := range cases {
-		_, err := run(tc.cmd)
-		if err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("%s: error %v, want it to contain %q", tc.cmd, err, tc.want)
-		}
-	}
-	// The cluster still works after the refusals.
-	if out, err := run("kubectl label pods -l app=rng app=other --overwrite"); err != nil || !strings.Contains(out, "labeled") {
-		t.Errorf("label --overwrite: %q %v", out, err)
-	}
-	if out, err := run("kubectl scale deployment rng --replicas=3"); err != nil || out != "deployment.apps/rng scaled" {
-		t.Errorf("scale: %q %v", out, err)
-	}
-}
-
-// The edit of the slides: an unquoted yes in the Service's selector is refused
-// as a boolean; quoted, it goes through and narrows the endpoints.
-func TestEditSelectorYes(t *testing.T) {
-	e := sim.New(1)
-	c := model.NewCluster(e, model.DefaultConfig())
-	c.AddNode("node1", nil, nil, DefaultNodeCapacity)
-	x := newExecutor(c, nil)
-	for _, cmd := range []string{"kubectl create deployment rng --image=dockercoins/rng:v0.1", "kubectl expose deployment rng --port 80"} {
-		if _, err := x.Exec(cmd); err != nil {
-			t.Fatal(err)
-		}
-	}
-	e.RunUntil(10 * time.Second)
-	if _, err := x.Exec("kubectl edit service rng spec.selector.enabled=yes"); err == nil || !strings.Contains(err.Error(), "boolean") {
-		t.Errorf("unquoted yes: %v", err)
-	}
-	if out, err := x.Exec(`kubectl edit service rng spec.selector.enabled='"yes"'`); err != nil || !strings.Contains(out, "edited") {
-		t.Fatalf("quoted yes: %q %v", out, err)
-	}
-	e.RunUntil(20 * time.Second)
-	if n := c.Service("rng").ReadyEndpoints(); n != 0 {
-		t.Errorf("no pod has enabled=yes, yet rng has %d endpoints", n)
-	}
-	if _, err := x.Exec("kubectl label pods -l app=rng enabled=yes"); err != nil {
-		t.Fatal(err)
-	}
-	e.RunUntil(30 * time.Second)
-	if n := c.Service("rng").ReadyEndpoints(); n != 1 {
-		t.Errorf("after labelling: %d endpoints, want 1", n)
 	}
 }
 
@@ -527,28 +449,5 @@ func TestApplyEmptyFile(t *testing.T) {
 		if got := res.Timeline[i].Error; got != "error: no objects passed to "+verb {
 			t.Errorf("%s: error %q", res.Timeline[i].Command, got)
 		}
-	}
-}
-
-// Deleting a Service's Endpoints leaves the Service (the endpoints controller
-// writes the Endpoints again at once), as in a cluster (bug: `kubectl delete
-// endpoints web` deleted the Service web).
-func TestDeleteEndpointsKeepsService(t *testing.T) {
-	c := printCluster(t, 1)
-	for _, line := range []string{"create deployment web --image=nginx", "expose deployment web --port=80"} {
-		if _, err := Apply(c, line); err != nil {
-			t.Fatalf("%s: %v", line, err)
-		}
-	}
-	c.E.RunUntil(c.Now() + 60e9)
-	out, err := Apply(c, "delete endpoints web")
-	if err != nil || out != `endpoints "web" deleted from default namespace` {
-		t.Fatalf("delete endpoints web: %q, %v", out, err)
-	}
-	if c.Service("web") == nil {
-		t.Fatal("delete endpoints web deleted the Service web")
-	}
-	if out, err := Apply(c, "get endpoints web"); err != nil || !strings.Contains(out, ":80") {
-		t.Errorf("get endpoints web after delete: %q, %v", out, err)
 	}
 }

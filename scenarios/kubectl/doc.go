@@ -57,16 +57,25 @@
 //
 // Executor (steps.go) applies parsed commands to a model.Cluster, which gives
 // it the clock, the objects and the event log; Env gives it the rest of the
-// scenario run: its file set (-f FILE, cat, sed, > FILE), the request path
-// (httping) and the autoscaling steps (Autoscaling, which scenarios/autoscale.go
-// implements). NewExecutor(c, env).Exec(line) runs one step and returns what
-// kubectl would print, or its error. The printers of get and describe
-// (printers.go, events.go, pdb.go) and of -o yaml|json|jsonpath|custom-columns
-// and --dry-run=client (objects.go) are here too; conversions between API
-// objects and the model are the manifest package's (manifest/convert.go).
+// scenario run: its file set (Files, files.go: -f FILE|DIR, cat, sed, > FILE),
+// the request path (httping) and the autoscaling steps (Autoscaling, which
+// scenarios/autoscale.go implements). NewExecutor(c, env).Exec(line) runs one
+// step and returns what kubectl would print, or its error. Conversions between
+// API objects and the model are the manifest package's (manifest/convert.go).
 //
-// The resource table (resources.go) is one entry per kind: names and short
-// names, group, scope, and how to get and list the kind's objects.
+// The kinds table (resources.go) has one entry per kind: its names, group and
+// scope, how to get and list its objects, and what each verb does with them.
+// Adding a kind is adding an entry. Where to look:
+//
+//	get, describe: tables and describers       printers.go (row, describe); events.go, pdb.go
+//	get -o yaml|json|jsonpath|custom-columns    objects.go (apiObject), manifest.Printer
+//	apply, create -f, patch, edit               steps.go (apply, patch), apply.go (apply per kind)
+//	scale, set image, delete, expose            steps.go (scale, setImage, delete, expose per kind)
+//	rollout                                     rollout.go (rollout per kind)
+//	kubectl's words (errors, success lines)     messages.go
+//
+// The tests (*_test.go) run steps on a small cluster and compare what kubectl
+// would print.
 //
 // The edit step takes PATH=VALUE pairs (spec.selector.enabled=VALUE) where
 // VALUE is YAML after shell unquoting: `spec.selector.enabled=yes` is the

@@ -1,4 +1,4 @@
-package scenarios
+package kubectl_test
 
 import (
 	"regexp"

@@ -1,6 +1,7 @@
-package scenarios
+package kubectl_test
 
 import (
+	"github.com/kubesim/kubesim/scenarios/kubectl"
 	"strings"
 	"testing"
 	"time"
@@ -29,7 +30,7 @@ spec:
 func TestRolloutHistoryUndoPause(t *testing.T) {
 	files := map[string]string{}
 	c := printCluster(t, 1)
-	x := newExecutor(c, &Scenario{Files: files})
+	x := newExecutor(c, kubectl.Files{Inline: files})
 	step := func(line string) string {
 		t.Helper()
 		out, err := x.Exec(line)

@@ -1,4 +1,4 @@
-package scenarios
+package kubectl_test
 
 import (
 	"strings"
@@ -15,7 +15,7 @@ func TestNoopPatchNoRollout(t *testing.T) {
 	c := printCluster(t, 1)
 	run := func(line string) string {
 		t.Helper()
-		out, err := Apply(c, line)
+		out, err := apply(c, line)
 		if err != nil {
 			t.Fatalf("%s: %v", line, err)
 		}

@@ -1,4 +1,4 @@
-package scenarios
+package kubectl_test
 
 import (
 	"strings"
@@ -17,13 +17,13 @@ func TestGetEventsAsObjects(t *testing.T) {
 	if _, err := c.CreatePod("big", nil, model.PodSpec{Image: "nginx", Requests: model.Resources{MilliCPU: 3000}}, nil); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Apply(c, "run web --image=nginx"); err != nil {
+	if _, err := apply(c, "run web --image=nginx"); err != nil {
 		t.Fatal(err)
 	}
 	advance(c, 7*time.Minute)
 	get := func(l string) string {
 		t.Helper()
-		out, err := Apply(c, l)
+		out, err := apply(c, l)
 		if err != nil {
 			t.Fatalf("%s: %v", l, err)
 		}

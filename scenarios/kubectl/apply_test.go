@@ -1,6 +1,7 @@
-package scenarios
+package kubectl_test
 
 import (
+	"github.com/kubesim/kubesim/scenarios/kubectl"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -29,7 +30,7 @@ spec:
 // apply -f DIR applies the directory's .json/.yaml/.yml files in lexical
 // order, as kubectl walks it; -R goes into subdirectories.
 func TestApplyDirectory(t *testing.T) {
-	s := &Scenario{Files: map[string]string{
+	s := kubectl.Files{Inline: map[string]string{
 		"k8s/b.yaml":         depDoc("b"),
 		"k8s/a.yml":          depDoc("a"),
 		"k8s/notes.txt":      "not a manifest",
@@ -56,7 +57,7 @@ func TestApplyDirectory(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	x = newExecutor(printCluster(t, 1), &Scenario{Dir: dir})
+	x = newExecutor(printCluster(t, 1), kubectl.Files{Dir: dir})
 	out, err = x.Exec("kubectl apply -f m")
 	if err != nil || !strings.HasPrefix(out, "namespace/one ") || !strings.HasSuffix(out, "deployment.apps/two created") || strings.Contains(out, "three") {
 		t.Errorf("apply -f m (disk): %q, %v", out, err)
@@ -76,7 +77,7 @@ func TestApplyDirectory(t *testing.T) {
 // generateName gets kubectl apply's refusal; the rest of the file is applied.
 func TestApplyGenerateName(t *testing.T) {
 	gen := strings.Replace(depDoc("x"), "  name: x\n", "  generateName: web-\n", 1)
-	x := newExecutor(printCluster(t, 1), &Scenario{Files: map[string]string{"g.yaml": gen + "---\n" + depDoc("ok")}})
+	x := newExecutor(printCluster(t, 1), kubectl.Files{Inline: map[string]string{"g.yaml": gen + "---\n" + depDoc("ok")}})
 	out, err := x.Exec("kubectl apply -f g.yaml")
 	if err == nil || err.Error() != "error: from web-: cannot use generate name with apply" || out != "deployment.apps/ok created" {
 		t.Errorf("apply generateName: %q, %v", out, err)
@@ -115,7 +116,7 @@ kind: Ingress
 metadata: {name: web}
 ---
 ` + depDoc("web")
-	x := newExecutor(printCluster(t, 1), &Scenario{Files: map[string]string{"crd.yaml": crd, "cr.yaml": cr, "both.yaml": crd + "---\n" + cr, "others.yaml": others}})
+	x := newExecutor(printCluster(t, 1), kubectl.Files{Inline: map[string]string{"crd.yaml": crd, "cr.yaml": cr, "both.yaml": crd + "---\n" + cr, "others.yaml": others}})
 	if _, err := x.Exec("kubectl apply -f both.yaml"); err == nil || !strings.Contains(err.Error(), `no matches for kind "CronTab" in version "stable.example.com/v1"`) ||
 		!strings.Contains(err.Error(), "apply its CustomResourceDefinition in an earlier step first") {
 		t.Errorf("CRD and CR in one apply: %v; want the CR refused as kubectl does", err)
@@ -151,7 +152,7 @@ metadata: {name: web}
 func TestCreateFile(t *testing.T) {
 	gen := strings.Replace(depDoc("x"), "  name: x\n", "  generateName: web-\n", 1)
 	c := printCluster(t, 1)
-	x := newExecutor(c, &Scenario{Files: map[string]string{"g.yaml": gen, "ok.yaml": depDoc("ok")}})
+	x := newExecutor(c, kubectl.Files{Inline: map[string]string{"g.yaml": gen, "ok.yaml": depDoc("ok")}})
 	re := regexp.MustCompile(`^deployment\.apps/web-[bcdfghjklmnpqrstvwxz2456789]{5} created$`)
 	a, err := x.Exec("kubectl create -f g.yaml")
 	if err != nil || !re.MatchString(a) {

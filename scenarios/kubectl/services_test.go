@@ -1,6 +1,7 @@
-package scenarios
+package kubectl_test
 
 import (
+	"github.com/kubesim/kubesim/scenarios/kubectl"
 	"regexp"
 	"strconv"
 	"strings"
@@ -43,7 +44,7 @@ func TestServicePorts(t *testing.T) {
 		"lb.yaml":    svcDoc("lb", "LoadBalancer", "  - {port: 80}\n"),
 	}
 	c := printCluster(t, 1)
-	x := newExecutor(c, &Scenario{Files: files})
+	x := newExecutor(c, kubectl.Files{Inline: files})
 	run := func(line string) (string, error) { return x.Exec(line) }
 	must := func(line string) string {
 		t.Helper()
@@ -164,7 +165,7 @@ func TestServiceUnsimulatedFieldsRefused(t *testing.T) {
 	} {
 		doc := svcDoc("s", "NodePort", "  - {port: 80}\n") + tc.extra
 		c := printCluster(t, 1)
-		x := newExecutor(c, &Scenario{Files: map[string]string{"s.yaml": doc}})
+		x := newExecutor(c, kubectl.Files{Inline: map[string]string{"s.yaml": doc}})
 		if _, err := x.Exec("kubectl apply -f s.yaml"); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: %v; want %q", strings.TrimSpace(tc.extra), err, tc.want)
 		}
