@@ -72,10 +72,17 @@ func CheckStudy(st *study.Study) []string {
 		return []string{fmt.Sprintf("%s: base: %v", st.File(), err)}
 	}
 	var out []string
+	var points []*Scenario
 	for i, p := range st.Points() {
 		if err := checkPoint(src, name, p); err != nil {
 			out = append(out, fmt.Sprintf("%s: point %d (%s): %v", st.File(), i, p, err))
 		}
+		if s, err := pointScenario(src, name, p, 1); err == nil {
+			points = append(points, s)
+		}
+	}
+	if len(points) > 0 {
+		out = append(out, metricProblems(st, points)...)
 	}
 	return out
 }

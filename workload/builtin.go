@@ -20,6 +20,9 @@ type Builtin struct {
 	// registered with rt.Rec). Nil for a declared workload, which the
 	// declarative engine installs (its services are every run's defaults).
 	Install func(rt *Runtime, settings any) any
+	// Metrics are the study metrics its figures give when it runs (the
+	// Source it registers with rt.Rec), for kubesim validate.
+	Metrics []string
 }
 
 var (

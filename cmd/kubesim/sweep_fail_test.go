@@ -194,6 +194,64 @@ func TestValidateStudies(t *testing.T) {
 	}
 }
 
+// validate checks a study's metric names against what its base scenario
+// reports, before anything runs: a Service no step creates, an HPA no step
+// creates and a kind of metric kubesim does not give are each reported with
+// the file, the line, the field and what to do; a Service a manifest or
+// kubectl expose creates, an HPA kubectl autoscale creates, the workloads'
+// metrics and requests.* pass.
+func TestValidateStudyMetrics(t *testing.T) {
+	dir := t.TempDir()
+	metrics := "metrics: [hashes_per_s, rng.latency_ms.p99, rgn.latency_ms.p99, rng.latncy_ms.p99, hpa.rng.replicas, requests.sent, worker.requests]\n"
+	bad := writeFile(t, dir, "metrics.yaml", strings.Replace(smallStudy, "metrics: [hashes_per_s, rng.latency_ms.p99]\n", metrics, 1))
+	code, _, errs := run(t, "validate", bad)
+	if code != 1 {
+		t.Errorf("exit %d, want 1", code)
+	}
+	for _, w := range []string{
+		`metrics.yaml:6: metrics[2]: "rgn.latency_ms.p99": the base scenario capacity creates no Service rgn (its Services: hasher, redis, rng, webui), so the run would have no latency_ms.p99; fix the Service's name`,
+		`metrics.yaml:6: metrics[3]: "rng.latncy_ms.p99" is not a metric kubesim reports: a Service's are SERVICE.requests|errors|`,
+		`metrics.yaml:6: metrics[4]: "hpa.rng.replicas": the base scenario capacity creates no HorizontalPodAutoscaler rng (it creates none); fix the name`,
+		`metrics.yaml:6: metrics[6]: "worker.requests": the base scenario capacity creates no Service worker`,
+	} {
+		if !strings.Contains(errs, w) {
+			t.Errorf("stderr lacks %q:\n%s", w, errs)
+		}
+	}
+	for _, ok := range []string{"metrics[0]", "metrics[1]", "metrics[5]"} {
+		if strings.Contains(errs, ok) {
+			t.Errorf("%s is a metric the run reports:\n%s", ok, errs)
+		}
+	}
+
+	// A base whose steps expose a Service and autoscale a Deployment.
+	writeFile(t, dir, "base.yaml", `name: b
+duration: 1m
+vars: {replicas: 1}
+timeline:
+  - at: 0s
+    run: kubectl create deployment web --image=nginx --replicas=${replicas}
+  - at: 0s
+    run: kubectl expose deployment web --port=80 --name=front
+  - at: 1s
+    run: kubectl autoscale deployment web --max=3
+`)
+	st := writeFile(t, dir, "st.yaml", `name: s
+base: base.yaml
+replications: {min: 2}
+metrics: [front.latency_ms.p50, hpa.web.pod_hours, web.requests, hpa.front.replicas]
+parameters:
+  grid:
+    vars.replicas: [1, 2]
+`)
+	code, _, errs = run(t, "validate", st)
+	if code != 1 || strings.Contains(errs, "metrics[0]") || strings.Contains(errs, "metrics[1]") ||
+		!strings.Contains(errs, `st.yaml:4: metrics[2]: "web.requests": the base scenario base.yaml creates no Service web (its Services: front)`) ||
+		!strings.Contains(errs, `st.yaml:4: metrics[3]: "hpa.front.replicas": the base scenario base.yaml creates no HorizontalPodAutoscaler front (its HPAs: web)`) {
+		t.Errorf("exit %d:\n%s", code, errs)
+	}
+}
+
 // A step marked expect: error that fails is what the scenario says; one
 // that succeeds fails the study point, as a failing unmarked step does.
 func TestSweepExpectError(t *testing.T) {

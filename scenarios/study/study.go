@@ -44,6 +44,7 @@ type Study struct {
 	Question *Question `json:"question,omitempty"`
 
 	file   string
+	data   []byte // as Parse read it, for FieldError's lines
 	warmup Warmup
 	points []Point
 	paths  []string
@@ -126,7 +127,15 @@ func Parse(file string, data []byte) (*Study, error) {
 	if err != nil {
 		return nil, withLine(file, data, err)
 	}
+	s.data = data
 	return s, nil
+}
+
+// FieldError is an error about a field of the study (metrics[2],
+// question.metric) as Parse gives them: the file, the field's line when the
+// study was read by Parse, the field, then the message.
+func (s *Study) FieldError(field, format string, a ...any) error {
+	return withLine(s.File(), s.data, s.errf(field, format, a...))
 }
 
 func parse(file string, data []byte) (*Study, error) {

@@ -18,8 +18,9 @@ func Description() []byte { return description }
 
 func init() {
 	workload.RegisterBuiltin(workload.Builtin{Name: "dockercoins",
-		What:   "built in (Go, workload/dockercoins): images rng, hasher, redis, worker, webui; show prints it in the workload format",
-		Source: Description,
+		What:    "built in (Go, workload/dockercoins): images rng, hasher, redis, worker, webui; show prints it in the workload format",
+		Source:  Description,
+		Metrics: studyMetrics,
 		Install: func(rt *workload.Runtime, settings any) any {
 			cfg, ok := settings.(Config)
 			if !ok {

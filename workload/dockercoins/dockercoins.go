@@ -124,7 +124,7 @@ func Install(rt *workload.Runtime, cfg Config) *DockerCoins {
 		svcWebUI:    traffic.ServiceRef{Name: "webui"},
 	}
 	rt.Rec.OnSummary(d.summary)
-	rt.Rec.AddFigures(metrics.Source{Workload: "dockercoins", Metrics: []string{"hashes_per_s", "hashes", "hashes_computed"},
+	rt.Rec.AddFigures(metrics.Source{Workload: "dockercoins", Metrics: studyMetrics,
 		Absent: "no DockerCoins container ran in this scenario", Figures: d.report})
 	image := func(name string) func(p *model.Pod) bool {
 		return func(p *model.Pod) bool { return workload.ImageName(p.Spec.Image) == name }
@@ -331,6 +331,9 @@ func (w *workerApp) loopDone() {
 	w.d.computed.Add(1)
 	w.loopTop()
 }
+
+// studyMetrics are the study metrics DockerCoins' figures give.
+var studyMetrics = []string{"hashes_per_s", "hashes", "hashes_computed"}
 
 // browser is the web UI page open in a browser: every poll period it fetches
 // /json from a webui pod, which reads the counters from redis.
