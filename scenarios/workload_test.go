@@ -700,3 +700,62 @@ workload:
 		t.Errorf("undefined variable: %v", err)
 	}
 }
+
+// A closed-loop user with onStart runs it once, then the script at once, then
+// thinks between runs (locust's on_start, first task, wait); without onStart it
+// thinks first. 3 users starting at 30 s (the pods ready), thinking 10 s, in a
+// run that ends at 55 s: with onStart 3 logins and runs at 30, 40 and 50 s (9);
+// without, runs at 40 and 50 s (6) and no login. onStart's calls are measured
+// per route and Service, not as runs of the client's script.
+func TestClientOnStart(t *testing.T) {
+	src := `name: onstart
+duration: 55s
+timeline:
+  - at: 0s
+    run: |
+      kubectl create deployment web --image=example/web
+      kubectl expose deployment web --port 80
+workload:
+  services:
+    - name: web
+      image: web
+      routes: [{name: /page, service: 1ms}, {name: /login, service: 1ms}]
+  clients:
+    - name: shoppers
+      users: 3
+      start: 30s
+      think: 10s
+      ONSTART
+      call: web/page
+`
+	for _, c := range []struct {
+		onStart     string
+		login, runs int64
+	}{
+		{"onStart: [{call: web/login}]", 3, 9},
+		{"", 0, 6},
+	} {
+		s, err := ParseFile("onstart.yaml", []byte(strings.Replace(src, "ONSTART", c.onStart, 1)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := Run(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sum := res.Summary
+		login, page, runs := sum.Routes["web/login"].Requests, sum.Routes["web/page"].Requests, sum.Clients["shoppers"].Requests
+		if login != c.login || page != c.runs || runs != c.runs || sum.Services["web"].Requests != c.login+c.runs {
+			t.Errorf("%q: web/login %d, web/page %d, client runs %d, web %d; want %d logins and %d runs", c.onStart, login, page, runs, sum.Services["web"].Requests, c.login, c.runs)
+		}
+	}
+	_, err := ParseFile("bad.yaml", []byte(`name: bad
+duration: 1m
+workload:
+  clients:
+    - {name: u, rate: 3, call: web, onStart: [{call: web/login}]}
+`))
+	if want := `bad.yaml:5: workload.clients[0].onStart: only closed-loop clients (users:) have users who start`; err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("onStart on an open loop: %v; want %q", err, want)
+	}
+}

@@ -70,6 +70,7 @@ func Install(rt *workload.Runtime, spec Spec) *Engine {
 	for i := range e.spec.Clients {
 		cl := &e.spec.Clients[i]
 		e.measure(cl.Script)
+		e.measure(cl.OnStart)
 		if cl.InPods() {
 			c := e.newClient(i)
 			rt.Registry.Register(cl.Name, func(p *model.Pod) bool { return matches(cl.Image, cl.Labels, p) }, c.inPod)
@@ -624,9 +625,19 @@ type client struct {
 // forever at one instant.
 const MinLoop = sim.Time(time.Millisecond)
 
-// user is one closed-loop virtual user: think, run the script, again.
+// user is one closed-loop virtual user: think, run the script, again; or,
+// with OnStart, run it once, then the script at once, then think, run the
+// script, again.
 func (c *client) user(x *run) {
-	c.userAfter(x, c.think.Sample())
+	if len(c.spec.OnStart) == 0 {
+		c.userAfter(x, c.think.Sample())
+		return
+	}
+	x.seq(c.spec.OnStart, 0, func(metrics.Outcome) {
+		if x.alive() {
+			c.userAfter(x, 0)
+		}
+	})
 }
 
 func (c *client) userAfter(x *run, think sim.Time) {

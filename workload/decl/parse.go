@@ -531,8 +531,8 @@ func (p *parser) target(n *yaml.Node, where string) (string, string) {
 func (p *parser) client(n *yaml.Node, where string) Client {
 	c := Client{Line: n.Line}
 	var callNode, rateNode *yaml.Node
-	var spawnNode, envNode *yaml.Node
-	p.fields(n, where, []string{"name", "image", "labels", "users", "spawnRate", "env", "think", "rate", "arrival", "schedule", "sine", "shape", "start", "call", "script"}, func(k string, v *yaml.Node) {
+	var spawnNode, envNode, onStartNode *yaml.Node
+	p.fields(n, where, []string{"name", "image", "labels", "users", "spawnRate", "env", "think", "rate", "arrival", "schedule", "sine", "shape", "start", "call", "script", "onStart"}, func(k string, v *yaml.Node) {
 		switch k {
 		case "sine":
 			if rateNode != nil {
@@ -624,6 +624,9 @@ func (p *parser) client(n *yaml.Node, where string) Client {
 			c.Script = append(c.Script, Step{Kind: CallStep, Call: Call{Service: svc, Route: route}, Line: v.Line})
 		case "script":
 			c.Script = append(c.Script, p.script(v, where+".script")...)
+		case "onStart":
+			onStartNode = v
+			c.OnStart = p.script(v, where+".onStart")
 		}
 	})
 	if c.Name == "" {
@@ -643,6 +646,9 @@ func (p *parser) client(n *yaml.Node, where string) Client {
 	}
 	if envNode != nil && (!c.InPods() || c.Users == 0) {
 		p.errorf(envNode, "%s.env: only a closed-loop client in containers (image: or labels:, and users:) reads its containers' env", where)
+	}
+	if onStartNode != nil && c.Users == 0 {
+		p.errorf(onStartNode, "%s.onStart: only closed-loop clients (users:) have users who start; an open loop's runs are the script alone", where)
 	}
 	if spawnNode != nil && c.Users == 0 {
 		p.errorf(spawnNode, "%s.spawnRate: only closed-loop clients (users:) spawn users", where)

@@ -135,10 +135,18 @@ type Call struct {
 // Client is load entering the cluster through Services.
 type Client struct {
 	Name string
-	// Users > 0: a closed loop of Users virtual users, each running the
-	// script, then thinking for Think, again and again.
+	// Users > 0: a closed loop of Users virtual users, each thinking for
+	// Think, then running the script, again and again. With OnStart, a user
+	// first runs OnStart once, then the script at once, then thinks between
+	// runs (as a locust user runs on_start, its first task, then waits
+	// between tasks).
 	Users int
 	Think sim.DistSpec
+	// OnStart is a script each closed-loop virtual user runs once when it
+	// starts (a login, a first page). Its calls are measured per route and
+	// Service as any; it is not a run of the client's script (clients' runs
+	// count Script only), and a failure does not stop the user.
+	OnStart []Step
 	// Otherwise an open loop: runs of the script start at Rate per second
 	// (Schedule, if set, changes it over time), Poisson (exponential gaps) or
 	// evenly spaced (Constant).
