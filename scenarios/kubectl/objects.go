@@ -447,11 +447,8 @@ func (x *Executor) getStructured(cmd Command) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("error: %v", err)
 	}
-	for _, o := range objs {
-		if o.res == Endpoints {
-			out = EndpointsWarning + "\n" + out
-			break
-		}
+	if w := warningOf(objs); w != "" {
+		out = w + "\n" + out
 	}
 	return out, joinErrors(errs)
 }

@@ -94,12 +94,8 @@ func PrintGet(c *model.Cluster, cmd Command) (string, error) {
 		return out, err
 	}
 	var b strings.Builder
-	for _, o := range objs {
-		if o.res == Endpoints {
-			// kubectl prints the API server's deprecation warning (v1.33+).
-			b.WriteString("Warning: v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice\n")
-			break
-		}
+	if w := warningOf(objs); w != "" {
+		b.WriteString(w + "\n") // kubectl prints the API server's warnings first
 	}
 	if cmd.Output == "name" {
 		for _, o := range objs {
@@ -176,11 +172,8 @@ func PrintDescribe(c *model.Cluster, cmd Command) (string, error) {
 		return "", fmt.Errorf("kubectl.PrintDescribe: command %q is a %q step, not describe", cmd.Line, cmd.Verb)
 	}
 	for _, t := range cmd.Targets {
-		if t.Resource == Endpoints {
-			return "", fmt.Errorf("error: kubesim does not describe endpoints; get endpoints lists them, and describe service shows each port's")
-		}
-		if t.Resource == Events || t.Resource == EndpointSlices {
-			return "", fmt.Errorf("error: kubesim does not describe %s; get %s lists them", t.Resource, t.Resource)
+		if why := resources[t.Resource].notDescribed; why != "" {
+			return "", fmt.Errorf("error: kubesim does not describe %s; %s", t.Resource, why)
 		}
 	}
 	p, objs, errs, out, err := collected(c, cmd)
@@ -333,8 +326,7 @@ func (p *printer) lookup(r Resource, name string) (object, bool) {
 	if x := r.Object(p.c, p.ns, name); x != nil {
 		return objectOf(r, x), true
 	}
-	switch r {
-	case Services, Endpoints:
+	if resources[r].apiServerLabels != nil {
 		o.namespace = model.DefaultNamespace
 		return o, name == kubernetesService && p.ns == model.DefaultNamespace
 	}
@@ -354,7 +346,7 @@ func (p *printer) list(r Resource) []object {
 			out = append(out, o)
 		}
 	}
-	if (r == Services || r == Endpoints) && p.hasKubernetesService() {
+	if resources[r].apiServerLabels != nil && p.hasKubernetesService() {
 		add(object{res: r, name: kubernetesService, namespace: model.DefaultNamespace})
 	}
 	for _, x := range r.Objects(p.c, p.listNamespace()) {
@@ -376,13 +368,7 @@ func objectLabels(o object) map[string]string {
 	if m := o.meta(); m != nil {
 		return m.Labels
 	}
-	switch {
-	case o.res == Services:
-		return kubernetesServiceLabels
-	case o.res == Endpoints:
-		return map[string]string{"endpointslice.kubernetes.io/skip-mirror": "true"}
-	}
-	return nil
+	return resources[o.res].apiServerLabels // the kubernetes Service's objects
 }
 
 var kubernetesServiceLabels = map[string]string{"component": "apiserver", "provider": "kubernetes"}

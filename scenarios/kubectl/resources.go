@@ -88,6 +88,16 @@ type resourceInfo struct {
 	// the kind takes --sort-by and --field-selector.
 	getAlone, getAloneObjects func(p *printer, cmd Command) (string, error)
 	selectsFields             bool
+	// notDescribed is describe's refusal of the kind: what shows its
+	// objects instead ("": describe uses the entry's describe).
+	notDescribed string
+	// warning is the API server's warning printed with get of the kind
+	// (a deprecated API; "": none).
+	warning string
+	// apiServerLabels are the labels of the kind's object for the API
+	// server's own Service, kubernetes in default, which kubesim
+	// synthesises (nil: the kind has none).
+	apiServerLabels map[string]string
 }
 
 // applier is a kind's apply, with the API types it takes (a kind may have
@@ -105,6 +115,17 @@ func applyOf[A runtime.Object](f func(*Executor, A, applyVerb) (string, error)) 
 
 // apiKinds is the resource of each API type a kind's apply takes.
 var apiKinds = map[reflect.Type]Resource{}
+
+// warningOf is the API server's warning for the first object of objs whose
+// kind has one ("" if none).
+func warningOf(objs []object) string {
+	for _, o := range objs {
+		if w := resources[o.res].warning; w != "" {
+			return w
+		}
+	}
+	return ""
+}
 
 // apiKind is the kind of an API object, as the table applies it.
 func apiKind(obj runtime.Object) (resourceInfo, bool) {
@@ -155,14 +176,16 @@ func init() {
 			get:     func(c *model.Cluster, ns, name string) model.Object { return obj(c.ServiceIn(ns, name)) },
 			list:    func(c *model.Cluster, ns string) []model.Object { return inNamespace(c.Services(), ns) },
 			columns: []string{"NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE"}, wideColumns: []string{"SELECTOR"},
-			row: (*printer).serviceRow, describe: (*printer).describeService, apiObject: apiObjectOfObject((*Executor).serviceObject),
+			apiServerLabels: kubernetesServiceLabels,
+			row:             (*printer).serviceRow, describe: (*printer).describeService, apiObject: apiObjectOfObject((*Executor).serviceObject),
 			toAPI: toAPIOf(manifest.APIService), delete: deleteOf(deleteService), apply: applyOf((*Executor).applyService), expose: exposeOf(exposeService)},
 		// A Service's Endpoints object has the Service's name and namespace.
 		Endpoints: {group: "", kind: "Endpoints", names: []string{"ep"}, namespaced: true,
 			get:     func(c *model.Cluster, ns, name string) model.Object { return obj(c.ServiceIn(ns, name)) },
 			list:    func(c *model.Cluster, ns string) []model.Object { return inNamespace(c.Services(), ns) },
 			columns: []string{"NAME", "ENDPOINTS", "AGE"},
-			row:     (*printer).endpointsRow, apiObject: apiObjectOfObject((*Executor).endpointsObject),
+			row:     (*printer).endpointsRow, warning: EndpointsWarning, notDescribed: "get endpoints lists them, and describe service shows each port's",
+			apiServerLabels: map[string]string{"endpointslice.kubernetes.io/skip-mirror": "true"}, apiObject: apiObjectOfObject((*Executor).endpointsObject),
 			delete: deleteOf(deleteEndpoints)},
 		Nodes: {group: "", kind: "Node", names: []string{"node", "no"}, namespaced: false,
 			get:     func(c *model.Cluster, ns, name string) model.Object { return obj(c.Node(name)) },
@@ -194,9 +217,10 @@ func init() {
 			toAPI: toAPIOf(apiConfigMap), delete: deleteOf(deleteConfigMap), apply: applyOf((*Executor).applyConfigMap)},
 		// Events and EndpointSlices are printed by events.go.
 		Events: {group: "", kind: "Event", names: []string{"event", "ev"}, namespaced: true,
-			getAlone: (*printer).getEvents, getAloneObjects: (*printer).getEventObjects, selectsFields: true},
+			getAlone: (*printer).getEvents, getAloneObjects: (*printer).getEventObjects, selectsFields: true,
+			notDescribed: "get events lists them"},
 		EndpointSlices: {group: "discovery.k8s.io", kind: "EndpointSlice", names: []string{"endpointslice"}, namespaced: true,
-			getAlone: (*printer).getEndpointSlices},
+			getAlone: (*printer).getEndpointSlices, notDescribed: "get endpointslices lists them"},
 		// HPAs are printed by the scenario run's Autoscaling.
 		HPAs: {group: "autoscaling", kind: "HorizontalPodAutoscaler", names: []string{"horizontalpodautoscaler", "hpa"}, namespaced: true,
 			apply: applier{types: []reflect.Type{reflect.TypeFor[*autoscalingv1.HorizontalPodAutoscaler](), reflect.TypeFor[*autoscalingv2.HorizontalPodAutoscaler]()},
