@@ -73,6 +73,7 @@ func (m metricsAPIs) ExternalMetric(name string) (int64, bool) { return m.cm.Ext
 
 func newAutoscaling(c *model.Cluster, rt *workload.Runtime, cm *custommetrics.Adapter) *autoscaling {
 	a := &autoscaling{c: c, ms: metricsserver.New(c, rt.CPU), cm: cm, net: rt.Net}
+	a.ms.Memory = rt.Net.WorkingSet
 	a.ctl = hpa.New(c, metricsAPIs{a.ms, cm})
 	a.ms.OnScrape = a.recordScrape
 	a.ctl.OnSync = func(h *hpa.HPA) {
@@ -599,7 +600,11 @@ func (a *autoscaling) top(cmd kubectl.Command) (string, error) {
 			if node.Capacity.MilliCPU > 0 {
 				pct = s.MilliCPU * 100 / node.Capacity.MilliCPU
 			}
-			fmt.Fprintf(tw, "%s\t%dm\t%d%%\t%s\t%d%%\n", node.Name, s.MilliCPU, pct, "0Mi", 0)
+			memPct := int64(0)
+			if node.Capacity.Memory > 0 {
+				memPct = s.MemoryBytes * 100 / node.Capacity.Memory
+			}
+			fmt.Fprintf(tw, "%s\t%dm\t%d%%\t%dMi\t%d%%\n", node.Name, s.MilliCPU, pct, s.MemoryBytes/(1<<20), memPct)
 			n++
 		}
 		if n == 0 && x.Name != "" {
@@ -621,7 +626,7 @@ func (a *autoscaling) top(cmd kubectl.Command) (string, error) {
 				}
 				continue
 			}
-			fmt.Fprintf(tw, "%s\t%dm\t%s\n", p.Name, s.MilliCPU, "0Mi")
+			fmt.Fprintf(tw, "%s\t%dm\t%dMi\n", p.Name, s.MilliCPU, s.MemoryBytes/(1<<20))
 			n++
 		}
 		if n == 0 {
@@ -799,11 +804,8 @@ func metricSpec(m autoscalingv2.MetricSpec) (hpa.MetricSpec, error) {
 		if m.Resource == nil {
 			return out, fmt.Errorf("resource: Required value: must populate information for the given metric source")
 		}
-		if m.Resource.Name == corev1.ResourceMemory {
-			return out, fmt.Errorf("resource.name: Unsupported value: \"memory\": kubesim has no memory usage model (containers have no working set, so metrics-server would serve 0 bytes for every pod and a memory target would never be reached): scale on cpu (Utilization or AverageValue; a workload route's cpu: demand makes the usage), or on a Pods or Object metric (%s)", custommetrics.Known)
-		}
-		if m.Resource.Name != corev1.ResourceCPU {
-			return out, fmt.Errorf("resource.name: Unsupported value: %q: kubesim measures cpu", m.Resource.Name)
+		if m.Resource.Name != corev1.ResourceCPU && m.Resource.Name != corev1.ResourceMemory {
+			return out, fmt.Errorf("resource.name: Unsupported value: %q: kubesim measures cpu and memory", m.Resource.Name)
 		}
 		out = hpa.MetricSpec{Type: hpa.Resource, Resource: string(m.Resource.Name)}
 		t = m.Resource.Target

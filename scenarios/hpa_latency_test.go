@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"math"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -326,28 +327,69 @@ func TestReplicaWindows(t *testing.T) {
 	}
 }
 
-// A memory Resource metric is refused when the HPA is applied, saying why
-// (no memory usage model) and what to scale on instead; no HPA is made.
-func TestHPAMemoryMetricRefused(t *testing.T) {
+// A memory Resource metric on the declared working set, against the closed
+// form: 30 requests/s of 1 s each keep L = 30 requests in the pods; each
+// pod holds 50Mi + 10Mi per request and requests 100Mi, so N pods use
+// (50 N + 300) / 100 N of their requests. With an 80% target and the 0.1
+// tolerance the controller stops at the first N it reaches with
+// (50 N + 300) / (80 N) <= 1.1, N >= 7.9: from 1 pod it goes 1 -> 4 -> 6
+// -> 8 (at 6: 100%, ceil(6 x 1.25) = 8) and stays (87.5%; 88.75% while a
+// 31st request is in). top prints each pod's 50Mi + 10Mi x its requests.
+// An HPA on pods without a declared working set gets no value.
+func TestHPAMemoryMetric(t *testing.T) {
 	y := `name: mem
-duration: 1m
+duration: 12m
 files:
+  web.yaml: |
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata: {name: web}
+    spec:
+      replicas: 1
+      selector: {matchLabels: {app: web}}
+      template:
+        metadata: {labels: {app: web}}
+        spec:
+          containers:
+            - {name: web, image: example/web, resources: {requests: {memory: 100Mi}}}
   hpa.yaml: |
     apiVersion: autoscaling/v2
     kind: HorizontalPodAutoscaler
     metadata: {name: web}
     spec:
       scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
-      maxReplicas: 5
+      maxReplicas: 20
       metrics:
       - type: Resource
-        resource: {name: memory, target: {type: Utilization, averageUtilization: 60}}
+        resource: {name: memory, target: {type: Utilization, averageUtilization: 80}}
+  other.yaml: |
+    apiVersion: autoscaling/v2
+    kind: HorizontalPodAutoscaler
+    metadata: {name: other}
+    spec:
+      scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: other}
+      maxReplicas: 3
+      metrics:
+      - type: Resource
+        resource: {name: memory, target: {type: AverageValue, averageValue: 64Mi}}
 timeline:
   - at: 0s
     run: |
-      kubectl create deployment web --image=example/web
+      kubectl apply -f web.yaml
+      kubectl expose deployment web --port=80
       kubectl apply -f hpa.yaml
-    expect: error
+      kubectl create deployment other --image=example/other
+      kubectl apply -f other.yaml
+  - at: 11m
+    run: |
+      kubectl top pods
+      kubectl get hpa web
+      kubectl describe hpa other
+workload:
+  services:
+    - {name: web, image: web, concurrency: 1000, memory: {base: 50Mi, perRequest: 10Mi}, routes: [{name: /, service: 1s}]}
+  clients:
+    - {name: users, rate: 30, arrival: constant, call: web, start: 30s}
 `
 	s, err := ParseFile("mem.yaml", []byte(y))
 	if err != nil {
@@ -357,121 +399,37 @@ timeline:
 	if err != nil {
 		t.Fatal(err)
 	}
-	var got string
+	var steps []string
 	for _, st := range res.Timeline {
-		if strings.HasPrefix(st.Command, "kubectl apply") {
-			got = st.Error
+		steps = append(steps, st.Output+st.Error)
+	}
+	if d := res.Cluster.Deployment("web"); d == nil || d.Replicas != 8 {
+		t.Fatalf("web at the end: %v replicas, want 8\n%s", d.Replicas, strings.Join(steps, "\n"))
+	}
+	top, get, other := steps[len(steps)-3], steps[len(steps)-2], steps[len(steps)-1]
+	if !strings.Contains(get, "memory: 87%/80%") && !strings.Contains(get, "memory: 88%/80%") {
+		t.Errorf("get hpa:\n%s", get)
+	}
+	var lines []string
+	for _, l := range strings.Split(top, "\n") {
+		if strings.HasPrefix(l, "web-") {
+			lines = append(lines, l)
+		} else if strings.HasPrefix(l, "other-") && !strings.HasSuffix(l, " 0Mi") {
+			t.Errorf("top pods: %q, want 0Mi (no memory declared)", l)
 		}
 	}
-	for _, want := range []string{`The HorizontalPodAutoscaler "web" is invalid: spec.metrics[0]: resource.name: Unsupported value: "memory"`,
-		"kubesim has no memory usage model", "scale on cpu (Utilization or AverageValue", "or on a Pods or Object metric"} {
-		if !strings.Contains(got, want) {
-			t.Errorf("apply: want %q in %q", want, got)
+	if len(lines) != 8 {
+		t.Fatalf("top pods:\n%s", top)
+	}
+	for _, l := range lines {
+		f := strings.Fields(l)
+		mi, err := strconv.Atoi(strings.TrimSuffix(f[2], "Mi"))
+		if err != nil || mi < 50 || (mi-50)%10 != 0 {
+			t.Errorf("top pods: %q, want 50Mi + 10Mi per request", l)
 		}
 	}
-	if hs := res.HPAs(); len(hs) != 0 {
-		t.Errorf("HPAs made: %+v", hs)
-	}
-}
-
-// The adapter follows the rules of a ConfigMap prometheus-adapter (the
-// chart's config.yaml) as the workshop edits it: its rule renamed
-// (as: rng_latency) and over 5 minutes serves rng_latency and no longer
-// the defaults; a rule kubesim cannot evaluate is refused with a Warning
-// event on the ConfigMap naming the field, and nothing is served.
-func TestAdapterRulesFromConfigMap(t *testing.T) {
-	y := `name: rules
-duration: 8m
-files:
-  adapter.yaml: |
-    apiVersion: v1
-    kind: ConfigMap
-    metadata: {name: prometheus-adapter, namespace: prometheus-adapter}
-    data:
-      config.yaml: |
-        rules:
-        - seriesQuery: 'httplat_latency_seconds_sum{namespace!="",service!=""}'
-          resources:
-            overrides:
-              namespace:
-                resource: namespace
-              service:
-                resource: service
-          name:
-            matches: "httplat_(.*)_seconds_sum"
-            as: "rng_${1}"
-          metricsQuery: |
-            rate(httplat_latency_seconds_sum{<<.LabelMatchers>>}[5m])/rate(httplat_latency_seconds_count{<<.LabelMatchers>>}[5m])
-  bad.yaml: |
-    apiVersion: v1
-    kind: ConfigMap
-    metadata: {name: prometheus-adapter, namespace: prometheus-adapter}
-    data:
-      config.yaml: |
-        rules:
-        - seriesQuery: 'httplat_latency_seconds_sum{kubernetes_namespace!="",kubernetes_name!=""}'
-          resources:
-            overrides:
-              kubernetes_namespace: {resource: namespace}
-              kubernetes_name: {resource: service}
-          metricsQuery: histogram_quantile(0.9, rate(<<.Series>>{<<.LabelMatchers>>}[2m]))
-timeline:
-  - at: 0s
-    run: |
-      kubectl create namespace prometheus-adapter
-      kubectl apply -f adapter.yaml
-      kubectl create deployment slow --image=slow
-      kubectl expose deployment slow --port=80
-      kubectl create deployment httplat --image=jpetazzo/httplat -- httplat http://slow/
-      kubectl expose deployment httplat --port=9080
-      kubectl annotate service httplat prometheus.io/scrape=true
-  - at: 7m
-    run: kubectl describe configmap prometheus-adapter -n prometheus-adapter
-workload:
-  services:
-    - {name: slow, image: slow, concurrency: 50, routes: [{name: /, service: 250ms}]}
-`
-	s, err := ParseFile("rules.yaml", []byte(y))
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := Run(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cm := res.auto.cm
-	if v, ok := cm.ObjectMetric("default", "Service", "httplat", "rng_latency"); !ok || v < 250 || v > 252 {
-		t.Errorf("rng_latency = %dm (%v), want 250m-252m", v, ok)
-	}
-	if _, ok := cm.ObjectMetric("default", "Service", "httplat", custommetrics.HTTPLatency); ok {
-		t.Error("httplat_latency_seconds still served: the ConfigMap's rules replace the defaults")
-	}
-	if _, ok := cm.ObjectMetric("default", "Service", "slow", custommetrics.RequestsPerSecond); ok {
-		t.Error("requests_per_second still served: the ConfigMap's rules replace the defaults")
-	}
-	// The 5-minute range: samples are kept for it (five scrapes and one).
-	if cm.ConfigError() != nil {
-		t.Fatalf("config refused: %v", cm.ConfigError())
-	}
-
-	bad := strings.Replace(y, "kubectl apply -f adapter.yaml", "kubectl apply -f bad.yaml", 1)
-	if s, err = ParseFile("bad.yaml", []byte(bad)); err != nil {
-		t.Fatal(err)
-	}
-	if res, err = Run(s); err != nil {
-		t.Fatal(err)
-	}
-	err = res.auto.cm.ConfigError()
-	want := `rules[0].resources.overrides.kubernetes_name: kubesim's series have no label kubernetes_name (they have namespace, and service or pod)`
-	if err == nil || !strings.Contains(err.Error(), want) {
-		t.Errorf("config error %v, want %q", err, want)
-	}
-	d := res.Timeline[len(res.Timeline)-1].Output
-	if !strings.Contains(d, "Warning  FailedToLoadConfig") || !strings.Contains(d, "prometheus-adapter  unable to load metrics discovery config from config.yaml: rules[0].") {
-		t.Errorf("describe configmap:\n%s", d)
-	}
-	if _, ok := res.auto.cm.ObjectMetric("default", "Service", "slow", custommetrics.LatencySeconds); ok {
-		t.Error("a refused configuration serves the defaults")
+	if !strings.Contains(other, "resource memory on pods:  <unknown> / 64Mi") || !strings.Contains(other, "failed to get memory usage: unable to get metrics for resource memory: no metrics returned from resource metrics API") {
+		t.Errorf("describe hpa of pods without a memory declaration:\n%s", other)
 	}
 }
 

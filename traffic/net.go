@@ -341,6 +341,28 @@ type Server struct {
 
 	served   int64
 	busyTime sim.Time // slot-time spent serving
+	// memBase and memPerRequest are the container's memory model (bytes),
+	// if hasMem: its working set is memBase plus memPerRequest for each
+	// request it holds (served or waiting).
+	memBase, memPerRequest int64
+	hasMem                 bool
+}
+
+// SetMemory gives the server's container a working set: base bytes, and
+// perRequest more for each request it holds (WorkingSet).
+func (s *Server) SetMemory(base, perRequest int64) {
+	s.memBase, s.memPerRequest, s.hasMem = base, perRequest, true
+}
+
+// WorkingSet is pod p's memory working set now (bytes), as the kubelet's
+// cAdvisor would report it; ok is false for a pod without a listening
+// server or without a memory model (SetMemory).
+func (n *Net) WorkingSet(p *model.Pod) (bytes int64, ok bool) {
+	if p.ID >= len(n.servers) || n.servers[p.ID] == nil || !n.servers[p.ID].hasMem {
+		return 0, false
+	}
+	s := n.servers[p.ID]
+	return s.memBase + s.memPerRequest*int64(len(s.busy)+s.queued()), true
 }
 
 // NewServer returns a server for pod p that serves slots requests at once and

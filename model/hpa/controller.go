@@ -363,8 +363,13 @@ func (ct *Controller) replicasFor(h *HPA, i int, d *model.Deployment, current, s
 			any = any || samples[k].HasMetric
 		}
 		if m.Type == Resource && !any {
-			err := fmt.Errorf("failed to get %s utilization: unable to get metrics for resource %s: no metrics returned from resource metrics API", m.Resource, m.Resource)
-			return 0, err
+			// GetResourceReplicas' words, wrapped as utilization or, for an
+			// AverageValue target (GetRawResourceReplicas), usage.
+			what := "utilization"
+			if m.TargetType != Utilization {
+				what = "usage"
+			}
+			return 0, fmt.Errorf("failed to get %s %s: unable to get metrics for resource %s: no metrics returned from resource metrics API", m.Resource, what, m.Resource)
 		}
 		if m.Type == PodsType && !any {
 			return 0, fmt.Errorf("unable to get metric %s: unable to fetch metrics from custom metrics API: the server could not find the metric %s for pods", m.Name, m.Name)

@@ -236,6 +236,9 @@ type cpuSlot struct {
 func (sv *service) new(env *workload.Env, p *model.Pod) workload.Behaviour {
 	in := &instance{sv: sv, pod: p, node: env.C.LookupNode(p.NodeName)}
 	in.srv = env.Net.NewServer(p, sv.spec.Concurrency, sv.spec.Backlog, in.serve)
+	if m := sv.spec.Memory; m != nil {
+		in.srv.SetMemory(m.Base, m.PerRequest)
+	}
 	if sv.usesCPU {
 		in.cpu = env.CPU.Start(p, sv.spec.Concurrency)
 	}

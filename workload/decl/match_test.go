@@ -1,6 +1,7 @@
 package decl
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/kubesim/kubesim/model"
@@ -34,5 +35,30 @@ func TestMatchesImagePath(t *testing.T) {
 	p.Spec.Image = "gcr.io/google-samples/microservices-demo/frontend-with-a-long-name:v0.10.1"
 	if n := testing.AllocsPerRun(100, func() { matches("microservices-demo/frontend-with-a-long-name", nil, p) }); n != 0 {
 		t.Errorf("matches allocates %v times per call, want 0", n)
+	}
+}
+
+// A service's memory: base and perRequest as Kubernetes quantities; a
+// quantity that is not one, or a negative one, names the field and line.
+func TestMemoryDeclaration(t *testing.T) {
+	spec, err := ParseFile("w.yaml", []byte("services:\n  - {name: web, image: web, memory: {base: 50Mi, perRequest: 1M}}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := spec.Services[0].Memory; m == nil || m.Base != 50<<20 || m.PerRequest != 1000000 {
+		t.Errorf("memory %+v, want 52428800 and 1000000 bytes", m)
+	}
+	if spec, _ := ParseFile("w.yaml", []byte("services:\n  - {name: web, image: web}\n")); spec.Services[0].Memory != nil {
+		t.Error("memory without a declaration")
+	}
+	_, err = ParseFile("w.yaml", []byte("services:\n  - name: web\n    image: web\n    memory: {base: lots, perRequest: -1Mi, heap: 1Gi}\n"))
+	for _, want := range []string{
+		`w.yaml:4: services[0].memory.base: "lots" is not a quantity of bytes >= 0 (e.g. 128Mi, 1Gi)`,
+		`w.yaml:4: services[0].memory.perRequest: "-1Mi" is not a quantity of bytes >= 0`,
+		`services[0].memory: unknown field "heap"`,
+	} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("error %v\nwant %q", err, want)
+		}
 	}
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/kubesim/kubesim/sim"
 	"go.yaml.in/yaml/v3"
+	"k8s.io/apimachinery/pkg/api/resource"
 )
 
 // Error is one problem of a workload description, at a line of its file.
@@ -227,6 +228,18 @@ func (p *parser) str(n *yaml.Node, where string) string {
 	return n.Value
 }
 
+// bytes reads a memory quantity as Kubernetes writes one (128Mi, 1Gi, 500M,
+// 1048576), at least 0.
+func (p *parser) bytes(n *yaml.Node, where string) int64 {
+	s := p.str(n, where)
+	q, err := resource.ParseQuantity(s)
+	if err != nil || q.Sign() < 0 {
+		p.errorf(n, "%s: %q is not a quantity of bytes >= 0 (e.g. 128Mi, 1Gi)", where, s)
+		return 0
+	}
+	return q.Value()
+}
+
 func (p *parser) integer(n *yaml.Node, where string, min int) int {
 	s := p.str(n, where)
 	v, err := strconv.Atoi(s)
@@ -334,7 +347,7 @@ func (p *parser) envName(n *yaml.Node, where string) string {
 func (p *parser) service(n *yaml.Node, where string) Service {
 	e := DefaultEcho()
 	s := Service{Concurrency: e.Concurrency, Backlog: e.Backlog, Line: n.Line}
-	p.fields(n, where, []string{"name", "image", "labels", "concurrency", "backlog", "routes"}, func(k string, v *yaml.Node) {
+	p.fields(n, where, []string{"name", "image", "labels", "concurrency", "backlog", "routes", "memory"}, func(k string, v *yaml.Node) {
 		switch k {
 		case "name":
 			s.Name = p.name(v, where+".name")
@@ -350,6 +363,17 @@ func (p *parser) service(n *yaml.Node, where string) Service {
 			for i, rn := range p.list(v, where+".routes") {
 				s.Routes = append(s.Routes, p.route(rn, fmt.Sprintf("%s.routes[%d]", where, i)))
 			}
+		case "memory":
+			m := &Memory{}
+			p.fields(v, where+".memory", []string{"base", "perRequest"}, func(k string, v *yaml.Node) {
+				switch k {
+				case "base":
+					m.Base = p.bytes(v, where+".memory.base")
+				case "perRequest":
+					m.PerRequest = p.bytes(v, where+".memory.perRequest")
+				}
+			})
+			s.Memory = m
 		}
 	})
 	if s.Name == "" {

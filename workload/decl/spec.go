@@ -51,7 +51,17 @@ type Service struct {
 	// Routes: a request for a route the service does not have is served by the
 	// first one.
 	Routes []Route
+	// Memory, if set, is the container's memory working set: Base bytes,
+	// and PerRequest more for each request it holds (served or waiting in
+	// its backlog). metrics-server reports it, so `kubectl top` and an
+	// HPA's memory Resource metric read it.
+	Memory *Memory
 	Line   int
+}
+
+// Memory is a container's memory model (bytes).
+type Memory struct {
+	Base, PerRequest int64
 }
 
 // Route is what serving one kind of request takes.

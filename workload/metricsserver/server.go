@@ -7,9 +7,13 @@
 // value is up to 15 s old. It is what the HPA's Resource metrics and
 // `kubectl top` read.
 //
-// Memory usage is not simulated: the API reports 0 bytes for every pod and
-// node (Resource metrics on memory have no value: the HPA reports them
-// missing).
+// Memory: a pod's working set is what its workload declares (decl's
+// memory: base plus per request held; traffic.Net.WorkingSet), read at the
+// scrape (a gauge, not a rate: cAdvisor's container_memory_working_set_bytes
+// at that instant) and served with the CPU value of the same scrape; a
+// node's is the sum of its pods'. A pod whose workload declares no memory
+// has none: top prints 0Mi for it, and an HPA memory metric has no value
+// for it (the controller reports the metric missing).
 //
 // It scrapes only once started (Start): runs that use no CPU model, no HPA
 // and no `kubectl top` have no scrape events.
@@ -26,10 +30,13 @@ import (
 // Resolution is metrics-server's --metric-resolution.
 const Resolution = 15 * time.Second
 
-// Sample is one usage value: millicores over Window up to Timestamp.
+// Sample is one usage value: millicores over Window up to Timestamp, and
+// the memory working set at Timestamp (if HasMemory).
 type Sample struct {
 	MilliCPU          int64
 	Timestamp, Window sim.Time
+	MemoryBytes       int64
+	HasMemory         bool
 }
 
 type counter struct {
@@ -40,6 +47,9 @@ type counter struct {
 	have     bool // one sample taken
 	cur      Sample
 	valid    bool // cur holds a rate
+	// mem is the working set read at the last scrape (hasMem: declared).
+	mem    int64
+	hasMem bool
 }
 
 // Server is metrics-server.
@@ -52,6 +62,8 @@ type Server struct {
 	nodes   map[string]*counter
 	// OnScrape is called after every scrape (charts).
 	OnScrape func(now sim.Time)
+	// Memory is a pod's working set now (nil: no memory model).
+	Memory func(p *model.Pod) (bytes int64, ok bool)
 }
 
 // New returns the metrics-server of cluster c reading cpu's counters.
@@ -78,6 +90,7 @@ func (s *Server) Available() bool { return s.scrapes >= 2 }
 func (s *Server) scrape(e *sim.Engine, _ int64) {
 	now := e.Now()
 	s.scrapes++
+	var nodeMem map[string]int64
 	for _, p := range s.c.Pods() {
 		if p.ID >= len(s.pods) {
 			s.pods = append(s.pods, make([]counter, p.ID+1-len(s.pods))...)
@@ -92,6 +105,15 @@ func (s *Server) scrape(e *sim.Engine, _ int64) {
 		if n := s.c.LookupNode(p.NodeName); n == nil || !n.Up {
 			continue // the kubelet does not answer
 		}
+		k.mem, k.hasMem = 0, false
+		if s.Memory != nil {
+			if k.mem, k.hasMem = s.Memory(p); k.hasMem {
+				if nodeMem == nil {
+					nodeMem = map[string]int64{}
+				}
+				nodeMem[p.NodeName] += k.mem
+			}
+		}
 		k.sample(now, s.cpu.PodUsed(p))
 	}
 	for _, n := range s.c.Nodes() {
@@ -104,6 +126,7 @@ func (s *Server) scrape(e *sim.Engine, _ int64) {
 			k.valid, k.have = false, false
 			continue
 		}
+		k.mem, k.hasMem = nodeMem[n.Name], nodeMem != nil
 		k.sample(now, s.cpu.NodeUsed(n.Name))
 	}
 	if s.OnScrape != nil {
@@ -115,7 +138,7 @@ func (s *Server) scrape(e *sim.Engine, _ int64) {
 func (k *counter) sample(now, used sim.Time) {
 	if k.have && now > k.lastAt {
 		w := now - k.lastAt
-		k.cur = Sample{MilliCPU: int64((used - k.lastUsed) * 1000 / w), Timestamp: now, Window: w}
+		k.cur = Sample{MilliCPU: int64((used - k.lastUsed) * 1000 / w), Timestamp: now, Window: w, MemoryBytes: k.mem, HasMemory: k.hasMem}
 		k.valid = true
 	}
 	k.have, k.lastAt, k.lastUsed = true, now, used
@@ -144,13 +167,16 @@ func (s *Server) Node(name string) (Sample, bool) {
 }
 
 // PodResource serves the HPA's Resource metrics (hpa.Source): cpu in
-// millicores; memory has no value (not simulated).
+// millicores, memory in milli-bytes (no value without a memory model).
 func (s *Server) PodResource(p *model.Pod, resource string) (int64, sim.Time, sim.Time, bool) {
-	if resource != "cpu" {
-		return 0, 0, 0, false
-	}
 	v, ok := s.Pod(p)
-	return v.MilliCPU, v.Timestamp, v.Window, ok
+	switch resource {
+	case "cpu":
+		return v.MilliCPU, v.Timestamp, v.Window, ok
+	case "memory":
+		return v.MemoryBytes * 1000, v.Timestamp, v.Window, ok && v.HasMemory
+	}
+	return 0, 0, 0, false
 }
 
 // PodMetric: no custom metrics adapter.
