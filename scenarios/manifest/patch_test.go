@@ -115,7 +115,8 @@ func TestApplyPatchKinds(t *testing.T) {
 		{"spec:\n  template:\n    metadata:\n      labels: {app: other}\n", MergePatch, "patch:4: spec.template.metadata.labels: Invalid value: map[string]string{\"app\":\"other\"}: `selector` does not match template `labels`"},
 		{"[1]", MergePatch, "patch: a merge patch must be a mapping (a partial object), got a list"},
 		{`[{"op":"replace","path":"/spec/nope","value":1}]`, JSONPatch, "patch: operation 0: path /spec/nope does not exist"},
-		{`[{"op":"move","path":"/spec","from":"/x"}]`, JSONPatch, `patch: operation 0: unsupported op "move" (kubesim supports add, remove, replace, test)`},
+		{`[{"op":"move","path":"/spec","from":"/x"}]`, JSONPatch, `patch: operation 0: from /x: no field "x"`},
+		{`[{"op":"merge","path":"/spec"}]`, JSONPatch, `patch: operation 0: unsupported op "merge" (kubesim supports add, remove, replace, move, copy, test)`},
 		{`{"a": `, MergePatch, "patch: unable to parse \"{\\\"a\\\": \": yaml: line 1: did not find expected node content"},
 	}
 	for _, c := range errs {
@@ -126,6 +127,62 @@ func TestApplyPatchKinds(t *testing.T) {
 	}
 	if _, err := ApplyPatch(nil, "{}", MergePatch, "p"); err == nil || !strings.Contains(err.Error(), "cannot patch") {
 		t.Errorf("nil object: %v", err)
+	}
+}
+
+// A strategic merge patch merges each list as its field's patchStrategy and
+// patchMergeKey in k8s.io/api say, as the API server does, with the $patch
+// and $deleteFromPrimitiveList directives; JSON patch has move and copy.
+func TestApplyPatchStrategicAsTheAPIServer(t *testing.T) {
+	dep := decodeOne(t, workerDeployment).Obj
+	node := decodeOne(t, "apiVersion: v1\nkind: Node\nmetadata: {name: n1, finalizers: [a, b]}\nspec:\n  taints: [{key: a, effect: NoSchedule}]\n").Obj
+	containers := func(o any) []corev1.Container { return o.(*appsv1.Deployment).Spec.Template.Spec.Containers }
+	cases := []struct {
+		name, patch string
+		check       func(o any) bool
+	}{
+		{"$patch: delete removes the container of that name",
+			`{"spec":{"template":{"spec":{"containers":[{"name":"sidecar","$patch":"delete"}]}}}}`,
+			func(o any) bool { cs := containers(o); return len(cs) == 1 && cs[0].Name == "worker" }},
+		{"$patch: replace makes the other items the whole list",
+			`{"spec":{"template":{"spec":{"containers":[{"$patch":"replace"},{"name":"only","image":"nginx"}]}}}}`,
+			func(o any) bool { cs := containers(o); return len(cs) == 1 && cs[0].Name == "only" }},
+		{"container ports merge by containerPort, env by name",
+			`{"spec":{"template":{"spec":{"containers":[{"name":"worker","ports":[{"containerPort":8080}],"env":[{"name":"A","value":"1"}]}]}}}}`,
+			func(o any) bool {
+				c := containers(o)[0]
+				return len(c.Ports) == 2 && c.Ports[0].ContainerPort == 80 && c.Ports[1].ContainerPort == 8080 && len(c.Env) == 1
+			}},
+		{"a map with $patch: replace is replaced",
+			`{"metadata":{"labels":{"$patch":"replace","tier":"back"}}}`,
+			func(o any) bool {
+				return reflect.DeepEqual(o.(*appsv1.Deployment).Labels, map[string]string{"tier": "back"})
+			}},
+	}
+	for _, c := range cases {
+		out, err := ApplyPatch(dep, c.patch, StrategicMergePatch, "patch")
+		if err != nil || !c.check(out) {
+			t.Errorf("%s: %v\n%+v", c.name, err, out)
+		}
+	}
+	// Node taints have no merge key: a patch replaces the list (kubesim used
+	// to merge them by key); finalizers merge as a set.
+	out, err := ApplyPatch(node, `{"metadata":{"finalizers":["b","c"]},"spec":{"taints":[{"key":"b","effect":"NoExecute"}]}}`, StrategicMergePatch, "patch")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := out.(*corev1.Node)
+	if len(n.Spec.Taints) != 1 || n.Spec.Taints[0].Key != "b" || !reflect.DeepEqual(n.Finalizers, []string{"a", "b", "c"}) {
+		t.Errorf("taints %v finalizers %v, want [b] and [a b c]", n.Spec.Taints, n.Finalizers)
+	}
+	out, err = ApplyPatch(node, `{"metadata":{"$deleteFromPrimitiveList/finalizers":["a"],"$setElementOrder/finalizers":["b"]}}`, StrategicMergePatch, "patch")
+	if err != nil || !reflect.DeepEqual(out.(*corev1.Node).Finalizers, []string{"b"}) {
+		t.Errorf("$deleteFromPrimitiveList: %v %v", err, out)
+	}
+	// JSON patch move and copy.
+	out, err = ApplyPatch(dep, `[{"op":"copy","from":"/metadata/labels/app","path":"/metadata/labels/copy"},{"op":"move","from":"/metadata/labels/app","path":"/metadata/labels/moved"}]`, JSONPatch, "patch")
+	if err != nil || !reflect.DeepEqual(out.(*appsv1.Deployment).Labels, map[string]string{"copy": "worker", "moved": "worker"}) {
+		t.Errorf("move, copy: %v %v", err, out)
 	}
 }
 
