@@ -17,6 +17,10 @@ func distFields(v reflect.Value, path string, out map[string]sim.DistSpec) {
 			out[name] = f.Interface().(sim.DistSpec)
 		case f.Kind() == reflect.Struct:
 			distFields(f, name+".", out)
+		case f.Kind() == reflect.Map && f.Type().Elem().Kind() == reflect.Interface: // Config.Workloads
+			for _, k := range f.MapKeys() {
+				distFields(f.MapIndex(k).Elem().Elem(), name+"."+k.String()+".", out)
+			}
 		}
 	}
 }
@@ -43,7 +47,7 @@ func TestDefaultTimesVaryAndDeterministicUsesMeans(t *testing.T) {
 			t.Errorf("%s with deterministic: %v, want const(%v)", name, got, spec.Mean())
 		}
 	}
-	for _, name := range []string{"Workload.WorkerSleep", "Workload.RNGService", "Workload.HasherService"} {
+	for _, name := range []string{"Workloads.dockercoins.WorkerSleep", "Workloads.dockercoins.RNGService", "Workloads.dockercoins.HasherService"} {
 		x := def[name].New(sim.NewStream(2, name))
 		for i := 0; i < 10000; i++ {
 			if v := x.Sample(); v < 100*time.Millisecond {

@@ -710,7 +710,17 @@ func (p *fileParser) timeline(n *yaml.Node, s *Scenario, vars map[string]string)
 // and the field proxyMode; field names are the Go field names with a lower-case
 // first letter (e.g. config.workload.rngService: 100ms).
 func (p *fileParser) config(n *yaml.Node, cfg *Config) {
-	p.setStruct(n, "config", reflect.ValueOf(cfg).Elem())
+	secs := cfg.sections()
+	known := make([]string, len(secs))
+	idx := map[string]reflect.Value{}
+	for i, sec := range secs {
+		known[i] = sec.key
+		idx[sec.key] = sec.v
+	}
+	sort.Strings(known)
+	p.fields(n, "config", known, func(k string, val *yaml.Node) {
+		p.setValue(val, "config."+k, idx[k])
+	})
 }
 
 var (

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/kubesim/kubesim/workload/dockercoins"
 )
 
 const sampleFile = `name: sample
@@ -40,8 +42,9 @@ func TestParseFile(t *testing.T) {
 	if len(s.Nodes) != 3 || !s.Nodes[0].ControlPlane || s.Nodes[2].Name != "node3" || s.Nodes[1].Capacity.MilliCPU != 4000 || s.Nodes[1].Capacity.Memory != 8<<30 {
 		t.Errorf("nodes: %+v", s.Nodes)
 	}
-	if s.Config.Workload.RNGService.Kind != "exp" || s.Config.Workload.HasherThreads != 10 || s.Config.Timings.ProxyMinSync != 2*time.Second {
-		t.Errorf("config not applied: %+v", s.Config.Workload)
+	dc, _ := s.Config.WorkloadSettings("dockercoins").(dockercoins.Config)
+	if dc.RNGService.Kind != "exp" || dc.HasherThreads != 10 || s.Config.Timings.ProxyMinSync != 2*time.Second {
+		t.Errorf("config not applied: %+v, %+v", dc, s.Config.Timings)
 	}
 	if len(s.Steps) != 3 || s.Steps[2].At != 30*time.Second || s.Steps[0].Line != 17 || s.Steps[1].Line != 19 || s.Steps[2].Line != 21 {
 		t.Errorf("steps: %+v", s.Steps)

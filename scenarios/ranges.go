@@ -85,11 +85,25 @@ func rangeOf(path string) (settingRange, bool) {
 	return r, true
 }
 
-// settingField is the struct field of the setting at path (config.a.b).
+// settingField is the struct field of the setting at path (config.a.b): in
+// Config, or in the settings of the built-in workload owning config.a.
 func settingField(path string) (reflect.StructField, bool) {
-	t := reflect.TypeOf(Config{})
+	parts := strings.Split(strings.TrimPrefix(path, "config."), ".")
 	var field reflect.StructField
-	for _, part := range strings.Split(strings.TrimPrefix(path, "config."), ".") {
+	c := DefaultConfig()
+	var t reflect.Type
+	for _, sec := range c.sections() {
+		if sec.key == parts[0] {
+			t = sec.v.Type()
+			if f, ok := reflect.TypeOf(c).FieldByName(sectionField(sec.key)); ok {
+				field = f
+			}
+		}
+	}
+	if t == nil {
+		return field, false
+	}
+	for _, part := range parts[1:] {
 		if t.Kind() != reflect.Struct {
 			return field, false
 		}
@@ -104,7 +118,23 @@ func settingField(path string) (reflect.StructField, bool) {
 			return field, false
 		}
 	}
+	if len(parts) == 1 && field.Name == "" {
+		// a workload's section itself: not a field
+		return field, false
+	}
 	return field, true
+}
+
+// sectionField is the name of Config's field for config: key k (k with a
+// capital first letter: imageSize, ImageSize; none for a workload's section).
+func sectionField(k string) string {
+	t := reflect.TypeOf(Config{})
+	for i := 0; i < t.NumField(); i++ {
+		if f := t.Field(i); f.IsExported() && f.Tag.Get("config") != "-" && lowerCamel(f.Name) == k {
+			return f.Name
+		}
+	}
+	return ""
 }
 
 // checkRange reports a numeric setting outside its range. x is the value (for
@@ -152,8 +182,18 @@ func defaultText(v reflect.Value) string {
 
 // defaultSetting is the default value of the setting at path (config.a.b).
 func defaultSetting(path string) reflect.Value {
-	v := reflect.ValueOf(DefaultConfig())
-	for _, part := range strings.Split(strings.TrimPrefix(path, "config."), ".") {
+	parts := strings.Split(strings.TrimPrefix(path, "config."), ".")
+	c := DefaultConfig()
+	var v reflect.Value
+	for _, sec := range c.sections() {
+		if sec.key == parts[0] {
+			v = sec.v
+		}
+	}
+	if !v.IsValid() {
+		return v
+	}
+	for _, part := range parts[1:] {
 		if v.Kind() != reflect.Struct {
 			return reflect.Value{}
 		}
@@ -192,6 +232,16 @@ func numericSettings() []string {
 			}
 		}
 	}
-	walk(reflect.TypeOf(Config{}), "config")
+	c := DefaultConfig()
+	for _, sec := range c.sections() {
+		p, t := "config."+sec.key, sec.v.Type()
+		switch {
+		case t == distType:
+		case t == timeType || t.Kind() == reflect.Int || t.Kind() == reflect.Int64 || t.Kind() == reflect.Float64:
+			out = append(out, p)
+		case t.Kind() == reflect.Struct:
+			walk(t, p)
+		}
+	}
 	return out
 }

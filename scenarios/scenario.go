@@ -16,18 +16,17 @@ import (
 	"github.com/kubesim/kubesim/workload/boutique"
 	"github.com/kubesim/kubesim/workload/custommetrics"
 	"github.com/kubesim/kubesim/workload/decl"
-	"github.com/kubesim/kubesim/workload/dockercoins"
 )
 
 // Config is every setting of a run: the cluster model's (timings, kube-proxy
-// mode), the request path's (network) and the built-in workloads' (a field
-// tagged workload:"NAME" is the settings of built-in workload NAME: Workload,
-// DockerCoins' service times, config.workload in a scenario file). A scenario
-// file sets them by field name under config: (see fileParser.config).
+// mode), the request path's (network) and the built-in workloads' (each
+// workload that has settings owns a section of config:, workload.Builtin's
+// ConfigKey and Settings: DockerCoins' service times are config.workload). A
+// scenario file sets them by field name under config: (see
+// fileParser.config).
 type Config struct {
 	Timings   model.Timings
 	Network   traffic.Network
-	Workload  dockercoins.Config `workload:"dockercoins"`
 	ProxyMode string
 	// ImageSize is the size in bytes every image reports to the scheduler's
 	// ImageLocality score (0: model.DefaultImageSize; -1: unknown).
@@ -43,25 +42,88 @@ type Config struct {
 	// Start is the wall-clock time the run starts at (the scenario's
 	// start:; zero: model.DefaultStart).
 	Start time.Time
+	// Workloads is the settings of the built-in workloads that have some,
+	// by workload name: a pointer to the struct its Settings returned, as
+	// the section it owns under config: set it (WorkloadSettings reads
+	// one). Not a section of its own (config:"-").
+	Workloads map[string]any `config:"-"`
 }
 
 // DefaultConfig returns the documented defaults.
 func DefaultConfig() Config {
 	m := model.DefaultConfig()
-	return Config{Timings: m.Timings, Network: traffic.DefaultNetwork(), Workload: dockercoins.DefaultConfig(), ProxyMode: m.ProxyMode,
-		Autoscaler: autoscaler.DefaultConfig()}
-}
-
-// workloadSettings is the settings of built-in workload name: the field of c
-// tagged workload:"name" (nil: none, the workload's defaults).
-func (c *Config) workloadSettings(name string) any {
-	v := reflect.ValueOf(c).Elem()
-	for i := 0; i < v.NumField(); i++ {
-		if v.Type().Field(i).Tag.Get("workload") == name {
-			return v.Field(i).Interface()
+	c := Config{Timings: m.Timings, Network: traffic.DefaultNetwork(), ProxyMode: m.ProxyMode,
+		Autoscaler: autoscaler.DefaultConfig(), Workloads: map[string]any{}}
+	for _, b := range workload.Builtins() {
+		if b.Settings != nil {
+			c.Workloads[b.Name] = settingsPointer(b.Settings())
 		}
 	}
-	return nil
+	return c
+}
+
+// settingsPointer is a pointer to a copy of the struct v (settable by
+// reflection).
+func settingsPointer(v any) any {
+	x := reflect.ValueOf(v)
+	p := reflect.New(x.Type())
+	p.Elem().Set(x)
+	return p.Interface()
+}
+
+// WorkloadSettings is the settings of built-in workload name, a value of the
+// type its Settings returns (nil: it has none, or c was not made by
+// DefaultConfig: the workload's defaults).
+func (c *Config) WorkloadSettings(name string) any {
+	p, ok := c.Workloads[name]
+	if !ok {
+		return nil
+	}
+	return reflect.ValueOf(p).Elem().Interface()
+}
+
+// clone is c with its own copy of the workloads' settings.
+func (c Config) clone() Config {
+	w := make(map[string]any, len(c.Workloads))
+	for name, p := range c.Workloads {
+		w[name] = settingsPointer(reflect.ValueOf(p).Elem().Interface())
+	}
+	c.Workloads = w
+	return c
+}
+
+// configSection is one key of config:: a field of Config or a built-in
+// workload's settings, the value to set (addressable).
+type configSection struct {
+	key string
+	v   reflect.Value
+}
+
+// sections are c's config: keys: its fields (but those tagged config:"-"),
+// then the built-in workloads' ConfigKeys (by workload name).
+func (c *Config) sections() []configSection {
+	v := reflect.ValueOf(c).Elem()
+	var out []configSection
+	for i := 0; i < v.NumField(); i++ {
+		if f := v.Type().Field(i); f.IsExported() && f.Tag.Get("config") != "-" {
+			out = append(out, configSection{lowerCamel(f.Name), v.Field(i)})
+		}
+	}
+	for _, b := range workload.Builtins() {
+		if b.ConfigKey == "" {
+			continue
+		}
+		p, ok := c.Workloads[b.Name]
+		if !ok {
+			if c.Workloads == nil {
+				c.Workloads = map[string]any{}
+			}
+			p = settingsPointer(b.Settings())
+			c.Workloads[b.Name] = p
+		}
+		out = append(out, configSection{b.ConfigKey, reflect.ValueOf(p).Elem()})
+	}
+	return out
 }
 
 // Model is the cluster model's part.
@@ -72,8 +134,12 @@ func (c Config) Model() model.Config {
 // Effective is the configuration a run uses: c, or with Deterministic its
 // distributions' means.
 func (c Config) Effective() Config {
+	c = c.clone()
 	if c.Deterministic {
 		sim.UseMeans(&c)
+		for _, p := range c.Workloads {
+			sim.UseMeans(p)
+		}
 	}
 	return c
 }
@@ -274,7 +340,7 @@ func RunWith(s *Scenario, opt Options) (*Result, error) {
 	builtins := map[string]any{}
 	for _, b := range workload.Builtins() {
 		if b.Install != nil {
-			builtins[b.Name] = b.Install(rt, cfg.workloadSettings(b.Name))
+			builtins[b.Name] = b.Install(rt, cfg.WorkloadSettings(b.Name))
 		}
 	}
 	cm := custommetrics.Install(rt)

@@ -21,6 +21,10 @@ func init() {
 		What:    "built in (Go, workload/dockercoins): images rng, hasher, redis, worker, webui; show prints it in the workload format",
 		Source:  Description,
 		Metrics: studyMetrics,
+		// config.workload is DockerCoins' section (its key since before
+		// kubesim had other workloads).
+		ConfigKey: "workload",
+		Settings:  func() any { return DefaultConfig() },
 		Install: func(rt *workload.Runtime, settings any) any {
 			cfg, ok := settings.(Config)
 			if !ok {
