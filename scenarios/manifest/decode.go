@@ -37,9 +37,8 @@ type Options struct {
 
 // Object is one decoded manifest object.
 type Object struct {
-	// Obj is the typed object: *appsv1.Deployment, *appsv1.ReplicaSet,
-	// *appsv1.DaemonSet, *corev1.Service, *corev1.Pod, *corev1.Node or
-	// *corev1.Namespace, with API defaults applied.
+	// Obj is the typed object of one of the kinds kubesim reads (kinds:
+	// *appsv1.Deployment, *corev1.Service...), with API defaults applied.
 	Obj runtime.Object
 	// Kind and APIVersion as written, e.g. "Deployment", "apps/v1".
 	Kind, APIVersion string
@@ -74,24 +73,47 @@ func KindRef(kind string) string {
 	return strings.ToLower(kind)
 }
 
+// kindInfo is one kind kubesim reads: its API type and what the API server
+// does with an object of it (nil: nothing).
 type kindInfo struct {
 	apiVersion, kind string
 	typ              reflect.Type
+	// defaults fills the API defaults (SetDefaults), printDefaults those
+	// the API server only prints (SetPrintDefaults), validate checks what
+	// the API server refuses (validateObject).
+	defaults, printDefaults func(obj runtime.Object)
+	validate                func(c *checker, obj runtime.Object)
 }
 
 // kinds are the kinds kubesim reads, in the order they are listed to users.
 var kinds = []kindInfo{
-	{"apps/v1", "Deployment", reflect.TypeFor[appsv1.Deployment]()},
-	{"apps/v1", "ReplicaSet", reflect.TypeFor[appsv1.ReplicaSet]()},
-	{"apps/v1", "DaemonSet", reflect.TypeFor[appsv1.DaemonSet]()},
-	{"v1", "Service", reflect.TypeFor[corev1.Service]()},
-	{"v1", "Pod", reflect.TypeFor[corev1.Pod]()},
-	{"v1", "Node", reflect.TypeFor[corev1.Node]()},
-	{"v1", "Namespace", reflect.TypeFor[corev1.Namespace]()},
-	{"policy/v1", "PodDisruptionBudget", reflect.TypeFor[policyv1.PodDisruptionBudget]()},
-	{"v1", "ConfigMap", reflect.TypeFor[corev1.ConfigMap]()},
-	{"autoscaling/v2", "HorizontalPodAutoscaler", reflect.TypeFor[autoscalingv2.HorizontalPodAutoscaler]()},
-	{"autoscaling/v1", "HorizontalPodAutoscaler", reflect.TypeFor[autoscalingv1.HorizontalPodAutoscaler]()},
+	{apiVersion: "apps/v1", kind: "Deployment", typ: reflect.TypeFor[appsv1.Deployment](),
+		defaults: typed(defaultsDeployment), printDefaults: typed(printDefaultsDeployment), validate: checked(validateDeployment)},
+	{apiVersion: "apps/v1", kind: "ReplicaSet", typ: reflect.TypeFor[appsv1.ReplicaSet](),
+		defaults: typed(defaultsReplicaSet), printDefaults: typed(printDefaultsReplicaSet), validate: checked(validateReplicaSet)},
+	{apiVersion: "apps/v1", kind: "DaemonSet", typ: reflect.TypeFor[appsv1.DaemonSet](),
+		defaults: typed(defaultsDaemonSet), printDefaults: typed(printDefaultsDaemonSet), validate: checked(validateDaemonSet)},
+	{apiVersion: "v1", kind: "Service", typ: reflect.TypeFor[corev1.Service](),
+		defaults: typed(defaultsService), printDefaults: typed(printDefaultsService), validate: checked(validateService)},
+	{apiVersion: "v1", kind: "Pod", typ: reflect.TypeFor[corev1.Pod](),
+		defaults: typed(defaultsPod), printDefaults: typed(printDefaultsPod), validate: checked(validatePod)},
+	{apiVersion: "v1", kind: "Node", typ: reflect.TypeFor[corev1.Node](),
+		validate: checked(validateNode)},
+	{apiVersion: "v1", kind: "Namespace", typ: reflect.TypeFor[corev1.Namespace](),
+		validate: checked(validateNamespace)},
+	{apiVersion: "policy/v1", kind: "PodDisruptionBudget", typ: reflect.TypeFor[policyv1.PodDisruptionBudget]()},
+	{apiVersion: "v1", kind: "ConfigMap", typ: reflect.TypeFor[corev1.ConfigMap]()},
+	{apiVersion: "autoscaling/v2", kind: "HorizontalPodAutoscaler", typ: reflect.TypeFor[autoscalingv2.HorizontalPodAutoscaler]()},
+	{apiVersion: "autoscaling/v1", kind: "HorizontalPodAutoscaler", typ: reflect.TypeFor[autoscalingv1.HorizontalPodAutoscaler]()},
+}
+
+// typed and checked adapt a kind's function of its API type to the table's.
+func typed[T runtime.Object](f func(T)) func(runtime.Object) {
+	return func(obj runtime.Object) { f(obj.(T)) }
+}
+
+func checked[T runtime.Object](f func(*checker, T)) func(*checker, runtime.Object) {
+	return func(c *checker, obj runtime.Object) { f(c, obj.(T)) }
 }
 
 // SupportedKinds lists "apiVersion kind" for every kind Decode reads.

@@ -27,91 +27,106 @@ func ptr[T any](v T) *T { return &v }
 // SetDefaults fills the API defaults listed in the package doc into obj, one of
 // the typed objects Decode returns. Fields already set are left alone.
 func SetDefaults(obj runtime.Object) {
-	switch o := obj.(type) {
-	case *appsv1.Deployment:
-		s := &o.Spec
-		if s.Replicas == nil {
-			s.Replicas = ptr(int32(DefaultReplicas))
+	if k := kindOf(obj); k != nil && k.defaults != nil {
+		k.defaults(obj)
+	}
+}
+
+// defaultsDeployment fills the API defaults of a Deployment.
+func defaultsDeployment(o *appsv1.Deployment) {
+	s := &o.Spec
+	if s.Replicas == nil {
+		s.Replicas = ptr(int32(DefaultReplicas))
+	}
+	if s.Strategy.Type == "" {
+		s.Strategy.Type = appsv1.RollingUpdateDeploymentStrategyType
+	}
+	if s.Strategy.Type == appsv1.RollingUpdateDeploymentStrategyType {
+		if s.Strategy.RollingUpdate == nil {
+			s.Strategy.RollingUpdate = &appsv1.RollingUpdateDeployment{}
 		}
-		if s.Strategy.Type == "" {
-			s.Strategy.Type = appsv1.RollingUpdateDeploymentStrategyType
+		ru := s.Strategy.RollingUpdate
+		if ru.MaxUnavailable == nil {
+			ru.MaxUnavailable = ptr(intstr.FromString("25%"))
 		}
-		if s.Strategy.Type == appsv1.RollingUpdateDeploymentStrategyType {
-			if s.Strategy.RollingUpdate == nil {
-				s.Strategy.RollingUpdate = &appsv1.RollingUpdateDeployment{}
-			}
-			ru := s.Strategy.RollingUpdate
-			if ru.MaxUnavailable == nil {
-				ru.MaxUnavailable = ptr(intstr.FromString("25%"))
-			}
-			if ru.MaxSurge == nil {
-				ru.MaxSurge = ptr(intstr.FromString("25%"))
-			}
+		if ru.MaxSurge == nil {
+			ru.MaxSurge = ptr(intstr.FromString("25%"))
 		}
-		if s.RevisionHistoryLimit == nil {
-			s.RevisionHistoryLimit = ptr(int32(DefaultRevisionHistoryLimit))
+	}
+	if s.RevisionHistoryLimit == nil {
+		s.RevisionHistoryLimit = ptr(int32(DefaultRevisionHistoryLimit))
+	}
+	if s.ProgressDeadlineSeconds == nil {
+		s.ProgressDeadlineSeconds = ptr(int32(DefaultProgressDeadlineSeconds))
+	}
+	defaultPodSpec(&s.Template.Spec)
+}
+
+// defaultsReplicaSet fills the API defaults of a ReplicaSet.
+func defaultsReplicaSet(o *appsv1.ReplicaSet) {
+	if o.Spec.Replicas == nil {
+		o.Spec.Replicas = ptr(int32(DefaultReplicas))
+	}
+	defaultPodSpec(&o.Spec.Template.Spec)
+}
+
+// defaultsDaemonSet fills the API defaults of a DaemonSet.
+func defaultsDaemonSet(o *appsv1.DaemonSet) {
+	s := &o.Spec
+	if s.UpdateStrategy.Type == "" {
+		s.UpdateStrategy.Type = appsv1.RollingUpdateDaemonSetStrategyType
+	}
+	if s.UpdateStrategy.Type == appsv1.RollingUpdateDaemonSetStrategyType {
+		if s.UpdateStrategy.RollingUpdate == nil {
+			s.UpdateStrategy.RollingUpdate = &appsv1.RollingUpdateDaemonSet{}
 		}
-		if s.ProgressDeadlineSeconds == nil {
-			s.ProgressDeadlineSeconds = ptr(int32(DefaultProgressDeadlineSeconds))
+		ru := s.UpdateStrategy.RollingUpdate
+		if ru.MaxUnavailable == nil {
+			ru.MaxUnavailable = ptr(intstr.FromInt32(1))
 		}
-		defaultPodSpec(&s.Template.Spec)
-	case *appsv1.ReplicaSet:
-		if o.Spec.Replicas == nil {
-			o.Spec.Replicas = ptr(int32(DefaultReplicas))
+		if ru.MaxSurge == nil {
+			ru.MaxSurge = ptr(intstr.FromInt32(0))
 		}
-		defaultPodSpec(&o.Spec.Template.Spec)
-	case *appsv1.DaemonSet:
-		s := &o.Spec
-		if s.UpdateStrategy.Type == "" {
-			s.UpdateStrategy.Type = appsv1.RollingUpdateDaemonSetStrategyType
+	}
+	if s.RevisionHistoryLimit == nil {
+		s.RevisionHistoryLimit = ptr(int32(DefaultRevisionHistoryLimit))
+	}
+	defaultPodSpec(&s.Template.Spec)
+}
+
+// defaultsPod fills the API defaults of a Pod.
+func defaultsPod(o *corev1.Pod) {
+	defaultPodSpec(&o.Spec)
+}
+
+// defaultsService fills the API defaults of a Service.
+func defaultsService(o *corev1.Service) {
+	s := &o.Spec
+	if s.Type == "" {
+		s.Type = corev1.ServiceTypeClusterIP
+	}
+	if s.SessionAffinity == "" {
+		s.SessionAffinity = corev1.ServiceAffinityNone
+	}
+	if s.SessionAffinity == corev1.ServiceAffinityClientIP {
+		if s.SessionAffinityConfig == nil {
+			s.SessionAffinityConfig = &corev1.SessionAffinityConfig{}
 		}
-		if s.UpdateStrategy.Type == appsv1.RollingUpdateDaemonSetStrategyType {
-			if s.UpdateStrategy.RollingUpdate == nil {
-				s.UpdateStrategy.RollingUpdate = &appsv1.RollingUpdateDaemonSet{}
-			}
-			ru := s.UpdateStrategy.RollingUpdate
-			if ru.MaxUnavailable == nil {
-				ru.MaxUnavailable = ptr(intstr.FromInt32(1))
-			}
-			if ru.MaxSurge == nil {
-				ru.MaxSurge = ptr(intstr.FromInt32(0))
-			}
+		if s.SessionAffinityConfig.ClientIP == nil {
+			s.SessionAffinityConfig.ClientIP = &corev1.ClientIPConfig{}
 		}
-		if s.RevisionHistoryLimit == nil {
-			s.RevisionHistoryLimit = ptr(int32(DefaultRevisionHistoryLimit))
+		if s.SessionAffinityConfig.ClientIP.TimeoutSeconds == nil {
+			s.SessionAffinityConfig.ClientIP.TimeoutSeconds = ptr(int32(corev1.DefaultClientIPServiceAffinitySeconds))
 		}
-		defaultPodSpec(&s.Template.Spec)
-	case *corev1.Pod:
-		defaultPodSpec(&o.Spec)
-	case *corev1.Service:
-		s := &o.Spec
-		if s.Type == "" {
-			s.Type = corev1.ServiceTypeClusterIP
+	}
+	for i := range s.Ports {
+		p := &s.Ports[i]
+		if p.Protocol == "" {
+			p.Protocol = corev1.ProtocolTCP
 		}
-		if s.SessionAffinity == "" {
-			s.SessionAffinity = corev1.ServiceAffinityNone
+		if p.TargetPort.Type == intstr.Int && p.TargetPort.IntVal == 0 {
+			p.TargetPort = intstr.FromInt32(p.Port)
 		}
-		if s.SessionAffinity == corev1.ServiceAffinityClientIP {
-			if s.SessionAffinityConfig == nil {
-				s.SessionAffinityConfig = &corev1.SessionAffinityConfig{}
-			}
-			if s.SessionAffinityConfig.ClientIP == nil {
-				s.SessionAffinityConfig.ClientIP = &corev1.ClientIPConfig{}
-			}
-			if s.SessionAffinityConfig.ClientIP.TimeoutSeconds == nil {
-				s.SessionAffinityConfig.ClientIP.TimeoutSeconds = ptr(int32(corev1.DefaultClientIPServiceAffinitySeconds))
-			}
-		}
-		for i := range s.Ports {
-			p := &s.Ports[i]
-			if p.Protocol == "" {
-				p.Protocol = corev1.ProtocolTCP
-			}
-			if p.TargetPort.Type == intstr.Int && p.TargetPort.IntVal == 0 {
-				p.TargetPort = intstr.FromInt32(p.Port)
-			}
-		}
-	case *corev1.Node, *corev1.Namespace:
 	}
 }
 

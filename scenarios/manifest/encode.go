@@ -256,33 +256,49 @@ const (
 // manifest as written.
 func SetPrintDefaults(obj runtime.Object) {
 	SetDefaults(obj)
-	switch o := obj.(type) {
-	case *appsv1.Deployment:
-		printDefaultsPodSpec(&o.Spec.Template.Spec)
-	case *appsv1.ReplicaSet:
-		printDefaultsPodSpec(&o.Spec.Template.Spec)
-	case *appsv1.DaemonSet:
-		printDefaultsPodSpec(&o.Spec.Template.Spec)
-	case *corev1.Pod:
-		printDefaultsPodSpec(&o.Spec)
-		if o.Spec.EnableServiceLinks == nil {
-			o.Spec.EnableServiceLinks = ptr(corev1.DefaultEnableServiceLinks)
-		}
-	case *corev1.Service:
-		s := &o.Spec
-		if s.SessionAffinity == corev1.ServiceAffinityNone {
-			s.SessionAffinityConfig = nil
-		}
-		external := s.Type == corev1.ServiceTypeNodePort || s.Type == corev1.ServiceTypeLoadBalancer
-		if external && s.ExternalTrafficPolicy == "" {
-			s.ExternalTrafficPolicy = corev1.ServiceExternalTrafficPolicyCluster
-		}
-		if s.InternalTrafficPolicy == nil && (external || s.Type == corev1.ServiceTypeClusterIP) {
-			s.InternalTrafficPolicy = ptr(corev1.ServiceInternalTrafficPolicyCluster)
-		}
-		if s.Type == corev1.ServiceTypeLoadBalancer && s.AllocateLoadBalancerNodePorts == nil {
-			s.AllocateLoadBalancerNodePorts = ptr(true)
-		}
+	if k := kindOf(obj); k != nil && k.printDefaults != nil {
+		k.printDefaults(obj)
+	}
+}
+
+// printDefaultsDeployment fills the defaults the API server prints in a Deployment.
+func printDefaultsDeployment(o *appsv1.Deployment) {
+	printDefaultsPodSpec(&o.Spec.Template.Spec)
+}
+
+// printDefaultsReplicaSet fills the defaults the API server prints in a ReplicaSet.
+func printDefaultsReplicaSet(o *appsv1.ReplicaSet) {
+	printDefaultsPodSpec(&o.Spec.Template.Spec)
+}
+
+// printDefaultsDaemonSet fills the defaults the API server prints in a DaemonSet.
+func printDefaultsDaemonSet(o *appsv1.DaemonSet) {
+	printDefaultsPodSpec(&o.Spec.Template.Spec)
+}
+
+// printDefaultsPod fills the defaults the API server prints in a Pod.
+func printDefaultsPod(o *corev1.Pod) {
+	printDefaultsPodSpec(&o.Spec)
+	if o.Spec.EnableServiceLinks == nil {
+		o.Spec.EnableServiceLinks = ptr(corev1.DefaultEnableServiceLinks)
+	}
+}
+
+// printDefaultsService fills the defaults the API server prints in a Service.
+func printDefaultsService(o *corev1.Service) {
+	s := &o.Spec
+	if s.SessionAffinity == corev1.ServiceAffinityNone {
+		s.SessionAffinityConfig = nil
+	}
+	external := s.Type == corev1.ServiceTypeNodePort || s.Type == corev1.ServiceTypeLoadBalancer
+	if external && s.ExternalTrafficPolicy == "" {
+		s.ExternalTrafficPolicy = corev1.ServiceExternalTrafficPolicyCluster
+	}
+	if s.InternalTrafficPolicy == nil && (external || s.Type == corev1.ServiceTypeClusterIP) {
+		s.InternalTrafficPolicy = ptr(corev1.ServiceInternalTrafficPolicyCluster)
+	}
+	if s.Type == corev1.ServiceTypeLoadBalancer && s.AllocateLoadBalancerNodePorts == nil {
+		s.AllocateLoadBalancerNodePorts = ptr(true)
 	}
 }
 

@@ -39,127 +39,149 @@ const (
 // defaults), with field paths.
 func validateObject(obj runtime.Object) []fieldErr {
 	c := &checker{}
-	switch o := obj.(type) {
-	case *appsv1.Deployment:
-		c.meta(&o.ObjectMeta, "subdomain")
-		c.replicas(o.Spec.Replicas, "spec.replicas")
-		c.nonNegative(int64(o.Spec.MinReadySeconds), "spec.minReadySeconds")
-		if r := o.Spec.RevisionHistoryLimit; r != nil {
-			c.nonNegative(int64(*r), "spec.revisionHistoryLimit")
-		}
-		if pd := o.Spec.ProgressDeadlineSeconds; pd != nil {
-			c.nonNegative(int64(*pd), "spec.progressDeadlineSeconds")
-			if *pd <= o.Spec.MinReadySeconds {
-				c.add("spec.progressDeadlineSeconds", "Invalid value: %d: must be greater than minReadySeconds", *pd)
-			}
-		}
-		c.workload(o.Spec.Selector, &o.Spec.Template, "Deployment")
-		st := o.Spec.Strategy
-		switch st.Type {
-		case appsv1.RecreateDeploymentStrategyType:
-			if st.RollingUpdate != nil {
-				c.add("spec.strategy.rollingUpdate", "Forbidden: may not be specified when strategy `type` is 'Recreate'")
-			}
-		case appsv1.RollingUpdateDeploymentStrategyType:
-			if ru := st.RollingUpdate; ru != nil {
-				// A Deployment's maxSurge may exceed 100% (ValidateRollingUpdateDeployment
-				// caps maxUnavailable only).
-				c.intOrPercent(ru.MaxSurge, "spec.strategy.rollingUpdate.maxSurge", false)
-				c.intOrPercent(ru.MaxUnavailable, "spec.strategy.rollingUpdate.maxUnavailable", true)
-				if isZero(ru.MaxSurge) && isZero(ru.MaxUnavailable) {
-					c.add("spec.strategy.rollingUpdate.maxUnavailable", "Invalid value: %s: may not be 0 when `maxSurge` is 0", ru.MaxUnavailable.String())
-				}
-			}
-		default:
-			c.add("spec.strategy.type", "Unsupported value: %q: supported values: \"Recreate\", \"RollingUpdate\"", st.Type)
-		}
-	case *appsv1.ReplicaSet:
-		c.meta(&o.ObjectMeta, "subdomain")
-		c.replicas(o.Spec.Replicas, "spec.replicas")
-		c.nonNegative(int64(o.Spec.MinReadySeconds), "spec.minReadySeconds")
-		c.workload(o.Spec.Selector, &o.Spec.Template, "ReplicaSet")
-	case *appsv1.DaemonSet:
-		c.meta(&o.ObjectMeta, "subdomain")
-		c.nonNegative(int64(o.Spec.MinReadySeconds), "spec.minReadySeconds")
-		if r := o.Spec.RevisionHistoryLimit; r != nil {
-			c.nonNegative(int64(*r), "spec.revisionHistoryLimit")
-		}
-		c.workload(o.Spec.Selector, &o.Spec.Template, "DaemonSet")
-		st := o.Spec.UpdateStrategy
-		switch st.Type {
-		case appsv1.OnDeleteDaemonSetStrategyType:
-		case appsv1.RollingUpdateDaemonSetStrategyType:
-			if ru := st.RollingUpdate; ru != nil {
-				c.intOrPercent(ru.MaxSurge, "spec.updateStrategy.rollingUpdate.maxSurge", true)
-				c.intOrPercent(ru.MaxUnavailable, "spec.updateStrategy.rollingUpdate.maxUnavailable", true)
-				if isZero(ru.MaxSurge) && isZero(ru.MaxUnavailable) {
-					c.add("spec.updateStrategy.rollingUpdate.maxUnavailable", "Invalid value: %s: may not be 0 when `maxSurge` is 0", ru.MaxUnavailable.String())
-				}
-			}
-		default:
-			c.add("spec.updateStrategy.type", "Unsupported value: %q: supported values: \"OnDelete\", \"RollingUpdate\"", st.Type)
-		}
-	case *corev1.Pod:
-		c.meta(&o.ObjectMeta, "subdomain")
-		c.podSpec(&o.Spec, "spec")
-	case *corev1.Service:
-		c.meta(&o.ObjectMeta, "dns1035")
-		c.labelMap(o.Spec.Selector, "spec.selector")
-		if len(o.Spec.Ports) == 0 && o.Spec.ClusterIP != corev1.ClusterIPNone {
-			c.add("spec.ports", "Required value")
-		}
-		names := map[string]bool{}
-		for i, p := range o.Spec.Ports {
-			f := fmt.Sprintf("spec.ports[%d]", i)
-			if len(o.Spec.Ports) > 1 && p.Name == "" {
-				c.add(f+".name", "Required value")
-			}
-			if p.Name != "" && names[p.Name] {
-				c.add(f+".name", "Duplicate value: %q", p.Name)
-			}
-			names[p.Name] = true
-			c.port(p.Port, f+".port")
-			if p.TargetPort.Type == intstr.Int {
-				c.port(p.TargetPort.IntVal, f+".targetPort")
-			}
-			// The API server's default --service-node-port-range.
-			switch {
-			case p.NodePort == 0 || o.Spec.Type != corev1.ServiceTypeNodePort && o.Spec.Type != corev1.ServiceTypeLoadBalancer:
-			case p.NodePort < 30000 || p.NodePort > 32767:
-				c.add(f+".nodePort", "Invalid value: %d: provided port is not in the valid range. The range of valid ports is 30000-32767", p.NodePort)
-			}
-			switch p.Protocol {
-			case corev1.ProtocolTCP, corev1.ProtocolUDP, corev1.ProtocolSCTP:
-			default:
-				c.add(f+".protocol", "Unsupported value: %q: supported values: \"SCTP\", \"TCP\", \"UDP\"", p.Protocol)
-			}
-		}
-		switch o.Spec.Type {
-		case corev1.ServiceTypeClusterIP, corev1.ServiceTypeNodePort, corev1.ServiceTypeLoadBalancer, corev1.ServiceTypeExternalName:
-		default:
-			c.add("spec.type", "Unsupported value: %q: supported values: \"ClusterIP\", \"ExternalName\", \"LoadBalancer\", \"NodePort\"", o.Spec.Type)
-		}
-		switch o.Spec.SessionAffinity {
-		case corev1.ServiceAffinityNone, corev1.ServiceAffinityClientIP:
-		default:
-			c.add("spec.sessionAffinity", "Unsupported value: %q: supported values: \"ClientIP\", \"None\"", o.Spec.SessionAffinity)
-		}
-	case *corev1.Node:
-		c.meta(&o.ObjectMeta, "subdomain")
-		seen := map[string]bool{}
-		for i, t := range o.Spec.Taints {
-			f := fmt.Sprintf("spec.taints[%d]", i)
-			c.taint(t, f)
-			if id := t.Key + ":" + string(t.Effect); seen[id] {
-				c.add(f, "Duplicate value: %q: taints must be unique by key and effect pair", id)
-			} else {
-				seen[id] = true
-			}
-		}
-	case *corev1.Namespace:
-		c.meta(&o.ObjectMeta, "dns1123")
+	if k := kindOf(obj); k != nil && k.validate != nil {
+		k.validate(c, obj)
 	}
 	return c.errs
+}
+
+// validateDeployment checks a Deployment as the API server does.
+func validateDeployment(c *checker, o *appsv1.Deployment) {
+	c.meta(&o.ObjectMeta, "subdomain")
+	c.replicas(o.Spec.Replicas, "spec.replicas")
+	c.nonNegative(int64(o.Spec.MinReadySeconds), "spec.minReadySeconds")
+	if r := o.Spec.RevisionHistoryLimit; r != nil {
+		c.nonNegative(int64(*r), "spec.revisionHistoryLimit")
+	}
+	if pd := o.Spec.ProgressDeadlineSeconds; pd != nil {
+		c.nonNegative(int64(*pd), "spec.progressDeadlineSeconds")
+		if *pd <= o.Spec.MinReadySeconds {
+			c.add("spec.progressDeadlineSeconds", "Invalid value: %d: must be greater than minReadySeconds", *pd)
+		}
+	}
+	c.workload(o.Spec.Selector, &o.Spec.Template, "Deployment")
+	st := o.Spec.Strategy
+	switch st.Type {
+	case appsv1.RecreateDeploymentStrategyType:
+		if st.RollingUpdate != nil {
+			c.add("spec.strategy.rollingUpdate", "Forbidden: may not be specified when strategy `type` is 'Recreate'")
+		}
+	case appsv1.RollingUpdateDeploymentStrategyType:
+		if ru := st.RollingUpdate; ru != nil {
+			// A Deployment's maxSurge may exceed 100% (ValidateRollingUpdateDeployment
+			// caps maxUnavailable only).
+			c.intOrPercent(ru.MaxSurge, "spec.strategy.rollingUpdate.maxSurge", false)
+			c.intOrPercent(ru.MaxUnavailable, "spec.strategy.rollingUpdate.maxUnavailable", true)
+			if isZero(ru.MaxSurge) && isZero(ru.MaxUnavailable) {
+				c.add("spec.strategy.rollingUpdate.maxUnavailable", "Invalid value: %s: may not be 0 when `maxSurge` is 0", ru.MaxUnavailable.String())
+			}
+		}
+	default:
+		c.add("spec.strategy.type", "Unsupported value: %q: supported values: \"Recreate\", \"RollingUpdate\"", st.Type)
+	}
+}
+
+// validateReplicaSet checks a ReplicaSet as the API server does.
+func validateReplicaSet(c *checker, o *appsv1.ReplicaSet) {
+	c.meta(&o.ObjectMeta, "subdomain")
+	c.replicas(o.Spec.Replicas, "spec.replicas")
+	c.nonNegative(int64(o.Spec.MinReadySeconds), "spec.minReadySeconds")
+	c.workload(o.Spec.Selector, &o.Spec.Template, "ReplicaSet")
+}
+
+// validateDaemonSet checks a DaemonSet as the API server does.
+func validateDaemonSet(c *checker, o *appsv1.DaemonSet) {
+	c.meta(&o.ObjectMeta, "subdomain")
+	c.nonNegative(int64(o.Spec.MinReadySeconds), "spec.minReadySeconds")
+	if r := o.Spec.RevisionHistoryLimit; r != nil {
+		c.nonNegative(int64(*r), "spec.revisionHistoryLimit")
+	}
+	c.workload(o.Spec.Selector, &o.Spec.Template, "DaemonSet")
+	st := o.Spec.UpdateStrategy
+	switch st.Type {
+	case appsv1.OnDeleteDaemonSetStrategyType:
+	case appsv1.RollingUpdateDaemonSetStrategyType:
+		if ru := st.RollingUpdate; ru != nil {
+			c.intOrPercent(ru.MaxSurge, "spec.updateStrategy.rollingUpdate.maxSurge", true)
+			c.intOrPercent(ru.MaxUnavailable, "spec.updateStrategy.rollingUpdate.maxUnavailable", true)
+			if isZero(ru.MaxSurge) && isZero(ru.MaxUnavailable) {
+				c.add("spec.updateStrategy.rollingUpdate.maxUnavailable", "Invalid value: %s: may not be 0 when `maxSurge` is 0", ru.MaxUnavailable.String())
+			}
+		}
+	default:
+		c.add("spec.updateStrategy.type", "Unsupported value: %q: supported values: \"OnDelete\", \"RollingUpdate\"", st.Type)
+	}
+}
+
+// validatePod checks a Pod as the API server does.
+func validatePod(c *checker, o *corev1.Pod) {
+	c.meta(&o.ObjectMeta, "subdomain")
+	c.podSpec(&o.Spec, "spec")
+}
+
+// validateService checks a Service as the API server does.
+func validateService(c *checker, o *corev1.Service) {
+	c.meta(&o.ObjectMeta, "dns1035")
+	c.labelMap(o.Spec.Selector, "spec.selector")
+	if len(o.Spec.Ports) == 0 && o.Spec.ClusterIP != corev1.ClusterIPNone {
+		c.add("spec.ports", "Required value")
+	}
+	names := map[string]bool{}
+	for i, p := range o.Spec.Ports {
+		f := fmt.Sprintf("spec.ports[%d]", i)
+		if len(o.Spec.Ports) > 1 && p.Name == "" {
+			c.add(f+".name", "Required value")
+		}
+		if p.Name != "" && names[p.Name] {
+			c.add(f+".name", "Duplicate value: %q", p.Name)
+		}
+		names[p.Name] = true
+		c.port(p.Port, f+".port")
+		if p.TargetPort.Type == intstr.Int {
+			c.port(p.TargetPort.IntVal, f+".targetPort")
+		}
+		// The API server's default --service-node-port-range.
+		switch {
+		case p.NodePort == 0 || o.Spec.Type != corev1.ServiceTypeNodePort && o.Spec.Type != corev1.ServiceTypeLoadBalancer:
+		case p.NodePort < 30000 || p.NodePort > 32767:
+			c.add(f+".nodePort", "Invalid value: %d: provided port is not in the valid range. The range of valid ports is 30000-32767", p.NodePort)
+		}
+		switch p.Protocol {
+		case corev1.ProtocolTCP, corev1.ProtocolUDP, corev1.ProtocolSCTP:
+		default:
+			c.add(f+".protocol", "Unsupported value: %q: supported values: \"SCTP\", \"TCP\", \"UDP\"", p.Protocol)
+		}
+	}
+	switch o.Spec.Type {
+	case corev1.ServiceTypeClusterIP, corev1.ServiceTypeNodePort, corev1.ServiceTypeLoadBalancer, corev1.ServiceTypeExternalName:
+	default:
+		c.add("spec.type", "Unsupported value: %q: supported values: \"ClusterIP\", \"ExternalName\", \"LoadBalancer\", \"NodePort\"", o.Spec.Type)
+	}
+	switch o.Spec.SessionAffinity {
+	case corev1.ServiceAffinityNone, corev1.ServiceAffinityClientIP:
+	default:
+		c.add("spec.sessionAffinity", "Unsupported value: %q: supported values: \"ClientIP\", \"None\"", o.Spec.SessionAffinity)
+	}
+}
+
+// validateNode checks a Node as the API server does.
+func validateNode(c *checker, o *corev1.Node) {
+	c.meta(&o.ObjectMeta, "subdomain")
+	seen := map[string]bool{}
+	for i, t := range o.Spec.Taints {
+		f := fmt.Sprintf("spec.taints[%d]", i)
+		c.taint(t, f)
+		if id := t.Key + ":" + string(t.Effect); seen[id] {
+			c.add(f, "Duplicate value: %q: taints must be unique by key and effect pair", id)
+		} else {
+			seen[id] = true
+		}
+	}
+}
+
+// validateNamespace checks a Namespace as the API server does.
+func validateNamespace(c *checker, o *corev1.Namespace) {
+	c.meta(&o.ObjectMeta, "dns1123")
 }
 
 func isZero(v *intstr.IntOrString) bool {
