@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"time"
+	"unsafe"
 
 	"github.com/kubesim/kubesim/sim"
 )
@@ -93,6 +94,7 @@ type Pod struct {
 	GoneAt     sim.Time
 	Restarts   int32  // restartCount, as Kubernetes' int32
 	generation uint32 // bumped on every container (re)start, to invalidate old timers
+	nameNext   int32  // ID+1 of the next pod in its podNameIndex chain (0: none)
 
 	node      *Node
 	rs        *ReplicaSet
@@ -241,7 +243,9 @@ type Cluster struct {
 	nodes       []*Node
 	nodeByName  map[string]*Node
 	pods        []*Pod
-	podByName   map[nsName]*Pod
+	podNames    podNameIndex
+	podSlab     []Pod  // where new pods are allocated (newPod)
+	strs        []byte // where pods' names and UIDs are written (keepString)
 	services    []*Service
 	svcByName   map[nsName]*Service
 	nodePorts   map[int]*Service // allocated node ports
@@ -296,7 +300,7 @@ func NewCluster(e *sim.Engine, cfg Config) *Cluster {
 	}
 	c := &Cluster{
 		E: e, Cfg: cfg,
-		nodeByName: map[string]*Node{}, podByName: map[nsName]*Pod{},
+		nodeByName: map[string]*Node{}, podNames: podNameIndex{ids: map[uint64]int32{}},
 		svcByName: map[nsName]*Service{}, deployByNm: map[nsName]*Deployment{},
 		rsByName: map[nsName]*ReplicaSet{}, dsByName: map[nsName]*DaemonSet{},
 		nsByName:  map[string]*Namespace{},
@@ -371,7 +375,7 @@ func (c *Cluster) Pod(name string) *Pod { return c.PodIn(DefaultNamespace, name)
 
 // PodIn returns the existing pod named name in namespace ns, or nil.
 func (c *Cluster) PodIn(ns, name string) *Pod {
-	p := c.podByName[nsName{ns, name}]
+	p := c.podNames.get(c.pods, ns, name)
 	if p == nil || p.Gone {
 		return nil
 	}
@@ -512,14 +516,15 @@ func (c *Cluster) newPod(ns, name string, sh *podShared, rs *ReplicaSet, ds *Dae
 		for {
 			b := append(buf[:0], name...)
 			b = c.appendRandSuffix(b, 5)
-			if q := c.podByName[nsName{ns, string(b)}]; q == nil || q.Gone {
-				name = string(b)
+			if q := c.podNames.get(c.pods, ns, unsafe.String(&b[0], len(b))); q == nil || q.Gone {
+				name = c.keepString(b)
 				break
 			}
 		}
 	}
-	p := &Pod{ID: len(c.pods), ObjectMeta: c.newMeta(name, ns, nil, nil),
-		Spec: sh.spec, Phase: PodPending, uid: c.uidRand.Uint64()}
+	p := c.allocPod()
+	p.ID, p.ObjectMeta = len(c.pods), c.newMeta(name, ns, nil, nil)
+	p.Spec, p.Phase, p.uid = sh.spec, PodPending, c.uidRand.Uint64()
 	p.Labels, p.Annotations, p.ixLabels, p.Owner = sh.labels, sh.annotations, sh.ixLabels, sh.owner
 	switch {
 	case rs != nil:
@@ -530,7 +535,7 @@ func (c *Cluster) newPod(ns, name string, sh *podShared, rs *ReplicaSet, ds *Dae
 		ds.pods = append(ds.pods, p)
 	}
 	c.pods = append(c.pods, p)
-	c.podByName[nsName{ns, name}] = p
+	c.podNames.add(c.pods, p)
 	c.podChanged(p)
 	c.enqueuePod(p)
 	return p
