@@ -113,3 +113,96 @@ func TestOpenNetworkAgainstJackson(t *testing.T) {
 		}
 	}
 }
+
+// feedbackNetwork is an open network with feedback: Poisson arrivals at rate
+// lambda visit s1 (one server, mean 10 ms), and after each visit go back to
+// s1 with probability p (to the back of its queue), else on to s2 (one
+// server, 20 ms), then leave. The loop back is a branch taken with
+// probability p after each visit, nested depth times (a visit count is
+// geometric; more than depth visits, probability p^depth, are cut short), in
+// a loop of one that groups them before the call to s2.
+func feedbackNetwork(lambda, p float64, depth int, seed uint64) string {
+	visits := "[{call: s1}]"
+	for i := 1; i < depth; i++ {
+		visits = fmt.Sprintf("[{call: s1}, {branch: [{p: %g, do: %s}]}]", p, visits)
+	}
+	return fmt.Sprintf(`name: feedback
+seed: %d
+duration: 1010s
+config:
+  network: {sameNode: 0s, crossNode: 0s}
+timeline:
+  - at: 0s
+    run: |
+      kubectl create deployment s1 --image=jackson/s1
+      kubectl expose deployment s1 --port 80
+      kubectl create deployment s2 --image=jackson/s2
+      kubectl expose deployment s2 --port 80
+workload:
+  services:
+    - {name: s1, image: s1, concurrency: 1, backlog: 0, routes: [{name: /, service: exp(10ms)}]}
+    - {name: s2, image: s2, concurrency: 1, backlog: 0, routes: [{name: /, service: exp(20ms)}]}
+  clients:
+    - name: arrivals
+      rate: %g
+      start: 10s
+      script:
+        - {loop: 1, do: %s}
+        - call: s2
+`, seed, lambda, visits)
+}
+
+// A network with feedback against Jackson's solution: the traffic equations
+// give s1's arrival rate lambda1 = lambda + p lambda1, so lambda / (1 - p):
+// 30/s external with p = 0.5 make 60/s at s1 (utilisation 0.6), 30/s at s2
+// (0.6). s1's throughput and each station's mean response time per visit
+// (M/M/1 at its lambda_i: 1 / (mu - lambda_i), 25 ms and 50 ms) fall within
+// the 95% confidence interval of eight replications, as does a customer's
+// mean number of visits to s1, 1 / (1 - p) = 2.
+func TestFeedbackNetworkAgainstJackson(t *testing.T) {
+	if testing.Short() {
+		t.Skip("8 runs")
+	}
+	const lambda, p, depth = 30.0, 0.5, 40
+	lambda1 := lambda / (1 - p)
+	var rate1, visits []float64
+	w := map[string][]float64{}
+	for seed := uint64(1); seed <= 8; seed++ {
+		s, err := ParseFile("feedback.yaml", []byte(feedbackNetwork(lambda, p, depth, seed)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := RunWith(s, Options{Little: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		lf := res.Rec.Little()
+		T := res.Summary.SimSeconds
+		rate1 = append(rate1, lf["s1"].Throughput*T/(T-10))
+		visits = append(visits, lf["s1"].Throughput/lf["s2"].Throughput)
+		for _, st := range []string{"s1", "s2"} {
+			w[st] = append(w[st], lf[st].MeanLatency)
+		}
+	}
+	x, hx := meanCI(rate1)
+	t.Logf("s1 arrivals: %.3f ± %.3f /s (traffic equations: %g)", x, hx, lambda1)
+	if math.Abs(x-lambda1) > hx {
+		t.Errorf("s1 throughput %.3f ± %.3f /s, traffic equations %g", x, hx, lambda1)
+	}
+	v, hv := meanCI(visits)
+	t.Logf("visits to s1 per customer: %.4f ± %.4f (1/(1-p) = %g)", v, hv, 1/(1-p))
+	if math.Abs(v-1/(1-p)) > hv {
+		t.Errorf("visits to s1 per customer %.4f ± %.4f, want %g", v, hv, 1/(1-p))
+	}
+	for _, st := range []struct {
+		name         string
+		lambda, mean float64
+	}{{"s1", lambda1, 0.010}, {"s2", lambda, 0.020}} {
+		want := mmcResponse(st.lambda, 1/st.mean, 1)
+		m, h := meanCI(w[st.name])
+		t.Logf("%s (M/M/1, %g/s, utilisation %.2f): W %.3f ± %.3f ms, Jackson %.3f ms", st.name, st.lambda, st.lambda*st.mean, m*1e3, h*1e3, want*1e3)
+		if math.Abs(m-want) > h {
+			t.Errorf("%s: mean response time per visit %.3f ± %.3f ms, Jackson %.3f ms", st.name, m*1e3, h*1e3, want*1e3)
+		}
+	}
+}
