@@ -21,6 +21,9 @@ type ServiceMeta struct {
 	// port: the ports decide what kubectl shows, and node ports are allocated.
 	Ports           []ServicePort
 	SessionAffinity string // None or ClientIP
+	// SessionAffinityTimeout is sessionAffinityConfig.clientIP.timeoutSeconds
+	// with ClientIP (10800 s when not given), 0 without.
+	SessionAffinityTimeout sim.Time
 }
 
 // ServicePort is one port of a Service.
@@ -396,6 +399,10 @@ func (c *Cluster) SetServiceSelector(s *Service, selector map[string]string) {
 	c.setIndexSelector(s)
 }
 
+// DefaultSessionAffinityTimeout is sessionAffinityConfig.clientIP's default
+// timeoutSeconds (10800).
+const DefaultSessionAffinityTimeout = sim.Time(10800e9)
+
 // SetSessionAffinity sets the Service's sessionAffinity: "None" or "ClientIP"
 // with a timeout (0: Kubernetes' default, 10800 s).
 func (c *Cluster) SetSessionAffinity(s *Service, affinity string, timeout sim.Time) error {
@@ -412,6 +419,13 @@ func (c *Cluster) SetSessionAffinity(s *Service, affinity string, timeout sim.Ti
 		return err
 	}
 	s.SessionAffinity = affinity
+	s.SessionAffinityTimeout = 0
+	if a.ClientIP {
+		s.SessionAffinityTimeout = timeout
+		if timeout == 0 {
+			s.SessionAffinityTimeout = DefaultSessionAffinityTimeout
+		}
+	}
 	return nil
 }
 

@@ -76,7 +76,7 @@ timeline:
 		`"value":2}]'`:                   "deployment.apps/web patched",
 		"get deploy web -o jsonpath":     "20/2/300",
 		"topologySpreadConstraints": "deployment.apps/web patched (no change)\n" +
-			"kubesim: Deployment web: spec.template.spec.topologySpreadConstraints is not simulated: the change to it is not applied",
+			"kubesim: Deployment web: spec.template.spec.topologySpreadConstraints is accepted but not simulated",
 		"patch ds agent":           "daemonset.apps/agent patched",
 		"get ds agent":             "9/3",
 		"patch service web":        "service/web patched",
@@ -104,4 +104,53 @@ timeline:
 	if n := strings.Count(rs, "\nweb-"); n != 3 {
 		t.Errorf("with revisionHistoryLimit 2 after 3 rollouts, want the new ReplicaSet and 2 old ones, got %d:\n%s", n, rs)
 	}
+}
+
+// A patch starts from the object as applied, so fields the model does not
+// keep survive it: every patch of a Deployment applied with an httpGet
+// readiness probe was refused ("readinessProbe: Required value: must specify
+// a handler type"). A Service's sessionAffinityConfig timeout is applied
+// (was "patched (no change)" with a warning).
+func TestPatchKeepsAppliedFields(t *testing.T) {
+	const file = `name: patchapplied
+duration: 1m
+cluster: {workers: 2}
+files:
+  web.yaml: |
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata: {name: web}
+    spec:
+      replicas: 1
+      selector: {matchLabels: {app: web}}
+      template:
+        metadata: {labels: {app: web}}
+        spec:
+          containers:
+          - name: web
+            image: nginx
+            readinessProbe:
+              httpGet: {path: /healthz, port: 80}
+timeline:
+  - at: 1s
+    run: |
+      kubectl apply -f web.yaml
+      kubectl expose deployment web --port=80
+      kubectl patch deploy web -p '{"spec":{"replicas":2}}'
+      kubectl patch deploy web -p '{"spec":{"template":{"spec":{"containers":[{"name":"web","env":[{"name":"A","value":"1"}]}]}}}}'
+      kubectl patch deploy web -p '{"spec":{"template":{"spec":{"nodeSelector":{"kubernetes.io/os":"linux"}}}}}'
+      kubectl get deploy web -o jsonpath={.spec.replicas}/{.spec.template.spec.containers[0].env[0].value}/{.spec.template.spec.containers[0].readinessProbe.httpGet.path}
+      kubectl patch svc web -p '{"spec":{"sessionAffinity":"ClientIP","sessionAffinityConfig":{"clientIP":{"timeoutSeconds":60}}}}'
+      kubectl get svc web -o jsonpath={.spec.sessionAffinityConfig.clientIP.timeoutSeconds}
+`
+	res := runText(t, "patchapplied.yaml", file)
+	noStepErrors(t, res)
+	checkOutputs(t, res, map[string]string{
+		`{"replicas":2}}'`:           "deployment.apps/web patched",
+		`"value":"1"}]}]}}}}'`:       "deployment.apps/web patched",
+		`"kubernetes.io/os"`:         "deployment.apps/web patched",
+		"get deploy web -o jsonpath": "2/1//healthz",
+		"patch svc web":              "service/web patched",
+		"get svc web -o jsonpath":    "60",
+	})
 }

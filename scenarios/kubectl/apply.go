@@ -183,6 +183,10 @@ func (x *Executor) applyService(o *corev1.Service, verb applyVerb) (string, erro
 	if sc := o.Spec.SessionAffinityConfig; sc != nil && sc.ClientIP != nil && sc.ClientIP.TimeoutSeconds != nil {
 		timeout = time.Duration(*sc.ClientIP.TimeoutSeconds) * time.Second
 	}
+	wantTimeout := timeout
+	if wantTimeout == 0 {
+		wantTimeout = model.DefaultSessionAffinityTimeout
+	}
 	changed := created
 	if created {
 		var err error
@@ -190,7 +194,7 @@ func (x *Executor) applyService(o *corev1.Service, verb applyVerb) (string, erro
 			return "", invalid("Service", o.Name, err)
 		}
 	} else {
-		if !samePorts(s.Ports, ports) || s.Type != typ || s.SessionAffinity != aff || !manifest.SameMap(s.Labels, o.Labels) || !manifest.SameMap(s.Annotations, o.Annotations) {
+		if !samePorts(s.Ports, ports) || s.Type != typ || s.SessionAffinity != aff || (aff == "ClientIP" && s.SessionAffinityTimeout != wantTimeout) || !manifest.SameMap(s.Labels, o.Labels) || !manifest.SameMap(s.Annotations, o.Annotations) {
 			changed = true
 		}
 	}

@@ -811,13 +811,60 @@ func (x *Executor) setImage(cmd Command) (string, error) {
 
 // --- patch, edit ---
 
+// apiObject is the object t as patch and edit start from: the model's
+// object (toAPI), with the pod spec and the Service fields as last applied
+// where the model keeps them as applied (a probe's httpGet, which the model
+// does not keep: without it, every patch of such a Deployment was refused
+// with "must specify a handler type").
 func (x *Executor) apiObject(t Target) runtime.Object {
+	info := resources[t.Resource]
+	o := t.Resource.Object(x.c, x.ns, t.Name)
+	out := x.modelObject(t)
+	if out == nil || info.apiObject == nil {
+		return out
+	}
+	p := &printer{c: x.c, now: x.c.Now(), ns: x.ns}
+	full := info.apiObject(x, p, object{res: t.Resource, name: t.Name, namespace: x.ns, obj: o})
+	switch dst := out.(type) {
+	case *corev1.Pod:
+		if src, ok := full.(*corev1.Pod); ok {
+			dst.Spec = src.Spec
+		}
+	case *corev1.Service:
+		if src, ok := full.(*corev1.Service); ok {
+			dst.Spec.PublishNotReadyAddresses = src.Spec.PublishNotReadyAddresses
+		}
+	default:
+		if info.podTemplate != nil {
+			if d, s := info.podTemplate(out), info.podTemplate(full); d != nil && s != nil {
+				d.Spec = s.Spec
+			}
+		}
+	}
+	return out
+}
+
+// modelObject is the object t as the model has it (toAPI), nil if none.
+func (x *Executor) modelObject(t Target) runtime.Object {
 	f := resources[t.Resource].toAPI
 	o := t.Resource.Object(x.c, x.ns, t.Name)
 	if f == nil || o == nil {
 		return nil
 	}
 	return f(x.c, o)
+}
+
+// recordPatched keeps obj, the object a patch or edit made, as the applied
+// object (for printing and the next patch), its last-applied configuration
+// unchanged (kubectl patch does not touch it).
+func (x *Executor) recordPatched(obj runtime.Object) {
+	last := ""
+	if kind, ok := apiKind(obj); ok && kind.get != nil {
+		if m := kind.get(x.c, x.ns, obj.(metav1.Object).GetName()); m != nil {
+			last = x.lastApplied[m]
+		}
+	}
+	x.recordLastApplied(obj, last)
 }
 
 func (x *Executor) patch(cmd Command) (string, error) {
@@ -856,11 +903,12 @@ func (x *Executor) patch(cmd Command) (string, error) {
 		}
 		// What the model did not take (a field kubesim does not simulate) is
 		// said, never passed over as "no change".
-		if after := x.apiObject(t); after != nil {
-			for _, f := range manifest.Unapplied(patched, after) {
-				line += fmt.Sprintf("\nkubesim: %s %s: %s is not simulated: the change to it is not applied", t.Resource.Kind(), t.Name, f)
+		if after := x.modelObject(t); after != nil {
+			for _, f := range manifest.Unapplied(patched, after, obj) {
+				line += fmt.Sprintf("\nkubesim: %s %s: %s is accepted but not simulated", t.Resource.Kind(), t.Name, f)
 			}
 		}
+		x.recordPatched(patched)
 		if cmd.Verb == Edit {
 			line = strings.Replace(strings.Replace(line, "patched (no change)", "skipped", 1), "patched", "edited", 1)
 		}

@@ -402,6 +402,9 @@ func APIService(c *model.Cluster, s *model.Service) *corev1.Service {
 	out := &corev1.Service{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Service"},
 		ObjectMeta: APIMeta(c, &s.ObjectMeta),
 		Spec:       corev1.ServiceSpec{Selector: s.Selector, Type: corev1.ServiceType(s.Type), SessionAffinity: corev1.ServiceAffinity(s.SessionAffinity)}}
+	if s.SessionAffinity == "ClientIP" && s.SessionAffinityTimeout > 0 {
+		out.Spec.SessionAffinityConfig = &corev1.SessionAffinityConfig{ClientIP: &corev1.ClientIPConfig{TimeoutSeconds: ptr(int32(s.SessionAffinityTimeout / time.Second))}}
+	}
 	for _, sp := range s.Ports {
 		out.Spec.Ports = append(out.Spec.Ports, corev1.ServicePort{Name: sp.Name, Protocol: corev1.Protocol(sp.Protocol),
 			Port: int32(sp.Port), TargetPort: intstr.Parse(sp.Target()), NodePort: int32(sp.NodePort)})

@@ -5,22 +5,37 @@ import (
 	"fmt"
 	"reflect"
 	"sort"
+	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 )
 
 // Unapplied lists the fields in which want (an object a patch or edit asked
-// for) differs from got (the same object read back from the model once the
+// for, starting from before) differs from got (the same object read back from the model once the
 // change was applied): the parts of the change kubesim did not simulate. Both
 // are compared as the API server prints them (SetPrintDefaults), status and
 // server-populated metadata left out; a field want leaves out is the
 // server's to fill (a default, an allocated nodePort). Paths are JSON field paths with list
 // indices, e.g. "spec.template.spec.containers[0].command", sorted.
-func Unapplied(want, got runtime.Object) []string {
+//
+// Only the fields the change made are listed: those where want differs
+// from before, the object the change started from (a field the model never
+// keeps, such as a probe's httpGet, is not listed at every later patch).
+func Unapplied(want, got, before runtime.Object) []string {
 	a, b := printedMap(want), printedMap(got)
+	var missed, changed []string
+	diffValues(a, b, "", &missed)
+	diffValues(a, printedMap(before), "", &changed)
 	var out []string
-	diffValues(a, b, "", &out)
+	for _, m := range missed {
+		for _, c := range changed {
+			if m == c || strings.HasPrefix(m, c+".") || strings.HasPrefix(m, c+"[") || strings.HasPrefix(c, m+".") || strings.HasPrefix(c, m+"[") {
+				out = append(out, m)
+				break
+			}
+		}
+	}
 	sort.Strings(out)
 	return out
 }
