@@ -240,6 +240,26 @@ func (rs *ReplicaSet) nextAvailable(now sim.Time) (sim.Time, bool) {
 	return 0, false
 }
 
+// SetReplicaSetTemplate replaces the pod template of a ReplicaSet no
+// Deployment owns (kubectl apply, patch, edit): the pods it creates from now
+// on are made from it, the ones it has stay as they are (a ReplicaSet does not
+// roll its pods out). The selector must still select the template's labels.
+func (c *Cluster) SetReplicaSetTemplate(rs *ReplicaSet, t PodTemplate) error {
+	if rs.deploy != nil {
+		return fmt.Errorf("replicaset %q is owned by deployment %q: change the Deployment's template", rs.Name, rs.deploy.Name)
+	}
+	if err := validateTemplate("ReplicaSet", rs.Name, rs.Selector, t); err != nil {
+		return err
+	}
+	if c.SameTemplate(t, rs.Template) {
+		return nil
+	}
+	rs.Template = t.clone()
+	rs.podShared = nil // the next pod's is made from the new template
+	c.bumpGeneration(&rs.ObjectMeta)
+	return nil
+}
+
 // SetReplicaSetMinReady sets spec.minReadySeconds (kubectl apply, patch):
 // pods Ready for that long are available.
 func (c *Cluster) SetReplicaSetMinReady(rs *ReplicaSet, minReady sim.Time) {

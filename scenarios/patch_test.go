@@ -154,3 +154,47 @@ timeline:
 		"get svc web -o jsonpath":    "60",
 	})
 }
+
+// A ReplicaSet no Deployment owns takes a patched template for the pods it
+// makes from then on, its pods staying as they are (was "not simulated");
+// a Deployment's ReplicaSet keeps its template and says so.
+func TestPatchReplicaSetTemplate(t *testing.T) {
+	const file = `name: rstemplate
+duration: 1m
+cluster: {workers: 2}
+files:
+  rs.yaml: |
+    apiVersion: apps/v1
+    kind: ReplicaSet
+    metadata: {name: rs}
+    spec:
+      replicas: 1
+      selector: {matchLabels: {app: rs}}
+      template:
+        metadata: {labels: {app: rs}}
+        spec:
+          containers: [{name: a, image: nginx}]
+timeline:
+  - at: 1s
+    run: |
+      kubectl apply -f rs.yaml
+      kubectl create deployment web --image=nginx
+  - at: 20s
+    run: |
+      kubectl patch rs rs -p '{"spec":{"template":{"spec":{"containers":[{"name":"a","image":"nginx:2"}]}}}}'
+      kubectl get rs rs -o jsonpath={.spec.template.spec.containers[0].image}
+      kubectl scale rs rs --replicas=2
+      kubectl patch rs web-55f645b9fd -p '{"spec":{"template":{"spec":{"containers":[{"name":"nginx","image":"nginx:2"}]}}}}'
+  - at: 40s
+    run: |
+      kubectl get pods -l app=rs -o custom-columns=IMAGE:.spec.containers[0].image
+`
+	res := runText(t, "rstemplate.yaml", file)
+	noStepErrors(t, res)
+	checkOutputs(t, res, map[string]string{
+		"patch rs rs ":            "replicaset.apps/rs patched",
+		"get rs rs -o jsonpath":   "nginx:2",
+		"patch rs web-55f645b9fd": "replicaset.apps/web-55f645b9fd patched (no change)\nkubesim: ReplicaSet web-55f645b9fd: spec.template.spec.containers[0].image is accepted but not simulated",
+		"get pods -l app=rs":      "IMAGE\nnginx:2\nnginx",
+	})
+}

@@ -123,7 +123,7 @@ func (x *Executor) applyDaemonSet(o *appsv1.DaemonSet, verb applyVerb) (string, 
 	return Done(DaemonSets, o.Name, verb(false, true)), nil
 }
 
-// applyReplicaSet applies a ReplicaSet: creates it, or scales it and sets its labels and annotations (an existing ReplicaSet's template is left as it is).
+// applyReplicaSet applies a ReplicaSet: creates it, or scales it, sets its minReadySeconds, labels and annotations and (no Deployment owning it) its template, for the pods it makes from then on.
 func (x *Executor) applyReplicaSet(o *appsv1.ReplicaSet, verb applyVerb) (string, error) {
 	c, ns := x.c, x.ns
 	spec, err := manifest.ModelReplicaSetSpec(o)
@@ -147,6 +147,15 @@ func (x *Executor) applyReplicaSet(o *appsv1.ReplicaSet, verb applyVerb) (string
 	}
 	if spec.MinReadySeconds != rs.MinReadySeconds {
 		c.SetReplicaSetMinReady(rs, spec.MinReadySeconds)
+		changed = true
+	}
+	// A standalone ReplicaSet takes a new template (for the pods it makes
+	// from now on); a Deployment's keeps its own, as the Deployment
+	// controller would replace it (the change is reported as not simulated).
+	if rs.Deployment() == nil && !c.SameTemplate(spec.Template, rs.Template) {
+		if err := c.SetReplicaSetTemplate(rs, spec.Template); err != nil {
+			return "", invalid("ReplicaSet", o.Name, err)
+		}
 		changed = true
 	}
 	if err := x.applyMeta(rs, o.ObjectMeta, &changed); err != nil {
