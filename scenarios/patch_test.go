@@ -198,3 +198,40 @@ timeline:
 		"get pods -l app=rs":      "IMAGE\nnginx:2\nnginx",
 	})
 }
+
+// kubectl patch hpa acts on the HPA as an autoscaling/v2 object (was
+// refused): strategic, JSON and merge patches change what the controller
+// uses; -n picks the namespace; labels, which kubesim's HPAs do not keep,
+// are said to be not simulated.
+func TestPatchHPA(t *testing.T) {
+	const file = `name: patchhpa
+duration: 1m
+cluster: {workers: 2}
+timeline:
+  - at: 1s
+    run: |
+      kubectl create deployment web --image=nginx
+      kubectl create namespace other
+      kubectl create deployment api --image=nginx -n other
+      kubectl autoscale deployment web --max=5 --cpu-percent=50
+      kubectl autoscale deployment api --max=3 -n other
+  - at: 30s
+    run: |
+      kubectl patch hpa web -p '{"spec":{"maxReplicas":7}}'
+      kubectl patch hpa web --type json -p '[{"op":"replace","path":"/spec/metrics/0/resource/target/averageUtilization","value":60}]'
+      kubectl patch hpa api -n other --type merge -p '{"spec":{"minReplicas":2}}'
+      kubectl patch hpa web -p '{"metadata":{"labels":{"a":"b"}}}'
+      kubectl get hpa -A
+`
+	res := runText(t, "patchhpa.yaml", file)
+	noStepErrors(t, res)
+	checkOutputs(t, res, map[string]string{
+		`{"maxReplicas":7}}'`:    "horizontalpodautoscaler.autoscaling/web patched",
+		`"value":60}]'`:          "horizontalpodautoscaler.autoscaling/web patched",
+		`{"minReplicas":2}}'`:    "horizontalpodautoscaler.autoscaling/api patched",
+		`{"labels":{"a":"b"}}}'`: "horizontalpodautoscaler.autoscaling/web patched (no change)\nkubesim: HorizontalPodAutoscaler web: metadata.labels is accepted but not simulated",
+		"get hpa -A": "NAMESPACE   NAME   REFERENCE        TARGETS              MINPODS   MAXPODS   REPLICAS   AGE\n" +
+			"default     web    Deployment/web   cpu: <unknown>/60%   1         7         1          29s\n" +
+			"other       api    Deployment/api   cpu: <unknown>/80%   2         3         1          29s",
+	})
+}

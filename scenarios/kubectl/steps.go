@@ -75,6 +75,9 @@ type Autoscaling interface {
 	// ApplyHPA creates or updates the HPA of an autoscaling/v1 or v2
 	// manifest object named name.
 	ApplyHPA(obj runtime.Object, name string) (created, changed bool, err error)
+	// HPAObject is the HPA named name of namespace ns as an autoscaling/v2
+	// object (nil: none), what patch and edit start from.
+	HPAObject(ns, name string) runtime.Object
 }
 
 // Env is what the executor takes from the scenario run; every field may be
@@ -846,6 +849,12 @@ func (x *Executor) apiObject(t Target) runtime.Object {
 
 // modelObject is the object t as the model has it (toAPI), nil if none.
 func (x *Executor) modelObject(t Target) runtime.Object {
+	if t.Resource == HPAs {
+		if x.auto == nil {
+			return nil
+		}
+		return x.auto.HPAObject(x.ns, t.Name)
+	}
 	f := resources[t.Resource].toAPI
 	o := t.Resource.Object(x.c, x.ns, t.Name)
 	if f == nil || o == nil {
@@ -868,12 +877,20 @@ func (x *Executor) recordPatched(obj runtime.Object) {
 }
 
 func (x *Executor) patch(cmd Command) (string, error) {
+	var hpas, others []Target
 	for _, t := range cmd.Targets {
 		if t.Resource == HPAs {
-			return "", fmt.Errorf("error: kubesim cannot %s a HorizontalPodAutoscaler yet: change its manifest and kubectl apply -f it", cmd.Verb)
+			if x.modelObject(t) == nil {
+				return "", NotFound(HPAs, t.Name)
+			}
+			hpas = append(hpas, t)
+		} else {
+			others = append(others, t)
 		}
 	}
+	cmd.Targets = others
 	targets, err := x.resolve(cmd)
+	targets = append(targets, hpas...)
 	if err != nil {
 		return "", err
 	}
