@@ -125,7 +125,6 @@ func (l *EventLog) RecordEvent(e Event) {
 		r.last = max(r.last, now)
 		if len(r.msgs) >= similarMax {
 			r.msgs = append(r.msgs[:0], r.msgs[1:]...)
-			e.Message = combinedPrefix + e.Message
 			combined = true
 		}
 	}
@@ -134,9 +133,12 @@ func (l *EventLog) RecordEvent(e Event) {
 		if old.Reason == e.Reason && old.Last+ttl > now && sameOccurrence(old, &e, combined) {
 			old.Count++
 			old.Last = max(old.Last, now)
-			old.Message = e.Message
+			old.Message, old.combined = e.Message, combined
 			return
 		}
+	}
+	if combined {
+		e.Message = combinedPrefix + e.Message
 	}
 	l.seq++
 	e.Seq = l.seq
@@ -160,7 +162,7 @@ func sameOccurrence(old, e *Event, combined bool) bool {
 	if old.Object != e.Object || old.Type != e.Type || old.Source != e.Source || old.Host != e.Host || old.Boot != e.Boot {
 		return false
 	}
-	oldCombined := strings.HasPrefix(old.Message, combinedPrefix)
+	oldCombined := old.combined || strings.HasPrefix(old.Message, combinedPrefix)
 	if combined || oldCombined {
 		return combined && oldCombined
 	}
@@ -239,6 +241,9 @@ func (l *EventLog) Events(now sim.Time) []*Event {
 	out := make([]*Event, 0, len(l.events))
 	for _, e := range l.events {
 		if e.Last+ttl > now {
+			if e.combined {
+				e.Message, e.combined = combinedPrefix+e.Message, false
+			}
 			out = append(out, e)
 		}
 	}

@@ -78,6 +78,11 @@ type Event struct {
 	Count       int
 	// Seq is the order in which events were created.
 	Seq int
+	// combined is set while the EventLog keeps Message without the
+	// "(combined from similar events): " prefix, which it adds when the
+	// event is read (EventLog.Events): a million pods of one ReplicaSet
+	// replace a combined SuccessfulCreate's message a million times.
+	combined bool
 }
 
 // EventSink receives every event the cluster emits, with e.First == e.Last
