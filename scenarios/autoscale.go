@@ -14,6 +14,7 @@ import (
 	"github.com/kubesim/kubesim/model"
 	"github.com/kubesim/kubesim/model/hpa"
 	"github.com/kubesim/kubesim/scenarios/kubectl"
+	"github.com/kubesim/kubesim/scenarios/manifest"
 	"github.com/kubesim/kubesim/sim"
 	"github.com/kubesim/kubesim/traffic"
 	"github.com/kubesim/kubesim/workload"
@@ -469,6 +470,34 @@ func (a *autoscaling) getAll(cmd kubectl.Command) (string, error, bool) {
 
 func (a *autoscaling) get(cmd kubectl.Command) (string, error) {
 	hs, err := a.list(cmd)
+	switch cmd.Output {
+	case "", "wide":
+	case "name":
+		var names []string
+		for _, h := range hs {
+			names = append(names, "horizontalpodautoscaler.autoscaling/"+h.Name)
+		}
+		return strings.Join(names, "\n"), err
+	default:
+		// -o yaml|json|jsonpath|custom-columns: the autoscaling/v2 objects.
+		pr, perr := manifest.NewPrinter(cmd.Output)
+		if perr != nil {
+			return "", &kubectl.UsageError{Verb: cmd.Verb, Msg: perr.Error()}
+		}
+		if len(hs) == 0 {
+			return "", err
+		}
+		objs := make([]runtime.Object, len(hs))
+		for i, h := range hs {
+			objs[i] = a.hpaPrinted(h)
+		}
+		single := len(cmd.Targets) == 1 && cmd.Targets[0].Name != ""
+		out, perr := pr.Print(objs, single)
+		if perr != nil {
+			return "", perr
+		}
+		return strings.TrimRight(out, "\n"), err
+	}
 	if len(hs) == 0 {
 		if err != nil {
 			return "", err

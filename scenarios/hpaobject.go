@@ -32,6 +32,54 @@ func (a *autoscaling) HPAObject(ns, name string) runtime.Object {
 	return out
 }
 
+// hpaPrinted is HPAObject with the status the controller keeps
+// (replicas, the metrics it could read, conditions, the last scale time),
+// for get -o yaml|json|jsonpath|custom-columns.
+func (a *autoscaling) hpaPrinted(h *hpa.HPA) runtime.Object {
+	out := a.HPAObject(h.NamespaceName(), h.Name).(*autoscalingv2.HorizontalPodAutoscaler)
+	st := &out.Status
+	st.CurrentReplicas, st.DesiredReplicas = h.Status.CurrentReplicas, h.Status.DesiredReplicas
+	if h.Status.Scaled {
+		t := metav1.NewTime(a.c.WallClock(h.Status.LastScaleTime))
+		st.LastScaleTime = &t
+	}
+	for i, m := range h.Metrics {
+		if i >= len(h.Status.CurrentMetrics) || !h.Status.CurrentMetrics[i].Known {
+			continue
+		}
+		cur := h.Status.CurrentMetrics[i]
+		var v autoscalingv2.MetricValueStatus
+		switch m.TargetType {
+		case string(autoscalingv2.UtilizationMetricType):
+			u := cur.Utilization
+			v.AverageUtilization = &u
+			v.AverageValue = resource.NewMilliQuantity(cur.AverageValue, resource.DecimalSI)
+		case string(autoscalingv2.AverageValueMetricType):
+			v.AverageValue = resource.NewMilliQuantity(cur.AverageValue, resource.DecimalSI)
+		default:
+			v.Value = resource.NewMilliQuantity(cur.Value, resource.DecimalSI)
+		}
+		spec := apiMetric(m)
+		ms := autoscalingv2.MetricStatus{Type: spec.Type}
+		switch spec.Type {
+		case autoscalingv2.ResourceMetricSourceType:
+			ms.Resource = &autoscalingv2.ResourceMetricStatus{Name: spec.Resource.Name, Current: v}
+		case autoscalingv2.PodsMetricSourceType:
+			ms.Pods = &autoscalingv2.PodsMetricStatus{Metric: spec.Pods.Metric, Current: v}
+		case autoscalingv2.ObjectMetricSourceType:
+			ms.Object = &autoscalingv2.ObjectMetricStatus{Metric: spec.Object.Metric, DescribedObject: spec.Object.DescribedObject, Current: v}
+		default:
+			ms.External = &autoscalingv2.ExternalMetricStatus{Metric: spec.External.Metric, Current: v}
+		}
+		st.CurrentMetrics = append(st.CurrentMetrics, ms)
+	}
+	for _, c := range h.Status.Conditions {
+		st.Conditions = append(st.Conditions, autoscalingv2.HorizontalPodAutoscalerCondition{Type: autoscalingv2.HorizontalPodAutoscalerConditionType(c.Type),
+			Status: corev1.ConditionStatus(c.Status), Reason: c.Reason, Message: c.Message, LastTransitionTime: metav1.NewTime(a.c.WallClock(c.LastTransition))})
+	}
+	return out
+}
+
 // apiMetric is metricSpec's inverse.
 func apiMetric(m hpa.MetricSpec) autoscalingv2.MetricSpec {
 	t := autoscalingv2.MetricTarget{Type: autoscalingv2.MetricTargetType(m.TargetType)}

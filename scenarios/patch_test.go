@@ -235,3 +235,36 @@ timeline:
 			"other       api    Deployment/api   cpu: <unknown>/80%   2         3         1          29s",
 	})
 }
+
+// get hpa -o name|yaml|json|jsonpath|custom-columns print the HPAs as
+// autoscaling/v2 objects (printed the table instead, silently).
+func TestGetHPAStructured(t *testing.T) {
+	const file = `name: gethpa
+duration: 1m
+cluster: {workers: 2}
+timeline:
+  - at: 1s
+    run: |
+      kubectl create deployment web --image=nginx
+      kubectl autoscale deployment web --max=5 --cpu-percent=50
+  - at: 30s
+    run: |
+      kubectl get hpa -o name
+      kubectl get hpa web -o jsonpath={.spec.maxReplicas}/{.spec.metrics[0].resource.target.averageUtilization}/{.status.currentReplicas}
+      kubectl get hpa -o custom-columns=NAME:.metadata.name,MIN:.spec.minReplicas
+      kubectl get hpa web -o yaml
+`
+	res := runText(t, "gethpa.yaml", file)
+	noStepErrors(t, res)
+	checkOutputs(t, res, map[string]string{
+		"-o name":           "horizontalpodautoscaler.autoscaling/web",
+		"-o jsonpath":       "5/50/1",
+		"-o custom-columns": "NAME   MIN\nweb    1",
+	})
+	y := step(t, res, "get hpa web -o yaml").Output
+	if !strings.HasPrefix(y, "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata:\n") ||
+		!strings.Contains(y, "  scaleTargetRef:\n    apiVersion: apps/v1\n    kind: Deployment\n    name: web\n") ||
+		!strings.Contains(y, "    type: AbleToScale\n") {
+		t.Errorf("get hpa web -o yaml:\n%s", y)
+	}
+}
