@@ -433,6 +433,114 @@ workload:
 	}
 }
 
+// The adapter follows the rules of a ConfigMap prometheus-adapter (the
+// chart's config.yaml) as the workshop edits it: its rule renamed
+// (as: rng_latency) and over 5 minutes serves rng_latency and no longer
+// the defaults; a rule kubesim cannot evaluate is refused with a Warning
+// event on the ConfigMap naming the field, and nothing is served.
+func TestAdapterRulesFromConfigMap(t *testing.T) {
+	y := `name: rules
+duration: 8m
+files:
+  adapter.yaml: |
+    apiVersion: v1
+    kind: ConfigMap
+    metadata: {name: prometheus-adapter, namespace: prometheus-adapter}
+    data:
+      config.yaml: |
+        rules:
+        - seriesQuery: 'httplat_latency_seconds_sum{namespace!="",service!=""}'
+          resources:
+            overrides:
+              namespace:
+                resource: namespace
+              service:
+                resource: service
+          name:
+            matches: "httplat_(.*)_seconds_sum"
+            as: "rng_${1}"
+          metricsQuery: |
+            rate(httplat_latency_seconds_sum{<<.LabelMatchers>>}[5m])/rate(httplat_latency_seconds_count{<<.LabelMatchers>>}[5m])
+  bad.yaml: |
+    apiVersion: v1
+    kind: ConfigMap
+    metadata: {name: prometheus-adapter, namespace: prometheus-adapter}
+    data:
+      config.yaml: |
+        rules:
+        - seriesQuery: 'httplat_latency_seconds_sum{kubernetes_namespace!="",kubernetes_name!=""}'
+          resources:
+            overrides:
+              kubernetes_namespace: {resource: namespace}
+              kubernetes_name: {resource: service}
+          metricsQuery: histogram_quantile(0.9, rate(<<.Series>>{<<.LabelMatchers>>}[2m]))
+timeline:
+  - at: 0s
+    run: |
+      kubectl create namespace prometheus-adapter
+      kubectl apply -f adapter.yaml
+      kubectl create deployment slow --image=slow
+      kubectl expose deployment slow --port=80
+      kubectl create deployment httplat --image=jpetazzo/httplat -- httplat http://slow/
+      kubectl expose deployment httplat --port=9080
+      kubectl annotate service httplat prometheus.io/scrape=true
+  - at: 7m
+    run: kubectl describe configmap prometheus-adapter -n prometheus-adapter
+workload:
+  services:
+    - {name: slow, image: slow, concurrency: 50, routes: [{name: /, service: 250ms}]}
+`
+	s, err := ParseFile("rules.yaml", []byte(y))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Run(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := s.Check(); len(p) != 0 {
+		t.Errorf("Check of a configuration the adapter reads: %q", p)
+	}
+	cm := res.auto.cm
+	if v, ok := cm.ObjectMetric("default", "Service", "httplat", "rng_latency"); !ok || v < 250 || v > 252 {
+		t.Errorf("rng_latency = %dm (%v), want 250m-252m", v, ok)
+	}
+	if _, ok := cm.ObjectMetric("default", "Service", "httplat", custommetrics.HTTPLatency); ok {
+		t.Error("httplat_latency_seconds still served: the ConfigMap's rules replace the defaults")
+	}
+	if _, ok := cm.ObjectMetric("default", "Service", "slow", custommetrics.RequestsPerSecond); ok {
+		t.Error("requests_per_second still served: the ConfigMap's rules replace the defaults")
+	}
+	// The 5-minute range: samples are kept for it (five scrapes and one).
+	if cm.ConfigError() != nil {
+		t.Fatalf("config refused: %v", cm.ConfigError())
+	}
+
+	bad := strings.Replace(y, "kubectl apply -f adapter.yaml", "kubectl apply -f bad.yaml", 1)
+	if s, err = ParseFile("bad.yaml", []byte(bad)); err != nil {
+		t.Fatal(err)
+	}
+	// kubesim validate (and run, before running) already says so.
+	if p := s.Check(); len(p) != 1 || !strings.Contains(p[0], "kubectl apply -f bad.yaml: bad.yaml:1: ConfigMap prometheus-adapter: the adapter would refuse its config.yaml: rules[0].resources.overrides.kubernetes_name:") {
+		t.Errorf("Check: %q", p)
+	}
+	if res, err = Run(s); err != nil {
+		t.Fatal(err)
+	}
+	err = res.auto.cm.ConfigError()
+	want := `rules[0].resources.overrides.kubernetes_name: kubesim's series have no label kubernetes_name (they have namespace, and service or pod)`
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("config error %v, want %q", err, want)
+	}
+	d := res.Timeline[len(res.Timeline)-1].Output
+	if !strings.Contains(d, "Warning  FailedToLoadConfig") || !strings.Contains(d, "prometheus-adapter  unable to load metrics discovery config from config.yaml: rules[0].") {
+		t.Errorf("describe configmap:\n%s", d)
+	}
+	if _, ok := res.auto.cm.ObjectMetric("default", "Service", "slow", custommetrics.LatencySeconds); ok {
+		t.Error("a refused configuration serves the defaults")
+	}
+}
+
 // kubectl delete hpa prints what kubectl >= 1.31 prints for a namespaced
 // object, the namespace included.
 func TestDeleteHPAMessage(t *testing.T) {

@@ -12,7 +12,9 @@ import (
 	"github.com/kubesim/kubesim/scenarios/kubectl"
 	"github.com/kubesim/kubesim/scenarios/manifest"
 	"github.com/kubesim/kubesim/scenarios/study"
+	"github.com/kubesim/kubesim/workload/custommetrics"
 	"go.yaml.in/yaml/v3"
+	corev1 "k8s.io/api/core/v1"
 )
 
 // IsManifest reports whether a YAML file holds Kubernetes manifests (its first
@@ -215,6 +217,12 @@ func (s *Scenario) Check() []string {
 			for _, o := range objs {
 				if o.CRD != nil && (cmd.Verb == kubectl.Apply || cmd.Verb == kubectl.Create) {
 					newCRDs = append(newCRDs, *o.CRD)
+				}
+				// prometheus-adapter's rules, as the adapter will read them.
+				if cm, ok := o.Obj.(*corev1.ConfigMap); ok && cm.Name == custommetrics.ConfigMapName && cmd.Verb != kubectl.Delete {
+					if err := custommetrics.CheckConfig(cm.Data[custommetrics.ConfigMapKey]); err != nil {
+						out = append(out, fmt.Sprintf("%s: %s: %s:%d: ConfigMap %s: the adapter would refuse its %s: %v", where, st.Command, f, o.Line, cm.Name, custommetrics.ConfigMapKey, err))
+					}
 				}
 			}
 			var me *manifest.Error
