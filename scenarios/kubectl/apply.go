@@ -1,6 +1,6 @@
 package kubectl
 
-// The apply of each kind (the apply entry of the kinds table, resources.go):
+// The apply of each kind (the apply entry of the kinds table, kinds.go):
 // what apply, create -f, patch and edit do to the cluster for one API object.
 
 import (

@@ -63,9 +63,9 @@
 // step and returns what kubectl would print, or its error. Conversions between
 // API objects and the model are the manifest package's (manifest/convert.go).
 //
-// The kinds table (resources.go) has one entry per kind: its names, group and
-// scope, how to get and list its objects, and what each verb does with them.
-// Adding a kind is adding an entry. Where to look:
+// The kinds table (kinds.go; its fields in resources.go) has one entry per
+// kind: its names, group and scope, how to get and list its objects, and what
+// each verb does with them. Adding a kind is adding an entry. Where to look:
 //
 //	get, describe: tables and describers       printers.go (row, describe); events.go, pdb.go
 //	get -o yaml|json|jsonpath|custom-columns    objects.go (apiObject), manifest.Printer

@@ -430,7 +430,7 @@ func (p *printer) row(o object, wide bool) []string {
 }
 
 // The rows of get's tables, one function per kind (the columns are in the
-// kinds table, resources.go): the cells and the ones -o wide adds.
+// kinds table, kinds.go): the cells and the ones -o wide adds.
 
 func (p *printer) podRow(x *model.Pod) (row, wide []string) {
 	status, ready := podStatus(x)

@@ -1,7 +1,7 @@
 package kubectl
 
 // kubectl rollout restart|status|history|undo|pause|resume, through the
-// rollout entry of the kinds table (resources.go): Deployments and DaemonSets.
+// rollout entry of the kinds table (kinds.go): Deployments and DaemonSets.
 
 import (
 	"errors"

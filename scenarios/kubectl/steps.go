@@ -1245,7 +1245,7 @@ func unsimulatedServiceFields(o *corev1.Service) error {
 }
 
 // The kinds' scale, set image, delete and toAPI functions (the kinds table's,
-// resources.go).
+// kinds.go).
 
 func scaleDeployment(c *model.Cluster, d *model.Deployment, n int) error {
 	return c.ScaleDeployment(d, n)
