@@ -26,6 +26,9 @@ var palette = []color.RGBA{
 
 func colour(i int) color.Color { return palette[i%len(palette)] }
 
+// dashes are the line styles of the palette's second and later rounds.
+var dashes = [][]vg.Length{{vg.Points(6), vg.Points(3)}, {vg.Points(1.5), vg.Points(2)}, {vg.Points(6), vg.Points(2), vg.Points(1.5), vg.Points(2)}}
+
 var grey = color.RGBA{0x70, 0x70, 0x70, 0xff}
 
 // chart is one figure: one plot or a column of panels sharing a width.
@@ -64,6 +67,11 @@ func grid() *plotter.Grid {
 
 func line(xys plotter.XYs, i int, width vg.Length, step bool) *plotter.Line {
 	l := &plotter.Line{XYs: xys, LineStyle: draw.LineStyle{Color: colour(i), Width: width}}
+	if i >= len(palette) {
+		// The palette's colours again: dashed (then dotted), so that no two
+		// lines of a chart (and its legend) look the same.
+		l.Dashes = dashes[(i/len(palette)-1)%len(dashes)]
+	}
 	if step {
 		l.StepStyle = plotter.PostStep
 	}
@@ -76,6 +84,41 @@ func timeAxis(p *plot.Plot, end float64) {
 	p.X.Min, p.X.Max = 0, end
 	p.X.Padding = 0
 	p.X.Tick.Marker = niceTicks{n: 12, minor: 5}
+}
+
+// logTicks marks a log axis at 1-9 times each power of ten: labelled at the
+// powers of ten, and within 3 decades at 2 and 5 times them too (0.2, 0.5, 1,
+// 2, 5, 10), so that an axis spanning less than a decade or two still reads;
+// every mark is labelled when fewer than two would be.
+type logTicks struct{}
+
+func (logTicks) Ticks(min, max float64) []plot.Tick {
+	if !(min > 0) || !(max > min) {
+		return plot.LogTicks{Prec: -1}.Ticks(min, max)
+	}
+	lo, hi := math.Floor(math.Log10(min)), math.Ceil(math.Log10(max))
+	var out []plot.Tick
+	labelled := 0
+	for e := lo; e <= hi; e++ {
+		for m := 1; m <= 9; m++ {
+			v, _ := strconv.ParseFloat(strconv.Itoa(m)+"e"+strconv.Itoa(int(e)), 64)
+			if v < min*(1-1e-9) || v > max*(1+1e-9) {
+				continue
+			}
+			t := plot.Tick{Value: v}
+			if m == 1 || hi-lo <= 3 && (m == 2 || m == 5) {
+				t.Label = strconv.FormatFloat(v, 'g', -1, 64)
+				labelled++
+			}
+			out = append(out, t)
+		}
+	}
+	if labelled < 2 {
+		for i := range out {
+			out[i].Label = strconv.FormatFloat(out[i].Value, 'g', -1, 64)
+		}
+	}
+	return out
 }
 
 // niceTicks labels at most n round values (1, 2, 2.5 or 5 times a power of
@@ -410,7 +453,7 @@ func latencyChart(run Run, svc metrics.ServiceSeries) (chart, bool) {
 	logY := hi/lo > 10
 	if logY {
 		p.Y.Scale = plot.LogScale{}
-		p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
+		p.Y.Tick.Marker = logTicks{}
 		p.Y.Min, p.Y.Max = math.Pow(10, math.Floor(math.Log10(lo))), math.Pow(10, math.Ceil(math.Log10(hi*1.05)))
 		p.Y.Label.Text = "latency (ms, log scale)"
 	} else {
@@ -498,7 +541,7 @@ func cdfChart(run Run) (chart, bool) {
 		return chart{}, false
 	}
 	p.X.Scale = plot.LogScale{}
-	p.X.Tick.Marker = plot.LogTicks{Prec: -1}
+	p.X.Tick.Marker = logTicks{}
 	p.X.Min, p.X.Max = math.Pow(10, math.Floor(math.Log10(lo))), math.Pow(10, math.Ceil(math.Log10(hi*1.05)))
 	fractionAxis(&p.Y)
 	return chart{name: "latency_cdf", title: "Latency CDFs", panels: []*plot.Plot{p}, w: chartW, h: 4 * vg.Inch, legend: lg}, true

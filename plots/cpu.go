@@ -27,6 +27,12 @@ func cpuCharts(run Run) []chart {
 		{"cpu_nodes", "CPU per node (metrics-server)", "cores", "nodes", run.NodeCPU, 0},
 		{"cpu_pods", "CPU per pod (metrics-server)", "cores", "pods", run.PodCPU, 0},
 	} {
+		if c.ylabel == "cores" && allZero(c.series) {
+			// No container of the run used modelled CPU (DockerCoins' services
+			// take time, not CPU): a chart of every line at 0 cores says
+			// nothing.
+			continue
+		}
 		if ch, ok := stepsChartSpread(run, c.name, c.title, c.ylabel, c.what, c.series, c.spread); ok {
 			out = append(out, ch)
 		}
@@ -35,6 +41,18 @@ func cpuCharts(run Run) []chart {
 		out = append(out, hpaMetricChart(run, m))
 	}
 	return out
+}
+
+// allZero reports whether every value of every series is 0 (or NaN: gone).
+func allZero(series []metrics.NamedSteps) bool {
+	for _, ns := range series {
+		for _, p := range ns.Points {
+			if p.V != 0 && !math.IsNaN(p.V) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // hpaMetricChart is an HPA's metric against its target over time (the value

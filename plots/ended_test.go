@@ -166,3 +166,45 @@ func TestWebUILineGapAtReboot(t *testing.T) {
 		t.Error("the web UI line runs through the node reboot (600-720 s)")
 	}
 }
+
+// A CPU chart whose every line is at 0 cores (no container used modelled CPU:
+// DockerCoins under hpa-latency) is not drawn; one with a value is.
+func TestAllZeroCPUChartsLeftOut(t *testing.T) {
+	s := &metrics.Series{End: 100, Window: 10, Bin: 1}
+	zero := []metrics.NamedSteps{{Name: "node1", Points: []metrics.Point{{T: 15, V: 0}, {T: 30, V: 0}}}}
+	busy := []metrics.NamedSteps{{Name: "web-1", Points: []metrics.Point{{T: 15, V: 0}, {T: 30, V: 0.25}}}}
+	var names []string
+	for _, c := range cpuCharts(Run{Title: "zero", Series: s, NodeCPU: zero, PodCPU: busy}) {
+		names = append(names, c.name)
+	}
+	if strings.Join(names, " ") != "cpu_pods" {
+		t.Errorf("charts %v, want cpu_pods only", names)
+	}
+}
+
+// Lines past the palette's colours are dashed, so that no two lines of a
+// chart look the same; log axes within 3 decades are labelled at 1, 2 and 5
+// times the powers of ten.
+func TestLinesAndLogTicksReadable(t *testing.T) {
+	if a, b := line(nil, 0, 1, false), line(nil, len(palette), 1, false); a.Color != b.Color || len(a.Dashes) != 0 || len(b.Dashes) == 0 {
+		t.Errorf("line 0 dashes %v, line %d dashes %v", a.Dashes, len(palette), b.Dashes)
+	}
+	var labels []string
+	for _, tk := range (logTicks{}).Ticks(0.25, 4) {
+		if tk.Label != "" {
+			labels = append(labels, tk.Label)
+		}
+	}
+	if strings.Join(labels, " ") != "0.5 1 2" {
+		t.Errorf("labels over [0.25, 4]: %v, want 0.5 1 2", labels)
+	}
+	labels = labels[:0]
+	for _, tk := range (logTicks{}).Ticks(0.01, 10000) {
+		if tk.Label != "" {
+			labels = append(labels, tk.Label)
+		}
+	}
+	if strings.Join(labels, " ") != "0.01 0.1 1 10 100 1000 10000" {
+		t.Errorf("labels over 6 decades: %v", labels)
+	}
+}

@@ -183,16 +183,20 @@ type studyFailure struct {
 }
 
 type studyReport struct {
-	Name     string
-	Facts    []fact
-	Params   []studyParamRow
-	Metrics  []string
-	Paths    []string
-	Rows     []studyTableRow
-	Question string
-	Answers  []studyAnswerRow
-	Figures  []studyFig
-	Failed   []studyFailure
+	Name    string
+	Facts   []fact
+	Params  []studyParamRow
+	Metrics []string
+	// MetricNotes is said under a metric's name: "identical in all
+	// replications" when it is at every point (its cells then show the value
+	// alone rather than repeat it).
+	MetricNotes []string
+	Paths       []string
+	Rows        []studyTableRow
+	Question    string
+	Answers     []studyAnswerRow
+	Figures     []studyFig
+	Failed      []studyFailure
 }
 
 func studyReportOf(d studyData, s *study.Study, figs []studyFig) studyReport {
@@ -300,6 +304,22 @@ func studyReportOf(d studyData, s *study.Study, figs []studyFig) studyReport {
 		}
 	}
 
+	// A metric identical in every replication at every point that ran (a
+	// theory value, a parameter echoed) says so once, in its header.
+	columnIdentical := make([]bool, len(t.Metrics))
+	for i, m := range t.Metrics {
+		columnIdentical[i] = len(d.points) > 0
+		for _, pt := range d.points {
+			if x, ok := pt.rows[m]; ok && x.Error == "" && !x.Identical() {
+				columnIdentical[i] = false
+			}
+		}
+		note := ""
+		if columnIdentical[i] {
+			note = "identical in all replications at every point: no interval"
+		}
+		r.MetricNotes = append(r.MetricNotes, note)
+	}
 	for _, pt := range d.points {
 		row := studyTableRow{Index: pt.index}
 		n := 0
@@ -315,7 +335,7 @@ func studyReportOf(d studyData, s *study.Study, figs []studyFig) studyReport {
 				row.Params = append(row.Params, "")
 			}
 		}
-		for _, m := range t.Metrics {
+		for mi, m := range t.Metrics {
 			x, ok := pt.rows[m]
 			if !ok {
 				row.Cells = append(row.Cells, studyCell{Mean: "–"})
@@ -327,7 +347,9 @@ func studyReportOf(d studyData, s *study.Study, figs []studyFig) studyReport {
 				continue
 			}
 			c := studyCell{Mean: sig4(x.Mean)}
-			if x.Identical() {
+			if x.Identical() && columnIdentical[mi] {
+				// said in the header
+			} else if x.Identical() {
 				c.CI = fmt.Sprintf("identical in all %d replications: no interval", x.N)
 			} else if finite(x.HalfWidth) {
 				c.Mean += " ± " + sig2(x.HalfWidth)
@@ -350,6 +372,12 @@ var studyTmpl = template.Must(template.New("study").Parse(`<!DOCTYPE html>
 <style>
 ` + pageCSS + `
   td .ci { display: block; font-size: 0.8em; color: #777; }
+  th .ci { display: block; font-size: 0.75em; font-weight: normal; color: #777; max-width: 12em; margin-left: auto; }
+  /* The results table may use the window's width, as the figures do, and
+     keeps each number (mean ± half-width, interval) on one line. */
+  .wide { margin: 0.5em calc(50% - min(50vw, 700px) + 8px); overflow-x: auto; }
+  .wide table { margin: 0 auto; }
+  table.results td { white-space: nowrap; }
   td.pick { background: #fff4cc; }
   tr.fixed td { color: #888; }
   tr.failed td { background: #fde8e8; color: #a00; }
@@ -380,10 +408,10 @@ var studyTmpl = template.Must(template.New("study").Parse(`<!DOCTYPE html>
 
 <h2>Results</h2>
 <p class="small">Mean ± half-width of the 95% interval, the interval below it; n replications.{{if .Question}} Highlighted: the rows that answer the question with confidence.{{end}}</p>
-<table>
-<tr><th class="r">point</th>{{range .Paths}}<th><code>{{.}}</code></th>{{end}}{{range .Metrics}}<th class="r"><code>{{.}}</code></th>{{end}}<th class="r">n</th></tr>
+<div class="wide"><table class="results">
+<tr><th class="r">point</th>{{range .Paths}}<th><code>{{.}}</code></th>{{end}}{{range $i, $m := .Metrics}}<th class="r"><code>{{$m}}</code>{{with index $.MetricNotes $i}}<span class="ci">{{.}}</span>{{end}}</th>{{end}}<th class="r">n</th></tr>
 {{range .Rows}}<tr{{if .Failed}} class="failed"{{end}}><td class="r">{{.Index}}</td>{{range .Params}}<td>{{.}}</td>{{end}}{{range .Cells}}<td class="r{{if .Pick}} pick{{end}}">{{.Mean}}{{if .CI}}<span class="ci">{{.CI}}</span>{{end}}</td>{{end}}<td class="r">{{.N}}</td></tr>
-{{end}}</table>
+{{end}}</table></div>
 {{if .Failed}}
 <h2 id="failed">Failed points</h2>
 <p class="small">These points did not run to the end (a step failed, a parameter changes nothing, a metric is missing): they are shown as failed above, left out of the charts and never averaged.</p>
