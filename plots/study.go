@@ -956,13 +956,35 @@ func textOn(c color.RGBA) color.Color {
 }
 
 // heatScale maps a metric's means to [0, 1].
-type heatScale struct{ lo, hi float64 }
+// heatScale maps a mean to [0, 1] of the palette: linearly, or by its
+// logarithm (log) when the means are all positive and span more than a
+// decade, so that one far point does not flatten every other cell into the
+// palette's first colour.
+type heatScale struct {
+	lo, hi float64
+	log    bool
+}
+
+// logSpread is the ratio of the largest to the smallest mean above which a
+// heat map's colours follow the logarithm.
+const logSpread = 10
 
 func (s heatScale) at(v float64) float64 {
 	if s.hi == s.lo {
 		return 0.5
 	}
+	if s.log {
+		return math.Log(v/s.lo) / math.Log(s.hi/s.lo)
+	}
 	return (v - s.lo) / (s.hi - s.lo)
+}
+
+// value is the mean at fraction f of the scale (the inverse of at).
+func (s heatScale) value(f float64) float64 {
+	if s.log {
+		return s.lo * math.Pow(s.hi/s.lo, f)
+	}
+	return s.lo + (s.hi-s.lo)*f
 }
 
 // heatCells draws a grid of cells at integer coordinates, each coloured by its
@@ -1046,10 +1068,9 @@ func (b *colourBar) Plot(c draw.Canvas, p *plot.Plot) {
 	_, trY := p.Transforms(&c)
 	const steps = 64
 	for i := 0; i < steps; i++ {
-		a := b.scale.lo + (b.scale.hi-b.scale.lo)*float64(i)/steps
-		z := b.scale.lo + (b.scale.hi-b.scale.lo)*float64(i+1)/steps
+		a, z := b.scale.value(float64(i)/steps), b.scale.value(float64(i+1)/steps)
 		y0, y1 := trY(a), trY(z)+0.5 // overlap a little: no hairline gaps
-		c.FillPolygon(heatColour(b.scale.at((a+z)/2)), []vg.Point{{X: c.Min.X, Y: y0}, {X: c.Max.X, Y: y0}, {X: c.Max.X, Y: y1}, {X: c.Min.X, Y: y1}})
+		c.FillPolygon(heatColour((float64(i)+0.5)/steps), []vg.Point{{X: c.Min.X, Y: y0}, {X: c.Max.X, Y: y0}, {X: c.Max.X, Y: y1}, {X: c.Min.X, Y: y1}})
 	}
 }
 
@@ -1102,7 +1123,7 @@ func heatMap(d studyData, metric string, xp, yp studyParam) (studyFigure, bool) 
 			blo, bhi = 0, 1
 		}
 	}
-	cells.scale = heatScale{blo, bhi}
+	cells.scale = heatScale{lo: blo, hi: bhi, log: !same && lo > 0 && hi/lo > logSpread}
 	names := func(vals []study.Value) []string {
 		out := make([]string, len(vals))
 		for i, v := range vals {
@@ -1127,7 +1148,11 @@ func heatMap(d studyData, metric string, xp, yp studyParam) (studyFigure, bool) 
 	// The colour scale: a plot whose y axis is the metric. Its title and x
 	// axis are blank text of the heat map's sizes, so that the data areas
 	// line up.
-	bar := newPlot(" ", " ", metricLabel(metric))
+	barLabel := metricLabel(metric)
+	if cells.scale.log {
+		barLabel += ", log scale"
+	}
+	bar := newPlot(" ", " ", barLabel)
 	bar.Add(&colourBar{scale: cells.scale})
 	bar.Y.Min, bar.Y.Max = blo, bhi
 	bar.Y.Padding, bar.X.Padding = 0, 0
@@ -1135,6 +1160,10 @@ func heatMap(d studyData, metric string, xp, yp studyParam) (studyFigure, bool) 
 	bar.X.Tick.Marker = fixedTicks{{Value: 0.5, Label: " "}}
 	bar.X.LineStyle.Width, bar.X.Tick.LineStyle.Width = 0, 0
 	bar.Y.Tick.Marker = niceTicks{n: 8, minor: 2}
+	if cells.scale.log {
+		bar.Y.Scale = plot.LogScale{}
+		bar.Y.Tick.Marker = logTicks{}
+	}
 	bar.Legend = plot.NewLegend()
 
 	// As wide as the curves, so that the report shows them at one scale.

@@ -585,3 +585,30 @@ func TestWriteStudyManyCategoricalPoints(t *testing.T) {
 		t.Errorf("points_m.png is %d px tall", cfg.Height)
 	}
 }
+
+// One far point (a 35 s p99 where the others are tens of ms) must not flatten
+// every other cell into the palette's first colour: the heat map then colours
+// by the logarithm and says so on its colour scale; a narrow spread stays linear.
+func TestWriteStudyHeatMapLogScale(t *testing.T) {
+	farRunner := func(ctx context.Context, p study.Point, seed uint64) (study.Result, error) {
+		r, _ := capacityRunner(ctx, p, seed)
+		lat := 40.0
+		if v, ok := p.Get("vars.rng_replicas"); ok && v.String() == "1" {
+			if w, ok := p.Get("vars.workers"); ok && w.String() == "20" {
+				lat = 35000
+			}
+		}
+		r.Scalars["rng.latency_ms.p99"] = lat * (1 + float64(seed%7)/100)
+		return r, nil
+	}
+	y := "name: h\nbase: capacity\nreplications: {min: 2}\nmetrics: [hashes_per_s, rng.latency_ms.p99]\nparameters:\n  grid:\n    vars.rng_replicas: [1, 2, 3]\n    vars.workers: [10, 20]\n"
+	_, tb := runStudy(t, y, farRunner)
+	w := writeStudy(t, nil, tb)
+	lat := svgText(t, "heatmap_rng.latency_ms.p99.svg", w.files["heatmap_rng.latency_ms.p99.svg"])
+	if !strings.Contains(lat, "(ms), log scale") {
+		t.Errorf("the p99 heat map spans 40 ms to 35 s but is not on a log colour scale: %q", lat)
+	}
+	if h := svgText(t, "heatmap_hashes_per_s.svg", w.files["heatmap_hashes_per_s.svg"]); strings.Contains(h, "log scale") {
+		t.Errorf("hashes_per_s spans less than a decade: its heat map should stay linear: %q", h)
+	}
+}
