@@ -22,7 +22,7 @@ import (
 //	GracePeriod               30 s      terminationGracePeriodSeconds default
 //	NodeStatusUpdate          10 s      kubelet node lease renew interval (nodeLeaseDurationSeconds 40 x 0.25)
 //	NodeMonitorPeriod         5 s       kube-controller-manager --node-monitor-period
-//	NodeMonitorGracePeriod    50 s      --node-monitor-grace-period (50 s since v1.32; 40 s before)
+//	NodeMonitorGracePeriod    50 s      --node-monitor-grace-period (50 s since v1.32, kubernetes#126287; 40 s before)
 //	DefaultTolerationSeconds  300 s     admission plugin DefaultTolerationSeconds (not-ready/unreachable NoExecute)
 //	NodeEvictionRate          0.1/s     --node-eviction-rate: nodes NoExecute-tainted per second in a healthy zone
 //	PodGCQuarantine           40 s      PodGC: pods bound to a deleted node are deleted after this quarantine,

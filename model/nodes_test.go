@@ -393,6 +393,17 @@ func TestLongRebootAfterEviction(t *testing.T) {
 // --node-monitor-grace-period 50 s (40 s before v1.32): a node that stops
 // heartbeating is NotReady more than 50 s after its last heartbeat, at the
 // first monitor pass (every 5 s) after that, never at 40-50 s.
+//
+// Source: kubernetes/kubernetes pkg/controller/nodelifecycle/config/v1alpha1/
+// defaults.go, RecommendedDefaultNodeLifecycleControllerConfiguration, which
+// kube-controller-manager's NodeLifecycleControllerOptions start from: it set
+// NodeMonitorGracePeriod to 40 s until kubernetes/kubernetes#126287 ("node:
+// Update Node Monitor Grace Period default duration to 50s", fixing #121793;
+// release note "The default value for node-monitor-grace-period has been
+// increased to 50s (earlier 40s)") made it 50 s, first released in v1.32;
+// kube-controller-manager's generated flag reference reads "Default: 50s"
+// from then on. No later change upstream (#127352, asking for more, was
+// closed unchanged).
 func TestNodeMonitorGracePeriodV137(t *testing.T) {
 	if g := DefaultConfig().Timings.NodeMonitorGracePeriod; g != sec(50) {
 		t.Fatalf("default node-monitor-grace-period %v, want 50s (v1.37)", g)
