@@ -172,3 +172,112 @@ func TestCreateFile(t *testing.T) {
 		t.Errorf("create -f of an existing object: %v", err)
 	}
 }
+
+// kubectl apply's three-way merge of spec fields (client-side apply:
+// strategicpatch.CreateThreeWayMergePatch, applied as a strategic merge
+// patch): a field the file sets is set, a field of the last apply that the
+// file drops goes back to its default, and a field set live (kubectl scale,
+// patch) that neither has is kept. The first case is the example of
+// Kubernetes' "Declarative Management of Kubernetes Objects Using
+// Configuration Files" (how apply calculates differences and merges
+// changes): minReadySeconds dropped from the file is cleared, replicas set
+// by kubectl scale is kept, the image follows the file.
+func TestApplyThreeWaySpec(t *testing.T) {
+	const v1 = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: nginx-deployment
+spec:
+  selector:
+    matchLabels:
+      app: nginx
+  minReadySeconds: 5
+  template:
+    metadata:
+      labels:
+        app: nginx
+    spec:
+      containers:
+      - name: nginx
+        image: nginx:1.14.2
+        ports:
+        - containerPort: 80
+`
+	v2 := strings.Replace(strings.Replace(v1, "  minReadySeconds: 5\n", "", 1), "nginx:1.14.2", "nginx:1.16.1", 1)
+	files := map[string]string{"d.yaml": v1}
+	x := newExecutor(printCluster(t, 2), kubectl.Files{Inline: files})
+	get := func() string {
+		t.Helper()
+		out, err := x.Exec("kubectl get deploy nginx-deployment -o jsonpath={.spec.replicas}/{.spec.minReadySeconds}/{.spec.template.spec.containers[0].image}")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	steps := []struct{ line, file, want string }{
+		{"kubectl apply -f d.yaml", v1, "1/5/nginx:1.14.2"},
+		{"kubectl scale deployment/nginx-deployment --replicas=2", "", "2/5/nginx:1.14.2"},
+		// The documented example: replicas kept, minReadySeconds cleared
+		// (0, which -o jsonpath prints as nothing, as kubectl does).
+		{"kubectl apply -f d.yaml", v2, "2//nginx:1.16.1"},
+		// kubectl scale, then a file without replicas keeps the scale...
+		{"kubectl scale deploy nginx-deployment --replicas=5", "", "5//nginx:1.16.1"},
+		{"kubectl apply -f d.yaml", v2, "5//nginx:1.16.1"},
+		// ... a file with replicas sets them ...
+		{"kubectl apply -f d.yaml", strings.Replace(v2, "spec:\n  selector", "spec:\n  replicas: 2\n  selector", 1), "2//nginx:1.16.1"},
+		// ... and dropping them again (the last apply had 2) resets them to
+		// the default, 1, as the API server defaults a removed replicas.
+		{"kubectl apply -f d.yaml", v2, "1//nginx:1.16.1"},
+	}
+	for _, s := range steps {
+		if s.file != "" {
+			files["d.yaml"] = s.file
+		}
+		if _, err := x.Exec(s.line); err != nil {
+			t.Fatalf("%s: %v", s.line, err)
+		}
+		if got := get(); got != s.want {
+			t.Errorf("after %s: replicas/minReadySeconds/image %s, want %s", s.line, got, s.want)
+		}
+	}
+}
+
+// A merged list (a Service's ports, by port) loses the items the last apply
+// had and the file drops, and keeps the items a patch added; a field the
+// file never set (the type a patch made NodePort, its nodePort) is kept.
+func TestApplyThreeWayServicePorts(t *testing.T) {
+	const v1 = `apiVersion: v1
+kind: Service
+metadata:
+  name: web
+spec:
+  selector: {app: web}
+  ports:
+  - {name: http, port: 80, targetPort: 8080}
+  - {name: https, port: 443, targetPort: 8443}
+`
+	files := map[string]string{"s.yaml": v1}
+	x := newExecutor(printCluster(t, 1), kubectl.Files{Inline: files})
+	run := func(line string) string {
+		t.Helper()
+		out, err := x.Exec(line)
+		if err != nil {
+			t.Fatalf("%s: %v", line, err)
+		}
+		return out
+	}
+	run("kubectl apply -f s.yaml")
+	run(`kubectl patch svc web -p '{"spec":{"type":"NodePort","ports":[{"name":"metrics","port":9090,"nodePort":30090}]}}'`)
+	files["s.yaml"] = strings.Replace(v1, "  - {name: https, port: 443, targetPort: 8443}\n", "", 1)
+	if out := run("kubectl apply -f s.yaml"); out != "service/web configured" {
+		t.Errorf("re-apply: %q, want configured", out)
+	}
+	got := run("kubectl get svc web -o 'jsonpath={.spec.type}{range .spec.ports[*]}/{.name}:{.port}:{.nodePort}{end}'")
+	if !strings.HasPrefix(got, "NodePort/http:80:") || !strings.Contains(got, "/metrics:9090:30090") || strings.Contains(got, "443") {
+		t.Errorf("ports after dropping https from the file: %s; want NodePort, http and metrics (patched live), no https", got)
+	}
+	// Re-applying the same file changes nothing.
+	if out := run("kubectl apply -f s.yaml"); out != "service/web unchanged" {
+		t.Errorf("second re-apply: %q, want unchanged", out)
+	}
+}

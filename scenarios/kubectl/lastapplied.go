@@ -1,57 +1,44 @@
 package kubectl
 
 import (
-	"encoding/json"
-
+	"github.com/kubesim/kubesim/scenarios/manifest"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 )
 
-// mergeAppliedMeta gives obj, about to be applied over an existing object,
-// the labels and annotations kubectl apply's three-way merge computes from
-// the last applied configuration, the live object and the file: a key the
-// last apply gave and the file no longer has is removed, a key of the file
-// is set, and a key set on the live object otherwise (kubectl label,
-// annotate) is kept. Without a live object obj is left as it is.
-func (x *Executor) mergeAppliedMeta(obj runtime.Object) {
-	meta, ok := obj.(metav1.Object)
-	kind, known := apiKind(obj)
-	if !ok || !known || kind.get == nil {
-		return
+// threeWayApplied is the object kubectl apply makes of o, a manifest object,
+// over the existing object of its name (manifest.ApplyThreeWay): the live
+// object, less what the last apply gave and the file no longer does, with
+// the file's fields. What kubectl scale, patch, edit, label or annotate set
+// and neither the file nor the last apply has is kept. Without a live object
+// (or for a kind patch cannot start from) it is o's own object.
+func (x *Executor) threeWayApplied(o manifest.Object, source string) (runtime.Object, error) {
+	r, ok := ResourceForKind(o.Kind)
+	if !ok || o.Raw == nil {
+		return o.Obj, nil
 	}
-	live := kind.get(x.c, x.ns, meta.GetName())
+	t := Target{Resource: r, Name: o.Name}
+	live := x.apiObject(t)
 	if live == nil {
-		return
+		return o.Obj, nil
 	}
-	var last struct {
-		Metadata struct {
-			Labels      map[string]string `json:"labels"`
-			Annotations map[string]string `json:"annotations"`
-		} `json:"metadata"`
+	var last []byte
+	if m := r.Object(x.c, x.ns, o.Name); m != nil {
+		last = []byte(x.lastApplied[m])
 	}
-	if v, ok := x.lastApplied[live]; ok {
-		_ = json.Unmarshal([]byte(v), &last) // written by LastApplied: valid JSON
+	obj, err := manifest.ApplyThreeWay(live, last, o.Raw, source)
+	if err != nil {
+		return nil, err
 	}
-	lm := live.Meta()
-	meta.SetLabels(threeWay(last.Metadata.Labels, lm.Labels, meta.GetLabels()))
-	meta.SetAnnotations(threeWay(last.Metadata.Annotations, lm.Annotations, meta.GetAnnotations()))
-}
-
-// threeWay is kubectl apply's merge of one string map: live, less the keys of
-// last that file leaves out, with file's entries. The result is never nil
-// (an empty map says "none", which apply sets).
-func threeWay(last, live, file map[string]string) map[string]string {
-	out := map[string]string{}
-	for k, v := range live {
-		if _, had := last[k]; had {
-			if _, has := file[k]; !has {
-				continue
-			}
+	// No labels or annotations left is "none", which apply sets (a nil
+	// map leaves the object's own).
+	if m, ok := obj.(metav1.Object); ok {
+		if m.GetLabels() == nil {
+			m.SetLabels(map[string]string{})
 		}
-		out[k] = v
+		if m.GetAnnotations() == nil {
+			m.SetAnnotations(map[string]string{})
+		}
 	}
-	for k, v := range file {
-		out[k] = v
-	}
-	return out
+	return obj, nil
 }

@@ -339,15 +339,19 @@ func (x *Executor) applyFile(f string, cmd Command, crds []manifest.CRD, out, er
 			}
 		}
 		stripLastApplied(o.Obj)
+		obj := o.Obj
 		if cmd.Verb == Apply {
-			x.mergeAppliedMeta(o.Obj)
+			if obj, err = x.threeWayApplied(o, f); err != nil {
+				errs = append(errs, err.Error())
+				continue
+			}
 		}
-		res, err := x.applyObject(o.Obj, f, false)
+		res, err := x.applyObject(obj, f, false)
 		if err != nil {
 			errs = append(errs, err.Error())
 			continue
 		}
-		x.recordLastApplied(o.Obj, x.lastAppliedOf(cmd, o))
+		x.recordLastApplied(obj, x.lastAppliedOf(cmd, o))
 		if cmd.Output != "" {
 			res = x.appliedOutput(cmd, o, res) // objects.go
 		}

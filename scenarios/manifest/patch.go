@@ -45,17 +45,10 @@ func ApplyPatch(obj runtime.Object, patch, patchType, source string) (runtime.Ob
 	// The patch applies to the object as the API server returns it, its
 	// defaults included (a JSON patch may replace
 	// terminationGracePeriodSeconds on a template that never set it).
-	obj = obj.DeepCopyObject()
-	SetPrintDefaults(obj)
-	current, err := json.Marshal(obj)
+	target, err := currentNode(obj)
 	if err != nil {
 		return nil, err
 	}
-	var doc yaml.Node
-	if err := yaml.Unmarshal(current, &doc); err != nil {
-		return nil, err
-	}
-	target := doc.Content[0]
 	var pdoc yaml.Node
 	if err := yaml.Unmarshal([]byte(patch), &pdoc); err != nil {
 		return nil, fail(fmt.Sprintf("unable to parse %q: %v", patch, err))
@@ -91,12 +84,19 @@ func ApplyPatch(obj runtime.Object, patch, patchType, source string) (runtime.Ob
 	default:
 		return nil, fail(fmt.Sprintf("unknown patch type %q: use strategic, merge or json", patchType))
 	}
+	return decodePatched(target, info, source, p.Line, true)
+}
+
+// decodePatched decodes target, an object a patch made, as strictly as
+// Decode does (validate false: unknown fields dropped), applies API defaults
+// and validates it. line is the patch's first line, for problems.
+func decodePatched(target *yaml.Node, info *kindInfo, source string, line int, validate bool) (runtime.Object, error) {
 	name := ""
 	if md, ok := scalarField(target, "metadata"); ok && deref(md).Kind == yaml.MappingNode {
 		name = stringField(deref(md), "name")
 	}
-	w := &walker{file: source, kind: info.kind, version: info.apiVersion, name: name, validate: true,
-		lines: map[string]int{"": p.Line}}
+	w := &walker{file: source, kind: info.kind, version: info.apiVersion, name: name, validate: validate,
+		lines: map[string]int{"": line}}
 	val := w.convertStruct(target, info.typ, "", jctx{})
 	if len(w.problems) == 0 {
 		data, err := json.Marshal(val)
@@ -105,7 +105,8 @@ func ApplyPatch(obj runtime.Object, patch, patchType, source string) (runtime.Ob
 		}
 		out := reflect.New(info.typ).Interface().(runtime.Object)
 		if err := json.Unmarshal(data, out); err != nil {
-			return nil, fail(err.Error())
+			return nil, &Error{File: source, Problems: []Problem{{Kind: Invalid, File: source, ObjKind: info.kind,
+				ObjVersion: info.apiVersion, Reason: err.Error()}}}
 		}
 		SetDefaults(out)
 		for _, v := range validateObject(out) {
