@@ -48,6 +48,11 @@ type Deployment struct {
 	// does not roll out a changed template until resumed.
 	Paused  bool
 	Deleted bool
+	// CollisionCount is status.collisionCount: how many times the
+	// controller found the name of its new ReplicaSet taken by one with
+	// another template (a ReplicaSet whose template was patched); it goes
+	// into the pod-template-hash.
+	CollisionCount int32
 
 	hash string
 	// last observed progress of the rollout, for the progress deadline
@@ -240,7 +245,7 @@ func (c *Cluster) UpdateDeployment(d *Deployment, t PodTemplate) error {
 		return nil // the same template once defaulted: no rollout
 	}
 	d.Template = t.clone()
-	h := computeHash(d.Template)
+	h := computeHashCollision(d.Template, d.CollisionCount)
 	// The new ReplicaSet is the one whose template equals the Deployment's
 	// (FindNewReplicaSet: EqualIgnoreHash), whichever form it was given in.
 	for _, rs := range d.rs {

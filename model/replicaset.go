@@ -240,14 +240,14 @@ func (rs *ReplicaSet) nextAvailable(now sim.Time) (sim.Time, bool) {
 	return 0, false
 }
 
-// SetReplicaSetTemplate replaces the pod template of a ReplicaSet no
-// Deployment owns (kubectl apply, patch, edit): the pods it creates from now
-// on are made from it, the ones it has stay as they are (a ReplicaSet does not
-// roll its pods out). The selector must still select the template's labels.
+// SetReplicaSetTemplate replaces the pod template of a ReplicaSet (kubectl
+// apply, patch, edit): the pods it creates from now on are made from it, the
+// ones it has stay as they are (a ReplicaSet does not roll its pods out). The
+// selector must still select the template's labels. A Deployment's
+// ReplicaSet whose template no longer equals the Deployment's is an old one
+// to its controller, which rolls out to a new ReplicaSet of its own template
+// (findNewReplicaSet).
 func (c *Cluster) SetReplicaSetTemplate(rs *ReplicaSet, t PodTemplate) error {
-	if rs.deploy != nil {
-		return fmt.Errorf("replicaset %q is owned by deployment %q: change the Deployment's template", rs.Name, rs.deploy.Name)
-	}
 	if err := validateTemplate("ReplicaSet", rs.Name, rs.Selector, t); err != nil {
 		return err
 	}
@@ -257,7 +257,36 @@ func (c *Cluster) SetReplicaSetTemplate(rs *ReplicaSet, t PodTemplate) error {
 	rs.Template = t.clone()
 	rs.podShared = nil // the next pod's is made from the new template
 	c.bumpGeneration(&rs.ObjectMeta)
+	if d := rs.deploy; d != nil && !d.Deleted {
+		c.findNewReplicaSet(d)
+		c.enqueueDeployment(d)
+	}
 	return nil
+}
+
+// findNewReplicaSet makes the Deployment's new ReplicaSet the one its
+// controller finds after a ReplicaSet's template changed under it
+// (getNewReplicaSet, FindNewReplicaSet): the oldest whose template equals
+// the Deployment's (EqualIgnoreHash). With none (its new ReplicaSet's
+// template was patched), the controller's create of NAME-HASH finds the
+// patched ReplicaSet under that name with another template: it bumps
+// status.collisionCount and hashes again, and the next sync creates a new
+// ReplicaSet from the Deployment's template and rolls out to it, the
+// patched one scaled down as an old one.
+func (c *Cluster) findNewReplicaSet(d *Deployment) {
+	for _, r := range d.rs {
+		if !r.Deleted && c.SameTemplate(r.Template, d.Template) {
+			d.hash = r.hash
+			return
+		}
+	}
+	for {
+		d.CollisionCount++
+		d.hash = computeHashCollision(d.Template, d.CollisionCount)
+		if c.ReplicaSetIn(d.Namespace, replicaSetName(d.Name, d.hash)) == nil {
+			return
+		}
+	}
 }
 
 // SetReplicaSetMinReady sets spec.minReadySeconds (kubectl apply, patch):

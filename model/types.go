@@ -1,6 +1,7 @@
 package model
 
 import (
+	"encoding/binary"
 	"fmt"
 	"hash/fnv"
 	"reflect"
@@ -402,9 +403,19 @@ func (t PodTemplate) hashString() string {
 
 // computeHash is Kubernetes' ComputeHash: FNV-32a of the template, its decimal
 // form encoded in the generateName alphabet ("5d8f9c7b6").
-func computeHash(t PodTemplate) string {
+func computeHash(t PodTemplate) string { return computeHashCollision(t, 0) }
+
+// computeHashCollision is the pod-template-hash of a Deployment's template
+// with its status.collisionCount, as ComputeHash adds the count (its bytes,
+// little-endian) once there has been a collision; 0 hashes as none.
+func computeHashCollision(t PodTemplate, collisions int32) string {
 	h := fnv.New32a()
 	h.Write([]byte(t.hashString()))
+	if collisions != 0 {
+		var b [8]byte
+		binary.LittleEndian.PutUint32(b[:], uint32(collisions))
+		h.Write(b[:])
+	}
 	return safeEncode(fmt.Sprint(h.Sum32()))
 }
 

@@ -156,8 +156,15 @@ timeline:
 }
 
 // A ReplicaSet no Deployment owns takes a patched template for the pods it
-// makes from then on, its pods staying as they are (was "not simulated");
-// a Deployment's ReplicaSet keeps its template and says so.
+// makes from then on, its pods staying as they are (was "not simulated").
+// A Deployment's ReplicaSet takes it too, and is then an old ReplicaSet to
+// its Deployment, as in Kubernetes (pkg/controller/deployment/sync.go
+// getNewReplicaSet, util FindNewReplicaSet: no ReplicaSet's template equals
+// the Deployment's once EqualIgnoreHash; the create of NAME-HASH finds the
+// patched one under that name, so status.collisionCount goes to 1 and the
+// hash changes): a new ReplicaSet of the Deployment's own template (nginx)
+// is created and rolled out to, the patched one scaled down to 0 (was: the
+// template kept, "accepted but not simulated").
 func TestPatchReplicaSetTemplate(t *testing.T) {
 	const file = `name: rstemplate
 duration: 1m
@@ -188,15 +195,28 @@ timeline:
   - at: 40s
     run: |
       kubectl get pods -l app=rs -o custom-columns=IMAGE:.spec.containers[0].image
+      kubectl get rs -l app=web -o wide
+      kubectl get deploy web -o jsonpath={.status.collisionCount}
+      kubectl get events --field-selector involvedObject.name=web
 `
 	res := runText(t, "rstemplate.yaml", file)
 	noStepErrors(t, res)
 	checkOutputs(t, res, map[string]string{
 		"patch rs rs ":            "replicaset.apps/rs patched",
 		"get rs rs -o jsonpath":   "nginx:2",
-		"patch rs web-55f645b9fd": "replicaset.apps/web-55f645b9fd patched (no change)\nkubesim: ReplicaSet web-55f645b9fd: spec.template.spec.containers[0].image is accepted but not simulated",
+		"patch rs web-55f645b9fd": "replicaset.apps/web-55f645b9fd patched",
 		"get pods -l app=rs":      "IMAGE\nnginx:2\nnginx",
+		"get rs -l app=web": "NAME             DESIRED   CURRENT   READY   AGE   CONTAINERS   IMAGES    SELECTOR\n" +
+			"web-55f645b9fd   0         0         0       38s   nginx        nginx:2   app=web,pod-template-hash=55f645b9fd\n" +
+			"web-77b6d8468c   1         1         1       19s   nginx        nginx     app=web,pod-template-hash=77b6d8468c",
+		"get deploy web -o jsonpath": "1",
 	})
+	ev := step(t, res, "get events --field-selector").Output
+	for _, want := range []string{"Scaled up replica set web-77b6d8468c from 0 to 1", "Scaled down replica set web-55f645b9fd from 1 to 0"} {
+		if !strings.Contains(ev, want) {
+			t.Errorf("events of web lack %q:\n%s", want, ev)
+		}
+	}
 }
 
 // kubectl patch hpa acts on the HPA as an autoscaling/v2 object (was

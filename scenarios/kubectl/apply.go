@@ -123,7 +123,7 @@ func (x *Executor) applyDaemonSet(o *appsv1.DaemonSet, verb applyVerb) (string, 
 	return Done(DaemonSets, o.Name, verb(false, true)), nil
 }
 
-// applyReplicaSet applies a ReplicaSet: creates it, or scales it, sets its minReadySeconds, labels and annotations and (no Deployment owning it) its template, for the pods it makes from then on.
+// applyReplicaSet applies a ReplicaSet: creates it, or scales it, sets its minReadySeconds, labels, annotations and template (for the pods it makes from then on; a Deployment's ReplicaSet is then replaced by its Deployment).
 func (x *Executor) applyReplicaSet(o *appsv1.ReplicaSet, verb applyVerb) (string, error) {
 	c, ns := x.c, x.ns
 	spec, err := manifest.ModelReplicaSetSpec(o)
@@ -149,10 +149,11 @@ func (x *Executor) applyReplicaSet(o *appsv1.ReplicaSet, verb applyVerb) (string
 		c.SetReplicaSetMinReady(rs, spec.MinReadySeconds)
 		changed = true
 	}
-	// A standalone ReplicaSet takes a new template (for the pods it makes
-	// from now on); a Deployment's keeps its own, as the Deployment
-	// controller would replace it (the change is reported as not simulated).
-	if rs.Deployment() == nil && !c.SameTemplate(spec.Template, rs.Template) {
+	// The ReplicaSet takes the new template, for the pods it makes from now
+	// on; a Deployment's ReplicaSet then no longer matches its Deployment,
+	// whose controller rolls out to a new ReplicaSet of its own template
+	// and scales this one down (model.SetReplicaSetTemplate).
+	if !c.SameTemplate(spec.Template, rs.Template) {
 		if err := c.SetReplicaSetTemplate(rs, spec.Template); err != nil {
 			return "", invalid("ReplicaSet", o.Name, err)
 		}

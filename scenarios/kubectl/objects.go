@@ -204,6 +204,9 @@ func (x *Executor) deploymentObject(p *printer, d *model.Deployment) *appsv1.Dep
 	st := p.c.DeploymentStatus(d)
 	s := &out.Status
 	s.ObservedGeneration = d.Generation
+	if d.CollisionCount > 0 {
+		s.CollisionCount = ptrTo(d.CollisionCount)
+	}
 	s.Replicas, s.UpdatedReplicas, s.ReadyReplicas = int32(st.Replicas), int32(st.Updated), int32(st.Ready)
 	s.AvailableReplicas, s.UnavailableReplicas = int32(st.Available), int32(st.Unavailable)
 	at := metav1.NewTime(x.c.WallClock(d.CreationTimestamp))
