@@ -29,7 +29,8 @@ func init() {
 			toAPI: toAPIOf(manifest.APIPod), delete: deleteOf(deletePod), apply: applyOf((*Executor).applyPod), expose: exposeOf(exposePod),
 			podTemplate: templateOf(func(o *corev1.Pod) *corev1.PodTemplateSpec {
 				return &corev1.PodTemplateSpec{ObjectMeta: o.ObjectMeta, Spec: o.Spec}
-			})},
+			}),
+			asApplied: asAppliedOf(func(dst, full *corev1.Pod) { dst.Spec = full.Spec })},
 		Deployments: {group: "apps", kind: "Deployment", names: []string{"deployment", "deploy"}, namespaced: true,
 			get:     func(c *model.Cluster, ns, name string) model.Object { return obj(c.DeploymentIn(ns, name)) },
 			list:    func(c *model.Cluster, ns string) []model.Object { return inNamespace(c.Deployments(), ns) },
@@ -57,7 +58,10 @@ func init() {
 			columns: []string{"NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE"}, wideColumns: []string{"SELECTOR"},
 			apiServerLabels: kubernetesServiceLabels,
 			row:             (*printer).serviceRow, describe: (*printer).describeService, apiObject: apiObjectOfObject((*Executor).serviceObject),
-			toAPI: toAPIOf(manifest.APIService), delete: deleteOf(deleteService), apply: applyOf((*Executor).applyService), expose: exposeOf(exposeService)},
+			toAPI: toAPIOf(manifest.APIService), delete: deleteOf(deleteService), apply: applyOf((*Executor).applyService), expose: exposeOf(exposeService),
+			asApplied: asAppliedOf(func(dst, full *corev1.Service) {
+				dst.Spec.PublishNotReadyAddresses = full.Spec.PublishNotReadyAddresses
+			})},
 		// A Service's Endpoints object has the Service's name and namespace.
 		Endpoints: {group: "", kind: "Endpoints", names: []string{"ep"}, namespaced: true,
 			get:     func(c *model.Cluster, ns, name string) model.Object { return obj(c.ServiceIn(ns, name)) },
@@ -168,6 +172,18 @@ func templateOf[A runtime.Object](f func(A) *corev1.PodTemplateSpec) func(runtim
 // kubernetes Service has no model object).
 func apiObjectOfObject[R runtime.Object](f func(*Executor, *printer, object) R) func(*Executor, *printer, object) runtime.Object {
 	return func(x *Executor, p *printer, o object) runtime.Object { return f(x, p, o) }
+}
+
+// asAppliedOf adapts a kind's asApplied of its API type to the table's
+// signature; objects of another type are left alone.
+func asAppliedOf[R runtime.Object](f func(dst, full R)) func(dst, full runtime.Object) {
+	return func(dst, full runtime.Object) {
+		d, ok1 := dst.(R)
+		s, ok2 := full.(R)
+		if ok1 && ok2 {
+			f(d, s)
+		}
+	}
 }
 
 // obj is p as a model.Object, nil for a nil pointer.

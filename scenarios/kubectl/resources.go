@@ -72,6 +72,11 @@ type resourceInfo struct {
 	// Pod's own metadata and spec; nil: the kind has none), for -o yaml
 	// of the objects applied (objects.go).
 	podTemplate func(obj runtime.Object) *corev1.PodTemplateSpec
+	// asApplied copies into dst, the object of toAPI, the fields of full,
+	// the object of apiObject, that patch and edit start from as applied
+	// (steps.go's apiObject; nil: the pod template's spec, if the kind has
+	// one).
+	asApplied func(dst, full runtime.Object)
 	// rollout is kubectl rollout of the kind (rollout.go; nil: refused).
 	rollout *rolloutOps
 	// expose is the selector (and port, 0 if none) of the Service that

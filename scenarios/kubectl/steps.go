@@ -832,20 +832,11 @@ func (x *Executor) apiObject(t Target) runtime.Object {
 	}
 	p := &printer{c: x.c, now: x.c.Now(), ns: x.ns}
 	full := info.apiObject(x, p, object{res: t.Resource, name: t.Name, namespace: x.ns, obj: o})
-	switch dst := out.(type) {
-	case *corev1.Pod:
-		if src, ok := full.(*corev1.Pod); ok {
-			dst.Spec = src.Spec
-		}
-	case *corev1.Service:
-		if src, ok := full.(*corev1.Service); ok {
-			dst.Spec.PublishNotReadyAddresses = src.Spec.PublishNotReadyAddresses
-		}
-	default:
-		if info.podTemplate != nil {
-			if d, s := info.podTemplate(out), info.podTemplate(full); d != nil && s != nil {
-				d.Spec = s.Spec
-			}
+	if info.asApplied != nil {
+		info.asApplied(out, full)
+	} else if info.podTemplate != nil {
+		if d, s := info.podTemplate(out), info.podTemplate(full); d != nil && s != nil {
+			d.Spec = s.Spec
 		}
 	}
 	return out
