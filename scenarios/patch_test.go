@@ -109,8 +109,10 @@ timeline:
 // A patch starts from the object as applied, so fields the model does not
 // keep survive it: every patch of a Deployment applied with an httpGet
 // readiness probe was refused ("readinessProbe: Required value: must specify
-// a handler type"). A Service's sessionAffinityConfig timeout is applied
-// (was "patched (no change)" with a warning).
+// a handler type"). A bare Pod's patch keeps its applied spec too (the
+// kinds table's asApplied; without it the probe's path reads back empty).
+// A Service's sessionAffinityConfig timeout is applied (was "patched (no
+// change)" with a warning).
 func TestPatchKeepsAppliedFields(t *testing.T) {
 	const file = `name: patchapplied
 duration: 1m
@@ -131,10 +133,23 @@ files:
             image: nginx
             readinessProbe:
               httpGet: {path: /healthz, port: 80}
+  pod.yaml: |
+    apiVersion: v1
+    kind: Pod
+    metadata: {name: single}
+    spec:
+      containers:
+      - name: web
+        image: nginx
+        readinessProbe:
+          httpGet: {path: /ready, port: 80}
 timeline:
   - at: 1s
     run: |
       kubectl apply -f web.yaml
+      kubectl apply -f pod.yaml
+      kubectl patch pod single -p '{"metadata":{"labels":{"a":"b"}}}'
+      kubectl get pod single -o jsonpath={.metadata.labels.a}/{.spec.containers[0].readinessProbe.httpGet.path}
       kubectl expose deployment web --port=80
       kubectl patch deploy web -p '{"spec":{"replicas":2}}'
       kubectl patch deploy web -p '{"spec":{"template":{"spec":{"containers":[{"name":"web","env":[{"name":"A","value":"1"}]}]}}}}'
@@ -152,6 +167,8 @@ timeline:
 		"get deploy web -o jsonpath": "2/1//healthz",
 		"patch svc web":              "service/web patched",
 		"get svc web -o jsonpath":    "60",
+		"patch pod single":           "pod/single patched",
+		"get pod single -o jsonpath": "b//ready",
 	})
 }
 
