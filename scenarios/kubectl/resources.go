@@ -235,6 +235,42 @@ func ResourceForKind(kind string) (Resource, bool) {
 	return "", false
 }
 
+// obj is p as a model.Object, nil for a nil pointer.
+func obj[T any, P interface {
+	*T
+	model.Object
+}](p P) model.Object {
+	if p == nil {
+		return nil
+	}
+	return p
+}
+
+// inNamespace is the objects of ps in namespace ns ("": all).
+func inNamespace[T any, P interface {
+	*T
+	model.Object
+}](ps []P, ns string) []model.Object {
+	out := make([]model.Object, 0, len(ps))
+	for _, p := range ps {
+		if ns == "" || p.Meta().Namespace == ns {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func objs[T any, P interface {
+	*T
+	model.Object
+}](ps []P) []model.Object {
+	out := make([]model.Object, len(ps))
+	for i, p := range ps {
+		out[i] = p
+	}
+	return out
+}
+
 // Target is one resource type, optionally with one object name. Name "" means
 // every object of the type (filtered by the command's selector).
 type Target struct {
