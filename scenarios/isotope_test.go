@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -203,5 +204,61 @@ func TestIsotopeSizesTakeTime(t *testing.T) {
 	}
 	if d := slow - small; d < 41 || d > 43 {
 		t.Errorf("at 1 Gbit/s: %.3f ms more, want 41.9", d)
+	}
+}
+
+// The load starts as isotope's runner starts fortio: once every Service of
+// the graph has its ready endpoints, not at 0s while the pods start (the bug:
+// 64 users refused by d for 3.7 s, 237,440 refusals, then 106,377 answers
+// 500 while a and c had no endpoints). Once started it goes on: an
+// entrypoint left without endpoints refuses each user, who tries again 1 ms
+// later.
+func TestIsotopeLoadWaitsForReadyGraph(t *testing.T) {
+	res := graphRun(t, "canonical.yaml", 10*time.Second)
+	sum := res.Summary
+	if a := sum.Requests; a.Refused != 0 || a.Failed != 0 || a.AppErrors != 0 || a.Completed == 0 {
+		t.Errorf("requests %+v: want all completed, none refused or failed", a)
+	}
+	w := res.Declared.Waited()
+	var at float64
+	if len(w) != 1 || !strings.HasPrefix(w[0], "client-d: started at ") {
+		t.Fatalf("Waited() = %q", w)
+	}
+	if _, err := fmt.Sscanf(strings.TrimPrefix(w[0], "client-d: started at "), "%f s", &at); err != nil || at < 1 || at > 9 {
+		t.Fatalf("Waited() = %q: want a start between 1 and 9 s", w)
+	}
+	if !strings.HasSuffix(w[0], "(a 1, b 1, c 1, d 1)") {
+		t.Errorf("Waited() = %q: want the Services and their endpoints named", w)
+	}
+	// The client's runs take a few ms: all of them fall after the start.
+	cl := sum.Clients["client-d"]
+	if rate := float64(cl.Requests) / (10 - at); rate < 15000 || rate > 30000 {
+		t.Errorf("client-d: %d runs in the %.2f s after its start: %.0f/s, want the ~21,000/s of 64 users at ~3 ms", cl.Requests, 10-at, rate)
+	}
+
+	// Left without endpoints after the start (its selector changed), d
+	// refuses at once: 64 users x 1,000 tries a second.
+	path := "../workload/isotope/testdata/canonical.yaml"
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := ParseFile("unselect.yaml", []byte("name: unselect\nduration: 12s\ntimeline:\n- at: 8s\n  run: kubectl patch service d -p '{\"spec\":{\"selector\":{\"name\":\"nobody\"}}}'\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.AddGraph(path, data); err != nil {
+		t.Fatal(err)
+	}
+	res, err = Run(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := res.Summary.Services["d"]
+	if d.ErrorsByKind == nil || d.ErrorsByKind.Refused < 64*1000*2 || d.ErrorsByKind.Refused > 64*1000*4+64 {
+		t.Errorf("d without endpoints from 8s of 12s: errors %+v, want 64 users x 1,000 refusals a second for 2-4 s", d.ErrorsByKind)
+	}
+	if a := res.Summary.Services["a"]; a.Errors != 0 {
+		t.Errorf("a: %d errors, want none", a.Errors)
 	}
 }

@@ -535,6 +535,12 @@ func printTable(w io.Writer, s *scenarios.Scenario, res *scenarios.Result) {
 				fmt.Fprintf(w, "  %s\n", l)
 			}
 		}
+		if wt := res.Declared.Waited(); len(wt) > 0 {
+			fmt.Fprintln(w, "\nLoad clients that wait for ready endpoints (as isotope's runner does):")
+			for _, l := range wt {
+				fmt.Fprintf(w, "  %s\n", l)
+			}
+		}
 		if fe := res.Declared.FromEnv(); len(fe) > 0 {
 			fmt.Fprintln(w, "\nLoad generators (users and spawn rate read from their containers' env):")
 			for _, l := range fe {

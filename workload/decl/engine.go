@@ -32,6 +32,15 @@ type Engine struct {
 	flows map[*Call]*metrics.Flow
 	// envNotes is what clients in containers read from their env, by line.
 	envNotes map[string]*assumedImage
+	// waiter holds the clients waiting for their WaitReady Services; waited
+	// is when those that waited started.
+	waiter *readyWaiter
+	waited []waitedClient
+}
+
+type waitedClient struct {
+	cl *Client
+	at sim.Time
 }
 
 type assumedImage struct {
@@ -84,6 +93,9 @@ func Install(rt *workload.Runtime, spec Spec) *Engine {
 		}
 		if a := e.FromEnv(); len(a) > 0 {
 			s.Extra = append(s.Extra, metrics.Field{Key: "clients_from_env", Value: a})
+		}
+		if a := e.Waited(); len(a) > 0 {
+			s.Extra = append(s.Extra, metrics.Field{Key: "clients_waited", Value: a})
 		}
 	})
 	return e
@@ -474,16 +486,116 @@ func (e *Engine) start() {
 			continue
 		}
 		c := e.newClient(i)
+		users := make([]*run, cl.Users)
+		for u := range users {
+			id := kubeproxy.ClientID(1<<31 + uint32(i)<<20 + uint32(u))
+			users[u] = &run{e: e, client: id, alive: func() bool { return true }}
+		}
+		if len(cl.WaitReady) > 0 {
+			e.env.C.E.After(cl.Start, sim.HandlerFunc(func(*sim.Engine, int64) {
+				e.waitReady(cl, func() {
+					e.waited = append(e.waited, waitedClient{cl, e.env.C.Now()})
+					for _, x := range users {
+						c.user(x)
+					}
+					if cl.Users == 0 {
+						c.next()
+					}
+				})
+			}), 0)
+			continue
+		}
 		if cl.Users > 0 {
-			for u := 0; u < cl.Users; u++ {
-				id := kubeproxy.ClientID(1<<31 + uint32(i)<<20 + uint32(u))
-				x := &run{e: e, client: id, alive: func() bool { return true }}
+			for _, x := range users {
 				e.env.C.E.After(cl.Start, sim.HandlerFunc(func(*sim.Engine, int64) { c.user(x) }), 0)
 			}
 			continue
 		}
 		e.env.C.E.After(cl.Start, sim.HandlerFunc(func(*sim.Engine, int64) { c.next() }), 0)
 	}
+}
+
+// Waited says, for each client that waits for ready endpoints (WaitReady),
+// when it started, or that it never did.
+func (e *Engine) Waited() []string {
+	var out []string
+	started := map[*Client]sim.Time{}
+	for _, w := range e.waited {
+		started[w.cl] = w.at
+	}
+	for i := range e.spec.Clients {
+		cl := &e.spec.Clients[i]
+		if len(cl.WaitReady) == 0 || cl.InPods() {
+			continue
+		}
+		var names []string
+		for _, w := range cl.WaitReady {
+			names = append(names, fmt.Sprintf("%s %d", w.Service, w.Endpoints))
+		}
+		need := strings.Join(names, ", ")
+		if len(names) > 8 {
+			need = fmt.Sprintf("%d Services: %s, ...", len(names), strings.Join(names[:4], ", "))
+		}
+		if at, ok := started[cl]; ok {
+			out = append(out, fmt.Sprintf("%s: started at %.3f s, once every Service had its ready endpoints (%s)", cl.Name, at.Seconds(), need))
+		} else {
+			out = append(out, fmt.Sprintf("%s: never started: the Services never all had their ready endpoints (%s)", cl.Name, need))
+		}
+	}
+	return out
+}
+
+// readyWaiter holds clients back until their WaitReady Services have their
+// ready endpoints: it checks them whenever kube-proxy reprograms a Service.
+type readyWaiter struct {
+	model.NopObserver
+	e       *Engine
+	waiting []waitingClient
+}
+
+type waitingClient struct {
+	cl     *Client
+	launch func()
+}
+
+// waitReady launches cl now if its WaitReady Services are ready, otherwise
+// once they are.
+func (e *Engine) waitReady(cl *Client, launch func()) {
+	if e.ready(cl) {
+		launch()
+		return
+	}
+	if e.waiter == nil {
+		e.waiter = &readyWaiter{e: e}
+		e.env.C.Observe(e.waiter)
+	}
+	e.waiter.waiting = append(e.waiter.waiting, waitingClient{cl, launch})
+}
+
+// ready reports whether each of cl's WaitReady Services exists and has its
+// ready endpoints.
+func (e *Engine) ready(cl *Client) bool {
+	for _, w := range cl.WaitReady {
+		s := e.env.C.ResolveService("", w.Service)
+		if s == nil || s.Deleted || s.ReadyEndpoints() < w.Endpoints {
+			return false
+		}
+	}
+	return true
+}
+
+// EndpointsChanged launches the waiting clients that are now ready, in the
+// order they began waiting, after the reprogramming (at the same instant).
+func (w *readyWaiter) EndpointsChanged(*model.Service) {
+	kept := w.waiting[:0]
+	for _, wc := range w.waiting {
+		if w.e.ready(wc.cl) {
+			w.e.env.C.E.After(0, sim.HandlerFunc(func(*sim.Engine, int64) { wc.launch() }), 0)
+			continue
+		}
+		kept = append(kept, wc)
+	}
+	w.waiting = kept
 }
 
 // newClient returns the runner of client i.

@@ -170,6 +170,12 @@ type Client struct {
 	Constant bool
 	// Start is when the client starts.
 	Start sim.Time
+	// WaitReady, if set, holds a client outside the cluster back from Start
+	// until each of these Services has at least its number of ready
+	// endpoints (isotope's runner starts fortio once the graph's Deployments
+	// have rolled out and their pods are Ready). Set by Go code (isotope),
+	// not read from workload files.
+	WaitReady []ReadyService
 	// Image and Labels, if set, put the client in the containers they match
 	// (as a service's): each such container runs Users virtual users from
 	// its pod's node, started SpawnRate per second (0: all at once), and
@@ -184,6 +190,13 @@ type Client struct {
 	UsersEnv, SpawnRateEnv string
 	Script                 []Step
 	Line                   int
+}
+
+// ReadyService is a Service (a name as a call resolves it from outside the
+// cluster: NAME or NAME.NAMESPACE) and how many ready endpoints it needs.
+type ReadyService struct {
+	Service   string
+	Endpoints int
 }
 
 // InPods says whether the client runs in containers (Image or Labels).

@@ -12,7 +12,11 @@
 // call that fails makes the answer an error (HTTP 500), and errorRate is the
 // share of requests answered with an error. The load client is fortio as
 // isotope's example-config.toml runs it: qps max on 64 connections, i.e. 64
-// closed-loop users without think time, on kept-alive connections.
+// closed-loop users without think time, on kept-alive connections, started
+// as isotope's runner starts it (runner/pipeline.py): once every Deployment
+// has rolled out and every pod is Ready (decl.Client.WaitReady: each Service
+// has numReplicas ready endpoints); the runner's further 30 s buffer is not
+// simulated.
 //
 // Differences, said where they matter: isotope fails every 1/errorRate-th
 // request before running the script; kubesim draws each request's error with
@@ -344,6 +348,20 @@ func Convert(name string, data []byte) (Graph, error) {
 			g.Spec.Clients = append(g.Spec.Clients, decl.Client{Name: "client-" + s.name, Users: Users, Think: sim.Const(0), Line: s.line,
 				Script: []decl.Step{{Kind: decl.CallStep, Call: decl.Call{Service: target, KeepAlive: true}, Line: s.line}}})
 		}
+	}
+	// isotope's runner starts fortio once the graph is ready: every
+	// Deployment rolled out, every pod Ready (runner/pipeline.py,
+	// wait.until_deployments_are_ready, until_service_graph_is_ready).
+	var ready []decl.ReadyService
+	for _, s := range svcs {
+		name := s.name
+		if s.namespace != "" {
+			name += "." + s.namespace
+		}
+		ready = append(ready, decl.ReadyService{Service: name, Endpoints: s.replicas})
+	}
+	for i := range g.Spec.Clients {
+		g.Spec.Clients[i].WaitReady = ready
 	}
 	if len(p.errs) == 0 && len(g.Entrypoints) == 0 {
 		p.errorf(servicesNode, "services: no service has isEntrypoint: true; mark the one the load client calls")
