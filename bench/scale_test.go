@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"flag"
 	"fmt"
 	"testing"
 	"time"
@@ -101,6 +102,13 @@ func BenchmarkRunLarge(b *testing.B) {
 	}
 }
 
+// busyFull adds issue 15's target run to BenchmarkRunBusy: 5,000 nodes,
+// 50,000 workers, 300 simulated seconds (about half a minute a run, so not in
+// the default set). For profiling the steady-state request path:
+//
+//	go test -run '^$' -bench 'RunBusy/nodes=5000/workers=50000/d=300s' -benchtime 1x -busy.full -cpuprofile cpu.prof ./bench
+var busyFull = flag.Bool("busy.full", false, "BenchmarkRunBusy also runs 5,000 nodes / 50,000 workers for 300 simulated seconds (issue 15's target)")
+
 // BenchmarkRunBusy is BenchmarkRunLarge with traffic: hasher is scaled with
 // the workers (one replica per 200 workers, 20 threads each) so that the
 // workers' loop is not held up by a single hasher, and most events are
@@ -113,11 +121,20 @@ func BenchmarkRunLarge(b *testing.B) {
 // serving at about 60 s and the traffic is still ramping up at the end (issue
 // 15's target is the same scenario over 300 s).
 func BenchmarkRunBusy(b *testing.B) {
-	for _, sz := range []struct {
+	type size struct {
 		nodes, workers int
 		d              time.Duration
-	}{{1000, 10000, 5 * time.Minute}, {5000, 50000, 150 * time.Second}} {
-		b.Run(fmt.Sprintf("nodes=%d/workers=%d", sz.nodes, sz.workers), func(b *testing.B) {
+	}
+	sizes := []size{{1000, 10000, 5 * time.Minute}, {5000, 50000, 150 * time.Second}}
+	if *busyFull {
+		sizes = append(sizes, size{5000, 50000, 300 * time.Second})
+	}
+	for k, sz := range sizes {
+		name := fmt.Sprintf("nodes=%d/workers=%d", sz.nodes, sz.workers)
+		if k >= 2 {
+			name += fmt.Sprintf("/d=%ds", int(sz.d.Seconds()))
+		}
+		b.Run(name, func(b *testing.B) {
 			s := busyScenario(b, sz.nodes, sz.workers, sz.workers/200, sz.d)
 			b.ReportAllocs()
 			var events uint64

@@ -472,6 +472,22 @@ func (c *Cluster) Pick(s *Service, client kubeproxy.ClientID) *Pod {
 	return c.pods[id]
 }
 
+// PickConn is Pick, with the connection's place in kube-proxy's table (for
+// ReleaseConn, which then needs no lookup).
+func (c *Cluster) PickConn(s *Service, client kubeproxy.ClientID) (*Pod, kubeproxy.Conn) {
+	id, conn, ok := c.ep.px.PickConn(endpoints.ServiceID(s.ID), client, c.Now())
+	if !ok {
+		return nil, 0
+	}
+	return c.pods[id], conn
+}
+
+// ReleaseConn is Release of a connection PickConn returned, to the pod of ID
+// pod.
+func (c *Cluster) ReleaseConn(s *Service, pod int, conn kubeproxy.Conn) {
+	c.ep.px.ReleaseConn(endpoints.ServiceID(s.ID), endpoints.PodID(pod), conn)
+}
+
 // Release tells kube-proxy that a connection to pod through s has closed
 // (least-connections balancing counts open connections).
 func (c *Cluster) Release(s *Service, p *Pod) {

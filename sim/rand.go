@@ -13,6 +13,19 @@ func (e *Engine) Stream(name string) *rand.Rand {
 	return NewStream(e.seed, name)
 }
 
+// StreamPCG is the generator of Stream(name), as a value: an entity that
+// draws often can hold it inline instead of behind two pointers (the
+// *rand.Rand and its source). Draws from it are the same as Stream(name)'s:
+// Float64(&g) is Stream(name).Float64().
+func (e *Engine) StreamPCG(name string) rand.PCG {
+	return *newPCG(e.seed, name)
+}
+
+// Float64 is rand.New(g).Float64(): a draw in [0, 1) from g.
+func Float64(g *rand.PCG) float64 {
+	return float64(g.Uint64()<<11>>11) / (1 << 53)
+}
+
 // NewStream is Stream without an engine.
 func NewStream(seed uint64, name string) *rand.Rand {
 	return rand.New(newPCG(seed, name))

@@ -82,3 +82,16 @@ func TestStreamsIndependent(t *testing.T) {
 		}
 	}
 }
+
+// StreamPCG held inline gives the draws of Stream: workers' coins moved from
+// one to the other without changing a run.
+func TestStreamPCGSameDraws(t *testing.T) {
+	e := New(7)
+	r := e.Stream("worker/w1")
+	g := e.StreamPCG("worker/w1")
+	for i := 0; i < 1000; i++ {
+		if a, b := r.Float64(), Float64(&g); a != b {
+			t.Fatalf("draw %d: Stream gives %v, StreamPCG %v", i, a, b)
+		}
+	}
+}

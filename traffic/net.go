@@ -116,8 +116,15 @@ type Request struct {
 	synTries      int
 	outcome       metrics.Outcome
 	srv           *Server
-	next          *Request
+	next          *Request // the free list's, or the server's accept queue's
 	id            uint64
+	// toID is to's ID and conn its connection in kube-proxy's table (Release
+	// with neither a pod nor a map lookup); local: from and to are on the same
+	// node (sameNode, which does not change while the request lives: a pod
+	// stays on the node it was bound to).
+	toID  int
+	conn  kubeproxy.Conn
+	local bool
 	// timeout is the client's timer (SendTimeout); abandoned: it fired, the
 	// client has its answer and the response will be dropped.
 	timeout   sim.Timer
@@ -160,10 +167,10 @@ func (n *Net) freeRequest(r *Request) {
 // It is counted apart from the Recorder, to check its accounting.
 func (n *Net) LiveRequests() int { return n.live }
 
-// hop is the one-way network latency between the node from (nil: outside) and
-// pod p's node (nil: none).
-func (n *Net) hop(from *model.Node, p *model.Pod) sim.Time {
-	if from != nil && p != nil && sameNode(from, p) {
+// hop is the one-way network latency of r between its client's node and its
+// pod's (r.local: the same node).
+func (n *Net) hop(r *Request) sim.Time {
+	if r.local {
 		return n.sameNode.Sample()
 	}
 	return n.crossNode.Sample()
@@ -172,6 +179,8 @@ func (n *Net) hop(from *model.Node, p *model.Pod) sim.Time {
 // sameNode reports whether pod p runs on node n (p.NodeName == n.Name). A
 // bound pod's NodeName is its node's name, and two nodes that exist have
 // different names, so the pointers decide unless one of the nodes was removed.
+// The answer for a bound pod does not change: its node and names stay, and a
+// node that differs from p's while both exist has another name.
 func sameNode(n *model.Node, p *model.Pod) bool {
 	pn := p.Node()
 	if pn == n {
@@ -219,7 +228,7 @@ func (n *Net) send(cl Caller, client kubeproxy.ClientID, from *model.Node, svc *
 	n.Rec.RequestSent(svc)
 	var to *model.Pod
 	if svc != nil && !svc.Deleted {
-		to = n.C.Pick(svc, client)
+		to, r.conn = n.C.PickConn(svc, client)
 	}
 	if to == nil {
 		// No endpoint: kube-proxy rejects the connection at once.
@@ -227,8 +236,9 @@ func (n *Net) send(cl Caller, client kubeproxy.ClientID, from *model.Node, svc *
 		r.timer = n.C.E.After(0, r, evResponse)
 		return
 	}
-	r.to = to
-	h := n.hop(from, to)
+	r.to, r.toID = to, to.ID
+	r.local = from != nil && sameNode(from, to)
+	h := n.hop(r)
 	if !keepAlive {
 		h *= 3
 	}
@@ -245,7 +255,7 @@ func (r *Request) Handle(e *sim.Engine, ev int64) {
 		r.srv.finish(r)
 	case evResponse:
 		if r.to != nil {
-			n.C.Release(r.svc, r.to)
+			n.C.ReleaseConn(r.svc, r.toID, r.conn)
 		}
 		if r.abandoned {
 			n.freeRequest(r)
@@ -292,8 +302,8 @@ func (n *Net) arrive(r *Request) {
 	p := r.to
 	node := nodeOf(n.C, p)
 	var srv *Server
-	if p.ID < len(n.servers) {
-		srv = n.servers[p.ID]
+	if r.toID < len(n.servers) {
+		srv = n.servers[r.toID]
 	}
 	switch {
 	case node == nil || !node.Up:
@@ -315,28 +325,34 @@ func (n *Net) arrive(r *Request) {
 // respond sends the response (or error) of r back to its client.
 func (n *Net) respond(r *Request, outcome metrics.Outcome) {
 	r.outcome = outcome
-	r.timer = n.C.E.After(n.hop(r.from, r.to), r, evResponse)
+	r.timer = n.C.E.After(n.hop(r), r, evResponse)
 }
 
 // answer sends the server's answer of r: the hop, plus its ResponseBytes at
 // the link speed.
 func (n *Net) answer(r *Request, outcome metrics.Outcome) {
 	r.outcome = outcome
-	r.timer = n.C.E.After(n.hop(r.from, r.to)+n.transfer(r.ResponseBytes), r, evResponse)
+	r.timer = n.C.E.After(n.hop(r)+n.transfer(r.ResponseBytes), r, evResponse)
 }
 
 // Server is a pod's request-serving model: `slots` requests in service at once,
 // the rest waiting in FIFO order, at most `backlog` of them (0: unbounded). A
 // connection that finds the accept queue full has its SYN dropped and is retried
 // by the client's kernel after 1, 2, 4, ... s, as Linux does.
+//
+// What a request touches is kept in the Server itself where it can be: a
+// single-slot server's busy list is busy1 (no array elsewhere to load), and
+// the accept queue is a list linked through the requests' next.
 type Server struct {
 	n       *Net
 	pod     *model.Pod
 	slots   int
 	backlog int
 	busy    []*Request
-	queue   []*Request // FIFO ring
-	head    int
+	busy1   [1]*Request // busy's array when slots is 1
+	qHead   *Request    // the accept queue: oldest first, linked by next
+	qTail   *Request
+	qLen    int
 	handle  func(r *Request) sim.Time // returns the service time, applies effects
 
 	served   int64
@@ -369,7 +385,11 @@ func (n *Net) WorkingSet(p *model.Pod) (bytes int64, ok bool) {
 // queues at most backlog more (0: unbounded); handle returns a request's
 // service time (and may set its Val). It serves once started.
 func (n *Net) NewServer(p *model.Pod, slots, backlog int, handle func(r *Request) sim.Time) *Server {
-	return &Server{n: n, pod: p, slots: slots, backlog: backlog, handle: handle}
+	s := &Server{n: n, pod: p, slots: slots, backlog: backlog, handle: handle}
+	if slots <= len(s.busy1) {
+		s.busy = s.busy1[:0]
+	}
+	return s
 }
 
 // Start makes the server listen: requests sent to its pod reach it.
@@ -391,7 +411,7 @@ func (s *Server) Stop() {
 	}
 }
 
-func (s *Server) queued() int { return len(s.queue) - s.head }
+func (s *Server) queued() int { return s.qLen }
 
 // Served is the number of requests the server of pod p completed since its
 // container started (ok false: p runs no server).
@@ -421,10 +441,13 @@ func (s *Server) accept(r *Request) {
 		r.timer = s.n.C.E.After(backoff, r, evArrive)
 		return
 	}
-	if s.head > 0 && s.head == len(s.queue) {
-		s.queue, s.head = s.queue[:0], 0
+	if s.qTail == nil {
+		s.qHead = r
+	} else {
+		s.qTail.next = r
 	}
-	s.queue = append(s.queue, r)
+	s.qTail = r
+	s.qLen++
 	s.n.Rec.QueueChanged(s.pod, s.queued())
 }
 
@@ -468,10 +491,12 @@ func (s *Server) finishWith(r *Request, outcome metrics.Outcome) {
 	s.busyTime += s.n.C.Now() - r.started
 	s.n.Rec.Served(s.pod, r.started)
 	s.n.answer(r, outcome)
-	if s.queued() > 0 {
-		next := s.queue[s.head]
-		s.queue[s.head] = nil
-		s.head++
+	if next := s.qHead; next != nil {
+		s.qHead, next.next = next.next, nil
+		if s.qHead == nil {
+			s.qTail = nil
+		}
+		s.qLen--
 		s.n.Rec.QueueChanged(s.pod, s.queued())
 		s.begin(next)
 	}
@@ -485,10 +510,13 @@ func (s *Server) kill() {
 		s.n.respond(r, metrics.Reset)
 	}
 	s.busy = s.busy[:0]
-	for _, r := range s.queue[s.head:] {
+	for r := s.qHead; r != nil; {
+		next := r.next
+		r.next = nil
 		s.n.respond(r, metrics.Reset)
+		r = next
 	}
-	s.queue, s.head = s.queue[:0], 0
+	s.qHead, s.qTail, s.qLen = nil, nil, 0
 	s.n.Rec.QueueChanged(s.pod, s.queued())
 }
 

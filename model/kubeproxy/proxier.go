@@ -80,3 +80,19 @@ func (p *Proxier) Release(svc endpoints.ServiceID, pod endpoints.PodID) {
 		p.tables[svc].Release(pod)
 	}
 }
+
+// PickConn is Pick, with the connection's place in the Service's table for
+// ReleaseConn.
+func (p *Proxier) PickConn(svc endpoints.ServiceID, client ClientID, now sim.Time) (endpoints.PodID, Conn, bool) {
+	if svc < 0 || int(svc) >= len(p.tables) || p.tables[svc] == nil {
+		return 0, 0, false
+	}
+	return p.tables[svc].PickConn(client, now)
+}
+
+// ReleaseConn is Release of a connection PickConn counted at c.
+func (p *Proxier) ReleaseConn(svc endpoints.ServiceID, pod endpoints.PodID, c Conn) {
+	if svc >= 0 && int(svc) < len(p.tables) && p.tables[svc] != nil {
+		p.tables[svc].ReleaseConn(pod, c)
+	}
+}

@@ -319,11 +319,22 @@ func (t *Table) leave(ei int32) {
 // connection closes. Pick does not allocate (the affinity table grows with the
 // number of distinct clients).
 func (t *Table) Pick(client ClientID, now sim.Time) (endpoints.PodID, bool) {
+	pod, _, ok := t.PickConn(client, now)
+	return pod, ok
+}
+
+// Conn is where Pick counted a connection in its table: ReleaseConn with it
+// finds the entry without looking the pod up.
+type Conn int32
+
+// PickConn is Pick, with the connection's place in the table for
+// ReleaseConn.
+func (t *Table) PickConn(client ClientID, now sim.Time) (endpoints.PodID, Conn, bool) {
 	var pi int8 = poolReady
 	if len(t.pools[poolReady].members) == 0 {
 		pi = poolFallback
 		if len(t.pools[poolFallback].members) == 0 {
-			return 0, false
+			return 0, 0, false
 		}
 	}
 	pl := &t.pools[pi]
@@ -332,7 +343,7 @@ func (t *Table) Pick(client ClientID, now sim.Time) (endpoints.PodID, bool) {
 			if ei, ok := t.byPod[a.pod]; ok && t.ents[ei].pool == pi {
 				t.connect(pl, ei)
 				t.aff[client] = affEntry{pod: a.pod, last: now}
-				return a.pod, true
+				return a.pod, Conn(ei), true
 			}
 		}
 	}
@@ -357,7 +368,7 @@ func (t *Table) Pick(client ClientID, now sim.Time) (endpoints.PodID, bool) {
 			t.reap(now)
 		}
 	}
-	return pod, true
+	return pod, Conn(ei), true
 }
 
 // reap forgets expired affinities once the table has doubled since the last
@@ -387,6 +398,25 @@ func (t *Table) Release(pod endpoints.PodID) {
 	if !ok || t.ents[ei].conns == 0 {
 		return
 	}
+	t.release(ei)
+}
+
+// ReleaseConn is Release of a connection PickConn counted at c. An entry
+// with open connections stays in place (byPod[pod] is c while the pod's
+// count is above 0), so when c still holds pod with connections it is the
+// entry Release would find; otherwise (the table was replaced meanwhile)
+// ReleaseConn looks the pod up as Release does.
+func (t *Table) ReleaseConn(pod endpoints.PodID, c Conn) {
+	ei := int32(c)
+	if uint(ei) >= uint(len(t.ents)) || t.ents[ei].pod != pod || t.ents[ei].conns == 0 {
+		t.Release(pod)
+		return
+	}
+	t.release(ei)
+}
+
+// release is Release of entry ei, which has open connections.
+func (t *Table) release(ei int32) {
 	e := &t.ents[ei]
 	switch {
 	case e.pool == poolNone:

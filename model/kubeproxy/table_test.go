@@ -524,3 +524,35 @@ func TestPending(t *testing.T) {
 		t.Errorf("%d changes left", q.Len())
 	}
 }
+
+// ReleaseConn releases what Release would, also when the connection's entry
+// was freed and taken by another pod meanwhile.
+func TestReleaseConn(t *testing.T) {
+	for _, cfg := range []Config{{}, {Mode: ModeIPVS, Scheduler: SchedulerLeastConnections}} {
+		tb := newTable(t, cfg)
+		tb.Set(1, ready)
+		pod, c, ok := tb.PickConn(0, 0)
+		if !ok || pod != 1 {
+			t.Fatalf("%s: PickConn = %d, %v; want pod 1", modeName(cfg), pod, ok)
+		}
+		// Pod 1 leaves; its entry stays while the connection is open.
+		tb.Delete(1)
+		tb.ReleaseConn(1, c)
+		if n := tb.Conns(1); n != 0 {
+			t.Fatalf("%s: pod 1 has %d connections after ReleaseConn, want 0", modeName(cfg), n)
+		}
+		// Pod 2 takes the freed entry; a stale release of pod 1 leaves it alone.
+		tb.Set(2, ready)
+		if _, c2, _ := tb.PickConn(0, 0); c2 != c {
+			t.Logf("%s: pod 2 got entry %d, not the freed %d", modeName(cfg), c2, c)
+		}
+		tb.ReleaseConn(1, c)
+		if n := tb.Conns(2); n != 1 {
+			t.Fatalf("%s: pod 2 has %d connections after a stale release of pod 1, want 1", modeName(cfg), n)
+		}
+		tb.ReleaseConn(2, c)
+		if n := tb.Conns(2); n != 0 {
+			t.Fatalf("%s: pod 2 has %d connections after its release, want 0", modeName(cfg), n)
+		}
+	}
+}

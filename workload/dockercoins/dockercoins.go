@@ -12,6 +12,7 @@ import (
 
 	"github.com/kubesim/kubesim/metrics"
 	"github.com/kubesim/kubesim/model"
+	"github.com/kubesim/kubesim/model/kubeproxy"
 	"github.com/kubesim/kubesim/sim"
 	"github.com/kubesim/kubesim/traffic"
 	"github.com/kubesim/kubesim/workload"
@@ -213,11 +214,16 @@ func (d *DockerCoins) newRedis(env *workload.Env, p *model.Pod) workload.Behavio
 
 // workerApp is worker.py: a synchronous loop, one request in flight at a time.
 type workerApp struct {
-	d        *DockerCoins
-	env      *workload.Env
-	pod      *model.Pod
-	node     *model.Node
-	coin     *rand.Rand
+	d    *DockerCoins
+	env  *workload.Env
+	pod  *model.Pod
+	node *model.Node
+	// coin is the worker's stream, inline; client and ns are its pod's
+	// identity for kube-proxy and its namespace, kept here so that a call
+	// does not load the pod.
+	coin     rand.PCG
+	client   kubeproxy.ClientID
+	ns       string
 	stopped  bool
 	deadline sim.Time
 	loops    int64
@@ -227,7 +233,8 @@ type workerApp struct {
 
 func (d *DockerCoins) newWorker(env *workload.Env, p *model.Pod) workload.Behaviour {
 	d.used = true
-	return &workerApp{d: d, env: env, pod: p, coin: env.C.E.Stream("worker/" + p.Name)}
+	return &workerApp{d: d, env: env, pod: p, coin: env.C.E.StreamPCG("worker/" + p.Name),
+		client: traffic.ClientOf(p), ns: p.Namespace}
 }
 
 // Worker loop steps.
@@ -279,7 +286,7 @@ func (w *workerApp) sleep() {
 // call sends a request: HTTP calls open a new connection each, the redis
 // client keeps its connection open.
 func (w *workerApp) call(svc *traffic.ServiceRef, route traffic.Route, keepAlive bool, val int64) {
-	w.env.Net.Send(w, traffic.ClientOf(w.pod), w.node, svc.GetIn(w.env.C, w.pod.Namespace), route, keepAlive, val)
+	w.env.Net.Send(w, w.client, w.node, svc.GetIn(w.env.C, w.ns), route, keepAlive, val)
 }
 
 // Handle receives the worker's timers.
@@ -315,7 +322,7 @@ func (w *workerApp) RequestDone(r *traffic.Request, outcome metrics.Outcome) {
 		w.step = wkHash
 		w.call(&w.d.svcHasher, routeHash, false, 0)
 	case wkHash:
-		if w.coin.Float64() < w.d.cfg.CoinProbability {
+		if sim.Float64(&w.coin) < w.d.cfg.CoinProbability {
 			w.step = wkHSet
 			w.call(&w.d.svcRedis, routeRedisHSet, true, 0)
 			return
