@@ -145,9 +145,20 @@ func ContainerName(image string) string {
 	return name
 }
 
+// ContainerName is the name of the spec's (first) container: the name the
+// manifest gave it, else the image's as `kubectl create deployment` names it.
+func (s *PodSpec) ContainerName() string {
+	if s.Container != "" {
+		return s.Container
+	}
+	return ContainerName(s.Image)
+}
+
+// containerRef is the kubelet's involvedObject for p's container: the pod,
+// with the container's name (not its image) in the field path.
 func containerRef(p *Pod) ObjectRef {
 	r := PodRef(p)
-	r.FieldPath = "spec.containers{" + ContainerName(p.Spec.Image) + "}"
+	r.FieldPath = "spec.containers{" + p.Spec.ContainerName() + "}"
 	return r
 }
 
@@ -241,7 +252,7 @@ func (c *Cluster) eventContainerStarted(p *Pod) {
 
 func (c *Cluster) eventKilling(p *Pod) {
 	if c.recording() {
-		c.emit(containerRef(p), EventNormal, "Killing", "Stopping container "+ContainerName(p.Spec.Image), SourceKubelet, p.NodeName)
+		c.emit(containerRef(p), EventNormal, "Killing", "Stopping container "+p.Spec.ContainerName(), SourceKubelet, p.NodeName)
 	}
 }
 

@@ -211,3 +211,35 @@ func TestEventLogBounded(t *testing.T) {
 		t.Errorf("newest event lost: %+v", ev[len(ev)-1])
 	}
 }
+
+// The kubelet's events name the container by its name, not its image: Online
+// Boutique's frontend runs image .../frontend:v0.10.6 in a container named
+// server, so kubectl shows spec.containers{server} and "Stopping container
+// server".
+func TestEventsNameTheContainer(t *testing.T) {
+	c := newWorkshop(t, 1, 4)
+	l := recordEvents(c)
+	p, err := c.CreatePod("frontend", nil, PodSpec{Image: "us-central1-docker.pkg.dev/google-samples/microservices-demo/frontend:v0.10.6", Container: "server"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	runFor(c, sec(60))
+	c.DeletePod(p)
+	runFor(c, sec(60))
+	var got []string
+	for _, e := range l.Events(c.Now()) {
+		if e.Object.Kind != "Pod" || e.Object.FieldPath == "" {
+			continue
+		}
+		got = append(got, e.Reason+" "+e.Object.FieldPath)
+		if e.Object.FieldPath != "spec.containers{server}" {
+			t.Errorf("%s event names %s, want spec.containers{server}", e.Reason, e.Object.FieldPath)
+		}
+		if e.Reason == "Killing" && e.Message != "Stopping container server" {
+			t.Errorf("Killing: %q, want %q", e.Message, "Stopping container server")
+		}
+	}
+	if strings.Join(got, ",") == "" || !strings.Contains(strings.Join(got, ","), "Killing") {
+		t.Errorf("container events: %q; want Pulling..Started and Killing", got)
+	}
+}

@@ -289,19 +289,7 @@ func matchesMap(sel, l map[string]string) bool {
 // ContainerName is the name kubesim gives pod p's (first) container in
 // messages: the name the manifest gave, or the image's name as `kubectl
 // create deployment` names it.
-func ContainerName(p *model.Pod) string {
-	if p.Spec.Container != "" {
-		return p.Spec.Container
-	}
-	im := p.Spec.Image
-	if i := strings.LastIndexByte(im, '/'); i >= 0 {
-		im = im[i+1:]
-	}
-	if i := strings.IndexAny(im, ":@"); i >= 0 {
-		im = im[:i]
-	}
-	return im
-}
+func ContainerName(p *model.Pod) string { return p.Spec.ContainerName() }
 
 // sample is what the calculator needs of pod p for metric m.
 func (ct *Controller) sample(p *model.Pod, m *MetricSpec) PodSample {

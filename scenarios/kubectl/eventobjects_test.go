@@ -38,7 +38,7 @@ func TestGetEventsAsObjects(t *testing.T) {
 		}
 	}
 	j := get("get events -o json --field-selector reason=Started")
-	for _, w := range []string{`"count": 1,`, `"eventTime": null,`, `"fieldPath": "spec.containers{nginx}",`, `"firstTimestamp": "2026-01-05T09:00:03Z",`,
+	for _, w := range []string{`"count": 1,`, `"eventTime": null,`, `"fieldPath": "spec.containers{web}",`, `"firstTimestamp": "2026-01-05T09:00:03Z",`,
 		`"reportingComponent": "kubelet",`, `"reportingInstance": "node2",`, `"component": "kubelet",`, `"kind": "Event",`} {
 		if !strings.Contains(j, w) {
 			t.Errorf("get events -o json lacks %q:\n%s", w, j)

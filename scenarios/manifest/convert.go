@@ -2,10 +2,8 @@ package manifest
 
 import (
 	"fmt"
-	"path"
 	"reflect"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/kubesim/kubesim/model"
@@ -483,19 +481,8 @@ func normSpec(s model.PodSpec) model.PodSpec {
 
 // ContainerName is the container's name: the one given, else the name
 // `kubectl create deployment` would give it (ImageContainerName).
-func ContainerName(s model.PodSpec) string {
-	if s.Container != "" {
-		return s.Container
-	}
-	return ImageContainerName(s.Image)
-}
+func ContainerName(s model.PodSpec) string { return s.ContainerName() }
 
 // ImageContainerName is the name `kubectl create deployment` gives the container of
 // an image: its base name without tag or digest.
-func ImageContainerName(image string) string {
-	name := path.Base(image)
-	if i := strings.IndexAny(name, ":@"); i >= 0 {
-		name = name[:i]
-	}
-	return name
-}
+func ImageContainerName(image string) string { return model.ContainerName(image) }
