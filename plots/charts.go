@@ -740,7 +740,7 @@ func podLoadBands(run Run, app string, pods []metrics.PodSeries) chart {
 			pl.Y.Min, pl.Y.Max = 0, math.Max(1, top*1.15)
 		}
 	}
-	lg = bandLegend(fmt.Sprintf("all %d pods", len(pods)))
+	lg = bandLegend(fmt.Sprintf("all %d pods", len(pods)), "median")
 	for k, i := range busiest {
 		p := pods[i]
 		lg.add(fmt.Sprintf("busiest #%d: %s (%s) %s requests/s", k+1, p.Name, p.Summary.Node, sig4(rates[i])),
@@ -959,7 +959,7 @@ func medianLine(xys plotter.XYs) *plotter.Line {
 }
 
 // bandLegend names the bands of a distribution of what.
-func bandLegend(what string) legend {
+func bandLegend(what, median string) legend {
 	swatch := func(c color.Color) plot.Thumbnailer {
 		pg, _ := plotter.NewPolygon(plotter.XYs{{X: 0, Y: 0}, {X: 1, Y: 0}, {X: 1, Y: 1}})
 		pg.Color = c
@@ -969,13 +969,14 @@ func bandLegend(what string) legend {
 	var lg legend
 	lg.add(what+": min–max", swatch(bandLight))
 	lg.add("10th–90th percentile", swatch(bandLight), swatch(bandDark))
-	lg.add("median", medianLine(nil))
+	lg.add(median, medianLine(nil))
 	return lg
 }
 
 // stepGroup is a step function shared by one or more names.
 type stepGroup struct {
 	names  []string
+	idx    []int // of the names' series
 	points []metrics.Point
 }
 
@@ -984,7 +985,7 @@ func collapse(series []metrics.NamedSteps) []stepGroup {
 	var out []stepGroup
 	byKey := map[string]int{}
 	var key []byte
-	for _, ns := range series {
+	for si, ns := range series {
 		key = key[:0]
 		for _, p := range ns.Points {
 			key = strconv.AppendFloat(key, p.T, 'g', -1, 64)
@@ -994,10 +995,11 @@ func collapse(series []metrics.NamedSteps) []stepGroup {
 		}
 		if i, ok := byKey[string(key)]; ok {
 			out[i].names = append(out[i].names, ns.Name)
+			out[i].idx = append(out[i].idx, si)
 			continue
 		}
 		byKey[string(key)] = len(out)
-		out = append(out, stepGroup{names: []string{ns.Name}, points: ns.Points})
+		out = append(out, stepGroup{names: []string{ns.Name}, idx: []int{si}, points: ns.Points})
 	}
 	return out
 }
@@ -1031,9 +1033,13 @@ func stepsChartSpread(run Run, name, title, ylabel, what string, series []metric
 	timeAxis(p, s.End)
 	var lg legend
 	max := 0.0
+	lines := groups
 	if len(groups) > maxLines {
-		p.Title.Text = fmt.Sprintf("%s: %s (distribution over %d %s)", run.title(), title, len(series), what)
-		b := stepBands(series, s.End, 600)
+		// The series furthest from the median as lines, the rest as their
+		// distribution.
+		var rest []metrics.NamedSteps
+		lines, rest = furthest(groups, series, s.End, topLines)
+		b := stepBands(rest, s.End, bandSamples)
 		at := func(i int) (float64, float64) {
 			if i+1 < len(b.xs) {
 				return b.xs[i], b.xs[i+1]
@@ -1041,36 +1047,104 @@ func stepsChartSpread(run Run, name, title, ylabel, what string, series []metric
 			return b.xs[i], s.End
 		}
 		max = b.draw(p, at)
-		lg = bandLegend(fmt.Sprintf("%d %s", len(series), what))
-	} else {
-		if len(groups) > 1 && spread > 0 {
-			p.Title.Text += " (equal counts drawn slightly apart)"
+		if len(lines) == 0 {
+			p.Title.Text = fmt.Sprintf("%s: %s (distribution over %d %s)", run.title(), title, len(series), what)
+			lg = bandLegend(fmt.Sprintf("%d %s", len(series), what), "median")
+		} else {
+			p.Title.Text = fmt.Sprintf("%s: %s (%d %s; lines: the %d furthest from the median)", run.title(), title, len(series), what, len(lines))
+			lg = bandLegend(fmt.Sprintf("the other %d %s", len(rest), what), fmt.Sprintf("median of the other %d", len(rest)))
 		}
-		for i, g := range groups {
-			// Offset lines a little so that equal counts stay distinguishable.
-			off := (float64(i) - float64(len(groups)-1)/2) * spread
-			var first *plotter.Line
-			for _, xys := range stepSegments(g.points, s.End) {
-				for j := range xys {
-					max = math.Max(max, xys[j].Y)
-					xys[j].Y += off
-				}
-				l := line(xys, i, vg.Points(2), true)
-				p.Add(l)
-				if first == nil {
-					first = l
-				}
+	} else if len(groups) > 1 && spread > 0 {
+		p.Title.Text += " (equal counts drawn slightly apart)"
+	}
+	var lineLg legend
+	for i, g := range lines {
+		// Offset lines a little so that equal counts stay distinguishable
+		// (beside a distribution, none on its median: +1, -1, +2, ...).
+		off := (float64(i) - float64(len(lines)-1)/2) * spread
+		if len(lines) < len(groups) {
+			off = float64(i/2+1) * spread
+			if i%2 == 1 {
+				off = -off
 			}
-			if first != nil {
-				lg.add(groupLabel(g.names), first)
+		}
+		var first *plotter.Line
+		for _, xys := range stepSegments(g.points, s.End) {
+			for j := range xys {
+				max = math.Max(max, xys[j].Y)
+				xys[j].Y += off
 			}
+			l := line(xys, i, vg.Points(2), true)
+			p.Add(l)
+			if first == nil {
+				first = l
+			}
+		}
+		if first != nil {
+			lineLg.add(groupLabel(g.names), first)
 		}
 	}
+	lg = append(lineLg, lg...)
 	extra := addMarks(p, run, chartW)
 	// Below 0, so that lines at 0 (drawn slightly apart) stay visible.
 	p.Y.Min, p.Y.Max = -0.3, linearTop(max+0.5)
 	p.Y.Tick.Marker = integerTicks{}
 	return chart{name: name, title: title, panels: []*plot.Plot{p}, w: chartW, h: 3.2*vg.Inch + extra, legend: lg}, true
+}
+
+// topLines is how many series a chart of more than maxLines distinct series
+// draws as lines beside the distribution of the others.
+const topLines = 5
+
+// bandSamples is how many instants a distribution of step functions is
+// taken at.
+const bandSamples = 600
+
+// furthest picks, of more than maxLines groups of step functions (series
+// being all their members), at most k to draw as lines: those furthest from
+// the median of all series, the distance being |value - median| summed over
+// the bandSamples instants of stepBands (where the group has a value); ties
+// in natural order of the first name; a group at the median throughout is not
+// picked. The lines come furthest first; rest is every series of the other
+// groups.
+func furthest(groups []stepGroup, series []metrics.NamedSteps, end float64, k int) (lines []stepGroup, rest []metrics.NamedSteps) {
+	med := stepBands(series, end, bandSamples).p50
+	type ranked struct {
+		i    int
+		dist float64
+	}
+	rs := make([]ranked, len(groups))
+	for i, g := range groups {
+		rs[i].i = i
+		one := stepBands([]metrics.NamedSteps{{Points: g.points}}, end, bandSamples).p50
+		for j, v := range one {
+			if !math.IsNaN(v) && !math.IsNaN(med[j]) {
+				rs[i].dist += math.Abs(v - med[j])
+			}
+		}
+	}
+	sort.SliceStable(rs, func(a, b int) bool {
+		if rs[a].dist != rs[b].dist {
+			return rs[a].dist > rs[b].dist
+		}
+		return natLess(groups[rs[a].i].names[0], groups[rs[b].i].names[0])
+	})
+	picked := make([]bool, len(series))
+	for _, r := range rs {
+		if len(lines) == k || r.dist == 0 {
+			break
+		}
+		lines = append(lines, groups[r.i])
+		for _, si := range groups[r.i].idx {
+			picked[si] = true
+		}
+	}
+	for si, ns := range series {
+		if !picked[si] {
+			rest = append(rest, ns)
+		}
+	}
+	return lines, rest
 }
 
 // stepSegments are the lines of a step function: a NaN value ends the line

@@ -86,8 +86,9 @@ func TestWriteAllLargeClusterShowsDistributions(t *testing.T) {
 		t.Errorf("load_rng.svg is %d bytes: it grows with the pods", len(svg))
 	}
 	nodes, _ := os.ReadFile(filepath.Join(dir, "pods_per_node.svg"))
-	if !bytes.Contains(nodes, []byte(fmt.Sprintf("distribution over %d nodes", n))) || bytes.Contains(nodes, []byte("node17<")) {
-		t.Errorf("the pods-per-node chart does not show the distribution over the %d nodes instead of a line per node", n)
+	if !bytes.Contains(nodes, []byte(fmt.Sprintf("%d nodes; lines: the 5 furthest from the median", n))) ||
+		!bytes.Contains(nodes, []byte(fmt.Sprintf("the other %d nodes", n-5*n/50))) || bytes.Contains(nodes, []byte("node17<")) {
+		t.Errorf("the pods-per-node chart does not show the distribution over the %d nodes, with 5 lines of the furthest, instead of a line per node", n)
 	}
 	page, err := os.ReadFile(filepath.Join(dir, plots.ReportName))
 	if err != nil {
@@ -132,6 +133,41 @@ func TestIdenticalSeriesCollapse(t *testing.T) {
 	}
 	if bytes.Contains(svg, []byte(">node1<")) || bytes.Contains(svg, []byte(">node2<")) {
 		t.Errorf("node1 or node2 still has a legend entry of its own")
+	}
+}
+
+// Beyond 8 distinct series, a chart draws the 5 furthest from the median as
+// lines of their own and the others as their distribution: with Online
+// Boutique's 11 Services, the frontend scaled to 3 is a line named frontend,
+// not the top of a band.
+func TestManySeriesFurthestAsLines(t *testing.T) {
+	run := largeRun(4)
+	// svc01..svc10 become ready at 6..15 s, one each second; the frontend
+	// at 20 s, scaled to 3 at 200 s. The median of the 11 is 1 from 11 s on
+	// (svc06's time): svc01 is 5 s away from it, svc02 and svc10 4 s, svc03
+	// and svc09 3 s (ties in name order), the frontend 209 s.
+	run.Series.Endpoints = []metrics.NamedSteps{{Name: "frontend", Points: []metrics.Point{{T: 0, V: 0}, {T: 20, V: 1}, {T: 200, V: 3}}}}
+	for i := 1; i <= 10; i++ {
+		run.Series.Endpoints = append(run.Series.Endpoints, metrics.NamedSteps{Name: fmt.Sprintf("svc%02d", i), Points: []metrics.Point{{T: 0, V: 0}, {T: float64(5 + i), V: 1}}})
+	}
+	dir := t.TempDir()
+	if _, err := plots.WriteAll(dir, run); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "endpoints.svg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	svg := string(b)
+	for _, want := range []string{">frontend<", ">svc01<", ">svc02<", ">svc10<", ">svc03<", "11 Services; lines: the 5 furthest from the median", "the other 6 Services: min–max", "median of the other 6"} {
+		if !strings.Contains(svg, want) {
+			t.Errorf("endpoints.svg does not show %q", want)
+		}
+	}
+	for _, not := range []string{">svc06<", ">svc09<", ">svc04<"} {
+		if strings.Contains(svg, not) {
+			t.Errorf("endpoints.svg draws %s as a line of its own: it is no further from the median than the band's", not[1:len(not)-1])
+		}
 	}
 }
 
