@@ -285,6 +285,9 @@ type Cluster struct {
 	nodeAdded map[string]sim.Time
 	// events receives the cluster's Events (events.go); nil: none are built.
 	events EventSink
+	// addons are the controllers that keep objects of kinds the model does
+	// not (SetAddon), by key.
+	addons map[string]any
 }
 
 type dists struct {

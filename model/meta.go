@@ -62,6 +62,37 @@ func (c *Cluster) newMeta(name, namespace string, labels, annotations map[string
 	return m
 }
 
+// NewObjectMeta is the metadata of a new object that a controller outside
+// the cluster keeps (model/hpa's HorizontalPodAutoscalers): as the cluster's
+// own objects get, with its UID drawn from uidRand, the controller's own
+// stream, so that the UIDs of the cluster's objects are the same with and
+// without it.
+func (c *Cluster) NewObjectMeta(name, namespace string, labels, annotations map[string]string, uidRand *rand.Rand) ObjectMeta {
+	m := ObjectMeta{Name: name, Namespace: namespace, UID: newUID(uidRand), Generation: 1, CreationTimestamp: c.Now(),
+		Labels: copyLabels(labels), Annotations: copyLabels(annotations)}
+	c.touch(&m)
+	return m
+}
+
+// Touch records a change of an object kept outside the cluster (a spec
+// change: its generation and resource version).
+func (c *Cluster) Touch(m *ObjectMeta) { c.bumpGeneration(m) }
+
+// SetAddon registers v, a controller that runs beside the cluster's own
+// and keeps the objects of a kind the model does not (model/hpa's
+// HorizontalPodAutoscaler controller), under key; Addon returns it (nil:
+// none), so that what holds the cluster (kubectl's table of kinds) finds
+// those objects as it finds the cluster's.
+func (c *Cluster) SetAddon(key string, v any) {
+	if c.addons == nil {
+		c.addons = map[string]any{}
+	}
+	c.addons[key] = v
+}
+
+// Addon returns what SetAddon registered under key (nil: nothing).
+func (c *Cluster) Addon(key string) any { return c.addons[key] }
+
 // touch bumps the object's resource version.
 func (c *Cluster) touch(m *ObjectMeta) {
 	c.rv++
@@ -124,7 +155,8 @@ func hexDigits(dst []byte, v uint64) {
 }
 
 // Object is an API object the cluster keeps: *Pod, *Node, *Service,
-// *Deployment, *ReplicaSet, *DaemonSet.
+// *Deployment, *ReplicaSet, *DaemonSet..., or one kept by an addon
+// (*hpa.HPA).
 type Object interface{ Meta() *ObjectMeta }
 
 // SetLabels replaces the object's labels (kubectl label, apply). A pod's

@@ -238,8 +238,8 @@ timeline:
 
 // kubectl patch hpa acts on the HPA as an autoscaling/v2 object (was
 // refused): strategic, JSON and merge patches change what the controller
-// uses; -n picks the namespace; labels, which kubesim's HPAs do not keep,
-// are said to be not simulated.
+// uses; -n picks the namespace; a label is the HPA's metadata, as every
+// kind's (was "accepted but not simulated").
 func TestPatchHPA(t *testing.T) {
 	const file = `name: patchhpa
 duration: 1m
@@ -266,7 +266,7 @@ timeline:
 		`{"maxReplicas":7}}'`:    "horizontalpodautoscaler.autoscaling/web patched",
 		`"value":60}]'`:          "horizontalpodautoscaler.autoscaling/web patched",
 		`{"minReplicas":2}}'`:    "horizontalpodautoscaler.autoscaling/api patched",
-		`{"labels":{"a":"b"}}}'`: "horizontalpodautoscaler.autoscaling/web patched (no change)\nkubesim: HorizontalPodAutoscaler web: metadata.labels is accepted but not simulated",
+		`{"labels":{"a":"b"}}}'`: "horizontalpodautoscaler.autoscaling/web patched",
 		"get hpa -A": "NAMESPACE   NAME   REFERENCE        TARGETS              MINPODS   MAXPODS   REPLICAS   AGE\n" +
 			"default     web    Deployment/web   cpu: <unknown>/60%   1         7         1          29s\n" +
 			"other       api    Deployment/api   cpu: <unknown>/80%   2         3         1          29s",

@@ -2,6 +2,8 @@ package hpa
 
 import (
 	"fmt"
+	"math/rand/v2"
+	"reflect"
 	"sort"
 	"strings"
 
@@ -44,9 +46,6 @@ type MetricSpec struct {
 // Spec is a HorizontalPodAutoscaler's spec (autoscaling/v2, defaults
 // applied: min 1, a cpu Utilization target of 80% if no metric is given).
 type Spec struct {
-	Name string
-	// Namespace is the HPA's and its target's namespace ("": default).
-	Namespace string
 	// TargetKind and TargetName are scaleTargetRef (Deployment).
 	TargetKind, TargetName string
 	Min, Max               int32
@@ -80,16 +79,23 @@ type Status struct {
 	Conditions                       []Condition
 }
 
-// HPA is one HorizontalPodAutoscaler.
+// HPA is one HorizontalPodAutoscaler: its metadata (name, namespace, the
+// namespace of its target too; uid, labels, annotations...), spec and
+// status.
 type HPA struct {
+	model.ObjectMeta
 	Spec
 	Status  Status
-	Created sim.Time
 	Deleted bool
 	// DeletedAt is when it was deleted (if Deleted).
 	DeletedAt sim.Time
 	hist      history
 	timer     sim.Timer
+}
+
+// Ref is the HPA as the involved object of its events.
+func (h *HPA) Ref() model.ObjectRef {
+	return model.ObjectRef{Kind: "HorizontalPodAutoscaler", Namespace: h.NamespaceName(), Name: h.Name, UID: h.UID}
 }
 
 // Condition returns the condition of type t (nil: not set).
@@ -148,11 +154,27 @@ type Controller struct {
 	// OnSync is called after each reconcile (nil: nothing).
 	OnSync func(h *HPA)
 	hpas   []*HPA
+	// uidRand draws the HPAs' UIDs (a stream of its own: the cluster's
+	// objects' UIDs are the same with and without HPAs).
+	uidRand *rand.Rand
 }
 
-// New returns the controller of cluster c reading metrics from src.
+// addonKey is the controller's key among the cluster's addons.
+const addonKey = "horizontal-pod-autoscaler"
+
+// New returns the controller of cluster c reading metrics from src, and
+// registers it as the cluster's (ControllerOf).
 func New(c *model.Cluster, src Source) *Controller {
-	return &Controller{C: c, Src: src, Calc: DefaultCalculator()}
+	ct := &Controller{C: c, Src: src, Calc: DefaultCalculator(), uidRand: c.E.Stream("hpa-uid")}
+	c.SetAddon(addonKey, ct)
+	return ct
+}
+
+// ControllerOf is the HPA controller of cluster c (nil: the run has none),
+// where kubectl finds HorizontalPodAutoscalers.
+func ControllerOf(c *model.Cluster) *Controller {
+	ct, _ := c.Addon(addonKey).(*Controller)
+	return ct
 }
 
 // List is the HPAs of every namespace, by namespace and name.
@@ -161,6 +183,9 @@ func (ct *Controller) List() []*HPA { return ct.ListIn("") }
 // ListIn is the HPAs of namespace ns ("": every namespace), by namespace and
 // name.
 func (ct *Controller) ListIn(ns string) []*HPA {
+	if ct == nil {
+		return nil
+	}
 	out := make([]*HPA, 0, len(ct.hpas))
 	for _, h := range ct.hpas {
 		if !h.Deleted && (ns == "" || h.NamespaceName() == ns) {
@@ -177,11 +202,11 @@ func (ct *Controller) ListIn(ns string) []*HPA {
 }
 
 // NamespaceName is the HPA's namespace, default when unset.
-func (s *Spec) NamespaceName() string {
-	if s.Namespace == "" {
+func (h *HPA) NamespaceName() string {
+	if h.Namespace == "" {
 		return model.DefaultNamespace
 	}
-	return s.Namespace
+	return h.Namespace
 }
 
 // Get is the HPA named name in the default namespace (nil: none).
@@ -189,6 +214,9 @@ func (ct *Controller) Get(name string) *HPA { return ct.GetIn(model.DefaultNames
 
 // GetIn is the HPA named name in namespace ns ("": default; nil: none).
 func (ct *Controller) GetIn(ns, name string) *HPA {
+	if ct == nil {
+		return nil
+	}
 	if ns == "" {
 		ns = model.DefaultNamespace
 	}
@@ -200,27 +228,33 @@ func (ct *Controller) GetIn(ns, name string) *HPA {
 	return nil
 }
 
-// Create adds an HPA; it is reconciled at once, then every SyncPeriod.
-func (ct *Controller) Create(s Spec) (*HPA, error) {
-	if ct.GetIn(s.Namespace, s.Name) != nil {
-		return nil, fmt.Errorf(`horizontalpodautoscalers.autoscaling %q already exists`, s.Name)
+// Create adds the HPA named name in namespace ns ("": default), with its
+// labels and annotations; it is reconciled at once, then every SyncPeriod.
+func (ct *Controller) Create(ns, name string, labels, annotations map[string]string, s Spec) (*HPA, error) {
+	if ns == "" {
+		ns = model.DefaultNamespace
 	}
-	h := &HPA{Spec: s, Created: ct.C.Now()}
+	if ct.GetIn(ns, name) != nil {
+		return nil, fmt.Errorf(`horizontalpodautoscalers.autoscaling %q already exists`, name)
+	}
+	h := &HPA{ObjectMeta: ct.C.NewObjectMeta(name, ns, labels, annotations, ct.uidRand), Spec: s}
 	h.Status.CurrentMetrics = make([]MetricStatus, len(s.Metrics))
 	ct.hpas = append(ct.hpas, h)
 	h.timer = ct.C.E.After(0, sim.HandlerFunc(func(*sim.Engine, int64) { ct.sync(h) }), 0)
 	return h, nil
 }
 
-// Update replaces an HPA's spec (kubectl apply); its history stays.
-func (ct *Controller) Update(s Spec) error {
-	h := ct.GetIn(s.Namespace, s.Name)
-	if h == nil {
-		return fmt.Errorf(`horizontalpodautoscalers.autoscaling %q not found`, s.Name)
-	}
+// Update replaces an HPA's spec (kubectl apply, patch); its history stays,
+// its current metrics are unknown until the next sync. changed reports
+// whether the spec differs (its generation then goes up).
+func (ct *Controller) Update(h *HPA, s Spec) (changed bool) {
+	changed = !reflect.DeepEqual(h.Spec, s)
 	h.Spec = s
 	h.Status.CurrentMetrics = make([]MetricStatus, len(s.Metrics))
-	return nil
+	if changed {
+		ct.C.Touch(&h.ObjectMeta)
+	}
+	return changed
 }
 
 // Delete removes the HPA named name of the default namespace.

@@ -11,8 +11,6 @@ import (
 	"github.com/kubesim/kubesim/scenarios/manifest"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
 )
 
 // applyVerb words an applied object's outcome as kubectl does: created,
@@ -335,20 +333,4 @@ func (x *Executor) applyNamespace(o *corev1.Namespace, verb applyVerb) (string, 
 		changed = true
 	}
 	return Done(Namespaces, o.Name, verb(false, changed)), nil
-}
-
-// applyHPA applies an autoscaling/v1 or v2 HorizontalPodAutoscaler through
-// the run's HPA controller.
-func (x *Executor) applyHPA(obj runtime.Object, verb applyVerb) (string, error) {
-	if x.auto == nil {
-		return "", fmt.Errorf("error: this cluster has no HPA controller")
-	}
-	name := obj.(metav1.Object).GetName()
-	obj = obj.DeepCopyObject()
-	obj.(metav1.Object).SetNamespace(x.ns) // the object's own, else -n's
-	created, changed, err := x.auto.ApplyHPA(obj, name)
-	if err != nil {
-		return "", err
-	}
-	return "horizontalpodautoscaler.autoscaling/" + name + " " + verb(created, changed), nil
 }

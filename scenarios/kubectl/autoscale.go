@@ -17,10 +17,6 @@ const (
 	AB        Verb = "ab" // ApacheBench: ab -c N (-n COUNT | -t SECONDS) URL
 )
 
-// HPAs is horizontalpodautoscalers (autoscaling), kept by the scenarios
-// package's HPA controller rather than the cluster model.
-const HPAs Resource = "horizontalpodautoscalers"
-
 // Extra holds the arguments of autoscale, top and ab.
 type Extra struct {
 	// autoscale: --min (-1: not given, the server's default 1), --max,

@@ -58,8 +58,9 @@
 // Executor (steps.go) applies parsed commands to a model.Cluster, which gives
 // it the clock, the objects and the event log; Env gives it the rest of the
 // scenario run: its file set (Files, files.go: -f FILE|DIR, cat, sed, > FILE),
-// the request path (httping) and the autoscaling steps (Autoscaling, which
-// scenarios/autoscale.go implements). NewExecutor(c, env).Exec(line) runs one
+// the request path (httping) and the autoscaling steps and HPA creation
+// (Autoscaling, which scenarios/autoscale.go implements; HPAs are found with
+// hpa.ControllerOf(c) and printed here, hpa.go). NewExecutor(c, env).Exec(line) runs one
 // step and returns what kubectl would print, or its error. Conversions between
 // API objects and the model are the manifest package's (manifest/convert.go).
 //

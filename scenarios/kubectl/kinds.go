@@ -7,6 +7,7 @@ import (
 	"reflect"
 
 	"github.com/kubesim/kubesim/model"
+	"github.com/kubesim/kubesim/model/hpa"
 	"github.com/kubesim/kubesim/scenarios/manifest"
 	"github.com/kubesim/kubesim/sim"
 	appsv1 "k8s.io/api/apps/v1"
@@ -104,8 +105,12 @@ func init() {
 			notDescribed: "get events lists them"},
 		EndpointSlices: {group: "discovery.k8s.io", kind: "EndpointSlice", names: []string{"endpointslice"}, namespaced: true,
 			getAlone: (*printer).getEndpointSlices, notDescribed: "get endpointslices lists them"},
-		// HPAs are printed by the scenario run's Autoscaling.
 		HPAs: {group: "autoscaling", kind: "HorizontalPodAutoscaler", names: []string{"horizontalpodautoscaler", "hpa"}, namespaced: true,
+			get:     func(c *model.Cluster, ns, name string) model.Object { return obj(hpa.ControllerOf(c).GetIn(ns, name)) },
+			list:    func(c *model.Cluster, ns string) []model.Object { return objs(hpa.ControllerOf(c).ListIn(ns)) },
+			columns: []string{"NAME", "REFERENCE", "TARGETS", "MINPODS", "MAXPODS", "REPLICAS", "AGE"},
+			row:     rowOf((*printer).hpaRow), describe: describeOf((*printer).describeHPA), apiObject: apiObjectOf((*Executor).hpaObject),
+			toAPI: toAPIOf(manifest.APIHPA), delete: deleteOf(deleteHPA),
 			apply: applier{types: []reflect.Type{reflect.TypeFor[*autoscalingv1.HorizontalPodAutoscaler](), reflect.TypeFor[*autoscalingv2.HorizontalPodAutoscaler]()},
 				fn: (*Executor).applyHPA}},
 	}

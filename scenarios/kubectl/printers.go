@@ -279,7 +279,7 @@ func (o object) svc() *model.Service {
 }
 
 // allOrder is the order of `kubectl get all`'s resources that kubesim models.
-var allOrder = []Resource{Pods, Services, DaemonSets, Deployments, ReplicaSets}
+var allOrder = []Resource{Pods, Services, DaemonSets, Deployments, ReplicaSets, HPAs}
 
 // collect lists the objects the targets name, in kubectl's order, and a
 // NotFound error per missing name.

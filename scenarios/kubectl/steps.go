@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/kubesim/kubesim/model"
+	"github.com/kubesim/kubesim/model/hpa"
 	"github.com/kubesim/kubesim/model/labels"
 	"github.com/kubesim/kubesim/scenarios/manifest"
 	"github.com/kubesim/kubesim/sim"
@@ -67,17 +68,15 @@ type FileSet interface {
 }
 
 // Autoscaling runs the steps of a run's HPA controller and metrics-server
-// (scenarios/autoscale.go): kubectl autoscale, top, ab and get, describe and
-// delete of HorizontalPodAutoscalers.
+// (scenarios/autoscale.go): kubectl autoscale, top and ab; and creates and
+// updates its HPAs (which kubectl finds with hpa.ControllerOf).
 type Autoscaling interface {
 	// Step runs cmd if it is one of those steps; ok is false for the others.
 	Step(x *Executor, cmd Command) (out string, err error, ok bool)
-	// ApplyHPA creates or updates the HPA of an autoscaling/v1 or v2
-	// manifest object named name.
-	ApplyHPA(obj runtime.Object, name string) (created, changed bool, err error)
-	// HPAObject is the HPA named name of namespace ns as an autoscaling/v2
-	// object (nil: none), what patch and edit start from.
-	HPAObject(ns, name string) runtime.Object
+	// ApplyHPA creates the HPA named name in namespace ns with spec s (and
+	// the labels and annotations), or updates the spec of the one there
+	// (its metadata is the caller's), and starts the metrics APIs s reads.
+	ApplyHPA(ns, name string, labels, annotations map[string]string, s hpa.Spec) (h *hpa.HPA, created, changed bool, err error)
 }
 
 // Env is what the executor takes from the scenario run; every field may be
@@ -844,12 +843,6 @@ func (x *Executor) apiObject(t Target) runtime.Object {
 
 // modelObject is the object t as the model has it (toAPI), nil if none.
 func (x *Executor) modelObject(t Target) runtime.Object {
-	if t.Resource == HPAs {
-		if x.auto == nil {
-			return nil
-		}
-		return x.auto.HPAObject(x.ns, t.Name)
-	}
 	f := resources[t.Resource].toAPI
 	o := t.Resource.Object(x.c, x.ns, t.Name)
 	if f == nil || o == nil {
@@ -872,20 +865,7 @@ func (x *Executor) recordPatched(obj runtime.Object) {
 }
 
 func (x *Executor) patch(cmd Command) (string, error) {
-	var hpas, others []Target
-	for _, t := range cmd.Targets {
-		if t.Resource == HPAs {
-			if x.modelObject(t) == nil {
-				return "", NotFound(HPAs, t.Name)
-			}
-			hpas = append(hpas, t)
-		} else {
-			others = append(others, t)
-		}
-	}
-	cmd.Targets = others
 	targets, err := x.resolve(cmd)
-	targets = append(targets, hpas...)
 	if err != nil {
 		return "", err
 	}

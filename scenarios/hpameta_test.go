@@ -1,0 +1,96 @@
+package scenarios
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// An HPA has the metadata every kind has (issue 14 item 2): label and
+// annotate it, then get --show-labels, get -l, describe and -o yaml show
+// them with its uid and resourceVersion (and apply's last-applied
+// configuration); patching spec.maxReplicas below the target's replicas
+// scales the target down at the next sync; delete removes it.
+func TestHPAMetadata(t *testing.T) {
+	const file = `name: hpameta
+duration: 2m
+cluster: {workers: 2}
+files:
+  hpa.yaml: |
+    apiVersion: autoscaling/v2
+    kind: HorizontalPodAutoscaler
+    metadata:
+      name: api
+      labels: {team: blue}
+    spec:
+      scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: api}
+      minReplicas: 1
+      maxReplicas: 3
+timeline:
+  - at: 1s
+    run: |
+      kubectl create deployment web --image=nginx --replicas=4
+      kubectl create deployment api --image=nginx
+      kubectl autoscale deployment web --max=5
+      kubectl apply -f hpa.yaml
+  - at: 30s
+    run: |
+      kubectl label hpa web tier=front
+      kubectl annotate hpa web note=kept
+      kubectl get hpa --show-labels
+      kubectl get hpa -l tier=front
+      kubectl get hpa -l tier=back
+      kubectl describe hpa web
+      kubectl get hpa web -o yaml
+      kubectl get hpa api -o yaml
+      kubectl get deploy web -o jsonpath={.spec.replicas}
+      kubectl patch hpa web -p '{"spec":{"maxReplicas":2}}'
+  - at: 60s
+    run: |
+      kubectl get deploy web -o jsonpath={.spec.replicas}
+      kubectl delete hpa web
+      kubectl get hpa
+`
+	res := runText(t, "hpameta.yaml", file)
+	noStepErrors(t, res)
+	checkOutputs(t, res, map[string]string{
+		"label hpa web":    "horizontalpodautoscaler.autoscaling/web labeled",
+		"annotate hpa web": "horizontalpodautoscaler.autoscaling/web annotated",
+		"get hpa --show-labels": "NAME   REFERENCE        TARGETS              MINPODS   MAXPODS   REPLICAS   AGE   LABELS\n" +
+			"api    Deployment/api   cpu: <unknown>/80%   1         3         1          29s   team=blue\n" +
+			"web    Deployment/web   cpu: <unknown>/80%   1         5         4          29s   tier=front",
+		"get hpa -l tier=front": "NAME   REFERENCE        TARGETS              MINPODS   MAXPODS   REPLICAS   AGE\n" +
+			"web    Deployment/web   cpu: <unknown>/80%   1         5         4          29s",
+		"get hpa -l tier=back": "No resources found in default namespace.",
+		"patch hpa web":        "horizontalpodautoscaler.autoscaling/web patched",
+		"delete hpa web":       `horizontalpodautoscaler.autoscaling "web" deleted from default namespace`,
+		"get hpa\n":            "NAME   REFERENCE        TARGETS              MINPODS   MAXPODS   REPLICAS   AGE\napi    Deployment/api   cpu: <unknown>/80%   1         3         1          59s",
+	})
+	d := step(t, res, "describe hpa web").Output
+	if !regexp.MustCompile(`\nLabels: +tier=front\nAnnotations: +note: kept\n`).MatchString(d) {
+		t.Errorf("describe hpa web:\n%s", d)
+	}
+	applied := step(t, res, "get hpa api -o yaml").Output
+	for _, want := range []string{"  labels:\n    team: blue\n", "    kubectl.kubernetes.io/last-applied-configuration: |\n      {\"apiVersion\":\"autoscaling/v2\",\"kind\":\"HorizontalPodAutoscaler\",\"metadata\":{\"annotations\":{},\"labels\":{\"team\":\"blue\"},\"name\":\"api\""} {
+		if !strings.Contains(applied, want) {
+			t.Errorf("get hpa api -o yaml lacks %q:\n%s", want, applied)
+		}
+	}
+	y := step(t, res, "get hpa web -o yaml").Output
+	for _, want := range []string{"  labels:\n    tier: front\n", "  annotations:\n    note: kept\n", "  uid: ", "  resourceVersion: \"", "  generation: 1\n"} {
+		if !strings.Contains(y, want) {
+			t.Errorf("get hpa web -o yaml lacks %q:\n%s", want, y)
+		}
+	}
+	// The target had 4 replicas, the HPA's max became 2: the next sync
+	// scales it to 2 (before the patch, nothing scaled it).
+	var replicas []string
+	for _, st := range res.Timeline {
+		if strings.Contains(st.Command, "get deploy web -o jsonpath") {
+			replicas = append(replicas, st.Output)
+		}
+	}
+	if strings.Join(replicas, ",") != "4,2" {
+		t.Errorf("web's spec.replicas before and after the patch = %v, want 4,2", replicas)
+	}
+}
