@@ -28,8 +28,13 @@ type Engine struct {
 	echo   sim.Dist
 	// assumed is, by image, the pods that got the echo default.
 	assumed map[string]*assumedImage
-	// flows measures each call of the scripts by its route (SERVICE/route).
-	flows map[*Call]*metrics.Flow
+	// flows measures each call of the scripts by its route (SERVICE/route);
+	// sleeps is each sleep step's time, drawn from rng.
+	flows  map[*Call]*metrics.Flow
+	sleeps map[*Step]sim.Dist
+	// runs and tasks are the pools of script runs and their tasks.
+	runs  []*run
+	tasks []*task
 	// envNotes is what clients in containers read from their env, by line.
 	envNotes map[string]*assumedImage
 	// waiter holds the clients waiting for their WaitReady Services; waited
@@ -53,7 +58,7 @@ type assumedImage struct {
 // nothing declares, and starts spec's clients when rt starts.
 func Install(rt *workload.Runtime, spec Spec) *Engine {
 	e := &Engine{env: &rt.Env, spec: spec, routes: map[string]traffic.Route{},
-		rng: rt.C.E.Stream("decl"), assumed: map[string]*assumedImage{}, envNotes: map[string]*assumedImage{}, flows: map[*Call]*metrics.Flow{}}
+		rng: rt.C.E.Stream("decl"), assumed: map[string]*assumedImage{}, envNotes: map[string]*assumedImage{}, flows: map[*Call]*metrics.Flow{}, sleeps: map[*Step]sim.Dist{}}
 	if e.spec.Echo.Concurrency == 0 {
 		e.spec.Echo = DefaultEcho()
 	}
@@ -101,12 +106,16 @@ func Install(rt *workload.Runtime, spec Spec) *Engine {
 	return e
 }
 
-// measure gives every call of steps the flow of its route.
+// measure gives every call of steps the flow of its route, and every sleep
+// its distribution.
 func (e *Engine) measure(steps []Step) {
 	for i := range steps {
 		st := &steps[i]
-		if st.Kind == CallStep {
+		switch st.Kind {
+		case CallStep:
 			e.flows[&st.Call] = e.env.Rec.Route(RouteKey(st.Call.Service, st.Call.Route))
+		case Sleep:
+			e.sleeps[st] = st.Sleep.New(e.rng)
 		}
 		e.measure(st.Steps)
 		for j := range st.Branches {
@@ -330,141 +339,334 @@ func (in *instance) Handle(e *sim.Engine, arg int64) {
 
 // rest runs the rest of a request after d: its script, then the answer.
 func (in *instance) rest(r *traffic.Request, rt *Route, d sim.Time) sim.Time {
-	sv := in.sv
-	id := r.ID()
-	x := &run{e: sv.e, ns: in.pod.Namespace, from: in.node, client: traffic.ClientOf(in.pod), alive: func() bool { return !in.stopped }}
-	finish := func(o metrics.Outcome) {
-		if o == metrics.OK && rt.ErrorRate > 0 && sv.e.rng.Float64() < rt.ErrorRate {
+	e := in.sv.e
+	x := e.newRun()
+	x.ns, x.from, x.client, x.stopped = in.pod.Namespace, in.node, traffic.ClientOf(in.pod), &in.stopped
+	x.kind, x.in, x.r, x.id, x.rt = runRequest, in, r, r.ID(), rt
+	e.env.C.E.After(d, x, evBegin)
+	return traffic.Async
+}
+
+// run is one execution context of scripts: from a pod (a server's route, a
+// client's users in a container) or from outside (a client), and what the
+// end of its script does. A server's request and an open-loop arrival each
+// get a run from the engine's pool, given back when the script ends; a
+// closed-loop user keeps its run from run to run. Nothing is allocated per
+// request once the pools are warm.
+type run struct {
+	e      *Engine
+	ns     string // the calling pod's namespace ("": outside the cluster, default)
+	from   *model.Node
+	client kubeproxy.ClientID
+	// stopped, if not nil, is the container's flag: once it is set the
+	// run's steps stop where they are (nil: the run never stops).
+	stopped *bool
+	kind    runKind
+	// runRequest: the request whose answer follows the script.
+	in *instance
+	r  *traffic.Request
+	id uint64
+	rt *Route
+	// runUser, runArrival: the client, and when the run of its script
+	// began; onStart: the user is running the client's OnStart.
+	c       *client
+	start   sim.Time
+	onStart bool
+}
+
+// runKind is what the end of a run's script does.
+type runKind uint8
+
+const (
+	runRequest runKind = iota // answer the request (a server's route)
+	runUser                   // a closed-loop virtual user: think, run again
+	runArrival                // an open-loop arrival: count it
+)
+
+// Events of a run (the arg of its Handle).
+const (
+	evBegin     = iota // run the script (a request's, or a user's next run)
+	evUserStart        // a closed-loop user starts
+)
+
+func (x *run) alive() bool { return x.stopped == nil || !*x.stopped }
+
+// Handle runs the run's events, unless it is no longer alive.
+func (x *run) Handle(_ *sim.Engine, arg int64) {
+	if !x.alive() {
+		return
+	}
+	if arg == evUserStart {
+		x.c.user(x)
+		return
+	}
+	if x.kind == runRequest {
+		x.script(x.rt.Script)
+		return
+	}
+	x.start, x.onStart = x.e.env.C.Now(), false
+	x.script(x.c.spec.Script)
+}
+
+// script runs steps in a new task of x; its end ends the run's script.
+func (x *run) script(steps []Step) {
+	t := x.e.newTask(x, nil)
+	t.push(steps, 0)
+	t.advance()
+}
+
+// end is the end of x's script, OK or the outcome of the first call that
+// failed for good.
+func (x *run) end(o metrics.Outcome) {
+	e := x.e
+	switch x.kind {
+	case runRequest:
+		in, r, id, rt := x.in, x.r, x.id, x.rt
+		e.freeRun(x)
+		if o == metrics.OK && rt.ErrorRate > 0 && e.rng.Float64() < rt.ErrorRate {
 			o = metrics.AppError
 		}
 		if o != metrics.OK {
 			o = metrics.AppError
 		}
 		in.srv.Finish(r, id, o)
-	}
-	sv.e.after(d, x, func() { x.seq(rt.Script, 0, finish) })
-	return traffic.Async
-}
-
-// after runs f after d, unless x is no longer alive.
-func (e *Engine) after(d sim.Time, x *run, f func()) {
-	e.env.C.E.After(d, sim.HandlerFunc(func(*sim.Engine, int64) {
-		if x.alive() {
-			f()
-		}
-	}), 0)
-}
-
-// run is one execution of a script: from a pod (a server's route) or from
-// outside (a client).
-type run struct {
-	e      *Engine
-	ns     string // the calling pod's namespace ("": outside the cluster, default)
-	from   *model.Node
-	client kubeproxy.ClientID
-	alive  func() bool
-}
-
-// seq runs steps[i:] one after another; done gets OK, or the outcome of the
-// first call that failed for good.
-func (x *run) seq(steps []Step, i int, done func(metrics.Outcome)) {
-	if i == len(steps) {
-		done(metrics.OK)
-		return
-	}
-	x.step(&steps[i], func(o metrics.Outcome) {
-		if o != metrics.OK {
-			done(o)
+	case runArrival:
+		c, start := x.c, x.start
+		e.freeRun(x)
+		c.flow.Done(start, o)
+	case runUser:
+		c := x.c
+		if !x.alive() {
 			return
 		}
-		x.seq(steps, i+1, done)
-	})
-}
-
-func (x *run) step(s *Step, done func(metrics.Outcome)) {
-	e := x.e
-	switch s.Kind {
-	case Sleep:
-		e.after(s.Sleep.New(e.rng).Sample(), x, func() { done(metrics.OK) })
-	case CallStep:
-		x.call(&s.Call, 0, done)
-	case Parallel:
-		n, worst := len(s.Steps), metrics.OK
-		if n == 0 {
-			done(metrics.OK)
+		if x.onStart {
+			// A failure of OnStart does not stop the user.
+			c.userAfter(x, 0)
 			return
 		}
-		for i := range s.Steps {
-			x.step(&s.Steps[i], func(o metrics.Outcome) {
-				if o != metrics.OK && worst == metrics.OK {
-					worst = o
-				}
-				if n--; n == 0 {
-					done(worst)
-				}
-			})
+		c.flow.Done(x.start, o)
+		d := c.think.Sample()
+		if e.env.C.Now() == x.start && d <= 0 {
+			d = MinLoop
 		}
-	case Branching:
-		u := e.rng.Float64()
-		for _, b := range s.Branches {
-			if u < b.P {
-				x.seq(b.Steps, 0, done)
-				return
-			}
-			u -= b.P
-		}
-		done(metrics.OK)
-	case Loop:
-		var iter func(k int)
-		iter = func(k int) {
-			if k == s.Times {
-				done(metrics.OK)
-				return
-			}
-			x.seq(s.Steps, 0, func(o metrics.Outcome) {
-				if o != metrics.OK {
-					done(o)
-					return
-				}
-				iter(k + 1)
-			})
-		}
-		iter(0)
+		c.userAfter(x, d)
 	}
 }
 
-// callState is one call, its tries and its continuation.
-type callState struct {
-	x       *run
-	c       *Call
+// newRun returns a run from the pool (its fields zero but e).
+func (e *Engine) newRun() *run {
+	if n := len(e.runs); n > 0 {
+		x := e.runs[n-1]
+		e.runs = e.runs[:n-1]
+		return x
+	}
+	return &run{e: e}
+}
+
+func (e *Engine) freeRun(x *run) {
+	*x = run{e: e}
+	e.runs = append(e.runs, x)
+}
+
+// task runs a sequence of steps of a run: its script, or one step of a
+// parallel group. Its frames are the sequences it is in (a script, a taken
+// branch, a loop's body), innermost last; it waits for one thing at a time:
+// a sleep, a call (and its retries), or its parallel group's tasks. A task
+// comes from its engine's pool and goes back when its steps end; when its
+// run stops (the container stopped) it is dropped where it waits.
+type task struct {
+	x      *run
+	parent *task // the task whose parallel group this one is in (nil: the script's)
+	frames []frame
+	// left is how many tasks of the parallel group it waits for are still
+	// running; worst the first failure among those that ended.
+	left  int
+	worst metrics.Outcome
+	// call is the call under way, attempt its try (0: the first), flow its
+	// route's measure.
+	call    *Call
 	attempt int
-	done    func(metrics.Outcome)
 	flow    *metrics.Flow
 }
 
-// call tries c (attempt 0 is the first try).
-func (x *run) call(c *Call, attempt int, done func(metrics.Outcome)) {
+// frame is a sequence of steps: i is the next to start; again how many more
+// times the sequence runs once it ends (a loop's body).
+type frame struct {
+	steps []Step
+	i     int
+	again int
+}
+
+// Events of a task (the arg of its Handle).
+const (
+	evSlept = iota // its sleep ended
+	evRetry        // its call's backoff ended: try again
+)
+
+func (e *Engine) newTask(x *run, parent *task) *task {
+	var t *task
+	if n := len(e.tasks); n > 0 {
+		t = e.tasks[n-1]
+		e.tasks = e.tasks[:n-1]
+	} else {
+		t = &task{}
+	}
+	t.x, t.parent = x, parent
+	return t
+}
+
+func (e *Engine) freeTask(t *task) {
+	t.frames = t.frames[:0]
+	t.x, t.parent, t.call, t.flow = nil, nil, nil, nil
+	t.left, t.worst, t.attempt = 0, metrics.OK, 0
+	e.tasks = append(e.tasks, t)
+}
+
+func (t *task) push(steps []Step, again int) {
+	t.frames = append(t.frames, frame{steps: steps, again: again})
+}
+
+// advance starts t's steps one after another until one waits (a sleep, a
+// call, a parallel group) or the steps end.
+func (t *task) advance() {
+	for {
+		n := len(t.frames)
+		if n == 0 {
+			t.end(metrics.OK)
+			return
+		}
+		f := &t.frames[n-1]
+		if f.i == len(f.steps) {
+			if f.again > 0 {
+				f.again--
+				f.i = 0
+			} else {
+				t.frames = t.frames[:n-1]
+			}
+			continue
+		}
+		s := &f.steps[f.i]
+		f.i++
+		if !t.begin(s) {
+			return
+		}
+	}
+}
+
+// begin starts step s; it reports whether s ended at once (OK): otherwise
+// t waits, and goes on in stepDone.
+func (t *task) begin(s *Step) bool {
+	x := t.x
 	e := x.e
-	cs := &callState{x: x, c: c, attempt: attempt, done: done, flow: e.flows[c]}
-	e.env.Net.SendSized(cs, x.client, x.from, e.env.C.ResolveService(x.ns, c.Service), e.route(c.Route), c.KeepAlive, 0, c.Timeout, c.Size)
+	switch s.Kind {
+	case Sleep:
+		d, ok := e.sleeps[s]
+		if !ok {
+			d = s.Sleep.New(e.rng)
+		}
+		e.env.C.E.After(d.Sample(), t, evSlept)
+		return false
+	case CallStep:
+		t.send(&s.Call, 0)
+		return false
+	case Parallel:
+		n := len(s.Steps)
+		if n == 0 {
+			return true
+		}
+		t.left, t.worst = n, metrics.OK
+		// Once the last of the group ends (maybe at once, in this loop) t
+		// goes on, and may end: t is not touched after it.
+		for i := range s.Steps {
+			c := e.newTask(x, t)
+			c.push(s.Steps[i:i+1], 0)
+			c.advance()
+		}
+		return false
+	case Branching:
+		u := e.rng.Float64()
+		for i := range s.Branches {
+			b := &s.Branches[i]
+			if u < b.P {
+				t.push(b.Steps, 0)
+				return true
+			}
+			u -= b.P
+		}
+		return true
+	case Loop:
+		if s.Times > 0 {
+			t.push(s.Steps, s.Times-1)
+		}
+		return true
+	}
+	return true
+}
+
+// stepDone goes on after t's step ended with o: the next step, or the end
+// of t's steps on a failure.
+func (t *task) stepDone(o metrics.Outcome) {
+	if o != metrics.OK {
+		t.end(o)
+		return
+	}
+	t.advance()
+}
+
+// end ends t's steps with o: its parallel group's task, or its run's
+// script, goes on.
+func (t *task) end(o metrics.Outcome) {
+	p, x := t.parent, t.x
+	x.e.freeTask(t)
+	if p == nil {
+		x.end(o)
+		return
+	}
+	if o != metrics.OK && p.worst == metrics.OK {
+		p.worst = o
+	}
+	if p.left--; p.left == 0 {
+		p.stepDone(p.worst)
+	}
+}
+
+// Handle ends t's sleep or backoff, unless its run is no longer alive.
+func (t *task) Handle(_ *sim.Engine, arg int64) {
+	if !t.x.alive() {
+		return
+	}
+	if arg == evSlept {
+		t.advance()
+		return
+	}
+	t.send(t.call, t.attempt+1)
+}
+
+// send tries call c (attempt 0 is the first try).
+func (t *task) send(c *Call, attempt int) {
+	x := t.x
+	e := x.e
+	t.call, t.attempt, t.flow = c, attempt, e.flows[c]
+	e.env.Net.SendSized(t, x.client, x.from, e.env.C.ResolveService(x.ns, c.Service), e.route(c.Route), c.KeepAlive, 0, c.Timeout, c.Size)
 }
 
 // RequestDone continues the script: a failed try is retried after its
 // backoff, with full jitter.
-func (cs *callState) RequestDone(r *traffic.Request, o metrics.Outcome) {
-	if cs.flow != nil {
-		cs.flow.Done(r.Sent(), o)
+func (t *task) RequestDone(r *traffic.Request, o metrics.Outcome) {
+	if t.flow != nil {
+		t.flow.Done(r.Sent(), o)
 	}
-	x := cs.x
+	x := t.x
 	if !x.alive() {
 		return
 	}
-	if o == metrics.OK || cs.attempt >= cs.c.Retries {
-		cs.done(o)
+	c := t.call
+	if o == metrics.OK || t.attempt >= c.Retries {
+		t.stepDone(o)
 		return
 	}
-	wait := sim.Time(x.e.rng.Float64() * float64(cs.c.Backoff<<cs.attempt))
-	x.e.after(wait, x, func() { x.call(cs.c, cs.attempt+1, cs.done) })
+	wait := sim.Time(x.e.rng.Float64() * float64(c.Backoff<<t.attempt))
+	x.e.env.C.E.After(wait, t, evRetry)
 }
 
 // shortName is a Service's name without the namespace and domain cluster DNS
@@ -489,7 +691,7 @@ func (e *Engine) start() {
 		users := make([]*run, cl.Users)
 		for u := range users {
 			id := kubeproxy.ClientID(1<<31 + uint32(i)<<20 + uint32(u))
-			users[u] = &run{e: e, client: id, alive: func() bool { return true }}
+			users[u] = &run{e: e, client: id, kind: runUser, c: c}
 		}
 		if len(cl.WaitReady) > 0 {
 			e.env.C.E.After(cl.Start, sim.HandlerFunc(func(*sim.Engine, int64) {
@@ -507,11 +709,11 @@ func (e *Engine) start() {
 		}
 		if cl.Users > 0 {
 			for _, x := range users {
-				e.env.C.E.After(cl.Start, sim.HandlerFunc(func(*sim.Engine, int64) { c.user(x) }), 0)
+				e.env.C.E.After(cl.Start, x, evUserStart)
 			}
 			continue
 		}
-		e.env.C.E.After(cl.Start, sim.HandlerFunc(func(*sim.Engine, int64) { c.next() }), 0)
+		e.env.C.E.After(cl.Start, c, evNext)
 	}
 }
 
@@ -636,12 +838,12 @@ func (pc *podClient) Start() {
 	users, rate := c.e.fromEnv(c.spec, pc.pod)
 	batch := max(1, math.Floor(rate))
 	for u := 0; u < users; u++ {
-		x := &run{e: c.e, from: pc.node, client: traffic.ClientOf(pc.pod), alive: func() bool { return !pc.stopped }}
+		x := &run{e: c.e, from: pc.node, client: traffic.ClientOf(pc.pod), stopped: &pc.stopped, kind: runUser, c: c}
 		d := c.spec.Start
 		if rate > 0 {
 			d += sim.Time(math.Floor(float64(u)/batch) * batch / rate * 1e9)
 		}
-		c.e.after(d, x, func() { c.user(x) })
+		c.e.env.C.E.After(d, x, evUserStart)
 	}
 }
 
@@ -748,28 +950,14 @@ func (c *client) user(x *run) {
 		c.userAfter(x, c.think.Sample())
 		return
 	}
-	x.seq(c.spec.OnStart, 0, func(metrics.Outcome) {
-		if x.alive() {
-			c.userAfter(x, 0)
-		}
-	})
+	x.onStart = true
+	x.script(c.spec.OnStart)
 }
 
+// userAfter runs the script of user x after think (run.end goes on after
+// it).
 func (c *client) userAfter(x *run, think sim.Time) {
-	c.e.after(think, x, func() {
-		start := c.e.env.C.Now()
-		x.seq(c.spec.Script, 0, func(o metrics.Outcome) {
-			if !x.alive() {
-				return
-			}
-			c.flow.Done(start, o)
-			d := c.think.Sample()
-			if c.e.env.C.Now() == start && d <= 0 {
-				d = MinLoop
-			}
-			c.userAfter(x, d)
-		})
-	})
+	c.e.env.C.E.After(think, x, evBegin)
 }
 
 // rate is the open-loop arrival rate at t.
@@ -796,9 +984,24 @@ func (c *client) rate(t sim.Time) float64 {
 	return a.Rate + (b.Rate-a.Rate)*float64(t-a.At)/float64(b.At-a.At)
 }
 
+// Events of an open-loop client (the arg of its Handle).
+const (
+	evArrival = iota // an arrival
+	evNext           // schedule the first arrival
+)
+
+// Handle runs an arrival (evArrival) or schedules the first (evNext).
+func (c *client) Handle(_ *sim.Engine, arg int64) {
+	if arg == evArrival {
+		c.arrival()
+		return
+	}
+	c.next()
+}
+
 // next schedules the next arrival.
 func (c *client) next() {
-	c.e.env.C.E.After(c.gap(c.e.env.C.Now()), sim.HandlerFunc(func(*sim.Engine, int64) { c.arrival() }), 0)
+	c.e.env.C.E.After(c.gap(c.e.env.C.Now()), c, evArrival)
 }
 
 // arrival starts one run of the script (if the rate is not 0) and schedules
@@ -806,10 +1009,9 @@ func (c *client) next() {
 func (c *client) arrival() {
 	if c.rate(c.e.env.C.Now()) > 0 {
 		c.n++
-		id := kubeproxy.ClientID(1<<30 + c.n%(1<<20))
-		x := &run{e: c.e, client: id, alive: func() bool { return true }}
-		start := c.e.env.C.Now()
-		x.seq(c.spec.Script, 0, func(o metrics.Outcome) { c.flow.Done(start, o) })
+		x := c.e.newRun()
+		x.client, x.kind, x.c, x.start = kubeproxy.ClientID(1<<30+c.n%(1<<20)), runArrival, c, c.e.env.C.Now()
+		x.script(c.spec.Script)
 	}
 	c.next()
 }
