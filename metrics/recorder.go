@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/bits"
 	"slices"
+	"unsafe"
 
 	"github.com/kubesim/kubesim/model"
 	"github.com/kubesim/kubesim/sim"
@@ -86,7 +87,7 @@ type Recorder struct {
 	services   map[string]*svcStats
 	svcByID    []*svcStats
 	svcOrder   []string
-	pods       []*podStats // by Pod.ID; nil for pods that never served nor were asked
+	pods       []*PodStats // by Pod.ID; nil for pods that never served nor were asked
 	endpoints  map[string][]Point
 	nodePods   map[string][]Point
 	sent, done int64
@@ -113,14 +114,16 @@ type Point struct {
 // pod's (2 digits, as its windows) is the sum of its windows' histograms, added
 // when a window closes: the same counts, for one update per request fewer.
 type latStats struct {
-	requests, errors int64
-	kinds            [nOutcomes]int64 // errors by outcome
+	// The fields a successful request updates come first (PodStats keeps
+	// them on the cache lines after its own hot fields).
+	requests, curReq int64
+	cur              hist // the open window (valid once all is set)
 	all              *hist
-	cur              *hist // the open window
+	errors, curErr   int64
 	curWin           int
-	curReq, curErr   int64
-	wins             []WindowLatency // closed windows, by index
-	digits           int             // of all
+	kinds            [nOutcomes]int64 // errors by outcome
+	wins             []WindowLatency  // closed windows, by index
+	digits           int              // of all
 }
 
 type svcStats struct {
@@ -131,18 +134,33 @@ type svcStats struct {
 	okLatency sim.Time
 }
 
-// podStats is one pod: as a destination of requests (client-side latency) and,
-// if it runs a server, its load.
-type podStats struct {
-	pod *model.Pod
-	latStats
-	started  sim.Time // first time a server started in the pod
-	hasSrv   bool
-	slots    int
+// PodStats is one pod's measurements: as a destination of requests
+// (client-side latency) and, if it runs a server, its load. A server keeps
+// its pod's (Recorder.ServerStarted) so that the request path reaches them
+// without a lookup; the same pod's servers share them.
+//
+// What the request path updates is kept in the struct itself, first, so that
+// a request touches a few adjacent cache lines of one object: the open bin's
+// figures (cbin: Served and QueueChanged), the queue's state, and the open
+// window's counts and histogram (latStats' first fields: RequestDone). The
+// struct is 320 bytes, a size class of Go's allocator whose objects start on
+// 64-byte boundaries (the checks at the end of this file fail to compile if a
+// field changes its size: pad it to 384, the next such class).
+type PodStats struct {
+	// cb is the open bin and cbin its figures not yet added to bins: bin k's
+	// figures are bins[k] plus cbin if k == cb (flushBin adds them).
+	cb       int
+	cbin     loadBin
 	qLast    int
 	qT       sim.Time
 	maxQueue int
-	bins     []loadBin
+	r        *Recorder
+	latStats
+	pod     *model.Pod
+	started sim.Time // first time a server started in the pod
+	hasSrv  bool
+	slots   int
+	bins    []loadBin
 }
 
 // loadBin is a server's load in one bin: 24 bytes (a count of requests
@@ -205,8 +223,13 @@ func histHalfMag(d int) uint {
 }
 
 func newHist(digits int) *hist {
+	h := emptyHist(digits)
+	return &h
+}
+
+func emptyHist(digits int) hist {
 	m := histHalfMag(digits)
-	return &hist{lo: math.MaxInt, hi: -1, halfMag: m, n: histLen(m)}
+	return hist{lo: math.MaxInt, hi: -1, halfMag: m, n: histLen(m)}
 }
 
 // dense is the counts of every bucket of the full layout.
@@ -386,7 +409,7 @@ func (r *Recorder) newSvc(s *model.Service) *svcStats {
 	return st
 }
 
-func (r *Recorder) podStat(p *model.Pod) *podStats {
+func (r *Recorder) podStat(p *model.Pod) *PodStats {
 	if p.ID < len(r.pods) {
 		if ps := r.pods[p.ID]; ps != nil {
 			return ps
@@ -395,11 +418,11 @@ func (r *Recorder) podStat(p *model.Pod) *podStats {
 	return r.newPodStat(p)
 }
 
-func (r *Recorder) newPodStat(p *model.Pod) *podStats {
+func (r *Recorder) newPodStat(p *model.Pod) *PodStats {
 	for len(r.pods) <= p.ID {
 		r.pods = append(r.pods, nil)
 	}
-	ps := &podStats{pod: p, latStats: latStats{digits: podHistDigits}}
+	ps := &PodStats{r: r, cb: -1, pod: p, latStats: latStats{digits: podHistDigits}}
 	r.pods[p.ID] = ps
 	return ps
 }
@@ -493,6 +516,12 @@ func (r *Recorder) Little() map[string]LittleFigures {
 // RequestDone records a request sent at `sent` through svc to pod `to` (nil:
 // no endpoint) that ended now with outcome.
 func (r *Recorder) RequestDone(svc *model.Service, to *model.Pod, sent sim.Time, outcome Outcome) {
+	r.RequestDoneAt(svc, to, nil, sent, outcome)
+}
+
+// RequestDoneAt is RequestDone with to's PodStats, if the caller has them
+// (the server's, from ServerStarted; nil: looked up).
+func (r *Recorder) RequestDoneAt(svc *model.Service, to *model.Pod, ps *PodStats, sent sim.Time, outcome Outcome) {
 	r.done++
 	if r.little && svc != nil {
 		f := r.flightOf(svc)
@@ -539,11 +568,13 @@ func (r *Recorder) RequestDone(svc *model.Service, to *model.Pod, sent sim.Time,
 	if s.all == nil {
 		s.open(r.openWin)
 	}
-	var ps *podStats
-	if to != nil {
-		if ps = r.podStat(to); ps.all == nil {
-			ps.open(r.openWin)
-		}
+	if to == nil {
+		ps = nil
+	} else if ps == nil {
+		ps = r.podStat(to)
+	}
+	if ps != nil && ps.all == nil {
+		ps.open(r.openWin)
 	}
 	s.requests++
 	s.curReq++
@@ -603,7 +634,7 @@ func (r *Recorder) kinds(o Outcome) {
 //
 //go:noinline
 func (l *latStats) open(w int) {
-	l.all, l.cur = newHist(l.digits), newHist(windowHistDigits)
+	l.all, l.cur = newHist(l.digits), emptyHist(windowHistDigits)
 	l.curWin = w
 }
 
@@ -637,7 +668,7 @@ func (l *latStats) whole() *hist {
 		return l.all
 	}
 	h := l.all.clone()
-	h.add(l.cur)
+	h.add(&l.cur)
 	return h
 }
 
@@ -648,7 +679,7 @@ func (l *latStats) closeWindow(width sim.Time, w int) {
 	}
 	l.wins = append(l.wins, l.openWindow(width))
 	if l.allFromWindows() {
-		l.all.add(l.cur)
+		l.all.add(&l.cur)
 	}
 	l.cur.reset()
 	l.curWin, l.curReq, l.curErr = w, 0, 0
@@ -656,7 +687,7 @@ func (l *latStats) closeWindow(width sim.Time, w int) {
 
 func (l *latStats) openWindow(width sim.Time) WindowLatency {
 	wl := emptyWindow(width, l.curWin)
-	wl.Requests, wl.Errors, wl.LatencyMs = l.curReq, l.curErr, latency(l.cur)
+	wl.Requests, wl.Errors, wl.LatencyMs = l.curReq, l.curErr, latency(&l.cur)
 	return wl
 }
 
@@ -671,7 +702,7 @@ func (l *latStats) windows(width sim.Time, n int) []WindowLatency {
 		switch {
 		case i < len(l.wins):
 			out = append(out, l.wins[i])
-		case i == l.curWin && l.cur != nil:
+		case i == l.curWin && l.all != nil:
 			out = append(out, l.openWindow(width))
 		default:
 			out = append(out, emptyWindow(width, i))
@@ -688,17 +719,23 @@ func (r *Recorder) QueueChanged(p *model.Pod, queued int) {
 	if !r.detailed {
 		return
 	}
-	ps := r.podStat(p)
-	now := r.c.Now()
-	i := r.binSlot.of(now, r.Bin)
-	if i >= len(ps.bins) {
-		ps.growBins(i)
+	r.podStat(p).QueueChanged(queued)
+}
+
+// QueueChanged records that the pod's server has `queued` requests waiting.
+func (ps *PodStats) QueueChanged(queued int) {
+	r := ps.r
+	if !r.detailed {
+		return
 	}
-	b := &ps.bins[i]
+	now := r.c.Now()
+	if i := r.binSlot.of(now, r.Bin); i != ps.cb {
+		ps.openBin(i)
+	}
 	if ps.qLast > 0 && now > ps.qT {
 		if ps.qT >= r.binSlot.start {
 			// Since the last change, all in this bin.
-			b.qArea += sim.Time(ps.qLast) * (now - ps.qT)
+			ps.cbin.qArea += sim.Time(ps.qLast) * (now - ps.qT)
 		} else {
 			r.spread(ps, spreadQueue, ps.qT, now, sim.Time(ps.qLast))
 		}
@@ -709,14 +746,17 @@ func (r *Recorder) QueueChanged(p *model.Pod, queued int) {
 	if q > ps.maxQueue {
 		ps.maxQueue = q
 	}
-	if int32(q) > b.qMax {
-		b.qMax = int32(q)
+	if int32(q) > ps.cbin.qMax {
+		ps.cbin.qMax = int32(q)
 	}
 }
 
 // advanceQueue adds the queue-length area from the last change to now.
-func (r *Recorder) advanceQueue(ps *podStats) {
+func (r *Recorder) advanceQueue(ps *PodStats) {
 	now := r.c.Now()
+	if i := r.binSlot.of(now, r.Bin); i != ps.cb {
+		ps.openBin(i)
+	}
 	if ps.qLast > 0 && now > ps.qT {
 		r.spread(ps, spreadQueue, ps.qT, now, sim.Time(ps.qLast))
 	}
@@ -759,17 +799,33 @@ func (sc *slotCache) miss(t, w sim.Time) int {
 	return i
 }
 
-// bin returns the index of the bin of t, growing ps's bins to hold it.
-func (r *Recorder) bin(ps *podStats, t sim.Time) int {
-	i := r.binSlot.of(t, r.Bin)
-	if i >= len(ps.bins) {
-		ps.growBins(i)
+// openBin makes bin i (the bin of now) ps's open bin: the figures of the one
+// it had go to bins.
+//
+//go:noinline
+func (ps *PodStats) openBin(i int) {
+	ps.flushBin()
+	ps.cb = i
+}
+
+// flushBin adds the open bin's figures to bins (the open bin stays open).
+func (ps *PodStats) flushBin() {
+	if ps.cb < 0 {
+		return
 	}
-	return i
+	if ps.cb >= len(ps.bins) {
+		ps.growBins(ps.cb)
+	}
+	b, o := &ps.bins[ps.cb], &ps.cbin
+	b.busy += o.busy
+	b.qArea += o.qArea
+	b.served += o.served
+	b.qMax = max(b.qMax, o.qMax)
+	*o = loadBin{}
 }
 
 //go:noinline
-func (ps *podStats) growBins(i int) {
+func (ps *PodStats) growBins(i int) {
 	if i >= cap(ps.bins) {
 		// By 64 bins (1.5 KB), not by doubling: every serving pod has its
 		// bins, and at most 1,000 of them.
@@ -785,19 +841,24 @@ const (
 )
 
 // spread adds weight times the time of [from, to) to the busy time or queue
-// area of the bins it overlaps.
-func (r *Recorder) spread(ps *podStats, what int, from, to sim.Time, weight sim.Time) {
-	r.bin(ps, to)
-	b := ps.bins
+// area of the bins it overlaps; to is now, in the open bin ps.cb.
+func (r *Recorder) spread(ps *PodStats, what int, from, to sim.Time, weight sim.Time) {
 	for i := int(from / r.Bin); from < to; i++ {
 		end := sim.Time(i+1) * r.Bin
 		if end > to {
 			end = to
 		}
+		b := &ps.cbin
+		if i != ps.cb {
+			if i >= len(ps.bins) {
+				ps.growBins(i)
+			}
+			b = &ps.bins[i]
+		}
 		if what == spreadBusy {
-			b[i].busy += weight * (end - from)
+			b.busy += weight * (end - from)
 		} else {
-			b[i].qArea += weight * (end - from)
+			b.qArea += weight * (end - from)
 		}
 		from = end
 	}
@@ -809,26 +870,33 @@ func (r *Recorder) Served(p *model.Pod, started sim.Time) {
 	if !r.detailed {
 		return
 	}
-	ps := r.podStat(p)
-	now := r.c.Now()
-	d := now - started
-	i := r.binSlot.of(now, r.Bin)
-	if i >= len(ps.bins) {
-		ps.growBins(i)
+	r.podStat(p).Served(started)
+}
+
+// Served records that the pod's server finished a request it started serving
+// at `started`.
+func (ps *PodStats) Served(started sim.Time) {
+	r := ps.r
+	if !r.detailed {
+		return
 	}
-	b := &ps.bins[i]
-	b.served++
+	now := r.c.Now()
+	if i := r.binSlot.of(now, r.Bin); i != ps.cb {
+		ps.openBin(i)
+	}
+	ps.cbin.served++
 	if started >= r.binSlot.start {
 		// Served within this bin.
-		b.busy += d
+		ps.cbin.busy += now - started
 	} else {
 		r.spread(ps, spreadBusy, started, now, 1)
 	}
 }
 
 // ServerStarted records that a server with `slots` slots and `queued`
-// requests waiting started in pod p.
-func (r *Recorder) ServerStarted(p *model.Pod, slots, queued int) {
+// requests waiting started in pod p. It returns the pod's PodStats, for the
+// server to record its load with (and RequestDoneAt, its requests).
+func (r *Recorder) ServerStarted(p *model.Pod, slots, queued int) *PodStats {
 	ps := r.podStat(p)
 	if !ps.hasSrv {
 		ps.hasSrv, ps.started = true, r.c.Now()
@@ -838,6 +906,7 @@ func (r *Recorder) ServerStarted(p *model.Pod, slots, queued int) {
 		r.advanceQueue(ps)
 		ps.qLast = queued
 	}
+	return ps
 }
 
 // EndpointsChanged records s's ready endpoints (an observer of the cluster).
@@ -1109,7 +1178,7 @@ func (r *Recorder) flowSummary(l *latStats, n int) ServiceSummary {
 }
 
 // lifetime is the span of the run during which ps's server existed.
-func (r *Recorder) lifetime(ps *podStats) sim.Time {
+func (r *Recorder) lifetime(ps *PodStats) sim.Time {
 	if !ps.hasSrv {
 		return 0
 	}
@@ -1120,8 +1189,9 @@ func (r *Recorder) lifetime(ps *podStats) sim.Time {
 	return end - ps.started
 }
 
-func (r *Recorder) podSummary(ps *podStats, n int) PodSummary {
+func (r *Recorder) podSummary(ps *PodStats, n int) PodSummary {
 	r.advanceQueue(ps)
+	ps.flushBin()
 	// The bins add up to the whole run: each request served is counted in the
 	// bin it ended in, and its busy time spread over the bins it spans.
 	var served int64
@@ -1154,3 +1224,7 @@ func (r *Recorder) EndpointSeries() map[string][]Point { return r.endpoints }
 
 // NodePodSeries returns each node's pod count over time.
 func (r *Recorder) NodePodSeries() map[string][]Point { return r.nodePods }
+
+// PodStats stays 320 bytes (see PodStats).
+var _ [320 - unsafe.Sizeof(PodStats{})]byte
+var _ [unsafe.Sizeof(PodStats{}) - 320]byte

@@ -249,7 +249,7 @@ func TestHistPercentilesAreHdrHistogram(t *testing.T) {
 			if l, want := latency(whole), hdrLatency(ref); l != want {
 				t.Errorf("%d values, %d digits: latency %+v, HdrHistogram's %+v", n, digits, l, want)
 			}
-			if got, want := cdf(&latStats{all: whole, cur: newHist(windowHistDigits)}), hdrCDF(ref); !reflect.DeepEqual(got, want) {
+			if got, want := cdf(&latStats{all: whole, cur: emptyHist(windowHistDigits)}), hdrCDF(ref); !reflect.DeepEqual(got, want) {
 				t.Errorf("%d values, %d digits: CDF differs from HdrHistogram's distribution", n, digits)
 			}
 			a.add(b)

@@ -245,6 +245,15 @@ func (n *Net) send(cl Caller, client kubeproxy.ClientID, from *model.Node, svc *
 	r.timer = n.C.E.After(h+n.transfer(reqBytes), r, evArrive)
 }
 
+// stats is the PodStats of r's pod if a server of the pod took it (nil:
+// none did, the Recorder looks them up).
+func (r *Request) stats() *metrics.PodStats {
+	if r.srv != nil {
+		return r.srv.stats
+	}
+	return nil
+}
+
 // Handle advances the request through its events.
 func (r *Request) Handle(e *sim.Engine, ev int64) {
 	n := r.n
@@ -264,7 +273,7 @@ func (r *Request) Handle(e *sim.Engine, ev int64) {
 		if r.timeout != (sim.Timer{}) {
 			n.C.E.Cancel(r.timeout)
 		}
-		n.Rec.RequestDone(r.svc, r.to, r.sent, r.outcome)
+		n.Rec.RequestDoneAt(r.svc, r.to, r.stats(), r.sent, r.outcome)
 		if r.client != nil {
 			r.client.RequestDone(r, r.outcome)
 		}
@@ -273,7 +282,7 @@ func (r *Request) Handle(e *sim.Engine, ev int64) {
 		// The client gives up; the request goes on where it is, and its
 		// response will be dropped.
 		r.abandoned = true
-		n.Rec.RequestDone(r.svc, r.to, r.sent, metrics.Timeout)
+		n.Rec.RequestDoneAt(r.svc, r.to, r.stats(), r.sent, metrics.Timeout)
 		if r.client != nil {
 			r.client.RequestDone(r, metrics.Timeout)
 		}
@@ -354,6 +363,7 @@ type Server struct {
 	qTail   *Request
 	qLen    int
 	handle  func(r *Request) sim.Time // returns the service time, applies effects
+	stats   *metrics.PodStats         // the pod's measurements (from Start on)
 
 	served   int64
 	busyTime sim.Time // slot-time spent serving
@@ -399,7 +409,7 @@ func (s *Server) Start() {
 		n.servers = append(n.servers, nil)
 	}
 	n.servers[s.pod.ID] = s
-	n.Rec.ServerStarted(s.pod, s.slots, s.queued())
+	s.stats = n.Rec.ServerStarted(s.pod, s.slots, s.queued())
 }
 
 // Stop fails every request the server holds (its container stopped); its pod
@@ -448,7 +458,7 @@ func (s *Server) accept(r *Request) {
 	}
 	s.qTail = r
 	s.qLen++
-	s.n.Rec.QueueChanged(s.pod, s.queued())
+	s.stats.QueueChanged(s.queued())
 }
 
 func (s *Server) begin(r *Request) {
@@ -489,7 +499,7 @@ func (s *Server) finishWith(r *Request, outcome metrics.Outcome) {
 	}
 	s.served++
 	s.busyTime += s.n.C.Now() - r.started
-	s.n.Rec.Served(s.pod, r.started)
+	s.stats.Served(r.started)
 	s.n.answer(r, outcome)
 	if next := s.qHead; next != nil {
 		s.qHead, next.next = next.next, nil
@@ -497,7 +507,7 @@ func (s *Server) finishWith(r *Request, outcome metrics.Outcome) {
 			s.qTail = nil
 		}
 		s.qLen--
-		s.n.Rec.QueueChanged(s.pod, s.queued())
+		s.stats.QueueChanged(s.queued())
 		s.begin(next)
 	}
 }
