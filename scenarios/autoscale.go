@@ -1,29 +1,25 @@
 package scenarios
 
 import (
-	"fmt"
-	"sort"
-	"strings"
-
 	"github.com/kubesim/kubesim/metrics"
 	"github.com/kubesim/kubesim/model"
 	"github.com/kubesim/kubesim/model/hpa"
 	"github.com/kubesim/kubesim/scenarios/kubectl"
 	"github.com/kubesim/kubesim/sim"
-	"github.com/kubesim/kubesim/traffic"
 	"github.com/kubesim/kubesim/workload"
 	"github.com/kubesim/kubesim/workload/custommetrics"
 	"github.com/kubesim/kubesim/workload/metricsserver"
 )
 
-// autoscaling is the HPA controller and metrics-server of a run, and the
-// steps that use them: kubectl autoscale, get/describe hpa, top, ab.
+// autoscaling is the HPA controller, metrics-server and custom metrics
+// adapter of a run (the run-time that kubectl's autoscale, apply of an HPA
+// and top use: kubectl.Autoscaling), and the HPAs' series for the charts and
+// the summary.
 type autoscaling struct {
 	c   *model.Cluster
 	ctl *hpa.Controller
 	ms  *metricsserver.Server
 	cm  *custommetrics.Adapter
-	net *traffic.Net
 	// series of replicas and CPU over time (charts), per HPA target.
 	series []ReplicaSeries
 	cpu    cpuSeries
@@ -67,7 +63,7 @@ func (m metricsAPIs) ObjectMetric(ns, kind, name, metric string) (int64, bool) {
 func (m metricsAPIs) ExternalMetric(name string) (int64, bool) { return m.cm.ExternalMetric(name) }
 
 func newAutoscaling(c *model.Cluster, rt *workload.Runtime, cm *custommetrics.Adapter) *autoscaling {
-	a := &autoscaling{c: c, ms: metricsserver.New(c, rt.CPU), cm: cm, net: rt.Net}
+	a := &autoscaling{c: c, ms: metricsserver.New(c, rt.CPU), cm: cm}
 	a.ms.Memory = rt.Net.WorkingSet
 	a.ctl = hpa.New(c, metricsAPIs{a.ms, cm})
 	a.ms.OnScrape = a.recordScrape
@@ -171,22 +167,6 @@ func (r *Result) HPAs() []*hpa.HPA {
 	return r.auto.ctl.List()
 }
 
-// Step runs the steps autoscaling owns; ok is false for the others.
-func (a *autoscaling) Step(x *kubectl.Executor, cmd kubectl.Command) (out string, err error, ok bool) {
-	switch cmd.Verb {
-	case kubectl.Autoscale:
-		out, err = a.autoscale(cmd)
-		return out, err, true
-	case kubectl.Top:
-		out, err = a.top(cmd)
-		return out, err, true
-	case kubectl.AB:
-		out, err = a.ab(x, cmd)
-		return out, err, true
-	}
-	return "", nil, false
-}
-
 // start starts metrics-server, and the custom metrics adapter if s reads
 // a metric other than a resource's.
 func (a *autoscaling) start(s hpa.Spec) {
@@ -220,196 +200,5 @@ func (a *autoscaling) ApplyHPA(ns, name string, labels, annotations map[string]s
 	return h, err == nil, err == nil, err
 }
 
-func (a *autoscaling) autoscale(cmd kubectl.Command) (string, error) {
-	x := cmd.Extra
-	t := cmd.Targets[0]
-	if t.Resource != kubectl.Deployments {
-		return "", fmt.Errorf("error: kubesim's HPA scales Deployments; %s %q is not one", t.Resource, t.Name)
-	}
-	ns := cmdNamespace(cmd)
-	if a.c.DeploymentIn(ns, t.Name) == nil {
-		return "", fmt.Errorf(`Error from server (NotFound): deployments.apps %q not found`, t.Name)
-	}
-	name := x.Name
-	if name == "" {
-		name = t.Name
-	}
-	minR := x.Min
-	if minR < 0 {
-		minR = 1
-	}
-	pct := x.CPUPercent
-	if pct < 0 {
-		pct = 80
-	}
-	s := hpa.Spec{TargetKind: "Deployment", TargetName: t.Name, Min: minR, Max: x.Max, APIVersion: "autoscaling/v2",
-		Metrics: []hpa.MetricSpec{{Type: hpa.Resource, Resource: "cpu", TargetType: hpa.Utilization, Utilization: pct}}}
-	if _, err := a.create(ns, name, nil, nil, s); err != nil {
-		return "", fmt.Errorf("Error from server (AlreadyExists): %v", err)
-	}
-	return "horizontalpodautoscaler.autoscaling/" + name + " autoscaled", nil
-}
-
-// cmdNamespace is the namespace a step acts in: -n, else default.
-func cmdNamespace(cmd kubectl.Command) string {
-	if cmd.Namespace == "" {
-		return model.DefaultNamespace
-	}
-	return cmd.Namespace
-}
-
-// top is `kubectl top pods|nodes [NAME]`.
-func (a *autoscaling) top(cmd kubectl.Command) (string, error) {
-	x := cmd.Extra
-	if !a.ms.Started() {
-		a.ms.Start()
-	}
-	if !a.ms.Available() {
-		return "", fmt.Errorf("error: metrics not available yet")
-	}
-	var b strings.Builder
-	tw := kubectl.NewTabWriter(&b)
-	if x.Kind == "nodes" {
-		fmt.Fprintln(tw, "NAME\tCPU(cores)\tCPU(%)\tMEMORY(bytes)\tMEMORY(%)")
-		n := 0
-		for _, node := range a.c.Nodes() {
-			if x.Name != "" && node.Name != x.Name {
-				continue
-			}
-			s, ok := a.ms.Node(node.Name)
-			if !ok {
-				if x.Name != "" {
-					return "", fmt.Errorf("error: metrics not available yet")
-				}
-				continue
-			}
-			pct := int64(0)
-			if node.Capacity.MilliCPU > 0 {
-				pct = s.MilliCPU * 100 / node.Capacity.MilliCPU
-			}
-			memPct := int64(0)
-			if node.Capacity.Memory > 0 {
-				memPct = s.MemoryBytes * 100 / node.Capacity.Memory
-			}
-			fmt.Fprintf(tw, "%s\t%dm\t%d%%\t%dMi\t%d%%\n", node.Name, s.MilliCPU, pct, s.MemoryBytes/(1<<20), memPct)
-			n++
-		}
-		if n == 0 && x.Name != "" {
-			return "", fmt.Errorf(`Error from server (NotFound): nodes %q not found`, x.Name)
-		}
-	} else {
-		fmt.Fprintln(tw, "NAME\tCPU(cores)\tMEMORY(bytes)")
-		pods := a.c.Pods()
-		sort.Slice(pods, func(i, j int) bool { return pods[i].Name < pods[j].Name })
-		n := 0
-		for _, p := range pods {
-			if x.Name != "" && p.Name != x.Name {
-				continue
-			}
-			s, ok := a.ms.Pod(p)
-			if !ok {
-				if x.Name != "" {
-					return "", fmt.Errorf("error: metrics not available yet")
-				}
-				continue
-			}
-			fmt.Fprintf(tw, "%s\t%dm\t%dMi\n", p.Name, s.MilliCPU, s.MemoryBytes/(1<<20))
-			n++
-		}
-		if n == 0 {
-			if x.Name != "" {
-				return "", fmt.Errorf(`Error from server (NotFound): pods %q not found`, x.Name)
-			}
-			return "No resources found in default namespace.", nil
-		}
-	}
-	tw.Flush()
-	return strings.TrimRight(b.String(), "\n"), nil
-}
-
-// abRun is one `ab` benchmark: Concurrency requests in flight until
-// Requests are done or Duration has passed.
-type abRun struct {
-	a        *autoscaling
-	svc      *model.Service
-	from     *model.Node
-	x        *kubectl.Extra
-	start    sim.Time
-	sent     int
-	done     int
-	failed   int
-	total    float64 // seconds of latency of the successful requests
-	stopped  bool
-	line     string
-	later    func(command, output string)
-	deadline sim.Time
-}
-
-func (a *autoscaling) ab(x *kubectl.Executor, cmd kubectl.Command) (string, error) {
-	e := cmd.Extra
-	if a.net == nil {
-		return "", fmt.Errorf("ab: this cluster has no request path")
-	}
-	svc := a.c.Service(strings.TrimSuffix(e.Service, ".default.svc.cluster.local"))
-	if svc == nil {
-		return "", fmt.Errorf("apr_sockaddr_info_get() for %s: Name or service not known (no such Service)", e.Service)
-	}
-	r := &abRun{a: a, svc: svc, x: e, start: a.c.Now(), line: cmd.Line, later: x.Later()}
-	if nodes := a.c.Nodes(); len(nodes) > 0 {
-		r.from = nodes[0]
-	}
-	if e.Duration > 0 {
-		r.deadline = r.start + e.Duration
-	}
-	for i := 0; i < e.Concurrency; i++ {
-		r.send()
-	}
-	return fmt.Sprintf("Benchmarking %s (be patient)", e.Service), nil
-}
-
-func (r *abRun) send() {
-	if r.stopped || r.sent >= r.x.Requests || (r.deadline > 0 && r.a.c.Now() >= r.deadline) {
-		return
-	}
-	r.sent++
-	r.a.net.Send(r, 0, r.from, r.svc, traffic.RouteRoot, false, 0)
-}
-
-// RequestDone counts the answer and sends the next request.
-func (r *abRun) RequestDone(req *traffic.Request, o metrics.Outcome) {
-	if r.stopped {
-		return
-	}
-	r.done++
-	if o == metrics.OK {
-		r.total += (r.a.c.Now() - req.Sent()).Seconds()
-	} else {
-		r.failed++
-	}
-	now := r.a.c.Now()
-	if r.done >= r.x.Requests || (r.deadline > 0 && now >= r.deadline) {
-		r.stopped = true
-		r.report(now)
-		return
-	}
-	r.send()
-}
-
-func (r *abRun) report(now sim.Time) {
-	secs := (now - r.start).Seconds()
-	ok := r.done - r.failed
-	var b strings.Builder
-	fmt.Fprintf(&b, "Concurrency Level:      %d\n", r.x.Concurrency)
-	fmt.Fprintf(&b, "Time taken for tests:   %.3f seconds\n", secs)
-	fmt.Fprintf(&b, "Complete requests:      %d\n", r.done)
-	fmt.Fprintf(&b, "Failed requests:        %d\n", r.failed)
-	if secs > 0 {
-		fmt.Fprintf(&b, "Requests per second:    %.2f [#/sec] (mean)\n", float64(r.done)/secs)
-	}
-	if ok > 0 {
-		fmt.Fprintf(&b, "Time per request:       %.3f [ms] (mean)", 1000*r.total/float64(ok))
-	}
-	if r.later != nil {
-		r.later(r.line, strings.TrimRight(b.String(), "\n"))
-	}
-}
+// MetricsServer is the run's metrics-server (kubectl top reads it).
+func (a *autoscaling) MetricsServer() *metricsserver.Server { return a.ms }

@@ -16,6 +16,7 @@ import (
 	"github.com/kubesim/kubesim/scenarios/manifest"
 	"github.com/kubesim/kubesim/sim"
 	"github.com/kubesim/kubesim/traffic"
+	"github.com/kubesim/kubesim/workload/metricsserver"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -67,16 +68,16 @@ type FileSet interface {
 	ExpandPath(name string, recursive bool) ([]string, error)
 }
 
-// Autoscaling runs the steps of a run's HPA controller and metrics-server
-// (scenarios/autoscale.go): kubectl autoscale, top and ab; and creates and
-// updates its HPAs (which kubectl finds with hpa.ControllerOf).
+// Autoscaling is a run's HPA controller and metrics-server
+// (scenarios/autoscale.go), which kubectl autoscale, apply of an HPA and
+// top use (kubectl finds the HPAs with hpa.ControllerOf).
 type Autoscaling interface {
-	// Step runs cmd if it is one of those steps; ok is false for the others.
-	Step(x *Executor, cmd Command) (out string, err error, ok bool)
 	// ApplyHPA creates the HPA named name in namespace ns with spec s (and
 	// the labels and annotations), or updates the spec of the one there
 	// (its metadata is the caller's), and starts the metrics APIs s reads.
 	ApplyHPA(ns, name string, labels, annotations map[string]string, s hpa.Spec) (h *hpa.HPA, created, changed bool, err error)
+	// MetricsServer is the run's metrics-server.
+	MetricsServer() *metricsserver.Server
 }
 
 // Env is what the executor takes from the scenario run; every field may be
@@ -131,14 +132,16 @@ func (x *Executor) Exec(line string) (string, error) {
 	if x.ns == "" {
 		x.ns = model.DefaultNamespace
 	}
-	if x.auto != nil {
-		if out, err, ok := x.auto.Step(x, cmd); ok {
-			return out, err
-		}
-	} else if cmd.Verb == Autoscale || cmd.Verb == Top || cmd.Verb == AB {
+	if x.auto == nil && (cmd.Verb == Autoscale || cmd.Verb == Top || cmd.Verb == AB) {
 		return "", fmt.Errorf("error: kubesim cannot run %q steps here", cmd.Verb)
 	}
 	switch cmd.Verb {
+	case Autoscale:
+		return x.autoscale(cmd) // autoscale.go
+	case Top:
+		return x.top(cmd)
+	case AB:
+		return x.ab(cmd)
 	case Apply, Create:
 		return x.apply(cmd)
 	case CreateDeployment:
