@@ -1061,17 +1061,68 @@ func (h *heatCells) Plot(c draw.Canvas, p *plot.Plot) {
 	}
 }
 
-// colourBar fills the data area with the palette from bottom (low) to top.
-type colourBar struct{ scale heatScale }
+// colourBar is a heat map's colour scale, drawn beside its grid and exactly
+// as tall (gonum's own axis would shrink a plot to fit a long rotated label
+// and leave the bar shorter than the grid): the palette from the bottom (low)
+// up, ticks and their values on its right, and the label, rotated, beyond.
+type colourBar struct {
+	scale  heatScale
+	ticks  []plot.Tick
+	label  string
+	labelS draw.TextStyle // the label's style (rotated when drawn)
+	tickS  draw.TextStyle // the tick values'
+}
 
-func (b *colourBar) Plot(c draw.Canvas, p *plot.Plot) {
-	_, trY := p.Transforms(&c)
+const (
+	colourBarW = vg.Length(16) // the bar's width
+	barTickLen = vg.Length(5)  // a major tick's length (minor: half)
+)
+
+// draw draws the bar from c.Min.X, spanning rect's height (the grid's data
+// area), within the canvas c.
+func (b *colourBar) draw(c draw.Canvas, span vg.Rectangle) {
+	x0, x1 := c.Min.X, c.Min.X+colourBarW
+	y0, y1 := span.Min.Y, span.Max.Y
+	at := func(f float64) vg.Length { return y0 + vg.Length(f)*(y1-y0) }
 	const steps = 64
 	for i := 0; i < steps; i++ {
-		a, z := b.scale.value(float64(i)/steps), b.scale.value(float64(i+1)/steps)
-		y0, y1 := trY(a), trY(z)+0.5 // overlap a little: no hairline gaps
-		c.FillPolygon(heatColour((float64(i)+0.5)/steps), []vg.Point{{X: c.Min.X, Y: y0}, {X: c.Max.X, Y: y0}, {X: c.Max.X, Y: y1}, {X: c.Min.X, Y: y1}})
+		lo, hi := at(float64(i)/steps), at(float64(i+1)/steps)
+		if i+1 < steps {
+			hi += 0.5 // overlap a little: no hairline gaps
+		}
+		c.FillPolygon(heatColour((float64(i)+0.5)/steps), []vg.Point{{X: x0, Y: lo}, {X: x1, Y: lo}, {X: x1, Y: hi}, {X: x0, Y: hi}})
 	}
+	tick := draw.LineStyle{Color: color.Black, Width: vg.Points(0.5)}
+	ts := b.tickS
+	ts.XAlign, ts.YAlign = draw.XLeft, draw.YCenter
+	labelX := x1 + barTickLen
+	for _, t := range b.ticks {
+		f := b.scale.at(t.Value)
+		if !(f >= -1e-9 && f <= 1+1e-9) {
+			continue
+		}
+		y := at(math.Max(0, math.Min(1, f)))
+		l := barTickLen
+		if t.IsMinor() {
+			l /= 2
+		}
+		c.StrokeLine2(tick, x1, y, x1+l, y)
+		if !t.IsMinor() {
+			c.FillText(ts, vg.Point{X: x1 + barTickLen + vg.Points(2), Y: y}, t.Label)
+			labelX = max(labelX, x1+barTickLen+vg.Points(2)+ts.Width(t.Label))
+		}
+	}
+	// The label, reading upwards, centred on the bar; smaller if it is
+	// longer than the canvas is tall.
+	ls := b.labelS
+	if w, room := ls.Width(b.label), c.Max.Y-c.Min.Y; w > room {
+		ls.Font.Size = ls.Font.Size * room / w
+	}
+	half := ls.Width(b.label) / 2
+	cy := max(c.Min.Y+half, min(c.Max.Y-half, (y0+y1)/2))
+	ls.Rotation = math.Pi / 2
+	ls.XAlign, ls.YAlign = draw.XCenter, draw.YTop
+	c.FillText(ls, vg.Point{X: labelX + vg.Points(6), Y: cy}, b.label)
 }
 
 // heatMap is the mean of metric over the grid of the two varying parameters,
@@ -1152,19 +1203,12 @@ func heatMap(d studyData, metric string, xp, yp studyParam) (studyFigure, bool) 
 	if cells.scale.log {
 		barLabel += ", log scale"
 	}
-	bar := newPlot(" ", " ", barLabel)
-	bar.Add(&colourBar{scale: cells.scale})
-	bar.Y.Min, bar.Y.Max = blo, bhi
-	bar.Y.Padding, bar.X.Padding = 0, 0
-	bar.X.Min, bar.X.Max = 0, 1
-	bar.X.Tick.Marker = fixedTicks{{Value: 0.5, Label: " "}}
-	bar.X.LineStyle.Width, bar.X.Tick.LineStyle.Width = 0, 0
-	bar.Y.Tick.Marker = niceTicks{n: 8, minor: 2}
+	var marker plot.Ticker = niceTicks{n: 8, minor: 2}
 	if cells.scale.log {
-		bar.Y.Scale = plot.LogScale{}
-		bar.Y.Tick.Marker = logTicks{}
+		marker = logTicks{}
 	}
-	bar.Legend = plot.NewLegend()
+	bar := &colourBar{scale: cells.scale, ticks: marker.Ticks(blo, bhi), label: barLabel,
+		labelS: p.Y.Label.TextStyle, tickS: p.Y.Tick.Label}
 
 	// As wide as the curves, so that the report shows them at one scale.
 	w := 9 * vg.Inch
@@ -1176,7 +1220,8 @@ func heatMap(d studyData, metric string, xp, yp studyParam) (studyFigure, bool) 
 			left, right := dc, dc
 			left.Max.X = dc.Max.X - barW
 			right.Min.X = dc.Max.X - barW
-			p.Draw(draw.Crop(left, vg.Points(2), -vg.Points(4), vg.Points(2), -vg.Points(2)))
-			bar.Draw(draw.Crop(right, vg.Points(4), -vg.Points(40), vg.Points(2), -vg.Points(2)))
+			grid := draw.Crop(left, vg.Points(2), -vg.Points(4), vg.Points(2), -vg.Points(2))
+			p.Draw(grid)
+			bar.draw(draw.Crop(right, vg.Points(24), -vg.Points(2), vg.Points(2), -vg.Points(2)), p.DataCanvas(grid).Rectangle)
 		}}, true
 }

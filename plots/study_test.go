@@ -612,3 +612,68 @@ func TestWriteStudyHeatMapLogScale(t *testing.T) {
 		t.Errorf("hashes_per_s spans less than a decade: its heat map should stay linear: %q", h)
 	}
 }
+
+// A heat map's colour bar spans its grid, top to bottom, on a linear or a
+// log scale: gonum's axis made room for its rotated label as if centred at
+// the arithmetic middle of the range, which a log axis puts near its top, and
+// shrank the bar (boutique-capacity's p99 bar ended a third of the grid below
+// its top).
+func TestWriteStudyHeatMapColourBarSpansGrid(t *testing.T) {
+	longRunner := func(ctx context.Context, p study.Point, seed uint64) (study.Result, error) {
+		r, _ := capacityRunner(ctx, p, seed)
+		// 40 ms to 35 s: a log colour scale, whose label gonum placed at
+		// the arithmetic middle of the range, near the bar's top.
+		lat := 40.0
+		if v, ok := p.Get("vars.rng_replicas"); ok && v.String() == "1" {
+			if w, ok := p.Get("vars.workers"); ok && w.String() == "20" {
+				lat = 35000
+			}
+		}
+		r.Scalars["frontend.latency_ms.p99"] = lat * (1 + float64(seed%7)/100)
+		return r, nil
+	}
+	y := "name: h\nbase: capacity\nreplications: {min: 2}\nmetrics: [frontend.latency_ms.p99, hashes_per_s]\nparameters:\n  grid:\n    vars.rng_replicas: [1, 2, 3]\n    vars.workers: [10, 20]\n"
+	_, tb := runStudy(t, y, longRunner)
+	w := writeStudy(t, nil, tb)
+	for _, name := range []string{"heatmap_frontend.latency_ms.p99.png", "heatmap_hashes_per_s.png"} {
+		img, err := png.Decode(bytes.NewReader(w.files[name]))
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		b := img.Bounds()
+		// The rows holding a coloured pixel (the palette's colours; text,
+		// ticks and lines are grey) left of 80% of the width (the grid) and
+		// in the last sixth (the bar).
+		span := func(x0, x1 int) (top, bottom int) {
+			top, bottom = -1, -1
+			for y := b.Min.Y; y < b.Max.Y; y++ {
+				for x := x0; x < x1; x++ {
+					r, g, bl, _ := img.At(x, y).RGBA()
+					if max(r, g, bl)-min(r, g, bl) > 40<<8 {
+						if top < 0 {
+							top = y
+						}
+						bottom = y
+						break
+					}
+				}
+			}
+			return top, bottom
+		}
+		gt, gb := span(b.Min.X, b.Min.X+b.Dx()*8/10)
+		bt, bb := span(b.Max.X-b.Dx()/6, b.Max.X)
+		if gt < 0 || bt < 0 {
+			t.Fatalf("%s: no grid (rows %d-%d) or no colour bar (rows %d-%d) found", name, gt, gb, bt, bb)
+		}
+		if abs(gt-bt) > 3 || abs(gb-bb) > 3 {
+			t.Errorf("%s: the colour bar spans rows %d-%d, the grid %d-%d: it should be as tall as the grid", name, bt, bb, gt, gb)
+		}
+	}
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
