@@ -200,7 +200,10 @@ func (s *PodSpec) LookupEnv(name string) (v EnvVar, ok bool) {
 type ContainerPort struct {
 	Name     string
 	Port     int
-	Protocol string // TCP, UDP or SCTP
+	Protocol string // TCP, UDP or SCTP ("" is TCP, the API's default)
+	// HostPort is the node's port mapped to it (0: none). kubesim carries it
+	// for printing only: it neither schedules on it nor routes through it.
+	HostPort int
 }
 
 // RequestFlags names CPU and memory.

@@ -1027,8 +1027,7 @@ func (p *printer) describePod(w *DescribeWriter, x *model.Pod) {
 	w.write(0, "Containers:\n")
 	w.write(1, "%s:\n", manifest.ContainerName(x.Spec))
 	w.write(2, "Image:\t%s\n", x.Spec.Image)
-	w.write(2, "Port:\t<none>\n")
-	w.write(2, "Host Port:\t<none>\n")
+	writeContainerPorts(w, 2, x.Spec.Ports)
 	switch {
 	case x.Running:
 		w.write(2, "State:\tRunning\n")
@@ -1129,6 +1128,33 @@ func taintStrings(ts []model.Taint) []string {
 	return out
 }
 
+// writeContainerPorts is describe's Port and Host Port lines, as kubectl's
+// describeContainerBasicInfo prints them: "80/TCP", several joined as
+// "Ports: 80/TCP, 443/TCP", <none> when the container declares none; a port
+// without a hostPort shows host port 0, as kubectl does.
+func writeContainerPorts(w *DescribeWriter, level int, ports []model.ContainerPort) {
+	line := func(label string, num func(model.ContainerPort) int) {
+		if len(ports) == 0 {
+			w.write(level, "%s:\t<none>\n", label)
+			return
+		}
+		s := make([]string, len(ports))
+		for i, cp := range ports {
+			proto := cp.Protocol
+			if proto == "" {
+				proto = "TCP"
+			}
+			s[i] = strconv.Itoa(num(cp)) + "/" + proto
+		}
+		if len(s) > 1 {
+			label += "s"
+		}
+		w.write(level, "%s:\t%s\n", label, strings.Join(s, ", "))
+	}
+	line("Port", func(cp model.ContainerPort) int { return cp.Port })
+	line("Host Port", func(cp model.ContainerPort) int { return cp.HostPort })
+}
+
 // describeTemplate prints a controller's "Pod Template:" section.
 func (p *printer) describeTemplate(w *DescribeWriter, t model.PodTemplate) {
 	w.write(0, "Pod Template:\n")
@@ -1139,8 +1165,7 @@ func (p *printer) describeTemplate(w *DescribeWriter, t model.PodTemplate) {
 	w.write(1, "Containers:\n")
 	w.write(1, " %s:\n", manifest.ContainerName(t.Spec))
 	w.write(2, "Image:\t%s\n", t.Spec.Image)
-	w.write(2, "Port:\t<none>\n")
-	w.write(2, "Host Port:\t<none>\n")
+	writeContainerPorts(w, 2, t.Spec.Ports)
 	p.writeRequests(w, 2, t.Spec.Requests)
 	w.write(2, "Environment:\t<none>\n")
 	w.write(2, "Mounts:\t<none>\n")

@@ -768,3 +768,37 @@ func TestAddressesStableAcrossNodeRemoval(t *testing.T) {
 		}
 	}
 }
+
+// describe prints a container's ports as kubectl's describeContainerBasicInfo
+// does (was: always "Port: <none>"): one port as "Port: 80/TCP", several as
+// "Ports: 80/TCP, 443/TCP", the host port 0 of a port without one, <none>
+// only for a container with no port; the pod template of describe deploy
+// likewise.
+func TestDescribeContainerPorts(t *testing.T) {
+	c := printCluster(t, 8)
+	web := model.PodSpec{Image: "nginx", Ports: []model.ContainerPort{{Name: "http", Port: 80, Protocol: "TCP"}, {Name: "https", Port: 443}}}
+	if _, err := c.CreatePod("web", nil, web, nil); err != nil {
+		t.Fatal(err)
+	}
+	dns := model.PodSpec{Image: "coredns", Ports: []model.ContainerPort{{Port: 53, Protocol: "UDP", HostPort: 5353}}}
+	if _, err := c.CreatePod("dns", nil, dns, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.CreatePod("bare", nil, model.PodSpec{Image: "busybox"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.CreateDeployment("api", map[string]string{"app": "api"}, model.PodSpec{Image: "nginx", Ports: []model.ContainerPort{{Port: 8080}}}, 1); err != nil {
+		t.Fatal(err)
+	}
+	c.E.RunUntil(30 * time.Second)
+	for _, tc := range []struct{ step, want string }{
+		{"describe pod web", "\n    Ports:          80/TCP, 443/TCP\n    Host Ports:     0/TCP, 0/TCP\n"},
+		{"describe pod dns", "\n    Port:           53/UDP\n    Host Port:      5353/UDP\n"},
+		{"describe pod bare", "\n    Port:           <none>\n    Host Port:      <none>\n"},
+		{"describe deploy api", "\n    Port:          8080/TCP\n    Host Port:     0/TCP\n"},
+	} {
+		if out := kc(t, c, tc.step); !strings.Contains(out, tc.want) {
+			t.Errorf("%s lacks %q:\n%s", tc.step, tc.want, out)
+		}
+	}
+}
