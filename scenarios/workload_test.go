@@ -74,8 +74,12 @@ func TestOwnTwoServiceAppGivesTraffic(t *testing.T) {
 	}
 }
 
-// A container nothing declares serves on its containerPorts as an echo server
-// (and the run says so); one without ports refuses.
+// A container nothing declares serves as an echo server (and the run says so)
+// on its containerPorts, and on the targetPort of a Service selecting it: a
+// real server listens on its port whatever the pod declares. kubectl create
+// deployment and run --port declare the container port as kubectl does, and
+// expose without --port takes it (was: --port ignored, and web, x and quiet
+// were refused: connect failed).
 func TestUndeclaredContainersEchoOnTheirPorts(t *testing.T) {
 	src := `name: echo
 duration: 30s
@@ -95,12 +99,24 @@ timeline:
     run: |
       kubectl apply -f web.yml
       kubectl expose deployment web --port 80
+      kubectl create deployment api --image=nginx --port=8080
+      kubectl expose deployment api
+      kubectl run x --image=nginx --port=80
+      kubectl expose pod x --port=80
       kubectl create deployment quiet --image=busybox
-      kubectl expose deployment quiet --port 80
+      kubectl create deployment later --image=busybox
   - at: 10s
     run: |
+      kubectl get deploy api -o jsonpath={.spec.template.spec.containers[0].ports}
+      kubectl get pod x -o jsonpath={.spec.containers[0].ports[0].containerPort}
+      kubectl get svc api -o jsonpath={.spec.ports[0].targetPort}
+      kubectl expose deployment later --port 80
+  - at: 20s
+    run: |
       httping web -c 3
-      httping quiet -c 3
+      httping api -c 3
+      httping x -c 3
+      httping later -c 3
 `
 	s, err := ParseFile("echo.yaml", []byte(src))
 	if err != nil {
@@ -110,21 +126,39 @@ timeline:
 	if err != nil {
 		t.Fatal(err)
 	}
-	var web, quiet string
+	out := map[string]string{}
 	for _, st := range res.Timeline {
-		if strings.Contains(st.Output, "--- web ping") {
-			web = st.Output
-		}
-		if strings.Contains(st.Output, "--- quiet ping") {
-			quiet = st.Output
+		out[st.Command] = st.Output
+		if st.Error != "" {
+			t.Errorf("%s: %s", st.Command, st.Error)
 		}
 	}
-	if !strings.Contains(web, "3 ok") || !strings.Contains(quiet, "0 ok") {
-		t.Errorf("httping web (nginx, port 80): %q\nhttping quiet (busybox, no port): %q", web, quiet)
+	for cmd, want := range map[string]string{
+		"kubectl get deploy api -o jsonpath={.spec.template.spec.containers[0].ports}": `[{"containerPort":8080,"protocol":"TCP"}]`,
+		"kubectl get pod x -o jsonpath={.spec.containers[0].ports[0].containerPort}":   "80",
+		"kubectl get svc api -o jsonpath={.spec.ports[0].targetPort}":                  "8080",
+	} {
+		if out[cmd] != want {
+			t.Errorf("%s: %q, want %q", cmd, out[cmd], want)
+		}
 	}
+	for _, svc := range []string{"web", "api", "x", "later"} {
+		if got := out["httping "+svc+" -c 3"]; !strings.Contains(got, "3 connects, 3 ok") {
+			t.Errorf("httping %s: %q, want 3 ok", svc, got)
+		}
+	}
+	// nginx served in web, api and x; busybox only in later (exposed at
+	// 10s, after its container started): quiet, which nothing selects, never
+	// served.
 	as := res.Declared.Assumed()
-	if len(as) != 1 || !strings.Contains(as[0], "nginx:1.27") || !strings.Contains(as[0], "echo server") {
-		t.Errorf("assumed %q, want the nginx image as an echo server", as)
+	want := []string{"image busybox (1 container start, first later-", "image nginx (2 container starts, first x)", "image nginx:1.27 (1 container start, first web-"}
+	if len(as) != len(want) {
+		t.Fatalf("assumed %q, want %d lines", as, len(want))
+	}
+	for i, w := range want {
+		if !strings.HasPrefix(as[i], w) || !strings.Contains(as[i], "served as an echo server") {
+			t.Errorf("assumed %q, want %q...", as[i], w)
+		}
 	}
 }
 

@@ -498,11 +498,21 @@ func (x *Executor) createDeployment(cmd Command) (string, error) {
 	}
 	lbls := map[string]string{"app": name}
 	spec := model.DeploymentSpec{Name: name, Namespace: x.ns, Labels: lbls, Replicas: &n,
-		Template: model.PodTemplate{Labels: lbls, Spec: model.PodSpec{Image: image, Command: cmd.Args}}}
+		Template: model.PodTemplate{Labels: lbls, Spec: model.PodSpec{Image: image, Command: cmd.Args, Ports: flagPort(cmd)}}}
 	if _, err := x.c.CreateDeploymentSpec(spec); err != nil {
 		return "", fmt.Errorf("error: failed to create deployment: %v", err)
 	}
 	return Done(Deployments, name, "created"), nil
+}
+
+// flagPort is the container port --port declares (kubectl create deployment
+// and run put it on the first container; the API server defaults its protocol
+// to TCP); nil without --port.
+func flagPort(cmd Command) []model.ContainerPort {
+	if cmd.Port <= 0 {
+		return nil
+	}
+	return []model.ContainerPort{{Port: int(cmd.Port), Protocol: "TCP"}}
 }
 
 func (x *Executor) run(cmd Command) (string, error) {
@@ -520,7 +530,7 @@ func (x *Executor) run(cmd Command) (string, error) {
 			lbls[kv.Key] = kv.Value
 		}
 	}
-	if _, err := x.c.CreatePodIn(x.ns, name, lbls, model.PodSpec{Image: cmd.Image, Container: name, Args: cmd.Args}, nil); err != nil {
+	if _, err := x.c.CreatePodIn(x.ns, name, lbls, model.PodSpec{Image: cmd.Image, Container: name, Args: cmd.Args, Ports: flagPort(cmd)}, nil); err != nil {
 		return "", err
 	}
 	return Done(Pods, name, "created"), nil
@@ -599,7 +609,18 @@ func exposeDeployment(d *model.Deployment) (map[string]string, int, error) {
 	if !ok {
 		return nil, 0, ExposeNoSelector("the Deployment's selector has set-based requirements, which a Service cannot use")
 	}
-	return sel, 0, nil
+	return sel, firstPort(d.Template.Spec), nil
+}
+
+// firstPort is the port kubectl expose introspects from a pod spec without
+// --port: its (first) container port, 0 if it declares none. kubectl makes a
+// Service port of every container port (port-1, port-2, ...); kubesim takes
+// the first.
+func firstPort(s model.PodSpec) int {
+	if len(s.Ports) == 0 {
+		return 0
+	}
+	return s.Ports[0].Port
 }
 
 func exposeReplicaSet(rs *model.ReplicaSet) (map[string]string, int, error) {
@@ -607,10 +628,10 @@ func exposeReplicaSet(rs *model.ReplicaSet) (map[string]string, int, error) {
 	if !ok {
 		return nil, 0, ExposeNoSelector("the selector has set-based requirements, which a Service cannot use")
 	}
-	return sel, 0, nil
+	return sel, firstPort(rs.Template.Spec), nil
 }
 
-func exposePod(p *model.Pod) (map[string]string, int, error) { return p.Labels, 0, nil }
+func exposePod(p *model.Pod) (map[string]string, int, error) { return p.Labels, firstPort(p.Spec), nil }
 
 func exposeService(s *model.Service) (map[string]string, int, error) {
 	return s.Selector, s.Port, nil

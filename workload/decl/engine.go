@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -41,6 +42,14 @@ type Engine struct {
 	// is when those that waited started.
 	waiter *readyWaiter
 	waited []waitedClient
+	// portless are the running containers nothing declares that have no
+	// containerPorts: each serves as an echo server once a Service selects it
+	// (on the Service's targetPort, as a real server listens on its port
+	// whatever the pod declares); late are those serving so, by pod ID, and
+	// echoed marks the pods that did (their app is "echo").
+	portless []*model.Pod
+	late     map[int]workload.Behaviour
+	echoed   map[int]bool
 }
 
 type waitedClient struct {
@@ -90,7 +99,9 @@ func Install(rt *workload.Runtime, spec Spec) *Engine {
 			rt.Registry.Register(cl.Name, func(p *model.Pod) bool { return matches(cl.Image, cl.Labels, p) }, c.inPod)
 		}
 	}
-	rt.Registry.SetFallback("echo", func(p *model.Pod) bool { return len(p.Spec.Ports) > 0 }, e.newEcho)
+	rt.Registry.SetFallback("echo", func(p *model.Pod) bool { return len(p.Spec.Ports) > 0 || e.echoed[p.ID] }, e.newEcho)
+	e.late, e.echoed = map[int]workload.Behaviour{}, map[int]bool{}
+	rt.C.Observe(portlessWatch{e: e, rt: rt})
 	rt.OnStart(e.start)
 	rt.Rec.OnSummary(func(s *metrics.Summary) {
 		if a := e.Assumed(); len(a) > 0 {
@@ -158,7 +169,7 @@ func (e *Engine) Assumed() []string {
 	ec := e.spec.Echo
 	for _, im := range images {
 		a := e.assumed[im]
-		out = append(out, fmt.Sprintf("image %s (%s, first %s): no behaviour declared, served as an echo server on its containerPorts: %s per request, %d at once, backlog %d", im, count(a.n, "container start"), a.first, ec.Service, ec.Concurrency, ec.Backlog))
+		out = append(out, fmt.Sprintf("image %s (%s, first %s): no behaviour declared, served as an echo server on its containerPorts and the targetPort of the Services selecting it: %s per request, %d at once, backlog %d", im, count(a.n, "container start"), a.first, ec.Service, ec.Concurrency, ec.Backlog))
 	}
 	return out
 }
@@ -173,6 +184,77 @@ func (e *Engine) newEcho(env *workload.Env, p *model.Pod) workload.Behaviour {
 	return serverBehaviour{env.Net.NewServer(p, e.spec.Echo.Concurrency, e.spec.Echo.Backlog, func(*traffic.Request) sim.Time {
 		return e.echo.Sample()
 	})}
+}
+
+// portlessWatch starts the echo server of a container nothing declares and
+// that declares no containerPorts when a Service comes to select its pod
+// (Runtime.ContainerStarted gave it none: nothing could reach it then), and
+// stops it with the container.
+type portlessWatch struct {
+	model.NopObserver
+	e  *Engine
+	rt *workload.Runtime
+}
+
+func (w portlessWatch) ContainerStarted(p *model.Pod) {
+	if name, _ := w.rt.Registry.Lookup(p); name == "" {
+		w.e.portless = append(w.e.portless, p)
+		w.EndpointsChanged(nil)
+	}
+}
+
+func (w portlessWatch) ContainerStopped(p *model.Pod) {
+	e := w.e
+	if i := slices.Index(e.portless, p); i >= 0 {
+		e.portless = slices.Delete(e.portless, i, i+1)
+	}
+	if b := e.late[p.ID]; b != nil {
+		delete(e.late, p.ID)
+		b.Stop()
+	}
+}
+
+// EndpointsChanged starts the echo servers of the waiting containers that a
+// Service now selects (svc nil: any Service).
+func (w portlessWatch) EndpointsChanged(svc *model.Service) {
+	e := w.e
+	if len(e.portless) == 0 {
+		return
+	}
+	for i := 0; i < len(e.portless); {
+		p := e.portless[i]
+		if !selectedByService(w.rt.C, svc, p) {
+			i++
+			continue
+		}
+		e.portless = slices.Delete(e.portless, i, i+1)
+		e.echoed[p.ID] = true
+		b := e.newEcho(&w.rt.Env, p)
+		e.late[p.ID] = b
+		b.Start()
+	}
+}
+
+// selectedByService says whether svc (nil: any Service of the cluster)
+// selects pod p: same namespace, a selector all of whose labels p has.
+func selectedByService(c *model.Cluster, svc *model.Service, p *model.Pod) bool {
+	if svc == nil {
+		for _, s := range c.Services() {
+			if selectedByService(c, s, p) {
+				return true
+			}
+		}
+		return false
+	}
+	if svc.Deleted || svc.Namespace != p.Namespace || len(svc.Selector) == 0 {
+		return false
+	}
+	for k, v := range svc.Selector {
+		if l, ok := p.Labels[k]; !ok || l != v {
+			return false
+		}
+	}
+	return true
 }
 
 type serverBehaviour struct{ s *traffic.Server }

@@ -4,8 +4,8 @@
 // whose requests take a service time, may fail, and run a script of sleeps and
 // calls to other Services; and clients, closed-loop virtual users or open-loop
 // arrivals, that enter through a Service. A container nothing declares serves
-// on its declared containerPorts as a fast echo server (Echo); one without
-// ports refuses connections.
+// as a fast echo server (Echo) on its declared containerPorts and on the
+// targetPort of the Services that select its pod (once one does).
 package decl
 
 import (
@@ -18,7 +18,8 @@ import (
 type Spec struct {
 	Services []Service
 	Clients  []Client
-	// Echo is how containers nothing declares serve (if they declare ports).
+	// Echo is how containers nothing declares serve (if they declare ports or
+	// a Service selects them).
 	Echo Echo
 }
 
