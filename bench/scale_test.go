@@ -11,61 +11,17 @@ import (
 	"github.com/kubesim/kubesim/sim"
 )
 
-// largeScenario is DockerCoins on a cluster of nodes workers (and one
-// control plane), rng as a DaemonSet, the workers scaled to workers at 30 s,
-// for d of simulated time. kube-controller-manager's client rate limit is
-// raised (config.timings.kubeAPIQPS, as large clusters raise --kube-api-qps),
-// so that the 10,000 or 50,000 workers exist within seconds as they did
-// before the limit was modelled (80e1662): at the default 20 creations a
-// second, 50,000 workers would take 40 simulated minutes to appear.
+// largeScenario is BusyYAML's scenario with hasher left at one replica:
+// DockerCoins on nodes worker nodes, rng as a DaemonSet, the workers scaled to
+// workers at 30 s, client limits raised, for d of simulated time.
 func largeScenario(tb testing.TB, nodes, workers int, d time.Duration) *scenarios.Scenario {
 	return busyScenario(tb, nodes, workers, 0, d)
 }
 
-// busyScenario is largeScenario with hasher scaled to hashers replicas at 30 s
-// as well (0: one).
+// busyScenario is BusyYAML's scenario, parsed: largeScenario with hasher
+// scaled to hashers replicas at 30 s as well (0: one).
 func busyScenario(tb testing.TB, nodes, workers, hashers int, d time.Duration) *scenarios.Scenario {
-	scale := fmt.Sprintf("kubectl scale deployment worker --replicas=%d", workers)
-	if hashers > 0 {
-		scale = fmt.Sprintf("|\n      %s\n      kubectl scale deployment hasher --replicas=%d", scale, hashers)
-	}
-	src := fmt.Sprintf(`name: large
-duration: %s
-cluster: {controlPlanes: 1, workers: %d}
-config: {timings: {kubeAPIQPS: 1e9, kubeAPIBurst: 1000000000}}
-files:
-  rng.yml: |
-    apiVersion: apps/v1
-    kind: DaemonSet
-    metadata: {name: rng, labels: {app: rng}}
-    spec:
-      selector: {matchLabels: {app: rng}}
-      template:
-        metadata: {labels: {app: rng}}
-        spec:
-          containers: [{name: rng, image: "dockercoins/rng:v0.1"}]
-  rng-service.yml: |
-    apiVersion: v1
-    kind: Service
-    metadata: {name: rng, labels: {app: rng}}
-    spec:
-      selector: {app: rng}
-      ports: [{port: 80}]
-timeline:
-  - at: 0s
-    run: |
-      kubectl create deployment redis --image=redis
-      kubectl create deployment hasher --image=dockercoins/hasher:v0.1
-      kubectl create deployment webui --image=dockercoins/webui:v0.1
-      kubectl create deployment worker --image=dockercoins/worker:v0.1
-      kubectl apply -f rng.yml -f rng-service.yml
-      kubectl expose deployment redis --port 6379
-      kubectl expose deployment hasher --port 80
-      kubectl expose deployment webui --type=NodePort --port=80
-  - at: 30s
-    run: %s
-`, d, nodes, scale)
-	s, err := scenarios.ParseFile("large.yaml", []byte(src))
+	s, err := scenarios.ParseFile("large.yaml", []byte(BusyYAML(nodes, workers, hashers, d)))
 	if err != nil {
 		tb.Fatal(err)
 	}
