@@ -108,8 +108,11 @@ func TestDumpCastToDaemonSet(t *testing.T) {
 	if err == nil || err.Error() != want {
 		t.Errorf("apply of the cast dump:\n got %v\nwant %s", err, want)
 	}
+	// --validate=false is fieldValidation=Ignore: the unknown fields are
+	// dropped without a word (was a "Warning: ...: warning: unknown field"
+	// line per field).
 	out, err := x.Exec("kubectl apply -f rng.yml --validate=false")
-	if err != nil || !strings.HasSuffix(out, "daemonset.apps/rng created") {
+	if err != nil || out != "daemonset.apps/rng created" {
 		t.Errorf("--validate=false: %q, %v", out, err)
 	}
 	if out := mustExec(t, x, "cat rng.yml"); !strings.HasPrefix(out, "apiVersion: apps/v1\nkind: DaemonSet\nmetadata:\n") || !strings.Contains(out, "\n  replicas: 1\n") {
@@ -118,6 +121,25 @@ func TestDumpCastToDaemonSet(t *testing.T) {
 	// kubectl's annotation records the file as sent, dropped fields included.
 	if out := mustExec(t, x, `kubectl get ds rng -o jsonpath='{.metadata.annotations.kubectl\.kubernetes\.io/last-applied-configuration}'`); !strings.Contains(out, `"kind":"DaemonSet"`) || !strings.Contains(out, `"replicas":1,`) {
 		t.Errorf("last-applied-configuration: %q", out)
+	}
+	// Applied again, through the three-way merge (the last-applied
+	// configuration holds the unknown fields too): still dropped, silently,
+	// and the change is made.
+	mustExec(t, x, "sed -i 's/rng:v0.1/rng:v0.2/' rng.yml")
+	if out, err := x.Exec("kubectl apply -f rng.yml --validate=false"); err != nil || out != "daemonset.apps/rng configured" {
+		t.Errorf("second --validate=false: %q, %v", out, err)
+	}
+	y := mustExec(t, x, "kubectl get ds rng -o yaml")
+	_, spec, _ := strings.Cut(y, "\nspec:\n") // the annotation keeps the file as sent
+	if !strings.Contains(spec, "image: dockercoins/rng:v0.2") || strings.Contains(spec, "progressDeadlineSeconds") || strings.Contains(spec, "\n  replicas:") || strings.Contains(spec, "\n  strategy:") {
+		t.Errorf("get ds rng -o yaml after the second apply:\n%s", y)
+	}
+	// --validate=warn drops them with the API server's warnings.
+	mustExec(t, x, "sed -i 's/rng:v0.2/rng:v0.3/' rng.yml")
+	out, err = x.Exec("kubectl apply -f rng.yml --validate=warn")
+	if err != nil || !strings.HasPrefix(out, "Warning: unknown field \"spec.progressDeadlineSeconds\"\nWarning: unknown field \"spec.replicas\"\n") ||
+		!strings.HasSuffix(out, "\ndaemonset.apps/rng configured") {
+		t.Errorf("--validate=warn: %q, %v", out, err)
 	}
 	if _, err := x.Exec("cat nothing.yml"); err == nil || err.Error() != "cat: nothing.yml: No such file or directory" {
 		t.Errorf("cat nothing.yml: %v", err)

@@ -105,6 +105,9 @@ type Command struct {
 	Sed       *SedScript // sed's substitution
 	Recursive bool       // apply/delete -R: directories' subdirectories too
 	Validate  bool       // apply: false with --validate=false, ignore or warn (default true)
+	// ValidateWarn is --validate=warn: unknown and duplicate fields are
+	// dropped with the API server's warning (with false or ignore: silently).
+	ValidateWarn bool
 
 	Overwrite bool       // label/annotate/taint --overwrite
 	Set       []KeyValue // label/annotate changes, set selector entries, node add --label
@@ -464,8 +467,9 @@ func parseVerb(c *Command, args []string) error {
 		switch validate {
 		case "strict", "true":
 			c.Validate = true
-		case "warn", "ignore", "false":
-			// kubesim drops unknown fields with a warning for both.
+		case "warn":
+			c.Validate, c.ValidateWarn = false, true
+		case "ignore", "false":
 			c.Validate = false
 		default:
 			return plain(c.Verb, "invalid - validate option %q; must be one of: strict (or true), warn, ignore (or false)", validate)

@@ -272,7 +272,7 @@ func (x *Executor) applyFile(f string, cmd Command, crds []manifest.CRD, out, er
 	if err != nil {
 		return out, append(errs, err.Error()), 1
 	}
-	objs, warnings, err := manifest.Decode(f, data, manifest.Options{Validate: cmd.Validate, CRDs: crds})
+	objs, warnings, err := manifest.Decode(f, data, manifest.Options{Validate: cmd.Validate, Warn: cmd.ValidateWarn, CRDs: crds})
 	decoded = len(objs) + len(warnings)
 	if err != nil {
 		decoded++

@@ -25,9 +25,14 @@ import (
 
 // Options control Decode.
 type Options struct {
-	// Validate refuses unknown fields (kubectl's default). When false they are
-	// dropped and listed as warnings, as with `kubectl apply --validate=false`.
+	// Validate refuses unknown and duplicate fields (kubectl's default,
+	// --validate=strict). When false they are dropped (an unknown field) or
+	// the last value is used (a duplicate one): silently, as the API server's
+	// fieldValidation=Ignore does (kubectl apply --validate=false|ignore), or,
+	// with Warn, listed as its warnings (--validate=warn: `unknown field
+	// "spec.replicas"`, which kubectl prints after "Warning: ").
 	Validate bool
+	Warn     bool
 	// CRDs are the CustomResourceDefinitions applied so far: their custom
 	// resources are recognised (and skipped with a warning, as kubesim does not
 	// simulate them); any other kind outside Kubernetes' own groups is refused
@@ -270,7 +275,7 @@ func decodeDocument(file string, doc int, n *yaml.Node, opts Options) ([]Object,
 		return unmodelledKind(file, doc, n, apiVersion, kind, name, opts)
 	}
 	w := &walker{file: file, doc: doc, kind: kind, version: apiVersion, name: name,
-		validate: opts.Validate, lines: map[string]int{"": n.Line}}
+		validate: opts.Validate, warn: opts.Warn, lines: map[string]int{"": n.Line}}
 	val := w.convertStruct(n, info.typ, "", jctx{})
 	if len(w.problems) > 0 {
 		return nil, w.warnings, w.problems

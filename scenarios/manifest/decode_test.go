@@ -103,15 +103,21 @@ func TestDeploymentCastToDaemonSet(t *testing.T) {
 		t.Errorf("Error() = %s", msg)
 	}
 
+	// --validate=false (fieldValidation=Ignore) drops them silently;
+	// --validate=warn with the API server's warnings.
 	objs, warns, err := Decode("rng.yml", data, Options{Validate: false})
 	if err != nil {
 		t.Fatalf("--validate=false: %v", err)
 	}
-	if len(objs) != 1 || len(warns) != 3 {
-		t.Fatalf("objs=%v warns=%v", objs, warns)
+	if len(objs) != 1 || len(warns) != 0 {
+		t.Fatalf("--validate=false: objs=%v warns=%q, want no warning", objs, warns)
 	}
-	for i, w := range warns {
-		if !strings.Contains(w, `unknown field "`+wantFields[i]+`"`) {
+	_, warned, err := Decode("rng.yml", data, Options{Validate: false, Warn: true})
+	if err != nil || len(warned) != 3 {
+		t.Fatalf("--validate=warn: warns=%q err=%v", warned, err)
+	}
+	for i, w := range warned {
+		if w != `unknown field "`+wantFields[i]+`"` {
 			t.Errorf("warning %d = %q", i, w)
 		}
 	}
@@ -559,12 +565,15 @@ func FuzzDecode(f *testing.F) {
 
 func TestValidateFalseDuplicatesAndLimits(t *testing.T) {
 	src := "apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\n  name: b\nspec:\n  containers:\n  - name: c\n    image: i\n    resources: {limits: {cpu: 1, memory: 1Gi}}\n"
-	objs, warns, err := Decode("d.yml", []byte(src), Options{Validate: false})
+	objs, warns, err := Decode("d.yml", []byte(src), Options{Validate: false, Warn: true})
 	if err != nil || len(objs) != 1 || objs[0].Name != "b" {
 		t.Fatalf("%v %v", objs, err)
 	}
-	if objs[0].Obj.(*corev1.Pod).Name != "b" || len(warns) != 1 || !strings.Contains(warns[0], `d.yml:5: warning: duplicate field "metadata.name"`) {
+	if objs[0].Obj.(*corev1.Pod).Name != "b" || len(warns) != 1 || warns[0] != `duplicate field "metadata.name"` {
 		t.Errorf("name %q warnings %v", objs[0].Obj.(*corev1.Pod).Name, warns)
+	}
+	if _, warns, _ := Decode("d.yml", []byte(src), Options{Validate: false}); len(warns) != 0 {
+		t.Errorf("--validate=false warned %q", warns)
 	}
 	if ns := NotSimulated(objs[0].Obj); !reflect.DeepEqual(ns, []string{"spec.containers[*].resources.limits.memory"}) {
 		t.Errorf("NotSimulated = %v", ns)

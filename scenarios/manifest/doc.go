@@ -20,8 +20,10 @@
 //
 // Decoding is strict like the API server's (field validation "Strict"): a field
 // the kind does not have is an error naming its path, e.g. spec.replicas in a
-// DaemonSet. With Options.Validate false the unknown fields are dropped and
-// reported as warnings instead, as `kubectl apply --validate=false` does.
+// DaemonSet. With Options.Validate false the unknown fields are dropped,
+// silently as `kubectl apply --validate=false` (field validation "Ignore"),
+// or with Options.Warn reported as the API server's warnings, as
+// `--validate=warn`.
 //
 // Problems are collected, not stopped at: the returned *Error lists every problem
 // of the file with file, line and field (Problem.String), and Error.Kubectl gives

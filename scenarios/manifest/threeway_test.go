@@ -85,3 +85,59 @@ spec:
 		t.Errorf("without a last apply: replicas %d, %d containers, finalizers %v; want 7, 2 and all three kept", *d.Spec.Replicas, len(d.Spec.Template.Spec.Containers), d.Finalizers)
 	}
 }
+
+// apply --validate=false through the three-way merge: the last apply and
+// the file both have fields a DaemonSet does not (the workshop's cast of a
+// Deployment dump); they are dropped, the file's change is made, and a
+// field of the last apply that the file drops (an unknown one included)
+// leaves nothing behind.
+func TestApplyThreeWayDropsUnknownFields(t *testing.T) {
+	const last = `apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: rng}
+spec:
+  replicas: 1
+  progressDeadlineSeconds: 600
+  selector: {matchLabels: {app: rng}}
+  template:
+    metadata: {labels: {app: rng}}
+    spec:
+      containers:
+      - {name: rng, image: dockercoins/rng:v0.1}
+`
+	const file = `apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: rng}
+spec:
+  replicas: 1
+  strategy: {type: RollingUpdate}
+  selector: {matchLabels: {app: rng}}
+  template:
+    metadata: {labels: {app: rng}}
+    spec:
+      containers:
+      - {name: rng, image: dockercoins/rng:v0.2}
+`
+	decode := func(src string) Object {
+		objs, warns, err := Decode("rng.yml", []byte(src), Options{Validate: false})
+		if err != nil || len(objs) != 1 || len(warns) != 0 {
+			t.Fatalf("--validate=false: %v %q %v", objs, warns, err)
+		}
+		return objs[0]
+	}
+	live := decode(last).Obj
+	got, err := ApplyThreeWay(live, decode(last).Raw, decode(file).Raw, "rng.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds := got.(*appsv1.DaemonSet)
+	if img := ds.Spec.Template.Spec.Containers[0].Image; img != "dockercoins/rng:v0.2" {
+		t.Errorf("image %q, want the file's dockercoins/rng:v0.2", img)
+	}
+	want := decode(file).Obj.(*appsv1.DaemonSet)
+	SetPrintDefaults(want) // the live object's, as the API server returns it
+	SetPrintDefaults(ds)
+	if !reflect.DeepEqual(ds.Spec, want.Spec) {
+		t.Errorf("spec\n%+v\nwant the file's, decoded with its unknown fields dropped:\n%+v", ds.Spec, want.Spec)
+	}
+}

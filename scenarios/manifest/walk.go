@@ -23,7 +23,8 @@ type walker struct {
 	kind     string
 	version  string
 	name     string
-	validate bool // false: drop unknown fields with a warning
+	validate bool // false: drop unknown fields (with a warning if warn)
+	warn     bool
 	problems []Problem
 	warnings []string
 	lines    map[string]int // field path -> line
@@ -418,9 +419,11 @@ func (w *walker) checkKey(k *yaml.Node, path string, seen map[string]int) (strin
 	}
 	if first, dup := seen[key]; dup {
 		if !w.validate {
-			// Field validation Ignore: the last value wins, as in JSON.
-			w.warnings = append(w.warnings, fmt.Sprintf("%s:%d: warning: duplicate field %q (first given on line %d); the last value is used (--validate=false)",
-				w.file, k.Line, joinKey(path, key), first))
+			// Field validation Ignore or Warn: the last value wins, as in
+			// JSON.
+			if w.warn {
+				w.warnings = append(w.warnings, fmt.Sprintf("duplicate field %q", joinKey(path, key)))
+			}
 			return key, true
 		}
 		w.problem(DuplicateField, k.Line, joinKey(path, key), fmt.Sprintf("duplicate field (first given on line %d)", first))
@@ -445,8 +448,8 @@ func (w *walker) convertStruct(n *yaml.Node, t reflect.Type, path string, j jctx
 		if !known {
 			if w.validate {
 				w.problem(UnknownField, p[0].Line, fp, fmt.Sprintf("unknown field: %s (%s) has no field %s", w.kind, w.version, fp))
-			} else {
-				w.warnings = append(w.warnings, fmt.Sprintf("%s:%d: warning: unknown field %q dropped (--validate=false)", w.file, p[0].Line, fp))
+			} else if w.warn {
+				w.warnings = append(w.warnings, fmt.Sprintf("unknown field %q", fp))
 			}
 			continue
 		}
