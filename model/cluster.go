@@ -11,6 +11,27 @@ import (
 	"github.com/kubesim/kubesim/sim"
 )
 
+// nodeImage is an image of a node (ImageLocality's index of its name, as
+// Cluster.imageID gives it) and when its pull ends (cached once <= now).
+type nodeImage struct {
+	id imageID
+	at sim.Time
+}
+
+// imageID numbers the image names of a cluster in the order they are first
+// pulled, so that a node's images are compared without hashing their names.
+type imageID int32
+
+// imageAt is when n's pull of image id ends (ok false: n has no such image).
+func (n *Node) imageAt(id imageID) (at sim.Time, ok bool) {
+	for _, im := range n.images {
+		if im.id == id {
+			return im.at, true
+		}
+	}
+	return 0, false
+}
+
 // Node is a cluster node.
 type Node struct {
 	ObjectMeta
@@ -27,10 +48,10 @@ type Node struct {
 	// NotReady (Unknown); ReadyAt when it last saw it Ready again.
 	NotReadyAt, ReadyAt sim.Time
 
-	images     map[string]sim.Time // image -> time its pull ends (cached once <= now)
-	pullFreeAt sim.Time            // the kubelet pulls one image at a time
-	pods       []*Pod              // pods bound here, in binding order
-	seq        int                 // creation order
+	images     []nodeImage // the images pulled or being pulled, in the order their pulls started
+	pullFreeAt sim.Time    // the kubelet pulls one image at a time
+	pods       []*Pod      // pods bound here, in binding order
+	seq        int         // creation order
 
 	req, nonzero Resources // requests of the bound pods: actual, and with defaults for scoring
 	hbBase       sim.Time  // time of the kubelet's first heartbeat since it last started
@@ -41,9 +62,12 @@ type Node struct {
 	// zoneReady whether it is counted there as Ready.
 	zone      *zoneCount
 	zoneReady bool
-	// treeZone is the zone the scheduler's node tree files the node under.
-	treeZone string
-	boots    int // times the machine came back up (the Rebooted event's boot id)
+	// treeZone is the zone the scheduler's node tree files the node under;
+	// zoneLabelled: the node has a topology.kubernetes.io/zone label (counted
+	// in the scheduler's zoneLabelled).
+	treeZone     string
+	zoneLabelled bool
+	boots        int // times the machine came back up (the Rebooted event's boot id)
 }
 
 // Pods returns the pods bound to the node that are not gone, in binding order.

@@ -36,7 +36,8 @@ func (c *Cluster) startPod(p *Pod) {
 	// pullStart is when the node's (serial) puller starts this pod's pull,
 	// -1 when the image is present.
 	pullStart := sim.Time(-1)
-	if at, ok := n.images[p.Spec.Image]; ok {
+	img := c.imageID(p.Spec.Image)
+	if at, ok := n.imageAt(img); ok {
 		ready = max(at, now) // cached, or being pulled
 		if at > now {
 			pullStart = at // queued behind the pull in progress, then instant
@@ -45,7 +46,7 @@ func (c *Cluster) startPod(p *Pod) {
 		start := max(now, n.pullFreeAt)
 		ready = start + c.d.imagePull.Sample()
 		n.pullFreeAt = ready
-		n.images[p.Spec.Image] = ready
+		n.images = append(n.images, nodeImage{id: img, at: ready})
 		c.imageAdded(p.Spec.Image)
 		pullStart = start
 	}

@@ -104,7 +104,7 @@ func (c *Cluster) AddNode(name string, lbls map[string]string, taints []Taint, c
 	}
 	now := c.Now()
 	n := &Node{ObjectMeta: c.newMeta(name, "", l, nil), Taints: append([]Taint(nil), taints...), Capacity: capacity,
-		Up: true, Ready: true, ReadyAt: now, images: map[string]sim.Time{}, seq: len(c.nodes),
+		Up: true, Ready: true, ReadyAt: now, seq: len(c.nodes),
 		hbBase: now, hbPhase: sim.Time(c.hbRand.Int64N(int64(c.Cfg.Timings.NodeStatusUpdate)))}
 	for i := range n.Taints {
 		n.Taints[i].Added = now
@@ -157,8 +157,8 @@ func (c *Cluster) RemoveNode(name string) error {
 	n.Removed, n.Up, n.Ready = true, false, false
 	c.eventNodeRemoved(n)
 	c.treeRemove(n)
-	for img := range n.images {
-		c.imageRemoved(img)
+	for _, im := range n.images {
+		c.imageRemoved(c.sched.imageNames[im.id])
 	}
 	c.E.Cancel(n.monitorTimer)
 	c.nlcDequeue(n)
@@ -258,12 +258,16 @@ func (c *Cluster) nodeDown(n *Node) {
 	for _, p := range n.pods {
 		c.killContainer(p)
 	}
-	for img, at := range n.images {
-		if at > now {
-			delete(n.images, img) // an interrupted pull
-			c.imageRemoved(img)
+	kept := n.images[:0]
+	for _, im := range n.images {
+		if im.at > now {
+			c.imageRemoved(c.sched.imageNames[im.id]) // an interrupted pull
+		} else {
+			kept = append(kept, im)
 		}
 	}
+	clear(n.images[len(kept):])
+	n.images = kept
 	n.pullFreeAt = now
 	if n.Ready {
 		deadline := c.lastHeartbeat(n, now) + c.Cfg.Timings.NodeMonitorGracePeriod

@@ -25,6 +25,12 @@ type schedHandle interface {
 	schedServices() []*Service
 	// schedImageNodes is how many existing nodes have the image.
 	schedImageNodes(image string) int
+	// schedImageID is the image's number in the nodes' images (ok false: no
+	// node ever had it).
+	schedImageID(image string) (imageID, bool)
+	// schedZoneLabelled reports whether some node that is not removed has a
+	// topology.kubernetes.io/zone label.
+	schedZoneLabelled() bool
 	// schedImageSize is the image's size in bytes as the nodes report it.
 	schedImageSize(image string) int64
 	// schedNow is the simulated time.

@@ -372,8 +372,10 @@ func (t *topologySpreadScore) preScore(_ *cycleState, p *Pod, nodes []*Node) boo
 
 func (t *topologySpreadScore) score(_ *cycleState, _ *Pod, n *Node) int64 {
 	f := float64(t.sel.countOn(n))*t.weight1 + float64(defaultHostnameMaxSkew-1)
-	if z, ok := n.Labels[LabelZone]; ok && t.zoneWeight > 0 {
-		f += float64(t.zoneCnt[z])*t.zoneWeight + float64(defaultZoneMaxSkew-1)
+	if t.zoneWeight > 0 {
+		if z, ok := n.Labels[LabelZone]; ok {
+			f += float64(t.zoneCnt[z])*t.zoneWeight + float64(defaultZoneMaxSkew-1)
+		}
 	}
 	return int64(math.Round(f))
 }
@@ -399,6 +401,9 @@ func (*topologySpreadScore) normalize(_ *cycleState, s []int64) {
 // zone constraint's weight, log(zones + 2); 0 when no feasible node has a
 // zone label (the constraint then changes nothing).
 func (t *topologySpreadScore) zoneCounts(p *Pod, feasible []*Node) float64 {
+	if !t.h.schedZoneLabelled() {
+		return 0 // no node has a zone label: neither has a feasible one
+	}
 	labelled := false
 	for _, n := range feasible {
 		if _, ok := n.Labels[LabelZone]; ok {
@@ -498,7 +503,9 @@ func (t *topologySpreadScore) selectors(p *Pod) bool {
 // and the fraction counts pulls under way.
 type imageLocalityScore struct {
 	h      schedHandle
-	score0 int64 // the pod's sum when its node has the image
+	score0 int64   // the pod's sum when its node has the image
+	img    imageID // the pod's image
+	known  bool    // some node had the pod's image (img is its number)
 }
 
 const (
@@ -515,13 +522,17 @@ func (s *imageLocalityScore) preScore(_ *cycleState, p *Pod, _ []*Node) bool {
 	if total == 0 {
 		return false
 	}
+	s.img, s.known = s.h.schedImageID(p.Spec.Image)
 	spread := float64(s.h.schedImageNodes(p.Spec.Image)) / float64(total)
 	s.score0 = imageLocalityPriority(int64(float64(s.h.schedImageSize(p.Spec.Image))*spread), 1)
 	return true
 }
 
 func (s *imageLocalityScore) score(_ *cycleState, p *Pod, n *Node) int64 {
-	if at, ok := n.images[p.Spec.Image]; !ok || at > s.h.schedNow() {
+	if !s.known {
+		return 0
+	}
+	if at, ok := n.imageAt(s.img); !ok || at > s.h.schedNow() {
 		return 0
 	}
 	return s.score0

@@ -16,6 +16,7 @@ type fakeHandle struct {
 	services []*Service
 	sizes    map[string]int64
 	now      sim.Time
+	imageIDs map[string]imageID
 }
 
 func (h *fakeHandle) schedNodes() []*Node { return h.nodes }
@@ -33,13 +34,45 @@ func (h *fakeHandle) schedImageSize(img string) int64 {
 	return h.sizes[img]
 }
 func (h *fakeHandle) schedImageNodes(img string) int {
+	id, known := h.schedImageID(img)
 	cnt := 0
 	for _, n := range h.nodes {
-		if _, ok := n.images[img]; ok {
+		if _, ok := n.imageAt(id); ok && known {
 			cnt++
 		}
 	}
 	return cnt
+}
+func (h *fakeHandle) schedImageID(img string) (imageID, bool) {
+	id, ok := h.imageIDs[img]
+	return id, ok
+}
+func (h *fakeHandle) schedZoneLabelled() bool {
+	for _, n := range h.nodes {
+		if _, ok := n.Labels[LabelZone]; ok && !n.Removed {
+			return true
+		}
+	}
+	return false
+}
+
+// setImage gives node n image img, its pull ending at `at`.
+func (h *fakeHandle) setImage(n *Node, img string, at sim.Time) {
+	id, ok := h.imageIDs[img]
+	if !ok {
+		if h.imageIDs == nil {
+			h.imageIDs = map[string]imageID{}
+		}
+		id = imageID(len(h.imageIDs))
+		h.imageIDs[img] = id
+	}
+	for i := range n.images {
+		if n.images[i].id == id {
+			n.images[i].at = at
+			return
+		}
+	}
+	n.images = append(n.images, nodeImage{id: id, at: at})
 }
 
 func testNode(name string, seq int, capacity Resources, used Resources) *Node {
@@ -308,8 +341,9 @@ func TestImageLocalityScore(t *testing.T) {
 	h := &fakeHandle{sizes: map[string]int64{"gcr.io/250": 250 * mb, "gcr.io/40": 40 * mb}}
 	n1 := testNode("node1", 0, Resources{MilliCPU: 1000, Memory: gi}, Resources{})
 	n2 := testNode("node2", 1, Resources{MilliCPU: 1000, Memory: gi}, Resources{})
-	n1.images = map[string]sim.Time{"gcr.io/250": 0, "gcr.io/40": 0}
-	n2.images = map[string]sim.Time{"gcr.io/250": 0}
+	h.setImage(n1, "gcr.io/250", 0)
+	h.setImage(n1, "gcr.io/40", 0)
+	h.setImage(n2, "gcr.io/250", 0)
 	h.nodes = []*Node{n1, n2}
 	pl := &imageLocalityScore{h: h}
 	for _, tc := range []struct {
@@ -329,7 +363,7 @@ func TestImageLocalityScore(t *testing.T) {
 		}
 	}
 	// A pull still under way does not count for its node.
-	n2.images["gcr.io/250"] = 5
+	h.setImage(n2, "gcr.io/250", 5)
 	p := &Pod{Spec: PodSpec{Image: "gcr.io/250"}}
 	pl.preScore(&cycleState{}, p, h.nodes)
 	if got := pl.score(&cycleState{}, p, n2); got != 0 {

@@ -32,6 +32,9 @@ type schedulerState struct {
 	liveStale     bool       // a node was added, removed or moved to another zone since live was built
 	tree          nodeTree
 	imageNodes    map[string]int
+	imageIDs      map[string]imageID // Cluster.imageID
+	imageNames    []string           // by imageID
+	zoneLabelled  int                // nodes not removed with a topology.kubernetes.io/zone label
 }
 
 // schedQueueInfo is what the queue keeps about a pending pod.
@@ -372,19 +375,44 @@ func (t *nodeTree) list(dst []*Node) []*Node {
 }
 
 // treeAdd, treeRemove and treeRelabel keep the scheduler's node tree.
+// They also count the nodes with a zone label (schedZoneLabelled).
 func (c *Cluster) treeAdd(n *Node) {
 	c.sched.tree.add(n)
 	c.sched.liveStale = true
+	c.countZoneLabel(n, hasZoneLabel(n))
 }
 
 func (c *Cluster) treeRemove(n *Node) {
 	c.sched.tree.remove(n)
 	c.sched.liveStale = true
+	c.countZoneLabel(n, false)
 }
+
+func hasZoneLabel(n *Node) bool {
+	_, ok := n.Labels[LabelZone]
+	return ok
+}
+
+// countZoneLabel sets whether n counts in the scheduler's zoneLabelled.
+func (c *Cluster) countZoneLabel(n *Node, labelled bool) {
+	switch {
+	case labelled && !n.zoneLabelled:
+		c.sched.zoneLabelled++
+	case !labelled && n.zoneLabelled:
+		c.sched.zoneLabelled--
+	}
+	n.zoneLabelled = labelled
+}
+
+// schedZoneLabelled reports whether a node that is not removed has a zone label.
+func (c *Cluster) schedZoneLabelled() bool { return c.sched.zoneLabelled > 0 }
 
 // treeRelabel moves n to the end of its new zone if its zone changed
 // (nodeTree.updateNode).
 func (c *Cluster) treeRelabel(n *Node) {
+	if !n.Removed {
+		c.countZoneLabel(n, hasZoneLabel(n))
+	}
 	if n.Removed || zoneKey(n) == n.treeZone {
 		return
 	}
@@ -411,6 +439,26 @@ func (c *Cluster) imageRemoved(img string) {
 func (c *Cluster) schedNow() sim.Time { return c.Now() }
 
 func (c *Cluster) schedImageNodes(img string) int { return c.sched.imageNodes[img] }
+
+// imageID is img's number in c, given at its first use.
+func (c *Cluster) imageID(img string) imageID {
+	if id, ok := c.sched.imageIDs[img]; ok {
+		return id
+	}
+	if c.sched.imageIDs == nil {
+		c.sched.imageIDs = map[string]imageID{}
+	}
+	id := imageID(len(c.sched.imageNames))
+	c.sched.imageIDs[img] = id
+	c.sched.imageNames = append(c.sched.imageNames, img)
+	return id
+}
+
+// schedImageID is img's number (ok false: no node ever pulled it).
+func (c *Cluster) schedImageID(img string) (imageID, bool) {
+	id, ok := c.sched.imageIDs[img]
+	return id, ok
+}
 
 func (c *Cluster) schedImageSize(string) int64 {
 	switch sz := c.Cfg.ImageSize; {
