@@ -144,6 +144,9 @@ func (t niceTicks) Ticks(min, max float64) []plot.Tick {
 	first := math.Ceil(min/step-1e-9) * step
 	for k := 0; ; k++ {
 		v := math.Round((first+float64(k)*step)*1e9) / 1e9
+		if v == 0 {
+			v = 0 // not -0
+		}
 		if v > max+1e-9 {
 			break
 		}
@@ -1086,9 +1089,17 @@ func stepsChartSpread(run Run, name, title, ylabel, what string, series []metric
 	}
 	lg = append(lineLg, lg...)
 	extra := addMarks(p, run, chartW)
-	// Below 0, so that lines at 0 (drawn slightly apart) stay visible.
-	p.Y.Min, p.Y.Max = -0.3, linearTop(max+0.5)
-	p.Y.Tick.Marker = integerTicks{}
+	if spread > 0 {
+		// Counts: whole numbers, from below 0, so that lines at 0 (drawn
+		// slightly apart) stay visible.
+		p.Y.Min, p.Y.Max = -0.3, linearTop(max+0.5)
+		p.Y.Tick.Marker = integerTicks{}
+	} else {
+		// Measurements (cores, percent): newPlot's round ticks, so that
+		// 0.25 cores reads as such, from just below 0.
+		p.Y.Max = linearTop(max)
+		p.Y.Min = -0.02 * p.Y.Max
+	}
 	return chart{name: name, title: title, panels: []*plot.Plot{p}, w: chartW, h: 3.2*vg.Inch + extra, legend: lg}, true
 }
 
@@ -1102,8 +1113,10 @@ const bandSamples = 600
 
 // furthest picks, of more than maxLines groups of step functions (series
 // being all their members), at most k to draw as lines: those furthest from
-// the median of all series, the distance being |value - median| summed over
-// the bandSamples instants of stepBands (where the group has a value); ties
+// the median of all series, the distance being the mean of |value - median|
+// over the bandSamples instants of stepBands where the group has a value (so
+// that a pod's length of life does not decide, in a chart of noisy
+// measurements); ties
 // in natural order of the first name; a group at the median throughout is not
 // picked. The lines come furthest first; rest is every series of the other
 // groups.
@@ -1117,10 +1130,15 @@ func furthest(groups []stepGroup, series []metrics.NamedSteps, end float64, k in
 	for i, g := range groups {
 		rs[i].i = i
 		one := stepBands([]metrics.NamedSteps{{Points: g.points}}, end, bandSamples).p50
+		n := 0
 		for j, v := range one {
 			if !math.IsNaN(v) && !math.IsNaN(med[j]) {
 				rs[i].dist += math.Abs(v - med[j])
+				n++
 			}
+		}
+		if n > 0 {
+			rs[i].dist /= float64(n)
 		}
 	}
 	sort.SliceStable(rs, func(a, b int) bool {

@@ -208,3 +208,36 @@ func TestLinesAndLogTicksReadable(t *testing.T) {
 		t.Errorf("labels over 6 decades: %v", labels)
 	}
 }
+
+// A chart of measurements (cores, percent) has round ticks between its whole
+// numbers: hpa-cpu's pods use 0.3 to 1 core, which an axis labelled 0 and 1
+// only did not let anyone read. Counts keep whole-number ticks.
+func TestMeasurementChartsTickFractions(t *testing.T) {
+	s := &metrics.Series{End: 100, Window: 10, Bin: 1}
+	pods := []metrics.NamedSteps{{Name: "web-1", Points: []metrics.Point{{T: 15, V: 0.3}, {T: 30, V: 0.95}}}}
+	replicas := []metrics.NamedSteps{{Name: "web", Points: []metrics.Point{{T: 0, V: 1}, {T: 30, V: 3}}}}
+	seen := 0
+	for _, c := range cpuCharts(Run{Title: "t", Series: s, PodCPU: pods, HPAReplicas: replicas}) {
+		seen++
+		var labels []string
+		for _, tk := range c.panels[0].Y.Tick.Marker.Ticks(c.panels[0].Y.Min, c.panels[0].Y.Max) {
+			if tk.Label != "" {
+				labels = append(labels, tk.Label)
+			}
+		}
+		got := strings.Join(labels, " ")
+		switch c.name {
+		case "cpu_pods":
+			if got != "0 0.2 0.4 0.6 0.8 1" {
+				t.Errorf("cpu_pods (0.3 to 0.95 cores) labelled %q, want 0 0.2 0.4 0.6 0.8 1", got)
+			}
+		case "hpa_replicas":
+			if got != "0 1 2 3" {
+				t.Errorf("hpa_replicas (1 to 3) labelled %q, want 0 1 2 3", got)
+			}
+		}
+	}
+	if seen != 2 {
+		t.Errorf("%d charts, want cpu_pods and hpa_replicas", seen)
+	}
+}
