@@ -9,7 +9,15 @@ import (
 	"github.com/kubesim/kubesim/scenarios/manifest"
 	"github.com/kubesim/kubesim/scenarios/study"
 	"github.com/kubesim/kubesim/workload"
+	"github.com/kubesim/kubesim/workload/boutique"
 )
+
+// MetricsError is a study's metric names that no run of its base scenario
+// reports (kubesim sweep refuses them before running anything): one line
+// per metric, each naming the study file's line and what the names can be.
+type MetricsError struct{ Problems []string }
+
+func (e *MetricsError) Error() string { return strings.Join(e.Problems, "\n") }
 
 // serviceMetricKinds are the metrics StudyMetrics gives each Service (and
 // each declared route and client), after SERVICE.
@@ -24,6 +32,28 @@ var serviceMetricKinds = []string{"requests", "errors", "refused", "reset", "tim
 type runNames struct {
 	services, hpas map[string]bool
 	complete       bool
+	// routes and clients are the declared workload's flows (decl.FlowNames
+	// of the workload the run installs, Online Boutique's defaults
+	// included): routes.NAME. and clients.NAME. metrics name one of them.
+	routes, clients map[string]bool
+}
+
+// flowChecker says whether a routes. or clients. metric names a flow of the
+// scenario's own workload or of Online Boutique's built-in one (installed in
+// every run), and lists the scenario's own in the error (the built-in's when
+// it declares none).
+type flowChecker struct {
+	own, builtin map[string]bool
+	what         string // "routes", "clients"
+}
+
+func (f flowChecker) has(name string) bool { return f.own[name] || f.builtin[name] }
+
+func (f flowChecker) list() string {
+	if len(f.own) == 0 {
+		return listOf("Online Boutique's built-in "+f.what, f.builtin)
+	}
+	return listOf("its "+f.what, f.own) + ", or Online Boutique's built-in ones (kubesim workloads show online-boutique)"
 }
 
 func objectKey(ns, name string) string {
@@ -113,13 +143,26 @@ func namesOf(s *Scenario) runNames {
 // metricProblems checks each metric of st against what runs of the points'
 // scenarios can report (StudyMetrics): a workload's metric, requests.*,
 // SERVICE.KIND with a KIND StudyMetrics gives and a Service some step creates,
-// hpa.NAME.replicas|pod_hours with an HPA some step creates, routes. and
-// clients. with a KIND StudyMetrics gives. A Service or HPA is not looked for
-// when a step applies a file the run writes (its objects are not known
-// before the run).
+// hpa.NAME.replicas|pod_hours with an HPA some step creates,
+// routes.SERVICE/route.KIND and clients.NAME.KIND with a KIND StudyMetrics
+// gives and a route or client the scenario's workload declares. A Service or
+// HPA is not looked for when a step applies a file the run writes (its
+// objects are not known before the run).
 func metricProblems(st *study.Study, points []*Scenario) []string {
-	names := runNames{services: map[string]bool{}, hpas: map[string]bool{}, complete: true}
+	names := runNames{services: map[string]bool{}, hpas: map[string]bool{}, complete: true,
+		routes: map[string]bool{}, clients: map[string]bool{}}
+	bs := boutique.Spec()
+	bRoutes, bClients := bs.FlowNames()
+	routeCheck := flowChecker{own: names.routes, builtin: bRoutes, what: "routes"}
+	clientCheck := flowChecker{own: names.clients, builtin: bClients, what: "clients"}
 	for _, s := range points {
+		routes, clients := s.Workload.FlowNames()
+		for k := range routes {
+			names.routes[k] = true
+		}
+		for k := range clients {
+			names.clients[k] = true
+		}
 		n := namesOf(s)
 		for k := range n.services {
 			names.services[k] = true
@@ -163,7 +206,16 @@ func metricProblems(st *study.Study, points []*Scenario) []string {
 			bad(i, "%q is not a metric kubesim reports: a Service's are %s (also routes.SERVICE/ROUTE.KIND and clients.NAME.KIND), the run's requests.sent|failed|refused, an HPA's hpa.NAME.replicas|pod_hours, the workloads' %s", m, kinds, strings.Join(sortedKeys(workloadMetrics), ", "))
 			continue
 		}
-		if strings.HasPrefix(name, "routes.") || strings.HasPrefix(name, "clients.") {
+		if route, ok := strings.CutPrefix(name, "routes."); ok {
+			if !routeCheck.has(route) {
+				bad(i, "%q: the base scenario %s's workload calls no route %s (%s); a route is SERVICE/route as a script calls it", m, base, route, routeCheck.list())
+			}
+			continue
+		}
+		if client, ok := strings.CutPrefix(name, "clients."); ok {
+			if !clientCheck.has(client) {
+				bad(i, "%q: the base scenario %s's workload declares no client %s (%s); fix the client's name", m, base, client, clientCheck.list())
+			}
 			continue
 		}
 		if names.complete && !names.services[name] {

@@ -62,6 +62,8 @@ func StudyRunner(st *study.Study) (study.Runner, error) {
 // scenario (what kubesim validate checks included) and each change something
 // the scenario reads. The first point that fails the check fails the study,
 // naming the point, unless o.KeepGoing: that point's replications then fail.
+// Its metrics must be ones a run reports (a *MetricsError otherwise, whatever
+// o.KeepGoing).
 // A replication fails when a step fails without expect: error (or succeeds
 // with it), naming the step.
 func StudyRunnerWith(st *study.Study, o StudyOptions) (study.Runner, error) {
@@ -76,12 +78,22 @@ func StudyRunnerWith(st *study.Study, o StudyOptions) (study.Runner, error) {
 		return nil, err
 	}
 	bad := map[string]error{}
+	var points []*Scenario
 	for i, p := range st.Points() {
 		if err := checkPoint(src, name, p); err != nil {
 			if !o.KeepGoing {
 				return nil, fmt.Errorf("study %s: point %d (%s): %v", st.Name, i, p, err)
 			}
 			bad[p.Key()] = err
+		} else if s, err := pointScenario(src, name, p, 1); err == nil {
+			points = append(points, s)
+		}
+	}
+	// A metric no run reports is the study's mistake, not a point's: it
+	// fails the study before anything runs, --keep-going or not.
+	if len(points) > 0 {
+		if probs := metricProblems(st, points); len(probs) > 0 {
+			return nil, &MetricsError{Problems: probs}
 		}
 	}
 	return func(ctx context.Context, p study.Point, seed uint64) (study.Result, error) {

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -210,6 +211,12 @@ func cmdSweep(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	run, err := scenarios.StudyRunnerWith(st, scenarios.StudyOptions{KeepGoing: *keepGoing, Coarse: *coarse})
+	if me := (*scenarios.MetricsError)(nil); errors.As(err, &me) {
+		for _, p := range me.Problems {
+			fmt.Fprintf(stderr, "error: %s\n", p)
+		}
+		return exitFail
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "error: %v\n%s", err, keepGoingHint)
 		return exitFail

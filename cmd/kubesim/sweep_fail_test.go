@@ -37,6 +37,12 @@ func TestSweepFailsLoudly(t *testing.T) {
 			[]string{"point 0 (duration=1m, vars.rng_replicas=1) replication 0 (seed ", `the run has no metric "rng.latency_ms.p99": per-window Service figures need detailed measurement: run without --coarse`}},
 	} {
 		p := studyWith(t, dir, c.name+".yaml", c.grid+"    duration: [1m]\n")
+		if c.name == "refused-step" {
+			// Its one step creates no Service: a Service's metric would be
+			// refused before the run (TestSweepChecksMetricsFirst).
+			data, _ := os.ReadFile(p)
+			p = writeFile(t, dir, c.name+".yaml", strings.Replace(string(data), "metrics: [hashes_per_s, rng.latency_ms.p99]", "metrics: [hashes_per_s]", 1))
+		}
 		code, out, errs := run(t, append([]string{"sweep", p, "-j", "2"}, c.extra...)...)
 		if code != 1 || out != "" {
 			t.Errorf("%s: exit %d, stdout %q", c.name, code, out)
@@ -54,7 +60,8 @@ func TestSweepFailsLoudly(t *testing.T) {
 		t.Errorf("unused variable: exit %d %q", code, errs)
 	}
 	metric := writeFile(t, dir, "metric.yaml", strings.Replace(smallStudy, "rng.latency_ms.p99", "rgn.latency_ms.p99", 1))
-	if code, _, errs := run(t, "sweep", metric); code != 1 || !strings.Contains(errs, `replication 0 (seed`) || !strings.Contains(errs, `the run has no metric "rgn.latency_ms.p99"; it reports `) {
+	// A metric the base cannot report fails before any run.
+	if code, _, errs := run(t, "sweep", metric); code != 1 || strings.Contains(errs, `replication`) || !strings.Contains(errs, `metric.yaml:6: metrics[1]: "rgn.latency_ms.p99": the base scenario capacity creates no Service rgn (its Services: hasher, redis, rng, webui)`) {
 		t.Errorf("missing metric: exit %d %q", code, errs)
 	}
 }
@@ -249,6 +256,62 @@ parameters:
 		!strings.Contains(errs, `st.yaml:4: metrics[2]: "web.requests": the base scenario base.yaml creates no Service web (its Services: front)`) ||
 		!strings.Contains(errs, `st.yaml:4: metrics[3]: "hpa.front.replicas": the base scenario base.yaml creates no HorizontalPodAutoscaler front (its HPAs: web)`) {
 		t.Errorf("exit %d:\n%s", code, errs)
+	}
+}
+
+// sweep checks the metric names before it runs anything (was: only validate
+// did; sweep ran every replication, then failed): a typo fails at once, exit
+// 1, naming the file, the line and the names there are, --keep-going or not.
+// routes.SERVICE/route. and clients.NAME. must name a route a script of the
+// scenario's workload calls and a client it declares (was: checked for their
+// kind only).
+func TestSweepChecksMetricsFirst(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "shop.yaml", `name: shop
+duration: 20s
+timeline:
+  - at: 0s
+    run: |
+      kubectl create deployment web --image=example/web
+      kubectl expose deployment web --port 80
+      kubectl create deployment db --image=example/db
+      kubectl expose deployment db --port 5432
+workload:
+  services:
+    - {name: web, image: web, routes: [{name: /, service: exp(5ms), script: [{call: db/query}]}]}
+    - {name: db, image: db, routes: [{name: /query, service: exp(2ms)}]}
+  clients:
+    - {name: shoppers, users: 2, think: exp(1s), call: web}
+`)
+	study := func(metrics string) string {
+		return writeFile(t, dir, "st.yaml", "name: s\nbase: shop.yaml\nreplications: {min: 2, max: 2}\nmetrics: "+metrics+`
+parameters:
+  grid:
+    duration: [10s, 20s]
+`)
+	}
+	good := study("[web.latency_ms.p99, routes.db/query.latency_ms.p99, clients.shoppers.error_rate, routes.web/.requests]\n")
+	if code, out, errs := run(t, "sweep", good, "-o", "json"); code != 0 {
+		t.Fatalf("valid metrics: exit %d\n%s\n%s", code, out, errs)
+	}
+	bad := study("[web.latncy_ms.p99, routes.db/qeury.latency_ms.p99, clients.shopers.error_rate, routes.db/query.latency_ms.p99]\n")
+	for _, args := range [][]string{{"sweep", bad}, {"sweep", bad, "--keep-going"}, {"validate", bad}} {
+		code, out, errs := run(t, args...)
+		if code != 1 || out != "" && args[0] == "sweep" {
+			t.Errorf("%v: exit %d, stdout %q", args, code, out)
+		}
+		for _, w := range []string{
+			`st.yaml:4: metrics[0]: "web.latncy_ms.p99" is not a metric kubesim reports: a Service's are SERVICE.requests|errors|refused|reset|timeout|app_errors|latency_ms.p50|`,
+			`st.yaml:4: metrics[1]: "routes.db/qeury.latency_ms.p99": the base scenario shop.yaml's workload calls no route db/qeury (its routes: db/query`,
+			`st.yaml:4: metrics[2]: "clients.shopers.error_rate": the base scenario shop.yaml's workload declares no client shopers (its clients: `,
+		} {
+			if !strings.Contains(errs, w) {
+				t.Errorf("%v: stderr lacks %q:\n%s", args, w, errs)
+			}
+		}
+		if strings.Contains(errs, "metrics[3]") || strings.Contains(errs, "replication") {
+			t.Errorf("%v: %s", args, errs)
+		}
 	}
 }
 

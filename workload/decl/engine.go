@@ -1119,3 +1119,36 @@ func count(n int, noun string) string {
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
 }
+
+// FlowNames are the names a run of s measures routes and clients under (the
+// summary's Routes and Clients, the study metrics' routes.NAME. and
+// clients.NAME.): SERVICE/route of every call in the services' and clients'
+// scripts, and every client's name. A route or client that never runs is
+// absent from a run's figures.
+func (s *Spec) FlowNames() (routes, clients map[string]bool) {
+	routes, clients = map[string]bool{}, map[string]bool{}
+	var walk func(steps []Step)
+	walk = func(steps []Step) {
+		for i := range steps {
+			st := &steps[i]
+			if st.Kind == CallStep {
+				routes[RouteKey(st.Call.Service, st.Call.Route)] = true
+			}
+			walk(st.Steps)
+			for j := range st.Branches {
+				walk(st.Branches[j].Steps)
+			}
+		}
+	}
+	for i := range s.Services {
+		for j := range s.Services[i].Routes {
+			walk(s.Services[i].Routes[j].Script)
+		}
+	}
+	for i := range s.Clients {
+		clients[s.Clients[i].Name] = true
+		walk(s.Clients[i].Script)
+		walk(s.Clients[i].OnStart)
+	}
+	return routes, clients
+}
