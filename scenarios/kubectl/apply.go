@@ -13,10 +13,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 )
 
-// applyVerb words an applied object's outcome as kubectl does: created,
-// configured, unchanged; patched or patched (no change) for a patch.
-type applyVerb func(created, changed bool) string
-
 // invalid is the API server's refusal of an object of kind named name.
 func invalid(kind, name string, err error) error {
 	return fmt.Errorf("The %s %q is invalid: %v", kind, name, err)

@@ -66,13 +66,17 @@
 //
 // The kinds table (kinds.go; its fields in resources.go) has one entry per
 // kind: its names, group and scope, how to get and list its objects, and what
-// each verb does with them. Adding a kind is adding an entry. Where to look:
+// each verb does with them. Adding a kind is adding an entry, and its API
+// types to the manifest package's kinds (decode.go), which Decode reads:
+// TestKindsTableMatchesManifestKinds fails until the two agree. Where to look:
 //
 //	get, describe: tables and describers       printers.go (row, describe); events.go, pdb.go
 //	get -o yaml|json|jsonpath|custom-columns    objects.go (apiObject), manifest.Printer
 //	apply, create -f, patch, edit               steps.go (apply, patch), apply.go (apply per kind)
 //	scale, set image, delete, expose            steps.go (scale, setImage, delete, expose per kind)
 //	rollout                                     rollout.go (rollout per kind)
+//	autoscale, top, ab; HorizontalPodAutoscalers autoscale.go; hpa.go (the HPA kind's entry functions)
+//	parsing every step (flags, -o, --dry-run)   parse.go; sed.go (sed's s/OLD/NEW/ script)
 //	kubectl's words (errors, success lines)     messages.go
 //
 // The tests (*_test.go) run steps on a small cluster and compare what kubectl

@@ -13,16 +13,6 @@ import (
 // words them. Errors are *RefusalError so callers can tell a refusal (the step
 // fails as it would in a terminal) from a bug.
 
-// RefusalError is a command kubectl accepted but the cluster refused (or
-// kubectl refused after reading the cluster). Error() is kubectl's text.
-type RefusalError struct{ Msg string }
-
-func (e *RefusalError) Error() string { return e.Msg }
-
-func refusal(format string, args ...any) error {
-	return &RefusalError{Msg: fmt.Sprintf(format, args...)}
-}
-
 // NotFound: Error from server (NotFound): deployments.apps "rng" not found
 func NotFound(r Resource, name string) error {
 	return refusal("Error from server (NotFound): %s %q not found", r.Qualified(), name)

@@ -52,8 +52,13 @@ const (
 	NodeRemove       Verb = "node remove"
 	NodeReboot       Verb = "node reboot"
 	HTTPing          Verb = "httping"
-	Sed              Verb = "sed" // sed -i 's/OLD/NEW/[g]' FILE... (redirect.go)
+	Sed              Verb = "sed" // sed -i 's/OLD/NEW/[g]' FILE... (sed.go)
 	Cat              Verb = "cat" // cat FILE...: prints files of the run's file set
+	// Autoscaling and load (autoscale.go runs them with the run's HPAs and
+	// metrics-server: Autoscaling).
+	Autoscale Verb = "autoscale"
+	Top       Verb = "top"
+	AB        Verb = "ab" // ApacheBench: ab -c N (-n COUNT | -t SECONDS) URL
 )
 
 // KeyValue is one label, annotation or selector entry to set.
@@ -144,7 +149,7 @@ type Command struct {
 	Count                     int               // httping -c (0: until the run ends)
 	Interval                  time.Duration     // httping -i (default 1s)
 
-	Extra *Extra // autoscale, top, ab (autoscale.go)
+	Extra *Extra // autoscale, top, ab
 }
 
 // UsageError is a command kubectl would refuse before talking to the server.
@@ -186,7 +191,12 @@ func Parse(line string) (Command, error) {
 	}
 	if len(words) > 0 && words[0] == "sed" {
 		c := Command{Line: line, Verb: Sed}
-		return c, parseSed(&c, words[1:])
+		s, files, problem := parseSed(words[1:])
+		if problem != "" {
+			return c, plain(c.Verb, "%s", problem)
+		}
+		c.Sed, c.Files = s, files
+		return c, nil
 	}
 	if len(words) > 0 && words[0] == "cat" {
 		c := Command{Line: line, Verb: Cat, Files: words[1:]}
@@ -1241,3 +1251,219 @@ func splitPath(p string) ([]string, error) {
 	}
 	return parts, nil
 }
+
+// RefusalError is a command kubectl accepted but the cluster refused (or
+// kubectl refused after reading the cluster). Error() is kubectl's text.
+type RefusalError struct{ Msg string }
+
+func (e *RefusalError) Error() string { return e.Msg }
+
+func refusal(format string, args ...any) error {
+	return &RefusalError{Msg: fmt.Sprintf(format, args...)}
+}
+
+// getOutputFormats is what `kubectl get -o` lists as allowed formats, in
+// kubectl's order (JSON/YAML, name, templates, custom columns, wide).
+var getOutputFormats = []string{"json", "yaml", "kyaml", "name", "go-template", "go-template-file", "template", "templatefile",
+	"jsonpath", "jsonpath-as-json", "jsonpath-file", "custom-columns", "custom-columns-file", "wide"}
+
+// Extra holds the arguments of autoscale, top and ab.
+type Extra struct {
+	// autoscale: --min (-1: not given, the server's default 1), --max,
+	// --cpu-percent or --cpu N% (-1: not given, 80%), --name.
+	Min, Max, CPUPercent int32
+	Name                 string
+	// top: Kind is "pods" or "nodes", Name a pod or node ("": all).
+	Kind string
+	// ab: -c concurrency, -n requests (0: until Duration), -t duration
+	// (ab's -t also caps -n at 50000 requests), the Service of the URL and
+	// its path.
+	Concurrency int
+	Requests    int
+	Duration    time.Duration
+	Service     string
+	Path        string
+}
+
+// parseExtra parses autoscale, top and ab; handled is false for other
+// verbs.
+func parseExtra(c *Command, verb string, rest []string) (handled bool, err error) {
+	switch verb {
+	case "autoscale":
+		c.Verb = Autoscale
+		return true, parseAutoscale(c, rest)
+	case "top":
+		c.Verb = Top
+		return true, parseTop(c, rest)
+	case "ab":
+		c.Verb = AB
+		return true, parseAB(c, rest)
+	}
+	return false, nil
+}
+
+func parseAutoscale(c *Command, args []string) error {
+	fs := newFlags(c)
+	x := &Extra{}
+	c.Extra = x
+	fs.Int32Var(&x.Min, "min", -1, "")
+	fs.Int32Var(&x.Max, "max", -1, "")
+	fs.Int32Var(&x.CPUPercent, "cpu-percent", -1, "")
+	cpu := fs.String("cpu", "", "")
+	fs.StringVar(&x.Name, "name", "", "")
+	if err := fs.Parse(args); err != nil {
+		return &UsageError{Verb: c.Verb, Msg: err.Error(), Hint: "See 'kubectl autoscale --help' for usage."}
+	}
+	if *cpu != "" {
+		v, ok := strings.CutSuffix(*cpu, "%")
+		n, err := strconv.Atoi(v)
+		if !ok || err != nil || n < 1 {
+			return plain(c.Verb, "invalid --cpu %q: kubesim reads a utilization target such as --cpu=80%%", *cpu)
+		}
+		x.CPUPercent = int32(n)
+	}
+	if err := parseTargets(c, fs.Args()); err != nil {
+		return err
+	}
+	if len(c.Targets) != 1 || c.Targets[0].Name == "" {
+		return usage(c.Verb, "You must provide one or more resources by argument or filename.")
+	}
+	if c.Targets[0].Resource != Deployments && c.Targets[0].Resource != ReplicaSets {
+		return plain(c.Verb, "cannot autoscale a %s: kubesim autoscales Deployments and ReplicaSets", strings.TrimSuffix(string(c.Targets[0].Resource), "s"))
+	}
+	if x.Max < 1 {
+		return plain(c.Verb, "--max=MAXPODS is required and must be at least 1, max replicas: %d", max(x.Max, 0))
+	}
+	if x.Min > x.Max {
+		return plain(c.Verb, "--max=MAXPODS must be larger or equal to --min=MINPODS, max replicas: %d, min replicas: %d", x.Max, x.Min)
+	}
+	return nil
+}
+
+func parseTop(c *Command, args []string) error {
+	fs := newFlags(c)
+	x := &Extra{}
+	c.Extra = x
+	if err := fs.Parse(args); err != nil {
+		return &UsageError{Verb: c.Verb, Msg: err.Error(), Hint: "See 'kubectl top --help' for usage."}
+	}
+	pos := fs.Args()
+	if len(pos) == 0 {
+		return usage(c.Verb, "top needs a subcommand: node, pod")
+	}
+	switch pos[0] {
+	case "pod", "pods", "po":
+		x.Kind = "pods"
+	case "node", "nodes", "no":
+		x.Kind = "nodes"
+	default:
+		return &UsageError{Verb: c.Verb, Msg: fmt.Sprintf("unknown command %q for \"kubectl top\"; kubesim supports: node, pod", pos[0])}
+	}
+	if len(pos) > 2 {
+		return usage(c.Verb, "one NAME at most")
+	}
+	if len(pos) == 2 {
+		x.Name = pos[1]
+	}
+	return nil
+}
+
+func parseAB(c *Command, args []string) error {
+	fs := pflag.NewFlagSet("ab", pflag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	x := &Extra{}
+	c.Extra = x
+	fs.IntVarP(&x.Concurrency, "concurrency", "c", 1, "")
+	fs.IntVarP(&x.Requests, "requests", "n", 0, "")
+	secs := fs.IntP("timelimit", "t", 0, "")
+	if err := fs.Parse(args); err != nil {
+		return &UsageError{Verb: c.Verb, Msg: "ab: " + err.Error() + " (kubesim's ab reads -c N, -n COUNT, -t SECONDS and a URL)"}
+	}
+	if *secs > 0 {
+		x.Duration = time.Duration(*secs) * time.Second
+		if x.Requests == 0 {
+			x.Requests = 50000 // ab -t implies -n 50000
+		}
+	}
+	if x.Requests <= 0 {
+		x.Requests = 1 // ab's default: one request
+	}
+	if x.Concurrency < 1 {
+		return plain(c.Verb, "ab: -c must be at least 1")
+	}
+	if x.Concurrency > x.Requests {
+		return plain(c.Verb, "ab: Cannot use concurrency level greater than total number of requests")
+	}
+	pos := fs.Args()
+	if len(pos) != 1 {
+		return plain(c.Verb, "ab: wrong number of arguments: give one URL, e.g. ab -c 3 -t 60 http://busyhttp/")
+	}
+	u := strings.TrimPrefix(pos[0], "http://")
+	host, path, _ := strings.Cut(u, "/")
+	host, _, _ = strings.Cut(host, ":")
+	if host == "" || strings.HasPrefix(pos[0], "https://") {
+		return plain(c.Verb, "ab: invalid URL %q: give http://SERVICE[:PORT]/PATH", pos[0])
+	}
+	x.Service, x.Path = host, "/"+path
+	return nil
+}
+
+// StructuredOutput reports whether an -o value prints objects rather than a
+// table: yaml, json, jsonpath=..., jsonpath-as-json=..., custom-columns=...
+func StructuredOutput(output string) bool {
+	format, _, _ := strings.Cut(output, "=")
+	switch format {
+	case "yaml", "json", "jsonpath", "jsonpath-as-json", "custom-columns":
+		return true
+	}
+	return false
+}
+
+// checkGetOutput accepts the -o values kubesim prints for get and refuses
+// the others: kubectl's own error for a format kubectl does not know, a
+// kubesim error naming the alternatives for one it knows but kubesim does
+// not print.
+func checkGetOutput(c *Command) error {
+	out := c.Output
+	switch out {
+	case "", "wide", "name", "yaml", "json":
+		return nil
+	}
+	format, arg, hasArg := strings.Cut(out, "=")
+	switch format {
+	case "jsonpath", "jsonpath-as-json", "custom-columns":
+		if !hasArg || arg == "" {
+			if format == "custom-columns" {
+				return plain(c.Verb, "custom-columns format specified but no custom columns given")
+			}
+			return plain(c.Verb, "template format specified but no template given")
+		}
+		return nil
+	case "kyaml", "go-template", "go-template-file", "template", "templatefile", "jsonpath-file", "custom-columns-file":
+		return plain(c.Verb, "-o %s is not supported by kubesim; it prints -o yaml, json, name, wide, jsonpath=TEMPLATE, jsonpath-as-json=TEMPLATE and custom-columns=SPEC", format)
+	}
+	return plain(c.Verb, "unable to match a printer suitable for the output format %q, allowed formats are: %s", out, strings.Join(getOutputFormats, ","))
+}
+
+// checkDryRun reads --dry-run as kubectl does: none (the default), client or
+// server; a bare --dry-run is refused as kubectl refuses it.
+func checkDryRun(c *Command, value string) error {
+	switch value {
+	case "none", "":
+		c.DryRun = ""
+	case "client", "server":
+		c.DryRun = value
+	default:
+		return plain(c.Verb, "Invalid dry-run value (%s). Must be \"none\", \"server\", or \"client\".", value)
+	}
+	switch c.Output {
+	case "", "name", "yaml", "json":
+		return nil
+	}
+	return plain(c.Verb, "unable to match a printer suitable for the output format %q, allowed formats are: %s", c.Output,
+		strings.Join(dryRunOutputFormats, ","))
+}
+
+// dryRunOutputFormats are the -o values of create, run and expose.
+var dryRunOutputFormats = []string{"json", "yaml", "kyaml", "name", "go-template", "go-template-file", "template", "templatefile",
+	"jsonpath", "jsonpath-as-json", "jsonpath-file"}

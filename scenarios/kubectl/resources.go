@@ -101,6 +101,29 @@ type resourceInfo struct {
 	apiServerLabels map[string]string
 }
 
+// rolloutOps is what kubectl rollout does to an object of a kind (the rollout
+// entry of the kinds table; nil: kubectl has no rollout for the kind).
+type rolloutOps struct {
+	// restart restarts the object's pods (a new template annotation).
+	restart func(c *model.Cluster, o model.Object) error
+	// status is rollout status's line for the object.
+	status func(c *model.Cluster, o model.Object) string
+	// history is the object's revisions, oldest first, and the current one.
+	history func(o model.Object) (revs []model.Revision, current int)
+	// undo rolls the object back to revision rev.
+	undo func(c *model.Cluster, o model.Object, rev int) error
+	// noPrevious is undo's error when there is no revision to roll back to.
+	noPrevious func(name string) error
+	// paused and pause: whether the rollout is paused, and pause (or
+	// resume) it; nil where the kind cannot be paused.
+	paused func(o model.Object) bool
+	pause  func(c *model.Cluster, o model.Object, pause bool)
+}
+
+// applyVerb words an applied object's outcome as kubectl does: created,
+// configured, unchanged; patched or patched (no change) for a patch.
+type applyVerb func(created, changed bool) string
+
 // applier is a kind's apply, with the API types it takes (a kind may have
 // several versions: autoscaling/v1 and v2 HorizontalPodAutoscalers).
 type applier struct {

@@ -13,25 +13,6 @@ import (
 	"github.com/kubesim/kubesim/model"
 )
 
-// rolloutOps is what kubectl rollout does to an object of a kind (the rollout
-// entry of the kinds table; nil: kubectl has no rollout for the kind).
-type rolloutOps struct {
-	// restart restarts the object's pods (a new template annotation).
-	restart func(c *model.Cluster, o model.Object) error
-	// status is rollout status's line for the object.
-	status func(c *model.Cluster, o model.Object) string
-	// history is the object's revisions, oldest first, and the current one.
-	history func(o model.Object) (revs []model.Revision, current int)
-	// undo rolls the object back to revision rev.
-	undo func(c *model.Cluster, o model.Object, rev int) error
-	// noPrevious is undo's error when there is no revision to roll back to.
-	noPrevious func(name string) error
-	// paused and pause: whether the rollout is paused, and pause (or
-	// resume) it; nil where the kind cannot be paused.
-	paused func(o model.Object) bool
-	pause  func(c *model.Cluster, o model.Object, pause bool)
-}
-
 // deploymentRollout is rollout of a Deployment.
 var deploymentRollout = &rolloutOps{
 	restart: func(c *model.Cluster, o model.Object) error { return c.RolloutRestart(o.(*model.Deployment)) },

@@ -130,6 +130,17 @@ func SupportedKinds() []string {
 	return out
 }
 
+// SupportedTypes is the API type (a pointer type, *appsv1.Deployment) of
+// every kind Decode reads, in SupportedKinds' order: what kubectl's table of
+// kinds must apply.
+func SupportedTypes() []reflect.Type {
+	out := make([]reflect.Type, len(kinds))
+	for i, k := range kinds {
+		out[i] = reflect.PointerTo(k.typ)
+	}
+	return out
+}
+
 var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
 // Decode reads every document of a manifest file. See the package doc for the
