@@ -55,3 +55,49 @@ func TestDistSameDraws(t *testing.T) {
 		}
 	}
 }
+
+// TestNormalRectMax: the ziggurat's fast path (|j| < kn[i]) gives normal
+// draws below normalRectMax in magnitude, which lognormalPCG's fast case
+// relies on.
+func TestNormalRectMax(t *testing.T) {
+	for i := range kn {
+		if kn[i] == 0 {
+			continue
+		}
+		if z := float64(kn[i]-1) * float64(wn[i]); z >= normalRectMax {
+			t.Errorf("strip %d: rectangle draws up to %v, normalRectMax is %v", i, z, normalRectMax)
+		}
+	}
+}
+
+// TestLognormalPCGOutsideExpRange: a lognormal whose draws can leave exp's
+// range (mu -699 and -740: x below -700, e^x is 0 ns) is not fast and draws
+// what lognormalDist draws; taken as fast, mu -740 would not (exp by hand is
+// wrong below -708).
+func TestLognormalPCGOutsideExpRange(t *testing.T) {
+	for _, mu := range []float64{-740, -699, -20} {
+		ref := &lognormalDist{mu: mu, sigma: 1, r: rand.New(rand.NewPCG(3, 4))}
+		l := newLognormalPCG(0, mu, 1, rand.NewPCG(3, 4))
+		if l.fast != (mu == -20) {
+			t.Fatalf("mu %v: fast = %v", mu, l.fast)
+		}
+		for n := 0; n < 100_000; n++ {
+			if a, b := l.Sample(), ref.Sample(); a != b {
+				t.Fatalf("mu %v draw %d: %v, lognormalDist %v", mu, n, a, b)
+			}
+		}
+	}
+	ref := &lognormalDist{mu: -740, sigma: 1, r: rand.New(rand.NewPCG(3, 4))}
+	forced := newLognormalPCG(0, -740, 1, rand.NewPCG(3, 4))
+	forced.fast = true
+	forced.next = ref.Sample() // the first draw, made before fast was forced
+	differ := 0
+	for n := 0; n < 100_000; n++ {
+		if forced.Sample() != ref.Sample() {
+			differ++
+		}
+	}
+	if differ == 0 {
+		t.Error("forced fast, mu -740 draws what lognormalDist draws: the test does not test fast")
+	}
+}
