@@ -94,3 +94,55 @@ timeline:
 		t.Errorf("web's spec.replicas before and after the patch = %v, want 4,2", replicas)
 	}
 }
+
+// Applying an unchanged HPA with a behavior says "unchanged" (was
+// "configured": the spec was compared as fmt.Sprint of a struct holding a
+// *Behavior, so the pointers differed), create -f of an existing one is
+// AlreadyExists (was "configured"), and edit bumps the generation.
+func TestHPAApplyUnchangedAndCreateExisting(t *testing.T) {
+	const file = `name: hpaapply
+duration: 30s
+cluster: {workers: 2}
+files:
+  hpa.yaml: |
+    apiVersion: autoscaling/v2
+    kind: HorizontalPodAutoscaler
+    metadata: {name: api}
+    spec:
+      scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: api}
+      maxReplicas: 3
+      behavior:
+        scaleDown: {stabilizationWindowSeconds: 60}
+timeline:
+  - at: 1s
+    run: |
+      kubectl create deployment api --image=nginx
+      kubectl apply -f hpa.yaml
+  - at: 2s
+    run: kubectl apply -f hpa.yaml
+  - at: 3s
+    run: kubectl create -f hpa.yaml
+  - at: 4s
+    run: |
+      kubectl edit hpa api spec.maxReplicas=4
+      kubectl get hpa api -o jsonpath={.metadata.generation}/{.spec.maxReplicas}/{.spec.behavior.scaleDown.stabilizationWindowSeconds}
+`
+	res := runText(t, "hpaapply.yaml", file)
+	noStepErrors(t, res, "create -f")
+	var applies []string
+	for _, st := range res.Timeline {
+		if st.Command == "kubectl apply -f hpa.yaml" {
+			applies = append(applies, st.Output)
+		}
+	}
+	if want := []string{"horizontalpodautoscaler.autoscaling/api created", "horizontalpodautoscaler.autoscaling/api unchanged"}; strings.Join(applies, "|") != strings.Join(want, "|") {
+		t.Errorf("apply, apply again: %q, want %q", applies, want)
+	}
+	if e := step(t, res, "create -f").Error; e != `Error from server (AlreadyExists): error when creating "hpa.yaml": horizontalpodautoscalers.autoscaling "api" already exists` {
+		t.Errorf("create -f of an existing HPA: error %q", e)
+	}
+	checkOutputs(t, res, map[string]string{
+		"edit hpa api":                    "horizontalpodautoscaler.autoscaling/api edited",
+		"jsonpath={.metadata.generation}": "2/4/60",
+	})
+}
