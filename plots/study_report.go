@@ -67,7 +67,7 @@ func studyCharts(d studyData) []studyFigure {
 			notes = append(notes, fmt.Sprintf("%s changes with %s along a line: its values are in the legend", strings.Join(follow, " and "), x.path))
 		}
 		if x.missing > 0 {
-			notes = append(notes, fmt.Sprintf("%d point(s) do not set %s and are not drawn", x.missing, x.path))
+			notes = append(notes, nounCount(x.missing, "point")+" "+verbAgree(x.missing, "does", "do")+" not set "+x.path+" and "+verbAgree(x.missing, "is", "are")+" not drawn")
 		}
 		curveNote = strings.Join(notes, "; ")
 	}
@@ -250,7 +250,7 @@ func studyReportOf(d studyData, s *study.Study, figs []studyFig) studyReport {
 			fact{"Seed", fmt.Sprintf("%d", s.Seed), "replication seeds derive from it"})
 	}
 	r.Facts = append(r.Facts,
-		fact{"Points", fmt.Sprintf("%d", len(d.points)), fmt.Sprintf("%d parameter(s) varied", len(d.varying()))},
+		fact{"Points", fmt.Sprintf("%d", len(d.points)), nounCount(len(d.varying()), "parameter") + " varied"},
 		fact{"Replications", reps, repNote},
 		fact{"Runs", fmt.Sprintf("%d", runs), "points × replications"})
 	if len(r.Failed) > 0 {
@@ -275,7 +275,7 @@ func studyReportOf(d studyData, s *study.Study, figs []studyFig) studyReport {
 			vals = append(vals, v.String())
 		}
 		if sp.missing > 0 {
-			vals = append(vals, fmt.Sprintf("(unset at %d point(s))", sp.missing))
+			vals = append(vals, "(unset at "+nounCount(sp.missing, "point")+")")
 		}
 		r.Params = append(r.Params, studyParamRow{Path: sp.path, Kind: kind, Values: strings.Join(vals, ", "), Varies: sp.varies()})
 	}
@@ -431,4 +431,20 @@ var studyTmpl = template.Must(template.New("study").Parse(`<!DOCTYPE html>
 
 func renderStudyReport(d studyReport) ([]byte, error) {
 	return render(studyTmpl, d, "the study report")
+}
+
+// nounCount is n and the noun, plural unless n is 1: "1 point", "3 points".
+func nounCount(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// verbAgree is one (n is 1) or many.
+func verbAgree(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }

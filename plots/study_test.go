@@ -379,7 +379,7 @@ func TestWriteStudyLinePerPlacement(t *testing.T) {
 	if strings.Contains(report, "not drawn") {
 		t.Error("the report says points are not drawn: every point sets cluster.workers")
 	}
-	if !strings.Contains(report, "(unset at 3 point(s))") {
+	if !strings.Contains(report, "(unset at 3 points)") {
 		t.Error("the report does not say where vars.rng_replicas is unset")
 	}
 }
@@ -552,7 +552,7 @@ parameters:
 	_, tb := runStudy(t, y, capacityRunner)
 	w := writeStudy(t, nil, tb)
 	report := checkFiles(t, w)
-	if !strings.Contains(report, "1 point(s) do not set vars.rng_replicas and are not drawn") {
+	if !strings.Contains(report, "1 point does not set vars.rng_replicas and is not drawn") {
 		t.Error("the report does not say that the daemonset point is not on the curve")
 	}
 }

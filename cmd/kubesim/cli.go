@@ -18,6 +18,7 @@ import (
 
 	"github.com/kubesim/kubesim/plots"
 	"github.com/kubesim/kubesim/scenarios"
+	"github.com/kubesim/kubesim/scenarios/study"
 	"github.com/spf13/pflag"
 )
 
@@ -42,7 +43,7 @@ Usage:
 Commands:
   run        Run a built-in scenario or a scenario file (default: the built-in default scenario)
   scenarios  List the built-in scenarios, or print one's YAML to copy and edit
-  validate   Check scenario files and Kubernetes manifests without running them
+  validate   Check scenario, study and workload files, manifests and isotope graphs without running them
   sweep      Run a capacity-planning study: parameter grid, replications, confidence intervals
   merge      Combine the shard results of a study run as a Kubernetes Indexed Job
   studies    List the built-in studies, or print one's YAML to copy and edit
@@ -114,6 +115,14 @@ func parseSet(list []string) (map[string]string, error) {
 	return set, nil
 }
 
+// mmcNote says, after an unknown scenario named mmc, what mmc is.
+func mmcNote(name string) string {
+	if name != study.MMCBase {
+		return ""
+	}
+	return "; mmc, the base of the mmc-validation study, is the M/M/c queue model run by kubesim sweep, not a scenario (kubesim studies show mmc-validation)"
+}
+
 // Main runs the CLI and returns its exit code.
 func Main(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
@@ -121,8 +130,9 @@ func Main(args []string, stdout, stderr io.Writer) int {
 			// kubesim help CMD is kubesim CMD --help.
 			return Main([]string{args[1], "--help"}, stdout, stderr)
 		}
-		if len(args) == 2 && args[0] == "help" && (args[1] == "--help" || args[1] == "-h") {
-			// kubesim help --help: the help command's usage is the usage.
+		if len(args) == 2 && args[0] == "help" && (args[1] == "--help" || args[1] == "-h" || args[1] == "help") {
+			// kubesim help --help (and help help): the help command's usage
+			// is the usage.
 			fmt.Fprint(stdout, usage)
 			return exitOK
 		}
@@ -240,7 +250,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		for _, p := range problems {
 			fmt.Fprintf(stderr, "error: %s\n", p)
 		}
-		fmt.Fprintf(stderr, "%s: %d problem(s); fix them and run again (kubesim validate %s checks without running)\n", s.Source(), len(problems), s.Source())
+		fmt.Fprintf(stderr, "%s: %s; fix %s and run again (kubesim validate %s checks without running)\n", s.Source(), count(len(problems), "problem"), itOrThem(len(problems)), s.Source())
 		return exitFail
 	}
 	for _, f := range wfiles {
@@ -278,7 +288,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		}
 		s.Steps = keep
 		if len(dropped) > 0 {
-			fmt.Fprintf(stderr, "warning: --duration %v ends the run before %d step(s) of the timeline, which are not run:\n", *duration, len(dropped))
+			fmt.Fprintf(stderr, "warning: --duration %v ends the run before %s of the timeline, which %s not run:\n", *duration, count(len(dropped), "step"), isOrAre(len(dropped)))
 			for _, st := range dropped {
 				fmt.Fprintf(stderr, "  %7s  %s\n", fmtAt(st.At.Seconds()), st.Command)
 			}
@@ -582,7 +592,7 @@ func cmdScenarios(args []string, stdout, stderr io.Writer) int {
 	case len(args) == 2 && args[0] == "show":
 		b, ok := scenarios.BuiltinSource(args[1])
 		if !ok {
-			fmt.Fprintf(stderr, "error: unknown scenario %q (built-in: %s)\n", args[1], strings.Join(scenarios.BuiltinNames(), ", "))
+			fmt.Fprintf(stderr, "error: unknown scenario %q (built-in: %s)%s\n", args[1], strings.Join(scenarios.BuiltinNames(), ", "), mmcNote(args[1]))
 			return exitFail
 		}
 		if *file == "" {
@@ -619,7 +629,7 @@ func cmdValidate(args []string, stdout, stderr io.Writer) int {
 	fs := pflag.NewFlagSet("validate", pflag.ContinueOnError)
 	fs.SetOutput(stderr)
 	help := func(w io.Writer) {
-		fmt.Fprintf(w, "Usage:\n  kubesim validate FILE...\n\nChecks scenario files, study files and Kubernetes manifests without running\nthem; exit 0 if all are valid, 1 if not. Each problem names the file, the line\nor field, and what to do.\n\nExample:\n  kubesim validate my.yaml rng.yml study.yaml\n")
+		fmt.Fprintf(w, "Usage:\n  kubesim validate FILE...\n\nChecks files without running them; exit 0 if all are valid, 1 if not. Each\nproblem names the file, the line or field, and what to do. A file is checked\nas what it is:\n  scenario   its fields and ranges, variables, its workload: section and the\n             workload files it names, and its steps: each command parses, each\n             file apply -f or delete -f names exists and is YAML (a manifest\n             strict validation refuses is kubectl's refusal at run time)\n  manifest   each object with strict decoding and field validation, as\n             kubectl apply does\n  workload   a workload file (services:, clients:, echo:): every field, its\n             distributions and scripts\n  isotope    an isotope service graph (MockServiceGraph)\n  study      its parameters against the base scenario (each point applies and\n             changes something), and its metric names against what a run of\n             the base reports\n\nExample:\n  kubesim validate my.yaml rng.yml study.yaml boutique.yaml graph.yaml\n")
 	}
 	fs.Usage = func() {}
 	if err := fs.Parse(args); err != nil {
@@ -643,7 +653,7 @@ func cmdValidate(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	if bad > 0 {
-		fmt.Fprintf(stderr, "%d of %d file(s) invalid\n", bad, len(args))
+		fmt.Fprintf(stderr, "%d of %s invalid\n", bad, count(len(args), "file"))
 		return exitFail
 	}
 	return exitOK

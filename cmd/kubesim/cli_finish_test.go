@@ -27,7 +27,7 @@ func TestHelpOfEveryCommand(t *testing.T) {
 	for c := range commands {
 		cases = append(cases, []string{"help", c})
 	}
-	cases = append(cases, []string{"--help"}, []string{"-h"}, []string{"help"}, []string{"help", "--help"}, []string{"help", "-h"}, []string{"workloads", "show", "--help"}, []string{"scenarios", "show", "workshop", "--help"})
+	cases = append(cases, []string{"--help"}, []string{"-h"}, []string{"help"}, []string{"help", "--help"}, []string{"help", "-h"}, []string{"help", "help"}, []string{"workloads", "show", "--help"}, []string{"scenarios", "show", "workshop", "--help"})
 	for _, args := range cases {
 		code, out, errs := run(t, args...)
 		if code != 0 || !strings.Contains(out, "Usage:") || errs != "" {
@@ -123,7 +123,7 @@ func TestRunDurationWarnsOfDroppedSteps(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
-	if !strings.Contains(errs, "warning: --duration 1m30s ends the run before 12 step(s) of the timeline, which are not run:") ||
+	if !strings.Contains(errs, "warning: --duration 1m30s ends the run before 12 steps of the timeline, which are not run:") ||
 		!strings.Contains(errs, "    10m0s  node reboot node3 --downtime 2m\n") || strings.Contains(out, "node reboot node3") {
 		t.Errorf("stderr:\n%s", errs)
 	}
@@ -202,7 +202,7 @@ func TestNewUserMistakes(t *testing.T) {
 		{[]string{"run", "--seed", "-1"}, 2, "error: invalid argument \"-1\" for \"--seed\" flag: want a whole number, 0 or more\nSee 'kubesim run --help' for usage.\n"},
 		{[]string{"sweep", "rng-replicas", "-j", "two"}, 2, "error: invalid argument \"two\" for \"-j, --parallel\" flag: want a whole number\nSee 'kubesim sweep --help' for usage.\n"},
 		{[]string{"run", neg}, 1, "error: " + neg + ":2: duration: -1m: the run must last some time; give a positive duration (e.g. duration: 5m)\n"},
-		{[]string{"validate", win}, 1, win + ":3: window: 0s: a window must be at least 1ms; leave window out for an automatic width\n1 of 1 file(s) invalid\n"},
+		{[]string{"validate", win}, 1, win + ":3: window: 0s: a window must be at least 1ms; leave window out for an automatic width\n1 of 1 file invalid\n"},
 	} {
 		code, out, errs := run(t, c.args...)
 		if code != c.code || errs != c.want || out != "" {
@@ -226,5 +226,34 @@ func TestOutDirChecked(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "new")); err == nil {
 		t.Error("a run that failed created its --out directory")
+	}
+}
+
+// Counts agree with their nouns (was: "1 problem(s)", "1 of 1 file(s)",
+// "6 point(s)"); kubesim studies says what its base mmc is, and scenarios show
+// mmc says where it lives (was: listed as a base, unknown as a scenario);
+// validate --help names every kind of file it checks.
+func TestCLIWordingAndMMC(t *testing.T) {
+	dir := t.TempDir()
+	bad := writeFile(t, dir, "bad.yaml", "name: bad\nduration: 1m\ntimeline:\n  - at: 0s\n    run: kubectl frobnicate\n")
+	code, _, errs := run(t, "run", bad)
+	if code != 1 || !strings.Contains(errs, "bad.yaml: 1 problem; fix it and run again") {
+		t.Errorf("run with one problem: exit %d %q", code, errs)
+	}
+	if code, _, errs := run(t, "validate", bad); code != 1 || !strings.HasSuffix(errs, "1 of 1 file invalid\n") {
+		t.Errorf("validate: exit %d %q", code, errs)
+	}
+	_, out, _ := run(t, "studies")
+	if !strings.Contains(out, "mmc-validation    base mmc (the M/M/c queue model, not a scenario), 6 points, metrics") || strings.Contains(out, "(s)") {
+		t.Errorf("studies:\n%s", out)
+	}
+	if code, _, errs := run(t, "scenarios", "show", "mmc"); code != 1 || !strings.Contains(errs, "mmc, the base of the mmc-validation study, is the M/M/c queue model run by kubesim sweep, not a scenario") {
+		t.Errorf("scenarios show mmc: exit %d %q", code, errs)
+	}
+	_, out, _ = run(t, "validate", "--help")
+	for _, w := range []string{"scenario ", "manifest ", "workload ", "isotope ", "study "} {
+		if !strings.Contains(out, "\n  "+w) {
+			t.Errorf("validate --help does not name %q files:\n%s", w, out)
+		}
 	}
 }

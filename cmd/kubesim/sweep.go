@@ -96,7 +96,7 @@ func cmdStudies(args []string, stdout, stderr io.Writer) int {
 				fmt.Fprintf(stderr, "error: built-in study %s: %v\n", name, err)
 				return exitFail
 			}
-			fmt.Fprintf(stdout, "%-*s base %s, %d point(s), metrics %s\n", width, name, st.Base, len(st.Points()), strings.Join(st.Metrics, ", "))
+			fmt.Fprintf(stdout, "%-*s base %s, %s, metrics %s\n", width, name, baseLabel(st.Base), count(len(st.Points()), "point"), strings.Join(st.Metrics, ", "))
 		}
 		return exitOK
 	case len(args) == 2 && args[0] == "show":
@@ -236,6 +236,16 @@ func cmdSweep(args []string, stdout, stderr io.Writer) int {
 	return writeStudy(res, *out, *output, *shard != "", time.Since(start), stdout, stderr)
 }
 
+// baseLabel is a study's base as kubesim studies lists it: a scenario's
+// name, or for mmc what it is (not a scenario: kubesim scenarios does not
+// know it).
+func baseLabel(base string) string {
+	if base == study.MMCBase {
+		return base + " (the M/M/c queue model, not a scenario)"
+	}
+	return base
+}
+
 const keepGoingHint = "(kubesim sweep --keep-going runs the other points and reports the failed ones in the table)\n"
 
 // setStudyVars applies sweep --set: each NAME=VALUE becomes the parameter
@@ -282,7 +292,7 @@ func reportFailed(res *study.Results, stderr io.Writer) int {
 	if len(failed) == 0 {
 		return exitOK
 	}
-	fmt.Fprintf(stderr, "error: %d of %d point(s) failed; they are reported as failed, not averaged:\n", len(failed), len(res.Results))
+	fmt.Fprintf(stderr, "error: %d of %s failed; they are reported as failed, not averaged:\n", len(failed), count(len(res.Results), "point"))
 	for _, pr := range failed {
 		fmt.Fprintf(stderr, "  %s\n", pr.Error)
 	}
@@ -305,7 +315,7 @@ func writeStudy(res *study.Results, dir, output string, sharded bool, wall time.
 			fmt.Fprintf(stderr, "error: %v\n", err)
 			return exitFail
 		}
-		fmt.Fprintf(stdout, "shard %s: %d point(s) written to %s; combine all shards with kubesim merge\n", res.Shard, len(res.Results), p)
+		fmt.Fprintf(stdout, "shard %s: %s written to %s; combine all shards with kubesim merge\n", res.Shard, count(len(res.Results), "point"), p)
 		return reportFailed(res, stderr)
 	}
 	t, err := res.Table()
@@ -374,7 +384,7 @@ func printStudy(w io.Writer, res *study.Results, t *study.Table, wall time.Durat
 	if n := len(res.Failed()); n > 0 {
 		failed = fmt.Sprintf(", %d FAILED", n)
 	}
-	fmt.Fprintf(w, "Study %s: %d point(s)%s, %d run(s) of %s in %.1f s\n\n", res.Study.Name, len(res.Results), failed, runs, res.Study.Base, wall.Seconds())
+	fmt.Fprintf(w, "Study %s: %s%s, %s of %s in %.1f s\n\n", res.Study.Name, count(len(res.Results), "point"), failed, count(runs, "run"), res.Study.Base, wall.Seconds())
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	identical := 0
 	head := append(append([]string{}, t.Parameters...), "metric", "n", "mean", "95% CI", "±%")
@@ -401,7 +411,7 @@ func printStudy(w io.Writer, res *study.Results, t *study.Table, wall time.Durat
 	}
 	tw.Flush()
 	if identical > 0 {
-		fmt.Fprintf(w, "\n%d row(s) marked identical: every replication gave the same value, so no confidence interval is given (a spread of 0 is not a certainty: nothing random reached the metric, or its values fell in one histogram bucket).\n", identical)
+		fmt.Fprintf(w, "\n%s marked identical: every replication gave the same value, so no confidence interval is given (a spread of 0 is not a certainty: nothing random reached the metric, or its values fell in one histogram bucket).\n", count(identical, "row"))
 	}
 	for _, a := range t.Answers {
 		q := a.Question

@@ -89,11 +89,11 @@ question: {find: smallest, parameter: vars.rng_replicas, metric: hashes_per_s, o
 	if code != 1 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
-	if !strings.Contains(out, "Study kg: 3 point(s), 1 FAILED") || !strings.Contains(out, "hashes_per_s  0  FAILED") ||
+	if !strings.Contains(out, "Study kg: 3 points, 1 FAILED") || !strings.Contains(out, "hashes_per_s  0  FAILED") ||
 		!strings.Contains(out, "undetermined with 95% confidence: point 1 (duration=1m, timeline[0].run=kubectl scale deployment nope --replicas=1, vars.rng_replicas=2) failed") {
 		t.Errorf("table:\n%s", out)
 	}
-	if !strings.Contains(errs, "error: 1 of 3 point(s) failed; they are reported as failed, not averaged:\n  study kg: point 1 ") {
+	if !strings.Contains(errs, "error: 1 of 3 points failed; they are reported as failed, not averaged:\n  study kg: point 1 ") {
 		t.Errorf("stderr: %s", errs)
 	}
 	read := func(d, f string) string {
@@ -120,14 +120,14 @@ question: {find: smallest, parameter: vars.rng_replicas, metric: hashes_per_s, o
 	for _, s := range []string{"0/2", "1/2"} {
 		code, _, errs := run(t, "sweep", p, "--keep-going", "--shard", s, "--out", shards)
 		want := map[string]int{"0/2": 0, "1/2": 1}[s] // point 1 is in shard 1/2
-		if code != want || (want == 1) != strings.Contains(errs, "point(s) failed") {
+		if code != want || (want == 1) != strings.Contains(errs, "1 of 1 point failed") {
 			t.Errorf("shard %s: exit %d %s", s, code, errs)
 		}
 	}
 	files, _ := filepath.Glob(filepath.Join(shards, "*.json"))
 	merged := filepath.Join(dir, "merged")
 	code, _, errs = run(t, append([]string{"merge", "--out", merged}, files...)...)
-	if code != 1 || !strings.Contains(errs, "1 of 3 point(s) failed") {
+	if code != 1 || !strings.Contains(errs, "1 of 3 points failed") {
 		t.Errorf("merge: exit %d %s", code, errs)
 	}
 	for _, f := range []string{"table.csv", "table.json", "results.json", "study.html"} {
@@ -178,7 +178,7 @@ func TestValidateStudies(t *testing.T) {
 	for _, w := range []string{
 		"bad.yaml: point 0 (vars.nope=1, vars.rng_replicas=1): capacity.yaml: parameter vars.nope: the scenario has no variable nope",
 		`bad.yaml: point 1 (vars.rng_replicas=x): capacity.yaml:48: kubectl apply -f rng-deployment.yml -f rng-service.yml: rng-deployment.yml:5: spec.replicas: expected an integer, got the string "x"`,
-		"1 of 2 file(s) invalid",
+		"1 of 2 files invalid",
 	} {
 		if !strings.Contains(errs, w) {
 			t.Errorf("stderr lacks %q:\n%s", w, errs)

@@ -26,7 +26,7 @@ metrics: [hashes, requests.sent]
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
-	if !strings.Contains(out, "identical") || strings.Contains(out, "[0, 0]") || !strings.Contains(out, "row(s) marked identical: every replication gave the same value") {
+	if !strings.Contains(out, "identical") || strings.Contains(out, "[0, 0]") || !strings.Contains(out, "rows marked identical: every replication gave the same value") {
 		t.Errorf("a metric that is 0 in every replication:\n%s", out)
 	}
 }

@@ -218,6 +218,21 @@ func pad(s string, n int) string {
 	return s
 }
 
+// itOrThem and isOrAre agree with a count of n.
+func itOrThem(n int) string {
+	if n == 1 {
+		return "it"
+	}
+	return "them"
+}
+
+func isOrAre(n int) string {
+	if n == 1 {
+		return "is"
+	}
+	return "are"
+}
+
 // count is n and the noun, plural unless n is 1: "1 pod", "3 pods".
 func count(n int, noun string) string {
 	if n == 1 {

@@ -232,7 +232,11 @@ func Merge(shards ...*Results) (*Results, error) {
 		}
 	}
 	if len(missing) > 0 {
-		return nil, fmt.Errorf("merge: missing shard(s) %s of %d; run them (kubesim sweep --shard I/%d) and merge again", strings.Join(missing, ", "), n, n)
+		noun, them := "shards", "them"
+		if len(missing) == 1 {
+			noun, them = "shard", "it"
+		}
+		return nil, fmt.Errorf("merge: missing %s %s of %d; run %s (kubesim sweep --shard I/%d) and merge again", noun, strings.Join(missing, ", "), n, them, n)
 	}
 	out := &Results{Format: ResultsFormat, Digest: first.Digest, Study: first.Study, Shard: Shard{0, 1}, Points: first.Points}
 	for _, sh := range shards {

@@ -96,7 +96,7 @@ func TestMergeRefusesBadSets(t *testing.T) {
 		want   string
 	}{
 		{"none", nil, "no shard"},
-		{"missing", []*Results{a, c}, "missing shard(s) 1 of 3"},
+		{"missing", []*Results{a, c}, "missing shard 1 of 3; run it"},
 		{"duplicate", []*Results{a, b, b, c}, "shard 1/3 is given twice"},
 		{"other study", []*Results{a, sh(other, 1, 3), c}, "another study"},
 		{"other split", []*Results{a, b, sh(s, 1, 2)}, "one split"},
