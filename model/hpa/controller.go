@@ -93,6 +93,15 @@ type HPA struct {
 	timer     sim.Timer
 }
 
+// CurrentMetric is status.currentMetrics' value of spec.metrics[i] (not
+// Known while the controller has none, or before its first sync).
+func (h *HPA) CurrentMetric(i int) MetricStatus {
+	if i < len(h.Status.CurrentMetrics) {
+		return h.Status.CurrentMetrics[i]
+	}
+	return MetricStatus{}
+}
+
 // Ref is the HPA as the involved object of its events.
 func (h *HPA) Ref() model.ObjectRef {
 	return model.ObjectRef{Kind: "HorizontalPodAutoscaler", Namespace: h.NamespaceName(), Name: h.Name, UID: h.UID}

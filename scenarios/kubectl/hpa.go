@@ -66,10 +66,7 @@ func (p *printer) hpaRow(h *hpa.HPA) (row, wide []string) {
 func HPATargets(h *hpa.HPA) string {
 	var parts []string
 	for i, m := range h.Metrics {
-		st := hpa.MetricStatus{}
-		if i < len(h.Status.CurrentMetrics) {
-			st = h.Status.CurrentMetrics[i]
-		}
+		st := h.CurrentMetric(i)
 		cur := "<unknown>"
 		switch {
 		case m.Type == hpa.Resource && m.TargetType == hpa.Utilization:
@@ -115,10 +112,7 @@ func (p *printer) describeHPA(w *DescribeWriter, h *hpa.HPA) {
 	w.write(0, "Reference:\t%s/%s\n", h.TargetKind, h.TargetName)
 	w.write(0, "Metrics:\t( current / target )\n")
 	for i, m := range h.Metrics {
-		st := hpa.MetricStatus{}
-		if i < len(h.Status.CurrentMetrics) {
-			st = h.Status.CurrentMetrics[i]
-		}
+		st := h.CurrentMetric(i)
 		cur := "<unknown>"
 		switch {
 		case m.Type == hpa.Resource && m.TargetType == hpa.Utilization:

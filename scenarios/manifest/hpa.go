@@ -172,10 +172,10 @@ func APIHPAStatus(c *model.Cluster, h *hpa.HPA) autoscalingv2.HorizontalPodAutos
 		st.LastScaleTime = &t
 	}
 	for i, m := range h.Metrics {
-		if i >= len(h.Status.CurrentMetrics) || !h.Status.CurrentMetrics[i].Known {
+		cur := h.CurrentMetric(i)
+		if !cur.Known {
 			continue
 		}
-		cur := h.Status.CurrentMetrics[i]
 		var v autoscalingv2.MetricValueStatus
 		switch m.TargetType {
 		case string(autoscalingv2.UtilizationMetricType):
