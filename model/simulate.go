@@ -72,3 +72,8 @@ func (c *Cluster) DaemonPodRequests(n *Node) Resources {
 func (c *Cluster) Emit(obj ObjectRef, typ, reason, msg, source string) {
 	c.emit(obj, typ, reason, msg, source, "")
 }
+
+// SchedulingFailure is the scheduler's message for a pod it finds no node
+// for, as FailedScheduling reports it ("0/4 nodes are available: ..."), on
+// the cluster as it is now.
+func (c *Cluster) SchedulingFailure(p *Pod) string { return c.sched.fw.fitError(p) }

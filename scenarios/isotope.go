@@ -28,17 +28,49 @@ func (s *Scenario) AddGraph(path string, data []byte) ([]string, error) {
 	s.Files[file] = string(g.Manifest)
 	s.Steps = append([]Step{{At: 0, Command: "kubectl apply -f " + file}}, s.Steps...)
 	s.Workload.Merge(g.Spec)
+	if s.graphAlone {
+		s.graphPods += g.Pods
+		s.fitGraph()
+	}
 	return g.Notes, nil
+}
+
+// fitGraph adds workers to a graph's own cluster (GraphScenario) until its
+// pods fit by the nodes' pod capacity (the mock services request no CPU or
+// memory): workers node5, node6, ... as the default ones. isotope runs on a
+// cluster made for the graph; a scenario's own cluster is never changed.
+func (s *Scenario) fitGraph() {
+	slots, workers := int64(0), 0
+	for _, n := range s.Nodes {
+		if !n.ControlPlane {
+			slots += n.Capacity.Pods
+			workers++
+		}
+	}
+	added := 0
+	for slots < int64(s.graphPods) {
+		s.Nodes = append(s.Nodes, NodeSpec{Name: fmt.Sprintf("node%d", len(s.Nodes)+1), Capacity: DefaultNodeCapacity})
+		slots += DefaultNodeCapacity.Pods
+		added++
+	}
+	if added > 0 {
+		s.Description = fmt.Sprintf("%s; %d workers (%d added) of %d pods each, to hold its %d pods", s.graphDescription, workers+added, added, DefaultNodeCapacity.Pods, s.graphPods)
+	}
 }
 
 // GraphScenario is the scenario `kubesim run --workload GRAPH` runs when it
 // is given no scenario: the default cluster for a minute, to which AddGraph
-// adds the graph.
+// adds the graph, and workers if its pods need them (fitGraph).
 func GraphScenario(path string) (*Scenario, error) {
 	name := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
 	src := fmt.Sprintf("name: %q\ndescription: %q\nduration: 1m\n", name,
 		fmt.Sprintf("isotope service graph %s: each entrypoint called by %d closed-loop users (fortio, qps max)", filepath.Base(path), isotope.Users))
-	return ParseFile(path, []byte(src))
+	s, err := ParseFile(path, []byte(src))
+	if err != nil {
+		return nil, err
+	}
+	s.graphAlone, s.graphDescription = true, s.Description
+	return s, nil
 }
 
 // IsGraph reports whether data is an isotope service graph.

@@ -262,3 +262,98 @@ func TestIsotopeLoadWaitsForReadyGraph(t *testing.T) {
 		t.Errorf("a: %d errors, want none", a.Errors)
 	}
 }
+
+// A graph run alone (GraphScenario) gets workers enough to hold its pods by
+// the nodes' pod capacity; small graphs keep the default cluster, and a
+// scenario's own cluster is never changed.
+func TestGraphAloneClusterHoldsItsPods(t *testing.T) {
+	for _, tc := range []struct {
+		file  string
+		nodes int
+	}{{"canonical.yaml", 4}, {"tree-111-services.yaml", 4}, {"1000-svc_5000-end.yaml", 20}} {
+		path := "../workload/isotope/testdata/" + tc.file
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := GraphScenario(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.AddGraph(path, data); err != nil {
+			t.Fatal(err)
+		}
+		if len(s.Nodes) != tc.nodes {
+			t.Errorf("%s: %d nodes, want %d", tc.file, len(s.Nodes), tc.nodes)
+		}
+		if grown := strings.Contains(s.Description, "added"); grown != (tc.nodes > 4) {
+			t.Errorf("%s: description %q", tc.file, s.Description)
+		}
+	}
+	s, err := ParseFile("own.yaml", []byte("name: own\nduration: 1m\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := "../workload/isotope/testdata/1000-svc_5000-end.yaml"
+	data, _ := os.ReadFile(path)
+	if _, err := s.AddGraph(path, data); err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Nodes) != 4 {
+		t.Errorf("a scenario's cluster was changed: %d nodes", len(s.Nodes))
+	}
+}
+
+// Pods the scheduler finds no node for are listed at the end of the run with
+// the scheduler's message, grouped; a run where every pod fits lists none.
+func TestPendingPodsReported(t *testing.T) {
+	s, err := ParseFile("big.yaml", []byte(`name: big
+duration: 30s
+files:
+  big.yaml: |
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata: {name: big}
+    spec:
+      replicas: 3
+      selector: {matchLabels: {app: big}}
+      template:
+        metadata: {labels: {app: big}}
+        spec:
+          containers: [{name: c, image: nginx, resources: {requests: {cpu: "3"}}}]
+timeline:
+  - at: 0s
+    run: |
+      kubectl create deployment small --image=nginx --replicas=2
+      kubectl apply -f big.yaml
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Run(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Unexpected) > 0 {
+		t.Fatalf("steps failed: %v", res.Unexpected)
+	}
+	p := res.Pending
+	if p == nil || p.Pods != 3 || len(p.Reasons) != 1 {
+		t.Fatalf("pending: %+v, want the 3 pods of big", p)
+	}
+	r := p.Reasons[0]
+	if r.Pods != 3 || !strings.HasPrefix(r.First, "big-") || !strings.Contains(r.Message, "0/4 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, 3 Insufficient cpu.") {
+		t.Errorf("reason %+v", r)
+	}
+	var found bool
+	for _, f := range res.Summary.Extra {
+		found = found || f.Key == "pending_pods"
+	}
+	if !found {
+		t.Error("the JSON summary has no pending_pods")
+	}
+	s.Steps = s.Steps[:0]
+	if res, err := Run(s); err != nil || res.Pending != nil {
+		t.Errorf("nothing Pending: %+v, %v", res.Pending, err)
+	}
+}

@@ -167,6 +167,12 @@ type Step struct {
 
 // Scenario is what to simulate.
 type Scenario struct {
+	// graphAlone: the scenario of an isotope graph run alone
+	// (GraphScenario): AddGraph sizes its cluster to the graph's graphPods.
+	graphAlone       bool
+	graphPods        int
+	graphDescription string
+
 	Name        string
 	Description string
 	Seed        uint64
@@ -230,6 +236,9 @@ type Result struct {
 	// Unexpected describes every step that failed without expect: error, or
 	// succeeded with it, naming the step; a study fails such a point.
 	Unexpected []string
+	// Pending is what holds back the pods the scheduler found no node for
+	// at the end of the run (nil: none); JSON pending_pods.
+	Pending *PendingPods
 }
 
 // Workloads are the figures of the run's workloads that ran (DockerCoins'
@@ -421,6 +430,9 @@ func RunWith(s *Scenario, opt Options) (*Result, error) {
 	}
 	if hs := res.auto.hpaSummaries(); len(hs) > 0 {
 		res.Summary.Extra = append(res.Summary.Extra, metrics.Field{Key: "hpas", Value: hs})
+	}
+	if res.Pending = pendingPods(c); res.Pending != nil {
+		res.Summary.Extra = append(res.Summary.Extra, metrics.Field{Key: "pending_pods", Value: res.Pending})
 	}
 	return res, nil
 }

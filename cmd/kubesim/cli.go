@@ -352,6 +352,8 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	default:
 		printTable(&report, s, res)
 	}
+	// A run whose load client never started is a failed run (said last).
+	failed := neverStarted(res)
 	if *out != "" {
 		o := outOf(s, res)
 		res = nil
@@ -366,7 +368,48 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	stdout.Write(report.Bytes())
+	if failed != "" {
+		fmt.Fprintf(stderr, "error: %s\n", failed)
+		return exitFail
+	}
 	return exitOK
+}
+
+// neverStarted says why a run whose load client never started is a failed
+// run ("": every client started): it measured none of that client's load,
+// so its figures answer nothing about it (isotope's runner, waiting for the
+// graph to be Ready, would not have started fortio either).
+func neverStarted(res *scenarios.Result) string {
+	if res.Declared == nil {
+		return ""
+	}
+	names := res.Declared.NeverStarted()
+	if len(names) == 0 {
+		return ""
+	}
+	msg := fmt.Sprintf("load client %s never started: the Services it waits for never all had their ready endpoints, so the run measured none of its load", strings.Join(names, ", "))
+	if len(names) > 1 {
+		msg = fmt.Sprintf("load clients %s never started: the Services they wait for never all had their ready endpoints, so the run measured none of their load", strings.Join(names, ", "))
+	}
+	if p := res.Pending; p != nil {
+		r := p.Reasons[0]
+		msg += fmt.Sprintf(" (%s Pending at the end, unschedulable; %d of them: %s)", count(p.Pods, "pod"), r.Pods, r.Message)
+	}
+	return msg
+}
+
+// printPending lists what holds back the pods the scheduler found no node
+// for at the end of the run.
+func printPending(w io.Writer, p *scenarios.PendingPods) {
+	fmt.Fprintf(w, "\nPending pods at the end (unschedulable: the scheduler found no node for them): %d\n", p.Pods)
+	const most = 5
+	for i, r := range p.Reasons {
+		if i == most {
+			fmt.Fprintf(w, "  ... %d more messages (JSON pending_pods)\n", len(p.Reasons)-most)
+			break
+		}
+		fmt.Fprintf(w, "  %s (first %s): %s\n", count(r.Pods, "pod"), r.First, r.Message)
+	}
 }
 
 // summaryJSON is the JSON summary, with the timeline: per-pod detail within
@@ -558,6 +601,9 @@ func printTable(w io.Writer, s *scenarios.Scenario, res *scenarios.Result) {
 		podsOf[n] = ns.Pods
 	}
 	printPodsPerNode(w, podsOf)
+	if res.Pending != nil {
+		printPending(w, res.Pending)
+	}
 	if res.Autoscaler != nil {
 		printAutoscaling(w, res.Autoscaler)
 	}

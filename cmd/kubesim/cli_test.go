@@ -350,3 +350,32 @@ func TestOutFilesHoldNoRun(t *testing.T) {
 		t.Errorf("--out's files are empty: %d bytes of summary, %d Services", len(o.summary), len(o.run.Series.Services))
 	}
 }
+
+// A graph whose pods cannot all be scheduled never starts its load client:
+// the run prints what it has, says which pods are Pending and why, and exits
+// 1 (a failed run: it measured none of the load), naming the client.
+func TestRunFailsWhenLoadNeverStarts(t *testing.T) {
+	dir := t.TempDir()
+	graph := filepath.Join(dir, "graph.yaml")
+	os.WriteFile(graph, []byte("defaults: {numReplicas: 3}\nservices:\n  - {name: a, isEntrypoint: true, script: [{call: b}]}\n  - {name: b}\n"), 0o644)
+	// One worker of 4 pod slots: 2 of the 6 pods stay Pending.
+	sc := filepath.Join(dir, "small.yaml")
+	os.WriteFile(sc, []byte("name: small\nduration: 1m\ncluster: {workers: 1, capacity: {pods: 4}}\n"), 0o644)
+	code, out, errs := run(t, "run", sc, "--workload", graph)
+	if code != 1 {
+		t.Fatalf("exit %d, want 1 (the load never started): %s", code, errs)
+	}
+	if !strings.Contains(errs, "load client client-a never started") || !strings.Contains(errs, "2 pods Pending at the end") {
+		t.Errorf("stderr does not say the client never started and why: %q", errs)
+	}
+	for _, want := range []string{"Pending pods at the end (unschedulable: the scheduler found no node for them): 2",
+		"2 pods (first ", "0/2 nodes are available: 1 Too many pods, 1 node(s) had untolerated taint", "client-a: never started"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	// The same graph alone gets a cluster that holds it: the load runs.
+	if code, out, errs := run(t, "run", "--workload", graph, "--duration", "20s"); code != 0 || strings.Contains(out, "Pending pods") || !strings.Contains(out, "client-a: started at") {
+		t.Errorf("graph alone: exit %d: %s\n%s", code, errs, out)
+	}
+}

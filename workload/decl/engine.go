@@ -83,7 +83,7 @@ func Install(rt *workload.Runtime, spec Spec) *Engine {
 				sv.usesCPU = true
 			}
 			sv.cpu = append(sv.cpu, cd)
-			e.route(s.Routes[j].Name)
+			sv.routeNums = append(sv.routeNums, e.route(s.Routes[j].Name))
 		}
 		rt.Registry.Register(s.Name, sv.matches, sv.new)
 		for j := range s.Routes {
@@ -268,6 +268,8 @@ type service struct {
 	spec   *Service
 	routes []sim.Dist // service time, by route index
 	cpu    []sim.Dist // CPU work, by route index (nil: none)
+	// routeNums are the routes' numbers (Engine.route), by route index.
+	routeNums []traffic.Route
 	// usesCPU: a route has CPU work; each container gets a cgroup.
 	usesCPU bool
 }
@@ -359,8 +361,8 @@ func (in *instance) Stop() {
 
 // routeIndex is the declared route of request route r (the first if none).
 func (sv *service) routeIndex(r traffic.Route) int {
-	for i := range sv.spec.Routes {
-		if sv.e.route(sv.spec.Routes[i].Name) == r {
+	for i, n := range sv.routeNums {
+		if n == r {
 			return i
 		}
 	}
@@ -797,6 +799,23 @@ func (e *Engine) start() {
 		}
 		e.env.C.E.After(cl.Start, c, evNext)
 	}
+}
+
+// NeverStarted names the clients that waited for ready endpoints (WaitReady)
+// and never started: the run measured none of their load.
+func (e *Engine) NeverStarted() []string {
+	started := map[*Client]bool{}
+	for _, w := range e.waited {
+		started[w.cl] = true
+	}
+	var out []string
+	for i := range e.spec.Clients {
+		cl := &e.spec.Clients[i]
+		if len(cl.WaitReady) > 0 && !cl.InPods() && !started[cl] {
+			out = append(out, cl.Name)
+		}
+	}
+	return out
 }
 
 // Waited says, for each client that waits for ready endpoints (WaitReady),

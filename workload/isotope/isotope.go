@@ -71,6 +71,8 @@ type Graph struct {
 	Entrypoints []string
 	// Notes say which fields were read but are not simulated.
 	Notes []string
+	// Pods is the number of pods of its Deployments (numReplicas summed).
+	Pods int
 }
 
 // IsGraph reports whether data looks like an isotope service graph: kind
@@ -333,6 +335,7 @@ func Convert(name string, data []byte) (Graph, error) {
 	g := Graph{}
 	for _, s := range svcs {
 		g.Services = append(g.Services, s.name)
+		g.Pods += s.replicas
 		route := decl.Route{Name: "/", Service: ServiceTime, ErrorRate: s.errorRate, ResponseSize: s.responseSize}
 		if s.script != nil {
 			route.Script = p.script(s.script, "services."+s.name+".script", index, d.requestSize, false)
