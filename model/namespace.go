@@ -2,7 +2,9 @@ package model
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/kubesim/kubesim/sim"
@@ -192,6 +194,11 @@ func (c *Cluster) deleteContent(ns *Namespace) {
 			c.DeleteConfigMap(cm)
 		}
 	}
+	for _, key := range slices.Sorted(maps.Keys(c.addons)) {
+		if a, ok := c.addons[key].(NamespacedAddon); ok {
+			a.DeleteNamespace(ns.Name)
+		}
+	}
 	for _, p := range c.pods {
 		if !p.Gone && p.Namespace == ns.Name {
 			c.DeletePod(p)
@@ -199,6 +206,14 @@ func (c *Cluster) deleteContent(ns *Namespace) {
 	}
 	ns.contentDeleted = true
 	c.finalizeNamespace(ns)
+}
+
+// NamespacedAddon is an addon (SetAddon) that keeps namespaced objects
+// (model/hpa's HorizontalPodAutoscalers): the namespace controller deletes
+// them with the rest of their namespace's content.
+type NamespacedAddon interface {
+	// DeleteNamespace deletes the addon's objects of namespace ns.
+	DeleteNamespace(ns string)
 }
 
 // finalizeNamespace removes a terminating namespace whose content is deleted

@@ -146,3 +146,31 @@ timeline:
 		"jsonpath={.metadata.generation}": "2/4/60",
 	})
 }
+
+// Deleting a namespace deletes its HPAs with the rest of its content, as
+// the namespace controller does (they stayed, listed under a namespace that
+// no longer existed); another namespace's HPA stays.
+func TestDeleteNamespaceDeletesHPAs(t *testing.T) {
+	const file = `name: hpans
+duration: 90s
+cluster: {workers: 2}
+timeline:
+  - at: 1s
+    run: |
+      kubectl create namespace other
+      kubectl create deployment web --image=nginx -n other
+      kubectl autoscale deployment web --max=5 -n other
+      kubectl create deployment web --image=nginx
+      kubectl autoscale deployment web --max=3
+  - at: 20s
+    run: kubectl delete namespace other
+  - at: 80s
+    run: kubectl get hpa -A
+`
+	res := runText(t, "hpans.yaml", file)
+	noStepErrors(t, res)
+	checkOutputs(t, res, map[string]string{
+		"get hpa -A": "NAMESPACE   NAME   REFERENCE        TARGETS              MINPODS   MAXPODS   REPLICAS   AGE\n" +
+			"default     web    Deployment/web   cpu: <unknown>/80%   1         3         1          79s",
+	})
+}

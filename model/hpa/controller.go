@@ -269,6 +269,14 @@ func (ct *Controller) Update(h *HPA, s Spec) (changed bool) {
 // Delete removes the HPA named name of the default namespace.
 func (ct *Controller) Delete(name string) error { return ct.DeleteIn(model.DefaultNamespace, name) }
 
+// DeleteNamespace removes the HPAs of namespace ns, as the namespace
+// controller deletes them with their namespace (model.NamespacedAddon).
+func (ct *Controller) DeleteNamespace(ns string) {
+	for _, h := range ct.ListIn(ns) {
+		ct.DeleteIn(ns, h.Name)
+	}
+}
+
 // DeleteIn removes the HPA named name of namespace ns ("": default).
 func (ct *Controller) DeleteIn(ns, name string) error {
 	h := ct.GetIn(ns, name)
