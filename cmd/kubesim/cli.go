@@ -522,8 +522,10 @@ func barLen(v float64) int {
 	return int(min(v, barWidth) + 0.5)
 }
 
-// printFlows prints a table of Services, routes or clients: requests,
-// throughput, errors (by kind, when some have errors) and latency.
+// printFlows prints a table of Services, routes or clients: requests (every
+// one that ended), ok/s (those that ended without error, per simulated
+// second: the throughput), errors (by kind, when some have errors) and the
+// latency of those without error.
 func printFlows(w io.Writer, title, what string, flows map[string]metrics.ServiceSummary, simSeconds float64) {
 	fmt.Fprintln(w, "\n"+title)
 	names := make([]string, 0, len(flows))
@@ -534,7 +536,7 @@ func printFlows(w io.Writer, title, what string, flows map[string]metrics.Servic
 	}
 	sort.Strings(names)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	head := "  " + what + "\trequests\treq/s\terrors\tp50\tp99\tmax\t"
+	head := "  " + what + "\trequests\tok/s\terrors\tp50\tp99\tmax\t"
 	if kinds {
 		head += "refused\treset\ttimeout\tapp error\t"
 	}
@@ -543,7 +545,7 @@ func printFlows(w io.Writer, title, what string, flows map[string]metrics.Servic
 		v := flows[n]
 		rate := 0.0
 		if simSeconds > 0 {
-			rate = float64(v.Requests) / simSeconds
+			rate = float64(v.Requests-v.Errors) / simSeconds
 		}
 		fmt.Fprintf(tw, "  %s\t%d\t%.2f\t%d\t%.1f\t%.1f\t%.1f\t", n, v.Requests, rate, v.Errors, v.LatencyMs.P50, v.LatencyMs.P99, v.LatencyMs.Max)
 		if kinds {
@@ -589,12 +591,12 @@ func printTable(w io.Writer, s *scenarios.Scenario, res *scenarios.Result) {
 			printRate(w, f.Rate)
 		}
 	}
-	printFlows(w, "Services (requests completed per simulated second; latency as clients see it, ms):", "service", sum.Services, sum.SimSeconds)
+	printFlows(w, "Services (ok/s: requests answered without error per simulated second; latency as clients see it, ms):", "service", sum.Services, sum.SimSeconds)
 	if len(sum.Routes) > 0 {
 		printFlows(w, "Routes (declared calls, every try, as their callers see them):", "route", sum.Routes, sum.SimSeconds)
 	}
 	if len(sum.Clients) > 0 {
-		printFlows(w, "Clients (runs of their scripts per simulated second, start to end; errors: the first failure):", "client", sum.Clients, sum.SimSeconds)
+		printFlows(w, "Clients (runs of their scripts, start to end; ok/s: runs without error per simulated second; errors: the first failure):", "client", sum.Clients, sum.SimSeconds)
 	}
 	podsOf := make(map[string][]string, len(sum.Nodes))
 	for n, ns := range sum.Nodes {

@@ -184,7 +184,7 @@ func TestRunWithoutDockerCoins(t *testing.T) {
 	if strings.Contains(out, "Mining speed") || strings.Contains(out, "hashes") {
 		t.Errorf("a run without DockerCoins shows mining figures:\n%s", out)
 	}
-	if !strings.Contains(out, "req/s") {
+	if !strings.Contains(out, "ok/s") {
 		t.Errorf("no Services table with throughput:\n%s", out)
 	}
 	_, js, _ := run(t, "run", f, "-o", "json")
