@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 
 	"github.com/kubesim/kubesim/metrics"
 	"gonum.org/v1/plot"
@@ -55,13 +56,33 @@ func allZero(series []metrics.NamedSteps) bool {
 	return true
 }
 
+// valueLabel is the axis label of an HPA metric's values: the metric's name
+// and its unit, from the resource (cpu: cores, memory: bytes) or the base
+// unit suffix Prometheus' naming conventions give (httplat_latency_seconds:
+// s); the name alone otherwise.
+func valueLabel(metric string) string {
+	name, _, _ := strings.Cut(metric, " ")
+	for _, u := range []struct{ suffix, unit string }{{"_seconds", "s"}, {"_bytes", "bytes"}, {"_ratio", "fraction"}, {"_percent", "%"}, {"_celsius", "°C"}, {"_meters", "m"}} {
+		if strings.HasSuffix(name, u.suffix) {
+			return name + " (" + u.unit + ")"
+		}
+	}
+	switch name {
+	case "cpu":
+		return "cpu (cores)"
+	case "memory":
+		return "memory (bytes)"
+	}
+	return name
+}
+
 // hpaMetricChart is an HPA's metric against its target over time (the value
 // the controller saw at each sync, held until the next; gaps while it had no
 // value), above the target's replicas: file hpa_metric_NAME.
 func hpaMetricChart(run Run, m metrics.TargetSteps) chart {
 	end := run.Series.End
 	target := strconv.FormatFloat(m.Target, 'g', 4, 64)
-	top := newPlot(fmt.Sprintf("%s: HPA %s: %s as the HPA saw it, target %s", run.title(), m.Name, m.Metric, target), "simulated time (s)", "value")
+	top := newPlot(fmt.Sprintf("%s: HPA %s: %s as the HPA saw it, target %s", run.title(), m.Name, m.Metric, target), "simulated time (s)", valueLabel(m.Metric))
 	timeAxis(top, end)
 	var lg legend
 	max := m.Target

@@ -439,7 +439,8 @@ func TestAutoscalingChart(t *testing.T) {
 }
 
 // An HPA on a custom metric gets hpa_metric_NAME: the value it saw against
-// its target, above its replicas; the report shows it. HPAs on a
+// its target (on an axis named by the metric, with the unit its name gives),
+// above its replicas; the report shows it. HPAs on a
 // Utilization target have none (hpa_utilization draws them).
 func TestHPAMetricChart(t *testing.T) {
 	s := &metrics.Series{End: 300, Window: 10, Bin: 1}
@@ -458,7 +459,7 @@ func TestHPAMetricChart(t *testing.T) {
 		}
 	}
 	svg, _ := os.ReadFile(filepath.Join(dir, "hpa_metric_rng.svg"))
-	for _, want := range []string{"httplat_latency_seconds of service/httplat as the HPA saw it, target 0.1", "value the HPA saw", "target 0.1", "replicas"} {
+	for _, want := range []string{"httplat_latency_seconds of service/httplat as the HPA saw it, target 0.1", "value the HPA saw", "target 0.1", "replicas", "httplat_latency_seconds (s)"} {
 		if !bytes.Contains(svg, []byte(want)) {
 			t.Errorf("hpa_metric_rng.svg lacks %q", want)
 		}
