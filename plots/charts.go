@@ -86,6 +86,31 @@ func timeAxis(p *plot.Plot, end float64) {
 	p.X.Tick.Marker = niceTicks{n: 12, minor: 5}
 }
 
+// logRange is a log axis's span for data from lo to hi (both > 0): from the
+// largest 1, 2 or 5 times a power of ten at or below lo to the smallest at or
+// above hi with a 5% margin, so that data from 0.08 to 2,200 ms take 0.05 to
+// 5,000 rather than whole decades, 0.01 to 10,000.
+func logRange(lo, hi float64) (float64, float64) {
+	step := func(x float64, up bool) float64 {
+		p := math.Pow(10, math.Floor(math.Log10(x)))
+		ms := []float64{1, 2, 5, 10}
+		if up {
+			for _, m := range ms {
+				if p*m >= x*(1-1e-9) {
+					return p * m
+				}
+			}
+		}
+		for i := len(ms) - 1; i >= 0; i-- {
+			if p*ms[i] <= x*(1+1e-9) {
+				return p * ms[i]
+			}
+		}
+		return p
+	}
+	return step(lo, false), step(hi*1.05, true)
+}
+
 // logTicks marks a log axis at 1-9 times each power of ten: labelled at the
 // powers of ten, and within 3 decades at 2 and 5 times them too (0.2, 0.5, 1,
 // 2, 5, 10), so that an axis spanning less than a decade or two still reads;
@@ -457,7 +482,7 @@ func latencyChart(run Run, svc metrics.ServiceSeries) (chart, bool) {
 	if logY {
 		p.Y.Scale = plot.LogScale{}
 		p.Y.Tick.Marker = logTicks{}
-		p.Y.Min, p.Y.Max = math.Pow(10, math.Floor(math.Log10(lo))), math.Pow(10, math.Ceil(math.Log10(hi*1.05)))
+		p.Y.Min, p.Y.Max = logRange(lo, hi)
 		p.Y.Label.Text = "latency (ms, log scale)"
 	} else {
 		p.Y.Min, p.Y.Max = 0, linearTop(hi)
@@ -545,7 +570,7 @@ func cdfChart(run Run) (chart, bool) {
 	}
 	p.X.Scale = plot.LogScale{}
 	p.X.Tick.Marker = logTicks{}
-	p.X.Min, p.X.Max = math.Pow(10, math.Floor(math.Log10(lo))), math.Pow(10, math.Ceil(math.Log10(hi*1.05)))
+	p.X.Min, p.X.Max = logRange(lo, hi)
 	fractionAxis(&p.Y)
 	return chart{name: "latency_cdf", title: "Latency CDFs", panels: []*plot.Plot{p}, w: chartW, h: 4 * vg.Inch, legend: lg}, true
 }

@@ -21,3 +21,16 @@ func TestHeatScaleLog(t *testing.T) {
 		}
 	}
 }
+
+// A log axis spans its data to the nearest 1, 2 or 5 times a power of ten,
+// not whole decades: online-boutique's latency CDFs (0.081 to 2,288 ms) took
+// 0.01 to 10,000 ms, nearly a decade of empty axis on the left.
+func TestLogRange(t *testing.T) {
+	for _, c := range []struct{ lo, hi, min, max float64 }{
+		{0.081, 2288, 0.05, 5000}, {1, 10, 1, 20}, {0.3, 40, 0.2, 50}, {150, 180, 100, 200},
+	} {
+		if min, max := logRange(c.lo, c.hi); math.Abs(min-c.min) > 1e-12*c.min || math.Abs(max-c.max) > 1e-12*c.max {
+			t.Errorf("logRange(%g, %g) = %g, %g, want %g, %g", c.lo, c.hi, min, max, c.min, c.max)
+		}
+	}
+}
