@@ -394,6 +394,8 @@ func neverStarted(res *scenarios.Result) string {
 	if p := res.Pending; p != nil {
 		r := p.Reasons[0]
 		msg += fmt.Sprintf(" (%s Pending at the end, unschedulable; %d of them: %s)", count(p.Pods, "pod"), r.Pods, r.Message)
+	} else {
+		msg += fmt.Sprintf(" (no pod is unschedulable: the graph was still rolling out when the run ended at %s; a longer --duration may let the load start)", fmtAt(res.Summary.SimSeconds))
 	}
 	return msg
 }

@@ -369,10 +369,15 @@ func TestRunFailsWhenLoadNeverStarts(t *testing.T) {
 		t.Errorf("stderr does not say the client never started and why: %q", errs)
 	}
 	for _, want := range []string{"Pending pods at the end (unschedulable: the scheduler found no node for them): 2",
-		"2 pods (first ", "0/2 nodes are available: 1 Too many pods, 1 node(s) had untolerated taint", "client-a: never started"} {
+		"2 pods (first ", "0/2 nodes are available: 1 Too many pods, 1 node(s) had untolerated taint", "client-a: never started",
+		"at 60.000 s, 1 of 2 Services had fewer ready endpoints than they need (a 1 of 3)"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
+	}
+	// A run that ends before the graph is Ready says so.
+	if code, _, errs := run(t, "run", "--workload", graph, "--duration", "2s"); code != 1 || !strings.Contains(errs, "no pod is unschedulable: the graph was still rolling out when the run ended at 2s") {
+		t.Errorf("graph alone for 2 s: exit %d: %q", code, errs)
 	}
 	// The same graph alone gets a cluster that holds it: the load runs.
 	if code, out, errs := run(t, "run", "--workload", graph, "--duration", "20s"); code != 0 || strings.Contains(out, "Pending pods") || !strings.Contains(out, "client-a: started at") {

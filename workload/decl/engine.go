@@ -842,10 +842,37 @@ func (e *Engine) Waited() []string {
 		if at, ok := started[cl]; ok {
 			out = append(out, fmt.Sprintf("%s: started at %.3f s, once every Service had its ready endpoints (%s)", cl.Name, at.Seconds(), need))
 		} else {
-			out = append(out, fmt.Sprintf("%s: never started: the Services never all had their ready endpoints (%s)", cl.Name, need))
+			out = append(out, fmt.Sprintf("%s: never started: the Services never all had their ready endpoints (%s); %s", cl.Name, need, e.NotReady(cl)))
 		}
 	}
 	return out
+}
+
+// NotReady says which of cl's WaitReady Services lack ready endpoints now:
+// "at 60.000 s, 412 of 1000 Services had fewer ready endpoints than they
+// need (svc-0-5 0 of 2, ...)".
+func (e *Engine) NotReady(cl *Client) string {
+	var short []string
+	n := 0
+	for _, w := range cl.WaitReady {
+		s := e.env.C.ResolveService("", w.Service)
+		have := 0
+		if s != nil && !s.Deleted {
+			have = s.ReadyEndpoints()
+		}
+		if have >= w.Endpoints {
+			continue
+		}
+		n++
+		if len(short) < 4 {
+			short = append(short, fmt.Sprintf("%s %d of %d", w.Service, have, w.Endpoints))
+		}
+	}
+	more := ""
+	if n > len(short) {
+		more = ", ..."
+	}
+	return fmt.Sprintf("at %.3f s, %d of %d Services had fewer ready endpoints than they need (%s%s)", e.env.C.Now().Seconds(), n, len(cl.WaitReady), strings.Join(short, ", "), more)
 }
 
 // readyWaiter holds clients back until their WaitReady Services have their
