@@ -1,6 +1,7 @@
 package kubectl_test
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -49,5 +50,41 @@ func TestGetEventsAsObjects(t *testing.T) {
 	}
 	if cc := get("get events -o custom-columns=R:.reason,C:.count --field-selector reason=Pulling"); cc != "R         C\nPulling   1" {
 		t.Errorf("custom-columns: %q", cc)
+	}
+}
+
+// Events are named as client-go's recorder names them, OBJECT.%x of the
+// creation time's Unix nanoseconds (the scenario's wall clock, 2026-01-05
+// 09:00 by default), and get events lists one object's events in that
+// order, oldest first. Was: the simulated nanoseconds since the start
+// ("web.1dcd6500"), whose hex grows a digit every few seconds, so the
+// Killing at 70 s sorted before Scheduled at 0.5 s.
+func TestEventNamesSortByTime(t *testing.T) {
+	c := eventCluster(t)
+	if _, err := apply(c, "run web --image=nginx"); err != nil {
+		t.Fatal(err)
+	}
+	advance(c, 70*time.Second)
+	if _, err := apply(c, "delete pod web"); err != nil {
+		t.Fatal(err)
+	}
+	advance(c, time.Second)
+	out := kc(t, c, "get events --field-selector involvedObject.name=web")
+	var reasons []string
+	for _, l := range strings.Split(out, "\n")[1:] {
+		reasons = append(reasons, cells(l)[2])
+	}
+	if got, want := strings.Join(reasons, " "), "Scheduled Pulling Pulled Created Started Killing"; got != want {
+		t.Errorf("get events lists web's events as %s, want %s:\n%s", got, want, out)
+	}
+	var first model.Event
+	for _, e := range c.EventSink().(*model.EventLog).Events(c.Now()) {
+		if e.Object.Name == "web" && e.Reason == "Scheduled" {
+			first = *e
+		}
+	}
+	want := "event/web." + strconv.FormatInt(c.WallClock(first.First).UnixNano(), 16)
+	if n := kc(t, c, "get events -o name --field-selector involvedObject.name=web,reason=Scheduled"); n != want || !strings.HasPrefix(n, "event/web.188") {
+		t.Errorf("-o name: %q, want %q", n, want)
 	}
 }

@@ -87,9 +87,11 @@ type namedEvent struct {
 }
 
 // eventName is the recorder's name for an event: the involved object's name,
-// ".", and the creation time's Unix nanoseconds in hex.
-func eventName(e *model.Event) string {
-	return e.Object.Name + "." + strconv.FormatInt(int64(e.First), 16)
+// ".", and the creation time's Unix nanoseconds in hex (the wall clock of the
+// run's start plus the simulated time, so that names sort by time as the API
+// server lists them).
+func eventName(c *model.Cluster, e *model.Event) string {
+	return e.Object.Name + "." + strconv.FormatInt(c.WallClock(e.First).UnixNano(), 16)
 }
 
 // events lists the events that exist now in the namespace asked for (every
@@ -104,7 +106,7 @@ func (p *printer) events() []namedEvent {
 		if !p.all && eventNamespace(e) != p.ns {
 			continue
 		}
-		out = append(out, namedEvent{e, eventName(e)})
+		out = append(out, namedEvent{e, eventName(p.c, e)})
 	}
 	slices.SortStableFunc(out, func(a, b namedEvent) int { return strings.Compare(a.name, b.name) })
 	return out
