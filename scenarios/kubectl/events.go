@@ -393,17 +393,17 @@ func (p *printer) slicesOf(o object) []endpointSlice {
 	}
 	svc := o.svc()
 	pods, _ := p.c.EndpointPods(svc)
+	// One port per Service port whose target a pod resolves, as the
+	// EndpointSlice controller's getEndpointPorts lists them (two Service
+	// ports on one target port are two slice ports); none for a Service
+	// without endpoints, whose placeholder slice has no ports.
 	var ports []string
 	for _, sp := range svc.Ports {
-		port := sp.Target()
 		for _, x := range pods {
 			if n, ok := targetPort(x, sp); ok {
-				port = strconv.Itoa(n)
+				ports = append(ports, strconv.Itoa(n))
 				break
 			}
-		}
-		if !slices.Contains(ports, port) {
-			ports = append(ports, port)
 		}
 	}
 	var out []endpointSlice

@@ -42,6 +42,7 @@ func TestServicePorts(t *testing.T) {
 		"cip.yaml":   svcDoc("cip", "ClusterIP", "  - {port: 80, nodePort: 30081}\n"),
 		"multi.yaml": svcDoc("multi", "NodePort", "  - {name: http, port: 80, targetPort: http}\n  - {name: https, port: 443, targetPort: 8443}\n"),
 		"lb.yaml":    svcDoc("lb", "LoadBalancer", "  - {port: 80}\n"),
+		"same.yaml":  svcDoc("same", "ClusterIP", "  - {name: a, port: 80, targetPort: http}\n  - {name: b, port: 81, targetPort: 8080}\n"),
 	}
 	c := printCluster(t, 1)
 	x := newExecutor(c, kubectl.Files{Inline: files})
@@ -59,6 +60,7 @@ func TestServicePorts(t *testing.T) {
 	must("kubectl apply -f fixed.yaml")
 	must("kubectl apply -f multi.yaml")
 	must("kubectl apply -f lb.yaml")
+	must("kubectl apply -f same.yaml")
 	c.E.RunUntil(c.Now() + 30*time.Second)
 
 	for _, tc := range []struct{ file, want string }{
@@ -126,6 +128,20 @@ func TestServicePorts(t *testing.T) {
 	}
 	if !regexp.MustCompile(`^(10\.244\.\d+\.\d+:8080,){2}10\.244\.\d+\.\d+:8443 \+ 1 more\.\.\.$`).MatchString(eps["multi"][1]) {
 		t.Errorf("multi endpoints %q, want kubectl's ports-outer listing with + 1 more...", eps["multi"][1])
+	}
+	// EndpointSlices list a port per Service port, as the EndpointSlice
+	// controller does: two Service ports on one target port are two (was:
+	// one, "8080").
+	out = must("kubectl get endpointslices")
+	for _, l := range strings.Split(out, "\n")[1:] {
+		r := cells(l)
+		svc, _, _ := strings.Cut(r[0], "-")
+		if want := map[string]string{"multi": "8080,8443", "same": "8080,8080", "np": "8080"}[svc]; want != "" && r[2] != want {
+			t.Errorf("slice %s PORTS %q, want %q", r[0], r[2], want)
+		}
+	}
+	if !strings.Contains(out, "\nsame-") || !strings.Contains(out, "\nmulti-") {
+		t.Errorf("get endpointslices lacks same or multi:\n%s", out)
 	}
 	out = must("kubectl describe svc multi")
 	for _, re := range []string{`\nPort: +http  80/TCP\nTargetPort: +http/TCP\nNodePort: +http  3\d{4}/TCP\nEndpoints: +10\.244\.\d+\.\d+:8080,10\.244\.\d+\.\d+:8080\n`,
