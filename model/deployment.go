@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"sort"
 	"time"
@@ -372,7 +373,27 @@ func (c *Cluster) RolloutUndo(d *Deployment, revision int) error {
 	}
 	t := target.Template.clone()
 	delete(t.Labels, LabelPodTemplateHash)
-	return c.UpdateDeployment(d, t)
+	if err := c.UpdateDeployment(d, t); err != nil {
+		return err
+	}
+	// kubectl's rollback patches the annotations too: the Deployment keeps
+	// its own of replicaSetOnlyAnnotations and takes the revision's others
+	// (its change-cause among them).
+	ann := map[string]string{}
+	for k, v := range d.Annotations {
+		if replicaSetOnlyAnnotations[k] {
+			ann[k] = v
+		}
+	}
+	for k, v := range target.Annotations {
+		if !replicaSetOnlyAnnotations[k] {
+			ann[k] = v
+		}
+	}
+	if !maps.Equal(ann, d.Annotations) {
+		c.SetAnnotations(d, ann)
+	}
+	return nil
 }
 
 // DeleteDeployment deletes d. With cascade its ReplicaSets and their pods go
@@ -523,6 +544,9 @@ func (c *Cluster) syncDeployment(d *Deployment) {
 		if newRS.Revision <= top {
 			newRS.Revision = top + 1
 		}
+		if copyDeploymentAnnotations(d, newRS) {
+			c.touch(&newRS.ObjectMeta)
+		}
 	}
 	if d.Paused {
 		// A paused Deployment is only scaled (the controller's sync), its
@@ -579,10 +603,46 @@ func (c *Cluster) createNewRS(d *Deployment, old []*ReplicaSet, replicas int) *R
 	rs := &ReplicaSet{ObjectMeta: ObjectMeta{Name: name, Namespace: d.Namespace, Labels: copyLabels(t.Labels),
 		Owner: &OwnerRef{Kind: "Deployment", Name: d.Name}}, Selector: sel, Template: t, MinReadySeconds: d.MinReadySeconds,
 		Revision: rev, deploy: d, hash: d.hash}
+	copyDeploymentAnnotations(d, rs)
 	c.setRSReplicas(d, rs, replicas)
 	d.rs = append(d.rs, rs)
 	c.addReplicaSet(rs)
 	return rs
+}
+
+// replicaSetOnlyAnnotations are the annotations the Deployment controller
+// does not copy from a Deployment to its ReplicaSets, and kubectl rollout undo
+// does not copy back (deployment/util's skipCopyAnnotation, kubectl's
+// annotationsToSkip).
+var replicaSetOnlyAnnotations = map[string]bool{
+	"kubectl.kubernetes.io/last-applied-configuration": true,
+	"deployment.kubernetes.io/revision":                true,
+	"deployment.kubernetes.io/revision-history":        true,
+	"deployment.kubernetes.io/desired-replicas":        true,
+	"deployment.kubernetes.io/max-replicas":            true,
+	"deprecated.deployment.rollback.to":                true,
+}
+
+// copyDeploymentAnnotations is the controller's
+// copyDeploymentAnnotationsToReplicaSet for the new ReplicaSet: the
+// Deployment's annotations (kubernetes.io/change-cause, ...) are set on it,
+// added or overwritten, never removed; it says whether any changed.
+func copyDeploymentAnnotations(d *Deployment, rs *ReplicaSet) bool {
+	changed := false
+	for k, v := range d.Annotations {
+		if replicaSetOnlyAnnotations[k] {
+			continue
+		}
+		if old, ok := rs.Annotations[k]; ok && old == v {
+			continue
+		}
+		if rs.Annotations == nil {
+			rs.Annotations = map[string]string{}
+		}
+		rs.Annotations[k] = v
+		changed = true
+	}
+	return changed
 }
 
 // replicaSetName is the Deployment controller's name for the ReplicaSet of

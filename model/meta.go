@@ -184,8 +184,17 @@ func (c *Cluster) SetLabels(o Object, m map[string]string) error {
 
 // SetAnnotations replaces the object's annotations (kubectl annotate, apply),
 // e.g. a pod's pod-deletion-cost.
+//
+// A Deployment's new ReplicaSet takes its annotations at once, as the
+// controller's next sync copies them (kubectl rollout history's CHANGE-CAUSE
+// reads kubernetes.io/change-cause there).
 func (c *Cluster) SetAnnotations(o Object, m map[string]string) {
 	meta := o.Meta()
 	meta.Annotations = copyLabels(m)
 	c.touch(meta)
+	if d, ok := o.(*Deployment); ok && !d.Deleted {
+		if rs := d.NewReplicaSet(); rs != nil && copyDeploymentAnnotations(d, rs) {
+			c.touch(&rs.ObjectMeta)
+		}
+	}
 }

@@ -29,7 +29,14 @@ func (c *Cluster) ResumeDeployment(d *Deployment) {
 type Revision struct {
 	Revision int
 	Template PodTemplate
+	// ChangeCause is the revision's kubernetes.io/change-cause annotation
+	// (rollout history's CHANGE-CAUSE), "" when it has none.
+	ChangeCause string
 }
+
+// AnnotationChangeCause is what kubectl rollout history prints as a
+// revision's CHANGE-CAUSE.
+const AnnotationChangeCause = "kubernetes.io/change-cause"
 
 // History returns the Deployment's revisions (its ReplicaSets'
 // deployment.kubernetes.io/revision), oldest first.
@@ -37,7 +44,7 @@ func (d *Deployment) History() []Revision {
 	var out []Revision
 	for _, rs := range d.rs {
 		if rs.Revision > 0 {
-			out = append(out, Revision{rs.Revision, rs.Template.clone()})
+			out = append(out, Revision{rs.Revision, rs.Template.clone(), rs.Annotations[AnnotationChangeCause]})
 		}
 	}
 	sortRevisions(out)
@@ -104,7 +111,7 @@ func (ds *DaemonSet) trimHistory() {
 func (ds *DaemonSet) History() []Revision {
 	out := make([]Revision, len(ds.history))
 	for i, r := range ds.history {
-		out[i] = Revision{r.Revision, r.Template.clone()}
+		out[i] = Revision{Revision: r.Revision, Template: r.Template.clone()}
 	}
 	return out
 }

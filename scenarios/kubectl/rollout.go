@@ -170,7 +170,11 @@ func (x *Executor) rolloutHistory(cmd Command) (string, error) {
 		tw := tabwriter.NewWriter(&b, 0, 8, 2, ' ', 0)
 		fmt.Fprintf(tw, "REVISION\tCHANGE-CAUSE\n")
 		for _, r := range history {
-			fmt.Fprintf(tw, "%d\t%s\n", r.Revision, "<none>")
+			cause := r.ChangeCause
+			if cause == "" {
+				cause = "<none>"
+			}
+			fmt.Fprintf(tw, "%d\t%s\n", r.Revision, cause)
 		}
 		tw.Flush()
 		return ref + " \n" + strings.TrimSuffix(b.String(), "\n"), nil

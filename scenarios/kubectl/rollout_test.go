@@ -137,3 +137,41 @@ func live(c *model.Cluster, kv string) []*model.Pod {
 	}
 	return out
 }
+
+// kubectl annotate deployment web kubernetes.io/change-cause=... names the
+// revision in rollout history, as the Deployment controller copies the
+// Deployment's annotations to its new ReplicaSet; undo brings the revision's
+// change-cause back onto the Deployment, as kubectl's rollback patches the
+// annotations. Was: CHANGE-CAUSE always <none>.
+func TestRolloutHistoryChangeCause(t *testing.T) {
+	c := printCluster(t, 1)
+	x := newExecutor(c, kubectl.Files{})
+	step := func(line string) string {
+		t.Helper()
+		out, err := x.Exec(line)
+		if err != nil {
+			t.Fatalf("%s: %v", line, err)
+		}
+		c.E.RunUntil(c.Now() + 30*time.Second)
+		return out
+	}
+	step("kubectl create deployment web --image=nginx:1")
+	step("kubectl annotate deployment web kubernetes.io/change-cause=first note=kept")
+	step("kubectl set image deployment/web nginx=nginx:2")
+	step("kubectl annotate deployment web kubernetes.io/change-cause=second --overwrite")
+	want := "deployment.apps/web \nREVISION  CHANGE-CAUSE\n1         first\n2         second"
+	if out := step("kubectl rollout history deployment/web"); out != want {
+		t.Errorf("history:\n%q\nwant\n%q", out, want)
+	}
+	if out := step("kubectl get rs -o yaml"); !strings.Contains(out, "kubernetes.io/change-cause: first\n") || !strings.Contains(out, "kubernetes.io/change-cause: second\n") || strings.Count(out, "note: kept\n") != 2 {
+		t.Errorf("the ReplicaSets' annotations:\n%s", out)
+	}
+	step("kubectl rollout undo deployment/web --to-revision=1")
+	want = "deployment.apps/web \nREVISION  CHANGE-CAUSE\n2         second\n3         first"
+	if out := step("kubectl rollout history deployment/web"); out != want {
+		t.Errorf("history after undo:\n%q\nwant\n%q", out, want)
+	}
+	if got := c.Deployment("web").Annotations["kubernetes.io/change-cause"]; got != "first" {
+		t.Errorf("the Deployment's change-cause after undo: %q, want first", got)
+	}
+}
