@@ -1,12 +1,16 @@
 package kubectl_test
 
 import (
-	"github.com/kubesim/kubesim/scenarios/kubectl"
+	"errors"
+	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/kubesim/kubesim/scenarios/kubectl"
+	"github.com/kubesim/kubesim/scenarios/manifest"
 )
 
 const webDeploy = `apiVersion: apps/v1
@@ -172,21 +176,38 @@ func TestServicePorts(t *testing.T) {
 	}
 }
 
-// Settings kubesim cannot honour are refused, not dropped.
+// Settings kubesim cannot honour are refused, not dropped, naming the file and
+// line (was: the Service only) when a manifest sets them; the manifest's
+// decoding reports them, so kubesim validate (of the manifest, or of a
+// scenario applying it) catches them too; a patch to them is refused.
 func TestServiceUnsimulatedFieldsRefused(t *testing.T) {
 	for _, tc := range []struct{ extra, want string }{
-		{"  externalTrafficPolicy: Local\n", "spec.externalTrafficPolicy: Local is not simulated by kubesim"},
-		{"  internalTrafficPolicy: Local\n", "spec.internalTrafficPolicy: Local is not simulated by kubesim"},
-		{"  publishNotReadyAddresses: true\n", "spec.publishNotReadyAddresses: true is not simulated by kubesim"},
+		{"  externalTrafficPolicy: Local\n", "spec.externalTrafficPolicy: Local is not simulated by kubesim in Service \"s\""},
+		{"  internalTrafficPolicy: Local\n", "spec.internalTrafficPolicy: Local is not simulated by kubesim in Service \"s\""},
+		{"  publishNotReadyAddresses: true\n", "spec.publishNotReadyAddresses: true is not simulated by kubesim in Service \"s\""},
 	} {
 		doc := svcDoc("s", "NodePort", "  - {port: 80}\n") + tc.extra
+		want := fmt.Sprintf("s.yaml:%d: %s", strings.Count(doc, "\n"), tc.want)
 		c := printCluster(t, 1)
 		x := newExecutor(c, kubectl.Files{Inline: map[string]string{"s.yaml": doc}})
-		if _, err := x.Exec("kubectl apply -f s.yaml"); err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("%s: %v; want %q", strings.TrimSpace(tc.extra), err, tc.want)
+		if _, err := x.Exec("kubectl apply -f s.yaml"); err == nil || !strings.Contains(err.Error(), "error: "+want) {
+			t.Errorf("%s: %v; want %q", strings.TrimSpace(tc.extra), err, want)
 		}
 		if c.Service("s") != nil {
 			t.Errorf("%s: the Service was created", strings.TrimSpace(tc.extra))
 		}
+		_, _, err := manifest.Decode("s.yaml", []byte(doc), manifest.Options{})
+		var me *manifest.Error
+		if !errors.As(err, &me) || len(me.Problems) != 1 || me.Problems[0].Kind != manifest.Unsimulated || !strings.HasPrefix(me.Problems[0].String(), want) {
+			t.Errorf("%s: decoding: %v; want one Unsimulated problem %q...", strings.TrimSpace(tc.extra), err, want)
+		}
+	}
+	c := printCluster(t, 1)
+	x := newExecutor(c, kubectl.Files{Inline: map[string]string{"s.yaml": svcDoc("s", "NodePort", "  - {port: 80}\n")}})
+	if _, err := x.Exec("kubectl apply -f s.yaml"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := x.Exec(`kubectl patch svc s -p '{"spec":{"publishNotReadyAddresses":true}}'`); err == nil || !strings.Contains(err.Error(), "spec.publishNotReadyAddresses: true is not simulated by kubesim") {
+		t.Errorf("patch publishNotReadyAddresses: %v", err)
 	}
 }

@@ -1226,19 +1226,12 @@ func samePorts(have, want []model.ServicePort) bool {
 }
 
 // unsimulatedServiceFields refuses the Service settings kubesim cannot honour,
-// rather than drop them: traffic policies Local and publishNotReadyAddresses.
+// rather than drop them (manifest.UnsimulatedServiceSettings): a manifest's
+// are refused when it is decoded, with its file and line; this catches a
+// Service patched or edited to them.
 func unsimulatedServiceFields(o *corev1.Service) error {
-	refuse := func(field, value, why string) error {
-		return fmt.Errorf("error: Service %q: %s: %s is not simulated by kubesim (%s); remove it to run the scenario", o.Name, field, value, why)
-	}
-	if o.Spec.ExternalTrafficPolicy == corev1.ServiceExternalTrafficPolicyLocal {
-		return refuse("spec.externalTrafficPolicy", "Local", "kubesim has no node-local routing of outside traffic: every connection may reach any endpoint")
-	}
-	if p := o.Spec.InternalTrafficPolicy; p != nil && *p == corev1.ServiceInternalTrafficPolicyLocal {
-		return refuse("spec.internalTrafficPolicy", "Local", "kube-proxy is modelled cluster-wide, so connections would reach endpoints on other nodes")
-	}
-	if o.Spec.PublishNotReadyAddresses {
-		return refuse("spec.publishNotReadyAddresses", "true", "endpoints follow the pods' readiness")
+	for _, u := range manifest.UnsimulatedServiceSettings(o) {
+		return fmt.Errorf("error: %s: %s", u.Field, u.Reason)
 	}
 	return nil
 }

@@ -306,6 +306,9 @@ func decodeDocument(file string, doc int, n *yaml.Node, opts Options) ([]Object,
 	for _, v := range validateObject(obj) {
 		w.problem(Invalid, w.lineOf(v.field), v.field, v.reason)
 	}
+	for _, v := range unsimulatedFields(obj) {
+		w.problem(Unsimulated, w.lineOf(v.field), v.field, v.reason)
+	}
 	sort.SliceStable(w.problems, func(i, j int) bool { return w.problems[i].Line < w.problems[j].Line })
 	if len(w.problems) > 0 {
 		return nil, w.warnings, w.problems

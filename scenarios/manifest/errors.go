@@ -24,6 +24,10 @@ const (
 	WrongType
 	// Invalid: a value the API server's validation would refuse.
 	Invalid
+	// Unsimulated: a setting the API server accepts but kubesim refuses,
+	// because it cannot simulate it and dropping it would change what the
+	// scenario means (a Service's traffic policy Local).
+	Unsimulated
 )
 
 // Problem is one thing wrong with a manifest, located as precisely as known.
@@ -139,6 +143,22 @@ func kubectlLine(file string, ps []Problem) []string {
 		}
 		return []string{line}
 	}
+	// kubesim's own refusals are reported only for an object the API server
+	// would accept, one line each, naming the file and line.
+	var api []Problem
+	for _, p := range ps {
+		if p.Kind != Unsimulated {
+			api = append(api, p)
+		}
+	}
+	if len(api) == 0 {
+		out := make([]string, len(ps))
+		for i, p := range ps {
+			out[i] = "error: " + p.String()
+		}
+		return out
+	}
+	ps, p0 = api, api[0]
 	// Decoding problems come first: the server refuses the object before
 	// validating it.
 	var unknown []string

@@ -45,6 +45,46 @@ func validateObject(obj runtime.Object) []fieldErr {
 	return c.errs
 }
 
+// unsimulatedFields returns the settings of obj that kubesim refuses rather
+// than drop (kind Unsimulated): a Service's traffic policies Local and
+// publishNotReadyAddresses, which would change which endpoints a connection
+// reaches.
+func unsimulatedFields(obj runtime.Object) []fieldErr {
+	o, ok := obj.(*corev1.Service)
+	if !ok {
+		return nil
+	}
+	c := &checker{}
+	for _, u := range UnsimulatedServiceSettings(o) {
+		c.add(u.Field, "%s", u.Reason)
+	}
+	return c.errs
+}
+
+// UnsimulatedSetting is a setting kubesim refuses: its field and why.
+type UnsimulatedSetting struct{ Field, Reason string }
+
+// UnsimulatedServiceSettings are the settings of Service o that kubesim
+// cannot simulate: externalTrafficPolicy and internalTrafficPolicy Local
+// (kube-proxy is modelled cluster-wide: a connection may reach an endpoint
+// on any node) and publishNotReadyAddresses (endpoints follow readiness).
+func UnsimulatedServiceSettings(o *corev1.Service) []UnsimulatedSetting {
+	var out []UnsimulatedSetting
+	refuse := func(field, value, why string) {
+		out = append(out, UnsimulatedSetting{field, fmt.Sprintf("%s is not simulated by kubesim in Service %q (%s); remove it to run the scenario", value, o.Name, why)})
+	}
+	if o.Spec.ExternalTrafficPolicy == corev1.ServiceExternalTrafficPolicyLocal {
+		refuse("spec.externalTrafficPolicy", "Local", "kubesim has no node-local routing of outside traffic: every connection may reach any endpoint")
+	}
+	if p := o.Spec.InternalTrafficPolicy; p != nil && *p == corev1.ServiceInternalTrafficPolicyLocal {
+		refuse("spec.internalTrafficPolicy", "Local", "kube-proxy is modelled cluster-wide, so connections would reach endpoints on other nodes")
+	}
+	if o.Spec.PublishNotReadyAddresses {
+		refuse("spec.publishNotReadyAddresses", "true", "endpoints follow the pods' readiness")
+	}
+	return out
+}
+
 // validateDeployment checks a Deployment as the API server does.
 func validateDeployment(c *checker, o *appsv1.Deployment) {
 	c.meta(&o.ObjectMeta, "subdomain")
