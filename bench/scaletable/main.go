@@ -93,7 +93,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if len(todo) == 0 {
 		todo = rows
 	}
-	if *dir == "" {
+	if *dir != "" {
+		if err := os.MkdirAll(*dir, 0o755); err != nil {
+			fmt.Fprintf(stderr, "scaletable: -dir: %v\n", err)
+			return 1
+		}
+	} else {
 		d, err := os.MkdirTemp("", "scaletable")
 		if err != nil {
 			fmt.Fprintf(stderr, "scaletable: %v\n", err)

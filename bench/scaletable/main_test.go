@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -44,13 +45,14 @@ func TestUnknownRow(t *testing.T) {
 }
 
 // The smallest row, measured end to end: kubesim built from this module, run
-// in its own process, its events and peak memory read back.
+// in its own process, its events and peak memory read back; -dir is created.
 func TestRowMeasured(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs kubesim")
 	}
 	var out, errs bytes.Buffer
-	if code := run([]string{"-dir", t.TempDir(), "100"}, &out, &errs); code != 0 {
+	dir := filepath.Join(t.TempDir(), "new") // -dir is created if missing
+	if code := run([]string{"-dir", dir, "100"}, &out, &errs); code != 0 {
 		t.Fatalf("exit %d: %s%s", code, out.String(), errs.String())
 	}
 	var line string
