@@ -56,6 +56,9 @@ type DaemonSetRevision struct {
 	Revision int
 	Hash     string
 	Template PodTemplate
+	// ChangeCause is the DaemonSet's kubernetes.io/change-cause when the
+	// revision was made.
+	ChangeCause string
 }
 
 // daemonSetHistoryLimit is revisionHistoryLimit's default: the
@@ -79,7 +82,10 @@ func (ds *DaemonSet) recordRevision() {
 			return
 		}
 	}
-	ds.history = append(ds.history, DaemonSetRevision{Revision: top + 1, Hash: ds.hash, Template: ds.Template.clone()})
+	// The ControllerRevision takes the DaemonSet's annotations when it is
+	// made (the controller's snapshot), and keeps them.
+	ds.history = append(ds.history, DaemonSetRevision{Revision: top + 1, Hash: ds.hash, Template: ds.Template.clone(),
+		ChangeCause: ds.Annotations[AnnotationChangeCause]})
 	ds.trimHistory()
 }
 
@@ -111,7 +117,7 @@ func (ds *DaemonSet) trimHistory() {
 func (ds *DaemonSet) History() []Revision {
 	out := make([]Revision, len(ds.history))
 	for i, r := range ds.history {
-		out[i] = Revision{Revision: r.Revision, Template: r.Template.clone()}
+		out[i] = Revision{Revision: r.Revision, Template: r.Template.clone(), ChangeCause: r.ChangeCause}
 	}
 	return out
 }

@@ -174,4 +174,23 @@ func TestRolloutHistoryChangeCause(t *testing.T) {
 	if got := c.Deployment("web").Annotations["kubernetes.io/change-cause"]; got != "first" {
 		t.Errorf("the Deployment's change-cause after undo: %q, want first", got)
 	}
+
+	// A DaemonSet's ControllerRevision takes the DaemonSet's annotations when
+	// it is made, and keeps them: a later annotate changes no revision.
+	files := map[string]string{}
+	x = newExecutor(c, kubectl.Files{Inline: files})
+	for _, v := range []string{"1", "2"} {
+		files["ds.yaml"] = strings.Replace(dsWithImage("agent:"+v), "metadata: {name: agent}", "metadata: {name: agent, annotations: {kubernetes.io/change-cause: agent "+v+"}}", 1)
+		step("kubectl apply -f ds.yaml")
+	}
+	step("kubectl annotate ds agent kubernetes.io/change-cause=later --overwrite")
+	want = "daemonset.apps/agent \nREVISION  CHANGE-CAUSE\n1         agent 1\n2         agent 2"
+	if out := step("kubectl rollout history ds/agent"); out != want {
+		t.Errorf("ds history:\n%q\nwant\n%q", out, want)
+	}
+	step("kubectl rollout undo ds/agent")
+	want = "daemonset.apps/agent \nREVISION  CHANGE-CAUSE\n2         agent 2\n3         agent 1"
+	if out := step("kubectl rollout history ds/agent"); out != want {
+		t.Errorf("ds history after undo:\n%q\nwant\n%q", out, want)
+	}
 }
