@@ -191,7 +191,11 @@ func (s *Scenario) Check() []string {
 			}
 			fs, err := s.files().ExpandPath(f, cmd.Recursive)
 			if err != nil {
-				out = append(out, fmt.Sprintf("%s: %s: %v (add it under files: or next to the scenario)", where, st.Command, err))
+				hint := " (add it under files: or next to the scenario)"
+				if f == "-" {
+					hint = "" // the error says what to do instead
+				}
+				out = append(out, fmt.Sprintf("%s: %s: %v%s", where, st.Command, err, hint))
 				continue
 			}
 			files = append(files, fs...)

@@ -61,6 +61,12 @@ func TestValidateScenarioFiles(t *testing.T) {
 	if len(p) != 2 || !strings.Contains(text, `s.yaml:9: kubectl apply -f missing.yml: error: the path "missing.yml" does not exist`) || !strings.Contains(text, "s.yaml:10: kubectl apply -f bad.yml: bad.yml:") {
 		t.Errorf("problems:\n%s", text)
 	}
+	// -f - says once what to do (was: followed by "(add it under files: or
+	// next to the scenario)", a second hint about a path that is not one).
+	p = ValidateData("s.yaml", []byte("name: s\nduration: 1m\ntimeline:\n  - at: 0s\n    run: kubectl apply -f -\n"))
+	if want := "s.yaml:5: kubectl apply -f -: error: kubesim steps have no standard input, so -f - reads nothing; put the manifest under files: in the scenario and apply it by name"; len(p) != 1 || p[0] != want {
+		t.Errorf("problems: %q\nwant %q", p, want)
+	}
 	// Every built-in scenario is valid, the strict failure of the cast included.
 	for _, name := range BuiltinNames() {
 		b, _ := BuiltinSource(name)
