@@ -362,7 +362,11 @@ func (x *Executor) applyFile(f string, cmd Command, crds []manifest.CRD, out, er
 			key := o.Kind + " " + field
 			if !x.notSimulated[key] {
 				x.notSimulated[key] = true
-				out = append(out, fmt.Sprintf("kubesim: %s: %s %s: %s is accepted but not simulated", f, o.Kind, o.Name, field))
+				line := fmt.Sprintf("kubesim: %s: %s %s: %s is accepted but not simulated", f, o.Kind, o.Name, field)
+				if why := manifest.NotSimulatedWhy(field); why != "" {
+					line += ": " + why
+				}
+				out = append(out, line)
 			}
 		}
 	}

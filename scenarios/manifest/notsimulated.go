@@ -142,3 +142,16 @@ func isEmptyStruct(v reflect.Value) bool {
 	}
 	return v.IsZero()
 }
+
+// notSimulatedWhy says what kubesim does instead, for the not-simulated
+// fields whose absence changes what a run shows, by the field's last name.
+var notSimulatedWhy = map[string]string{
+	"initContainers": "init containers are not run, so the main container starts without waiting for them; a wait-for-a-Service loop such as Online Boutique's loadgenerator frontend-check is skipped, and the first requests may be refused until that Service has a ready endpoint",
+}
+
+// NotSimulatedWhy is what kubesim does instead of a field NotSimulated
+// listed ("" when nothing more needs saying).
+func NotSimulatedWhy(field string) string {
+	name := field[strings.LastIndexByte(field, '.')+1:]
+	return notSimulatedWhy[strings.TrimSuffix(name, "[*]")]
+}
