@@ -385,12 +385,18 @@ func (r *Recorder) Detailed() bool { return r.detailed }
 
 func (r *Recorder) now() float64 { return r.c.Now().Seconds() }
 
+// NoService names the Services table's row of the requests sent to a name
+// that no Service had when they were sent (cluster DNS answers "no such
+// host"; kubesim counts them as refused at once). The Routes table names the
+// calls that used it.
+const NoService = "(no such Service)"
+
 // newSvc is the slow path of a Service's stats, kept out of line (as the other slow paths of the
 // hooks) so that the hooks' hot paths stay short.
 //
 //go:noinline
 func (r *Recorder) newSvc(s *model.Service) *svcStats {
-	name := "?"
+	name := NoService
 	if s != nil {
 		name = s.Key()
 	}

@@ -793,3 +793,33 @@ workload:
 		t.Errorf("onStart on an open loop: %v; want %q", err, want)
 	}
 }
+
+// A call to a name no Service has (a typo: dbb for db) is refused at once, as
+// cluster DNS answers "no such host", and the Services table says so in its
+// row's name (was "?"); the Routes table names the call.
+func TestCallToNoSuchService(t *testing.T) {
+	s, err := ParseFile("shop.yaml", []byte(strings.Replace(shopYAML, "call: db/query", "call: dbb/query", 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Run(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := res.Summary.Services["?"]; ok {
+		t.Errorf("Services has a row named ?: %v", res.Summary.Services)
+	}
+	none, ok := res.Summary.Services[metrics.NoService]
+	if !ok {
+		t.Fatalf("no %q row in Services: %v", metrics.NoService, res.Summary.Services)
+	}
+	if none.Requests < 2000 || none.ErrorsByKind == nil || none.ErrorsByKind.Refused != none.Requests {
+		t.Fatalf("%s: %+v; want about 20 requests/s, all refused", metrics.NoService, none)
+	}
+	if r, ok := res.Summary.Routes["dbb/query"]; !ok || r.ErrorsByKind == nil || r.ErrorsByKind.Refused != none.Requests {
+		t.Errorf("route dbb/query: %+v (present %v); want the %d refusals", r, ok, none.Requests)
+	}
+	if db, ok := res.Summary.Services["db"]; ok && db.Requests != 0 {
+		t.Errorf("db got %d requests; nothing calls it", db.Requests)
+	}
+}
