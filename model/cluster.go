@@ -264,25 +264,30 @@ type Cluster struct {
 	E   *sim.Engine
 	Cfg Config
 
-	nodes       []*Node
-	nodeByName  map[string]*Node
-	pods        []*Pod
-	podNames    podNameIndex
-	podSlab     []Pod  // where new pods are allocated (newPod)
-	strs        []byte // where pods' names and UIDs are written (keepString)
-	services    []*Service
-	svcByName   map[nsName]*Service
-	nodePorts   map[int]*Service // allocated node ports
-	deployments []*Deployment
-	deployByNm  map[nsName]*Deployment
-	replicasets []*ReplicaSet
-	rsByName    map[nsName]*ReplicaSet
-	daemonsets  []*DaemonSet
-	dsByName    map[nsName]*DaemonSet
-	namespaces  []*Namespace
-	nsByName    map[string]*Namespace
-	pdbs        []*PodDisruptionBudget
-	configMaps  []*ConfigMap
+	nodes      []*Node
+	nodeByName map[string]*Node
+	pods       []*Pod
+	// podNodes is each bound pod's node (p.node), by pod ID, and
+	// nodesRemoved counts RemoveNode calls: the request path reads where an
+	// endpoint runs from them without loading the pod (PickEndpoint).
+	podNodes     []*Node
+	nodesRemoved int
+	podNames     podNameIndex
+	podSlab      []Pod  // where new pods are allocated (newPod)
+	strs         []byte // where pods' names and UIDs are written (keepString)
+	services     []*Service
+	svcByName    map[nsName]*Service
+	nodePorts    map[int]*Service // allocated node ports
+	deployments  []*Deployment
+	deployByNm   map[nsName]*Deployment
+	replicasets  []*ReplicaSet
+	rsByName     map[nsName]*ReplicaSet
+	daemonsets   []*DaemonSet
+	dsByName     map[nsName]*DaemonSet
+	namespaces   []*Namespace
+	nsByName     map[string]*Namespace
+	pdbs         []*PodDisruptionBudget
+	configMaps   []*ConfigMap
 
 	nameRand  *rand.Rand
 	lbRand    *rand.Rand

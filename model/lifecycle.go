@@ -9,6 +9,10 @@ import (
 func (c *Cluster) bind(p *Pod, n *Node) {
 	p.NodeName = n.Name
 	p.node = n
+	for len(c.podNodes) <= p.ID {
+		c.podNodes = append(c.podNodes, nil)
+	}
+	c.podNodes[p.ID] = n
 	p.Scheduled = c.Now()
 	n.pods = append(n.pods, p)
 	n.req = n.req.Add(p.effectiveRequests())

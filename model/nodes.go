@@ -155,6 +155,7 @@ func (c *Cluster) RemoveNode(name string) error {
 		return err
 	}
 	n.Removed, n.Up, n.Ready = true, false, false
+	c.nodesRemoved++
 	c.eventNodeRemoved(n)
 	c.treeRemove(n)
 	for _, im := range n.images {

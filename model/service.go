@@ -482,6 +482,23 @@ func (c *Cluster) PickConn(s *Service, client kubeproxy.ClientID) (*Pod, kubepro
 	return c.pods[id], conn
 }
 
+// PickEndpoint is PickConn that also gives the pod's ID and the node it is
+// bound to (nil: not bound), read from arrays by pod ID without loading the
+// pod (the request path's cache miss). nodesKept is true while no node was
+// ever removed: then two different nodes are different nodes (no pod can be
+// bound to a removed node whose name a new node took).
+func (c *Cluster) PickEndpoint(s *Service, client kubeproxy.ClientID) (p *Pod, id int, node *Node, nodesKept bool, conn kubeproxy.Conn) {
+	pid, conn, ok := c.ep.px.PickConn(endpoints.ServiceID(s.ID), client, c.Now())
+	if !ok {
+		return nil, 0, nil, false, 0
+	}
+	id = int(pid)
+	if id < len(c.podNodes) {
+		node = c.podNodes[id]
+	}
+	return c.pods[id], id, node, c.nodesRemoved == 0, conn
+}
+
 // ReleaseConn is Release of a connection PickConn returned, to the pod of ID
 // pod.
 func (c *Cluster) ReleaseConn(s *Service, pod int, conn kubeproxy.Conn) {

@@ -227,17 +227,24 @@ func (n *Net) send(cl Caller, client kubeproxy.ClientID, from *model.Node, svc *
 	r.Route, r.KeepAlive, r.svc, r.from, r.client, r.Val, r.sent = route, keepAlive, svc, from, cl, val, n.C.Now()
 	n.Rec.RequestSent(svc)
 	var to *model.Pod
+	var toNode *model.Node
+	var nodesKept bool
 	if svc != nil && !svc.Deleted {
-		to, r.conn = n.C.PickConn(svc, client)
+		to, r.toID, toNode, nodesKept, r.conn = n.C.PickEndpoint(svc, client)
 	}
 	if to == nil {
 		// No endpoint: kube-proxy rejects the connection at once.
 		r.outcome = metrics.Refused
+		r.toID = 0
 		r.timer = n.C.E.After(0, r, evResponse)
 		return
 	}
-	r.to, r.toID = to, to.ID
-	r.local = from != nil && sameNode(from, to)
+	r.to = to
+	// sameNode without loading the pod or either node: the pod's node is
+	// from PickEndpoint, and while no node was removed two different nodes
+	// are on different machines (sameNode's answer for two nodes not
+	// removed).
+	r.local = from != nil && (toNode == from || ((toNode == nil || !nodesKept) && sameNode(from, to)))
 	h := n.hop(r)
 	if !keepAlive {
 		h *= 3
