@@ -823,3 +823,40 @@ func TestCallToNoSuchService(t *testing.T) {
 		t.Errorf("db got %d requests; nothing calls it", db.Requests)
 	}
 }
+
+// A client running in a pod resolves Service names in its pod's namespace, as
+// cluster DNS's search path does: gen in namespace shop calling web reaches
+// web.shop (was: web.default, which does not exist, so every call was
+// refused).
+func TestClientInPodResolvesInItsNamespace(t *testing.T) {
+	src := `name: nsclient
+duration: 30s
+timeline:
+  - at: 0s
+    run: |
+      kubectl create namespace shop
+      kubectl -n shop create deployment web --image=example/web
+      kubectl -n shop expose deployment web --port 80
+      kubectl -n shop create deployment gen --image=example/gen
+workload:
+  services:
+    - {name: web, image: web, routes: [{name: /, service: exp(5ms)}]}
+  clients:
+    - {name: gen, image: gen, users: 2, think: 1s, call: web}
+`
+	s, err := ParseFile("nsclient.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Run(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, ok := res.Summary.Services[metrics.NoService]; ok {
+		t.Errorf("%d calls found no Service", n.Requests)
+	}
+	web := res.Summary.Services["shop/web"]
+	if web.Requests < 40 || web.Errors > 5 {
+		t.Errorf("shop/web: %d requests, %d errors in 30 s of 2 users thinking 1 s; want about 50, (almost) all answered (Services: %v)", web.Requests, web.Errors, res.Summary.Services)
+	}
+}

@@ -966,7 +966,7 @@ func (pc *podClient) Start() {
 	users, rate := c.e.fromEnv(c.spec, pc.pod)
 	batch := max(1, math.Floor(rate))
 	for u := 0; u < users; u++ {
-		x := &run{e: c.e, from: pc.node, client: traffic.ClientOf(pc.pod), stopped: &pc.stopped, kind: runUser, c: c}
+		x := &run{e: c.e, ns: pc.pod.Namespace, from: pc.node, client: traffic.ClientOf(pc.pod), stopped: &pc.stopped, kind: runUser, c: c}
 		d := c.spec.Start
 		if rate > 0 {
 			d += sim.Time(math.Floor(float64(u)/batch) * batch / rate * 1e9)
