@@ -267,10 +267,13 @@ type Cluster struct {
 	nodes      []*Node
 	nodeByName map[string]*Node
 	pods       []*Pod
-	// podNodes is each bound pod's node (p.node), by pod ID, and
-	// nodesRemoved counts RemoveNode calls: the request path reads where an
-	// endpoint runs from them without loading the pod (PickEndpoint).
-	podNodes     []*Node
+	// podLocs is where each pod runs, by pod ID: its node (p.node) and
+	// whether its container runs (p.Running && !p.Gone); nodesUp is each
+	// node's Up, by seq; nodesRemoved counts RemoveNode calls. The request
+	// path reads them without loading the pod or its node (PickEndpoint,
+	// EndpointState).
+	podLocs      []podLoc
+	nodesUp      []bool
 	nodesRemoved int
 	podNames     podNameIndex
 	podSlab      []Pod  // where new pods are allocated (newPod)
@@ -758,6 +761,7 @@ func (c *Cluster) removePod(p *Pod) {
 		c.E.Cancel(t.graceTimer)
 	}
 	p.Gone, p.Terminating, p.Ready, p.HasIP = true, true, false, false
+	c.setPodLoc(p)
 	p.GoneAt = c.Now()
 	if p.DeletedAt == 0 {
 		p.DeletedAt = c.Now()

@@ -9,10 +9,7 @@ import (
 func (c *Cluster) bind(p *Pod, n *Node) {
 	p.NodeName = n.Name
 	p.node = n
-	for len(c.podNodes) <= p.ID {
-		c.podNodes = append(c.podNodes, nil)
-	}
-	c.podNodes[p.ID] = n
+	c.setPodLoc(p)
 	p.Scheduled = c.Now()
 	n.pods = append(n.pods, p)
 	n.req = n.req.Add(p.effectiveRequests())
@@ -69,6 +66,7 @@ func (c *Cluster) startPod(p *Pod) {
 
 func (c *Cluster) containerStarted(p *Pod) {
 	p.Running = true
+	c.setPodLoc(p)
 	p.Phase = PodRunning
 	p.Started = c.Now()
 	c.eventContainerStarted(p)
@@ -121,4 +119,5 @@ func (c *Cluster) killContainer(p *Pod) {
 		}
 	}
 	p.Running = false
+	c.setPodLoc(p)
 }

@@ -110,6 +110,7 @@ func (c *Cluster) AddNode(name string, lbls map[string]string, taints []Taint, c
 		n.Taints[i].Added = now
 	}
 	c.nodes = append(c.nodes, n)
+	c.nodesUp = append(c.nodesUp, true)
 	c.nodeByName[name] = n
 	c.eventKubeletStarted(n, true, false)
 	c.treeAdd(n)
@@ -156,6 +157,7 @@ func (c *Cluster) RemoveNode(name string) error {
 	}
 	n.Removed, n.Up, n.Ready = true, false, false
 	c.nodesRemoved++
+	c.nodesUp[n.seq] = false
 	c.eventNodeRemoved(n)
 	c.treeRemove(n)
 	for _, im := range n.images {
@@ -255,6 +257,7 @@ func (c *Cluster) nextMonitorTick(t sim.Time) sim.Time {
 // finds the node's heartbeat older than the grace period.
 func (c *Cluster) nodeDown(n *Node) {
 	n.Up = false
+	c.nodesUp[n.seq] = false
 	now := c.Now()
 	for _, p := range n.pods {
 		c.killContainer(p)
@@ -310,6 +313,7 @@ func (c *Cluster) nodeNotReady(n *Node) {
 // of the others.
 func (c *Cluster) nodeUp(n *Node) {
 	n.Up = true
+	c.nodesUp[n.seq] = true
 	now := c.Now()
 	n.hbBase = now
 	n.boots++

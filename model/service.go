@@ -493,10 +493,47 @@ func (c *Cluster) PickEndpoint(s *Service, client kubeproxy.ClientID) (p *Pod, i
 		return nil, 0, nil, false, 0
 	}
 	id = int(pid)
-	if id < len(c.podNodes) {
-		node = c.podNodes[id]
+	if id < len(c.podLocs) {
+		node = c.podLocs[id].node
 	}
 	return c.pods[id], id, node, c.nodesRemoved == 0, conn
+}
+
+// podLoc is where a pod runs, for the request path (Cluster.podLocs).
+type podLoc struct {
+	node *Node
+	seq  int32 // node.seq
+	live bool  // p.Running && !p.Gone
+}
+
+// setPodLoc updates p's podLoc after a change of p.node, p.Running or
+// p.Gone.
+func (c *Cluster) setPodLoc(p *Pod) {
+	for len(c.podLocs) <= p.ID {
+		c.podLocs = append(c.podLocs, podLoc{})
+	}
+	l := podLoc{node: p.node, live: p.Running && !p.Gone}
+	if p.node != nil {
+		l.seq = int32(p.node.seq)
+	}
+	c.podLocs[p.ID] = l
+}
+
+// EndpointState is what a connection to the pod of ID id finds, read without
+// loading the pod or its node: its node is up (the node the pod is bound
+// to), and its container runs (p.Running && !p.Gone). ok is false when that
+// cannot be told this way (a node was removed in this run, so the pod's
+// node may be one under its name, or the pod is not bound): then look at
+// the pod.
+func (c *Cluster) EndpointState(id int) (nodeUp, running, ok bool) {
+	if c.nodesRemoved != 0 || id >= len(c.podLocs) {
+		return false, false, false
+	}
+	l := c.podLocs[id]
+	if l.node == nil || int(l.seq) >= len(c.nodesUp) {
+		return false, false, false
+	}
+	return c.nodesUp[l.seq], l.live, true
 }
 
 // ReleaseConn is Release of a connection PickConn returned, to the pod of ID

@@ -315,14 +315,21 @@ func (n *Net) SendSized(cl Caller, client kubeproxy.ClientID, from *model.Node, 
 
 // arrive delivers r to its endpoint pod.
 func (n *Net) arrive(r *Request) {
-	p := r.to
-	node := nodeOf(n.C, p)
 	var srv *Server
 	if r.toID < len(n.servers) {
 		srv = n.servers[r.toID]
 	}
+	// The pod's and its node's state, from the cluster's arrays by pod ID
+	// (the pod itself is not loaded); when they cannot tell, from the pod.
+	up, running, ok := n.C.EndpointState(r.toID)
+	if !ok {
+		p := r.to
+		node := nodeOf(n.C, p)
+		up = node != nil && node.Up
+		running = !p.Gone && p.Running
+	}
 	switch {
-	case node == nil || !node.Up:
+	case !up:
 		// Nothing answers the SYN: the client gives up after its connect timeout.
 		r.outcome = metrics.Failed
 		wait := n.Cfg.ConnectTimeout - (n.C.Now() - r.sent)
@@ -330,7 +337,7 @@ func (n *Net) arrive(r *Request) {
 			wait = 0
 		}
 		r.timer = n.C.E.After(wait, r, evResponse)
-	case p.Gone || !p.Running || srv == nil:
+	case !running || srv == nil:
 		// The node answers with a reset.
 		n.respond(r, metrics.Refused)
 	default:

@@ -180,3 +180,56 @@ func TestServiceRef(t *testing.T) {
 		t.Fatalf("created again: got %p, want the new Service %p", got, s2)
 	}
 }
+
+// A connection finds its pod as it is when it arrives: a stopped node
+// answers nothing (the client waits its connect timeout), a node back up
+// with the container not yet restarted, or a deleted pod, answers with a
+// reset; a running pod serves.
+func TestArriveSeesNodeAndContainer(t *testing.T) {
+	c := model.NewCluster(sim.New(1), model.DefaultConfig())
+	netCfg := traffic.Network{SameNode: sim.Const(time.Millisecond), CrossNode: sim.Const(10 * time.Millisecond), ConnectTimeout: time.Second}
+	rt := workload.New(c, netCfg)
+	rt.Registry.Register("s", func(*model.Pod) bool { return true }, func(env *workload.Env, p *model.Pod) workload.Behaviour {
+		return server{env.Net.NewServer(p, 4, 0, func(*traffic.Request) sim.Time { return time.Millisecond })}
+	})
+	res := model.Resources{MilliCPU: 2000, Memory: 4 << 30, Pods: 110}
+	if _, err := c.AddNode("node1", nil, nil, res); err != nil {
+		t.Fatal(err)
+	}
+	svc, _ := c.CreateService("s", map[string]string{"app": "s"}, 80)
+	spec := model.PodSpec{Image: "example/s", NodeName: "node1"}
+	p, err := c.CreatePod("s-1", map[string]string{"app": "s"}, spec, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.E.RunUntil(30 * time.Second)
+	send := func() (sim.Time, metrics.Outcome) {
+		cl := &timed{c: c}
+		rt.Net.Send(cl, 1, nil, svc, traffic.RouteRoot, false, 0)
+		c.E.RunUntil(c.Now() + 5*time.Second)
+		return cl.rtt, cl.o
+	}
+	if rtt, o := send(); o != metrics.OK || rtt != 41*time.Millisecond {
+		t.Errorf("running: %v %v, want OK in 41ms", o, rtt)
+	}
+	if err := c.StopNode("node1"); err != nil {
+		t.Fatal(err)
+	}
+	if rtt, o := send(); o != metrics.Failed || rtt != time.Second {
+		t.Errorf("node stopped: %v %v, want Failed after the 1s connect timeout", o, rtt)
+	}
+	if err := c.StartNode("node1"); err != nil {
+		t.Fatal(err)
+	}
+	if rtt, o := send(); o != metrics.Refused || rtt != 40*time.Millisecond {
+		t.Errorf("node back, container not restarted: %v %v, want Refused in 40ms", o, rtt)
+	}
+	c.E.RunUntil(c.Now() + time.Minute)
+	if rtt, o := send(); o != metrics.OK || rtt != 41*time.Millisecond {
+		t.Errorf("restarted: %v %v, want OK in 41ms", o, rtt)
+	}
+	c.DeletePodGrace(p, 0)
+	if rtt, o := send(); o != metrics.Refused {
+		t.Errorf("deleted: %v %v, want Refused", o, rtt)
+	}
+}
