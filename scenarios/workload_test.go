@@ -185,7 +185,6 @@ workload:
 		`bad.yaml:5: workload.services[0]: give image:`,
 		`bad.yaml:9: workload.clients[0]: a client is closed-loop (users:) or open-loop (rate: or schedule:), not both`,
 		`bad.yaml:10: workload.clients[1].image: "loadgen:v1": give the image's name`,
-		`bad.yaml:10: workload.clients[1]: a client in containers (image: or labels:) is closed-loop: give users:`,
 	} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("errors lack %q:\n%v", want, err)
@@ -858,5 +857,59 @@ workload:
 	web := res.Summary.Services["shop/web"]
 	if web.Requests < 40 || web.Errors > 5 {
 		t.Errorf("shop/web: %d requests, %d errors in 30 s of 2 users thinking 1 s; want about 50, (almost) all answered (Services: %v)", web.Requests, web.Errors, res.Summary.Services)
+	}
+}
+
+// An open-loop client in containers sends rate arrivals a second from each
+// container it matches, from its pod: three replicas send about three times
+// what one does, and scaling the Deployment to 0 stops them once the pods'
+// grace period ends (was: refused,
+// 'a client in containers is closed-loop').
+func TestOpenLoopClientInPods(t *testing.T) {
+	runs := func(replicas int, scaleTo0 bool) float64 {
+		src := fmt.Sprintf(`name: openpod
+duration: 122s
+timeline:
+  - at: 0s
+    run: |
+      kubectl create deployment web --image=example/web
+      kubectl expose deployment web --port 80
+      kubectl create deployment gen --image=example/gen --replicas=%d
+`, replicas)
+		if scaleTo0 {
+			src += "  - at: 32s\n    run: kubectl scale deployment gen --replicas=0\n"
+		}
+		src += `workload:
+  services:
+    - {name: web, image: web, concurrency: 64, routes: [{name: /, service: exp(5ms)}]}
+  clients:
+    - {name: gen, image: gen, rate: 10, call: web}
+`
+		s, err := ParseFile("openpod.yaml", []byte(src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := Run(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		gen := res.Summary.Clients["gen"]
+		if gen.Errors > gen.Requests/20 {
+			t.Errorf("%d replicas: %d of %d runs failed", replicas, gen.Errors, gen.Requests)
+		}
+		return float64(gen.Requests)
+	}
+	one, three, stopped := runs(1, false), runs(3, false), runs(3, true)
+	t.Logf("runs: 1 replica %v, 3 replicas %v, 3 scaled to 0 at 32 s %v", one, three, stopped)
+	// The pods run from about 2 s: about 10/s for 120 s from each; scaled
+	// to 0 at 32 s, they stop at the end of their 30 s grace period.
+	if one < 1100 || one > 1300 {
+		t.Errorf("1 replica at 10/s for about 120 s: %v runs, want about 1,200", one)
+	}
+	if r := three / one; r < 2.6 || r > 3.4 {
+		t.Errorf("3 replicas: %v runs, 1 replica: %v; ratio %.2f, want about 3", three, one, r)
+	}
+	if r := stopped / three; r < 0.4 || r > 0.6 {
+		t.Errorf("scaled to 0 halfway: %v runs against %v; ratio %.2f, want about 1/2", stopped, three, r)
 	}
 }

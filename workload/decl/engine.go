@@ -963,6 +963,11 @@ func (pc *podClient) Start() {
 	if c.flow == nil {
 		c.flow = c.e.env.Rec.Client(c.spec.Name)
 	}
+	if c.spec.Users == 0 {
+		// Open loop: each container sends its own arrivals.
+		c.e.env.C.E.After(c.spec.Start, pc, evNext)
+		return
+	}
 	users, rate := c.e.fromEnv(c.spec, pc.pod)
 	batch := max(1, math.Floor(rate))
 	for u := 0; u < users; u++ {
@@ -973,6 +978,24 @@ func (pc *podClient) Start() {
 		}
 		c.e.env.C.E.After(d, x, evUserStart)
 	}
+}
+
+// Handle is an open-loop client's next arrival in the container: one run of
+// the script from the pod (if the rate is not 0), then the next arrival,
+// until the container stops.
+func (pc *podClient) Handle(_ *sim.Engine, arg int64) {
+	if pc.stopped {
+		return
+	}
+	c := pc.c
+	now := c.e.env.C.Now()
+	if arg == evArrival && c.rate(now) > 0 {
+		x := c.e.newRun()
+		x.ns, x.from, x.client, x.stopped = pc.pod.Namespace, pc.node, traffic.ClientOf(pc.pod), &pc.stopped
+		x.kind, x.c, x.start = runArrival, c, now
+		x.script(c.spec.Script)
+	}
+	c.e.env.C.E.After(c.gap(now), pc, evArrival)
 }
 
 // fromEnv is how many users a container of client cl runs and how fast they

@@ -665,9 +665,6 @@ func (p *parser) client(n *yaml.Node, where string) Client {
 	if c.Sine != nil && (c.Rate != 0 || len(c.Schedule) > 0) {
 		p.errorf(n, "%s: give one of rate:, schedule: and sine:", where)
 	}
-	if c.InPods() && c.Users == 0 {
-		p.errorf(n, "%s: a client in containers (image: or labels:) is closed-loop: give users: (virtual users per container)", where)
-	}
 	if envNode != nil && (!c.InPods() || c.Users == 0) {
 		p.errorf(envNode, "%s.env: only a closed-loop client in containers (image: or labels:, and users:) reads its containers' env", where)
 	}
