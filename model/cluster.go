@@ -232,6 +232,10 @@ type Service struct {
 
 	proxy proxyTable
 	key   string // Key()
+	// epRV and epChanged are the resourceVersion and the time of the last
+	// write of the Service's Endpoints and EndpointSlices (EndpointsMeta).
+	epRV      int64
+	epChanged sim.Time
 }
 
 // Cluster is the simulated cluster: the API objects, the controllers acting on

@@ -265,6 +265,7 @@ func (c *Cluster) initEndpoints() {
 
 // endpointChanged receives the index's changes and queues them for kube-proxy.
 func (c *Cluster) endpointChanged(svc endpoints.ServiceID, pod endpoints.PodID, _, new endpoints.Conditions) {
+	c.endpointsWritten(c.services[svc])
 	ep := &c.ep
 	due := c.Now() + c.d.endpointProp.Sample()
 	if due < ep.lastDue {
@@ -378,6 +379,7 @@ func (c *Cluster) CreateServiceIn(ns, name string, selector map[string]string, p
 	}
 	c.services = append(c.services, s)
 	c.svcByName[nsName{ns, name}] = s
+	c.endpointsWritten(s)
 	s.key = name
 	if ns != DefaultNamespace {
 		s.key = ns + "/" + name
@@ -385,6 +387,23 @@ func (c *Cluster) CreateServiceIn(ns, name string, selector map[string]string, p
 	c.ep.px.Table(endpoints.ServiceID(s.ID))
 	c.setIndexSelector(s)
 	return s, nil
+}
+
+// endpointsWritten records a write of s's Endpoints and EndpointSlices by
+// their controllers: at the Service's creation (they are created, empty or
+// not) and at each change of its endpoints.
+func (c *Cluster) endpointsWritten(s *Service) {
+	c.rv++
+	s.epRV, s.epChanged = c.rv, c.Now()
+}
+
+// EndpointsMeta returns the resourceVersion of the Service's Endpoints and
+// EndpointSlices (the cluster's write counter at their last write: it changes
+// when the endpoints change) and the simulated time of the change that
+// triggered that write (their endpoints.kubernetes.io/last-change-trigger-time:
+// the Service's creation, or the pod change).
+func (s *Service) EndpointsMeta() (resourceVersion int64, lastChange sim.Time) {
+	return s.epRV, s.epChanged
 }
 
 func (c *Cluster) setIndexSelector(s *Service) {

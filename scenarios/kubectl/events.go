@@ -19,7 +19,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/kubesim/kubesim/model"
 	"github.com/kubesim/kubesim/scenarios/manifest"
@@ -344,161 +343,6 @@ func (p *printer) describeEvents(w *DescribeWriter, ref model.ObjectRef) {
 	}
 }
 
-// ---- EndpointSlices ----
-
-// endpointSlice is one EndpointSlice of a Service, as the EndpointSlice
-// controller keeps them: at most 100 endpoints each.
-type endpointSlice struct {
-	namespace, name string
-	ports           []string
-	addrs           []string
-	created         time.Duration
-}
-
-const maxEndpointsPerSlice = 100
-
-// endpointSlices lists the slices of every Service in the namespace asked
-// for, by name.
-func (p *printer) endpointSlices() []endpointSlice {
-	var out []endpointSlice
-	sel := p.sel // a label selector picks slices by their labels, not Services
-	p.sel = nil
-	defer func() { p.sel = sel }()
-	for _, o := range p.list(Services) {
-		out = append(out, p.slicesOf(o)...)
-	}
-	slices.SortFunc(out, func(a, b endpointSlice) int {
-		if a.namespace != b.namespace {
-			return strings.Compare(a.namespace, b.namespace)
-		}
-		return strings.Compare(a.name, b.name)
-	})
-	return out
-}
-
-// slicesOf is the Service's slices: "kubernetes" for the API server's
-// Service (managed by the API server, not generated), else SERVICE-xxxxx
-// (generateName; the suffix is derived from the Service's name and the
-// slice's index, so that it is stable). Every endpoint is listed, ready or
-// not, as the slice lists them; ports are the target ports.
-func (p *printer) slicesOf(o object) []endpointSlice {
-	if o.svc() == nil {
-		eps, _ := p.endpoints(o, nil, 1)
-		s := endpointSlice{namespace: o.namespace, name: kubernetesService, ports: []string{"6443"}, created: 0}
-		for _, e := range eps {
-			host, _, _ := strings.Cut(e, ":")
-			s.addrs = append(s.addrs, host)
-		}
-		return []endpointSlice{s}
-	}
-	svc := o.svc()
-	pods, _ := p.c.EndpointPods(svc)
-	// One port per Service port whose target a pod resolves, as the
-	// EndpointSlice controller's getEndpointPorts lists them (two Service
-	// ports on one target port are two slice ports); none for a Service
-	// without endpoints, whose placeholder slice has no ports.
-	var ports []string
-	for _, sp := range svc.Ports {
-		for _, x := range pods {
-			if n, ok := targetPort(x, sp); ok {
-				ports = append(ports, strconv.Itoa(n))
-				break
-			}
-		}
-	}
-	var out []endpointSlice
-	for i := 0; i == 0 || i*maxEndpointsPerSlice < len(pods); i++ {
-		s := endpointSlice{namespace: svc.Namespace, name: svc.Name + "-" + sliceSuffix(svc.Namespace+"/"+svc.Name, i), ports: ports, created: svc.CreationTimestamp}
-		for _, x := range pods[i*maxEndpointsPerSlice : min(len(pods), (i+1)*maxEndpointsPerSlice)] {
-			s.addrs = append(s.addrs, p.podIPOf(x))
-		}
-		out = append(out, s)
-	}
-	return out
-}
-
-// sliceSuffix is 5 characters of the generateName alphabet from a hash of the
-// Service's name and the slice's index.
-func sliceSuffix(name string, i int) string {
-	const alphabet = "bcdfghjklmnpqrstvwxz2456789"
-	h := uint64(14695981039346656037)
-	for _, b := range []byte(name + "/" + strconv.Itoa(i)) {
-		h = (h ^ uint64(b)) * 1099511628211
-	}
-	out := make([]byte, 5)
-	for j := range out {
-		out[j] = alphabet[h%uint64(len(alphabet))]
-		h /= uint64(len(alphabet))
-	}
-	return string(out)
-}
-
-// listWithMore is kubectl's listWithMoreString over at most 3 items, <unset>
-// when there is none.
-func listWithMore(items []string) string {
-	switch {
-	case len(items) == 0:
-		return "<unset>"
-	case len(items) > 3:
-		return strings.Join(items[:3], ",") + " + " + strconv.Itoa(len(items)-3) + " more..."
-	}
-	return strings.Join(items, ",")
-}
-
-func (p *printer) getEndpointSlices(cmd Command) (string, error) {
-	all := p.endpointSlices()
-	var list []endpointSlice
-	var errs []error
-	for _, t := range cmd.Targets {
-		if t.Name == "" {
-			list = all
-			break
-		}
-		i := slices.IndexFunc(all, func(s endpointSlice) bool { return s.name == t.Name })
-		if i < 0 {
-			errs = append(errs, NotFound(EndpointSlices, t.Name))
-			continue
-		}
-		list = append(list, all[i])
-	}
-	if p.sel != nil {
-		// Slices are labelled kubernetes.io/service-name=SERVICE.
-		kept := []endpointSlice{}
-		for _, s := range list {
-			svc := s.name
-			if s.name != kubernetesService {
-				svc = s.name[:strings.LastIndexByte(s.name, '-')]
-			}
-			if p.sel.MatchesMap(map[string]string{"kubernetes.io/service-name": svc, "endpointslice.kubernetes.io/managed-by": "endpointslice-controller.k8s.io"}) {
-				kept = append(kept, s)
-			}
-		}
-		list = kept
-	}
-	if len(list) == 0 {
-		if len(errs) > 0 {
-			return "", joinErrors(errs)
-		}
-		return p.noResources(), nil
-	}
-	var b strings.Builder
-	w := NewTabWriter(&b)
-	header := "NAME\tADDRESSTYPE\tPORTS\tENDPOINTS\tAGE"
-	if p.all {
-		header = "NAMESPACE\t" + header
-	}
-	fmt.Fprintln(w, header)
-	for _, s := range list {
-		row := s.name + "\tIPv4\t" + listWithMore(s.ports) + "\t" + listWithMore(s.addrs) + "\t" + p.age(s.created)
-		if p.all {
-			row = s.namespace + "\t" + row
-		}
-		fmt.Fprintln(w, row)
-	}
-	w.Flush()
-	return strings.TrimSuffix(b.String(), "\n"), joinErrors(errs)
-}
-
 // EventObject is kubectl's OBJECT of an event ("pod/web-xyz"), with its
 // namespace in front outside default ("shop/pod/web-xyz").
 func EventObject(e *model.Event) string {
@@ -516,8 +360,20 @@ func (p *printer) getEventObjects(cmd Command) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	objs := make([]runtime.Object, len(evs))
+	names := make([]string, len(evs))
+	for i, e := range evs {
+		objs[i], names[i] = p.eventObject(e), "event/"+e.name
+	}
 	single := len(cmd.Targets) == 1 && cmd.Targets[0].Name != ""
-	if len(evs) == 0 {
+	return p.printObjects(cmd, objs, names, single, errs)
+}
+
+// printObjects prints the objects of a kind listed on its own (events,
+// endpointslices) with -o yaml, json, name (names), jsonpath=... or
+// custom-columns=..., then the errors of the names not found.
+func (p *printer) printObjects(cmd Command, objs []runtime.Object, names []string, single bool, errs []error) (string, error) {
+	if len(objs) == 0 {
 		if len(errs) > 0 {
 			return "", joinErrors(errs)
 		}
@@ -528,19 +384,11 @@ func (p *printer) getEventObjects(cmd Command) (string, error) {
 		}
 	}
 	if cmd.Output == "name" {
-		names := make([]string, len(evs))
-		for i, e := range evs {
-			names[i] = "event/" + e.name
-		}
 		return strings.Join(names, "\n"), joinErrors(errs)
 	}
 	pr, err := manifest.NewPrinter(cmd.Output)
 	if err != nil {
 		return "", &UsageError{Verb: cmd.Verb, Msg: err.Error()}
-	}
-	objs := make([]runtime.Object, len(evs))
-	for i, e := range evs {
-		objs[i] = p.eventObject(e)
 	}
 	out, err := pr.Print(objs, single)
 	if err != nil {

@@ -105,7 +105,7 @@ func init() {
 			getAlone: (*printer).getEvents, getAloneObjects: (*printer).getEventObjects, selectsFields: true,
 			notDescribed: "get events lists them"},
 		EndpointSlices: {group: "discovery.k8s.io", kind: "EndpointSlice", names: []string{"endpointslice"}, namespaced: true,
-			getAlone: (*printer).getEndpointSlices, notDescribed: "get endpointslices lists them"},
+			getAlone: (*printer).getEndpointSlices, getAloneObjects: (*printer).getEndpointSliceObjects, notDescribed: "get endpointslices lists them"},
 		HPAs: {group: "autoscaling", kind: "HorizontalPodAutoscaler", names: []string{"horizontalpodautoscaler", "hpa"}, namespaced: true,
 			get:     func(c *model.Cluster, ns, name string) model.Object { return obj(hpa.ControllerOf(c).GetIn(ns, name)) },
 			list:    func(c *model.Cluster, ns string) []model.Object { return objs(hpa.ControllerOf(c).ListIn(ns)) },

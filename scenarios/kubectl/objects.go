@@ -19,6 +19,7 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -639,6 +640,38 @@ func imageRepo(image string) string {
 // for a Service: its ready and not-ready pods (by IP) with the target ports
 // they resolve to (a named targetPort resolves per pod: pods that resolve
 // differently are in different subsets).
+// endpointsMeta is the metadata the endpoints and EndpointSlice controllers
+// give the Service's Endpoints and EndpointSlices (name, without labels): the
+// Service's namespace, its creation time (they are created with it), a uid
+// drawn from the Service's uid and the object's kind and name, the
+// resourceVersion of their last write (it changes when the endpoints change)
+// and the endpoints.kubernetes.io/last-change-trigger-time annotation: the
+// time of the pod or Service change that triggered it, as the controllers
+// write it (time.RFC3339Nano in UTC, of a time the API keeps in whole seconds:
+// the pod's Ready condition's lastTransitionTime or the Service's
+// creationTimestamp).
+func (x *Executor) endpointsMeta(svc *model.Service, name, kind string) metav1.ObjectMeta {
+	rv, changed := svc.EndpointsMeta()
+	m := metav1.ObjectMeta{Name: name, Namespace: svc.Namespace, UID: apitypes.UID(derivedUID(svc.UID + "/" + kind + "/" + name)),
+		ResourceVersion:   strconv.FormatInt(rv, 10),
+		CreationTimestamp: metav1.NewTime(x.c.WallClock(svc.CreationTimestamp)),
+		Annotations:       map[string]string{corev1.EndpointsLastChangeTriggerTime: x.c.WallClock(changed).Truncate(time.Second).Format(time.RFC3339Nano)}}
+	if m.Namespace == "" {
+		m.Namespace = defaultNamespace
+	}
+	return m
+}
+
+// derivedUID is a version 4 UUID drawn from a hash of s, for the objects
+// kubesim derives from another at print time (a Service's Endpoints and
+// EndpointSlices): the same for the same s, so the same for a seed.
+func derivedUID(s string) string {
+	u := sha256.Sum256([]byte(s))
+	u[6] = u[6]&0x0f | 0x40 // version 4
+	u[8] = u[8]&0x3f | 0x80 // variant 10
+	return fmt.Sprintf("%x-%x-%x-%x-%x", u[0:4], u[4:6], u[6:8], u[8:10], u[10:16])
+}
+
 func (x *Executor) endpointsObject(p *printer, o object) *corev1.Endpoints {
 	out := &corev1.Endpoints{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Endpoints"}}
 	if o.svc() == nil { // kubernetes: the API server on the control plane
@@ -652,11 +685,8 @@ func (x *Executor) endpointsObject(p *printer, o object) *corev1.Endpoints {
 		return out
 	}
 	svc := o.svc()
-	out.ObjectMeta = metav1.ObjectMeta{Name: svc.Name, Namespace: svc.Namespace, Labels: nonEmpty(svc.Labels),
-		CreationTimestamp: metav1.NewTime(x.c.WallClock(svc.CreationTimestamp))}
-	if out.Namespace == "" {
-		out.Namespace = defaultNamespace
-	}
+	out.ObjectMeta = x.endpointsMeta(svc, svc.Name, "endpoints")
+	out.Labels = nonEmpty(svc.Labels) // the endpoints controller copies the Service's
 	pods, conds := p.c.EndpointPods(svc)
 	var keys []string
 	subsets := map[string]*corev1.EndpointSubset{}

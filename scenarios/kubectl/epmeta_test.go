@@ -1,0 +1,104 @@
+package kubectl_test
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// A Service's Endpoints and EndpointSlices carry the metadata the endpoints
+// and EndpointSlice controllers give them: a uid, a resourceVersion that
+// changes when the endpoints change (and only then), the creation time, the
+// last-change-trigger-time annotation; Endpoints the Service's labels;
+// slices kubernetes.io/service-name and managed-by labels, generateName
+// SERVICE- and the Service as controller owner. -l, --show-labels and -o name
+// see them.
+func TestEndpointsMetadata(t *testing.T) {
+	c := eventCluster(t)
+	if _, err := c.CreateDeployment("rng", rngLabels, rngSpec(), 2); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.CreateService("rng", rngLabels, 80); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := apply(c, "kubectl label service rng tier=back"); err != nil {
+		t.Fatal(err)
+	}
+	advance(c, time.Minute)
+	svcUID := regexp.MustCompile(`(?m)^  uid: (\S+)$`).FindStringSubmatch(kc(t, c, "get service rng -o yaml"))
+	if svcUID == nil {
+		t.Fatal("service rng has no uid")
+	}
+	field := func(out, re string) string {
+		t.Helper()
+		m := regexp.MustCompile(`(?m)` + re).FindStringSubmatch(out)
+		if m == nil {
+			t.Fatalf("no %s in:\n%s", re, out)
+		}
+		return m[1]
+	}
+	uuid := `[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}`
+
+	ep := kc(t, c, "get endpoints rng -o yaml")
+	epUID := field(ep, `^  uid: (`+uuid+`)$`)
+	epRV := field(ep, `^  resourceVersion: "(\d+)"$`)
+	field(ep, `^    endpoints.kubernetes.io/last-change-trigger-time: "(20\d\d-\d\d-\d\dT\d\d:\d\d:\d\dZ)"$`)
+	field(ep, `^  creationTimestamp: "(20\d\d-[^"]+)"$`)
+	if field(ep, `^    tier: (\S+)$`) != "back" {
+		t.Errorf("Endpoints lack the Service's label tier=back:\n%s", ep)
+	}
+
+	sl := kc(t, c, "get endpointslices -l kubernetes.io/service-name=rng -o yaml")
+	for _, want := range []string{
+		"    endpointslice.kubernetes.io/managed-by: endpointslice-controller.k8s.io\n",
+		"    kubernetes.io/service-name: rng\n",
+		"    tier: back\n",
+		"    generateName: rng-\n",
+		"    ownerReferences:\n    - apiVersion: v1\n      blockOwnerDeletion: true\n      controller: true\n      kind: Service\n      name: rng\n      uid: " + svcUID[1] + "\n",
+		"\n- addressType: IPv4\n",
+		"\n    conditions:\n      ready: true\n      serving: true\n      terminating: false\n",
+	} {
+		if !strings.Contains(sl, want) {
+			t.Errorf("slice of rng lacks %q:\n%s", want, sl)
+		}
+	}
+	slUID := field(sl, `^    uid: (`+uuid+`)$`)
+	if slUID == epUID || slUID == svcUID[1] {
+		t.Errorf("slice uid %s is the Endpoints' or the Service's", slUID)
+	}
+	if slRV := field(sl, `^    resourceVersion: "(\d+)"$`); slRV != epRV {
+		t.Errorf("slice resourceVersion %s, Endpoints' %s (one write for both)", slRV, epRV)
+	}
+	name := field(sl, `^    name: (rng-[a-z0-9]{5})$`)
+	if out := kc(t, c, "get endpointslices -l kubernetes.io/service-name=rng -o name"); out != "endpointslice.discovery.k8s.io/"+name {
+		t.Errorf("-o name: %q", out)
+	}
+	if out := kc(t, c, "get endpointslices --show-labels"); !strings.Contains(out, "endpointslice.kubernetes.io/managed-by=endpointslice-controller.k8s.io,kubernetes.io/service-name=rng,tier=back") {
+		t.Errorf("--show-labels:\n%s", out)
+	}
+	if out := kc(t, c, "get endpoints -l tier=back"); !strings.Contains(out, "rng ") || strings.Contains(out, "kubernetes") {
+		t.Errorf("get endpoints -l tier=back:\n%s", out)
+	}
+
+	// Nothing changes: same resourceVersion, same uid.
+	advance(c, time.Minute)
+	if again := kc(t, c, "get endpoints rng -o yaml"); again != ep {
+		t.Errorf("Endpoints changed with no endpoint change:\n%s\nthen\n%s", ep, again)
+	}
+	// Scaling to 3 adds an endpoint: a new resourceVersion and trigger time.
+	if _, err := apply(c, "kubectl scale deployment rng --replicas=3"); err != nil {
+		t.Fatal(err)
+	}
+	advance(c, time.Minute)
+	ep2 := kc(t, c, "get endpoints rng -o yaml")
+	if field(ep2, `^  uid: (\S+)$`) != epUID {
+		t.Errorf("Endpoints uid changed")
+	}
+	if rv2 := field(ep2, `^  resourceVersion: "(\d+)"$`); rv2 == epRV {
+		t.Errorf("resourceVersion %s unchanged after an endpoint was added", rv2)
+	}
+	if field(ep2, `last-change-trigger-time: "([^"]+)"`) == field(ep, `last-change-trigger-time: "([^"]+)"`) {
+		t.Errorf("last-change-trigger-time unchanged after an endpoint was added")
+	}
+}
