@@ -272,3 +272,121 @@ func (p *printer) endpointSliceObject(s endpointSlice) *discoveryv1.EndpointSlic
 	}
 	return out
 }
+
+// describeEndpoints is kubectl's describe of an Endpoints object
+// (describeEndpoints): its metadata, then each subset's ready and not ready
+// addresses and ports.
+func (p *printer) describeEndpoints(w *DescribeWriter, o object) {
+	ep := (&Executor{c: p.c}).endpointsObject(p, o)
+	w.write(0, "Name:\t%s\n", ep.Name)
+	w.write(0, "Namespace:\t%s\n", ep.Namespace)
+	w.multiline(0, "Labels", sortedPairs(ep.Labels, "="))
+	w.multiline(0, "Annotations", sortedPairs(ep.Annotations, ": "))
+	w.write(0, "Subsets:\n")
+	ips := func(as []corev1.EndpointAddress) string {
+		out := make([]string, len(as))
+		for i, a := range as {
+			out[i] = a.IP
+		}
+		if len(out) == 0 {
+			return "<none>"
+		}
+		return strings.Join(out, ",")
+	}
+	for _, ss := range ep.Subsets {
+		w.write(1, "Addresses:\t%s\n", ips(ss.Addresses))
+		w.write(1, "NotReadyAddresses:\t%s\n", ips(ss.NotReadyAddresses))
+		if len(ss.Ports) > 0 {
+			w.write(1, "Ports:\n")
+			w.write(2, "Name\tPort\tProtocol\n")
+			w.write(2, "----\t----\t--------\n")
+			for _, port := range ss.Ports {
+				w.write(2, "%s\t%d\t%s\n", orUnset(port.Name), port.Port, port.Protocol)
+			}
+		}
+		w.write(0, "\n")
+	}
+	p.describeEvents(w, model.ObjectRef{Kind: "Endpoints", Namespace: ep.Namespace, Name: ep.Name, UID: string(ep.UID)})
+}
+
+func orUnset(s string) string {
+	if s == "" {
+		return "<unset>"
+	}
+	return s
+}
+
+// describeEndpointSlices is describe endpointslices [NAME...] (-l): kubectl's
+// describeEndpointSliceV1 of each slice.
+func (p *printer) describeEndpointSlices(cmd Command) (string, error) {
+	list, errs := p.selectSlices(cmd)
+	if len(list) == 0 {
+		if len(errs) > 0 {
+			return "", joinErrors(errs)
+		}
+		return p.noResources(), nil
+	}
+	var b strings.Builder
+	for i, s := range list {
+		if i > 0 {
+			b.WriteString("\n\n")
+		}
+		w := NewDescribeWriter(&b)
+		p.describeEndpointSlice(w, p.endpointSliceObject(s))
+		w.tw.Flush()
+	}
+	return strings.TrimSuffix(b.String(), "\n"), joinErrors(errs)
+}
+
+func (p *printer) describeEndpointSlice(w *DescribeWriter, eps *discoveryv1.EndpointSlice) {
+	w.write(0, "Name:\t%s\n", eps.Name)
+	w.write(0, "Namespace:\t%s\n", eps.Namespace)
+	w.multiline(0, "Labels", sortedPairs(eps.Labels, "="))
+	w.multiline(0, "Annotations", sortedPairs(eps.Annotations, ": "))
+	w.write(0, "AddressType:\t%s\n", eps.AddressType)
+	if len(eps.Ports) == 0 {
+		w.write(0, "Ports: <unset>\n")
+	} else {
+		w.write(0, "Ports:\n")
+		w.write(1, "Name\tPort\tProtocol\n")
+		w.write(1, "----\t----\t--------\n")
+		for _, port := range eps.Ports {
+			w.write(1, "%s\t%d\t%s\n", orUnset(*port.Name), *port.Port, *port.Protocol)
+		}
+	}
+	if len(eps.Endpoints) == 0 {
+		w.write(0, "Endpoints: <none>\n")
+	} else {
+		w.write(0, "Endpoints:\n")
+		for _, e := range eps.Endpoints {
+			w.write(1, "- Addresses:\t%s\n", orNone(strings.Join(e.Addresses, ", ")))
+			w.write(2, "Conditions:\n")
+			ready := "<unset>"
+			if e.Conditions.Ready != nil {
+				ready = strconv.FormatBool(*e.Conditions.Ready)
+			}
+			w.write(3, "Ready:\t%s\n", ready)
+			w.write(2, "Hostname:\t<unset>\n")
+			if e.TargetRef != nil {
+				w.write(2, "TargetRef:\t%s/%s\n", e.TargetRef.Kind, e.TargetRef.Name)
+			}
+			w.write(2, "NodeName:\t%s\n", orUnset(deref(e.NodeName)))
+			w.write(2, "Zone:\t%s\n", orUnset(deref(e.Zone)))
+		}
+	}
+	p.describeEvents(w, model.ObjectRef{Kind: "EndpointSlice", Namespace: eps.Namespace, Name: eps.Name, UID: string(eps.UID)})
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "<none>"
+	}
+	return s
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}

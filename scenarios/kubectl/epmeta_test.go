@@ -102,3 +102,68 @@ func TestEndpointsMetadata(t *testing.T) {
 		t.Errorf("last-change-trigger-time unchanged after an endpoint was added")
 	}
 }
+
+// describe endpoints and describe endpointslices print what kubectl's
+// describers print: metadata (labels, the trigger-time annotation), the
+// addresses, ports and, for slices, each endpoint's conditions, pod and node.
+func TestDescribeEndpointsAndSlices(t *testing.T) {
+	c := eventCluster(t)
+	if _, err := c.CreateDeployment("rng", rngLabels, rngSpec(), 1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.CreateService("rng", rngLabels, 80); err != nil {
+		t.Fatal(err)
+	}
+	advance(c, time.Minute)
+	pod := c.Pods()[0]
+	ip := regexp.MustCompile(`10\.244\.\d+\.\d+`).FindString(kc(t, c, "get endpoints rng"))
+	out, err := apply(c, "kubectl describe endpoints rng")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := regexp.MustCompile(`^Name:         rng
+Namespace:    default
+Labels:       <none>
+Annotations:  endpoints.kubernetes.io/last-change-trigger-time: 20\d\d-\d\d-\d\dT\d\d:\d\d:\d\dZ
+Subsets:
+  Addresses:          ` + regexp.QuoteMeta(ip) + `
+  NotReadyAddresses:  <none>
+  Ports:
+    Name     Port  Protocol
+    ----     ----  --------
+    <unset>  80    TCP
+
+Events:  <none>$`)
+	if !want.MatchString(out) {
+		t.Errorf("describe endpoints rng:\n%s", out)
+	}
+	out, err = apply(c, "kubectl describe endpointslices -l kubernetes.io/service-name=rng")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want = regexp.MustCompile(`^Name:         rng-[a-z0-9]{5}
+Namespace:    default
+Labels:       endpointslice.kubernetes.io/managed-by=endpointslice-controller.k8s.io
+              kubernetes.io/service-name=rng
+Annotations:  endpoints.kubernetes.io/last-change-trigger-time: 20\d\d-\d\d-\d\dT\d\d:\d\d:\d\dZ
+AddressType:  IPv4
+Ports:
+  Name     Port  Protocol
+  ----     ----  --------
+  <unset>  80    TCP
+Endpoints:
+  - Addresses:  ` + regexp.QuoteMeta(ip) + `
+    Conditions:
+      Ready:    true
+    Hostname:   <unset>
+    TargetRef:  Pod/` + regexp.QuoteMeta(pod.Name) + `
+    NodeName:   ` + regexp.QuoteMeta(pod.NodeName) + `
+    Zone:       <unset>
+Events:         <none>$`)
+	if !want.MatchString(out) {
+		t.Errorf("describe endpointslices:\n%s", out)
+	}
+	if _, err := apply(c, "kubectl describe endpointslices,pods"); err == nil || !strings.Contains(err.Error(), "on their own") {
+		t.Errorf("describe endpointslices,pods: %v", err)
+	}
+}

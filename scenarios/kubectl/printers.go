@@ -165,7 +165,8 @@ func joinErrors(errs []error) error {
 
 // Describe prints what `kubectl describe` prints for cmd (Verb
 // Describe): a faithful subset of kubectl's describers for pods,
-// deployments, replicasets, daemonsets, services, nodes and namespaces.
+// deployments, replicasets, daemonsets, services, endpoints, endpointslices
+// (in a describe of their own), nodes and namespaces.
 // Several objects are separated by two blank lines, as kubectl does.
 func PrintDescribe(c *model.Cluster, cmd Command) (string, error) {
 	if cmd.Verb != Describe {
@@ -174,6 +175,18 @@ func PrintDescribe(c *model.Cluster, cmd Command) (string, error) {
 	for _, t := range cmd.Targets {
 		if why := resources[t.Resource].notDescribed; why != "" {
 			return "", fmt.Errorf("error: kubesim does not describe %s; %s", t.Resource, why)
+		}
+		if f := resources[t.Resource].describeAlone; f != nil {
+			for _, u := range cmd.Targets {
+				if u.Resource != t.Resource {
+					return "", &UsageError{Verb: cmd.Verb, Msg: fmt.Sprintf("kubesim describes %s on their own: give them in a describe step of their own", t.Resource)}
+				}
+			}
+			p, err := newPrinter(c, cmd)
+			if err != nil {
+				return "", err
+			}
+			return f(p, cmd)
 		}
 	}
 	p, objs, errs, out, err := collected(c, cmd)

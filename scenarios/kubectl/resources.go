@@ -89,6 +89,9 @@ type resourceInfo struct {
 	// the kind takes --sort-by and --field-selector.
 	getAlone, getAloneObjects func(p *printer, cmd Command) (string, error)
 	selectsFields             bool
+	// describeAlone is describe of such a kind, in a describe of its own
+	// (nil: notDescribed, or the entry's describe).
+	describeAlone func(p *printer, cmd Command) (string, error)
 	// notDescribed is describe's refusal of the kind: what shows its
 	// objects instead ("": describe uses the entry's describe).
 	notDescribed string
