@@ -167,3 +167,24 @@ Events:         <none>$`)
 		t.Errorf("describe endpointslices,pods: %v", err)
 	}
 }
+
+// label and annotate of Endpoints and EndpointSlices are refused, naming the Service to label:
+// they labelled the Service itself (kubesim derives the Endpoints from it).
+func TestLabelEndpointsRefused(t *testing.T) {
+	c := eventCluster(t)
+	if _, err := c.CreateService("rng", rngLabels, 80); err != nil {
+		t.Fatal(err)
+	}
+	for line, want := range map[string]string{
+		"kubectl label endpoints rng foo=bar":            "kubectl label service rng",
+		"kubectl annotate ep rng a=b":                    "kubectl annotate service rng",
+		"kubectl label endpointslices rng-abcde foo=bar": "kubectl label service NAME",
+	} {
+		if _, err := apply(c, line); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v, want a refusal saying %q", line, err, want)
+		}
+	}
+	if s := c.ServiceIn("default", "rng"); len(s.Labels) != 0 || len(s.Annotations) != 0 {
+		t.Errorf("Service rng got labels %v, annotations %v", s.Labels, s.Annotations)
+	}
+}

@@ -719,6 +719,17 @@ func (x *Executor) names(r Resource) []string {
 // --- label, annotate ---
 
 func (x *Executor) label(cmd Command) (string, error) {
+	for _, t := range cmd.Targets {
+		if t.Resource == Endpoints || t.Resource == EndpointSlices {
+			// kubesim derives them from their Service: a label of
+			// Endpoints changed the Service's.
+			svc := t.Name
+			if svc == "" || t.Resource == EndpointSlices {
+				svc = "NAME"
+			}
+			return "", fmt.Errorf("error: kubesim keeps no %ss of %s apart from their Service's: a Service's Endpoints and EndpointSlices have its labels, as the endpoints controllers copy them (kubectl %s service %s ...)", cmd.Verb, t.Resource, cmd.Verb, svc)
+		}
+	}
 	targets, err := x.resolve(cmd)
 	if err != nil {
 		return "", err
