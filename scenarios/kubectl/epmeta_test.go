@@ -1,6 +1,7 @@
 package kubectl_test
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -186,5 +187,37 @@ func TestLabelEndpointsRefused(t *testing.T) {
 	}
 	if s := c.ServiceIn("default", "rng"); len(s.Labels) != 0 || len(s.Annotations) != 0 {
 		t.Errorf("Service rng got labels %v, annotations %v", s.Labels, s.Annotations)
+	}
+}
+
+// Over 1,000 addresses, the Endpoints keep 1,000 and say
+// endpoints.kubernetes.io/over-capacity: truncated, as the endpoints
+// controller writes them; the slices keep every endpoint.
+func TestEndpointsOverCapacity(t *testing.T) {
+	c := eventCluster(t)
+	for i := range 10 {
+		if _, err := c.AddNode(fmt.Sprintf("big%d", i), nil, nil, testCapacity); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := c.CreateDeployment("rng", rngLabels, rngSpec(), 1001); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.CreateService("rng", rngLabels, 80); err != nil {
+		t.Fatal(err)
+	}
+	advance(c, 5*time.Minute)
+	if pods, _ := c.EndpointPods(c.ServiceIn("default", "rng")); len(pods) != 1001 {
+		t.Fatalf("%d endpoints, want 1001", len(pods))
+	}
+	out := kc(t, c, "get endpoints rng -o yaml")
+	if n := strings.Count(out, "\n  - ip: "); n != 1000 {
+		t.Errorf("%d addresses in the Endpoints, want 1000", n)
+	}
+	if !strings.Contains(out, "\n    endpoints.kubernetes.io/over-capacity: truncated\n") {
+		t.Errorf("no over-capacity annotation:\n%.600s", out)
+	}
+	if n := strings.Count(kc(t, c, "get endpointslices -l kubernetes.io/service-name=rng -o yaml"), "\n  - addresses:\n"); n != 1001 {
+		t.Errorf("%d endpoints in the slices, want 1001", n)
 	}
 }

@@ -18,6 +18,7 @@ package kubectl
 import (
 	"crypto/sha256"
 	"fmt"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -727,7 +728,51 @@ func (x *Executor) endpointsObject(p *printer, o object) *corev1.Endpoints {
 		}
 		out.Subsets = append(out.Subsets, *ss)
 	}
+	if truncateEndpoints(out) {
+		out.Annotations[corev1.EndpointsOverCapacity] = "truncated"
+	}
 	return out
+}
+
+// maxEndpointsCapacity is the endpoints controller's maxCapacity: the
+// addresses an Endpoints object keeps.
+const maxEndpointsCapacity = 1000
+
+// truncateEndpoints is the endpoints controller's: over maxCapacity
+// addresses, each subset keeps its proportion (rounded up) of the ready
+// addresses and none not ready, or, when the ready ones fit, all of them and
+// its proportion of the not ready ones. It reports whether it truncated.
+func truncateEndpoints(ep *corev1.Endpoints) bool {
+	ready, notReady := 0, 0
+	for _, ss := range ep.Subsets {
+		ready += len(ss.Addresses)
+		notReady += len(ss.NotReadyAddresses)
+	}
+	if ready+notReady <= maxEndpointsCapacity {
+		return false
+	}
+	truncateReady, limit, total := false, maxEndpointsCapacity-ready, notReady
+	if ready > maxEndpointsCapacity {
+		truncateReady, limit, total = true, maxEndpointsCapacity, ready
+	}
+	left := limit
+	for i := range ep.Subsets {
+		ss := &ep.Subsets[i]
+		n := len(ss.NotReadyAddresses)
+		if truncateReady {
+			n = len(ss.Addresses)
+		}
+		add := min(int(math.Ceil(float64(n)/float64(total)*float64(limit))), left)
+		if truncateReady {
+			ss.Addresses = ss.Addresses[:min(add, len(ss.Addresses))]
+			ss.NotReadyAddresses = []corev1.EndpointAddress{}
+			left -= len(ss.Addresses)
+		} else {
+			ss.NotReadyAddresses = ss.NotReadyAddresses[:min(add, len(ss.NotReadyAddresses))]
+			left -= len(ss.NotReadyAddresses)
+		}
+	}
+	return true
 }
 
 // lastAppliedOf is the last-applied-configuration `kubectl apply` writes for
