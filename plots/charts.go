@@ -1079,7 +1079,11 @@ func stepsChartSpread(run Run, name, title, ylabel, what string, series []metric
 			p.Title.Text = fmt.Sprintf("%s: %s (distribution over %d %s)", run.title(), title, len(series), what)
 			lg = bandLegend(fmt.Sprintf("%d %s", len(series), what), "median")
 		} else {
-			p.Title.Text = fmt.Sprintf("%s: %s (%d %s; lines: the %d furthest from the median)", run.title(), title, len(series), what, len(lines))
+			apart := ""
+			if spread > 0 {
+				apart = ", drawn slightly apart"
+			}
+			p.Title.Text = fmt.Sprintf("%s: %s (%d %s; lines: the %d furthest from the median%s)", run.title(), title, len(series), what, len(lines), apart)
 			lg = bandLegend(fmt.Sprintf("the other %d %s", len(rest), what), fmt.Sprintf("median of the other %d", len(rest)))
 		}
 	} else if len(groups) > 1 && spread > 0 {

@@ -159,7 +159,7 @@ func TestManySeriesFurthestAsLines(t *testing.T) {
 		t.Fatal(err)
 	}
 	svg := string(b)
-	for _, want := range []string{">frontend<", ">svc01<", ">svc02<", ">svc10<", ">svc03<", "11 Services; lines: the 5 furthest from the median", "the other 6 Services: min–max", "median of the other 6"} {
+	for _, want := range []string{">frontend<", ">svc01<", ">svc02<", ">svc10<", ">svc03<", "11 Services; lines: the 5 furthest from the median, drawn slightly apart)", "the other 6 Services: min–max", "median of the other 6"} {
 		if !strings.Contains(svg, want) {
 			t.Errorf("endpoints.svg does not show %q", want)
 		}
