@@ -47,6 +47,9 @@ type Node struct {
 	// NotReadyAt is when the node lifecycle controller last marked the node
 	// NotReady (Unknown); ReadyAt when it last saw it Ready again.
 	NotReadyAt, ReadyAt sim.Time
+	// UpChangedAt is when the machine was added, or last went down or came
+	// back up (what a load balancer's health checks follow).
+	UpChangedAt sim.Time
 
 	images     []nodeImage // the images pulled or being pulled, in the order their pulls started
 	pullFreeAt sim.Time    // the kubelet pulls one image at a time
@@ -385,6 +388,14 @@ func (c *Cluster) Nodes() []*Node {
 	}
 	return out
 }
+
+// NodeSlots is the number of nodes ever added: NodeAt's indexes, removed
+// nodes included.
+func (c *Cluster) NodeSlots() int { return len(c.nodes) }
+
+// NodeAt is the i-th node ever added (0 <= i < NodeSlots), removed or not,
+// without allocating as Nodes does.
+func (c *Cluster) NodeAt(i int) *Node { return c.nodes[i] }
 
 // Node returns the node named name, or nil.
 func (c *Cluster) Node(name string) *Node {

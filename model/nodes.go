@@ -104,7 +104,7 @@ func (c *Cluster) AddNode(name string, lbls map[string]string, taints []Taint, c
 	}
 	now := c.Now()
 	n := &Node{ObjectMeta: c.newMeta(name, "", l, nil), Taints: append([]Taint(nil), taints...), Capacity: capacity,
-		Up: true, Ready: true, ReadyAt: now, seq: len(c.nodes),
+		Up: true, Ready: true, ReadyAt: now, UpChangedAt: now, seq: len(c.nodes),
 		hbBase: now, hbPhase: sim.Time(c.hbRand.Int64N(int64(c.Cfg.Timings.NodeStatusUpdate)))}
 	for i := range n.Taints {
 		n.Taints[i].Added = now
@@ -259,6 +259,7 @@ func (c *Cluster) nodeDown(n *Node) {
 	n.Up = false
 	c.nodesUp[n.seq] = false
 	now := c.Now()
+	n.UpChangedAt = now
 	for _, p := range n.pods {
 		c.killContainer(p)
 	}
@@ -315,6 +316,7 @@ func (c *Cluster) nodeUp(n *Node) {
 	n.Up = true
 	c.nodesUp[n.seq] = true
 	now := c.Now()
+	n.UpChangedAt = now
 	n.hbBase = now
 	n.boots++
 	c.eventKubeletStarted(n, false, true)

@@ -14,7 +14,7 @@ timeline:
   - at: 0s
     run: |
       kubectl apply -f busy.yaml
-      kubectl expose deployment busy --port 80
+      kubectl expose deployment busy --port 80 --type=LoadBalancer
 files:
   busy.yaml: |
     apiVersion: apps/v1

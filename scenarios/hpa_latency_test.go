@@ -277,7 +277,7 @@ timeline:
   - at: 0s
     run: |
       kubectl create deployment web --image=web
-      kubectl expose deployment web --port=80
+      kubectl expose deployment web --port=80 --type=LoadBalancer
       kubectl apply -f hpa.yaml
   - at: 9m50s
     run: kubectl get hpa
@@ -376,7 +376,7 @@ timeline:
   - at: 0s
     run: |
       kubectl apply -f web.yaml
-      kubectl expose deployment web --port=80
+      kubectl expose deployment web --port=80 --type=LoadBalancer
       kubectl apply -f hpa.yaml
       kubectl create deployment other --image=example/other
       kubectl apply -f other.yaml

@@ -60,7 +60,7 @@ timeline:
   - at: 0s
     run: |
       kubectl apply -f web.yaml
-      kubectl expose deployment web --port=80
+      kubectl expose deployment web --port=80 --type=LoadBalancer
       kubectl autoscale deployment web --max=MAX --cpu-percent=TARGET
 files:
   web.yaml: |

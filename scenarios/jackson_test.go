@@ -23,11 +23,11 @@ timeline:
   - at: 0s
     run: |
       kubectl create deployment s1 --image=jackson/s1
-      kubectl expose deployment s1 --port 80
+      kubectl expose deployment s1 --port 80 --type=LoadBalancer
       kubectl create deployment s2 --image=jackson/s2
-      kubectl expose deployment s2 --port 80
+      kubectl expose deployment s2 --port 80 --type=LoadBalancer
       kubectl create deployment s3 --image=jackson/s3
-      kubectl expose deployment s3 --port 80
+      kubectl expose deployment s3 --port 80 --type=LoadBalancer
 workload:
   services:
     - {name: s1, image: s1, concurrency: 1, backlog: 0, routes: [{name: /, service: exp(10ms)}]}
@@ -135,9 +135,9 @@ timeline:
   - at: 0s
     run: |
       kubectl create deployment s1 --image=jackson/s1
-      kubectl expose deployment s1 --port 80
+      kubectl expose deployment s1 --port 80 --type=LoadBalancer
       kubectl create deployment s2 --image=jackson/s2
-      kubectl expose deployment s2 --port 80
+      kubectl expose deployment s2 --port 80 --type=LoadBalancer
 workload:
   services:
     - {name: s1, image: s1, concurrency: 1, backlog: 0, routes: [{name: /, service: exp(10ms)}]}

@@ -112,7 +112,7 @@ timeline:
       kubectl -n shop create deployment db --image=example/db
       kubectl -n shop expose deployment db --port 5432
       kubectl create deployment front --image=example/front
-      kubectl expose deployment front --port 80
+      kubectl expose deployment front --port 80 --type=LoadBalancer
 workload:
   services:
     - {name: front, image: front, routes: [{name: /, service: exp(1ms), script: [{call: web.shop.svc.cluster.local}]}]}

@@ -240,7 +240,7 @@ func (s *Scenario) Check() []string {
 		}
 		crds = append(crds, newCRDs...)
 	}
-	return out
+	return append(out, s.OutsideClientProblems()...)
 }
 
 // Source is the scenario's file name.

@@ -20,7 +20,7 @@ timeline:
   - at: 0s
     run: |
       kubectl create deployment web --image=example/web --replicas=2
-      kubectl expose deployment web --port 80
+      kubectl expose deployment web --port 80 --type=LoadBalancer
       kubectl create deployment db --image=registry.example.com/team/db:v3
       kubectl expose deployment db --port 5432
 workload:
@@ -242,9 +242,9 @@ timeline:
   - at: 0s
     run: |
       kubectl create deployment s1 --image=mva/s1
-      kubectl expose deployment s1 --port 80
+      kubectl expose deployment s1 --port 80 --type=LoadBalancer
       kubectl create deployment s2 --image=mva/s2
-      kubectl expose deployment s2 --port 80
+      kubectl expose deployment s2 --port 80 --type=LoadBalancer
 workload:
   services:
     - {name: s1, image: s1, concurrency: 1, backlog: 0, routes: [{name: /, service: exp(10ms)}]}
@@ -341,13 +341,13 @@ timeline:
   - at: 0s
     run: |
       kubectl create deployment a --image=t/a
-      kubectl expose deployment a --port 80
+      kubectl expose deployment a --port 80 --type=LoadBalancer
       kubectl create deployment b --image=t/b
-      kubectl expose deployment b --port 80
+      kubectl expose deployment b --port 80 --type=LoadBalancer
       kubectl create deployment flaky --image=t/flaky
-      kubectl expose deployment flaky --port 80
+      kubectl expose deployment flaky --port 80 --type=LoadBalancer
       kubectl create deployment slow --image=t/slow
-      kubectl expose deployment slow --port 80
+      kubectl expose deployment slow --port 80 --type=LoadBalancer
 workload:
   services:
     - {name: a, image: a}
@@ -415,7 +415,7 @@ timeline:
   - at: 0s
     run: |
       kubectl create deployment web --image=example/web --replicas=2
-      kubectl expose deployment web --port 80
+      kubectl expose deployment web --port 80 --type=LoadBalancer
       kubectl create deployment db --image=example/db
       kubectl expose deployment db --port 5432
   - at: 60s
@@ -649,7 +649,7 @@ timeline:
   - at: 0s
     run: |
       kubectl create deployment web --image=example/web
-      kubectl expose deployment web --port 80
+      kubectl expose deployment web --port 80 --type=LoadBalancer
 workload:
   services:
     - {name: web, image: web}
@@ -690,7 +690,7 @@ timeline:
   - at: 0s
     run: |
       kubectl create deployment web --image=example/web
-      kubectl expose deployment web --port 80
+      kubectl expose deployment web --port 80 --type=LoadBalancer
 workload:
   services:
     - {name: web, image: web}
@@ -747,7 +747,7 @@ timeline:
   - at: 0s
     run: |
       kubectl create deployment web --image=example/web
-      kubectl expose deployment web --port 80
+      kubectl expose deployment web --port 80 --type=LoadBalancer
 workload:
   services:
     - name: web

@@ -1,6 +1,7 @@
 package traffic
 
 import (
+	"math/rand/v2"
 	"time"
 
 	"github.com/kubesim/kubesim/metrics"
@@ -20,6 +21,12 @@ type Network struct {
 	// request's or a response's size) are sent: each one-way message takes
 	// size x 8 / speed on top of its hop's latency (0: sizes take no time).
 	LinkGbps float64
+	// LBCheckInterval, LBCheckTimeout, LBHealthyThreshold and
+	// LBUnhealthyThreshold are a LoadBalancer Service's health checks of its
+	// nodes (entry.go): how often, how long a check waits, and how many
+	// successes (failures) in a row make a node healthy (unhealthy).
+	LBCheckInterval, LBCheckTimeout          sim.Time
+	LBHealthyThreshold, LBUnhealthyThreshold int
 }
 
 // DefaultNetwork is a LAN: 50 us within a node (veth, bridge and the kernel's
@@ -43,6 +50,11 @@ func DefaultNetwork() Network {
 		CrossNode:      sim.Lognormal(250*us, 200*us),
 		ConnectTimeout: 127 * time.Second,
 		LinkGbps:       10,
+
+		LBCheckInterval:      DefaultLBCheckInterval,
+		LBCheckTimeout:       DefaultLBCheckTimeout,
+		LBHealthyThreshold:   DefaultLBHealthyThreshold,
+		LBUnhealthyThreshold: DefaultLBUnhealthyThreshold,
 	}
 }
 
@@ -56,8 +68,9 @@ type Net struct {
 	free                *Request
 	live                int
 	nextID              uint64
-	last                *Request  // the last one sent
-	servers             []*Server // listening, by Pod.ID
+	last                *Request   // the last one sent
+	servers             []*Server  // listening, by Pod.ID
+	lbRand              *rand.Rand // load balancers' picks (entry.go)
 }
 
 // New returns the request path of cluster c, measured by rec.
@@ -125,6 +138,10 @@ type Request struct {
 	toID  int
 	conn  kubeproxy.Conn
 	local bool
+	// outside: from a client outside the cluster through an entry node
+	// (SendOutside): each one-way trip is a cross-node hop to that node,
+	// then local's hop to the pod.
+	outside bool
 	// timeout is the client's timer (SendTimeout); abandoned: it fired, the
 	// client has its answer and the response will be dropped.
 	timeout   sim.Timer
@@ -170,10 +187,14 @@ func (n *Net) LiveRequests() int { return n.live }
 // hop is the one-way network latency of r between its client's node and its
 // pod's (r.local: the same node).
 func (n *Net) hop(r *Request) sim.Time {
-	if r.local {
-		return n.sameNode.Sample()
+	var h sim.Time
+	if r.outside {
+		h = n.crossNode.Sample()
 	}
-	return n.crossNode.Sample()
+	if r.local {
+		return h + n.sameNode.Sample()
+	}
+	return h + n.crossNode.Sample()
 }
 
 // sameNode reports whether pod p runs on node n (p.NodeName == n.Name). A
@@ -222,14 +243,28 @@ func (n *Net) transfer(bytes int64) sim.Time {
 }
 
 func (n *Net) send(cl Caller, client kubeproxy.ClientID, from *model.Node, svc *model.Service, route Route, keepAlive bool, val, reqBytes int64) {
+	n.sendVia(cl, client, from, svc, route, keepAlive, val, reqBytes, nil, false)
+}
+
+// sendVia is send; from outside the cluster through node entry when it is
+// not nil (from is then nil), or refused at once when refuse is set.
+func (n *Net) sendVia(cl Caller, client kubeproxy.ClientID, from *model.Node, svc *model.Service, route Route, keepAlive bool, val, reqBytes int64, entry *model.Node, refuse bool) {
 	r := n.newRequest()
 	n.last = r
 	r.Route, r.KeepAlive, r.svc, r.from, r.client, r.Val, r.sent = route, keepAlive, svc, from, cl, val, n.C.Now()
 	n.Rec.RequestSent(svc)
+	if entry != nil {
+		r.outside = true
+		if !entry.Up {
+			n.enterDead(r)
+			return
+		}
+		from = entry // kube-proxy on the entry node picks, and forwards from it
+	}
 	var to *model.Pod
 	var toNode *model.Node
 	var nodesKept bool
-	if svc != nil && !svc.Deleted {
+	if svc != nil && !svc.Deleted && !refuse {
 		to, r.toID, toNode, nodesKept, r.conn = n.C.PickEndpoint(svc, client)
 	}
 	if to == nil {

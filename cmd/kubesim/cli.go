@@ -273,6 +273,15 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		}
 		s.Workload.Merge(spec)
 	}
+	if len(wfiles) > 0 {
+		// The workload files' clients against the scenario's Services.
+		if problems := s.OutsideClientProblems(); len(problems) > 0 {
+			for _, p := range problems {
+				fmt.Fprintf(stderr, "error: %s\n", p)
+			}
+			return exitFail
+		}
+	}
 	if fs.Changed("seed") {
 		s.Seed = *seed
 	}

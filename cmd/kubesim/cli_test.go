@@ -206,7 +206,7 @@ func TestRunWithoutDockerCoins(t *testing.T) {
 func TestRunWithWorkloadFile(t *testing.T) {
 	dir := t.TempDir()
 	sc := filepath.Join(dir, "app.yaml")
-	os.WriteFile(sc, []byte("name: app\nduration: 1m\ntimeline:\n  - at: 0s\n    run: |\n      kubectl create deployment api --image=example/api:v1\n      kubectl expose deployment api --port 80\n"), 0o644)
+	os.WriteFile(sc, []byte("name: app\nduration: 1m\ntimeline:\n  - at: 0s\n    run: |\n      kubectl create deployment api --image=example/api:v1\n      kubectl expose deployment api --port 80 --type=LoadBalancer\n"), 0o644)
 	wl := filepath.Join(dir, "svcs.yaml")
 	os.WriteFile(wl, []byte("services:\n  - {name: api, image: api, routes: [{name: /, service: exp(10ms)}]}\nclients:\n  - {name: load, rate: 10, call: api}\n"), 0o644)
 	if code, out, errs := run(t, "validate", wl); code != 0 {

@@ -273,7 +273,7 @@ timeline:
   - at: 0s
     run: |
       kubectl create deployment web --image=example/web
-      kubectl expose deployment web --port 80
+      kubectl expose deployment web --port 80 --type=LoadBalancer
       kubectl create deployment db --image=example/db
       kubectl expose deployment db --port 5432
 workload:

@@ -442,6 +442,10 @@ type run struct {
 	ns     string // the calling pod's namespace ("": outside the cluster, default)
 	from   *model.Node
 	client kubeproxy.ClientID
+	// entry: the run is a client's outside the cluster, whose calls enter
+	// through a NodePort or LoadBalancer Service (nil: from a pod, or a
+	// client in the cluster).
+	entry *traffic.Entry
 	// stopped, if not nil, is the container's flag: once it is set the
 	// run's steps stop where they are (nil: the run never stops).
 	stopped *bool
@@ -731,7 +735,12 @@ func (t *task) send(c *Call, attempt int) {
 	x := t.x
 	e := x.e
 	t.call, t.attempt, t.flow = c, attempt, e.flows[c]
-	e.env.Net.SendSized(t, x.client, x.from, e.env.C.ResolveService(x.ns, c.Service), e.route(c.Route), c.KeepAlive, 0, c.Timeout, c.Size)
+	svc := e.env.C.ResolveService(x.ns, c.Service)
+	if x.entry != nil {
+		e.env.Net.SendOutside(t, x.client, x.entry, svc, e.route(c.Route), c.KeepAlive, 0, c.Timeout, c.Size)
+		return
+	}
+	e.env.Net.SendSized(t, x.client, x.from, svc, e.route(c.Route), c.KeepAlive, 0, c.Timeout, c.Size)
 }
 
 // RequestDone continues the script: a failed try is retried after its
@@ -775,7 +784,7 @@ func (e *Engine) start() {
 		users := make([]*run, cl.Users)
 		for u := range users {
 			id := kubeproxy.ClientID(1<<31 + uint32(i)<<20 + uint32(u))
-			users[u] = &run{e: e, client: id, kind: runUser, c: c}
+			users[u] = &run{e: e, client: id, kind: runUser, c: c, entry: c.entry}
 		}
 		if len(cl.WaitReady) > 0 {
 			e.env.C.E.After(cl.Start, sim.HandlerFunc(func(*sim.Engine, int64) {
@@ -939,6 +948,9 @@ func (e *Engine) newClient(i int) *client {
 	if cl.Users > 0 {
 		c.think = cl.Think.New(c.rng)
 	}
+	if !cl.InPods() && !cl.InCluster {
+		c.entry = &traffic.Entry{Node: cl.Node}
+	}
 	return c
 }
 
@@ -1084,6 +1096,9 @@ type client struct {
 	n     uint32
 	// flow measures the runs of the script.
 	flow *metrics.Flow
+	// entry is where a client outside the cluster enters it (nil: in pods,
+	// or in the cluster).
+	entry *traffic.Entry
 }
 
 // MinLoop is how long a closed-loop virtual user waits before its next run
@@ -1161,7 +1176,7 @@ func (c *client) arrival() {
 	if c.rate(c.e.env.C.Now()) > 0 {
 		c.n++
 		x := c.e.newRun()
-		x.client, x.kind, x.c, x.start = kubeproxy.ClientID(1<<30+c.n%(1<<20)), runArrival, c, c.e.env.C.Now()
+		x.client, x.kind, x.c, x.start, x.entry = kubeproxy.ClientID(1<<30+c.n%(1<<20)), runArrival, c, c.e.env.C.Now(), c.entry
 		x.script(c.spec.Script)
 	}
 	c.next()

@@ -553,11 +553,17 @@ func (p *parser) target(n *yaml.Node, where string) (string, string) {
 }
 
 func (p *parser) client(n *yaml.Node, where string) Client {
-	c := Client{Line: n.Line}
+	c := Client{Line: n.Line, File: p.file}
 	var callNode, rateNode *yaml.Node
-	var spawnNode, envNode, onStartNode *yaml.Node
-	p.fields(n, where, []string{"name", "image", "labels", "users", "spawnRate", "env", "think", "rate", "arrival", "schedule", "sine", "shape", "start", "call", "script", "onStart"}, func(k string, v *yaml.Node) {
+	var spawnNode, envNode, onStartNode, nodeNode *yaml.Node
+	p.fields(n, where, []string{"name", "image", "labels", "users", "spawnRate", "env", "think", "rate", "arrival", "schedule", "sine", "shape", "start", "call", "script", "onStart", "node"}, func(k string, v *yaml.Node) {
 		switch k {
+		case "node":
+			nodeNode = v
+			c.Node = p.str(v, where+".node")
+			if c.Node == "" {
+				p.errorf(v, "%s.node: give a node's name (the node a NodePort Service is reached on)", where)
+			}
 		case "sine":
 			if rateNode != nil {
 				p.errorf(v, "%s.sine: give one of rate:, schedule: and sine:", where)
@@ -670,6 +676,9 @@ func (p *parser) client(n *yaml.Node, where string) Client {
 	}
 	if onStartNode != nil && c.Users == 0 {
 		p.errorf(onStartNode, "%s.onStart: only closed-loop clients (users:) have users who start; an open loop's runs are the script alone", where)
+	}
+	if nodeNode != nil && c.InPods() {
+		p.errorf(nodeNode, "%s.node: only a client outside the cluster is pointed at a node; a client in containers calls from its pod's node", where)
 	}
 	if spawnNode != nil && c.Users == 0 {
 		p.errorf(spawnNode, "%s.spawnRate: only closed-loop clients (users:) spawn users", where)

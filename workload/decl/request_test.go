@@ -75,8 +75,12 @@ func newRequestRun(tb testing.TB, src string) (*sim.Engine, *workload.Runtime) {
 		if _, err := c.CreateDeployment(s.Name, map[string]string{"app": s.Name}, model.PodSpec{Image: "example/" + s.Image}, 2); err != nil {
 			tb.Fatal(err)
 		}
-		if _, err := c.CreateService(s.Name, map[string]string{"app": s.Name}, 80); err != nil {
+		svc, err := c.CreateService(s.Name, map[string]string{"app": s.Name}, 80)
+		if err != nil {
 			tb.Fatal(err)
+		}
+		if s.Name == "front" {
+			svc.Type = "LoadBalancer" // the client outside the cluster enters through it
 		}
 	}
 	rt.Start()

@@ -177,6 +177,16 @@ type Client struct {
 	// have rolled out and their pods are Ready). Set by Go code (isotope),
 	// not read from workload files.
 	WaitReady []ReadyService
+	// Node is the node a client outside the cluster is pointed at to reach
+	// NodePort Services (NODE-IP:NODEPORT; "": the first node). A
+	// LoadBalancer Service's load balancer picks the node of each
+	// connection itself (traffic.Entry).
+	Node string
+	// InCluster: the client runs in the cluster on a machine kubesim does
+	// not simulate (isotope's fortio pod on its own client node): it reaches
+	// ClusterIP Services, each hop a cross-node one. Set by Go code
+	// (isotope), not read from workload files.
+	InCluster bool
 	// Image and Labels, if set, put the client in the containers they match
 	// (as a service's): each such container runs Users virtual users from
 	// its pod's node, started SpawnRate per second (0: all at once), and
@@ -190,7 +200,9 @@ type Client struct {
 	// shell's ${USERS:-10}): the load generator's knobs in its manifest.
 	UsersEnv, SpawnRateEnv string
 	Script                 []Step
-	Line                   int
+	// File and Line are where the client is declared.
+	File string
+	Line int
 }
 
 // ReadyService is a Service (a name as a call resolves it from outside the

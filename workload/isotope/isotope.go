@@ -348,7 +348,11 @@ func Convert(name string, data []byte) (Graph, error) {
 			if s.namespace != "" {
 				target += "." + s.namespace
 			}
-			g.Spec.Clients = append(g.Spec.Clients, decl.Client{Name: "client-" + s.name, Users: Users, Think: sim.Const(0), Line: s.line,
+			// fortio runs in the cluster, in a pod on the runner's own client
+			// node pool (runner/pipeline.py: --client-node-selector, the
+			// load sent to the in-cluster URL): it reaches the ClusterIP
+			// Service, each hop a cross-node one.
+			g.Spec.Clients = append(g.Spec.Clients, decl.Client{Name: "client-" + s.name, Users: Users, Think: sim.Const(0), Line: s.line, InCluster: true,
 				Script: []decl.Step{{Kind: decl.CallStep, Call: decl.Call{Service: target, KeepAlive: true}, Line: s.line}}})
 		}
 	}
