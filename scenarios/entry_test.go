@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -122,3 +123,68 @@ workload:
   clients:
     - {name: shoppers, users: 20, think: exp(1s), call: web}
 `
+
+// totalYAML: a load generator Deployment of 3 pods whose client runs USERS
+// virtual users (thinking 1 s, calling web) per container or in total.
+const totalYAML = `name: total
+duration: 2m
+timeline:
+  - at: 0s
+    run: |
+      kubectl create deployment web --image=example/web --replicas=2
+      kubectl expose deployment web --port 80
+      kubectl create deployment gen --image=example/loadgen --replicas=3
+SCALE
+workload:
+  services:
+    - {name: web, image: web, routes: [{name: /, service: 1ms}]}
+  clients:
+    - {name: gen, image: loadgen, USERS: 10, think: 1s, call: web}
+`
+
+// runsPerSecond is client name's runs per second in the windows from 60 s on.
+func runsPerSecond(t *testing.T, res *Result, name string) float64 {
+	t.Helper()
+	c, ok := res.Summary.Clients[name]
+	if !ok {
+		t.Fatalf("no client %s", name)
+	}
+	var n int64
+	var secs float64
+	for _, w := range c.Windows {
+		if w.Start >= 60 {
+			n += w.Requests
+			secs += w.End - w.Start
+		}
+	}
+	return float64(n) / secs
+}
+
+// totalUsers: 10 over 3 load generator pods runs 4, 3 and 3 users (locust's
+// master cycles through its workers, so the first ones get the remainder),
+// 10 runs a second in all where users: 10 runs 10 per pod (30 a second);
+// scaled to 4 pods, the 10 users are spread again, 3, 3, 2, 2, and the rate
+// stays 10 a second.
+func TestTotalUsersSpreadOverClientPods(t *testing.T) {
+	text := func(users, scale string) string {
+		return strings.NewReplacer("USERS", users, "SCALE\n", scale).Replace(totalYAML)
+	}
+	total := runText(t, "total.yaml", text("totalUsers", ""))
+	if got := total.Declared.ContainerUsers("gen"); !slices.Equal(got, []int{4, 3, 3}) {
+		t.Errorf("users per container %v, want [4 3 3]", got)
+	}
+	if r := runsPerSecond(t, total, "gen"); math.Abs(r-10) > 0.3 {
+		t.Errorf("totalUsers: 10: %.2f runs/s, want 10 (10 users thinking 1 s)", r)
+	}
+	per := runText(t, "total.yaml", text("users", ""))
+	if r := runsPerSecond(t, per, "gen"); math.Abs(r-30) > 0.9 {
+		t.Errorf("users: 10 in 3 pods: %.2f runs/s, want 30", r)
+	}
+	scaled := runText(t, "total.yaml", text("totalUsers", "  - at: 30s\n    run: kubectl scale deployment gen --replicas=4\n"))
+	if got := scaled.Declared.ContainerUsers("gen"); !slices.Equal(got, []int{3, 3, 2, 2}) {
+		t.Errorf("after scaling to 4: users per container %v, want [3 3 2 2]", got)
+	}
+	if r := runsPerSecond(t, scaled, "gen"); math.Abs(r-10) > 0.3 {
+		t.Errorf("totalUsers: 10 over 4 pods: %.2f runs/s, want 10", r)
+	}
+}

@@ -174,6 +174,9 @@ workload:
   clients:
     - {name: u, users: 5, rate: 3, call: web}
     - {name: lg, image: "loadgen:v1", rate: 3, call: web}
+    - {name: t1, users: 3, totalUsers: 9, image: gen, call: web}
+    - {name: t2, totalUsers: 9, call: web}
+    - {name: n1, image: gen, users: 1, node: node2, call: web}
 `
 	_, err := ParseFile("bad.yaml", []byte(src))
 	if err == nil {
@@ -185,6 +188,9 @@ workload:
 		`bad.yaml:5: workload.services[0]: give image:`,
 		`bad.yaml:9: workload.clients[0]: a client is closed-loop (users:) or open-loop (rate: or schedule:), not both`,
 		`bad.yaml:10: workload.clients[1].image: "loadgen:v1": give the image's name`,
+		`bad.yaml:11: workload.clients[2]: give users: (per container) or totalUsers: (over all the client's containers), not both`,
+		`bad.yaml:12: workload.clients[3].totalUsers: only a client in containers (image: or labels:) spreads its users`,
+		`bad.yaml:13: workload.clients[4].node: only a client outside the cluster is pointed at a node`,
 	} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("errors lack %q:\n%v", want, err)

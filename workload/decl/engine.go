@@ -50,6 +50,8 @@ type Engine struct {
 	portless []*model.Pod
 	late     map[int]workload.Behaviour
 	echoed   map[int]bool
+	// inPods are the runners of the clients in containers, by name.
+	inPods map[string]*client
 }
 
 type waitedClient struct {
@@ -96,6 +98,10 @@ func Install(rt *workload.Runtime, spec Spec) *Engine {
 		e.measure(cl.OnStart)
 		if cl.InPods() {
 			c := e.newClient(i)
+			if e.inPods == nil {
+				e.inPods = map[string]*client{}
+			}
+			e.inPods[cl.Name] = c
 			rt.Registry.Register(cl.Name, func(p *model.Pod) bool { return matches(cl.Image, cl.Labels, p) }, c.inPod)
 		}
 	}
@@ -960,6 +966,10 @@ type podClient struct {
 	pod     *model.Pod
 	node    *model.Node
 	stopped bool
+	// With TotalUsers: when the container started, and each of its running
+	// users' stop flag (the users the client's total gives it).
+	started sim.Time
+	users   []*bool
 }
 
 func (c *client) inPod(env *workload.Env, p *model.Pod) workload.Behaviour {
@@ -978,6 +988,12 @@ func (pc *podClient) Start() {
 	if c.spec.Users == 0 {
 		// Open loop: each container sends its own arrivals.
 		c.e.env.C.E.After(c.spec.Start, pc, evNext)
+		return
+	}
+	if c.spec.TotalUsers {
+		pc.started = c.e.env.C.Now()
+		c.pods = append(c.pods, pc)
+		c.rebalance()
 		return
 	}
 	users, rate := c.e.fromEnv(c.spec, pc.pod)
@@ -1084,8 +1100,80 @@ func (e *Engine) FromEnv() []string {
 	return lines
 }
 
-// Stop stops the users: their runs end with the container.
-func (pc *podClient) Stop() { pc.stopped = true }
+// Stop stops the users: their runs end with the container. With
+// TotalUsers, the client's other containers take over its users.
+func (pc *podClient) Stop() {
+	pc.stopped = true
+	c := pc.c
+	if !c.spec.TotalUsers {
+		return
+	}
+	pc.setUsers(0)
+	if i := slices.Index(c.pods, pc); i >= 0 {
+		c.pods = slices.Delete(c.pods, i, i+1)
+	}
+	c.rebalance()
+}
+
+// rebalance spreads a TotalUsers client's users over its running
+// containers as locust's master spreads users over its workers (its
+// dispatcher cycles through them): each gets Users / containers, and the
+// first Users mod containers, in the order they started, one more. Users
+// are started or stopped where the counts change, at once.
+func (c *client) rebalance() {
+	w := len(c.pods)
+	if w == 0 {
+		return
+	}
+	n := c.spec.Users
+	for i, pc := range c.pods {
+		k := n / w
+		if i < n%w {
+			k++
+		}
+		pc.setUsers(k)
+	}
+}
+
+// setUsers starts or stops users of the container until it runs k: the last
+// started stop first. A user starts after the client's Start from the
+// container's start (and spawnRate's batches, counted in the container), or
+// at once when that has passed.
+func (pc *podClient) setUsers(k int) {
+	c := pc.c
+	for len(pc.users) > k {
+		last := len(pc.users) - 1
+		*pc.users[last] = true
+		pc.users = pc.users[:last]
+	}
+	now := c.e.env.C.Now()
+	for u := len(pc.users); u < k; u++ {
+		flag := new(bool)
+		pc.users = append(pc.users, flag)
+		x := &run{e: c.e, ns: pc.pod.Namespace, from: pc.node, client: traffic.ClientOf(pc.pod), stopped: flag, kind: runUser, c: c}
+		at := pc.started + c.spec.Start
+		if rate := c.spec.SpawnRate; rate > 0 {
+			batch := max(1, math.Floor(rate))
+			at += sim.Time(math.Floor(float64(u)/batch) * batch / rate * 1e9)
+		}
+		c.e.env.C.E.After(max(0, at-now), x, evUserStart)
+	}
+}
+
+// ContainerUsers is, for the client in containers named name, the number of
+// virtual users each of its running containers runs, in the order they
+// started (TotalUsers clients only; nil otherwise).
+func (e *Engine) ContainerUsers(name string) []int {
+	c := e.inPods[name]
+	if c == nil || !c.spec.TotalUsers {
+		return nil
+	}
+	out := make([]int, len(c.pods))
+	for i, pc := range c.pods {
+		out[i] = len(pc.users)
+	}
+	return out
+}
 
 // client runs one declared client.
 type client struct {
@@ -1099,6 +1187,9 @@ type client struct {
 	// entry is where a client outside the cluster enters it (nil: in pods,
 	// or in the cluster).
 	entry *traffic.Entry
+	// pods are a TotalUsers client's running containers, in the order they
+	// started.
+	pods []*podClient
 }
 
 // MinLoop is how long a closed-loop virtual user waits before its next run

@@ -555,9 +555,12 @@ func (p *parser) target(n *yaml.Node, where string) (string, string) {
 func (p *parser) client(n *yaml.Node, where string) Client {
 	c := Client{Line: n.Line, File: p.file}
 	var callNode, rateNode *yaml.Node
-	var spawnNode, envNode, onStartNode, nodeNode *yaml.Node
-	p.fields(n, where, []string{"name", "image", "labels", "users", "spawnRate", "env", "think", "rate", "arrival", "schedule", "sine", "shape", "start", "call", "script", "onStart", "node"}, func(k string, v *yaml.Node) {
+	var spawnNode, envNode, onStartNode, nodeNode, totalNode, usersNode *yaml.Node
+	p.fields(n, where, []string{"name", "image", "labels", "users", "spawnRate", "env", "think", "rate", "arrival", "schedule", "sine", "shape", "start", "call", "script", "onStart", "node", "totalUsers"}, func(k string, v *yaml.Node) {
 		switch k {
+		case "totalUsers":
+			totalNode = v
+			c.Users, c.TotalUsers = p.integer(v, where+".totalUsers", 1), true
 		case "node":
 			nodeNode = v
 			c.Node = p.str(v, where+".node")
@@ -607,6 +610,7 @@ func (p *parser) client(n *yaml.Node, where string) Client {
 		case "name":
 			c.Name = p.name(v, where+".name")
 		case "users":
+			usersNode = v
 			c.Users = p.integer(v, where+".users", 1)
 		case "think":
 			c.Think = p.dist(v, where+".think")
@@ -676,6 +680,16 @@ func (p *parser) client(n *yaml.Node, where string) Client {
 	}
 	if onStartNode != nil && c.Users == 0 {
 		p.errorf(onStartNode, "%s.onStart: only closed-loop clients (users:) have users who start; an open loop's runs are the script alone", where)
+	}
+	if totalNode != nil {
+		switch {
+		case usersNode != nil:
+			p.errorf(totalNode, "%s: give users: (per container) or totalUsers: (over all the client's containers), not both", where)
+		case !c.InPods():
+			p.errorf(totalNode, "%s.totalUsers: only a client in containers (image: or labels:) spreads its users; a client outside the cluster's users: are a total already", where)
+		case c.UsersEnv != "":
+			p.errorf(totalNode, "%s.totalUsers: a total is not read from the containers' env; drop env.users", where)
+		}
 	}
 	if nodeNode != nil && c.InPods() {
 		p.errorf(nodeNode, "%s.node: only a client outside the cluster is pointed at a node; a client in containers calls from its pod's node", where)

@@ -194,6 +194,11 @@ type Client struct {
 	Image     string
 	Labels    map[string]string
 	SpawnRate float64
+	// TotalUsers: Users is the total of the client's virtual users over
+	// all its containers, not per container (as a locust master with
+	// workers runs -u users in total): spread as its dispatcher spreads
+	// them, again whenever a container starts or stops.
+	TotalUsers bool
 	// UsersEnv and SpawnRateEnv, if set, name variables of the container's
 	// env that, set and not empty, give Users and SpawnRate for that
 	// container instead (Users and SpawnRate are then the defaults, as a
