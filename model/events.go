@@ -389,6 +389,8 @@ func (f *framework) nodeReasons(st *cycleState, p *Pod, n *Node) ([]string, bool
 		switch pl.(type) {
 		case nodeResourcesFitPlugin:
 			return fitReasons(st.rq, n), true
+		case nodePortsPlugin:
+			return []string{r}, true // Unschedulable: evicting the port's holder would help
 		case taintTolerationPlugin:
 			for _, t := range n.Taints {
 				if (t.Effect == NoSchedule || t.Effect == NoExecute) && !tolerates(p.Spec.Tolerations, t) {

@@ -243,3 +243,58 @@ func TestEventsNameTheContainer(t *testing.T) {
 		t.Errorf("container events: %q; want Pulling..Started and Killing", got)
 	}
 }
+
+// hostPort: a Deployment of 4 replicas on hostPort 8080 fills the workshop's
+// 3 workers, one pod each; the fourth pod is Pending with NodePorts' reason,
+// as kube-scheduler gives it; when a holder goes, it is scheduled on the
+// freed node.
+func TestHostPortScheduling(t *testing.T) {
+	c := newWorkshop(t, 1, 4)
+	l := recordEvents(c)
+	spec := PodSpec{Image: "nginx", Ports: []ContainerPort{{Port: 80, HostPort: 8080}}}
+	d, err := c.CreateDeployment("web", map[string]string{"app": "web"}, spec, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	runFor(c, sec(30))
+	nodes := map[string]int{}
+	var pending []*Pod
+	for _, p := range c.Pods() {
+		if p.NodeName == "" {
+			pending = append(pending, p)
+		} else {
+			nodes[p.NodeName]++
+		}
+	}
+	if len(pending) != 1 || len(nodes) != 3 || nodes["node2"] != 1 || nodes["node3"] != 1 || nodes["node4"] != 1 {
+		t.Fatalf("pods per node %v, %d pending; want one on each worker and one pending", nodes, len(pending))
+	}
+	got := eventLines(l, c, "Pod", pending[0].Name)
+	want := "Warning FailedScheduling Pod/" + pending[0].Name + ": 0/4 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, 3 node(s) didn't have free ports for the requested pod ports. preemption: 0/4 nodes are available: 1 Preemption is not helpful for scheduling, 3 No preemption victims found for incoming pod."
+	if len(got) != 1 || got[0] != want {
+		t.Fatalf("events of the pending pod:\n%s\nwant:\n%s", strings.Join(got, "\n"), want)
+	}
+	// Another port fits beside them.
+	other, err := c.CreatePod("other", nil, PodSpec{Image: "nginx", Ports: []ContainerPort{{Port: 80, HostPort: 8081}}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	runFor(c, sec(5))
+	if other.NodeName == "" {
+		t.Fatal("a pod on hostPort 8081 is Pending beside pods on 8080")
+	}
+	// Scaling down to 3 deletes the pending pod; scaling to 2 frees a node,
+	// and a new pod on 8080 goes there.
+	if err := c.ScaleDeployment(d, 2); err != nil {
+		t.Fatal(err)
+	}
+	runFor(c, sec(60))
+	late, err := c.CreatePod("late", nil, spec, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	runFor(c, sec(5))
+	if late.NodeName == "" {
+		t.Fatal("a pod on hostPort 8080 is Pending after the Deployment went from 3 to 2 pods")
+	}
+}

@@ -46,6 +46,9 @@ type cycleState struct {
 	rq, nz Resources
 	// nodeName is scratch for a prefilter result of one name.
 	nodeName [1]string
+	// hostPorts: the pod asks for a host port (NodePorts' prefilter; without
+	// one the filter is skipped).
+	hostPorts bool
 }
 
 // filterPlugin is a Filter extension point: "" if the pod may run on n, else
@@ -105,7 +108,7 @@ func newDefaultFramework(h schedHandle, rnd *rand.Rand) *framework {
 	f := &framework{h: h, rnd: rnd}
 	aff := nodeAffinityPlugin{}
 	f.preFilters = []preFilterPlugin{aff}
-	f.filters = []filterPlugin{nodeUnschedulablePlugin{}, nodeNamePlugin{}, aff, taintTolerationPlugin{}, nodeResourcesFitPlugin{}}
+	f.filters = []filterPlugin{nodeUnschedulablePlugin{}, nodeNamePlugin{}, aff, taintTolerationPlugin{}, nodePortsPlugin{}, nodeResourcesFitPlugin{}}
 	f.scorers = []scorePlugin{
 		&taintTolerationScore{},
 		nodeAffinityScore{},
@@ -123,8 +126,13 @@ func newDefaultFramework(h schedHandle, rnd *rand.Rand) *framework {
 
 // newCycle fills the cycle state for p.
 func (f *framework) newCycle(p *Pod) *cycleState {
-	f.st = cycleState{rq: p.effectiveRequests(), nz: p.nonzeroRequests()}
+	f.st = newCycleState(p)
 	return &f.st
+}
+
+// newCycleState is the cycle state of p.
+func newCycleState(p *Pod) cycleState {
+	return cycleState{rq: p.effectiveRequests(), nz: p.nonzeroRequests(), hostPorts: wantsHostPorts(p)}
 }
 
 // filterBit is the queue's name for a filter plugin.
@@ -140,6 +148,8 @@ func filterBit(name string) rejectMask {
 		return rejTaint
 	case "NodeResourcesFit":
 		return rejFit
+	case "NodePorts":
+		return rejNodePorts
 	}
 	return rejAll
 }

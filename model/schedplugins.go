@@ -124,6 +124,81 @@ func (taintTolerationPlugin) filter(_ *cycleState, p *Pod, n *Node) string {
 	return ""
 }
 
+// nodePortsPlugin is kube-scheduler's NodePorts: each host port the pod asks
+// for must be free on the node. A port is taken by a bound pod's port of the
+// same number and protocol on the same host IP, or on any IP when either side
+// binds every address ("" or 0.0.0.0), as the scheduler's HostPortInfo checks.
+// A hostNetwork pod's ports are host ports (the API server defaults a pod's
+// hostPort to its containerPort). Its prefilter skips pods without a host
+// port (cycleState.hostPorts).
+type nodePortsPlugin struct{}
+
+// ErrNodePorts is NodePorts' reason, in kube-scheduler's words.
+const ErrNodePorts = "node(s) didn't have free ports for the requested pod ports"
+
+func (nodePortsPlugin) name() string { return "NodePorts" }
+
+func (nodePortsPlugin) filter(st *cycleState, p *Pod, n *Node) string {
+	if !st.hostPorts {
+		return ""
+	}
+	for _, q := range n.pods {
+		if q != p && hostPortsConflict(p, q) {
+			return ErrNodePorts
+		}
+	}
+	return ""
+}
+
+// hostPort is the host port of p's port cp (0: none).
+func hostPort(p *Pod, cp *ContainerPort) int {
+	if cp.HostPort == 0 && p.Spec.HostNetwork {
+		return cp.Port
+	}
+	return cp.HostPort
+}
+
+// wantsHostPorts reports whether one of p's ports has a host port.
+func wantsHostPorts(p *Pod) bool {
+	for i := range p.Spec.Ports {
+		if hostPort(p, &p.Spec.Ports[i]) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// hostPortsConflict reports whether a host port p wants is taken by one of
+// q's.
+func hostPortsConflict(p, q *Pod) bool {
+	for i := range p.Spec.Ports {
+		w := &p.Spec.Ports[i]
+		wp := hostPort(p, w)
+		if wp <= 0 {
+			continue
+		}
+		for j := range q.Spec.Ports {
+			u := &q.Spec.Ports[j]
+			if hostPort(q, u) == wp && protocolOrTCP(u.Protocol) == protocolOrTCP(w.Protocol) &&
+				(u.HostIP == w.HostIP || bindsAll(u.HostIP) || bindsAll(w.HostIP)) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func protocolOrTCP(p string) string {
+	if p == "" {
+		return "TCP"
+	}
+	return p
+}
+
+// bindsAll: the host IP of a port on every address (the API's "" and the
+// scheduler's DefaultBindAllHostIP).
+func bindsAll(ip string) bool { return ip == "" || ip == "0.0.0.0" }
+
 // nodeResourcesFitPlugin: one more pod, and the CPU and memory the pod
 // requests, fit what is left of the node.
 type nodeResourcesFitPlugin struct{}

@@ -3,6 +3,7 @@ package model
 import (
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/kubesim/kubesim/sim"
@@ -424,5 +425,77 @@ func TestNextStartCountsRejectedNodes(t *testing.T) {
 	// 144th is node 287, so 288 nodes were looked at.
 	if len(f.feasible) != 144 || f.nextStart != 288 {
 		t.Fatalf("%d feasible, next start %d; want 144 and 288", len(f.feasible), f.nextStart)
+	}
+}
+
+// hostPortPod is a pod bound to no node with the host ports given as
+// "PROTOCOL/HOSTIP/PORT", as upstream's nodeports tests write them.
+func hostPortPod(t *testing.T, ports ...string) *Pod {
+	t.Helper()
+	p := &Pod{}
+	for _, s := range ports {
+		var proto, ip string
+		var port int
+		parts := strings.Split(s, "/")
+		if len(parts) != 3 {
+			t.Fatalf("bad port %q", s)
+		}
+		proto, ip = parts[0], parts[1]
+		if _, err := fmt.Sscan(parts[2], &port); err != nil {
+			t.Fatal(err)
+		}
+		p.Spec.Ports = append(p.Spec.Ports, ContainerPort{Protocol: proto, HostIP: ip, HostPort: port, Port: port})
+	}
+	return p
+}
+
+// NodePorts, with kube-scheduler's TestNodePorts table
+// (pkg/scheduler/framework/plugins/nodeports/node_ports_test.go): a pod's
+// host port conflicts with a bound pod's of the same number and protocol on
+// the same host IP, or on any IP when either binds 0.0.0.0.
+func TestNodePortsFilter(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		pod, bound []string
+		conflict   bool
+	}{
+		{"skip filter", nil, nil, false},
+		{"other port", []string{"UDP/127.0.0.1/8080"}, []string{"UDP/127.0.0.1/9090"}, false},
+		{"same udp port", []string{"UDP/127.0.0.1/8080"}, []string{"UDP/127.0.0.1/8080"}, true},
+		{"same tcp port", []string{"TCP/127.0.0.1/8080"}, []string{"TCP/127.0.0.1/8080"}, true},
+		{"different host ip", []string{"TCP/127.0.0.1/8080"}, []string{"TCP/127.0.0.2/8080"}, false},
+		{"different protocol", []string{"UDP/127.0.0.1/8080"}, []string{"TCP/127.0.0.1/8080"}, false},
+		{"second udp port conflict", []string{"UDP/127.0.0.1/8000", "UDP/127.0.0.1/8080"}, []string{"UDP/127.0.0.1/8080"}, true},
+		{"first tcp port conflict", []string{"TCP/127.0.0.1/8001", "UDP/127.0.0.1/8080"}, []string{"TCP/127.0.0.1/8001", "UDP/127.0.0.1/8081"}, true},
+		{"first tcp port conflict due to 0.0.0.0 hostIP", []string{"TCP/0.0.0.0/8001"}, []string{"TCP/127.0.0.1/8001"}, true},
+		{"TCP hostPort conflict due to 0.0.0.0 hostIP", []string{"TCP/10.0.10.10/8001", "TCP/0.0.0.0/8001"}, []string{"TCP/127.0.0.1/8001"}, true},
+		{"second tcp port conflict to 0.0.0.0 hostIP", []string{"TCP/127.0.0.1/8001"}, []string{"TCP/0.0.0.0/8001"}, true},
+		{"second different protocol", []string{"UDP/127.0.0.1/8001"}, []string{"TCP/0.0.0.0/8001"}, false},
+		{"UDP hostPort conflict due to 0.0.0.0 hostIP", []string{"UDP/127.0.0.1/8001"}, []string{"TCP/0.0.0.0/8001", "UDP/0.0.0.0/8001"}, true},
+		// The API's defaults: no hostIP binds every address, no protocol is TCP.
+		{"empty hostIP and protocol", []string{"//8001"}, []string{"TCP/127.0.0.1/8001"}, true},
+	} {
+		pod, bound := hostPortPod(t, tc.pod...), hostPortPod(t, tc.bound...)
+		n := testNode("m1", 0, Resources{MilliCPU: 1000, Memory: gi}, Resources{})
+		n.pods = []*Pod{bound}
+		st := newCycleState(pod)
+		if st.hostPorts != (len(tc.pod) > 0) {
+			t.Errorf("%s: prefilter hostPorts %v", tc.name, st.hostPorts)
+		}
+		want := ""
+		if tc.conflict {
+			want = "node(s) didn't have free ports for the requested pod ports"
+		}
+		if got := (nodePortsPlugin{}).filter(&st, pod, n); got != want {
+			t.Errorf("%s: %q, want %q", tc.name, got, want)
+		}
+	}
+	// A hostNetwork pod's container ports are host ports.
+	hn := &Pod{Spec: PodSpec{HostNetwork: true, Ports: []ContainerPort{{Port: 9100}}}}
+	n := testNode("m1", 0, Resources{MilliCPU: 1000, Memory: gi}, Resources{})
+	n.pods = []*Pod{hostPortPod(t, "TCP/0.0.0.0/9100")}
+	st := newCycleState(hn)
+	if got := (nodePortsPlugin{}).filter(&st, hn, n); got == "" {
+		t.Error("a hostNetwork pod on port 9100 fits a node whose pod holds hostPort 9100")
 	}
 }

@@ -53,6 +53,7 @@ const (
 	rejNodeAffinity
 	rejTaint
 	rejFit
+	rejNodePorts
 	rejAll rejectMask = 1<<iota - 1
 )
 
@@ -95,7 +96,7 @@ const (
 	evNodeTaintRemoved = rejTaint
 	evNodeUncordon     = rejUnschedulable | rejTaint
 	evNodeLabels       = rejNodeAffinity
-	evPodDeleted       = rejFit
+	evPodDeleted       = rejFit | rejNodePorts
 )
 
 // schedEvent moves the unschedulable pods that ev may help to activeQ, or to

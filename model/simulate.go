@@ -23,15 +23,19 @@ func TemplateNode(name string, lbls map[string]string, taints []Taint, capacity 
 }
 
 // simFilters are the default profile's filters (see newDefaultFramework).
-var simFilters = []filterPlugin{nodeUnschedulablePlugin{}, nodeNamePlugin{}, nodeAffinityPlugin{}, taintTolerationPlugin{}, nodeResourcesFitPlugin{}}
+var simFilters = []filterPlugin{nodeUnschedulablePlugin{}, nodeNamePlugin{}, nodeAffinityPlugin{}, taintTolerationPlugin{}, nodePortsPlugin{}, nodeResourcesFitPlugin{}}
 
 // PodFits reports whether p passes the scheduler's filters on n as if the
-// requests extra were already placed on n, besides n's bound pods. n may be a
-// TemplateNode. It returns the first failing filter's reason ("" if it fits).
-func PodFits(p *Pod, n *Node, extra Resources) string {
-	st := cycleState{rq: p.effectiveRequests(), nz: p.nonzeroRequests()}
+// requests extra were already placed on n, and the pods placed (for their host
+// ports), besides n's bound pods. n may be a TemplateNode. It returns the
+// first failing filter's reason ("" if it fits).
+func PodFits(p *Pod, n *Node, extra Resources, placed ...*Pod) string {
+	st := newCycleState(p)
 	m := *n
 	m.req = n.req.Add(extra)
+	if st.hostPorts && len(placed) > 0 {
+		m.pods = append(append([]*Pod(nil), n.pods...), placed...)
+	}
 	for _, f := range simFilters {
 		if r := f.filter(&st, p, &m); r != "" {
 			return r

@@ -201,9 +201,12 @@ type ContainerPort struct {
 	Name     string
 	Port     int
 	Protocol string // TCP, UDP or SCTP ("" is TCP, the API's default)
-	// HostPort is the node's port mapped to it (0: none). kubesim carries it
-	// for printing only: it neither schedules on it nor routes through it.
+	// HostPort is the node's port mapped to it (0: none), on HostIP ("":
+	// every address, 0.0.0.0). The scheduler's NodePorts filter keeps two
+	// pods with the same host port, protocol and address off one node;
+	// kubesim routes no traffic through it.
 	HostPort int
+	HostIP   string
 }
 
 // RequestFlags names CPU and memory.

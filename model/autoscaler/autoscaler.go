@@ -335,7 +335,10 @@ type simNode struct {
 	n     *model.Node
 	extra model.Resources
 	pods  int
-	off   bool // not a place for pods (a node being emptied in the simulation)
+	// placed is the pods the simulation put here (their host ports are
+	// taken on the node).
+	placed []*model.Pod
+	off    bool // not a place for pods (a node being emptied in the simulation)
 }
 
 // liveNodes is the nodes pods may go to: existing, not being deleted.
@@ -362,9 +365,10 @@ func firstFit(p *model.Pod, nodes []*simNode) bool { return place(p, nodes) != n
 // are off are skipped.
 func place(p *model.Pod, nodes []*simNode) *simNode {
 	for _, s := range nodes {
-		if !s.off && model.PodFits(p, s.n, s.extra) == "" {
+		if !s.off && model.PodFits(p, s.n, s.extra, s.placed...) == "" {
 			s.extra = s.extra.Add(p.Requests())
 			s.pods++
+			s.placed = append(s.placed, p)
 			return s
 		}
 	}

@@ -376,3 +376,36 @@ func TestEventsReachTheSink(t *testing.T) {
 		t.Errorf("sink events:\n%s", all)
 	}
 }
+
+// Pods on one hostPort need a node each: the estimator packs the 3 of 4
+// small pods on hostPort 8080 that node1 cannot take onto 3 new nodes in one
+// scale-up, not onto one node their CPU would fit, as kube-scheduler's
+// NodePorts filter runs in the autoscaler's simulation too.
+func TestScaleUpHostPorts(t *testing.T) {
+	c, a := cluster(t, 1, Config{}, ng("big", res(8000, 16*gi), 0, 10))
+	spec := model.PodSpec{Image: "busybox", Requests: res(100, 0), Ports: []model.ContainerPort{{Port: 80, HostPort: 8080}}}
+	if _, err := c.CreateDeployment("web", map[string]string{"app": "web"}, spec, 4); err != nil {
+		t.Fatal(err)
+	}
+	run(c, 65*time.Second)
+	if g := a.Groups()[0]; g.Upcoming != 3 {
+		t.Fatalf("after the first scans: group %+v, want 3 nodes upcoming", g)
+	}
+	run(c, 5*time.Minute)
+	if g := a.Groups()[0]; g.Ready != 3 || g.Peak != 3 {
+		t.Fatalf("group %+v, want 3 nodes", g)
+	}
+	per := map[string]int{}
+	for _, p := range c.Pods() {
+		if p.Node() == nil {
+			t.Errorf("pod %s still pending", p.Name)
+			continue
+		}
+		per[p.NodeName]++
+	}
+	for n, k := range per {
+		if k != 1 {
+			t.Errorf("%d pods on hostPort 8080 on %s", k, n)
+		}
+	}
+}

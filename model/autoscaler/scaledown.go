@@ -114,6 +114,7 @@ func (a *Autoscaler) movable(n *model.Node, dest []*simNode, budget map[*model.P
 			for j, q := range placed {
 				q.extra = q.extra.Sub(move[j].Requests())
 				q.pods--
+				q.placed = q.placed[:len(q.placed)-1]
 			}
 			return NoPlaceToMovePods, p.Name
 		}

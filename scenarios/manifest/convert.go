@@ -60,7 +60,7 @@ func ModelPodSpec(s corev1.PodSpec) model.PodSpec {
 			ps.Command, ps.Args = ct.Command, ct.Args
 		}
 		for _, cp := range ct.Ports {
-			ps.Ports = append(ps.Ports, model.ContainerPort{Name: cp.Name, Port: int(cp.ContainerPort), Protocol: string(cp.Protocol), HostPort: int(cp.HostPort)})
+			ps.Ports = append(ps.Ports, model.ContainerPort{Name: cp.Name, Port: int(cp.ContainerPort), Protocol: string(cp.Protocol), HostPort: int(cp.HostPort), HostIP: cp.HostIP})
 		}
 		if q, ok := ct.Resources.Requests[corev1.ResourceCPU]; ok {
 			ps.Requests.MilliCPU += q.MilliValue()
@@ -300,7 +300,7 @@ func APIPodSpec(s model.PodSpec, name string) corev1.PodSpec {
 			PeriodSeconds: int32(pr.Period / time.Second), SuccessThreshold: int32(pr.SuccessThreshold), FailureThreshold: int32(pr.FailureThreshold)}
 	}
 	for _, cp := range s.Ports {
-		ct.Ports = append(ct.Ports, corev1.ContainerPort{Name: cp.Name, ContainerPort: int32(cp.Port), Protocol: corev1.Protocol(cp.Protocol), HostPort: int32(cp.HostPort)})
+		ct.Ports = append(ct.Ports, corev1.ContainerPort{Name: cp.Name, ContainerPort: int32(cp.Port), Protocol: corev1.Protocol(cp.Protocol), HostPort: int32(cp.HostPort), HostIP: cp.HostIP})
 	}
 	ps := corev1.PodSpec{Containers: []corev1.Container{ct}, NodeSelector: s.NodeSelector, NodeName: s.NodeName, HostNetwork: s.HostNetwork}
 	if s.GracePeriod > 0 {
