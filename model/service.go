@@ -389,17 +389,27 @@ func (c *Cluster) CreateServiceIn(ns, name string, selector map[string]string, p
 	return s, nil
 }
 
+// MaxEndpointsPerSlice is the EndpointSlice controller's default
+// --max-endpoints-per-slice: a Service's endpoints fill slices of 100.
+const MaxEndpointsPerSlice = 100
+
 // endpointsWritten records a write of s's Endpoints and EndpointSlices by
 // their controllers: at the Service's creation (they are created, empty or
-// not) and at each change of its endpoints.
+// not) and at each change of its endpoints. Each slice beyond the first is a
+// write of its own, with its own resourceVersion.
 func (c *Cluster) endpointsWritten(s *Service) {
-	c.rv++
-	s.epRV, s.epChanged = c.rv, c.Now()
+	k := int64(1)
+	if n := c.ep.ix.Len(endpoints.ServiceID(s.ID)); n > MaxEndpointsPerSlice {
+		k = int64((n + MaxEndpointsPerSlice - 1) / MaxEndpointsPerSlice)
+	}
+	c.rv += k
+	s.epRV, s.epChanged = c.rv-k+1, c.Now()
 }
 
 // EndpointsMeta returns the resourceVersion of the Service's Endpoints and
-// EndpointSlices (the cluster's write counter at their last write: it changes
-// when the endpoints change) and the simulated time of the change that
+// first EndpointSlice (the cluster's write counter at their last write: it
+// changes when the endpoints change; slice i of a Service with more than 100
+// endpoints has resourceVersion+i) and the simulated time of the change that
 // triggered that write (their endpoints.kubernetes.io/last-change-trigger-time:
 // the Service's creation, or the pod change).
 func (s *Service) EndpointsMeta() (resourceVersion int64, lastChange sim.Time) {

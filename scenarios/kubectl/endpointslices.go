@@ -24,7 +24,7 @@ const (
 	labelServiceName      = discoveryv1.LabelServiceName // kubernetes.io/service-name
 	labelManagedBy        = discoveryv1.LabelManagedBy   // endpointslice.kubernetes.io/managed-by
 	endpointSliceManager  = "endpointslice-controller.k8s.io"
-	maxEndpointsPerSlice  = 100
+	maxEndpointsPerSlice  = model.MaxEndpointsPerSlice
 	endpointSliceResource = "endpointslice.discovery.k8s.io"
 )
 
@@ -33,6 +33,7 @@ const (
 type endpointSlice struct {
 	namespace, name string
 	svc             *model.Service // nil for the API server's "kubernetes"
+	index           int            // the slice's place among its Service's
 	ports           []string
 	addrs           []string
 	created         time.Duration
@@ -117,7 +118,7 @@ func (p *printer) slicesOf(o object) []endpointSlice {
 	var out []endpointSlice
 	for i := 0; i == 0 || i*maxEndpointsPerSlice < len(pods); i++ {
 		lo, hi := min(len(pods), i*maxEndpointsPerSlice), min(len(pods), (i+1)*maxEndpointsPerSlice)
-		s := endpointSlice{namespace: svc.Namespace, name: svc.Name + "-" + sliceSuffix(svc.Namespace+"/"+svc.Name, i), svc: svc,
+		s := endpointSlice{namespace: svc.Namespace, name: svc.Name + "-" + sliceSuffix(svc.Namespace+"/"+svc.Name, i), svc: svc, index: i,
 			ports: ports, created: svc.CreationTimestamp, apiPorts: apiPorts, pods: pods[lo:hi], conds: conds[lo:hi]}
 		for _, x := range s.pods {
 			s.addrs = append(s.addrs, p.podIPOf(x))
@@ -252,6 +253,10 @@ func (p *printer) endpointSliceObject(s endpointSlice) *discoveryv1.EndpointSlic
 	}
 	x := &Executor{c: p.c}
 	out.ObjectMeta = x.endpointsMeta(s.svc, s.name, "endpointslices")
+	if s.index > 0 { // a write of its own
+		rv, _ := s.svc.EndpointsMeta()
+		out.ResourceVersion = strconv.FormatInt(rv+int64(s.index), 10)
+	}
 	out.GenerateName = s.svc.Name + "-"
 	out.Labels = s.labels()
 	out.OwnerReferences = []metav1.OwnerReference{{APIVersion: "v1", Kind: "Service", Name: s.svc.Name,

@@ -192,7 +192,8 @@ func TestLabelEndpointsRefused(t *testing.T) {
 
 // Over 1,000 addresses, the Endpoints keep 1,000 and say
 // endpoints.kubernetes.io/over-capacity: truncated, as the endpoints
-// controller writes them; the slices keep every endpoint.
+// controller writes them, and get endpoints' row counts those 1,000; the
+// slices keep every endpoint, 100 a slice, each with its own resourceVersion.
 func TestEndpointsOverCapacity(t *testing.T) {
 	c := eventCluster(t)
 	for i := range 10 {
@@ -217,7 +218,22 @@ func TestEndpointsOverCapacity(t *testing.T) {
 	if !strings.Contains(out, "\n    endpoints.kubernetes.io/over-capacity: truncated\n") {
 		t.Errorf("no over-capacity annotation:\n%.600s", out)
 	}
-	if n := strings.Count(kc(t, c, "get endpointslices -l kubernetes.io/service-name=rng -o yaml"), "\n  - addresses:\n"); n != 1001 {
+	slices := kc(t, c, "get endpointslices -l kubernetes.io/service-name=rng -o yaml")
+	if n := strings.Count(slices, "\n  - addresses:\n"); n != 1001 {
 		t.Errorf("%d endpoints in the slices, want 1001", n)
+	}
+	// get endpoints counts what the Endpoints object holds: 3 shown, 997 more.
+	row := kc(t, c, "get endpoints rng --no-headers")
+	if !strings.Contains(row, " + 997 more... ") {
+		t.Errorf("get endpoints rng: %q, want 3 addresses + 997 more...", row)
+	}
+	// 11 slices, each written on its own: 11 resourceVersions.
+	rvs := regexp.MustCompile(`(?m)^    resourceVersion: "(\d+)"$`).FindAllStringSubmatch(slices, -1)
+	seen := map[string]bool{}
+	for _, m := range rvs {
+		seen[m[1]] = true
+	}
+	if len(rvs) != 11 || len(seen) != 11 {
+		t.Errorf("%d slices with %d resourceVersions, want 11 and 11", len(rvs), len(seen))
 	}
 }

@@ -38,6 +38,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"math"
+	"net"
 	"slices"
 	"sort"
 	"strconv"
@@ -49,6 +50,7 @@ import (
 	"github.com/kubesim/kubesim/model/labels"
 	"github.com/kubesim/kubesim/scenarios/manifest"
 	"github.com/kubesim/kubesim/sim"
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 )
 
@@ -492,7 +494,42 @@ func (p *printer) endpointsRow(o object) (row, wide []string) {
 	if s := o.svc(); s != nil {
 		created = s.CreationTimestamp
 	}
-	return []string{o.name, endpointsString(p.endpoints(o, nil, 3)), p.age(created)}, nil
+	return []string{o.name, formatEndpoints((&Executor{c: p.c}).endpointsObject(p, o)), p.age(created)}, nil
+}
+
+// formatEndpoints is kubectl's ENDPOINTS column of an Endpoints object: per
+// subset, per port, its ready addresses as IP:port (a subset without ports:
+// IP), three of them and "+ N more..." counting what the object holds (at
+// most 1,000 addresses: the controller truncates), <none> without subsets.
+func formatEndpoints(ep *corev1.Endpoints) string {
+	if len(ep.Subsets) == 0 {
+		return "<none>"
+	}
+	const max = 3
+	var list []string
+	count := 0
+	add := func(s string) {
+		if count++; len(list) < max {
+			list = append(list, s)
+		}
+	}
+	for _, ss := range ep.Subsets {
+		if len(ss.Ports) == 0 {
+			for _, a := range ss.Addresses {
+				add(a.IP)
+			}
+			continue
+		}
+		for _, port := range ss.Ports {
+			for _, a := range ss.Addresses {
+				add(net.JoinHostPort(a.IP, strconv.Itoa(int(port.Port))))
+			}
+		}
+	}
+	if count > max {
+		return fmt.Sprintf("%s + %d more...", strings.Join(list, ","), count-max)
+	}
+	return strings.Join(list, ",")
 }
 
 func (p *printer) nodeRow(x *model.Node) (row, wide []string) {
