@@ -164,8 +164,8 @@ func deleteOf[P model.Object](f func(*model.Cluster, P, sim.Time) error) func(*m
 }
 
 // exposeOf adapts a kind's expose of its model type to the table's signature.
-func exposeOf[P model.Object](f func(P) (map[string]string, int, error)) func(model.Object) (map[string]string, int, error) {
-	return func(o model.Object) (map[string]string, int, error) { v, _ := o.(P); return f(v) }
+func exposeOf[P model.Object](f func(P) (map[string]string, []exposedPort, error)) func(model.Object) (map[string]string, []exposedPort, error) {
+	return func(o model.Object) (map[string]string, []exposedPort, error) { v, _ := o.(P); return f(v) }
 }
 
 // templateOf adapts a kind's pod template of its API type to the table's

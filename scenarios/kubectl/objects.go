@@ -606,13 +606,12 @@ func dryRunPod(cmd Command) (string, error) {
 }
 
 // dryRunService is the Service `kubectl expose` builds.
-func dryRunService(cmd Command, name string, sel, lbls map[string]string, port int) (string, error) {
+func dryRunService(cmd Command, name string, sel, lbls map[string]string, ports []model.ServicePort) (string, error) {
 	s := &corev1.Service{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Service"},
 		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: dryRunNamespace(cmd), Labels: nonEmpty(lbls)},
-		Spec: corev1.ServiceSpec{Selector: sel, Type: corev1.ServiceType(cmd.Type),
-			Ports: []corev1.ServicePort{{Port: int32(port), Protocol: corev1.ProtocolTCP, TargetPort: intstr.FromInt32(int32(port))}}}}
-	if cmd.TargetPort != "" {
-		s.Spec.Ports[0].TargetPort = intstr.Parse(cmd.TargetPort)
+		Spec: corev1.ServiceSpec{Selector: sel, Type: corev1.ServiceType(cmd.Type)}}
+	for _, p := range ports {
+		s.Spec.Ports = append(s.Spec.Ports, corev1.ServicePort{Name: p.Name, Port: int32(p.Port), Protocol: corev1.Protocol(p.Protocol), TargetPort: intstr.Parse(p.Target())})
 	}
 	return dryRun(cmd, s, Services, name, "exposed")
 }

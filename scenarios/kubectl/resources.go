@@ -79,10 +79,10 @@ type resourceInfo struct {
 	asApplied func(dst, full runtime.Object)
 	// rollout is kubectl rollout of the kind (rollout.go; nil: refused).
 	rollout *rolloutOps
-	// expose is the selector (and port, 0 if none) of the Service that
-	// kubectl expose makes for an object of the kind (steps.go; nil:
-	// refused, as kubectl refuses DaemonSets).
-	expose func(o model.Object) (selector map[string]string, port int, err error)
+	// expose is the selector (and the ports kubectl introspects) of the
+	// Service that kubectl expose makes for an object of the kind
+	// (steps.go; nil: refused, as kubectl refuses DaemonSets).
+	expose func(o model.Object) (selector map[string]string, ports []exposedPort, err error)
 	// getAlone prints get's table of a kind that is not kept as model
 	// objects, listed in a get of its own; getAloneObjects its -o
 	// yaml|json|name|... (events.go; nil: refused). selectsFields: get of

@@ -559,12 +559,9 @@ func (x *Executor) expose(cmd Command) (string, error) {
 	if o == nil {
 		return "", NotFound(t.Resource, t.Name)
 	}
-	sel, port, err := expose(o)
+	sel, found, err := expose(o)
 	if err != nil {
 		return "", err
-	}
-	if cmd.Port != 0 {
-		port = int(cmd.Port)
 	}
 	if len(cmd.Set) > 0 {
 		sel = map[string]string{}
@@ -572,15 +569,17 @@ func (x *Executor) expose(cmd Command) (string, error) {
 			sel[kv.Key] = kv.Value
 		}
 	}
-	if port == 0 {
+	ports := exposePorts(found, int(cmd.Port), cmd.TargetPort)
+	if len(ports) == 0 {
 		return "", ExposeNoPort()
 	}
+	port := ports[0].Port
 	name := t.Name
 	if cmd.Name != "" {
 		name = cmd.Name
 	}
 	if cmd.DryRun != "" {
-		return dryRunService(cmd, name, sel, x.metaLabels(t), port) // objects.go
+		return dryRunService(cmd, name, sel, x.metaLabels(t), ports) // objects.go
 	}
 	if c.ServiceIn(x.ns, name) != nil {
 		return "", AlreadyExists(Services, name)
@@ -589,7 +588,6 @@ func (x *Executor) expose(cmd Command) (string, error) {
 	if typ == "" {
 		typ = "ClusterIP"
 	}
-	ports := []model.ServicePort{{Protocol: "TCP", Port: port, TargetPort: cmd.TargetPort}}
 	if err := c.CheckServicePorts(name, typ, ports); err != nil {
 		return "", fmt.Errorf("The Service %q is invalid: %v", name, err)
 	}
@@ -604,41 +602,99 @@ func (x *Executor) expose(cmd Command) (string, error) {
 	return Done(Services, name, "exposed"), nil
 }
 
-// The selector and port of the Service kubectl expose makes for an object of
+// The selector and ports of the Service kubectl expose makes for an object of
 // each kind (the expose entry of the kinds table): the workload's selector
-// (equality requirements only), a pod's labels, a Service's selector and port.
+// (equality requirements only), a pod's labels, a Service's selector; and
+// the ports kubectl introspects (polymorphichelpers' PortsForObject and
+// ProtocolsForObject): every container port of the pod spec, or every port
+// of the Service, with its protocol.
 
-func exposeDeployment(d *model.Deployment) (map[string]string, int, error) {
+// exposedPort is a port kubectl expose introspects, with its protocol.
+type exposedPort struct {
+	port     int
+	protocol string
+}
+
+func exposeDeployment(d *model.Deployment) (map[string]string, []exposedPort, error) {
 	sel, ok := equalitySelector(d.LabelSelector)
 	if !ok {
-		return nil, 0, ExposeNoSelector("the Deployment's selector has set-based requirements, which a Service cannot use")
+		return nil, nil, ExposeNoSelector("the Deployment's selector has set-based requirements, which a Service cannot use")
 	}
-	return sel, firstPort(d.Template.Spec), nil
+	return sel, containerPorts(d.Template.Spec), nil
 }
 
-// firstPort is the port kubectl expose introspects from a pod spec without
-// --port: its (first) container port, 0 if it declares none. kubectl makes a
-// Service port of every container port (port-1, port-2, ...); kubesim takes
-// the first.
-func firstPort(s model.PodSpec) int {
-	if len(s.Ports) == 0 {
-		return 0
+// containerPorts are the container ports of a pod spec, in order.
+func containerPorts(s model.PodSpec) []exposedPort {
+	var out []exposedPort
+	for _, p := range s.Ports {
+		out = append(out, exposedPort{p.Port, p.Protocol})
 	}
-	return s.Ports[0].Port
+	return out
 }
 
-func exposeReplicaSet(rs *model.ReplicaSet) (map[string]string, int, error) {
+func exposeReplicaSet(rs *model.ReplicaSet) (map[string]string, []exposedPort, error) {
 	sel, ok := equalitySelector(rs.Selector)
 	if !ok {
-		return nil, 0, ExposeNoSelector("the selector has set-based requirements, which a Service cannot use")
+		return nil, nil, ExposeNoSelector("the selector has set-based requirements, which a Service cannot use")
 	}
-	return sel, firstPort(rs.Template.Spec), nil
+	return sel, containerPorts(rs.Template.Spec), nil
 }
 
-func exposePod(p *model.Pod) (map[string]string, int, error) { return p.Labels, firstPort(p.Spec), nil }
+func exposePod(p *model.Pod) (map[string]string, []exposedPort, error) {
+	return p.Labels, containerPorts(p.Spec), nil
+}
 
-func exposeService(s *model.Service) (map[string]string, int, error) {
-	return s.Selector, s.Port, nil
+func exposeService(s *model.Service) (map[string]string, []exposedPort, error) {
+	var out []exposedPort
+	for _, p := range s.Ports {
+		out = append(out, exposedPort{p.Port, p.Protocol})
+	}
+	if len(out) == 0 && s.Port != 0 {
+		out = append(out, exposedPort{s.Port, "TCP"})
+	}
+	return s.Selector, out, nil
+}
+
+// exposePorts are the Service ports kubectl expose makes (expose.go's
+// createService): --port's port (port != 0), or every introspected one;
+// with more than one, named port-1, port-2, ... in order; each with the
+// protocol the object gives that port number (TCP when it gives none), or,
+// for a port number the object gives several protocols, one port per
+// protocol named port-N-PROTOCOL; targetPort is --target-port, or the port.
+func exposePorts(found []exposedPort, port int, targetPort string) []model.ServicePort {
+	protocols := map[int][]string{}
+	var nums []int
+	for _, p := range found {
+		pr := p.protocol
+		if pr == "" {
+			pr = "TCP"
+		}
+		protocols[p.port] = append(protocols[p.port], pr)
+		nums = append(nums, p.port)
+	}
+	if port != 0 {
+		nums = []int{port}
+	}
+	var out []model.ServicePort
+	for i, n := range nums {
+		name := ""
+		if len(nums) > 1 {
+			name = fmt.Sprintf("port-%d", i+1)
+		}
+		prs := protocols[n]
+		if len(prs) > 1 {
+			for _, pr := range prs {
+				out = append(out, model.ServicePort{Name: fmt.Sprintf("port-%d-%s", i+1, strings.ToLower(pr)), Protocol: pr, Port: n, TargetPort: targetPort})
+			}
+			continue
+		}
+		pr := "TCP"
+		if len(prs) == 1 {
+			pr = prs[0]
+		}
+		out = append(out, model.ServicePort{Name: name, Protocol: pr, Port: n, TargetPort: targetPort})
+	}
+	return out
 }
 
 // object is the object t names in the step's namespace, nil if none.

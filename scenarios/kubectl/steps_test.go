@@ -1,6 +1,8 @@
 package kubectl_test
 
 import (
+	"fmt"
+
 	"github.com/kubesim/kubesim/scenarios/kubectl"
 	"strings"
 	"testing"
@@ -107,5 +109,61 @@ func TestDeleteEndpointsKeepsService(t *testing.T) {
 	}
 	if out, err := apply(c, "get endpoints web"); err != nil || !strings.Contains(out, ":80") {
 		t.Errorf("get endpoints web after delete: %q, %v", out, err)
+	}
+}
+
+// kubectl expose without --port makes a Service port of every container
+// port, as kubectl's createService does: more than one are named port-1,
+// port-2, ... in order, each with its container port's protocol and the
+// port as targetPort; one keeps no name. Was: the first container port only.
+func TestExposeEveryContainerPort(t *testing.T) {
+	e := sim.New(1)
+	c := model.NewCluster(e, model.DefaultConfig())
+	c.AddNode("node1", nil, nil, testCapacity)
+	x := newExecutor(c, kubectl.Files{Inline: map[string]string{"web.yaml": `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+        - name: web
+          image: nginx
+          ports: [{containerPort: 8080, name: http}, {containerPort: 8443, name: https}]
+        - name: dns
+          image: coredns
+          ports: [{containerPort: 53, protocol: UDP}]
+`}})
+	for _, cmd := range []string{"kubectl apply -f web.yaml", "kubectl expose deployment web", "kubectl expose deployment web --name=one --port=80", "kubectl expose deployment web --name=tp --target-port=http"} {
+		if _, err := x.Exec(cmd); err != nil {
+			t.Fatalf("%s: %v", cmd, err)
+		}
+	}
+	e.RunUntil(5 * time.Second)
+	ports := func(name string) string {
+		var out []string
+		for _, p := range c.Service(name).Ports {
+			out = append(out, fmt.Sprintf("%s:%d/%s->%s", p.Name, p.Port, p.Protocol, p.Target()))
+		}
+		return strings.Join(out, " ")
+	}
+	for name, want := range map[string]string{
+		"web": "port-1:8080/TCP->8080 port-2:8443/TCP->8443 port-3:53/UDP->53",
+		"one": ":80/TCP->80",
+		"tp":  "port-1:8080/TCP->http port-2:8443/TCP->http port-3:53/UDP->http",
+	} {
+		if got := ports(name); got != want {
+			t.Errorf("expose %s: ports %s, want %s", name, got, want)
+		}
+	}
+	out, err := x.Exec("kubectl get svc web")
+	if err != nil || !strings.Contains(out, "8080/TCP,8443/TCP,53/UDP") {
+		t.Errorf("get svc web: %q %v, want PORT(S) 8080/TCP,8443/TCP,53/UDP", out, err)
+	}
+	out, err = x.Exec("kubectl expose deployment web --name=dry --dry-run=client -o yaml")
+	if err != nil || !strings.Contains(out, "  - name: port-2\n    port: 8443\n    protocol: TCP\n    targetPort: 8443\n") {
+		t.Errorf("expose --dry-run=client -o yaml:\n%s %v\nwant port-2 8443", out, err)
 	}
 }
