@@ -142,8 +142,9 @@ type Pod struct {
 type podTimers struct {
 	graceTimer sim.Timer
 	evictTimer sim.Timer
-	evictAt    sim.Time // when the scheduled taint eviction fires (0: none)
-	evictSince sim.Time // when it was scheduled
+	evictAt    sim.Time      // when the scheduled taint eviction fires (0: none)
+	evictSince sim.Time      // when it was scheduled
+	run        *containerRun // the kubelet's probes and restarts, once a probe failed
 }
 
 // timers returns p's podTimers, made at first use.
@@ -321,6 +322,10 @@ type Cluster struct {
 	// observers follow the cluster (Observe); nodeAdded is when each node
 	// name was first added.
 	observers []Observer
+	// listening and podIP are the workload layer's and kubectl's answers
+	// for the probes (SetListening, SetPodIPs).
+	listening func(p *Pod) bool
+	podIP     func(p *Pod) string
 	nodeAdded map[string]sim.Time
 	// events receives the cluster's Events (events.go); nil: none are built.
 	events EventSink

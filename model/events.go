@@ -25,8 +25,8 @@ import (
 //	default-scheduler      Scheduled "Successfully assigned NS/POD to NODE";
 //	                       FailedScheduling "0/4 nodes are available: 1 node(s) had untolerated
 //	                       taint {k: v}, 3 Insufficient cpu. preemption: 0/4 nodes are available: ..."
-//	kubelet                Pulling, Pulled, Created, Started, Killing (per container, fieldPath
-//	                       spec.containers{NAME}); Starting, NodeHas*, NodeAllocatableEnforced,
+//	kubelet                Pulling, Pulled, Created, Started, Killing, Unhealthy, BackOff (per
+//	                       container, fieldPath spec.containers{NAME}: probes.go); Starting, NodeHas*, NodeAllocatableEnforced,
 //	                       Rebooted, NodeReady, NodeNotSchedulable, NodeSchedulable on its node
 //	node-controller        RegisteredNode, RemovingNode, NodeNotReady (node, and Warning on each
 //	                       of its pods that loses Ready: "Node is not ready")

@@ -73,6 +73,10 @@ func (c *Cluster) containerStarted(p *Pod) {
 	for _, o := range c.observers {
 		o.ContainerStarted(p)
 	}
+	if !c.startProbes(p) {
+		c.podChanged(p)
+		return // the readiness probe fails: its worker decides
+	}
 	gen := p.generation
 	var readyIn sim.Time
 	if pr := p.Spec.Readiness; pr != nil {

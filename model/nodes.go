@@ -328,6 +328,7 @@ func (c *Cluster) nodeUp(n *Node) {
 		if p.Started > 0 {
 			p.Restarts++
 		}
+		c.cancelRestart(p)
 		p.HasIP = false
 		if p.Ready {
 			p.Ready = false

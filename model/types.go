@@ -124,13 +124,33 @@ const (
 	PodFailed    PodPhase = "Failed"
 )
 
-// Probe is a readiness probe, in Kubernetes' terms.
+// Probe is a readiness or liveness probe, in Kubernetes' terms.
 type Probe struct {
 	InitialDelay     sim.Time
 	Period           sim.Time
 	SuccessThreshold int
 	FailureThreshold int
+	// Handler is how the kubelet probes: ProbeHTTPGet, ProbeTCPSocket,
+	// ProbeGRPC or ProbeExec ("": none given, it succeeds). Port is the
+	// port's number, or PortName the container port it names; Host, Scheme
+	// and Path are httpGet's (tcpSocket's Host too); Timeout is
+	// timeoutSeconds.
+	Handler  string
+	Port     int
+	PortName string
+	Host     string
+	Scheme   string
+	Path     string
+	Timeout  sim.Time
 }
+
+// Probe handlers.
+const (
+	ProbeHTTPGet   = "httpGet"
+	ProbeTCPSocket = "tcpSocket"
+	ProbeGRPC      = "grpc"
+	ProbeExec      = "exec"
+)
 
 // PodSpec is what a pod runs: the image decides which workload model runs in it.
 type PodSpec struct {
@@ -151,6 +171,7 @@ type PodSpec struct {
 	NodeSelector map[string]string
 	Tolerations  []Toleration
 	Readiness    *Probe
+	Liveness     *Probe
 	GracePeriod  sim.Time
 	NodeName     string // spec.nodeName: set by the user to bypass the scheduler
 	Affinity     *NodeAffinity
@@ -379,8 +400,22 @@ func (t PodTemplate) hashString() string {
 	fmt.Fprintf(&b, "image=%q;req=%v;grace=%d;node=%q;restart=%v;", s.Image, s.Requests, s.GracePeriod, s.NodeName, s.RestartAlways)
 	kv("nodeSelector", s.NodeSelector)
 	fmt.Fprintf(&b, "tol=%v;", s.Tolerations)
-	if s.Readiness != nil {
-		fmt.Fprintf(&b, "probe=%v;", *s.Readiness)
+	if r := s.Readiness; r != nil {
+		// The four fields as the text had them before probes could fail
+		// (the built-in scenarios' pod-template-hashes stay as they were);
+		// the handler and its port only when they make the probe fail in
+		// kubesim (a port the container does not declare), so that fixing
+		// such a probe rolls a Deployment out.
+		fmt.Fprintf(&b, "probe=%v;", struct {
+			InitialDelay, Period               sim.Time
+			SuccessThreshold, FailureThreshold int
+		}{r.InitialDelay, r.Period, r.SuccessThreshold, r.FailureThreshold})
+		if !s.declaresProbePort(r) {
+			fmt.Fprintf(&b, "probe-handler=%s;%s;", r.handlerString(), r.Timeout)
+		}
+	}
+	if l := s.Liveness; l != nil {
+		fmt.Fprintf(&b, "liveness=%v/%v/%d/%d/%s/%v;", l.InitialDelay, l.Period, l.SuccessThreshold, l.FailureThreshold, l.handlerString(), l.Timeout)
 	}
 	if s.Affinity != nil {
 		fmt.Fprintf(&b, "affinity=%v;", s.Affinity.Terms)

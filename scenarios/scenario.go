@@ -341,6 +341,7 @@ func RunWith(s *Scenario, opt Options) (*Result, error) {
 	cfg := s.Config.Effective()
 	c := model.NewCluster(e, cfg.Model())
 	c.RecordEvents(model.NewEventLog())
+	c.SetPodIPs(kubectl.PodIP(c))
 	rt := workload.New(c, cfg.Network)
 	// Declared services come first: a declaration wins over a built-in
 	// workload's behaviour for the same image (DockerCoins'), and over the

@@ -472,6 +472,9 @@ func (s *Server) Stop() {
 
 func (s *Server) queued() int { return s.qLen }
 
+// Serving reports whether a server listens in pod p's container.
+func (n *Net) Serving(p *model.Pod) bool { return p.ID < len(n.servers) && n.servers[p.ID] != nil }
+
 // Served is the number of requests the server of pod p completed since its
 // container started (ok false: p runs no server).
 func (n *Net) Served(p *model.Pod) (served int64, ok bool) {

@@ -93,7 +93,20 @@ func New(c *model.Cluster, net traffic.Network) *Runtime {
 	rt := &Runtime{Env: Env{C: c, Net: traffic.New(c, rec, net), Rec: rec, CPU: cpu.NewCluster(c)}}
 	rec.AppOf = func(p *model.Pod) string { name, _ := rt.Registry.Lookup(p); return name }
 	c.Observe(rt)
+	c.SetListening(rt.listening)
 	return rt
+}
+
+// listening is what the kubelet's probes find in p's container: a container
+// whose behaviour serves listens (its server started with it); one known to
+// serve nothing (a client, or a name registered without a behaviour)
+// refuses connections; one nothing describes is taken to listen.
+func (rt *Runtime) listening(p *model.Pod) bool {
+	name, f := rt.Registry.Lookup(p)
+	if name == "" {
+		return true
+	}
+	return f != nil && rt.Net.Serving(p)
 }
 
 // OnStart adds f to what Start runs (clients outside the cluster, such as a

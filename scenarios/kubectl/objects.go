@@ -357,8 +357,15 @@ func (x *Executor) podObject(p *printer, pod *model.Pod) *corev1.Pod {
 		cs.ContainerID = fmt.Sprintf("containerd://%x", sha256.Sum256(fmt.Appendf(nil, "%s/%d", pod.UID, pod.Restarts)))
 		cs.ImageID = fmt.Sprintf("%s@sha256:%x", imageRepo(pod.Spec.Image), sha256.Sum256([]byte(pod.Spec.Image)))
 		cs.State.Running = &corev1.ContainerStateRunning{StartedAt: metav1.NewTime(x.c.WallClock(pod.Started))}
+	} else if pod.CrashLoopBackOff() {
+		cs.State.Waiting = &corev1.ContainerStateWaiting{Reason: "CrashLoopBackOff",
+			Message: fmt.Sprintf("back-off %s restarting failed container=%s pod=%s_%s(%s)", pod.BackOffDelay(), out.Spec.Containers[0].Name, pod.Name, pod.Namespace, pod.UID)}
 	} else {
 		cs.State.Waiting = &corev1.ContainerStateWaiting{Reason: "ContainerCreating"}
+	}
+	if t, ok := pod.LastTermination(); ok {
+		cs.LastTerminationState.Terminated = &corev1.ContainerStateTerminated{Reason: t.Reason, ExitCode: int32(t.ExitCode),
+			StartedAt: metav1.NewTime(x.c.WallClock(t.Started)), FinishedAt: metav1.NewTime(x.c.WallClock(t.Finished))}
 	}
 	st.ContainerStatuses = []corev1.ContainerStatus{cs}
 	return out

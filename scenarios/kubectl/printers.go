@@ -31,7 +31,8 @@ package kubectl
 //     kubectl.kubernetes.io/restartedAt annotation.
 //
 // Known gaps (the model has no field for them): RESTARTS's "(5m ago)" is the restarted
-// container's start, as the model keeps no termination time.
+// container's start, as the model keeps no termination time, except for a container
+// its liveness probe killed (its last termination's finish, as kubectl shows it).
 
 import (
 	"errors"
@@ -39,6 +40,7 @@ import (
 	"hash/fnv"
 	"math"
 	"net"
+	"net/url"
 	"slices"
 	"sort"
 	"strconv"
@@ -546,6 +548,10 @@ func (p *printer) namespaceRow(x *model.Namespace) (row, wide []string) {
 // of the running container, which follows it by the restart's latency, so
 // the time is shown only while the restarted container runs.
 func (p *printer) restarts(x *model.Pod) string {
+	if t, ok := x.LastTermination(); ok && x.Restarts > 0 {
+		// The kubelet killed it: kubectl's lastState.terminated.finishedAt.
+		return fmt.Sprintf("%d (%s ago)", x.Restarts, p.age(t.Finished))
+	}
 	if x.Restarts == 0 || !x.Running {
 		return fmt.Sprint(x.Restarts)
 	}
@@ -566,6 +572,8 @@ func podStatus(x *model.Pod) (status, ready string) {
 		status = "Error"
 	case x.Running:
 		status = "Running"
+	case x.CrashLoopBackOff():
+		status = "CrashLoopBackOff"
 	case x.NodeName == "":
 		status = string(x.Phase) // Pending: not scheduled
 	case n != nil && !n.Up:
@@ -846,6 +854,12 @@ func (p *printer) podIPOf(x *model.Pod) string {
 	return p.podIP[x.ID]
 }
 
+// PodIP returns the pod IPs kubectl shows, for the cluster's messages that
+// name one (a probe's refused connection).
+func PodIP(c *model.Cluster) func(x *model.Pod) string {
+	return func(x *model.Pod) string { return (&printer{c: c}).podIPOf(x) }
+}
+
 // assignPodIPs numbers the pods ever bound to each node in binding order
 // (bind time, then creation order), so that a pod keeps its address while it
 // lives whatever happens to others.
@@ -1084,15 +1098,31 @@ func (p *printer) describePod(w *DescribeWriter, x *model.Pod) {
 		w.write(3, "Started:\t%s\n", p.wallClock(x.Started))
 	case x.Phase == model.PodSucceeded || x.Phase == model.PodFailed:
 		w.write(2, "State:\tTerminated\n")
+	case x.CrashLoopBackOff():
+		w.write(2, "State:\tWaiting\n")
+		w.write(3, "Reason:\tCrashLoopBackOff\n")
 	case x.NodeName != "":
 		w.write(2, "State:\tWaiting\n")
 		w.write(3, "Reason:\tContainerCreating\n")
 	default:
 		w.write(2, "State:\tWaiting\n")
 	}
+	if t, ok := x.LastTermination(); ok {
+		w.write(2, "Last State:\tTerminated\n")
+		w.write(3, "Reason:\t%s\n", t.Reason)
+		w.write(3, "Exit Code:\t%d\n", t.ExitCode)
+		w.write(3, "Started:\t%s\n", p.wallClock(t.Started))
+		w.write(3, "Finished:\t%s\n", p.wallClock(t.Finished))
+	}
 	w.write(2, "Ready:\t%s\n", titleBool(x.Ready))
 	w.write(2, "Restart Count:\t%d\n", x.Restarts)
 	p.writeRequests(w, 2, x.Spec.Requests)
+	if pr := x.Spec.Liveness; pr != nil {
+		w.write(2, "Liveness:\t%s\n", describeProbe(pr))
+	}
+	if pr := x.Spec.Readiness; pr != nil {
+		w.write(2, "Readiness:\t%s\n", describeProbe(pr))
+	}
 	w.write(0, "Conditions:\n")
 	w.write(1, "Type\tStatus\n")
 	bound := x.NodeName != ""
@@ -1109,6 +1139,29 @@ func (p *printer) describePod(w *DescribeWriter, x *model.Pod) {
 	w.multiline(0, "Node-Selectors", sortedPairs(x.Spec.NodeSelector, "="))
 	w.multiline(0, "Tolerations", tolerationStrings(x.Spec.Tolerations))
 	p.describeEvents(w, model.PodRef(x))
+}
+
+// describeProbe is kubectl's DescribeProbe: the handler and its target,
+// then delay, timeout, period and thresholds.
+func describeProbe(pr *model.Probe) string {
+	attrs := fmt.Sprintf("delay=%ds timeout=%ds period=%ds #success=%d #failure=%d", int64(pr.InitialDelay/time.Second),
+		int64(pr.Timeout/time.Second), int64(pr.Period/time.Second), pr.SuccessThreshold, pr.FailureThreshold)
+	port := pr.PortName
+	if port == "" {
+		port = strconv.Itoa(pr.Port)
+	}
+	switch pr.Handler {
+	case model.ProbeHTTPGet:
+		u := url.URL{Scheme: strings.ToLower(pr.Scheme), Host: net.JoinHostPort(pr.Host, port), Path: pr.Path}
+		return "http-get " + u.String() + " " + attrs
+	case model.ProbeTCPSocket:
+		return "tcp-socket " + pr.Host + ":" + port + " " + attrs
+	case model.ProbeGRPC:
+		return fmt.Sprintf("grpc <pod>:%d  %s", pr.Port, attrs)
+	case model.ProbeExec:
+		return "exec [] " + attrs
+	}
+	return "unknown " + attrs
 }
 
 func (p *printer) writeRequests(w *DescribeWriter, level int, r model.Resources) {

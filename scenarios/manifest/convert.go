@@ -78,12 +78,10 @@ func ModelPodSpec(s corev1.PodSpec) model.PodSpec {
 			ps.Limits.Memory += q.Value()
 		}
 		if pr := ct.ReadinessProbe; pr != nil && ps.Readiness == nil {
-			ps.Readiness = &model.Probe{
-				InitialDelay:     time.Duration(pr.InitialDelaySeconds) * time.Second,
-				Period:           time.Duration(max(pr.PeriodSeconds, 1)) * time.Second,
-				SuccessThreshold: int(max(pr.SuccessThreshold, 1)),
-				FailureThreshold: int(max(pr.FailureThreshold, 1)),
-			}
+			ps.Readiness = modelProbe(pr)
+		}
+		if pr := ct.LivenessProbe; pr != nil && i == 0 {
+			ps.Liveness = modelProbe(pr)
 		}
 	}
 	// A request of 0 given by every container is a request: the scheduler's
@@ -117,6 +115,59 @@ func ModelPodSpec(s corev1.PodSpec) model.PodSpec {
 		}
 	}
 	return ps
+}
+
+// modelProbe is the model's probe of pr (defaults applied).
+func modelProbe(pr *corev1.Probe) *model.Probe {
+	m := &model.Probe{
+		InitialDelay:     time.Duration(pr.InitialDelaySeconds) * time.Second,
+		Period:           time.Duration(max(pr.PeriodSeconds, 1)) * time.Second,
+		SuccessThreshold: int(max(pr.SuccessThreshold, 1)),
+		FailureThreshold: int(max(pr.FailureThreshold, 1)),
+		Timeout:          time.Duration(max(pr.TimeoutSeconds, 1)) * time.Second,
+	}
+	port := func(p intstr.IntOrString) {
+		if p.Type == intstr.String {
+			m.PortName = p.StrVal
+		} else {
+			m.Port = int(p.IntVal)
+		}
+	}
+	switch h := pr.ProbeHandler; {
+	case h.HTTPGet != nil:
+		m.Handler, m.Host, m.Scheme, m.Path = model.ProbeHTTPGet, h.HTTPGet.Host, string(h.HTTPGet.Scheme), h.HTTPGet.Path
+		port(h.HTTPGet.Port)
+	case h.TCPSocket != nil:
+		m.Handler, m.Host = model.ProbeTCPSocket, h.TCPSocket.Host
+		port(h.TCPSocket.Port)
+	case h.GRPC != nil:
+		m.Handler, m.Port = model.ProbeGRPC, int(h.GRPC.Port)
+	case h.Exec != nil:
+		m.Handler = model.ProbeExec
+	}
+	return m
+}
+
+// corev1Probe is the API's probe of the model's.
+func corev1Probe(pr *model.Probe) *corev1.Probe {
+	p := &corev1.Probe{InitialDelaySeconds: int32(pr.InitialDelay / time.Second),
+		PeriodSeconds: int32(pr.Period / time.Second), SuccessThreshold: int32(pr.SuccessThreshold),
+		FailureThreshold: int32(pr.FailureThreshold), TimeoutSeconds: int32(pr.Timeout / time.Second)}
+	port := intstr.FromInt32(int32(pr.Port))
+	if pr.PortName != "" {
+		port = intstr.FromString(pr.PortName)
+	}
+	switch pr.Handler {
+	case model.ProbeHTTPGet:
+		p.HTTPGet = &corev1.HTTPGetAction{Path: pr.Path, Port: port, Host: pr.Host, Scheme: corev1.URIScheme(pr.Scheme)}
+	case model.ProbeTCPSocket:
+		p.TCPSocket = &corev1.TCPSocketAction{Port: port, Host: pr.Host}
+	case model.ProbeGRPC:
+		p.GRPC = &corev1.GRPCAction{Port: int32(pr.Port)}
+	case model.ProbeExec:
+		p.Exec = &corev1.ExecAction{}
+	}
+	return p
 }
 
 func nodeSelectorTerm(term corev1.NodeSelectorTerm) model.NodeSelectorTerm {
@@ -296,8 +347,10 @@ func APIPodSpec(s model.PodSpec, name string) corev1.PodSpec {
 		}
 	}
 	if pr := s.Readiness; pr != nil {
-		ct.ReadinessProbe = &corev1.Probe{InitialDelaySeconds: int32(pr.InitialDelay / time.Second),
-			PeriodSeconds: int32(pr.Period / time.Second), SuccessThreshold: int32(pr.SuccessThreshold), FailureThreshold: int32(pr.FailureThreshold)}
+		ct.ReadinessProbe = corev1Probe(pr)
+	}
+	if pr := s.Liveness; pr != nil {
+		ct.LivenessProbe = corev1Probe(pr)
 	}
 	for _, cp := range s.Ports {
 		ct.Ports = append(ct.Ports, corev1.ContainerPort{Name: cp.Name, ContainerPort: int32(cp.Port), Protocol: corev1.Protocol(cp.Protocol), HostPort: int32(cp.HostPort), HostIP: cp.HostIP})

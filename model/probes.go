@@ -1,0 +1,392 @@
+package model
+
+import (
+	"fmt"
+	"net"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/kubesim/kubesim/sim"
+)
+
+// The kubelet's probes and restarts (pkg/kubelet/prober, worker.go, and
+// kuberuntime's doBackOff), as far as kubesim can make a probe fail.
+//
+// A probe's result is its mechanism's in the model: an exec probe succeeds
+// (kubesim runs no commands); an httpGet, tcpSocket or grpc probe connects to
+// its port, and is refused when the container does not listen there: a
+// container that declares containerPorts listens on those only, and one whose
+// workload serves nothing (a client, or an image known to serve nothing; the
+// Listening hook says so) refuses every port. A container that declares no
+// ports and serves is taken to listen on its probes' ports. Not modelled: a
+// probe answered slowly by a busy server (timeoutSeconds), an application
+// answering a probe with an error status.
+//
+// A probe that succeeds when its container starts keeps succeeding (nothing
+// in the model makes a listening container stop listening): the container is
+// Ready after the initial delay and SuccessThreshold-1 periods, with no event
+// per probe. A failing probe is run every period from the initial delay, as
+// the kubelet's worker does: each failure records a Warning Unhealthy event
+// ("Readiness probe failed: dial tcp 10.244.1.5:8081: connect: connection
+// refused"); readiness turns false after FailureThreshold failures in a row
+// (a container starts not ready) and true after SuccessThreshold successes;
+// FailureThreshold liveness failures in a row kill the container ("Container
+// web failed liveness probe, will be restarted") and the kubelet restarts it
+// after its back-off: at once after the first exit, then 10 s, doubling to
+// 300 s (client-go's Backoff, reset when the container ran 10 minutes). While
+// it waits, the container is in CrashLoopBackOff and the kubelet records
+// BackOff ("Back-off restarting failed container web in pod
+// web-xxx_default(uid)") at each of its 10 s pod resyncs.
+
+// Kubelet back-off of container restarts (pkg/kubelet: backOffPeriod,
+// MaxContainerBackOff) and the pod worker's resync after a sync error.
+const (
+	crashBackOffInitial = 10 * time.Second
+	crashBackOffMax     = 300 * time.Second
+	podSyncBackOff      = 10 * time.Second
+)
+
+// SetListening gives the cluster the workload layer's answer to "does
+// anything in p's container accept connections?" (nil: everything does).
+func (c *Cluster) SetListening(f func(p *Pod) bool) { c.listening = f }
+
+// SetPodIPs gives the cluster the pods' IPs as kubectl shows them, for the
+// probes' messages (nil: a placeholder address).
+func (c *Cluster) SetPodIPs(f func(p *Pod) string) { c.podIP = f }
+
+// containerRun is the kubelet's state of a pod's container across restarts:
+// the probe workers of the running instance, the last terminated one, and the
+// restart back-off. A pod gets one when one of its probes fails.
+type containerRun struct {
+	// gen is the container instance (Pod.generation) the workers probe.
+	gen uint32
+	// readyRun and liveRun count the last results in a row (positive:
+	// successes, negative: failures), as worker.resultRun does.
+	readyRun, liveRun int
+	// ip is the pod's IP, for the messages.
+	ip string
+
+	// terminated: a previous instance ended, started at lastStart and
+	// finished at lastExit.
+	terminated          bool
+	lastStart, lastExit sim.Time
+	// backOff and backOffAt are the back-off entry (0: none yet) and its
+	// lastUpdate; waiting: the container waits out its back-off.
+	backOff, backOffAt sim.Time
+	waiting            bool
+	restartTimer       sim.Timer
+}
+
+func (p *Pod) run() *containerRun {
+	t := p.timers()
+	if t.run == nil {
+		t.run = &containerRun{}
+	}
+	return t.run
+}
+
+// Termination is a container's last terminated state, as its status's
+// lastState.terminated gives it.
+type Termination struct {
+	Reason            string
+	ExitCode          int
+	Started, Finished sim.Time
+}
+
+// LastTermination is the last instance of p's container that the kubelet
+// killed (ok false: none).
+func (p *Pod) LastTermination() (t Termination, ok bool) {
+	if p.later == nil || p.later.run == nil || !p.later.run.terminated {
+		return Termination{}, false
+	}
+	r := p.later.run
+	// A container stopped by SIGTERM exits with 128+15.
+	return Termination{Reason: "Error", ExitCode: 143, Started: r.lastStart, Finished: r.lastExit}, true
+}
+
+// CrashLoopBackOff reports whether p's container waits out the kubelet's
+// restart back-off.
+func (p *Pod) CrashLoopBackOff() bool {
+	return p.later != nil && p.later.run != nil && p.later.run.waiting
+}
+
+// BackOffDelay is the back-off p's container waits out in CrashLoopBackOff.
+func (p *Pod) BackOffDelay() sim.Time {
+	if !p.CrashLoopBackOff() {
+		return 0
+	}
+	return p.later.run.backOff
+}
+
+// probeOutcome is what the kubelet's prober gets from pr in p's container
+// now: ok, or a connection refused on port; errored: the probe could not be
+// run (a port name no container port has), and its result is thrown away.
+func (c *Cluster) probeOutcome(p *Pod, pr *Probe) (ok, errored bool, port int) {
+	switch pr.Handler {
+	case ProbeHTTPGet, ProbeTCPSocket, ProbeGRPC:
+	default:
+		return true, false, 0
+	}
+	port = pr.Port
+	if pr.PortName != "" {
+		found := false
+		for _, cp := range p.Spec.Ports {
+			if cp.Name == pr.PortName {
+				port, found = cp.Port, true
+				break
+			}
+		}
+		if !found {
+			if n, err := strconv.Atoi(pr.PortName); err == nil {
+				port = n // an int stored as a string, as ResolveContainerPort accepts
+			} else {
+				return false, true, 0
+			}
+		}
+	}
+	if p.Spec.declaresPort(port) && (c.listening == nil || c.listening(p)) {
+		return true, false, port
+	}
+	return false, false, port
+}
+
+// declaresPort says whether a probe on port can connect as far as the spec
+// tells: the container declares it, or declares no port at all.
+func (s *PodSpec) declaresPort(port int) bool {
+	if len(s.Ports) == 0 {
+		return true
+	}
+	for _, cp := range s.Ports {
+		if cp.Port == port {
+			return true
+		}
+	}
+	return false
+}
+
+// declaresProbePort is declaresPort for pr's port (a name must be a port's).
+func (s *PodSpec) declaresProbePort(pr *Probe) bool {
+	switch pr.Handler {
+	case ProbeHTTPGet, ProbeTCPSocket, ProbeGRPC:
+	default:
+		return true
+	}
+	if pr.PortName != "" {
+		for _, cp := range s.Ports {
+			if cp.Name == pr.PortName {
+				return true
+			}
+		}
+		return false
+	}
+	return s.declaresPort(pr.Port)
+}
+
+// handlerString is pr's handler and target, for the template hash.
+func (pr *Probe) handlerString() string {
+	port := pr.PortName
+	if port == "" {
+		port = strconv.Itoa(pr.Port)
+	}
+	return pr.Handler + ":" + pr.Scheme + "://" + pr.Host + ":" + port + pr.Path
+}
+
+// refusedOutput is the probers' output for a connection refused on port:
+// Go's net/http client's, net.DialTimeout's, and the gRPC prober's (which
+// retries the dial until its timeout).
+func (c *Cluster) refusedOutput(p *Pod, r *containerRun, pr *Probe, port int) string {
+	host := pr.Host
+	if host == "" {
+		if r.ip == "" {
+			r.ip = c.podIPOf(p)
+		}
+		host = r.ip
+	}
+	addr := net.JoinHostPort(host, strconv.Itoa(port))
+	dial := "dial tcp " + addr + ": connect: connection refused"
+	switch pr.Handler {
+	case ProbeHTTPGet:
+		scheme := strings.ToLower(pr.Scheme)
+		if scheme == "" {
+			scheme = "http"
+		}
+		path := pr.Path
+		if !strings.HasPrefix(path, "/") {
+			path = "/" + path
+		}
+		return fmt.Sprintf("Get %q: %s", scheme+"://"+addr+path, dial)
+	case ProbeGRPC:
+		timeout := pr.Timeout
+		if timeout <= 0 {
+			timeout = time.Second
+		}
+		return fmt.Sprintf("timeout: failed to connect service %q within %v: context deadline exceeded", addr, timeout)
+	}
+	return dial
+}
+
+func (c *Cluster) podIPOf(p *Pod) string {
+	if c.podIP != nil {
+		return c.podIP(p)
+	}
+	return "10.244.0." + strconv.Itoa(2+p.ID%253)
+}
+
+// startProbes starts the probe workers of p's container that just started.
+// It returns false when the readiness probe fails now: the worker then
+// decides when the container is Ready (true: the caller's timer does).
+func (c *Cluster) startProbes(p *Pod) (readyByTimer bool) {
+	readyByTimer = true
+	var r *containerRun
+	begin := func() *containerRun {
+		if r == nil {
+			r = p.run()
+			r.gen, r.readyRun, r.liveRun, r.ip = p.generation, 0, 0, ""
+		}
+		return r
+	}
+	if pr := p.Spec.Readiness; pr != nil {
+		if ok, errored, _ := c.probeOutcome(p, pr); !ok || errored {
+			begin()
+			readyByTimer = false
+			c.E.After(pr.InitialDelay, sim.HandlerFunc(func(*sim.Engine, int64) { c.probeTick(p, r.gen, false) }), 0)
+		}
+	}
+	if pr := p.Spec.Liveness; pr != nil {
+		if ok, errored, _ := c.probeOutcome(p, pr); !ok || errored {
+			begin()
+			c.E.After(pr.InitialDelay, sim.HandlerFunc(func(*sim.Engine, int64) { c.probeTick(p, r.gen, true) }), 0)
+		}
+	}
+	if r == nil && p.later != nil && p.later.run != nil {
+		p.later.run.gen = p.generation // no worker of an older instance survives
+	}
+	return readyByTimer
+}
+
+// probeTick runs one probe of p's container instance gen (liveness or
+// readiness) and schedules the next one a period later, as worker.doProbe.
+func (c *Cluster) probeTick(p *Pod, gen uint32, liveness bool) {
+	if p.Gone || p.generation != gen || !p.Running || p.Terminating {
+		return
+	}
+	r := p.run()
+	if r.gen != gen {
+		return
+	}
+	pr, kind, run := p.Spec.Readiness, "Readiness", &r.readyRun
+	if liveness {
+		pr, kind, run = p.Spec.Liveness, "Liveness", &r.liveRun
+	}
+	ok, errored, port := c.probeOutcome(p, pr)
+	if c.recording() && !ok {
+		// ResolveContainerPort's error names the port and dumps the
+		// container; kubesim says the port only.
+		msg := kind + " probe errored and resulted in unknown state: couldn't find port: " + pr.PortName + " in the container's ports"
+		if !errored {
+			msg = kind + " probe failed: " + c.refusedOutput(p, r, pr, port)
+		}
+		c.emit(containerRef(p), EventWarning, "Unhealthy", msg, SourceKubelet, p.NodeName)
+	}
+	period := pr.Period
+	if period <= 0 {
+		period = 10 * time.Second
+	}
+	next := func() {
+		c.E.After(period, sim.HandlerFunc(func(*sim.Engine, int64) { c.probeTick(p, gen, liveness) }), 0)
+	}
+	if errored { // the prober's error: the result is thrown away
+		next()
+		return
+	}
+	switch {
+	case ok && *run >= 0:
+		*run++
+	case ok:
+		*run = 1
+	case *run <= 0:
+		*run--
+	default:
+		*run = -1
+	}
+	if liveness {
+		if *run <= -max(pr.FailureThreshold, 1) {
+			c.livenessKill(p)
+			return // on hold until the next instance
+		}
+		next()
+		return
+	}
+	switch {
+	case *run >= max(pr.SuccessThreshold, 1) && !p.Ready:
+		p.Ready = true
+		p.ReadyAt = c.Now()
+		c.podChanged(p)
+	case *run <= -max(pr.FailureThreshold, 1) && p.Ready:
+		p.Ready = false
+		c.podChanged(p)
+	}
+	next()
+}
+
+// livenessKill kills p's container after its liveness probe failed, and
+// restarts it after the kubelet's back-off.
+func (c *Cluster) livenessKill(p *Pod) {
+	name := p.Spec.ContainerName()
+	if c.recording() {
+		c.emit(containerRef(p), EventNormal, "Killing", "Container "+name+" failed liveness probe, will be restarted", SourceKubelet, p.NodeName)
+	}
+	r := p.run()
+	now := c.Now()
+	r.terminated, r.lastStart, r.lastExit = true, p.Started, now
+	c.stopContainer(p)
+	c.podChanged(p)
+	gen := p.generation
+	// doBackOff with the exited container's finishedAt: in back-off while
+	// now-finishedAt < the entry's back-off, unless the entry expired (the
+	// container ran more than twice the maximum since the last restart).
+	expired := r.backOff == 0 || now-r.backOffAt > 2*crashBackOffMax
+	wait := sim.Time(0)
+	if !expired {
+		wait = r.backOff
+	}
+	if wait > 0 {
+		r.waiting = true
+		c.podChanged(p)
+		for at := sim.Time(0); at < wait; at += podSyncBackOff {
+			c.E.After(at, sim.HandlerFunc(func(*sim.Engine, int64) {
+				if p.generation == gen && r.waiting && !p.Gone && !p.Terminating && c.recording() {
+					c.emit(containerRef(p), EventWarning, "BackOff", "Back-off restarting failed container "+name+" in pod "+p.Name+"_"+p.Namespace+"("+p.UID+")", SourceKubelet, p.NodeName)
+				}
+			}), 0)
+		}
+	}
+	r.restartTimer = c.E.After(wait, sim.HandlerFunc(func(*sim.Engine, int64) {
+		if p.generation != gen || p.Gone || p.Terminating || p.Running {
+			return
+		}
+		// backOff.Next at the restart.
+		if expired {
+			r.backOff = crashBackOffInitial
+		} else {
+			r.backOff = min(2*r.backOff, crashBackOffMax)
+		}
+		r.backOffAt = c.Now()
+		r.waiting = false
+		p.Restarts++
+		c.podChanged(p)
+		c.startPod(p)
+	}), 0)
+}
+
+// cancelRestart drops p's pending restart (its node restarts the container
+// itself, or the pod goes).
+func (c *Cluster) cancelRestart(p *Pod) {
+	if p.later == nil || p.later.run == nil {
+		return
+	}
+	r := p.later.run
+	c.E.Cancel(r.restartTimer)
+	r.waiting = false
+}

@@ -1,0 +1,130 @@
+package scenarios
+
+import (
+	"strings"
+	"testing"
+)
+
+const probedWeb = `    apiVersion: apps/v1
+    kind: Deployment
+    metadata: {name: web}
+    spec:
+      selector: {matchLabels: {app: web}}
+      template:
+        metadata: {labels: {app: web}}
+        spec:
+          containers:
+          - name: web
+            image: nginx
+            ports: [{containerPort: 8080}]
+`
+
+// A readiness probe on a port the container does not serve keeps the
+// Deployment at 0/1 and out of its Service's endpoints, with the kubelet's
+// Unhealthy events counted; applying the fixed probe rolls out a pod that is
+// Ready.
+func TestReadinessProbeOnWrongPort(t *testing.T) {
+	file := `name: ready
+duration: 4m
+config: {deterministic: true}
+files:
+  web.yaml: |
+` + probedWeb + `            readinessProbe: {httpGet: {path: /healthz, port: 8081}}
+  fixed.yaml: |
+` + probedWeb + `            readinessProbe: {httpGet: {path: /healthz, port: 8080}}
+timeline:
+  - at: 0s
+    run: kubectl apply -f web.yaml
+  - at: 0s
+    run: kubectl expose deployment web --port 80 --target-port 8080
+  - at: 1m
+    run: kubectl get deployment web
+  - at: 1m
+    run: kubectl get endpoints web
+  - at: 1m
+    run: kubectl describe pods -l app=web
+  - at: 2m
+    run: kubectl apply -f fixed.yaml
+  - at: 3m
+    run: kubectl get deployment web
+`
+	res := runText(t, "ready.yaml", file)
+	noStepErrors(t, res)
+	if got := step(t, res, "get deployment web").Output; !strings.Contains(got, "web    0/1") {
+		t.Errorf("at 1m:\n%s\nwant web 0/1", got)
+	}
+	// The pod is a not-ready address only: kubectl's formatEndpoints lists none.
+	if got := step(t, res, "get endpoints web").Output; !strings.Contains(got, "web                60s") {
+		t.Errorf("endpoints at 1m:\n%s\nwant no address", got)
+	}
+	desc := step(t, res, "describe pods").Output
+	// Started at about 3.8 s, probed every 10 s from then: 6 failures by 1m.
+	want := `Warning  Unhealthy  6s (x6 over 56s)  kubelet            spec.containers{web}: Readiness probe failed: Get "http://10.244.1.2:8081/healthz": dial tcp 10.244.1.2:8081: connect: connection refused`
+	if !strings.Contains(desc, want) {
+		t.Errorf("describe pods at 1m:\n%s\nwant the line\n%s", desc, want)
+	}
+	if !strings.Contains(desc, "Readiness:      http-get http://:8081/healthz delay=0s timeout=1s period=10s #success=1 #failure=3") {
+		t.Errorf("describe pods at 1m: want the probe as kubectl's DescribeProbe gives it:\n%s", desc)
+	}
+	if !strings.Contains(desc, "Ready:          False") || !strings.Contains(desc, "Restart Count:  0") {
+		t.Errorf("describe pods at 1m: want not ready, no restart:\n%s", desc)
+	}
+	var after string
+	for _, st := range res.Timeline {
+		if st.Command == "kubectl get deployment web" {
+			after = st.Output
+		}
+	}
+	if !strings.Contains(after, "web    1/1") {
+		t.Errorf("after applying the fixed probe:\n%s\nwant web 1/1", after)
+	}
+}
+
+// A liveness probe on a port the container does not serve restarts it, each
+// time after a longer back-off; get pods shows CrashLoopBackOff and RESTARTS
+// "N (Xs ago)", describe the last state and the Killing and BackOff events;
+// patching the probe recovers.
+func TestLivenessProbeOnWrongPort(t *testing.T) {
+	file := `name: live
+duration: 8m
+config: {deterministic: true}
+files:
+  web.yaml: |
+` + probedWeb + `            livenessProbe: {tcpSocket: {port: 8081}}
+timeline:
+  - at: 0s
+    run: kubectl apply -f web.yaml
+  - at: 2m
+    run: kubectl get pods
+  - at: 5m
+    run: kubectl describe pods
+  - at: 5m
+    run: kubectl patch deployment web -p '{"spec":{"template":{"spec":{"containers":[{"name":"web","livenessProbe":{"tcpSocket":{"port":8080}}}]}}}}'
+  - at: 7m
+    run: kubectl get pods -o wide
+`
+	res := runText(t, "live.yaml", file)
+	noStepErrors(t, res)
+	checkOutputs(t, res, map[string]string{
+		// Each instance is killed 20 s after it starts; restarted at once,
+		// then after 10 s and 20 s: the fourth kill waits out 40 s.
+		"get pods\n": "NAME                  READY   STATUS             RESTARTS     AGE\n" +
+			"web-976bb974d-6clp4   0/1     CrashLoopBackOff   3 (3s ago)   119s",
+	})
+	desc := step(t, res, "describe pods").Output
+	for _, want := range []string{
+		"State:          Waiting\n      Reason:       CrashLoopBackOff\n    Last State:     Terminated\n      Reason:       Error\n      Exit Code:    143\n",
+		"Restart Count:  5",
+		"Warning  Unhealthy  22s (x18 over 4m56s)  kubelet            spec.containers{web}: Liveness probe failed: dial tcp 10.244.1.2:8081: connect: connection refused",
+		"Normal   Killing    22s (x6 over 4m36s)   kubelet            spec.containers{web}: Container web failed liveness probe, will be restarted",
+		"Warning  BackOff    ",
+		"Back-off restarting failed container web in pod web-976bb974d-6clp4_default(",
+	} {
+		if !strings.Contains(desc, want) {
+			t.Errorf("describe pods at 5m:\n%s\nwant\n%s", desc, want)
+		}
+	}
+	if got := step(t, res, "get pods -o wide").Output; !strings.Contains(got, "1/1     Running   0") {
+		t.Errorf("after the patch:\n%s\nwant a new pod running, no restart", got)
+	}
+}
