@@ -389,7 +389,7 @@ func (x *Executor) serviceObject(p *printer, o object) *corev1.Service {
 			out.Spec.SessionAffinityConfig = o.Spec.SessionAffinityConfig
 		}
 	}
-	ip := p.serviceIP(name)
+	ip := p.serviceIPIn(out.Namespace, name)
 	out.Spec.ClusterIP, out.Spec.ClusterIPs = ip, []string{ip}
 	out.Spec.IPFamilies = []corev1.IPFamily{corev1.IPv4Protocol}
 	out.Spec.IPFamilyPolicy = ptrTo(corev1.IPFamilyPolicySingleStack)

@@ -892,9 +892,6 @@ func (p *printer) assignPodIPs() {
 	}
 }
 
-// serviceIP is the synthesised ClusterIP of the Service named name.
-func (p *printer) serviceIP(name string) string { return p.serviceIPIn(model.DefaultNamespace, name) }
-
 // serviceIPIn is the ClusterIP of the Service name of namespace ns: hashed
 // from its name in the default namespace, from "ns/name" in another.
 func (p *printer) serviceIPIn(ns, name string) string {

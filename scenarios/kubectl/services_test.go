@@ -211,3 +211,47 @@ func TestServiceUnsimulatedFieldsRefused(t *testing.T) {
 		t.Errorf("patch publishNotReadyAddresses: %v", err)
 	}
 }
+
+// A Service outside the default namespace has its ClusterIP in -o yaml,
+// -o json, jsonpath and custom-columns, the one get svc and describe show
+// (found on the tour: 'kubectl get svc api -n shop -o yaml' printed
+// clusterIPs: [""] and no clusterIP).
+func TestServiceClusterIPInNamespace(t *testing.T) {
+	files := map[string]string{"shop.yaml": `apiVersion: v1
+kind: Namespace
+metadata: {name: shop}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: api, namespace: shop}
+spec:
+  selector: {app: api}
+  ports:
+  - {port: 80, targetPort: 8080}
+`}
+	c := printCluster(t, 1)
+	x := newExecutor(c, kubectl.Files{Inline: files})
+	must := func(line string) string {
+		t.Helper()
+		out, err := x.Exec(line)
+		if err != nil {
+			t.Fatalf("%s: %v", line, err)
+		}
+		return out
+	}
+	must("kubectl apply -f shop.yaml")
+	m := regexp.MustCompile(`(?m)^api\s+ClusterIP\s+(10\.96\.\d+\.\d+)\s`).FindStringSubmatch(must("kubectl get svc -n shop -o wide"))
+	if m == nil {
+		t.Fatal("get svc -n shop shows no ClusterIP for api")
+	}
+	ip := m[1]
+	if out := must("kubectl get svc api -n shop -o jsonpath={.spec.clusterIP}"); out != ip {
+		t.Errorf("jsonpath .spec.clusterIP = %q, want %q (get svc's)", out, ip)
+	}
+	if out := must("kubectl get svc api -n shop -o yaml"); !strings.Contains(out, "  clusterIP: "+ip+"\n  clusterIPs:\n  - "+ip+"\n") {
+		t.Errorf("-o yaml lacks clusterIP %s:\n%s", ip, out)
+	}
+	if out := must("kubectl describe svc api -n shop"); !strings.Contains(out, "IP:                       "+ip+"\n") {
+		t.Errorf("describe lacks IP %s:\n%s", ip, out)
+	}
+}
