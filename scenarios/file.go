@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kubesim/kubesim/internal/yamlerr"
 	"github.com/kubesim/kubesim/model"
 	"github.com/kubesim/kubesim/sim"
 	"go.yaml.in/yaml/v3"
@@ -191,7 +192,8 @@ func parseFile(name string, data []byte, set map[string]string, study bool) (*Sc
 	var doc yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&doc); err != nil && !errors.Is(err, io.EOF) {
-		return nil, FileErrors{{File: name, Msg: "not valid YAML: " + strings.TrimPrefix(err.Error(), "yaml: ")}}
+		line, reason, _ := yamlerr.Locate(data, err)
+		return nil, FileErrors{{File: name, Line: line, Msg: "not valid YAML: " + reason}}
 	}
 	if len(doc.Content) == 0 {
 		return nil, FileErrors{{File: name, Msg: EmptyFileMsg}}

@@ -61,7 +61,7 @@ func TestParseFileErrors(t *testing.T) {
 		{"name: x\nduration: 1m\nconfig:\n  workload:\n    rngSrvice: 1s\n", `x.yaml:5: config.workload: unknown field "rngSrvice"`},
 		{"name: x\nduration: 1m\ncluster:\n  nodes:\n    - name: a\n      labels: {enabled: yes}\n", `x.yaml:6: cluster.nodes[0].labels.enabled: the value yes is a YAML boolean, not a string; quote it: "yes"`},
 		{"name: x\nduration: 1m\ncluster:\n  nodes:\n    - name: a\n      taints: [\"k=v:Sometimes\"]\n", "x.yaml:6: cluster.nodes[0].taints: invalid taint effect"},
-		{"name: [x\n", "x.yaml: not valid YAML"},
+		{"name: [x\n", "x.yaml:1: not valid YAML: did not find expected ',' or ']'"},
 	}
 	for _, c := range cases {
 		_, err := ParseFile("x.yaml", []byte(c.file))
@@ -92,6 +92,29 @@ func TestParseFileDurationAndWindowMustBePositive(t *testing.T) {
 		_, err := ParseFile("x.yaml", []byte(c.file))
 		if err == nil || !strings.HasPrefix(err.Error(), c.want) || strings.Count(err.Error(), "\n") > 0 {
 			t.Errorf("file:\n%s\nerror %v\nwant exactly one error starting %q", c.file, err, c.want)
+		}
+	}
+}
+
+// A YAML syntax error names the line to fix and what to check (found on the
+// tour: a step's 'run:' indented one space less than its 'at:' was reported
+// as 'x.yaml: not valid YAML: line 3: did not find expected '-' indicator',
+// line 3 being 'timeline:', two lines above the one to fix).
+func TestParseFileSyntaxErrorNamesTheLine(t *testing.T) {
+	cases := []struct{ file, want string }{
+		{"name: x\nduration: 1m\ntimeline:\n  - at: 0s\n   run: kubectl get pods\n",
+			"x.yaml:5: not valid YAML: did not find expected '-' indicator (check the indentation here: keys of one mapping must line up, list items start with '- ')"},
+		{"name: x\nduration: 1m\ncluster:\n  workers: 3\n   capacity: {cpu: \"2\"}\n",
+			"x.yaml:5: not valid YAML: mapping values are not allowed in this context (check the indentation here: keys of one mapping must line up, list items start with '- ')"},
+		{"name: x\nduration: 1m\ntimeline:\n\t- at: 0s\n",
+			"x.yaml:4: not valid YAML: found character that cannot start any token (a tab: YAML indents with spaces only)"},
+		{"name: x\nduration: 1m\ntimeline:\n  - at: 0s\n    run: \"kubectl get pods\n",
+			"x.yaml:5: not valid YAML: found unexpected end of stream"},
+	}
+	for _, c := range cases {
+		_, err := ParseFile("x.yaml", []byte(c.file))
+		if err == nil || err.Error() != c.want {
+			t.Errorf("file:\n%s\nerror %v\nwant  %s", c.file, err, c.want)
 		}
 	}
 }

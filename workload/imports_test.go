@@ -13,15 +13,16 @@ const module = "github.com/kubesim/kubesim/"
 
 // layer is the rank of a package of the module in the layering
 // cmd -> scenarios, plots -> workload -> traffic -> metrics -> model -> sim:
-// a package imports packages of its own rank or lower only. bench (the
-// benchmarks, and bench/scaletable, the scale table's command) may import
-// anything.
+// a package imports packages of its own rank or lower only. internal/...
+// are leaf helpers (internal/yamlerr: where a YAML syntax error is), at the
+// bottom with sim. bench (the benchmarks, and bench/scaletable, the scale
+// table's command) may import anything.
 func layer(pkg string) (int, bool) {
 	for _, l := range []struct {
 		prefix string
 		rank   int
 	}{
-		{"sim", 0}, {"model", 1}, {"metrics", 2}, {"traffic", 3}, {"workload", 4},
+		{"sim", 0}, {"internal", 0}, {"model", 1}, {"metrics", 2}, {"traffic", 3}, {"workload", 4},
 		{"scenarios", 5}, {"plots", 5}, {"cmd", 6},
 	} {
 		if pkg == l.prefix || strings.HasPrefix(pkg, l.prefix+"/") {

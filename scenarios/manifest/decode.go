@@ -7,12 +7,10 @@ import (
 	"fmt"
 	"io"
 	"reflect"
-	"regexp"
 	"sort"
-	"strconv"
 	"strings"
 
-	yaml2 "go.yaml.in/yaml/v2"
+	"github.com/kubesim/kubesim/internal/yamlerr"
 	yaml "go.yaml.in/yaml/v3"
 	appsv1 "k8s.io/api/apps/v1"
 	autoscalingv1 "k8s.io/api/autoscaling/v1"
@@ -141,8 +139,6 @@ func SupportedTypes() []reflect.Type {
 	return out
 }
 
-var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
-
 // Decode reads every document of a manifest file. See the package doc for the
 // checks made. err is nil or an *Error listing every problem; objs holds the
 // objects of the documents that had no problem, in file order.
@@ -186,46 +182,11 @@ func Decode(filename string, data []byte, opts Options) (objs []Object, warnings
 	return objs, warnings, nil
 }
 
-// syntaxProblem locates a YAML syntax error. The message and line come from
-// goyaml.v2, the parser kubectl uses, so the wording is kubectl's; v2 reports
-// "did not find expected ..." errors on the line before the offending token,
-// which Problem.Line corrects.
+// syntaxProblem locates a YAML syntax error (yamlerr.Locate: goyaml.v2's
+// wording, kubectl's, with the line of the offending token).
 func syntaxProblem(file string, doc int, data []byte, e3 error) Problem {
-	msg := e3.Error()
-	d2 := yaml2.NewDecoder(bytes.NewReader(data))
-	for {
-		var v any
-		err := d2.Decode(&v)
-		if err == nil {
-			continue
-		}
-		if !errors.Is(err, io.EOF) {
-			msg = err.Error()
-		}
-		break
-	}
-	p := Problem{Kind: Syntax, File: file, Doc: doc, Reason: strings.TrimPrefix(msg, "yaml: "), server: msg}
-	if m := yamlLine.FindStringSubmatch(msg); m != nil {
-		p.Line, _ = strconv.Atoi(m[1])
-		p.Reason = m[2]
-		if strings.HasPrefix(p.Reason, "did not find expected") {
-			p.Line++
-		}
-		last := 0
-		for i, l := range strings.Split(string(data), "\n") {
-			if strings.TrimSpace(l) != "" {
-				last = i + 1
-			}
-		}
-		if p.Line > last && last > 0 {
-			p.Line = last
-		}
-	}
-	if strings.Contains(p.Reason, "did not find expected key") || strings.Contains(p.Reason, "mapping values are not allowed") ||
-		strings.Contains(p.Reason, "indicator") {
-		p.Reason += " (check the indentation here: keys of one mapping must line up, list items start with '- ')"
-	}
-	return p
+	line, reason, msg := yamlerr.Locate(data, e3)
+	return Problem{Kind: Syntax, File: file, Line: line, Doc: doc, Reason: reason, server: msg}
 }
 
 func scalarField(n *yaml.Node, key string) (*yaml.Node, bool) {

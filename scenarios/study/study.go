@@ -15,6 +15,7 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/kubesim/kubesim/internal/yamlerr"
 	"sigs.k8s.io/yaml"
 )
 
@@ -143,6 +144,9 @@ func parse(file string, data []byte) (*Study, error) {
 	if err != nil {
 		if strings.Contains(err.Error(), "unsupported value") {
 			return nil, fmt.Errorf("%s: %v: numbers must be finite (.nan and .inf are not allowed)", file, err)
+		}
+		if line, reason, _ := yamlerr.Locate(data, err); line > 0 {
+			return nil, fmt.Errorf("%s:%d: not valid YAML: %s", file, line, reason)
 		}
 		return nil, fmt.Errorf("%s: not valid YAML: %v", file, err)
 	}

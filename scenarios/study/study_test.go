@@ -246,6 +246,7 @@ func TestParseErrorsGiveTheLine(t *testing.T) {
 		{"name: s\nbase: b\nreplications: {min: 2}\nmetrics:\n  - m\n  - m\n", `test.yaml:6: metrics[1]: "m" is listed twice`},
 		{"name: s\nbase: b\nreplications: {min: 2}\nmetrics: [m]\nparameters:\n  grid:\n    vars.workers: []\n", "test.yaml:7: parameters.grid.vars.workers: "},
 		{"name: s\nbase: b\nreplications: {min: 2}\nmetrics: [m]\nwarmup: soon\n", "test.yaml:5: warmup: "},
+		{"name: s\nbase: b\nreplications:\n  min: 2\n   max: 4\nmetrics: [m]\n", "test.yaml:5: not valid YAML: mapping values are not allowed in this context (check the indentation here"},
 	} {
 		_, err := Parse("test.yaml", []byte(c.yaml))
 		if err == nil || !strings.HasPrefix(err.Error(), c.want) {

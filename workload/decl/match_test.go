@@ -62,3 +62,13 @@ func TestMemoryDeclaration(t *testing.T) {
 		}
 	}
 }
+
+// A workload file's YAML syntax error names the line to fix (found on the
+// tour: the line of the enclosing list was given instead).
+func TestParseFileSyntaxErrorNamesTheLine(t *testing.T) {
+	_, err := ParseFile("w.yaml", []byte("services:\n  - name: web\n    image: web\n   concurrency: 8\n"))
+	want := "w.yaml:4: not valid YAML: did not find expected '-' indicator (check the indentation here: keys of one mapping must line up, list items start with '- ')"
+	if err == nil || err.Error() != want {
+		t.Errorf("error %v\nwant  %s", err, want)
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kubesim/kubesim/internal/yamlerr"
 	"github.com/kubesim/kubesim/sim"
 	"go.yaml.in/yaml/v3"
 	"k8s.io/apimachinery/pkg/api/resource"
@@ -48,7 +49,8 @@ func (es Errors) Error() string {
 func ParseFile(name string, data []byte) (Spec, error) {
 	var doc yaml.Node
 	if err := yaml.NewDecoder(bytes.NewReader(data)).Decode(&doc); err != nil && !errors.Is(err, io.EOF) {
-		return Spec{}, Errors{{File: name, Msg: "not valid YAML: " + strings.TrimPrefix(err.Error(), "yaml: ")}}
+		line, reason, _ := yamlerr.Locate(data, err)
+		return Spec{}, Errors{{File: name, Line: line, Msg: "not valid YAML: " + reason}}
 	}
 	if len(doc.Content) == 0 {
 		return Spec{}, Errors{{File: name, Msg: "empty file: a workload file has services: and clients:"}}

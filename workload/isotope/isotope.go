@@ -39,6 +39,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kubesim/kubesim/internal/yamlerr"
 	"github.com/kubesim/kubesim/sim"
 	"github.com/kubesim/kubesim/workload/decl"
 	"go.yaml.in/yaml/v3"
@@ -229,7 +230,8 @@ func Convert(name string, data []byte) (Graph, error) {
 	p := &parser{file: name, notes: map[string]bool{}}
 	var doc yaml.Node
 	if err := yaml.NewDecoder(bytes.NewReader(data)).Decode(&doc); err != nil && !errors.Is(err, io.EOF) {
-		return Graph{}, decl.Errors{{File: name, Msg: "not valid YAML: " + strings.TrimPrefix(err.Error(), "yaml: ")}}
+		line, reason, _ := yamlerr.Locate(data, err)
+		return Graph{}, decl.Errors{{File: name, Line: line, Msg: "not valid YAML: " + reason}}
 	}
 	if len(doc.Content) == 0 {
 		return Graph{}, decl.Errors{{File: name, Msg: "empty file: an isotope service graph has services:"}}
