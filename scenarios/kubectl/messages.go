@@ -152,6 +152,19 @@ func RolloutWaitingTermination(name string, old int32) string {
 	return fmt.Sprintf("Waiting for deployment %q rollout to finish: %d old replicas are pending termination...", name, old)
 }
 
+// RolloutDeadlineExceeded: error: deployment "web" exceeded its progress
+// deadline (rollout status of a Deployment whose Progressing condition says
+// ProgressDeadlineExceeded).
+func RolloutDeadlineExceeded(name string) error {
+	return refusal("error: deployment %q exceeded its progress deadline", name)
+}
+
+// WaitTimedOut: error: timed out waiting for the condition (rollout status
+// --timeout).
+func WaitTimedOut() error {
+	return refusal("error: timed out waiting for the condition")
+}
+
 // RolloutDone: deployment "rng" successfully rolled out
 func RolloutDone(name string) string {
 	return fmt.Sprintf("deployment %q successfully rolled out", name)

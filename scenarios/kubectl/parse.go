@@ -95,16 +95,17 @@ type Command struct {
 	// (cordon, drain, node ...) and httping name their target here too.
 	Targets []Target
 
-	Namespace     string // -n; "" means the default namespace
-	AllNamespaces bool   // -A
-	Selector      string // -l, validated label selector syntax
-	All           bool   // --all
-	Output        string // -o: "", wide, yaml, json, name, jsonpath=..., custom-columns=...
-	DryRun        string // create deployment/run/expose --dry-run: "" (none), client or server
-	Watch         bool   // get -w
-	NoHeaders     bool   // get --no-headers: tables and custom columns without their header line
-	SortBy        string // get --sort-by (a JSONPath such as .lastTimestamp)
-	FieldSelector string // get --field-selector, as given
+	Namespace     string        // -n; "" means the default namespace
+	AllNamespaces bool          // -A
+	Selector      string        // -l, validated label selector syntax
+	All           bool          // --all
+	Output        string        // -o: "", wide, yaml, json, name, jsonpath=..., custom-columns=...
+	DryRun        string        // create deployment/run/expose --dry-run: "" (none), client or server
+	Watch         bool          // get -w; rollout status --watch (default true)
+	Timeout       time.Duration // rollout status --timeout (0: none)
+	NoHeaders     bool          // get --no-headers: tables and custom columns without their header line
+	SortBy        string        // get --sort-by (a JSONPath such as .lastTimestamp)
+	FieldSelector string        // get --field-selector, as given
 
 	Files     []string   // apply/delete -f; sed's files
 	Sed       *SedScript // sed's substitution
@@ -408,7 +409,7 @@ func parseVerb(c *Command, args []string) error {
 		fs.StringVarP(&c.Selector, "selector", "l", "", "")
 	case RolloutStatus:
 		fs.BoolVarP(&c.Watch, "watch", "w", true, "")
-		fs.Duration("timeout", 0, "")
+		fs.DurationVar(&c.Timeout, "timeout", 0, "")
 	case RolloutHistory:
 		fs.Int64Var(&c.Revision, "revision", 0, "")
 		fs.StringVarP(&c.Selector, "selector", "l", "", "")

@@ -109,8 +109,9 @@ type resourceInfo struct {
 type rolloutOps struct {
 	// restart restarts the object's pods (a new template annotation).
 	restart func(c *model.Cluster, o model.Object) error
-	// status is rollout status's line for the object.
-	status func(c *model.Cluster, o model.Object) string
+	// status is rollout status's line for the object, whether the rollout
+	// is done, or the error that ends kubectl's wait (a progress deadline).
+	status func(c *model.Cluster, o model.Object) (line string, done bool, err error)
 	// history is the object's revisions, oldest first, and the current one.
 	history func(o model.Object) (revs []model.Revision, current int)
 	// undo rolls the object back to revision rev.

@@ -11,23 +11,26 @@ import (
 	"time"
 
 	"github.com/kubesim/kubesim/model"
+	"github.com/kubesim/kubesim/sim"
 )
 
 // deploymentRollout is rollout of a Deployment.
 var deploymentRollout = &rolloutOps{
 	restart: func(c *model.Cluster, o model.Object) error { return c.RolloutRestart(o.(*model.Deployment)) },
-	status: func(c *model.Cluster, o model.Object) string {
+	status: func(c *model.Cluster, o model.Object) (string, bool, error) {
 		d := o.(*model.Deployment)
 		st := c.DeploymentStatus(d)
 		switch {
+		case st.DeadlineExceeded:
+			return "", false, RolloutDeadlineExceeded(d.Name)
 		case st.Complete:
-			return RolloutDone(d.Name)
+			return RolloutDone(d.Name), true, nil
 		case st.Updated < d.Replicas:
-			return RolloutWaiting(d.Name, int32(st.Updated), int32(d.Replicas))
+			return RolloutWaiting(d.Name, int32(st.Updated), int32(d.Replicas)), false, nil
 		case st.Replicas > st.Updated:
-			return RolloutWaitingTermination(d.Name, int32(st.Replicas-st.Updated))
+			return RolloutWaitingTermination(d.Name, int32(st.Replicas-st.Updated)), false, nil
 		default:
-			return RolloutWaitingAvailable(d.Name, int32(st.Available), int32(st.Updated))
+			return RolloutWaitingAvailable(d.Name, int32(st.Available), int32(st.Updated)), false, nil
 		}
 	},
 	history: func(o model.Object) ([]model.Revision, int) {
@@ -67,7 +70,7 @@ var daemonSetRollout = &rolloutOps{
 		spec.Template.Annotations = ann
 		return c.UpdateDaemonSet(ds, spec)
 	},
-	status: func(c *model.Cluster, o model.Object) string {
+	status: func(c *model.Cluster, o model.Object) (string, bool, error) {
 		ds := o.(*model.DaemonSet)
 		desired, updated := 0, 0
 		for _, p := range ds.Pods() {
@@ -80,9 +83,9 @@ var daemonSetRollout = &rolloutOps{
 			}
 		}
 		if updated >= desired {
-			return DaemonSetRolloutDone(ds.Name)
+			return DaemonSetRolloutDone(ds.Name), true, nil
 		}
-		return DaemonSetRolloutWaiting(ds.Name, int32(updated), int32(desired))
+		return DaemonSetRolloutWaiting(ds.Name, int32(updated), int32(desired)), false, nil
 	},
 	history: func(o model.Object) ([]model.Revision, int) {
 		ds := o.(*model.DaemonSet)
@@ -111,7 +114,119 @@ func (x *Executor) rollout(cmd Command) (string, error) {
 		}
 		return Done(t.Resource, t.Name, "restarted"), nil
 	}
-	return ops.status(x.c, o), nil
+	line, done, err := ops.status(x.c, o)
+	if err != nil {
+		return "", err
+	}
+	if !done && cmd.Watch && x.later != nil {
+		x.watchRollout(cmd, t, o, line)
+	}
+	return line, nil
+}
+
+// rolloutPoll is how often a watching rollout status looks again, beside
+// every pod change: what changes with time alone (a pod available after
+// minReadySeconds, the progress deadline) is seen within it.
+const rolloutPoll = time.Second
+
+// rolloutWatch is one rollout status waiting for its rollout, as kubectl's
+// watch of the object does (--watch, its default): it prints the status
+// each time it changes (kubectl prints it at each change of the object,
+// so a line may repeat there; here it does not), and ends when the rollout
+// is done, with the progress deadline's error, when the object is deleted
+// or at --timeout.
+type rolloutWatch struct {
+	x        *Executor
+	line     string // the step
+	t        Target
+	ns       string
+	o        model.Object
+	last     string
+	deadline sim.Time // --timeout's end (0: none)
+	ended    bool
+}
+
+// rolloutWatcher follows the cluster's pods for the executor's watches.
+type rolloutWatcher struct {
+	model.NopObserver
+	x       *Executor
+	watches []*rolloutWatch
+	pending bool
+}
+
+// PodChanged looks at the watched rollouts once the cluster's current event
+// is done (a pod's change may be one of several at that instant).
+func (w *rolloutWatcher) PodChanged(*model.Pod) {
+	if len(w.watches) == 0 || w.pending {
+		return
+	}
+	w.pending = true
+	w.x.c.E.After(0, sim.HandlerFunc(func(*sim.Engine, int64) {
+		w.pending = false
+		w.checkAll()
+	}), 0)
+}
+
+func (w *rolloutWatcher) checkAll() {
+	kept := w.watches[:0]
+	for _, r := range w.watches {
+		if r.check(); !r.ended {
+			kept = append(kept, r)
+		}
+	}
+	clear(w.watches[len(kept):])
+	w.watches = kept
+}
+
+// watchRollout starts rollout status's wait for the object t names, whose
+// status now is first.
+func (x *Executor) watchRollout(cmd Command, t Target, o model.Object, first string) {
+	if x.rollouts == nil {
+		x.rollouts = &rolloutWatcher{x: x}
+		x.c.Observe(x.rollouts)
+	}
+	r := &rolloutWatch{x: x, line: cmd.Line, t: t, ns: x.ns, o: o, last: first}
+	if cmd.Timeout > 0 {
+		r.deadline = x.c.Now() + cmd.Timeout
+		x.c.E.At(r.deadline, sim.HandlerFunc(func(*sim.Engine, int64) { r.check() }), 0)
+	}
+	x.rollouts.watches = append(x.rollouts.watches, r)
+	var poll func(*sim.Engine, int64)
+	poll = func(*sim.Engine, int64) {
+		if r.check(); !r.ended {
+			x.c.E.After(rolloutPoll, sim.HandlerFunc(poll), 0)
+		}
+	}
+	x.c.E.After(rolloutPoll, sim.HandlerFunc(poll), 0)
+}
+
+// check prints the rollout's status if it changed, and ends the watch when
+// kubectl's would end.
+func (r *rolloutWatch) check() {
+	if r.ended {
+		return
+	}
+	c := r.x.c
+	end := func(out string) {
+		r.ended = true
+		r.x.later(r.line, out)
+	}
+	if r.t.Resource.Object(c, r.ns, r.t.Name) != r.o {
+		end("error: object has been deleted")
+		return
+	}
+	line, done, err := resources[r.t.Resource].rollout.status(c, r.o)
+	switch {
+	case err != nil:
+		end(err.Error())
+	case done:
+		end(line)
+	case r.deadline > 0 && c.Now() >= r.deadline:
+		end(WaitTimedOut().Error())
+	case line != r.last:
+		r.last = line
+		r.x.later(r.line, line)
+	}
 }
 
 // rolloutHistory runs rollout history, undo, pause and resume on one

@@ -39,6 +39,8 @@ type Executor struct {
 	genRand *rand.Rand
 	// later records output that arrives after the step (httping's probes).
 	later func(command, output string)
+	// rollouts are the rollout status steps still waiting (rollout.go).
+	rollouts *rolloutWatcher
 	// ns is the namespace of the step being run (-n, default "default"),
 	// or of the manifest object being applied; explicitNS says -n was given.
 	ns         string
