@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/kubesim/kubesim/model"
+	"github.com/kubesim/kubesim/scenarios/manifest"
 	"github.com/kubesim/kubesim/sim"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -312,7 +313,12 @@ func (t Target) String() string {
 	return t.Resource.Ref(t.Name)
 }
 
-// unknownResource is kubectl's error for a resource type it cannot map.
+// unknownResource is kubectl's error for a resource type it cannot map; for
+// a kind of Kubernetes' own that kubesim does not simulate (secrets, sts,
+// ingresses), it says so instead of denying the type exists.
 func unknownResource(s string) error {
+	if apiVersion, kind, ok := manifest.BuiltinResource(s); ok {
+		return &UsageError{Msg: fmt.Sprintf("kubesim does not simulate %s (%s %s): apply -f skips them with a warning, so no step can get, describe or change one; remove this step", s, apiVersion, kind)}
+	}
 	return &UsageError{Msg: fmt.Sprintf("the server doesn't have a resource type %q", s)}
 }

@@ -106,3 +106,59 @@ func (c CRD) APIVersions() []string {
 	}
 	return out
 }
+
+// resourceShortNames are the short names kubectl accepts for Kubernetes'
+// own served kinds (kubectl api-resources' SHORTNAMES), by kind.
+var resourceShortNames = map[string][]string{
+	"CertificateSigningRequest": {"csr"}, "ComponentStatus": {"cs"}, "CronJob": {"cj"},
+	"CustomResourceDefinition": {"crd", "crds"}, "Ingress": {"ing"}, "LimitRange": {"limits"},
+	"NetworkPolicy": {"netpol"}, "PersistentVolume": {"pv"}, "PersistentVolumeClaim": {"pvc"},
+	"PriorityClass": {"pc"}, "ReplicationController": {"rc"}, "ResourceQuota": {"quota"},
+	"ServiceAccount": {"sa"}, "StatefulSet": {"sts"}, "StorageClass": {"sc"},
+}
+
+// BuiltinResource finds the kind a kubectl resource word names among
+// Kubernetes' own kinds served by default: its plural as the API server's
+// REST mapping spells it ("statefulsets", "ingresses", "networkpolicies"),
+// its lowercase kind, or a short name ("sts"), optionally with its group
+// ("statefulsets.apps"). It returns the kind's apiVersion and kind.
+func BuiltinResource(word string) (apiVersion, kind string, ok bool) {
+	w := strings.ToLower(word)
+	name, group, hasGroup := strings.Cut(w, ".")
+	for _, t := range [][]builtinKind{builtinKinds, extraKinds} {
+		for _, k := range t {
+			if k.status != served {
+				continue
+			}
+			g := ""
+			if x, _, found := strings.Cut(k.apiVersion, "/"); found {
+				g = x
+			}
+			if hasGroup && group != g {
+				continue
+			}
+			singular := strings.ToLower(k.kind)
+			names := append([]string{singular, plural(singular)}, resourceShortNames[k.kind]...)
+			for _, n := range names {
+				if n == name {
+					return k.apiVersion, k.kind, true
+				}
+			}
+		}
+	}
+	return "", "", false
+}
+
+// plural is the resource name of a lowercase kind, as
+// meta.UnsafeGuessKindToResource makes it (endpoints stays endpoints).
+func plural(singular string) string {
+	switch {
+	case singular == "endpoints":
+		return singular
+	case strings.HasSuffix(singular, "s"):
+		return singular + "es"
+	case strings.HasSuffix(singular, "y"):
+		return strings.TrimSuffix(singular, "y") + "ies"
+	}
+	return singular + "s"
+}
