@@ -616,7 +616,7 @@ func dryRunPod(cmd Command) (string, error) {
 func dryRunService(cmd Command, name string, sel, lbls map[string]string, ports []model.ServicePort) (string, error) {
 	s := &corev1.Service{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Service"},
 		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: dryRunNamespace(cmd), Labels: nonEmpty(lbls)},
-		Spec: corev1.ServiceSpec{Selector: sel, Type: corev1.ServiceType(cmd.Type)}}
+		Spec:       corev1.ServiceSpec{Selector: sel, Type: corev1.ServiceType(cmd.Type)}}
 	for _, p := range ports {
 		s.Spec.Ports = append(s.Spec.Ports, corev1.ServicePort{Name: p.Name, Port: int32(p.Port), Protocol: corev1.Protocol(p.Protocol), TargetPort: intstr.Parse(p.Target())})
 	}
