@@ -240,6 +240,10 @@ type Service struct {
 	// write of the Service's Endpoints and EndpointSlices (EndpointsMeta).
 	epRV      int64
 	epChanged sim.Time
+	// epUser and sliceUser (by slice index) are what users wrote on the
+	// Endpoints and EndpointSlices (endpointsmeta.go).
+	epUser    EndpointsUserMeta
+	sliceUser map[int]*EndpointsUserMeta
 }
 
 // Cluster is the simulated cluster: the API objects, the controllers acting on

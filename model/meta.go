@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"maps"
 	"math/rand/v2"
 
 	"github.com/kubesim/kubesim/model/labels"
@@ -177,8 +178,12 @@ func (c *Cluster) SetLabels(o Object, m map[string]string) error {
 	if err := labels.ValidateLabels(m); err != nil {
 		return fmt.Errorf("%q: %v", meta.Name, err)
 	}
+	same := maps.Equal(meta.Labels, m)
 	meta.Labels = copyLabels(m)
 	c.touch(meta)
+	if s, ok := o.(*Service); ok {
+		c.serviceSynced(s, !same) // the endpoints controllers copy its labels
+	}
 	return nil
 }
 
@@ -192,6 +197,9 @@ func (c *Cluster) SetAnnotations(o Object, m map[string]string) {
 	meta := o.Meta()
 	meta.Annotations = copyLabels(m)
 	c.touch(meta)
+	if s, ok := o.(*Service); ok {
+		c.serviceSynced(s, false)
+	}
 	if d, ok := o.(*Deployment); ok && !d.Deleted {
 		if rs := d.NewReplicaSet(); rs != nil && copyDeploymentAnnotations(d, rs) {
 			c.touch(&rs.ObjectMeta)

@@ -97,6 +97,7 @@ func (c *Cluster) SetServicePorts(s *Service, typ string, ports []ServicePort) e
 	if len(ports) > 0 {
 		s.Port = ports[0].Port
 	}
+	c.serviceSynced(s, false)
 	return nil
 }
 
@@ -404,6 +405,7 @@ func (c *Cluster) endpointsWritten(s *Service) {
 	}
 	c.rv += k
 	s.epRV, s.epChanged = c.rv-k+1, c.Now()
+	s.dropUserLabels(int(k))
 }
 
 // EndpointsMeta returns the resourceVersion of the Service's Endpoints and
@@ -426,6 +428,7 @@ func (c *Cluster) setIndexSelector(s *Service) {
 func (c *Cluster) SetServiceSelector(s *Service, selector map[string]string) {
 	s.Selector = copyLabels(selector)
 	c.setIndexSelector(s)
+	c.serviceSynced(s, false)
 }
 
 // DefaultSessionAffinityTimeout is sessionAffinityConfig.clientIP's default
@@ -455,6 +458,7 @@ func (c *Cluster) SetSessionAffinity(s *Service, affinity string, timeout sim.Ti
 			s.SessionAffinityTimeout = DefaultSessionAffinityTimeout
 		}
 	}
+	c.serviceSynced(s, false)
 	return nil
 }
 

@@ -44,13 +44,17 @@ type endpointSlice struct {
 	conds    []model.EndpointConditions
 }
 
-// labels are the slice's labels. The EndpointSlice controller's
+// labels are the slice's labels: a user's (kubectl label), until the
+// controller's next sync; else the EndpointSlice controller's
 // setEndpointSliceLabels copies the Service's labels but its reserved keys
 // and sets kubernetes.io/service-name and endpointslice.kubernetes.io/managed-by;
 // the API server's own slice (kubernetes) has kubernetes.io/service-name only.
 func (s endpointSlice) labels() map[string]string {
 	if s.svc == nil {
 		return map[string]string{labelServiceName: s.name}
+	}
+	if u := s.svc.EndpointSliceUser(s.index); u.Labels != nil {
+		return u.Labels
 	}
 	out := make(map[string]string, len(s.svc.Labels)+2)
 	for k, v := range s.svc.Labels {
@@ -253,10 +257,15 @@ func (p *printer) endpointSliceObject(s endpointSlice) *discoveryv1.EndpointSlic
 	}
 	x := &Executor{c: p.c}
 	out.ObjectMeta = x.endpointsMeta(s.svc, s.name, "endpointslices")
-	if s.index > 0 { // a write of its own
-		rv, _ := s.svc.EndpointsMeta()
-		out.ResourceVersion = strconv.FormatInt(rv+int64(s.index), 10)
+	rv, _ := s.svc.EndpointsMeta()
+	rv += int64(s.index) // a write of its own
+	u := s.svc.EndpointSliceUser(s.index)
+	for k, v := range u.Annotations {
+		if _, ok := out.Annotations[k]; !ok { // the controller's keys are its own
+			out.Annotations[k] = v
+		}
 	}
+	out.ResourceVersion = strconv.FormatInt(max(rv, u.ResourceVersion), 10)
 	out.GenerateName = s.svc.Name + "-"
 	out.Labels = s.labels()
 	out.OwnerReferences = []metav1.OwnerReference{{APIVersion: "v1", Kind: "Service", Name: s.svc.Name,

@@ -169,24 +169,95 @@ Events:         <none>$`)
 	}
 }
 
-// label and annotate of Endpoints and EndpointSlices are refused, naming the Service to label:
-// they labelled the Service itself (kubesim derives the Endpoints from it).
-func TestLabelEndpointsRefused(t *testing.T) {
+// label and annotate of Endpoints and EndpointSlices, as Kubernetes keeps
+// them: the label is stored on the object (not on the Service: it labelled
+// the Service before 2624dd1, then was refused) and seen by -l; a label
+// change alone triggers no sync, so it stays; the controllers' next sync of
+// the Service (here an endpoint added) writes the Service's labels back, as
+// the endpoints controller's syncService and the EndpointSlice reconciler's
+// setEndpointSliceLabels do; annotations stay. A Service label change is a
+// sync too. A slice's reserved labels are refused.
+func TestLabelEndpoints(t *testing.T) {
 	c := eventCluster(t)
+	d, err := c.CreateDeployment("rng", rngLabels, rngSpec(), 2)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if _, err := c.CreateService("rng", rngLabels, 80); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := apply(c, "kubectl label service rng app=rng"); err != nil {
+		t.Fatal(err)
+	}
+	advance(c, time.Minute)
+	slice := strings.TrimPrefix(kc(t, c, "get endpointslices -l kubernetes.io/service-name=rng -o name"), "endpointslice.discovery.k8s.io/")
+	rv := func(out string) string {
+		m := regexp.MustCompile(`(?m)^ {2,4}resourceVersion: "(\d+)"$`).FindStringSubmatch(out)
+		if m == nil {
+			t.Fatalf("no resourceVersion in:\n%s", out)
+		}
+		return m[1]
+	}
+	epRV := rv(kc(t, c, "get endpoints rng -o yaml"))
 	for line, want := range map[string]string{
-		"kubectl label endpoints rng foo=bar":            "kubectl label service rng",
-		"kubectl annotate ep rng a=b":                    "kubectl annotate service rng",
-		"kubectl label endpointslices rng-abcde foo=bar": "kubectl label service NAME",
+		"kubectl label endpoints rng tier=db":            "endpoints/rng labeled",
+		"kubectl annotate ep rng note=mine":              "endpoints/rng annotated",
+		"kubectl label endpointslices " + slice + " a=b": "endpointslice.discovery.k8s.io/" + slice + " labeled",
 	} {
-		if _, err := apply(c, line); err == nil || !strings.Contains(err.Error(), want) {
-			t.Errorf("%s: %v, want a refusal saying %q", line, err, want)
+		if out, err := apply(c, line); err != nil || out != want {
+			t.Errorf("%s: %q, %v; want %q", line, out, err, want)
 		}
 	}
-	if s := c.ServiceIn("default", "rng"); len(s.Labels) != 0 || len(s.Annotations) != 0 {
+	if s := c.ServiceIn("default", "rng"); len(s.Labels) != 1 || len(s.Annotations) != 0 {
 		t.Errorf("Service rng got labels %v, annotations %v", s.Labels, s.Annotations)
+	}
+	advance(c, time.Minute) // no sync: the labels stay
+	if out := kc(t, c, "get endpoints -l tier=db --no-headers"); !strings.Contains(out, "\nrng ") {
+		t.Errorf("get endpoints -l tier=db: %q", out)
+	}
+	ep := kc(t, c, "get endpoints rng -o yaml")
+	if !strings.Contains(ep, "\n  labels:\n    app: rng\n    tier: db\n") || !strings.Contains(ep, "\n    note: mine\n") {
+		t.Errorf("Endpoints after label and annotate:\n%.500s", ep)
+	}
+	if rv(ep) == epRV {
+		t.Errorf("resourceVersion %s unchanged by label and annotate", epRV)
+	}
+	if out := kc(t, c, "get endpointslices -l a=b -o name"); out != "endpointslice.discovery.k8s.io/"+slice {
+		t.Errorf("get endpointslices -l a=b: %q", out)
+	}
+	if _, err := apply(c, "kubectl label endpointslices "+slice+" kubernetes.io/service-name=other --overwrite"); err == nil ||
+		!strings.Contains(err.Error(), "kubesim does not model changing an EndpointSlice's kubernetes.io/service-name label") {
+		t.Errorf("relabelling the slice's service-name: %v", err)
+	}
+	// An endpoint added: the controllers sync rng and write its labels back.
+	if err := c.ScaleDeployment(d, 3); err != nil {
+		t.Fatal(err)
+	}
+	advance(c, time.Minute)
+	ep = kc(t, c, "get endpoints rng -o yaml")
+	if !strings.Contains(ep, "\n  labels:\n    app: rng\n  name: rng\n") || !strings.Contains(ep, "\n    note: mine\n") {
+		t.Errorf("Endpoints after the sync: want labels app=rng only, note: mine kept:\n%.500s", ep)
+	}
+	if out := kc(t, c, "get endpointslices --show-labels --no-headers"); strings.Contains(out, "a=b") {
+		t.Errorf("slice keeps the user's label after the sync:\n%s", out)
+	}
+	// A Service label change syncs too: the Endpoints' user label goes.
+	if _, err := apply(c, "kubectl label endpoints rng tier=db"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := apply(c, "kubectl label service rng team=x"); err != nil {
+		t.Fatal(err)
+	}
+	if out := kc(t, c, "get endpoints rng --show-labels --no-headers"); !strings.HasSuffix(out, "app=rng,team=x") {
+		t.Errorf("get endpoints after labelling the Service: %q, want labels app=rng,team=x", out)
+	}
+	// Deleted, the Endpoints are created again from the Service: the
+	// annotation goes.
+	if _, err := apply(c, "kubectl delete endpoints rng"); err != nil {
+		t.Fatal(err)
+	}
+	if ep := kc(t, c, "get endpoints rng -o yaml"); strings.Contains(ep, "note: mine") {
+		t.Errorf("the user's annotation outlives the Endpoints' deletion:\n%.400s", ep)
 	}
 }
 

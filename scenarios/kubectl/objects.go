@@ -679,6 +679,16 @@ func derivedUID(s string) string {
 	return fmt.Sprintf("%x-%x-%x-%x-%x", u[0:4], u[4:6], u[6:8], u[8:10], u[10:16])
 }
 
+// endpointsLabels are the labels of the Service's Endpoints: a user's
+// (kubectl label endpoints), until the endpoints controller's next sync of
+// the Service; else the Service's, as the controller copies them.
+func endpointsLabels(svc *model.Service) map[string]string {
+	if u := svc.EndpointsUser(); u.Labels != nil {
+		return u.Labels
+	}
+	return svc.Labels
+}
+
 func (x *Executor) endpointsObject(p *printer, o object) *corev1.Endpoints {
 	out := &corev1.Endpoints{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Endpoints"}}
 	if o.svc() == nil { // kubernetes: the API server on the control plane
@@ -693,7 +703,16 @@ func (x *Executor) endpointsObject(p *printer, o object) *corev1.Endpoints {
 	}
 	svc := o.svc()
 	out.ObjectMeta = x.endpointsMeta(svc, svc.Name, "endpoints")
-	out.Labels = nonEmpty(svc.Labels) // the endpoints controller copies the Service's
+	out.Labels = nonEmpty(endpointsLabels(svc))
+	u := svc.EndpointsUser()
+	for k, v := range u.Annotations {
+		if _, ok := out.Annotations[k]; !ok { // the controller's keys are its own
+			out.Annotations[k] = v
+		}
+	}
+	if rv, _ := svc.EndpointsMeta(); u.ResourceVersion > rv {
+		out.ResourceVersion = strconv.FormatInt(u.ResourceVersion, 10)
+	}
 	pods, conds := p.c.EndpointPods(svc)
 	var keys []string
 	subsets := map[string]*corev1.EndpointSubset{}

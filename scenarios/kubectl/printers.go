@@ -382,6 +382,9 @@ func (p *printer) list(r Resource) []object {
 
 // objectLabels are the object's labels (its metadata.labels).
 func objectLabels(o object) map[string]string {
+	if s := o.svc(); s != nil && o.res == Endpoints {
+		return endpointsLabels(s)
+	}
 	if m := o.meta(); m != nil {
 		return m.Labels
 	}

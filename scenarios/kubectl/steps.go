@@ -3,6 +3,7 @@ package kubectl
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"reflect"
 	"sort"
@@ -706,6 +707,9 @@ func (x *Executor) object(t Target) model.Object {
 
 // metaLabels are the labels of the object t names.
 func (x *Executor) metaLabels(t Target) map[string]string {
+	if s, ok := x.object(t).(*model.Service); ok && t.Resource == Endpoints {
+		return endpointsLabels(s)
+	}
 	if o := x.object(t); o != nil {
 		return o.Meta().Labels
 	}
@@ -777,18 +781,7 @@ func (x *Executor) names(r Resource) []string {
 // --- label, annotate ---
 
 func (x *Executor) label(cmd Command) (string, error) {
-	for _, t := range cmd.Targets {
-		if t.Resource == Endpoints || t.Resource == EndpointSlices {
-			// kubesim derives them from their Service: a label of
-			// Endpoints changed the Service's.
-			svc := t.Name
-			if svc == "" || t.Resource == EndpointSlices {
-				svc = "NAME"
-			}
-			return "", fmt.Errorf("error: kubesim keeps no %ss of %s apart from their Service's: a Service's Endpoints and EndpointSlices have its labels, as the endpoints controllers copy them (kubectl %s service %s ...)", cmd.Verb, t.Resource, cmd.Verb, svc)
-		}
-	}
-	targets, err := x.resolve(cmd)
+	targets, err := x.labelTargets(cmd)
 	if err != nil {
 		return "", err
 	}
@@ -836,7 +829,95 @@ func (x *Executor) label(cmd Command) (string, error) {
 	return strings.Join(out, "\n"), nil
 }
 
+// labelTargets are the objects label and annotate act on: by name or
+// selector; EndpointSlices are found among the Services' slices.
+func (x *Executor) labelTargets(cmd Command) ([]Target, error) {
+	var rest Command
+	rest, rest.Targets = cmd, nil
+	var out []Target
+	for _, t := range cmd.Targets {
+		if t.Resource != EndpointSlices {
+			rest.Targets = append(rest.Targets, t)
+			continue
+		}
+		p, err := newPrinter(x.c, Command{Namespace: x.ns, Selector: cmd.Selector})
+		if err != nil {
+			return nil, err
+		}
+		list, errs := p.selectSlices(Command{Targets: []Target{t}})
+		if len(errs) > 0 {
+			return nil, errs[0]
+		}
+		for _, s := range list {
+			out = append(out, Target{Resource: EndpointSlices, Name: s.name})
+		}
+	}
+	if len(rest.Targets) > 0 {
+		more, err := x.resolve(rest)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, more...)
+	}
+	return out, nil
+}
+
+// endpointSlice is the slice named name in the executor's namespace.
+func (x *Executor) endpointSlice(name string) (endpointSlice, bool) {
+	p := &printer{c: x.c, now: x.c.Now(), ns: x.ns}
+	for _, s := range p.endpointSlices() {
+		if s.name == name {
+			return s, true
+		}
+	}
+	return endpointSlice{}, false
+}
+
+// endpointsOf is the Service whose Endpoints or EndpointSlice t names, with
+// the slice's index (-1: the Endpoints); an error for the API server's own
+// kubernetes objects.
+func (x *Executor) endpointsOf(t Target) (*model.Service, int, error) {
+	if t.Resource == Endpoints {
+		if s, ok := x.object(t).(*model.Service); ok {
+			return s, -1, nil
+		}
+	} else if s, ok := x.endpointSlice(t.Name); ok && s.svc != nil {
+		return s.svc, s.index, nil
+	}
+	return nil, 0, fmt.Errorf("error: kubesim keeps no labels or annotations of the API server's own %s %q", t.Resource, t.Name)
+}
+
+// Keys the controllers own on Endpoints and EndpointSlices: annotate leaves
+// them to the controller, and label refuses to change the slices' reserved
+// ones (the EndpointSlice controller would stop managing the slice, or move
+// it to another Service: not modelled).
+var (
+	controllerAnnotations = []string{corev1.EndpointsLastChangeTriggerTime, corev1.EndpointsOverCapacity}
+	reservedSliceLabels   = []string{labelServiceName, labelManagedBy}
+)
+
 func (x *Executor) objAnnotationsOrLabels(t Target, isLabel bool) map[string]string {
+	if t.Resource == Endpoints || t.Resource == EndpointSlices {
+		p := &printer{c: x.c, now: x.c.Now(), ns: x.ns}
+		if t.Resource == Endpoints {
+			if svc, ok := x.object(t).(*model.Service); ok {
+				ep := x.endpointsObject(p, objectOf(Endpoints, svc))
+				if isLabel {
+					return ep.Labels
+				}
+				return ep.Annotations
+			}
+			return nil
+		}
+		if s, ok := x.endpointSlice(t.Name); ok {
+			sl := p.endpointSliceObject(s)
+			if isLabel {
+				return sl.Labels
+			}
+			return sl.Annotations
+		}
+		return nil
+	}
 	o := x.object(t)
 	if o == nil {
 		return nil
@@ -848,6 +929,19 @@ func (x *Executor) objAnnotationsOrLabels(t Target, isLabel bool) map[string]str
 }
 
 func (x *Executor) setObjMap(t Target, m map[string]string, isLabel bool) error {
+	if isLabel {
+		for k, v := range m {
+			if err := labels.ValidateKey(k); err != nil {
+				return fmt.Errorf("error: invalid label key %q: %v", k, err)
+			}
+			if err := labels.ValidateValue(v); err != nil {
+				return fmt.Errorf("error: invalid label value %q: %v", v, err)
+			}
+		}
+	}
+	if t.Resource == Endpoints || t.Resource == EndpointSlices {
+		return x.setEndpointsMap(t, m, isLabel)
+	}
 	o := x.object(t)
 	if o == nil {
 		return NotFound(t.Resource, t.Name)
@@ -856,15 +950,36 @@ func (x *Executor) setObjMap(t Target, m map[string]string, isLabel bool) error 
 		x.c.SetAnnotations(o, m)
 		return nil
 	}
-	for k, v := range m {
-		if err := labels.ValidateKey(k); err != nil {
-			return fmt.Errorf("error: invalid label key %q: %v", k, err)
+	return x.c.SetLabels(o, m)
+}
+
+// setEndpointsMap stores labels or annotations a user wrote on a Service's
+// Endpoints or one of its EndpointSlices: the API server keeps them until
+// the controllers' next sync of the Service, which writes the Service's
+// labels back (model/endpointsmeta.go); annotations stay.
+func (x *Executor) setEndpointsMap(t Target, m map[string]string, isLabel bool) error {
+	svc, slice, err := x.endpointsOf(t)
+	if err != nil {
+		return err
+	}
+	if !isLabel {
+		user := maps.Clone(m)
+		for _, k := range controllerAnnotations {
+			delete(user, k)
 		}
-		if err := labels.ValidateValue(v); err != nil {
-			return fmt.Errorf("error: invalid label value %q: %v", v, err)
+		x.c.SetEndpointsAnnotations(svc, slice, user)
+		return nil
+	}
+	if slice >= 0 {
+		cur := x.objAnnotationsOrLabels(t, true)
+		for _, k := range reservedSliceLabels {
+			if m[k] != cur[k] {
+				return fmt.Errorf("error: kubesim does not model changing an EndpointSlice's %s label: the EndpointSlice controller would stop managing %q or move it to another Service", k, t.Name)
+			}
 		}
 	}
-	return x.c.SetLabels(o, m)
+	x.c.SetEndpointsLabels(svc, slice, m)
+	return nil
 }
 
 // --- set selector, set image ---
@@ -1355,8 +1470,12 @@ func deleteService(c *model.Cluster, s *model.Service, _ sim.Time) error {
 }
 
 // deleteEndpoints deletes a Service's Endpoints object, which the endpoints
-// controller writes again at once from the Service: nothing changes.
-func deleteEndpoints(*model.Cluster, *model.Service, sim.Time) error { return nil }
+// controller writes again at once from the Service: only what users wrote on
+// it goes.
+func deleteEndpoints(c *model.Cluster, s *model.Service, _ sim.Time) error {
+	c.EndpointsDeleted(s)
+	return nil
+}
 
 func deleteNode(c *model.Cluster, n *model.Node, _ sim.Time) error { return c.RemoveNode(n.Name) }
 
