@@ -101,28 +101,9 @@ func TestOutsideClientToClusterIPRefused(t *testing.T) {
 	}
 }
 
-const shopClusterIP = `name: shop
-duration: 2m
-timeline:
-  - at: 0s
-    run: |
-      kubectl create deployment web --image=example/web --replicas=2
-      kubectl expose deployment web --port 80
-      kubectl create deployment db --image=example/db
-      kubectl expose deployment db --port 5432
-workload:
-  services:
-    - name: web
-      image: web
-      concurrency: 8
-      routes:
-        - {name: /, service: exp(5ms), script: [{call: db/query}]}
-    - name: db
-      image: db
-      routes: [{name: /query, service: exp(2ms)}]
-  clients:
-    - {name: shoppers, users: 20, think: exp(1s), call: web}
-`
+// shopClusterIP is README's shop with web exposed as ClusterIP, as README
+// had it before clients outside the cluster entered through a node.
+var shopClusterIP = strings.Replace(shopYAML, " --type=LoadBalancer", "", 1)
 
 // totalYAML: a load generator Deployment of 3 pods whose client runs USERS
 // virtual users (thinking 1 s, calling web) per container or in total.
