@@ -73,25 +73,37 @@ func (c *Cluster) containerStarted(p *Pod) {
 	for _, o := range c.observers {
 		o.ContainerStarted(p)
 	}
-	if !c.startProbes(p) {
-		c.podChanged(p)
-		return // the readiness probe fails: its worker decides
+	readyByTimer, after := c.startProbes(p)
+	if readyByTimer {
+		c.readyAfter(p, after+readyDelay(p))
 	}
+	c.podChanged(p)
+}
+
+// readyDelay is how long after its probes start a container whose readiness
+// probe succeeds is Ready: the first probe runs after the initial delay, and
+// Ready after SuccessThreshold consecutive successes, one period apart (0
+// without a probe).
+func readyDelay(p *Pod) sim.Time {
+	pr := p.Spec.Readiness
+	if pr == nil {
+		return 0
+	}
+	period := pr.Period
+	if period == 0 {
+		period = 10e9
+	}
+	readyIn := pr.InitialDelay
+	if pr.SuccessThreshold > 1 {
+		readyIn += sim.Time(pr.SuccessThreshold-1) * period
+	}
+	return readyIn
+}
+
+// readyAfter makes p's running container Ready after d.
+func (c *Cluster) readyAfter(p *Pod, d sim.Time) {
 	gen := p.generation
-	var readyIn sim.Time
-	if pr := p.Spec.Readiness; pr != nil {
-		// The first probe runs after the initial delay; Ready after
-		// SuccessThreshold consecutive successes, one period apart.
-		period := pr.Period
-		if period == 0 {
-			period = 10e9
-		}
-		readyIn = pr.InitialDelay
-		if pr.SuccessThreshold > 1 {
-			readyIn += sim.Time(pr.SuccessThreshold-1) * period
-		}
-	}
-	c.E.After(readyIn, sim.HandlerFunc(func(*sim.Engine, int64) {
+	c.E.After(d, sim.HandlerFunc(func(*sim.Engine, int64) {
 		if p.Gone || p.generation != gen || !p.Running {
 			return
 		}
@@ -99,7 +111,6 @@ func (c *Cluster) containerStarted(p *Pod) {
 		p.ReadyAt = c.Now()
 		c.podChanged(p)
 	}), 0)
-	c.podChanged(p)
 }
 
 // stopContainer kills the pod's container: what runs in it stops (observers

@@ -37,7 +37,9 @@ import (
 // 300 s (client-go's Backoff, reset when the container ran 10 minutes). While
 // it waits, the container is in CrashLoopBackOff and the kubelet records
 // BackOff ("Back-off restarting failed container web in pod
-// web-xxx_default(uid)") at each of its 10 s pod resyncs.
+// web-xxx_default(uid)") at each of its 10 s pod resyncs. A startup probe
+// runs first: readiness and liveness start when it succeeds, and its
+// FailureThreshold failures kill the container as liveness does.
 
 // Kubelet back-off of container restarts (pkg/kubelet: backOffPeriod,
 // MaxContainerBackOff) and the pod worker's resync after a sync error.
@@ -233,41 +235,72 @@ func (c *Cluster) podIPOf(p *Pod) string {
 	return "10.244.0." + strconv.Itoa(2+p.ID%253)
 }
 
-// startProbes starts the probe workers of p's container that just started.
-// It returns false when the readiness probe fails now: the worker then
-// decides when the container is Ready (true: the caller's timer does).
-func (c *Cluster) startProbes(p *Pod) (readyByTimer bool) {
-	readyByTimer = true
-	var r *containerRun
-	begin := func() *containerRun {
-		if r == nil {
-			r = p.run()
-			r.gen, r.readyRun, r.liveRun, r.ip = p.generation, 0, 0, ""
-		}
-		return r
+// The kinds of probe a worker runs.
+const (
+	readinessProbe = iota
+	livenessProbe
+	startupProbe
+)
+
+var probeKinds = [...]string{"Readiness", "Liveness", "Startup"}
+
+// hashString is pr as the template hash reads it.
+func (pr *Probe) hashString() string {
+	return fmt.Sprintf("%v/%v/%d/%d/%s/%v", pr.InitialDelay, pr.Period, pr.SuccessThreshold, pr.FailureThreshold, pr.handlerString(), pr.Timeout)
+}
+
+// startProbes starts the probes of p's container that just started. A
+// startup probe runs first (readiness and liveness wait for its success);
+// readyByTimer: the readiness probe (if any) succeeds, and the caller makes
+// the container Ready after readyDelay from after (when the startup probe
+// succeeded); false: a probe worker decides.
+func (c *Cluster) startProbes(p *Pod) (readyByTimer bool, after sim.Time) {
+	if p.later != nil && p.later.run != nil {
+		r := p.later.run // a new instance: no worker of an older one survives
+		r.gen, r.readyRun, r.liveRun, r.ip = p.generation, 0, 0, ""
 	}
+	if pr := p.Spec.Startup(); pr != nil {
+		if ok, errored, _ := c.probeOutcome(p, pr); !ok || errored {
+			c.startWorker(p, startupProbe, pr.InitialDelay)
+			return false, 0
+		}
+		after = pr.InitialDelay // its first probe succeeds
+	}
+	return c.startMainProbes(p, after), after
+}
+
+// startMainProbes starts the readiness and liveness workers of p's container
+// whose probes fail now, after delay; readyByTimer: the readiness probe does
+// not fail.
+func (c *Cluster) startMainProbes(p *Pod, delay sim.Time) (readyByTimer bool) {
+	readyByTimer = true
 	if pr := p.Spec.Readiness; pr != nil {
 		if ok, errored, _ := c.probeOutcome(p, pr); !ok || errored {
-			begin()
 			readyByTimer = false
-			c.E.After(pr.InitialDelay, sim.HandlerFunc(func(*sim.Engine, int64) { c.probeTick(p, r.gen, false) }), 0)
+			c.startWorker(p, readinessProbe, delay+pr.InitialDelay)
 		}
 	}
-	if pr := p.Spec.Liveness; pr != nil {
+	if pr := p.Spec.Liveness(); pr != nil {
 		if ok, errored, _ := c.probeOutcome(p, pr); !ok || errored {
-			begin()
-			c.E.After(pr.InitialDelay, sim.HandlerFunc(func(*sim.Engine, int64) { c.probeTick(p, r.gen, true) }), 0)
+			c.startWorker(p, livenessProbe, delay+pr.InitialDelay)
 		}
-	}
-	if r == nil && p.later != nil && p.later.run != nil {
-		p.later.run.gen = p.generation // no worker of an older instance survives
 	}
 	return readyByTimer
 }
 
-// probeTick runs one probe of p's container instance gen (liveness or
-// readiness) and schedules the next one a period later, as worker.doProbe.
-func (c *Cluster) probeTick(p *Pod, gen uint32, liveness bool) {
+// startWorker runs p's probe of kind from after, for the running instance.
+func (c *Cluster) startWorker(p *Pod, kind int, after sim.Time) {
+	r := p.run()
+	if r.gen != p.generation {
+		r.gen, r.readyRun, r.liveRun, r.ip = p.generation, 0, 0, ""
+	}
+	gen := p.generation
+	c.E.After(after, sim.HandlerFunc(func(*sim.Engine, int64) { c.probeTick(p, gen, kind) }), 0)
+}
+
+// probeTick runs one probe of kind in p's container instance gen and
+// schedules the next one a period later, as worker.doProbe.
+func (c *Cluster) probeTick(p *Pod, gen uint32, kind int) {
 	if p.Gone || p.generation != gen || !p.Running || p.Terminating {
 		return
 	}
@@ -275,17 +308,21 @@ func (c *Cluster) probeTick(p *Pod, gen uint32, liveness bool) {
 	if r.gen != gen {
 		return
 	}
-	pr, kind, run := p.Spec.Readiness, "Readiness", &r.readyRun
-	if liveness {
-		pr, kind, run = p.Spec.Liveness, "Liveness", &r.liveRun
+	pr, run := p.Spec.Readiness, &r.readyRun
+	switch kind {
+	case livenessProbe:
+		pr, run = p.Spec.Liveness(), &r.liveRun
+	case startupProbe:
+		pr, run = p.Spec.Startup(), &r.liveRun // startup runs before liveness
 	}
+	name := probeKinds[kind]
 	ok, errored, port := c.probeOutcome(p, pr)
 	if c.recording() && !ok {
 		// ResolveContainerPort's error names the port and dumps the
 		// container; kubesim says the port only.
-		msg := kind + " probe errored and resulted in unknown state: couldn't find port: " + pr.PortName + " in the container's ports"
+		msg := name + " probe errored and resulted in unknown state: couldn't find port: " + pr.PortName + " in the container's ports"
 		if !errored {
-			msg = kind + " probe failed: " + c.refusedOutput(p, r, pr, port)
+			msg = name + " probe failed: " + c.refusedOutput(p, r, pr, port)
 		}
 		c.emit(containerRef(p), EventWarning, "Unhealthy", msg, SourceKubelet, p.NodeName)
 	}
@@ -294,7 +331,7 @@ func (c *Cluster) probeTick(p *Pod, gen uint32, liveness bool) {
 		period = 10 * time.Second
 	}
 	next := func() {
-		c.E.After(period, sim.HandlerFunc(func(*sim.Engine, int64) { c.probeTick(p, gen, liveness) }), 0)
+		c.E.After(period, sim.HandlerFunc(func(*sim.Engine, int64) { c.probeTick(p, gen, kind) }), 0)
 	}
 	if errored { // the prober's error: the result is thrown away
 		next()
@@ -310,9 +347,24 @@ func (c *Cluster) probeTick(p *Pod, gen uint32, liveness bool) {
 	default:
 		*run = -1
 	}
-	if liveness {
+	switch kind {
+	case startupProbe:
+		switch {
+		case *run > 0:
+			// Started: the startup probe stops, readiness and liveness begin.
+			*run = 0
+			if c.startMainProbes(p, 0) {
+				c.readyAfter(p, readyDelay(p))
+			}
+		case *run <= -max(pr.FailureThreshold, 1):
+			c.probeKill(p, "startup")
+		default:
+			next()
+		}
+		return
+	case livenessProbe:
 		if *run <= -max(pr.FailureThreshold, 1) {
-			c.livenessKill(p)
+			c.probeKill(p, "liveness")
 			return // on hold until the next instance
 		}
 		next()
@@ -330,12 +382,12 @@ func (c *Cluster) probeTick(p *Pod, gen uint32, liveness bool) {
 	next()
 }
 
-// livenessKill kills p's container after its liveness probe failed, and
-// restarts it after the kubelet's back-off.
-func (c *Cluster) livenessKill(p *Pod) {
+// probeKill kills p's container after its liveness or startup probe
+// failed, and restarts it after the kubelet's back-off.
+func (c *Cluster) probeKill(p *Pod, probe string) {
 	name := p.Spec.ContainerName()
 	if c.recording() {
-		c.emit(containerRef(p), EventNormal, "Killing", "Container "+name+" failed liveness probe, will be restarted", SourceKubelet, p.NodeName)
+		c.emit(containerRef(p), EventNormal, "Killing", "Container "+name+" failed "+probe+" probe, will be restarted", SourceKubelet, p.NodeName)
 	}
 	r := p.run()
 	now := c.Now()

@@ -35,7 +35,7 @@ func (o *startStops) ContainerStopped(p *Pod) {
 func TestLivenessRestartsWithBackOff(t *testing.T) {
 	c := newWorkshop(t, 1, 2)
 	p, _ := c.CreatePod("web", nil, PodSpec{Image: "nginx", Ports: []ContainerPort{{Port: 8080}},
-		Liveness: &Probe{Handler: ProbeTCPSocket, Port: 8081, Period: sec(10), SuccessThreshold: 1, FailureThreshold: 3}}, nil)
+		Probes: &LivenessProbes{Liveness: &Probe{Handler: ProbeTCPSocket, Port: 8081, Period: sec(10), SuccessThreshold: 1, FailureThreshold: 3}}}, nil)
 	o := &startStops{c: c, pod: p}
 	c.Observe(o)
 	runFor(c, sec(1800))
@@ -72,7 +72,7 @@ func TestProbesThatPass(t *testing.T) {
 			Readiness: &Probe{Handler: ProbeHTTPGet, PortName: "http", Period: sec(10), SuccessThreshold: 1, FailureThreshold: 3}},
 		"portless": {Image: "nginx", Readiness: &Probe{Handler: ProbeTCPSocket, Port: 9999, Period: sec(10), SuccessThreshold: 1, FailureThreshold: 3}},
 		"exec": {Image: "nginx", Ports: []ContainerPort{{Port: 8080}},
-			Liveness: &Probe{Handler: ProbeExec, Period: sec(10), SuccessThreshold: 1, FailureThreshold: 1}},
+			Probes: &LivenessProbes{Liveness: &Probe{Handler: ProbeExec, Period: sec(10), SuccessThreshold: 1, FailureThreshold: 1}}},
 	}
 	for _, name := range []string{"declared", "portless", "exec"} {
 		p, _ := c.CreatePod(name, nil, specs[name], nil)

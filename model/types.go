@@ -144,6 +144,28 @@ type Probe struct {
 	Timeout  sim.Time
 }
 
+// LivenessProbes are a container's liveness and startup probes (either may
+// be nil).
+type LivenessProbes struct {
+	Liveness, Startup *Probe
+}
+
+// Liveness is the (first) container's liveness probe, or nil.
+func (s *PodSpec) Liveness() *Probe {
+	if s.Probes == nil {
+		return nil
+	}
+	return s.Probes.Liveness
+}
+
+// Startup is the (first) container's startup probe, or nil.
+func (s *PodSpec) Startup() *Probe {
+	if s.Probes == nil {
+		return nil
+	}
+	return s.Probes.Startup
+}
+
 // Probe handlers.
 const (
 	ProbeHTTPGet   = "httpGet"
@@ -171,10 +193,12 @@ type PodSpec struct {
 	NodeSelector map[string]string
 	Tolerations  []Toleration
 	Readiness    *Probe
-	Liveness     *Probe
-	GracePeriod  sim.Time
-	NodeName     string // spec.nodeName: set by the user to bypass the scheduler
-	Affinity     *NodeAffinity
+	// Probes are the first container's liveness and startup probes, behind
+	// one pointer (nil: neither): pods are kept by the million.
+	Probes      *LivenessProbes
+	GracePeriod sim.Time
+	NodeName    string // spec.nodeName: set by the user to bypass the scheduler
+	Affinity    *NodeAffinity
 	// Ports are the containers' ports (a Service's named targetPort resolves
 	// to one of them).
 	Ports []ContainerPort
@@ -414,8 +438,11 @@ func (t PodTemplate) hashString() string {
 			fmt.Fprintf(&b, "probe-handler=%s;%s;", r.handlerString(), r.Timeout)
 		}
 	}
-	if l := s.Liveness; l != nil {
-		fmt.Fprintf(&b, "liveness=%v/%v/%d/%d/%s/%v;", l.InitialDelay, l.Period, l.SuccessThreshold, l.FailureThreshold, l.handlerString(), l.Timeout)
+	if l := s.Liveness(); l != nil {
+		fmt.Fprintf(&b, "liveness=%s;", l.hashString())
+	}
+	if l := s.Startup(); l != nil {
+		fmt.Fprintf(&b, "startup=%s;", l.hashString())
 	}
 	if s.Affinity != nil {
 		fmt.Fprintf(&b, "affinity=%v;", s.Affinity.Terms)

@@ -128,3 +128,54 @@ timeline:
 		t.Errorf("after the patch:\n%s\nwant a new pod running, no restart", got)
 	}
 }
+
+// A startup probe holds the readiness and liveness probes back until it
+// succeeds: one that succeeds delays Ready by its initial delay; one on a
+// wrong port kills the container ("failed startup probe") after its
+// failureThreshold, and the liveness probe, wrong as well, never runs.
+func TestStartupProbe(t *testing.T) {
+	file := `name: startup
+duration: 3m
+config: {deterministic: true}
+files:
+  slow.yaml: |
+` + strings.ReplaceAll(probedWeb, "web", "slow") + `            startupProbe: {tcpSocket: {port: 8080}, initialDelaySeconds: 30}
+  broken.yaml: |
+` + strings.ReplaceAll(probedWeb, "web", "broken") + `            startupProbe: {httpGet: {port: 9090}, failureThreshold: 2}
+            livenessProbe: {tcpSocket: {port: 8081}}
+timeline:
+  - at: 0s
+    run: kubectl apply -f slow.yaml -f broken.yaml
+  - at: 20s
+    run: kubectl get deployments
+  - at: 2m
+    run: kubectl get deployments
+  - at: 2m
+    run: kubectl describe pods -l app=broken
+`
+	res := runText(t, "startup.yaml", file)
+	noStepErrors(t, res)
+	var outs []string
+	for _, st := range res.Timeline {
+		if st.Command == "kubectl get deployments" {
+			outs = append(outs, st.Output)
+		}
+	}
+	if len(outs) != 2 || !strings.Contains(outs[0], "slow     0/1") || !strings.Contains(outs[1], "slow     1/1") || !strings.Contains(outs[1], "broken   0/1") {
+		t.Errorf("get deployments at 20s and 2m:\n%s\nwant slow 0/1 then 1/1 (its startup probe's 30 s), broken 0/1", strings.Join(outs, "\n"))
+	}
+	desc := step(t, res, "describe pods").Output
+	for _, want := range []string{
+		"Startup:        http-get http://:9090/ delay=0s timeout=1s period=10s #success=1 #failure=2",
+		`Startup probe failed: Get "http://10.244.`,
+		"Container broken failed startup probe, will be restarted",
+		"Restart Count:  4",
+	} {
+		if !strings.Contains(desc, want) {
+			t.Errorf("describe pods -l app=broken at 2m:\n%s\nwant\n%s", desc, want)
+		}
+	}
+	if strings.Contains(desc, "Liveness probe failed") {
+		t.Errorf("the liveness probe ran before the startup probe succeeded:\n%s", desc)
+	}
+}

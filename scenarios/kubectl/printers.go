@@ -1117,11 +1117,14 @@ func (p *printer) describePod(w *DescribeWriter, x *model.Pod) {
 	w.write(2, "Ready:\t%s\n", titleBool(x.Ready))
 	w.write(2, "Restart Count:\t%d\n", x.Restarts)
 	p.writeRequests(w, 2, x.Spec.Requests)
-	if pr := x.Spec.Liveness; pr != nil {
+	if pr := x.Spec.Liveness(); pr != nil {
 		w.write(2, "Liveness:\t%s\n", describeProbe(pr))
 	}
 	if pr := x.Spec.Readiness; pr != nil {
 		w.write(2, "Readiness:\t%s\n", describeProbe(pr))
+	}
+	if pr := x.Spec.Startup(); pr != nil {
+		w.write(2, "Startup:\t%s\n", describeProbe(pr))
 	}
 	w.write(0, "Conditions:\n")
 	w.write(1, "Type\tStatus\n")

@@ -80,8 +80,14 @@ func ModelPodSpec(s corev1.PodSpec) model.PodSpec {
 		if pr := ct.ReadinessProbe; pr != nil && ps.Readiness == nil {
 			ps.Readiness = modelProbe(pr)
 		}
-		if pr := ct.LivenessProbe; pr != nil && i == 0 {
-			ps.Liveness = modelProbe(pr)
+		if i == 0 && (ct.LivenessProbe != nil || ct.StartupProbe != nil) {
+			ps.Probes = &model.LivenessProbes{}
+			if pr := ct.LivenessProbe; pr != nil {
+				ps.Probes.Liveness = modelProbe(pr)
+			}
+			if pr := ct.StartupProbe; pr != nil {
+				ps.Probes.Startup = modelProbe(pr)
+			}
 		}
 	}
 	// A request of 0 given by every container is a request: the scheduler's
@@ -349,8 +355,11 @@ func APIPodSpec(s model.PodSpec, name string) corev1.PodSpec {
 	if pr := s.Readiness; pr != nil {
 		ct.ReadinessProbe = corev1Probe(pr)
 	}
-	if pr := s.Liveness; pr != nil {
+	if pr := s.Liveness(); pr != nil {
 		ct.LivenessProbe = corev1Probe(pr)
+	}
+	if pr := s.Startup(); pr != nil {
+		ct.StartupProbe = corev1Probe(pr)
 	}
 	for _, cp := range s.Ports {
 		ct.Ports = append(ct.Ports, corev1.ContainerPort{Name: cp.Name, ContainerPort: int32(cp.Port), Protocol: corev1.Protocol(cp.Protocol), HostPort: int32(cp.HostPort), HostIP: cp.HostIP})
