@@ -91,6 +91,10 @@ func (p *fileParser) fields(n *yaml.Node, where string, known []string, f func(k
 			}
 		}
 		if !ok {
+			if field, value, cut := yamlerr.CommaCut(n, i); cut {
+				p.errorf(k, "%s.%s", where, yamlerr.CommaCutMsg(field, value))
+				continue
+			}
 			p.errorf(k, "%s: unknown field %q (known fields: %s)", where, k.Value, strings.Join(known, ", "))
 			continue
 		}

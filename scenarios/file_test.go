@@ -118,3 +118,13 @@ func TestParseFileSyntaxErrorNamesTheLine(t *testing.T) {
 		}
 	}
 }
+
+// The same for a scenario's settings.
+func TestParseFileDistributionCutByAComma(t *testing.T) {
+	_, err := ParseFile("x.yaml", []byte("name: x\nduration: 1m\nconfig:\n  network: {crossNode: uniform(100us,300us)}\n  workload: {rngService: \"empirical(90ms,100ms,130ms)\", workerSleep: empirical(90ms,100ms,130ms)}\n"))
+	want := `x.yaml:4: config.network.crossNode: a comma cut "uniform(100us,300us)": inside { } or [ ] a comma ends an unquoted value; quote it: crossNode: "uniform(100us,300us)"`
+	want3 := `x.yaml:5: config.workload.workerSleep: a comma cut "empirical(90ms,100ms,130ms)": inside { } or [ ] a comma ends an unquoted value; quote it: workerSleep: "empirical(90ms,100ms,130ms)"`
+	if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), want3) || strings.Contains(err.Error(), "unknown field") {
+		t.Errorf("error %v\nwant it to contain\n%s\n%s\nand no unknown field", err, want, want3)
+	}
+}

@@ -1,17 +1,19 @@
 // Package yamlerr locates a YAML syntax error: the line to fix and what to
 // check there, for every file kubesim reads (scenarios, manifests, workload
-// files, isotope graphs, studies).
+// files, isotope graphs, studies); and a value a comma cut in a { } mapping.
 package yamlerr
 
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"regexp"
 	"strconv"
 	"strings"
 
 	yaml2 "go.yaml.in/yaml/v2"
+	"go.yaml.in/yaml/v3"
 )
 
 var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
@@ -72,4 +74,46 @@ func Locate(data []byte, err error) (line int, reason, msg string) {
 		reason += TabHint
 	}
 	return line, reason, msg
+}
+
+// CommaCut reports whether the key at m.Content[i] of the flow mapping m is
+// part of a value a comma cut off: YAML reads {service: uniform(50ms,150ms)}
+// as service: "uniform(50ms" and a key "150ms)" with no value. It returns
+// the field the value belongs to and the value as written
+// ("uniform(50ms,150ms)").
+func CommaCut(m *yaml.Node, i int) (field, value string, ok bool) {
+	if m.Kind != yaml.MappingNode || m.Style&yaml.FlowStyle == 0 || i%2 != 0 || i+1 >= len(m.Content) {
+		return "", "", false
+	}
+	isRest := func(j int) bool {
+		k, v := m.Content[j], m.Content[j+1]
+		return k.Kind == yaml.ScalarNode && k.Style == 0 && v.Kind == yaml.ScalarNode && v.Tag == "!!null" && v.Value == ""
+	}
+	if !isRest(i) {
+		return "", "", false
+	}
+	start := i
+	for start >= 2 && isRest(start-2) && !strings.Contains(m.Content[start-2].Value, ")") {
+		start -= 2
+	}
+	if start < 2 {
+		return "", "", false
+	}
+	k, v := m.Content[start-2], m.Content[start-1]
+	if v.Kind != yaml.ScalarNode || v.Style != 0 || !strings.Contains(v.Value, "(") || strings.Contains(v.Value, ")") {
+		return "", "", false
+	}
+	parts := []string{v.Value}
+	for j := start; j+1 < len(m.Content) && isRest(j); j += 2 {
+		parts = append(parts, m.Content[j].Value)
+		if strings.Contains(m.Content[j].Value, ")") {
+			return k.Value, strings.Join(parts, ","), j >= i
+		}
+	}
+	return "", "", false
+}
+
+// CommaCutMsg is the error for a value CommaCut found.
+func CommaCutMsg(field, value string) string {
+	return fmt.Sprintf("%s: a comma cut %q: inside { } or [ ] a comma ends an unquoted value; quote it: %s: %q", field, value, field, value)
 }

@@ -72,3 +72,18 @@ func TestParseFileSyntaxErrorNamesTheLine(t *testing.T) {
 		t.Errorf("error %v\nwant  %s", err, want)
 	}
 }
+
+// A distribution with a comma, unquoted inside { }, is cut at the comma by
+// YAML; the error says so and how to quote it (found on the tour:
+// '{name: /, service: uniform(50ms,150ms)}' said 'missing closing
+// parenthesis' and 'unknown field "150ms)"', without why).
+func TestDistributionCutByAComma(t *testing.T) {
+	_, err := ParseFile("w.yaml", []byte("services:\n  - name: web\n    image: web\n    routes:\n      - {name: /, service: uniform(50ms,150ms)}\n"))
+	want := `w.yaml:5: services[0].routes[0].service: a comma cut "uniform(50ms,150ms)": inside { } or [ ] a comma ends an unquoted value; quote it: service: "uniform(50ms,150ms)"`
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("error %v\nwant it to contain %s", err, want)
+	}
+	if _, err := ParseFile("w.yaml", []byte("services:\n  - name: web\n    image: web\n    routes:\n      - {name: /, service: \"uniform(50ms,150ms)\"}\n")); err != nil {
+		t.Errorf("quoted: %v", err)
+	}
+}

@@ -205,6 +205,10 @@ func (p *parser) fields(n *yaml.Node, where string, known []string, f func(key s
 			ok = ok || kn == k.Value
 		}
 		if !ok {
+			if field, value, cut := yamlerr.CommaCut(n, i); cut {
+				p.errorf(k, "%s.%s", where, yamlerr.CommaCutMsg(field, value))
+				continue
+			}
 			sorted := append([]string(nil), known...)
 			sort.Strings(sorted)
 			p.errorf(k, "%s: unknown field %q (known: %s)", where, k.Value, strings.Join(sorted, ", "))
