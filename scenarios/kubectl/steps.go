@@ -1096,13 +1096,21 @@ func (x *Executor) patch(cmd Command) (string, error) {
 		}
 		patched, err := manifest.ApplyPatch(obj, text, typ, source)
 		if err != nil {
-			if cmd.Verb == Edit {
+			var me *manifest.Error
+			switch {
+			case cmd.Verb == Edit:
 				return "", fmt.Errorf("error: %s %q is invalid\n%v", t.Resource.Qualified(), t.Name, err)
+			case errors.As(err, &me):
+				return "", errors.New(me.KubectlPatch())
 			}
 			return "", err
 		}
 		line, err := x.applyObject(patched, source, true)
 		if err != nil {
+			var me *manifest.Error
+			if cmd.Verb == Patch && errors.As(err, &me) {
+				return "", errors.New(me.KubectlPatch())
+			}
 			return "", err
 		}
 		// What the model did not take (a field kubesim does not simulate) is

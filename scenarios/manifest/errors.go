@@ -122,6 +122,38 @@ func (e *Error) Kubectl() []string {
 	return out
 }
 
+// KubectlPatch words the problems of an object a patch made as kubectl patch
+// prints the API server's refusal: 'The Deployment "web" is invalid: ...'
+// for values its validation refuses, 'Error from server (BadRequest):
+// strict decoding error: unknown field "spec.replicaz"' for fields the kind
+// does not have (kubectl's default --validate=strict). Other problems (a
+// patch that does not parse or apply, a value of the wrong type, kubesim's
+// own refusals) keep Error's form.
+func (e *Error) KubectlPatch() string {
+	var unknown, invalid []string
+	for _, p := range e.Problems {
+		switch {
+		case p.ObjName == "":
+			return e.Error()
+		case p.Kind == UnknownField:
+			unknown = append(unknown, fmt.Sprintf("unknown field %q", p.Field))
+		case p.Kind == Invalid && p.Field != "":
+			invalid = append(invalid, p.Field+": "+p.Reason)
+		default:
+			return e.Error()
+		}
+	}
+	switch {
+	case len(unknown) > 0:
+		return "Error from server (BadRequest): strict decoding error: " + strings.Join(unknown, ", ")
+	case len(invalid) == 1:
+		return fmt.Sprintf("The %s %q is invalid: %s", e.Problems[0].ObjKind, e.Problems[0].ObjName, invalid[0])
+	case len(invalid) > 1:
+		return fmt.Sprintf("The %s %q is invalid: \n* %s", e.Problems[0].ObjKind, e.Problems[0].ObjName, strings.Join(invalid, "\n* "))
+	}
+	return e.Error()
+}
+
 // version returns the version part of an apiVersion ("v1" for "apps/v1").
 func version(apiVersion string) string {
 	if i := strings.LastIndexByte(apiVersion, '/'); i >= 0 {
