@@ -384,7 +384,11 @@ func printStudy(w io.Writer, res *study.Results, t *study.Table, wall time.Durat
 	if n := len(res.Failed()); n > 0 {
 		failed = fmt.Sprintf(", %d FAILED", n)
 	}
-	fmt.Fprintf(w, "Study %s: %s%s, %s of %s in %.1f s\n\n", res.Study.Name, count(len(res.Results), "point"), failed, count(runs, "run"), res.Study.Base, wall.Seconds())
+	took := fmt.Sprintf(" in %.1f s", wall.Seconds())
+	if wall == 0 { // merge: the shards' runs took their own time
+		took = " (merged from shards)"
+	}
+	fmt.Fprintf(w, "Study %s: %s%s, %s of %s%s\n\n", res.Study.Name, count(len(res.Results), "point"), failed, count(runs, "run"), res.Study.Base, took)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	identical := 0
 	head := append(append([]string{}, t.Parameters...), "metric", "n", "mean", "95% CI", "±%")

@@ -96,6 +96,11 @@ func TestSweepShardsMerge(t *testing.T) {
 	if names, _ := os.ReadDir(filepath.Join(dir, "shards")); len(names) != 2 || names[0].Name() != "shard-0-of-2.json" {
 		t.Errorf("--shard wrote %v, want shard-I-of-N.json only", names)
 	}
+	// The merged table does not claim the runs took no time (found on the
+	// tour: 'Study ...: 4 points, 12 runs of shop2.yaml in 0.0 s').
+	if _, table, _ := run(t, append([]string{"merge"}, shards...)...); !strings.Contains(strings.SplitN(table, "\n", 2)[0], " (merged from shards)") || strings.Contains(table, " in 0.0 s") {
+		t.Errorf("merge's table begins %q", strings.SplitN(table, "\n", 2)[0])
+	}
 	if code, _, e := run(t, "merge", shards[0]); code != 1 || !strings.Contains(e, "shard") {
 		t.Errorf("merging one shard of two: exit %d, %q", code, e)
 	}
