@@ -1135,6 +1135,10 @@ func (x *Executor) delete(cmd Command) (string, error) {
 	var targets []Target
 	var crdsDeleted []string
 	var nss []string // delete -f: each target's namespace (the manifest's)
+	// delete -f goes on past an object it does not find, as kubectl's
+	// (ContinueOnError) does, and reports each after: errs, and the file
+	// each target came from.
+	var errs, from []string
 	if len(cmd.Files) > 0 {
 		var files []string
 		for _, name := range cmd.Files {
@@ -1164,7 +1168,8 @@ func (x *Executor) delete(cmd Command) (string, error) {
 						}
 					}
 					if !found {
-						return "", fmt.Errorf(`Error from server (NotFound): error when deleting %q: customresourcedefinitions.apiextensions.k8s.io %q not found`, f, o.CRD.Name)
+						errs = append(errs, fmt.Sprintf(`Error from server (NotFound): error when deleting %q: customresourcedefinitions.apiextensions.k8s.io %q not found`, f, o.CRD.Name))
+						continue
 					}
 					crdsDeleted = append(crdsDeleted, fmt.Sprintf(`customresourcedefinition.apiextensions.k8s.io %q deleted`, o.CRD.Name))
 					continue
@@ -1179,13 +1184,18 @@ func (x *Executor) delete(cmd Command) (string, error) {
 					return "", err
 				}
 				if r.Object(x.c, ns, o.Name) == nil {
-					return "", NotFound(r, o.Name)
+					errs = append(errs, notFoundDeleting(f, r, o.Name))
+					continue
 				}
 				targets = append(targets, t)
 				nss = append(nss, ns)
+				from = append(from, f)
 			}
 		}
 		if len(targets) == 0 && len(crdsDeleted) == 0 {
+			if len(errs) > 0 {
+				return "", refusal("%s", strings.Join(errs, "\n"))
+			}
 			return "", errors.New("error: no objects passed to delete")
 		}
 	} else {
@@ -1215,6 +1225,10 @@ func (x *Executor) delete(cmd Command) (string, error) {
 		if o == nil {
 			// Gone meanwhile (a Namespace deleted first takes nothing at
 			// once: its controller deletes later).
+			if from != nil {
+				errs = append(errs, notFoundDeleting(from[i], t.Resource, t.Name))
+				continue
+			}
 			return strings.Join(out, "\n"), NotFound(t.Resource, t.Name)
 		}
 		del := resources[t.Resource].delete
@@ -1226,7 +1240,17 @@ func (x *Executor) delete(cmd Command) (string, error) {
 		}
 		out = append(out, Deleted(t.Resource, t.Name, ns))
 	}
+	if len(errs) > 0 {
+		return strings.Join(out, "\n"), refusal("%s", strings.Join(errs, "\n"))
+	}
 	return strings.Join(out, "\n"), nil
+}
+
+// notFoundDeleting is delete -f's error for an object of file f that is not
+// there: Error from server (NotFound): error when deleting "web.yaml":
+// deployments.apps "web" not found.
+func notFoundDeleting(f string, r Resource, name string) string {
+	return fmt.Sprintf("Error from server (NotFound): error when deleting %q: %s %q not found", f, r.Qualified(), name)
 }
 
 // --- node commands ---

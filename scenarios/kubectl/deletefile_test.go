@@ -1,0 +1,49 @@
+package kubectl_test
+
+import (
+	"testing"
+
+	"github.com/kubesim/kubesim/scenarios/kubectl"
+)
+
+// delete -f deletes every object of the file it finds and reports the
+// missing ones after, as kubectl's delete (ContinueOnError) does (found on
+// the tour: with the file's Deployment deleted by hand before, 'kubectl
+// delete -f both.yaml' stopped at it, 'deployments.apps "a" not found', and
+// left the file's Service running).
+func TestDeleteFileGoesOnPastMissing(t *testing.T) {
+	files := map[string]string{"both.yaml": `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: a}
+spec:
+  selector: {matchLabels: {app: a}}
+  template:
+    metadata: {labels: {app: a}}
+    spec:
+      containers: [{name: a, image: nginx}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: a}
+spec:
+  selector: {app: a}
+  ports: [{port: 80}]
+`}
+	c := printCluster(t, 1)
+	x := newExecutor(c, kubectl.Files{Inline: files})
+	for _, l := range []string{"kubectl apply -f both.yaml", "kubectl delete deploy a"} {
+		if _, err := x.Exec(l); err != nil {
+			t.Fatalf("%s: %v", l, err)
+		}
+	}
+	out, err := x.Exec("kubectl delete -f both.yaml")
+	if out != `service "a" deleted from default namespace` {
+		t.Errorf("delete -f printed %q, want the Service deleted", out)
+	}
+	if want := `Error from server (NotFound): error when deleting "both.yaml": deployments.apps "a" not found`; err == nil || err.Error() != want {
+		t.Errorf("delete -f error %v, want %s", err, want)
+	}
+	if c.Service("a") != nil {
+		t.Errorf("the file's Service is still there")
+	}
+}
