@@ -3,6 +3,7 @@ package traffic
 import (
 	"math/rand/v2"
 	"time"
+	"unsafe"
 
 	"github.com/kubesim/kubesim/metrics"
 	"github.com/kubesim/kubesim/model"
@@ -108,44 +109,48 @@ const Async sim.Time = -1
 // Request is one request, from a client pod (or from outside) through a
 // Service to an endpoint picked by kube-proxy. Requests are pooled: a Request
 // is valid only until its Caller's RequestDone returns.
+//
+// A Request is 128 bytes, Go's size class of 128-byte-aligned objects: its two
+// cache lines are one adjacent pair, the first holding what every event of the
+// request reads (requests live for the round trip, so each event finds it out
+// of the cache; the free list reuses the one just answered first).
 type Request struct {
 	n *Net
-	// Route is what the request asks; Val a value it carries (a workload's
-	// argument, or the answer its server sets).
+	// Route is what the request asks.
 	Route Route
-	Val   int64
 	// KeepAlive: sent on an open connection (one hop) rather than a new one.
 	KeepAlive bool
+	outcome   metrics.Outcome
+	// local: the client and the pod are on the same node (sameNode, which does
+	// not change while the request lives: a pod stays on the node it was bound
+	// to); abandoned: the client's timeout fired, the client has its answer
+	// and the response will be dropped; outside: from a client outside the
+	// cluster through an entry node (SendOutside): each one-way trip is a
+	// cross-node hop to that node, then local's hop to the pod.
+	local, abandoned, outside bool
+	synTries                  uint8
+	srv                       *Server
+	// toID is to's ID and conn its connection in kube-proxy's table (Release
+	// with neither a pod nor a map lookup).
+	toID    int32
+	conn    kubeproxy.Conn
+	sent    sim.Time
+	started sim.Time
+	timer   sim.Timer
+	to      *model.Pod
+
+	svc    *model.Service
+	client Caller
+	// Val is a value the request carries (a workload's argument, or the
+	// answer its server sets).
+	Val int64
 	// ResponseBytes is the size of the answer: its server's handler sets it
 	// (0: no time to send it beyond the hop's latency).
 	ResponseBytes int64
-	svc           *model.Service
-	from          *model.Node // client's node; nil for a client outside the cluster
-	to            *model.Pod
-	client        Caller
-	sent          sim.Time
-	started       sim.Time
-	timer         sim.Timer
-	synTries      int
-	outcome       metrics.Outcome
-	srv           *Server
 	next          *Request // the free list's, or the server's accept queue's
 	id            uint64
-	// toID is to's ID and conn its connection in kube-proxy's table (Release
-	// with neither a pod nor a map lookup); local: from and to are on the same
-	// node (sameNode, which does not change while the request lives: a pod
-	// stays on the node it was bound to).
-	toID  int
-	conn  kubeproxy.Conn
-	local bool
-	// outside: from a client outside the cluster through an entry node
-	// (SendOutside): each one-way trip is a cross-node hop to that node,
-	// then local's hop to the pod.
-	outside bool
-	// timeout is the client's timer (SendTimeout); abandoned: it fired, the
-	// client has its answer and the response will be dropped.
-	timeout   sim.Timer
-	abandoned bool
+	// timeout is the client's timer (SendTimeout).
+	timeout sim.Timer
 }
 
 // ID is unique among every request of the run: a request object is reused
@@ -251,7 +256,7 @@ func (n *Net) send(cl Caller, client kubeproxy.ClientID, from *model.Node, svc *
 func (n *Net) sendVia(cl Caller, client kubeproxy.ClientID, from *model.Node, svc *model.Service, route Route, keepAlive bool, val, reqBytes int64, entry *model.Node, refuse bool) {
 	r := n.newRequest()
 	n.last = r
-	r.Route, r.KeepAlive, r.svc, r.from, r.client, r.Val, r.sent = route, keepAlive, svc, from, cl, val, n.C.Now()
+	r.Route, r.KeepAlive, r.svc, r.client, r.Val, r.sent = route, keepAlive, svc, cl, val, n.C.Now()
 	n.Rec.RequestSent(svc)
 	if entry != nil {
 		r.outside = true
@@ -265,7 +270,9 @@ func (n *Net) sendVia(cl Caller, client kubeproxy.ClientID, from *model.Node, sv
 	var toNode *model.Node
 	var nodesKept bool
 	if svc != nil && !svc.Deleted && !refuse {
-		to, r.toID, toNode, nodesKept, r.conn = n.C.PickEndpoint(svc, client)
+		var toID int
+		to, toID, toNode, nodesKept, r.conn = n.C.PickEndpoint(svc, client)
+		r.toID = int32(toID)
 	}
 	if to == nil {
 		// No endpoint: kube-proxy rejects the connection at once.
@@ -306,7 +313,7 @@ func (r *Request) Handle(e *sim.Engine, ev int64) {
 		r.srv.finish(r)
 	case evResponse:
 		if r.to != nil {
-			n.C.ReleaseConn(r.svc, r.toID, r.conn)
+			n.C.ReleaseConn(r.svc, int(r.toID), r.conn)
 		}
 		if r.abandoned {
 			n.freeRequest(r)
@@ -351,12 +358,12 @@ func (n *Net) SendSized(cl Caller, client kubeproxy.ClientID, from *model.Node, 
 // arrive delivers r to its endpoint pod.
 func (n *Net) arrive(r *Request) {
 	var srv *Server
-	if r.toID < len(n.servers) {
+	if int(r.toID) < len(n.servers) {
 		srv = n.servers[r.toID]
 	}
 	// The pod's and its node's state, from the cluster's arrays by pod ID
 	// (the pod itself is not loaded); when they cannot tell, from the pod.
-	up, running, ok := n.C.EndpointState(r.toID)
+	up, running, ok := n.C.EndpointState(int(r.toID))
 	if !ok {
 		p := r.to
 		node := nodeOf(n.C, p)
@@ -402,25 +409,26 @@ func (n *Net) answer(r *Request, outcome metrics.Outcome) {
 // single-slot server's busy list is busy1 (no array elsewhere to load), and
 // the accept queue is a list linked through the requests' next.
 type Server struct {
-	n       *Net
-	pod     *model.Pod
-	slots   int
-	backlog int
-	busy    []*Request
-	busy1   [1]*Request // busy's array when slots is 1
-	qHead   *Request    // the accept queue: oldest first, linked by next
-	qTail   *Request
-	qLen    int
-	handle  func(r *Request) sim.Time // returns the service time, applies effects
-	stats   *metrics.PodStats         // the pod's measurements (from Start on)
-
+	// What accept and finish read first, in the first of the Server's two
+	// cache lines (128 bytes, a size class of 128-byte-aligned objects).
+	n        *Net
+	busy     []*Request
+	busy1    [1]*Request // busy's array when slots is 1
+	slots    int32
+	backlog  int32
+	qHead    *Request // the accept queue: oldest first, linked by next
+	qTail    *Request
+	qLen     int32
+	hasMem   bool
+	handle   func(r *Request) sim.Time // returns the service time, applies effects
+	stats    *metrics.PodStats         // the pod's measurements (from Start on)
 	served   int64
 	busyTime sim.Time // slot-time spent serving
+	pod      *model.Pod
 	// memBase and memPerRequest are the container's memory model (bytes),
 	// if hasMem: its working set is memBase plus memPerRequest for each
 	// request it holds (served or waiting).
 	memBase, memPerRequest int64
-	hasMem                 bool
 }
 
 // SetMemory gives the server's container a working set: base bytes, and
@@ -444,7 +452,7 @@ func (n *Net) WorkingSet(p *model.Pod) (bytes int64, ok bool) {
 // queues at most backlog more (0: unbounded); handle returns a request's
 // service time (and may set its Val). It serves once started.
 func (n *Net) NewServer(p *model.Pod, slots, backlog int, handle func(r *Request) sim.Time) *Server {
-	s := &Server{n: n, pod: p, slots: slots, backlog: backlog, handle: handle}
+	s := &Server{n: n, pod: p, slots: int32(slots), backlog: int32(backlog), handle: handle}
 	if slots <= len(s.busy1) {
 		s.busy = s.busy1[:0]
 	}
@@ -458,7 +466,7 @@ func (s *Server) Start() {
 		n.servers = append(n.servers, nil)
 	}
 	n.servers[s.pod.ID] = s
-	s.stats = n.Rec.ServerStarted(s.pod, s.slots, s.queued())
+	s.stats = n.Rec.ServerStarted(s.pod, int(s.slots), s.queued())
 }
 
 // Stop fails every request the server holds (its container stopped); its pod
@@ -470,7 +478,7 @@ func (s *Server) Stop() {
 	}
 }
 
-func (s *Server) queued() int { return s.qLen }
+func (s *Server) queued() int { return int(s.qLen) }
 
 // Serving reports whether a server listens in pod p's container.
 func (n *Net) Serving(p *model.Pod) bool { return p.ID < len(n.servers) && n.servers[p.ID] != nil }
@@ -489,11 +497,11 @@ func (s *Server) QueueLen() int { return s.queued() }
 
 func (s *Server) accept(r *Request) {
 	r.srv = s
-	if len(s.busy) < s.slots {
+	if len(s.busy) < int(s.slots) {
 		s.begin(r)
 		return
 	}
-	if s.backlog > 0 && s.queued() >= s.backlog {
+	if s.backlog > 0 && s.queued() >= int(s.backlog) {
 		if r.synTries >= 6 {
 			s.n.respond(r, metrics.Failed)
 			return
@@ -609,3 +617,9 @@ func (r *ServiceRef) GetIn(c *model.Cluster, ns string) *model.Service {
 	}
 	return c.ResolveService(ns, r.Name)
 }
+
+// A Request and a Server stay 128 bytes (see Request and Server).
+var _ [128 - unsafe.Sizeof(Request{})]byte
+var _ [unsafe.Sizeof(Request{}) - 128]byte
+var _ [128 - unsafe.Sizeof(Server{})]byte
+var _ [unsafe.Sizeof(Server{}) - 128]byte
