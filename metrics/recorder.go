@@ -114,16 +114,26 @@ type Point struct {
 // pod's (2 digits, as its windows) is the sum of its windows' histograms, added
 // when a window closes: the same counts, for one update per request fewer.
 type latStats struct {
-	// The fields a successful request updates come first (PodStats keeps
-	// them on the cache lines after its own hot fields).
+	// The fields a successful request to a pod reads and updates come first,
+	// in one cache line (PodStats keeps it after its own hot line): the
+	// counts, all (nil until the first request) and the open window's
+	// pending buckets.
 	requests, curReq int64
-	cur              hist // the open window (valid once all is set)
 	all              *hist
-	errors, curErr   int64
-	curWin           int
-	kinds            [nOutcomes]int64 // errors by outcome
-	wins             []WindowLatency  // closed windows, by index
-	digits           int              // of all
+	// pend holds the open window's buckets of a pod's latest successful
+	// requests, npend of them, not yet counted in cur: a request writes its
+	// bucket here, in the line it already loads, and the counts (a few KB
+	// per pod, out of the cache when a run has thousands of pods) are
+	// updated pendN at a time, their loads overlapping. Whatever reads cur
+	// adds them first (flushPend). Services and flows count in cur at once.
+	pend           [pendN]uint16
+	npend          uint8
+	cur            hist // the open window (valid once all is set)
+	errors, curErr int64
+	curWin         int
+	kinds          [nOutcomes]int64 // errors by outcome
+	wins           []WindowLatency  // closed windows, by index
+	digits         int              // of all
 }
 
 type svcStats struct {
@@ -140,12 +150,13 @@ type svcStats struct {
 // without a lookup; the same pod's servers share them.
 //
 // What the request path updates is kept in the struct itself, first, so that
-// a request touches a few adjacent cache lines of one object: the open bin's
-// figures (cbin: Served and QueueChanged), the queue's state, and the open
-// window's counts and histogram (latStats' first fields: RequestDone). The
-// struct is 320 bytes, a size class of Go's allocator whose objects start on
-// 64-byte boundaries (the checks at the end of this file fail to compile if a
-// field changes its size: pad it to 384, the next such class).
+// a request touches two adjacent cache lines of one object: the open bin's
+// figures (cbin: Served and QueueChanged) and the queue's state in the first,
+// the open window's counts and pending histogram buckets (latStats' first
+// fields: RequestDone) in the second. The struct is 384 bytes, a size class
+// of Go's allocator whose objects start on 128-byte boundaries (the checks at
+// the end of this file fail to compile if a field changes its size: _ pads
+// it; 352 is a class of its own, not aligned).
 type PodStats struct {
 	// cb is the open bin and cbin its figures not yet added to bins: bin k's
 	// figures are bins[k] plus cbin if k == cb (flushBin adds them).
@@ -161,6 +172,7 @@ type PodStats struct {
 	hasSrv  bool
 	slots   int
 	bins    []loadBin
+	_       [24]byte
 }
 
 // loadBin is a server's load in one bin: 24 bytes (a count of requests
@@ -610,8 +622,22 @@ func (r *Recorder) RequestDoneAt(svc *model.Service, to *model.Pod, ps *PodStats
 	if ps != nil {
 		ps.requests++
 		ps.curReq++
-		ps.cur.inc(i2)
+		ps.pend[ps.npend] = uint16(i2)
+		if ps.npend++; ps.npend == pendN {
+			ps.flushPend()
+		}
 	}
+}
+
+// pendN is the number of buckets latStats.pend holds.
+const pendN = 16
+
+// flushPend counts the pending buckets in the open window's histogram.
+func (l *latStats) flushPend() {
+	for _, i := range l.pend[:l.npend] {
+		l.cur.inc(int(i))
+	}
+	l.npend = 0
 }
 
 // ServiceTotals is what completed through Service svc so far (a service
@@ -670,6 +696,7 @@ func (l *latStats) allFromWindows() bool { return l.digits == windowHistDigits }
 
 // whole is l's whole-run histogram, the open window included.
 func (l *latStats) whole() *hist {
+	l.flushPend()
 	if l.all == nil || !l.allFromWindows() || l.cur.total == 0 {
 		return l.all
 	}
@@ -692,6 +719,7 @@ func (l *latStats) closeWindow(width sim.Time, w int) {
 }
 
 func (l *latStats) openWindow(width sim.Time) WindowLatency {
+	l.flushPend()
 	wl := emptyWindow(width, l.curWin)
 	wl.Requests, wl.Errors, wl.LatencyMs = l.curReq, l.curErr, latency(&l.cur)
 	return wl
@@ -1231,6 +1259,8 @@ func (r *Recorder) EndpointSeries() map[string][]Point { return r.endpoints }
 // NodePodSeries returns each node's pod count over time.
 func (r *Recorder) NodePodSeries() map[string][]Point { return r.nodePods }
 
-// PodStats stays 320 bytes (see PodStats).
-var _ [320 - unsafe.Sizeof(PodStats{})]byte
-var _ [unsafe.Sizeof(PodStats{}) - 320]byte
+// PodStats stays 384 bytes, its request path's fields in the first 128 (see
+// PodStats).
+var _ [384 - unsafe.Sizeof(PodStats{})]byte
+var _ [unsafe.Sizeof(PodStats{}) - 384]byte
+var _ [128 - unsafe.Offsetof(PodStats{}.latStats) - unsafe.Offsetof(latStats{}.cur)]byte

@@ -125,6 +125,40 @@ func TestWindowLatency(t *testing.T) {
 	}
 }
 
+// A pod's latencies are counted in its histograms when its windows are read,
+// whatever number of them is still pending (latStats.pend): 20 requests in
+// the first window (one batch counted, 4 pending when the window closes), 3
+// in the second (pending when the summary reads it), with the Service's
+// figures, counted at once, as the reference.
+func TestPodLatencyPendingBuckets(t *testing.T) {
+	if n := histLen(winHalfMag); n > math.MaxUint16+1 {
+		t.Fatalf("a window histogram has %d buckets: its indices do not fit latStats.pend's uint16", n)
+	}
+	c, svc, p := testCluster(t)
+	for i := 0; i < 20; i++ {
+		advance(c, 5*time.Second+sim.Time(i)*time.Millisecond)
+		c.Rec.requestDone(&req{svc: svc, to: p, sent: c.Now() - sim.Time(i+1)*10*time.Millisecond, outcome: OK})
+	}
+	for i := 0; i < 3; i++ {
+		advance(c, 15*time.Second+sim.Time(i)*time.Millisecond)
+		c.Rec.requestDone(&req{svc: svc, to: p, sent: c.Now() - sim.Time(i+1)*time.Second, outcome: OK})
+	}
+	sum := c.Rec.Summary()
+	s, pod := sum.Services["rng"], sum.Pods["rng-a"]
+	if pod.Requests != 23 || len(pod.Windows) != 2 || pod.Windows[0].Requests != 20 || pod.Windows[1].Requests != 3 {
+		t.Fatalf("pod: %d requests, windows %+v; want 23, 20 then 3", pod.Requests, pod.Windows)
+	}
+	for w := range 2 {
+		// Both window histograms keep 2 digits: the same figures.
+		if got, want := pod.Windows[w].LatencyMs, s.Windows[w].LatencyMs; got != want {
+			t.Errorf("window %d: pod latency %+v, the Service's %+v", w, got, want)
+		}
+	}
+	if got := pod.LatencyMs; !near(got.P50, 120, 0.01) || !near(got.Max, 3000, 0.01) {
+		t.Errorf("pod's whole-run latency %+v, want p50 120 ms and max 3000 ms (1%%)", got)
+	}
+}
+
 // A server busy for 1 s of its 2 s life is 50 % utilised; two requests waiting
 // for 0.5 s make a mean queue of 0.5 over that life, all of it in the first bin.
 func TestPodLoad(t *testing.T) {
