@@ -183,9 +183,9 @@ func (n *Net) SendOutside(cl Caller, client kubeproxy.ClientID, entry *Entry, sv
 	if !reachable || node == nil {
 		// No such name outside the cluster (or no node to enter by): refused
 		// at once, as send does for a Service without endpoints.
-		n.sendVia(cl, client, nil, svc, route, keepAlive, val, reqBytes, nil, true)
+		n.send(cl, client, nil, svc, route, keepAlive, val, reqBytes, nil, true)
 	} else {
-		n.sendVia(cl, client, nil, svc, route, keepAlive, val, reqBytes, node, false)
+		n.send(cl, client, nil, svc, route, keepAlive, val, reqBytes, node, false)
 	}
 	if timeout > 0 {
 		r := n.last

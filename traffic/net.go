@@ -236,7 +236,7 @@ func ClientOf(p *model.Pod) kubeproxy.ClientID { return kubeproxy.ClientID(p.ID 
 // the request: three one-way hops) or, keepAlive, on an open one (one hop).
 // The outcome reaches cl.RequestDone exactly once.
 func (n *Net) Send(cl Caller, client kubeproxy.ClientID, from *model.Node, svc *model.Service, route Route, keepAlive bool, val int64) {
-	n.send(cl, client, from, svc, route, keepAlive, val, 0)
+	n.send(cl, client, from, svc, route, keepAlive, val, 0, nil, false)
 }
 
 // transfer is how long sending bytes takes at the link speed.
@@ -247,13 +247,10 @@ func (n *Net) transfer(bytes int64) sim.Time {
 	return sim.Time(float64(bytes) * 8 / n.Cfg.LinkGbps) // 1 Gbit/s is a bit per ns
 }
 
-func (n *Net) send(cl Caller, client kubeproxy.ClientID, from *model.Node, svc *model.Service, route Route, keepAlive bool, val, reqBytes int64) {
-	n.sendVia(cl, client, from, svc, route, keepAlive, val, reqBytes, nil, false)
-}
-
-// sendVia is send; from outside the cluster through node entry when it is
-// not nil (from is then nil), or refused at once when refuse is set.
-func (n *Net) sendVia(cl Caller, client kubeproxy.ClientID, from *model.Node, svc *model.Service, route Route, keepAlive bool, val, reqBytes int64, entry *model.Node, refuse bool) {
+// send sends a request from a pod on node from (nil: from a client in the
+// cluster on no simulated node); from outside the cluster through node entry
+// when it is not nil (from is then nil); refused at once when refuse is set.
+func (n *Net) send(cl Caller, client kubeproxy.ClientID, from *model.Node, svc *model.Service, route Route, keepAlive bool, val, reqBytes int64, entry *model.Node, refuse bool) {
 	r := n.newRequest()
 	n.last = r
 	r.Route, r.KeepAlive, r.svc, r.client, r.Val, r.sent = route, keepAlive, svc, cl, val, n.C.Now()
@@ -348,7 +345,7 @@ func (n *Net) SendTimeout(cl Caller, client kubeproxy.ClientID, from *model.Node
 // link speed delays its arrival (as the response's ResponseBytes delay the
 // answer).
 func (n *Net) SendSized(cl Caller, client kubeproxy.ClientID, from *model.Node, svc *model.Service, route Route, keepAlive bool, val int64, timeout sim.Time, reqBytes int64) {
-	n.send(cl, client, from, svc, route, keepAlive, val, reqBytes)
+	n.send(cl, client, from, svc, route, keepAlive, val, reqBytes, nil, false)
 	if timeout > 0 {
 		r := n.last
 		r.timeout = n.C.E.After(timeout, r, evTimeout)
