@@ -9,6 +9,7 @@ import (
 
 	"github.com/kubesim/kubesim/sim"
 	"github.com/kubesim/kubesim/workload/decl"
+	"github.com/kubesim/kubesim/workload/isotope"
 )
 
 func graphRun(t *testing.T, file string, d time.Duration) *Result {
@@ -355,5 +356,33 @@ timeline:
 	s.Steps = s.Steps[:0]
 	if res, err := Run(s); err != nil || res.Pending != nil {
 		t.Errorf("nothing Pending: %+v, %v", res.Pending, err)
+	}
+}
+
+// A workload file of services only (the clients in the scenario) is read as
+// kubesim's workload format unless it is an isotope graph: a service matched
+// by labels with no routes (one route / of 1 ms), or with a memory: working
+// set, is valid, and a misspelt field is named with the workload format's
+// fields, not isotope's; every isotope example is still a graph.
+func TestServicesOnlyWorkloadFileIsNotAGraph(t *testing.T) {
+	for _, c := range []struct{ src, want string }{
+		{"services:\n  - name: web\n    labels: {app: web}\n", ""},
+		{"services:\n  - name: web\n    labels: {app: web}\n    memory: {base: 50Mi}\n", ""},
+		{"services:\n  - name: web\n    concurency: 3\n", `w.yaml:3: services[0]: unknown field "concurency" (known: backlog, concurrency, image, labels, memory, name, routes)` +
+			"\nw.yaml:2: services[0]: give image: (an image name) or labels: (pod labels) to say which containers it is"},
+	} {
+		if IsGraph([]byte(c.src)) {
+			t.Errorf("%q: taken for an isotope service graph", c.src)
+		}
+		got := strings.Join(ValidateData("w.yaml", []byte(c.src)), "\n")
+		if got != c.want {
+			t.Errorf("validate %q:\n%s\nwant %q", c.src, got, c.want)
+		}
+	}
+	for _, name := range isotope.Examples() {
+		data, _ := isotope.Example(name)
+		if !IsGraph(data) {
+			t.Errorf("%s is not recognised as an isotope service graph", name)
+		}
 	}
 }

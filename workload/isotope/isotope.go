@@ -77,8 +77,12 @@ type Graph struct {
 }
 
 // IsGraph reports whether data looks like an isotope service graph: kind
-// MockServiceGraph, or a top level of defaults/default and services whose
-// entries declare no image, labels or routes (as a kubesim workload's do).
+// MockServiceGraph, a top level of defaults/default and services, or services
+// one of which has a field only isotope's services have (isEntrypoint,
+// numReplicas, script, ...: a graph has an entrypoint) and none a field only a
+// kubesim workload's have (image, routes, concurrency, backlog, memory).
+// Services with neither (a name and labels, or a misspelt field) are a
+// kubesim workload's, whose errors name its fields.
 func IsGraph(data []byte) bool {
 	var doc yaml.Node
 	if err := yaml.NewDecoder(bytes.NewReader(data)).Decode(&doc); err != nil || len(doc.Content) == 0 {
@@ -109,18 +113,21 @@ func IsGraph(data []byte) bool {
 	if services.Kind != yaml.SequenceNode {
 		return false
 	}
+	graph := false
 	for _, s := range services.Content {
 		if s.Kind != yaml.MappingNode {
 			return false
 		}
 		for i := 0; i+1 < len(s.Content); i += 2 {
 			switch s.Content[i].Value {
-			case "image", "routes", "concurrency", "backlog":
+			case "image", "routes", "concurrency", "backlog", "memory":
 				return false
+			case "isEntrypoint", "numReplicas", "script", "errorRate", "responseSize", "type", "namespace", "cluster", "computeUsage", "memoryUsage":
+				graph = true
 			}
 		}
 	}
-	return true
+	return graph
 }
 
 type parser struct {
