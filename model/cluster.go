@@ -153,6 +153,9 @@ type podTimers struct {
 	evictAt    sim.Time      // when the scheduled taint eviction fires (0: none)
 	evictSince sim.Time      // when it was scheduled
 	run        *containerRun // the kubelet's probes and restarts, once a probe failed
+	// deleteGrace is the grace period of the deletion that made the pod
+	// Terminating (the delete's --grace-period, else the pod's own).
+	deleteGrace sim.Time
 }
 
 // timers returns p's podTimers, made at first use.
@@ -161,6 +164,17 @@ func (p *Pod) timers() *podTimers {
 		p.later = &podTimers{}
 	}
 	return p.later
+}
+
+// DeletionGrace is the grace period of p's deletion, as the API server keeps it
+// in metadata.deletionGracePeriodSeconds (deletionTimestamp is the deletion's
+// time plus it): the delete's --grace-period if it gave one, else the pod's
+// terminationGracePeriodSeconds. It is the pod's own before any deletion.
+func (p *Pod) DeletionGrace() sim.Time {
+	if p.later != nil && p.Terminating && p.later.deleteGrace > 0 {
+		return p.later.deleteGrace
+	}
+	return p.Spec.GracePeriod
 }
 
 // evictAt is when p's scheduled taint eviction fires (0: none).
@@ -770,6 +784,7 @@ func (c *Cluster) DeletePodGrace(p *Pod, grace sim.Time) {
 		c.removePod(p) // never scheduled, or forced: deleted at once
 		return
 	case !n.Up:
+		p.timers().deleteGrace = grace
 		c.podChanged(p) // the kubelet will finish it when the node returns
 		return
 	case !p.Running:
@@ -777,6 +792,7 @@ func (c *Cluster) DeletePodGrace(p *Pod, grace sim.Time) {
 		return
 	}
 	c.eventKilling(p)
+	p.timers().deleteGrace = grace
 	c.podChanged(p)
 	p.timers().graceTimer = c.E.After(grace, sim.HandlerFunc(func(*sim.Engine, int64) { c.removePod(p) }), 0)
 }

@@ -3,6 +3,9 @@ package kubectl_test
 import (
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/kubesim/kubesim/sim"
 )
 
 // Every kind carries its own metadata: label and annotate a Deployment, a
@@ -99,5 +102,49 @@ func TestGeneration(t *testing.T) {
 			t.Errorf("after %s: resourceVersion went back", st.line)
 		}
 		last = rv
+	}
+}
+
+// A pod deleted with --grace-period has that grace period in its metadata, as
+// the API server keeps it (deletionGracePeriodSeconds, and deletionTimestamp =
+// the deletion's time plus it), and describe says so; without the flag, its
+// own terminationGracePeriodSeconds.
+func TestDeletionGracePeriod(t *testing.T) {
+	c := printCluster(t, 1)
+	if _, err := apply(c, "create deployment web --image=nginx --replicas=2"); err != nil {
+		t.Fatal(err)
+	}
+	c.E.RunUntil(40e9)
+	pods := c.Deployment("web").NewReplicaSet().Pods()
+	if len(pods) != 2 {
+		t.Fatalf("%d pods, want 2", len(pods))
+	}
+	short, long := pods[0].Name, pods[1].Name
+	for _, line := range []string{"delete pod " + short + " --grace-period=20", "delete pod " + long} {
+		if _, err := apply(c, line); err != nil {
+			t.Fatalf("%s: %v", line, err)
+		}
+	}
+	meta := func(name string) string {
+		return kc(t, c, "get pod "+name+" -o jsonpath={.metadata.deletionTimestamp}/{.metadata.deletionGracePeriodSeconds}")
+	}
+	at := func(s sim.Time) string { return c.WallClock(s).UTC().Format(time.RFC3339) }
+	if got, want := meta(short), at(60e9)+"/20"; got != want {
+		t.Errorf("--grace-period=20 at 40 s: %s, want %s", got, want)
+	}
+	if got, want := meta(long), at(70e9)+"/30"; got != want {
+		t.Errorf("no --grace-period at 40 s: %s, want %s", got, want)
+	}
+	if d := kc(t, c, "describe pod "+short); !strings.Contains(d, "Termination Grace Period:  20s\n") {
+		t.Errorf("describe pod %s:\n%s", short, d)
+	}
+	// The pod goes when its grace period ends.
+	c.E.RunUntil(59e9)
+	if p := c.Pod(short); p == nil || p.Gone {
+		t.Errorf("%s gone before its 20 s grace period ended", short)
+	}
+	c.E.RunUntil(61e9)
+	if p := c.Pod(short); p != nil && !p.Gone {
+		t.Errorf("%s still there after its 20 s grace period", short)
 	}
 }

@@ -308,9 +308,11 @@ func (x *Executor) podObject(p *printer, pod *model.Pod) *corev1.Pod {
 	out.Spec = podSpecFrom(src, pod.Spec)
 	out.Spec.NodeName = pod.NodeName
 	if pod.Terminating && out.DeletionTimestamp != nil {
-		// The API server sets deletionTimestamp to the time the grace period ends.
-		out.DeletionTimestamp = ptrTo(metav1.NewTime(out.DeletionTimestamp.Add(pod.Spec.GracePeriod)))
-		out.DeletionGracePeriodSeconds = ptrTo(int64(pod.Spec.GracePeriod / time.Second))
+		// The API server sets deletionTimestamp to the time the grace period
+		// ends: the delete's --grace-period, else the pod's own.
+		grace := pod.DeletionGrace()
+		out.DeletionTimestamp = ptrTo(metav1.NewTime(out.DeletionTimestamp.Add(grace)))
+		out.DeletionGracePeriodSeconds = ptrTo(int64(grace / time.Second))
 	}
 	out.Spec.ServiceAccountName, out.Spec.DeprecatedServiceAccount = "default", "default"
 	out.Spec.Priority = ptrTo(int32(0))

@@ -1072,7 +1072,7 @@ func (p *printer) describePod(w *DescribeWriter, x *model.Pod) {
 	w.multiline(0, "Annotations", sortedPairs(x.Annotations, ": "))
 	if x.Terminating {
 		w.write(0, "Status:\tTerminating (lasts %s)\n", humanDuration(p.now-x.DeletedAt))
-		w.write(0, "Termination Grace Period:\t%ds\n", int64(x.Spec.GracePeriod/time.Second))
+		w.write(0, "Termination Grace Period:\t%ds\n", int64(x.DeletionGrace()/time.Second))
 	} else {
 		w.write(0, "Status:\t%s\n", x.Phase)
 	}
