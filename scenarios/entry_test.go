@@ -90,6 +90,12 @@ func TestOutsideClientToClusterIPRefused(t *testing.T) {
 	if len(problems) != 1 || !strings.HasPrefix(problems[0], want) || !strings.Contains(problems[0], "or run the client in a pod") {
 		t.Fatalf("validate: %q\nwant one problem starting %q", problems, want)
 	}
+	// A client pointed at a node the cluster does not have.
+	typo := strings.Replace(strings.Replace(shopClusterIP, "--port 80\n", "--port 80 --type=NodePort\n", 1), "{name: shoppers,", "{name: shoppers, node: nod2,", 1)
+	want = "shop.yaml:21: client shoppers: node: nod2 is no node of the cluster (node1, node2, node3, node4) and no step adds it; point the client at one of them"
+	if p := ValidateData("shop.yaml", []byte(typo)); len(p) != 1 || p[0] != want {
+		t.Errorf("validate: %q\nwant %q", p, want)
+	}
 	// NodePort (or LoadBalancer) is valid; so is the same client in a pod.
 	for _, ok := range []string{
 		strings.Replace(shopClusterIP, "--port 80\n", "--port 80 --type=NodePort\n", 1),

@@ -140,11 +140,11 @@ func (s *Scenario) OutsideClientProblems() []string {
 	if len(outside) == 0 {
 		return nil
 	}
+	out := s.entryNodeProblems(outside)
 	made, unknown := s.scenarioServices()
 	if unknown["*"] {
-		return nil
+		return out
 	}
-	var out []string
 	seen := map[string]bool{}
 	for _, cl := range outside {
 		var walk func(steps []decl.Step)
@@ -162,6 +162,49 @@ func (s *Scenario) OutsideClientProblems() []string {
 		}
 		walk(cl.Script)
 		walk(cl.OnStart)
+	}
+	return out
+}
+
+// entryNodeProblems finds the clients pointed at a node (node:) that is no
+// node of the cluster and that no step adds (with node groups, whose nodes'
+// names are drawn at run time, none is judged).
+func (s *Scenario) entryNodeProblems(outside []*decl.Client) []string {
+	if len(s.NodeGroups) > 0 {
+		return nil
+	}
+	known := map[string]bool{}
+	var names []string
+	for _, n := range s.Nodes {
+		known[n.Name] = true
+		names = append(names, n.Name)
+	}
+	for _, st := range s.Steps {
+		line, _, err := kubectl.SplitRedirect(st.Command)
+		if err != nil {
+			continue
+		}
+		if cmd, err := kubectl.Parse(line); err == nil && cmd.Verb == kubectl.NodeAdd {
+			for _, t := range cmd.Targets {
+				known[t.Name] = true
+				names = append(names, t.Name)
+			}
+		}
+	}
+	var out []string
+	for _, cl := range outside {
+		if cl.Node == "" || known[cl.Node] {
+			continue
+		}
+		file := cl.File
+		if file == "" {
+			file = s.Source()
+		}
+		list := strings.Join(names, ", ")
+		if len(names) > 8 {
+			list = strings.Join(names[:8], ", ") + ", ..."
+		}
+		out = append(out, fmt.Sprintf("%s:%d: client %s: node: %s is no node of the cluster (%s) and no step adds it; point the client at one of them", file, cl.Line, cl.Name, cl.Node, list))
 	}
 	return out
 }
