@@ -352,6 +352,7 @@ type Cluster struct {
 	// for the probes (SetListening, SetPodIPs).
 	listening func(p *Pod) bool
 	podIP     func(p *Pod) string
+	probeReqs ProbeRequests
 	nodeAdded map[string]sim.Time
 	// events receives the cluster's Events (events.go); nil: none are built.
 	events EventSink

@@ -19,14 +19,16 @@ import (
 // container that declares containerPorts listens on those only, and one whose
 // workload serves nothing (a client, or an image known to serve nothing; the
 // Listening hook says so) refuses every port. A container that declares no
-// ports and serves is taken to listen on its probes' ports. Not modelled: a
-// probe answered slowly by a busy server (timeoutSeconds), an application
-// answering a probe with an error status.
+// ports and serves is taken to listen on its probes' ports. An httpGet probe
+// whose path is a route of the container's declared workload is sent as a
+// request (ProbeRequests): it queues in the server and may time out or get
+// an error status.
 //
-// A probe that succeeds when its container starts keeps succeeding (nothing
-// in the model makes a listening container stop listening): the container is
-// Ready after the initial delay and SuccessThreshold-1 periods, with no event
-// per probe. A failing probe is run every period from the initial delay, as
+// A probe not sent as a request that succeeds when its container starts
+// keeps succeeding (nothing in the model makes a listening container stop
+// listening): the container is Ready after the initial delay and
+// SuccessThreshold-1 periods, with no event per probe. A failing probe (or
+// one sent as a request) is run every period from the initial delay, as
 // the kubelet's worker does: each failure records a Warning Unhealthy event
 // ("Readiness probe failed: dial tcp 10.244.1.5:8081: connect: connection
 // refused"); readiness turns false after FailureThreshold failures in a row
@@ -53,6 +55,32 @@ const (
 // anything in p's container accept connections?" (nil: everything does).
 func (c *Cluster) SetListening(f func(p *Pod) bool) { c.listening = f }
 
+// ProbeRequests is the workload layer's side of httpGet probes that its
+// containers serve as requests: a probe whose path is a route of the
+// container's declared workload waits in its server's accept queue and is
+// served as that route, so a busy server answers it late.
+type ProbeRequests interface {
+	// ServesProbe says whether pr, in p's container, is served as a request.
+	ServesProbe(p *Pod, pr *Probe) bool
+	// SendProbe sends it from the kubelet on p's node, with pr's timeout;
+	// done gets the result.
+	SendProbe(p *Pod, pr *Probe, done func(ProbeResult))
+}
+
+// ProbeResult is how a probe sent as a request ended.
+type ProbeResult uint8
+
+// Probe results of requests.
+const (
+	ProbeOK      ProbeResult = iota
+	ProbeTimeout             // no answer within timeoutSeconds
+	ProbeStatus              // the server answered with an error status
+	ProbeRefused             // the connection was refused or reset
+)
+
+// SetProbeRequests gives the cluster the probes served as requests (nil: none).
+func (c *Cluster) SetProbeRequests(pr ProbeRequests) { c.probeReqs = pr }
+
 // SetPodIPs gives the cluster the pods' IPs as kubectl shows them, for the
 // probes' messages (nil: a placeholder address).
 func (c *Cluster) SetPodIPs(f func(p *Pod) string) { c.podIP = f }
@@ -66,8 +94,10 @@ type containerRun struct {
 	// readyRun and liveRun count the last results in a row (positive:
 	// successes, negative: failures), as worker.resultRun does.
 	readyRun, liveRun int
-	// ip is the pod's IP, for the messages.
-	ip string
+	// ip is the pod's IP, for the messages; started: the startup probe
+	// succeeded.
+	ip      string
+	started bool
 
 	// terminated: a previous instance ended, started at lastStart and
 	// finished at lastExit.
@@ -209,15 +239,7 @@ func (c *Cluster) refusedOutput(p *Pod, r *containerRun, pr *Probe, port int) st
 	dial := "dial tcp " + addr + ": connect: connection refused"
 	switch pr.Handler {
 	case ProbeHTTPGet:
-		scheme := strings.ToLower(pr.Scheme)
-		if scheme == "" {
-			scheme = "http"
-		}
-		path := pr.Path
-		if !strings.HasPrefix(path, "/") {
-			path = "/" + path
-		}
-		return fmt.Sprintf("Get %q: %s", scheme+"://"+addr+path, dial)
+		return fmt.Sprintf("Get %q: %s", c.probeURL(p, r, pr, port), dial)
 	case ProbeGRPC:
 		timeout := pr.Timeout
 		if timeout <= 0 {
@@ -226,6 +248,26 @@ func (c *Cluster) refusedOutput(p *Pod, r *containerRun, pr *Probe, port int) st
 		return fmt.Sprintf("timeout: failed to connect service %q within %v: context deadline exceeded", addr, timeout)
 	}
 	return dial
+}
+
+// probeURL is the URL an httpGet probe gets.
+func (c *Cluster) probeURL(p *Pod, r *containerRun, pr *Probe, port int) string {
+	host := pr.Host
+	if host == "" {
+		if r.ip == "" {
+			r.ip = c.podIPOf(p)
+		}
+		host = r.ip
+	}
+	scheme := strings.ToLower(pr.Scheme)
+	if scheme == "" {
+		scheme = "http"
+	}
+	path := pr.Path
+	if !strings.HasPrefix(path, "/") {
+		path = "/" + path
+	}
+	return scheme + "://" + net.JoinHostPort(host, strconv.Itoa(port)) + path
 }
 
 func (c *Cluster) podIPOf(p *Pod) string {
@@ -257,10 +299,10 @@ func (pr *Probe) hashString() string {
 func (c *Cluster) startProbes(p *Pod) (readyByTimer bool, after sim.Time) {
 	if p.later != nil && p.later.run != nil {
 		r := p.later.run // a new instance: no worker of an older one survives
-		r.gen, r.readyRun, r.liveRun, r.ip = p.generation, 0, 0, ""
+		r.gen, r.readyRun, r.liveRun, r.ip, r.started = p.generation, 0, 0, "", false
 	}
 	if pr := p.Spec.Startup(); pr != nil {
-		if ok, errored, _ := c.probeOutcome(p, pr); !ok || errored {
+		if !c.probeStatic(p, pr) {
 			c.startWorker(p, startupProbe, pr.InitialDelay)
 			return false, 0
 		}
@@ -269,19 +311,31 @@ func (c *Cluster) startProbes(p *Pod) (readyByTimer bool, after sim.Time) {
 	return c.startMainProbes(p, after), after
 }
 
+// probeStatic says whether pr succeeds in p's container now and will keep
+// succeeding, so that no worker needs to run it: it does not fail, and it is
+// not served as a request (whose answer depends on the server's load).
+func (c *Cluster) probeStatic(p *Pod, pr *Probe) bool {
+	ok, errored, _ := c.probeOutcome(p, pr)
+	return ok && !errored && !c.servedAsRequest(p, pr)
+}
+
+func (c *Cluster) servedAsRequest(p *Pod, pr *Probe) bool {
+	return pr.Handler == ProbeHTTPGet && c.probeReqs != nil && c.probeReqs.ServesProbe(p, pr)
+}
+
 // startMainProbes starts the readiness and liveness workers of p's container
 // whose probes fail now, after delay; readyByTimer: the readiness probe does
 // not fail.
 func (c *Cluster) startMainProbes(p *Pod, delay sim.Time) (readyByTimer bool) {
 	readyByTimer = true
 	if pr := p.Spec.Readiness; pr != nil {
-		if ok, errored, _ := c.probeOutcome(p, pr); !ok || errored {
+		if !c.probeStatic(p, pr) {
 			readyByTimer = false
 			c.startWorker(p, readinessProbe, delay+pr.InitialDelay)
 		}
 	}
 	if pr := p.Spec.Liveness(); pr != nil {
-		if ok, errored, _ := c.probeOutcome(p, pr); !ok || errored {
+		if !c.probeStatic(p, pr) {
 			c.startWorker(p, livenessProbe, delay+pr.InitialDelay)
 		}
 	}
@@ -292,14 +346,15 @@ func (c *Cluster) startMainProbes(p *Pod, delay sim.Time) (readyByTimer bool) {
 func (c *Cluster) startWorker(p *Pod, kind int, after sim.Time) {
 	r := p.run()
 	if r.gen != p.generation {
-		r.gen, r.readyRun, r.liveRun, r.ip = p.generation, 0, 0, ""
+		r.gen, r.readyRun, r.liveRun, r.ip, r.started = p.generation, 0, 0, "", false
 	}
 	gen := p.generation
 	c.E.After(after, sim.HandlerFunc(func(*sim.Engine, int64) { c.probeTick(p, gen, kind) }), 0)
 }
 
 // probeTick runs one probe of kind in p's container instance gen and
-// schedules the next one a period later, as worker.doProbe.
+// schedules the next one a period later, as worker.doProbe (a probe sent as a
+// request gets its result when it is answered or times out).
 func (c *Cluster) probeTick(p *Pod, gen uint32, kind int) {
 	if p.Gone || p.generation != gen || !p.Running || p.Terminating {
 		return
@@ -308,34 +363,75 @@ func (c *Cluster) probeTick(p *Pod, gen uint32, kind int) {
 	if r.gen != gen {
 		return
 	}
-	pr, run := p.Spec.Readiness, &r.readyRun
+	pr := c.probeOf(p, kind)
+	period := pr.Period
+	if period <= 0 {
+		period = 10 * time.Second
+	}
+	ok, errored, port := c.probeOutcome(p, pr)
+	if ok && !errored && c.servedAsRequest(p, pr) {
+		c.probeReqs.SendProbe(p, pr, func(res ProbeResult) {
+			if p.Gone || p.generation != gen || !p.Running || p.Terminating {
+				return
+			}
+			out := ""
+			switch res {
+			case ProbeTimeout:
+				out = fmt.Sprintf("Get %q: context deadline exceeded (Client.Timeout exceeded while awaiting headers)", c.probeURL(p, r, pr, port))
+			case ProbeStatus:
+				out = "HTTP probe failed with statuscode: 500"
+			case ProbeRefused:
+				out = c.refusedOutput(p, r, pr, port)
+			}
+			c.probeDone(p, gen, kind, res == ProbeOK, false, out)
+		})
+	} else {
+		out := ""
+		if !ok && !errored && c.recording() {
+			out = c.refusedOutput(p, r, pr, port)
+		}
+		if !c.probeDone(p, gen, kind, ok, errored, out) {
+			return
+		}
+	}
+	c.E.After(period, sim.HandlerFunc(func(*sim.Engine, int64) { c.probeTick(p, gen, kind) }), 0)
+}
+
+func (c *Cluster) probeOf(p *Pod, kind int) *Probe {
 	switch kind {
 	case livenessProbe:
-		pr, run = p.Spec.Liveness(), &r.liveRun
+		return p.Spec.Liveness()
 	case startupProbe:
-		pr, run = p.Spec.Startup(), &r.liveRun // startup runs before liveness
+		return p.Spec.Startup()
+	}
+	return p.Spec.Readiness
+}
+
+// probeDone applies one result of p's probe of kind, as worker.doProbe:
+// the event of a failure, the results in a row, and what they decide.
+// It returns whether the worker goes on.
+func (c *Cluster) probeDone(p *Pod, gen uint32, kind int, ok, errored bool, out string) bool {
+	r := p.run()
+	if r.gen != gen {
+		return false
+	}
+	pr := c.probeOf(p, kind)
+	run := &r.readyRun
+	if kind != readinessProbe {
+		run = &r.liveRun // startup runs before liveness
 	}
 	name := probeKinds[kind]
-	ok, errored, port := c.probeOutcome(p, pr)
 	if c.recording() && !ok {
 		// ResolveContainerPort's error names the port and dumps the
 		// container; kubesim says the port only.
 		msg := name + " probe errored and resulted in unknown state: couldn't find port: " + pr.PortName + " in the container's ports"
 		if !errored {
-			msg = name + " probe failed: " + c.refusedOutput(p, r, pr, port)
+			msg = name + " probe failed: " + out
 		}
 		c.emit(containerRef(p), EventWarning, "Unhealthy", msg, SourceKubelet, p.NodeName)
 	}
-	period := pr.Period
-	if period <= 0 {
-		period = 10 * time.Second
-	}
-	next := func() {
-		c.E.After(period, sim.HandlerFunc(func(*sim.Engine, int64) { c.probeTick(p, gen, kind) }), 0)
-	}
 	if errored { // the prober's error: the result is thrown away
-		next()
-		return
+		return true
 	}
 	switch {
 	case ok && *run >= 0:
@@ -353,22 +449,22 @@ func (c *Cluster) probeTick(p *Pod, gen uint32, kind int) {
 		case *run > 0:
 			// Started: the startup probe stops, readiness and liveness begin.
 			*run = 0
+			r.started = true
 			if c.startMainProbes(p, 0) {
 				c.readyAfter(p, readyDelay(p))
 			}
+			return false
 		case *run <= -max(pr.FailureThreshold, 1):
 			c.probeKill(p, "startup")
-		default:
-			next()
+			return false
 		}
-		return
+		return !r.started
 	case livenessProbe:
 		if *run <= -max(pr.FailureThreshold, 1) {
 			c.probeKill(p, "liveness")
-			return // on hold until the next instance
+			return false // on hold until the next instance
 		}
-		next()
-		return
+		return true
 	}
 	switch {
 	case *run >= max(pr.SuccessThreshold, 1) && !p.Ready:
@@ -379,7 +475,7 @@ func (c *Cluster) probeTick(p *Pod, gen uint32, kind int) {
 		p.Ready = false
 		c.podChanged(p)
 	}
-	next()
+	return true
 }
 
 // probeKill kills p's container after its liveness or startup probe

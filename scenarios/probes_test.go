@@ -179,3 +179,74 @@ timeline:
 		t.Errorf("the liveness probe ran before the startup probe succeeded:\n%s", desc)
 	}
 }
+
+const overloadedWeb = `name: overload
+duration: 3m
+config: {deterministic: true}
+files:
+  web.yaml: |
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata: {name: web}
+    spec:
+      replicas: 2
+      selector: {matchLabels: {app: web}}
+      template:
+        metadata: {labels: {app: web}}
+        spec:
+          containers:
+          - name: web
+            image: web
+            ports: [{containerPort: 8080}]
+            readinessProbe: {httpGet: {path: /healthz, port: 8080}, periodSeconds: 5}
+workload:
+  services:
+    - name: web
+      image: web
+      concurrency: 4
+      routes:
+        - {name: /, service: 100ms}
+        - {name: HEALTH, service: 1ms}
+  clients:
+    - {name: load, rate: 100, start: 60s, call: web}
+timeline:
+  - at: 0s
+    run: kubectl apply -f web.yaml
+  - at: 0s
+    run: kubectl expose deployment web --port 80 --target-port 8080 --type=NodePort
+  - at: 59s
+    run: kubectl get events --field-selector reason=Unhealthy
+  - at: 2m
+    run: kubectl describe pods
+`
+
+// An httpGet probe whose path is a route the container's declared service
+// serves waits in its server's accept queue like a request: under overload
+// (2 pods of 4 slots at 100 ms serve 80 requests/s; 100/s arrive from 60 s)
+// it times out after timeoutSeconds, the pods flap out of the Service's
+// endpoints and requests are refused. With the probe's path not a route, the
+// probe does not queue and nothing is refused.
+func TestProbeTimesOutUnderLoad(t *testing.T) {
+	res := runText(t, "overload.yaml", strings.Replace(overloadedWeb, "HEALTH", "/healthz", 1))
+	noStepErrors(t, res)
+	if got := step(t, res, "get events").Output; !strings.Contains(got, "No resources found") {
+		t.Errorf("Unhealthy events before the load:\n%s", got)
+	}
+	desc := step(t, res, "describe pods").Output
+	want := `Readiness probe failed: Get "http://10.244.1.2:8080/healthz": context deadline exceeded (Client.Timeout exceeded while awaiting headers)`
+	if !strings.Contains(desc, want) {
+		t.Errorf("describe pods at 2m:\n%s\nwant\n%s", desc, want)
+	}
+	if a := res.Summary.Requests; a.Refused < 100 {
+		t.Errorf("requests %+v: want the flapping pods' refusals", a)
+	}
+
+	res = runText(t, "overload.yaml", strings.Replace(overloadedWeb, "HEALTH", "/other", 1))
+	noStepErrors(t, res)
+	if desc := step(t, res, "describe pods").Output; strings.Contains(desc, "Unhealthy") {
+		t.Errorf("a probe not served as a route failed:\n%s", desc)
+	}
+	if a := res.Summary.Requests; a.Refused != 0 {
+		t.Errorf("requests %+v: want none refused when the probes do not queue", a)
+	}
+}

@@ -68,6 +68,7 @@ type Net struct {
 	sameNode, crossNode sim.Dist
 	free                *Request
 	live                int
+	liveProbes          int // of live, the kubelet's probes (SendProbe)
 	nextID              uint64
 	last                *Request   // the last one sent
 	servers             []*Server  // listening, by Pod.ID
@@ -180,6 +181,9 @@ func (n *Net) newRequest() *Request {
 
 func (n *Net) freeRequest(r *Request) {
 	n.live--
+	if r.isProbe() {
+		n.liveProbes--
+	}
 	*r = Request{next: n.free}
 	n.free = r
 }
@@ -187,7 +191,7 @@ func (n *Net) freeRequest(r *Request) {
 // LiveRequests is the number of requests in the system: sent and not yet
 // answered, wherever they are (network, accept queue, in service, SYN retry).
 // It is counted apart from the Recorder, to check its accounting.
-func (n *Net) LiveRequests() int { return n.live }
+func (n *Net) LiveRequests() int { return n.live - n.liveProbes }
 
 // hop is the one-way network latency of r between its client's node and its
 // pod's (r.local: the same node).
@@ -309,7 +313,8 @@ func (r *Request) Handle(e *sim.Engine, ev int64) {
 	case evServed:
 		r.srv.finish(r)
 	case evResponse:
-		if r.to != nil {
+		probe := r.isProbe()
+		if r.to != nil && !probe {
 			n.C.ReleaseConn(r.svc, int(r.toID), r.conn)
 		}
 		if r.abandoned {
@@ -319,7 +324,9 @@ func (r *Request) Handle(e *sim.Engine, ev int64) {
 		if r.timeout != (sim.Timer{}) {
 			n.C.E.Cancel(r.timeout)
 		}
-		n.Rec.RequestDoneAt(r.svc, r.to, r.stats(), r.sent, r.outcome)
+		if !probe {
+			n.Rec.RequestDoneAt(r.svc, r.to, r.stats(), r.sent, r.outcome)
+		}
 		if r.client != nil {
 			r.client.RequestDone(r, r.outcome)
 		}
@@ -328,7 +335,9 @@ func (r *Request) Handle(e *sim.Engine, ev int64) {
 		// The client gives up; the request goes on where it is, and its
 		// response will be dropped.
 		r.abandoned = true
-		n.Rec.RequestDoneAt(r.svc, r.to, r.stats(), r.sent, metrics.Timeout)
+		if !r.isProbe() {
+			n.Rec.RequestDoneAt(r.svc, r.to, r.stats(), r.sent, metrics.Timeout)
+		}
 		if r.client != nil {
 			r.client.RequestDone(r, metrics.Timeout)
 		}
@@ -351,6 +360,26 @@ func (n *Net) SendSized(cl Caller, client kubeproxy.ClientID, from *model.Node, 
 		r.timeout = n.C.E.After(timeout, r, evTimeout)
 	}
 }
+
+// SendProbe sends the kubelet's HTTP probe for route to pod p, from p's own
+// node, on a new connection, with a client timeout: it waits in p's server's
+// accept queue and is served as route like any request, but is not counted
+// as a request of any Service (the pod's server counts it as served). The
+// outcome reaches cl.RequestDone once.
+func (n *Net) SendProbe(cl Caller, p *model.Pod, route Route, timeout sim.Time) {
+	r := n.newRequest()
+	n.liveProbes++
+	r.Route, r.client, r.sent = route, cl, n.C.Now()
+	r.to, r.toID, r.local = p, int32(p.ID), true
+	r.timer = n.C.E.After(3*n.hop(r), r, evArrive)
+	if timeout > 0 {
+		r.timeout = n.C.E.After(timeout, r, evTimeout)
+	}
+}
+
+// isProbe says whether r is a kubelet's probe (SendProbe): a request sent
+// to a pod through no Service.
+func (r *Request) isProbe() bool { return r.svc == nil && r.to != nil }
 
 // arrive delivers r to its endpoint pod.
 func (n *Net) arrive(r *Request) {

@@ -84,6 +84,9 @@ type Runtime struct {
 	Registry Registry
 	running  []Behaviour // by Pod.ID
 	onStart  []func()
+	// ProbeRoute, if set, is the route of pod p's workload that an httpGet
+	// probe of path gets (ok false: none; the probe is not sent as a request).
+	ProbeRoute func(p *model.Pod, path string) (r traffic.Route, ok bool)
 }
 
 // New returns the runtime of cluster c with its Recorder and request path
@@ -94,7 +97,41 @@ func New(c *model.Cluster, net traffic.Network) *Runtime {
 	rec.AppOf = func(p *model.Pod) string { name, _ := rt.Registry.Lookup(p); return name }
 	c.Observe(rt)
 	c.SetListening(rt.listening)
+	c.SetProbeRequests(probeRequests{rt})
 	return rt
+}
+
+// probeRequests sends the httpGet probes whose path a container's workload
+// serves as a route (ProbeRoute) as requests to its server.
+type probeRequests struct{ rt *Runtime }
+
+func (pq probeRequests) ServesProbe(p *model.Pod, pr *model.Probe) bool {
+	if pq.rt.ProbeRoute == nil || !pq.rt.Net.Serving(p) {
+		return false
+	}
+	_, ok := pq.rt.ProbeRoute(p, pr.Path)
+	return ok
+}
+
+func (pq probeRequests) SendProbe(p *model.Pod, pr *model.Probe, done func(model.ProbeResult)) {
+	route, _ := pq.rt.ProbeRoute(p, pr.Path)
+	pq.rt.Net.SendProbe(probeCaller(done), p, route, pr.Timeout)
+}
+
+// probeCaller hands a probe's outcome to the kubelet.
+type probeCaller func(model.ProbeResult)
+
+func (f probeCaller) RequestDone(_ *traffic.Request, outcome metrics.Outcome) {
+	switch outcome {
+	case metrics.OK:
+		f(model.ProbeOK)
+	case metrics.Timeout:
+		f(model.ProbeTimeout)
+	case metrics.AppError:
+		f(model.ProbeStatus)
+	default:
+		f(model.ProbeRefused)
+	}
 }
 
 // listening is what the kubelet's probes find in p's container: a container

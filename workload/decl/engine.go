@@ -74,6 +74,7 @@ func Install(rt *workload.Runtime, spec Spec) *Engine {
 		e.spec.Echo = DefaultEcho()
 	}
 	e.echo = rt.C.E.Dist("decl/echo", e.spec.Echo.Service)
+	byName := map[string]*service{}
 	for i := range e.spec.Services {
 		s := &e.spec.Services[i]
 		sv := &service{e: e, spec: s}
@@ -88,6 +89,7 @@ func Install(rt *workload.Runtime, spec Spec) *Engine {
 			sv.routeNums = append(sv.routeNums, e.route(s.Routes[j].Name))
 		}
 		rt.Registry.Register(s.Name, sv.matches, sv.new)
+		byName[s.Name] = sv
 		for j := range s.Routes {
 			e.measure(s.Routes[j].Script)
 		}
@@ -104,6 +106,23 @@ func Install(rt *workload.Runtime, spec Spec) *Engine {
 			e.inPods[cl.Name] = c
 			rt.Registry.Register(cl.Name, func(p *model.Pod) bool { return matches(cl.Image, cl.Labels, p) }, c.inPod)
 		}
+	}
+	rt.ProbeRoute = func(p *model.Pod, path string) (traffic.Route, bool) {
+		// An httpGet probe whose path is a declared route of the
+		// container's service is served as that route.
+		name, _ := rt.Registry.Lookup(p)
+		sv := byName[name]
+		if sv == nil {
+			return 0, false
+		}
+		r, ok := traffic.RouteRoot, true
+		if key := strings.TrimPrefix(path, "/"); key != "" {
+			r, ok = e.routes[key]
+		}
+		if ok && slices.Contains(sv.routeNums, r) {
+			return r, true
+		}
+		return 0, false
 	}
 	rt.Registry.SetFallback("echo", func(p *model.Pod) bool { return len(p.Spec.Ports) > 0 || e.echoed[p.ID] }, e.newEcho)
 	e.late, e.echoed = map[int]workload.Behaviour{}, map[int]bool{}
