@@ -314,17 +314,21 @@ type Cluster struct {
 	strs         []byte // where pods' names and UIDs are written (keepString)
 	services     []*Service
 	svcByName    map[nsName]*Service
-	nodePorts    map[int]*Service // allocated node ports
-	deployments  []*Deployment
-	deployByNm   map[nsName]*Deployment
-	replicasets  []*ReplicaSet
-	rsByName     map[nsName]*ReplicaSet
-	daemonsets   []*DaemonSet
-	dsByName     map[nsName]*DaemonSet
-	namespaces   []*Namespace
-	nsByName     map[string]*Namespace
-	pdbs         []*PodDisruptionBudget
-	configMaps   []*ConfigMap
+	// apiSvc is the API server's kubernetes Service (apiservice.go), nil
+	// while deleted; apiSvcGen counts its creations.
+	apiSvc      *Service
+	apiSvcGen   int
+	nodePorts   map[int]*Service // allocated node ports
+	deployments []*Deployment
+	deployByNm  map[nsName]*Deployment
+	replicasets []*ReplicaSet
+	rsByName    map[nsName]*ReplicaSet
+	daemonsets  []*DaemonSet
+	dsByName    map[nsName]*DaemonSet
+	namespaces  []*Namespace
+	nsByName    map[string]*Namespace
+	pdbs        []*PodDisruptionBudget
+	configMaps  []*ConfigMap
 
 	nameRand  *rand.Rand
 	lbRand    *rand.Rand
@@ -401,6 +405,7 @@ func NewCluster(e *sim.Engine, cfg Config) *Cluster {
 	c.dsClient = newAPIClient(t.KubeAPIQPS, t.KubeAPIBurst)
 	c.initEndpoints()
 	c.initNamespaces()
+	c.createAPIServerService()
 	return c
 }
 

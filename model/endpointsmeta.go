@@ -114,8 +114,10 @@ func (s *Service) dropUserLabels(slices int) {
 // serviceSynced is the controllers' sync of s after an update of the Service
 // object: if its labels changed (labelsChanged), or a user's labels stand on
 // its Endpoints or slices, they write them all with the Service's labels.
+// The API server's kubernetes Service has no selector: the controllers leave
+// it alone.
 func (c *Cluster) serviceSynced(s *Service, labelsChanged bool) {
-	if s.Deleted || (!labelsChanged && !s.userLabels()) {
+	if s.Deleted || s.IsAPIServer() || (!labelsChanged && !s.userLabels()) {
 		return
 	}
 	changed := s.epChanged

@@ -370,7 +370,7 @@ func (c *Cluster) CreateServiceIn(ns, name string, selector map[string]string, p
 	if err := c.canCreateIn(ns); err != nil {
 		return nil, err
 	}
-	if c.ServiceIn(ns, name) != nil {
+	if c.ServiceIn(ns, name) != nil || (ns == DefaultNamespace && name == APIServerServiceName && c.apiSvc != nil) {
 		return nil, fmt.Errorf(`services %q already exists`, name)
 	}
 	s := &Service{ID: len(c.services), ObjectMeta: c.newMeta(name, ns, nil, nil), Selector: copyLabels(selector), Port: port}
@@ -465,8 +465,15 @@ func (c *Cluster) SetSessionAffinity(s *Service, affinity string, timeout sim.Ti
 // DeleteService deletes the Service: its endpoints go, and new connections to
 // its name fail.
 func (c *Cluster) DeleteService(s *Service) {
+	if s.IsAPIServer() {
+		c.deleteAPIServerService(s)
+		return
+	}
 	if s.Deleted {
 		return
+	}
+	if s.Namespace == DefaultNamespace && s.Name == APIServerServiceName {
+		c.recreateAPIServerService() // a user's kubernetes Service
 	}
 	s.Deleted = true
 	for _, p := range s.Ports {

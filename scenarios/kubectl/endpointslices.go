@@ -32,8 +32,8 @@ const (
 // controller keeps them: at most 100 endpoints each.
 type endpointSlice struct {
 	namespace, name string
-	svc             *model.Service // nil for the API server's "kubernetes"
-	index           int            // the slice's place among its Service's
+	svc             *model.Service
+	index           int // the slice's place among its Service's
 	ports           []string
 	addrs           []string
 	created         time.Duration
@@ -50,7 +50,7 @@ type endpointSlice struct {
 // and sets kubernetes.io/service-name and endpointslice.kubernetes.io/managed-by;
 // the API server's own slice (kubernetes) has kubernetes.io/service-name only.
 func (s endpointSlice) labels() map[string]string {
-	if s.svc == nil {
+	if s.svc.IsAPIServer() {
 		return map[string]string{labelServiceName: s.name}
 	}
 	if u := s.svc.EndpointSliceUser(s.index); u.Labels != nil {
@@ -91,17 +91,15 @@ func (p *printer) endpointSlices() []endpointSlice {
 // slice's index, so that it is stable). Every endpoint is listed, ready or
 // not, as the slice lists them; ports are the target ports.
 func (p *printer) slicesOf(o object) []endpointSlice {
-	if o.svc() == nil {
-		eps, _ := p.endpoints(o, nil, 1)
-		s := endpointSlice{namespace: o.namespace, name: kubernetesService, ports: []string{"6443"}, created: 0,
-			apiPorts: []discoveryv1.EndpointPort{{Name: ptrTo("https"), Port: ptrTo(int32(6443)), Protocol: ptrTo(corev1.ProtocolTCP)}}}
-		for _, e := range eps {
-			host, _, _ := strings.Cut(e, ":")
-			s.addrs = append(s.addrs, host)
+	svc := o.svc()
+	if svc.IsAPIServer() {
+		s := endpointSlice{namespace: svc.Namespace, name: svc.Name, svc: svc, ports: []string{strconv.Itoa(model.APIServerPort)}, created: svc.CreationTimestamp,
+			apiPorts: []discoveryv1.EndpointPort{{Name: ptrTo("https"), Port: ptrTo(int32(model.APIServerPort)), Protocol: ptrTo(corev1.ProtocolTCP)}}}
+		if ip := p.apiServerIP(); ip != "" {
+			s.addrs = []string{ip}
 		}
 		return []endpointSlice{s}
 	}
-	svc := o.svc()
 	pods, conds := p.c.EndpointPods(svc)
 	// One port per Service port whose target a pod resolves, as the
 	// EndpointSlice controller's getEndpointPorts lists them (two Service
@@ -245,10 +243,10 @@ func (p *printer) getEndpointSliceObjects(cmd Command) (string, error) {
 func (p *printer) endpointSliceObject(s endpointSlice) *discoveryv1.EndpointSlice {
 	out := &discoveryv1.EndpointSlice{TypeMeta: metav1.TypeMeta{APIVersion: "discovery.k8s.io/v1", Kind: "EndpointSlice"},
 		AddressType: discoveryv1.AddressTypeIPv4, Ports: s.apiPorts}
-	if s.svc == nil { // the API server's, written by its endpoints reconciler
-		out.ObjectMeta = metav1.ObjectMeta{Name: s.name, Namespace: s.namespace, Labels: s.labels(),
-			UID:               apitypes.UID(derivedUID(s.namespace + "/" + s.name + "/endpointslices")),
-			CreationTimestamp: metav1.NewTime(p.c.WallClock(0))}
+	if s.svc.IsAPIServer() { // the API server's, written by its endpoint reconciler
+		out.ObjectMeta = (&Executor{c: p.c}).apiServerEndpointsMeta(s.svc, "endpointslices")
+		out.Generation = 1
+		out.Labels = s.labels()
 		for _, a := range s.addrs {
 			out.Endpoints = append(out.Endpoints, discoveryv1.Endpoint{Addresses: []string{a},
 				Conditions: discoveryv1.EndpointConditions{Ready: ptrTo(true)}})

@@ -308,3 +308,56 @@ func TestEndpointsOverCapacity(t *testing.T) {
 		t.Errorf("%d slices with %d resourceVersions, want 11 and 11", len(rvs), len(seen))
 	}
 }
+
+// The API server's kubernetes Service is an object like the others: uid,
+// resourceVersion and creationTimestamp in -o yaml, labels component=apiserver
+// and provider=kubernetes that label and -l see, its Endpoints and slice the
+// control plane's 6443. Deleted, the API server's controller creates it again
+// at its next 10 s tick, a new object; while it exists no other Service may
+// take its name.
+func TestAPIServerService(t *testing.T) {
+	c := eventCluster(t)
+	advance(c, 5*time.Second)
+	svc := kc(t, c, "get svc kubernetes -o yaml")
+	uid := regexp.MustCompile(`(?m)^  uid: ([0-9a-f-]{36})$`).FindStringSubmatch(svc)
+	for _, want := range []string{
+		"\n  creationTimestamp: \"2026-01-05T09:00:00Z\"\n  labels:\n    component: apiserver\n    provider: kubernetes\n  name: kubernetes\n  namespace: default\n  resourceVersion: \"",
+		"\n  clusterIP: 10.96.0.1\n", "\n  - name: https\n    port: 443\n    protocol: TCP\n    targetPort: 6443\n",
+	} {
+		if !strings.Contains(svc, want) {
+			t.Errorf("get svc kubernetes -o yaml lacks %q:\n%s", want, svc)
+		}
+	}
+	if uid == nil {
+		t.Fatalf("no uid:\n%s", svc)
+	}
+	ep := kc(t, c, "get endpoints kubernetes -o yaml")
+	if !regexp.MustCompile(`(?s)labels:\n    endpointslice.kubernetes.io/skip-mirror: "true"\n.*resourceVersion: "\d+"\n  uid: `).MatchString(ep) ||
+		!strings.Contains(ep, "- ip: 10.0.0.10\n  ports:\n  - name: https\n    port: 6443\n") {
+		t.Errorf("get endpoints kubernetes -o yaml:\n%s", ep)
+	}
+	if _, err := apply(c, "kubectl label svc kubernetes team=core"); err != nil {
+		t.Fatal(err)
+	}
+	if out := kc(t, c, "get svc -l team=core --no-headers"); !strings.HasPrefix(out, "kubernetes   ClusterIP   10.96.0.1 ") {
+		t.Errorf("get svc -l team=core: %q", out)
+	}
+	if _, err := apply(c, "kubectl create deployment kubernetes --image=nginx"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := apply(c, "kubectl expose deployment kubernetes --port 80"); err == nil || !strings.Contains(err.Error(), `services "kubernetes" already exists`) {
+		t.Errorf("expose as kubernetes: %v", err)
+	}
+	advance(c, 7*time.Second) // 12 s
+	if _, err := apply(c, "kubectl delete svc kubernetes"); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := kcErr(t, c, "get svc kubernetes"); err == nil {
+		t.Errorf("deleted, get svc kubernetes: %q", out)
+	}
+	advance(c, 8*time.Second+time.Millisecond) // past the tick at 20 s
+	again := kc(t, c, "get svc kubernetes -o yaml")
+	if !strings.Contains(again, "creationTimestamp: \"2026-01-05T09:00:20Z\"") || strings.Contains(again, uid[1]) || strings.Contains(again, "team: core") {
+		t.Errorf("created again at 20 s, a new object without the label:\n%s", again)
+	}
+}

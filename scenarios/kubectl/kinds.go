@@ -55,23 +55,20 @@ func init() {
 			toAPI: toAPIOf(manifest.APIDaemonSet), setImage: setImageOf(setDaemonSetImage), delete: deleteOf(deleteDaemonSet), apply: applyOf((*Executor).applyDaemonSet), rollout: daemonSetRollout,
 			podTemplate: templateOf(func(o *appsv1.DaemonSet) *corev1.PodTemplateSpec { return &o.Spec.Template })},
 		Services: {group: "", kind: "Service", names: []string{"service", "svc"}, namespaced: true,
-			get:     func(c *model.Cluster, ns, name string) model.Object { return obj(c.ServiceIn(ns, name)) },
-			list:    func(c *model.Cluster, ns string) []model.Object { return inNamespace(c.Services(), ns) },
+			get: serviceIn, list: servicesIn,
 			columns: []string{"NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE"}, wideColumns: []string{"SELECTOR"},
-			apiServerLabels: kubernetesServiceLabels,
-			row:             (*printer).serviceRow, describe: (*printer).describeService, apiObject: apiObjectOfObject((*Executor).serviceObject),
+			row: (*printer).serviceRow, describe: (*printer).describeService, apiObject: apiObjectOfObject((*Executor).serviceObject),
 			toAPI: toAPIOf(manifest.APIService), delete: deleteOf(deleteService), apply: applyOf((*Executor).applyService), expose: exposeOf(exposeService),
 			asApplied: asAppliedOf(func(dst, full *corev1.Service) {
 				dst.Spec.PublishNotReadyAddresses = full.Spec.PublishNotReadyAddresses
 			})},
 		// A Service's Endpoints object has the Service's name and namespace.
 		Endpoints: {group: "", kind: "Endpoints", names: []string{"ep"}, namespaced: true,
-			get:     func(c *model.Cluster, ns, name string) model.Object { return obj(c.ServiceIn(ns, name)) },
-			list:    func(c *model.Cluster, ns string) []model.Object { return inNamespace(c.Services(), ns) },
+			get: serviceIn, list: servicesIn,
 			columns: []string{"NAME", "ENDPOINTS", "AGE"},
 			row:     (*printer).endpointsRow, warning: EndpointsWarning, describe: (*printer).describeEndpoints,
-			apiServerLabels: map[string]string{"endpointslice.kubernetes.io/skip-mirror": "true"}, apiObject: apiObjectOfObject((*Executor).endpointsObject),
-			delete: deleteOf(deleteEndpoints)},
+			apiObject: apiObjectOfObject((*Executor).endpointsObject),
+			delete:    deleteOf(deleteEndpoints)},
 		Nodes: {group: "", kind: "Node", names: []string{"node", "no"}, namespaced: false,
 			get:     func(c *model.Cluster, ns, name string) model.Object { return obj(c.Node(name)) },
 			list:    func(c *model.Cluster, ns string) []model.Object { return objs(c.Nodes()) },
@@ -120,6 +117,26 @@ func init() {
 			apiKinds[t] = r
 		}
 	}
+}
+
+// serviceIn and servicesIn are the Services (and so the Endpoints) kubectl
+// sees: the cluster's and the API server's own kubernetes Service.
+func serviceIn(c *model.Cluster, ns, name string) model.Object {
+	if s := c.ServiceIn(ns, name); s != nil {
+		return s
+	}
+	if s := c.APIServerService(); s != nil && ns == s.Namespace && name == s.Name {
+		return s
+	}
+	return nil
+}
+
+func servicesIn(c *model.Cluster, ns string) []model.Object {
+	out := inNamespace(c.Services(), ns)
+	if s := c.APIServerService(); s != nil && (ns == "" || ns == s.Namespace) {
+		out = append(out, s)
+	}
+	return out
 }
 
 // rowOf, describeOf and apiObjectOf adapt a kind's printer of its model type

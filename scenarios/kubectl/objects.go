@@ -375,21 +375,12 @@ func (x *Executor) podObject(p *printer, pod *model.Pod) *corev1.Pod {
 
 func (x *Executor) serviceObject(p *printer, o object) *corev1.Service {
 	s, name := o.svc(), o.name
-	var out *corev1.Service
-	if s == nil { // the API server's own Service
-		out = &corev1.Service{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Service"},
-			ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: defaultNamespace, Labels: kubernetesServiceLabels,
-				CreationTimestamp: metav1.NewTime(x.c.WallClock(0))},
-			Spec: corev1.ServiceSpec{Type: corev1.ServiceTypeClusterIP, SessionAffinity: corev1.ServiceAffinityNone,
-				Ports: []corev1.ServicePort{{Name: "https", Port: 443, Protocol: corev1.ProtocolTCP, TargetPort: intstr.FromInt32(6443)}}}}
-	} else {
-		out = manifest.APIService(x.c, s)
-		out.Generation = 0 // Services have none
-		out.Labels, out.Annotations = nonEmpty(out.Labels), nonEmpty(out.Annotations)
-		if o, ok := x.applied[s].(*corev1.Service); ok {
-			out.Spec.PublishNotReadyAddresses = o.Spec.PublishNotReadyAddresses
-			out.Spec.SessionAffinityConfig = o.Spec.SessionAffinityConfig
-		}
+	out := manifest.APIService(x.c, s)
+	out.Generation = 0 // Services have none
+	out.Labels, out.Annotations = nonEmpty(out.Labels), nonEmpty(out.Annotations)
+	if o, ok := x.applied[s].(*corev1.Service); ok {
+		out.Spec.PublishNotReadyAddresses = o.Spec.PublishNotReadyAddresses
+		out.Spec.SessionAffinityConfig = o.Spec.SessionAffinityConfig
 	}
 	ip := p.serviceIPIn(out.Namespace, name)
 	out.Spec.ClusterIP, out.Spec.ClusterIPs = ip, []string{ip}
@@ -671,6 +662,15 @@ func (x *Executor) endpointsMeta(svc *model.Service, name, kind string) metav1.O
 	return m
 }
 
+// apiServerEndpointsMeta is the metadata of the kubernetes Service's
+// Endpoints or EndpointSlice: created with the Service, written once (no
+// last-change-trigger-time: the API server's reconciler writes none).
+func (x *Executor) apiServerEndpointsMeta(svc *model.Service, kind string) metav1.ObjectMeta {
+	rv, _ := svc.EndpointsMeta()
+	return metav1.ObjectMeta{Name: svc.Name, Namespace: svc.Namespace, UID: apitypes.UID(derivedUID(svc.UID + "/" + kind + "/" + svc.Name)),
+		ResourceVersion: strconv.FormatInt(rv, 10), CreationTimestamp: metav1.NewTime(x.c.WallClock(svc.CreationTimestamp))}
+}
+
 // derivedUID is a version 4 UUID drawn from a hash of s, for the objects
 // kubesim derives from another at print time (a Service's Endpoints and
 // EndpointSlices): the same for the same s, so the same for a seed.
@@ -693,13 +693,14 @@ func endpointsLabels(svc *model.Service) map[string]string {
 
 func (x *Executor) endpointsObject(p *printer, o object) *corev1.Endpoints {
 	out := &corev1.Endpoints{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Endpoints"}}
-	if o.svc() == nil { // kubernetes: the API server on the control plane
-		out.ObjectMeta = metav1.ObjectMeta{Name: o.name, Namespace: defaultNamespace, Labels: objectLabels(o),
-			CreationTimestamp: metav1.NewTime(x.c.WallClock(0))}
-		if eps, _ := p.endpoints(o, nil, 1); len(eps) == 1 {
-			ip, _, _ := strings.Cut(eps[0], ":")
+	if svc := o.svc(); svc.IsAPIServer() {
+		// kubernetes: the API server's endpoint reconciler writes its address,
+		// with a label that keeps the EndpointSlice mirroring controller away.
+		out.ObjectMeta = x.apiServerEndpointsMeta(svc, "endpoints")
+		out.Labels = map[string]string{"endpointslice.kubernetes.io/skip-mirror": "true"}
+		if ip := p.apiServerIP(); ip != "" {
 			out.Subsets = []corev1.EndpointSubset{{Addresses: []corev1.EndpointAddress{{IP: ip}},
-				Ports: []corev1.EndpointPort{{Name: "https", Port: 6443, Protocol: corev1.ProtocolTCP}}}}
+				Ports: []corev1.EndpointPort{{Name: "https", Port: model.APIServerPort, Protocol: corev1.ProtocolTCP}}}}
 		}
 		return out
 	}

@@ -65,8 +65,6 @@ const (
 	nodeKernel       = "6.8.0-88-generic"
 	nodeRuntime      = "containerd://2.1.4"
 	defaultNamespace = "default"
-	// kubernetesService is the API server's Service in the default namespace.
-	kubernetesService = "kubernetes"
 )
 
 // Get prints what `kubectl get` prints for cmd (Verb Get) at the
@@ -332,20 +330,10 @@ func (p *printer) listNamespace() string {
 	return p.ns
 }
 
-// hasKubernetesService reports whether the kubernetes Service (which kubesim
-// synthesises) is listed.
-func (p *printer) hasKubernetesService() bool {
-	return (p.all || p.ns == model.DefaultNamespace) && p.c.Service(kubernetesService) == nil
-}
-
 func (p *printer) lookup(r Resource, name string) (object, bool) {
 	o := object{res: r, name: name, namespace: p.ns}
 	if x := r.Object(p.c, p.ns, name); x != nil {
 		return objectOf(r, x), true
-	}
-	if resources[r].apiServerLabels != nil {
-		o.namespace = model.DefaultNamespace
-		return o, name == kubernetesService && p.ns == model.DefaultNamespace
 	}
 	return o, false
 }
@@ -362,9 +350,6 @@ func (p *printer) list(r Resource) []object {
 		if p.sel == nil || p.sel.MatchesMap(objectLabels(o)) {
 			out = append(out, o)
 		}
-	}
-	if resources[r].apiServerLabels != nil && p.hasKubernetesService() {
-		add(object{res: r, name: kubernetesService, namespace: model.DefaultNamespace})
 	}
 	for _, x := range r.Objects(p.c, p.listNamespace()) {
 		add(objectOf(r, x))
@@ -388,10 +373,8 @@ func objectLabels(o object) map[string]string {
 	if m := o.meta(); m != nil {
 		return m.Labels
 	}
-	return resources[o.res].apiServerLabels // the kubernetes Service's objects
+	return nil
 }
-
-var kubernetesServiceLabels = map[string]string{"component": "apiserver", "provider": "kubernetes"}
 
 // ---- tables ----
 
@@ -483,9 +466,6 @@ func (p *printer) daemonSetRow(x *model.DaemonSet) (row, wide []string) {
 
 func (p *printer) serviceRow(o object) (row, wide []string) {
 	x := o.svc()
-	if x == nil {
-		return []string{kubernetesService, "ClusterIP", "10.96.0.1", "<none>", "443/TCP", p.age(0)}, []string{"<none>"}
-	}
 	ext := "<none>"
 	if x.Type == "LoadBalancer" {
 		ext = "<pending>"
@@ -898,8 +878,8 @@ func (p *printer) assignPodIPs() {
 // serviceIPIn is the ClusterIP of the Service name of namespace ns: hashed
 // from its name in the default namespace, from "ns/name" in another.
 func (p *printer) serviceIPIn(ns, name string) string {
-	if name == kubernetesService && ns == model.DefaultNamespace && p.c.Service(name) == nil {
-		return "10.96.0.1"
+	if s := p.c.APIServerService(); s != nil && name == s.Name && ns == s.Namespace {
+		return model.APIServerServiceIP
 	}
 	key := func(ns, name string) string {
 		if ns == model.DefaultNamespace {
@@ -1413,11 +1393,9 @@ func (p *printer) describeDaemonSet(w *DescribeWriter, ds *model.DaemonSet) {
 // targetPort: at most max of them, and how many there are. ports nil means
 // every port.
 func (p *printer) endpoints(o object, ports []model.ServicePort, max int) ([]string, int) {
-	if o.svc() == nil { // kubernetes: the API server on the control plane
-		for _, n := range p.c.Nodes() {
-			if _, ok := n.Labels[model.LabelControlPlane]; ok {
-				return []string{p.nodeIP(n.Name) + ":6443"}, 1
-			}
+	if o.svc().IsAPIServer() {
+		if ip := p.apiServerIP(); ip != "" {
+			return []string{ip + ":" + strconv.Itoa(model.APIServerPort)}, 1
 		}
 		return nil, 0
 	}
@@ -1444,6 +1422,17 @@ func (p *printer) endpoints(o object, ports []model.ServicePort, max int) ([]str
 	return out, total
 }
 
+// apiServerIP is the API server's address: its control-plane node's ("":
+// none).
+func (p *printer) apiServerIP() string {
+	for _, n := range p.c.Nodes() {
+		if _, ok := n.Labels[model.LabelControlPlane]; ok {
+			return p.nodeIP(n.Name)
+		}
+	}
+	return ""
+}
+
 // endpointsString is kubectl's ENDPOINTS: three and "+ N more...", <none>
 // when there is none.
 func endpointsString(eps []string, total int) string {
@@ -1458,11 +1447,6 @@ func endpointsString(eps []string, total int) string {
 
 func (p *printer) describeService(w *DescribeWriter, o object) {
 	x := o.svc()
-	if x == nil {
-		x = &model.Service{ObjectMeta: model.ObjectMeta{Name: kubernetesService, Namespace: model.DefaultNamespace}, Port: 443}
-		x.Type, x.Labels, x.SessionAffinity = "ClusterIP", kubernetesServiceLabels, "None"
-		x.Ports = []model.ServicePort{{Name: "https", Protocol: "TCP", Port: 443, TargetPort: "6443"}}
-	}
 	ip := p.serviceIPIn(x.Namespace, x.Name)
 	w.write(0, "Name:\t%s\n", x.Name)
 	w.write(0, "Namespace:\t%s\n", x.Namespace)

@@ -99,10 +99,6 @@ type resourceInfo struct {
 	// warning is the API server's warning printed with get of the kind
 	// (a deprecated API; "": none).
 	warning string
-	// apiServerLabels are the labels of the kind's object for the API
-	// server's own Service, kubernetes in default, which kubesim
-	// synthesises (nil: the kind has none).
-	apiServerLabels map[string]string
 }
 
 // rolloutOps is what kubectl rollout does to an object of a kind (the rollout

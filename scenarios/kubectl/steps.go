@@ -878,10 +878,10 @@ func (x *Executor) endpointSlice(name string) (endpointSlice, bool) {
 // kubernetes objects.
 func (x *Executor) endpointsOf(t Target) (*model.Service, int, error) {
 	if t.Resource == Endpoints {
-		if s, ok := x.object(t).(*model.Service); ok {
+		if s, ok := x.object(t).(*model.Service); ok && !s.IsAPIServer() {
 			return s, -1, nil
 		}
-	} else if s, ok := x.endpointSlice(t.Name); ok && s.svc != nil {
+	} else if s, ok := x.endpointSlice(t.Name); ok && !s.svc.IsAPIServer() {
 		return s.svc, s.index, nil
 	}
 	return nil, 0, fmt.Errorf("error: kubesim keeps no labels or annotations of the API server's own %s %q", t.Resource, t.Name)
@@ -998,7 +998,11 @@ func (x *Executor) setSelector(cmd Command) (string, error) {
 		if t.Resource != Services {
 			return "", SelectorImmutable(t.Resource, t.Name, labels.SelectorFromMap(sel).String())
 		}
-		x.c.SetServiceSelector(x.c.ServiceIn(x.ns, t.Name), sel)
+		svc := x.object(t).(*model.Service)
+		if svc.IsAPIServer() {
+			return "", fmt.Errorf("error: kubesim does not model a selector on the API server's own Service %q (the endpoints controller and the API server would both write its Endpoints)", t.Name)
+		}
+		x.c.SetServiceSelector(svc, sel)
 		out = append(out, Done(t.Resource, t.Name, "selector updated"))
 	}
 	return strings.Join(out, "\n"), nil
