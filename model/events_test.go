@@ -297,4 +297,16 @@ func TestHostPortScheduling(t *testing.T) {
 	if late.NodeName == "" {
 		t.Fatal("a pod on hostPort 8080 is Pending after the Deployment went from 3 to 2 pods")
 	}
+	// spec.nodeName bypasses the scheduler; the kubelet's admission refuses
+	// the taken port.
+	pinned := spec
+	pinned.NodeName = late.NodeName
+	p, err := c.CreatePod("pinned", nil, pinned, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	runFor(c, sec(5))
+	if p.Phase != PodFailed || p.Running {
+		t.Fatalf("a pod pinned to %s on its taken hostPort 8080: phase %s, running %v; want Failed", late.NodeName, p.Phase, p.Running)
+	}
 }

@@ -158,6 +158,12 @@ func hostPort(p *Pod, cp *ContainerPort) int {
 	return cp.HostPort
 }
 
+// hostPortsTaken reports whether a host port p asks for is taken on n.
+func hostPortsTaken(p *Pod, n *Node) bool {
+	st := cycleState{hostPorts: wantsHostPorts(p)}
+	return (nodePortsPlugin{}).filter(&st, p, n) != ""
+}
+
 // wantsHostPorts reports whether one of p's ports has a host port.
 func wantsHostPorts(p *Pod) bool {
 	for i := range p.Spec.Ports {

@@ -74,8 +74,9 @@ func (c *Cluster) enqueuePod(p *Pod) {
 			// The kubelet of a node that does not exist never runs it: Pending.
 			return
 		}
-		if !fitsResources(p, n) {
-			// Kubelet admission rejects it (OutOfcpu, OutOfmemory, OutOfpods).
+		if !fitsResources(p, n) || hostPortsTaken(p, n) {
+			// Kubelet admission rejects it (OutOfcpu, OutOfmemory, OutOfpods;
+			// NodePorts: its generalFilter runs the scheduler's Fits).
 			p.Phase = PodFailed
 			p.NodeName = n.Name // spec.nodeName; the pod never runs there
 			c.podChanged(p)
