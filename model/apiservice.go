@@ -45,8 +45,8 @@ func (c *Cluster) createAPIServerService() {
 	s.Type, s.SessionAffinity = "ClusterIP", "None"
 	s.Ports = []ServicePort{{Name: "https", Protocol: "TCP", Port: 443, TargetPort: "6443"}}
 	c.touch(&s.ObjectMeta)
-	c.rv++
-	s.epRV, s.epChanged = c.rv, c.Now()
+	c.rv += 2 // its Endpoints, then its EndpointSlice
+	s.epRV, s.epChanged = c.rv-1, c.Now()
 	c.apiSvc = s
 }
 

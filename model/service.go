@@ -396,22 +396,22 @@ const MaxEndpointsPerSlice = 100
 
 // endpointsWritten records a write of s's Endpoints and EndpointSlices by
 // their controllers: at the Service's creation (they are created, empty or
-// not) and at each change of its endpoints. Each slice beyond the first is a
-// write of its own, with its own resourceVersion.
+// not) and at each change of its endpoints. The Endpoints and each slice
+// (100 endpoints each) are writes of their own, with their own
+// resourceVersions.
 func (c *Cluster) endpointsWritten(s *Service) {
 	k := int64(1)
 	if n := c.ep.ix.Len(endpoints.ServiceID(s.ID)); n > MaxEndpointsPerSlice {
 		k = int64((n + MaxEndpointsPerSlice - 1) / MaxEndpointsPerSlice)
 	}
-	c.rv += k
-	s.epRV, s.epChanged = c.rv-k+1, c.Now()
+	c.rv += 1 + k
+	s.epRV, s.epChanged = c.rv-k, c.Now()
 	s.dropUserLabels(int(k))
 }
 
-// EndpointsMeta returns the resourceVersion of the Service's Endpoints and
-// first EndpointSlice (the cluster's write counter at their last write: it
-// changes when the endpoints change; slice i of a Service with more than 100
-// endpoints has resourceVersion+i) and the simulated time of the change that
+// EndpointsMeta returns the resourceVersion of the Service's Endpoints (the
+// cluster's write counter at their last write: it changes when the endpoints
+// change; its slice i has resourceVersion+1+i) and the simulated time of the change that
 // triggered that write (their endpoints.kubernetes.io/last-change-trigger-time:
 // the Service's creation, or the pod change).
 func (s *Service) EndpointsMeta() (resourceVersion int64, lastChange sim.Time) {

@@ -256,7 +256,7 @@ func (p *printer) endpointSliceObject(s endpointSlice) *discoveryv1.EndpointSlic
 	x := &Executor{c: p.c}
 	out.ObjectMeta = x.endpointsMeta(s.svc, s.name, "endpointslices")
 	rv, _ := s.svc.EndpointsMeta()
-	rv += int64(s.index) // a write of its own
+	rv += 1 + int64(s.index) // a write of its own, after the Endpoints
 	u := s.svc.EndpointSliceUser(s.index)
 	for k, v := range u.Annotations {
 		if _, ok := out.Annotations[k]; !ok { // the controller's keys are its own

@@ -68,8 +68,8 @@ func TestEndpointsMetadata(t *testing.T) {
 	if slUID == epUID || slUID == svcUID[1] {
 		t.Errorf("slice uid %s is the Endpoints' or the Service's", slUID)
 	}
-	if slRV := field(sl, `^    resourceVersion: "(\d+)"$`); slRV != epRV {
-		t.Errorf("slice resourceVersion %s, Endpoints' %s (one write for both)", slRV, epRV)
+	if slRV := field(sl, `^    resourceVersion: "(\d+)"$`); slRV == epRV {
+		t.Errorf("slice resourceVersion %s is the Endpoints' (two objects: two writes)", slRV)
 	}
 	name := field(sl, `^    name: (rng-[a-z0-9]{5})$`)
 	if out := kc(t, c, "get endpointslices -l kubernetes.io/service-name=rng -o name"); out != "endpointslice.discovery.k8s.io/"+name {

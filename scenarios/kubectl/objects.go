@@ -667,6 +667,9 @@ func (x *Executor) endpointsMeta(svc *model.Service, name, kind string) metav1.O
 // last-change-trigger-time: the API server's reconciler writes none).
 func (x *Executor) apiServerEndpointsMeta(svc *model.Service, kind string) metav1.ObjectMeta {
 	rv, _ := svc.EndpointsMeta()
+	if kind == "endpointslices" {
+		rv++ // written after the Endpoints
+	}
 	return metav1.ObjectMeta{Name: svc.Name, Namespace: svc.Namespace, UID: apitypes.UID(derivedUID(svc.UID + "/" + kind + "/" + svc.Name)),
 		ResourceVersion: strconv.FormatInt(rv, 10), CreationTimestamp: metav1.NewTime(x.c.WallClock(svc.CreationTimestamp))}
 }
