@@ -919,3 +919,55 @@ timeline:
 		t.Errorf("scaled to 0 halfway: %v runs against %v; ratio %.2f, want about 1/2", stopped, three, r)
 	}
 }
+
+// Every client declared for a container runs in it, beside the service that
+// serves it: two open-loop clients of gen's image each send 2 a second from
+// each of gen's 2 pods, and web's 2 pods serve and run their own client, 1 a
+// second each (was: the first declaration matching a container was its only
+// behaviour: clients b and beacon ran nothing and were not in the summary).
+func TestSeveralClientsInOneContainer(t *testing.T) {
+	res := runText(t, "several.yaml", `name: several
+duration: 60s
+config: {deterministic: true}
+timeline:
+  - at: 0s
+    run: |
+      kubectl create deployment web --image=example/web --replicas=2
+      kubectl expose deployment web --port 80
+      kubectl create deployment gen --image=example/gen --replicas=2
+workload:
+  services:
+    - {name: web, image: web, routes: [{name: /, service: 1ms}]}
+  clients:
+    - {name: a, image: gen, rate: 2, arrival: constant, start: 10s, call: web}
+    - {name: b, image: gen, rate: 2, arrival: constant, start: 10s, call: web}
+    - {name: beacon, image: web, rate: 1, arrival: constant, start: 10s, call: web}
+`)
+	sum := res.Summary
+	total := int64(0)
+	runs := map[string]int64{}
+	for _, name := range []string{"a", "b", "beacon"} {
+		c, ok := sum.Clients[name]
+		if !ok {
+			t.Fatalf("client %s: not in the summary %v", name, sum.Clients)
+		}
+		if c.Errors != 0 {
+			t.Errorf("client %s: %d of %d runs failed", name, c.Errors, c.Requests)
+		}
+		runs[name] = c.Requests
+		total += c.Requests
+	}
+	// From 10 s after each container's start (about 5 s) to 60 s: about
+	// 2 pods x 2/s x 45 s = 180 runs for a and b, half that for beacon.
+	if a, b, beacon := runs["a"], runs["b"], runs["beacon"]; a < 160 || a > 200 || b != a || math.Abs(float64(beacon)-float64(a)/2) > 0.1*float64(a)/2 {
+		t.Errorf("runs: a %d, b %d, beacon %d: want a = b (about 180) and beacon about half", a, b, beacon)
+	}
+	if web := sum.Services["web"]; web.Requests != total || web.Errors != 0 {
+		t.Errorf("web: %d requests (%d errors), want the clients' %d", web.Requests, web.Errors, total)
+	}
+	for name, p := range sum.Pods {
+		if p.App == "web" && p.Served == 0 {
+			t.Errorf("pod %s served nothing", name)
+		}
+	}
+}

@@ -44,10 +44,17 @@ type entry struct {
 	name  string
 	match func(p *model.Pod) bool
 	f     Factory
+	// beside: registered with RegisterBeside (it runs beside the
+	// container's own behaviour).
+	beside bool
 }
 
-// Registry maps containers to behaviours: the first entry whose match accepts
-// the pod wins; failing that, the fallback (if it accepts the pod).
+// Registry maps containers to behaviours. A container's own behaviour (it
+// names the pod's app and says whether the container serves) is the first
+// entry registered with Register that accepts the pod; failing that, the
+// first registered with RegisterBeside; failing that, the fallback (if it
+// accepts the pod). Every other entry registered with RegisterBeside that
+// accepts the pod runs beside it.
 type Registry struct {
 	entries  []entry
 	fallback *entry
@@ -65,17 +72,39 @@ func (r *Registry) Register(name string, match func(p *model.Pod) bool, f Factor
 	r.entries = append(r.entries, entry{name: name, match: match, f: f})
 }
 
+// RegisterBeside is Register for a behaviour that runs in every container it
+// matches, beside the container's own behaviour (a client in containers: a
+// container runs every client declared for it, beside the service that
+// serves in it).
+func (r *Registry) RegisterBeside(name string, match func(p *model.Pod) bool, f Factory) {
+	r.entries = append(r.entries, entry{name: name, match: match, f: f, beside: true})
+}
+
 // Lookup returns the name and factory of the behaviour of p ("", nil: none).
 func (r *Registry) Lookup(p *model.Pod) (string, Factory) {
-	for i := range r.entries {
-		if e := &r.entries[i]; e.match(p) {
-			return e.name, e.f
-		}
+	if i := r.own(p); i >= 0 {
+		return r.entries[i].name, r.entries[i].f
 	}
 	if e := r.fallback; e != nil && e.match(p) {
 		return e.name, e.f
 	}
 	return "", nil
+}
+
+// own is the index of the entry of p's own behaviour (-1: none).
+func (r *Registry) own(p *model.Pod) int {
+	beside := -1
+	for i := range r.entries {
+		if e := &r.entries[i]; e.match(p) {
+			if !e.beside {
+				return i
+			}
+			if beside < 0 {
+				beside = i
+			}
+		}
+	}
+	return beside
 }
 
 // Runtime runs the behaviours of a cluster's containers.
@@ -157,13 +186,26 @@ func (rt *Runtime) Start() {
 	}
 }
 
-// ContainerStarted starts the behaviour of p's container, if it has one.
+// ContainerStarted starts the behaviour of p's container, if it has one,
+// and the behaviours registered to run beside it that match p.
 func (rt *Runtime) ContainerStarted(p *model.Pod) {
-	_, f := rt.Registry.Lookup(p)
-	if f == nil {
-		return
+	r := &rt.Registry
+	var f Factory
+	own := r.own(p)
+	if own >= 0 {
+		f = r.entries[own].f
+	} else if e := r.fallback; e != nil && e.match(p) {
+		f = e.f
 	}
-	b := f(&rt.Env, p)
+	var b Behaviour
+	if f != nil {
+		b = f(&rt.Env, p)
+	}
+	for i := 0; own >= 0 && i < len(r.entries); i++ {
+		if e := &r.entries[i]; i != own && e.beside && e.f != nil && e.match(p) {
+			b = together(b, e.f(&rt.Env, p))
+		}
+	}
 	if b == nil {
 		return
 	}
@@ -172,6 +214,35 @@ func (rt *Runtime) ContainerStarted(p *model.Pod) {
 	}
 	rt.running[p.ID] = b
 	b.Start()
+}
+
+// several is the behaviours of one container, started and stopped in order.
+type several []Behaviour
+
+func (s several) Start() {
+	for _, b := range s {
+		b.Start()
+	}
+}
+
+func (s several) Stop() {
+	for _, b := range s {
+		b.Stop()
+	}
+}
+
+// together is b and c run in one container (either may be nil).
+func together(b, c Behaviour) Behaviour {
+	switch {
+	case c == nil:
+		return b
+	case b == nil:
+		return c
+	}
+	if s, ok := b.(several); ok {
+		return append(s, c)
+	}
+	return several{b, c}
 }
 
 // ContainerStopped stops the behaviour of p's container.

@@ -104,7 +104,7 @@ func Install(rt *workload.Runtime, spec Spec) *Engine {
 				e.inPods = map[string]*client{}
 			}
 			e.inPods[cl.Name] = c
-			rt.Registry.Register(cl.Name, func(p *model.Pod) bool { return matches(cl.Image, cl.Labels, p) }, c.inPod)
+			rt.Registry.RegisterBeside(cl.Name, func(p *model.Pod) bool { return matches(cl.Image, cl.Labels, p) }, c.inPod)
 		}
 	}
 	rt.ProbeRoute = func(p *model.Pod, path string) (traffic.Route, bool) {
