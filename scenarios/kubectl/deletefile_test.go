@@ -47,3 +47,28 @@ spec:
 		t.Errorf("the file's Service is still there")
 	}
 }
+
+// delete --ignore-not-found treats a missing object as deleted, as kubectl
+// does (found on the tour: the flag, common in teardown steps, was refused
+// as unknown).
+func TestDeleteIgnoreNotFound(t *testing.T) {
+	files := map[string]string{"svc.yaml": "apiVersion: v1\nkind: Service\nmetadata: {name: a}\nspec:\n  selector: {app: a}\n  ports: [{port: 80}]\n"}
+	c := printCluster(t, 1)
+	x := newExecutor(c, kubectl.Files{Inline: files})
+	if _, err := x.Exec("kubectl create deployment web --image=nginx"); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ line, want string }{
+		{"kubectl delete deploy nosuch web --ignore-not-found", `deployment.apps "web" deleted from default namespace`},
+		{"kubectl delete deploy web --ignore-not-found", "No resources found"},
+		{"kubectl delete -f svc.yaml --ignore-not-found", "No resources found"},
+	} {
+		out, err := x.Exec(tc.line)
+		if err != nil || out != tc.want {
+			t.Errorf("%s: %q, %v; want %q", tc.line, out, err, tc.want)
+		}
+	}
+	if _, err := x.Exec("kubectl delete deploy web"); err == nil {
+		t.Errorf("delete of a missing Deployment without --ignore-not-found succeeded")
+	}
+}

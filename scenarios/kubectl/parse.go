@@ -139,6 +139,7 @@ type Command struct {
 
 	GracePeriod      int64 // delete/drain --grace-period (-1 when not given)
 	Force            bool  // delete/drain --force
+	IgnoreNotFound   bool  // delete --ignore-not-found
 	IgnoreDaemonSets bool  // drain --ignore-daemonsets
 	DeleteEmptyDir   bool  // drain --delete-emptydir-data
 
@@ -387,6 +388,7 @@ func parseVerb(c *Command, args []string) error {
 		fs.BoolVar(&c.All, "all", false, "")
 		fs.Int64Var(&c.GracePeriod, "grace-period", -1, "")
 		fs.BoolVar(&c.Force, "force", false, "")
+		fs.BoolVar(&c.IgnoreNotFound, "ignore-not-found", false, "")
 		now := fs.Bool("now", false, "")
 		defer func() {
 			if *now && c.GracePeriod < 0 {

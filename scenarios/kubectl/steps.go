@@ -1188,7 +1188,9 @@ func (x *Executor) delete(cmd Command) (string, error) {
 					return "", err
 				}
 				if r.Object(x.c, ns, o.Name) == nil {
-					errs = append(errs, notFoundDeleting(f, r, o.Name))
+					if !cmd.IgnoreNotFound {
+						errs = append(errs, notFoundDeleting(f, r, o.Name))
+					}
 					continue
 				}
 				targets = append(targets, t)
@@ -1197,12 +1199,28 @@ func (x *Executor) delete(cmd Command) (string, error) {
 			}
 		}
 		if len(targets) == 0 && len(crdsDeleted) == 0 {
-			if len(errs) > 0 {
+			switch {
+			case len(errs) > 0:
 				return "", refusal("%s", strings.Join(errs, "\n"))
+			case cmd.IgnoreNotFound:
+				return NoResourcesFound(""), nil
 			}
 			return "", errors.New("error: no objects passed to delete")
 		}
 	} else {
+		if cmd.IgnoreNotFound {
+			// kubectl ignores the NotFound errors of the names it is given.
+			var named []Target
+			for _, t := range cmd.Targets {
+				if t.Name == "" || x.exists(t) {
+					named = append(named, t)
+				}
+			}
+			if len(named) == 0 {
+				return NoResourcesFound(""), nil
+			}
+			cmd.Targets = named
+		}
 		var err error
 		if targets, err = x.resolve(cmd); err != nil {
 			return "", err
@@ -1230,7 +1248,9 @@ func (x *Executor) delete(cmd Command) (string, error) {
 			// Gone meanwhile (a Namespace deleted first takes nothing at
 			// once: its controller deletes later).
 			if from != nil {
-				errs = append(errs, notFoundDeleting(from[i], t.Resource, t.Name))
+				if !cmd.IgnoreNotFound {
+					errs = append(errs, notFoundDeleting(from[i], t.Resource, t.Name))
+				}
 				continue
 			}
 			return strings.Join(out, "\n"), NotFound(t.Resource, t.Name)
