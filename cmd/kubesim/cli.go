@@ -539,6 +539,10 @@ func barLen(v float64) int {
 // latency of those without error.
 func printFlows(w io.Writer, title, what string, flows map[string]metrics.ServiceSummary, simSeconds float64) {
 	fmt.Fprintln(w, "\n"+title)
+	if len(flows) == 0 {
+		fmt.Fprintln(w, "  (none: no request was sent)")
+		return
+	}
 	names := make([]string, 0, len(flows))
 	kinds := false
 	for n, v := range flows {

@@ -384,3 +384,21 @@ func TestRunFailsWhenLoadNeverStarts(t *testing.T) {
 		t.Errorf("graph alone: exit %d: %s\n%s", code, errs, out)
 	}
 }
+
+// A run in which no request was sent says so under Services, rather than a
+// header with no rows (found on the tour: a scenario that only applies
+// manifests printed the column names and nothing under them).
+func TestRunWithoutRequestsSaysSo(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "quiet.yaml")
+	if err := os.WriteFile(p, []byte("name: quiet\nduration: 10s\ntimeline:\n  - at: 0s\n    run: kubectl get pods\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, e := run(t, "run", p)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, e)
+	}
+	want := "Services (ok/s: requests answered without error per simulated second; latency as clients see it, ms):\n  (none: no request was sent)\n"
+	if !strings.Contains(out, want) {
+		t.Errorf("output:\n%s\nwant it to contain:\n%s", out, want)
+	}
+}
