@@ -71,4 +71,9 @@ func TestDeleteIgnoreNotFound(t *testing.T) {
 	if _, err := x.Exec("kubectl delete deploy web"); err == nil {
 		t.Errorf("delete of a missing Deployment without --ignore-not-found succeeded")
 	}
+	// A selector that matches nothing: kubectl's DeleteResult prints the
+	// bare line (get's names the namespace; delete's does not).
+	if out, err := x.Exec("kubectl delete pods -l app=nosuch"); err != nil || out != "No resources found" {
+		t.Errorf("delete -l matching nothing: %q, %v; want No resources found", out, err)
+	}
 }

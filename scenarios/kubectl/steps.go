@@ -1230,7 +1230,7 @@ func (x *Executor) delete(cmd Command) (string, error) {
 		if len(crdsDeleted) > 0 {
 			return strings.Join(crdsDeleted, "\n"), nil
 		}
-		return NoResourcesFound(x.ns), nil
+		return NoResourcesFound(""), nil
 	}
 	grace := time.Duration(-1)
 	if cmd.GracePeriod >= 0 {
