@@ -77,3 +77,24 @@ func TestDeleteIgnoreNotFound(t *testing.T) {
 		t.Errorf("delete -l matching nothing: %q, %v; want No resources found", out, err)
 	}
 }
+
+// delete of several names deletes those it finds and reports the others
+// after, as kubectl does (found on the tour: 'kubectl delete deploy nosuch
+// web' deleted nothing).
+func TestDeleteNamesGoesOnPastMissing(t *testing.T) {
+	c := printCluster(t, 1)
+	x := newExecutor(c, nil)
+	if _, err := x.Exec("kubectl create deployment web --image=nginx"); err != nil {
+		t.Fatal(err)
+	}
+	out, err := x.Exec("kubectl delete deploy nosuch web")
+	if out != `deployment.apps "web" deleted from default namespace` {
+		t.Errorf("delete printed %q, want web deleted", out)
+	}
+	if want := `Error from server (NotFound): deployments.apps "nosuch" not found`; err == nil || err.Error() != want {
+		t.Errorf("delete error %v, want %s", err, want)
+	}
+	if c.Deployment("web") != nil {
+		t.Errorf("web is still there")
+	}
+}

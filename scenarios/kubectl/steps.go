@@ -1208,19 +1208,25 @@ func (x *Executor) delete(cmd Command) (string, error) {
 			return "", errors.New("error: no objects passed to delete")
 		}
 	} else {
-		if cmd.IgnoreNotFound {
-			// kubectl ignores the NotFound errors of the names it is given.
-			var named []Target
-			for _, t := range cmd.Targets {
-				if t.Name == "" || x.exists(t) {
-					named = append(named, t)
-				}
+		// A name that is not there is reported after the others are
+		// deleted, as kubectl goes on past it (--ignore-not-found: not
+		// reported).
+		var named []Target
+		for _, t := range cmd.Targets {
+			switch {
+			case t.Name == "" || x.exists(t):
+				named = append(named, t)
+			case !cmd.IgnoreNotFound:
+				errs = append(errs, NotFound(t.Resource, t.Name).Error())
 			}
-			if len(named) == 0 {
-				return NoResourcesFound(""), nil
-			}
-			cmd.Targets = named
 		}
+		if len(named) == 0 {
+			if len(errs) > 0 {
+				return "", refusal("%s", strings.Join(errs, "\n"))
+			}
+			return NoResourcesFound(""), nil
+		}
+		cmd.Targets = named
 		var err error
 		if targets, err = x.resolve(cmd); err != nil {
 			return "", err
