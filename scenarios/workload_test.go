@@ -171,6 +171,9 @@ workload:
     - name: web
       concurency: 4
       routes: [{name: /, service: exp(-1ms)}]
+    - name: db
+      image: db
+      routes: [{name: /, script: [{branch: [{p: 0.7, do: [{sleep: 1ms}]}, {p: 0.6, do: [{sleep: 2ms}]}]}]}]
   clients:
     - {name: u, users: 5, rate: 3, call: web}
     - {name: lg, image: "loadgen:v1", rate: 3, call: web}
@@ -186,11 +189,12 @@ workload:
 		`bad.yaml:6: workload.services[0]: unknown field "concurency"`,
 		`bad.yaml:7: workload.services[0].routes[0].service`,
 		`bad.yaml:5: workload.services[0]: give image:`,
-		`bad.yaml:9: workload.clients[0]: a client is closed-loop (users:) or open-loop (rate: or schedule:), not both`,
-		`bad.yaml:10: workload.clients[1].image: "loadgen:v1": give the image's name`,
-		`bad.yaml:11: workload.clients[2]: give users: (per container) or totalUsers: (over all the client's containers), not both`,
-		`bad.yaml:12: workload.clients[3].totalUsers: only a client in containers (image: or labels:) spreads its users`,
-		`bad.yaml:13: workload.clients[4].node: only a client outside the cluster is pointed at a node`,
+		`bad.yaml:10: workload.services[1].routes[0].script[0].branch: the probabilities add up to 1.3, more than 1`,
+		`bad.yaml:12: workload.clients[0]: a client is closed-loop (users:) or open-loop (rate: or schedule:), not both`,
+		`bad.yaml:13: workload.clients[1].image: "loadgen:v1": give the image's name`,
+		`bad.yaml:14: workload.clients[2]: give users: (per container) or totalUsers: (over all the client's containers), not both`,
+		`bad.yaml:15: workload.clients[3].totalUsers: only a client in containers (image: or labels:) spreads its users`,
+		`bad.yaml:16: workload.clients[4].node: only a client outside the cluster is pointed at a node`,
 	} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("errors lack %q:\n%v", want, err)

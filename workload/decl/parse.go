@@ -527,7 +527,8 @@ func (p *parser) step(n *yaml.Node, where string) Step {
 				s.Branches = append(s.Branches, b)
 			}
 			if total > 1+1e-9 {
-				p.errorf(v, "%s.branch: the probabilities add up to %g, more than 1", where, total)
+				// Rounded to 9 digits: 0.7 + 0.6 is 1.3, not 1.2999999999999998.
+				p.errorf(v, "%s.branch: the probabilities add up to %g, more than 1", where, math.Round(total*1e9)/1e9)
 			}
 		})
 	case "loop":
