@@ -94,11 +94,7 @@ func (c *Cluster) AddNode(name string, lbls map[string]string, taints []Taint, c
 			return nil, fmt.Errorf("node %q: %v", name, err)
 		}
 	}
-	l := copyLabels(lbls)
-	if l == nil {
-		l = map[string]string{}
-	}
-	l[LabelHostname] = name
+	l := registeredLabels(name, lbls)
 	if capacity.Pods == 0 {
 		capacity.Pods = 110
 	}

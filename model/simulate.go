@@ -7,15 +7,12 @@ package model
 // PredicateChecker runs kube-scheduler's, and change nothing.
 
 // TemplateNode returns a node that is not part of any cluster: a node group's
-// template, for PodFits. Its hostname label is name; extra holds the requests
+// template, for PodFits. Its labels are a new node's (hostname name, the
+// kubelet's OS and architecture labels) and lbls; extra holds the requests
 // of the pods already placed on it in a simulation (DaemonSet pods, pods
 // packed by the autoscaler's estimator).
 func TemplateNode(name string, lbls map[string]string, taints []Taint, capacity Resources) *Node {
-	l := copyLabels(lbls)
-	if l == nil {
-		l = map[string]string{}
-	}
-	l[LabelHostname] = name
+	l := registeredLabels(name, lbls) // as the node would register
 	if capacity.Pods == 0 {
 		capacity.Pods = 110
 	}

@@ -506,6 +506,30 @@ func sortedKeys[M ~map[string]V, V any](m M) []string {
 	return k
 }
 
+// kubeletLabels are the labels a kubelet gives its Node when it registers
+// besides kubernetes.io/hostname (kubelet_node_status.go's initialNode: the
+// GA and the legacy beta OS and architecture labels; every node of the model
+// is linux/amd64, as its nodeInfo says). Manifests select on them
+// (nodeSelector kubernetes.io/os: linux).
+var kubeletLabels = [...][2]string{
+	{"kubernetes.io/os", "linux"}, {"kubernetes.io/arch", "amd64"},
+	{"beta.kubernetes.io/os", "linux"}, {"beta.kubernetes.io/arch", "amd64"},
+}
+
+// registeredLabels is lbls with what the kubelet adds when it registers the
+// node name: its hostname, and its OS and architecture unless lbls sets them.
+func registeredLabels(name string, lbls map[string]string) map[string]string {
+	l := make(map[string]string, len(lbls)+1+len(kubeletLabels))
+	for _, kv := range kubeletLabels {
+		l[kv[0]] = kv[1]
+	}
+	for k, v := range lbls {
+		l[k] = v
+	}
+	l[LabelHostname] = name
+	return l
+}
+
 func copyLabels(m map[string]string) map[string]string {
 	if m == nil {
 		return nil

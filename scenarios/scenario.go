@@ -307,7 +307,10 @@ func AutoWindow(d sim.Time) sim.Time {
 	return d / 30
 }
 
-// ControlPlaneNode returns the spec of a kubeadm control-plane node.
+// ControlPlaneNode returns the spec of a kubeadm control-plane node: its
+// control-plane label and NoSchedule taint (not kubeadm's second label,
+// node.kubernetes.io/exclude-from-external-load-balancers: traffic.Entry
+// keeps such nodes out of load balancers, a scenario may give it).
 func ControlPlaneNode(name string, capacity model.Resources) NodeSpec {
 	return NodeSpec{Name: name, ControlPlane: true, Capacity: capacity,
 		Labels: map[string]string{model.LabelControlPlane: ""},
