@@ -25,9 +25,11 @@ func (s *Scenario) AddGraph(path string, data []byte) ([]string, error) {
 	if _, dup := s.Files[file]; dup {
 		return nil, fmt.Errorf("%s: the scenario already has a file %s", path, file)
 	}
+	if err := s.Workload.Merge(g.Spec); err != nil {
+		return nil, err
+	}
 	s.Files[file] = string(g.Manifest)
 	s.Steps = append([]Step{{At: 0, Command: "kubectl apply -f " + file}}, s.Steps...)
-	s.Workload.Merge(g.Spec)
 	if s.graphAlone {
 		s.graphPods += g.Pods
 		s.fitGraph()

@@ -271,7 +271,10 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "error: %v\n", err)
 			return exitFail
 		}
-		s.Workload.Merge(spec)
+		if err := s.Workload.Merge(spec); err != nil {
+			fmt.Fprintf(stderr, "error: %v\n", err)
+			return exitFail
+		}
 	}
 	if len(wfiles) > 0 {
 		// The workload files' clients against the scenario's Services.

@@ -228,6 +228,29 @@ func TestRunWithWorkloadFile(t *testing.T) {
 	}
 }
 
+// A name the scenario's workload and a --workload file both declare is
+// refused before the run, naming both places (was: both ran, their figures
+// summed in one row, and the first declaration served the containers).
+func TestWorkloadFileNameTakenRefused(t *testing.T) {
+	dir := t.TempDir()
+	sc := filepath.Join(dir, "app.yaml")
+	os.WriteFile(sc, []byte("name: app\nduration: 1m\ntimeline:\n  - at: 0s\n    run: |\n      kubectl create deployment api --image=example/api\n      kubectl expose deployment api --port 80 --type=LoadBalancer\nworkload:\n  services:\n    - {name: api, image: api}\n  clients:\n    - {name: load, users: 5, call: api}\n"), 0o644)
+	wl := filepath.Join(dir, "more.yaml")
+	os.WriteFile(wl, []byte("services:\n  - {name: api, image: api, routes: [{name: /, service: 5ms}]}\nclients:\n  - {name: load, rate: 50, call: api}\n  - {name: other, rate: 5, call: api}\n"), 0o644)
+	code, out, errs := run(t, "run", sc, "--workload", wl)
+	for _, want := range []string{
+		wl + `:2: service "api" is already declared at ` + sc + `:10; names must be unique across the scenario's workload and the files added to it`,
+		wl + `:4: client "load" is already declared at ` + sc + `:12;`,
+	} {
+		if code != 1 || !strings.Contains(errs, want) {
+			t.Errorf("exit %d, stderr %q; want 1 and %q", code, errs, want)
+		}
+	}
+	if out != "" {
+		t.Errorf("a refused run printed %q", out)
+	}
+}
+
 // An isotope service graph runs on its own with run --workload, and validate
 // checks it.
 func TestRunIsotopeGraph(t *testing.T) {

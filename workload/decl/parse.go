@@ -68,9 +68,39 @@ func LoadFile(path string) (Spec, error) {
 }
 
 // Merge adds o's services and clients to s's (s's echo settings stay).
-func (s *Spec) Merge(o Spec) {
+//
+// A name o declares that s already has is an error (naming both places), and
+// nothing is added: two services or two clients of one name would share
+// their rows in the summary, and which one serves a container would depend
+// on the order of the files.
+func (s *Spec) Merge(o Spec) error {
+	var errs Errors
+	at := func(file string, line int) string {
+		if line > 0 {
+			return fmt.Sprintf("%s:%d", file, line)
+		}
+		return file
+	}
+	for _, x := range o.Services {
+		for _, y := range s.Services {
+			if x.Name == y.Name {
+				errs = append(errs, &Error{File: x.File, Line: x.Line, Msg: fmt.Sprintf("service %q is already declared at %s; names must be unique across the scenario's workload and the files added to it: rename one or leave one out", x.Name, at(y.File, y.Line))})
+			}
+		}
+	}
+	for _, x := range o.Clients {
+		for _, y := range s.Clients {
+			if x.Name == y.Name {
+				errs = append(errs, &Error{File: x.File, Line: x.Line, Msg: fmt.Sprintf("client %q is already declared at %s; names must be unique across the scenario's workload and the files added to it: rename one or leave one out", x.Name, at(y.File, y.Line))})
+			}
+		}
+	}
+	if len(errs) > 0 {
+		return errs
+	}
 	s.Services = append(s.Services, o.Services...)
 	s.Clients = append(s.Clients, o.Clients...)
+	return nil
 }
 
 // WithDefaults returns s with the services and clients of d whose names s
@@ -352,7 +382,7 @@ func (p *parser) envName(n *yaml.Node, where string) string {
 
 func (p *parser) service(n *yaml.Node, where string) Service {
 	e := DefaultEcho()
-	s := Service{Concurrency: e.Concurrency, Backlog: e.Backlog, Line: n.Line}
+	s := Service{Concurrency: e.Concurrency, Backlog: e.Backlog, File: p.file, Line: n.Line}
 	p.fields(n, where, []string{"name", "image", "labels", "concurrency", "backlog", "routes", "memory"}, func(k string, v *yaml.Node) {
 		switch k {
 		case "name":

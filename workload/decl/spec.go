@@ -57,7 +57,9 @@ type Service struct {
 	// its backlog). metrics-server reports it, so `kubectl top` and an
 	// HPA's memory Resource metric read it.
 	Memory *Memory
-	Line   int
+	// File and Line are where the service is declared.
+	File string
+	Line int
 }
 
 // Memory is a container's memory model (bytes).

@@ -350,7 +350,7 @@ func Convert(name string, data []byte) (Graph, error) {
 			route.Script = p.script(s.script, "services."+s.name+".script", index, d.requestSize, false)
 		}
 		g.Spec.Services = append(g.Spec.Services, decl.Service{Name: s.name, Labels: map[string]string{"name": s.name},
-			Concurrency: 100000, Backlog: 0, Routes: []decl.Route{route}, Line: s.line})
+			Concurrency: 100000, Backlog: 0, Routes: []decl.Route{route}, File: name, Line: s.line})
 		if s.entry {
 			g.Entrypoints = append(g.Entrypoints, s.name)
 			target := s.name
@@ -361,7 +361,7 @@ func Convert(name string, data []byte) (Graph, error) {
 			// node pool (runner/pipeline.py: --client-node-selector, the
 			// load sent to the in-cluster URL): it reaches the ClusterIP
 			// Service, each hop a cross-node one.
-			g.Spec.Clients = append(g.Spec.Clients, decl.Client{Name: "client-" + s.name, Users: Users, Think: sim.Const(0), Line: s.line, InCluster: true,
+			g.Spec.Clients = append(g.Spec.Clients, decl.Client{Name: "client-" + s.name, Users: Users, Think: sim.Const(0), File: name, Line: s.line, InCluster: true,
 				Script: []decl.Step{{Kind: decl.CallStep, Call: decl.Call{Service: target, KeepAlive: true}, Line: s.line}}})
 		}
 	}
