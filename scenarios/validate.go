@@ -181,6 +181,12 @@ func (s *Scenario) Check() []string {
 		}
 		cmd, err := kubectl.Parse(line)
 		if err != nil {
+			var u *kubectl.UsageError
+			if errors.As(err, &u) {
+				if cr := kubectl.CustomResourceError(u, crds); cr != nil {
+					err = cr
+				}
+			}
 			out = append(out, fmt.Sprintf("%s: %s: %v", where, st.Command, err))
 			continue
 		}

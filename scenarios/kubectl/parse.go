@@ -162,6 +162,10 @@ type UsageError struct {
 	// Hint is "See 'kubectl scale -h' for help and examples" where kubectl
 	// prints it.
 	Hint string
+	// Resource is the resource type named, when kubectl could not map it
+	// (Msg: the server doesn't have a resource type): a custom resource's,
+	// maybe, whose CustomResourceDefinition an earlier step applies.
+	Resource string
 }
 
 func (e *UsageError) Error() string {

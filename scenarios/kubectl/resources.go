@@ -316,5 +316,22 @@ func unknownResource(s string) error {
 	if apiVersion, kind, ok := manifest.BuiltinResource(s); ok {
 		return &UsageError{Msg: fmt.Sprintf("kubesim does not simulate %s (%s %s): apply -f skips them with a warning, so no step can get, describe or change one; remove this step", s, apiVersion, kind)}
 	}
-	return &UsageError{Msg: fmt.Sprintf("the server doesn't have a resource type %q", s)}
+	return &UsageError{Msg: fmt.Sprintf("the server doesn't have a resource type %q", s), Resource: s}
+}
+
+// CustomResourceError is what a step naming the resource type of a custom
+// resource says (a CustomResourceDefinition applied by an earlier step
+// defines it): the type exists, but kubesim skips its objects; nil if crd
+// does not define the type u names.
+func CustomResourceError(u *UsageError, crds []manifest.CRD) error {
+	if u == nil || u.Resource == "" {
+		return nil
+	}
+	for i := len(crds) - 1; i >= 0; i-- {
+		if c := crds[i]; c.Names(u.Resource) {
+			return &UsageError{Verb: u.Verb, Msg: fmt.Sprintf("kubesim does not simulate %s (%s/%s %s, a custom resource: CustomResourceDefinition %s): apply -f skips them with a warning, so no step can get, describe or change one; remove this step",
+				u.Resource, c.Group, c.Versions[0], c.Kind, c.Name)}
+		}
+	}
+	return nil
 }

@@ -379,6 +379,21 @@ func decodeCRD(file string, doc int, n *yaml.Node, name string) (*CRD, []Problem
 	crd.Group = stringField(spec, "group")
 	if names, ok := scalarField(spec, "names"); ok && deref(names).Kind == yaml.MappingNode {
 		crd.Kind = stringField(deref(names), "kind")
+		for _, f := range []string{"plural", "singular"} {
+			if v := stringField(deref(names), f); v != "" {
+				crd.Resources = append(crd.Resources, strings.ToLower(v))
+			}
+		}
+		if sn, ok := scalarField(deref(names), "shortNames"); ok && deref(sn).Kind == yaml.SequenceNode {
+			for _, v := range deref(sn).Content {
+				if v = deref(v); v.Kind == yaml.ScalarNode && v.Value != "" {
+					crd.Resources = append(crd.Resources, strings.ToLower(v.Value))
+				}
+			}
+		}
+		if crd.Kind != "" {
+			crd.Resources = append(crd.Resources, strings.ToLower(crd.Kind))
+		}
 		if plural := stringField(deref(names), "plural"); plural != "" && name != plural+"."+crd.Group {
 			bad(n.Line, "metadata.name", fmt.Sprintf("Invalid value: %q: must be spec.names.plural+\".\"+spec.group", name))
 		}

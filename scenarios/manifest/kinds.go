@@ -1,6 +1,9 @@
 package manifest
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 type apiStatus uint8
 
@@ -96,6 +99,22 @@ func builtinGroup(apiVersion string) bool {
 type CRD struct {
 	Name, Group, Kind string
 	Versions          []string // served versions
+	// Resources are the names kubectl maps to its resource type: the
+	// plural, the singular, the short names and the lowercase kind.
+	Resources []string
+}
+
+// Names reports whether kubectl maps resource (as a step names it: "crontabs",
+// "ct", "crontab.stable.example.com") to c's resource type.
+func (c CRD) Names(resource string) bool {
+	r, g, _ := strings.Cut(strings.ToLower(resource), ".")
+	if g != "" && g != c.Group {
+		v, group, _ := strings.Cut(g, ".") // resource.version.group
+		if group != c.Group || !slices.Contains(c.Versions, v) {
+			return false
+		}
+	}
+	return slices.Contains(c.Resources, r)
 }
 
 // APIVersions returns the CRD's "group/version"s.
