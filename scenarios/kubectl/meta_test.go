@@ -1,6 +1,7 @@
 package kubectl_test
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -135,7 +136,10 @@ func TestDeletionGracePeriod(t *testing.T) {
 	if got, want := meta(long), at(70e9)+"/30"; got != want {
 		t.Errorf("no --grace-period at 40 s: %s, want %s", got, want)
 	}
-	if d := kc(t, c, "describe pod "+short); !strings.Contains(d, "Termination Grace Period:  20s\n") {
+	// kubectl's describe prints the time since deletionTimestamp, which is
+	// "<invalid>" (in the future) while the grace period runs.
+	if d := kc(t, c, "describe pod "+short); !strings.Contains(d, "Termination Grace Period:  20s\n") ||
+		!regexp.MustCompile(`\nStatus: +Terminating \(lasts <invalid>\)\n`).MatchString(d) {
 		t.Errorf("describe pod %s:\n%s", short, d)
 	}
 	// The pod goes when its grace period ends.

@@ -1051,7 +1051,9 @@ func (p *printer) describePod(w *DescribeWriter, x *model.Pod) {
 	w.multiline(0, "Labels", sortedPairs(x.Labels, "="))
 	w.multiline(0, "Annotations", sortedPairs(x.Annotations, ": "))
 	if x.Terminating {
-		w.write(0, "Status:\tTerminating (lasts %s)\n", humanDuration(p.now-x.DeletedAt))
+		// kubectl's translateTimestampSince(deletionTimestamp): the time since
+		// the grace period ended, "<invalid>" while it runs.
+		w.write(0, "Status:\tTerminating (lasts %s)\n", humanDuration(p.now-(x.DeletedAt+x.DeletionGrace())))
 		w.write(0, "Termination Grace Period:\t%ds\n", int64(x.DeletionGrace()/time.Second))
 	} else {
 		w.write(0, "Status:\t%s\n", x.Phase)
