@@ -27,7 +27,7 @@ func benchLBPick(b *testing.B, affinity bool) {
 		{"lc", kubeproxy.Config{Mode: kubeproxy.ModeIPVS, Scheduler: kubeproxy.SchedulerLeastConnections}},
 	} {
 		b.Run("mode="+m.name, func(b *testing.B) {
-			t, err := kubeproxy.NewTable(m.cfg, sim.NewStream(1, "bench/lb"))
+			t, err := kubeproxy.NewTable(m.cfg, sim.NewStreamPCG(1, "bench/lb"))
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -331,7 +331,7 @@ type Cluster struct {
 	configMaps  []*ConfigMap
 
 	nameRand  *rand.Rand
-	lbRand    *rand.Rand
+	lbRand    *rand.PCG
 	ep        endpointsPath
 	schedRand *rand.Rand
 
@@ -384,7 +384,7 @@ func NewCluster(e *sim.Engine, cfg Config) *Cluster {
 		nsByName:  map[string]*Namespace{},
 		nameRand:  e.Stream("names"),
 		schedRand: e.Stream("scheduler"),
-		lbRand:    e.Stream("kube-proxy"),
+		lbRand:    sim.NewStreamPCG(e.Seed(), "kube-proxy"),
 		uidRand:   e.Stream("pod-uid"),
 		hbRand:    e.Stream("node-heartbeat"),
 		metaRand:  e.Stream("object-uid"),

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"hash/fnv"
+	"math/bits"
 	"math/rand/v2"
 )
 
@@ -25,6 +26,42 @@ func (e *Engine) StreamPCG(name string) rand.PCG {
 func Float64(g *rand.PCG) float64 {
 	return float64(g.Uint64()<<11>>11) / (1 << 53)
 }
+
+// IntN is rand.New(g).IntN(n): a draw in [0, n) from g, the same as
+// math/rand/v2's (Lemire's multiply-and-reject, whose outputs are the same on
+// 32- and 64-bit machines), without the interface call per draw of rand.Rand
+// (its source is an interface) nor its two calls: the common case is g's
+// step, one multiply and one compare. It panics if n <= 0, as IntN does.
+func IntN(g *rand.PCG, n int) int {
+	if n <= 0 {
+		panic("sim: IntN: n <= 0")
+	}
+	u := uint64(n)
+	if u&(u-1) == 0 { // a power of two: a mask
+		return int(g.Uint64() & (u - 1))
+	}
+	hi, lo := bits.Mul64(g.Uint64(), u)
+	if lo < u {
+		return intNSlow(g, u, hi, lo)
+	}
+	return int(hi)
+}
+
+// intNSlow is the rest of IntN after a first draw whose low half is below
+// n: it rejects the draws below 2^64 mod n.
+//
+//go:noinline
+func intNSlow(g *rand.PCG, u, hi, lo uint64) int {
+	thresh := -u % u
+	for lo < thresh {
+		hi, lo = bits.Mul64(g.Uint64(), u)
+	}
+	return int(hi)
+}
+
+// NewStreamPCG is the generator of NewStream(seed, name), for IntN and
+// Float64.
+func NewStreamPCG(seed uint64, name string) *rand.PCG { return newPCG(seed, name) }
 
 // NewStream is Stream without an engine.
 func NewStream(seed uint64, name string) *rand.Rand {

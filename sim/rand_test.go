@@ -2,6 +2,7 @@ package sim
 
 import (
 	"math"
+	"math/bits"
 	"testing"
 )
 
@@ -94,4 +95,39 @@ func TestStreamPCGSameDraws(t *testing.T) {
 			t.Fatalf("draw %d: Stream gives %v, StreamPCG %v", i, a, b)
 		}
 	}
+}
+
+// IntN draws what rand.Rand.IntN draws from the same generator, for every
+// kind of n: powers of two (a mask), small n (the multiply, almost never a
+// rejection) and n near 2^63, where about a quarter of the first draws fall
+// below n and go through the rejection loop (intNSlow). kube-proxy's random
+// pick moved from one to the other without changing a run.
+func TestIntNSameDraws(t *testing.T) {
+	ns := []int{1, 2, 3, 4, 5, 7, 10, 64, 100, 1000, 1 << 20, 1<<20 + 1, 1<<62 + 1, 3 << 61, math.MaxInt64}
+	slow := 0
+	for _, n := range ns {
+		r := NewStream(3, "intn")
+		g := NewStreamPCG(3, "intn")
+		for i := 0; i < 2000; i++ {
+			if n > 1<<62 {
+				// Count the draws that take the rejection branch.
+				c := *g
+				if _, lo := bits.Mul64(c.Uint64(), uint64(n)); lo < uint64(n) {
+					slow++
+				}
+			}
+			if a, b := r.IntN(n), IntN(g, n); a != b {
+				t.Fatalf("n=%d, draw %d: rand.IntN gives %d, IntN %d", n, i, a, b)
+			}
+		}
+	}
+	if slow == 0 {
+		t.Error("no draw went through the rejection branch: the test does not cover it")
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("IntN(g, 0) did not panic, as rand.IntN does")
+		}
+	}()
+	IntN(NewStreamPCG(1, "x"), 0)
 }

@@ -66,21 +66,29 @@ type Net struct {
 	Cfg Network
 
 	sameNode, crossNode sim.Dist
-	free                *Request
-	live                int
-	liveProbes          int // of live, the kubelet's probes (SendProbe)
-	nextID              uint64
-	last                *Request   // the last one sent
-	servers             []*Server  // listening, by Pod.ID
-	lbRand              *rand.Rand // load balancers' picks (entry.go)
+	// hops are the one-way hops by Request.where: from another node, from
+	// the same node, and from outside the cluster: the entry hop to a node
+	// (crossNode), then the node's hop to the pod (crossNode, or sameNode
+	// when the pod runs on the entry node).
+	hops       [4]sim.Dist
+	free       *Request
+	live       int
+	liveProbes int // of live, the kubelet's probes (SendProbe)
+	nextID     uint64
+	last       *Request   // the last one sent
+	servers    []*Server  // listening, by Pod.ID
+	lbRand     *rand.Rand // load balancers' picks (entry.go)
 }
 
 // New returns the request path of cluster c, measured by rec.
 func New(c *model.Cluster, rec *metrics.Recorder, cfg Network) *Net {
 	e := c.E
-	return &Net{C: c, Rec: rec, Cfg: cfg,
+	n := &Net{C: c, Rec: rec, Cfg: cfg,
 		sameNode:  e.Dist("dist/net-same-node", cfg.SameNode),
 		crossNode: e.Dist("dist/net-cross-node", cfg.CrossNode)}
+	n.hops = [4]sim.Dist{n.crossNode, n.sameNode,
+		&twoHops{n.crossNode, n.crossNode}, &twoHops{n.crossNode, n.sameNode}}
+	return n
 }
 
 // Route is what a request asks of its server; a workload numbers its own
@@ -122,15 +130,18 @@ type Request struct {
 	// KeepAlive: sent on an open connection (one hop) rather than a new one.
 	KeepAlive bool
 	outcome   metrics.Outcome
-	// local: the client and the pod are on the same node (sameNode, which does
-	// not change while the request lives: a pod stays on the node it was bound
-	// to); abandoned: the client's timeout fired, the client has its answer
-	// and the response will be dropped; outside: from a client outside the
-	// cluster through an entry node (SendOutside): each one-way trip is a
-	// cross-node hop to that node, then local's hop to the pod.
-	local, abandoned, outside bool
-	synTries                  uint8
-	srv                       *Server
+	// where is where the client is, as the index of its hop in Net.hops:
+	// hopLocal, the client and the pod are on the same node (sameNode, which
+	// does not change while the request lives: a pod stays on the node it was
+	// bound to); hopOutside, from a client outside the cluster through an
+	// entry node (SendOutside): each one-way trip is a cross-node hop to that
+	// node, then the hop to the pod (hopLocal when it runs on the entry node).
+	where uint8
+	// abandoned: the client's timeout fired, the client has its answer and
+	// the response will be dropped.
+	abandoned bool
+	synTries  uint8
+	srv       *Server
 	// toID is to's ID and conn its connection in kube-proxy's table (Release
 	// with neither a pod nor a map lookup).
 	toID    int32
@@ -194,17 +205,28 @@ func (n *Net) freeRequest(r *Request) {
 func (n *Net) LiveRequests() int { return n.live - n.liveProbes }
 
 // hop is the one-way network latency of r between its client's node and its
-// pod's (r.local: the same node).
-func (n *Net) hop(r *Request) sim.Time {
-	var h sim.Time
-	if r.outside {
-		h = n.crossNode.Sample()
-	}
-	if r.local {
-		return h + n.sameNode.Sample()
-	}
-	return h + n.crossNode.Sample()
+// pod's (hopLocal: the same node); from outside the cluster (hopOutside),
+// the entry hop to a node comes first. One interface call site and no branch
+// keep it within the inliner's budget (two calls cost 127 of its 80): it
+// inlines into its callers on the request path.
+func (n *Net) hop(r *Request) sim.Time { return n.hops[r.where&3].Sample() }
+
+// Request.where's bits.
+const (
+	hopLocal   = 1
+	hopOutside = 2
+)
+
+// twoHops is a hop of a then a hop of b: the same draws, from the same
+// streams in the same order, as sampling a then b.
+type twoHops struct{ a, b sim.Dist }
+
+func (t *twoHops) Sample() sim.Time {
+	h := t.a.Sample()
+	return h + t.b.Sample()
 }
+
+func (t *twoHops) Mean() sim.Time { return t.a.Mean() + t.b.Mean() }
 
 // sameNode reports whether pod p runs on node n (p.NodeName == n.Name). A
 // bound pod's NodeName is its node's name, and two nodes that exist have
@@ -260,7 +282,7 @@ func (n *Net) send(cl Caller, client kubeproxy.ClientID, from *model.Node, svc *
 	r.Route, r.KeepAlive, r.svc, r.client, r.Val, r.sent = route, keepAlive, svc, cl, val, n.C.Now()
 	n.Rec.RequestSent(svc)
 	if entry != nil {
-		r.outside = true
+		r.where = hopOutside
 		if !entry.Up {
 			n.enterDead(r)
 			return
@@ -287,7 +309,9 @@ func (n *Net) send(cl Caller, client kubeproxy.ClientID, from *model.Node, svc *
 	// from PickEndpoint, and while no node was removed two different nodes
 	// are on different machines (sameNode's answer for two nodes not
 	// removed).
-	r.local = from != nil && (toNode == from || ((toNode == nil || !nodesKept) && sameNode(from, to)))
+	if from != nil && (toNode == from || ((toNode == nil || !nodesKept) && sameNode(from, to))) {
+		r.where |= hopLocal
+	}
 	h := n.hop(r)
 	if !keepAlive {
 		h *= 3
@@ -370,7 +394,7 @@ func (n *Net) SendProbe(cl Caller, p *model.Pod, route Route, timeout sim.Time) 
 	r := n.newRequest()
 	n.liveProbes++
 	r.Route, r.client, r.sent = route, cl, n.C.Now()
-	r.to, r.toID, r.local = p, int32(p.ID), true
+	r.to, r.toID, r.where = p, int32(p.ID), hopLocal
 	r.timer = n.C.E.After(3*n.hop(r), r, evArrive)
 	if timeout > 0 {
 		r.timeout = n.C.E.After(timeout, r, evTimeout)

@@ -16,7 +16,7 @@ func TestPropagationDelay(t *testing.T) {
 	const delay = 1500 * time.Millisecond
 	eng := sim.New(1)
 	ix := endpoints.NewIndex()
-	px, err := NewProxier(Config{Mode: ModeIPTables}, eng.Stream("kube-proxy/node-1"))
+	px, err := NewProxier(Config{Mode: ModeIPTables}, sim.NewStreamPCG(eng.Seed(), "kube-proxy/node-1"))
 	if err != nil {
 		t.Fatal(err)
 	}

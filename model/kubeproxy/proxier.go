@@ -12,13 +12,13 @@ import (
 // sharing one random stream.
 type Proxier struct {
 	cfg    Config
-	rng    *rand.Rand
+	rng    *rand.PCG
 	tables []*Table // by ServiceID; nil when the Service is unknown
 }
 
 // NewProxier returns a kube-proxy with no Services. rng is used by the random
 // modes (iptables, nftables); it may be nil for IPVS.
-func NewProxier(cfg Config, rng *rand.Rand) (*Proxier, error) {
+func NewProxier(cfg Config, rng *rand.PCG) (*Proxier, error) {
 	if _, err := NewTable(cfg, rng); err != nil {
 		return nil, err
 	}

@@ -153,7 +153,7 @@ type affEntry struct {
 // affinity table. It is not safe for concurrent use.
 type Table struct {
 	algo    algo
-	rng     *rand.Rand
+	rng     *rand.PCG
 	timeout sim.Time // 0: no session affinity
 
 	ents  []entry
@@ -168,13 +168,13 @@ type Table struct {
 
 // NewTable returns an empty table. rng is used by the random modes; it may be nil
 // for IPVS.
-func NewTable(cfg Config, rng *rand.Rand) (*Table, error) {
+func NewTable(cfg Config, rng *rand.PCG) (*Table, error) {
 	a, err := cfg.algo()
 	if err != nil {
 		return nil, err
 	}
 	if a == algoRandom && rng == nil {
-		return nil, fmt.Errorf("kube-proxy: mode %q picks at random and needs a random stream; pass one from sim.Engine.Stream", cfg.modeName())
+		return nil, fmt.Errorf("kube-proxy: mode %q picks at random and needs a random stream; pass one from sim.NewStreamPCG", cfg.modeName())
 	}
 	t := &Table{algo: a, rng: rng, byPod: make(map[endpoints.PodID]int32)}
 	for i := range t.pools {
@@ -350,7 +350,7 @@ func (t *Table) PickConn(client ClientID, now sim.Time) (endpoints.PodID, Conn, 
 	var ei int32
 	switch t.algo {
 	case algoRandom:
-		ei = pl.members[t.rng.IntN(len(pl.members))]
+		ei = pl.members[sim.IntN(t.rng, len(pl.members))]
 	case algoRR:
 		if pl.rr >= len(pl.members) {
 			pl.rr = 0

@@ -33,7 +33,7 @@ func modeName(c Config) string {
 
 func newTable(t *testing.T, cfg Config) *Table {
 	t.Helper()
-	tb, err := NewTable(cfg, sim.NewStream(1, "kube-proxy/test"))
+	tb, err := NewTable(cfg, sim.NewStreamPCG(1, "kube-proxy/test"))
 	if err != nil {
 		t.Fatal(err)
 	}
