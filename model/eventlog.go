@@ -250,5 +250,26 @@ func (l *EventLog) Events(now sim.Time) []*Event {
 	return out
 }
 
+// DeleteNamespace drops the events of objects in namespace ns, as the
+// namespace controller deletes every object of a namespace, its Events
+// included, before the namespace goes (the Cluster calls it, the log being
+// a NamespacedAddon, when the namespace is gone).
+func (l *EventLog) DeleteNamespace(ns string) {
+	kept := l.events[:0]
+	for _, e := range l.events {
+		if e.Object.Namespace != ns {
+			kept = append(kept, e)
+			continue
+		}
+		if uid := e.Object.UID; uid != "" {
+			delete(l.byObj, uid) // the object is gone, with its similar-event records
+		} else if o := l.byObj[uid]; o != nil {
+			o.events = slices.DeleteFunc(o.events, func(x *Event) bool { return x == e })
+		}
+	}
+	clear(l.events[len(kept):])
+	l.events = kept
+}
+
 // Len is how many events the log holds, expired ones not yet dropped included.
 func (l *EventLog) Len() int { return len(l.events) }

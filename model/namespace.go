@@ -210,7 +210,8 @@ func (c *Cluster) deleteContent(ns *Namespace) {
 
 // NamespacedAddon is an addon (SetAddon) that keeps namespaced objects
 // (model/hpa's HorizontalPodAutoscalers): the namespace controller deletes
-// them with the rest of their namespace's content.
+// them with the rest of their namespace's content. An EventSink that is one
+// (EventLog) drops a namespace's Events once the namespace is gone.
 type NamespacedAddon interface {
 	// DeleteNamespace deletes the addon's objects of namespace ns.
 	DeleteNamespace(ns string)
@@ -229,6 +230,9 @@ func (c *Cluster) finalizeNamespace(ns *Namespace) {
 	}
 	ns.Deleted = true
 	delete(c.nsByName, ns.Name)
+	if d, ok := c.events.(NamespacedAddon); ok {
+		d.DeleteNamespace(ns.Name) // the EventLog: its objects' Events go with it
+	}
 }
 
 // indexLabels are the labels (or a Service's selector) as the endpoint index

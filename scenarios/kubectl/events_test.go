@@ -207,3 +207,33 @@ func TestGetEventsRefusals(t *testing.T) {
 		}
 	}
 }
+
+// Deleting a namespace deletes its Events with the rest of its content, as
+// the namespace controller deletes every namespaced resource (bug: 'get
+// events -n t' after t was gone still listed its pods' and ReplicaSets'
+// events); the other namespaces' events stay.
+func TestNamespaceDeletionDeletesItsEvents(t *testing.T) {
+	c := eventCluster(t)
+	for _, line := range []string{"create namespace t", "-n t create deployment web --image=nginx", "create deployment keep --image=nginx"} {
+		if _, err := apply(c, line); err != nil {
+			t.Fatalf("%s: %v", line, err)
+		}
+	}
+	advance(c, 30*time.Second)
+	if out := kc(t, c, "get events -n t --field-selector reason=Scheduled"); !strings.Contains(out, "Successfully assigned t/web-") {
+		t.Fatalf("get events -n t before the deletion:\n%s", out)
+	}
+	if _, err := apply(c, "delete namespace t"); err != nil {
+		t.Fatal(err)
+	}
+	advance(c, 60*time.Second)
+	if _, err := kcErr(t, c, "get ns t"); err == nil {
+		t.Fatal("namespace t still there 60 s after its deletion")
+	}
+	if out := kc(t, c, "get events -n t"); out != "No resources found in t namespace." {
+		t.Errorf("get events -n t after t is gone:\n%s", out)
+	}
+	if out := kc(t, c, "get events --field-selector reason=Scheduled"); !strings.Contains(out, "Successfully assigned default/keep-") {
+		t.Errorf("default's events went too:\n%s", out)
+	}
+}
