@@ -28,12 +28,11 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 )
 
-// getSpecial prints get of the kinds that have printers of their own (their
-// entry's getAlone: events, endpointslices), and refuses --sort-by and
-// --field-selector on the kinds that take none; ok is false when the generic
-// printer handles cmd.
-func getSpecial(c *model.Cluster, cmd Command) (out string, err error, ok bool) {
-	var alone []Resource // the kinds listed alone, each once
+// getAloneKinds is the kinds of cmd's targets that get lists with printers
+// of their own (events, endpointslices), each once; it refuses them mixed
+// with other kinds or with each other, which Parse checks before a run.
+func getAloneKinds(cmd Command) ([]Resource, error) {
+	var alone []Resource
 	others := false
 	for _, t := range cmd.Targets {
 		switch {
@@ -43,13 +42,26 @@ func getSpecial(c *model.Cluster, cmd Command) (out string, err error, ok bool) 
 			alone = append(alone, t.Resource)
 		}
 	}
+	if len(alone) > 0 && (others || len(alone) > 1) {
+		return nil, &UsageError{Verb: cmd.Verb, Msg: "kubesim lists events and endpointslices on their own: give them in a get step of their own"}
+	}
+	return alone, nil
+}
+
+// getSpecial prints get of the kinds that have printers of their own (their
+// entry's getAlone: events, endpointslices), and refuses --sort-by and
+// --field-selector on the kinds that take none; ok is false when the generic
+// printer handles cmd.
+func getSpecial(c *model.Cluster, cmd Command) (out string, err error, ok bool) {
+	alone, err := getAloneKinds(cmd)
+	if err != nil {
+		return "", err, true
+	}
 	var kind resourceInfo
 	if len(alone) > 0 {
 		kind = resources[alone[0]]
 	}
 	switch {
-	case len(alone) > 0 && (others || len(alone) > 1):
-		return "", &UsageError{Verb: cmd.Verb, Msg: "kubesim lists events and endpointslices on their own: give them in a get step of their own"}, true
 	case !kind.selectsFields && (cmd.SortBy != "" || cmd.FieldSelector != ""):
 		return "", &UsageError{Verb: cmd.Verb, Msg: "kubesim supports --sort-by and --field-selector on events only (kubectl get events --sort-by=.lastTimestamp --field-selector involvedObject.name=NAME)"}, true
 	case len(alone) == 0 || cmd.Watch:

@@ -197,7 +197,6 @@ func TestGetEventsRefusals(t *testing.T) {
 	for line, want := range map[string]string{
 		"get events -w":                        "not supported by kubesim in a step",
 		"get events --field-selector spec.x=1": "field label not supported: spec.x",
-		"get events,pods":                      "on their own",
 		"get pods --field-selector a=b":        "on events only",
 		"get events --sort-by=.spec.x":         "kubesim sorts events by",
 		"describe events":                      "get events lists them",

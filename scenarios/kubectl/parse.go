@@ -777,6 +777,9 @@ func parseVerb(c *Command, args []string) error {
 			return err
 		}
 		if c.Verb == Get {
+			if _, err := getAloneKinds(*c); err != nil {
+				return err
+			}
 			return checkGetOutput(c)
 		}
 		return nil

@@ -261,6 +261,9 @@ func TestParseErrors(t *testing.T) {
 		{"kubectl delete ingresses/web", `error: kubesim does not simulate ingresses (networking.k8s.io/v1 Ingress): apply -f skips them with a warning, so no step can get, describe or change one; remove this step`},
 		{"kubectl get networkpolicies", `error: kubesim does not simulate networkpolicies (networking.k8s.io/v1 NetworkPolicy): apply -f skips them with a warning, so no step can get, describe or change one; remove this step`},
 		{"kubectl get statefulsets.batch", `error: the server doesn't have a resource type "statefulsets.batch"`},
+		// Refused before the run, not at its time in the timeline.
+		{"kubectl get all,events -n t", "error: kubesim lists events and endpointslices on their own: give them in a get step of their own"},
+		{"kubectl get endpointslices,events", "error: kubesim lists events and endpointslices on their own: give them in a get step of their own"},
 		{"kubectl get pods/", "error: arguments in resource/name form must have a single resource and name"},
 		{"kubectl describe", "error: You must specify the type of resource to describe. Use \"kubectl api-resources\" for a complete list of supported resources.\nSee 'kubectl describe -h' for help and examples"},
 		{"kubectl rollout restart pod/x", `error: pods "x" restarting is not supported`},
