@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/kubesim/kubesim/scenarios"
+	"github.com/kubesim/kubesim/workload/isotope"
 )
 
 func benchScenario(b *testing.B, mk func(testing.TB) *scenarios.Scenario) {
@@ -54,11 +55,11 @@ func BenchmarkRunIsotope(b *testing.B) {
 				b.Fatal(err)
 			}
 			benchScenario(b, func(tb testing.TB) *scenarios.Scenario {
-				s, err := scenarios.GraphScenario(path)
+				s, err := scenarios.GraphScenario(path, isotope.DefaultLoad)
 				if err != nil {
 					tb.Fatal(err)
 				}
-				if _, err := s.AddGraph(path, data); err != nil {
+				if _, err := s.AddGraph(path, data, isotope.DefaultLoad); err != nil {
 					tb.Fatal(err)
 				}
 				s.Duration = tc.d

@@ -12,9 +12,10 @@ import (
 // the Deployments and Services isotope's converter creates are applied first,
 // at 0s (from a file named after the graph, NAME-isotope.yaml), and the mock
 // services' behaviour and the entrypoints' load clients join s's workload. It
-// returns what the graph has that is not simulated.
-func (s *Scenario) AddGraph(path string, data []byte) ([]string, error) {
-	g, err := isotope.Convert(path, data)
+// returns what the graph has that is not simulated. load is the entrypoints'
+// load client (isotope.DefaultLoad: isotope's example config).
+func (s *Scenario) AddGraph(path string, data []byte, load isotope.Load) ([]string, error) {
+	g, err := isotope.ConvertLoad(path, data, load)
 	if err != nil {
 		return nil, err
 	}
@@ -61,12 +62,16 @@ func (s *Scenario) fitGraph() {
 }
 
 // GraphScenario is the scenario `kubesim run --workload GRAPH` runs when it
-// is given no scenario: the default cluster for a minute, to which AddGraph
+// is given no scenario (load: its entrypoints' load client): the default cluster for a minute, to which AddGraph
 // adds the graph, and workers if its pods need them (fitGraph).
-func GraphScenario(path string) (*Scenario, error) {
+func GraphScenario(path string, load isotope.Load) (*Scenario, error) {
 	name := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+	what := fmt.Sprintf("%d closed-loop users (fortio, qps max)", load.Connections)
+	if load.QPS > 0 {
+		what = "fortio at " + load.String() + " (paced; a slow graph lowers the rate)"
+	}
 	src := fmt.Sprintf("name: %q\ndescription: %q\nduration: 1m\n", name,
-		fmt.Sprintf("isotope service graph %s: each entrypoint called by %d closed-loop users (fortio, qps max)", filepath.Base(path), isotope.Users))
+		fmt.Sprintf("isotope service graph %s: each entrypoint called by %s", filepath.Base(path), what))
 	s, err := ParseFile(path, []byte(src))
 	if err != nil {
 		return nil, err

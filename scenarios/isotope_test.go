@@ -22,11 +22,11 @@ func graphRun(t *testing.T, file string, d time.Duration) *Result {
 	if !IsGraph(data) {
 		t.Fatalf("%s is not recognised as an isotope service graph", file)
 	}
-	s, err := GraphScenario(path)
+	s, err := GraphScenario(path, isotope.DefaultLoad)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.AddGraph(path, data); err != nil {
+	if _, err := s.AddGraph(path, data, isotope.DefaultLoad); err != nil {
 		t.Fatal(err)
 	}
 	s.Duration = sim.Time(d)
@@ -96,11 +96,11 @@ func TestIsotopeTreeConverts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := GraphScenario(path)
+	s, err := GraphScenario(path, isotope.DefaultLoad)
 	if err != nil {
 		t.Fatal(err)
 	}
-	notes, err := s.AddGraph(path, data)
+	notes, err := s.AddGraph(path, data, isotope.DefaultLoad)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -184,11 +184,11 @@ func TestIsotopeSizesTakeTime(t *testing.T) {
 		t.Helper()
 		g := "defaults:\n  requestSize: " + req + "\n  responseSize: 1 KB\nservices:\n- name: a\n  isEntrypoint: true\n  script:\n  - call: b\n- name: b\n  responseSize: " + resp + "\n"
 		path := t.TempDir() + "/sizes.yaml"
-		s, err := GraphScenario(path)
+		s, err := GraphScenario(path, isotope.DefaultLoad)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.AddGraph(path, []byte(g)); err != nil {
+		if _, err := s.AddGraph(path, []byte(g), isotope.DefaultLoad); err != nil {
 			t.Fatal(err)
 		}
 		s.Duration = sim.Time(20 * time.Second)
@@ -248,7 +248,7 @@ func TestIsotopeLoadWaitsForReadyGraph(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.AddGraph(path, data); err != nil {
+	if _, err := s.AddGraph(path, data, isotope.DefaultLoad); err != nil {
 		t.Fatal(err)
 	}
 	res, err = Run(s)
@@ -277,11 +277,11 @@ func TestGraphAloneClusterHoldsItsPods(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		s, err := GraphScenario(path)
+		s, err := GraphScenario(path, isotope.DefaultLoad)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.AddGraph(path, data); err != nil {
+		if _, err := s.AddGraph(path, data, isotope.DefaultLoad); err != nil {
 			t.Fatal(err)
 		}
 		if len(s.Nodes) != tc.nodes {
@@ -297,7 +297,7 @@ func TestGraphAloneClusterHoldsItsPods(t *testing.T) {
 	}
 	path := "../workload/isotope/testdata/1000-svc_5000-end.yaml"
 	data, _ := os.ReadFile(path)
-	if _, err := s.AddGraph(path, data); err != nil {
+	if _, err := s.AddGraph(path, data, isotope.DefaultLoad); err != nil {
 		t.Fatal(err)
 	}
 	if len(s.Nodes) != 4 {

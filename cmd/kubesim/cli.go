@@ -7,12 +7,14 @@ import (
 	"fmt"
 	"github.com/kubesim/kubesim/metrics"
 	"github.com/kubesim/kubesim/workload/decl"
+	"github.com/kubesim/kubesim/workload/isotope"
 	"io"
 	"math"
 	"os"
 	"path/filepath"
 	"runtime"
 	"sort"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -179,10 +181,12 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	setVars := fs.StringArray("set", nil, "set a variable of the scenario's vars: (NAME=VALUE, repeatable)")
 	workloads := fs.StringArray("workload", nil, "a workload file: services (matched to containers by image or labels) and clients to add to the scenario's, or an isotope service graph (its Deployments and Services are applied at 0s; without a scenario it runs alone for 1m) (repeatable)")
 	coarse := fs.Bool("coarse", false, "measure counters only: no per-Service windows, per-pod figures or true-throughput bins (faster on large clusters)")
+	qps := fs.String("qps", "max", "with an isotope graph: fortio's -qps at each entrypoint: requests per second over all its connections, each connection paced at qps/connections (a slow graph lowers the rate), or max (closed loops without think time)")
+	conns := fs.Int("connections", isotope.Users, "with an isotope graph: fortio's -c at each entrypoint: its connections, closed loops on kept-alive connections")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file (go tool pprof reads it)")
 	memProfile := fs.String("memprofile", "", "write a heap profile taken at the end of the run, before the output, to this file (go tool pprof reads it)")
 	help := func(w io.Writer) {
-		fmt.Fprintf(w, "Usage:\n  kubesim run [NAME|FILE.yaml] [flags]\n\nRuns a built-in scenario (kubesim scenarios lists them; default %s) or a scenario file.\n\nExamples:\n  kubesim run\n  kubesim run node-reboot --seed 7 -o json\n  kubesim run capacity --set workers=20 --set rng_replicas=2\n  kubesim run my-scenario.yaml --out out\n  kubesim run my-app.yaml --workload my-services.yaml\n  kubesim run --workload isotope-graph.yaml --duration 10s\n\nFlags:\n%s", scenarios.DefaultName, fs.FlagUsages())
+		fmt.Fprintf(w, "Usage:\n  kubesim run [NAME|FILE.yaml] [flags]\n\nRuns a built-in scenario (kubesim scenarios lists them; default %s) or a scenario file.\n\nExamples:\n  kubesim run\n  kubesim run node-reboot --seed 7 -o json\n  kubesim run capacity --set workers=20 --set rng_replicas=2\n  kubesim run my-scenario.yaml --out out\n  kubesim run my-app.yaml --workload my-services.yaml\n  kubesim run --workload isotope-graph.yaml --duration 10s\n  kubesim run --workload isotope-graph.yaml --qps 100 --connections 4\n\nFlags:\n%s", scenarios.DefaultName, fs.FlagUsages())
 	}
 	fs.Usage = func() {}
 	if err := fs.Parse(args); err != nil {
@@ -205,6 +209,11 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	set, err := parseSet(*setVars)
+	if err != nil {
+		fmt.Fprintf(stderr, "error: %v\n", err)
+		return exitUsage
+	}
+	load, err := parseLoad(*qps, *conns)
 	if err != nil {
 		fmt.Fprintf(stderr, "error: %v\n", err)
 		return exitUsage
@@ -232,9 +241,13 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		}
 		wfiles = append(wfiles, wfile{f, data})
 	}
+	if graphs == 0 && (fs.Changed("qps") || fs.Changed("connections")) {
+		fmt.Fprintf(stderr, "error: --qps and --connections set the load client of an isotope service graph, and no --workload file is one; give the graph with --workload GRAPH.yaml\n")
+		return exitUsage
+	}
 	var s *scenarios.Scenario
 	if fs.NArg() == 0 && graphs > 0 {
-		s, err = scenarios.GraphScenario(wfiles[0].path)
+		s, err = scenarios.GraphScenario(wfiles[0].path, load)
 		if len(set) > 0 && err == nil {
 			err = fmt.Errorf("--set: the isotope graph's scenario has no variables; give a scenario to set its variables")
 		}
@@ -256,7 +269,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	}
 	for _, f := range wfiles {
 		if scenarios.IsGraph(f.data) {
-			notes, err := s.AddGraph(f.path, f.data)
+			notes, err := s.AddGraph(f.path, f.data, load)
 			if err != nil {
 				fmt.Fprintf(stderr, "error: %v\n", err)
 				return exitFail
@@ -766,4 +779,23 @@ func isTerminal(w io.Writer) bool {
 	}
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// parseLoad reads run's --qps (a number of requests per second, at least 0,
+// or max; 0 is max, as fortio's -qps 0) and --connections (at least 1) into
+// an isotope graph's load client.
+func parseLoad(qps string, conns int) (isotope.Load, error) {
+	l := isotope.Load{Connections: conns}
+	if conns < 1 || conns > 100000 {
+		return l, fmt.Errorf("--connections %d: want a number of connections from 1 to 100000 (fortio's -c; isotope's example uses 64)", conns)
+	}
+	if qps == "max" {
+		return l, nil
+	}
+	v, err := strconv.ParseFloat(qps, 64)
+	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
+		return l, fmt.Errorf("--qps %q: want requests per second, a number at least 0 (100, 2.5), or max (0 is max, as fortio's -qps 0)", qps)
+	}
+	l.QPS = v
+	return l, nil
 }

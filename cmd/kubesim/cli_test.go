@@ -425,3 +425,84 @@ func TestRunWithoutRequestsSaysSo(t *testing.T) {
 		t.Errorf("output:\n%s\nwant it to contain:\n%s", out, want)
 	}
 }
+
+// --qps paces an isotope graph's load client as fortio's -qps paces its
+// connections: 100 qps on 4 connections gives 100 ok/s when the graph keeps
+// up, and less when each connection's requests take longer than its share
+// of the rate allows (2 connections of 50 ms requests: at most 40/s).
+func TestRunIsotopeQPS(t *testing.T) {
+	dir := t.TempDir()
+	graph := func(sleep string) string {
+		p := filepath.Join(dir, "g"+sleep+".yaml")
+		src := "services:\n- name: a\n  isEntrypoint: true\n  script:\n  - call: b\n- name: b\n  script:\n  - sleep: " + sleep + "\n"
+		if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	// okRate is client-a's runs without error per second in the windows
+	// from 10 s (the load starts once the graph is ready, near 4 s).
+	okRate := func(args ...string) float64 {
+		t.Helper()
+		code, js, errs := run(t, append([]string{"run", "-o", "json", "--duration", "30s", "--window", "10s"}, args...)...)
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, errs)
+		}
+		var sum struct {
+			Clients map[string]struct {
+				Windows []struct {
+					Start    float64 `json:"start_s"`
+					End      float64 `json:"end_s"`
+					Requests int     `json:"requests"`
+					Errors   int     `json:"errors"`
+				} `json:"windows"`
+			} `json:"clients"`
+		}
+		if err := json.Unmarshal([]byte(js), &sum); err != nil {
+			t.Fatal(err)
+		}
+		ok, secs := 0, 0.0
+		for _, w := range sum.Clients["client-a"].Windows {
+			if w.Start >= 10 {
+				ok += w.Requests - w.Errors
+				secs += w.End - w.Start
+			}
+		}
+		if secs != 20 {
+			t.Fatalf("windows from 10 s cover %v s, want 20", secs)
+		}
+		return float64(ok) / secs
+	}
+	if r := okRate("--workload", graph("10ms"), "--qps", "100", "--connections", "4"); r < 98 || r > 102 {
+		t.Errorf("100 qps on 4 connections, 10 ms requests: %.2f ok/s, want about 100", r)
+	}
+	if r := okRate("--workload", graph("50ms"), "--qps", "100", "--connections", "2"); r >= 40 || r < 30 {
+		t.Errorf("100 qps on 2 connections, 50 ms requests: %.2f ok/s, want below 40 (each connection waits for its answer)", r)
+	}
+	// qps max (the default) on the same 2 connections goes as fast as the
+	// answers come: the pacing did not lower the saturated rate.
+	if r := okRate("--workload", graph("50ms"), "--connections", "2"); r >= 40 || r < 30 {
+		t.Errorf("qps max on 2 connections, 50 ms requests: %.2f ok/s, want below 40", r)
+	}
+}
+
+// --qps and --connections are checked before the run: usage errors (exit 2)
+// that say what they want.
+func TestRunIsotopeQPSInvalid(t *testing.T) {
+	graph := "../../workload/isotope/testdata/chain-3-services.yaml"
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--workload", graph, "--qps", "-5"}, `--qps "-5": want requests per second, a number at least 0`},
+		{[]string{"--workload", graph, "--qps", "fast"}, `--qps "fast": want requests per second`},
+		{[]string{"--workload", graph, "--connections", "0"}, "--connections 0: want a number of connections from 1 to 100000"},
+		{[]string{"--workload", graph, "--connections", "x"}, `invalid argument "x" for "--connections"`},
+		{[]string{"--qps", "100"}, "--qps and --connections set the load client of an isotope service graph, and no --workload file is one"},
+	} {
+		code, _, errs := run(t, append([]string{"run"}, c.args...)...)
+		if code != 2 || !strings.Contains(errs, c.want) {
+			t.Errorf("run %v: exit %d, stderr %q; want exit 2 and %q", c.args, code, errs, c.want)
+		}
+	}
+}

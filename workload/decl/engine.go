@@ -485,6 +485,10 @@ type run struct {
 	c       *client
 	start   sim.Time
 	onStart bool
+	// A paced user (Client.QPS): when its first run started, and how many
+	// runs it has ended.
+	epoch sim.Time
+	paced int64
 }
 
 // runKind is what the end of a run's script does.
@@ -558,7 +562,15 @@ func (x *run) end(o metrics.Outcome) {
 			return
 		}
 		c.flow.Done(x.start, o)
-		d := c.think.Sample()
+		var d sim.Time
+		if qps := c.spec.QPS; qps > 0 {
+			// fortio's pacing: the next run at its place in the user's
+			// schedule, at once if the user is behind it.
+			x.paced++
+			d = max(0, x.epoch+sim.Time(float64(x.paced)*float64(c.spec.Users)*1e9/qps)-e.env.C.Now())
+		} else {
+			d = c.think.Sample()
+		}
 		if e.env.C.Now() == x.start && d <= 0 {
 			d = MinLoop
 		}
@@ -1222,6 +1234,13 @@ const MinLoop = sim.Time(time.Millisecond)
 // with OnStart, run it once, then the script at once, then think, run the
 // script, again.
 func (c *client) user(x *run) {
+	if c.spec.QPS > 0 {
+		// A paced user (fortio's connection) runs at once, then on its
+		// schedule.
+		x.epoch, x.paced = c.e.env.C.Now(), 0
+		c.userAfter(x, 0)
+		return
+	}
 	if len(c.spec.OnStart) == 0 {
 		c.userAfter(x, c.think.Sample())
 		return

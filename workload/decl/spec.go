@@ -155,6 +155,16 @@ type Client struct {
 	// between tasks).
 	Users int
 	Think sim.DistSpec
+	// QPS > 0 paces the Users closed-loop users as fortio paces its
+	// connections (-qps QPS -c Users): together they aim at QPS runs a
+	// second, each user at QPS/Users, its k-th run (from 0) starting at its
+	// first run's start plus k*Users/QPS, or as soon as its previous run
+	// ends when that is later: a user is still a closed loop, so a slow
+	// server lowers the achieved rate, and a user behind its schedule runs
+	// back to back until it has caught up (fortio's default; -nocatchup is
+	// not modelled). Think is then not used. Set by Go code (isotope's
+	// load client), not read from workload files.
+	QPS float64
 	// OnStart is a script each closed-loop virtual user runs once when it
 	// starts (a login, a first page). Its calls are measured per route and
 	// Service as any; it is not a run of the client's script (clients' runs

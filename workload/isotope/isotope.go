@@ -12,7 +12,8 @@
 // call that fails makes the answer an error (HTTP 500), and errorRate is the
 // share of requests answered with an error. The load client is fortio as
 // isotope's example-config.toml runs it: qps max on 64 connections, i.e. 64
-// closed-loop users without think time, on kept-alive connections, started
+// closed-loop users without think time, on kept-alive connections (Load
+// changes qps and connections; a qps paces the connections), started
 // as isotope's runner starts it (runner/pipeline.py): once every Deployment
 // has rolled out and every pod is Ready (decl.Client.WaitReady: each Service
 // has numReplicas ready endpoints); the runner's further 30 s buffer is not
@@ -55,6 +56,34 @@ const (
 // Users is the number of closed-loop users of the client at each entrypoint
 // (fortio's 64 connections in isotope's example-config.toml).
 const Users = 64
+
+// Load is the load client's settings at each entrypoint: isotope's runner
+// config.toml's [client] qps and num_concurrent_connections, given to
+// fortio as -qps and -c. QPS 0 is fortio's qps max (each connection a
+// closed loop without think time); QPS > 0 paces the connections
+// (decl.Client.QPS: QPS/Connections each; a slow server lowers the
+// achieved rate).
+type Load struct {
+	QPS         float64
+	Connections int
+}
+
+// DefaultLoad is isotope's example-config.toml's: qps max on 64
+// connections.
+var DefaultLoad = Load{Connections: Users}
+
+// String says what the load is: "qps max on 64 connections", "100 qps on 4
+// connections".
+func (l Load) String() string {
+	conns := fmt.Sprintf("%d connections", l.Connections)
+	if l.Connections == 1 {
+		conns = "1 connection"
+	}
+	if l.QPS <= 0 {
+		return "qps max on " + conns
+	}
+	return strconv.FormatFloat(l.QPS, 'f', -1, 64) + " qps on " + conns
+}
 
 // ServiceTime is the mock service's own time per request (assumed).
 var ServiceTime = sim.Lognormal(100*time.Microsecond, 50*time.Microsecond)
@@ -232,8 +261,14 @@ type service struct {
 	script       *yaml.Node
 }
 
-// Convert reads service graph data (from file name, for errors).
+// Convert reads service graph data (from file name, for errors), its
+// entrypoints loaded as isotope's example config loads them (DefaultLoad).
 func Convert(name string, data []byte) (Graph, error) {
+	return ConvertLoad(name, data, DefaultLoad)
+}
+
+// ConvertLoad is Convert with the entrypoints' load client's settings.
+func ConvertLoad(name string, data []byte, load Load) (Graph, error) {
 	p := &parser{file: name, notes: map[string]bool{}}
 	var doc yaml.Node
 	if err := yaml.NewDecoder(bytes.NewReader(data)).Decode(&doc); err != nil && !errors.Is(err, io.EOF) {
@@ -361,7 +396,7 @@ func Convert(name string, data []byte) (Graph, error) {
 			// node pool (runner/pipeline.py: --client-node-selector, the
 			// load sent to the in-cluster URL): it reaches the ClusterIP
 			// Service, each hop a cross-node one.
-			g.Spec.Clients = append(g.Spec.Clients, decl.Client{Name: "client-" + s.name, Users: Users, Think: sim.Const(0), File: name, Line: s.line, InCluster: true,
+			g.Spec.Clients = append(g.Spec.Clients, decl.Client{Name: "client-" + s.name, Users: load.Connections, QPS: load.QPS, Think: sim.Const(0), File: name, Line: s.line, InCluster: true,
 				Script: []decl.Step{{Kind: decl.CallStep, Call: decl.Call{Service: target, KeepAlive: true}, Line: s.line}}})
 		}
 	}
