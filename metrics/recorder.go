@@ -97,6 +97,7 @@ type Recorder struct {
 	appErrors  int64
 	flights    []*flight // by Service.ID, when little is on
 	little     bool
+	marks      []phaseMark // phases.go
 }
 
 // Point is one sample of a step function over simulated time.

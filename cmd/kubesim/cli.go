@@ -623,6 +623,7 @@ func printTable(w io.Writer, s *scenarios.Scenario, res *scenarios.Result) {
 		}
 	}
 	printFlows(w, "Services (ok/s: requests answered without error per simulated second; latency as clients see it, ms):", "service", sum.Services, sum.SimSeconds)
+	printPhases(w, res.Rec.Phases(maxPhases))
 	if len(sum.Routes) > 0 {
 		printFlows(w, "Routes (declared calls, every try, as their callers see them):", "route", sum.Routes, sum.SimSeconds)
 	}

@@ -240,3 +240,66 @@ func count(n int, noun string) string {
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
 }
+
+// The phases table's bounds: phases (metrics.Recorder.Phases merges the
+// shortest beyond it) and Services (those with the most requests).
+const (
+	maxPhases        = 8
+	maxPhaseServices = 8
+)
+
+// printPhases prints each Service's throughput and latency in each phase of
+// the run: the run split at its steps that change the cluster or its load.
+// Nothing when no such step came after 0 s or no Service had requests.
+func printPhases(w io.Writer, ps []metrics.Phase) {
+	names, more := metrics.TopServices(ps, maxPhaseServices)
+	if len(ps) < 2 || len(names) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "\nServices by phase (the run split at its steps that change the cluster or its load; the requests that ended in each phase, exact; latency ms):")
+	span := func(p metrics.Phase) string { return fmtAt(p.Start) + "-" + fmtAt(p.End) }
+	for _, p := range ps {
+		from := "(start)"
+		if len(p.Steps) > 0 {
+			from = p.Steps[0]
+			if len(p.Steps) > 1 {
+				from += fmt.Sprintf(" (+%d more at %s)", len(p.Steps)-1, fmtAt(p.Start))
+			}
+		}
+		if len(p.Merged) > 0 {
+			at := make([]string, len(p.Merged))
+			for i, m := range p.Merged {
+				at[i] = fmtAt(m)
+			}
+			from += fmt.Sprintf(" (and the %s from %s, merged: at most %d phases)", plural(len(at), "phase", "phases"), strings.Join(at, ", "), maxPhases)
+		}
+		fmt.Fprintf(w, "  %-14s %s\n", span(p), from)
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "  service\tphase\trequests\tok/s\terrors\tp50\tp99\t")
+	for _, n := range names {
+		for i, p := range ps {
+			label := ""
+			if i == 0 {
+				label = n
+			}
+			v := p.Services[n]
+			rate := 0.0
+			if d := p.End - p.Start; d > 0 {
+				rate = float64(v.Requests-v.Errors) / d
+			}
+			fmt.Fprintf(tw, "  %s\t%s\t%d\t%.2f\t%d\t%.1f\t%.1f\t\n", label, span(p), v.Requests, rate, v.Errors, v.LatencyMs.P50, v.LatencyMs.P99)
+		}
+	}
+	tw.Flush()
+	if more > 0 {
+		fmt.Fprintf(w, "  ... and %d more %s with requests (the Services table above has them all)\n", more, plural(more, "Service", "Services"))
+	}
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
