@@ -199,7 +199,6 @@ func TestGetEventsRefusals(t *testing.T) {
 		"get events --field-selector spec.x=1": "field label not supported: spec.x",
 		"get pods --field-selector a=b":        "on events only",
 		"get events --sort-by=.spec.x":         "kubesim sorts events by",
-		"describe events":                      "get events lists them",
 	} {
 		if _, err := kcErr(t, c, line); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%s: error %v, want one saying %q", line, err, want)

@@ -782,7 +782,7 @@ func parseVerb(c *Command, args []string) error {
 			}
 			return checkGetOutput(c)
 		}
-		return nil
+		return checkDescribeKinds(*c)
 	case RolloutRestart, RolloutStatus, RolloutHistory, RolloutUndo, RolloutPause, RolloutResume:
 		if err := parseTargets(c, pos); err != nil {
 			return err

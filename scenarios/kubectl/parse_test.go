@@ -264,6 +264,8 @@ func TestParseErrors(t *testing.T) {
 		// Refused before the run, not at its time in the timeline.
 		{"kubectl get all,events -n t", "error: kubesim lists events and endpointslices on their own: give them in a get step of their own"},
 		{"kubectl get endpointslices,events", "error: kubesim lists events and endpointslices on their own: give them in a get step of their own"},
+		{"kubectl describe events", "error: kubesim does not describe events; get events lists them"},
+		{"kubectl describe endpointslices,pods", "error: kubesim describes endpointslices on their own: give them in a describe step of their own"},
 		{"kubectl get pods/", "error: arguments in resource/name form must have a single resource and name"},
 		{"kubectl describe", "error: You must specify the type of resource to describe. Use \"kubectl api-resources\" for a complete list of supported resources.\nSee 'kubectl describe -h' for help and examples"},
 		{"kubectl rollout restart pod/x", `error: pods "x" restarting is not supported`},

@@ -165,6 +165,25 @@ func joinErrors(errs []error) error {
 	return errors.Join(errs...)
 }
 
+// checkDescribeKinds refuses a describe of kinds kubesim does not describe
+// (events), and of a kind described by a printer of its own (endpointslices)
+// mixed with others; Parse checks it before a run.
+func checkDescribeKinds(cmd Command) error {
+	for _, t := range cmd.Targets {
+		if why := resources[t.Resource].notDescribed; why != "" {
+			return refusal("error: kubesim does not describe %s; %s", t.Resource, why)
+		}
+		if resources[t.Resource].describeAlone != nil {
+			for _, u := range cmd.Targets {
+				if u.Resource != t.Resource {
+					return &UsageError{Verb: cmd.Verb, Msg: fmt.Sprintf("kubesim describes %s on their own: give them in a describe step of their own", t.Resource)}
+				}
+			}
+		}
+	}
+	return nil
+}
+
 // Describe prints what `kubectl describe` prints for cmd (Verb
 // Describe): a faithful subset of kubectl's describers for pods,
 // deployments, replicasets, daemonsets, services, endpoints, endpointslices
@@ -174,16 +193,11 @@ func PrintDescribe(c *model.Cluster, cmd Command) (string, error) {
 	if cmd.Verb != Describe {
 		return "", fmt.Errorf("kubectl.PrintDescribe: command %q is a %q step, not describe", cmd.Line, cmd.Verb)
 	}
+	if err := checkDescribeKinds(cmd); err != nil {
+		return "", err
+	}
 	for _, t := range cmd.Targets {
-		if why := resources[t.Resource].notDescribed; why != "" {
-			return "", fmt.Errorf("error: kubesim does not describe %s; %s", t.Resource, why)
-		}
 		if f := resources[t.Resource].describeAlone; f != nil {
-			for _, u := range cmd.Targets {
-				if u.Resource != t.Resource {
-					return "", &UsageError{Verb: cmd.Verb, Msg: fmt.Sprintf("kubesim describes %s on their own: give them in a describe step of their own", t.Resource)}
-				}
-			}
 			p, err := newPrinter(c, cmd)
 			if err != nil {
 				return "", err
