@@ -386,6 +386,9 @@ func (x *Executor) serviceObject(p *printer, o object) *corev1.Service {
 	out.Spec.ClusterIP, out.Spec.ClusterIPs = ip, []string{ip}
 	out.Spec.IPFamilies = []corev1.IPFamily{corev1.IPv4Protocol}
 	out.Spec.IPFamilyPolicy = ptrTo(corev1.IPFamilyPolicySingleStack)
+	if lb := p.loadBalancerIP(out.Namespace, name); lb != "" {
+		out.Status.LoadBalancer.Ingress = []corev1.LoadBalancerIngress{{IP: lb, IPMode: ptrTo(corev1.LoadBalancerIPModeVIP)}}
+	}
 	return out
 }
 

@@ -21,6 +21,14 @@ package kubectl
 //     Service of the default namespace, which every cluster has and which
 //     kubesim lists like kubectl does (443/TCP, endpoint the control plane's
 //     6443).
+//   - LoadBalancer ingress addresses: a LoadBalancer Service's status shows
+//     one ingress IP (ipMode VIP, the API server's default) from the moment
+//     it is a LoadBalancer: the traffic model's load balancer serves it from
+//     then on (no provisioning delay, where clouds take tens of seconds), so
+//     EXTERNAL-IP is never <pending>. The address is 203.0.113.H (RFC 5737's
+//     TEST-NET-3, documentation addresses that route nowhere), H in 1-254
+//     hashed from the Service's name as the ClusterIP is (probing past
+//     collisions in creation order).
 //   - Container names: the manifest's; `kubectl run NAME` names it NAME;
 //     otherwise the image's base name without tag or digest, as `kubectl
 //     create deployment` names them ("dockercoins/rng:v0.1" -> "rng").
@@ -252,6 +260,7 @@ type printer struct {
 	nodeIdx map[string]int
 	podIP   map[int]string // by Pod.ID
 	svcIP   map[string]string
+	lbIP    map[string]string // LoadBalancer Services' ingress IPs by serviceKey
 }
 
 func newPrinter(c *model.Cluster, cmd Command) (*printer, error) {
@@ -481,8 +490,8 @@ func (p *printer) daemonSetRow(x *model.DaemonSet) (row, wide []string) {
 func (p *printer) serviceRow(o object) (row, wide []string) {
 	x := o.svc()
 	ext := "<none>"
-	if x.Type == "LoadBalancer" {
-		ext = "<pending>"
+	if ip := p.loadBalancerIP(x.Namespace, x.Name); ip != "" {
+		ext = ip
 	}
 	return []string{x.Name, serviceType(x), p.serviceIPIn(x.Namespace, x.Name), ext, servicePorts(x), p.age(x.CreationTimestamp)},
 		[]string{mapString(x.Selector)}
@@ -895,12 +904,7 @@ func (p *printer) serviceIPIn(ns, name string) string {
 	if s := p.c.APIServerService(); s != nil && name == s.Name && ns == s.Namespace {
 		return model.APIServerServiceIP
 	}
-	key := func(ns, name string) string {
-		if ns == model.DefaultNamespace {
-			return name
-		}
-		return ns + "/" + name
-	}
+	key := serviceKey
 	if p.svcIP == nil {
 		p.svcIP = map[string]string{}
 		used := map[uint32]bool{1: true, 10: true} // kubernetes, kube-dns
@@ -917,6 +921,40 @@ func (p *printer) serviceIPIn(ns, name string) string {
 		}
 	}
 	return p.svcIP[key(ns, name)]
+}
+
+// serviceKey names a Service for the address hashes: its name in the default
+// namespace, "ns/name" in another.
+func serviceKey(ns, name string) string {
+	if ns == model.DefaultNamespace {
+		return name
+	}
+	return ns + "/" + name
+}
+
+// loadBalancerIP is the ingress IP of the LoadBalancer Service name of
+// namespace ns ("" if it is not one): 203.0.113.H, H hashed from its name as
+// serviceIPIn hashes, probing past collisions in creation order.
+func (p *printer) loadBalancerIP(ns, name string) string {
+	if p.lbIP == nil {
+		p.lbIP = map[string]string{}
+		used := map[uint32]bool{}
+		for _, s := range p.c.Services() {
+			if s.Type != "LoadBalancer" {
+				continue
+			}
+			k := serviceKey(s.Namespace, s.Name)
+			h := fnv.New32a()
+			h.Write([]byte(k))
+			v := 1 + h.Sum32()%254
+			for i := 0; used[v] && i < 254; i++ {
+				v = 1 + v%254
+			}
+			used[v] = true
+			p.lbIP[k] = fmt.Sprintf("203.0.113.%d", v)
+		}
+	}
+	return p.lbIP[serviceKey(ns, name)]
 }
 
 // ---- DaemonSet status ----
@@ -1474,6 +1512,9 @@ func (p *printer) describeService(w *DescribeWriter, o object) {
 	w.write(0, "IP Families:\tIPv4\n")
 	w.write(0, "IP:\t%s\n", ip)
 	w.write(0, "IPs:\t%s\n", ip)
+	if lb := p.loadBalancerIP(x.Namespace, x.Name); lb != "" {
+		w.write(0, "LoadBalancer Ingress:\t%s (VIP)\n", lb) // kubectl's buildIngressString with ipMode
+	}
 	// Per port: its target and node port, and (three of) its endpoints with
 	// their target ports.
 	for _, sp := range x.Ports {

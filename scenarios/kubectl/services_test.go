@@ -96,7 +96,7 @@ func TestServicePorts(t *testing.T) {
 	if !regexp.MustCompile(`^80:3\d{4}/TCP,443:3\d{4}/TCP$`).MatchString(svcRows["multi"][4]) {
 		t.Errorf("multi PORT(S) %q, want both ports with node ports", svcRows["multi"][4])
 	}
-	if !nodePort.MatchString(svcRows["lb"][4]) || svcRows["lb"][3] != "<pending>" {
+	if !nodePort.MatchString(svcRows["lb"][4]) || !regexp.MustCompile(`^203\.0\.113\.\d+$`).MatchString(svcRows["lb"][3]) {
 		t.Errorf("lb: %q", svcRows["lb"])
 	}
 	seen := map[string]bool{}
@@ -173,6 +173,72 @@ func TestServicePorts(t *testing.T) {
 	files["dup.yaml"] = svcDoc("dup2", "NodePort", "  - {port: 80, nodePort: 30080}\n")
 	if out := must("kubectl apply -f dup.yaml"); out != "service/dup2 created" {
 		t.Errorf("30080 after its Service was deleted: %q", out)
+	}
+}
+
+// A LoadBalancer Service gets its cloud load balancer's address at once (the
+// simulated load balancer serves from the Service's creation): EXTERNAL-IP,
+// -o yaml's status.loadBalancer.ingress (ipMode VIP, the API server's
+// default) and describe's 'LoadBalancer Ingress:' show it, as kubectl prints
+// them (was: EXTERNAL-IP <pending> for ever, no status, no describe line);
+// other types show none, and a Service that stops being a LoadBalancer loses
+// it.
+func TestLoadBalancerIngress(t *testing.T) {
+	files := map[string]string{
+		"web.yaml": webDeploy,
+		"lb.yaml":  svcDoc("lb", "LoadBalancer", "  - {port: 80}\n"),
+		"lb2.yaml": svcDoc("lb2", "LoadBalancer", "  - {port: 80}\n"),
+		"np.yaml":  svcDoc("np", "NodePort", "  - {port: 80}\n"),
+	}
+	c := printCluster(t, 1)
+	x := newExecutor(c, kubectl.Files{Inline: files})
+	must := func(line string) string {
+		t.Helper()
+		out, err := x.Exec(line)
+		if err != nil {
+			t.Fatalf("%s: %v", line, err)
+		}
+		return out
+	}
+	for _, f := range []string{"web", "lb", "lb2", "np"} {
+		must("kubectl apply -f " + f + ".yaml")
+	}
+	out := must("kubectl get svc")
+	_, r := rows(t, out)
+	addr := regexp.MustCompile(`^203\.0\.113\.([1-9]\d*)$`)
+	m := addr.FindStringSubmatch(r["lb"][3])
+	if m == nil || addr.FindStringSubmatch(r["lb2"][3]) == nil || r["lb"][3] == r["lb2"][3] {
+		t.Fatalf("LoadBalancer EXTERNAL-IPs %q and %q, want two distinct 203.0.113.H (TEST-NET-3):\n%s", r["lb"][3], r["lb2"][3], out)
+	}
+	if h, _ := strconv.Atoi(m[1]); h > 254 {
+		t.Errorf("EXTERNAL-IP %s is not a host address", r["lb"][3])
+	}
+	ip := r["lb"][3]
+	if r["np"][3] != "<none>" || r["kubernetes"][3] != "<none>" {
+		t.Errorf("NodePort/ClusterIP EXTERNAL-IP %q/%q, want <none>", r["np"][3], r["kubernetes"][3])
+	}
+	if got := must("kubectl get svc lb -o yaml"); !strings.Contains(got, "\nstatus:\n  loadBalancer:\n    ingress:\n    - ip: "+ip+"\n      ipMode: VIP") {
+		t.Errorf("-o yaml lacks status.loadBalancer.ingress[0] ip %s, ipMode VIP:\n%s", ip, got)
+	}
+	if got := must("kubectl get svc lb -o jsonpath={.status.loadBalancer.ingress[0].ip}"); got != ip {
+		t.Errorf("jsonpath ingress ip %q, want %s", got, ip)
+	}
+	if got := must("kubectl describe svc lb"); !regexp.MustCompile(`\nIPs: +10\.96\.\d+\.\d+\nLoadBalancer Ingress: +` + regexp.QuoteMeta(ip) + ` \(VIP\)\nPort: `).MatchString(got) {
+		t.Errorf("describe svc lb lacks 'LoadBalancer Ingress:  %s (VIP)' after IPs:\n%s", ip, got)
+	}
+	if got := must("kubectl describe svc np"); strings.Contains(got, "LoadBalancer Ingress") {
+		t.Errorf("describe of a NodePort Service shows an ingress:\n%s", got)
+	}
+	if got := must("kubectl get svc np -o yaml"); !strings.Contains(got, "\nstatus:\n  loadBalancer: {}") {
+		t.Errorf("NodePort Service's status, want loadBalancer: {}:\n%s", got)
+	}
+	// Same name, same address (deterministic); not a LoadBalancer any more: none.
+	if got := must("kubectl get svc lb"); !strings.Contains(got, " "+ip+" ") {
+		t.Errorf("address changed between gets:\n%s", got)
+	}
+	must(`kubectl patch svc lb -p '{"spec":{"type":"NodePort"}}'`)
+	if _, r := rows(t, must("kubectl get svc lb")); r["lb"][3] != "<none>" {
+		t.Errorf("after the type went NodePort EXTERNAL-IP %q, want <none>", r["lb"][3])
 	}
 }
 
