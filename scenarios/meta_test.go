@@ -118,7 +118,7 @@ timeline:
 	}
 	const kubelet = "beta.kubernetes.io/arch=amd64,beta.kubernetes.io/os=linux,kubernetes.io/arch=amd64,kubernetes.io/hostname=%s,kubernetes.io/os=linux"
 	want := map[string]string{
-		"node1": fmt.Sprintf(kubelet, "node1") + ",node-role.kubernetes.io/control-plane=",
+		"node1": fmt.Sprintf(kubelet, "node1") + ",node-role.kubernetes.io/control-plane=,node.kubernetes.io/exclude-from-external-load-balancers=",
 		"node2": fmt.Sprintf(kubelet, "node2"),
 	}
 	for n, w := range want {

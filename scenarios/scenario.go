@@ -307,13 +307,14 @@ func AutoWindow(d sim.Time) sim.Time {
 	return d / 30
 }
 
-// ControlPlaneNode returns the spec of a kubeadm control-plane node: its
-// control-plane label and NoSchedule taint (not kubeadm's second label,
-// node.kubernetes.io/exclude-from-external-load-balancers: traffic.Entry
-// keeps such nodes out of load balancers, a scenario may give it).
+// ControlPlaneNode returns the spec of a kubeadm control-plane node: the
+// labels and NoSchedule taint kubeadm's mark-control-plane phase gives it
+// (cmd/kubeadm/app/phases/markcontrolplane: node-role.kubernetes.io/control-plane
+// and node.kubernetes.io/exclude-from-external-load-balancers, the latter
+// keeping it out of LoadBalancer Services' backend pools: traffic.Entry).
 func ControlPlaneNode(name string, capacity model.Resources) NodeSpec {
 	return NodeSpec{Name: name, ControlPlane: true, Capacity: capacity,
-		Labels: map[string]string{model.LabelControlPlane: ""},
+		Labels: map[string]string{model.LabelControlPlane: "", traffic.LabelExcludeFromLB: ""},
 		Taints: []model.Taint{{Key: model.TaintControlPlane, Effect: model.NoSchedule}}}
 }
 

@@ -52,8 +52,8 @@ import (
 // pool, as GCE and AWS network load balancers do ("fail open").
 
 // LabelExcludeFromLB keeps a node out of load balancers' backend pools
-// (kubeadm labels its control-plane nodes so; kubesim's carry no such label
-// unless a scenario gives it).
+// (kubeadm labels its control-plane nodes so, and so do kubesim's:
+// scenarios.ControlPlaneNode).
 const LabelExcludeFromLB = "node.kubernetes.io/exclude-from-external-load-balancers"
 
 // Entry is where a client outside the cluster sends its connections.

@@ -12,10 +12,10 @@ import (
 // testCapacity is a workshop VM: 2 CPUs, 4 GiB, 110 pods.
 var testCapacity = model.Resources{MilliCPU: 2000, Memory: 4 << 30, Pods: 110}
 
-// controlPlaneNode is a kubeadm control-plane node: its label and NoSchedule
-// taint.
+// controlPlaneNode is a kubeadm control-plane node: its labels and
+// NoSchedule taint.
 func controlPlaneNode(name string) (string, map[string]string, []model.Taint, model.Resources) {
-	return name, map[string]string{model.LabelControlPlane: ""},
+	return name, map[string]string{model.LabelControlPlane: "", "node.kubernetes.io/exclude-from-external-load-balancers": ""},
 		[]model.Taint{{Key: model.TaintControlPlane, Effect: model.NoSchedule}}, testCapacity
 }
 

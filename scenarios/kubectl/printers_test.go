@@ -608,7 +608,7 @@ func TestGetShowLabels(t *testing.T) {
 	}
 	out = kc(t, c, "get nodes -o wide --show-labels")
 	_, rs := rows(t, out)
-	if r := rs["node1"]; r[len(r)-1] != "beta.kubernetes.io/arch=amd64,beta.kubernetes.io/os=linux,kubernetes.io/arch=amd64,kubernetes.io/hostname=node1,kubernetes.io/os=linux,node-role.kubernetes.io/control-plane=" || r[len(r)-2] != "containerd://2.1.4" {
+	if r := rs["node1"]; r[len(r)-1] != "beta.kubernetes.io/arch=amd64,beta.kubernetes.io/os=linux,kubernetes.io/arch=amd64,kubernetes.io/hostname=node1,kubernetes.io/os=linux,node-role.kubernetes.io/control-plane=,node.kubernetes.io/exclude-from-external-load-balancers=" || r[len(r)-2] != "containerd://2.1.4" {
 		t.Errorf("node1 wide with labels: %v", r)
 	}
 	if out := kc(t, c, "get pods --show-labels=false"); strings.Contains(out, "LABELS") {
