@@ -60,7 +60,7 @@ type Phase struct {
 	// boundaries merged into it (Phases' bound).
 	Steps    []string
 	Merged   []float64
-	Services map[string]ServiceSummary // Requests, Errors, LatencyMs
+	Services map[string]ServiceSummary // Requests, Errors, LatencyMs (nil with detailed collection off)
 }
 
 // Phases are the run's phases up to now, at most max of them (at least 2):
@@ -138,8 +138,12 @@ func (r *Recorder) Phases(max int) []Phase {
 				continue
 			}
 			ss := ServiceSummary{Requests: c.requests - b.requests, Errors: c.errors - b.errors}
-			if c.h != nil {
-				ss.LatencyMs = latency(c.h.minus(b.h))
+			if r.detailed {
+				var lat Latency
+				if c.h != nil {
+					lat = latency(c.h.minus(b.h))
+				}
+				ss.LatencyMs = &lat
 			}
 			p.Services[name] = ss
 		}

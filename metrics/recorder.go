@@ -1035,7 +1035,9 @@ type ServiceSummary struct {
 	Errors   int64 `json:"errors"`
 	// ErrorsByKind is Errors by kind (only when there are errors).
 	ErrorsByKind *ErrorKinds `json:"errors_by_kind,omitempty"`
-	LatencyMs    Latency     `json:"latency_ms"`
+	// LatencyMs is the successful requests' latency; nil (absent from JSON)
+	// when it was not measured: with detailed collection off (--coarse).
+	LatencyMs *Latency `json:"latency_ms,omitempty"`
 	// Windows is the same per time window (detailed collection only).
 	Windows []WindowLatency `json:"windows,omitempty"`
 }
@@ -1205,7 +1207,11 @@ func (r *Recorder) Summary() Summary {
 // flowSummary is what clients saw of a Service, route or client's runs, with
 // n windows.
 func (r *Recorder) flowSummary(l *latStats, n int) ServiceSummary {
-	ss := ServiceSummary{Requests: l.requests, Errors: l.errors, ErrorsByKind: l.errorKinds(), LatencyMs: latency(l.whole())}
+	ss := ServiceSummary{Requests: l.requests, Errors: l.errors, ErrorsByKind: l.errorKinds()}
+	if r.detailed {
+		lat := latency(l.whole())
+		ss.LatencyMs = &lat
+	}
 	if r.detailed && l.all != nil {
 		ss.Windows = l.windows(r.Window, n)
 	}

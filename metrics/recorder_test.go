@@ -430,7 +430,7 @@ func TestLatencyAgainstRawRequests(t *testing.T) {
 	rec, pods := replay(t, reqs)
 	sum := rec.Summary()
 	svc := sum.Services["rng"]
-	checkAgainstRaw(t, "service", reqs, svcHistDigits, svc.Requests, svc.Errors, svc.LatencyMs)
+	checkAgainstRaw(t, "service", reqs, svcHistDigits, svc.Requests, svc.Errors, *svc.LatencyMs)
 	if len(svc.Windows) != 10 {
 		t.Fatalf("%d windows, want 10", len(svc.Windows))
 	}

@@ -23,6 +23,15 @@ func latencyCols(l metrics.Latency) []string {
 	return []string{num(l.P50), num(l.P90), num(l.P99), num(l.P999), num(l.Max)}
 }
 
+// latencyColsOf is latencyCols, or empty cells for a latency not measured
+// (nil: --coarse), as JSON omits it.
+func latencyColsOf(l *metrics.Latency) []string {
+	if l == nil {
+		return make([]string, len(latencyHeader))
+	}
+	return latencyCols(*l)
+}
+
 var latencyHeader = []string{"p50_ms", "p90_ms", "p99_ms", "p999_ms", "max_ms"}
 
 // table is one CSV file being written: rows go straight to the file through
@@ -202,7 +211,7 @@ func flowTable(header func(string, ...string) *table, file, what string, order [
 		if v.ErrorsByKind != nil {
 			k = *v.ErrorsByKind
 		}
-		t.add(append(append([]string{name, integer(v.Requests), integer(v.Errors)}, latencyCols(v.LatencyMs)...),
+		t.add(append(append([]string{name, integer(v.Requests), integer(v.Errors)}, latencyColsOf(v.LatencyMs)...),
 			integer(k.Refused), integer(k.Reset), integer(k.Timeout), integer(k.AppError))...)
 	}
 }

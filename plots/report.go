@@ -188,7 +188,11 @@ func reportOf(run Run, figs []figure, files []string) reportData {
 			pct = fmt.Sprintf("%.2g", 100*float64(v.Errors)/float64(v.Requests))
 		}
 		d.Services = append(d.Services, serviceRow{Name: n, Requests: v.Requests, Errors: v.Errors, ErrorPct: pct,
-			P50: ms(v.LatencyMs.P50), P90: ms(v.LatencyMs.P90), P99: ms(v.LatencyMs.P99), P999: ms(v.LatencyMs.P999), Max: ms(v.LatencyMs.Max)})
+			P50: "-", P90: "-", P99: "-", P999: "-", Max: "-"}) // not measured (--coarse)
+		if l := v.LatencyMs; l != nil {
+			r := &d.Services[len(d.Services)-1]
+			r.P50, r.P90, r.P99, r.P999, r.Max = ms(l.P50), ms(l.P90), ms(l.P99), ms(l.P999), ms(l.Max)
+		}
 	}
 
 	served := map[string]int64{}
@@ -345,7 +349,7 @@ var reportTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 {{end}}</table>{{end}}{{end}}
 
 <h2>Services</h2>
-<p class="small">As clients saw them: every request through the Service, latency of the successful ones (ms).</p>
+<p class="small">As clients saw them: every request through the Service, latency of the successful ones (ms){{if not .Detailed}}; "-": latency not measured with --coarse{{end}}.</p>
 <table>
 <tr><th>Service</th><th class="r">requests</th><th class="r">errors</th><th class="r">error %</th><th class="r">p50</th><th class="r">p90</th><th class="r">p99</th><th class="r">p99.9</th><th class="r">max</th></tr>
 {{range .Services}}<tr><td>{{.Name}}</td><td class="r">{{.Requests}}</td><td class="r">{{.Errors}}</td><td class="r">{{.ErrorPct}}</td><td class="r">{{.P50}}</td><td class="r">{{.P90}}</td><td class="r">{{.P99}}</td><td class="r">{{.P999}}</td><td class="r">{{.Max}}</td></tr>

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kubesim/kubesim/metrics"
 	"github.com/kubesim/kubesim/workload/dockercoins"
 )
 
@@ -155,5 +156,56 @@ func TestStudyMetricsNoObservation(t *testing.T) {
 	cm := StudyMetrics(cres)
 	if _, ok := cm.Series["rng.latency_ms.p99"]; ok || !strings.Contains(cm.Missing["rng.latency_ms.p99"], "without --coarse") || cm.Scalars["rng.requests"] == 0 {
 		t.Errorf("coarse: series %v, missing %q, requests %v", cm.Series["rng.latency_ms.p99"].Values, cm.Missing["rng.latency_ms.p99"], cm.Scalars["rng.requests"])
+	}
+}
+
+// With detailed measurement off no latency is measured: the summary has none
+// for Services, routes and clients (nil, not zeros), and a study's
+// per-window metric of a route or client is missing with the fix, as a
+// Service's is (it was missing with the list of every other metric).
+func TestCoarseMeasuresNoLatency(t *testing.T) {
+	s, err := Builtin("online-boutique")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Duration = 3*time.Minute + 20*time.Second // the scale-up at 3m opens a phase
+	keep := s.Steps[:0]
+	for _, st := range s.Steps {
+		if st.At <= s.Duration {
+			keep = append(keep, st)
+		}
+	}
+	s.Steps = keep
+	res, err := RunWith(s, Options{Coarse: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := res.Summary
+	if len(sum.Routes) == 0 || len(sum.Clients) == 0 || sum.Services["frontend"].Requests == 0 {
+		t.Fatalf("routes %d, clients %d, frontend %+v: the run measured nothing", len(sum.Routes), len(sum.Clients), sum.Services["frontend"])
+	}
+	for what, flows := range map[string]map[string]metrics.ServiceSummary{"service": sum.Services, "route": sum.Routes, "client": sum.Clients} {
+		for name, v := range flows {
+			if v.LatencyMs != nil {
+				t.Errorf("%s %s: latency %+v, not measured", what, name, *v.LatencyMs)
+			}
+		}
+	}
+	ps := res.Rec.Phases(8)
+	if len(ps) < 2 {
+		t.Fatalf("%d phases, want 2 (split at the scale-up)", len(ps))
+	}
+	for _, p := range ps {
+		for name, v := range p.Services {
+			if v.LatencyMs != nil {
+				t.Errorf("phase %v-%v: %s: latency %+v, not measured", p.Start, p.End, name, *v.LatencyMs)
+			}
+		}
+	}
+	m := StudyMetrics(res)
+	for _, name := range []string{"frontend.latency_ms.p99", "clients.loadgenerator.latency_ms.p99", "routes.frontend/cart.latency_ms.p50", "clients.loadgenerator.error_rate"} {
+		if _, ok := m.Series[name]; ok || !strings.Contains(m.Missing[name], "need detailed measurement: run without --coarse") {
+			t.Errorf("%s: series %v, missing %q", name, m.Series[name].Values, m.Missing[name])
+		}
 	}
 }

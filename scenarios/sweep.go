@@ -355,9 +355,7 @@ func StudyMetrics(res *Result) study.Result {
 		r.Scalars[name+".errors"] = float64(svc.Errors)
 		errorKindScalars(r, name, svc)
 		if !sum.Detailed {
-			for _, m := range []string{"latency_ms.p50", "latency_ms.p90", "latency_ms.p99", "latency_ms.p999", "latency_ms.max", "requests_per_s", "error_rate"} {
-				r.Missing[name+"."+m] = "per-window Service figures need detailed measurement: run without --coarse"
-			}
+			coarseMissing(r, name, "Service")
 			continue
 		}
 		pct := map[string][]float64{}
@@ -396,6 +394,7 @@ func StudyMetrics(res *Result) study.Result {
 			r.Scalars[name+".errors"] = float64(v.Errors)
 			errorKindScalars(r, name, v)
 			if !sum.Detailed {
+				coarseMissing(r, name, strings.TrimSuffix(f.prefix, "s."))
 				continue
 			}
 			pct := map[string][]float64{}
@@ -435,6 +434,14 @@ func StudyMetrics(res *Result) study.Result {
 		}
 	}
 	return r
+}
+
+// coarseMissing marks the per-window series of a Service, route or client
+// (what) missing, with their reason, when detailed measurement was off.
+func coarseMissing(r study.Result, name, what string) {
+	for _, m := range []string{"latency_ms.p50", "latency_ms.p90", "latency_ms.p99", "latency_ms.p999", "latency_ms.max", "requests_per_s", "error_rate"} {
+		r.Missing[name+"."+m] = "per-window " + what + " figures need detailed measurement: run without --coarse"
+	}
 }
 
 // replicaWindows is the time-weighted mean of a step function of replicas

@@ -180,7 +180,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	window := fs.Duration("window", 0, "width of the summary's time windows (default: 10s or wider, at most 30 windows)")
 	setVars := fs.StringArray("set", nil, "set a variable of the scenario's vars: (NAME=VALUE, repeatable)")
 	workloads := fs.StringArray("workload", nil, "a workload file: services (matched to containers by image or labels) and clients to add to the scenario's, or an isotope service graph (its Deployments and Services are applied at 0s; without a scenario it runs alone for 1m) (repeatable)")
-	coarse := fs.Bool("coarse", false, "measure counters only: no per-Service windows, per-pod figures or true-throughput bins (faster on large clusters)")
+	coarse := fs.Bool("coarse", false, "measure counters only: no latency (printed as -), per-Service windows, per-pod figures or true-throughput bins (faster on large clusters)")
 	qps := fs.String("qps", "max", "with an isotope graph: fortio's -qps at each entrypoint: requests per second over all its connections, each connection paced at qps/connections (a slow graph lowers the rate), or max (closed loops without think time)")
 	conns := fs.Int("connections", isotope.Users, "with an isotope graph: fortio's -c at each entrypoint: its connections, closed loops on kept-alive connections")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file (go tool pprof reads it)")
@@ -572,13 +572,16 @@ func printFlows(w io.Writer, title, what string, flows map[string]metrics.Servic
 		head += "refused\treset\ttimeout\tapp error\t"
 	}
 	fmt.Fprintln(tw, head)
+	unmeasured := false
 	for _, n := range names {
 		v := flows[n]
 		rate := 0.0
 		if simSeconds > 0 {
 			rate = float64(v.Requests-v.Errors) / simSeconds
 		}
-		fmt.Fprintf(tw, "  %s\t%d\t%.2f\t%d\t%.1f\t%.1f\t%.1f\t", n, v.Requests, rate, v.Errors, v.LatencyMs.P50, v.LatencyMs.P99, v.LatencyMs.Max)
+		l := v.LatencyMs
+		unmeasured = unmeasured || l == nil
+		fmt.Fprintf(tw, "  %s\t%d\t%.2f\t%d\t%s\t%s\t%s\t", n, v.Requests, rate, v.Errors, latMs(l, p50), latMs(l, p99), latMs(l, pmax))
 		if kinds {
 			var k metrics.ErrorKinds
 			if v.ErrorsByKind != nil {
@@ -589,7 +592,28 @@ func printFlows(w io.Writer, title, what string, flows map[string]metrics.Servic
 		fmt.Fprintln(tw)
 	}
 	tw.Flush()
+	if unmeasured {
+		fmt.Fprintln(w, notMeasured("p50, p99, max"))
+	}
 }
+
+// notMeasured is the note under a table whose latency columns cols are "-".
+func notMeasured(cols string) string {
+	return "  (" + cols + " \"-\": latency not measured with --coarse; run without it to measure latency)"
+}
+
+// latMs is l's figure f in ms, or "-" when the latency was not measured
+// (l nil: --coarse).
+func latMs(l *metrics.Latency, f func(metrics.Latency) float64) string {
+	if l == nil {
+		return "-"
+	}
+	return fmt.Sprintf("%.1f", f(*l))
+}
+
+func p50(l metrics.Latency) float64  { return l.P50 }
+func p99(l metrics.Latency) float64  { return l.P99 }
+func pmax(l metrics.Latency) float64 { return l.Max }
 
 func printTable(w io.Writer, s *scenarios.Scenario, res *scenarios.Result) {
 	sum := res.Summary
@@ -623,7 +647,7 @@ func printTable(w io.Writer, s *scenarios.Scenario, res *scenarios.Result) {
 		}
 	}
 	printFlows(w, "Services (ok/s: requests answered without error per simulated second; latency as clients see it, ms):", "service", sum.Services, sum.SimSeconds)
-	printPhases(w, res.Rec.Phases(maxPhases))
+	printPhases(w, res.Rec.Phases(maxPhases), res.Summary.Detailed)
 	if len(sum.Routes) > 0 {
 		printFlows(w, "Routes (declared calls, every try, as their callers see them):", "route", sum.Routes, sum.SimSeconds)
 	}

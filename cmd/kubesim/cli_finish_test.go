@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -254,6 +255,84 @@ func TestCLIWordingAndMMC(t *testing.T) {
 	for _, w := range []string{"scenario ", "manifest ", "workload ", "isotope ", "study "} {
 		if !strings.Contains(out, "\n  "+w) {
 			t.Errorf("validate --help does not name %q files:\n%s", w, out)
+		}
+	}
+}
+
+// --coarse measures no latency: the Services and Services-by-phase tables
+// print "-" with a note, not 0.0; JSON has no latency_ms; services.csv leaves
+// its latency cells empty.
+func TestCoarsePrintsNoLatency(t *testing.T) {
+	code, out, errs := run(t, "run", "--coarse", "--duration", "2m30s")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, table := range []struct {
+		title string
+		cols  []int // the latency columns, from the end of a row
+		note  string
+	}{
+		{"Services (", []int{5, 6, 7}, `(p50, p99, max "-": latency not measured with --coarse`},
+		{"Services by phase", []int{1, 2}, `(p50, p99 "-": latency not measured with --coarse`},
+	} {
+		i := strings.Index(out, "\n"+table.title)
+		if i < 0 {
+			t.Fatalf("no %q table:\n%s", table.title, out)
+		}
+		block, _, _ := strings.Cut(out[i+1:], "\n\n")
+		if !strings.Contains(block, table.note) {
+			t.Errorf("%s: no note %q:\n%s", table.title, table.note, block)
+		}
+		rows := 0
+		for _, line := range strings.Split(block, "\n") {
+			f := strings.Fields(line)
+			if len(f) < 6 || f[0] == "service" {
+				continue
+			}
+			if _, err := strconv.ParseFloat(f[len(f)-1], 64); err != nil && f[len(f)-1] != "-" {
+				continue // a phase's step
+			}
+			rows++
+			for _, c := range table.cols {
+				if v := f[len(f)-c]; v != "-" {
+					t.Errorf("%s: latency %q in %q, not measured", table.title, v, line)
+				}
+			}
+		}
+		if rows == 0 {
+			t.Errorf("%s: no rows:\n%s", table.title, block)
+		}
+	}
+	code, out, errs = run(t, "run", "--coarse", "--duration", "1m", "-o", "json")
+	if code != 0 {
+		t.Fatalf("-o json: exit %d: %s", code, errs)
+	}
+	var m struct {
+		Services map[string]map[string]any `json:"services"`
+	}
+	if err := json.Unmarshal([]byte(out), &m); err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Services) == 0 {
+		t.Fatal("no services in the JSON")
+	}
+	for name, v := range m.Services {
+		if l, ok := v["latency_ms"]; ok {
+			t.Errorf("JSON: service %s has latency_ms %v, not measured", name, l)
+		}
+	}
+	dir := t.TempDir()
+	if code, _, errs := run(t, "run", "--coarse", "--duration", "1m", "--out", dir); code != 0 {
+		t.Fatalf("--out: exit %d %s", code, errs)
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "services.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n")[1:] {
+		// service,requests,errors,p50_ms,...,max_ms,refused,...
+		if f := strings.Split(line, ","); strings.Join(f[3:8], ",") != ",,,," {
+			t.Errorf("services.csv: %q: latency cells %v, not measured", line, f[3:8])
 		}
 	}
 }

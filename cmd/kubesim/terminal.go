@@ -251,7 +251,8 @@ const (
 // printPhases prints each Service's throughput and latency in each phase of
 // the run: the run split at its steps that change the cluster or its load.
 // Nothing when no such step came after 0 s or no Service had requests.
-func printPhases(w io.Writer, ps []metrics.Phase) {
+// Latency not measured (detailed false: --coarse) is "-", with a note.
+func printPhases(w io.Writer, ps []metrics.Phase, detailed bool) {
 	names, more := metrics.TopServices(ps, maxPhaseServices)
 	if len(ps) < 2 || len(names) == 0 {
 		return
@@ -277,21 +278,31 @@ func printPhases(w io.Writer, ps []metrics.Phase) {
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "  service\tphase\trequests\tok/s\terrors\tp50\tp99\t")
+	unmeasured := false
 	for _, n := range names {
 		for i, p := range ps {
 			label := ""
 			if i == 0 {
 				label = n
 			}
-			v := p.Services[n]
+			v, ok := p.Services[n]
+			if !ok && detailed {
+				// No request in the phase: 0.0, as before (built-in outputs
+				// unchanged), though nothing was measured either.
+				v.LatencyMs = &metrics.Latency{}
+			}
 			rate := 0.0
 			if d := p.End - p.Start; d > 0 {
 				rate = float64(v.Requests-v.Errors) / d
 			}
-			fmt.Fprintf(tw, "  %s\t%s\t%d\t%.2f\t%d\t%.1f\t%.1f\t\n", label, span(p), v.Requests, rate, v.Errors, v.LatencyMs.P50, v.LatencyMs.P99)
+			unmeasured = unmeasured || v.LatencyMs == nil
+			fmt.Fprintf(tw, "  %s\t%s\t%d\t%.2f\t%d\t%s\t%s\t\n", label, span(p), v.Requests, rate, v.Errors, latMs(v.LatencyMs, p50), latMs(v.LatencyMs, p99))
 		}
 	}
 	tw.Flush()
+	if unmeasured {
+		fmt.Fprintln(w, notMeasured("p50, p99"))
+	}
 	if more > 0 {
 		fmt.Fprintf(w, "  ... and %d more %s with requests (the Services table above has them all)\n", more, plural(more, "Service", "Services"))
 	}
