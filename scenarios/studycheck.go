@@ -25,6 +25,12 @@ var serviceMetricKinds = []string{"requests", "errors", "refused", "reset", "tim
 	"latency_ms.p50", "latency_ms.p90", "latency_ms.p99", "latency_ms.p999", "latency_ms.max",
 	"requests_per_s", "error_rate"}
 
+// perWindowKind reports whether a Service's metric kind is one of the
+// per-window figures that need detailed measurement.
+func perWindowKind(kind string) bool {
+	return strings.HasPrefix(kind, "latency_ms.") || kind == "requests_per_s" || kind == "error_rate"
+}
+
 // runNames are the Services and HPAs a scenario's steps create, as its
 // metrics name them (NAME in the default namespace, NAMESPACE/NAME in
 // another); complete is false when a step may create one the names miss (it
@@ -147,8 +153,10 @@ func namesOf(s *Scenario) runNames {
 // routes.SERVICE/route.KIND and clients.NAME.KIND with a KIND StudyMetrics
 // gives and a route or client the scenario's workload declares. A Service or
 // HPA is not looked for when a step applies a file the run writes (its
-// objects are not known before the run).
-func metricProblems(st *study.Study, points []*Scenario) []string {
+// objects are not known before the run). With coarse (sweep --coarse), a
+// per-window metric of a Service, route or client (latency, requests_per_s,
+// error_rate) is refused: no run measures it.
+func metricProblems(st *study.Study, points []*Scenario, coarse bool) []string {
 	names := runNames{services: map[string]bool{}, hpas: map[string]bool{}, complete: true,
 		routes: map[string]bool{}, clients: map[string]bool{}}
 	bs := boutique.Spec()
@@ -204,6 +212,10 @@ func metricProblems(st *study.Study, points []*Scenario) []string {
 		name, kind, ok := serviceMetric(m)
 		if !ok {
 			bad(i, "%q is not a metric kubesim reports: a Service's are %s (also routes.SERVICE/ROUTE.KIND and clients.NAME.KIND), the run's requests.sent|failed|refused, an HPA's hpa.NAME.replicas|pod_hours, the workloads' %s", m, kinds, strings.Join(sortedKeys(workloadMetrics), ", "))
+			continue
+		}
+		if coarse && perWindowKind(kind) {
+			bad(i, "%q: --coarse measures no latency and no per-window figures, so no run would have this metric; drop --coarse (or the metric)", m)
 			continue
 		}
 		if route, ok := strings.CutPrefix(name, "routes."); ok {

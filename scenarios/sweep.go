@@ -92,7 +92,7 @@ func StudyRunnerWith(st *study.Study, o StudyOptions) (study.Runner, error) {
 	// A metric no run reports is the study's mistake, not a point's: it
 	// fails the study before anything runs, --keep-going or not.
 	if len(points) > 0 {
-		if probs := metricProblems(st, points); len(probs) > 0 {
+		if probs := metricProblems(st, points, o.Coarse); len(probs) > 0 {
 			return nil, &MetricsError{Problems: probs}
 		}
 	}

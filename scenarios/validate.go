@@ -84,7 +84,7 @@ func CheckStudy(st *study.Study) []string {
 		}
 	}
 	if len(points) > 0 {
-		out = append(out, metricProblems(st, points)...)
+		out = append(out, metricProblems(st, points, false)...)
 	}
 	return out
 }

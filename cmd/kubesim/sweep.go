@@ -125,7 +125,7 @@ func cmdSweep(args []string, stdout, stderr io.Writer) int {
 	claim := fs.String("claim", "", "with --emit-job: a PersistentVolumeClaim for the results (default: an emptyDir)")
 	keepGoing := fs.Bool("keep-going", false, "run every point even if some fail: a failed point is reported as failed in the table and files, never averaged (exit 1 all the same)")
 	setVars := fs.StringArray("set", nil, "set a variable of the base scenario's vars: at every point (NAME=VALUE, repeatable): a parameter vars.NAME with one value")
-	coarse := fs.Bool("coarse", false, "measure counters only (faster on large clusters); per-window Service metrics (latency, error rate, requests/s) are then missing")
+	coarse := fs.Bool("coarse", false, "measure counters only (faster on large clusters); a metric of latency, error rate or requests/s (Service, route, client) is then refused")
 	help := func(w io.Writer) {
 		fmt.Fprintf(w, sweepUsage, strings.Join(builtinStudies(), ", "))
 		fmt.Fprint(w, fs.FlagUsages())

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -33,8 +34,6 @@ func TestSweepFailsLoudly(t *testing.T) {
 			[]string{"point 0 (duration=1m, vars.nope=1, vars.rng_replicas=1): capacity.yaml: parameter vars.nope: the scenario has no variable nope (its vars: are placement, rng_replicas, workers)"}},
 		{"unused-seed", "    vars.rng_replicas: [1, 3]\n    seed: [1, 2]\n", nil,
 			[]string{"parameter seed changes nothing the base scenario reads", "every replication gets its own seed from the study's seed"}},
-		{"coarse", "    vars.rng_replicas: [1, 3]\n", []string{"--coarse"},
-			[]string{"point 0 (duration=1m, vars.rng_replicas=1) replication 0 (seed ", `the run has no metric "rng.latency_ms.p99": per-window Service figures need detailed measurement: run without --coarse`}},
 	} {
 		p := studyWith(t, dir, c.name+".yaml", c.grid+"    duration: [1m]\n")
 		if c.name == "refused-step" {
@@ -312,6 +311,26 @@ parameters:
 		if strings.Contains(errs, "metrics[3]") || strings.Contains(errs, "replication") {
 			t.Errorf("%v: %s", args, errs)
 		}
+	}
+	// --coarse measures no latency and no per-window figures: a study asking
+	// for them is refused before any run, a count is not.
+	coarse := study("[web.latency_ms.p99, routes.db/query.requests_per_s, clients.shoppers.error_rate, web.requests]\n")
+	for _, args := range [][]string{{"sweep", coarse, "--coarse"}, {"sweep", coarse, "--coarse", "--keep-going"}} {
+		code, out, errs := run(t, args...)
+		if code != 1 || out != "" {
+			t.Errorf("%v: exit %d, stdout %q", args, code, out)
+		}
+		for i, m := range []string{"web.latency_ms.p99", "routes.db/query.requests_per_s", "clients.shoppers.error_rate"} {
+			if w := fmt.Sprintf("st.yaml:4: metrics[%d]: %q: --coarse measures no latency and no per-window figures, so no run would have this metric; drop --coarse", i, m); !strings.Contains(errs, w) {
+				t.Errorf("%v: stderr lacks %q:\n%s", args, w, errs)
+			}
+		}
+		if strings.Contains(errs, "metrics[3]") || strings.Contains(errs, "replication") {
+			t.Errorf("%v: %s", args, errs)
+		}
+	}
+	if code, _, errs := run(t, "validate", coarse); code != 0 {
+		t.Errorf("validate (no --coarse): exit %d %s", code, errs)
 	}
 }
 
