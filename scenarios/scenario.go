@@ -397,7 +397,7 @@ func RunWith(s *Scenario, opt Options) (*Result, error) {
 			return nil, fmt.Errorf("scenario %q: step %d (%q) is at %v, after the end of the run (%v)", s.Name, i+1, st.Command, st.At, s.Duration)
 		}
 		e.At(st.At, sim.HandlerFunc(func(*sim.Engine, int64) {
-			if changesCluster(st.Command) {
+			if x.ChangesCluster(st.Command) {
 				rec.MarkPhase(st.Command)
 			}
 			out, err := x.Exec(st.Command)
@@ -443,26 +443,6 @@ func RunWith(s *Scenario, opt Options) (*Result, error) {
 		res.Summary.Extra = append(res.Summary.Extra, metrics.Field{Key: "pending_pods", Value: res.Pending})
 	}
 	return res, nil
-}
-
-// changesCluster says whether a step may change the cluster or its load, so
-// that the summary's phases start at it: every step but the read-only ones
-// (get, describe, rollout status and history, top, httping's probes, cat, sed
-// and redirections, which change files). A step kubesim refuses still opens
-// a phase: it is where the user acted.
-func changesCluster(command string) bool {
-	if _, r, err := kubectl.SplitRedirect(command); err == nil && r != nil {
-		return false
-	}
-	cmd, err := kubectl.Parse(command)
-	if err != nil {
-		return true
-	}
-	switch cmd.Verb {
-	case kubectl.Get, kubectl.Describe, kubectl.RolloutStatus, kubectl.RolloutHistory, kubectl.Top, kubectl.HTTPing, kubectl.Cat, kubectl.Sed:
-		return false
-	}
-	return true
 }
 
 // Gi is a gibibyte.
