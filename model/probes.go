@@ -228,13 +228,7 @@ func (pr *Probe) handlerString() string {
 // Go's net/http client's, net.DialTimeout's, and the gRPC prober's (which
 // retries the dial until its timeout).
 func (c *Cluster) refusedOutput(p *Pod, r *containerRun, pr *Probe, port int) string {
-	host := pr.Host
-	if host == "" {
-		if r.ip == "" {
-			r.ip = c.podIPOf(p)
-		}
-		host = r.ip
-	}
+	host := c.probeHost(p, r, pr)
 	addr := net.JoinHostPort(host, strconv.Itoa(port))
 	dial := "dial tcp " + addr + ": connect: connection refused"
 	switch pr.Handler {
@@ -250,15 +244,21 @@ func (c *Cluster) refusedOutput(p *Pod, r *containerRun, pr *Probe, port int) st
 	return dial
 }
 
+// probeHost is the host a probe connects to: its host field, or the pod's IP
+// (kept in r once looked up), as the kubelet's prober defaults it.
+func (c *Cluster) probeHost(p *Pod, r *containerRun, pr *Probe) string {
+	if pr.Host != "" {
+		return pr.Host
+	}
+	if r.ip == "" {
+		r.ip = c.podIPOf(p)
+	}
+	return r.ip
+}
+
 // probeURL is the URL an httpGet probe gets.
 func (c *Cluster) probeURL(p *Pod, r *containerRun, pr *Probe, port int) string {
-	host := pr.Host
-	if host == "" {
-		if r.ip == "" {
-			r.ip = c.podIPOf(p)
-		}
-		host = r.ip
-	}
+	host := c.probeHost(p, r, pr)
 	scheme := strings.ToLower(pr.Scheme)
 	if scheme == "" {
 		scheme = "http"
