@@ -178,9 +178,24 @@ func parse(file string, data []byte) (*Study, error) {
 	// An explicit 0 is out of range, not missing (0 is also the zero value
 	// Validate sees).
 	if rp, ok := top["replications"].(map[string]any); ok {
+		// Each names its own range: min has no default, max and batch
+		// default to min.
 		for _, k := range []string{"min", "max", "batch"} {
 			if v, ok := rp[k].(float64); ok && v == 0 {
-				return nil, fmt.Errorf("%s: replications.%s: 0 is out of range; set 1 to %d (min at least 2: a confidence interval needs 2), or leave it out for the default", file, k, MaxReplications)
+				var want string
+				switch k {
+				case "min":
+					want = fmt.Sprintf("set 2 to %d (a confidence interval needs 2)", MaxReplications)
+				case "max":
+					from := "min"
+					if m, ok := rp["min"].(float64); ok && m >= 1 {
+						from = fmt.Sprintf("min (%v)", m)
+					}
+					want = fmt.Sprintf("set %s to %d, or leave it out (default: min)", from, MaxReplications)
+				default:
+					want = fmt.Sprintf("set 1 to %d, or leave it out (default: min)", MaxReplications)
+				}
+				return nil, fmt.Errorf("%s: replications.%s: 0 is out of range; %s", file, k, want)
 			}
 		}
 	}
