@@ -99,7 +99,10 @@ type DockerCoins struct {
 	used              bool
 	counted, computed *metrics.Counter
 	samples           []WebUISample
-	webuis            []*model.Pod // running webui containers (webuiWatch)
+	// polls counts the web UI's answered polls; one in stride is kept in
+	// samples (1, doubled each time samples reaches maxWebUISamples).
+	polls, stride int64
+	webuis        []*model.Pod // running webui containers (webuiWatch)
 
 	workerSleep, rng, rngRoot, hasher, redis sim.Dist
 	// the Services the workers and the web UI call

@@ -114,9 +114,43 @@ func (d *DockerCoins) summary(s *metrics.Summary) {
 		metrics.Field{Key: "windows", Value: d.WindowSpeeds()})
 }
 
+// maxWebUISamples is the most web UI polls a run keeps (about 18 h of 1 s
+// polls; every built-in scenario keeps all of its polls).
+const maxWebUISamples = 1 << 16
+
+// webUISample records an answered poll: every one while the run has made
+// fewer than maxWebUISamples, then every 2nd, 4th, ... (the first poll and
+// the ones kept before included), so that memory does not grow with the
+// duration. The speeds between the polls kept are the counter's rate over
+// their interval.
 func (d *DockerCoins) webUISample(t sim.Time, hashes int64) {
+	if d.stride == 0 {
+		d.stride = 1
+	}
+	k := d.polls
+	d.polls++
+	if k%d.stride != 0 {
+		return
+	}
+	if len(d.samples) == maxWebUISamples {
+		// Keep the even ones: polls 0, 2*stride, 4*stride, ...
+		n := 0
+		for i := 0; i < len(d.samples); i += 2 {
+			d.samples[n] = d.samples[i]
+			n++
+		}
+		d.samples = d.samples[:n]
+		d.stride *= 2
+		if k%d.stride != 0 {
+			return
+		}
+	}
 	d.samples = append(d.samples, WebUISample{T: t.Seconds(), Hashes: hashes})
 }
+
+// PollStride is how many web UI polls each kept sample stands for: 1, or
+// for a run of more than maxWebUISamples polls 2, 4, ...
+func (d *DockerCoins) PollStride() int64 { return max(d.stride, 1) }
 
 // report is DockerCoins' figures as every output shows them (metrics.Figures):
 // the mining speed per window, its facts, its CSV files (webui.csv,
@@ -183,9 +217,34 @@ func (d *DockerCoins) report() *metrics.Figures {
 		// of polls that got no answer (the web UI or redis down) with a
 		// straight line, as if the speed had changed gradually; the chart
 		// leaves the gap open: no reading was shown in it.
-		{Label: "web UI: speed shown after each poll", Points: f.Speeds, Gap: 3 * d.cfg.WebUIPoll.Seconds(), Width: 0.8, Faint: true},
+		{Label: webUILabel(d.PollStride()), Points: f.Speeds, Gap: 3 * float64(d.PollStride()) * d.cfg.WebUIPoll.Seconds(), Width: 0.8, Faint: true},
 		{Label: fmt.Sprintf("counted in redis, per %gs window", d.env.Rec.Window.Seconds()), Steps: wins, Width: 2.5},
 		{Label: "true throughput: hashes computed", Steps: computed, Counts: true, Width: 1.5, Colour: 1},
 	}}}
 	return out
+}
+
+// webUILabel is the chart's label of the web UI's speeds, kept from every
+// stride-th poll.
+func webUILabel(stride int64) string {
+	if stride == 1 {
+		return "web UI: speed shown after each poll"
+	}
+	return fmt.Sprintf("web UI: speed shown, every %s poll (a run this long keeps 1 in %d)", ordinal(stride), stride)
+}
+
+// ordinal is n as an English ordinal: 2nd, 4th, 32nd, 512th.
+func ordinal(n int64) string {
+	suffix := "th"
+	if n%100 < 11 || n%100 > 13 {
+		switch n % 10 {
+		case 1:
+			suffix = "st"
+		case 2:
+			suffix = "nd"
+		case 3:
+			suffix = "rd"
+		}
+	}
+	return fmt.Sprintf("%d%s", n, suffix)
 }

@@ -48,3 +48,54 @@ func TestWindowSpeedsCountEveryUpdate(t *testing.T) {
 		}
 	}
 }
+
+// The web UI's polls are kept in bounded memory: a run longer than
+// maxWebUISamples polls keeps every 2nd, 4th, ... poll (the first included),
+// so memory does not grow with the duration; the speeds between the polls kept
+// are still the counter's rate, the chart joins them (its gap widens with the
+// stride) and its label says which polls are kept.
+func TestWebUISamplesBounded(t *testing.T) {
+	c := model.NewCluster(sim.New(1), model.DefaultConfig())
+	rt := workload.New(c, traffic.DefaultNetwork())
+	d := Install(rt, DefaultConfig())
+	d.used = true
+	polls := 3*maxWebUISamples + 7
+	for i := 0; i < polls; i++ {
+		d.webUISample(sim.Time(i)*sim.Time(time.Second), int64(10*i)) // 10 hashes/s
+	}
+	n := len(d.Samples())
+	if n > maxWebUISamples || n < maxWebUISamples/4 {
+		t.Fatalf("%d polls kept %d samples, want at most %d and more than a quarter of that", polls, n, maxWebUISamples)
+	}
+	s := d.Samples()
+	stride := s[1].T - s[0].T
+	if s[0].T != 0 || stride != 4 {
+		t.Errorf("first samples %+v, want poll 0 kept and every 4th poll after %d polls", s[:2], polls)
+	}
+	for i := 1; i < n; i++ {
+		if s[i].T-s[i-1].T != stride {
+			t.Fatalf("samples %d and %d are %v s apart, want %v", i-1, i, s[i].T-s[i-1].T, stride)
+		}
+	}
+	for _, p := range d.Speeds() {
+		if p.V != 10 {
+			t.Fatalf("speed %v at %v s, want 10", p.V, p.T)
+		}
+	}
+	r := d.report()
+	line := r.Charts[0].Lines[0]
+	if line.Gap != 3*stride || line.Label != "web UI: speed shown, every 4th poll (a run this long keeps 1 in 4)" {
+		t.Errorf("chart line %q, gap %v s; want the stride in the label and a gap of %v s", line.Label, line.Gap, 3*stride)
+	}
+	if tb := r.Tables[0]; tb.Name != "webui.csv" || len(tb.Rows) != n || tb.Rows[1][2] != 10.0 {
+		t.Errorf("%s: %d rows (row 1 %v), want %d at 10 hashes/s", tb.Name, len(tb.Rows), tb.Rows[1], n)
+	}
+}
+
+func TestOrdinal(t *testing.T) {
+	for n, want := range map[int64]string{2: "2nd", 4: "4th", 11: "11th", 12: "12th", 21: "21st", 32: "32nd", 112: "112th", 8192: "8192nd", 1023: "1023rd"} {
+		if got := ordinal(n); got != want {
+			t.Errorf("ordinal(%d) = %q, want %q", n, got, want)
+		}
+	}
+}
