@@ -48,9 +48,18 @@ func BenchmarkWriteOut(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			run := plots.Run{Title: s.Name, Summary: res.Summary, Series: res.Rec.Series()}
+			// What cmd/kubesim's outOf takes from a run: the workloads' own
+			// figures (DockerCoins' throughput chart, webui.csv, windows.csv,
+			// throughput.csv), the CPU charts and the events included.
+			run := plots.Run{Title: s.Name, Description: s.Description, Summary: res.Summary, Series: res.Rec.Series(), Workloads: res.Workloads()}
+			cc := res.CPUCharts()
+			run.HPAReplicas, run.HPAUtilization, run.NodeCPU, run.PodCPU, run.HPAMetrics = cc.HPAReplicas, cc.HPAUtilization, cc.NodeCPU, cc.PodCPU, cc.HPAMetrics
 			for _, st := range res.Timeline {
 				run.Timeline = append(run.Timeline, plots.Step{T: st.At, Command: st.Command, Output: st.Output, Error: st.Error, Later: st.Later})
+			}
+			for _, e := range res.Events() {
+				run.Events = append(run.Events, plots.Event{First: e.First.Seconds(), Last: e.Last.Seconds(), Type: e.Type,
+					Reason: e.Reason, Object: scenarios.EventObject(e), Message: e.Message, Count: e.Count})
 			}
 			dir := b.TempDir()
 			b.ReportAllocs()
@@ -73,6 +82,13 @@ func BenchmarkWriteOut(b *testing.B) {
 					if st, err := os.Stat(f); err == nil {
 						bytes += st.Size()
 					}
+				}
+			}
+			b.StopTimer()
+			// The files kubesim run --out writes for this scenario.
+			for _, f := range []string{"summary.json", "report.html", "throughput.png", "webui.csv", "windows.csv", "throughput.csv", "load_rng.png", "pods.csv"} {
+				if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+					b.Errorf("the writer did not write %s, which kubesim run --out writes", f)
 				}
 			}
 			b.ReportMetric(float64(bytes)/1e6, "MB-written")
