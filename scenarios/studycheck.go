@@ -2,8 +2,10 @@ package scenarios
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/kubesim/kubesim/scenarios/kubectl"
 	"github.com/kubesim/kubesim/scenarios/manifest"
@@ -269,4 +271,47 @@ func listOf(what string, m map[string]bool) string {
 		return "it creates none"
 	}
 	return what + ": " + strings.Join(sortedNames(m), ", ")
+}
+
+// seriesMetric reports whether a study metric is given per window, so that
+// the study's warm-up removes its first windows: a workload's rate
+// (hashes_per_s), a Service's (route's, client's) latency, requests_per_s
+// and error_rate, and an HPA's replicas.
+func seriesMetric(m string) bool {
+	for _, b := range workload.Builtins() {
+		if slices.Contains(b.SeriesMetrics, m) {
+			return true
+		}
+	}
+	if rest, ok := strings.CutPrefix(m, "hpa."); ok {
+		return strings.HasSuffix(rest, ".replicas")
+	}
+	_, kind, ok := serviceMetric(m)
+	return ok && perWindowKind(kind)
+}
+
+// warmupProblem is the study's fixed warm-up removing every window of point
+// i's run (s), so that a per-window metric would have no value: what the
+// sweep would find in the point's first replication, found before any run.
+func warmupProblem(st *study.Study, i int, p study.Point, s *Scenario) error {
+	w := st.WarmupSetting()
+	if w.Kind != study.WarmupFixed {
+		return nil
+	}
+	windows := int((s.Duration + StudyWindow - 1) / StudyWindow)
+	if study.FixedWarmupSamples(w.Period, StudyWindow) < windows {
+		return nil
+	}
+	for _, m := range st.Metrics {
+		if !seriesMetric(m) {
+			continue
+		}
+		advice := "give a longer duration"
+		if keep := time.Duration(windows-1) * StudyWindow; keep > 0 {
+			advice = fmt.Sprintf("give a warm-up of at most %v, or a longer duration", keep)
+		}
+		return st.FieldError("warmup", "%v removes every %v window of point %d (%s): a run of %v has %d, so %s would have no value; %s",
+			w.Period, StudyWindow, i, p, s.Duration, windows, m, advice)
+	}
+	return nil
 }

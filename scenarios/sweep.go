@@ -87,6 +87,12 @@ func StudyRunnerWith(st *study.Study, o StudyOptions) (study.Runner, error) {
 			bad[p.Key()] = err
 		} else if s, err := pointScenario(src, name, p, 1); err == nil {
 			points = append(points, s)
+			if err := warmupProblem(st, i, p, s); err != nil {
+				if !o.KeepGoing {
+					return nil, err
+				}
+				bad[p.Key()] = err
+			}
 		}
 	}
 	// A metric no run reports is the study's mistake, not a point's: it

@@ -81,6 +81,9 @@ func CheckStudy(st *study.Study) []string {
 		}
 		if s, err := pointScenario(src, name, p, 1); err == nil {
 			points = append(points, s)
+			if err := warmupProblem(st, i, p, s); err != nil {
+				out = append(out, err.Error())
+			}
 		}
 	}
 	if len(points) > 0 {

@@ -24,6 +24,9 @@ type Builtin struct {
 	// Metrics are the study metrics its figures give when it runs (the
 	// Source it registers with rt.Rec), for kubesim validate.
 	Metrics []string
+	// SeriesMetrics are those of Metrics given per window (a study's
+	// warm-up removes their first windows); the others are whole-run totals.
+	SeriesMetrics []string
 	// ConfigKey, if set, is the key of a scenario's config: section the
 	// workload owns (DockerCoins': workload, as config.workload.hasherThreads),
 	// and Settings returns its settings at their defaults: a struct whose

@@ -371,3 +371,38 @@ parameters:
 		t.Errorf("expect: failure: exit %d %q", code, errs)
 	}
 }
+
+// A warm-up that removes every window of a point's run is found before any
+// run: validate names the study's line, the point and the longest warm-up
+// that keeps a window; sweep fails before running (or, with --keep-going,
+// reports that point as failed and runs the others). A study of whole-run
+// metrics only is not affected (the warm-up does not apply to them).
+func TestWarmupLongerThanTheRun(t *testing.T) {
+	dir := t.TempDir()
+	p := writeFile(t, dir, "w.yaml", `name: w
+base: capacity
+replications: {min: 2}
+warmup: 1m
+metrics: [hashes_per_s]
+parameters:
+  grid:
+    duration: [55s, 2m]
+`)
+	want := "w.yaml:4: warmup: 1m0s removes every 10s window of point 0 (duration=55s): a run of 55s has 6, so hashes_per_s would have no value; give a warm-up of at most 50s, or a longer duration"
+	code, out, errs := run(t, "validate", p)
+	if code != 1 || out != "" || !strings.Contains(errs, want) || strings.Contains(errs, "point 1") {
+		t.Errorf("validate: exit %d, stdout %q, stderr %q; want exit 1 and %q", code, out, errs, want)
+	}
+	code, out, errs = run(t, "sweep", p)
+	if code != 1 || out != "" || !strings.Contains(errs, want) || strings.Contains(errs, "replication") {
+		t.Errorf("sweep: exit %d, stdout %q, stderr %q; want exit 1 before any run and %q", code, out, errs, want)
+	}
+	code, out, errs = run(t, "sweep", p, "--keep-going")
+	if code != 1 || !strings.Contains(out, "Study w: 2 points, 1 FAILED") || !strings.Contains(errs, want) {
+		t.Errorf("sweep --keep-going: exit %d\n%s\n%s", code, out, errs)
+	}
+	scalars := writeFile(t, dir, "s.yaml", "name: s\nbase: capacity\nreplications: {min: 2}\nwarmup: 10m\nmetrics: [hashes]\n")
+	if code, _, errs := run(t, "validate", scalars); code != 0 {
+		t.Errorf("a warm-up with whole-run metrics only: exit %d %s", code, errs)
+	}
+}

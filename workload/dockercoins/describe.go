@@ -18,9 +18,10 @@ func Description() []byte { return description }
 
 func init() {
 	workload.RegisterBuiltin(workload.Builtin{Name: "dockercoins",
-		What:    "built in (Go, workload/dockercoins): images rng, hasher, redis, worker, webui; show prints it in the workload format",
-		Source:  Description,
-		Metrics: studyMetrics,
+		What:          "built in (Go, workload/dockercoins): images rng, hasher, redis, worker, webui; show prints it in the workload format",
+		Source:        Description,
+		Metrics:       studyMetrics,
+		SeriesMetrics: []string{"hashes_per_s"},
 		// config.workload is DockerCoins' section (its key since before
 		// kubesim had other workloads).
 		ConfigKey: "workload",
