@@ -16,32 +16,15 @@ import (
 // (a day of 15 s scrapes keeps at most 1,200 points per pod or node).
 const maxSeriesPoints = 600
 
-// boundedSeries is a sampled time series of at most 2 x maxSeriesPoints points.
+// boundedSeries is a sampled time series of fewer than 2 x maxSeriesPoints
+// points (metrics.Thinned).
 type boundedSeries struct {
-	name   string
-	points []metrics.Point
-	stride int
-	n      int
+	name string
+	metrics.Thinned[metrics.Point]
 }
 
 func (b *boundedSeries) add(t sim.Time, v float64) {
-	if b.stride == 0 {
-		b.stride = 1
-	}
-	b.n++
-	if (b.n-1)%b.stride != 0 {
-		return
-	}
-	b.points = append(b.points, metrics.Point{T: t.Seconds(), V: v})
-	if len(b.points) >= 2*maxSeriesPoints {
-		k := 0
-		for i := 0; i < len(b.points); i += 2 {
-			b.points[k] = b.points[i]
-			k++
-		}
-		b.points = b.points[:k]
-		b.stride *= 2
-	}
+	b.Add(metrics.Point{T: t.Seconds(), V: v}, 2*maxSeriesPoints)
 }
 
 // cpuSeries are metrics-server's values over time, for the charts: each
@@ -79,8 +62,8 @@ func (a *autoscaling) recordScrape(now sim.Time) {
 // leaves it out, rather than showing a deleted pod at 0 cores to the end).
 func ended(m map[string]*boundedSeries, seen map[string]bool, now sim.Time) {
 	for name, b := range m {
-		if !seen[name] && len(b.points) > 0 && !math.IsNaN(b.points[len(b.points)-1].V) {
-			b.points = append(b.points, metrics.Point{T: now.Seconds(), V: math.NaN()})
+		if !seen[name] && len(b.Items) > 0 && !math.IsNaN(b.Items[len(b.Items)-1].V) {
+			b.Items = append(b.Items, metrics.Point{T: now.Seconds(), V: math.NaN()})
 		}
 	}
 }
@@ -97,7 +80,7 @@ func series(m map[string]*boundedSeries, name string) *boundedSeries {
 func named(m map[string]*boundedSeries) []metrics.NamedSteps {
 	out := make([]metrics.NamedSteps, 0, len(m))
 	for _, b := range m {
-		out = append(out, metrics.NamedSteps{Name: b.name, Points: b.points})
+		out = append(out, metrics.NamedSteps{Name: b.name, Points: b.Items})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
@@ -125,15 +108,15 @@ func (r *Result) CPUCharts() CPUCharts {
 	}
 	for i := range a.series {
 		s := &a.series[i]
-		c.HPAReplicas = append(c.HPAReplicas, metrics.NamedSteps{Name: s.HPA, Points: s.Replicas.points})
-		if len(s.Utilization.points) > 0 { // a Utilization target
-			c.HPAUtilization = append(c.HPAUtilization, metrics.NamedSteps{Name: s.HPA, Points: s.Utilization.points})
+		c.HPAReplicas = append(c.HPAReplicas, metrics.NamedSteps{Name: s.HPA, Points: s.Replicas.Items})
+		if len(s.Utilization.Items) > 0 { // a Utilization target
+			c.HPAUtilization = append(c.HPAUtilization, metrics.NamedSteps{Name: s.HPA, Points: s.Utilization.Items})
 		}
-		if len(s.Metric.points) > 0 && s.h != nil && len(s.h.Metrics) > 0 {
+		if len(s.Metric.Items) > 0 && s.h != nil && len(s.h.Metrics) > 0 {
 			m := &s.h.Metrics[0]
 			_, target := metricValue(m, hpa.MetricStatus{})
 			c.HPAMetrics = append(c.HPAMetrics, metrics.TargetSteps{Name: s.HPA, Metric: metricLabel(m), Target: target,
-				Value: s.Metric.points, Replicas: s.Replicas.points})
+				Value: s.Metric.Items, Replicas: s.Replicas.Items})
 		}
 	}
 	c.NodeCPU, c.PodCPU = named(a.cpu.nodes), named(a.cpu.pods)

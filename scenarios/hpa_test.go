@@ -119,17 +119,17 @@ func TestBoundedSeries(t *testing.T) {
 	for i := 0; i < 5760; i++ {
 		b.add(time.Duration(i)*15*time.Second, float64(i))
 	}
-	if len(b.points) >= 2*maxSeriesPoints || len(b.points) < maxSeriesPoints/2 {
-		t.Fatalf("%d points", len(b.points))
+	if len(b.Items) >= 2*maxSeriesPoints || len(b.Items) < maxSeriesPoints/2 {
+		t.Fatalf("%d points", len(b.Items))
 	}
-	step := b.points[1].V - b.points[0].V
-	for i := 1; i < len(b.points); i++ {
-		if b.points[i].V-b.points[i-1].V != step {
-			t.Fatalf("uneven thinning at %d: %v, %v", i, b.points[i-1], b.points[i])
+	step := b.Items[1].V - b.Items[0].V
+	for i := 1; i < len(b.Items); i++ {
+		if b.Items[i].V-b.Items[i-1].V != step {
+			t.Fatalf("uneven thinning at %d: %v, %v", i, b.Items[i-1], b.Items[i])
 		}
 	}
-	if b.points[0].V != 0 || step != 8 {
-		t.Errorf("first %v, one point in %v", b.points[0], step)
+	if b.Items[0].V != 0 || step != 8 {
+		t.Errorf("first %v, one point in %v", b.Items[0], step)
 	}
 }
 

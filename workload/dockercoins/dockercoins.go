@@ -98,11 +98,8 @@ type DockerCoins struct {
 	// counted in redis and computed by the workers; samples the web UI's polls.
 	used              bool
 	counted, computed *metrics.Counter
-	samples           []WebUISample
-	// polls counts the web UI's answered polls; one in stride is kept in
-	// samples (1, doubled each time samples reaches maxWebUISamples).
-	polls, stride int64
-	webuis        []*model.Pod // running webui containers (webuiWatch)
+	samples           metrics.Thinned[WebUISample]
+	webuis            []*model.Pod // running webui containers (webuiWatch)
 
 	workerSleep, rng, rngRoot, hasher, redis sim.Dist
 	// the Services the workers and the web UI call

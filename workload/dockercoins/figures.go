@@ -48,14 +48,15 @@ type Figures struct {
 func (d *DockerCoins) Used() bool { return d.used }
 
 // Samples returns the web UI's polls.
-func (d *DockerCoins) Samples() []WebUISample { return d.samples }
+func (d *DockerCoins) Samples() []WebUISample { return d.samples.Items }
 
 // Speeds returns the web UI's instantaneous speeds: for each pair of neighbouring
 // samples, (h2-h1)/(t2-t1), at t2.
 func (d *DockerCoins) Speeds() []metrics.Point {
-	out := make([]metrics.Point, 0, len(d.samples))
-	for i := 1; i < len(d.samples); i++ {
-		a, b := d.samples[i-1], d.samples[i]
+	smp := d.samples.Items
+	out := make([]metrics.Point, 0, len(smp))
+	for i := 1; i < len(smp); i++ {
+		a, b := smp[i-1], smp[i]
 		if b.T > a.T {
 			out = append(out, metrics.Point{T: b.T, V: float64(b.Hashes-a.Hashes) / (b.T - a.T)})
 		}
@@ -91,7 +92,7 @@ func (d *DockerCoins) WindowSpeeds() []Window {
 // Figures returns DockerCoins' measurements up to now.
 func (d *DockerCoins) Figures() *Figures {
 	f := &Figures{Hashes: d.counted.Total(), HashesComputed: d.computed.Total(), Windows: d.WindowSpeeds(),
-		WebUI: d.samples, Speeds: d.Speeds()}
+		WebUI: d.samples.Items, Speeds: d.Speeds()}
 	if rec := d.env.Rec; rec.Detailed() {
 		nb := rec.NBins()
 		f.Throughput = make([]ThroughputBin, 0, nb)
@@ -119,38 +120,16 @@ func (d *DockerCoins) summary(s *metrics.Summary) {
 const maxWebUISamples = 1 << 16
 
 // webUISample records an answered poll: every one while the run has made
-// fewer than maxWebUISamples, then every 2nd, 4th, ... (the first poll and
-// the ones kept before included), so that memory does not grow with the
-// duration. The speeds between the polls kept are the counter's rate over
-// their interval.
+// at most maxWebUISamples, then every 2nd, 4th, ... (the first poll
+// included), so that memory does not grow with the duration. The speeds
+// between the polls kept are the counter's rate over their interval.
 func (d *DockerCoins) webUISample(t sim.Time, hashes int64) {
-	if d.stride == 0 {
-		d.stride = 1
-	}
-	k := d.polls
-	d.polls++
-	if k%d.stride != 0 {
-		return
-	}
-	if len(d.samples) == maxWebUISamples {
-		// Keep the even ones: polls 0, 2*stride, 4*stride, ...
-		n := 0
-		for i := 0; i < len(d.samples); i += 2 {
-			d.samples[n] = d.samples[i]
-			n++
-		}
-		d.samples = d.samples[:n]
-		d.stride *= 2
-		if k%d.stride != 0 {
-			return
-		}
-	}
-	d.samples = append(d.samples, WebUISample{T: t.Seconds(), Hashes: hashes})
+	d.samples.Add(WebUISample{T: t.Seconds(), Hashes: hashes}, maxWebUISamples+1)
 }
 
 // PollStride is how many web UI polls each kept sample stands for: 1, or
 // for a run of more than maxWebUISamples polls 2, 4, ...
-func (d *DockerCoins) PollStride() int64 { return max(d.stride, 1) }
+func (d *DockerCoins) PollStride() int64 { return d.samples.Stride() }
 
 // report is DockerCoins' figures as every output shows them (metrics.Figures):
 // the mining speed per window, its facts, its CSV files (webui.csv,
