@@ -376,9 +376,18 @@ func writeStudyFiles(dir string, res *study.Results, t *study.Table) error {
 }
 
 func printStudy(w io.Writer, res *study.Results, t *study.Table, wall time.Duration) {
-	runs := 0
+	runs, failedRuns := 0, 0
 	for _, p := range res.Results {
 		runs += len(p.Replications)
+		for _, r := range p.Replications {
+			if r.Error != "" {
+				failedRuns++
+			}
+		}
+	}
+	runsOf := count(runs, "run") + " of " + res.Study.Base
+	if failedRuns > 0 {
+		runsOf += fmt.Sprintf(" (%d failed)", failedRuns)
 	}
 	failed := ""
 	if n := len(res.Failed()); n > 0 {
@@ -388,7 +397,7 @@ func printStudy(w io.Writer, res *study.Results, t *study.Table, wall time.Durat
 	if wall == 0 { // merge: the shards' runs took their own time
 		took = " (merged from shards)"
 	}
-	fmt.Fprintf(w, "Study %s: %s%s, %s of %s%s\n\n", res.Study.Name, count(len(res.Results), "point"), failed, count(runs, "run"), res.Study.Base, took)
+	fmt.Fprintf(w, "Study %s: %s%s, %s%s\n\n", res.Study.Name, count(len(res.Results), "point"), failed, runsOf, took)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	identical := 0
 	head := append(append([]string{}, t.Parameters...), "metric", "n", "mean", "95% CI", "±%")

@@ -88,7 +88,8 @@ question: {find: smallest, parameter: vars.rng_replicas, metric: hashes_per_s, o
 	if code != 1 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
-	if !strings.Contains(out, "Study kg: 3 points, 1 FAILED") || !strings.Contains(out, "hashes_per_s  0  FAILED") ||
+	// 3 points x 2 replications: point 1's two failed (its step is refused).
+	if !strings.Contains(out, "Study kg: 3 points, 1 FAILED, 6 runs of capacity (2 failed) in ") || !strings.Contains(out, "hashes_per_s  0  FAILED") ||
 		!strings.Contains(out, "undetermined with 95% confidence: point 1 (duration=1m, timeline[0].run=kubectl scale deployment nope --replicas=1, vars.rng_replicas=2) failed") {
 		t.Errorf("table:\n%s", out)
 	}
