@@ -135,6 +135,11 @@ type latStats struct {
 	kinds          [nOutcomes]int64 // errors by outcome
 	wins           []WindowLatency  // closed windows, by index
 	digits         int              // of all
+	// pbuf holds pending buckets moved out of pend, pendBuf at most (a
+	// pod's, allocated at its first full pend): pend is copied here, one
+	// sequential write, and counted in cur when pbuf is full, so that cur's
+	// counts are loaded once for pendBuf requests, not for every pendN.
+	pbuf []uint16
 }
 
 type svcStats struct {
@@ -173,7 +178,6 @@ type PodStats struct {
 	hasSrv  bool
 	slots   int
 	bins    []loadBin
-	_       [24]byte
 }
 
 // loadBin is a server's load in one bin: 24 bytes (a count of requests
@@ -625,16 +629,38 @@ func (r *Recorder) RequestDoneAt(svc *model.Service, to *model.Pod, ps *PodStats
 		ps.curReq++
 		ps.pend[ps.npend] = uint16(i2)
 		if ps.npend++; ps.npend == pendN {
-			ps.flushPend()
+			ps.spillPend()
 		}
 	}
 }
 
-// pendN is the number of buckets latStats.pend holds.
-const pendN = 16
+// pendN is the number of buckets latStats.pend holds; pendBuf the number
+// pbuf holds (1 KB).
+const (
+	pendN   = 16
+	pendBuf = 512
+)
+
+// spillPend moves the full pend to pbuf, and counts pbuf when it is full.
+//
+//go:noinline
+func (l *latStats) spillPend() {
+	if l.pbuf == nil {
+		l.pbuf = make([]uint16, 0, pendBuf)
+	}
+	l.pbuf = append(l.pbuf, l.pend[:l.npend]...)
+	l.npend = 0
+	if len(l.pbuf)+pendN > cap(l.pbuf) {
+		l.flushPend()
+	}
+}
 
 // flushPend counts the pending buckets in the open window's histogram.
 func (l *latStats) flushPend() {
+	for _, i := range l.pbuf {
+		l.cur.inc(int(i))
+	}
+	l.pbuf = l.pbuf[:0]
 	for _, i := range l.pend[:l.npend] {
 		l.cur.inc(int(i))
 	}
@@ -866,7 +892,9 @@ func (ps *PodStats) growBins(i int) {
 		// bins, and at most 1,000 of them.
 		ps.bins = slices.Grow(ps.bins, (i+64)&^63-len(ps.bins))
 	}
-	ps.bins = ps.bins[:i+1]
+	// Up to the capacity, so that the next bins do not call growBins: bins
+	// past the open one are zero, as readers take the missing ones to be.
+	ps.bins = ps.bins[:cap(ps.bins)]
 }
 
 // What spread adds to.

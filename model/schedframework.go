@@ -49,6 +49,10 @@ type cycleState struct {
 	// hostPorts: the pod asks for a host port (NodePorts' prefilter; without
 	// one the filter is skipped).
 	hostPorts bool
+	// plain: the pod names no node and has no node selector, no required
+	// node affinity and no host port, so that of the default filters only
+	// NodeResourcesFit can reject an untainted, schedulable node (quickFit).
+	plain bool
 }
 
 // filterPlugin is a Filter extension point: "" if the pod may run on n, else
@@ -91,6 +95,8 @@ type framework struct {
 	scorers    []scorePlugin
 	nextStart  int // rotating start of the node sample (nextStartNodeIndex)
 	filterBits []rejectMask
+	// std: filters is the default profile's (quickFit stands for them).
+	std bool
 	// rejected is the filters that rejected a node in the last schedule.
 	rejected rejectMask
 
@@ -105,7 +111,7 @@ type framework struct {
 // newDefaultFramework is the default profile's plugins that kubesim models,
 // with their weights. rnd breaks ties.
 func newDefaultFramework(h schedHandle, rnd *rand.Rand) *framework {
-	f := &framework{h: h, rnd: rnd}
+	f := &framework{h: h, rnd: rnd, std: true}
 	aff := nodeAffinityPlugin{}
 	f.preFilters = []preFilterPlugin{aff}
 	f.filters = []filterPlugin{nodeUnschedulablePlugin{}, nodeNamePlugin{}, aff, taintTolerationPlugin{}, nodePortsPlugin{}, nodeResourcesFitPlugin{}}
@@ -132,7 +138,20 @@ func (f *framework) newCycle(p *Pod) *cycleState {
 
 // newCycleState is the cycle state of p.
 func newCycleState(p *Pod) cycleState {
-	return cycleState{rq: p.effectiveRequests(), nz: p.nonzeroRequests(), hostPorts: wantsHostPorts(p)}
+	st := cycleState{rq: p.effectiveRequests(), nz: p.nonzeroRequests(), hostPorts: wantsHostPorts(p)}
+	st.plain = !st.hostPorts && p.Spec.NodeName == "" && len(p.Spec.NodeSelector) == 0 &&
+		(p.Spec.Affinity == nil || len(p.Spec.Affinity.Terms) == 0)
+	return st
+}
+
+// quickFit reports whether a plain pod (cycleState.plain) passes every default
+// filter on n without running them: n exists, is schedulable, has no taint,
+// and has room for the pod. False means "run the filters" (filterNode gives
+// the reason), not that the pod does not fit. It reads only n's first two
+// cache lines and makes no interface call: most of the nodes a 50,000-pod
+// Deployment is tried on take this path (issue 15, scheduling at 5,000 nodes).
+func quickFit(st *cycleState, n *Node) bool {
+	return !n.Removed && !n.Unschedulable && len(n.Taints) == 0 && resourcesFitReason(st.rq, n) == ""
 }
 
 // filterBit is the queue's name for a filter plugin.
@@ -234,13 +253,14 @@ func (f *framework) schedule(p *Pod) *Node {
 	want := numFeasibleNodesToFind(len(nodes))
 	f.feasible = f.feasible[:0]
 	processed := 0
+	quick := f.std && st.plain
 	for i := range nodes {
 		if len(f.feasible) >= want {
 			break
 		}
 		n := nodes[(f.nextStart+i)%len(nodes)]
 		processed++
-		if f.filterNode(st, p, n) == "" {
+		if quick && quickFit(st, n) || f.filterNode(st, p, n) == "" {
 			f.feasible = append(f.feasible, n)
 		}
 	}
