@@ -869,7 +869,10 @@ func (ps *PodStats) openBin(i int) {
 	ps.cb = i
 }
 
-// flushBin adds the open bin's figures to bins (the open bin stays open).
+// flushBin moves the open bin's figures to bins, as the open bin closes.
+// bins[cb] is zero until then (spread writes only to closed bins; readers
+// add cbin themselves: bin), so it is stored, not added to: the store does
+// not wait for the line it writes, where an addition would.
 func (ps *PodStats) flushBin() {
 	if ps.cb < 0 {
 		return
@@ -877,12 +880,20 @@ func (ps *PodStats) flushBin() {
 	if ps.cb >= len(ps.bins) {
 		ps.growBins(ps.cb)
 	}
-	b, o := &ps.bins[ps.cb], &ps.cbin
-	b.busy += o.busy
-	b.qArea += o.qArea
-	b.served += o.served
-	b.qMax = max(b.qMax, o.qMax)
-	*o = loadBin{}
+	ps.bins[ps.cb] = ps.cbin
+	ps.cbin = loadBin{}
+}
+
+// bin is bin i's figures, the open bin's included; ok is false for a bin
+// never kept (its figures are zero).
+func (ps *PodStats) bin(i int) (b loadBin, ok bool) {
+	if i < len(ps.bins) {
+		b, ok = ps.bins[i], true
+	}
+	if i == ps.cb {
+		return ps.cbin, true
+	}
+	return b, ok
 }
 
 //go:noinline
@@ -1260,14 +1271,13 @@ func (r *Recorder) lifetime(ps *PodStats) sim.Time {
 
 func (r *Recorder) podSummary(ps *PodStats, n int) PodSummary {
 	r.advanceQueue(ps)
-	ps.flushBin()
 	// The bins add up to the whole run: each request served is counted in the
 	// bin it ended in, and its busy time spread over the bins it spans.
-	var served int64
-	var busy sim.Time
+	served, busy, area := int64(ps.cbin.served), ps.cbin.busy, ps.cbin.qArea
 	for _, b := range ps.bins {
 		served += int64(b.served)
 		busy += b.busy
+		area += b.qArea
 	}
 	out := PodSummary{Node: ps.pod.NodeName, App: r.AppOf(ps.pod),
 		Requests: ps.requests, Errors: ps.errors, LatencyMs: latency(ps.whole()),
@@ -1279,10 +1289,6 @@ func (r *Recorder) podSummary(ps *PodStats, n int) PodSummary {
 	out.LifeSeconds = round6(life)
 	if life > 0 && ps.slots > 0 {
 		out.Utilisation = round6(busy.Seconds() / (float64(ps.slots) * life))
-		var area sim.Time
-		for _, b := range ps.bins {
-			area += b.qArea
-		}
 		out.MeanQueue = round6(area.Seconds() / life)
 	}
 	return out

@@ -111,8 +111,7 @@ func (r *Recorder) Series() *Series {
 				for i := first; i <= last && i < nb; i++ {
 					a, b := bounds[i][0], bounds[i][1]
 					pb := PodBin{Start: a, End: b}
-					if i < len(ps.bins) {
-						lb := ps.bins[i]
+					if lb, ok := ps.bin(i); ok {
 						pb.Served = int64(lb.served)
 						if ps.slots > 0 {
 							pb.Utilisation = round6(lb.busy.Seconds() / (float64(ps.slots) * (b - a)))
